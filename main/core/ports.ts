@@ -1,0 +1,60 @@
+/**
+ * The small interfaces the plain-TypeScript core depends on, so that time, storage, secrets and
+ * logging can be injected: real ones in the app and the CLI, fakes in tests.
+ */
+import type { SecretName } from '../../preload/model';
+
+/** Wall-clock time and timers. Tests inject a fake clock and run in fake time. */
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    // Timers must never keep the CLI alive on their own.
+    (t as { unref?: () => void }).unref?.();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
+};
+
+/** Reads (and in the app, writes) secrets. Values never leave main. */
+export interface SecretStore {
+  get(sourceId: string, name: SecretName): Promise<string | undefined>;
+  set(sourceId: string, name: SecretName, value: string): Promise<void>;
+  delete(sourceId: string, name: SecretName): Promise<void>;
+  /** Whether a value is stored, without reading it. */
+  has(sourceId: string, name: SecretName): Promise<boolean>;
+}
+
+/** A job id handed in (printed by the app, `pqm track`, a deep link, a pasted token). */
+export interface TrackedJob {
+  sourceId: string;
+  /** the token / job id as the service names it */
+  id: string;
+  /** ScriptX: which status endpoint serves this token */
+  kind?: 'html' | 'pdf';
+  addedAt: string;
+  /** The app submitted this job: what to send again on retry (no secrets in it). */
+  submission?: Record<string, unknown>;
+}
+
+/** The persisted list of tracked ids, shared by the app and the CLI. */
+export interface TrackedStore {
+  list(sourceId?: string): Promise<TrackedJob[]>;
+  add(job: TrackedJob): Promise<void>;
+  remove(sourceId: string, id: string): Promise<void>;
+}
+
+export interface Logger {
+  debug(message: string, data?: Record<string, unknown>): void;
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };

@@ -1,0 +1,316 @@
+/**
+ * The HTTP layer every source uses: timeouts, cancellation, a response size limit, schema
+ * validation of answers before use, and errors classified so the engine can set source health.
+ *
+ * In the app, requests go through Electron's network stack (axios' fetch adapter over `net.fetch`,
+ * so the Windows proxy/PAC settings and certificate store apply); in Node (CLI, tests, preview)
+ * they use Node's own HTTP, where a DNS lookup can be injected for fault tests.
+ */
+import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig, type Method } from 'axios';
+import type { LookupFunction } from 'node:net';
+import type { z } from 'zod';
+
+export type HttpErrorKind =
+  /** refused, reset, DNS failure: the service could not be reached */
+  | 'unreachable'
+  /** no complete answer in time */
+  | 'timeout'
+  /** the service answered with a non-2xx status */
+  | 'http'
+  /** the answer is not JSON, or not of the documented shape */
+  | 'malformed'
+  /** the answer exceeded the size limit */
+  | 'too-large'
+  /** cancelled by the caller */
+  | 'aborted';
+
+export class HttpError extends Error {
+  readonly kind: HttpErrorKind;
+  readonly status: number | null;
+  /** Milliseconds the service asked us to wait (Retry-After), when it said. */
+  readonly retryAfterMs: number | null;
+  /** The service's own words, extracted from the body, when it gave any. */
+  readonly serviceMessage: string | null;
+  /** The parsed body of an error answer (for source-specific codes such as Graph's error.code). */
+  readonly body: unknown;
+  readonly headers: Record<string, string>;
+  /** method and URL without query string or credentials, for messages and logs */
+  readonly target: string;
+
+  constructor(
+    kind: HttpErrorKind,
+    message: string,
+    opts: { status?: number | null; retryAfterMs?: number | null; serviceMessage?: string | null; body?: unknown; headers?: Record<string, string>; target: string; cause?: unknown },
+  ) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'HttpError';
+    this.kind = kind;
+    this.status = opts.status ?? null;
+    this.retryAfterMs = opts.retryAfterMs ?? null;
+    this.serviceMessage = opts.serviceMessage ?? null;
+    this.body = opts.body;
+    this.headers = opts.headers ?? {};
+    this.target = opts.target;
+  }
+}
+
+export interface HttpRequest {
+  method?: Method;
+  url: string;
+  headers?: Record<string, string>;
+  /** JSON-serialisable body, or raw bytes (sent as is). */
+  body?: unknown;
+  /** 'json' (default): parsed and validated; 'bytes': a Buffer; 'text': a string. */
+  responseType?: 'json' | 'bytes' | 'text';
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  maxBytes?: number;
+}
+
+export interface HttpResponse<T> {
+  status: number;
+  headers: Record<string, string>;
+  data: T;
+}
+
+export interface HttpClientOptions {
+  /** A fetch implementation (Electron's `net.fetch` in the app). Omitted: Node's http module. */
+  fetch?: typeof fetch;
+  /** An injected DNS lookup (Node adapter only), for tests that simulate DNS failures. */
+  lookup?: LookupFunction;
+  timeoutMs?: number;
+  maxBytes?: number;
+  userAgent?: string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 15_000;
+export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
+
+/** Parses Retry-After: delta seconds (fractional allowed, as Graph sends) or an HTTP date. */
+export function parseRetryAfter(value: string | undefined | null, now: number = Date.now()): number | null {
+  if (value === undefined || value === null) return null;
+  const v = String(value).trim();
+  if (v === '') return null;
+  if (/^\d+(\.\d+)?$/.test(v)) return Math.round(parseFloat(v) * 1000);
+  const at = Date.parse(v);
+  if (Number.isNaN(at)) return null;
+  return Math.max(0, at - now);
+}
+
+/** Extracts the service's own words from an error body: a JSON string, `{Message}`, `{message}`,
+ * Graph's `{error: {code, message}}`, or a short plain text. */
+export function extractServiceMessage(body: unknown): string | null {
+  if (body === null || body === undefined) return null;
+  if (typeof body === 'string') {
+    const t = body.trim();
+    if (!t) return null;
+    if (t.startsWith('"') || t.startsWith('{')) {
+      try {
+        return extractServiceMessage(JSON.parse(t));
+      } catch {
+        /* plain text */
+      }
+    }
+    if (t.startsWith('<')) return null; // an HTML error page says nothing useful
+    return t.length > 300 ? `${t.slice(0, 297)}...` : t;
+  }
+  if (typeof body === 'object') {
+    const o = body as Record<string, unknown>;
+    for (const k of ['Message', 'message', 'error_description', 'detail', 'title']) {
+      if (typeof o[k] === 'string' && (o[k] as string).trim()) return extractServiceMessage(o[k]);
+    }
+    if (o.error && typeof o.error === 'object') return extractServiceMessage(o.error);
+    if (typeof o.error === 'string') return extractServiceMessage(o.error);
+  }
+  return null;
+}
+
+function headersOf(raw: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (raw && typeof raw === 'object') {
+    const entries = typeof (raw as { toJSON?: unknown }).toJSON === 'function' ? (raw as { toJSON(): Record<string, unknown> }).toJSON() : (raw as Record<string, unknown>);
+    for (const [k, v] of Object.entries(entries)) {
+      if (v === undefined || v === null) continue;
+      out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+    }
+  }
+  return out;
+}
+
+/** `GET http://host:port/path` without query string or user info: safe for messages and logs. */
+export function describeTarget(method: string, url: string): string {
+  try {
+    const u = new URL(url);
+    return `${method.toUpperCase()} ${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return `${method.toUpperCase()} (invalid URL)`;
+  }
+}
+
+/** Formats the first schema issue as "field: problem". */
+export function describeSchemaError(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) return 'unexpected shape';
+  const path = issue.path.map(String).join('.');
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'ERR_NETWORK', 'EADDRNOTAVAIL', 'ENETDOWN']);
+
+function networkWords(code: string | undefined): string {
+  switch (code) {
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'host name not found (DNS)';
+    case 'ECONNRESET':
+    case 'EPIPE':
+      return 'connection reset';
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ENETDOWN':
+      return 'network unreachable';
+    default:
+      return 'network error';
+  }
+}
+
+export class HttpClient {
+  private readonly axios: AxiosInstance;
+  private readonly timeoutMs: number;
+  private readonly maxBytes: number;
+  private readonly lookup: LookupFunction | undefined;
+
+  constructor(opts: HttpClientOptions = {}) {
+    this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
+    this.lookup = opts.lookup;
+    const base: AxiosRequestConfig = {
+      // Every status is an answer; classification below decides what it means.
+      validateStatus: () => true,
+      // A redirect to another host could carry credentials away: never follow one.
+      maxRedirects: 0,
+      transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
+      headers: { 'User-Agent': opts.userAgent ?? 'PrintQueueMonitor', Accept: 'application/json' },
+    };
+    if (opts.fetch) {
+      base.adapter = 'fetch';
+      base.env = { fetch: opts.fetch };
+    } else {
+      base.adapter = 'http';
+      base.proxy = false;
+    }
+    this.axios = axios.create(base);
+  }
+
+  /** Sends a request. Resolves only for 2xx answers that pass `schema`; otherwise throws HttpError. */
+  async request<T = unknown>(req: HttpRequest, schema?: z.ZodType<T>): Promise<HttpResponse<T>> {
+    const method = (req.method ?? 'GET').toUpperCase() as Method;
+    const target = describeTarget(method, req.url);
+    const responseType = req.responseType ?? 'json';
+    const maxBytes = req.maxBytes ?? this.maxBytes;
+    const headers: Record<string, string> = { ...(req.headers ?? {}) };
+    let data: unknown = req.body;
+    if (req.body !== undefined && !(req.body instanceof Uint8Array) && typeof req.body !== 'string') {
+      data = JSON.stringify(req.body);
+      headers['Content-Type'] ??= 'application/json';
+    }
+    const config: AxiosRequestConfig = {
+      method,
+      url: req.url,
+      headers,
+      data,
+      timeout: req.timeoutMs ?? this.timeoutMs,
+      signal: req.signal,
+      maxContentLength: maxBytes,
+      maxBodyLength: Infinity,
+      responseType: responseType === 'bytes' ? 'arraybuffer' : 'text',
+    };
+    if (this.lookup) (config as Record<string, unknown>).lookup = this.lookup;
+
+    let res;
+    try {
+      res = await this.axios.request(config);
+    } catch (err) {
+      throw this.classify(err, target, req.signal);
+    }
+
+    const resHeaders = headersOf(res.headers);
+    const status = res.status;
+    if (status < 200 || status > 299) {
+      const text = typeof res.data === 'string' ? res.data : res.data instanceof ArrayBuffer ? Buffer.from(res.data).toString('utf8') : '';
+      let body: unknown = text;
+      try {
+        body = text ? JSON.parse(text) : null;
+      } catch {
+        /* keep text */
+      }
+      const serviceMessage = extractServiceMessage(body);
+      const retryAfterMs = parseRetryAfter(resHeaders['retry-after']);
+      throw new HttpError('http', `${target} answered ${status}${serviceMessage ? `: ${serviceMessage}` : ''}`, {
+        status,
+        retryAfterMs,
+        serviceMessage,
+        body,
+        headers: resHeaders,
+        target,
+      });
+    }
+
+    if (responseType === 'bytes') {
+      const buf = Buffer.from(res.data as ArrayBuffer);
+      return { status, headers: resHeaders, data: buf as unknown as T };
+    }
+    const text = typeof res.data === 'string' ? res.data : '';
+    if (responseType === 'text') return { status, headers: resHeaders, data: text as unknown as T };
+
+    let parsed: unknown = null;
+    if (text.trim() !== '') {
+      try {
+        parsed = JSON.parse(text);
+      } catch (cause) {
+        throw new HttpError('malformed', `${target} answered ${status} with a body that is not JSON`, { status, headers: resHeaders, target, cause });
+      }
+    }
+    if (!schema) return { status, headers: resHeaders, data: parsed as T };
+    const checked = schema.safeParse(parsed);
+    if (!checked.success) {
+      throw new HttpError('malformed', `${target} answered ${status} with an unexpected shape (${describeSchemaError(checked.error)})`, {
+        status,
+        headers: resHeaders,
+        body: parsed,
+        target,
+      });
+    }
+    return { status, headers: resHeaders, data: checked.data };
+  }
+
+  private classify(err: unknown, target: string, signal: AbortSignal | undefined): HttpError {
+    if (err instanceof HttpError) return err;
+    if (signal?.aborted || axios.isCancel(err) || (err instanceof AxiosError && err.code === 'ERR_CANCELED')) {
+      return new HttpError('aborted', `${target} was cancelled`, { target, cause: err });
+    }
+    if (err instanceof AxiosError) {
+      const code = err.code ?? (err.cause as { code?: string } | undefined)?.code;
+      const causeCode = (err.cause as { code?: string } | undefined)?.code;
+      if (code === 'ETIMEDOUT' || code === 'ECONNABORTED' || causeCode === 'ETIMEDOUT') {
+        return new HttpError('timeout', `${target} did not answer in time`, { target, cause: err });
+      }
+      if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(err.message)) {
+        return new HttpError('too-large', `${target} answered with more data than the limit allows`, { target, cause: err });
+      }
+      const netCode = NETWORK_CODES.has(code ?? '') ? code : NETWORK_CODES.has(causeCode ?? '') ? causeCode : undefined;
+      if (netCode || code === 'ERR_NETWORK' || !err.response) {
+        return new HttpError('unreachable', `${target} could not be reached (${networkWords(netCode)})`, { target, cause: err });
+      }
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    return new HttpError('unreachable', `${target} failed: ${message}`, { target, cause: err });
+  }
+}
+
+/** The Basic authorization header value for a user name and password. */
+export function basicAuth(user: string, password = ''): string {
+  return `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}`;
+}

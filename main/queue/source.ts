@@ -1,0 +1,117 @@
+/**
+ * The JobSource contract: what every external system (main/sources/<name>/) implements so the
+ * source-independent queue engine can poll it, act on its jobs and report its health.
+ * Nothing here knows windows, trays or IPC.
+ */
+import type { ServiceActionRequest, ServiceInfo, PrintRequest } from '../../preload/contract';
+import type { HealthStatus, Job, JobDetails, SourceKind } from '../../preload/model';
+
+/** A job as a source reports it. The engine owns the flags it computes itself. */
+export type SourceJob = Omit<Job, 'stale' | 'stuck' | 'gone' | 'lastSeenAt'>;
+
+export interface PollContext {
+  /**
+   * 'active': the fast cycle — a source may poll only what is in progress (and say the list is
+   * partial); 'full': the idle cycle and one-shot listings — everything the source can see.
+   */
+  mode: 'active' | 'full';
+  signal: AbortSignal;
+  /** The engine's current jobs of this source that are not final (by key). */
+  activeJobs: ReadonlyMap<string, Job>;
+}
+
+export interface PollResult {
+  /** The jobs as the service reports them now. */
+  jobs: SourceJob[];
+  /**
+   * true: `jobs` is everything the source watches, so an active job of this source missing from it
+   * has been purged (gone). false: a partial list; absent jobs are left as they are.
+   */
+  complete: boolean;
+  /** Keys the service explicitly says it no longer knows (a 404 for a job seen before). */
+  gone?: string[];
+  /**
+   * 'ok', or 'degraded' when the service answered but not fully (some items failed, throttled
+   * items re-queued). Unreachable / auth problems are thrown as SourceError instead.
+   */
+  health: { status: 'ok' | 'degraded'; message: string; detail?: Record<string, unknown> };
+  /** The service asked to wait this long before the next poll (Retry-After). */
+  retryAfterMs?: number;
+}
+
+export type JobAction = { type: 'cancel' } | { type: 'abort'; reason: string };
+
+/** A poll failure with the health it implies. Thrown by `poll`; the engine backs off. */
+export class SourceError extends Error {
+  readonly status: Exclude<HealthStatus, 'ok' | 'disabled'>;
+  readonly retryAfterMs: number | null;
+  readonly detail?: Record<string, unknown>;
+  constructor(status: Exclude<HealthStatus, 'ok' | 'disabled'>, message: string, opts: { retryAfterMs?: number | null; detail?: Record<string, unknown>; cause?: unknown } = {}) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.name = 'SourceError';
+    this.status = status;
+    this.retryAfterMs = opts.retryAfterMs ?? null;
+    if (opts.detail) this.detail = opts.detail;
+  }
+}
+
+export interface JobSource {
+  readonly id: string;
+  readonly kind: SourceKind;
+  readonly name: string;
+  /** A loopback service (the local ScriptX) keeps being polled while the machine is offline. */
+  readonly loopback: boolean;
+
+  /** One poll. Throws SourceError (or anything: treated as degraded) when it fails. */
+  poll(ctx: PollContext): Promise<PollResult>;
+
+  /** Cancel / abort. Resolves with the job as the service reports it afterwards; throws AppFailure
+   * (too-late, not-allowed, unsupported, ...) with the service's words when refused. */
+  act(job: Job, action: JobAction, signal: AbortSignal): Promise<SourceJob>;
+
+  /** Starts tracking an id handed in from outside; resolves with its first status. Sources that
+   * list their jobs may look the id up instead. */
+  track?(id: string, opts: { kind?: 'html' | 'pdf' }, signal: AbortSignal): Promise<SourceJob>;
+
+  /** Stops tracking a job (dismissed by the user). */
+  untrack?(job: Job): Promise<void>;
+
+  /** Details on demand (opened in the detail panel): documents, tasks, events, facts. */
+  details?(job: Job, signal: AbortSignal, opts: { eventsPageToken?: string }): Promise<Omit<JobDetails, 'job' | 'timeline'>>;
+
+  // ---- optional capabilities; the app offers an action only where the source has it ----
+
+  /** Submits a print job; resolves with the new job, tracked from its first second. The file, when
+   * the request names one, has already been chosen and read by main. */
+  print?(req: PrintRequest, file: PrintFile | null, ctx: { signal: AbortSignal; onProgress?: (sentBytes: number, totalBytes: number) => void }): Promise<SourceJob>;
+
+  /** Submits again a failed or abandoned job the app itself submitted. */
+  retry?(job: Job, signal: AbortSignal): Promise<SourceJob>;
+
+  /** Cancels an upload in progress or a job left waiting for its upload (Graph). */
+  cancelUpload?(job: Job, signal: AbortSignal): Promise<SourceJob>;
+
+  /** The output of a print-to-file job (ScriptX `download`); the job is Collected afterwards. */
+  downloadOutput?(job: Job, signal: AbortSignal): Promise<{ bytes: Uint8Array; suggestedName: string; contentType: string }>;
+
+  /** The service panel (ScriptX): where it was found, version, license, printers. */
+  serviceInfo?(signal: AbortSignal): Promise<ServiceInfo>;
+  serviceAction?(req: ServiceActionRequest, signal: AbortSignal): Promise<ServiceInfo>;
+
+  /** Interactive sign-in and sign-out (Graph). */
+  signIn?(signal: AbortSignal): Promise<void>;
+  signOut?(): Promise<void>;
+
+  /** Releases timers and sockets. */
+  dispose?(): void;
+}
+
+/** A file main has chosen and read for printing. */
+export interface PrintFile {
+  name: string;
+  contentType: string;
+  bytes: Uint8Array;
+}
+
+/** Largest file the app prints (ScriptX sends it as a data URL; Graph uploads it). */
+export const MAX_PRINT_FILE_BYTES = 50 * 1024 * 1024;

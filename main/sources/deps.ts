@@ -1,0 +1,17 @@
+/**
+ * What every source is built with. Sources get their HTTP client, secrets, tracked ids, clock and
+ * logger from here and never reach for globals, so tests can run them in fake time against the
+ * simulators in test/simulators.
+ */
+import type { Clock, Logger, SecretStore, TrackedStore } from '../core/ports';
+import type { HttpClient } from '../http/client';
+
+export interface SourceDeps {
+  http: HttpClient;
+  secrets: SecretStore;
+  tracked: TrackedStore;
+  clock: Clock;
+  logger: Logger;
+  /** Opens a URL in the system browser (sign-in); the app passes an allow-listed shell.openExternal. */
+  openExternal?: (url: string) => Promise<void>;
+}

@@ -1,0 +1,213 @@
+/**
+ * The one contract between the UI and the rest of the app. Every request the renderer may make and
+ * every event main may push, with a runtime schema for each request payload (the renderer is
+ * untrusted). main implements `Handlers`; the preload exposes `PrintQueueBridge` as
+ * `window.printQueue`; the browser-preview transport and the CLI consume the same types.
+ */
+import { z } from 'zod';
+import type { EventName, RequestName } from './channels';
+import {
+  JobKey,
+  SecretName,
+  Settings,
+  SourceConfig,
+  SourceId,
+  UiSettings,
+  type Job,
+  type JobDetails,
+  type JobPatch,
+  type HistoryEntry,
+  type Result,
+  type SettingsProblem,
+  type SourceHealth,
+  type SecretName as SecretNameT,
+  type AppError,
+  invalidInput,
+  toAppError,
+} from './model';
+
+const Empty = z.object({}).strict();
+const KeyInput = z.object({ key: JobKey }).strict();
+const SourceInput = z.object({ sourceId: SourceId }).strict();
+/** Any token or job id handed in: printable, no path or query characters, at most 200 chars. */
+export const ExternalJobId = z
+  .string()
+  .min(1, 'the id is empty')
+  .max(200, 'the id is longer than 200 characters')
+  .refine((s) => !/[\u0000-\u001f\u007f/\\?#]/.test(s), 'the id contains a control character or one of / \\ ? #');
+
+const PrintDocument = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('url'), url: z.string().url().max(4096).refine((u) => /^https?:/i.test(u), 'only http(s) URLs can be printed') }).strict(),
+  z.object({ type: z.literal('html'), html: z.string().min(1).max(5_000_000) }).strict(),
+  /** main chooses the file (a dialog in the app); the renderer never names a path. */
+  z.object({ type: z.literal('file') }).strict(),
+]);
+
+export const PrintRequest = z
+  .object({
+    sourceId: SourceId,
+    document: PrintDocument,
+    /** ScriptX: a printer name; Graph: a share id. Omitted: the default printer (ScriptX). */
+    printer: z.string().min(1).max(300).optional(),
+    title: z.string().max(300).optional(),
+    copies: z.number().int().min(1).max(999).optional(),
+    paperSize: z.string().max(100).optional(),
+    orientation: z.enum(['portrait', 'landscape']).optional(),
+    /** ScriptX: print to this file name on the PC running the service (QueuedToFile). */
+    printToFileName: z.string().max(260).optional(),
+  })
+  .strict();
+export type PrintRequest = z.infer<typeof PrintRequest>;
+
+export const ServiceActionRequest = z.discriminatedUnion('action', [
+  z.object({ sourceId: SourceId, action: z.literal('refresh') }).strict(),
+  z
+    .object({
+      sourceId: SourceId,
+      action: z.literal('applyLicense'),
+      /** "warehouse" or an https URL of an .mlf file. */
+      url: z.string().min(1).max(2048),
+      revision: z.number().int().min(0).max(100_000),
+      /** The license GUID; omitted: the stored one. Stored encrypted when given. */
+      guid: z.string().regex(/^\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?$/, 'a license GUID looks like 5091E665-8916-4D21-996E-00A2DE5DE416').optional(),
+    })
+    .strict(),
+  z.object({ sourceId: SourceId, action: z.literal('addPrinter'), printer: z.string().min(1).max(300) }).strict(),
+  z.object({ sourceId: SourceId, action: z.literal('removePrinter'), printer: z.string().min(1).max(300) }).strict(),
+  z.object({ sourceId: SourceId, action: z.literal('setDefaultPrinter'), printer: z.string().min(1).max(300) }).strict(),
+  z.object({ sourceId: SourceId, action: z.enum(['start', 'stop', 'restart']) }).strict(),
+]);
+export type ServiceActionRequest = z.infer<typeof ServiceActionRequest>;
+
+/** What the ScriptX service panel shows. */
+export interface ServiceInfo {
+  sourceId: string;
+  reachable: boolean;
+  baseUrl: string | null;
+  /** How the service was found: "orchestrator", "port probe" or "configured URL". */
+  foundBy: string | null;
+  serviceClass: string | null;
+  version: string | null;
+  license: { company: string | null; validFrom: string | null; validTo: string | null; expiresInDays: number | null; options: Record<string, unknown>; domains: string[] } | null;
+  printers: { name: string; status: string | null; isDefault: boolean; isLocal: boolean | null; isNetwork: boolean | null; location: string | null }[];
+  defaultPrinter: string | null;
+  canControl: { start: boolean; stop: boolean; restart: boolean };
+  message: string | null;
+}
+
+export interface Snapshot {
+  jobs: Job[];
+  sources: SourceHealth[];
+  paused: { until: string | null } | null;
+}
+
+export interface SettingsView {
+  settings: Settings;
+  problems: SettingsProblem[];
+  /** Which secrets are stored, never their values. */
+  secrets: { sourceId: string; name: SecretNameT; present: boolean }[];
+  configPath: string;
+}
+
+/** The request map: input schema and output type for every request. */
+function request<O>() {
+  return <I extends z.ZodType>(input: I) => ({ input, output: undefined as unknown as O });
+}
+
+export const requests = {
+  getSnapshot: request<Snapshot>()(Empty),
+  getJobDetails: request<JobDetails>()(z.object({ key: JobKey, eventsPageToken: z.string().max(2000).optional() }).strict()),
+  cancelJob: request<Job>()(KeyInput),
+  cancelJobs: request<{ key: string; result: Result<Job> }[]>()(z.object({ keys: z.array(JobKey).min(1).max(1000) }).strict()),
+  abortJob: request<Job>()(z.object({ key: JobKey, reason: z.string().trim().min(1, 'say why the job is aborted').max(500) }).strict()),
+  retryJob: request<Job>()(KeyInput),
+  trackJob: request<Job>()(z.object({ sourceId: SourceId, id: ExternalJobId, kind: z.enum(['html', 'pdf']).optional() }).strict()),
+  dismissJob: request<null>()(KeyInput),
+  refreshNow: request<null>()(z.object({ sourceId: SourceId.optional() }).strict()),
+  setWindowVisible: request<null>()(z.object({ visible: z.boolean() }).strict()),
+  pauseMonitoring: request<{ until: string | null }>()(z.object({ minutes: z.number().int().min(1).max(10_080).nullable() }).strict()),
+  resumeMonitoring: request<null>()(Empty),
+  getSettings: request<SettingsView>()(Empty),
+  saveSettings: request<SettingsView>()(z.object({ settings: Settings }).strict()),
+  setSecret: request<null>()(z.object({ sourceId: SourceId, name: SecretName, value: z.string().min(1).max(20_000) }).strict()),
+  clearSecret: request<null>()(z.object({ sourceId: SourceId, name: SecretName }).strict()),
+  testSource: request<SourceHealth>()(z.object({ source: SourceConfig }).strict()),
+  signIn: request<SourceHealth>()(SourceInput),
+  signOut: request<SourceHealth>()(SourceInput),
+  submitPrint: request<Job>()(PrintRequest),
+  cancelUpload: request<Job>()(KeyInput),
+  saveJobOutput: request<{ savedTo: string } | null>()(KeyInput),
+  getServiceInfo: request<ServiceInfo>()(SourceInput),
+  serviceAction: request<ServiceInfo>()(ServiceActionRequest),
+  queryHistory: request<HistoryEntry[]>()(z.object({ since: z.string().datetime().optional(), limit: z.number().int().min(1).max(100_000).optional() }).strict()),
+  clearHistory: request<null>()(Empty),
+  exportHistory: request<{ savedTo: string } | null>()(z.object({ format: z.enum(['csv', 'json']) }).strict()),
+  saveDiagnostics: request<{ savedTo: string } | null>()(Empty),
+} satisfies Record<RequestName, { input: z.ZodType; output: unknown }>;
+
+// Fails the typecheck if channels.ts names a request the map lacks (or the reverse).
+type _AllNamed = RequestName extends keyof typeof requests ? (keyof typeof requests extends RequestName ? true : never) : never;
+const _allNamed: _AllNamed = true;
+void _allNamed;
+
+export type Requests = typeof requests;
+export type RequestInput<K extends RequestName> = z.infer<Requests[K]['input']>;
+export type RequestOutput<K extends RequestName> = Requests[K]['output'];
+
+/** Payloads of the events main pushes. */
+export interface Events {
+  'jobs:patch': { patches: JobPatch[] };
+  'source:health': SourceHealth;
+  'monitoring:paused': { until: string | null } | null;
+  /** Open the window on a job (notification click, deep link). */
+  'app:navigate': { key: string };
+  'app:notice': { level: 'info' | 'warning' | 'error'; message: string };
+  'print:progress': { key: string; sentBytes: number; totalBytes: number };
+}
+type _AllEvents = EventName extends keyof Events ? (keyof Events extends EventName ? true : never) : never;
+const _allEvents: _AllEvents = true;
+void _allEvents;
+
+/** Who made a request: the app's window, the preview page, or the CLI. */
+export interface RequestContext {
+  origin: 'ipc' | 'web' | 'cli';
+}
+
+/** main implements exactly this: a missing handler is a type error. */
+export type Handlers = { [K in RequestName]: (input: RequestInput<K>, ctx: RequestContext) => Promise<RequestOutput<K>> };
+
+/** What the renderer sees as `window.printQueue` (the preload) or the web transport. */
+export interface PrintQueueBridge {
+  request<K extends RequestName>(name: K, input: RequestInput<K>): Promise<Result<RequestOutput<K>>>;
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+}
+
+/** True for a real request name (never an inherited property such as "__proto__"). */
+export function isRequestName(name: unknown): name is RequestName {
+  return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name);
+}
+
+/**
+ * Validates a request payload and runs the handler, always answering with the envelope. Shared by
+ * the IPC registration, the web transport and tests so the three can never validate differently.
+ * `mapError` turns a thrown error into the envelope (main passes one that also redacts secrets).
+ */
+export async function dispatch(
+  handlers: Handlers,
+  name: unknown,
+  payload: unknown,
+  ctx: RequestContext,
+  mapError: (err: unknown) => AppError = toAppError,
+): Promise<Result<unknown>> {
+  if (!isRequestName(name)) {
+    return { ok: false, error: { code: 'invalid-input', message: `Unknown request "${String(name).slice(0, 64)}".`, field: 'request' } };
+  }
+  const parsed = requests[name].input.safeParse(payload === undefined ? {} : payload);
+  if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) };
+  try {
+    const handler = handlers[name] as (input: unknown, ctx: RequestContext) => Promise<unknown>;
+    return { ok: true, value: await handler(parsed.data, ctx) };
+  } catch (err) {
+    return { ok: false, error: mapError(err) };
+  }
+}
