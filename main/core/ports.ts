@@ -41,12 +41,16 @@ export interface TrackedJob {
   addedAt: string;
   /** The app submitted this job: what to send again on retry (no secrets in it). */
   submission?: Record<string, unknown>;
+  /** Set once the job is final or gone: it is kept for retry but never polled again. */
+  finishedAt?: string;
 }
 
 /** The persisted list of tracked ids, shared by the app and the CLI. */
 export interface TrackedStore {
   list(sourceId?: string): Promise<TrackedJob[]>;
+  /** Adds, or replaces the entry with the same sourceId and id. */
   add(job: TrackedJob): Promise<void>;
+  update(sourceId: string, id: string, patch: Partial<Omit<TrackedJob, 'sourceId' | 'id'>>): Promise<void>;
   remove(sourceId: string, id: string): Promise<void>;
 }
 

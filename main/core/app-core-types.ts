@@ -1,0 +1,48 @@
+/**
+ * The app core: settings -> sources -> engine, plus history, tracked ids and secrets, exposed as
+ * the contract's `Handlers` and its events. The Electron app (main/index.ts + main/ipc.ts), the
+ * browser-preview web transport (main/web/) and the CLI (main/cli/) all run this same core; only
+ * the platform ports differ.
+ */
+import type { EventName } from '../../preload/channels';
+import type { Events, Handlers } from '../../preload/contract';
+import type { Logger, Clock, SecretStore } from './ports';
+import type { QueueEngine } from '../queue/engine-types';
+
+/** What the platform provides: Electron in the app, plain Node in the preview and the CLI. */
+export interface PlatformPorts {
+  /** Asks the user for a file to print (the app: a dialog). null when the user cancels. */
+  pickFileToPrint(): Promise<{ path: string } | null>;
+  /** Asks where to save (output of a print-to-file job, exports, diagnostics). null: cancelled. */
+  pickSavePath(suggestedName: string, filters: { name: string; extensions: string[] }[]): Promise<string | null>;
+  /** Opens an allow-listed https URL in the system browser (sign-in). */
+  openExternal(url: string): Promise<void>;
+  /** fetch through the platform's network stack (Electron's net.fetch); omitted: Node http. */
+  fetch?: typeof fetch;
+  /** Start at login (the app only). */
+  setStartAtLogin?(enabled: boolean, minimized: boolean): void;
+  /** App and platform versions for diagnostics. */
+  versions(): Record<string, string>;
+}
+
+export interface AppCoreOptions {
+  /** settings.json path (userData, --config or PQM_CONFIG). */
+  configPath: string;
+  secrets: SecretStore;
+  platform: PlatformPorts;
+  logger: Logger;
+  clock?: Clock;
+  /** Folder for logs (diagnostics bundle). */
+  logDir?: string;
+}
+
+export interface AppCore {
+  readonly handlers: Handlers;
+  readonly engine: QueueEngine;
+  /** Events for the UI: jobs:patch, source:health, ... */
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+  /** Also lets desktop modules push navigation / notices through the same channel. */
+  emit<E extends EventName>(event: E, payload: Events[E]): void;
+  start(): void;
+  stop(): Promise<void>;
+}
