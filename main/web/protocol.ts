@@ -1,0 +1,28 @@
+/**
+ * The messages of the web transport, one JSON object per WebSocket text message. Shared (as types)
+ * by the server (main/web/server.ts) and the browser client (renderer/src/transport/web.ts).
+ *
+ * client -> server: first `hello` with the per-run token, then `request`s.
+ * server -> client: `ready` once the token is accepted, `response` to each request (same id),
+ * `event` for every event of the contract. A refused token closes the socket with 1008.
+ */
+import type { EventName } from '../../preload/channels';
+import type { Result } from '../../preload/model';
+
+export const PROTOCOL = {
+  /** The WebSocket endpoint. */
+  path: '/ws',
+  /** Close code: the token or the origin was refused (RFC 6455 policy violation). */
+  closePolicy: 1008,
+  /** Close code: the server is overloaded or the client too slow; reconnect later. */
+  closeTryAgain: 1013,
+} as const;
+
+export type ClientMessage =
+  | { type: 'hello'; token: string }
+  | { type: 'request'; id: string | number; name: string; input: unknown };
+
+export type ServerMessage =
+  | { type: 'ready' }
+  | { type: 'response'; id: string | number | null; result: Result<unknown> }
+  | { type: 'event'; name: EventName; payload: unknown };

@@ -1,0 +1,378 @@
+/**
+ * The web transport: serves the built renderer to a browser on 127.0.0.1 and carries the bridge
+ * contract over one WebSocket. Used by the browser preview and the end-to-end tests; plain Node,
+ * no Electron.
+ *
+ * Security model (the page is untrusted, and any local process or web page could try to talk to
+ * this port):
+ * - bound to 127.0.0.1 only; the Host header must name that address and port (DNS rebinding);
+ * - the WebSocket upgrade must carry `Origin: http://127.0.0.1:<port>` or is refused with 403;
+ * - the first message must be `{type:'hello', token}` with the per-run random token, compared in
+ *   constant time; anything else closes the socket with 1008 (policy violation) before any request
+ *   is answered or any event is pushed;
+ * - every request goes through `dispatch()`, the same validation and error envelope as the IPC path;
+ * - messages are limited in size and rate; malformed input is answered with an error, never a crash.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { extname, resolve, sep } from 'node:path';
+import { WebSocketServer, WebSocket, type RawData } from 'ws';
+import { EVENT_NAMES, type EventName } from '../../preload/channels';
+import { dispatch, type Events, type Handlers } from '../../preload/contract';
+import { toAppError, type AppError, type Result } from '../../preload/model';
+import type { AppCore } from '../core/app-core-types';
+import { silentLogger, type Logger } from '../core/ports';
+import { previewContentSecurityPolicy, rewriteCspMeta } from './csp';
+import { PROTOCOL, type ClientMessage, type ServerMessage } from './protocol';
+
+export interface WebTransportOptions {
+  core: Pick<AppCore, 'handlers' | 'on'>;
+  /** The built renderer (out/renderer): index.html and its assets. */
+  rendererDir: string;
+  host?: '127.0.0.1';
+  /** 0 (default): a free port. */
+  port?: number;
+  logger?: Logger;
+  /** Turns a thrown handler error into the envelope (main passes one that redacts secrets). */
+  mapError?: (err: unknown) => AppError;
+  /** Largest accepted WebSocket message, bytes. Default 1 MiB. */
+  maxMessageBytes?: number;
+  /** Requests allowed per socket per second (burst); default 200. */
+  maxRequestsPerSecond?: number;
+  /** Requests in flight per socket; default 64. */
+  maxPendingPerSocket?: number;
+  /** How long a socket may stay silent before its hello; default 10 s. */
+  helloTimeoutMs?: number;
+  /** Fixed token (tests); default 32 random bytes, base64url. */
+  token?: string;
+  /** Time source for rate limiting (tests). */
+  now?: () => number;
+}
+
+export interface WebTransport {
+  /** The page address, token in the fragment: `http://127.0.0.1:<port>/#token=<token>`. */
+  url: string;
+  port: number;
+  token: string;
+  /** Sockets that passed the hello. */
+  clientCount(): number;
+  close(): Promise<void>;
+}
+
+const DEFAULT_MAX_MESSAGE = 1024 * 1024;
+/** A socket whose unsent data passes this is too slow to follow; it is closed and reconnects. */
+const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.txt': 'text/plain; charset=utf-8',
+  '.wasm': 'application/wasm',
+};
+
+/** Constant-time comparison of two strings of any length (hashes first so lengths never leak). */
+export function tokensEqual(given: string, expected: string): boolean {
+  const a = createHash('sha256').update(given, 'utf8').digest();
+  const b = createHash('sha256').update(expected, 'utf8').digest();
+  return timingSafeEqual(a, b) && given.length === expected.length;
+}
+
+export function newToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export async function startWebTransport(opts: WebTransportOptions): Promise<WebTransport> {
+  const host = opts.host ?? '127.0.0.1';
+  if (host !== '127.0.0.1') throw new Error(`The web transport binds 127.0.0.1 only, not "${String(host)}".`);
+  const logger = opts.logger ?? silentLogger;
+  const token = opts.token ?? newToken();
+  const maxMessageBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE;
+  const maxRate = opts.maxRequestsPerSecond ?? 200;
+  const maxPending = opts.maxPendingPerSocket ?? 64;
+  const helloTimeoutMs = opts.helloTimeoutMs ?? 10_000;
+  const now = opts.now ?? Date.now;
+  const mapError = opts.mapError ?? toAppError;
+  const rendererRoot = resolve(opts.rendererDir);
+  const handlers: Handlers = opts.core.handlers;
+
+  let port = 0;
+  const expectedOrigin = (): string => `http://127.0.0.1:${port}`;
+  const expectedHost = (): string => `127.0.0.1:${port}`;
+
+  const clients = new Set<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes, perMessageDeflate: false });
+
+  const server = createServer((req, res) => {
+    serveStatic(req, res).catch((err: unknown) => {
+      logger.error('Preview server failed to answer a request.', { path: safePath(req.url), error: String(err) });
+      if (!res.headersSent) sendText(res, 500, 'Internal error.');
+      else res.destroy();
+    });
+  });
+  server.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+
+  async function serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.headers.host !== expectedHost()) return sendText(res, 403, 'This server only answers requests for 127.0.0.1.');
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return sendText(res, 405, 'Method not allowed.');
+    }
+    const file = await resolveRendererFile(rendererRoot, req.url ?? '/');
+    if (!file) return sendText(res, 404, 'Not found.');
+    const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
+    let body: Buffer = await fsp.readFile(file);
+    securityHeaders(res);
+    res.setHeader('Content-Type', type);
+    if (type.startsWith('text/html')) {
+      const rewritten = rewriteCspMeta(body.toString('utf8'), port);
+      body = Buffer.from(rewritten.html, 'utf8');
+      res.setHeader('Content-Security-Policy', rewritten.policy ?? previewContentSecurityPolicy(port));
+      res.setHeader('Cache-Control', 'no-store');
+    } else {
+      res.setHeader('Cache-Control', 'no-cache');
+    }
+    res.setHeader('Content-Length', body.length);
+    res.statusCode = 200;
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    const path = safePath(req.url);
+    if (path !== PROTOCOL.path) return refuseUpgrade(socket, 404, 'Not Found');
+    if (req.headers.host !== expectedHost()) return refuseUpgrade(socket, 403, 'Forbidden');
+    const origin = req.headers.origin;
+    if (origin !== expectedOrigin()) {
+      logger.warn('Preview server refused a WebSocket from a foreign or missing Origin.', { origin: origin ? String(origin).slice(0, 200) : null });
+      return refuseUpgrade(socket, 403, 'Forbidden');
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => onConnection(ws));
+  });
+
+  function onConnection(ws: WebSocket): void {
+    let authenticated = false;
+    let pending = 0;
+    let bucket = maxRate;
+    let bucketAt = now();
+    const helloTimer = setTimeout(() => {
+      if (!authenticated) ws.close(PROTOCOL.closePolicy, 'No hello with the access token.');
+    }, helloTimeoutMs);
+    helloTimer.unref();
+
+    ws.on('error', (err) => logger.debug('Preview socket error.', { error: String(err) }));
+    ws.on('close', () => {
+      clearTimeout(helloTimer);
+      clients.delete(ws);
+    });
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      if (!authenticated) {
+        const hello = isBinary ? null : parseJson(data);
+        const given = hello && typeof hello === 'object' && (hello as ClientMessage).type === 'hello' ? (hello as { token?: unknown }).token : undefined;
+        if (typeof given === 'string' && given.length <= 512 && tokensEqual(given, token)) {
+          authenticated = true;
+          clearTimeout(helloTimer);
+          clients.add(ws);
+          send(ws, { type: 'ready' });
+        } else {
+          logger.warn('Preview server refused a socket: wrong or missing access token.');
+          ws.close(PROTOCOL.closePolicy, 'The access token is missing or wrong.');
+        }
+        return;
+      }
+      if (isBinary) return send(ws, errorResponse(null, 'invalid-input', 'Binary messages are not accepted; send JSON text.'));
+      const msg = parseJson(data);
+      if (msg === PARSE_FAILED) return send(ws, errorResponse(null, 'invalid-input', 'The message is not valid JSON.'));
+      const check = checkRequest(msg);
+      if (!check.ok) return send(ws, errorResponse(check.id, 'invalid-input', check.message, check.field));
+      const { id, name, input } = check;
+
+      // Token bucket: refills maxRate per second, allows bursts of maxRate.
+      const t = now();
+      bucket = Math.min(maxRate, bucket + ((t - bucketAt) / 1000) * maxRate);
+      bucketAt = t;
+      if (bucket < 1) return send(ws, errorResponse(id, 'not-allowed', 'Too many requests; slow down and try again in a moment.'));
+      bucket -= 1;
+      if (pending >= maxPending) return send(ws, errorResponse(id, 'not-allowed', `Too many requests in flight (at most ${maxPending}); wait for answers before sending more.`));
+
+      pending++;
+      dispatch(handlers, name, input, { origin: 'web' }, mapError)
+        .catch((err: unknown): Result<unknown> => ({ ok: false, error: mapError(err) }))
+        .then((result) => {
+          pending--;
+          if (!result.ok && result.error.code === 'internal') logger.error('A preview request failed.', { request: String(name), message: result.error.message });
+          send(ws, { type: 'response', id, result });
+        });
+    });
+  }
+
+  function send(ws: WebSocket, msg: ServerMessage): void {
+    if (ws.readyState !== WebSocket.OPEN) return;
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      logger.warn('Preview socket too slow to follow the queue; closing it so it resynchronizes.');
+      ws.close(PROTOCOL.closeTryAgain, 'Too slow; reconnect.');
+      return;
+    }
+    let text: string;
+    try {
+      text = JSON.stringify(msg);
+    } catch (err) {
+      if (msg.type === 'response') text = JSON.stringify(errorResponse(msg.id, 'internal', `The answer could not be encoded: ${String(err)}`));
+      else return logger.error('A preview event could not be encoded.', { error: String(err) });
+    }
+    ws.send(text, (err) => {
+      if (err) logger.debug('Preview socket send failed.', { error: String(err) });
+    });
+  }
+
+  const unsubscribe: (() => void)[] = [];
+  for (const name of EVENT_NAMES) {
+    unsubscribe.push(
+      opts.core.on(name, (payload: Events[EventName]) => {
+        for (const ws of clients) send(ws, { type: 'event', name, payload });
+      }),
+    );
+  }
+
+  try {
+    await new Promise<void>((resolveListen, rejectListen) => {
+      server.once('error', rejectListen);
+      server.listen({ host, port: opts.port ?? 0 }, () => {
+        server.off('error', rejectListen);
+        resolveListen();
+      });
+    });
+  } catch (err) {
+    for (const u of unsubscribe) u();
+    throw new Error(`The preview server could not listen on 127.0.0.1:${opts.port ?? 0}: ${(err as Error).message}`, { cause: err });
+  }
+  const address = server.address();
+  if (!address || typeof address === 'string') throw new Error('The preview server has no TCP address.');
+  port = address.port;
+  logger.info('Preview server listening.', { port });
+
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://127.0.0.1:${port}/#token=${token}`,
+    port,
+    token,
+    clientCount: () => clients.size,
+    close() {
+      closing ??= (async () => {
+        for (const u of unsubscribe) u();
+        for (const ws of wss.clients) ws.terminate();
+        clients.clear();
+        await new Promise<void>((r) => wss.close(() => r()));
+        server.closeAllConnections();
+        await new Promise<void>((r) => server.close(() => r()));
+      })();
+      return closing;
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+const PARSE_FAILED = Symbol('parse-failed');
+
+function parseJson(data: RawData): unknown {
+  try {
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    return JSON.parse(text);
+  } catch {
+    return PARSE_FAILED;
+  }
+}
+
+type RequestId = string | number;
+type RequestCheck = { ok: true; id: RequestId; name: string; input: unknown } | { ok: false; id: RequestId | null; message: string; field?: string };
+
+function checkRequest(msg: unknown): RequestCheck {
+  if (!msg || typeof msg !== 'object' || Array.isArray(msg)) return { ok: false, id: null, message: 'A message must be a JSON object.' };
+  const m = msg as Record<string, unknown>;
+  const id = m.id;
+  const validId = (typeof id === 'string' && id.length > 0 && id.length <= 64) || (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0);
+  if (!validId) return { ok: false, id: null, message: 'id: a request needs an id (a non-negative integer or a string of at most 64 characters).', field: 'id' };
+  if (m.type !== 'request') return { ok: false, id: id as RequestId, message: `type: unknown message type "${String(m.type).slice(0, 32)}"; expected "request".`, field: 'type' };
+  if (typeof m.name !== 'string') return { ok: false, id: id as RequestId, message: 'name: a request needs the name of a request.', field: 'name' };
+  return { ok: true, id: id as RequestId, name: m.name, input: m.input };
+}
+
+function errorResponse(id: RequestId | null, code: AppError['code'], message: string, field?: string): ServerMessage {
+  const error: AppError = field ? { code, message, field } : { code, message };
+  return { type: 'response', id, result: { ok: false, error } };
+}
+
+function refuseUpgrade(socket: Duplex, status: number, text: string): void {
+  if (socket.writable) socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  else socket.destroy();
+}
+
+function securityHeaders(res: ServerResponse): void {
+  res.setHeader('X-Content-Type-Options', 'nosniff');
+  res.setHeader('Referrer-Policy', 'no-referrer');
+  res.setHeader('X-Frame-Options', 'DENY');
+  res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+  res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
+}
+
+function sendText(res: ServerResponse, status: number, text: string): void {
+  securityHeaders(res);
+  res.statusCode = status;
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.setHeader('Cache-Control', 'no-store');
+  res.end(text);
+}
+
+/** The path part of a request URL, for routing and logs (never the query). */
+function safePath(url: string | undefined): string {
+  const raw = url ?? '/';
+  const q = raw.search(/[?#]/);
+  return q === -1 ? raw : raw.slice(0, q);
+}
+
+/**
+ * Maps a URL path to a file inside the renderer folder, or null. Refuses encoded or literal
+ * traversal, NUL bytes, backslashes, dot files and anything that resolves (through symlinks too)
+ * outside the folder.
+ */
+export async function resolveRendererFile(root: string, url: string): Promise<string | null> {
+  let path: string;
+  try {
+    path = decodeURIComponent(safePath(url));
+  } catch {
+    return null;
+  }
+  if (!path.startsWith('/') || path.includes('\0') || path.includes('\\')) return null;
+  if (path === '/') path = '/index.html';
+  const segments = path.split('/').slice(1);
+  if (segments.some((s) => s === '' || s === '.' || s === '..' || s.startsWith('.'))) return null;
+  const candidate = resolve(root, ...segments);
+  if (!candidate.startsWith(root + sep)) return null;
+  try {
+    const [real, realRoot] = await Promise.all([fsp.realpath(candidate), fsp.realpath(root)]);
+    if (!real.startsWith(realRoot + sep)) return null;
+    const stat = await fsp.stat(real);
+    return stat.isFile() ? real : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,278 @@
+/**
+ * The bridge over a WebSocket, for the browser preview and the end-to-end tests: the same
+ * `PrintQueueBridge` the Electron preload exposes, talking to main/web/server.ts. Browser APIs only.
+ *
+ * The access token comes from the address fragment (`#token=...`) and is removed from the address
+ * bar at once. Requests made while the socket is connecting wait for it; requests made while it is
+ * down answer `unreachable` at once, and the bridge reconnects by itself with backoff. A refused
+ * token is final: the page says it cannot connect and why.
+ */
+import type { EventName, RequestName } from '../../../preload/channels';
+import type { Events, PrintQueueBridge, RequestInput, RequestOutput } from '../../../preload/contract';
+import type { AppError, Result } from '../../../preload/model';
+import type { ClientMessage, ServerMessage } from '../../../main/web/protocol';
+
+/** Same values as PROTOCOL in main/web/protocol.ts (kept here so the page bundles no main code). */
+const WS_PATH = '/ws';
+const CLOSE_POLICY = 1008;
+
+export type ConnectionState = 'connecting' | 'open' | 'disconnected' | 'refused' | 'closed';
+
+export interface ConnectionStatus {
+  state: ConnectionState;
+  /** A sentence for the user when the state is not `open`. */
+  message: string | null;
+}
+
+export interface WebBridge extends PrintQueueBridge {
+  connection(): ConnectionStatus;
+  /** Called on every change of the connection; after a reconnect the page should reload its snapshot. */
+  onConnection(listener: (status: ConnectionStatus) => void): () => void;
+  /** Closes the socket for good. */
+  close(): void;
+}
+
+type WebSocketLike = Pick<WebSocket, 'readyState' | 'send' | 'close'> & {
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+};
+
+export interface WebBridgeOptions {
+  /** Socket address; default ws://<location.host>/ws. */
+  url?: string;
+  /** Access token; default the `#token=` of the address, which is then removed from the address bar. */
+  token?: string;
+  /** The WebSocket constructor (tests); default the browser's. */
+  WebSocketImpl?: new (url: string) => WebSocketLike;
+  /** Reconnect delays: first, cap. Default 500 ms doubling up to 15 s, with jitter. */
+  backoff?: { initialMs: number; maxMs: number };
+  /** A request with no answer after this long answers `unreachable`. Default 10 minutes. */
+  requestTimeoutMs?: number;
+}
+
+const OPEN = 1;
+
+/** Reads `token` from a fragment such as `#token=abc` or `#view=x&token=abc`. */
+export function tokenFromHash(hash: string): string | null {
+  const params = new URLSearchParams(hash.replace(/^#/, ''));
+  const token = params.get('token');
+  return token && token.length > 0 ? token : null;
+}
+
+function takeTokenFromLocation(): string {
+  if (typeof location === 'undefined') return '';
+  const token = tokenFromHash(location.hash);
+  if (token !== null && typeof history !== 'undefined') {
+    // Keep the token out of the address bar, bookmarks and screenshots.
+    const params = new URLSearchParams(location.hash.replace(/^#/, ''));
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(history.state, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
+  }
+  return token ?? '';
+}
+
+function defaultUrl(): string {
+  if (typeof location === 'undefined') throw new Error('createWebBridge needs a url outside a browser page.');
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${WS_PATH}`;
+}
+
+interface Pending {
+  resolve: (r: Result<unknown>) => void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
+  const url = opts.url ?? defaultUrl();
+  const token = opts.token ?? takeTokenFromLocation();
+  const WS = opts.WebSocketImpl ?? (globalThis.WebSocket as unknown as new (url: string) => WebSocketLike);
+  const initialDelay = opts.backoff?.initialMs ?? 500;
+  const maxDelay = opts.backoff?.maxMs ?? 15_000;
+  const requestTimeoutMs = opts.requestTimeoutMs ?? 600_000;
+
+  const listeners = new Map<EventName, Set<(payload: never) => void>>();
+  const connectionListeners = new Set<(s: ConnectionStatus) => void>();
+  const pending = new Map<number, Pending>();
+  /** Requests made while connecting: sent once the server accepts the token. */
+  const queued: { id: number; text: string }[] = [];
+  let status: ConnectionStatus = { state: 'connecting', message: null };
+  let socket: WebSocketLike | null = null;
+  let nextId = 1;
+  let attempt = 0;
+  let everOpened = false;
+  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+
+  function setStatus(next: ConnectionStatus): void {
+    const changed = next.state !== status.state || next.message !== status.message;
+    status = next;
+    if (!changed) return;
+    for (const l of [...connectionListeners]) {
+      try {
+        l(status);
+      } catch (err) {
+        console.error('A connection listener failed.', err);
+      }
+    }
+    if (next.state === 'open' && everOpened && attempt > 0) emitLocal('app:notice', { level: 'info', message: 'Reconnected to the preview server.' });
+    if ((next.state === 'refused' || next.state === 'disconnected') && next.message) {
+      emitLocal('app:notice', { level: next.state === 'refused' ? 'error' : 'warning', message: next.message });
+    }
+  }
+
+  function emitLocal<E extends EventName>(event: E, payload: Events[E]): void {
+    const set = listeners.get(event);
+    if (!set) return;
+    for (const l of [...set]) {
+      try {
+        (l as (p: Events[E]) => void)(payload);
+      } catch (err) {
+        console.error(`A listener of "${event}" failed.`, err);
+      }
+    }
+  }
+
+  function failureNow(): AppError {
+    if (status.state === 'refused') return { code: 'not-allowed', message: status.message ?? 'The preview server refused this page.' };
+    if (status.state === 'closed') return { code: 'unreachable', message: 'The connection to the preview server is closed.' };
+    return { code: 'unreachable', message: status.message ?? 'The preview server cannot be reached right now; it is being retried.' };
+  }
+
+  function settle(id: number, result: Result<unknown>): void {
+    const p = pending.get(id);
+    if (!p) return;
+    pending.delete(id);
+    clearTimeout(p.timer);
+    p.resolve(result);
+  }
+
+  function failAll(): void {
+    const error = failureNow();
+    queued.length = 0;
+    for (const id of [...pending.keys()]) settle(id, { ok: false, error });
+  }
+
+  function connect(): void {
+    reconnectTimer = null;
+    setStatus({ state: 'connecting', message: null });
+    let ws: WebSocketLike;
+    try {
+      ws = new WS(url);
+    } catch (err) {
+      onDown(1006, String(err));
+      return;
+    }
+    socket = ws;
+    ws.onopen = () => {
+      ws.send(JSON.stringify({ type: 'hello', token } satisfies ClientMessage));
+    };
+    ws.onmessage = (ev) => {
+      if (typeof ev.data !== 'string') return;
+      let msg: ServerMessage;
+      try {
+        msg = JSON.parse(ev.data) as ServerMessage;
+      } catch {
+        console.error('The preview server sent a message that is not JSON.');
+        return;
+      }
+      if (msg.type === 'ready') {
+        setStatus({ state: 'open', message: null });
+        everOpened = true;
+        attempt = 0;
+        for (const q of queued.splice(0)) ws.send(q.text);
+      } else if (msg.type === 'response') {
+        if (typeof msg.id === 'number') settle(msg.id, msg.result);
+        else if (msg.id === null && !msg.result.ok) console.error(`The preview server rejected a message: ${msg.result.error.message}`);
+      } else if (msg.type === 'event') {
+        emitLocal(msg.name, msg.payload as never);
+      }
+    };
+    ws.onerror = () => {
+      /* the close event that follows says what happened */
+    };
+    ws.onclose = (ev) => {
+      if (socket !== ws) return;
+      socket = null;
+      if (status.state === 'closed') return;
+      if (ev.code === CLOSE_POLICY) {
+        const message = token
+          ? 'Cannot connect to the preview server: it refused this page’s access token. Open the exact address that "npm run preview" printed.'
+          : 'Cannot connect to the preview server: this address has no access token. Open the exact address that "npm run preview" printed, including #token=….';
+        setStatus({ state: 'refused', message });
+        failAll();
+        return;
+      }
+      onDown(ev.code, ev.reason);
+    };
+  }
+
+  function onDown(code: number, reason: string): void {
+    attempt++;
+    const base = Math.min(maxDelay, initialDelay * 2 ** Math.min(attempt - 1, 20));
+    const delay = Math.round(base * (0.8 + Math.random() * 0.4));
+    const seconds = Math.max(1, Math.round(delay / 1000));
+    const why = reason ? ` (${reason})` : code === 1006 ? '' : ` (code ${code})`;
+    const message = everOpened
+      ? `Lost the connection to the preview server${why}; retrying in ${seconds} s.`
+      : `Cannot connect to the preview server${why}; retrying in ${seconds} s.`;
+    setStatus({ state: 'disconnected', message });
+    failAll();
+    reconnectTimer = setTimeout(connect, delay);
+  }
+
+  connect();
+
+  return {
+    request<K extends RequestName>(name: K, input: RequestInput<K>): Promise<Result<RequestOutput<K>>> {
+      if (status.state !== 'open' && status.state !== 'connecting') {
+        return Promise.resolve({ ok: false, error: failureNow() });
+      }
+      const id = nextId++;
+      let text: string;
+      try {
+        text = JSON.stringify({ type: 'request', id, name, input: input ?? {} } satisfies ClientMessage);
+      } catch (err) {
+        return Promise.resolve({ ok: false, error: { code: 'invalid-input', message: `The request could not be encoded: ${String(err)}` } });
+      }
+      return new Promise<Result<RequestOutput<K>>>((resolve) => {
+        const timer = setTimeout(
+          () => settle(id, { ok: false, error: { code: 'unreachable', message: `The preview server did not answer "${name}" in time.` } }),
+          requestTimeoutMs,
+        );
+        pending.set(id, { resolve: resolve as (r: Result<unknown>) => void, timer });
+        if (status.state === 'open' && socket && socket.readyState === OPEN) socket.send(text);
+        else queued.push({ id, text });
+      });
+    },
+    on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+      let set = listeners.get(event);
+      if (!set) listeners.set(event, (set = new Set()));
+      set.add(listener as (payload: never) => void);
+      // A late subscriber to notices still learns why the page is not connected.
+      if (event === 'app:notice' && (status.state === 'refused' || status.state === 'disconnected') && status.message) {
+        const notice = { level: status.state === 'refused' ? 'error' : 'warning', message: status.message } as Events['app:notice'];
+        queueMicrotask(() => {
+          if (set?.has(listener as (payload: never) => void)) (listener as (p: Events['app:notice']) => void)(notice);
+        });
+      }
+      return () => {
+        set?.delete(listener as (payload: never) => void);
+      };
+    },
+    connection: () => status,
+    onConnection(listener) {
+      connectionListeners.add(listener);
+      return () => connectionListeners.delete(listener);
+    },
+    close() {
+      if (reconnectTimer !== null) clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      setStatus({ state: 'closed', message: 'The connection to the preview server is closed.' });
+      failAll();
+      const s = socket;
+      socket = null;
+      s?.close(1000, 'closed');
+    },
+  };
+}
