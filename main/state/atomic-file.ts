@@ -1,0 +1,153 @@
+/**
+ * Crash-safe file replacement: the new content is written to a temporary file in the same folder,
+ * flushed to disk, then renamed over the target. A rename within one folder is atomic on NTFS and
+ * POSIX file systems, so a reader (or a process killed mid-write) only ever sees the old file or
+ * the new one, never a half-written mix.
+ */
+import { promises as fs, constants as fsConstants } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join } from 'node:path';
+
+const TEMP_MARK = '.pqm-tmp-';
+
+function tempPathFor(target: string): string {
+  return join(dirname(target), `.${basename(target)}${TEMP_MARK}${process.pid}-${randomBytes(6).toString('hex')}`);
+}
+
+/** Writes `data` to `target` atomically, creating the folder when needed. */
+export async function writeFileAtomic(target: string, data: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
+  await fs.mkdir(dirname(target), { recursive: true });
+  const temp = tempPathFor(target);
+  const handle = await fs.open(temp, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY, opts.mode ?? 0o600);
+  try {
+    try {
+      await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await renameWithRetry(temp, target);
+  } catch (err) {
+    await fs.rm(temp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+  await syncFolder(dirname(target));
+}
+
+/**
+ * On Windows a rename fails with EPERM/EBUSY/EACCES for a moment while another process (or an
+ * antivirus scanner) has the target open; a few short retries cover that.
+ */
+async function renameWithRetry(from: string, to: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await fs.rename(from, to);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (attempt >= 8 || !(code === 'EPERM' || code === 'EBUSY' || code === 'EACCES')) throw err;
+      await new Promise((r) => setTimeout(r, 15 * (attempt + 1)));
+    }
+  }
+}
+
+/** Makes the rename itself durable (POSIX). Folders cannot be opened for sync on Windows: ignored. */
+async function syncFolder(folder: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  try {
+    const h = await fs.open(folder, 'r');
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  } catch {
+    // Best effort: some file systems refuse fsync on a folder.
+  }
+}
+
+/** The file's text, or null when it does not exist. Other errors (permissions) are thrown. */
+export async function readTextIfExists(path: string): Promise<string | null> {
+  try {
+    return await fs.readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/** Size and modification time, or null when the file does not exist. */
+export async function statIfExists(path: string): Promise<{ mtimeMs: number; size: number; ino: number } | null> {
+  try {
+    const s = await fs.stat(path);
+    return { mtimeMs: s.mtimeMs, size: s.size, ino: s.ino };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+/**
+ * Removes temporary files a killed process left next to `target` (older than `olderThanMs`, so a
+ * write in progress in another process is never touched).
+ */
+export async function removeLeftoverTempFiles(target: string, olderThanMs = 60_000, now = Date.now()): Promise<number> {
+  const folder = dirname(target);
+  const prefix = `.${basename(target)}${TEMP_MARK}`;
+  let names: string[];
+  try {
+    names = await fs.readdir(folder);
+  } catch {
+    return 0;
+  }
+  let removed = 0;
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const p = join(folder, name);
+    try {
+      const s = await fs.stat(p);
+      if (now - s.mtimeMs >= olderThanMs) {
+        await fs.rm(p, { force: true });
+        removed++;
+      }
+    } catch {
+      // Raced with its owner or another cleaner: nothing to do.
+    }
+  }
+  return removed;
+}
+
+/** A name for a file moved aside: `<target>.<label>-<timestamp>` with a filesystem-safe timestamp. */
+export function asidePath(target: string, label: string, nowMs: number): string {
+  const stamp = new Date(nowMs).toISOString().replace(/[:.]/g, '-');
+  return `${target}.${label}-${stamp}`;
+}
+
+/** Moves a file aside under a fresh name (never overwriting an earlier one); returns the new path. */
+export async function moveAside(target: string, label: string, nowMs: number): Promise<string> {
+  let dest = asidePath(target, label, nowMs);
+  for (let i = 1; ; i++) {
+    try {
+      await fs.access(dest);
+      dest = `${asidePath(target, label, nowMs)}-${i}`;
+    } catch {
+      break;
+    }
+  }
+  await renameWithRetry(target, dest);
+  return dest;
+}
+
+/** Copies a file aside under a fresh name; returns the new path. */
+export async function copyAside(target: string, label: string, nowMs: number): Promise<string> {
+  let dest = asidePath(target, label, nowMs);
+  for (let i = 1; ; i++) {
+    try {
+      await fs.copyFile(target, dest, fsConstants.COPYFILE_EXCL);
+      return dest;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      dest = `${asidePath(target, label, nowMs)}-${i}`;
+    }
+  }
+}

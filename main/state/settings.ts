@@ -1,0 +1,433 @@
+/**
+ * The settings file: location, loading with per-part validation, migration and guarded saving.
+ *
+ * Guarantees (shared/interfaces.md "Settings file"):
+ * - Sources are validated one by one: an invalid source is reported (`sources.2.baseUrl: ...`) and
+ *   skipped, the valid ones run. Every other section falls back to its defaults when invalid.
+ * - A file that is not JSON, has a newer `version`, or has any invalid part is never overwritten or
+ *   cleared: saving is refused while the file on disk is like that, unless the caller explicitly
+ *   replaces it (and then the old file is first copied aside).
+ * - An older file is migrated in memory, and written back only when it parsed without a problem,
+ *   after a backup copy.
+ * - Secrets are never in this file: keys that look like secrets are reported, with where they go.
+ *
+ * Why plain atomic JSON instead of electron-store (app) / conf (CLI): electron-store and conf clear
+ * the store or throw from their constructor when the file fails to parse or validate, and write the
+ * whole object back on every change, which conflicts with "never overwrite an invalid or newer
+ * file" and "run with the valid sources". They also have no lock shared with other processes.
+ * One small module, used by the app and the CLI alike, gives both the same guarantees.
+ */
+import { join, dirname, resolve as resolvePath, win32, posix } from 'node:path';
+import { homedir } from 'node:os';
+import type { z } from 'zod';
+import {
+  AppFailure,
+  HistorySettings,
+  NotificationSettings,
+  PollingSettings,
+  Settings,
+  SETTINGS_VERSION,
+  SourceConfig,
+  UiSettings,
+  UpdateSettings,
+  invalidInput,
+  secretEnvName,
+  type SecretName,
+  type SettingsProblem,
+} from '../../preload/model';
+import type { Logger } from '../core/ports';
+import { copyAside, readTextIfExists, writeFileAtomic } from './atomic-file';
+import { withFileLock } from './lock';
+
+export const PRODUCT_NAME = 'Print Queue Monitor';
+export const SETTINGS_FILE_NAME = 'settings.json';
+
+// ---------------------------------------------------------------------------------------------
+// Location
+// ---------------------------------------------------------------------------------------------
+
+/** The per-user folder the app keeps its files in (what Electron's app.getPath('userData') gives). */
+export function defaultUserDataDir(platform: NodeJS.Platform, env: NodeJS.ProcessEnv, home: string = homedir()): string {
+  if (platform === 'win32') return win32.join(env.APPDATA || win32.join(home, 'AppData', 'Roaming'), PRODUCT_NAME);
+  if (platform === 'darwin') return posix.join(home, 'Library', 'Application Support', PRODUCT_NAME);
+  return posix.join(env.XDG_CONFIG_HOME || posix.join(home, '.config'), PRODUCT_NAME);
+}
+
+/** The `--config` value in argv (either `--config <file>` or `--config=<file>`), before any `--`. */
+export function configArg(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--') break;
+    if (a === '--config') {
+      const v = argv[i + 1];
+      if (v === undefined || v === '' || v.startsWith('--')) throw new AppFailure('invalid-input', '--config needs the path of a settings file, e.g. --config ./settings.json', { field: '--config' });
+      return v;
+    }
+    if (a.startsWith('--config=')) {
+      const v = a.slice('--config='.length);
+      if (!v) throw new AppFailure('invalid-input', '--config needs the path of a settings file, e.g. --config=./settings.json', { field: '--config' });
+      return v;
+    }
+  }
+  return undefined;
+}
+
+/** --config <file>, else PQM_CONFIG, else `<userData>/settings.json`. Relative paths resolve against cwd. */
+export function resolveConfigPath(opts: {
+  argv: readonly string[];
+  env: NodeJS.ProcessEnv;
+  platform: NodeJS.Platform;
+  userDataDir?: string;
+  homeDir?: string;
+  cwd?: string;
+}): string {
+  const cwd = opts.cwd ?? process.cwd();
+  const explicit = configArg(opts.argv) ?? (opts.env.PQM_CONFIG?.trim() || undefined);
+  if (explicit) return opts.platform === 'win32' ? win32.resolve(cwd, explicit) : resolvePath(cwd, explicit);
+  const dir = opts.userDataDir ?? defaultUserDataDir(opts.platform, opts.env, opts.homeDir);
+  return opts.platform === 'win32' ? win32.join(dir, SETTINGS_FILE_NAME) : posix.join(dir, SETTINGS_FILE_NAME);
+}
+
+/** A file kept next to the settings file (tracked.json, history.json, logs). */
+export function besideSettings(configPath: string, name: string): string {
+  return join(dirname(configPath), name);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parsing
+// ---------------------------------------------------------------------------------------------
+
+export const DEFAULT_SOURCE = { id: 'local', kind: 'scriptx' } as const;
+
+export function defaultSettings(): Settings {
+  return Settings.parse({ version: SETTINGS_VERSION, sources: [{ ...DEFAULT_SOURCE }] });
+}
+
+export type SettingsFileStatus =
+  /** no file: defaults with the local ScriptX source */
+  | 'missing'
+  | 'ok'
+  /** an older version, migrated in memory */
+  | 'migrated'
+  /** some part is invalid (see problems); valid parts are used */
+  | 'invalid'
+  /** written by a newer program; read as far as this one understands it */
+  | 'newer'
+  /** not JSON or not readable */
+  | 'unreadable';
+
+export interface ParsedSettings {
+  settings: Settings;
+  problems: SettingsProblem[];
+  status: SettingsFileStatus;
+  /** The version the file declares (0 for an unversioned file). */
+  fileVersion: number | null;
+}
+
+export interface LoadedSettings extends ParsedSettings {
+  path: string;
+  /** Whether save() may write over the file as it is on disk now. */
+  writable: boolean;
+  /** Where the pre-migration file was copied, when a migration was written back. */
+  migrationBackup?: string;
+}
+
+/** Upgrades a document of version `from` to `from + 1`. Pure; runs before validation. */
+interface Migration {
+  from: number;
+  describe: string;
+  up(doc: Record<string, unknown>): Record<string, unknown>;
+}
+
+const MIGRATIONS: Migration[] = [
+  {
+    from: 0,
+    describe: 'an unversioned settings file (same shape as version 1)',
+    up: (doc) => ({ ...doc, version: 1 }),
+  },
+];
+
+const SECRET_KEY = /^(license|license[-_]?(guid|key)|guid|token|access[-_]?token|refresh[-_]?token|bearer[-_]?token|id[-_]?token|security[-_]?code|password|passwd|secret|client[-_]?secret|api[-_]?key|client[-_]?certificate)$/i;
+
+function secretNameForKey(key: string): SecretName | null {
+  const k = key.toLowerCase().replace(/[-_]/g, '');
+  if (k.startsWith('license') || k === 'guid') return 'LICENSE';
+  if (k.endsWith('token')) return 'TOKEN';
+  if (k === 'securitycode') return 'SECURITY_CODE';
+  if (k === 'clientsecret' || k === 'secret') return 'CLIENT_SECRET';
+  if (k === 'clientcertificate') return 'CLIENT_CERTIFICATE';
+  return null;
+}
+
+function secretProblem(field: string, key: string, sourceId: string | null): SettingsProblem {
+  const name = secretNameForKey(key);
+  const env = sourceId && name ? secretEnvName(sourceId, name) : `PQM_SECRET_<SOURCEID>_${name ?? '<NAME>'}`;
+  return {
+    field,
+    message: `"${key}" looks like a secret, and secrets are never kept in the settings file: remove it, then enter it in the app (Settings > Sources; stored encrypted) or, for the pqm command, set the environment variable ${env}.`,
+  };
+}
+
+/** Every key under `value` that looks like a secret, with its dotted path. */
+function findSecretKeys(value: unknown, path: string[], out: Array<{ field: string; key: string }>, depth = 0): void {
+  if (depth > 12 || value === null || typeof value !== 'object') return;
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => findSecretKeys(v, [...path, String(i)], out, depth + 1));
+    return;
+  }
+  for (const [k, v] of Object.entries(value)) {
+    if (SECRET_KEY.test(k)) out.push({ field: [...path, k].join('.'), key: k });
+    else findSecretKeys(v, [...path, k], out, depth + 1);
+  }
+}
+
+function zodProblems(error: z.ZodError, prefix: string): SettingsProblem[] {
+  return error.issues.map((issue) => {
+    const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    return { field, message: `${field}: ${issue.message}` };
+  });
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+const SECTIONS = {
+  polling: PollingSettings,
+  notifications: NotificationSettings,
+  history: HistorySettings,
+  ui: UiSettings,
+  updates: UpdateSettings,
+} as const;
+
+/**
+ * Validates a parsed settings document part by part. Never throws: every problem is reported and
+ * the valid parts are returned (`settings` is always a complete, valid Settings).
+ */
+export function parseSettingsDocument(raw: unknown): ParsedSettings {
+  const problems: SettingsProblem[] = [];
+  const defaults = defaultSettings();
+  if (!isPlainObject(raw)) {
+    return {
+      settings: { ...defaults, sources: [] },
+      problems: [{ field: '', message: 'The settings file must hold a JSON object ({ "version": 1, "sources": [...] }); no source is used until it is fixed.' }],
+      status: 'invalid',
+      fileVersion: null,
+    };
+  }
+
+  let doc: Record<string, unknown> = raw;
+  let status: SettingsFileStatus = 'ok';
+  let fileVersion: number | null;
+  const v = doc.version;
+  if (v === undefined) fileVersion = 0;
+  else if (typeof v === 'number' && Number.isInteger(v) && v >= 0) fileVersion = v;
+  else {
+    fileVersion = null;
+    problems.push({ field: 'version', message: `version: must be a whole number (this program writes ${SETTINGS_VERSION}), not ${JSON.stringify(v)}.` });
+    status = 'invalid';
+  }
+
+  if (fileVersion !== null && fileVersion > SETTINGS_VERSION) {
+    status = 'newer';
+    problems.push({
+      field: 'version',
+      message: `The settings file is version ${fileVersion}, written by a newer Print Queue Monitor; this one knows version ${SETTINGS_VERSION}. It is read as far as possible and never overwritten: update the program to change settings.`,
+    });
+    doc = { ...doc, version: SETTINGS_VERSION };
+  } else if (fileVersion !== null && fileVersion < SETTINGS_VERSION) {
+    for (const m of MIGRATIONS) {
+      if ((doc.version ?? 0) === m.from) doc = m.up(doc);
+    }
+    status = 'migrated';
+  }
+
+  // Secrets anywhere outside the sources (the sources are checked one by one below).
+  const stray: Array<{ field: string; key: string }> = [];
+  for (const [k, val] of Object.entries(doc)) {
+    if (k === 'sources') continue;
+    if (SECRET_KEY.test(k)) stray.push({ field: k, key: k });
+    else findSecretKeys(val, [k], stray);
+  }
+  for (const s of stray) problems.push(secretProblem(s.field, s.key, null));
+
+  // Sources, one by one.
+  const sources: Settings['sources'] = [];
+  const rawSources = doc.sources;
+  if (rawSources === undefined) {
+    // A file without a sources list means "the defaults", like a missing file.
+    sources.push(...defaults.sources);
+  } else if (!Array.isArray(rawSources)) {
+    problems.push({ field: 'sources', message: 'sources: must be a list of sources ([ { "id": "local", "kind": "scriptx" }, ... ]).' });
+  } else {
+    const seen = new Map<string, number>();
+    rawSources.forEach((src, i) => {
+      const prefix = `sources.${i}`;
+      const sourceId = isPlainObject(src) && typeof src.id === 'string' ? src.id : null;
+      const secrets: Array<{ field: string; key: string }> = [];
+      findSecretKeys(src, [prefix], secrets);
+      if (secrets.length) {
+        for (const s of secrets) problems.push(secretProblem(s.field, s.key, sourceId));
+        return;
+      }
+      const parsed = SourceConfig.safeParse(src);
+      if (!parsed.success) {
+        const found = zodProblems(parsed.error, prefix);
+        const name = sourceId ? `source "${sourceId}"` : `source ${i + 1}`;
+        for (const p of found) problems.push({ field: p.field, message: `${p.message} (${name} is not used until this is fixed)` });
+        return;
+      }
+      const first = seen.get(parsed.data.id);
+      if (first !== undefined) {
+        problems.push({ field: `${prefix}.id`, message: `${prefix}.id: the id "${parsed.data.id}" is already used by sources.${first}; source ids must be unique (this source is not used).` });
+        return;
+      }
+      seen.set(parsed.data.id, i);
+      sources.push(parsed.data);
+    });
+    if (rawSources.length > 50) problems.push({ field: 'sources', message: `sources: at most 50 sources are supported; ${rawSources.length} are listed.` });
+  }
+
+  // The other sections: each falls back to its defaults when invalid.
+  const out: Record<string, unknown> = { version: SETTINGS_VERSION, sources: sources.slice(0, 50) };
+  for (const [name, schema] of Object.entries(SECTIONS)) {
+    const value = doc[name];
+    if (value === undefined) {
+      out[name] = defaults[name as keyof typeof SECTIONS];
+      continue;
+    }
+    const parsed = (schema as z.ZodType).safeParse(value);
+    if (parsed.success) out[name] = parsed.data;
+    else {
+      for (const p of zodProblems(parsed.error, name)) problems.push({ field: p.field, message: `${p.message} (the defaults for "${name}" are used until this is fixed)` });
+      out[name] = defaults[name as keyof typeof SECTIONS];
+    }
+  }
+
+  const settings = Settings.parse(out);
+  if (problems.length && status !== 'newer') status = 'invalid';
+  return { settings, problems, status, fileVersion };
+}
+
+/** Parses the file's text; never throws. */
+export function parseSettingsText(text: string): ParsedSettings {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    return {
+      settings: { ...defaultSettings(), sources: [] },
+      problems: [{ field: '', message: `The settings file is not valid JSON (${(err as Error).message}); no source is used until it is fixed, and the file is left untouched.` }],
+      status: 'unreadable',
+      fileVersion: null,
+    };
+  }
+  return parseSettingsDocument(raw);
+}
+
+function isWritable(p: ParsedSettings): boolean {
+  return (p.status === 'ok' || p.status === 'missing' || p.status === 'migrated') && p.problems.length === 0;
+}
+
+async function readParsed(path: string): Promise<ParsedSettings & { text: string | null }> {
+  let text: string | null;
+  try {
+    text = await readTextIfExists(path);
+  } catch (err) {
+    return {
+      text: null,
+      settings: { ...defaultSettings(), sources: [] },
+      problems: [{ field: '', message: `The settings file ${path} cannot be read (${(err as Error).message}).` }],
+      status: 'unreadable',
+      fileVersion: null,
+    };
+  }
+  if (text === null) return { text, settings: defaultSettings(), problems: [], status: 'missing', fileVersion: null };
+  return { text, ...parseSettingsText(text) };
+}
+
+export interface SettingsIoOptions {
+  logger?: Logger;
+  now?: () => number;
+  /** Write a migrated file back (default true; the CLI passes false to stay read-only). */
+  writeBackMigration?: boolean;
+}
+
+/** Loads the settings file; never throws for a bad file (problems say what is wrong). */
+export async function loadSettings(path: string, opts: SettingsIoOptions = {}): Promise<LoadedSettings> {
+  const now = opts.now ?? Date.now;
+  const first = await readParsed(path);
+  const { text: _text, ...parsed } = first;
+  const loaded: LoadedSettings = { ...parsed, path, writable: isWritable(parsed) };
+  if (parsed.problems.length) opts.logger?.warn('settings file has problems', { path, status: parsed.status, problems: parsed.problems });
+
+  if (parsed.status === 'migrated' && parsed.problems.length === 0 && opts.writeBackMigration !== false) {
+    try {
+      await withFileLock(path, async () => {
+        // Only if nobody changed the file since it was read.
+        const again = await readTextIfExists(path);
+        if (again !== first.text) return;
+        loaded.migrationBackup = await copyAside(path, `v${parsed.fileVersion ?? 0}-backup`, now());
+        await writeFileAtomic(path, serialize(parsed.settings));
+        loaded.status = 'ok';
+        opts.logger?.info('settings file migrated', { path, from: parsed.fileVersion, to: SETTINGS_VERSION, backup: loaded.migrationBackup });
+      });
+    } catch (err) {
+      // The settings are usable in memory; the file stays as it was.
+      opts.logger?.warn('could not write the migrated settings file back', { path, error: (err as Error).message });
+    }
+  }
+  return loaded;
+}
+
+function serialize(settings: Settings): string {
+  return `${JSON.stringify(settings, null, 2)}\n`;
+}
+
+export interface SaveOptions {
+  /** Replace a file that is invalid, newer or unreadable (it is first copied aside). */
+  replaceInvalid?: boolean;
+  now?: () => number;
+  logger?: Logger;
+}
+
+/**
+ * Saves complete settings atomically under the lock. Refused (AppFailure `conflict`) while the file
+ * on disk is invalid, newer or unreadable, unless `replaceInvalid`. Returns the backup path when an
+ * existing file was copied aside.
+ */
+export async function saveSettings(path: string, next: unknown, opts: SaveOptions = {}): Promise<{ settings: Settings; backup?: string }> {
+  const now = opts.now ?? Date.now;
+  const parsed = Settings.safeParse(next);
+  if (!parsed.success) {
+    const e = invalidInput(parsed.error, 'settings');
+    throw new AppFailure('invalid-input', e.message, { field: e.field });
+  }
+  const ids = new Set<string>();
+  parsed.data.sources.forEach((s, i) => {
+    if (ids.has(s.id)) throw new AppFailure('invalid-input', `settings.sources.${i}.id: the id "${s.id}" is used twice; source ids must be unique.`, { field: `settings.sources.${i}.id` });
+    ids.add(s.id);
+  });
+  const settings = parsed.data;
+  return withFileLock(path, async () => {
+    const current = await readParsed(path);
+    let backup: string | undefined;
+    if (current.status !== 'missing') {
+      if (!isWritable(current)) {
+        if (!opts.replaceInvalid) {
+          const first = current.problems[0]?.message ?? 'it is not valid';
+          throw new AppFailure(
+            'conflict',
+            `The settings file ${path} was not saved, because the file on disk ${current.status === 'newer' ? 'was written by a newer version of Print Queue Monitor' : 'has a problem'}: ${first} It is left untouched; fix it by hand, or choose to replace it (the current file is kept as a backup).`,
+          );
+        }
+        backup = await copyAside(path, current.status === 'newer' ? 'newer-backup' : 'invalid-backup', now());
+      } else if (current.fileVersion !== null && current.fileVersion < SETTINGS_VERSION) {
+        backup = await copyAside(path, `v${current.fileVersion}-backup`, now());
+      }
+    }
+    await writeFileAtomic(path, serialize(settings));
+    opts.logger?.info('settings saved', { path, sources: settings.sources.length, backup });
+    return backup ? { settings, backup } : { settings };
+  });
+}
