@@ -397,7 +397,7 @@ export interface SettingsProblem {
 // Secrets: names and the environment variables the CLI reads them from
 // ---------------------------------------------------------------------------------------------
 
-export const SECRET_NAMES = ['LICENSE', 'TOKEN', 'SECURITY_CODE', 'CLIENT_SECRET', 'CLIENT_CERTIFICATE'] as const;
+export const SECRET_NAMES = ['LICENSE', 'TOKEN', 'SECURITY_CODE', 'CLIENT_SECRET', 'CLIENT_CERTIFICATE', 'MSAL_CACHE'] as const;
 export const SecretName = z.enum(SECRET_NAMES);
 export type SecretName = z.infer<typeof SecretName>;
 
