@@ -1,0 +1,198 @@
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { createHistoryStore, csvCell, historyToCsv } from '../../../main/state/history';
+import type { HistoryEntry, Job } from '../../../preload/model';
+import type { Clock } from '../../../main/core/ports';
+
+function job(key: string, over: Partial<Job> = {}): Job {
+  return {
+    key, sourceId: key.split(':')[0], sourceKind: 'scriptx', nativeId: key.split(':')[1], state: 'completed', rawState: 'Completed', detail: null,
+    document: 'Report.pdf', owner: 'ann', printer: 'P1', mine: true, createdAt: null, updatedAt: null, lastSeenAt: null, progress: 1,
+    stale: false, stuck: false, gone: false, cancel: { allowed: false }, extra: {}, ...over,
+  };
+}
+const entry = (key: string, finishedAt: string, over: Partial<Job> = {}): HistoryEntry => ({ finishedAt, job: job(key, over), timeline: [] });
+
+/** A fake clock: timers run only when the test advances time. */
+function fakeClock(start: number): Clock & { advance(ms: number): void } {
+  let now = start;
+  let timers: { at: number; fn: () => void }[] = [];
+  return {
+    now: () => now,
+    setTimeout: (fn, ms) => {
+      const t = { at: now + ms, fn };
+      timers.push(t);
+      return t;
+    },
+    clearTimeout: (h) => {
+      timers = timers.filter((t) => t !== h);
+    },
+    advance(ms) {
+      now += ms;
+      const due = timers.filter((t) => t.at <= now);
+      timers = timers.filter((t) => t.at > now);
+      due.forEach((t) => t.fn());
+    },
+  };
+}
+
+let dir: string;
+let file: string;
+const NOW = Date.UTC(2026, 5, 15, 12);
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pqm-history-'));
+  file = join(dir, 'history.json');
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('history store', () => {
+  it('debounces writes, then persists; newest first; since and limit', async () => {
+    const clock = fakeClock(NOW);
+    const h = createHistoryStore(file, { clock, debounceMs: 1000 });
+    h.record(entry('a:1', '2026-06-15T10:00:00.000Z'));
+    h.record(entry('a:2', '2026-06-15T11:00:00.000Z'));
+    expect(await readdir(dir)).toEqual([]);
+    // Visible to queries before the write.
+    expect((await h.query()).map((e) => e.job.key)).toEqual(['a:2', 'a:1']);
+    clock.advance(1000);
+    await h.flush();
+    const disk = JSON.parse(await readFile(file, 'utf8'));
+    expect(disk.entries.map((e: HistoryEntry) => e.job.key)).toEqual(['a:2', 'a:1']);
+    const other = createHistoryStore(file, { clock });
+    expect((await other.query({ since: '2026-06-15T10:30:00Z' })).map((e) => e.job.key)).toEqual(['a:2']);
+    expect((await other.query({ limit: 1 })).map((e) => e.job.key)).toEqual(['a:2']);
+  });
+
+  it('applies retention by age and by count', async () => {
+    const clock = fakeClock(NOW);
+    const h = createHistoryStore(file, { clock, retention: { retentionDays: 2, maxJobs: 10 } });
+    h.record(entry('a:old', '2026-06-10T00:00:00Z'));
+    for (let i = 0; i < 12; i++) h.record(entry(`a:${i}`, new Date(NOW - i * 60_000).toISOString()));
+    await h.flush();
+    const keys = (await h.query()).map((e) => e.job.key);
+    expect(keys).toHaveLength(10);
+    expect(keys).not.toContain('a:old');
+    expect(keys[0]).toBe('a:0');
+    expect(keys).not.toContain('a:10');
+  });
+
+  it('clear empties the file', async () => {
+    const h = createHistoryStore(file, { clock: fakeClock(NOW) });
+    h.record(entry('a:1', '2026-06-15T10:00:00Z'));
+    await h.flush();
+    await h.clear();
+    expect(await h.query()).toEqual([]);
+    expect(JSON.parse(await readFile(file, 'utf8')).entries).toEqual([]);
+  });
+
+  it('moves a corrupt file aside, logs it, and starts afresh', async () => {
+    await writeFile(file, '{"version":1,"entries":[{"finishedAt":"2026-06-15T');
+    const logs: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (m: string) => logs.push(m) };
+    const h = createHistoryStore(file, { clock: fakeClock(NOW), logger });
+    expect(await h.query()).toEqual([]);
+    h.record(entry('a:1', '2026-06-15T10:00:00Z'));
+    await h.flush();
+    const names = (await readdir(dir)).sort();
+    expect(names).toEqual(['history.json', 'history.json.corrupt-2026-06-15T12-00-00-000Z']);
+    expect(await readFile(join(dir, names[1]), 'utf8')).toMatch(/^\{"version":1,"entries":\[\{"finishedAt":"2026-06-15T$/);
+    expect(logs[0]).toMatch(/corrupt.*moved aside/);
+    expect((await h.query()).map((e) => e.job.key)).toEqual(['a:1']);
+  });
+
+  it('keeps the valid entries of a partly invalid file and copies the file aside', async () => {
+    await writeFile(file, JSON.stringify({ version: 1, entries: [entry('a:1', '2026-06-15T10:00:00Z'), { nope: true }] }));
+    const h = createHistoryStore(file, { clock: fakeClock(NOW) });
+    h.record(entry('a:2', '2026-06-15T11:00:00Z'));
+    await h.flush();
+    expect((await h.query()).map((e) => e.job.key)).toEqual(['a:2', 'a:1']);
+    expect((await readdir(dir)).some((n) => n.startsWith('history.json.corrupt-'))).toBe(true);
+  });
+
+  it('exports CSV (RFC 4180, formula-injection safe) and JSON', async () => {
+    const h = createHistoryStore(file, { clock: fakeClock(NOW) });
+    h.record(entry('a:1', '2026-06-15T10:00:00.000Z', { document: '=HYPERLINK("http://evil","x")', owner: 'Doe, "Jo"', detail: 'line1\nline2', printer: '@SUM(A1)' }));
+    h.record(entry('a:2', '2026-06-15T11:00:00.000Z', { document: '-2+3', owner: '+cmd', detail: '\tTab', printer: 'Plain' }));
+    const csv = await h.exportCsv();
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe('finishedAt,key,sourceId,sourceKind,nativeId,state,rawState,detail,document,owner,printer,createdAt,updatedAt,gone');
+    expect(lines[1]).toBe("2026-06-15T11:00:00.000Z,a:2,a,scriptx,2,completed,Completed,'\tTab,'-2+3,'+cmd,Plain,,,false");
+    expect(csv).toContain(`"line1\nline2","'=HYPERLINK(""http://evil"",""x"")","Doe, ""Jo""",'@SUM(A1)`);
+    expect(csv.endsWith('\r\n')).toBe(true);
+    const json = JSON.parse(await h.exportJson({ since: '2026-06-15T10:30:00Z' }));
+    expect(json.map((e: HistoryEntry) => e.job.key)).toEqual(['a:2']);
+    expect(historyToCsv([]).split('\r\n')).toHaveLength(2);
+  });
+
+  it('csvCell neutralises every formula trigger', () => {
+    for (const s of ['=1+1', '+1', '-1', '@x', '\tx', '\rx']) expect(csvCell(s).replace(/^"/, '').startsWith("'")).toBe(true);
+    expect(csvCell('a "b"')).toBe('"a ""b"""');
+    expect(csvCell(null)).toBe('');
+    expect(csvCell(3)).toBe('3');
+  });
+});
+
+describe('history across processes', () => {
+  let writer: string;
+  let buildDir: string;
+  beforeAll(async () => {
+    buildDir = await mkdtemp(join(tmpdir(), 'pqm-writer-'));
+    writer = join(buildDir, 'writer.mjs');
+    // Bundled once so each child starts in plain node in tens of milliseconds.
+    buildSync({ entryPoints: [join(__dirname, 'fixtures/history-writer.ts')], bundle: true, platform: 'node', format: 'esm', outfile: writer, logLevel: 'silent' });
+  });
+  afterAll(async () => {
+    await rm(buildDir, { recursive: true, force: true });
+  });
+
+  const runWriter = (prefix: string, count: string, onLine?: (line: string, kill: () => void) => void) =>
+    new Promise<{ code: number | null; signal: string | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, [writer, file, prefix, count], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      child.stdout.on('data', (d: Buffer) => {
+        for (const line of d.toString().split('\n').filter(Boolean)) onLine?.(line, () => child.kill('SIGKILL'));
+      });
+      child.on('exit', (code, signal) => resolve({ code, signal, stderr }));
+    });
+
+  it('two processes writing at once lose nothing', async () => {
+    const [a, b] = await Promise.all([runWriter('pa', '40'), runWriter('pb', '40')]);
+    expect(a.stderr + b.stderr).toBe('');
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const keys = JSON.parse(await readFile(file, 'utf8')).entries.map((e: HistoryEntry) => e.job.key);
+    expect(keys).toHaveLength(80);
+    for (let i = 0; i < 40; i++) expect(keys).toContain(`pa:${i}`), expect(keys).toContain(`pb:${i}`);
+  });
+
+  it('kill -9 in the middle of writes, 100 times, always leaves a readable file', async () => {
+    // A large file makes each write take long enough to be interrupted.
+    const big = Array.from({ length: 3000 }, (_, i) => entry(`seed:${i}`, new Date(Date.now() - i * 1000).toISOString(), { detail: 'y'.repeat(300) }));
+    await writeFile(file, JSON.stringify({ version: 1, entries: big }));
+    let killedMidWay = 0;
+    for (let round = 0; round < 100; round++) {
+      const delay = round % 7;
+      const r = await runWriter(`k${round}`, 'forever', (line, kill) => {
+        if (line === 'flushed 1') {
+          if (delay === 0) kill();
+          else setTimeout(kill, delay);
+        }
+      });
+      if (r.signal === 'SIGKILL') killedMidWay++;
+      const text = await readFile(file, 'utf8');
+      const parsed = JSON.parse(text) as { entries: HistoryEntry[] };
+      expect(parsed.entries.length).toBeGreaterThanOrEqual(3000);
+      // Each round's first entry was flushed before the kill and must have survived.
+      expect(parsed.entries.some((e) => e.job.key === `k${round}:0`)).toBe(true);
+    }
+    expect(killedMidWay).toBe(100);
+    const names = await readdir(dir);
+    expect(names.filter((n) => n.includes('corrupt'))).toEqual([]);
+  }, 120_000);
+});
