@@ -1,0 +1,296 @@
+/**
+ * The queue engine: polls every enabled source on its own adaptive schedule (scheduler.ts),
+ * keeps the normalized live store (store.ts) and tells subscribers what changed. Plain
+ * TypeScript: time comes from the injected Clock, so tests run it in fake time.
+ */
+import { AppFailure, parseJobKey, type Job, type JobDetails, type PollingSettings, type SourceHealth } from '../../preload/model';
+import { silentLogger } from '../core/ports';
+import type { DisabledSource, EngineEvent, QueueEngine, QueueEngineOptions } from './engine-types';
+import { SourceRunner, type RunnerHost } from './scheduler';
+import type { JobAction, JobSource, SourceJob } from './source';
+import { JobStore } from './store';
+
+export { JobStore } from './store';
+export { SourceRunner, pollInterval, backoffDelay, healthOfError } from './scheduler';
+
+function disabledHealth(d: DisabledSource): SourceHealth {
+  return { id: d.id, kind: d.kind, name: d.name, status: 'disabled', message: `${d.name} is switched off in the settings.`, lastSuccessAt: null, lastErrorAt: null };
+}
+
+function checkUniqueIds(sources: JobSource[], disabled: DisabledSource[]): void {
+  const seen = new Set<string>();
+  for (const s of [...sources, ...disabled]) {
+    if (seen.has(s.id)) throw new AppFailure('invalid-input', `Two sources have the id "${s.id}"; each source needs its own id.`, { field: 'sources', sourceId: s.id });
+    seen.add(s.id);
+  }
+}
+
+export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
+  const clock = opts.clock;
+  const logger = opts.logger ?? silentLogger;
+  const random = opts.random ?? Math.random;
+  let polling: PollingSettings = opts.polling;
+  const listeners = new Set<(event: EngineEvent) => void>();
+  let started = false;
+  let visible = true;
+  let suspended = false;
+  let online = true;
+  let paused: { until: number | null } | null = null;
+  let pauseTimer: unknown = null;
+  const actions = new Set<AbortController>();
+
+  function emit(event: EngineEvent): void {
+    for (const l of [...listeners]) {
+      try {
+        l(event);
+      } catch (err) {
+        logger.error('queue: an event listener failed', { event: event.type, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  }
+
+  const store = new JobStore({ now: () => clock.now(), emit, stuckAfterMs: polling.stuckAfterMinutes * 60_000, retainFinishedMs: opts.retainFinishedMs });
+
+  const host: RunnerHost = {
+    clock,
+    store,
+    logger,
+    random,
+    polling: () => polling,
+    hidden: () => !visible,
+    started: () => started,
+    mayPoll: (source) => started && !suspended && paused === null && (online || source.loopback),
+    onHealth: (source) => emit({ type: 'health', source: { ...source } }),
+  };
+
+  let runners = new Map<string, SourceRunner>();
+  let disabled = new Map<string, SourceHealth>();
+
+  checkUniqueIds(opts.sources, opts.disabled ?? []);
+  for (const s of opts.sources) runners.set(s.id, new SourceRunner(s, host));
+  for (const d of opts.disabled ?? []) disabled.set(d.id, disabledHealth(d));
+
+  /** Polls at once every source that may poll (wake, reconnect, resume). */
+  function kickAll(): void {
+    for (const r of runners.values()) if (host.mayPoll(r.source)) void r.request(false);
+  }
+
+  function holdBlocked(): void {
+    for (const r of runners.values()) if (!host.mayPoll(r.source)) r.hold();
+  }
+
+  function runnerOf(sourceId: string): SourceRunner {
+    const r = runners.get(sourceId);
+    if (r) return r;
+    const d = disabled.get(sourceId);
+    if (d) throw new AppFailure('not-allowed', `${d.name} is switched off in the settings.`, { sourceId });
+    throw new AppFailure('not-found', `There is no source "${sourceId}" in the settings.`, { sourceId });
+  }
+
+  function jobOf(key: string): { job: Job; runner: SourceRunner } {
+    const job = store.get(key);
+    if (!job) {
+      const parsed = parseJobKey(key);
+      throw new AppFailure('not-found', `No job "${key}" is in the queue.`, parsed ? { sourceId: parsed.sourceId } : {});
+    }
+    return { job, runner: runnerOf(job.sourceId) };
+  }
+
+  /** Runs a source call with an AbortSignal that stop() aborts. */
+  async function withSignal<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const c = new AbortController();
+    actions.add(c);
+    try {
+      return await fn(c.signal);
+    } finally {
+      actions.delete(c);
+    }
+  }
+
+  function applyAnswer(sourceId: string, sj: SourceJob, what: string): Job {
+    if (!sj || typeof sj.key !== 'string' || sj.sourceId !== sourceId || !sj.key.startsWith(`${sourceId}:`)) {
+      throw new AppFailure('internal', `The ${what} answer of source "${sourceId}" does not describe one of its jobs.`, { sourceId });
+    }
+    const job = store.upsert(sj, { explicit: true });
+    store.flush();
+    runners.get(sourceId)?.reschedule();
+    return job;
+  }
+
+  function clearPauseTimer(): void {
+    if (pauseTimer !== null) clock.clearTimeout(pauseTimer);
+    pauseTimer = null;
+  }
+
+  const engine: QueueEngine = {
+    start() {
+      if (started) return;
+      started = true;
+      kickAll();
+    },
+
+    async stop() {
+      started = false;
+      clearPauseTimer();
+      for (const c of actions) c.abort();
+      await Promise.all([...runners.values()].map((r) => r.halt()));
+      store.flush();
+    },
+
+    snapshot() {
+      const sources: SourceHealth[] = [];
+      for (const r of runners.values()) sources.push({ ...r.health });
+      for (const d of disabled.values()) sources.push({ ...d });
+      return { jobs: store.all(), sources };
+    },
+
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+
+    getJob: (key) => store.get(key),
+    timeline: (key) => store.timeline(key),
+
+    async pollOnce() {
+      await Promise.all([...runners.values()].map((r) => r.request(true)));
+    },
+
+    refreshNow(sourceId) {
+      if (sourceId !== undefined) {
+        const r = runnerOf(sourceId);
+        if (host.mayPoll(r.source)) void r.request(false);
+        return;
+      }
+      kickAll();
+    },
+
+    setVisible(v) {
+      if (visible === v) return;
+      visible = v;
+      for (const r of runners.values()) r.reschedule();
+    },
+
+    setSuspended(s) {
+      if (suspended === s) return;
+      suspended = s;
+      if (s) holdBlocked();
+      else kickAll();
+    },
+
+    setOnline(o) {
+      if (online === o) return;
+      online = o;
+      if (!o) holdBlocked();
+      else kickAll();
+    },
+
+    pause(untilMs) {
+      clearPauseTimer();
+      paused = { until: untilMs };
+      holdBlocked();
+      if (untilMs !== null) {
+        pauseTimer = clock.setTimeout(() => {
+          pauseTimer = null;
+          engine.resume();
+        }, Math.max(0, untilMs - clock.now()));
+      }
+    },
+
+    resume() {
+      clearPauseTimer();
+      if (paused === null) return;
+      paused = null;
+      kickAll();
+    },
+
+    pausedUntil: () => (paused ? { until: paused.until } : null),
+
+    setSources(sources, nextDisabled = []) {
+      checkUniqueIds(sources, nextDisabled);
+      const next = new Map<string, SourceRunner>();
+      const fresh: SourceRunner[] = [];
+      for (const s of sources) {
+        const cur = runners.get(s.id);
+        if (cur && cur.source === s) {
+          next.set(s.id, cur);
+          continue;
+        }
+        const r = new SourceRunner(s, host);
+        next.set(s.id, r);
+        fresh.push(r);
+      }
+      for (const [id, r] of runners) {
+        if (next.get(id) === r) continue;
+        void r.halt();
+        if (!next.has(id)) store.removeSource(id);
+      }
+      // Jobs of a source that was switched off or removed (not replaced) go too.
+      const nextDisabledMap = new Map<string, SourceHealth>();
+      for (const d of nextDisabled) {
+        const h = disabledHealth(d);
+        nextDisabledMap.set(d.id, h);
+        const before = disabled.get(d.id);
+        if (!before || before.name !== h.name || before.message !== h.message) emit({ type: 'health', source: { ...h } });
+      }
+      for (const id of disabled.keys()) if (!next.has(id) && !nextDisabledMap.has(id)) store.removeSource(id);
+      runners = next;
+      disabled = nextDisabledMap;
+      store.flush();
+      for (const r of fresh) {
+        emit({ type: 'health', source: { ...r.health } });
+        if (host.mayPoll(r.source)) void r.request(false);
+      }
+    },
+
+    setPolling(p) {
+      polling = p;
+      store.stuckAfterMs = p.stuckAfterMinutes * 60_000;
+      for (const r of runners.values()) r.reschedule();
+    },
+
+    getSource: (sourceId) => runners.get(sourceId)?.source,
+
+    upsert(sj) {
+      runnerOf(sj.sourceId);
+      return applyAnswer(sj.sourceId, sj, 'update');
+    },
+
+    remove(key) {
+      const job = store.get(key);
+      if (!store.remove(key)) return;
+      store.flush();
+      if (job) runners.get(job.sourceId)?.reschedule();
+    },
+
+    async act(key, action: JobAction) {
+      const { job, runner } = jobOf(key);
+      if (action.type === 'abort' && job.abort === undefined) {
+        throw new AppFailure('unsupported', `${runner.source.name} cannot abort jobs.`, { sourceId: job.sourceId });
+      }
+      const answer = await withSignal((signal) => runner.source.act(job, action, signal));
+      return applyAnswer(job.sourceId, answer, action.type);
+    },
+
+    async track(sourceId, id, trackOpts = {}) {
+      const runner = runnerOf(sourceId);
+      const source = runner.source;
+      if (!source.track) throw new AppFailure('unsupported', `${source.name} cannot track job ids handed in.`, { sourceId });
+      const track = source.track.bind(source);
+      const answer = await withSignal((signal) => track(id, { kind: trackOpts.kind }, signal));
+      return applyAnswer(sourceId, answer, 'track');
+    },
+
+    async details(key, detailOpts = {}): Promise<JobDetails> {
+      const { job, runner } = jobOf(key);
+      const source = runner.source;
+      if (!source.details) throw new AppFailure('unsupported', `${source.name} has no job details to show.`, { sourceId: job.sourceId });
+      const details = source.details.bind(source);
+      const more = await withSignal((signal) => details(job, signal, { eventsPageToken: detailOpts.eventsPageToken }));
+      return { ...more, job: store.get(key) ?? job, timeline: store.timeline(key) };
+    },
+  };
+  return engine;
+}

@@ -1,0 +1,289 @@
+/**
+ * Per-source polling: when the next poll happens, which mode it uses, backoff on errors and
+ * Retry-After, and the rule that one source never has two polls in flight.
+ *
+ * The timing rules (pure functions, below) and one SourceRunner per enabled source; the engine
+ * owns the runners and tells them when the world changes (visibility, sleep, network, pause).
+ */
+import { AppFailure, type HealthStatus, type PollingSettings, type PollInterval, type SourceHealth, type SourceKind } from '../../preload/model';
+import type { Clock, Logger } from '../core/ports';
+import { SourceError, type JobSource, type PollResult } from './source';
+import type { JobStore } from './store';
+
+/** Used for a source kind the polling settings do not name. */
+export const FALLBACK_INTERVAL: PollInterval = { activeMs: 5_000, idleMs: 60_000 };
+/** The first retry after an error waits at least this long. */
+export const MIN_BACKOFF_MS = 1_000;
+/** Jitter takes up to this fraction off a backoff delay, so failing clients do not retry in step. */
+export const BACKOFF_JITTER = 0.5;
+
+export function intervalsFor(polling: PollingSettings, kind: SourceKind): PollInterval {
+  const v = (polling as unknown as Record<string, PollInterval | undefined>)[kind];
+  return v && typeof v.activeMs === 'number' && typeof v.idleMs === 'number' ? v : FALLBACK_INTERVAL;
+}
+
+/** The regular interval: the active rate while the source has jobs in progress (not paused or
+ * unknown), the idle rate otherwise, stretched by hiddenFactor while the window is hidden. */
+export function pollInterval(polling: PollingSettings, kind: SourceKind, fast: boolean, hidden: boolean): number {
+  const i = intervalsFor(polling, kind);
+  const base = fast ? i.activeMs : i.idleMs;
+  return hidden ? Math.round(base * polling.hiddenFactor) : base;
+}
+
+/**
+ * The wait after `failures` consecutive errors (1 = the first): the regular interval (at least
+ * MIN_BACKOFF_MS), doubled per further failure, capped at maxBackoffMs, minus up to
+ * BACKOFF_JITTER of it at random (`random` returns [0, 1)).
+ */
+export function backoffDelay(polling: PollingSettings, intervalMs: number, failures: number, random: () => number): number {
+  const base = Math.max(MIN_BACKOFF_MS, intervalMs);
+  const exp = Math.min(polling.maxBackoffMs, base * 2 ** Math.min(30, Math.max(0, failures - 1)));
+  const r = Math.min(1, Math.max(0, random()));
+  return Math.max(1, Math.round(exp * (1 - BACKOFF_JITTER * r)));
+}
+
+/** What an error thrown by a poll means for the source's health. */
+export function healthOfError(err: unknown, sourceName: string): { status: Exclude<HealthStatus, 'ok' | 'disabled'>; message: string; retryAfterMs: number | null; detail?: Record<string, unknown> } {
+  if (err instanceof SourceError) {
+    const out: ReturnType<typeof healthOfError> = { status: err.status, message: err.message || `${sourceName} failed.`, retryAfterMs: err.retryAfterMs };
+    if (err.detail) out.detail = err.detail;
+    return out;
+  }
+  if (err instanceof AppFailure) {
+    const status = err.code === 'auth-required' ? 'auth-required' : err.code === 'unreachable' ? 'down' : 'degraded';
+    return { status, message: err.message, retryAfterMs: null };
+  }
+  // The shared HTTP layer's HttpError, recognised by shape so the engine stays transport-free.
+  if (err instanceof Error && err.name === 'HttpError' && 'kind' in err) {
+    const e = err as Error & { kind: string; status: number | null; retryAfterMs: number | null };
+    const status = e.kind === 'unreachable' || e.kind === 'timeout' ? 'down' : e.kind === 'http' && e.status === 401 ? 'auth-required' : 'degraded';
+    return { status, message: e.message, retryAfterMs: typeof e.retryAfterMs === 'number' ? e.retryAfterMs : null };
+  }
+  const text = err instanceof Error ? err.message : String(err);
+  return { status: 'degraded', message: `${sourceName} failed unexpectedly${text ? `: ${text}` : '.'}`, retryAfterMs: null };
+}
+
+function sameDetail(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b) return false;
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export interface RunnerHost {
+  clock: Clock;
+  store: JobStore;
+  logger: Logger;
+  random: () => number;
+  polling(): PollingSettings;
+  hidden(): boolean;
+  /** Engine started and this source not held back (sleep, offline for remote, paused). */
+  mayPoll(source: JobSource): boolean;
+  started(): boolean;
+  onHealth(health: SourceHealth): void;
+}
+
+interface PendingPoll {
+  /** Explicit (pollOnce): runs even when the schedule is held back. */
+  explicit: boolean;
+  waiters: (() => void)[];
+}
+
+export function initialHealth(source: Pick<JobSource, 'id' | 'kind' | 'name'>): SourceHealth {
+  return { id: source.id, kind: source.kind, name: source.name, status: 'ok', message: 'Not checked yet.', lastSuccessAt: null, lastErrorAt: null };
+}
+
+export class SourceRunner {
+  health: SourceHealth;
+  private timer: unknown = null;
+  /** When the timer fires (epoch ms), null when none is set. */
+  dueAt: number | null = null;
+  private inFlight: { controller: AbortController; done: Promise<void> } | null = null;
+  private pending: PendingPoll | null = null;
+  failures = 0;
+  /** No poll before this time (Retry-After). */
+  notBefore = 0;
+  lastFullAt: number | null = null;
+  lastEndAt: number | null = null;
+  fast = false;
+  private halted = false;
+
+  constructor(
+    readonly source: JobSource,
+    private readonly host: RunnerHost,
+  ) {
+    this.health = initialHealth(source);
+  }
+
+  get busy(): boolean {
+    return this.inFlight !== null;
+  }
+
+  /**
+   * Asks for a full poll as soon as allowed: at once, right after the poll in flight, and never
+   * before Retry-After. Resolves when that poll has been applied (or was dropped).
+   */
+  request(explicit: boolean): Promise<void> {
+    this.halted = false;
+    return new Promise<void>((resolve) => {
+      if (this.pending) {
+        this.pending.explicit ||= explicit;
+        this.pending.waiters.push(resolve);
+      } else {
+        this.pending = { explicit, waiters: [resolve] };
+      }
+      if (!this.inFlight) this.arm(Math.max(this.host.clock.now(), this.notBefore));
+    });
+  }
+
+  /** Recomputes the regular timer (visibility, settings, a job added outside a poll). */
+  reschedule(): void {
+    if (this.halted || this.inFlight || this.pending) return;
+    if (!this.host.started() || !this.host.mayPoll(this.source)) {
+      this.disarm();
+      return;
+    }
+    if (this.failures > 0 && this.dueAt !== null) return; // backing off: keep the backoff timer
+    this.fast = this.host.store.hasFastJobs(this.source.id);
+    const now = this.host.clock.now();
+    const interval = pollInterval(this.host.polling(), this.source.kind, this.fast, this.host.hidden());
+    const due = Math.max(now, this.notBefore, (this.lastEndAt ?? now) + interval);
+    if (due !== this.dueAt) this.arm(due);
+  }
+
+  /** Stops the timer and drops a queued request; a poll in flight is aborted and its answer
+   * discarded. Resolves when that poll has settled. */
+  async halt(): Promise<void> {
+    this.halted = true;
+    this.disarm();
+    this.dropPending();
+    const f = this.inFlight;
+    if (f) {
+      f.controller.abort();
+      await f.done;
+    }
+  }
+
+  /** Holds back: no timer; a poll in flight is aborted and discarded. */
+  hold(): void {
+    this.disarm();
+    if (this.pending && !this.pending.explicit) this.dropPending();
+    this.inFlight?.controller.abort();
+  }
+
+  private dropPending(): void {
+    const p = this.pending;
+    this.pending = null;
+    p?.waiters.forEach((w) => w());
+  }
+
+  private arm(at: number): void {
+    this.disarm();
+    const now = this.host.clock.now();
+    this.dueAt = at;
+    this.timer = this.host.clock.setTimeout(() => {
+      this.timer = null;
+      this.dueAt = null;
+      void this.fire();
+    }, Math.max(0, at - now));
+  }
+
+  private disarm(): void {
+    if (this.timer !== null) this.host.clock.clearTimeout(this.timer);
+    this.timer = null;
+    this.dueAt = null;
+  }
+
+  private async fire(): Promise<void> {
+    if (this.inFlight) return;
+    const pending = this.pending;
+    this.pending = null;
+    const allowed = pending?.explicit || (this.host.started() && this.host.mayPoll(this.source) && !this.halted);
+    if (!allowed) {
+      pending?.waiters.forEach((w) => w());
+      return;
+    }
+    const now = this.host.clock.now();
+    if (now < this.notBefore) {
+      // Never earlier than Retry-After, whatever asked for the poll.
+      this.pending = pending;
+      this.arm(this.notBefore);
+      return;
+    }
+    const polling = this.host.polling();
+    const idleMs = intervalsFor(polling, this.source.kind).idleMs;
+    const full = pending !== null || this.lastFullAt === null || this.failures > 0 || now - this.lastFullAt >= idleMs;
+    let finish!: () => void;
+    const done = new Promise<void>((r) => (finish = r));
+    const controller = new AbortController();
+    this.inFlight = { controller, done };
+    try {
+      await this.pollOnce(full ? 'full' : 'active', controller);
+    } catch (err) {
+      this.host.logger.error('queue: applying a poll failed', { sourceId: this.source.id, error: err instanceof Error ? err.message : String(err) });
+    } finally {
+      this.inFlight = null;
+      finish();
+      pending?.waiters.forEach((w) => w());
+      this.afterPoll();
+    }
+  }
+
+  private async pollOnce(mode: 'full' | 'active', controller: AbortController): Promise<void> {
+    const { store, clock } = this.host;
+    const id = this.source.id;
+    const startedAt = clock.now();
+    let result: PollResult | undefined;
+    let error: unknown;
+    try {
+      result = await this.source.poll({ mode, signal: controller.signal, activeJobs: store.activeJobs(id) });
+      if (!result || !Array.isArray(result.jobs) || !result.health) throw new Error('the source answered a poll without a job list');
+    } catch (err) {
+      error = err ?? new Error('unknown error');
+    }
+    // Aborted (stop, sleep, offline, pause, source replaced): the answer no longer matters.
+    if (controller.signal.aborted) return;
+    const now = clock.now();
+    this.lastEndAt = now;
+    const iso = new Date(now).toISOString();
+    if (error === undefined && result) {
+      if (mode === 'full') this.lastFullAt = startedAt;
+      this.failures = 0;
+      this.notBefore = typeof result.retryAfterMs === 'number' && result.retryAfterMs > 0 ? now + result.retryAfterMs : 0;
+      this.fast = store.applyPoll(id, result).fast;
+      const h = result.health;
+      this.setHealth({ ...this.health, status: h.status, message: h.message, detail: h.detail, lastSuccessAt: iso });
+    } else {
+      this.failures++;
+      const h = healthOfError(error, this.source.name);
+      this.notBefore = h.retryAfterMs !== null && h.retryAfterMs > 0 ? now + h.retryAfterMs : 0;
+      store.markStale(id);
+      this.fast = store.hasFastJobs(id);
+      this.setHealth({ ...this.health, status: h.status, message: h.message, detail: h.detail, lastErrorAt: iso });
+      this.host.logger.warn('queue: poll failed', { sourceId: id, status: h.status, message: h.message, failures: this.failures });
+    }
+    store.flush();
+  }
+
+  setHealth(next: SourceHealth): void {
+    if (next.detail === undefined) delete next.detail;
+    const prev = this.health;
+    this.health = next;
+    if (prev.status !== next.status || prev.message !== next.message || !sameDetail(prev.detail, next.detail)) this.host.onHealth(next);
+  }
+
+  private afterPoll(): void {
+    if (this.pending) {
+      if (this.pending.explicit || (!this.halted && this.host.started() && this.host.mayPoll(this.source))) {
+        this.arm(Math.max(this.host.clock.now(), this.notBefore));
+      } else {
+        this.dropPending();
+      }
+      return;
+    }
+    if (this.halted || !this.host.started() || !this.host.mayPoll(this.source)) return;
+    const now = this.host.clock.now();
+    const interval = pollInterval(this.host.polling(), this.source.kind, this.fast, this.host.hidden());
+    const delay = this.failures > 0 ? backoffDelay(this.host.polling(), interval, this.failures, this.host.random) : interval;
+    this.arm(Math.max(now + delay, this.notBefore));
+  }
+}

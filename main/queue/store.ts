@@ -1,0 +1,382 @@
+/**
+ * The normalized live store, keyed by job key. It turns what sources report into Jobs, owns the
+ * flags the engine computes (stale, stuck, gone, lastSeenAt), keeps each job's timeline, and
+ * describes every change as a patch carrying only the fields that changed.
+ *
+ * Events are queued while a batch is applied and delivered by `flush()`: first one 'patches'
+ * event, then transitions, stuck and finished events in the order they happened.
+ *
+ * Cost: a poll of 10,000 unchanged jobs must stay far below 5 ms, so unchanged jobs are detected
+ * by comparing fields with === (and a small structural compare for cancel/abort/extra), and
+ * lastSeenAt alone never makes a patch: it is carried along with the job's next real change.
+ */
+import { FINAL_STATES, SLOW_STATES, type Job, type JobPatch, type JobState, type TimelineEntry } from '../../preload/model';
+import type { EngineEvent } from './engine-types';
+import type { PollResult, SourceJob } from './source';
+
+/** A job's timeline keeps at most this many entries (the first one and the latest ones). */
+export const MAX_TIMELINE_ENTRIES = 200;
+export const DEFAULT_RETAIN_FINISHED_MS = 24 * 60 * 60 * 1000;
+
+const SCALAR_FIELDS = ['sourceKind', 'nativeId', 'state', 'rawState', 'detail', 'document', 'owner', 'printer', 'mine', 'createdAt', 'updatedAt', 'progress'] as const;
+const OBJECT_FIELDS = ['cancel', 'abort', 'extra'] as const;
+
+interface Entry {
+  job: Job;
+  /** The latest sighting (ISO); job.lastSeenAt may lag until the job's next patch. */
+  seenAt: string | null;
+  /** Cycle stamp of the latest poll that listed the job (gone detection without a key set). */
+  seenCycle: number;
+  /** When state, rawState, progress or detail last changed (epoch ms): the stuck clock. */
+  changedAtMs: number;
+  timeline: TimelineEntry[];
+  /** 'finished' was emitted (exactly once per job). */
+  finishedEmitted: boolean;
+}
+
+export interface StoreOptions {
+  now: () => number;
+  emit: (event: EngineEvent) => void;
+  stuckAfterMs: number;
+  retainFinishedMs?: number;
+}
+
+/** Structural equality for the JSON-like values jobs carry (extra, cancel, abort). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
+    return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
+  }
+  const aArr = Array.isArray(a);
+  if (aArr !== Array.isArray(b)) return false;
+  if (aArr) {
+    const x = a as unknown[];
+    const y = b as unknown[];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (!jsonEqual(x[i], y[i])) return false;
+    return true;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (!Object.prototype.hasOwnProperty.call(x, k)) continue;
+    if (x[k] === undefined) continue;
+    n++;
+    if (!jsonEqual(x[k], y[k])) return false;
+  }
+  for (const k in y) {
+    if (Object.prototype.hasOwnProperty.call(y, k) && y[k] !== undefined) n--;
+  }
+  return n === 0;
+}
+
+function isFinalJob(job: Job): boolean {
+  return job.gone || FINAL_STATES.has(job.state);
+}
+
+/** Active and in a state that can be stuck (not paused/unknown). */
+function canBeStuck(job: Job): boolean {
+  return !job.gone && !FINAL_STATES.has(job.state) && !SLOW_STATES.has(job.state);
+}
+
+/** Repairs what a source may get wrong without losing the job: progress outside 0..1 or NaN. */
+function cleanProgress(p: number | null | undefined): number | null {
+  if (p === null || p === undefined || typeof p !== 'number' || Number.isNaN(p)) return null;
+  return p < 0 ? 0 : p > 1 ? 1 : p;
+}
+
+export class JobStore {
+  private readonly entries = new Map<string, Entry>();
+  private readonly bySource = new Map<string, Map<string, Entry>>();
+  /** Finished entries by the time they finished, oldest first (Map keeps insertion order). */
+  private readonly finishedAt = new Map<string, number>();
+  /** Keys the user dismissed: polls do not bring them back until an explicit upsert. */
+  private readonly dismissed = new Map<string, number>();
+  private patches: JobPatch[] = [];
+  private events: EngineEvent[] = [];
+  private cycle = 0;
+  private readonly now: () => number;
+  private readonly emit: (event: EngineEvent) => void;
+  stuckAfterMs: number;
+  readonly retainFinishedMs: number;
+
+  constructor(opts: StoreOptions) {
+    this.now = opts.now;
+    this.emit = opts.emit;
+    this.stuckAfterMs = opts.stuckAfterMs;
+    this.retainFinishedMs = opts.retainFinishedMs ?? DEFAULT_RETAIN_FINISHED_MS;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The job as it is now (lastSeenAt up to date). */
+  get(key: string): Job | undefined {
+    const e = this.entries.get(key);
+    return e ? this.materialize(e) : undefined;
+  }
+
+  timeline(key: string): TimelineEntry[] {
+    const e = this.entries.get(key);
+    return e ? e.timeline.slice() : [];
+  }
+
+  all(): Job[] {
+    const out: Job[] = [];
+    for (const e of this.entries.values()) out.push(this.materialize(e));
+    return out;
+  }
+
+  /** The source's jobs that are not final, by key (what a poll is told about). */
+  activeJobs(sourceId: string): Map<string, Job> {
+    const out = new Map<string, Job>();
+    const m = this.bySource.get(sourceId);
+    if (m) for (const [k, e] of m) if (!isFinalJob(e.job)) out.set(k, this.materialize(e));
+    return out;
+  }
+
+  /** Whether the source has active jobs that are neither paused nor unknown (the fast rate). */
+  hasFastJobs(sourceId: string): boolean {
+    const m = this.bySource.get(sourceId);
+    if (m) for (const e of m.values()) if (canBeStuck(e.job)) return true;
+    return false;
+  }
+
+  private materialize(e: Entry): Job {
+    if (e.job.lastSeenAt !== e.seenAt) e.job = { ...e.job, lastSeenAt: e.seenAt };
+    return e.job;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Changes
+  // ---------------------------------------------------------------------------------------------
+
+  /**
+   * Adds or updates one job as a source reported it just now. `explicit`: learned outside a poll
+   * (printed, tracked, an action's answer): a dismissed key comes back.
+   */
+  upsert(sj: SourceJob, opts: { explicit?: boolean; seenAt?: string } = {}): Job {
+    const nowMs = this.now();
+    const seenAt = opts.seenAt ?? new Date(nowMs).toISOString();
+    if (opts.explicit) this.dismissed.delete(sj.key);
+    const e = this.entries.get(sj.key);
+    if (!e) return this.add(sj, seenAt, nowMs);
+    return this.update(e, sj, seenAt, nowMs);
+  }
+
+  private add(sj: SourceJob, seenAt: string, nowMs: number): Job {
+    const job: Job = {
+      key: sj.key,
+      sourceId: sj.sourceId,
+      sourceKind: sj.sourceKind,
+      nativeId: sj.nativeId,
+      state: sj.state,
+      rawState: sj.rawState,
+      detail: sj.detail,
+      document: sj.document,
+      owner: sj.owner,
+      printer: sj.printer,
+      mine: sj.mine,
+      createdAt: sj.createdAt,
+      updatedAt: sj.updatedAt,
+      lastSeenAt: seenAt,
+      progress: cleanProgress(sj.progress),
+      stale: false,
+      stuck: false,
+      gone: false,
+      cancel: sj.cancel,
+      extra: sj.extra ?? {},
+    };
+    if (sj.abort !== undefined) job.abort = sj.abort;
+    const e: Entry = { job, seenAt, seenCycle: this.cycle, changedAtMs: nowMs, timeline: [], finishedEmitted: false };
+    this.entries.set(job.key, e);
+    let m = this.bySource.get(job.sourceId);
+    if (!m) this.bySource.set(job.sourceId, (m = new Map()));
+    m.set(job.key, e);
+    this.pushTimeline(e, seenAt, job.state, job.rawState, job.detail);
+    this.patches.push({ type: 'added', job });
+    this.events.push({ type: 'transition', job, from: null, to: job.state });
+    if (isFinalJob(job)) this.finish(e, nowMs);
+    return job;
+  }
+
+  private update(e: Entry, sj: SourceJob, seenAt: string, nowMs: number): Job {
+    e.seenAt = seenAt;
+    e.seenCycle = this.cycle;
+    const old = e.job;
+    let changes: Partial<Job> | null = null;
+    for (const f of SCALAR_FIELDS) {
+      const v = f === 'progress' ? cleanProgress(sj.progress) : sj[f];
+      if (old[f] !== v) (changes ??= {})[f] = v as never;
+    }
+    for (const f of OBJECT_FIELDS) {
+      const v = f === 'extra' ? (sj.extra ?? {}) : sj[f];
+      if (old[f] !== v && !jsonEqual(old[f], v)) (changes ??= {})[f] = v as never;
+    }
+    // Reported again: not gone (any more); fresh values: not stale.
+    if (old.gone) (changes ??= {}).gone = false;
+    if (old.stale) (changes ??= {}).stale = false;
+    if (!changes) return old;
+
+    const stuckClockReset = 'state' in changes || 'rawState' in changes || 'progress' in changes || 'detail' in changes;
+    if (stuckClockReset) e.changedAtMs = nowMs;
+    const next: Job = { ...old, ...changes };
+    if (old.stuck && (stuckClockReset || !canBeStuck(next))) next.stuck = changes.stuck = false;
+    if ('abort' in changes && changes.abort === undefined) delete next.abort;
+    this.commit(e, next, changes);
+    if ('state' in changes || 'rawState' in changes) this.pushTimeline(e, seenAt, next.state, next.rawState, next.detail);
+    if ('state' in changes) this.events.push({ type: 'transition', job: e.job, from: old.state, to: next.state });
+    if (isFinalJob(next) && !isFinalJob(old)) this.finish(e, nowMs);
+    else if (!isFinalJob(next) && isFinalJob(old)) this.finishedAt.delete(next.key);
+    return e.job;
+  }
+
+  /** Replaces the entry's job and queues the 'changed' patch (lastSeenAt rides along). */
+  private commit(e: Entry, next: Job, changes: Partial<Job>): void {
+    if (next.lastSeenAt !== e.seenAt) next.lastSeenAt = changes.lastSeenAt = e.seenAt;
+    e.job = next;
+    this.patches.push({ type: 'changed', key: next.key, changes });
+  }
+
+  private pushTimeline(e: Entry, at: string, state: JobState, rawState: string, detail: string | null): void {
+    e.timeline.push({ at, state, rawState, detail });
+    if (e.timeline.length > MAX_TIMELINE_ENTRIES) e.timeline.splice(1, 1);
+  }
+
+  private finish(e: Entry, nowMs: number): void {
+    this.finishedAt.delete(e.job.key);
+    this.finishedAt.set(e.job.key, nowMs);
+    if (e.finishedEmitted) return;
+    e.finishedEmitted = true;
+    this.events.push({ type: 'finished', job: e.job, timeline: e.timeline.slice() });
+  }
+
+  private setFlags(e: Entry, flags: Partial<Pick<Job, 'stale' | 'stuck' | 'gone'>>): void {
+    const old = e.job;
+    let changes: Partial<Job> | null = null;
+    for (const k of ['stale', 'stuck', 'gone'] as const) {
+      if (flags[k] !== undefined && old[k] !== flags[k]) (changes ??= {})[k] = flags[k];
+    }
+    if (!changes) return;
+    this.commit(e, { ...old, ...changes }, changes);
+  }
+
+  /** Applies one successful poll of a source. Returns whether the source has fast (active, not
+   * paused/unknown) jobs afterwards. */
+  applyPoll(sourceId: string, result: PollResult): { fast: boolean } {
+    const nowMs = this.now();
+    const seenAt = new Date(nowMs).toISOString();
+    const cycle = ++this.cycle;
+    const prefix = `${sourceId}:`;
+    for (const sj of result.jobs) {
+      // A job of another source (a source bug) must never overwrite that source's jobs.
+      if (!sj || typeof sj.key !== 'string' || sj.sourceId !== sourceId || !sj.key.startsWith(prefix)) continue;
+      if (this.dismissed.size && this.dismissed.has(sj.key)) continue;
+      this.upsert(sj, { seenAt });
+    }
+    if (result.gone) {
+      for (const key of result.gone) {
+        const e = this.entries.get(key);
+        if (e && e.job.sourceId === sourceId) this.markGone(e, seenAt, nowMs);
+      }
+    }
+    const m = this.bySource.get(sourceId);
+    let fast = false;
+    if (m) {
+      const stuckBefore = nowMs - this.stuckAfterMs;
+      for (const e of m.values()) {
+        const job = e.job;
+        if (isFinalJob(job)) {
+          if (job.stale) this.setFlags(e, { stale: false });
+          continue;
+        }
+        if (result.complete && e.seenCycle !== cycle) {
+          this.markGone(e, seenAt, nowMs);
+          continue;
+        }
+        if (job.stale) this.setFlags(e, { stale: false });
+        if (!canBeStuck(e.job)) continue;
+        fast = true;
+        if (!e.job.stuck && e.changedAtMs < stuckBefore) {
+          this.setFlags(e, { stuck: true });
+          this.events.push({ type: 'stuck', job: e.job });
+        }
+      }
+    }
+    this.sweep(nowMs);
+    return { fast };
+  }
+
+  private markGone(e: Entry, at: string, nowMs: number): void {
+    if (e.job.gone) return;
+    const flags: Partial<Pick<Job, 'stale' | 'stuck' | 'gone'>> = { gone: true };
+    if (e.job.stuck) flags.stuck = false;
+    if (e.job.stale) flags.stale = false;
+    this.setFlags(e, flags);
+    this.pushTimeline(e, at, e.job.state, e.job.rawState, 'The service no longer knows this job.');
+    this.finish(e, nowMs);
+  }
+
+  /** The source failed: its jobs that are not final keep their last values, marked stale. */
+  markStale(sourceId: string): void {
+    const m = this.bySource.get(sourceId);
+    if (!m) return;
+    for (const e of m.values()) if (!e.job.stale && !isFinalJob(e.job)) this.setFlags(e, { stale: true });
+  }
+
+  /** Removes finished jobs older than the retention window (history keeps them). */
+  sweep(nowMs: number = this.now()): void {
+    const before = nowMs - this.retainFinishedMs;
+    for (const [key, at] of this.finishedAt) {
+      if (at > before) break;
+      this.finishedAt.delete(key);
+      this.drop(key);
+    }
+    for (const [key, at] of this.dismissed) {
+      if (at > before) break;
+      this.dismissed.delete(key);
+    }
+  }
+
+  /** Removes a job (dismissed by the user): later polls do not bring it back for a day. */
+  remove(key: string): boolean {
+    if (!this.entries.has(key)) return false;
+    this.dismissed.delete(key);
+    this.dismissed.set(key, this.now());
+    this.finishedAt.delete(key);
+    this.drop(key);
+    return true;
+  }
+
+  /** Drops every job of a source (the source was removed from the settings). */
+  removeSource(sourceId: string): void {
+    const m = this.bySource.get(sourceId);
+    if (!m) return;
+    for (const key of [...m.keys()]) {
+      this.finishedAt.delete(key);
+      this.drop(key);
+    }
+    this.bySource.delete(sourceId);
+  }
+
+  private drop(key: string): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.entries.delete(key);
+    this.bySource.get(e.job.sourceId)?.delete(key);
+    this.patches.push({ type: 'removed', key });
+  }
+
+  /** Delivers the queued patches (as one event) and the other events, in order. */
+  flush(): void {
+    if (this.patches.length === 0 && this.events.length === 0) return;
+    const patches = this.patches;
+    const events = this.events;
+    this.patches = [];
+    this.events = [];
+    if (patches.length) this.emit({ type: 'patches', patches });
+    for (const ev of events) this.emit(ev);
+  }
+}
