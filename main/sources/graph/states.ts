@@ -1,0 +1,93 @@
+/**
+ * Universal Print job states -> the normalized job state, plus the cancel/abort permissions.
+ *
+ * printJobProcessingState (v1.0): unknown, pending, processing, paused, stopped, completed,
+ * canceled, aborted, unknownFutureValue. printJobStateDetail: uploadPending, transforming,
+ * completedSuccessfully, completedWithWarnings, completedWithErrors, releaseWait, interpreting,
+ * unknownFutureValue. Graph adds values over time (evolvable enums), so every unknown value is
+ * tolerated and shown as it is.
+ */
+import type { ActionPermission, JobState } from '../../../preload/model';
+
+export const PROCESSING_STATES = ['unknown', 'pending', 'processing', 'paused', 'stopped', 'completed', 'canceled', 'aborted', 'unknownFutureValue'] as const;
+export const STATE_DETAILS = ['uploadPending', 'transforming', 'completedSuccessfully', 'completedWithWarnings', 'completedWithErrors', 'releaseWait', 'interpreting', 'unknownFutureValue'] as const;
+
+/** States after which Graph does nothing more with the job. */
+export const GRAPH_FINAL_STATES: ReadonlySet<string> = new Set(['completed', 'canceled', 'aborted']);
+
+export interface GraphStatus {
+  state: string;
+  description?: string | null;
+  details?: string[] | null;
+  isAcquiredByPrinter?: boolean | null;
+}
+
+/** The normalized state of a Graph job status. */
+export function toJobState(status: GraphStatus): JobState {
+  const details = status.details ?? [];
+  switch (status.state) {
+    case 'pending':
+      return 'queued';
+    case 'processing':
+      // interpreting: the printer itself is rendering the job; transforming: the cloud converts it.
+      if (details.includes('interpreting')) return 'printing';
+      if (details.includes('releaseWait')) return 'paused';
+      if (details.includes('transforming')) return 'processing';
+      return status.isAcquiredByPrinter ? 'printing' : 'processing';
+    case 'paused':
+      // uploadPending (waiting for its document) and releaseWait (waiting at the printer) both wait.
+      return 'paused';
+    case 'stopped':
+      // The printer stopped the job; it needs someone's attention but is not over.
+      return 'paused';
+    case 'completed':
+      return details.includes('completedWithErrors') ? 'failed' : 'completed';
+    case 'canceled':
+      return 'canceled';
+    case 'aborted':
+      return 'failed';
+    default:
+      // 'unknown', 'unknownFutureValue' and values this version does not know yet.
+      return 'unknown';
+  }
+}
+
+/** "processing/transforming", "paused/uploadPending", "completed" — the service's own words. */
+export function toRawState(status: GraphStatus): string {
+  const details = (status.details ?? []).filter((d) => typeof d === 'string' && d !== '');
+  return details.length ? `${status.state}/${details.join(',')}` : status.state;
+}
+
+const DETAIL_WORDS: Record<string, string> = {
+  uploadPending: 'Waiting for the document to be uploaded.',
+  transforming: 'Universal Print is converting the document.',
+  interpreting: 'The printer is processing the document.',
+  releaseWait: 'Waiting to be released at the printer.',
+  completedSuccessfully: 'Printed.',
+  completedWithWarnings: 'Printed with warnings.',
+  completedWithErrors: 'Finished with errors.',
+};
+
+/** status.description when Graph gave one, else words for the state details. */
+export function toDetail(status: GraphStatus): string | null {
+  const d = status.description?.trim();
+  if (d) return d;
+  const words = (status.details ?? []).map((x) => DETAIL_WORDS[x]).filter(Boolean);
+  return words.length ? words.join(' ') : null;
+}
+
+export function cancelPermission(status: GraphStatus): ActionPermission {
+  if (GRAPH_FINAL_STATES.has(status.state)) return { allowed: false, reason: `The job is already ${status.state}.` };
+  return { allowed: true };
+}
+
+/**
+ * Abort: admin mode only (application permissions), and only while the job is processing — Graph
+ * accepts it only when a print task created by this app's task trigger is processing.
+ */
+export function abortPermission(status: GraphStatus, admin: { enabled: boolean; viaPrinter: boolean }): ActionPermission | undefined {
+  if (!admin.enabled) return undefined;
+  if (!admin.viaPrinter) return { allowed: false, reason: 'Abort works on jobs watched through their printer; add the printer to "printers" in the settings.' };
+  if (status.state !== 'processing') return { allowed: false, reason: `Only a processing job can be aborted; this one is ${status.state}.` };
+  return { allowed: true };
+}
