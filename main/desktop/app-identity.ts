@@ -1,0 +1,6 @@
+/** The app's identity, shared by the main process wiring, the protocol handler and packaging. */
+export const APP_ID = 'com.printqueuemonitor.app';
+export const PRODUCT_NAME = 'Print Queue Monitor';
+export const PROTOCOL = 'print-queue-monitor';
+/** Passed at login when the user chose "start minimized": the window stays in the tray. */
+export const HIDDEN_FLAG = '--hidden';

@@ -1,0 +1,228 @@
+/**
+ * Which desktop notifications to show, decided from the engine's events and the notification
+ * settings: switchable per event and per source, own jobs only by default, at most one per job
+ * transition, coalesced when many arrive together ("12 jobs completed"), silent in do-not-disturb.
+ * main/notifications.ts only shows what this module delivers.
+ */
+import type { Job, NotificationEvent, NotificationSettings, SourceHealth } from '../../preload/model';
+import type { EngineEvent } from '../queue/engine-types';
+import type { Clock } from '../core/ports';
+
+export interface NotificationSpec {
+  event: NotificationEvent;
+  title: string;
+  body: string;
+  /** Clicking opens the window on this job; absent: just the window. */
+  key?: string;
+  sourceId?: string;
+  /** How many notifications this one stands for (coalesced). */
+  count: number;
+}
+
+export interface NotificationRulesOptions {
+  clock: Clock;
+  settings(): NotificationSettings;
+  deliver(spec: NotificationSpec): void;
+  /** Notifications arriving within this window are shown together. */
+  coalesceMs?: number;
+  /** How long a cancel made in this app is remembered (so it is not reported as someone else's). */
+  ownActionMemoryMs?: number;
+}
+
+export interface NotificationRules {
+  handle(event: EngineEvent): void;
+  /** A cancel or abort the user made in this app (window, tray): its result is not a surprise. */
+  noteOwnAction(key: string): void;
+  /** Delivers what is pending now (on quit). */
+  flush(): void;
+  dispose(): void;
+}
+
+export const DEFAULT_COALESCE_MS = 2000;
+/** Days before a license expiry at which to warn, once each. */
+export const LICENSE_WARN_DAYS = [30, 14, 7, 3, 1, 0] as const;
+const MEMORY_MAX = 5000;
+
+const SUMMARY: Record<NotificationEvent, (n: number) => string> = {
+  completed: (n) => `${n} jobs completed`,
+  failed: (n) => `${n} jobs failed`,
+  canceledByOther: (n) => `${n} jobs were cancelled outside this app`,
+  stuck: (n) => `${n} jobs are stuck`,
+  sourceProblem: (n) => `${n} sources need attention`,
+  licenseExpiring: (n) => `${n} licenses expire soon`,
+};
+
+function docName(job: Job): string {
+  const name = job.document ?? `job ${job.nativeId}`;
+  return name.length > 80 ? `${name.slice(0, 79)}…` : name;
+}
+
+function where(job: Job): string {
+  return job.printer ?? job.sourceId;
+}
+
+/** Reads the days left on a license from a source's health detail (ScriptX reports it). */
+export function licenseDaysLeft(health: SourceHealth): number | null {
+  const d = health.detail;
+  if (!d) return null;
+  const direct = d.licenseExpiresInDays;
+  if (typeof direct === 'number' && Number.isFinite(direct)) return direct;
+  const lic = d.license;
+  if (lic && typeof lic === 'object' && typeof (lic as { expiresInDays?: unknown }).expiresInDays === 'number') {
+    return (lic as { expiresInDays: number }).expiresInDays;
+  }
+  return null;
+}
+
+export function createNotificationRules(opts: NotificationRulesOptions): NotificationRules {
+  const coalesceMs = opts.coalesceMs ?? DEFAULT_COALESCE_MS;
+  const ownMemoryMs = opts.ownActionMemoryMs ?? 10 * 60_000;
+  const delivered = new Set<string>();
+  const ownActions = new Map<string, number>();
+  const lastStatus = new Map<string, SourceHealth['status']>();
+  const licenseWarned = new Map<string, number>();
+  let pending: NotificationSpec[] = [];
+  let timer: unknown = null;
+
+  const remember = (id: string): boolean => {
+    if (delivered.has(id)) return false;
+    delivered.add(id);
+    if (delivered.size > MEMORY_MAX) delivered.delete(delivered.values().next().value as string);
+    return true;
+  };
+
+  function allowed(event: NotificationEvent, sourceId: string, job?: Job): boolean {
+    const s = opts.settings();
+    if (!s.enabled || s.doNotDisturb) return false;
+    if (!s.events[event]) return false;
+    if (s.sources[sourceId] === false) return false;
+    if (job && s.ownJobsOnly && !job.mine) return false;
+    return true;
+  }
+
+  function queue(spec: NotificationSpec, dedupeId: string): void {
+    if (!allowed(spec.event, spec.sourceId ?? '', undefined)) return;
+    if (!remember(dedupeId)) return;
+    pending.push(spec);
+    if (timer === null) timer = opts.clock.setTimeout(flush, coalesceMs);
+  }
+
+  function flush(): void {
+    if (timer !== null) opts.clock.clearTimeout(timer);
+    timer = null;
+    const batch = pending;
+    pending = [];
+    const groups = new Map<NotificationEvent, NotificationSpec[]>();
+    for (const spec of batch) {
+      const g = groups.get(spec.event) ?? [];
+      g.push(spec);
+      groups.set(spec.event, g);
+    }
+    for (const [event, specs] of groups) {
+      if (specs.length === 1) {
+        opts.deliver(specs[0]);
+        continue;
+      }
+      const names = specs.map((s) => s.title.replace(/^[^:]*:\s*/, '')).slice(0, 3);
+      const more = specs.length > 3 ? `, and ${specs.length - 3} more` : '';
+      const sources = new Set(specs.map((s) => s.sourceId));
+      const out: NotificationSpec = { event, title: SUMMARY[event](specs.length), body: `${names.join(', ')}${more}`, count: specs.length };
+      if (sources.size === 1 && specs[0].sourceId !== undefined) out.sourceId = specs[0].sourceId;
+      opts.deliver(out);
+    }
+  }
+
+  function onTransition(job: Job, from: Job['state'] | null, to: Job['state']): void {
+    // The first sighting of a job (startup, a new listing) is not news.
+    if (from === null || from === to) return;
+    let spec: NotificationSpec | null = null;
+    if (to === 'completed') {
+      spec = { event: 'completed', title: `Printed: ${docName(job)}`, body: `Completed on ${where(job)}.`, count: 1 };
+    } else if (to === 'failed') {
+      spec = { event: 'failed', title: `Print failed: ${docName(job)}`, body: job.detail ?? `The job failed on ${where(job)} (${job.rawState}).`, count: 1 };
+    } else if (to === 'canceled') {
+      const at = ownActions.get(job.key);
+      if (at !== undefined && opts.clock.now() - at <= ownMemoryMs) return;
+      spec = {
+        event: 'canceledByOther',
+        title: `Cancelled: ${docName(job)}`,
+        body: job.detail ?? `The job on ${where(job)} was cancelled outside this app.`,
+        count: 1,
+      };
+    }
+    if (!spec || !allowed(spec.event, job.sourceId, job)) return;
+    spec.key = job.key;
+    spec.sourceId = job.sourceId;
+    queue(spec, `${job.key}|${spec.event}`);
+  }
+
+  function onStuck(job: Job): void {
+    if (!allowed('stuck', job.sourceId, job)) return;
+    queue(
+      {
+        event: 'stuck',
+        title: `Stuck: ${docName(job)}`,
+        body: job.detail ? `No progress on ${where(job)}: ${job.detail}` : `No progress on ${where(job)} for a while (${job.rawState}).`,
+        key: job.key,
+        sourceId: job.sourceId,
+        count: 1,
+      },
+      // A job may get stuck again after it moved on; the same stall is reported once.
+      `${job.key}|stuck|${job.updatedAt ?? ''}`,
+    );
+  }
+
+  function onHealth(h: SourceHealth): void {
+    const before = lastStatus.get(h.id);
+    lastStatus.set(h.id, h.status);
+    if (h.status !== before && (h.status === 'down' || h.status === 'auth-required')) {
+      queue(
+        {
+          event: 'sourceProblem',
+          title: h.status === 'down' ? `${h.name} is unreachable` : `${h.name} needs sign-in`,
+          body: h.message,
+          sourceId: h.id,
+          count: 1,
+        },
+        `${h.id}|health|${h.status}|${opts.clock.now()}`,
+      );
+    }
+    const days = licenseDaysLeft(h);
+    if (days !== null && days <= LICENSE_WARN_DAYS[0]) {
+      const threshold = LICENSE_WARN_DAYS.filter((t) => days <= t).at(-1)!;
+      const warned = licenseWarned.get(h.id);
+      if (warned === undefined || threshold < warned) {
+        licenseWarned.set(h.id, threshold);
+        queue(
+          {
+            event: 'licenseExpiring',
+            title: days < 0 ? `The ${h.name} license has expired` : days === 0 ? `The ${h.name} license expires today` : `The ${h.name} license expires in ${days} day${days === 1 ? '' : 's'}`,
+            body: 'Printing through this service stops when the license expires. Renew it in Service settings.',
+            sourceId: h.id,
+            count: 1,
+          },
+          `${h.id}|license|${threshold}`,
+        );
+      }
+    }
+  }
+
+  return {
+    handle(event) {
+      if (event.type === 'transition') onTransition(event.job, event.from, event.to);
+      else if (event.type === 'stuck') onStuck(event.job);
+      else if (event.type === 'health') onHealth(event.source);
+    },
+    noteOwnAction(key) {
+      const now = opts.clock.now();
+      ownActions.set(key, now);
+      for (const [k, at] of ownActions) if (now - at > ownMemoryMs) ownActions.delete(k);
+    },
+    flush,
+    dispose() {
+      if (timer !== null) opts.clock.clearTimeout(timer);
+      timer = null;
+      pending = [];
+    },
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * The contract over Electron IPC: one ipcMain.handle per request, validated by the same dispatch()
+ * as the web transport, answered with the {ok,value}|{ok:false,error} envelope (never a thrown
+ * error: Electron would reduce it to a string), and only for the app's own window. AppCore events
+ * are forwarded to the window.
+ */
+import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import { EVENT_NAMES, REQUEST_NAMES, eventChannel, requestChannel, type RequestName } from '../preload/channels';
+import { dispatch, type Handlers } from '../preload/contract';
+import type { AppError, Result } from '../preload/model';
+import { toAppError } from '../preload/model';
+import type { AppCore } from './core/app-core-types';
+import type { Logger } from './core/ports';
+import { isAppUrl, type AppPageLocation } from './desktop/external-links';
+
+export type SenderCheck = (event: IpcMainInvokeEvent) => boolean;
+
+/**
+ * Trusts a request only from the main frame of the app's own window showing the app's own page
+ * (out/renderer/index.html, or the dev server while developing).
+ */
+export function createSenderCheck(getWindow: () => BrowserWindow | null, where: AppPageLocation): SenderCheck {
+  return (event) => {
+    const win = getWindow();
+    if (!win || win.isDestroyed()) return false;
+    if (event.sender.id !== win.webContents.id) return false;
+    const frame = event.senderFrame;
+    if (!frame || frame.parent !== null) return false;
+    return isAppUrl(frame.url, where);
+  };
+}
+
+export const NOT_ALLOWED: AppError = { code: 'not-allowed', message: 'This request did not come from the Print Queue Monitor window.' };
+
+export interface IpcOptions {
+  handlers: Handlers;
+  isTrustedSender: SenderCheck;
+  logger: Logger;
+  /** Turns a thrown error into the envelope (main passes one that redacts secrets). */
+  mapError?: (err: unknown) => AppError;
+  /** Called after each answered request (the app learns of its own cancels and saved settings). */
+  onSettled?(name: RequestName, input: unknown, result: Result<unknown>): void;
+}
+
+/** Registers every request of the contract; returns a function that removes them. */
+export function registerIpc(opts: IpcOptions): () => void {
+  for (const name of REQUEST_NAMES) {
+    ipcMain.handle(requestChannel(name), async (event, payload: unknown): Promise<Result<unknown>> => {
+      if (!opts.isTrustedSender(event)) {
+        opts.logger.warn('IPC request from an unexpected sender refused.', { request: name });
+        return { ok: false, error: NOT_ALLOWED };
+      }
+      const result = await dispatch(opts.handlers, name, payload, { origin: 'ipc' }, opts.mapError ?? toAppError);
+      if (!result.ok && result.error.code === 'internal') opts.logger.error('Request failed.', { request: name, error: result.error.message });
+      try {
+        opts.onSettled?.(name, payload, result);
+      } catch (err) {
+        opts.logger.warn('After-request hook failed.', { request: name, error: (err as Error).message });
+      }
+      return result;
+    });
+  }
+  return () => {
+    for (const name of REQUEST_NAMES) ipcMain.removeHandler(requestChannel(name));
+  };
+}
+
+/** Forwards every AppCore event to the window; returns a function that stops it. */
+export function forwardEvents(core: Pick<AppCore, 'on'>, getWindow: () => BrowserWindow | null): () => void {
+  const offs = EVENT_NAMES.map((name) =>
+    core.on(name, (payload) => {
+      const win = getWindow();
+      if (!win || win.isDestroyed() || win.webContents.isDestroyed()) return;
+      win.webContents.send(eventChannel(name), payload);
+    }),
+  );
+  return () => offs.forEach((off) => off());
+}

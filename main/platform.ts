@@ -1,0 +1,51 @@
+/** The PlatformPorts of the Electron app: dialogs, the browser, Electron's network stack, login items. */
+import { app, dialog, net, shell, type BrowserWindow } from 'electron';
+import { AppFailure } from '../preload/model';
+import type { PlatformPorts } from './core/app-core-types';
+import { checkExternalUrl } from './desktop/external-links';
+import { HIDDEN_FLAG } from './desktop/app-identity';
+
+export const PRINTABLE_FILE_FILTERS = [
+  { name: 'Documents', extensions: ['pdf', 'html', 'htm', 'txt', 'xps', 'oxps', 'jpg', 'jpeg', 'png', 'tif', 'tiff'] },
+  { name: 'All files', extensions: ['*'] },
+];
+
+export function createElectronPlatform(getWindow: () => BrowserWindow | null): PlatformPorts {
+  const parent = () => {
+    const w = getWindow();
+    return w && !w.isDestroyed() ? w : undefined;
+  };
+  return {
+    async pickFileToPrint() {
+      const options: Electron.OpenDialogOptions = { title: 'Choose a document to print', properties: ['openFile'], filters: PRINTABLE_FILE_FILTERS };
+      const w = parent();
+      const r = w ? await dialog.showOpenDialog(w, options) : await dialog.showOpenDialog(options);
+      return r.canceled || r.filePaths.length === 0 ? null : { path: r.filePaths[0] };
+    },
+    async pickSavePath(suggestedName, filters) {
+      const options: Electron.SaveDialogOptions = { title: 'Save as', defaultPath: suggestedName, filters };
+      const w = parent();
+      const r = w ? await dialog.showSaveDialog(w, options) : await dialog.showSaveDialog(options);
+      return r.canceled || !r.filePath ? null : r.filePath;
+    },
+    async openExternal(url) {
+      const verdict = checkExternalUrl(url);
+      if (!verdict.allowed) throw new AppFailure('not-allowed', verdict.reason);
+      await shell.openExternal(verdict.url);
+    },
+    fetch: ((input: RequestInfo | URL, init?: RequestInit) => net.fetch(input instanceof URL ? input.toString() : input, init)) as typeof fetch,
+    setStartAtLogin(enabled, minimized) {
+      app.setLoginItemSettings({ openAtLogin: enabled, args: enabled && minimized ? [HIDDEN_FLAG] : [] });
+    },
+    versions() {
+      return {
+        app: app.getVersion(),
+        electron: process.versions.electron ?? '',
+        chrome: process.versions.chrome ?? '',
+        node: process.versions.node,
+        platform: process.platform,
+        arch: process.arch,
+      };
+    },
+  };
+}

@@ -1,0 +1,173 @@
+/**
+ * The main window, hardened per the Electron security checklist: isolated, sandboxed, no Node, no
+ * remote content, navigation and new windows refused, every permission denied, a strict CSP. The
+ * window remembers its bounds and hides to the tray when closed; quitting is explicit.
+ */
+import { BrowserWindow, screen, session as electronSession, shell, type BrowserWindowConstructorOptions, type Session, type WebContents, type WebPreferences } from 'electron';
+import type { Logger } from './core/ports';
+import { restoreBounds, MIN_SIZE, type SavedWindowState } from './desktop/bounds';
+import { appContentSecurityPolicy } from './desktop/csp';
+import { checkExternalUrl, isAppUrl, type AppPageLocation } from './desktop/external-links';
+import { PRODUCT_NAME } from './desktop/app-identity';
+
+/** The web preferences of every window the app opens. Pure: a test asserts each one. */
+export function secureWebPreferences(preloadPath: string, opts: { devTools?: boolean } = {}): WebPreferences {
+  return {
+    preload: preloadPath,
+    contextIsolation: true,
+    sandbox: true,
+    nodeIntegration: false,
+    nodeIntegrationInWorker: false,
+    nodeIntegrationInSubFrames: false,
+    webSecurity: true,
+    allowRunningInsecureContent: false,
+    experimentalFeatures: false,
+    webviewTag: false,
+    spellcheck: false,
+    navigateOnDragDrop: false,
+    safeDialogs: true,
+    autoplayPolicy: 'user-gesture-required',
+    devTools: opts.devTools ?? false,
+  };
+}
+
+export interface WindowOptionsInput {
+  preloadPath: string;
+  bounds: { x: number; y: number; width: number; height: number };
+  /** Start hidden (login with --hidden, or until the page is ready). */
+  show: boolean;
+  icon?: string;
+  backgroundColor?: string;
+  /** Developer tools: unpackaged runs only. */
+  devTools?: boolean;
+}
+
+export function buildWindowOptions(input: WindowOptionsInput): BrowserWindowConstructorOptions {
+  const options: BrowserWindowConstructorOptions = {
+    title: PRODUCT_NAME,
+    ...input.bounds,
+    minWidth: MIN_SIZE.width,
+    minHeight: MIN_SIZE.height,
+    show: input.show,
+    backgroundColor: input.backgroundColor ?? '#1f1f1f',
+    autoHideMenuBar: true,
+    webPreferences: secureWebPreferences(input.preloadPath, { devTools: input.devTools ?? false }),
+  };
+  if (input.icon) options.icon = input.icon;
+  return options;
+}
+
+/** Opens a link in the system browser only when it is allow-listed; says why not otherwise. */
+export function openExternalIfAllowed(url: string, logger: Logger): boolean {
+  const verdict = checkExternalUrl(url);
+  if (!verdict.allowed) {
+    logger.warn('Refused to open a link.', { reason: verdict.reason });
+    return false;
+  }
+  shell.openExternal(verdict.url).catch((err: unknown) => logger.warn('Opening a link failed.', { error: (err as Error).message }));
+  return true;
+}
+
+/** Navigation away from the app, new windows and webviews are refused. */
+export function hardenWebContents(contents: WebContents, where: AppPageLocation, logger: Logger): void {
+  const guard = (event: { preventDefault(): void }, url: string) => {
+    if (isAppUrl(url, where)) return;
+    event.preventDefault();
+    logger.warn('Navigation refused.', { scheme: url.slice(0, url.indexOf(':') + 1) });
+  };
+  contents.on('will-navigate', (event) => guard(event, event.url));
+  contents.on('will-redirect', (event) => guard(event, event.url));
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    // A link the user clicked: open it in the browser if allow-listed; never a new app window.
+    openExternalIfAllowed(url, logger);
+    return { action: 'deny' };
+  });
+}
+
+/** Every permission request and check denied; the CSP sent as a header for the app's pages. */
+export function hardenSession(ses: Session, where: AppPageLocation): void {
+  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.setDevicePermissionHandler(() => false);
+  const csp = appContentSecurityPolicy(where.devServerUrl);
+  ses.webRequest.onHeadersReceived((details, callback) => {
+    if (!isAppUrl(details.url, where)) {
+      callback({});
+      return;
+    }
+    const headers = { ...(details.responseHeaders ?? {}) };
+    for (const name of Object.keys(headers)) if (name.toLowerCase() === 'content-security-policy') delete headers[name];
+    headers['Content-Security-Policy'] = [csp];
+    callback({ responseHeaders: headers });
+  });
+}
+
+export interface MainWindowDeps {
+  preloadPath: string;
+  /** Path of out/renderer/index.html. */
+  rendererFile: string;
+  where: AppPageLocation;
+  savedState: SavedWindowState | null;
+  saveState(state: SavedWindowState): void;
+  startHidden: boolean;
+  icon?: string;
+  devTools?: boolean;
+  logger: Logger;
+  /** True once the user chose Quit: then closing really closes. */
+  isQuitting(): boolean;
+  /** The window was closed to the tray (show the one-time notice). */
+  onClosedToTray(): void;
+  onVisibilityChange(visible: boolean): void;
+}
+
+export function createMainWindow(deps: MainWindowDeps): BrowserWindow {
+  hardenSession(electronSession.defaultSession, deps.where);
+  const workAreas = [screen.getPrimaryDisplay(), ...screen.getAllDisplays()].map((d) => d.workArea);
+  const restored = restoreBounds(deps.savedState, workAreas);
+  const win = new BrowserWindow(
+    buildWindowOptions({ preloadPath: deps.preloadPath, bounds: { x: restored.x, y: restored.y, width: restored.width, height: restored.height }, show: false, icon: deps.icon, devTools: deps.devTools }),
+  );
+  hardenWebContents(win.webContents, deps.where, deps.logger);
+  if (restored.maximized) win.maximize();
+
+  let saveTimer: ReturnType<typeof setTimeout> | null = null;
+  const saveNow = () => {
+    if (win.isDestroyed()) return;
+    const b = win.getNormalBounds();
+    deps.saveState({ x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() });
+  };
+  const saveSoon = () => {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveTimer = setTimeout(saveNow, 500);
+  };
+  win.on('resize', saveSoon);
+  win.on('move', saveSoon);
+  win.on('close', (event) => {
+    if (saveTimer) clearTimeout(saveTimer);
+    saveNow();
+    if (deps.isQuitting()) return;
+    event.preventDefault();
+    win.hide();
+    deps.onClosedToTray();
+  });
+  win.on('show', () => deps.onVisibilityChange(true));
+  win.on('restore', () => deps.onVisibilityChange(true));
+  win.on('hide', () => deps.onVisibilityChange(false));
+  win.on('minimize', () => deps.onVisibilityChange(false));
+  win.once('ready-to-show', () => {
+    if (!deps.startHidden) win.show();
+  });
+
+  const load = deps.where.devServerUrl ? win.loadURL(deps.where.devServerUrl) : win.loadFile(deps.rendererFile);
+  load.catch((err: unknown) => deps.logger.error('The window could not load its page.', { error: (err as Error).message }));
+  return win;
+}
+
+/** Brings the window to the front: shown, restored if minimized, focused. */
+export function showWindow(win: BrowserWindow | null): void {
+  if (!win || win.isDestroyed()) return;
+  if (win.isMinimized()) win.restore();
+  win.show();
+  win.focus();
+}
