@@ -1,0 +1,267 @@
+/** The job detail panel: every field, the timeline, what the service said, and the job's actions. */
+import { useEffect, useState } from 'preact/hooks';
+import { isFinal, type AppError, type Job, type JobDetails } from '../../../preload/model';
+import { t } from '../i18n/messages';
+import { formatBytes, formatDateTime, formatInt, formatPercent } from '../i18n/format';
+import { docName } from '../state/store';
+import { askCancel, askCancelAll, cancelRefusal, cancelableOf } from './actions';
+import { useStore } from './context';
+
+function text(v: unknown): string {
+  if (v == null || v === '') return t.none;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return JSON.stringify(v);
+}
+
+export function DetailPanel() {
+  const store = useStore();
+  const key = store.detailKey.value;
+  void store.jobsVersion.value;
+  const job = key ? store.jobs.get(key) : undefined;
+  const [details, setDetails] = useState<JobDetails | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [loading, setLoading] = useState(false);
+  const [moreBusy, setMoreBusy] = useState(false);
+
+  // Reload whenever the job changes state or is updated, so the timeline stays current.
+  const version = job ? `${job.state}|${job.updatedAt}|${job.gone}` : '';
+  useEffect(() => {
+    if (!key) return;
+    let live = true;
+    setLoading(true);
+    void store.call('getJobDetails', { key }).then((r) => {
+      if (!live) return;
+      setLoading(false);
+      if (r.ok) {
+        setDetails(r.value);
+        setError(null);
+      } else setError(r.error);
+    });
+    return () => {
+      live = false;
+    };
+  }, [key, version]);
+
+  if (!key) return null;
+  const close = () => (store.detailKey.value = null);
+  const shown: Job | undefined = job ?? details?.job;
+
+  async function more() {
+    if (!key || !details?.eventsNextPageToken) return;
+    setMoreBusy(true);
+    const r = await store.call('getJobDetails', { key, eventsPageToken: details.eventsNextPageToken });
+    setMoreBusy(false);
+    if (r.ok) setDetails({ ...details, events: [...(details.events ?? []), ...(r.value.events ?? [])], eventsNextPageToken: r.value.eventsNextPageToken ?? null });
+    else store.notify('error', t.detailFailed(r.error.message));
+  }
+
+  return (
+    <aside class="detail" aria-label={shown ? t.detailsFor(docName(shown)) : t.details}>
+      <header class="detail-head">
+        <h2>{shown ? docName(shown) : t.details}</h2>
+        <button type="button" class="icon-button" aria-label={t.close} title={t.close} onClick={close}>
+          ✕
+        </button>
+      </header>
+      {!shown && loading && <p role="status">{t.detailLoading}</p>}
+      {error && (
+        <p class="error-text" role="alert">
+          {t.detailFailed(error.message)}
+        </p>
+      )}
+      {shown && <JobActions job={shown} />}
+      {shown && <JobFields job={shown} sourceName={store.sourceNames.value.get(shown.sourceId) ?? shown.sourceId} />}
+      {details && (
+        <>
+          <section>
+            <h3>{t.timeline}</h3>
+            {details.timeline.length ? (
+              <ol class="timeline">
+                {details.timeline.map((e, i) => (
+                  <li key={i}>
+                    <time dateTime={e.at}>{formatDateTime(e.at)}</time> <span class={`badge badge-${e.state}`}>{e.rawState || t.states[e.state]}</span>
+                    {e.detail && <span class="muted"> {e.detail}</span>}
+                  </li>
+                ))}
+              </ol>
+            ) : (
+              <p class="muted">{t.timelineEmpty}</p>
+            )}
+          </section>
+          {details.documents && details.documents.length > 0 && (
+            <section>
+              <h3>{t.documents}</h3>
+              <ul class="plain">
+                {details.documents.map((d) => (
+                  <li key={d.id}>
+                    {d.name ?? d.id}
+                    {d.contentType && <span class="muted"> · {d.contentType}</span>}
+                    {d.size != null && <span class="muted"> · {formatBytes(d.size)}</span>}
+                    {d.uploadedAt && <span class="muted"> · {formatDateTime(d.uploadedAt)}</span>}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          {details.tasks && details.tasks.length > 0 && (
+            <section>
+              <h3>{t.tasks}</h3>
+              <ul class="plain">
+                {details.tasks.map((task) => (
+                  <li key={task.id}>
+                    <span class="badge">{task.state}</span> {task.description ?? task.id}
+                  </li>
+                ))}
+              </ul>
+            </section>
+          )}
+          {details.events && (
+            <section>
+              <h3>{t.events}</h3>
+              {details.events.length === 0 ? (
+                <p class="muted">{t.eventsEmpty}</p>
+              ) : (
+                <ul class="plain">
+                  {details.events.map((ev, i) => (
+                    <li key={i}>
+                      <span class={`badge severity-${ev.severity.toLowerCase()}`}>{ev.severity}</span> {ev.message}
+                      {ev.timestamp && <span class="muted"> · {formatDateTime(ev.timestamp)}</span>}
+                    </li>
+                  ))}
+                </ul>
+              )}
+              {details.eventsNextPageToken && (
+                <button type="button" onClick={() => void more()} disabled={moreBusy}>
+                  {moreBusy ? t.working : t.eventsMore}
+                </button>
+              )}
+            </section>
+          )}
+          {details.facts && details.facts.length > 0 && (
+            <section>
+              <h3>{t.facts}</h3>
+              <dl class="facts">
+                {details.facts.map((f) => (
+                  <div key={f.label}>
+                    <dt>{f.label}</dt>
+                    <dd>{f.value}</dd>
+                  </div>
+                ))}
+              </dl>
+            </section>
+          )}
+        </>
+      )}
+      {shown && Object.keys(shown.extra).length > 0 && (
+        <section>
+          <h3>{t.extra}</h3>
+          <dl class="facts">
+            {Object.entries(shown.extra).map(([k, v]) => (
+              <div key={k}>
+                <dt>{k}</dt>
+                <dd>{text(v)}</dd>
+              </div>
+            ))}
+          </dl>
+        </section>
+      )}
+    </aside>
+  );
+}
+
+function JobFields(props: { job: Job; sourceName: string }) {
+  const { job } = props;
+  const f = t.fields;
+  const redirected = typeof job.extra.redirectedTo === 'string' ? job.extra.redirectedTo : null;
+  const rows: [string, string][] = [
+    [f.source, props.sourceName],
+    [f.printer, text(job.printer)],
+    [f.document, text(job.document)],
+    [f.owner, text(job.owner)],
+    [f.state, t.states[job.state]],
+    [f.rawState, text(job.rawState)],
+    [f.detail, text(job.detail)],
+    [f.progress, job.progress == null ? t.none : formatPercent(job.progress)],
+    [f.createdAt, formatDateTime(job.createdAt) || t.none],
+    [f.updatedAt, formatDateTime(job.updatedAt) || t.none],
+    [f.lastSeenAt, formatDateTime(job.lastSeenAt) || t.none],
+    [f.mine, job.mine ? t.yes : t.no],
+    [f.nativeId, job.nativeId],
+    [f.key, job.key],
+  ];
+  if (redirected) rows.splice(2, 0, [f.printedOn, redirected]);
+  return (
+    <section>
+      <div class="detail-flags">
+        {job.stale && <span class="badge badge-stale">{job.lastSeenAt ? t.stale(formatDateTime(job.lastSeenAt)) : t.staleNever}</span>}
+        {job.stuck && <span class="badge badge-stuck">{t.stuck}</span>}
+        {job.gone && <span class="badge badge-gone">{t.gone(props.sourceName)}</span>}
+      </div>
+      <dl class="facts">
+        {rows.map(([label, value]) => (
+          <div key={label}>
+            <dt>{label}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}
+
+function JobActions(props: { job: Job }) {
+  const store = useStore();
+  const { job } = props;
+  const pending = store.pending.value.get(job.key);
+  const rowError = store.rowErrors.value.get(job.key);
+  const final = isFinal(job);
+  const cancelReason = job.cancel.allowed ? undefined : cancelRefusal(job);
+  const printerPeers = job.printer && !final ? cancelableOf(store, { sourceId: job.sourceId, printer: job.printer }) : [];
+  return (
+    <section class="detail-actions" aria-label={t.actionsLabel}>
+      {!final && (
+        <span class="with-reason">
+          <button type="button" class="danger" disabled={!job.cancel.allowed || !!pending} aria-describedby={cancelReason ? 'cancel-reason' : undefined} onClick={() => askCancel(store, [job.key])}>
+            {pending === 'cancel' ? t.pendingCancel : t.cancelJob}
+          </button>
+          {cancelReason && (
+            <span id="cancel-reason" class="muted reason">
+              {cancelReason}
+            </span>
+          )}
+        </span>
+      )}
+      {job.abort?.allowed && !final && (
+        <button type="button" disabled={!!pending} onClick={() => (store.abortKey.value = job.key)}>
+          {t.abortJob}
+        </button>
+      )}
+      {job.extra.retryable === true && (
+        <button type="button" disabled={!!pending} onClick={() => void store.retryJob(job.key)}>
+          {pending === 'retry' ? t.pendingRetry : t.retryJob}
+        </button>
+      )}
+      {job.extra.outputReady === true && (
+        <button type="button" onClick={() => void store.saveJobOutput(job.key)}>
+          {t.saveOutput}
+        </button>
+      )}
+      {final && (
+        <button type="button" disabled={!!pending} onClick={() => void store.dismissJob(job.key)}>
+          {t.dismiss}
+        </button>
+      )}
+      {printerPeers.length > 1 && (
+        <button type="button" onClick={() => askCancelAll(store, { sourceId: job.sourceId, printer: job.printer }, job.printer!)}>
+          {t.cancelAllOnPrinter(job.printer!, formatInt(printerPeers.length))}
+        </button>
+      )}
+      {rowError && (
+        <p class="error-text" role="alert">
+          {rowError}
+        </p>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,74 @@
+/** A modal dialog: focus moves in, Tab stays in, Escape closes, focus returns where it was. */
+import type { ComponentChildren } from 'preact';
+import { useEffect, useId, useRef } from 'preact/hooks';
+import { t } from '../i18n/messages';
+
+const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+export function Modal(props: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean; role?: 'dialog' | 'alertdialog' }) {
+  const ref = useRef<HTMLDivElement>(null);
+  const titleId = useId();
+  const onClose = useRef(props.onClose);
+  onClose.current = props.onClose;
+
+  useEffect(() => {
+    const before = document.activeElement as HTMLElement | null;
+    const first = ref.current?.querySelector<HTMLElement>('[data-autofocus]') ?? ref.current?.querySelector<HTMLElement>(FOCUSABLE);
+    first?.focus();
+    return () => {
+      if (before && before.isConnected) before.focus();
+    };
+  }, []);
+
+  function onKeyDown(e: KeyboardEvent) {
+    if (e.key === 'Escape') {
+      e.stopPropagation();
+      e.preventDefault();
+      onClose.current();
+      return;
+    }
+    if (e.key !== 'Tab' || !ref.current) return;
+    const items = [...ref.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
+    if (!items.length) return;
+    const first = items[0];
+    const last = items[items.length - 1];
+    if (e.shiftKey && document.activeElement === first) {
+      e.preventDefault();
+      last.focus();
+    } else if (!e.shiftKey && document.activeElement === last) {
+      e.preventDefault();
+      first.focus();
+    }
+  }
+
+  return (
+    <div class="backdrop">
+      <div
+        ref={ref}
+        class={props.wide ? 'modal modal-wide' : 'modal'}
+        role={props.role ?? 'dialog'}
+        aria-modal="true"
+        aria-labelledby={titleId}
+        onKeyDown={onKeyDown}
+      >
+        <header class="modal-head">
+          <h2 id={titleId}>{props.title}</h2>
+          <button type="button" class="icon-button" aria-label={t.close} title={t.close} onClick={() => onClose.current()}>
+            ✕
+          </button>
+        </header>
+        <div class="modal-body">{props.children}</div>
+      </div>
+    </div>
+  );
+}
+
+/** A field's error under it, tied to the input with aria-describedby. */
+export function FieldError(props: { id: string; message?: string | null }) {
+  if (!props.message) return null;
+  return (
+    <p class="field-error" id={props.id} role="alert">
+      {props.message}
+    </p>
+  );
+}

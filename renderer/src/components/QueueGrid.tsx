@@ -1,0 +1,323 @@
+/**
+ * The queue as an ARIA grid, virtualized with @tanstack/virtual-core so 10,000 rows scroll
+ * smoothly: only the rows in view exist in the DOM; aria-rowcount and aria-rowindex tell assistive
+ * technology the full size. Focus stays on the grid; aria-activedescendant names the active row.
+ */
+import { memo } from 'preact/compat';
+import { useLayoutEffect, useMemo, useReducer, useRef } from 'preact/hooks';
+import { Virtualizer, elementScroll, observeElementOffset, observeElementRect, type Rect } from '@tanstack/virtual-core';
+import type { Job } from '../../../preload/model';
+import { t } from '../i18n/messages';
+import { formatBytes, formatPercent, formatTime } from '../i18n/format';
+import type { SortKeyName } from '../state/query';
+import type { PendingAction, Store } from '../state/store';
+import { askCancel } from './actions';
+import { useStore } from './context';
+
+export const ROW_HEIGHT = 32;
+/** Used when the scroll element reports no size (no layout yet, or a DOM without layout). */
+export const FALLBACK_VIEWPORT: Rect = { width: 1024, height: 640 };
+
+const COLUMNS: SortKeyName[] = ['source', 'printer', 'document', 'owner', 'state', 'progress', 'createdAt', 'updatedAt'];
+
+const PENDING_TEXT: Record<PendingAction, string> = {
+  cancel: t.pendingCancel,
+  abort: t.pendingAbort,
+  retry: t.pendingRetry,
+  dismiss: t.pendingDismiss,
+};
+
+export const rowDomId = (index: number) => `pq-row-${index}`;
+
+function observeRectWithFallback(instance: Virtualizer<HTMLDivElement, HTMLDivElement>, cb: (rect: Rect) => void) {
+  return observeElementRect(instance, (rect) => cb(rect.height > 0 ? rect : { width: rect.width || FALLBACK_VIEWPORT.width, height: FALLBACK_VIEWPORT.height }));
+}
+
+function StateCell(props: { job: Job; pending?: PendingAction; error?: string; sourceName: string; upload?: { sentBytes: number; totalBytes: number } }) {
+  const { job } = props;
+  const title = [job.detail, props.error].filter(Boolean).join(' — ') || undefined;
+  return (
+    <div role="gridcell" class="cell cell-state" title={title}>
+      <span class={`badge badge-${job.state}`}>{job.rawState || t.states[job.state]}</span>
+      {job.stuck && (
+        <span class="badge badge-stuck" title={t.stuckTitle}>
+          {t.stuck}
+        </span>
+      )}
+      {props.pending && <span class="row-pending">{PENDING_TEXT[props.pending]}</span>}
+      {props.error && <span class="row-error">{props.error}</span>}
+      {job.gone && <span class="row-gone">{t.gone(props.sourceName)}</span>}
+    </div>
+  );
+}
+
+interface RowProps {
+  job: Job;
+  index: number;
+  start: number;
+  selected: boolean;
+  active: boolean;
+  pending?: PendingAction;
+  error?: string;
+  sourceName: string;
+  upload?: { sentBytes: number; totalBytes: number };
+  onPointer: (e: MouseEvent, key: string, index: number) => void;
+  onOpen: (key: string) => void;
+}
+
+const Row = memo(function Row(p: RowProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    // Positioned through the DOM property, never an inline style attribute (the CSP forbids those).
+    if (ref.current) ref.current.style.transform = `translateY(${p.start}px)`;
+  }, [p.start]);
+  const { job } = p;
+  const cls = ['row', p.selected && 'is-selected', p.active && 'is-active', job.stale && 'is-stale', job.stuck && 'is-stuck', job.gone && 'is-gone', p.pending && 'is-pending']
+    .filter(Boolean)
+    .join(' ');
+  const progress = p.upload ? p.upload.sentBytes / Math.max(1, p.upload.totalBytes) : job.progress;
+  return (
+    <div
+      ref={ref}
+      id={rowDomId(p.index)}
+      role="row"
+      class={cls}
+      aria-rowindex={p.index + 2}
+      aria-selected={p.selected ? 'true' : 'false'}
+      data-key={job.key}
+      onMouseDown={(e) => p.onPointer(e, job.key, p.index)}
+      onDblClick={() => p.onOpen(job.key)}
+    >
+      <div role="gridcell" class="cell cell-source">
+        {p.sourceName}
+      </div>
+      <div role="gridcell" class="cell cell-printer" title={job.printer ?? undefined}>
+        {job.printer ?? t.none}
+      </div>
+      <div role="gridcell" class="cell cell-document" title={job.document ?? undefined}>
+        {job.document || t.untitled}
+      </div>
+      <div role="gridcell" class="cell cell-owner">
+        {job.owner ?? t.none}
+      </div>
+      <StateCell job={job} pending={p.pending} error={p.error} sourceName={p.sourceName} />
+      <div role="gridcell" class="cell cell-progress">
+        {progress != null && (
+          <>
+            <progress max={1} value={progress} aria-hidden="true" />
+            <span>{p.upload ? t.uploading(formatBytes(p.upload.sentBytes), formatBytes(p.upload.totalBytes)) : formatPercent(progress)}</span>
+          </>
+        )}
+      </div>
+      <div role="gridcell" class="cell cell-created">
+        {formatTime(job.createdAt)}
+      </div>
+      <div role="gridcell" class="cell cell-updated">
+        {job.stale ? <span class="row-stale">{job.lastSeenAt ? t.stale(formatTime(job.lastSeenAt)) : t.staleNever}</span> : formatTime(job.updatedAt)}
+      </div>
+    </div>
+  );
+});
+
+function HeaderCell(props: { col: SortKeyName; store: Store }) {
+  const { sort } = props.store.ui.value;
+  const sorted = sort.key === props.col;
+  const ariaSort = sorted ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none';
+  const toggle = () =>
+    props.store.updateUi({ sort: { key: props.col, dir: sorted && sort.dir === 'asc' ? 'desc' : sorted ? 'asc' : props.col.endsWith('At') ? 'desc' : 'asc' } });
+  return (
+    <div role="columnheader" class={`cell cell-${props.col === 'createdAt' ? 'created' : props.col === 'updatedAt' ? 'updated' : props.col}`} aria-sort={ariaSort}>
+      <button type="button" class="sort-button" onClick={toggle} tabIndex={-1}>
+        {t.columns[props.col]}
+        {sorted && <span aria-hidden="true">{sort.dir === 'asc' ? ' ▲' : ' ▼'}</span>}
+      </button>
+    </div>
+  );
+}
+
+export function QueueGrid() {
+  const store = useStore();
+  const jobs = store.visible.value;
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const sizerRef = useRef<HTMLDivElement>(null);
+  const anchor = useRef<string | null>(null);
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+
+  const virtualizer = useMemo(
+    () =>
+      new Virtualizer<HTMLDivElement, HTMLDivElement>({
+        count: 0,
+        getScrollElement: () => scrollRef.current,
+        estimateSize: () => ROW_HEIGHT,
+        scrollToFn: elementScroll,
+        observeElementRect: observeRectWithFallback,
+        observeElementOffset,
+        initialRect: FALLBACK_VIEWPORT,
+        overscan: 10,
+        onChange: () => rerender(0),
+      }),
+    [],
+  );
+  virtualizer.setOptions({
+    ...virtualizer.options,
+    count: jobs.length,
+    getItemKey: (i) => jobs[i]?.key ?? i,
+  });
+  useLayoutEffect(() => virtualizer._didMount(), [virtualizer]);
+  useLayoutEffect(() => {
+    virtualizer._willUpdate();
+    if (sizerRef.current) sizerRef.current.style.height = `${virtualizer.getTotalSize()}px`;
+  });
+
+  const activeKey = store.activeKey.value;
+  const activeIndex = activeKey ? jobs.findIndex((j) => j.key === activeKey) : -1;
+  const selection = store.selection.value;
+  const pending = store.pending.value;
+  const errors = store.rowErrors.value;
+  const names = store.sourceNames.value;
+  const uploads = store.printProgress.value;
+
+  function moveTo(index: number, e: { shiftKey: boolean; ctrlKey: boolean; metaKey: boolean }) {
+    if (!jobs.length) return;
+    const i = Math.max(0, Math.min(jobs.length - 1, index));
+    const key = jobs[i].key;
+    store.activeKey.value = key;
+    if (e.shiftKey) selectRange(i);
+    else if (!(e.ctrlKey || e.metaKey)) {
+      anchor.current = key;
+      store.selection.value = new Set([key]);
+    }
+    virtualizer.scrollToIndex(i, { align: 'auto' });
+  }
+
+  function selectRange(to: number) {
+    const from = Math.max(0, jobs.findIndex((j) => j.key === anchor.current));
+    const [a, b] = from <= to ? [from, to] : [to, from];
+    store.selection.value = new Set(jobs.slice(a, b + 1).map((j) => j.key));
+  }
+
+  function onPointer(e: MouseEvent, key: string, index: number) {
+    if (e.button !== 0) return;
+    store.activeKey.value = key;
+    if (e.shiftKey && anchor.current) {
+      e.preventDefault();
+      selectRange(index);
+    } else if (e.ctrlKey || e.metaKey) {
+      const s = new Set(selection);
+      if (s.has(key)) s.delete(key);
+      else s.add(key);
+      store.selection.value = s;
+      anchor.current = key;
+    } else {
+      store.selection.value = new Set([key]);
+      anchor.current = key;
+    }
+  }
+
+  function onKeyDown(e: KeyboardEvent) {
+    const page = Math.max(1, Math.floor((virtualizer.scrollRect?.height ?? FALLBACK_VIEWPORT.height) / ROW_HEIGHT) - 1);
+    const cur = activeIndex;
+    switch (e.key) {
+      case 'ArrowDown':
+        moveTo(cur < 0 ? 0 : cur + 1, e);
+        break;
+      case 'ArrowUp':
+        moveTo(cur < 0 ? 0 : cur - 1, e);
+        break;
+      case 'PageDown':
+        moveTo(cur + page, e);
+        break;
+      case 'PageUp':
+        moveTo(cur - page, e);
+        break;
+      case 'Home':
+        moveTo(0, e);
+        break;
+      case 'End':
+        moveTo(jobs.length - 1, e);
+        break;
+      case 'Enter':
+        if (activeKey && activeIndex >= 0) store.openDetails(activeKey);
+        break;
+      case ' ':
+        if (activeKey && (e.ctrlKey || e.metaKey)) {
+          const s = new Set(selection);
+          if (s.has(activeKey)) s.delete(activeKey);
+          else s.add(activeKey);
+          store.selection.value = s;
+        } else if (activeKey) store.selection.value = new Set([activeKey]);
+        break;
+      case 'a':
+      case 'A':
+        if (!(e.ctrlKey || e.metaKey)) return;
+        store.selection.value = new Set(jobs.map((j) => j.key));
+        break;
+      case 'Delete': {
+        const keys = selection.size > 1 ? [...selection] : activeKey ? [activeKey] : [];
+        askCancel(store, keys);
+        break;
+      }
+      default:
+        return;
+    }
+    e.preventDefault();
+  }
+
+  // Rows are memoized: hand them callbacks that never change identity.
+  const handlers = useRef({ onPointer });
+  handlers.current = { onPointer };
+  const stable = useMemo(
+    () => ({
+      onPointer: (e: MouseEvent, key: string, index: number) => handlers.current.onPointer(e, key, index),
+      onOpen: (key: string) => store.openDetails(key),
+    }),
+    [store],
+  );
+
+  const items = virtualizer.getVirtualItems();
+  return (
+    <div
+      class="grid"
+      role="grid"
+      aria-label={t.gridLabel}
+      aria-rowcount={jobs.length + 1}
+      aria-colcount={COLUMNS.length}
+      aria-multiselectable="true"
+      aria-activedescendant={activeIndex >= 0 ? rowDomId(activeIndex) : undefined}
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+    >
+      <div role="rowgroup" class="grid-head">
+        <div role="row" class="row row-head" aria-rowindex={1}>
+          {COLUMNS.map((c) => (
+            <HeaderCell key={c} col={c} store={store} />
+          ))}
+        </div>
+      </div>
+      <div role="rowgroup" class="grid-body" ref={scrollRef}>
+        <div class="grid-sizer" ref={sizerRef}>
+          {items.map((item) => {
+            const job = jobs[item.index];
+            if (!job) return null;
+            return (
+              <Row
+                key={job.key}
+                job={job}
+                index={item.index}
+                start={item.start}
+                selected={selection.has(job.key)}
+                active={job.key === activeKey}
+                pending={pending.get(job.key)}
+                error={errors.get(job.key)}
+                sourceName={names.get(job.sourceId) ?? job.sourceId}
+                upload={uploads.get(job.key)}
+                onPointer={stable.onPointer}
+                onOpen={stable.onOpen}
+              />
+            );
+          })}
+        </div>
+      </div>
+    </div>
+  );
+}

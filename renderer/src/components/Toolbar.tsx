@@ -1,0 +1,172 @@
+/** The window's command bar, the view/filter bar and the paused banner. */
+import { useEffect, useState } from 'preact/hooks';
+import { JOB_STATES, type JobState } from '../../../preload/model';
+import { t } from '../i18n/messages';
+import { formatDateTime, formatInt } from '../i18n/format';
+import type { ViewName } from '../state/query';
+import { askCancel } from './actions';
+import { useStore } from './context';
+
+export function CommandBar() {
+  const store = useStore();
+  const paused = store.paused.value;
+  return (
+    <header class="command-bar" role="toolbar" aria-label={t.toolbarLabel}>
+      <h1 class="app-title">{t.appTitle}</h1>
+      <div class="command-group">
+        <button type="button" onClick={() => (store.panel.value = { kind: 'track' })}>
+          {t.trackJob}
+        </button>
+        <button type="button" onClick={() => (store.panel.value = { kind: 'print' })}>
+          {t.print}
+        </button>
+        {paused ? (
+          <button type="button" onClick={() => void store.resume()}>
+            {t.resume}
+          </button>
+        ) : (
+          <details class="menu">
+            <summary>{t.pause}</summary>
+            <div class="menu-items">
+              <button type="button" onClick={() => void store.pause(15)}>
+                {t.pauseFor(t.pause15)}
+              </button>
+              <button type="button" onClick={() => void store.pause(60)}>
+                {t.pauseFor(t.pause60)}
+              </button>
+              <button type="button" onClick={() => void store.pause(null)}>
+                {t.pauseUntilResumed}
+              </button>
+            </div>
+          </details>
+        )}
+        <button type="button" onClick={() => (store.panel.value = { kind: 'sources' })}>
+          {t.sources}
+          <SourcesSummaryDot />
+        </button>
+        <button type="button" onClick={() => (store.panel.value = { kind: 'settings' })}>
+          {t.settings}
+        </button>
+      </div>
+    </header>
+  );
+}
+
+function SourcesSummaryDot() {
+  const store = useStore();
+  const worst = store.sources.value.find((s) => s.status === 'down' || s.status === 'auth-required') ?? store.sources.value.find((s) => s.status === 'degraded');
+  if (!worst) return null;
+  return <span class={`dot dot-${worst.status}`} title={`${worst.name}: ${t.health[worst.status]}`} aria-label={`${worst.name}: ${t.health[worst.status]}`} />;
+}
+
+export function PausedBanner() {
+  const store = useStore();
+  const paused = store.paused.value;
+  if (!paused) return null;
+  return (
+    <div class="banner banner-warning" role="status">
+      <span>{paused.until ? t.pausedUntil(formatDateTime(paused.until)) : t.pausedIndefinitely}</span>
+      <button type="button" onClick={() => void store.resume()}>
+        {t.resume}
+      </button>
+    </div>
+  );
+}
+
+function MultiFilter<V extends string>(props: { label: string; options: { value: V; label: string }[]; chosen: V[]; onChange: (v: V[]) => void }) {
+  const summary = props.chosen.length === 0 ? t.filterAny : props.chosen.length === 1 ? (props.options.find((o) => o.value === props.chosen[0])?.label ?? props.chosen[0]) : formatInt(props.chosen.length);
+  return (
+    <details class="menu filter">
+      <summary>
+        {props.label}: <strong>{summary}</strong>
+      </summary>
+      <fieldset class="menu-items">
+        <legend class="visually-hidden">{props.label}</legend>
+        {props.options.map((o) => (
+          <label key={o.value} class="check">
+            <input
+              type="checkbox"
+              checked={props.chosen.includes(o.value)}
+              onChange={(e) => props.onChange(e.currentTarget.checked ? [...props.chosen, o.value] : props.chosen.filter((c) => c !== o.value))}
+            />
+            {o.label}
+          </label>
+        ))}
+      </fieldset>
+    </details>
+  );
+}
+
+export function FilterBar() {
+  const store = useStore();
+  const ui = store.ui.value;
+  const [search, setSearch] = useState(ui.search);
+  useEffect(() => setSearch(ui.search), [ui.search]);
+  const shown = store.visible.value.length;
+  const total = store.allJobs.value.length;
+  const selected = store.selection.value;
+  const filtered = ui.mineOnly || ui.sourceFilter.length || ui.printerFilter.length || ui.stateFilter.length || ui.search;
+  const views: ViewName[] = ['active', 'finished', 'all'];
+  return (
+    <div class="filter-bar" aria-label={t.filtersLabel} role="region">
+      <div class="segmented" role="radiogroup" aria-label={t.viewsLabel}>
+        {views.map((v) => (
+          <button
+            key={v}
+            type="button"
+            role="radio"
+            aria-checked={ui.view === v ? 'true' : 'false'}
+            class={ui.view === v ? 'is-on' : ''}
+            onClick={() => store.updateUi({ view: v })}
+          >
+            {t.views[v]}
+          </button>
+        ))}
+      </div>
+      <MultiFilter
+        label={t.filterSource}
+        options={store.sources.value.map((s) => ({ value: s.id, label: s.name }))}
+        chosen={ui.sourceFilter}
+        onChange={(v) => store.updateUi({ sourceFilter: v })}
+      />
+      <MultiFilter label={t.filterPrinter} options={store.printers.value.map((p) => ({ value: p, label: p }))} chosen={ui.printerFilter} onChange={(v) => store.updateUi({ printerFilter: v })} />
+      <MultiFilter<JobState>
+        label={t.filterState}
+        options={JOB_STATES.map((s) => ({ value: s, label: t.states[s] }))}
+        chosen={ui.stateFilter}
+        onChange={(v) => store.updateUi({ stateFilter: v })}
+      />
+      <label class="check">
+        <input type="checkbox" checked={ui.mineOnly} onChange={(e) => store.updateUi({ mineOnly: e.currentTarget.checked })} />
+        {t.mineOnly}
+      </label>
+      <input
+        type="search"
+        class="search"
+        aria-label={t.search}
+        placeholder={t.searchPlaceholder}
+        maxLength={200}
+        value={search}
+        onInput={(e) => {
+          setSearch(e.currentTarget.value);
+          store.updateUi({ search: e.currentTarget.value });
+        }}
+      />
+      {filtered ? (
+        <button type="button" class="link" onClick={() => store.updateUi({ mineOnly: false, sourceFilter: [], printerFilter: [], stateFilter: [], search: '' })}>
+          {t.clearFilters}
+        </button>
+      ) : null}
+      <span class="spacer" />
+      {selected.size > 1 && (
+        <button type="button" class="danger" onClick={() => askCancel(store, [...selected])}>
+          {t.cancelSelected(formatInt(selected.size))}
+        </button>
+      )}
+      <span class="count" aria-live="polite">
+        {t.jobCount(formatInt(shown), formatInt(total))}
+        {selected.size > 1 ? ` · ${t.selectedCount(formatInt(selected.size))}` : ''}
+      </span>
+    </div>
+  );
+}

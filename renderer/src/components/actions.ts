@@ -1,0 +1,55 @@
+/** Confirmation flows shared by the grid, the detail panel and the sources panel. */
+import { isFinal, type Job } from '../../../preload/model';
+import { t } from '../i18n/messages';
+import { formatInt } from '../i18n/format';
+import { activeJobsOf } from '../state/query';
+import { docName, type Store } from '../state/store';
+
+export function cancelRefusal(job: Job): string {
+  return job.cancel.reason || t.cancelNotAllowed;
+}
+
+/** Asks before canceling one or several jobs; jobs that cannot be canceled are named with the reason. */
+export function askCancel(store: Store, keys: string[]): void {
+  const jobs = keys.map((k) => store.jobs.get(k)).filter((j): j is Job => !!j);
+  if (!jobs.length) return;
+  const allowed = jobs.filter((j) => j.cancel.allowed && !isFinal(j));
+  const refused = jobs.filter((j) => !allowed.includes(j));
+  if (!allowed.length) {
+    store.notify('warning', jobs.length === 1 ? `${docName(jobs[0])}: ${cancelRefusal(jobs[0])}` : refused.map((j) => `${docName(j)}: ${cancelRefusal(j)}`).join(' '));
+    return;
+  }
+  if (jobs.length === 1) {
+    const job = allowed[0];
+    store.confirm.value = {
+      title: t.cancelConfirmTitle,
+      body: t.cancelConfirm(docName(job), job.printer ?? store.sourceNames.value.get(job.sourceId) ?? job.sourceId),
+      confirmLabel: t.cancelJob,
+      onConfirm: () => void store.cancelJob(job.key),
+    };
+    return;
+  }
+  store.confirm.value = {
+    title: t.cancelManyConfirmTitle,
+    body: t.cancelManyConfirm(formatInt(allowed.length)),
+    list: refused.length ? [t.cancelManySkipped(formatInt(refused.length)), ...refused.map((j) => `${docName(j)}: ${cancelRefusal(j)}`)] : undefined,
+    confirmLabel: t.confirmCancelJobs,
+    onConfirm: () => store.cancelJobs(allowed.map((j) => j.key)),
+  };
+}
+
+/** Cancel every active job of one printer, or of one source when printer is undefined. */
+export function cancelableOf(store: Store, where: { sourceId: string; printer?: string | null }): Job[] {
+  return activeJobsOf(store.allJobs.value, where).filter((j) => j.cancel.allowed);
+}
+
+export function askCancelAll(store: Store, where: { sourceId: string; printer?: string | null }, label: string): void {
+  const jobs = cancelableOf(store, where);
+  if (!jobs.length) return;
+  store.confirm.value = {
+    title: t.cancelManyConfirmTitle,
+    body: t.cancelAllConfirm(formatInt(jobs.length), label),
+    confirmLabel: t.confirmCancelJobs,
+    onConfirm: () => store.cancelJobs(jobs.map((j) => j.key)),
+  };
+}

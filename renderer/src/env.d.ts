@@ -1,0 +1,10 @@
+import type { PrintQueueBridge } from '../../preload/contract';
+
+declare global {
+  interface Window {
+    /** Exposed by the Electron preload; absent in the browser preview. */
+    printQueue?: PrintQueueBridge;
+  }
+}
+
+export {};

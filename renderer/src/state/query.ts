@@ -1,0 +1,107 @@
+/** Which jobs the queue shows and in what order: pure functions of the jobs and the UI choices. */
+import { isFinal, type Job, type JobState, type UiSettings } from '../../../preload/model';
+
+export type SortKeyName = UiSettings['sort']['key'];
+export type ViewName = UiSettings['view'];
+
+export interface QueryChoices {
+  view: ViewName;
+  mineOnly: boolean;
+  sourceFilter: string[];
+  printerFilter: string[];
+  stateFilter: JobState[];
+  search: string;
+  sort: { key: SortKeyName; dir: 'asc' | 'desc' };
+}
+
+const STATE_ORDER: Record<JobState, number> = {
+  printing: 0,
+  processing: 1,
+  queued: 2,
+  paused: 3,
+  unknown: 4,
+  failed: 5,
+  canceled: 6,
+  completed: 7,
+};
+
+function inView(job: Job, view: ViewName): boolean {
+  if (view === 'all') return true;
+  return view === 'finished' ? isFinal(job) : !isFinal(job);
+}
+
+function matchesSearch(job: Job, needle: string): boolean {
+  const hay = [job.document, job.owner, job.printer, job.nativeId, job.rawState, job.detail, job.sourceId];
+  return hay.some((v) => v != null && v.toLowerCase().includes(needle));
+}
+
+const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+
+function compareNullable<T>(a: T | null, b: T | null, cmp: (x: T, y: T) => number): number {
+  if (a == null && b == null) return 0;
+  if (a == null) return 1; // unknown values sort last in either direction, see sortJobs
+  if (b == null) return -1;
+  return cmp(a, b);
+}
+
+function sortValue(job: Job, key: SortKeyName, sourceNames: ReadonlyMap<string, string>): string | number | null {
+  switch (key) {
+    case 'source':
+      return sourceNames.get(job.sourceId) ?? job.sourceId;
+    case 'printer':
+      return job.printer;
+    case 'document':
+      return job.document;
+    case 'owner':
+      return job.owner;
+    case 'state':
+      return STATE_ORDER[job.state];
+    case 'progress':
+      return job.progress;
+    case 'createdAt':
+      return job.createdAt ? Date.parse(job.createdAt) : null;
+    case 'updatedAt':
+      return job.updatedAt ? Date.parse(job.updatedAt) : null;
+  }
+}
+
+/** Filters and sorts. Missing values go last whatever the direction; ties break on the key. */
+export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: ReadonlyMap<string, string> = new Map()): Job[] {
+  const needle = q.search.trim().toLowerCase();
+  const sources = q.sourceFilter.length ? new Set(q.sourceFilter) : null;
+  const printers = q.printerFilter.length ? new Set(q.printerFilter) : null;
+  const states = q.stateFilter.length ? new Set(q.stateFilter) : null;
+  const rows: { job: Job; v: string | number | null }[] = [];
+  for (const job of jobs) {
+    if (!inView(job, q.view)) continue;
+    if (q.mineOnly && !job.mine) continue;
+    if (sources && !sources.has(job.sourceId)) continue;
+    if (printers && !printers.has(job.printer ?? '')) continue;
+    if (states && !states.has(job.state)) continue;
+    if (needle && !matchesSearch(job, needle)) continue;
+    rows.push({ job, v: sortValue(job, q.sort.key, sourceNames) });
+  }
+  const sign = q.sort.dir === 'asc' ? 1 : -1;
+  rows.sort((a, b) => {
+    if (a.v == null || b.v == null) {
+      const n = compareNullable(a.v, b.v, () => 0);
+      if (n !== 0) return n;
+    } else {
+      const c = typeof a.v === 'number' && typeof b.v === 'number' ? a.v - b.v : collator.compare(String(a.v), String(b.v));
+      if (c !== 0) return c * sign;
+    }
+    return a.job.key < b.job.key ? -1 : a.job.key > b.job.key ? 1 : 0;
+  });
+  return rows.map((r) => r.job);
+}
+
+/** Active jobs of one printer (or one source when printer is undefined) that may be canceled. */
+export function activeJobsOf(jobs: Iterable<Job>, where: { sourceId: string; printer?: string | null }): Job[] {
+  const out: Job[] = [];
+  for (const j of jobs) {
+    if (j.sourceId !== where.sourceId || isFinal(j)) continue;
+    if (where.printer !== undefined && j.printer !== where.printer) continue;
+    out.push(j);
+  }
+  return out;
+}

@@ -1,0 +1,410 @@
+/**
+ * The queue window's state, in signals, fed only by the bridge: one snapshot at start, then
+ * patches. Jobs live in a Map keyed by job key and are replaced object by object, so a patch
+ * re-renders only the rows it touches. Every action reports its outcome: a notice, a row error, or
+ * the job the service answered with; nothing fails silently.
+ */
+import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
+import type { Events, PrintQueueBridge, PrintRequest, RequestInput, RequestOutput, SettingsView } from '../../../preload/contract';
+import type { RequestName } from '../../../preload/channels';
+import { UiSettings, isFinal, type AppError, type Job, type JobPatch, type Result, type Settings, type SourceHealth } from '../../../preload/model';
+import { t } from '../i18n/messages';
+import { selectJobs } from './query';
+
+export type PendingAction = 'cancel' | 'abort' | 'retry' | 'dismiss';
+export interface Notice {
+  id: number;
+  level: 'info' | 'warning' | 'error';
+  message: string;
+}
+export type Panel = { kind: 'sources' } | { kind: 'settings'; tab?: SettingsTab } | { kind: 'service'; sourceId: string } | { kind: 'track' } | { kind: 'print' };
+export type SettingsTab = 'sources' | 'polling' | 'notifications' | 'history' | 'general';
+export interface ConfirmRequest {
+  title: string;
+  body: string;
+  /** Lines listed under the body, e.g. jobs left out and why. */
+  list?: string[];
+  confirmLabel: string;
+  onConfirm: () => void | Promise<void>;
+}
+
+const UI_SAVE_DELAY_MS = 400;
+
+export function docName(job: Pick<Job, 'document' | 'nativeId'>): string {
+  return job.document || job.nativeId || t.untitled;
+}
+
+export function createStore(bridge: PrintQueueBridge) {
+  const jobs = new Map<string, Job>();
+  const jobsVersion = signal(0);
+  const sources = signal<SourceHealth[]>([]);
+  const paused = signal<{ until: string | null } | null>(null);
+  const status = signal<'loading' | 'ready' | 'error'>('loading');
+  const loadError = signal<AppError | null>(null);
+  const settingsView = signal<SettingsView | null>(null);
+  const ui = signal<UiSettings>(UiSettings.parse({}));
+  const selection = signal<ReadonlySet<string>>(new Set());
+  const activeKey = signal<string | null>(null);
+  const detailKey = signal<string | null>(null);
+  const pending = signal<ReadonlyMap<string, PendingAction>>(new Map());
+  const rowErrors = signal<ReadonlyMap<string, string>>(new Map());
+  const notices = signal<Notice[]>([]);
+  const printProgress = signal<ReadonlyMap<string, { sentBytes: number; totalBytes: number }>>(new Map());
+  const panel = signal<Panel | null>(null);
+  const confirm = signal<ConfirmRequest | null>(null);
+  const abortKey = signal<string | null>(null);
+
+  const sourceNames = computed(() => new Map(sources.value.map((s) => [s.id, s.name])));
+  const allJobs = computed(() => {
+    void jobsVersion.value;
+    return [...jobs.values()];
+  });
+  const visible: ReadonlySignal<Job[]> = computed(() => selectJobs(allJobs.value, ui.value, sourceNames.value));
+  const printers = computed(() => [...new Set(allJobs.value.map((j) => j.printer).filter((p): p is string => !!p))].sort());
+
+  let noticeId = 0;
+  let uiSaveTimer: ReturnType<typeof setTimeout> | null = null;
+  const unsubs: (() => void)[] = [];
+
+  function call<K extends RequestName>(name: K, input: RequestInput<K>): Promise<Result<RequestOutput<K>>> {
+    return bridge.request(name, input).catch((err: unknown) => ({
+      ok: false as const,
+      error: { code: 'internal' as const, message: err instanceof Error ? err.message : String(err) },
+    }));
+  }
+
+  function notify(level: Notice['level'], message: string): void {
+    const n = { id: ++noticeId, level, message };
+    notices.value = [...notices.value.slice(-4), n];
+    if (level === 'info') setTimeout(() => dismissNotice(n.id), 8000);
+  }
+  function dismissNotice(id: number): void {
+    notices.value = notices.value.filter((n) => n.id !== id);
+  }
+
+  function setMapEntry<V>(sig: { value: ReadonlyMap<string, V> }, key: string, v: V | undefined): void {
+    const next = new Map(sig.value);
+    if (v === undefined) next.delete(key);
+    else next.set(key, v);
+    sig.value = next;
+  }
+
+  function putJob(job: Job): void {
+    jobs.set(job.key, job);
+    jobsVersion.value++;
+  }
+
+  function applyPatches(patches: JobPatch[]): void {
+    if (!patches.length) return;
+    batch(() => {
+      for (const p of patches) {
+        if (p.type === 'added') jobs.set(p.job.key, p.job);
+        else if (p.type === 'changed') {
+          const old = jobs.get(p.key);
+          if (old) jobs.set(p.key, { ...old, ...p.changes, key: old.key });
+        } else {
+          jobs.delete(p.key);
+          if (selection.value.has(p.key)) {
+            const s = new Set(selection.value);
+            s.delete(p.key);
+            selection.value = s;
+          }
+        }
+      }
+      jobsVersion.value++;
+    });
+  }
+
+  function applyHealth(h: SourceHealth): void {
+    const list = sources.value;
+    const i = list.findIndex((s) => s.id === h.id);
+    sources.value = i < 0 ? [...list, h] : list.map((s, j) => (j === i ? h : s));
+  }
+
+  async function start(): Promise<void> {
+    unsubs.push(
+      bridge.on('jobs:patch', (p: Events['jobs:patch']) => applyPatches(p.patches)),
+      bridge.on('source:health', applyHealth),
+      bridge.on('monitoring:paused', (p) => (paused.value = p)),
+      bridge.on('app:navigate', ({ key }) => openDetails(key)),
+      bridge.on('app:notice', ({ level, message }) => notify(level, message)),
+      bridge.on('print:progress', ({ key, sentBytes, totalBytes }) => setMapEntry(printProgress, key, { sentBytes, totalBytes })),
+    );
+    await Promise.all([loadSnapshot(), loadSettings()]);
+  }
+
+  async function loadSnapshot(): Promise<void> {
+    status.value = 'loading';
+    const r = await call('getSnapshot', {});
+    if (!r.ok) {
+      batch(() => {
+        loadError.value = r.error;
+        status.value = 'error';
+      });
+      return;
+    }
+    batch(() => {
+      jobs.clear();
+      for (const j of r.value.jobs) jobs.set(j.key, j);
+      jobsVersion.value++;
+      sources.value = r.value.sources;
+      paused.value = r.value.paused;
+      loadError.value = null;
+      status.value = 'ready';
+    });
+  }
+
+  async function loadSettings(): Promise<void> {
+    const r = await call('getSettings', {});
+    if (!r.ok) {
+      notify('warning', t.settingsSaveFailed(r.error.message));
+      return;
+    }
+    batch(() => {
+      settingsView.value = r.value;
+      ui.value = r.value.settings.ui;
+    });
+  }
+
+  /** Saves the whole settings file; answers the server's error (with its field) on refusal. */
+  async function saveSettings(settings: Settings): Promise<Result<SettingsView>> {
+    const r = await call('saveSettings', { settings });
+    if (r.ok) settingsView.value = r.value;
+    return r;
+  }
+
+  /** Changes a view choice now and persists it shortly after (typing in search saves once). */
+  function updateUi(change: Partial<UiSettings>): void {
+    ui.value = { ...ui.value, ...change };
+    if (uiSaveTimer) clearTimeout(uiSaveTimer);
+    uiSaveTimer = setTimeout(() => void persistUi(), UI_SAVE_DELAY_MS);
+  }
+  async function persistUi(): Promise<void> {
+    uiSaveTimer = null;
+    const view = settingsView.value;
+    if (!view) return;
+    const r = await saveSettings({ ...view.settings, ui: ui.value });
+    if (!r.ok) notify('error', t.settingsSaveFailed(r.error.message));
+  }
+  function flushUi(): Promise<void> {
+    if (!uiSaveTimer) return Promise.resolve();
+    clearTimeout(uiSaveTimer);
+    return persistUi();
+  }
+
+  function openDetails(key: string): void {
+    batch(() => {
+      detailKey.value = key;
+      activeKey.value = key;
+    });
+    if (!jobs.has(key)) notify('warning', t.jobNotFound);
+  }
+
+  // --- job actions -------------------------------------------------------------------------------
+
+  async function runJobAction(key: string, action: PendingAction, run: () => Promise<Result<Job | null>>, ok: (job: Job) => string, fail: (reason: string) => string): Promise<boolean> {
+    const before = jobs.get(key);
+    batch(() => {
+      setMapEntry(pending, key, action);
+      setMapEntry(rowErrors, key, undefined);
+    });
+    const r = await run();
+    setMapEntry(pending, key, undefined);
+    if (!r.ok) {
+      setMapEntry(rowErrors, key, r.error.message);
+      notify('error', fail(r.error.message));
+      return false;
+    }
+    if (r.value) putJob(r.value);
+    notify('info', ok(r.value ?? before!));
+    return true;
+  }
+
+  function cancelJob(key: string): Promise<boolean> {
+    const job = jobs.get(key);
+    const name = job ? docName(job) : key;
+    return runJobAction(key, 'cancel', () => call('cancelJob', { key }), (j) => t.canceled(docName(j)), (reason) => t.cancelFailed(name, reason));
+  }
+
+  /** Cancels many at once; jobs that refuse cancellation are never sent. */
+  async function cancelJobs(keys: string[]): Promise<void> {
+    if (!keys.length) return;
+    if (keys.length === 1) {
+      await cancelJob(keys[0]);
+      return;
+    }
+    batch(() => {
+      for (const k of keys) {
+        setMapEntry(pending, k, 'cancel');
+        setMapEntry(rowErrors, k, undefined);
+      }
+    });
+    const r = await call('cancelJobs', { keys });
+    let okCount = 0;
+    let failCount = 0;
+    batch(() => {
+      for (const k of keys) setMapEntry(pending, k, undefined);
+      if (!r.ok) {
+        for (const k of keys) setMapEntry(rowErrors, k, r.error.message);
+        failCount = keys.length;
+        return;
+      }
+      for (const item of r.value) {
+        if (item.result.ok) {
+          okCount++;
+          jobs.set(item.key, item.result.value);
+        } else {
+          failCount++;
+          setMapEntry(rowErrors, item.key, item.result.error.message);
+        }
+      }
+      jobsVersion.value++;
+      selection.value = new Set();
+    });
+    if (!r.ok) notify('error', t.cancelFailed(t.cancelManyConfirm(String(keys.length)), r.error.message));
+    else notify(failCount ? 'warning' : 'info', t.canceledMany(String(okCount), String(failCount)));
+  }
+
+  function abortJob(key: string, reason: string): Promise<boolean> {
+    const job = jobs.get(key);
+    const name = job ? docName(job) : key;
+    return runJobAction(key, 'abort', () => call('abortJob', { key, reason }), (j) => t.aborted(docName(j)), (why) => t.abortFailed(name, why));
+  }
+
+  function retryJob(key: string): Promise<boolean> {
+    return runJobAction(key, 'retry', () => call('retryJob', { key }), (j) => t.retried(docName(j)), t.retryFailed);
+  }
+
+  async function dismissJob(key: string): Promise<boolean> {
+    const job = jobs.get(key);
+    const name = job ? docName(job) : key;
+    setMapEntry(pending, key, 'dismiss');
+    const r = await call('dismissJob', { key });
+    setMapEntry(pending, key, undefined);
+    if (!r.ok) {
+      setMapEntry(rowErrors, key, r.error.message);
+      notify('error', t.dismissFailed(r.error.message));
+      return false;
+    }
+    applyPatches([{ type: 'removed', key }]);
+    if (detailKey.value === key) detailKey.value = null;
+    notify('info', t.dismissed(name));
+    return true;
+  }
+
+  async function saveJobOutput(key: string): Promise<void> {
+    const r = await call('saveJobOutput', { key });
+    if (!r.ok) notify('error', t.saveFailed(r.error.message));
+    else notify('info', r.value ? t.savedTo(r.value.savedTo) : t.notSaved);
+  }
+
+  async function trackJob(input: RequestInput<'trackJob'>): Promise<Result<Job>> {
+    const r = await call('trackJob', input);
+    if (r.ok) {
+      putJob(r.value);
+      openDetails(r.value.key);
+      notify('info', t.tracked(docName(r.value)));
+    }
+    return r;
+  }
+
+  async function submitPrint(input: PrintRequest): Promise<Result<Job>> {
+    const r = await call('submitPrint', input);
+    if (r.ok) {
+      putJob(r.value);
+      activeKey.value = r.value.key;
+      notify('info', t.printSubmitted(docName(r.value)));
+    }
+    return r;
+  }
+
+  async function refreshNow(sourceId?: string): Promise<void> {
+    const r = await call('refreshNow', sourceId ? { sourceId } : {});
+    const name = sourceId ? (sourceNames.value.get(sourceId) ?? sourceId) : t.sources;
+    if (r.ok) notify('info', t.refreshed(name));
+    else notify('error', r.error.message);
+  }
+
+  async function signIn(sourceId: string): Promise<void> {
+    const r = await call('signIn', { sourceId });
+    if (r.ok) {
+      applyHealth(r.value);
+      notify(r.value.status === 'ok' ? 'info' : 'warning', t.signInDone(r.value.name, r.value.message || t.health[r.value.status]));
+    } else notify('error', r.error.message);
+  }
+
+  async function pause(minutes: number | null): Promise<void> {
+    const r = await call('pauseMonitoring', { minutes });
+    if (r.ok) {
+      paused.value = r.value;
+      notify('info', t.monitoringPaused);
+    } else notify('error', r.error.message);
+  }
+
+  async function resume(): Promise<void> {
+    const r = await call('resumeMonitoring', {});
+    if (r.ok) {
+      paused.value = null;
+      notify('info', t.monitoringResumed);
+    } else notify('error', r.error.message);
+  }
+
+  function dispose(): void {
+    for (const u of unsubs.splice(0)) u();
+    if (uiSaveTimer) clearTimeout(uiSaveTimer);
+  }
+
+  return {
+    bridge,
+    call,
+    jobs,
+    jobsVersion,
+    allJobs,
+    sources,
+    sourceNames,
+    paused,
+    status,
+    loadError,
+    settingsView,
+    ui,
+    visible,
+    printers,
+    selection,
+    activeKey,
+    detailKey,
+    pending,
+    rowErrors,
+    notices,
+    printProgress,
+    panel,
+    confirm,
+    abortKey,
+    start,
+    loadSnapshot,
+    loadSettings,
+    saveSettings,
+    updateUi,
+    flushUi,
+    applyPatches,
+    applyHealth,
+    openDetails,
+    notify,
+    dismissNotice,
+    cancelJob,
+    cancelJobs,
+    abortJob,
+    retryJob,
+    dismissJob,
+    saveJobOutput,
+    trackJob,
+    submitPrint,
+    refreshNow,
+    signIn,
+    pause,
+    resume,
+    dispose,
+    isFinal,
+  };
+}
+
+export type Store = ReturnType<typeof createStore>;
