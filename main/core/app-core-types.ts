@@ -6,8 +6,10 @@
  */
 import type { EventName } from '../../preload/channels';
 import type { Events, Handlers } from '../../preload/contract';
-import type { Logger, Clock, SecretStore } from './ports';
+import type { Clock, Logger, SecretStore } from './ports';
 import type { QueueEngine } from '../queue/engine-types';
+import type { Redactor } from '../state/redact';
+import type { LoadedSettings } from '../state/settings';
 
 /** What the platform provides: Electron in the app, plain Node in the preview and the CLI. */
 export interface PlatformPorts {
@@ -32,8 +34,8 @@ export interface AppCoreOptions {
   platform: PlatformPorts;
   logger: Logger;
   clock?: Clock;
-  /** Folder for logs (diagnostics bundle). */
-  logDir?: string;
+  /** The log files to include in a diagnostics bundle, newest first. */
+  logFiles?: () => string[];
 }
 
 export interface AppCore {
@@ -43,6 +45,10 @@ export interface AppCore {
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
   /** Also lets desktop modules push navigation / notices through the same channel. */
   emit<E extends EventName>(event: E, payload: Events[E]): void;
+  /** Knows every secret value the core has seen; logs and errors pass through it. */
+  readonly redactor: Redactor;
+  /** The settings as loaded (with the problems found in the file). */
+  settings(): LoadedSettings;
   start(): void;
   stop(): Promise<void>;
 }
