@@ -1,0 +1,11 @@
+/** The parts of the benchmark suite, in the order they run. */
+import type { BenchFigure } from './types';
+
+export interface BenchPart {
+  name: string;
+  run(): Promise<BenchFigure[]>;
+}
+
+export const PARTS: BenchPart[] = [
+  { name: 'engine', run: async () => (await import('./engine')).runEngineBench() },
+];

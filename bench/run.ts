@@ -1,0 +1,94 @@
+/**
+ * `npm run bench`: runs every part of the benchmark suite in turn and writes bench/results.json
+ * and bench/RESULTS.md (each figure, its target, met or NOT MET, and how it was measured).
+ *
+ * Parts run one after another, never in parallel, so that they do not steal CPU from each other
+ * on a small machine. A part that throws is reported as a failed figure rather than hiding the
+ * others; the command then exits 1.
+ */
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import os from 'node:os';
+import type { BenchFigure } from './types';
+import { PARTS } from './parts';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const started = Date.now();
+  const figures: BenchFigure[] = [];
+  const failures: { part: string; error: string }[] = [];
+  for (const part of PARTS) {
+    if (only.length > 0 && !only.includes(part.name)) continue;
+    const t0 = Date.now();
+    process.stdout.write(`[bench] ${part.name} ... `);
+    try {
+      const got = await part.run();
+      figures.push(...got);
+      process.stdout.write(`${got.length} figures in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+    } catch (err) {
+      const message = err instanceof Error ? err.stack ?? err.message : String(err);
+      failures.push({ part: part.name, error: message });
+      process.stdout.write(`FAILED\n${message}\n`);
+    }
+  }
+  const durationS = (Date.now() - started) / 1000;
+  const machine = {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+  const results = { at: new Date().toISOString(), durationS, machine, figures, failures };
+  writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
+  writeFileSync(join(here, 'RESULTS.md'), renderMarkdown(results));
+  const notMet = figures.filter((f) => f.met === false);
+  console.log(`[bench] ${figures.length} figures, ${notMet.length} NOT MET, ${failures.length} parts failed, ${durationS.toFixed(0)} s`);
+  console.log(`[bench] wrote bench/results.json and bench/RESULTS.md`);
+  if (failures.length > 0) process.exitCode = 1;
+}
+
+export function renderMarkdown(results: {
+  at: string;
+  durationS: number;
+  machine: Record<string, string | number>;
+  figures: BenchFigure[];
+  failures: { part: string; error: string }[];
+}): string {
+  const lines: string[] = [];
+  lines.push('# Benchmark results', '');
+  lines.push(`Measured ${results.at} in ${results.durationS.toFixed(0)} s on ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node} (${results.machine.platform}).`, '');
+  lines.push('Written by `npm run bench`; do not edit by hand.', '');
+  const groups = [...new Set(results.figures.map((f) => f.group))];
+  for (const group of groups) {
+    lines.push(`## ${group}`, '', '| figure | value | target | result | method |', '|---|---:|---|---|---|');
+    for (const f of results.figures.filter((x) => x.group === group)) {
+      const verdict = f.met === null ? '—' : f.met ? 'met' : '**NOT MET**';
+      lines.push(`| ${esc(f.name)} | ${formatValue(f.value)} ${esc(f.unit)} | ${esc(f.target ?? '—')} | ${verdict} | ${esc(f.method)} |`);
+    }
+    lines.push('');
+  }
+  if (results.failures.length > 0) {
+    lines.push('## Parts that failed', '');
+    for (const f of results.failures) lines.push(`- **${f.part}**: ${esc(f.error.split('\n')[0] ?? '')}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+function formatValue(v: number): string {
+  if (!Number.isFinite(v)) return String(v);
+  if (Number.isInteger(v)) return String(v);
+  return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3);
+}
+
+function esc(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  void main();
+}
