@@ -333,6 +333,9 @@ export const en = {
   themes: { system: 'Same as Windows', light: 'Light', dark: 'Dark' } as Record<'system' | 'light' | 'dark', string>,
   startAtLogin: 'Start when I sign in to Windows',
   startMinimized: 'Start in the tray',
+  sourceIdTaken: (id: string) => `Another source already has the id "${id}".`,
+  secretBlank: 'The value is only spaces.',
+  saveDiagnostics: 'Save diagnostics…',
   invalidField: (reason: string) => reason,
   fixFields: 'Some fields need attention.',
 

@@ -53,6 +53,8 @@ export function createStore(bridge: PrintQueueBridge) {
   const panel = signal<Panel | null>(null);
   const confirm = signal<ConfirmRequest | null>(null);
   const abortKey = signal<string | null>(null);
+  /** Set while the transport to the app is lost (browser preview): the sentence to show. */
+  const connection = signal<string | null>(null);
 
   const sourceNames = computed(() => new Map(sources.value.map((s) => [s.id, s.name])));
   const allJobs = computed(() => {
@@ -134,7 +136,8 @@ export function createStore(bridge: PrintQueueBridge) {
   }
 
   async function loadSnapshot(): Promise<void> {
-    status.value = 'loading';
+    // A reload after a reconnect keeps the last rows on screen until the fresh ones arrive.
+    if (status.value !== 'ready') status.value = 'loading';
     const r = await call('getSnapshot', {});
     if (!r.ok) {
       batch(() => {
@@ -379,6 +382,7 @@ export function createStore(bridge: PrintQueueBridge) {
     panel,
     confirm,
     abortKey,
+    connection,
     start,
     loadSnapshot,
     loadSettings,

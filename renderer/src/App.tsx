@@ -1,0 +1,126 @@
+/**
+ * The queue window: command bar, filters, the virtualized grid (or what to do when it is empty),
+ * the detail panel, and whichever panel or dialog is open. Everything reads the one store.
+ */
+import { useEffect } from 'preact/hooks';
+import { t } from './i18n/messages';
+import type { Store } from './state/store';
+import { StoreContext, useStore } from './components/context';
+import { CommandBar, FilterBar, PausedBanner } from './components/Toolbar';
+import { QueueGrid } from './components/QueueGrid';
+import { EmptyState } from './components/EmptyState';
+import { DetailPanel } from './components/DetailPanel';
+import { ServicePanel, SourcesPanel } from './components/SourcesPanel';
+import { PrintDialog, TrackDialog } from './components/TrackPrint';
+import { AbortDialog, ConfirmDialog } from './components/Dialogs';
+import { SettingsPanel } from './components/SettingsPanel';
+
+export type ThemeChoice = 'system' | 'light' | 'dark';
+
+/** Applies the theme choice to the page: `system` follows prefers-color-scheme through the CSS. */
+export function applyTheme(theme: ThemeChoice, root: HTMLElement = document.documentElement): void {
+  if (theme === 'system') delete root.dataset.theme;
+  else root.dataset.theme = theme;
+}
+
+export function App(props: { store: Store }) {
+  return (
+    <StoreContext.Provider value={props.store}>
+      <Shell />
+    </StoreContext.Provider>
+  );
+}
+
+function Shell() {
+  const store = useStore();
+  const theme = store.ui.value.theme;
+  useEffect(() => applyTheme(theme), [theme]);
+  const status = store.status.value;
+  const detailOpen = store.detailKey.value !== null;
+  return (
+    <div class={detailOpen ? 'app has-detail' : 'app'}>
+      <CommandBar />
+      <ConnectionBanner />
+      <PausedBanner />
+      <FilterBar />
+      <main class="content" data-testid="queue">
+        <div class="queue-area">
+          {status === 'loading' && (
+            <p class="loading" role="status">
+              {t.loading}
+            </p>
+          )}
+          {status === 'error' && <LoadError />}
+          {status === 'ready' && (store.visible.value.length ? <QueueGrid /> : <EmptyState />)}
+        </div>
+        {detailOpen && <DetailPanel />}
+      </main>
+      <OpenPanel />
+      <ConfirmDialog />
+      <AbortDialog />
+      <Notices />
+    </div>
+  );
+}
+
+function ConnectionBanner() {
+  const store = useStore();
+  const message = store.connection.value;
+  if (!message) return null;
+  return (
+    <div class="banner banner-error" role="alert" data-testid="connection-banner">
+      {message}
+    </div>
+  );
+}
+
+function LoadError() {
+  const store = useStore();
+  const error = store.loadError.value;
+  return (
+    <section class="empty" role="alert" data-testid="load-error">
+      <h2>{t.loadFailed(error?.message ?? t.none)}</h2>
+      <div class="empty-actions">
+        <button type="button" class="primary" onClick={() => void store.loadSnapshot()}>
+          {t.retry}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function OpenPanel() {
+  const store = useStore();
+  const panel = store.panel.value;
+  if (!panel) return null;
+  switch (panel.kind) {
+    case 'sources':
+      return <SourcesPanel />;
+    case 'service':
+      return <ServicePanel sourceId={panel.sourceId} />;
+    case 'settings':
+      return <SettingsPanel initialTab={panel.tab} />;
+    case 'track':
+      return <TrackDialog />;
+    case 'print':
+      return <PrintDialog />;
+  }
+}
+
+/** Outcomes of actions and messages from the app; errors stay until dismissed. */
+function Notices() {
+  const store = useStore();
+  const notices = store.notices.value;
+  return (
+    <section class="notices" aria-label={t.noticesLabel} aria-live="polite" data-testid="notices">
+      {notices.map((n) => (
+        <div key={n.id} class={`notice notice-${n.level}`} role={n.level === 'error' ? 'alert' : 'status'} data-testid="notice" data-level={n.level}>
+          <span>{n.message}</span>
+          <button type="button" class="icon-button" aria-label={t.dismissNotice} title={t.dismissNotice} onClick={() => store.dismissNotice(n.id)}>
+            ✕
+          </button>
+        </div>
+      ))}
+    </section>
+  );
+}
