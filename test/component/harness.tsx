@@ -1,0 +1,38 @@
+/** Renders the whole queue window against a FakeBridge and waits for the first snapshot. */
+import { cleanup, render, waitFor, type RenderResult } from '@testing-library/preact';
+import { App } from '../../renderer/src/App';
+import { createStore, type Store } from '../../renderer/src/state/store';
+import { FakeBridge, type FakeBridgeOptions } from '../helpers/fake-bridge';
+
+export interface Mounted extends RenderResult {
+  bridge: FakeBridge;
+  store: Store;
+}
+
+export async function mount(opts: FakeBridgeOptions | FakeBridge = {}): Promise<Mounted> {
+  const bridge = opts instanceof FakeBridge ? opts : new FakeBridge(opts);
+  const store = createStore(bridge);
+  const r = render(<App store={store} />);
+  await store.start();
+  await waitFor(() => {
+    if (store.status.value === 'loading') throw new Error('still loading');
+  });
+  return { ...r, bridge, store };
+}
+
+export function unmount(m?: Mounted): void {
+  m?.store.dispose();
+  cleanup();
+  document.documentElement.removeAttribute('data-theme');
+}
+
+/** The rendered job rows, in order, by their job key. */
+export function rowKeys(container: HTMLElement): string[] {
+  return [...container.querySelectorAll<HTMLElement>('.grid-body [role="row"]')].map((r) => r.dataset.key!);
+}
+
+export function rowOf(container: HTMLElement, key: string): HTMLElement {
+  const row = container.querySelector<HTMLElement>(`.grid-body [role="row"][data-key="${CSS.escape(key)}"]`);
+  if (!row) throw new Error(`No row for ${key}`);
+  return row;
+}

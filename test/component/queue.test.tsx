@@ -1,0 +1,154 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import { act, fireEvent, screen, within } from '@testing-library/preact';
+import { makeHealth, makeJob } from '../helpers/fake-bridge';
+import { mount, rowKeys, rowOf, unmount, type Mounted } from './harness';
+
+let m: Mounted | undefined;
+afterEach(() => {
+  unmount(m);
+  m = undefined;
+});
+
+const sources = [makeHealth({ id: 'local', name: 'This PC' }), makeHealth({ id: 'up', kind: 'graph', name: 'Universal Print' })];
+
+function sample() {
+  return [
+    makeJob({ key: 'local:a', document: 'Invoice.pdf', owner: 'alice', printer: 'HP 1', state: 'printing', rawState: '5 Printing', progress: 0.5, updatedAt: '2026-03-02T10:00:03Z' }),
+    makeJob({ key: 'local:b', document: 'Budget.xlsx', owner: 'bob', printer: 'HP 2', state: 'queued', mine: false, updatedAt: '2026-03-02T10:00:02Z' }),
+    makeJob({ key: 'up:p1/c', sourceId: 'up', sourceKind: 'graph', document: 'Contract.docx', owner: 'carol', printer: 'Floor 3', state: 'processing', rawState: 'processing/transforming', updatedAt: '2026-03-02T10:00:01Z' }),
+    makeJob({ key: 'local:d', document: 'Done.pdf', state: 'completed', rawState: '7 Completed', updatedAt: '2026-03-02T09:00:00Z' }),
+    makeJob({ key: 'up:p1/e', sourceId: 'up', sourceKind: 'graph', document: 'Failed.pdf', printer: 'Floor 3', state: 'failed', rawState: 'aborted', updatedAt: '2026-03-02T08:00:00Z' }),
+  ];
+}
+
+describe('the queue', () => {
+  it('shows the columns and the active jobs, newest update first, with the source’s own state words', async () => {
+    m = await mount({ jobs: sample(), sources });
+    const headers = screen.getAllByRole('columnheader').map((h) => h.textContent?.replace(/[▲▼]/g, '').trim());
+    expect(headers).toEqual(['Source', 'Printer or library', 'Document', 'Owner', 'State', 'Progress', 'Submitted', 'Updated']);
+    expect(rowKeys(m.container)).toEqual(['local:a', 'local:b', 'up:p1/c']);
+    const row = rowOf(m.container, 'local:a');
+    expect(within(row).getByText('This PC')).toBeTruthy();
+    expect(within(row).getByText('5 Printing')).toBeTruthy();
+    expect(within(row).getByText('50%')).toBeTruthy();
+    expect(screen.getByRole('grid').getAttribute('aria-rowcount')).toBe('4');
+    expect(screen.getByText('3 of 5 jobs')).toBeTruthy();
+  });
+
+  it('switches between Active, Finished and All', async () => {
+    m = await mount({ jobs: sample(), sources });
+    fireEvent.click(screen.getByRole('radio', { name: 'Finished' }));
+    expect(rowKeys(m.container)).toEqual(['local:d', 'up:p1/e']);
+    expect(screen.getByRole('radio', { name: 'Finished' }).getAttribute('aria-checked')).toBe('true');
+    fireEvent.click(screen.getByRole('radio', { name: 'All' }));
+    expect(rowKeys(m.container)).toHaveLength(5);
+  });
+
+  it('filters by source, printer and state, and by my jobs only', async () => {
+    m = await mount({ jobs: sample(), sources });
+    fireEvent.click(screen.getByRole('radio', { name: 'All' }));
+    const sourceFilter = screen.getByText('Source:').closest('details')!;
+    fireEvent.click(within(sourceFilter).getByLabelText('Universal Print'));
+    expect(rowKeys(m.container)).toEqual(['up:p1/c', 'up:p1/e']);
+    const stateFilter = screen.getByText('State:').closest('details')!;
+    fireEvent.click(within(stateFilter).getByLabelText('Failed'));
+    expect(rowKeys(m.container)).toEqual(['up:p1/e']);
+    fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+    const printerFilter = screen.getByText('Printer:').closest('details')!;
+    fireEvent.click(within(printerFilter).getByLabelText('HP 2'));
+    expect(rowKeys(m.container)).toEqual(['local:b']);
+    fireEvent.click(screen.getByRole('button', { name: 'Clear filters' }));
+    fireEvent.click(screen.getByLabelText('My jobs only'));
+    expect(rowKeys(m.container)).not.toContain('local:b');
+    expect(rowKeys(m.container)).toHaveLength(4);
+  });
+
+  it('searches documents, owners, printers and ids', async () => {
+    m = await mount({ jobs: sample(), sources });
+    const search = screen.getByRole('searchbox', { name: 'Search' });
+    fireEvent.input(search, { target: { value: 'carol' } });
+    expect(rowKeys(m.container)).toEqual(['up:p1/c']);
+    fireEvent.input(search, { target: { value: 'INVOICE' } });
+    expect(rowKeys(m.container)).toEqual(['local:a']);
+    fireEvent.input(search, { target: { value: 'nothing like this' } });
+    expect(screen.getByRole('heading', { name: 'No jobs match' })).toBeTruthy();
+  });
+
+  it('sorts by a column header and toggles the direction, announcing it with aria-sort', async () => {
+    m = await mount({ jobs: sample(), sources });
+    const docHeader = screen.getByRole('columnheader', { name: /Document/ });
+    fireEvent.click(within(docHeader).getByRole('button'));
+    expect(docHeader.getAttribute('aria-sort')).toBe('ascending');
+    expect(rowKeys(m.container)).toEqual(['local:b', 'up:p1/c', 'local:a']);
+    fireEvent.click(within(docHeader).getByRole('button'));
+    expect(docHeader.getAttribute('aria-sort')).toBe('descending');
+    expect(rowKeys(m.container)).toEqual(['local:a', 'up:p1/c', 'local:b']);
+    expect(screen.getByRole('columnheader', { name: /Updated/ }).getAttribute('aria-sort')).toBe('none');
+  });
+
+  it('persists the choices through the settings, once after typing', async () => {
+    m = await mount({ jobs: sample(), sources, settings: { version: 1, sources: [{ id: 'local', kind: 'scriptx' }] } });
+    fireEvent.click(screen.getByRole('radio', { name: 'All' }));
+    fireEvent.input(screen.getByRole('searchbox'), { target: { value: 'inv' } });
+    fireEvent.input(screen.getByRole('searchbox'), { target: { value: 'invoice' } });
+    await act(() => m!.store.flushUi());
+    const saves = m.bridge.callsOf('saveSettings');
+    expect(saves).toHaveLength(1);
+    expect(saves[0].settings.ui).toMatchObject({ view: 'all', search: 'invoice' });
+    expect(m.bridge.settings.ui.search).toBe('invoice');
+    expect(m.bridge.settings.sources).toEqual([{ id: 'local', kind: 'scriptx' }]);
+  });
+
+  it('starts with the persisted choices', async () => {
+    m = await mount({ jobs: sample(), sources, settings: { version: 1, sources: [], ui: { view: 'finished', sort: { key: 'document', dir: 'asc' } } } });
+    expect(rowKeys(m.container)).toEqual(['local:d', 'up:p1/e']);
+    expect(screen.getByRole('columnheader', { name: /Document/ }).getAttribute('aria-sort')).toBe('ascending');
+  });
+
+  it('updates a row in place on a patch, adds and removes rows', async () => {
+    m = await mount({ jobs: sample(), sources });
+    const before = rowOf(m.container, 'local:b');
+    act(() => m!.bridge.patch([{ type: 'changed', key: 'local:b', changes: { state: 'printing', rawState: '5 Printing', progress: 0.25 } }]));
+    const after = rowOf(m.container, 'local:b');
+    expect(after).toBe(before);
+    expect(within(after).getByText('5 Printing')).toBeTruthy();
+    expect(within(after).getByText('25%')).toBeTruthy();
+    act(() => m!.bridge.patch([{ type: 'added', job: makeJob({ key: 'local:new', document: 'New.pdf', updatedAt: '2026-03-02T11:00:00Z' }) }, { type: 'removed', key: 'local:a' }]));
+    expect(rowKeys(m.container)).toEqual(['local:new', 'local:b', 'up:p1/c']);
+  });
+
+  it('dims stale rows with the last seen time and marks stuck and gone jobs', async () => {
+    m = await mount({
+      jobs: [
+        makeJob({ key: 'local:s', stale: true, lastSeenAt: '2026-03-02T09:59:00Z' }),
+        makeJob({ key: 'local:k', stuck: true, state: 'printing' }),
+        makeJob({ key: 'up:p/g', sourceId: 'up', sourceKind: 'graph', gone: true, state: 'processing' }),
+      ],
+      sources,
+    });
+    fireEvent.click(screen.getByRole('radio', { name: 'All' }));
+    const stale = rowOf(m.container, 'local:s');
+    expect(stale.classList.contains('is-stale')).toBe(true);
+    expect(within(stale).getByText(/^last seen /)).toBeTruthy();
+    const stuck = rowOf(m.container, 'local:k');
+    expect(within(stuck).getByText('Stuck')).toBeTruthy();
+    const gone = rowOf(m.container, 'up:p/g');
+    expect(within(gone).getByText('no longer known to Universal Print')).toBeTruthy();
+    expect(gone.classList.contains('is-gone')).toBe(true);
+  });
+
+  it('renders only a window of rows for 10,000 jobs and updates one of them in place', async () => {
+    const jobs = Array.from({ length: 10_000 }, (_, i) => makeJob({ key: `local:${String(i).padStart(5, '0')}`, document: `Doc ${i}`, updatedAt: new Date(Date.parse('2026-03-02T00:00:00Z') + i * 1000).toISOString() }));
+    m = await mount({ jobs, sources });
+    const rows = rowKeys(m.container);
+    expect(rows.length).toBeGreaterThan(10);
+    expect(rows.length).toBeLessThan(100);
+    expect(rows[0]).toBe('local:09999');
+    expect(screen.getByRole('grid').getAttribute('aria-rowcount')).toBe('10001');
+    const row = rowOf(m.container, 'local:09998');
+    act(() => m!.bridge.patch([{ type: 'changed', key: 'local:09998', changes: { rawState: '5 Printing', state: 'printing' } }]));
+    expect(rowOf(m.container, 'local:09998')).toBe(row);
+    expect(within(row).getByText('5 Printing')).toBeTruthy();
+  });
+});

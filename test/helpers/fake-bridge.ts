@@ -1,0 +1,340 @@
+/**
+ * An in-memory PrintQueueBridge for component tests: every request goes through the contract's
+ * dispatch(), so payloads are validated by the same zod schemas main uses, and the handlers behave
+ * like the app's (refusals with the envelope's codes, jobs changing state, settings round-trips).
+ * Tests can replace any handler, hold a request open to see the pending state, and push events.
+ */
+import type { EventName, RequestName } from '../../preload/channels';
+import {
+  dispatch,
+  type Events,
+  type Handlers,
+  type PrintQueueBridge,
+  type RequestInput,
+  type RequestOutput,
+  type ServiceInfo,
+  type SettingsView,
+} from '../../preload/contract';
+import {
+  AppFailure,
+  SECRET_NAMES,
+  Settings,
+  isFinal,
+  makeJobKey,
+  type HistoryEntry,
+  type Job,
+  type JobDetails,
+  type JobPatch,
+  type Result,
+  type SecretName,
+  type SettingsInput,
+  type SourceHealth,
+} from '../../preload/model';
+
+export const NOW = '2026-03-02T10:00:00.000Z';
+
+let seq = 0;
+/** A valid normalized job; override any field. */
+export function makeJob(over: Partial<Job> & { sourceId?: string } = {}): Job {
+  seq++;
+  const sourceId = over.sourceId ?? 'local';
+  const nativeId = over.nativeId ?? `job-${seq}`;
+  return {
+    key: over.key ?? makeJobKey(sourceId, nativeId),
+    sourceId,
+    sourceKind: 'scriptx',
+    nativeId,
+    state: 'queued',
+    rawState: '2 Queued',
+    detail: null,
+    document: `Document ${seq}`,
+    owner: 'alice',
+    printer: 'Printer A',
+    mine: true,
+    createdAt: NOW,
+    updatedAt: NOW,
+    lastSeenAt: NOW,
+    progress: null,
+    stale: false,
+    stuck: false,
+    gone: false,
+    cancel: { allowed: true },
+    extra: {},
+    ...over,
+  };
+}
+
+export function makeHealth(over: Partial<SourceHealth> & { id: string }): SourceHealth {
+  return { kind: 'scriptx', name: over.id, status: 'ok', message: '', lastSuccessAt: NOW, lastErrorAt: null, ...over };
+}
+
+export interface FakeBridgeOptions {
+  jobs?: Job[];
+  sources?: SourceHealth[];
+  settings?: SettingsInput;
+  /** Stored secrets, keyed `<sourceId>.<NAME>`. */
+  secrets?: Record<string, string>;
+  details?: Record<string, Omit<JobDetails, 'job'>>;
+  serviceInfo?: ServiceInfo;
+  history?: HistoryEntry[];
+}
+
+type Call = { name: RequestName; input: unknown };
+
+interface Hold {
+  release: () => void;
+  /** Resolves once the held request has arrived. */
+  arrived: Promise<void>;
+}
+
+export class FakeBridge implements PrintQueueBridge {
+  readonly jobs = new Map<string, Job>();
+  sources: SourceHealth[];
+  settings: Settings;
+  readonly secrets: Map<string, string>;
+  readonly details: Record<string, Omit<JobDetails, 'job'>>;
+  serviceInfo: ServiceInfo | null;
+  history: HistoryEntry[];
+  paused: { until: string | null } | null = null;
+  readonly calls: Call[] = [];
+  readonly handlers: Handlers;
+  private readonly listeners = new Map<EventName, Set<(p: never) => void>>();
+  private readonly holds = new Map<RequestName, { wait: Promise<void>; arrived: () => void }>();
+
+  constructor(opts: FakeBridgeOptions = {}) {
+    for (const j of opts.jobs ?? []) this.jobs.set(j.key, j);
+    this.sources = opts.sources ?? [];
+    this.settings = Settings.parse(opts.settings ?? { version: 1, sources: [] });
+    this.secrets = new Map(Object.entries(opts.secrets ?? {}));
+    this.details = opts.details ?? {};
+    this.serviceInfo = opts.serviceInfo ?? null;
+    this.history = opts.history ?? [];
+    this.handlers = this.defaultHandlers();
+  }
+
+  async request<K extends RequestName>(name: K, input: RequestInput<K>): Promise<Result<RequestOutput<K>>> {
+    this.calls.push({ name, input });
+    const hold = this.holds.get(name);
+    if (hold) {
+      this.holds.delete(name);
+      hold.arrived();
+      await hold.wait;
+    }
+    return (await dispatch(this.handlers, name, input, { origin: 'web' })) as Result<RequestOutput<K>>;
+  }
+
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+    let set = this.listeners.get(event);
+    if (!set) this.listeners.set(event, (set = new Set()));
+    set.add(listener as (p: never) => void);
+    return () => set.delete(listener as (p: never) => void);
+  }
+
+  emit<E extends EventName>(event: E, payload: Events[E]): void {
+    for (const l of [...(this.listeners.get(event) ?? [])]) (l as (p: Events[E]) => void)(payload);
+  }
+
+  listenerCount(event: EventName): number {
+    return this.listeners.get(event)?.size ?? 0;
+  }
+
+  /** Applies patches to the fake's own jobs and pushes them to the window. */
+  patch(patches: JobPatch[]): void {
+    for (const p of patches) {
+      if (p.type === 'added') this.jobs.set(p.job.key, p.job);
+      else if (p.type === 'changed') {
+        const old = this.jobs.get(p.key);
+        if (old) this.jobs.set(p.key, { ...old, ...p.changes });
+      } else this.jobs.delete(p.key);
+    }
+    this.emit('jobs:patch', { patches });
+  }
+
+  /** Replaces one handler (e.g. to answer an error from the source). */
+  override<K extends RequestName>(name: K, fn: Handlers[K]): void {
+    (this.handlers as Record<RequestName, unknown>)[name] = fn;
+  }
+
+  /** The next request of this name waits until released, so a test can see the pending state. */
+  hold(name: RequestName): Hold {
+    let release!: () => void;
+    let arrived!: () => void;
+    const wait = new Promise<void>((r) => (release = r));
+    const arrivedP = new Promise<void>((r) => (arrived = r));
+    this.holds.set(name, { wait, arrived });
+    return { release, arrived: arrivedP };
+  }
+
+  callsOf<K extends RequestName>(name: K): RequestInput<K>[] {
+    return this.calls.filter((c) => c.name === name).map((c) => c.input as RequestInput<K>);
+  }
+
+  view(): SettingsView {
+    const secrets: SettingsView['secrets'] = [];
+    for (const s of this.settings.sources) {
+      for (const name of SECRET_NAMES) {
+        if (this.secrets.has(`${s.id}.${name}`)) secrets.push({ sourceId: s.id, name, present: true });
+      }
+    }
+    return { settings: structuredClone(this.settings), problems: [], secrets, configPath: 'C:\\Users\\alice\\AppData\\Roaming\\Print Queue Monitor\\settings.json' };
+  }
+
+  private need(key: string): Job {
+    const job = this.jobs.get(key);
+    if (!job) throw new AppFailure('not-found', `No job ${key} is known.`);
+    return job;
+  }
+
+  private update(key: string, changes: Partial<Job>): Job {
+    const job = { ...this.need(key), ...changes, updatedAt: NOW };
+    this.jobs.set(key, job);
+    return job;
+  }
+
+  private health(sourceId: string): SourceHealth {
+    const h = this.sources.find((s) => s.id === sourceId);
+    if (!h) throw new AppFailure('not-found', `No source "${sourceId}" is configured.`, { field: 'sourceId' });
+    return h;
+  }
+
+  private setHealth(h: SourceHealth): SourceHealth {
+    this.sources = this.sources.map((s) => (s.id === h.id ? h : s));
+    this.emit('source:health', h);
+    return h;
+  }
+
+  private defaultHandlers(): Handlers {
+    const cancelOne = async ({ key }: { key: string }): Promise<Job> => {
+      const job = this.need(key);
+      if (isFinal(job)) throw new AppFailure('conflict', `The job is already ${job.state}.`);
+      if (!job.cancel.allowed) throw new AppFailure('too-late', job.cancel.reason ?? 'The service refuses to cancel this job.');
+      return this.update(key, { state: 'canceled', rawState: 'Canceled', cancel: { allowed: false, reason: 'The job is finished.' } });
+    };
+    return {
+      getSnapshot: async () => ({ jobs: [...this.jobs.values()], sources: this.sources, paused: this.paused }),
+      getJobDetails: async ({ key, eventsPageToken }) => {
+        const job = this.need(key);
+        const d = this.details[key] ?? { timeline: [] };
+        if (eventsPageToken) {
+          if (eventsPageToken !== d.eventsNextPageToken) throw new AppFailure('invalid-input', 'The events page token is not valid.');
+          return { job, timeline: d.timeline, events: [{ message: 'Older event', severity: 'INFO', timestamp: NOW }], eventsNextPageToken: null };
+        }
+        return { job, ...d };
+      },
+      cancelJob: cancelOne,
+      cancelJobs: async ({ keys }) => {
+        const out: { key: string; result: Result<Job> }[] = [];
+        for (const key of keys) {
+          try {
+            out.push({ key, result: { ok: true, value: await cancelOne({ key }) } });
+          } catch (err) {
+            out.push({ key, result: { ok: false, error: (err as AppFailure).toJSON() } });
+          }
+        }
+        return out;
+      },
+      abortJob: async ({ key, reason }) => {
+        const job = this.need(key);
+        if (!job.abort?.allowed) throw new AppFailure('not-allowed', job.abort?.reason ?? 'Abort needs the admin mode of Universal Print.');
+        return this.update(key, { state: 'canceled', rawState: 'aborted', detail: reason });
+      },
+      retryJob: async ({ key }) => {
+        const job = this.need(key);
+        if (job.extra.retryable !== true) throw new AppFailure('not-allowed', 'Only jobs this app submitted can be printed again.');
+        const again = makeJob({ sourceId: job.sourceId, document: job.document, printer: job.printer, state: 'queued' });
+        this.jobs.set(again.key, again);
+        return again;
+      },
+      trackJob: async ({ sourceId, id }) => {
+        const h = this.health(sourceId);
+        const key = makeJobKey(sourceId, id);
+        const job = this.jobs.get(key) ?? makeJob({ sourceId, sourceKind: h.kind, nativeId: id, key, document: `Tracked ${id}`, mine: false });
+        this.jobs.set(key, job);
+        return job;
+      },
+      dismissJob: async ({ key }) => {
+        const job = this.need(key);
+        if (!isFinal(job)) throw new AppFailure('conflict', 'Only finished jobs can be dismissed.');
+        this.jobs.delete(key);
+        return null;
+      },
+      refreshNow: async ({ sourceId }) => {
+        if (sourceId) this.health(sourceId);
+        return null;
+      },
+      setWindowVisible: async () => null,
+      pauseMonitoring: async ({ minutes }) => (this.paused = { until: minutes === null ? null : new Date(Date.parse(NOW) + minutes * 60_000).toISOString() }),
+      resumeMonitoring: async () => {
+        this.paused = null;
+        return null;
+      },
+      getSettings: async () => this.view(),
+      saveSettings: async ({ settings }) => {
+        const seen = new Set<string>();
+        settings.sources.forEach((s, i) => {
+          if (seen.has(s.id)) throw new AppFailure('conflict', `Two sources have the id "${s.id}".`, { field: `settings.sources.${i}.id` });
+          seen.add(s.id);
+        });
+        this.settings = structuredClone(settings);
+        return this.view();
+      },
+      setSecret: async ({ sourceId, name, value }) => {
+        this.secrets.set(`${sourceId}.${name}`, value);
+        return null;
+      },
+      clearSecret: async ({ sourceId, name }) => {
+        this.secrets.delete(`${sourceId}.${name}`);
+        return null;
+      },
+      testSource: async ({ source }) => makeHealth({ id: source.id, kind: source.kind, name: source.name ?? source.id, status: 'ok', message: 'Answered.' }),
+      signIn: async ({ sourceId }) => this.setHealth({ ...this.health(sourceId), status: 'ok', message: 'Signed in as alice@contoso.com.' }),
+      signOut: async ({ sourceId }) => this.setHealth({ ...this.health(sourceId), status: 'auth-required', message: 'Sign in to see jobs.' }),
+      submitPrint: async (req) => {
+        const h = this.health(req.sourceId);
+        const job = makeJob({ sourceId: req.sourceId, sourceKind: h.kind, document: req.title ?? (req.document.type === 'url' ? req.document.url : 'document'), printer: req.printer ?? 'Default printer' });
+        this.emit('print:progress', { key: job.key, sentBytes: 512, totalBytes: 2048 });
+        this.jobs.set(job.key, job);
+        return job;
+      },
+      cancelUpload: async ({ key }) => this.update(key, { state: 'canceled' }),
+      saveJobOutput: async ({ key }) => {
+        const job = this.need(key);
+        if (job.extra.outputReady !== true) throw new AppFailure('not-found', 'The service has no output file for this job.');
+        return { savedTo: 'C:\\Users\\alice\\Documents\\output.pdf' };
+      },
+      getServiceInfo: async ({ sourceId }) => {
+        this.health(sourceId);
+        if (!this.serviceInfo) throw new AppFailure('unreachable', 'ScriptX.Services did not answer on 127.0.0.1:41191.', { sourceId });
+        return this.serviceInfo;
+      },
+      serviceAction: async (req) => {
+        if (!this.serviceInfo) throw new AppFailure('unreachable', 'ScriptX.Services did not answer.');
+        const info = this.serviceInfo;
+        if (req.action === 'setDefaultPrinter') {
+          if (!info.printers.some((p) => p.name === req.printer)) throw new AppFailure('not-found', `The service has no printer "${req.printer}".`);
+          this.serviceInfo = { ...info, defaultPrinter: req.printer, printers: info.printers.map((p) => ({ ...p, isDefault: p.name === req.printer })), message: null };
+        } else if (req.action === 'addPrinter') {
+          this.serviceInfo = { ...info, printers: [...info.printers, { name: req.printer, status: null, isDefault: false, isLocal: false, isNetwork: true, location: null }], message: null };
+        } else if (req.action === 'start' || req.action === 'stop' || req.action === 'restart') {
+          if (!info.canControl[req.action]) throw new AppFailure('unsupported', `No ${req.action} command is configured.`);
+          this.serviceInfo = { ...info, message: `Service ${req.action} done.` };
+        }
+        return this.serviceInfo!;
+      },
+      queryHistory: async () => this.history,
+      clearHistory: async () => {
+        this.history = [];
+        return null;
+      },
+      exportHistory: async ({ format }) => ({ savedTo: `C:\\Users\\alice\\Documents\\history.${format}` }),
+      saveDiagnostics: async () => ({ savedTo: 'C:\\Users\\alice\\Documents\\diagnostics.zip' }),
+    };
+  }
+}
+
+/** Every secret value the fake received, for asserting none leaked into the settings. */
+export function secretValues(bridge: FakeBridge): string[] {
+  return [...bridge.secrets.values()];
+}
+
+export type { SecretName };
