@@ -183,8 +183,15 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
     setOnline(o) {
       if (online === o) return;
       online = o;
-      if (!o) holdBlocked();
-      else kickAll();
+      if (!o) {
+        holdBlocked();
+        // Remote jobs now show their last known values: mark them stale until the next poll.
+        for (const r of runners.values()) if (!r.source.loopback) store.markStale(r.source.id);
+        store.flush();
+        return;
+      }
+      // Reconnected: the remote sources poll at once; loopback ones kept their own schedule.
+      for (const r of runners.values()) if (!r.source.loopback && host.mayPoll(r.source)) void r.request(false);
     },
 
     pause(untilMs) {

@@ -55,12 +55,36 @@ export function healthOfError(err: unknown, sourceName: string): { status: Exclu
   }
   // The shared HTTP layer's HttpError, recognised by shape so the engine stays transport-free.
   if (err instanceof Error && err.name === 'HttpError' && 'kind' in err) {
-    const e = err as Error & { kind: string; status: number | null; retryAfterMs: number | null };
-    const status = e.kind === 'unreachable' || e.kind === 'timeout' ? 'down' : e.kind === 'http' && e.status === 401 ? 'auth-required' : 'degraded';
-    return { status, message: e.message, retryAfterMs: typeof e.retryAfterMs === 'number' ? e.retryAfterMs : null };
+    const e = err as Error & { kind: string; status: number | null; retryAfterMs: number | null; serviceMessage?: string | null };
+    const retryAfterMs = typeof e.retryAfterMs === 'number' && e.retryAfterMs >= 0 ? e.retryAfterMs : null;
+    const said = typeof e.serviceMessage === 'string' && e.serviceMessage ? `: ${sentence(e.serviceMessage)}` : '.';
+    const waitWords = retryAfterMs !== null ? ` It asked to wait ${Math.ceil(retryAfterMs / 1000)} s before the next request.` : '';
+    switch (e.kind) {
+      case 'unreachable':
+        return { status: 'down', message: `${sourceName} could not be reached (${e.message}). Check that the service is running and the network is available.`, retryAfterMs };
+      case 'timeout':
+        return { status: 'down', message: `${sourceName} did not answer in time (${e.message}).`, retryAfterMs };
+      case 'malformed':
+        return { status: 'degraded', message: `${sourceName} sent an answer that could not be read (${e.message}).`, retryAfterMs };
+      case 'too-large':
+        return { status: 'degraded', message: `${sourceName} sent more data than allowed (${e.message}).`, retryAfterMs };
+      case 'http':
+        if (e.status === 401) return { status: 'auth-required', message: `${sourceName} refused the credentials (401)${said} Sign in again or check the stored credentials.`, retryAfterMs };
+        if (e.status === 429) return { status: 'degraded', message: `${sourceName} is throttling requests (429)${said}${waitWords}`, retryAfterMs };
+        if (e.status !== null && e.status >= 500) return { status: 'degraded', message: `${sourceName} reported a server error (${e.status})${said}${waitWords}`, retryAfterMs };
+        return { status: 'degraded', message: `${sourceName} answered ${e.status ?? 'with an error'}${said}`, retryAfterMs };
+      default:
+        return { status: 'degraded', message: `${sourceName} failed (${e.message}).`, retryAfterMs };
+    }
   }
   const text = err instanceof Error ? err.message : String(err);
   return { status: 'degraded', message: `${sourceName} failed unexpectedly${text ? `: ${text}` : '.'}`, retryAfterMs: null };
+}
+
+/** Ends a service's words with a full stop when they have none. */
+function sentence(text: string): string {
+  const t = text.trim();
+  return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
 function sameDetail(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {
@@ -168,6 +192,8 @@ export class SourceRunner {
     this.disarm();
     if (this.pending && !this.pending.explicit) this.dropPending();
     this.inFlight?.controller.abort();
+    // An explicit request (a one-shot listing) still runs, never before Retry-After.
+    if (this.pending && !this.inFlight) this.arm(Math.max(this.host.clock.now(), this.notBefore));
   }
 
   private dropPending(): void {

@@ -229,7 +229,11 @@ export class JobStore {
     if ('state' in changes || 'rawState' in changes) this.pushTimeline(e, seenAt, next.state, next.rawState, next.detail);
     if ('state' in changes) this.events.push({ type: 'transition', job: e.job, from: old.state, to: next.state });
     if (isFinalJob(next) && !isFinalJob(old)) this.finish(e, nowMs);
-    else if (!isFinalJob(next) && isFinalJob(old)) this.finishedAt.delete(next.key);
+    else if (!isFinalJob(next) && isFinalJob(old)) {
+      // Back in play (resumed, restarted, found again): its next end is a new finish.
+      this.finishedAt.delete(next.key);
+      e.finishedEmitted = false;
+    }
     return e.job;
   }
 
