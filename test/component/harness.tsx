@@ -27,11 +27,11 @@ export function unmount(m?: Mounted): void {
 }
 
 /** The rendered job rows, in order, by their job key. */
-export function rowKeys(container: HTMLElement): string[] {
+export function rowKeys(container: Element): string[] {
   return [...container.querySelectorAll<HTMLElement>('.grid-body [role="row"]')].map((r) => r.dataset.key!);
 }
 
-export function rowOf(container: HTMLElement, key: string): HTMLElement {
+export function rowOf(container: Element, key: string): HTMLElement {
   const row = container.querySelector<HTMLElement>(`.grid-body [role="row"][data-key="${CSS.escape(key)}"]`);
   if (!row) throw new Error(`No row for ${key}`);
   return row;

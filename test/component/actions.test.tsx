@@ -1,0 +1,275 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import { AppFailure, type Job } from '../../preload/model';
+import { makeHealth, makeJob } from '../helpers/fake-bridge';
+import { mount, rowOf, unmount, type Mounted } from './harness';
+
+let m: Mounted | undefined;
+afterEach(() => {
+  unmount(m);
+  m = undefined;
+});
+
+const sources = [makeHealth({ id: 'local', name: 'This PC' }), makeHealth({ id: 'up', kind: 'graph', name: 'Universal Print' })];
+
+function openDetails(key: string) {
+  fireEvent.dblClick(rowOf(m!.container, key));
+  return screen.getByRole('complementary');
+}
+
+function notices() {
+  return screen.queryAllByTestId('notice').map((n) => [n.dataset.level, n.textContent]);
+}
+
+describe('cancel', () => {
+  it('asks, shows the pending state on the row, then the server’s answer', async () => {
+    m = await mount({ jobs: [makeJob({ key: 'local:a', document: 'Invoice.pdf', printer: 'HP 1' })], sources });
+    const panel = openDetails('local:a');
+    fireEvent.click(within(panel).getByRole('button', { name: 'Cancel job' }));
+    const dialog = screen.getByRole('alertdialog');
+    expect(within(dialog).getByText('Cancel “Invoice.pdf” on HP 1? This cannot be undone.')).toBeTruthy();
+    expect(m.bridge.callsOf('cancelJob')).toHaveLength(0);
+    const hold = m.bridge.hold('cancelJob');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel job' }));
+    await hold.arrived;
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(within(rowOf(m.container, 'local:a')).getByText('Canceling…')).toBeTruthy();
+    expect(rowOf(m.container, 'local:a').classList.contains('is-pending')).toBe(true);
+    await act(async () => hold.release());
+    await waitFor(() => expect(notices()).toContainEqual(['info', expect.stringContaining('Canceled “Invoice.pdf”.')]));
+    expect(m.store.jobs.get('local:a')?.state).toBe('canceled');
+    expect(m.bridge.callsOf('cancelJob')).toEqual([{ key: 'local:a' }]);
+  });
+
+  it('keeps the job and shows the source’s refusal in its words', async () => {
+    m = await mount({ jobs: [makeJob({ key: 'local:a', document: 'Invoice.pdf' })], sources });
+    m.bridge.override('cancelJob', async () => {
+      throw new AppFailure('too-late', 'The job is already printing and can no longer be canceled.');
+    });
+    const panel = openDetails('local:a');
+    fireEvent.click(within(panel).getByRole('button', { name: 'Cancel job' }));
+    fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Cancel job' }));
+    await waitFor(() => expect(notices()).toContainEqual(['error', expect.stringContaining('“Invoice.pdf” was not canceled: The job is already printing and can no longer be canceled.')]));
+    expect(within(rowOf(m.container, 'local:a')).getByText('The job is already printing and can no longer be canceled.')).toBeTruthy();
+    expect(within(panel).getByRole('alert').textContent).toBe('The job is already printing and can no longer be canceled.');
+    expect(m.store.jobs.get('local:a')?.state).toBe('queued');
+  });
+
+  it('keeps Cancel keeping the job', async () => {
+    m = await mount({ jobs: [makeJob({ key: 'local:a' })], sources });
+    fireEvent.click(within(openDetails('local:a')).getByRole('button', { name: 'Cancel job' }));
+    fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Keep' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(m.bridge.callsOf('cancelJob')).toHaveLength(0);
+  });
+
+  it('disables cancel and says why when the source does not allow it', async () => {
+    const reason = 'ScriptX.Services cannot stop a job once its pages are printing.';
+    m = await mount({ jobs: [makeJob({ key: 'local:a', state: 'printing', cancel: { allowed: false, reason } })], sources });
+    const panel = openDetails('local:a');
+    const button = within(panel).getByRole('button', { name: 'Cancel job' }) as HTMLButtonElement;
+    expect(button.disabled).toBe(true);
+    const described = document.getElementById(button.getAttribute('aria-describedby')!);
+    expect(described?.textContent).toBe(reason);
+    // Delete on the row does not ask: it says why.
+    fireEvent.keyDown(screen.getByRole('grid'), { key: 'ArrowDown' });
+    fireEvent.keyDown(screen.getByRole('grid'), { key: 'Delete' });
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(notices()).toContainEqual(['warning', expect.stringContaining(reason)]);
+  });
+
+  it('cancels several selected jobs, naming the count and the ones left out', async () => {
+    m = await mount({
+      jobs: [
+        makeJob({ key: 'local:a', document: 'A.pdf', updatedAt: '2026-03-02T10:00:03Z' }),
+        makeJob({ key: 'local:b', document: 'B.pdf', updatedAt: '2026-03-02T10:00:02Z' }),
+        makeJob({ key: 'local:c', document: 'C.pdf', updatedAt: '2026-03-02T10:00:01Z', cancel: { allowed: false, reason: 'Already printing.' } }),
+      ],
+      sources,
+    });
+    const grid = screen.getByRole('grid');
+    fireEvent.keyDown(grid, { key: 'ArrowDown' });
+    fireEvent.keyDown(grid, { key: 'a', ctrlKey: true });
+    expect(m.container.querySelector('.count')?.textContent).toBe('3 of 3 jobs · 3 selected');
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel 3 selected' }));
+    const dialog = screen.getByRole('alertdialog');
+    expect(within(dialog).getByText('Cancel 2 print jobs? This cannot be undone.')).toBeTruthy();
+    expect(within(dialog).getByText('C.pdf: Already printing.')).toBeTruthy();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel jobs' }));
+    await waitFor(() => expect(notices()).toContainEqual(['info', expect.stringContaining('2 canceled, 0 not canceled.')]));
+    expect(m.bridge.callsOf('cancelJobs')).toEqual([{ keys: ['local:a', 'local:b'] }]);
+    expect(m.store.jobs.get('local:c')?.state).toBe('queued');
+  });
+
+  it('reports each job of a batch that the service refused', async () => {
+    m = await mount({ jobs: [makeJob({ key: 'local:a', updatedAt: '2026-03-02T10:00:03Z' }), makeJob({ key: 'local:b', document: 'B.pdf' })], sources });
+    m.bridge.override('cancelJobs', async ({ keys }) =>
+      keys.map((key) => (key === 'local:b' ? { key, result: { ok: false as const, error: { code: 'unreachable' as const, message: 'The service did not answer.' } } } : { key, result: { ok: true as const, value: { ...m!.bridge.jobs.get(key)!, state: 'canceled' as const } } })),
+    );
+    fireEvent.keyDown(screen.getByRole('grid'), { key: 'ArrowDown' });
+    fireEvent.keyDown(screen.getByRole('grid'), { key: 'a', ctrlKey: true });
+    fireEvent.keyDown(screen.getByRole('grid'), { key: 'Delete' });
+    fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Cancel jobs' }));
+    await waitFor(() => expect(notices()).toContainEqual(['warning', expect.stringContaining('1 canceled, 1 not canceled.')]));
+    expect(within(rowOf(m.container, 'local:b')).getByText('The service did not answer.')).toBeTruthy();
+  });
+
+  it('cancels all active jobs of a printer after naming the count', async () => {
+    m = await mount({
+      jobs: [makeJob({ key: 'local:a', printer: 'HP 1' }), makeJob({ key: 'local:b', printer: 'HP 1' }), makeJob({ key: 'local:c', printer: 'HP 1' }), makeJob({ key: 'local:d', printer: 'HP 2' })],
+      sources,
+    });
+    const panel = openDetails('local:a');
+    fireEvent.click(within(panel).getByRole('button', { name: 'Cancel all 3 active jobs on HP 1' }));
+    const dialog = screen.getByRole('alertdialog');
+    expect(within(dialog).getByText('Cancel all 3 active jobs on HP 1? This cannot be undone.')).toBeTruthy();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel jobs' }));
+    await waitFor(() => expect(m!.bridge.callsOf('cancelJobs')).toHaveLength(1));
+    expect([...m.bridge.callsOf('cancelJobs')[0].keys].sort()).toEqual(['local:a', 'local:b', 'local:c']);
+  });
+
+  it('cancels all active jobs of a source from the sources panel', async () => {
+    m = await mount({ jobs: [makeJob({ key: 'local:a' }), makeJob({ key: 'local:b' }), makeJob({ key: 'up:p/c', sourceId: 'up', sourceKind: 'graph' })], sources });
+    fireEvent.click(screen.getByRole('button', { name: 'Sources' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel all 2 active jobs of This PC' }));
+    expect(within(screen.getByRole('alertdialog')).getByText('Cancel all 2 active jobs on This PC? This cannot be undone.')).toBeTruthy();
+  });
+});
+
+describe('abort (Universal Print admin)', () => {
+  it('needs a reason, then sends it', async () => {
+    m = await mount({ jobs: [makeJob({ key: 'up:p/a', sourceId: 'up', sourceKind: 'graph', document: 'Big.pdf', abort: { allowed: true } })], sources });
+    fireEvent.click(within(openDetails('up:p/a')).getByRole('button', { name: 'Abort job…' }));
+    const dialog = screen.getByRole('dialog', { name: /Abort print job/ });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Abort job' }));
+    expect(within(dialog).getByRole('alert').textContent).toBe('say why the job is aborted');
+    expect(m.bridge.callsOf('abortJob')).toHaveLength(0);
+    fireEvent.input(within(dialog).getByRole('textbox'), { target: { value: 'Printer jammed' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Abort job' }));
+    await waitFor(() => expect(notices()).toContainEqual(['info', expect.stringContaining('Aborted “Big.pdf”.')]));
+    expect(m.bridge.callsOf('abortJob')).toEqual([{ key: 'up:p/a', reason: 'Printer jammed' }]);
+    expect(screen.queryByRole('dialog', { name: /Abort print job/ })).toBeNull();
+  });
+
+  it('shows the refusal in the dialog', async () => {
+    m = await mount({ jobs: [makeJob({ key: 'up:p/a', sourceId: 'up', sourceKind: 'graph', abort: { allowed: true } })], sources });
+    m.bridge.override('abortJob', async () => {
+      throw new AppFailure('auth-required', 'The admin credentials were refused (401).');
+    });
+    fireEvent.click(within(openDetails('up:p/a')).getByRole('button', { name: 'Abort job…' }));
+    const dialog = screen.getByRole('dialog', { name: /Abort print job/ });
+    fireEvent.input(within(dialog).getByRole('textbox'), { target: { value: 'Jammed' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Abort job' }));
+    await waitFor(() => expect(within(dialog).getByRole('alert').textContent).toBe('The admin credentials were refused (401).'));
+  });
+});
+
+describe('retry, save output, dismiss', () => {
+  const failed = (): Job => makeJob({ key: 'local:f', document: 'Report.pdf', state: 'failed', rawState: 'Failed', extra: { retryable: true } });
+
+  it('prints a failed job again', async () => {
+    m = await mount({ jobs: [failed()], sources, settings: { version: 1, sources: [], ui: { view: 'all' } } });
+    fireEvent.click(within(openDetails('local:f')).getByRole('button', { name: 'Print again' }));
+    await waitFor(() => expect(notices()).toContainEqual(['info', expect.stringContaining('Submitted “Report.pdf” again.')]));
+    expect(m.store.allJobs.value).toHaveLength(2);
+  });
+
+  it('says why a retry was refused', async () => {
+    m = await mount({ jobs: [failed()], sources, settings: { version: 1, sources: [], ui: { view: 'all' } } });
+    m.bridge.override('retryJob', async () => {
+      throw new AppFailure('unreachable', 'ScriptX.Services could not be reached.');
+    });
+    fireEvent.click(within(openDetails('local:f')).getByRole('button', { name: 'Print again' }));
+    await waitFor(() => expect(notices()).toContainEqual(['error', expect.stringContaining('The job was not submitted again: ScriptX.Services could not be reached.')]));
+  });
+
+  it('saves a print-to-file output and reports where, or why not', async () => {
+    m = await mount({ jobs: [makeJob({ key: 'local:o', state: 'completed', extra: { outputReady: true } })], sources, settings: { version: 1, sources: [], ui: { view: 'all' } } });
+    const panel = openDetails('local:o');
+    fireEvent.click(within(panel).getByRole('button', { name: 'Save output…' }));
+    await waitFor(() => expect(notices()).toContainEqual(['info', expect.stringContaining('Saved to C:\\Users\\alice\\Documents\\output.pdf')]));
+    m.bridge.override('saveJobOutput', async () => {
+      throw new AppFailure('not-found', 'The output file was removed from the service.');
+    });
+    fireEvent.click(within(panel).getByRole('button', { name: 'Save output…' }));
+    await waitFor(() => expect(notices()).toContainEqual(['error', expect.stringContaining('The output was not saved: The output file was removed from the service.')]));
+  });
+
+  it('dismisses a finished job', async () => {
+    m = await mount({ jobs: [makeJob({ key: 'local:d', document: 'Old.pdf', state: 'completed' })], sources, settings: { version: 1, sources: [], ui: { view: 'all' } } });
+    fireEvent.click(within(openDetails('local:d')).getByRole('button', { name: 'Dismiss' }));
+    await waitFor(() => expect(m!.store.jobs.has('local:d')).toBe(false));
+    expect(screen.queryByRole('complementary')).toBeNull();
+  });
+});
+
+describe('track and print', () => {
+  it('tracks a pasted id, refusing a malformed one at the field', async () => {
+    m = await mount({ jobs: [], sources });
+    fireEvent.click(within(screen.getByRole('toolbar')).getByRole('button', { name: 'Track a job…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Track a print job' });
+    const id = within(dialog).getByLabelText('Job id or token');
+    fireEvent.input(id, { target: { value: 'abc/../x' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Track' }));
+    expect(id.getAttribute('aria-invalid')).toBe('true');
+    expect(within(dialog).getByRole('alert').textContent).toBe('the id contains a control character or one of / \\ ? #');
+    expect(m.bridge.callsOf('trackJob')).toHaveLength(0);
+    fireEvent.input(id, { target: { value: '  {7A3C-token}  ' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Track' }));
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Track a print job' })).toBeNull());
+    expect(m.bridge.callsOf('trackJob')).toEqual([{ sourceId: 'local', id: '{7A3C-token}' }]);
+    expect(screen.getByRole('complementary', { name: 'Details: Tracked {7A3C-token}' })).toBeTruthy();
+  });
+
+  it('shows the service’s refusal of a tracked id', async () => {
+    m = await mount({ jobs: [], sources });
+    m.bridge.override('trackJob', async () => {
+      throw new AppFailure('not-found', 'ScriptX.Services knows no job with this token.', { field: 'id' });
+    });
+    fireEvent.click(within(screen.getByRole('toolbar')).getByRole('button', { name: 'Track a job…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Track a print job' });
+    fireEvent.input(within(dialog).getByLabelText('Job id or token'), { target: { value: 'nope' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Track' }));
+    await waitFor(() => expect(within(dialog).getByRole('alert').textContent).toBe('ScriptX.Services knows no job with this token.'));
+  });
+
+  it('prints a URL, showing upload progress until the service answers', async () => {
+    m = await mount({ jobs: [], sources });
+    let finish!: () => void;
+    m.bridge.override('submitPrint', async (req) => {
+      m!.bridge.emit('print:progress', { key: 'local:upload', sentBytes: 1024, totalBytes: 4096 });
+      await new Promise<void>((r) => (finish = r));
+      const job = makeJob({ key: 'local:printed', document: req.title ?? 'x' });
+      m!.bridge.jobs.set(job.key, job);
+      return job;
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Print…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Print a document' });
+    fireEvent.input(within(dialog).getByLabelText('URL'), { target: { value: 'ftp://example.com/a.pdf' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Print' }));
+    expect(within(dialog).getByLabelText('URL').getAttribute('aria-invalid')).toBe('true');
+    expect(m.bridge.callsOf('submitPrint')).toHaveLength(0);
+    fireEvent.input(within(dialog).getByLabelText('URL'), { target: { value: 'https://example.com/a.pdf' } });
+    fireEvent.input(within(dialog).getByLabelText('Job title'), { target: { value: 'Quarterly' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Print' }));
+    await waitFor(() => expect(within(dialog).getByRole('status').textContent).toMatch(/Uploading .* \(25%\)/));
+    expect((within(dialog).getByRole('button', { name: 'Working…' }) as HTMLButtonElement).disabled).toBe(true);
+    await act(async () => finish());
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Print a document' })).toBeNull());
+    expect(m.bridge.callsOf('submitPrint')[0]).toEqual({ sourceId: 'local', document: { type: 'url', url: 'https://example.com/a.pdf' }, title: 'Quarterly', copies: 1 });
+    expect(notices()).toContainEqual(['info', expect.stringContaining('Sent “Quarterly” to print.')]);
+  });
+
+  it('keeps the print dialog open with the service’s error', async () => {
+    m = await mount({ jobs: [], sources });
+    m.bridge.override('submitPrint', async () => {
+      throw new AppFailure('not-allowed', 'The license does not allow printing from this host.');
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Print…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Print a document' });
+    fireEvent.input(within(dialog).getByLabelText('URL'), { target: { value: 'https://example.com/a.pdf' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Print' }));
+    await waitFor(() => expect(within(dialog).getByRole('alert').textContent).toBe('The document was not printed: The license does not allow printing from this host.'));
+  });
+});
