@@ -65,6 +65,11 @@ export interface HttpRequest {
   timeoutMs?: number;
   signal?: AbortSignal;
   maxBytes?: number;
+  /**
+   * Values that must never appear in an error (a license GUID sent in a body, say). The
+   * Authorization header, user info and query values of the URL are always treated as secret.
+   */
+  secrets?: string[];
 }
 
 export interface HttpResponse<T> {
@@ -92,6 +97,8 @@ export function parseRetryAfter(value: string | undefined | null, now: number = 
   const v = String(value).trim();
   if (v === '') return null;
   if (/^\d+(\.\d+)?$/.test(v)) return Math.round(parseFloat(v) * 1000);
+  // An HTTP date names its day or month in letters; "-5" or "12:00" are not dates.
+  if (!/[a-z]{3}/i.test(v)) return null;
   const at = Date.parse(v);
   if (Number.isNaN(at)) return null;
   return Math.max(0, at - now);
@@ -176,6 +183,84 @@ function networkWords(code: string | undefined): string {
   }
 }
 
+/** Secret values a request carries: its explicit secrets, the credentials of its Authorization
+ * header (decoded for Basic), the user info and the query values of its URL. */
+export function secretsOf(req: Pick<HttpRequest, 'url' | 'headers' | 'secrets'>): string[] {
+  const out = new Set<string>();
+  const add = (v: string | null | undefined) => {
+    const t = v?.trim();
+    // Very short values ("1", "true") would redact ordinary words.
+    if (t && t.length >= 6) out.add(t);
+  };
+  for (const v of req.secrets ?? []) add(v);
+  for (const [name, value] of Object.entries(req.headers ?? {})) {
+    if (name.toLowerCase() !== 'authorization' || typeof value !== 'string') continue;
+    const m = /^(\S+)\s+(.+)$/.exec(value.trim());
+    const cred = m ? m[2] : value;
+    add(cred);
+    if (m && m[1].toLowerCase() === 'basic') {
+      const decoded = Buffer.from(cred, 'base64').toString('utf8');
+      const i = decoded.indexOf(':');
+      if (i >= 0) {
+        add(decoded.slice(0, i));
+        add(decoded.slice(i + 1));
+      }
+    }
+  }
+  try {
+    const u = new URL(req.url);
+    add(decodeURIComponent(u.username));
+    add(decodeURIComponent(u.password));
+    for (const v of u.searchParams.values()) add(v);
+  } catch {
+    /* an invalid URL carries nothing we can name */
+  }
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
+/** Replaces every secret in a text by "[redacted]". */
+export function redactSecrets(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const s of secrets) if (out.includes(s)) out = out.split(s).join('[redacted]');
+  return out;
+}
+
+/** The codes of an error and of its causes (fetch wraps the socket error in `cause`). */
+function errorCodes(err: unknown): string[] {
+  const codes: string[] = [];
+  let e: unknown = err;
+  for (let depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const c = (e as { code?: unknown }).code;
+    if (typeof c === 'string') codes.push(c);
+    // Chromium's network stack (Electron net.fetch) names errors in the message: net::ERR_...
+    const m = /net::(ERR_[A-Z_]+)/.exec(String((e as { message?: unknown }).message ?? ''));
+    if (m) codes.push(m[1]);
+    e = (e as { cause?: unknown }).cause;
+  }
+  return codes;
+}
+
+const CHROMIUM_CODES: Record<string, string> = {
+  ERR_CONNECTION_REFUSED: 'ECONNREFUSED',
+  ERR_NAME_NOT_RESOLVED: 'ENOTFOUND',
+  ERR_NAME_RESOLUTION_FAILED: 'ENOTFOUND',
+  ERR_CONNECTION_RESET: 'ECONNRESET',
+  ERR_CONNECTION_CLOSED: 'ECONNRESET',
+  ERR_INTERNET_DISCONNECTED: 'ENETDOWN',
+  ERR_ADDRESS_UNREACHABLE: 'EHOSTUNREACH',
+  ERR_NETWORK_CHANGED: 'ENETDOWN',
+  ERR_TIMED_OUT: 'ETIMEDOUT',
+  ERR_CONNECTION_TIMED_OUT: 'ETIMEDOUT',
+};
+
+/** Thrown into the request's signal when the overall deadline passes. */
+class DeadlineExceeded extends Error {
+  constructor() {
+    super('deadline exceeded');
+    this.name = 'DeadlineExceeded';
+  }
+}
+
 export class HttpClient {
   private readonly axios: AxiosInstance;
   private readonly timeoutMs: number;
@@ -216,13 +301,23 @@ export class HttpClient {
       data = JSON.stringify(req.body);
       headers['Content-Type'] ??= 'application/json';
     }
+    const timeoutMs = req.timeoutMs ?? this.timeoutMs;
+    const secrets = secretsOf(req);
+    // The whole exchange, body included, has one deadline: a service that trickles its answer
+    // byte by byte times out like one that never answers.
+    const deadline = new AbortController();
+    const onCallerAbort = () => deadline.abort(req.signal?.reason);
+    if (req.signal?.aborted) onCallerAbort();
+    else req.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    const deadlineTimer = setTimeout(() => deadline.abort(new DeadlineExceeded()), timeoutMs);
+    (deadlineTimer as { unref?: () => void }).unref?.();
     const config: AxiosRequestConfig = {
       method,
       url: req.url,
       headers,
       data,
-      timeout: req.timeoutMs ?? this.timeoutMs,
-      signal: req.signal,
+      timeout: timeoutMs,
+      signal: deadline.signal,
       maxContentLength: maxBytes,
       maxBodyLength: Infinity,
       responseType: responseType === 'bytes' ? 'arraybuffer' : 'text',
@@ -233,7 +328,11 @@ export class HttpClient {
     try {
       res = await this.axios.request(config);
     } catch (err) {
-      throw this.classify(err, target, req.signal);
+      const timedOut = deadline.signal.reason instanceof DeadlineExceeded && !req.signal?.aborted;
+      throw this.classify(err, target, req.signal, timedOut, secrets);
+    } finally {
+      clearTimeout(deadlineTimer);
+      req.signal?.removeEventListener('abort', onCallerAbort);
     }
 
     const resHeaders = headersOf(res.headers);
@@ -246,7 +345,8 @@ export class HttpClient {
       } catch {
         /* keep text */
       }
-      const serviceMessage = extractServiceMessage(body);
+      const said = extractServiceMessage(body);
+      const serviceMessage = said === null ? null : redactSecrets(said, secrets);
       const retryAfterMs = parseRetryAfter(resHeaders['retry-after']);
       throw new HttpError('http', `${target} answered ${status}${serviceMessage ? `: ${serviceMessage}` : ''}`, {
         status,
@@ -286,26 +386,29 @@ export class HttpClient {
     return { status, headers: resHeaders, data: checked.data };
   }
 
-  private classify(err: unknown, target: string, signal: AbortSignal | undefined): HttpError {
+  private classify(err: unknown, target: string, signal: AbortSignal | undefined, timedOut = false, secrets: readonly string[] = []): HttpError {
     if (err instanceof HttpError) return err;
+    if (timedOut) return new HttpError('timeout', `${target} did not answer in time`, { target, cause: err });
     if (signal?.aborted || axios.isCancel(err) || (err instanceof AxiosError && err.code === 'ERR_CANCELED')) {
       return new HttpError('aborted', `${target} was cancelled`, { target, cause: err });
     }
     if (err instanceof AxiosError) {
-      const code = err.code ?? (err.cause as { code?: string } | undefined)?.code;
-      const causeCode = (err.cause as { code?: string } | undefined)?.code;
+      const codes = errorCodes(err).map((c) => CHROMIUM_CODES[c] ?? c);
+      const code = err.code ?? codes[0];
+      const causeCode = codes.find((c) => (NETWORK_CODES.has(c) && c !== 'ERR_NETWORK') || c === 'ETIMEDOUT');
       if (code === 'ETIMEDOUT' || code === 'ECONNABORTED' || causeCode === 'ETIMEDOUT') {
         return new HttpError('timeout', `${target} did not answer in time`, { target, cause: err });
       }
       if (code === 'ERR_BAD_RESPONSE' && /maxContentLength/.test(err.message)) {
         return new HttpError('too-large', `${target} answered with more data than the limit allows`, { target, cause: err });
       }
-      const netCode = NETWORK_CODES.has(code ?? '') ? code : NETWORK_CODES.has(causeCode ?? '') ? causeCode : undefined;
+      // The most specific code wins: ERR_NETWORK says less than the ECONNREFUSED behind it.
+      const netCode = causeCode && causeCode !== 'ERR_NETWORK' && causeCode !== 'ETIMEDOUT' ? causeCode : NETWORK_CODES.has(code ?? '') ? code : undefined;
       if (netCode || code === 'ERR_NETWORK' || !err.response) {
         return new HttpError('unreachable', `${target} could not be reached (${networkWords(netCode)})`, { target, cause: err });
       }
     }
-    const message = err instanceof Error ? err.message : String(err);
+    const message = redactSecrets(err instanceof Error ? err.message : String(err), secrets);
     return new HttpError('unreachable', `${target} failed: ${message}`, { target, cause: err });
   }
 }
