@@ -1,5 +1,5 @@
 /** Renders the whole queue window against a FakeBridge and waits for the first snapshot. */
-import { cleanup, render, waitFor, type RenderResult } from '@testing-library/preact';
+import { act, cleanup, render, waitFor, type RenderResult } from '@testing-library/preact';
 import { App } from '../../renderer/src/App';
 import { createStore, type Store } from '../../renderer/src/state/store';
 import { FakeBridge, type FakeBridgeOptions } from '../helpers/fake-bridge';
@@ -35,4 +35,13 @@ export function rowOf(container: Element, key: string): HTMLElement {
   const row = container.querySelector<HTMLElement>(`.grid-body [role="row"][data-key="${CSS.escape(key)}"]`);
   if (!row) throw new Error(`No row for ${key}`);
   return row;
+}
+
+/** Picks an option the way a browser does: the value changes, then `input` and `change` fire. */
+export function choose(select: HTMLElement, value: string): void {
+  act(() => {
+    (select as HTMLSelectElement).value = value;
+    select.dispatchEvent(new Event('input', { bubbles: true }));
+    select.dispatchEvent(new Event('change', { bubbles: true }));
+  });
 }

@@ -276,9 +276,10 @@ function SourcesTab(props: { settings: Settings }) {
       body: t.removeSourceConfirm(label),
       confirmLabel: t.remove,
       onConfirm: async () => {
+        // Read before saving: the saved view no longer lists the removed source's credentials.
+        const stored = (store.settingsView.value?.secrets ?? []).filter((s) => s.sourceId === src.id && s.present);
         const r = await store.saveSettings({ ...props.settings, ui: store.ui.value, sources: sources.filter((_, i) => i !== index) });
         if (!r.ok) return setOutcome({ ok: false, message: t.settingsSaveFailed(r.error.message) });
-        const stored = (store.settingsView.value?.secrets ?? []).filter((s) => s.sourceId === src.id && s.present);
         const failures: string[] = [];
         for (const s of stored) {
           const c = await store.call('clearSecret', { sourceId: src.id, name: s.name });

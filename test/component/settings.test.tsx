@@ -1,0 +1,209 @@
+// @vitest-environment happy-dom
+import { afterEach, describe, expect, it } from 'vitest';
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import { AppFailure, type SettingsInput } from '../../preload/model';
+import { makeHealth } from '../helpers/fake-bridge';
+import { choose, mount, unmount, type Mounted } from './harness';
+
+let m: Mounted | undefined;
+afterEach(() => {
+  unmount(m);
+  m = undefined;
+});
+
+const base: SettingsInput = {
+  version: 1,
+  sources: [{ id: 'local', kind: 'scriptx', name: 'This PC', service: { restart: { file: 'C:\\tools\\restart.cmd', args: [] } } }],
+};
+
+async function openSettings(settings: SettingsInput = base, secrets: Record<string, string> = {}) {
+  m = await mount({ sources: [makeHealth({ id: 'local', name: 'This PC' })], settings, secrets });
+  fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+  return screen.getByRole('dialog', { name: 'Settings' });
+}
+
+function field(dialog: HTMLElement, label: string | RegExp): HTMLInputElement {
+  return within(dialog).getByLabelText(label) as HTMLInputElement;
+}
+
+function errorOf(input: HTMLElement): string | null {
+  const id = input.getAttribute('aria-describedby');
+  return id ? (document.getElementById(id)?.textContent ?? null) : null;
+}
+
+function type(input: HTMLElement, value: string) {
+  fireEvent.input(input, { target: { value } });
+}
+
+describe('settings: sources', () => {
+  it('adds a ScriptX source, validating at the fields, and sends the license to main only', async () => {
+    const dialog = await openSettings();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Add a source' }));
+    const id = field(dialog, 'Id (a-z, 0-9, -)');
+    type(id, 'Second PC');
+    type(field(dialog, 'Service URL (empty: find it on this PC)'), 'localhost:41191');
+    type(field(dialog, /License GUID/), 'A9BF6A4D-0000-4D21-996E-00A2DE5DE416');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    expect(id.getAttribute('aria-invalid')).toBe('true');
+    expect(errorOf(id)).toBe('a source id is 1-32 characters: a-z, 0-9 and "-", not starting with "-"');
+    expect(errorOf(field(dialog, 'Service URL (empty: find it on this PC)'))).toBe('must be an http:// or https:// URL');
+    expect(within(dialog).getByTestId('settings-outcome').textContent).toBe('Some fields need attention.');
+    expect(m!.bridge.callsOf('saveSettings')).toHaveLength(0);
+
+    type(id, 'local');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    expect(errorOf(id)).toBe('Another source already has the id "local".');
+
+    type(id, 'second');
+    type(field(dialog, 'Service URL (empty: find it on this PC)'), '');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(within(dialog).getByTestId('settings-outcome').textContent).toBe('Settings saved.'));
+    expect(m!.bridge.settings.sources.map((s) => s.id)).toEqual(['local', 'second']);
+    expect(m!.bridge.settings.sources[1]).toEqual({ id: 'second', kind: 'scriptx', enabled: true });
+    expect(m!.bridge.callsOf('setSecret')).toEqual([{ sourceId: 'second', name: 'LICENSE', value: 'A9BF6A4D-0000-4D21-996E-00A2DE5DE416' }]);
+    expect(JSON.stringify(m!.bridge.callsOf('saveSettings'))).not.toContain('A9BF6A4D');
+    expect(within(dialog).getByRole('button', { name: 'Edit second' })).toBeTruthy();
+  });
+
+  it('adds an AODocs source: library ids are required, the security code is stored', async () => {
+    const dialog = await openSettings();
+    choose(within(dialog).getByLabelText('Kind'), 'aodocs');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Add a source' }));
+    type(field(dialog, 'Id (a-z, 0-9, -)'), 'ao');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    const libs = field(dialog, 'Library ids (comma separated)');
+    expect(libs.getAttribute('aria-invalid')).toBe('true');
+    expect(errorOf(libs)).toBeTruthy();
+    type(libs, 'lib-1, lib 2');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    expect(errorOf(field(dialog, 'Library ids (comma separated)'))).toBe('a library id cannot contain "/", "?", "#", "\\" or spaces');
+    type(field(dialog, 'Library ids (comma separated)'), 'lib-1, lib-2');
+    type(field(dialog, /Security code/), 'S3cr3t-code');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(m!.bridge.settings.sources).toHaveLength(2));
+    expect(m!.bridge.settings.sources[1]).toMatchObject({ id: 'ao', kind: 'aodocs', libraryIds: ['lib-1', 'lib-2'], auth: 'securityCode', baseUrl: 'https://aodocs.altirnao.com/api' });
+    await waitFor(() => expect(m!.bridge.secrets.get('ao.SECURITY_CODE')).toBe('S3cr3t-code'));
+    expect(JSON.stringify(m!.bridge.settings)).not.toContain('S3cr3t');
+  });
+
+  it('edits a source keeping the fields the form does not show, and shows a refusal at its field', async () => {
+    const dialog = await openSettings();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Edit This PC' }));
+    expect(field(dialog, 'Id (a-z, 0-9, -)').value).toBe('local');
+    m!.bridge.override('saveSettings', async () => {
+      throw new AppFailure('invalid-input', 'settings.sources.0.baseUrl: nothing answers there', { field: 'settings.sources.0.baseUrl' });
+    });
+    type(field(dialog, 'Service URL (empty: find it on this PC)'), 'http://127.0.0.1:1');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(errorOf(field(dialog, 'Service URL (empty: find it on this PC)'))).toBe('settings.sources.0.baseUrl: nothing answers there'));
+    const saved = m!.bridge.callsOf('saveSettings')[0].settings.sources[0];
+    expect(saved).toMatchObject({ id: 'local', baseUrl: 'http://127.0.0.1:1', service: { restart: { file: 'C:\\tools\\restart.cmd' } } });
+  });
+
+  it('tests the connection with the form’s values and shows the answer', async () => {
+    const dialog = await openSettings();
+    m!.bridge.override('testSource', async ({ source }) => makeHealth({ id: source.id, status: 'degraded', message: 'The service answered 503.' }));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Edit This PC' }));
+    type(field(dialog, 'Service URL (empty: find it on this PC)'), 'http://127.0.0.1:41191');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Test connection' }));
+    await waitFor(() => expect(within(dialog).getByTestId('settings-outcome').textContent).toBe('Degraded: The service answered 503.'));
+    expect(m!.bridge.callsOf('testSource')[0].source).toMatchObject({ id: 'local', kind: 'scriptx', baseUrl: 'http://127.0.0.1:41191' });
+    expect(m!.bridge.callsOf('saveSettings')).toHaveLength(0);
+  });
+
+  it('shows whether a credential is stored, never its value, and forgets it', async () => {
+    const dialog = await openSettings(base, { 'local.LICENSE': 'SECRET-GUID' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Edit This PC' }));
+    const input = field(dialog, 'License GUID (stored)');
+    expect(input.value).toBe('');
+    expect(input.type).toBe('password');
+    expect(dialog.innerHTML).not.toContain('SECRET-GUID');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Forget' }));
+    await waitFor(() => expect(field(dialog, 'License GUID (not stored)')).toBeTruthy());
+    expect(m!.bridge.secrets.has('local.LICENSE')).toBe(false);
+  });
+
+  it('removes a source after confirmation and deletes its credentials', async () => {
+    const dialog = await openSettings(base, { 'local.LICENSE': 'SECRET-GUID' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Remove This PC' }));
+    const confirm = screen.getByRole('alertdialog');
+    expect(within(confirm).getByText(/Its jobs disappear from the queue/)).toBeTruthy();
+    fireEvent.click(within(confirm).getByRole('button', { name: 'Remove' }));
+    await waitFor(() => expect(m!.bridge.settings.sources).toEqual([]));
+    await waitFor(() => expect(m!.bridge.secrets.size).toBe(0));
+  });
+});
+
+describe('settings: polling, notifications, history, general', () => {
+  it('validates polling intervals at the field and saves valid ones', async () => {
+    const dialog = await openSettings();
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'Polling' }));
+    const active = field(dialog, 'ScriptX.Services: interval while jobs are active (ms)');
+    expect(active.value).toBe('500');
+    type(active, '50');
+    type(field(dialog, 'Mark an active job stuck after (minutes)'), '');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    expect(errorOf(active)).toMatch(/200/);
+    expect(errorOf(field(dialog, 'Mark an active job stuck after (minutes)'))).toBeTruthy();
+    expect(m!.bridge.callsOf('saveSettings')).toHaveLength(0);
+    type(active, '1000');
+    type(field(dialog, 'Mark an active job stuck after (minutes)'), '15');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(m!.bridge.settings.polling.scriptx.activeMs).toBe(1000));
+    expect(m!.bridge.settings.polling.stuckAfterMinutes).toBe(15);
+    expect(errorOf(field(dialog, 'ScriptX.Services: interval while jobs are active (ms)'))).toBeNull();
+  });
+
+  it('saves notification choices per event and per source', async () => {
+    const dialog = await openSettings();
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'Notifications' }));
+    fireEvent.click(within(dialog).getByLabelText('a job completes'));
+    fireEvent.click(within(dialog).getByLabelText('This PC'));
+    fireEvent.click(within(dialog).getByLabelText('Do not disturb'));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(m!.bridge.settings.notifications.doNotDisturb).toBe(true));
+    expect(m!.bridge.settings.notifications.events.completed).toBe(false);
+    expect(m!.bridge.settings.notifications.events.failed).toBe(true);
+    expect(m!.bridge.settings.notifications.sources).toEqual({ local: false });
+  });
+
+  it('validates history retention, clears after confirmation and exports', async () => {
+    const dialog = await openSettings();
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'History' }));
+    const days = field(dialog, 'Keep finished jobs for (days)');
+    type(days, '0');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    expect(days.getAttribute('aria-invalid')).toBe('true');
+    type(days, '90');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(m!.bridge.settings.history.retentionDays).toBe(90));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Export CSV…' }));
+    await waitFor(() => expect(within(dialog).getByTestId('settings-outcome').textContent).toBe('History exported to C:\\Users\\alice\\Documents\\history.csv'));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Clear history…' }));
+    expect(m!.bridge.callsOf('clearHistory')).toHaveLength(0);
+    fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Clear history…' }));
+    await waitFor(() => expect(m!.bridge.callsOf('clearHistory')).toHaveLength(1));
+    await waitFor(() => expect(within(dialog).getByTestId('settings-outcome').textContent).toBe('History cleared.'));
+  });
+
+  it('applies the theme and start choices', async () => {
+    const dialog = await openSettings();
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'General' }));
+    choose(within(dialog).getByLabelText('Theme'), 'dark');
+    fireEvent.click(within(dialog).getByLabelText('Start when I sign in to Windows'));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe('dark'));
+    expect(m!.bridge.settings.ui).toMatchObject({ theme: 'dark', startAtLogin: true });
+  });
+
+  it('says why settings were not saved', async () => {
+    const dialog = await openSettings();
+    m!.bridge.override('saveSettings', async () => {
+      throw new AppFailure('internal', 'The settings file is locked by another program.');
+    });
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'General' }));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(within(dialog).getByTestId('settings-outcome').textContent).toBe('Settings were not saved: The settings file is locked by another program.'));
+    expect(within(dialog).getByTestId('settings-outcome').getAttribute('role')).toBe('alert');
+  });
+});
