@@ -30,8 +30,11 @@ interface Entry {
   /** When state, rawState, progress or detail last changed (epoch ms): the stuck clock. */
   changedAtMs: number;
   timeline: TimelineEntry[];
-  /** 'finished' was emitted (exactly once per job). */
+  /** 'finished' was emitted (exactly once per finish). */
   finishedEmitted: boolean;
+  /** Cached isFinalJob(job) and canBeStuck(job), kept in step with `job` (the per-cycle loop). */
+  final: boolean;
+  fast: boolean;
 }
 
 export interface StoreOptions {
@@ -69,6 +72,30 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
     if (Object.prototype.hasOwnProperty.call(y, k) && y[k] !== undefined) n--;
   }
   return n === 0;
+}
+
+/** Whether a job as reported equals the stored one in every field a source reports, and the
+ * stored one carries no flag a sighting clears (gone, stale). */
+function unchanged(old: Job, sj: SourceJob): boolean {
+  return (
+    !old.gone &&
+    !old.stale &&
+    old.state === sj.state &&
+    old.rawState === sj.rawState &&
+    old.detail === sj.detail &&
+    old.updatedAt === sj.updatedAt &&
+    (old.progress === sj.progress || old.progress === cleanProgress(sj.progress)) &&
+    old.document === sj.document &&
+    old.owner === sj.owner &&
+    old.printer === sj.printer &&
+    old.mine === sj.mine &&
+    old.createdAt === sj.createdAt &&
+    old.nativeId === sj.nativeId &&
+    old.sourceKind === sj.sourceKind &&
+    (old.cancel === sj.cancel || jsonEqual(old.cancel, sj.cancel)) &&
+    (old.abort === sj.abort || jsonEqual(old.abort, sj.abort)) &&
+    (old.extra === sj.extra || jsonEqual(old.extra, sj.extra ?? {}))
+  );
 }
 
 function isFinalJob(job: Job): boolean {
@@ -129,18 +156,19 @@ export class JobStore {
     return out;
   }
 
-  /** The source's jobs that are not final, by key (what a poll is told about). */
-  activeJobs(sourceId: string): Map<string, Job> {
-    const out = new Map<string, Job>();
-    const m = this.bySource.get(sourceId);
-    if (m) for (const [k, e] of m) if (!isFinalJob(e.job)) out.set(k, this.materialize(e));
-    return out;
+  /**
+   * The source's jobs that are not final, by key (what a poll is told about). A live read-only
+   * view: nothing is copied until a source actually reads a job, so a poll of a source that does
+   * not look at its active jobs costs nothing here, whatever their number.
+   */
+  activeJobs(sourceId: string): ReadonlyMap<string, Job> {
+    return new ActiveJobsView(this.bySource.get(sourceId) ?? new Map<string, Entry>(), (e) => this.materialize(e));
   }
 
   /** Whether the source has active jobs that are neither paused nor unknown (the fast rate). */
   hasFastJobs(sourceId: string): boolean {
     const m = this.bySource.get(sourceId);
-    if (m) for (const e of m.values()) if (canBeStuck(e.job)) return true;
+    if (m) for (const e of m.values()) if (e.fast) return true;
     return false;
   }
 
@@ -190,7 +218,7 @@ export class JobStore {
       extra: sj.extra ?? {},
     };
     if (sj.abort !== undefined) job.abort = sj.abort;
-    const e: Entry = { job, seenAt, seenCycle: this.cycle, changedAtMs: nowMs, timeline: [], finishedEmitted: false };
+    const e: Entry = { job, seenAt, seenCycle: this.cycle, changedAtMs: nowMs, timeline: [], finishedEmitted: false, final: isFinalJob(job), fast: canBeStuck(job) };
     this.entries.set(job.key, e);
     let m = this.bySource.get(job.sourceId);
     if (!m) this.bySource.set(job.sourceId, (m = new Map()));
@@ -206,6 +234,9 @@ export class JobStore {
     e.seenAt = seenAt;
     e.seenCycle = this.cycle;
     const old = e.job;
+    // The common case at every poll: nothing changed. Checked field by field, unrolled, because
+    // this runs for every listed job at every cycle.
+    if (unchanged(old, sj)) return old;
     let changes: Partial<Job> | null = null;
     for (const f of SCALAR_FIELDS) {
       const v = f === 'progress' ? cleanProgress(sj.progress) : sj[f];
@@ -241,6 +272,8 @@ export class JobStore {
   private commit(e: Entry, next: Job, changes: Partial<Job>): void {
     if (next.lastSeenAt !== e.seenAt) next.lastSeenAt = changes.lastSeenAt = e.seenAt;
     e.job = next;
+    e.final = isFinalJob(next);
+    e.fast = canBeStuck(next);
     this.patches.push({ type: 'changed', key: next.key, changes });
   }
 
@@ -274,11 +307,19 @@ export class JobStore {
     const seenAt = new Date(nowMs).toISOString();
     const cycle = ++this.cycle;
     const prefix = `${sourceId}:`;
+    const own = this.bySource.get(sourceId);
     for (const sj of result.jobs) {
+      if (!sj) continue;
+      // Known to this source: the key is one of its own.
+      const known = own?.get(sj.key);
+      if (known) {
+        this.update(known, sj, seenAt, nowMs);
+        continue;
+      }
       // A job of another source (a source bug) must never overwrite that source's jobs.
-      if (!sj || typeof sj.key !== 'string' || sj.sourceId !== sourceId || !sj.key.startsWith(prefix)) continue;
+      if (typeof sj.key !== 'string' || sj.sourceId !== sourceId || !sj.key.startsWith(prefix) || this.entries.has(sj.key)) continue;
       if (this.dismissed.size && this.dismissed.has(sj.key)) continue;
-      this.upsert(sj, { seenAt });
+      this.add(sj, seenAt, nowMs);
     }
     if (result.gone) {
       for (const key of result.gone) {
@@ -292,7 +333,7 @@ export class JobStore {
       const stuckBefore = nowMs - this.stuckAfterMs;
       for (const e of m.values()) {
         const job = e.job;
-        if (isFinalJob(job)) {
+        if (e.final) {
           if (job.stale) this.setFlags(e, { stale: false });
           continue;
         }
@@ -301,7 +342,7 @@ export class JobStore {
           continue;
         }
         if (job.stale) this.setFlags(e, { stale: false });
-        if (!canBeStuck(e.job)) continue;
+        if (!e.fast) continue;
         fast = true;
         if (!e.job.stuck && e.changedAtMs < stuckBefore) {
           this.setFlags(e, { stuck: true });
@@ -327,7 +368,7 @@ export class JobStore {
   markStale(sourceId: string): void {
     const m = this.bySource.get(sourceId);
     if (!m) return;
-    for (const e of m.values()) if (!e.job.stale && !isFinalJob(e.job)) this.setFlags(e, { stale: true });
+    for (const e of m.values()) if (!e.job.stale && !e.final) this.setFlags(e, { stale: true });
   }
 
   /** Removes finished jobs older than the retention window (history keeps them). */
@@ -382,5 +423,55 @@ export class JobStore {
     this.events = [];
     if (patches.length) this.emit({ type: 'patches', patches });
     for (const ev of events) this.emit(ev);
+  }
+}
+
+/** A read-only Map view of a source's entries that are not final (see JobStore.activeJobs). */
+class ActiveJobsView implements ReadonlyMap<string, Job> {
+  constructor(
+    private readonly source: ReadonlyMap<string, Entry>,
+    private readonly materialize: (e: Entry) => Job,
+  ) {}
+
+  get size(): number {
+    let n = 0;
+    for (const e of this.source.values()) if (!e.final) n++;
+    return n;
+  }
+
+  has(key: string): boolean {
+    const e = this.source.get(key);
+    return e !== undefined && !e.final;
+  }
+
+  get(key: string): Job | undefined {
+    const e = this.source.get(key);
+    return e !== undefined && !e.final ? this.materialize(e) : undefined;
+  }
+
+  entries(): MapIterator<[string, Job]> {
+    const out: [string, Job][] = [];
+    for (const [k, e] of this.source) if (!e.final) out.push([k, this.materialize(e)]);
+    return out[Symbol.iterator]() as unknown as MapIterator<[string, Job]>;
+  }
+
+  keys(): MapIterator<string> {
+    const out: string[] = [];
+    for (const [k, e] of this.source) if (!e.final) out.push(k);
+    return out[Symbol.iterator]() as unknown as MapIterator<string>;
+  }
+
+  values(): MapIterator<Job> {
+    const out: Job[] = [];
+    for (const e of this.source.values()) if (!e.final) out.push(this.materialize(e));
+    return out[Symbol.iterator]() as unknown as MapIterator<Job>;
+  }
+
+  [Symbol.iterator](): MapIterator<[string, Job]> {
+    return this.entries();
+  }
+
+  forEach(fn: (value: Job, key: string, map: ReadonlyMap<string, Job>) => void, thisArg?: unknown): void {
+    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
   }
 }
