@@ -272,4 +272,32 @@ describe('track and print', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Print' }));
     await waitFor(() => expect(within(dialog).getByRole('alert').textContent).toBe('The document was not printed: The license does not allow printing from this host.'));
   });
+
+  it('stops an upload that is still sending', async () => {
+    m = await mount({ jobs: [], sources });
+    const uploading = makeJob({ key: 'up:share-1/job-9', sourceId: 'up', sourceKind: 'graph', document: 'Scan.pdf', state: 'paused', rawState: 'paused/uploadPending' });
+    m.bridge.jobs.set(uploading.key, uploading);
+    let finish!: () => void;
+    m.bridge.override('submitPrint', async () => {
+      m!.bridge.emit('print:progress', { key: uploading.key, sentBytes: 100, totalBytes: 1000 });
+      await new Promise<void>((r) => (finish = r));
+      throw new AppFailure('conflict', 'The upload was canceled.');
+    });
+    fireEvent.click(screen.getByRole('button', { name: 'Print…' }));
+    const dialog = screen.getByRole('dialog', { name: 'Print a document' });
+    fireEvent.input(within(dialog).getByLabelText('URL'), { target: { value: 'https://example.com/scan.pdf' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Print' }));
+    fireEvent.click(await within(dialog).findByRole('button', { name: 'Stop upload' }));
+    await waitFor(() => expect(notices()).toContainEqual(['info', expect.stringContaining('Stopped sending “Scan.pdf”.')]));
+    expect(m.bridge.callsOf('cancelUpload')).toEqual([{ key: 'up:share-1/job-9' }]);
+    await act(async () => finish());
+    await waitFor(() => expect(within(dialog).getByRole('alert').textContent).toBe('The document was not printed: The upload was canceled.'));
+  });
+
+  it('says why abort is not offered', async () => {
+    m = await mount({ jobs: [makeJob({ key: 'up:p/a', sourceId: 'up', sourceKind: 'graph', abort: { allowed: false, reason: 'Abort needs the admin mode of Universal Print.' } })], sources });
+    const panel = openDetails('up:p/a');
+    expect(within(panel).queryByRole('button', { name: 'Abort job…' })).toBeNull();
+    expect(within(panel).getByText('Abort needs the admin mode of Universal Print.')).toBeTruthy();
+  });
 });

@@ -218,6 +218,16 @@ describe('the sources panel', () => {
     await waitFor(() => expect(within(dialog.querySelector<HTMLElement>('[data-source="up"]')!).getByText('OK')).toBeTruthy());
   });
 
+  it('signs out of Universal Print', async () => {
+    m = await mount({ sources: [local, up] });
+    fireEvent.click(screen.getByRole('button', { name: /^Sources/ }));
+    const line = screen.getByRole('dialog', { name: 'Sources' }).querySelector<HTMLElement>('[data-source="up"]')!;
+    expect(within(screen.getByRole('dialog', { name: 'Sources' }).querySelector<HTMLElement>('[data-source="local"]')!).queryByRole('button', { name: 'Sign out' })).toBeNull();
+    fireEvent.click(within(line).getByRole('button', { name: 'Sign out' }));
+    await waitFor(() => expect(line.dataset.status).toBe('auth-required'));
+    expect(within(line).getByRole('button', { name: 'Sign in' })).toBeTruthy();
+  });
+
   it('follows health events', async () => {
     m = await mount({ sources: [local] });
     fireEvent.click(screen.getByRole('button', { name: /^Sources/ }));

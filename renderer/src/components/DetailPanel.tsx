@@ -57,7 +57,7 @@ export function DetailPanel() {
   }
 
   return (
-    <aside class="detail" aria-label={shown ? t.detailsFor(docName(shown)) : t.details}>
+    <aside class="detail" data-testid="detail-panel" aria-label={shown ? t.detailsFor(docName(shown)) : t.details}>
       <header class="detail-head">
         <h2>{shown ? docName(shown) : t.details}</h2>
         <button type="button" class="icon-button" aria-label={t.close} title={t.close} onClick={close}>
@@ -77,7 +77,7 @@ export function DetailPanel() {
           <section>
             <h3>{t.timeline}</h3>
             {details.timeline.length ? (
-              <ol class="timeline">
+              <ol class="timeline" data-testid="timeline">
                 {details.timeline.map((e, i) => (
                   <li key={i}>
                     <time dateTime={e.at}>{formatDateTime(e.at)}</time> <span class={`badge badge-${e.state}`}>{e.rawState || t.states[e.state]}</span>
@@ -237,6 +237,7 @@ function JobActions(props: { job: Job }) {
           {t.abortJob}
         </button>
       )}
+      {job.abort && !job.abort.allowed && !final && job.abort.reason && <span class="muted reason">{job.abort.reason}</span>}
       {job.extra.retryable === true && (
         <button type="button" disabled={!!pending} onClick={() => void store.retryJob(job.key)}>
           {pending === 'retry' ? t.pendingRetry : t.retryJob}

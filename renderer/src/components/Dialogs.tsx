@@ -12,7 +12,7 @@ export function ConfirmDialog() {
   if (!req) return null;
   const close = () => (store.confirm.value = null);
   return (
-    <Modal title={req.title} onClose={close} role="alertdialog">
+    <Modal title={req.title} onClose={close} role="alertdialog" testId="confirm-dialog">
       <p>{req.body}</p>
       {req.list && (
         <ul class="confirm-list">
@@ -67,7 +67,7 @@ export function AbortDialog() {
     else setError(store.rowErrors.value.get(key!) ?? null);
   }
   return (
-    <Modal title={`${t.abortTitle}: ${job ? docName(job) : key}`} onClose={close}>
+    <Modal title={`${t.abortTitle}: ${job ? docName(job) : key}`} onClose={close} testId="abort-dialog">
       <form onSubmit={submit} noValidate>
         <label class="field">
           <span>{t.abortReason}</span>

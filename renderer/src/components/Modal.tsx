@@ -5,7 +5,7 @@ import { t } from '../i18n/messages';
 
 const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
-export function Modal(props: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean; role?: 'dialog' | 'alertdialog' }) {
+export function Modal(props: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean; role?: 'dialog' | 'alertdialog'; testId?: string }) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
   const onClose = useRef(props.onClose);
@@ -49,6 +49,7 @@ export function Modal(props: { title: string; onClose: () => void; children: Com
         role={props.role ?? 'dialog'}
         aria-modal="true"
         aria-labelledby={titleId}
+        data-testid={props.testId}
         onKeyDown={onKeyDown}
       >
         <header class="modal-head">

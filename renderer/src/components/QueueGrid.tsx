@@ -82,6 +82,8 @@ const Row = memo(function Row(p: RowProps) {
       id={rowDomId(p.index)}
       role="row"
       class={cls}
+      data-testid="job-row"
+      data-state={job.state}
       aria-rowindex={p.index + 2}
       aria-selected={p.selected ? 'true' : 'false'}
       data-key={job.key}
@@ -279,6 +281,7 @@ export function QueueGrid() {
     <div
       class="grid"
       role="grid"
+      data-testid="queue-grid"
       aria-label={t.gridLabel}
       aria-rowcount={jobs.length + 1}
       aria-colcount={COLUMNS.length}

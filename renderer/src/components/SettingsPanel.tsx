@@ -107,7 +107,7 @@ export function SettingsPanel(props: { initialTab?: SettingsTab }) {
   }
 
   return (
-    <Modal title={t.settingsTitle} onClose={close} wide>
+    <Modal title={t.settingsTitle} onClose={close} wide testId="settings-dialog">
       {!view ? (
         <p role="status">{t.loading}</p>
       ) : (

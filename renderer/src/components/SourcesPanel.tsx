@@ -24,9 +24,9 @@ export function SourcesPanel() {
   const sources = store.sources.value;
   const close = () => (store.panel.value = null);
   return (
-    <Modal title={t.sourcesTitle} onClose={close} wide>
+    <Modal title={t.sourcesTitle} onClose={close} wide testId="sources-dialog">
       {sources.length === 0 && <p>{t.noSourcesYet}</p>}
-      <ul class="source-list">
+      <ul class="source-list" data-testid="sources-panel">
         {sources.map((s) => (
           <SourceLine key={s.id} health={s} />
         ))}
@@ -41,7 +41,7 @@ function SourceLine(props: { health: SourceHealth }) {
   const printers = printersOf(h);
   const cancelable = cancelableOf(store, { sourceId: h.id });
   return (
-    <li class="source-line" data-source={h.id}>
+    <li class="source-line" data-testid="source-line" data-source={h.id} data-status={h.status}>
       <div class="source-head">
         <span class={`badge health-${h.status}`}>{t.health[h.status]}</span>
         <strong>{h.name}</strong>
@@ -64,6 +64,11 @@ function SourceLine(props: { health: SourceHealth }) {
         {h.status === 'auth-required' && (
           <button type="button" class="primary" onClick={() => void store.signIn(h.id)}>
             {t.signIn}
+          </button>
+        )}
+        {h.kind === 'graph' && h.status !== 'auth-required' && h.status !== 'disabled' && (
+          <button type="button" onClick={() => void store.signOut(h.id)}>
+            {t.signOut}
           </button>
         )}
         {h.status !== 'disabled' && (
@@ -123,7 +128,7 @@ export function ServicePanel(props: { sourceId: string }) {
   const lic = info?.license;
   const days = lic?.expiresInDays ?? null;
   return (
-    <Modal title={t.serviceTitle(name)} onClose={close} wide>
+    <Modal title={t.serviceTitle(name)} onClose={close} wide testId="service-panel">
       {!info && !error && <p role="status">{t.serviceLoading}</p>}
       {error && (
         <p class="error-text" role="alert">

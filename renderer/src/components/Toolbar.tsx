@@ -108,7 +108,7 @@ export function FilterBar() {
   const filtered = ui.mineOnly || ui.sourceFilter.length || ui.printerFilter.length || ui.stateFilter.length || ui.search;
   const views: ViewName[] = ['active', 'finished', 'all'];
   return (
-    <div class="filter-bar" aria-label={t.filtersLabel} role="region">
+    <div class="filter-bar" aria-label={t.filtersLabel} role="region" data-testid="filter-bar">
       <div class="segmented" role="radiogroup" aria-label={t.viewsLabel}>
         {views.map((v) => (
           <button
@@ -163,7 +163,7 @@ export function FilterBar() {
           {t.cancelSelected(formatInt(selected.size))}
         </button>
       )}
-      <span class="count" aria-live="polite">
+      <span class="count" aria-live="polite" data-testid="job-count">
         {t.jobCount(formatInt(shown), formatInt(total))}
         {selected.size > 1 ? ` · ${t.selectedCount(formatInt(selected.size))}` : ''}
       </span>

@@ -48,7 +48,7 @@ export function TrackDialog() {
   }
 
   return (
-    <Modal title={t.trackTitle} onClose={close}>
+    <Modal title={t.trackTitle} onClose={close} testId="track-dialog">
       {sources.length === 0 ? (
         <p>{t.noSourcesToChoose}</p>
       ) : (
@@ -110,7 +110,8 @@ export function PrintDialog() {
   const [busy, setBusy] = useState(false);
   const close = () => (store.panel.value = null);
   // Upload progress arrives as events before the request answers: show the newest one.
-  const progress = busy ? [...store.printProgress.value.values()].pop() : undefined;
+  const progressEntry = busy ? [...store.printProgress.value.entries()].pop() : undefined;
+  const progress = progressEntry?.[1];
 
   async function submit(e: Event) {
     e.preventDefault();
@@ -134,7 +135,7 @@ export function PrintDialog() {
   }
 
   return (
-    <Modal title={t.printTitle} onClose={close} wide>
+    <Modal title={t.printTitle} onClose={close} wide testId="print-dialog">
       {sources.length === 0 ? (
         <p>{t.noPrintSources}</p>
       ) : (
@@ -206,6 +207,9 @@ export function PrintDialog() {
               <span>
                 {t.uploading(formatBytes(progress.sentBytes), formatBytes(progress.totalBytes))} ({formatPercent(progress.sentBytes / Math.max(1, progress.totalBytes))})
               </span>
+              <button type="button" onClick={() => void store.cancelUpload(progressEntry![0])}>
+                {t.cancelUpload}
+              </button>
             </div>
           )}
           <FieldError id="print-form-error" message={errors.form ? t.printFailed(errors.form) : undefined} />

@@ -202,6 +202,9 @@ export const en = {
   landscape: 'Landscape',
   printSubmit: 'Print',
   printSubmitted: (doc: string) => `Sent “${doc}” to print.`,
+  cancelUpload: 'Stop upload',
+  uploadCanceled: (doc: string) => `Stopped sending “${doc}”.`,
+  cancelUploadFailed: (reason: string) => `The upload was not stopped: ${reason}`,
   printFailed: (reason: string) => `The document was not printed: ${reason}`,
   noPrintSources: 'Printing needs a ScriptX.Services or Universal Print source.',
 

@@ -336,6 +336,27 @@ export function createStore(bridge: PrintQueueBridge) {
     } else notify('error', r.error.message);
   }
 
+  async function signOut(sourceId: string): Promise<void> {
+    const r = await call('signOut', { sourceId });
+    if (r.ok) {
+      applyHealth(r.value);
+      notify('info', t.signInDone(r.value.name, r.value.message || t.health[r.value.status]));
+    } else notify('error', r.error.message);
+  }
+
+  /** Stops an upload that is still sending the document (Universal Print). */
+  async function cancelUpload(key: string): Promise<boolean> {
+    const r = await call('cancelUpload', { key });
+    setMapEntry(printProgress, key, undefined);
+    if (!r.ok) {
+      notify('error', t.cancelUploadFailed(r.error.message));
+      return false;
+    }
+    putJob(r.value);
+    notify('info', t.uploadCanceled(docName(r.value)));
+    return true;
+  }
+
   async function pause(minutes: number | null): Promise<void> {
     const r = await call('pauseMonitoring', { minutes });
     if (r.ok) {
@@ -404,6 +425,8 @@ export function createStore(bridge: PrintQueueBridge) {
     submitPrint,
     refreshNow,
     signIn,
+    signOut,
+    cancelUpload,
     pause,
     resume,
     dispose,
