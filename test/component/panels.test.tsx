@@ -55,6 +55,10 @@ describe('keyboard', () => {
     expect(screen.queryByRole('alertdialog')).toBeNull();
     expect(document.activeElement).toBe(grid);
     expect(m.bridge.callsOf('cancelJob')).toHaveLength(0);
+    fireEvent.keyDown(grid, { key: 'Escape' });
+    expect(screen.queryByRole('complementary')).toBeNull();
+    // Sorting is reachable from the keyboard: the header buttons are in the tab order.
+    for (const b of within(grid).getAllByRole('button')) expect(b.tabIndex).toBe(0);
   });
 
   it('moves between settings tabs with the arrow keys', async () => {

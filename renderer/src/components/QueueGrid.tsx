@@ -129,7 +129,7 @@ function HeaderCell(props: { col: SortKeyName; store: Store }) {
     props.store.updateUi({ sort: { key: props.col, dir: sorted && sort.dir === 'asc' ? 'desc' : sorted ? 'asc' : props.col.endsWith('At') ? 'desc' : 'asc' } });
   return (
     <div role="columnheader" class={`cell cell-${props.col === 'createdAt' ? 'created' : props.col === 'updatedAt' ? 'updated' : props.col}`} aria-sort={ariaSort}>
-      <button type="button" class="sort-button" onClick={toggle} tabIndex={-1}>
+      <button type="button" class="sort-button" onClick={toggle}>
         {t.columns[props.col]}
         {sorted && <span aria-hidden="true">{sort.dir === 'asc' ? ' ▲' : ' ▼'}</span>}
       </button>
@@ -240,6 +240,10 @@ export function QueueGrid() {
         break;
       case 'Enter':
         if (activeKey && activeIndex >= 0) store.openDetails(activeKey);
+        break;
+      case 'Escape':
+        if (store.detailKey.value === null) return;
+        store.detailKey.value = null;
         break;
       case ' ':
         if (activeKey && (e.ctrlKey || e.metaKey)) {
