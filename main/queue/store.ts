@@ -17,6 +17,8 @@ import type { PollResult, SourceJob } from './source';
 /** A job's timeline keeps at most this many entries (the first one and the latest ones). */
 export const MAX_TIMELINE_ENTRIES = 200;
 export const DEFAULT_RETAIN_FINISHED_MS = 24 * 60 * 60 * 1000;
+/** How long the keys of swept finished jobs are remembered (bounded memory for a long-running app). */
+export const RETIRED_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
 
 const SCALAR_FIELDS = ['sourceKind', 'nativeId', 'state', 'rawState', 'detail', 'document', 'owner', 'printer', 'mine', 'createdAt', 'updatedAt', 'progress'] as const;
 const OBJECT_FIELDS = ['cancel', 'abort', 'extra'] as const;
@@ -120,6 +122,12 @@ export class JobStore {
   private readonly finishedAt = new Map<string, number>();
   /** Keys the user dismissed: polls do not bring them back until an explicit upsert. */
   private readonly dismissed = new Map<string, number>();
+  /**
+   * Finished jobs swept out of the live store after the retention window (history has them), by
+   * the time they were swept: a source that still lists them as final does not bring them back
+   * (no second 'added', no second 'finished'); reported active again, they come back.
+   */
+  private readonly retired = new Map<string, number>();
   private patches: JobPatch[] = [];
   private events: EngineEvent[] = [];
   private cycle = 0;
@@ -188,7 +196,10 @@ export class JobStore {
   upsert(sj: SourceJob, opts: { explicit?: boolean; seenAt?: string } = {}): Job {
     const nowMs = this.now();
     const seenAt = opts.seenAt ?? new Date(nowMs).toISOString();
-    if (opts.explicit) this.dismissed.delete(sj.key);
+    if (opts.explicit) {
+      this.dismissed.delete(sj.key);
+      this.retired.delete(sj.key);
+    }
     const e = this.entries.get(sj.key);
     if (!e) return this.add(sj, seenAt, nowMs);
     return this.update(e, sj, seenAt, nowMs);
@@ -318,7 +329,14 @@ export class JobStore {
       }
       // A job of another source (a source bug) must never overwrite that source's jobs.
       if (typeof sj.key !== 'string' || sj.sourceId !== sourceId || !sj.key.startsWith(prefix) || this.entries.has(sj.key)) continue;
-      if (this.dismissed.size && this.dismissed.has(sj.key)) continue;
+      if (this.dismissed.size) {
+        const at = this.dismissed.get(sj.key);
+        if (at !== undefined && at > nowMs - this.retainFinishedMs) continue;
+      }
+      if (this.retired.size && this.retired.has(sj.key)) {
+        if (sj.state === 'completed' || sj.state === 'failed' || sj.state === 'canceled') continue;
+        this.retired.delete(sj.key);
+      }
       this.add(sj, seenAt, nowMs);
     }
     if (result.gone) {
@@ -378,6 +396,13 @@ export class JobStore {
       if (at > before) break;
       this.finishedAt.delete(key);
       this.drop(key);
+      this.retired.delete(key);
+      this.retired.set(key, nowMs);
+    }
+    const retiredBefore = nowMs - RETIRED_KEEP_MS;
+    for (const [key, at] of this.retired) {
+      if (at > retiredBefore) break;
+      this.retired.delete(key);
     }
     for (const [key, at] of this.dismissed) {
       if (at > before) break;
