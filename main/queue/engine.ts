@@ -269,7 +269,16 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
       const job = store.get(key);
       if (!store.remove(key)) return;
       store.flush();
-      if (job) runners.get(job.sourceId)?.reschedule();
+      if (!job) return;
+      const runner = runners.get(job.sourceId);
+      runner?.reschedule();
+      // The source stops watching it too (a tracked token is no longer polled).
+      const untrack = runner?.source.untrack?.bind(runner.source);
+      if (untrack) {
+        void Promise.resolve()
+          .then(() => untrack(job))
+          .catch((err: unknown) => logger.warn('queue: the source could not stop tracking a dismissed job', { sourceId: job.sourceId, key, error: err instanceof Error ? err.message : String(err) }));
+      }
     },
 
     async act(key, action: JobAction) {

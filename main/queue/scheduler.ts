@@ -260,7 +260,9 @@ export class SourceRunner {
     const startedAt = clock.now();
     let result: PollResult | undefined;
     let error: unknown;
+    let mark = 0;
     try {
+      mark = store.mark();
       result = await this.source.poll({ mode, signal: controller.signal, activeJobs: store.activeJobs(id) });
       if (!result || !Array.isArray(result.jobs) || !result.health) throw new Error('the source answered a poll without a job list');
     } catch (err) {
@@ -275,7 +277,7 @@ export class SourceRunner {
       if (mode === 'full') this.lastFullAt = startedAt;
       this.failures = 0;
       this.notBefore = typeof result.retryAfterMs === 'number' && result.retryAfterMs > 0 ? now + result.retryAfterMs : 0;
-      this.fast = store.applyPoll(id, result).fast;
+      this.fast = store.applyPoll(id, result, mark).fast;
       const h = result.health;
       this.setHealth({ ...this.health, status: h.status, message: h.message, detail: h.detail, lastSuccessAt: iso });
     } else {

@@ -37,6 +37,8 @@ interface Entry {
   /** Cached isFinalJob(job) and canBeStuck(job), kept in step with `job` (the per-cycle loop). */
   final: boolean;
   fast: boolean;
+  /** Store mark of the latest explicit update (an action's answer, a track): older polls yield. */
+  explicitMark: number;
 }
 
 export interface StoreOptions {
@@ -131,6 +133,7 @@ export class JobStore {
   private patches: JobPatch[] = [];
   private events: EngineEvent[] = [];
   private cycle = 0;
+  private explicitMarks = 0;
   private readonly now: () => number;
   private readonly emit: (event: EngineEvent) => void;
   stuckAfterMs: number;
@@ -201,8 +204,9 @@ export class JobStore {
       this.retired.delete(sj.key);
     }
     const e = this.entries.get(sj.key);
-    if (!e) return this.add(sj, seenAt, nowMs);
-    return this.update(e, sj, seenAt, nowMs);
+    const job = e ? this.update(e, sj, seenAt, nowMs) : this.add(sj, seenAt, nowMs);
+    if (opts.explicit) (this.entries.get(sj.key) as Entry).explicitMark = ++this.explicitMarks;
+    return job;
   }
 
   private add(sj: SourceJob, seenAt: string, nowMs: number): Job {
@@ -229,7 +233,7 @@ export class JobStore {
       extra: sj.extra ?? {},
     };
     if (sj.abort !== undefined) job.abort = sj.abort;
-    const e: Entry = { job, seenAt, seenCycle: this.cycle, changedAtMs: nowMs, timeline: [], finishedEmitted: false, final: isFinalJob(job), fast: canBeStuck(job) };
+    const e: Entry = { job, seenAt, seenCycle: this.cycle, changedAtMs: nowMs, timeline: [], finishedEmitted: false, final: isFinalJob(job), fast: canBeStuck(job), explicitMark: 0 };
     this.entries.set(job.key, e);
     let m = this.bySource.get(job.sourceId);
     if (!m) this.bySource.set(job.sourceId, (m = new Map()));
@@ -311,9 +315,14 @@ export class JobStore {
     this.commit(e, { ...old, ...changes }, changes);
   }
 
+  /** The current explicit-update mark: taken when a poll is sent, handed back to applyPoll. */
+  mark(): number {
+    return this.explicitMarks;
+  }
+
   /** Applies one successful poll of a source. Returns whether the source has fast (active, not
    * paused/unknown) jobs afterwards. */
-  applyPoll(sourceId: string, result: PollResult): { fast: boolean } {
+  applyPoll(sourceId: string, result: PollResult, sinceMark?: number): { fast: boolean } {
     const nowMs = this.now();
     const seenAt = new Date(nowMs).toISOString();
     const cycle = ++this.cycle;
@@ -324,7 +333,10 @@ export class JobStore {
       // Known to this source: the key is one of its own.
       const known = own?.get(sj.key);
       if (known) {
-        this.update(known, sj, seenAt, nowMs);
+        // Updated explicitly (a cancel's answer) after this poll was sent: the poll's view of the
+        // job is older and must not undo it. The job was listed, so it is not gone.
+        if (sinceMark !== undefined && known.explicitMark > sinceMark) known.seenCycle = cycle;
+        else this.update(known, sj, seenAt, nowMs);
         continue;
       }
       // A job of another source (a source bug) must never overwrite that source's jobs.
@@ -355,7 +367,8 @@ export class JobStore {
           if (job.stale) this.setFlags(e, { stale: false });
           continue;
         }
-        if (result.complete && e.seenCycle !== cycle) {
+        // Not listed, unless learned explicitly after the poll was sent (tracked meanwhile).
+        if (result.complete && e.seenCycle !== cycle && !(sinceMark !== undefined && e.explicitMark > sinceMark)) {
           this.markGone(e, seenAt, nowMs);
           continue;
         }

@@ -517,3 +517,57 @@ describe('actions and stop', () => {
     expect(src.pollCount).toBe(n);
   });
 });
+
+describe('races and held requests', () => {
+  it('a poll sent before a cancel does not undo the cancel answer, nor purge a job tracked meanwhile', async () => {
+    const { clock, engine, sources, events } = rig();
+    const [src] = sources;
+    src.put('a', { state: 'printing' });
+    engine.start();
+    await clock.advance(0);
+    // The next poll answers the world as it was when it was sent: 'a' printing, 'b' unknown to it.
+    const before = src.defaultResult();
+    src.answer(() => before);
+    src.hold();
+    await clock.advance(500);
+    expect(src.inFlight).toBe(1);
+    src.put('b', { state: 'queued' });
+    await engine.act('local:a', { type: 'cancel' });
+    await engine.track('local', 'b');
+    src.release();
+    await clock.advance(0);
+    expect(engine.getJob('local:a')?.state).toBe('canceled');
+    expect(engine.getJob('local:b')?.gone).toBe(false);
+    expect(of(events, 'transition').map((e) => `${e.job.key}:${e.from}->${e.to}`)).toEqual(['local:a:null->printing', 'local:a:printing->canceled', 'local:b:null->queued']);
+    expect(of(events, 'finished')).toHaveLength(1);
+  });
+
+  it('a one-shot listing waiting for Retry-After still runs when the machine goes to sleep meanwhile', async () => {
+    const { clock, engine, sources } = rig();
+    const [src] = sources;
+    src.answer(new SourceError('degraded', 'Throttled.', { retryAfterMs: 5_000 }));
+    engine.start();
+    await clock.advance(0);
+    let done = false;
+    void engine.pollOnce().then(() => (done = true));
+    engine.setSuspended(true);
+    await clock.advance(5_000);
+    expect(src.pollTimes(T0)).toEqual([0, 5_000]);
+    expect(done).toBe(true);
+  });
+
+  it('asks the source to stop tracking a job the user dismissed', async () => {
+    const { clock, engine, sources } = rig();
+    const [src] = sources;
+    const untracked: string[] = [];
+    (src as { untrack?: (job: Job) => Promise<void> }).untrack = async (job) => {
+      untracked.push(job.key);
+    };
+    src.put('a');
+    engine.start();
+    await clock.advance(0);
+    engine.remove('local:a');
+    await clock.flush();
+    expect(untracked).toEqual(['local:a']);
+  });
+});
