@@ -6,7 +6,7 @@ export function EmptyState() {
   const store = useStore();
   const sources = store.sources.value;
   const configured = store.settingsView.value?.settings.sources.length ?? sources.length;
-  const total = store.allJobs.value.length;
+  const total = store.jobCount.value;
   const ui = store.ui.value;
 
   if (configured === 0 && sources.length === 0) {

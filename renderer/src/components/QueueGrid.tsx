@@ -142,6 +142,7 @@ export function QueueGrid() {
   const jobs = store.visible.value;
   const scrollRef = useRef<HTMLDivElement>(null);
   const sizerRef = useRef<HTMLDivElement>(null);
+  const headRef = useRef<HTMLDivElement>(null);
   const anchor = useRef<string | null>(null);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
 
@@ -294,14 +295,22 @@ export function QueueGrid() {
       tabIndex={0}
       onKeyDown={onKeyDown}
     >
-      <div role="rowgroup" class="grid-head">
+      <div role="rowgroup" class="grid-head" ref={headRef}>
         <div role="row" class="row row-head" aria-rowindex={1}>
           {COLUMNS.map((c) => (
             <HeaderCell key={c} col={c} store={store} />
           ))}
         </div>
       </div>
-      <div role="rowgroup" class="grid-body" ref={scrollRef}>
+      <div
+        role="rowgroup"
+        class="grid-body"
+        ref={scrollRef}
+        onScroll={(e) => {
+          // The header sits outside the scroller: keep its columns over the body's.
+          if (headRef.current) headRef.current.scrollLeft = e.currentTarget.scrollLeft;
+        }}
+      >
         <div class="grid-sizer" ref={sizerRef}>
           {items.map((item) => {
             const job = jobs[item.index];

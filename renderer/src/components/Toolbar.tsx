@@ -103,7 +103,7 @@ export function FilterBar() {
   const [search, setSearch] = useState(ui.search);
   useEffect(() => setSearch(ui.search), [ui.search]);
   const shown = store.visible.value.length;
-  const total = store.allJobs.value.length;
+  const total = store.jobCount.value;
   const selected = store.selection.value;
   const filtered = ui.mineOnly || ui.sourceFilter.length || ui.printerFilter.length || ui.stateFilter.length || ui.search;
   const views: ViewName[] = ['active', 'finished', 'all'];

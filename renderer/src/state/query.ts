@@ -65,6 +65,29 @@ function sortValue(job: Job, key: SortKeyName, sourceNames: ReadonlyMap<string, 
   }
 }
 
+/** Whether a job passes the view, the filters and the search (needle already trimmed, lower-case). */
+export function matchesChoices(job: Job, q: QueryChoices, needle: string = q.search.trim().toLowerCase()): boolean {
+  if (!inView(job, q.view)) return false;
+  if (q.mineOnly && !job.mine) return false;
+  if (q.sourceFilter.length && !q.sourceFilter.includes(job.sourceId)) return false;
+  if (q.printerFilter.length && !q.printerFilter.includes(job.printer ?? '')) return false;
+  if (q.stateFilter.length && !q.stateFilter.includes(job.state)) return false;
+  if (needle && !matchesSearch(job, needle)) return false;
+  return true;
+}
+
+/**
+ * A changed job can replace its old version where it stands when it neither enters nor leaves
+ * the list and keeps its sort value: the common case (progress, raw state, detail) then costs no
+ * filtering or sorting of the whole queue.
+ */
+export function keepsPlace(before: Job, after: Job, q: QueryChoices, sourceNames: ReadonlyMap<string, string> = new Map()): boolean {
+  const needle = q.search.trim().toLowerCase();
+  const was = matchesChoices(before, q, needle);
+  if (was !== matchesChoices(after, q, needle)) return false;
+  return !was || sortValue(before, q.sort.key, sourceNames) === sortValue(after, q.sort.key, sourceNames);
+}
+
 /** Filters and sorts. Missing values go last whatever the direction; ties break on the key. */
 export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: ReadonlyMap<string, string> = new Map()): Job[] {
   const needle = q.search.trim().toLowerCase();

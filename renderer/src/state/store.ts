@@ -9,7 +9,7 @@ import type { Events, PrintQueueBridge, PrintRequest, RequestInput, RequestOutpu
 import type { RequestName } from '../../../preload/channels';
 import { UiSettings, isFinal, type AppError, type Job, type JobPatch, type Result, type Settings, type SourceHealth } from '../../../preload/model';
 import { t } from '../i18n/messages';
-import { selectJobs } from './query';
+import { keepsPlace, selectJobs } from './query';
 
 export type PendingAction = 'cancel' | 'abort' | 'retry' | 'dismiss';
 export interface Notice {
@@ -61,8 +61,42 @@ export function createStore(bridge: PrintQueueBridge) {
     void jobsVersion.value;
     return [...jobs.values()];
   });
-  const visible: ReadonlySignal<Job[]> = computed(() => selectJobs(allJobs.value, ui.value, sourceNames.value));
-  const printers = computed(() => [...new Set(allJobs.value.map((j) => j.printer).filter((p): p is string => !!p))].sort());
+  const jobCount = computed(() => {
+    void jobsVersion.value;
+    return jobs.size;
+  });
+  /** Bumped only when the set of printers may have changed, so a progress patch does not rescan. */
+  const printersVersion = signal(0);
+  const printers = computed(() => {
+    void printersVersion.value;
+    const set = new Set<string>();
+    for (const j of jobs.values()) if (j.printer) set.add(j.printer);
+    return [...set].sort();
+  });
+
+  // The visible list. A batch of 'changed' patches that keep every row's place is applied to the
+  // previous list in place; anything else (added, removed, a new sort position, other choices)
+  // filters and sorts again.
+  let lastList: { version: number; ui: UiSettings; names: ReadonlyMap<string, string>; rows: Job[]; index: Map<string, number> } | null = null;
+  let inPlace: { from: number; to: number; changed: Job[] } | null = null;
+  const visible: ReadonlySignal<Job[]> = computed(() => {
+    const version = jobsVersion.value;
+    const choices = ui.value;
+    const names = sourceNames.value;
+    const prev = lastList;
+    if (prev && inPlace && inPlace.from === prev.version && inPlace.to === version && prev.ui === choices && prev.names === names) {
+      const rows = prev.rows.slice();
+      for (const job of inPlace.changed) {
+        const i = prev.index.get(job.key);
+        if (i !== undefined) rows[i] = job;
+      }
+      lastList = { ...prev, version, rows };
+      return rows;
+    }
+    const rows = selectJobs(jobs.values(), choices, names);
+    lastList = { version, ui: choices, names, rows, index: new Map(rows.map((j, i) => [j.key, i])) };
+    return rows;
+  });
 
   let noticeId = 0;
   let uiSaveTimer: ReturnType<typeof setTimeout> | null = null;
@@ -92,19 +126,37 @@ export function createStore(bridge: PrintQueueBridge) {
   }
 
   function putJob(job: Job): void {
+    const old = jobs.get(job.key);
     jobs.set(job.key, job);
+    if (!old || old.printer !== job.printer) printersVersion.value++;
     jobsVersion.value++;
   }
 
   function applyPatches(patches: JobPatch[]): void {
     if (!patches.length) return;
+    const choices = ui.value;
+    const names = sourceNames.value;
+    let keep = lastList !== null && lastList.version === jobsVersion.value;
+    let printersMayChange = false;
+    const changed: Job[] = [];
     batch(() => {
       for (const p of patches) {
-        if (p.type === 'added') jobs.set(p.job.key, p.job);
-        else if (p.type === 'changed') {
+        if (p.type === 'added') {
+          keep = false;
+          printersMayChange = true;
+          jobs.set(p.job.key, p.job);
+        } else if (p.type === 'changed') {
           const old = jobs.get(p.key);
-          if (old) jobs.set(p.key, { ...old, ...p.changes, key: old.key });
+          if (old) {
+            const next = { ...old, ...p.changes, key: old.key };
+            jobs.set(p.key, next);
+            if (next.printer !== old.printer) printersMayChange = true;
+            if (keep && !keepsPlace(old, next, choices, names)) keep = false;
+            changed.push(next);
+          }
         } else {
+          keep = false;
+          printersMayChange = true;
           jobs.delete(p.key);
           if (selection.value.has(p.key)) {
             const s = new Set(selection.value);
@@ -113,6 +165,8 @@ export function createStore(bridge: PrintQueueBridge) {
           }
         }
       }
+      if (printersMayChange) printersVersion.value++;
+      inPlace = keep && lastList ? { from: lastList.version, to: lastList.version + 1, changed } : null;
       jobsVersion.value++;
     });
   }
@@ -149,6 +203,7 @@ export function createStore(bridge: PrintQueueBridge) {
     batch(() => {
       jobs.clear();
       for (const j of r.value.jobs) jobs.set(j.key, j);
+      printersVersion.value++;
       jobsVersion.value++;
       sources.value = r.value.sources;
       paused.value = r.value.paused;
@@ -384,6 +439,7 @@ export function createStore(bridge: PrintQueueBridge) {
     jobs,
     jobsVersion,
     allJobs,
+    jobCount,
     sources,
     sourceNames,
     paused,

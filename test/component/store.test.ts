@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { effect } from '@preact/signals';
+import { JOB_STATES, type Job, type JobPatch, type UiSettings } from '../../preload/model';
+import { selectJobs } from '../../renderer/src/state/query';
+import { createStore } from '../../renderer/src/state/store';
+import { FakeBridge, makeHealth, makeJob } from '../helpers/fake-bridge';
+
+/** A small deterministic generator so a failure can be replayed. */
+function prng(seed: number) {
+  let x = seed >>> 0 || 1;
+  const next = () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 0x100000000;
+  };
+  return { next, int: (n: number) => Math.floor(next() * n), pick: <T>(a: readonly T[]): T => a[Math.floor(next() * a.length)] };
+}
+
+const PRINTERS = ['HP 1', 'HP 2', 'Floor 3', null];
+
+describe('the visible list under patches', () => {
+  for (const seed of [1, 2, 3, 4]) {
+    it(`always equals a full filter-and-sort of the jobs (seed ${seed})`, async () => {
+      const r = prng(seed);
+      const jobs: Job[] = Array.from({ length: 300 }, (_, i) =>
+        makeJob({
+          key: `s${i % 2}:j${i}`,
+          sourceId: `s${i % 2}`,
+          document: `Doc ${r.int(50)}`,
+          state: r.pick(JOB_STATES),
+          printer: r.pick(PRINTERS),
+          mine: r.next() < 0.5,
+          progress: r.next() < 0.5 ? r.next() : null,
+          updatedAt: new Date(Date.parse('2026-03-02T00:00:00Z') + r.int(1000) * 1000).toISOString(),
+        }),
+      );
+      const bridge = new FakeBridge({ jobs, sources: [makeHealth({ id: 's0', name: 'Zeta' }), makeHealth({ id: 's1', name: 'Alpha' })] });
+      const store = createStore(bridge);
+      await store.start();
+      // Something watches the list, as the grid does.
+      const stop = effect(() => void store.visible.value);
+      let nextId = 1000;
+      try {
+        for (let step = 0; step < 400; step++) {
+          if (step % 50 === 0) {
+            const ui: Partial<UiSettings> = {
+              view: r.pick(['active', 'finished', 'all'] as const),
+              mineOnly: r.next() < 0.3,
+              printerFilter: r.next() < 0.3 ? ['HP 1'] : [],
+              search: r.next() < 0.3 ? 'doc 1' : '',
+              sort: { key: r.pick(['source', 'printer', 'document', 'state', 'progress', 'updatedAt'] as const), dir: r.pick(['asc', 'desc'] as const) },
+            };
+            store.updateUi(ui);
+          }
+          const keys = [...store.jobs.keys()];
+          const patches: JobPatch[] = [];
+          for (let n = 1 + r.int(3); n > 0; n--) {
+            const kind = r.next();
+            const key = r.pick(keys);
+            if (kind < 0.6) patches.push({ type: 'changed', key, changes: { progress: r.next(), rawState: `raw ${step}` } });
+            else if (kind < 0.75) patches.push({ type: 'changed', key, changes: { state: r.pick(JOB_STATES), updatedAt: new Date(Date.parse('2026-03-02T00:00:00Z') + r.int(1000) * 1000).toISOString() } });
+            else if (kind < 0.85) patches.push({ type: 'changed', key, changes: { printer: r.pick(PRINTERS), mine: r.next() < 0.5 } });
+            else if (kind < 0.93) patches.push({ type: 'added', job: makeJob({ key: `s0:n${nextId++}`, sourceId: 's0', printer: r.pick(PRINTERS) }) });
+            else patches.push({ type: 'removed', key });
+          }
+          store.applyPatches(patches);
+          const expected = selectJobs(store.jobs.values(), store.ui.value, store.sourceNames.value);
+          const actual = store.visible.value;
+          expect(actual.map((j) => j.key)).toEqual(expected.map((j) => j.key));
+          // Rows carry the newest version of each job, never a stale copy.
+          actual.forEach((j) => expect(j).toBe(store.jobs.get(j.key)));
+          const printers = [...new Set([...store.jobs.values()].map((j) => j.printer).filter(Boolean))].sort();
+          expect(store.printers.value).toEqual(printers);
+        }
+      } finally {
+        stop();
+        store.dispose();
+      }
+    });
+  }
+});
