@@ -23,6 +23,19 @@ export const RETIRED_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
 const SCALAR_FIELDS = ['sourceKind', 'nativeId', 'state', 'rawState', 'detail', 'document', 'owner', 'printer', 'mine', 'createdAt', 'updatedAt', 'progress'] as const;
 const OBJECT_FIELDS = ['cancel', 'abort', 'extra'] as const;
 
+/** One source's entries, with counters kept in step so a cycle can skip work that cannot apply. */
+interface Bucket {
+  entries: Map<string, Entry>;
+  /** entries that are not final */
+  active: number;
+  /** entries that can be stuck (active, not paused/unknown): the fast rate */
+  fast: number;
+  /** entries flagged stale */
+  stale: number;
+  /** when the stuck clocks were last checked (epoch ms) */
+  stuckCheckedAt: number;
+}
+
 interface Entry {
   job: Job;
   /** The latest sighting (ISO); job.lastSeenAt may lag until the job's next patch. */
@@ -65,16 +78,16 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   const x = a as Record<string, unknown>;
   const y = b as Record<string, unknown>;
+  // Plain data (parsed JSON): own enumerable keys only, so for-in needs no hasOwnProperty check.
   let n = 0;
   for (const k in x) {
-    if (!Object.prototype.hasOwnProperty.call(x, k)) continue;
-    if (x[k] === undefined) continue;
+    const v = x[k];
+    if (v === undefined) continue;
     n++;
-    if (!jsonEqual(x[k], y[k])) return false;
+    const w = y[k];
+    if (v !== w && !jsonEqual(v, w)) return false;
   }
-  for (const k in y) {
-    if (Object.prototype.hasOwnProperty.call(y, k) && y[k] !== undefined) n--;
-  }
+  for (const k in y) if (y[k] !== undefined) n--;
   return n === 0;
 }
 
@@ -102,6 +115,12 @@ function unchanged(old: Job, sj: SourceJob): boolean {
   );
 }
 
+function count(b: Bucket, e: Entry, delta: 1 | -1): void {
+  if (!e.final) b.active += delta;
+  if (e.fast) b.fast += delta;
+  if (e.job.stale) b.stale += delta;
+}
+
 function isFinalJob(job: Job): boolean {
   return job.gone || FINAL_STATES.has(job.state);
 }
@@ -119,7 +138,7 @@ function cleanProgress(p: number | null | undefined): number | null {
 
 export class JobStore {
   private readonly entries = new Map<string, Entry>();
-  private readonly bySource = new Map<string, Map<string, Entry>>();
+  private readonly bySource = new Map<string, Bucket>();
   /** Finished entries by the time they finished, oldest first (Map keeps insertion order). */
   private readonly finishedAt = new Map<string, number>();
   /** Keys the user dismissed: polls do not bring them back until an explicit upsert. */
@@ -173,14 +192,12 @@ export class JobStore {
    * not look at its active jobs costs nothing here, whatever their number.
    */
   activeJobs(sourceId: string): ReadonlyMap<string, Job> {
-    return new ActiveJobsView(this.bySource.get(sourceId) ?? new Map<string, Entry>(), (e) => this.materialize(e));
+    return new ActiveJobsView(this.bySource.get(sourceId)?.entries ?? new Map<string, Entry>(), (e) => this.materialize(e));
   }
 
   /** Whether the source has active jobs that are neither paused nor unknown (the fast rate). */
   hasFastJobs(sourceId: string): boolean {
-    const m = this.bySource.get(sourceId);
-    if (m) for (const e of m.values()) if (e.fast) return true;
-    return false;
+    return (this.bySource.get(sourceId)?.fast ?? 0) > 0;
   }
 
   private materialize(e: Entry): Job {
@@ -235,9 +252,10 @@ export class JobStore {
     if (sj.abort !== undefined) job.abort = sj.abort;
     const e: Entry = { job, seenAt, seenCycle: this.cycle, changedAtMs: nowMs, timeline: [], finishedEmitted: false, final: isFinalJob(job), fast: canBeStuck(job), explicitMark: 0 };
     this.entries.set(job.key, e);
-    let m = this.bySource.get(job.sourceId);
-    if (!m) this.bySource.set(job.sourceId, (m = new Map()));
-    m.set(job.key, e);
+    let b = this.bySource.get(job.sourceId);
+    if (!b) this.bySource.set(job.sourceId, (b = { entries: new Map(), active: 0, fast: 0, stale: 0, stuckCheckedAt: Number.NEGATIVE_INFINITY }));
+    b.entries.set(job.key, e);
+    count(b, e, 1);
     this.pushTimeline(e, seenAt, job.state, job.rawState, job.detail);
     this.patches.push({ type: 'added', job });
     this.events.push({ type: 'transition', job, from: null, to: job.state });
@@ -286,9 +304,12 @@ export class JobStore {
   /** Replaces the entry's job and queues the 'changed' patch (lastSeenAt rides along). */
   private commit(e: Entry, next: Job, changes: Partial<Job>): void {
     if (next.lastSeenAt !== e.seenAt) next.lastSeenAt = changes.lastSeenAt = e.seenAt;
+    const b = this.bySource.get(next.sourceId);
+    if (b) count(b, e, -1);
     e.job = next;
     e.final = isFinalJob(next);
     e.fast = canBeStuck(next);
+    if (b) count(b, e, 1);
     this.patches.push({ type: 'changed', key: next.key, changes });
   }
 
@@ -327,16 +348,20 @@ export class JobStore {
     const seenAt = new Date(nowMs).toISOString();
     const cycle = ++this.cycle;
     const prefix = `${sourceId}:`;
-    const own = this.bySource.get(sourceId);
+    const own = this.bySource.get(sourceId)?.entries;
+    // Active entries listed by this poll: when they are all of them, nothing can be gone.
+    let seenActive = 0;
     for (const sj of result.jobs) {
       if (!sj) continue;
       // Known to this source: the key is one of its own.
       const known = own?.get(sj.key);
       if (known) {
+        const again = known.seenCycle === cycle;
         // Updated explicitly (a cancel's answer) after this poll was sent: the poll's view of the
         // job is older and must not undo it. The job was listed, so it is not gone.
         if (sinceMark !== undefined && known.explicitMark > sinceMark) known.seenCycle = cycle;
         else this.update(known, sj, seenAt, nowMs);
+        if (!again && !known.final) seenActive++;
         continue;
       }
       // A job of another source (a source bug) must never overwrite that source's jobs.
@@ -357,11 +382,20 @@ export class JobStore {
         if (e && e.job.sourceId === sourceId) this.markGone(e, seenAt, nowMs);
       }
     }
-    const m = this.bySource.get(sourceId);
-    let fast = false;
-    if (m) {
+    const b = this.bySource.get(sourceId);
+    if (!b) {
+      this.sweep(nowMs);
+      return { fast: false };
+    }
+    // The loop below costs a pass over every job of the source, so it runs only when it can
+    // change something: a complete list that missed an active job, stale flags to clear, or the
+    // stuck clocks due for a check (a small fraction of the threshold, so at most that late).
+    const goneCandidates = result.complete && (seenActive !== b.active || (result.gone?.length ?? 0) > 0);
+    const stuckDue = b.fast > 0 && nowMs - b.stuckCheckedAt >= this.stuckCheckEveryMs();
+    if (goneCandidates || stuckDue || b.stale > 0) {
+      if (stuckDue) b.stuckCheckedAt = nowMs;
       const stuckBefore = nowMs - this.stuckAfterMs;
-      for (const e of m.values()) {
+      for (const e of b.entries.values()) {
         const job = e.job;
         if (e.final) {
           if (job.stale) this.setFlags(e, { stale: false });
@@ -373,8 +407,7 @@ export class JobStore {
           continue;
         }
         if (job.stale) this.setFlags(e, { stale: false });
-        if (!e.fast) continue;
-        fast = true;
+        if (!e.fast || !stuckDue) continue;
         if (!e.job.stuck && e.changedAtMs < stuckBefore) {
           this.setFlags(e, { stuck: true });
           this.events.push({ type: 'stuck', job: e.job });
@@ -382,7 +415,12 @@ export class JobStore {
       }
     }
     this.sweep(nowMs);
-    return { fast };
+    return { fast: b.fast > 0 };
+  }
+
+  /** How often the stuck clocks are checked: a sixtieth of the threshold, between 1 s and 30 s. */
+  private stuckCheckEveryMs(): number {
+    return Math.min(30_000, Math.max(1_000, this.stuckAfterMs / 60));
   }
 
   private markGone(e: Entry, at: string, nowMs: number): void {
@@ -397,9 +435,9 @@ export class JobStore {
 
   /** The source failed: its jobs that are not final keep their last values, marked stale. */
   markStale(sourceId: string): void {
-    const m = this.bySource.get(sourceId);
-    if (!m) return;
-    for (const e of m.values()) if (!e.job.stale && !e.final) this.setFlags(e, { stale: true });
+    const b = this.bySource.get(sourceId);
+    if (!b) return;
+    for (const e of b.entries.values()) if (!e.job.stale && !e.final) this.setFlags(e, { stale: true });
   }
 
   /** Removes finished jobs older than the retention window (history keeps them). */
@@ -435,9 +473,9 @@ export class JobStore {
 
   /** Drops every job of a source (the source was removed from the settings). */
   removeSource(sourceId: string): void {
-    const m = this.bySource.get(sourceId);
-    if (!m) return;
-    for (const key of [...m.keys()]) {
+    const b = this.bySource.get(sourceId);
+    if (!b) return;
+    for (const key of [...b.entries.keys()]) {
       this.finishedAt.delete(key);
       this.drop(key);
     }
@@ -448,7 +486,8 @@ export class JobStore {
     const e = this.entries.get(key);
     if (!e) return;
     this.entries.delete(key);
-    this.bySource.get(e.job.sourceId)?.delete(key);
+    const b = this.bySource.get(e.job.sourceId);
+    if (b && b.entries.delete(key)) count(b, e, -1);
     this.patches.push({ type: 'removed', key });
   }
 
@@ -488,21 +527,15 @@ class ActiveJobsView implements ReadonlyMap<string, Job> {
   }
 
   entries(): MapIterator<[string, Job]> {
-    const out: [string, Job][] = [];
-    for (const [k, e] of this.source) if (!e.final) out.push([k, this.materialize(e)]);
-    return out[Symbol.iterator]() as unknown as MapIterator<[string, Job]>;
+    return activeIterator(this.source.values(), (e) => [e.job.key, this.materialize(e)]);
   }
 
   keys(): MapIterator<string> {
-    const out: string[] = [];
-    for (const [k, e] of this.source) if (!e.final) out.push(k);
-    return out[Symbol.iterator]() as unknown as MapIterator<string>;
+    return activeIterator(this.source.values(), (e) => e.job.key);
   }
 
   values(): MapIterator<Job> {
-    const out: Job[] = [];
-    for (const e of this.source.values()) if (!e.final) out.push(this.materialize(e));
-    return out[Symbol.iterator]() as unknown as MapIterator<Job>;
+    return activeIterator(this.source.values(), (e) => this.materialize(e));
   }
 
   [Symbol.iterator](): MapIterator<[string, Job]> {
@@ -510,6 +543,23 @@ class ActiveJobsView implements ReadonlyMap<string, Job> {
   }
 
   forEach(fn: (value: Job, key: string, map: ReadonlyMap<string, Job>) => void, thisArg?: unknown): void {
-    for (const [k, v] of this.entries()) fn.call(thisArg, v, k, this);
+    for (const e of this.source.values()) if (!e.final) fn.call(thisArg, this.materialize(e), e.job.key, this);
   }
+}
+
+/** Iterates the entries that are not final, mapped, without building an array first. */
+function activeIterator<T>(source: Iterator<Entry>, map: (e: Entry) => T): MapIterator<T> {
+  const it = {
+    next(): IteratorResult<T, undefined> {
+      for (;;) {
+        const r = source.next();
+        if (r.done) return { done: true, value: undefined };
+        if (!r.value.final) return { done: false, value: map(r.value) };
+      }
+    },
+    [Symbol.iterator]() {
+      return it;
+    },
+  };
+  return it as unknown as MapIterator<T>;
 }
