@@ -295,3 +295,35 @@ describe('the ScriptX service panel', () => {
     await waitFor(() => expect(within(dialog).getAllByRole('alert').map((a) => a.textContent)).toContain('The service did not do it: The stop command exited with code 5 (access denied).'));
   });
 });
+
+describe('the window shell', () => {
+  it('shows a lost connection to the app and follows the theme choice', async () => {
+    m = await mount({ sources: [local], settings: { version: 1, sources: [], ui: { theme: 'light' } } });
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBe('light'));
+    act(() => {
+      m!.store.connection.value = 'The connection to the preview server was lost; reconnecting…';
+    });
+    expect(screen.getByTestId('connection-banner').textContent).toBe('The connection to the preview server was lost; reconnecting…');
+    act(() => {
+      m!.store.ui.value = { ...m!.store.ui.value, theme: 'system' };
+    });
+    await waitFor(() => expect(document.documentElement.dataset.theme).toBeUndefined());
+  });
+
+  it('shows notices from the app and lets the user dismiss them', async () => {
+    m = await mount({ sources: [local] });
+    act(() => m!.bridge.emit('app:notice', { level: 'error', message: 'The settings file could not be read.' }));
+    const notice = screen.getByRole('alert');
+    expect(notice.textContent).toContain('The settings file could not be read.');
+    fireEvent.click(within(notice).getByRole('button', { name: 'Dismiss notification' }));
+    expect(screen.queryByText('The settings file could not be read.')).toBeNull();
+  });
+
+  it('opens a job asked for by a notification or deep link', async () => {
+    m = await mount({ sources: [local], jobs: [makeJob({ key: 'local:tok-1', document: 'Linked.pdf' })] });
+    act(() => m!.bridge.emit('app:navigate', { key: 'local:tok-1' }));
+    expect(screen.getByRole('complementary', { name: 'Details: Linked.pdf' })).toBeTruthy();
+    act(() => m!.bridge.emit('app:navigate', { key: 'local:unknown' }));
+    expect(notices()).toContainEqual(['warning', expect.stringContaining('That job is no longer in the queue.')]);
+  });
+});
