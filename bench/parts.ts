@@ -8,4 +8,5 @@ export interface BenchPart {
 
 export const PARTS: BenchPart[] = [
   { name: 'engine', run: async () => (await import('./engine')).runEngineBench() },
+  { name: 'renderer', run: async () => (await import('./renderer')).runRendererBench() },
 ];
