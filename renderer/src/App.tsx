@@ -43,7 +43,7 @@ function Shell() {
       <ConnectionBanner />
       <PausedBanner />
       <FilterBar />
-      <main class="content" data-testid="queue">
+      <main class="content" data-testid="queue" data-status={status}>
         <div class="queue-area">
           {status === 'loading' && (
             <p class="loading" role="status">
