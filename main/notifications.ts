@@ -1,6 +1,7 @@
 /**
  * Shows what the notification rules (main/desktop/notification-rules.ts) deliver as native
- * notifications; a click opens the window on the job.
+ * notifications; a click opens the window on the job. Windows toasts need the AppUserModelID set
+ * (main/index.ts does it before anything is shown).
  */
 import { Notification } from 'electron';
 import type { Logger } from './core/ports';
@@ -13,22 +14,37 @@ export interface NotifierDeps {
   onClick(key: string | undefined): void;
 }
 
-export function createNotifier(deps: NotifierDeps): (spec: NotificationSpec) => void {
+export interface Notifier {
+  /** A notification decided by the rules. */
+  deliver(spec: NotificationSpec): void;
+  /** A notice of the app itself (close to tray, a failed tray action); a click shows the window. */
+  plain(title: string, body: string): void;
+}
+
+export function createNotifier(deps: NotifierDeps): Notifier {
   // Keep shown notifications referenced until closed: a garbage-collected one loses its click.
   const live = new Set<Notification>();
-  return (spec) => {
+  const show = (options: { title: string; body: string; silent: boolean }, key: string | undefined, what: string): void => {
     if (!Notification.isSupported()) {
-      deps.logger.info('Notifications are not supported here.', { event: spec.event });
+      deps.logger.info('Notifications are not supported here.', { what });
       return;
     }
-    const n = new Notification({ title: spec.title, body: spec.body, silent: spec.event === 'completed', ...(deps.icon ? { icon: deps.icon } : {}) });
+    const n = new Notification({ ...options, ...(deps.icon ? { icon: deps.icon } : {}) });
     live.add(n);
-    n.on('click', () => deps.onClick(spec.key));
+    n.on('click', () => deps.onClick(key));
     n.on('close', () => live.delete(n));
     n.on('failed', (_e, error) => {
       live.delete(n);
-      deps.logger.warn('A notification could not be shown.', { error });
+      deps.logger.warn('A notification could not be shown.', { what, error });
     });
     n.show();
+  };
+  return {
+    deliver(spec) {
+      show({ title: spec.title, body: spec.body, silent: spec.event === 'completed' }, spec.key, spec.event);
+    },
+    plain(title, body) {
+      show({ title, body, silent: true }, undefined, 'notice');
+    },
   };
 }

@@ -68,8 +68,12 @@ export function openExternalIfAllowed(url: string, logger: Logger): boolean {
   return true;
 }
 
-/** Navigation away from the app, new windows and webviews are refused. */
+const hardened = new WeakSet<WebContents>();
+
+/** Navigation away from the app, new windows and webviews are refused. Idempotent. */
 export function hardenWebContents(contents: WebContents, where: AppPageLocation, logger: Logger): void {
+  if (hardened.has(contents)) return;
+  hardened.add(contents);
   const guard = (event: { preventDefault(): void }, url: string) => {
     if (isAppUrl(url, where)) return;
     event.preventDefault();

@@ -1,0 +1,87 @@
+/**
+ * What each tray menu choice does, through the same validated contract the window uses. Plain
+ * TypeScript: main/index.ts passes the real handlers and window functions; tests pass fakes.
+ */
+import { dispatch, type Events, type Handlers } from '../../preload/contract';
+import type { EventName } from '../../preload/channels';
+import type { Logger } from '../core/ports';
+import type { TrayAction } from './tray-model';
+
+export interface TrayActionDeps {
+  handlers: Handlers;
+  emit<E extends EventName>(event: E, payload: Events[E]): void;
+  showWindow(): void;
+  /** A cancel the user made from the tray (so it is not reported as someone else's). */
+  noteOwnAction(key: string): void;
+  /** Starts an explicit quit. */
+  quit(): void;
+  /** Tells the user about a failed action when the window may be hidden (a notification). */
+  alert(message: string): void;
+  logger: Logger;
+}
+
+export function createTrayActionRunner(deps: TrayActionDeps): (action: TrayAction) => Promise<void> {
+  const run = async (name: Parameters<typeof dispatch>[1], payload: unknown, failure: string): Promise<boolean> => {
+    const result = await dispatch(deps.handlers, name, payload, { origin: 'ipc' });
+    if (result.ok) return true;
+    const message = `${failure}: ${result.error.message}`;
+    deps.logger.warn('A tray action failed.', { action: String(name), code: result.error.code });
+    deps.emit('app:notice', { level: 'error', message });
+    deps.alert(message);
+    return false;
+  };
+
+  return async (action) => {
+    switch (action.type) {
+      case 'show':
+        deps.showWindow();
+        return;
+      case 'open-job':
+        deps.showWindow();
+        deps.emit('app:navigate', { key: action.key });
+        return;
+      case 'cancel':
+        deps.noteOwnAction(action.key);
+        await run('cancelJob', { key: action.key }, 'The job could not be cancelled');
+        return;
+      case 'refresh':
+        await run('refreshNow', {}, 'Refreshing failed');
+        return;
+      case 'pause':
+        await run('pauseMonitoring', { minutes: action.minutes }, 'Monitoring could not be paused');
+        return;
+      case 'resume':
+        await run('resumeMonitoring', {}, 'Monitoring could not be resumed');
+        return;
+      case 'quit':
+        deps.quit();
+        return;
+      default: {
+        const never: never = action;
+        deps.logger.warn('Unknown tray action ignored.', { action: JSON.stringify(never).slice(0, 80) });
+      }
+    }
+  };
+}
+
+/**
+ * The handlers the window and tray call, with the app's own cancels and aborts noted before they
+ * reach the service, so the resulting "canceled" transition is not announced as someone else's.
+ */
+export function withOwnActionNotes(handlers: Handlers, noteOwnAction: (key: string) => void): Handlers {
+  return {
+    ...handlers,
+    cancelJob: (input, ctx) => {
+      noteOwnAction(input.key);
+      return handlers.cancelJob(input, ctx);
+    },
+    cancelJobs: (input, ctx) => {
+      for (const key of input.keys) noteOwnAction(key);
+      return handlers.cancelJobs(input, ctx);
+    },
+    abortJob: (input, ctx) => {
+      noteOwnAction(input.key);
+      return handlers.abortJob(input, ctx);
+    },
+  };
+}

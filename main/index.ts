@@ -1,0 +1,332 @@
+/**
+ * The Electron main process: one instance per user, the app core (settings -> sources -> engine)
+ * behind the validated IPC contract, a hardened window that hides to the tray, the tray and
+ * taskbar badge, notifications, deep links, start at login and updates. Every decision lives in a
+ * plain module (main/desktop/*, main/core/*); this file only wires Electron to them.
+ */
+import { app, dialog, nativeTheme, net, powerMonitor, type BrowserWindow } from 'electron';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { AppFailure } from '../preload/model';
+import { createAppCore } from './core/app-core';
+import type { AppCore } from './core/app-core-types';
+import type { Logger } from './core/ports';
+import { APP_ID, PROTOCOL } from './desktop/app-identity';
+import { readLaunchArgs } from './desktop/argv';
+import { createLaunchRouter, type LaunchRouter } from './desktop/launch-router';
+import { createNotificationRules, type NotificationRules } from './desktop/notification-rules';
+import { CLOSE_TO_TRAY_NOTICE, NOTICES_FILE_NAME, createOnceNotices } from './desktop/once-notices';
+import { createTrayActionRunner, withOwnActionNotes } from './desktop/tray-actions';
+import { buildTrayModel } from './desktop/tray-model';
+import { loadWindowState, saveWindowState } from './desktop/window-state';
+import type { AppPageLocation } from './desktop/external-links';
+import { createSenderCheck, forwardEvents, registerIpc } from './ipc';
+import { createNotifier, type Notifier } from './notifications';
+import { createElectronPlatform } from './platform';
+import { registerProtocolClient } from './protocol';
+import { createSafeStorageSecretStore } from './secrets';
+import { createAppTray, type AppTray } from './tray';
+import { createAppUpdater, type AppUpdater } from './updates';
+import { createMainWindow, hardenWebContents, showWindow } from './window';
+import { besideSettings, resolveConfigPath } from './state/settings';
+import { createFileLogger, redactingLogger } from './state/logger';
+
+const WINDOW_STATE_FILE = 'window-state.json';
+/** Tray and badge follow the queue, at most this often. */
+const TRAY_REFRESH_MS = 300;
+/** The tray is also refreshed on this beat (a pause running out changes it without any event). */
+const TRAY_TICK_MS = 30_000;
+const ONLINE_CHECK_MS = 15_000;
+
+const mainDir = dirname(fileURLToPath(import.meta.url));
+const preloadPath = join(mainDir, '../preload/index.cjs');
+const rendererFile = join(mainDir, '../renderer/index.html');
+
+// ---------------------------------------------------------------------------------------------
+// Before 'ready': one instance, the Windows identity, the protocol, macOS link events
+// ---------------------------------------------------------------------------------------------
+
+if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+
+const isPrimary = app.requestSingleInstanceLock();
+if (!isPrimary) {
+  // The running instance receives our argv through 'second-instance' and acts on it.
+  app.quit();
+} else {
+  void startPrimary();
+}
+
+async function startPrimary(): Promise<void> {
+  let router: LaunchRouter | null = null;
+  const earlyUrls: string[] = [];
+  const earlyArgv: string[][] = [];
+  app.on('second-instance', (_event, argv) => {
+    if (router) void router.handleArgv(argv);
+    else earlyArgv.push([...argv]);
+  });
+  // macOS delivers links as events (possibly before 'ready').
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    if (router) void router.handleUrl(url);
+    else earlyUrls.push(url);
+  });
+  // Closing the window hides it; only an explicit Quit ends the app.
+  app.on('window-all-closed', () => undefined);
+
+  await app.whenReady();
+
+  let configPath: string;
+  try {
+    configPath = resolveConfigPath({ argv: process.argv, env: process.env, platform: process.platform, userDataDir: app.getPath('userData') });
+  } catch (err) {
+    dialog.showErrorBox('Print Queue Monitor cannot start', err instanceof AppFailure ? err.message : String(err));
+    app.exit(2);
+    return;
+  }
+
+  const fileLogger = createFileLogger({ dir: besideSettings(configPath, 'logs'), fileName: 'main.log' });
+  // Until the core exists its redactor is unknown; afterwards every line passes through it.
+  let logger: Logger = fileLogger;
+  const log: Logger = {
+    debug: (m, d) => logger.debug(m, d),
+    info: (m, d) => logger.info(m, d),
+    warn: (m, d) => logger.warn(m, d),
+    error: (m, d) => logger.error(m, d),
+  };
+  process.on('unhandledRejection', (reason) => log.error('Unhandled rejection.', { error: reason instanceof Error ? reason.message : String(reason) }));
+
+  log.info('Starting.', { version: app.getVersion(), packaged: app.isPackaged, platform: process.platform });
+  registerProtocolClient(log);
+
+  const devServerUrl = !app.isPackaged ? (process.env.ELECTRON_RENDERER_URL ?? null) : null;
+  const where: AppPageLocation = { rendererFileUrl: pathToFileURL(rendererFile).toString(), devServerUrl };
+  // Any web contents, now or later (devtools aside), is refused navigation, popups and webviews.
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, where, log));
+
+  const iconDir = app.isPackaged ? join(process.resourcesPath, 'icons') : join(app.getAppPath(), 'build', 'icons');
+  const appIcon = join(iconDir, 'app.png');
+
+  let win: BrowserWindow | null = null;
+  const getWindow = () => (win && !win.isDestroyed() ? win : null);
+  let quitting = false;
+
+  let core: AppCore;
+  try {
+    core = await createAppCore({
+      configPath,
+      secrets: createSafeStorageSecretStore(configPath, log),
+      platform: createElectronPlatform(getWindow),
+      logger: log,
+      logFiles: () => fileLogger.files(),
+    });
+  } catch (err) {
+    log.error('The app core could not start.', { error: (err as Error).message });
+    dialog.showErrorBox('Print Queue Monitor cannot start', (err as Error).message);
+    app.exit(1);
+    return;
+  }
+  logger = redactingLogger(fileLogger, core.redactor);
+  const settings = () => core.settings().settings;
+
+  // --- notifications ---------------------------------------------------------------------------
+  const navigateTo = (key: string | undefined) => {
+    showWindow(getWindow());
+    if (key) core.emit('app:navigate', { key });
+  };
+  const notifier: Notifier = createNotifier({ icon: appIcon, logger: log, onClick: navigateTo });
+  const rules: NotificationRules = createNotificationRules({
+    clock: { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) },
+    settings: () => settings().notifications,
+    deliver: (spec) => notifier.deliver(spec),
+  });
+  const handlers = withOwnActionNotes(core.handlers, (key) => rules.noteOwnAction(key));
+
+  // --- updates -----------------------------------------------------------------------------------
+  let updater: AppUpdater | null = null;
+  if (app.isPackaged) {
+    updater = createAppUpdater({
+      logger: log,
+      jobs: () => core.engine.snapshot().jobs,
+      windowVisible: () => getWindow()?.isVisible() ?? false,
+      notice: (level, message) => core.emit('app:notice', { level, message }),
+      beforeRestart: () => {
+        quitting = true;
+      },
+    });
+    updater.configure(settings().updates.feedUrl);
+  }
+
+  // --- IPC ---------------------------------------------------------------------------------------
+  const unregisterIpc = registerIpc({
+    handlers,
+    isTrustedSender: createSenderCheck(getWindow, where),
+    logger: log,
+    mapError: (err) => core.redactor.redactError(err),
+    onSettled: (name, _input, result) => {
+      if (name === 'saveSettings' && result.ok) {
+        updater?.configure(settings().updates.feedUrl);
+        scheduleTray();
+      }
+    },
+  });
+  const stopForwarding = forwardEvents(core, getWindow);
+
+  // --- window ------------------------------------------------------------------------------------
+  const launch = readLaunchArgs(process.argv);
+  const startHidden = launch.hidden;
+  const windowStatePath = besideSettings(configPath, WINDOW_STATE_FILE);
+  const notices = createOnceNotices(besideSettings(configPath, NOTICES_FILE_NAME), log);
+  win = createMainWindow({
+    preloadPath,
+    rendererFile,
+    where,
+    savedState: await loadWindowState(windowStatePath, log),
+    saveState: (state) => {
+      saveWindowState(windowStatePath, state).catch((err: unknown) => log.warn('The window position could not be saved.', { error: (err as Error).message }));
+    },
+    startHidden,
+    icon: appIcon,
+    devTools: !app.isPackaged,
+    logger: log,
+    isQuitting: () => quitting,
+    onClosedToTray: () => {
+      void notices.claim(CLOSE_TO_TRAY_NOTICE).then((first) => {
+        if (first) notifier.plain('Print Queue Monitor is still running', 'It keeps watching your print jobs from the notification area. To stop it, choose Quit in the tray menu.');
+      });
+    },
+    onVisibilityChange: (visible) => {
+      core.engine.setVisible(visible);
+      if (!visible) updater?.reconsider();
+    },
+  });
+  core.engine.setVisible(!startHidden);
+
+  // --- tray and taskbar badge ----------------------------------------------------------------------
+  const quit = () => {
+    quitting = true;
+    app.quit();
+  };
+  const runTrayAction = createTrayActionRunner({
+    handlers,
+    emit: (event, payload) => core.emit(event, payload),
+    showWindow: () => showWindow(getWindow()),
+    noteOwnAction: (key) => rules.noteOwnAction(key),
+    quit,
+    alert: (message) => notifier.plain('Print Queue Monitor', message),
+    logger: log,
+  });
+  let tray: AppTray | null = null;
+  try {
+    tray = createAppTray({
+      iconDir,
+      onAction: (action) => void runTrayAction(action),
+      onClick: () => showWindow(getWindow()),
+      logger: log,
+    });
+  } catch (err) {
+    // Without a notification area the window must not hide: closing it quits.
+    log.warn('No tray icon could be created; closing the window quits.', { error: (err as Error).message });
+  }
+  const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+  let trayTimer: ReturnType<typeof setTimeout> | null = null;
+  function refreshTray(): void {
+    trayTimer = null;
+    if (!tray) return;
+    const snap = core.engine.snapshot();
+    const p = core.engine.pausedUntil();
+    const model = buildTrayModel({
+      jobs: snap.jobs,
+      sources: snap.sources,
+      paused: p ? { until: p.until === null ? null : new Date(p.until).toISOString() } : null,
+      formatTime: (iso) => timeFormat.format(new Date(iso)),
+    });
+    tray.update(model, getWindow());
+  }
+  function scheduleTray(): void {
+    if (trayTimer === null) trayTimer = setTimeout(refreshTray, TRAY_REFRESH_MS);
+  }
+  const trayTick = setInterval(refreshTray, TRAY_TICK_MS);
+  nativeTheme.on('updated', scheduleTray);
+
+  const unsubscribeEngine = core.engine.subscribe((event) => {
+    rules.handle(event);
+    if (event.type === 'patches' || event.type === 'health') scheduleTray();
+    if (event.type === 'transition') updater?.reconsider();
+  });
+  const offPaused = core.on('monitoring:paused', () => scheduleTray());
+
+  // --- machine sleep and network -----------------------------------------------------------------------
+  powerMonitor.on('suspend', () => core.engine.setSuspended(true));
+  powerMonitor.on('resume', () => core.engine.setSuspended(false));
+  let online = net.isOnline();
+  core.engine.setOnline(online);
+  const onlineTimer = setInterval(() => {
+    const now = net.isOnline();
+    if (now !== online) {
+      online = now;
+      log.info(now ? 'The network is back.' : 'The network is offline.');
+      core.engine.setOnline(now);
+    }
+  }, ONLINE_CHECK_MS);
+
+  // --- start at login ------------------------------------------------------------------------------------
+  if (app.isPackaged) {
+    // The login item follows the settings (the installer's uninstaller removes it).
+    const ui = settings().ui;
+    createElectronPlatform(getWindow).setStartAtLogin?.(ui.startAtLogin, ui.startMinimized);
+  }
+
+  // --- launch requests: our own argv, then whatever arrived while starting -------------------------------
+  router = createLaunchRouter({
+    handlers,
+    sourceIds: () => settings().sources.map((s) => s.id),
+    emit: (event, payload) => core.emit(event, payload),
+    showWindow: () => showWindow(getWindow()),
+    logger: log,
+  });
+  core.start();
+  refreshTray();
+  // The window's page must be listening before a navigate or notice is pushed to it.
+  const readyRouter = router;
+  const replay = async () => {
+    await readyRouter.handleArgv(process.argv, { firstInstance: true });
+    for (const argv of earlyArgv.splice(0)) await readyRouter.handleArgv(argv);
+    for (const url of earlyUrls.splice(0)) await readyRouter.handleUrl(url);
+  };
+  if (win.webContents.isLoading()) win.webContents.once('did-finish-load', () => void replay());
+  else void replay();
+
+  // --- quitting ------------------------------------------------------------------------------------------
+  app.on('before-quit', () => {
+    quitting = true;
+  });
+  let stopped = false;
+  app.on('will-quit', (event) => {
+    if (stopped) return;
+    // Stop polling and finish writing history before the process ends.
+    event.preventDefault();
+    stopped = true;
+    void (async () => {
+      clearInterval(trayTick);
+      clearInterval(onlineTimer);
+      if (trayTimer) clearTimeout(trayTimer);
+      unsubscribeEngine();
+      offPaused();
+      rules.dispose();
+      updater?.dispose();
+      stopForwarding();
+      unregisterIpc();
+      tray?.destroy();
+      try {
+        await core.stop();
+      } catch (err) {
+        log.error('Stopping cleanly failed.', { error: (err as Error).message });
+      }
+      log.info('Stopped.');
+      app.quit();
+    })();
+  });
+  // A closed window with no tray would leave an invisible app behind.
+  if (!tray) quitting = true;
+  log.info(`Ready; links ${PROTOCOL}:// are handled.`);
+}
