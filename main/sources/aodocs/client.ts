@@ -193,8 +193,11 @@ export class AodocsClient {
       } catch (err) {
         if (attempt >= this.retry.retries || !isRetryable(err) || signal?.aborted) throw err;
         const e = err as HttpError;
+        // A service that asks for a longer pause than a retry within this request may take is
+        // left alone: the poll fails and the schedule waits as long as it asked.
+        if (e.retryAfterMs !== null && e.retryAfterMs > this.retry.maxDelayMs) throw err;
         const backoff = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
-        const delay = Math.min(this.retry.maxDelayMs, Math.max(backoff, e.retryAfterMs ?? 0));
+        const delay = Math.max(backoff, e.retryAfterMs ?? 0);
         this.deps.logger.warn('AODocs asked for a retry', { target: e.target, status: e.status, attempt: attempt + 1, delayMs: delay });
         await this.wait(delay, signal);
       }

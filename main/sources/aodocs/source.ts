@@ -57,7 +57,14 @@ export function createAodocsSource(config: AodocsSourceConfig, deps: SourceDeps,
 
   function authMessage(err: HttpError): string {
     const said = err.serviceMessage ? ` ("${err.serviceMessage}")` : '';
-    const why = err.serviceMessage && /expir/i.test(err.serviceMessage) ? 'has expired' : 'is wrong, revoked or expired';
+    const m = err.serviceMessage ?? '';
+    const why = /expir/i.test(m)
+      ? 'has expired'
+      : /invalid|wrong|unknown|not valid|revoked/i.test(m)
+        ? 'is not valid (mistyped or revoked)'
+        : /required|missing/i.test(m)
+          ? 'was not accepted'
+          : 'is wrong, revoked or expired';
     return `AODocs refused the ${words}${said}: it ${why}. Enter a new ${words} for "${name}" in Settings.`;
   }
 
@@ -81,6 +88,7 @@ export function createAodocsSource(config: AodocsSourceConfig, deps: SourceDeps,
         if (err.status === 403) return `No access to ${where}: AODocs says "${said}".`;
         if (err.status === 404 && libraryId) return `AODocs does not know ${where} ("${said}"): check the library id in Settings.`;
         if (err.status === 429) return `AODocs is throttling requests for ${where} ("${said}"); polling slows down.`;
+        if (err.status === 400) return `AODocs refused the request for ${where} as invalid ("${said}"): check the Workspace domain${libraryId ? ' and the library id' : ''} in Settings.`;
         if (err.status === 409) return `AODocs refused the request for ${where} with a conflict: "${said}".`;
         return `AODocs answered ${err.status} for ${where}: "${said}". It will be tried again.`;
       }
@@ -267,7 +275,15 @@ export function createAodocsSource(config: AodocsSourceConfig, deps: SourceDeps,
         deps.logger.info('AODocs job cancelled', { sourceId: config.id, jobId: job.nativeId, status: after.status });
         return map(after);
       } catch (err) {
-        const failure = actionFailure(err, job, 'cancel');
+        let failure = actionFailure(err, job, 'cancel');
+        if (failure.code === 'conflict' && !signal.aborted) {
+          // AODocs refuses to cancel a job that has finished meanwhile: say so, in its state.
+          const now = await client.getJob(job.nativeId, signal).catch(() => null);
+          if (now && FINAL_STATUSES.has(now.status)) {
+            const words = now.status === 'COMPLETED' ? 'completed' : now.status === 'FAILED' ? 'failed' : 'been cancelled';
+            failure = new AppFailure('too-late', `AODocs job ${job.nativeId} has already ${words}; there is nothing left to cancel.`, { sourceId: config.id });
+          }
+        }
         deps.logger.warn('AODocs cancel refused', { sourceId: config.id, jobId: job.nativeId, code: failure.code, message: failure.message });
         throw failure;
       }

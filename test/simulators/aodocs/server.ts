@@ -109,7 +109,13 @@ export type AodocsFault =
   /** 200 with JSON of the wrong shape */
   | { kind: 'wrong-shape' }
   /** answer normally, after this many real milliseconds */
-  | { kind: 'slow'; ms: number };
+  | { kind: 'slow'; ms: number }
+  /** 200 and the start of the normal answer, then one byte every `intervalMs` real milliseconds */
+  | { kind: 'drip'; intervalMs: number }
+  /** 200 with a valid JSON answer padded to `bytes` bytes */
+  | { kind: 'huge'; bytes: number }
+  /** the normal answer with every job's status and type replaced by values outside the enums */
+  | { kind: 'unknown-enum'; status?: string; type?: string };
 
 export interface AodocsFaultRule {
   fault: AodocsFault;
@@ -185,6 +191,8 @@ export interface AodocsSimulator {
   addCredential(c: AodocsCredential): void;
   expireCredential(value: string): void;
   addLibrary(lib: AodocsLibrary): void;
+  /** Moves the service's clock (timestamps it writes, credential expiry) by this many ms. */
+  setClockSkew(ms: number): void;
   injectFault(rule: AodocsFaultRule): void;
   clearFaults(): void;
   /** Stops listening (connections refused) until `goOnline()`, which listens on the same port. */
@@ -224,7 +232,9 @@ interface PageState {
 const KNOWN_TYPES: ReadonlySet<string> = new Set(AODOCS_JOB_TYPES);
 
 export async function startAodocsSimulator(opts: AodocsSimulatorOptions = {}): Promise<AodocsSimulator> {
-  const now = opts.now ?? (() => Date.now());
+  const baseNow = opts.now ?? (() => Date.now());
+  let skewMs = 0;
+  const now = () => baseNow() + skewMs;
   const credentials: AodocsCredential[] = [...(opts.credentials ?? [])];
   const libraries = new Map<string, AodocsLibrary>((opts.libraries ?? []).map((l) => [l.id, l]));
   const store = new Map<string, StoredJob>();
@@ -496,6 +506,27 @@ export async function startAodocsSimulator(opts: AodocsSimulatorOptions = {}): P
     return { error: { code: status, message, errors: [{ domain: 'global', reason, message }] } };
   }
 
+  /** Writes one byte per interval until done or the client goes away. */
+  async function drip(res: ServerResponse, bytes: Buffer, intervalMs: number): Promise<void> {
+    for (let i = 0; i < bytes.length; i++) {
+      if (res.destroyed || !online) return;
+      res.write(bytes.subarray(i, i + 1));
+      await new Promise((r) => setTimeout(r, intervalMs));
+    }
+    if (!res.destroyed) res.end();
+  }
+
+  function withUnknownEnums(body: unknown, status: string, type: string): unknown {
+    const patch = (j: ApiJob) => ({ ...j, status, type });
+    if (body && typeof body === 'object') {
+      const b = body as { jobList?: ApiJob[]; job?: ApiJob; jobId?: string };
+      if (Array.isArray(b.jobList)) return { ...b, jobList: b.jobList.map(patch) };
+      if (typeof b.jobId === 'string') return patch(body as ApiJob);
+      if (b.job) return { ...b, job: patch(b.job) };
+    }
+    return body;
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.method ?? 'GET').toUpperCase();
     const rawUrl = req.url ?? '/';
@@ -540,6 +571,22 @@ export async function startAodocsSimulator(opts: AodocsSimulatorOptions = {}): P
       const out = route(method, parsed.pathname, parsed.searchParams, auth.user as string);
       if (fault?.kind === 'malformed') return reply(200, '<html><body>Temporarily unavailable</body></html>');
       if (fault?.kind === 'wrong-shape') return reply(200, { jobList: 'not a list', items: 3 });
+      if (fault?.kind === 'huge') {
+        const text = JSON.stringify(out.body);
+        const pad = Math.max(0, fault.bytes - text.length - 14);
+        entry.status = 200;
+        res.writeHead(200, { 'Content-Type': 'application/json; charset=UTF-8' });
+        res.end(`${text.slice(0, -1)}${text.length > 2 ? ',' : ''}"padding":"${'x'.repeat(pad)}"}`);
+        return;
+      }
+      if (fault?.kind === 'drip') {
+        entry.status = 200;
+        const bytes = Buffer.from(JSON.stringify(out.body));
+        res.writeHead(200, { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': String(bytes.length) });
+        await drip(res, bytes, fault.intervalMs);
+        return;
+      }
+      if (fault?.kind === 'unknown-enum') return reply(out.status, withUnknownEnums(out.body, fault.status ?? 'PAUSED_BY_ADMIN', fault.type ?? 'ARCHIVE_TO_COLD_STORAGE'));
       return reply(out.status, out.body);
     } catch (err) {
       if (err instanceof ApiProblem) return reply(err.status, errorBody(err.status, err.message, err.reason), err.headers);
@@ -635,6 +682,9 @@ export async function startAodocsSimulator(opts: AodocsSimulatorOptions = {}): P
       for (const c of credentials) if (c.value === value) c.expiresAt = now() - 1;
     },
     addLibrary: (lib) => void libraries.set(lib.id, lib),
+    setClockSkew: (ms) => {
+      skewMs = ms;
+    },
     injectFault(rule) {
       faults.push({ fault: rule.fault, remaining: rule.times ?? 1, match: rule.match });
     },
