@@ -199,6 +199,8 @@ export interface AodocsSimulator {
   goOffline(): Promise<void>;
   goOnline(): Promise<void>;
   readonly online: boolean;
+  /** Closes every open connection (kept-alive ones included): the next request connects anew. */
+  dropConnections(): void;
   clearLog(): void;
   close(): Promise<void>;
 }
@@ -695,6 +697,10 @@ export async function startAodocsSimulator(opts: AodocsSimulatorOptions = {}): P
     },
     get online() {
       return online;
+    },
+    dropConnections() {
+      for (const sock of sockets) sock.destroy();
+      sockets.clear();
     },
     clearLog: () => void requests.splice(0),
     close: stopListening,
