@@ -1,9 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppFailure, type AodocsSourceConfig, type Job } from '../../../preload/model';
+import { AppFailure, PollingSettings, type AodocsSourceConfig, type Job } from '../../../preload/model';
 import { createAodocsSource, type AodocsSourceOptions } from '../../../main/sources/aodocs/source';
 import { SourceError, type PollContext, type PollResult, type SourceJob } from '../../../main/queue/source';
 import { startAodocsSimulator, type AodocsSimulator, type AodocsSimulatorOptions } from '../../simulators/aodocs/server';
-import { makeDeps } from './helpers';
+import { createQueueEngine } from '../../../main/queue/engine';
+import { FakeClock } from '../../helpers/fake-clock';
+import { CountingHttpClient, recordPolls, runFor } from '../../reliability/helpers';
+import { capturingLogger, makeDeps, MemorySecrets, MemoryTracked } from './helpers';
 
 const CODE = 'sc-alice-7f3a9c21';
 const TOKEN = 'ya29.tok-bob-55e1d0';
@@ -398,5 +401,62 @@ describe('AODocs source: retries and errors', () => {
     // The service's words, with query values (which may be credentials elsewhere) redacted.
     expect(e.message).toMatch(/AODocs refused the request for library lib-a as invalid \("Unknown domain .*"\): check the Workspace domain and the library id in Settings/);
     expect(s.requests[0].query.domain).toEqual(['other.org']);
+  });
+});
+
+describe('AODocs source: through the queue engine', () => {
+  it('keeps finished jobs absent from the fast cycle, purges only on a complete full listing, and lists everything one-shot', async () => {
+    const clock = new FakeClock(Date.UTC(2026, 0, 5, 9, 0, 0));
+    const s = await sim({ now: () => clock.now() });
+    s.addJob({ jobId: 'run', libraryId: 'lib-a', requestor: ALICE, totalTasks: 50, plan: { tasksPerTick: 1 } });
+    s.addJob({ jobId: 'fin', libraryId: 'lib-a', requestor: ALICE, status: 'COMPLETED', totalTasks: 2, succeededTasks: 2 });
+    const secrets = new MemorySecrets();
+    await secrets.set('ao', 'SECURITY_CODE', CODE);
+    const http = new CountingHttpClient({ timeoutMs: 3000 });
+    const deps = { http, secrets, tracked: new MemoryTracked(), clock, logger: capturingLogger() };
+    const config: AodocsSourceConfig = { id: 'ao', kind: 'aodocs', baseUrl: s.baseUrl, libraryIds: ['lib-a'], user: ALICE };
+    const rec = recordPolls(createAodocsSource(config, deps), clock);
+    const polling = PollingSettings.parse({});
+    const engine = createQueueEngine({ sources: [rec.source], polling, clock, random: () => 0 });
+    try {
+      engine.start();
+      await runFor(clock, http, 0);
+      expect(engine.getJob('ao:fin')).toMatchObject({ state: 'completed', gone: false });
+
+      // Fast cycles: partial listings of IN_PROGRESS jobs only; 'fin' is absent and stays.
+      s.tick();
+      await runFor(clock, http, 60_000);
+      const fast = rec.polls.slice(1);
+      expect(fast.length).toBeGreaterThanOrEqual(5);
+      expect(fast.every((p) => p.mode === 'active' && p.complete === false)).toBe(true);
+      expect(engine.getJob('ao:fin')).toMatchObject({ state: 'completed', gone: false });
+      expect(engine.getJob('ao:run')?.progress).toBeCloseTo(1 / 50);
+
+      // The service purges an active job: a fast cycle looks it up (404: gone) ...
+      s.addJob({ jobId: 'vanish', libraryId: 'lib-a', requestor: BOB });
+      engine.refreshNow('ao');
+      await runFor(clock, http, 0);
+      expect(engine.getJob('ao:vanish')?.state).toBe('processing');
+      s.purge('vanish');
+      await runFor(clock, http, 10_000);
+      expect(engine.getJob('ao:vanish')?.gone).toBe(true);
+
+      // ... and the idle cycle lists the whole library, completely, so completions are seen.
+      s.complete('run');
+      await runFor(clock, http, polling.aodocs.idleMs);
+      expect(rec.polls.some((p) => p.mode === 'full' && p.complete === true)).toBe(true);
+      expect(engine.getJob('ao:run')).toMatchObject({ state: 'completed', progress: 1 });
+
+      // One-shot listing (`pqm jobs`): a full poll.
+      s.addJob({ jobId: 'late', libraryId: 'lib-a', requestor: ALICE, status: 'FAILED' });
+      const n = rec.polls.length;
+      const once = engine.pollOnce();
+      await runFor(clock, http, 0);
+      await once;
+      expect(rec.polls.slice(n).map((p) => [p.mode, p.complete])).toEqual([['full', true]]);
+      expect(engine.getJob('ao:late')).toMatchObject({ state: 'failed', mine: true });
+    } finally {
+      await engine.stop();
+    }
   });
 });
