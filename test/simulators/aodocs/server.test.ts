@@ -93,4 +93,27 @@ describe('AODocs simulator', () => {
     expect((await get('/job/v1/j0')).status).toBe(200);
     expect(sim.requests.at(-1)).toMatchObject({ method: 'GET', path: '/api/job/v1/j0', authScheme: 'securityCode', user: 'alice@example.com', status: 200 });
   });
+  it('serves huge, dripping and out-of-enum answers, and a skewed clock', async () => {
+    sim.injectFault({ fault: { kind: 'huge', bytes: 1_000_000 } });
+    const res = await fetch(`${sim.baseUrl}/job/v1/j0`, { headers: { Authorization: `securityCode ${CODE}` } });
+    const text = await res.text();
+    expect(text.length).toBeGreaterThanOrEqual(999_000);
+    expect(JSON.parse(text)).toMatchObject({ jobId: 'j0' });
+
+    sim.injectFault({ fault: { kind: 'unknown-enum', status: 'ON_HOLD', type: 'QUANTUM_SYNC' } });
+    const list = await get('/job/v1/libraries/lib-a?pageSize=5');
+    expect(new Set(list.body.jobList.map((j: { status: string; type: string }) => `${j.status}/${j.type}`))).toEqual(new Set(['ON_HOLD/QUANTUM_SYNC']));
+
+    sim.injectFault({ fault: { kind: 'drip', intervalMs: 2 } });
+    const started = Date.now();
+    const dripped = await get('/job/v1/j0');
+    expect(dripped.body.jobId).toBe('j0');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(JSON.stringify(dripped.body).length * 1);
+
+    const before = sim.getJob('j1')!.lastActivityAt;
+    sim.setClockSkew(7 * 86_400_000);
+    sim.advance('j1', { succeeded: 1 });
+    expect(sim.getJob('j1')!.lastActivityAt).toBeGreaterThan(before + 6 * 86_400_000);
+    sim.setClockSkew(0);
+  });
 });
