@@ -18,6 +18,7 @@ import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcess
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const CODE = 'sc-faults-5d1e8b7a42';
+const RENEWED = 'sc-renewed-93c0e4f1b7';
 const ALICE = 'alice@example.com';
 const POLLING = PollingSettings.parse({});
 const FAULT_MS = 10 * 60_000;
@@ -35,6 +36,7 @@ interface Rig {
   events: EngineEvent[];
   logger: ReturnType<typeof capturingLogger>;
   watcher: ReturnType<typeof watchProcessErrors>;
+  secrets: MemorySecrets;
 }
 
 const rigs: Rig[] = [];
@@ -70,7 +72,7 @@ async function rig(): Promise<Rig> {
   const engine = createQueueEngine({ sources: [recorded.source], polling: POLLING, clock, random: () => 0, logger });
   const events: EngineEvent[] = [];
   engine.subscribe((e) => events.push(e));
-  const r: Rig = { sim, clock, http, dns, engine, polls: recorded.polls, events, logger, watcher };
+  const r: Rig = { sim, clock, http, dns, engine, polls: recorded.polls, events, logger, watcher, secrets };
   rigs.push(r);
   engine.start();
   await runFor(clock, http, 0);
@@ -109,6 +111,7 @@ function noLeaks(r: Rig): void {
   expect(r.watcher.errors).toEqual([]);
   const text = JSON.stringify({ lines: r.logger.lines, health: health(r), urls: r.sim.requests.map((q) => q.url), events: r.events });
   expect(text).not.toContain(CODE);
+  expect(text).not.toContain(RENEWED);
 }
 
 interface Scenario {
@@ -204,6 +207,18 @@ const SCENARIOS: Scenario[] = [
     message: /^AODocs is throttling requests for library lib-a \("Rate limit exceeded"\); polling slows down\.$/,
     perPoll: 1,
     retryAfterMs: 45_000,
+  },
+  {
+    name: 'security code expired (401)',
+    inject: (r) => r.sim.expireCredential(CODE),
+    clear: async (r) => {
+      // A new code entered in Settings applies at the next poll, without a restart.
+      r.sim.addCredential({ scheme: 'securityCode', value: RENEWED, user: ALICE });
+      await r.secrets.set('ao', 'SECURITY_CODE', RENEWED);
+    },
+    status: 'auth-required',
+    message: /^AODocs refused the security code \("The security code has expired"\): it has expired\. Enter a new security code for "AODocs" in Settings\.$/,
+    perPoll: 1,
   },
   {
     name: 'malformed JSON',
