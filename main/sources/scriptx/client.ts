@@ -309,6 +309,14 @@ export class ScriptxClient {
     return this.call('PUT', `/api/v1/printer/connection/${printerSegment(name)}`, z.unknown(), signal, { timeoutMs: this.printTimeoutMs });
   }
 
+  /**
+   * Windows PC 2.19+: makes a printer the current (default) one. MeadCo documents "printer/current
+   * (PUT)"; the name travels as a path segment like the connection endpoints (UNVERIFIED shape).
+   */
+  setCurrentPrinter(name: string, signal: AbortSignal): Promise<unknown> {
+    return this.call('PUT', `/api/v1/printer/current/${printerSegment(name)}`, z.unknown(), signal);
+  }
+
   removePrinterConnection(name: string, signal: AbortSignal): Promise<unknown> {
     return this.call('DELETE', `/api/v1/printer/connection/${printerSegment(name)}`, z.unknown(), signal, { timeoutMs: this.printTimeoutMs });
   }

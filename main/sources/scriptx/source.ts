@@ -1,0 +1,990 @@
+/**
+ * The ScriptX.Services source: the local print service of MeadCo ScriptX (Windows PC edition, found
+ * through the orchestrator or by probing ports) or an On-Premise server (a configured URL).
+ *
+ * The API lists no jobs, so the source follows job tokens: those of jobs the app prints itself, and
+ * those handed in (`pqm track`, the track deep link, a pasted token). Tokens are persisted in the
+ * tracked store so the app and the CLI share them and tracking survives a restart.
+ *
+ * Each active token is polled with its own status endpoint (printHtml or printPdf), never more than
+ * twice in any second and never two requests at once; a final token is never asked about again. A
+ * 404 for a known token means the service has purged the job: it is reported gone, last state kept.
+ */
+import { AppFailure, makeJobKey, type Job, type ScriptxSourceConfig } from '../../../preload/model';
+import type { PrintRequest, ServiceActionRequest, ServiceInfo } from '../../../preload/contract';
+import type { TrackedJob } from '../../core/ports';
+import { HttpError } from '../../http/client';
+import { SourceError, type JobAction, type JobSource, type PollContext, type PollResult, type PrintFile, type SourceJob } from '../../queue/source';
+import type { SourceDeps } from '../deps';
+import {
+  ScriptxClient,
+  compareVersion,
+  formatVersion,
+  tokenProblem,
+  type DeviceBody,
+  type JobKind,
+  type JobStatusAnswer,
+  type License,
+  type PrintAnswer,
+  type PrintHtmlBody,
+  type PrintPdfBody,
+  type ScriptxClientOptions,
+  type ServiceDescription,
+} from './client';
+import { discoverService, type Discovered, type DiscoveryOptions } from './discovery';
+import { canControl, controlService, execFileRunner, type CommandRunner } from './service-control';
+import { PRINT_ANSWER, TOO_LATE_REASON, rawStateOf, toJobStatus } from './states';
+
+export interface ScriptxSourceOptions {
+  /** Orchestrator URL, probe host and ports, timeouts (tests point these at the simulator). */
+  discovery?: DiscoveryOptions;
+  client?: ScriptxClientOptions;
+  /** Runs the configured start/stop/restart commands (execFile by default). */
+  runner?: CommandRunner;
+  /** process.platform by default. */
+  platform?: string;
+  /** Liveness checks after a start/stop command. */
+  livenessAttempts?: number;
+  livenessIntervalMs?: number;
+  /** Largest file printed (it travels as a data URL). */
+  maxFileBytes?: number;
+  /** At most this many status requests per job in any `statusWindowMs` (default 2 per 1000 ms). */
+  maxStatusPerWindow?: number;
+  statusWindowMs?: number;
+  /** Status requests run at the same time (different jobs). */
+  concurrency?: number;
+}
+
+/** The license expiry warning starts this many days before the end date. */
+export const LICENSE_WARNING_DAYS = 14;
+export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
+/** HTML kept in the tracked store for retry; bigger documents are held in memory only. */
+const MAX_PERSISTED_HTML = 256 * 1024;
+export const LICENSE_PROBLEM = 'the license GUID is missing or not valid for this service';
+export const CANCEL_VERSION_MESSAGE = 'cancel needs ScriptX.Services 2.10 or later';
+/** MeadCo's PageOrientation values. */
+const ORIENTATION = { portrait: 2, landscape: 1 } as const;
+const SERVICE_CLASS: Record<number, string> = { 1: 'Cloud', 2: 'On-Premise', 3: 'Windows PC' };
+
+/** What the app remembers about a job it submitted, to submit it again (no secrets, no file bytes). */
+interface Submission {
+  request: PrintRequest;
+  /** Set for file prints: the file's name and type (the bytes are held in memory for this session). */
+  file?: { name: string; contentType: string; size: number };
+  /** HTML too big to persist: only in memory. */
+  htmlInMemory?: boolean;
+}
+
+interface Entry {
+  token: string;
+  kind: JobKind;
+  addedAt: string;
+  toFile: boolean;
+  submittedByApp: boolean;
+  submission: Submission | null;
+  document: string | null;
+  printer: string | null;
+  printAnswer: string | null;
+  /** The last status code the service answered. */
+  code: number | null;
+  last: SourceJob | null;
+  updatedAt: string | null;
+  finished: boolean;
+  /** A state learned outside a poll (download, cancel) that the next poll must still report. */
+  unreported: boolean;
+  /** Times (ms) of the most recent status requests, oldest first. */
+  statusTimes: number[];
+  inFlight: boolean;
+}
+
+function errorWords(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function isAbort(err: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (err instanceof HttpError && err.kind === 'aborted');
+}
+
+function safeFileName(name: string): string {
+  const cleaned = name.replace(/[\u0000-\u001f<>:"/\\|?*]+/g, '_').trim();
+  return cleaned.slice(0, 120) || 'output';
+}
+
+export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDeps, opts: ScriptxSourceOptions = {}): JobSource {
+  const name = config.name ?? (config.baseUrl ? `ScriptX.Services (${new URL(config.baseUrl).host})` : 'ScriptX.Services on this PC');
+  const platform = opts.platform ?? process.platform;
+  const runner = opts.runner ?? execFileRunner;
+  const maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const maxPerWindow = opts.maxStatusPerWindow ?? 2;
+  const windowMs = opts.statusWindowMs ?? 1000;
+  const concurrency = opts.concurrency ?? 8;
+  const { clock, logger } = deps;
+
+  const entries = new Map<string, Entry>();
+  /** File bytes of jobs submitted in this session, for retry. */
+  const heldFiles = new Map<string, PrintFile>();
+  const heldHtml = new Map<string, string>();
+  let loaded = false;
+  let found: Discovered | null = null;
+  let client: ScriptxClient | null = null;
+  let description: ServiceDescription | null = null;
+  let describeRefused = false;
+  /** The service asked to wait (429 Retry-After): no status requests before this time. */
+  let quietUntil = 0;
+
+  const iso = (ms = clock.now()) => new Date(ms).toISOString();
+  const license = () => deps.secrets.get(config.id, 'LICENSE');
+  const keyOf = (token: string) => makeJobKey(config.id, token);
+  /** A guid in the service's words (POST licensing echoes it) never reaches a message. */
+  const redactGuids = (text: string) => text.replace(/\{?[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}?/g, '(license GUID)');
+  const serviceWords = (err: HttpError) => (err.serviceMessage ? redactGuids(err.serviceMessage) : null);
+
+  // -------------------------------------------------------------------------------------------
+  // Tracked tokens
+  // -------------------------------------------------------------------------------------------
+
+  function entryFromTracked(t: TrackedJob): Entry {
+    const sub = (t.submission ?? null) as (Submission & { toFile?: boolean; printAnswer?: string }) | null;
+    return {
+      token: t.id,
+      kind: t.kind ?? 'html',
+      addedAt: t.addedAt,
+      toFile: sub?.toFile === true,
+      submittedByApp: !!sub,
+      submission: sub && sub.request ? { request: sub.request, file: sub.file, htmlInMemory: sub.htmlInMemory } : null,
+      document: sub?.request?.title ?? sub?.file?.name ?? (sub?.request?.document.type === 'url' ? sub.request.document.url : null),
+      printer: sub?.request?.printer ?? null,
+      printAnswer: typeof sub?.printAnswer === 'string' ? sub.printAnswer : null,
+      code: null,
+      last: null,
+      updatedAt: null,
+      finished: !!t.finishedAt,
+      unreported: false,
+      statusTimes: [],
+      inFlight: false,
+    };
+  }
+
+  /** Merges the persisted list (the CLI may have added tokens since). */
+  async function syncTracked(): Promise<void> {
+    let list: TrackedJob[];
+    try {
+      list = await deps.tracked.list(config.id);
+    } catch (err) {
+      if (!loaded) throw new SourceError('degraded', `The list of tracked ScriptX jobs could not be read: ${errorWords(err)}`, { cause: err });
+      logger.warn('Could not re-read the tracked ScriptX jobs', { sourceId: config.id, error: errorWords(err) });
+      return;
+    }
+    for (const t of list) {
+      if (t.sourceId !== config.id || entries.has(t.id) || tokenProblem(t.id)) continue;
+      entries.set(t.id, entryFromTracked(t));
+    }
+    loaded = true;
+  }
+
+  async function markFinished(e: Entry): Promise<void> {
+    e.finished = true;
+    try {
+      await deps.tracked.update(config.id, e.token, { finishedAt: iso() });
+    } catch (err) {
+      logger.warn('Could not record a tracked ScriptX job as finished', { sourceId: config.id, error: errorWords(err) });
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Connection
+  // -------------------------------------------------------------------------------------------
+
+  function downError(err: unknown, where: string): SourceError {
+    const how = err instanceof HttpError && err.kind === 'timeout' ? 'it did not answer in time' : 'nothing answered';
+    const fix = config.baseUrl ? 'Check that the server is running and the address in Settings.' : 'Start ScriptX.Services on this PC.';
+    return new SourceError('down', `ScriptX.Services at ${where} could not be reached (${how}). ${fix}`, { cause: err, detail: found ? { baseUrl: found.baseUrl, foundBy: found.foundBy } : undefined });
+  }
+
+  function authError(err: HttpError): SourceError {
+    const said = serviceWords(err);
+    return new SourceError('auth-required', `ScriptX.Services refused the request${said ? ` ("${said}")` : ''}: ${LICENSE_PROBLEM}. Enter the license GUID for "${name}" in Settings.`, { cause: err });
+  }
+
+  async function connect(signal: AbortSignal): Promise<ScriptxClient> {
+    if (client && found) return client;
+    found = await discoverService(config, deps.http, signal, opts.discovery);
+    client = new ScriptxClient(deps.http, found.baseUrl, license, opts.client);
+    description = null;
+    describeRefused = false;
+    logger.info('ScriptX.Services found', { sourceId: config.id, baseUrl: found.baseUrl, foundBy: found.foundBy });
+    return client;
+  }
+
+  /** Forget where the service was: a discovered one may come back on another port. */
+  function lost(): void {
+    if (!config.baseUrl) {
+      found = null;
+      client = null;
+    }
+    description = null;
+  }
+
+  /** The service description, read once per connection; tolerates the 401 of older builds. */
+  async function describe(c: ScriptxClient, signal: AbortSignal): Promise<ServiceDescription | null> {
+    if (description || describeRefused) return description;
+    try {
+      description = await c.describe(signal);
+    } catch (err) {
+      if (err instanceof HttpError && err.kind === 'http' && err.status === 401) describeRefused = true;
+      else throw err;
+    }
+    return description;
+  }
+
+  /** Turns a failure of a whole-service call into the SourceError the engine understands. */
+  function sourceFailure(err: unknown): SourceError {
+    if (err instanceof SourceError) return err;
+    if (err instanceof HttpError) {
+      if (err.kind === 'unreachable' || err.kind === 'timeout') {
+        const where = found?.baseUrl ?? config.baseUrl ?? 'this PC';
+        lost();
+        return downError(err, where);
+      }
+      if (err.kind === 'http' && err.status === 401) return authError(err);
+      if (err.kind === 'http' && err.status === 429) {
+        return new SourceError('degraded', `ScriptX.Services is busy and asked to wait${err.retryAfterMs !== null ? ` ${Math.ceil(err.retryAfterMs / 1000)} s` : ''}.`, { retryAfterMs: err.retryAfterMs, cause: err });
+      }
+      if (err.kind === 'http') {
+        const said = serviceWords(err);
+        return new SourceError('degraded', `ScriptX.Services answered ${err.status}${said ? `: "${said}"` : ''}.`, { retryAfterMs: err.retryAfterMs, cause: err });
+      }
+      if (err.kind === 'malformed' || err.kind === 'too-large') return new SourceError('degraded', `ScriptX.Services sent an answer the monitor cannot read: ${err.message}.`, { cause: err });
+    }
+    return new SourceError('degraded', `Reading ScriptX.Services failed: ${errorWords(err)}`, { cause: err });
+  }
+
+  /** An AppFailure for an action (print, cancel, license, printers) that failed. */
+  function actionFailure(err: unknown, what: string): AppFailure {
+    if (err instanceof AppFailure) return err;
+    if (err instanceof SourceError) return new AppFailure(err.status === 'auth-required' ? 'auth-required' : 'unreachable', err.message, { sourceId: config.id, cause: err });
+    if (err instanceof HttpError) {
+      const said = serviceWords(err);
+      if (err.kind === 'unreachable' || err.kind === 'timeout') {
+        const where = found?.baseUrl ?? config.baseUrl ?? 'this PC';
+        lost();
+        return new AppFailure('unreachable', `${what} failed: ScriptX.Services at ${where} could not be reached.`, { sourceId: config.id, cause: err });
+      }
+      if (err.kind === 'http' && err.status === 401) return new AppFailure('auth-required', `${what} failed: ${LICENSE_PROBLEM}.`, { sourceId: config.id, cause: err });
+      if (err.kind === 'http' && err.status === 429) return new AppFailure('conflict', `${what} failed: ScriptX.Services is busy; try again${err.retryAfterMs !== null ? ` in ${Math.ceil(err.retryAfterMs / 1000)} s` : ' shortly'}.`, { sourceId: config.id, cause: err });
+      if (err.kind === 'http' && err.status !== null && err.status >= 400 && err.status < 500) {
+        return new AppFailure('invalid-input', `${what} failed: ScriptX.Services answered ${err.status}${said ? `: "${said}"` : ''}.`, { sourceId: config.id, cause: err });
+      }
+      if (err.kind === 'http') return new AppFailure('internal', `${what} failed: ScriptX.Services answered ${err.status}${said ? `: "${said}"` : ''}.`, { sourceId: config.id, cause: err });
+      if (err.kind === 'malformed' || err.kind === 'too-large') return new AppFailure('internal', `${what} failed: ScriptX.Services sent an answer the monitor cannot read (${err.message}).`, { sourceId: config.id, cause: err });
+      if (err.kind === 'aborted') return new AppFailure('internal', `${what} was cancelled.`, { sourceId: config.id, cause: err });
+    }
+    return new AppFailure('internal', `${what} failed: ${errorWords(err)}`, { sourceId: config.id, cause: err });
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Jobs
+  // -------------------------------------------------------------------------------------------
+
+  function toSourceJob(e: Entry, answer: { status: number; message?: string | null }): SourceJob {
+    const st = toJobStatus(answer.status, answer.message, { toFile: e.toFile });
+    if (e.code !== answer.status || !e.updatedAt) e.updatedAt = iso();
+    e.code = answer.status;
+    const job: SourceJob = {
+      key: keyOf(e.token),
+      sourceId: config.id,
+      sourceKind: 'scriptx',
+      nativeId: e.token,
+      state: st.state,
+      rawState: st.rawState,
+      detail: st.detail,
+      document: e.document,
+      owner: null,
+      printer: e.printer,
+      // The local service prints for this PC only; an On-Premise server serves many.
+      mine: e.submittedByApp || !config.baseUrl,
+      createdAt: e.addedAt,
+      updatedAt: e.updatedAt,
+      progress: st.state === 'completed' ? 1 : null,
+      cancel: st.cancel,
+      extra: {
+        kind: e.kind,
+        statusCode: answer.status,
+        toFile: e.toFile,
+        outputReady: st.outputReady,
+        submittedByApp: e.submittedByApp,
+        ...(e.printAnswer ? { printAnswer: e.printAnswer } : {}),
+        ...(e.submittedByApp && (st.state === 'failed' || st.state === 'canceled') ? { retryable: true } : {}),
+      },
+    };
+    e.last = job;
+    return job;
+  }
+
+  function mayAsk(e: Entry, now: number): boolean {
+    if (e.inFlight) return false;
+    const recent = e.statusTimes.filter((t) => now - t < windowMs);
+    e.statusTimes = recent;
+    return recent.length < maxPerWindow;
+  }
+
+  /** One status request for a token, counted against its rate. */
+  async function askStatus(c: ScriptxClient, e: Entry, signal: AbortSignal): Promise<JobStatusAnswer> {
+    e.inFlight = true;
+    e.statusTimes.push(clock.now());
+    try {
+      return await c.status(e.kind, e.token, signal);
+    } finally {
+      e.inFlight = false;
+    }
+  }
+
+  async function applyAnswer(e: Entry, answer: JobStatusAnswer): Promise<SourceJob> {
+    const job = toSourceJob(e, answer);
+    const st = toJobStatus(answer.status, answer.message, { toFile: e.toFile });
+    if (st.final && !e.finished) await markFinished(e);
+    return job;
+  }
+
+  async function poll(ctx: PollContext): Promise<PollResult> {
+    const { signal } = ctx;
+    await syncTracked();
+    let c: ScriptxClient;
+    try {
+      c = await connect(signal);
+    } catch (err) {
+      if (isAbort(err, signal)) throw err;
+      throw sourceFailure(err);
+    }
+
+    let licenseInfo: License | null = null;
+    if (ctx.mode === 'full') {
+      try {
+        await describe(c, signal);
+        licenseInfo = await c.licensing(signal);
+      } catch (err) {
+        if (isAbort(err, signal)) throw err;
+        throw sourceFailure(err);
+      }
+    }
+
+    const jobs: SourceJob[] = [];
+    const gone: string[] = [];
+    const problems: string[] = [];
+    let retryAfterMs: number | undefined;
+    let fatal: SourceError | null = null;
+    const now = clock.now();
+
+    for (const e of entries.values()) {
+      if (e.unreported && e.last) {
+        jobs.push(e.last);
+        e.unreported = false;
+      }
+    }
+
+    const due = [...entries.values()].filter((e) => {
+      if (e.finished) return false;
+      // A job waiting for its output to be collected, or in an unknown state, goes at the idle rate.
+      const slow = e.last !== null && (e.last.state === 'paused' || e.last.state === 'unknown');
+      if (slow && ctx.mode === 'active') return false;
+      return mayAsk(e, now);
+    });
+
+    if (now >= quietUntil) {
+      let next = 0;
+      const worker = async () => {
+        while (next < due.length && !fatal && !signal.aborted) {
+          const e = due[next++];
+          try {
+            jobs.push(await applyAnswer(e, await askStatus(c, e, signal)));
+          } catch (err) {
+            if (isAbort(err, signal)) return;
+            if (err instanceof HttpError && err.kind === 'http' && err.status === 404) {
+              gone.push(keyOf(e.token));
+              await markFinished(e);
+              continue;
+            }
+            if (err instanceof HttpError && (err.kind === 'unreachable' || err.kind === 'timeout' || (err.kind === 'http' && err.status === 401))) {
+              fatal ??= sourceFailure(err);
+              continue;
+            }
+            if (err instanceof HttpError && err.retryAfterMs !== null) {
+              retryAfterMs = Math.max(retryAfterMs ?? 0, err.retryAfterMs);
+              quietUntil = Math.max(quietUntil, clock.now() + err.retryAfterMs);
+            }
+            problems.push(describeJobProblem(e, err));
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(concurrency, due.length) }, worker));
+    } else {
+      retryAfterMs = quietUntil - now;
+    }
+    if (signal.aborted) throw new HttpError('aborted', 'The poll was cancelled', { target: 'poll' });
+    if (fatal) throw fatal;
+
+    const detail: Record<string, unknown> = { baseUrl: found?.baseUrl ?? null, foundBy: found?.foundBy ?? null };
+    const version = formatVersion(description?.serviceVersion);
+    if (version) detail.version = version;
+    let message = `ScriptX.Services${version ? ` ${version}` : ''} found by ${found?.foundBy ?? 'configured URL'} at ${found?.baseUrl}.`;
+    if (licenseInfo) {
+      const days = expiresInDays(licenseInfo.to);
+      if (days !== null) detail.licenseExpiresInDays = days;
+      if (days !== null && days < 0) message = `The ScriptX license${licenseInfo.company ? ` of ${licenseInfo.company}` : ''} expired on ${licenseInfo.to?.slice(0, 10)}.`;
+      else if (days !== null && days <= LICENSE_WARNING_DAYS) message += ` The license expires in ${days} day${days === 1 ? '' : 's'} (${licenseInfo.to?.slice(0, 10)}).`;
+    }
+    if (problems.length > 0) {
+      detail.problems = problems;
+      return {
+        jobs,
+        complete: false,
+        gone,
+        health: { status: 'degraded', message: problems.length === 1 ? problems[0] : `${problems[0]} (and ${problems.length - 1} more)`, detail },
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      };
+    }
+    if (retryAfterMs !== undefined) {
+      return { jobs, complete: false, gone, health: { status: 'degraded', message: `ScriptX.Services asked to wait ${Math.ceil(retryAfterMs / 1000)} s before the next status request.`, detail }, retryAfterMs };
+    }
+    return { jobs, complete: false, gone, health: { status: 'ok', message, detail } };
+  }
+
+  function describeJobProblem(e: Entry, err: unknown): string {
+    const job = `job ${e.token}`;
+    if (err instanceof HttpError) {
+      const said = serviceWords(err);
+      if (err.kind === 'http' && err.status === 429) return `ScriptX.Services is busy (429) and asked to wait${err.retryAfterMs !== null ? ` ${Math.ceil(err.retryAfterMs / 1000)} s` : ''} before asking about ${job} again.`;
+      if (err.kind === 'http') return `ScriptX.Services answered ${err.status} for the status of ${job}${said ? `: "${said}"` : ''}.`;
+      if (err.kind === 'malformed') return `ScriptX.Services sent a status for ${job} that the monitor cannot read (${err.message}).`;
+    }
+    return `Reading the status of ${job} failed: ${errorWords(err)}`;
+  }
+
+  function expiresInDays(to: string | null | undefined): number | null {
+    if (!to) return null;
+    const at = Date.parse(/[zZ]|[+-]\d\d:\d\d$/.test(to) ? to : `${to}Z`);
+    if (Number.isNaN(at)) return null;
+    return Math.floor((at - clock.now()) / 86_400_000);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Tracking
+  // -------------------------------------------------------------------------------------------
+
+  async function track(id: string, trackOpts: { kind?: 'html' | 'pdf' }, signal: AbortSignal): Promise<SourceJob> {
+    const problem = tokenProblem(id);
+    if (problem) throw new AppFailure('invalid-input', `This is not a ScriptX job id: ${problem}.`, { field: 'id', sourceId: config.id });
+    await syncTracked().catch(() => undefined);
+    const existing = entries.get(id);
+    if (existing?.last && (existing.finished || !trackOpts.kind || trackOpts.kind === existing.kind)) return existing.last;
+
+    let c: ScriptxClient;
+    try {
+      c = await connect(signal);
+    } catch (err) {
+      throw actionFailure(err, `Tracking job ${id}`);
+    }
+    const kinds: JobKind[] = trackOpts.kind ? [trackOpts.kind] : ['html', 'pdf'];
+    const e: Entry = existing ?? entryFromTracked({ sourceId: config.id, id, addedAt: iso() });
+    e.finished = false;
+    let lastErr: unknown = null;
+    for (const kind of kinds) {
+      e.kind = kind;
+      try {
+        const answer = await askStatus(c, e, signal);
+        entries.set(id, e);
+        await deps.tracked.add({ sourceId: config.id, id, kind, addedAt: e.addedAt, ...(e.submission ? { submission: persistedSubmission(e) } : {}) });
+        return await applyAnswer(e, answer);
+      } catch (err) {
+        lastErr = err;
+        if (err instanceof HttpError && err.kind === 'http' && err.status === 404) continue;
+        throw actionFailure(err, `Tracking job ${id}`);
+      }
+    }
+    if (lastErr instanceof HttpError && lastErr.status === 404) {
+      throw new AppFailure('not-found', `ScriptX.Services at ${found?.baseUrl} does not know the job "${id}" (it may have finished and been removed already).`, { field: 'id', sourceId: config.id });
+    }
+    throw actionFailure(lastErr, `Tracking job ${id}`);
+  }
+
+  async function untrack(job: Job): Promise<void> {
+    entries.delete(job.nativeId);
+    heldFiles.delete(job.nativeId);
+    heldHtml.delete(job.nativeId);
+    await deps.tracked.remove(config.id, job.nativeId);
+  }
+
+  function persistedSubmission(e: Entry): Record<string, unknown> {
+    return { ...(e.submission ?? {}), toFile: e.toFile, ...(e.printAnswer ? { printAnswer: e.printAnswer } : {}) };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Cancel
+  // -------------------------------------------------------------------------------------------
+
+  async function act(job: Job, action: JobAction, signal: AbortSignal): Promise<SourceJob> {
+    if (action.type !== 'cancel') throw new AppFailure('unsupported', 'ScriptX.Services jobs can be cancelled, not aborted.', { sourceId: config.id });
+    const code = typeof job.extra.statusCode === 'number' ? job.extra.statusCode : null;
+    if (job.gone || job.state === 'completed' || job.state === 'failed' || job.state === 'canceled') {
+      throw new AppFailure('conflict', `This job has already finished (${job.rawState}); there is nothing to cancel.`, { sourceId: config.id });
+    }
+    if (code === 5 || code === 8) throw new AppFailure('too-late', `The job cannot be cancelled: ${TOO_LATE_REASON}.`, { sourceId: config.id });
+    let c: ScriptxClient;
+    try {
+      c = await connect(signal);
+      const d = await describe(c, signal);
+      if (d?.serviceVersion && d.serviceClass !== 2 && compareVersion(d.serviceVersion, '2.10') < 0) {
+        throw new AppFailure('unsupported', `The job cannot be cancelled: ${CANCEL_VERSION_MESSAGE} (this is ${formatVersion(d.serviceVersion)}).`, { sourceId: config.id });
+      }
+    } catch (err) {
+      throw actionFailure(err, 'Cancelling the job');
+    }
+    const e = entries.get(job.nativeId) ?? entryFromTracked({ sourceId: config.id, id: job.nativeId, kind: job.extra.kind === 'pdf' ? 'pdf' : 'html', addedAt: job.createdAt ?? iso() });
+    entries.set(e.token, e);
+    let answer: JobStatusAnswer;
+    try {
+      answer = await c.cancel(e.token, signal);
+    } catch (err) {
+      if (err instanceof HttpError && err.kind === 'http' && err.status === 404) {
+        if (err.serviceMessage && /job not found/i.test(err.serviceMessage)) {
+          await markFinished(e);
+          throw new AppFailure('not-found', 'ScriptX.Services no longer knows this job; it has finished and been removed.', { sourceId: config.id });
+        }
+        throw new AppFailure('unsupported', `The job cannot be cancelled: ${CANCEL_VERSION_MESSAGE}.`, { sourceId: config.id });
+      }
+      throw actionFailure(err, 'Cancelling the job');
+    }
+    if (answer.status === 5 || answer.status === 8) {
+      toSourceJob(e, answer);
+      e.unreported = true;
+      throw new AppFailure('too-late', `The job cannot be cancelled: ${TOO_LATE_REASON}.`, { sourceId: config.id });
+    }
+    const after = await applyAnswer(e, answer);
+    if (after.state !== 'canceled') {
+      const said = answer.message ? `: "${answer.message}"` : '';
+      e.unreported = true;
+      throw new AppFailure('conflict', `ScriptX.Services did not cancel the job; it answered ${rawStateOf(answer.status)}${said}.`, { sourceId: config.id });
+    }
+    return after;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Printing
+  // -------------------------------------------------------------------------------------------
+
+  function deviceOf(req: PrintRequest): DeviceBody | undefined {
+    const d: DeviceBody = {};
+    if (req.printer) d.printerName = req.printer;
+    if (req.copies !== undefined) d.copies = req.copies;
+    if (req.paperSize) d.paperSizeName = req.paperSize;
+    if (req.printToFileName) d.printToFileName = req.printToFileName;
+    return Object.keys(d).length ? d : undefined;
+  }
+
+  function fileKind(file: PrintFile): 'pdf' | 'html' | null {
+    const type = file.contentType.toLowerCase().split(';')[0].trim();
+    const ext = file.name.toLowerCase().split('.').pop() ?? '';
+    if (type === 'application/pdf' || ext === 'pdf') return 'pdf';
+    if (type === 'text/html' || type === 'application/xhtml+xml' || ext === 'html' || ext === 'htm' || ext === 'xhtml') return 'html';
+    return null;
+  }
+
+  function sizeWords(n: number): string {
+    return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
+  }
+
+  async function submit(req: PrintRequest, file: PrintFile | null, html: string | null, signal: AbortSignal): Promise<SourceJob> {
+    if (req.sourceId !== config.id) throw new AppFailure('invalid-input', `This print request is for source "${req.sourceId}", not "${config.id}".`, { field: 'sourceId' });
+    const device = deviceOf(req);
+    let kind: JobKind;
+    let body: PrintHtmlBody | PrintPdfBody;
+    let document: string | null = req.title ?? null;
+    if (req.document.type === 'url') {
+      kind = 'html';
+      body = { ContentType: 1, Content: req.document.url };
+      document ??= req.document.url;
+    } else if (req.document.type === 'html') {
+      kind = 'html';
+      body = { ContentType: 2, Content: req.document.html };
+      document ??= 'HTML document';
+    } else {
+      if (!file) throw new AppFailure('invalid-input', 'No file was given to print.', { field: 'document' });
+      if (file.bytes.byteLength === 0) throw new AppFailure('invalid-input', `The file "${file.name}" is empty; there is nothing to print.`, { field: 'document' });
+      if (file.bytes.byteLength > maxFileBytes) {
+        throw new AppFailure('invalid-input', `The file "${file.name}" is ${sizeWords(file.bytes.byteLength)}; ScriptX.Services can be sent files up to ${sizeWords(maxFileBytes)}.`, { field: 'document' });
+      }
+      const fk = fileKind(file);
+      if (!fk) throw new AppFailure('unsupported', `ScriptX prints HTML and PDF files; "${file.name}" (${file.contentType || 'unknown type'}) is neither.`, { field: 'document' });
+      document ??= file.name;
+      if (fk === 'pdf') {
+        if (!Buffer.from(file.bytes.subarray(0, 5)).toString('latin1').startsWith('%PDF')) {
+          throw new AppFailure('invalid-input', `The file "${file.name}" is not a PDF (it does not start with %PDF).`, { field: 'document' });
+        }
+        kind = 'pdf';
+        body = { Document: `data:application/pdf;base64,${Buffer.from(file.bytes).toString('base64')}` };
+      } else {
+        kind = 'html';
+        body = { ContentType: 2, Content: Buffer.from(file.bytes).toString('utf8') };
+      }
+    }
+    if (kind === 'html') {
+      const settings: PrintHtmlBody['Settings'] = {};
+      if (req.title) settings.jobTitle = req.title;
+      if (req.orientation) settings.page = { orientation: ORIENTATION[req.orientation] };
+      if (Object.keys(settings).length) (body as PrintHtmlBody).Settings = settings;
+    } else {
+      const settings: PrintPdfBody['Settings'] = {};
+      if (req.title) settings.jobDescription = req.title;
+      if (req.orientation) settings.orientation = ORIENTATION[req.orientation];
+      if (Object.keys(settings).length) (body as PrintPdfBody).Settings = settings;
+    }
+    if (device) body.Device = device;
+
+    let c: ScriptxClient;
+    let answer: PrintAnswer;
+    try {
+      c = await connect(signal);
+      answer = kind === 'pdf' ? await c.printPdf(body as PrintPdfBody, signal) : await c.printHtml(body as PrintHtmlBody, signal);
+    } catch (err) {
+      throw actionFailure(err, 'Printing');
+    }
+
+    const answerName = ['Unknown', 'QueuedToDevice', 'QueuedToFile', 'SoftError', 'Ok'][answer.status] ?? `status ${answer.status}`;
+    if (answer.status === PRINT_ANSWER.SoftError || answer.status === PRINT_ANSWER.Unknown || answer.status < 0 || answer.status > 4) {
+      const said = answer.message?.trim();
+      throw new AppFailure('invalid-input', `ScriptX.Services did not print it (${answerName})${said ? `: ${said}` : '.'}`, { sourceId: config.id });
+    }
+    const token = answer.jobIdentifier ?? '';
+    if (answer.status === PRINT_ANSWER.Ok || token === '') {
+      // Printed synchronously: there is nothing to follow.
+      const at = iso();
+      return {
+        key: keyOf(`printed-${clock.now()}`),
+        sourceId: config.id,
+        sourceKind: 'scriptx',
+        nativeId: '',
+        state: 'completed',
+        rawState: `${answer.status} ${answerName}`,
+        detail: answer.message?.trim() || 'ScriptX.Services printed the document.',
+        document,
+        owner: null,
+        printer: req.printer ?? null,
+        mine: true,
+        createdAt: at,
+        updatedAt: at,
+        progress: 1,
+        cancel: { allowed: false, reason: 'the job has already finished' },
+        extra: { kind, printAnswer: answerName, submittedByApp: true },
+      };
+    }
+    if (tokenProblem(token)) throw new AppFailure('internal', `ScriptX.Services answered ${answerName} with a job id the monitor cannot follow (${tokenProblem(token)}).`, { sourceId: config.id });
+
+    const submission: Submission = { request: req };
+    if (file) submission.file = { name: file.name, contentType: file.contentType, size: file.bytes.byteLength };
+    if (req.document.type === 'html' && req.document.html.length > MAX_PERSISTED_HTML) submission.htmlInMemory = true;
+    const e: Entry = {
+      token,
+      kind,
+      addedAt: iso(),
+      toFile: answer.status === PRINT_ANSWER.QueuedToFile,
+      submittedByApp: true,
+      submission,
+      document,
+      printer: req.printer ?? null,
+      printAnswer: answerName,
+      code: null,
+      last: null,
+      updatedAt: null,
+      finished: false,
+      unreported: false,
+      statusTimes: [],
+      inFlight: false,
+    };
+    entries.set(token, e);
+    if (file) heldFiles.set(token, file);
+    if (html !== null && submission.htmlInMemory) heldHtml.set(token, html);
+    const persisted = persistedSubmission(e);
+    if (submission.htmlInMemory) (persisted.request as PrintRequest) = { ...req, document: { type: 'html', html: '' } };
+    try {
+      await deps.tracked.add({ sourceId: config.id, id: token, kind, addedAt: e.addedAt, submission: persisted });
+    } catch (err) {
+      logger.warn('Could not persist a ScriptX job for tracking', { sourceId: config.id, error: errorWords(err) });
+    }
+    try {
+      return await applyAnswer(e, await askStatus(c, e, signal));
+    } catch {
+      // The first status is not there yet: report what the print answer said; polling follows.
+      const at = iso();
+      e.updatedAt = at;
+      const initial: SourceJob = {
+        ...toSourceJob(e, { status: 0, message: answer.message?.trim() || `ScriptX.Services answered ${answerName}.` }),
+        rawState: `0 NotStarted (${answerName})`,
+      };
+      e.code = null;
+      e.last = initial;
+      return initial;
+    }
+  }
+
+  async function print(req: PrintRequest, file: PrintFile | null, ctx: { signal: AbortSignal }): Promise<SourceJob> {
+    return submit(req, file, req.document.type === 'html' ? req.document.html : null, ctx.signal);
+  }
+
+  async function retry(job: Job, signal: AbortSignal): Promise<SourceJob> {
+    await syncTracked().catch(() => undefined);
+    const e = entries.get(job.nativeId);
+    if (!e || !e.submittedByApp || !e.submission) {
+      throw new AppFailure('not-allowed', 'Only jobs this app printed can be submitted again; this job was handed in from elsewhere.', { sourceId: config.id });
+    }
+    const state = e.last?.state ?? job.state;
+    if (state !== 'failed' && state !== 'canceled') {
+      throw new AppFailure('conflict', `Only a failed or abandoned job can be submitted again; this one is ${e.last?.rawState ?? job.rawState}.`, { sourceId: config.id });
+    }
+    let req = e.submission.request;
+    let file: PrintFile | null = null;
+    if (req.document.type === 'file') {
+      file = heldFiles.get(e.token) ?? null;
+      if (!file) throw new AppFailure('not-found', `The file "${e.submission.file?.name ?? 'of this job'}" is no longer held by the app (it was printed before a restart); print it again from the file.`, { sourceId: config.id });
+    }
+    if (e.submission.htmlInMemory) {
+      const html = heldHtml.get(e.token);
+      if (!html) throw new AppFailure('not-found', 'The HTML of this job is no longer held by the app (it was printed before a restart); print it again.', { sourceId: config.id });
+      req = { ...req, document: { type: 'html', html } };
+    }
+    return submit(req, file, req.document.type === 'html' ? req.document.html : null, signal);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Print to file
+  // -------------------------------------------------------------------------------------------
+
+  async function downloadOutput(job: Job, signal: AbortSignal): Promise<{ bytes: Uint8Array; suggestedName: string; contentType: string }> {
+    const e = entries.get(job.nativeId);
+    if (!e || !e.toFile) throw new AppFailure('not-allowed', 'This job was printed to a printer, not to a file; there is no output to save.', { sourceId: config.id });
+    if (e.finished || !(e.last?.extra.outputReady === true)) {
+      throw new AppFailure('conflict', `The output is not waiting to be collected (the job is ${e.last?.rawState ?? job.rawState}).`, { sourceId: config.id });
+    }
+    let out: { bytes: Uint8Array; contentType: string };
+    let c: ScriptxClient;
+    try {
+      c = await connect(signal);
+      out = await c.download(e.kind, e.token, signal);
+    } catch (err) {
+      if (err instanceof HttpError && err.kind === 'http' && err.status === 404) {
+        e.finished = true;
+        await markFinished(e);
+        throw new AppFailure('not-found', 'ScriptX.Services no longer has the output of this job.', { sourceId: config.id });
+      }
+      throw actionFailure(err, 'Saving the output');
+    }
+    // The job is Collected now: read that state once so the queue shows it.
+    try {
+      await applyAnswer(e, await askStatus(c, e, signal));
+      e.unreported = true;
+    } catch (err) {
+      logger.debug('The status after collecting the output was not read', { sourceId: config.id, error: errorWords(err) });
+    }
+    const base = e.submission?.request.printToFileName?.split(/[\\/]/).pop() || `scriptx-job-${e.token}.pdf`;
+    const suggestedName = safeFileName(/\.[a-z0-9]{2,5}$/i.test(base) ? base : `${base}.pdf`);
+    return { bytes: out.bytes, suggestedName, contentType: out.contentType };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The service panel
+  // -------------------------------------------------------------------------------------------
+
+  async function serviceInfo(signal: AbortSignal, message: string | null = null): Promise<ServiceInfo> {
+    const control = canControl(config.service, platform);
+    const info: ServiceInfo = {
+      sourceId: config.id,
+      reachable: false,
+      baseUrl: null,
+      foundBy: null,
+      serviceClass: null,
+      version: null,
+      license: null,
+      printers: [],
+      defaultPrinter: null,
+      canControl: control,
+      message,
+    };
+    const notes: string[] = message ? [message] : [];
+    let c: ScriptxClient;
+    try {
+      c = await connect(signal);
+      await c.ping(signal);
+    } catch (err) {
+      const f = sourceFailure(err);
+      info.message = [...notes, f.message].join(' ');
+      return info;
+    }
+    info.reachable = true;
+    info.baseUrl = found?.baseUrl ?? null;
+    info.foundBy = found?.foundBy ?? null;
+    try {
+      const d = await describe(c, signal);
+      if (d) {
+        info.serviceClass = d.serviceClass !== undefined ? (SERVICE_CLASS[d.serviceClass] ?? `class ${d.serviceClass}`) : null;
+        info.version = formatVersion(d.serviceVersion);
+      } else if (describeRefused) notes.push('This service describes itself only with a valid license.');
+    } catch (err) {
+      notes.push(sourceFailure(err).message);
+    }
+    try {
+      const l = await c.licensing(signal);
+      const days = expiresInDays(l.to);
+      info.license = { company: l.company ?? null, validFrom: l.from ?? null, validTo: l.to ?? null, expiresInDays: days, options: l.options ?? {}, domains: l.domains ?? [] };
+      if (days !== null && days < 0) notes.push(`The license expired on ${l.to?.slice(0, 10)}.`);
+      else if (days !== null && days <= LICENSE_WARNING_DAYS) notes.push(`The license expires in ${days} day${days === 1 ? '' : 's'} (${l.to?.slice(0, 10)}).`);
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 401) notes.push(`The license was refused: ${LICENSE_PROBLEM}.`);
+      else notes.push(sourceFailure(err).message);
+    }
+    try {
+      const defaults = await c.htmlPrintDefaults(2, signal);
+      const names = defaults.availablePrinters ?? description?.availablePrinters ?? [];
+      info.defaultPrinter = defaults.device?.printerName ?? null;
+      for (const printerName of names.slice(0, 50)) {
+        try {
+          const dev = await c.deviceInfo(printerName, 2, signal);
+          info.printers.push({
+            name: printerName,
+            status: dev.status === null || dev.status === undefined ? null : dev.status === 0 ? 'ready' : `status 0x${dev.status.toString(16)}`,
+            isDefault: dev.isDefault === true || printerName === info.defaultPrinter,
+            isLocal: dev.isLocal ?? null,
+            isNetwork: dev.isNetwork ?? null,
+            location: dev.location || null,
+          });
+        } catch (err) {
+          if (isAbort(err, signal)) throw err;
+          info.printers.push({ name: printerName, status: 'unknown (no device information)', isDefault: printerName === info.defaultPrinter, isLocal: null, isNetwork: null, location: null });
+        }
+      }
+    } catch (err) {
+      if (err instanceof HttpError && err.status === 401) notes.push(`The printers cannot be listed: ${LICENSE_PROBLEM}.`);
+      else notes.push(`The printers cannot be listed: ${sourceFailure(err).message}`);
+    }
+    info.message = notes.length ? notes.join(' ') : null;
+    return info;
+  }
+
+  async function needsVersion(c: ScriptxClient, min: string, what: string, signal: AbortSignal): Promise<void> {
+    const d = await describe(c, signal);
+    if (d?.serviceVersion && compareVersion(d.serviceVersion, min) < 0) {
+      throw new AppFailure('unsupported', `${what} needs ScriptX.Services ${min} or later (this is ${formatVersion(d.serviceVersion)}).`, { sourceId: config.id });
+    }
+  }
+
+  async function serviceAction(req: ServiceActionRequest, signal: AbortSignal): Promise<ServiceInfo> {
+    if (req.sourceId !== config.id) throw new AppFailure('invalid-input', `This request is for source "${req.sourceId}", not "${config.id}".`, { field: 'sourceId' });
+    switch (req.action) {
+      case 'refresh':
+        lost();
+        found = null;
+        client = null;
+        return serviceInfo(signal);
+      case 'applyLicense': {
+        const guid = (req.guid ?? (await license()))?.replace(/[{}]/g, '');
+        if (!guid) throw new AppFailure('invalid-input', `No license GUID is stored for "${name}"; enter it to apply the license.`, { field: 'guid', sourceId: config.id });
+        const url = req.url.trim();
+        if (url !== 'warehouse' && !/^https:\/\/[^\s]+\.mlf$/i.test(url) && !/^https?:\/\/[^\s]+$/i.test(url)) {
+          throw new AppFailure('invalid-input', 'The license location must be "warehouse" or the https URL of an .mlf file.', { field: 'url' });
+        }
+        let applied: License;
+        try {
+          const c = await connect(signal);
+          applied = await c.applyLicense({ guid, url, revision: req.revision }, signal);
+        } catch (err) {
+          if (err instanceof HttpError && err.kind === 'http' && err.status !== null && err.status >= 400 && err.status < 500 && err.status !== 401 && err.status !== 429) {
+            const said = serviceWords(err);
+            throw new AppFailure('invalid-input', `ScriptX.Services refused the license${said ? `: "${said}"` : ` (${err.status})`}.`, { field: 'guid', sourceId: config.id });
+          }
+          throw actionFailure(err, 'Applying the license');
+        }
+        if (req.guid) await deps.secrets.set(config.id, 'LICENSE', guid);
+        description = null;
+        describeRefused = false;
+        return serviceInfo(signal, `The license${applied.company ? ` of ${applied.company}` : ''} was applied${applied.to ? `; it is valid until ${applied.to.slice(0, 10)}` : ''}.`);
+      }
+      case 'addPrinter':
+      case 'removePrinter': {
+        const adding = req.action === 'addPrinter';
+        const what = adding ? `Adding the printer connection "${req.printer}"` : `Removing the printer connection "${req.printer}"`;
+        try {
+          const c = await connect(signal);
+          await needsVersion(c, '2.19', adding ? 'Adding a printer connection' : 'Removing a printer connection', signal);
+          if (adding) await c.addPrinterConnection(req.printer, signal);
+          else await c.removePrinterConnection(req.printer, signal);
+        } catch (err) {
+          if (err instanceof HttpError && err.kind === 'http' && err.status === 404) {
+            const said = serviceWords(err);
+            if (said && /api endpoint not found/i.test(said)) throw new AppFailure('unsupported', `${what} failed: this ScriptX.Services does not offer printer connections (Windows PC 2.19 or later is needed).`, { sourceId: config.id });
+            throw new AppFailure('not-found', `${what} failed: ${said ?? 'the printer was not found'}.`, { field: 'printer', sourceId: config.id });
+          }
+          throw actionFailure(err, what);
+        }
+        return serviceInfo(signal, adding ? `The printer connection "${req.printer}" was added.` : `The printer connection "${req.printer}" was removed.`);
+      }
+      case 'setDefaultPrinter': {
+        const what = `Making "${req.printer}" the default printer`;
+        try {
+          const c = await connect(signal);
+          await needsVersion(c, '2.19', 'Setting the default printer', signal);
+          await c.setCurrentPrinter(req.printer, signal);
+        } catch (err) {
+          if (err instanceof HttpError && err.kind === 'http' && err.status === 404) {
+            const said = serviceWords(err);
+            if (said && /api endpoint not found/i.test(said)) throw new AppFailure('unsupported', `${what} failed: this ScriptX.Services does not offer setting the default printer.`, { sourceId: config.id });
+            throw new AppFailure('not-found', `${what} failed: ${said ?? 'the printer was not found'}.`, { field: 'printer', sourceId: config.id });
+          }
+          throw actionFailure(err, what);
+        }
+        return serviceInfo(signal, `"${req.printer}" is now the default printer.`);
+      }
+      case 'start':
+      case 'stop':
+      case 'restart': {
+        const where = config.baseUrl ?? 'this PC';
+        const result = await controlService(req.action, config.service, {
+          runner,
+          platform,
+          clock,
+          signal,
+          where,
+          livenessAttempts: opts.livenessAttempts,
+          livenessIntervalMs: opts.livenessIntervalMs,
+          isAlive: async () => {
+            // A restarted Windows PC service may come back on another port: look for it afresh.
+            lost();
+            found = null;
+            client = null;
+            try {
+              const c = await connect(signal);
+              await c.ping(signal);
+              return true;
+            } catch {
+              return false;
+            }
+          },
+        });
+        return serviceInfo(signal, result);
+      }
+    }
+  }
+
+  return {
+    id: config.id,
+    kind: 'scriptx',
+    name,
+    loopback: !config.baseUrl || /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/i.test(config.baseUrl),
+    poll,
+    act,
+    track,
+    untrack,
+    print,
+    retry,
+    downloadOutput,
+    serviceInfo: (signal) => serviceInfo(signal),
+    serviceAction,
+  };
+}
