@@ -30,8 +30,15 @@ export interface SimJobOptions {
   output?: Uint8Array;
 }
 
-export type SimFaultType = 'refuse' | 'slow' | '500' | 'malformed' | 'json-string-error' | 'drop';
-export type SimFault = null | { type: SimFaultType; ms?: number; /** only paths starting with this */ pathPrefix?: string };
+export type SimFaultType = 'refuse' | 'slow' | '500' | 'malformed' | 'json-string-error' | 'drop' | '429' | 'wrong-shape';
+export type SimFault = null | {
+  type: SimFaultType;
+  ms?: number;
+  /** only paths starting with this */
+  pathPrefix?: string;
+  /** 429: the Retry-After header value in seconds */
+  retryAfterS?: number;
+};
 
 export interface SimPrinter {
   name: string;
@@ -522,6 +529,12 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
         const p = findPrinter(arg);
         return p ? json(200, deviceSettings(p)) : notFound(`Printer not found: ${arg.replace(/\|\|/g, '\\')}`);
       }
+      if (op === 'current' && seg.length === 5 && method === 'PUT') {
+        const p = findPrinter(arg);
+        if (!p) return notFound(`Printer not found: ${arg.replace(/\|\|/g, '\\')}`);
+        for (const q of printers) q.isDefault = q === p;
+        return json(200, deviceSettings(p));
+      }
       if (op === 'connection' && seg.length === 5 && (method === 'PUT' || method === 'DELETE')) {
         const name = arg.replace(/\|\|/g, '\\');
         if (method === 'PUT') {
@@ -586,6 +599,8 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
         if (f?.type === '500') return write(res, json(500, { Message: 'An error has occurred.' }));
         if (f?.type === 'json-string-error') return write(res, json(503, 'ScriptX.Services is restarting, try again shortly'));
         if (f?.type === 'malformed') return write(res, new HttpAnswer(200, null, '{"status": 1, "jobIdent'));
+        if (f?.type === '429') return write(res, json(429, { Message: 'Too many requests' }), f.retryAfterS !== undefined ? { 'Retry-After': String(f.retryAfterS) } : {});
+        if (f?.type === 'wrong-shape') return write(res, json(200, { state: 'Printing', id: 17 }));
         if (badJson) return write(res, json(400, { Message: 'print failed: the request body is not valid JSON' }));
         let answer: HttpAnswer;
         try {
@@ -604,10 +619,10 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
     s.on('close', () => sockets.delete(s));
   });
 
-  function write(res: http.ServerResponse, a: HttpAnswer): void {
+  function write(res: http.ServerResponse, a: HttpAnswer, extraHeaders: Record<string, string> = {}): void {
     if (res.destroyed) return;
     const payload = a.raw !== undefined ? a.raw : JSON.stringify(a.body);
-    res.writeHead(a.status, { 'Content-Type': a.contentType, 'Content-Length': Buffer.byteLength(payload as string | Uint8Array) });
+    res.writeHead(a.status, { ...extraHeaders, 'Content-Type': a.contentType, 'Content-Length': Buffer.byteLength(payload as string | Uint8Array) });
     res.end(payload);
   }
 
