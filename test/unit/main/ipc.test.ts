@@ -1,0 +1,113 @@
+/** main/ipc.ts with Electron mocked: exactly the contract's channels, validation, sender checks. */
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+
+const handled = new Map<string, (event: unknown, payload: unknown) => Promise<unknown>>();
+vi.mock('electron', () => {
+  const ipcMain = {
+    handle: vi.fn((channel: string, fn: (e: unknown, p: unknown) => Promise<unknown>) => {
+      if (handled.has(channel)) throw new Error(`second handler for ${channel}`);
+      handled.set(channel, fn);
+    }),
+    removeHandler: vi.fn((channel: string) => handled.delete(channel)),
+  };
+  return { ipcMain, default: { ipcMain } };
+});
+
+const { registerIpc, createSenderCheck, forwardEvents, NOT_ALLOWED } = await import('../../../main/ipc');
+const { requests } = await import('../../../preload/contract');
+const { REQUEST_NAMES, requestChannel, eventChannel, EVENT_NAMES } = await import('../../../preload/channels');
+const { silentLogger } = await import('../../../main/core/ports');
+import type { Handlers } from '../../../preload/contract';
+
+function fakeHandlers(): Handlers & Record<string, ReturnType<typeof vi.fn>> {
+  return Object.fromEntries(REQUEST_NAMES.map((n) => [n, vi.fn(async () => `answer:${n}`)])) as never;
+}
+
+const trusted = { sender: { id: 7 }, senderFrame: { parent: null, url: 'file:///app/out/renderer/index.html' } };
+let handlers: ReturnType<typeof fakeHandlers>;
+let unregister: () => void;
+
+beforeEach(() => {
+  handled.clear();
+  handlers = fakeHandlers();
+  unregister = registerIpc({ handlers, isTrustedSender: (e) => e === (trusted as unknown), logger: silentLogger });
+});
+
+describe('registerIpc', () => {
+  it('registers one handler per contract request and nothing else', () => {
+    expect([...handled.keys()].sort()).toEqual(Object.keys(requests).map((n) => requestChannel(n as never)).sort());
+    unregister();
+    expect(handled.size).toBe(0);
+  });
+
+  it('answers a valid request with the envelope', async () => {
+    const answer = await handled.get(requestChannel('cancelJob'))!(trusted, { key: 'local:abc' });
+    expect(answer).toEqual({ ok: true, value: 'answer:cancelJob' });
+    expect(handlers.cancelJob).toHaveBeenCalledWith({ key: 'local:abc' }, { origin: 'ipc' });
+  });
+
+  it('rejects an invalid payload on every request with invalid-input, never calling the handler', async () => {
+    for (const name of REQUEST_NAMES) {
+      const answer = (await handled.get(requestChannel(name))!(trusted, { unexpectedField: 1, sourceId: 42, key: 7 })) as { ok: boolean; error: { code: string; message: string } };
+      expect(answer.ok, name).toBe(false);
+      expect(answer.error.code, name).toBe('invalid-input');
+      expect(answer.error.message.length, name).toBeGreaterThan(0);
+      expect(handlers[name], name).not.toHaveBeenCalled();
+    }
+  });
+
+  it('names the wrong field', async () => {
+    const answer = (await handled.get(requestChannel('pauseMonitoring'))!(trusted, { minutes: 'soon' })) as { error: { field: string } };
+    expect(answer.error.field).toBe('minutes');
+    const bad = (await handled.get(requestChannel('trackJob'))!(trusted, { sourceId: 'local', id: 'a/b' })) as { error: { field: string; message: string } };
+    expect(bad.error.field).toBe('id');
+  });
+
+  it('refuses a foreign sender with not-allowed before validating', async () => {
+    const foreign = { sender: { id: 9 }, senderFrame: { parent: null, url: 'https://evil.example/' } };
+    const answer = await handled.get(requestChannel('getSettings'))!(foreign, {});
+    expect(answer).toEqual({ ok: false, error: NOT_ALLOWED });
+    expect(handlers.getSettings).not.toHaveBeenCalled();
+  });
+
+  it('turns a thrown error into the envelope through mapError', async () => {
+    handled.clear();
+    (handlers.getSnapshot as unknown as ReturnType<typeof vi.fn>).mockRejectedValueOnce(new Error('token abc123secret leaked'));
+    registerIpc({ handlers, isTrustedSender: () => true, logger: silentLogger, mapError: () => ({ code: 'internal', message: 'redacted' }) });
+    expect(await handled.get(requestChannel('getSnapshot'))!(trusted, {})).toEqual({ ok: false, error: { code: 'internal', message: 'redacted' } });
+  });
+});
+
+describe('createSenderCheck', () => {
+  const where = { rendererFileUrl: 'file:///app/out/renderer/index.html' };
+  const win = { isDestroyed: () => false, webContents: { id: 7 } };
+  const check = createSenderCheck(() => win as never, where);
+  const ev = (over: Record<string, unknown>) => ({ sender: { id: 7 }, senderFrame: { parent: null, url: 'file:///app/out/renderer/index.html#x' }, ...over }) as never;
+
+  it('accepts the main frame of the app window on the app page', () => expect(check(ev({}))).toBe(true));
+  it('rejects another web contents', () => expect(check(ev({ sender: { id: 8 } }))).toBe(false));
+  it('rejects a sub-frame', () => expect(check(ev({ senderFrame: { parent: {}, url: 'file:///app/out/renderer/index.html' } }))).toBe(false));
+  it('rejects another page or origin', () => {
+    expect(check(ev({ senderFrame: { parent: null, url: 'file:///etc/passwd' } }))).toBe(false);
+    expect(check(ev({ senderFrame: { parent: null, url: 'https://evil.example/index.html' } }))).toBe(false);
+    expect(check(ev({ senderFrame: null }))).toBe(false);
+  });
+  it('rejects everything once the window is gone', () => {
+    expect(createSenderCheck(() => null, where)(ev({}))).toBe(false);
+  });
+});
+
+describe('forwardEvents', () => {
+  it('sends every contract event to the window on its channel, and stops', () => {
+    const listeners = new Map<string, (p: unknown) => void>();
+    const core = { on: (name: string, l: (p: unknown) => void) => (listeners.set(name, l), () => listeners.delete(name)) };
+    const send = vi.fn();
+    const win = { isDestroyed: () => false, webContents: { isDestroyed: () => false, send } };
+    const stop = forwardEvents(core as never, () => win as never);
+    expect([...listeners.keys()].sort()).toEqual([...EVENT_NAMES].sort());
+    listeners.get('app:navigate')!({ key: 'local:1' });
+    expect(send).toHaveBeenCalledWith(eventChannel('app:navigate'), { key: 'local:1' });
+    stop();
+    expect(listeners.size).toBe(0);
+  });
+});

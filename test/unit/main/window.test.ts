@@ -1,0 +1,114 @@
+/** main/window.ts with Electron mocked: the security checklist, navigation, popups, permissions, CSP. */
+import { describe, expect, it, vi } from 'vitest';
+
+const openExternal = vi.fn(async () => undefined);
+vi.mock('electron', () => {
+  const shell = { openExternal };
+  const mod = { shell, BrowserWindow: vi.fn(), screen: {}, session: {} };
+  return { ...mod, default: mod };
+});
+
+const { secureWebPreferences, buildWindowOptions, hardenWebContents, hardenSession } = await import('../../../main/window');
+const { silentLogger } = await import('../../../main/core/ports');
+
+const where = { rendererFileUrl: 'file:///app/out/renderer/index.html' };
+
+describe('secure window options', () => {
+  it('match the Electron security checklist', () => {
+    const prefs = secureWebPreferences('/app/out/preload/index.cjs');
+    expect(prefs).toMatchObject({
+      preload: '/app/out/preload/index.cjs',
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      devTools: false,
+    });
+    expect(prefs.preload).toMatch(/\.cjs$/);
+  });
+
+  it('are the ones the window is built with', () => {
+    const options = buildWindowOptions({ preloadPath: '/p.cjs', bounds: { x: 1, y: 2, width: 900, height: 700 }, show: false });
+    expect(options.webPreferences).toEqual(secureWebPreferences('/p.cjs'));
+    expect(options).toMatchObject({ x: 1, y: 2, width: 900, height: 700, show: false, title: 'Print Queue Monitor' });
+  });
+});
+
+function fakeContents() {
+  const handlers = new Map<string, (event: { preventDefault(): void; url?: string }) => void>();
+  let openHandler: ((d: { url: string }) => { action: string }) | null = null;
+  return {
+    on: (name: string, fn: (event: { preventDefault(): void; url?: string }) => void) => handlers.set(name, fn),
+    setWindowOpenHandler: (fn: (d: { url: string }) => { action: string }) => {
+      openHandler = fn;
+    },
+    fire(name: string, url?: string) {
+      const event = { preventDefault: vi.fn(), url };
+      handlers.get(name)!(event);
+      return event.preventDefault.mock.calls.length > 0;
+    },
+    open: (url: string) => openHandler!({ url }),
+  };
+}
+
+describe('hardenWebContents', () => {
+  const contents = fakeContents();
+  hardenWebContents(contents as never, where, silentLogger);
+
+  it('refuses navigation away from the app page', () => {
+    expect(contents.fire('will-navigate', 'https://evil.example/')).toBe(true);
+    expect(contents.fire('will-navigate', 'file:///C:/Windows/system32/calc.exe')).toBe(true);
+    expect(contents.fire('will-redirect', 'http://127.0.0.1:8080/')).toBe(true);
+    expect(contents.fire('will-navigate', 'file:///app/out/renderer/index.html#job')).toBe(false);
+  });
+
+  it('refuses webviews', () => expect(contents.fire('will-attach-webview')).toBe(true));
+
+  it('never opens a window; only allow-listed https links go to the browser', () => {
+    openExternal.mockClear();
+    expect(contents.open('https://evil.example/')).toEqual({ action: 'deny' });
+    expect(contents.open('file:///C:/x.exe')).toEqual({ action: 'deny' });
+    expect(openExternal).not.toHaveBeenCalled();
+    expect(contents.open('https://learn.microsoft.com/universal-print')).toEqual({ action: 'deny' });
+    expect(openExternal).toHaveBeenCalledWith('https://learn.microsoft.com/universal-print');
+  });
+});
+
+describe('hardenSession', () => {
+  it('denies every permission and sends the strict CSP with the app page only', () => {
+    let request: ((c: unknown, p: string, cb: (ok: boolean) => void) => void) | null = null;
+    let check: (() => boolean) | null = null;
+    let device: (() => boolean) | null = null;
+    let headers: ((d: { url: string; responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void) | null = null;
+    const ses = {
+      setPermissionRequestHandler: (fn: typeof request) => (request = fn),
+      setPermissionCheckHandler: (fn: typeof check) => (check = fn),
+      setDevicePermissionHandler: (fn: typeof device) => (device = fn),
+      webRequest: { onHeadersReceived: (fn: typeof headers) => (headers = fn) },
+    };
+    hardenSession(ses as never, where);
+    for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
+      const cb = vi.fn();
+      request!(null, permission, cb);
+      expect(cb).toHaveBeenCalledWith(false);
+    }
+    expect(check!()).toBe(false);
+    expect(device!()).toBe(false);
+
+    const own = vi.fn();
+    headers!({ url: 'file:///app/out/renderer/index.html', responseHeaders: { 'content-security-policy': ['default-src *'] } }, own);
+    const sent = own.mock.calls[0][0].responseHeaders as Record<string, string[]>;
+    expect(Object.keys(sent)).toEqual(['Content-Security-Policy']);
+    expect(sent['Content-Security-Policy'][0]).toMatch(/default-src 'none'/);
+    expect(sent['Content-Security-Policy'][0]).toMatch(/connect-src 'none'/);
+    expect(sent['Content-Security-Policy'][0]).not.toMatch(/unsafe-inline|unsafe-eval/);
+    const other = vi.fn();
+    headers!({ url: 'https://example.com/' }, other);
+    expect(other).toHaveBeenCalledWith({});
+  });
+});
