@@ -131,7 +131,8 @@ export async function controlService(action: ServiceControlAction, service: Scri
     }
     if (i < attempts - 1) await new Promise<void>((r) => deps.clock.setTimeout(r, interval));
   }
-  const waited = Math.round((attempts * interval) / 1000);
+  const waitedMs = attempts * interval;
+  const waited = waitedMs < 10_000 ? String(Math.round(waitedMs / 100) / 10) : String(Math.round(waitedMs / 1000));
   throw new AppFailure(
     'unreachable',
     wantAlive

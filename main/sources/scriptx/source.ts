@@ -62,6 +62,8 @@ export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
 const MAX_PERSISTED_HTML = 256 * 1024;
 export const LICENSE_PROBLEM = 'the license GUID is missing or not valid for this service';
 export const CANCEL_VERSION_MESSAGE = 'cancel needs ScriptX.Services 2.10 or later';
+/** How often a fast poll re-reads the tracked list for tokens added by another process. */
+const TRACKED_SYNC_MS = 2000;
 /** MeadCo's PageOrientation values. */
 const ORIENTATION = { portrait: 2, landscape: 1 } as const;
 const SERVICE_CLASS: Record<number, string> = { 1: 'Cloud', 2: 'On-Premise', 3: 'Windows PC' };
@@ -125,6 +127,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
   const heldFiles = new Map<string, PrintFile>();
   const heldHtml = new Map<string, string>();
   let loaded = false;
+  let lastSyncAt = 0;
   let found: Discovered | null = null;
   let client: ScriptxClient | null = null;
   let description: ServiceDescription | null = null;
@@ -348,7 +351,11 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
 
   async function poll(ctx: PollContext): Promise<PollResult> {
     const { signal } = ctx;
-    await syncTracked();
+    // The persisted list is re-read now and then (the CLI may add tokens), not on every fast cycle.
+    if (!loaded || ctx.mode === 'full' || clock.now() - lastSyncAt >= TRACKED_SYNC_MS) {
+      lastSyncAt = clock.now();
+      await syncTracked();
+    }
     let c: ScriptxClient;
     try {
       c = await connect(signal);

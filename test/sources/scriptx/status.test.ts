@@ -10,7 +10,7 @@ afterEach(async () => {
   h = null;
 });
 
-const byKey = (jobs: { key: string }[], key: string) => jobs.find((j) => j.key === key);
+const byKey = <T extends { key: string }>(jobs: T[], key: string): T | undefined => jobs.find((j) => j.key === key);
 
 describe('ScriptX status codes', () => {
   const expected: [number, string, string, boolean][] = [
