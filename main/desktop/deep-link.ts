@@ -66,7 +66,7 @@ export function parseDeepLink(raw: unknown, isKnownSource: (id: string) => boole
   }
   for (const [name, value] of values) {
     if (/[\u0000-\u001f\u007f-\u009f]/.test(value)) return refuse(`the parameter "${name}" contains a control character.`);
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return refuse(`the parameter "${name}" is a URL; links never carry URLs.`);
+    if (/[a-z][a-z0-9+.-]*:\/\//i.test(value)) return refuse(`the parameter "${name}" is a URL; links never carry URLs.`);
   }
 
   if (action === 'track') {

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { parseDeepLink } from '../../../main/desktop/deep-link';
+import { readLaunchArgs } from '../../../main/desktop/argv';
+
+const known = (id: string) => ['local', 'up', 'ao'].includes(id);
+
+describe('parseDeepLink', () => {
+  it('accepts track and open links', () => {
+    expect(parseDeepLink('print-queue-monitor://track?source=local&id={A1B2}&kind=pdf', known)).toEqual({ ok: true, link: { action: 'track', sourceId: 'local', id: '{A1B2}', kind: 'pdf' } });
+    expect(parseDeepLink('print-queue-monitor://track/?source=ao&id=job-1', known)).toEqual({ ok: true, link: { action: 'track', sourceId: 'ao', id: 'job-1' } });
+    expect(parseDeepLink('PRINT-QUEUE-MONITOR://open?key=up:printer-1%2Fjob-9', known)).toEqual({ ok: true, link: { action: 'open', key: 'up:printer-1/job-9' } });
+    expect(parseDeepLink('print-queue-monitor://open?key=local:tok:with:colons', known)).toEqual({ ok: true, link: { action: 'open', key: 'local:tok:with:colons' } });
+  });
+
+  const hostile: [string, unknown, RegExp][] = [
+    ['empty', '', /empty/],
+    ['not a string', 42, /empty/],
+    ['too long', `print-queue-monitor://track?source=local&id=${'a'.repeat(1100)}`, /longer than 1024/],
+    ['other scheme', 'https://track?source=local&id=1', /not a print-queue-monitor: link/],
+    ['no slashes', 'print-queue-monitor:track?source=local&id=1', /must start with/],
+    ['space injection', 'print-queue-monitor://track?source=local&id=1 --inspect', /spaces or control/],
+    ['encoded NUL', 'print-queue-monitor://track?source=local&id=a%00b', /encoded control/],
+    ['encoded backslash', 'print-queue-monitor://track?source=local&id=..%5C..%5Cx', /encoded control character or backslash/],
+    ['credentials', 'print-queue-monitor://user:pw@track?source=local&id=1', /user name or password/],
+    ['port', 'print-queue-monitor://track:8080?source=local&id=1', /port/],
+    ['fragment', 'print-queue-monitor://track?source=local&id=1#x', /fragment/],
+    ['unknown action', 'print-queue-monitor://delete?source=local&id=1', /"delete" is not an action/],
+    ['extra path', 'print-queue-monitor://track/evil?source=local&id=1', /path after the action/],
+    ['duplicate parameter', 'print-queue-monitor://track?source=local&source=up&id=1', /appears twice/],
+    ['unknown parameter', 'print-queue-monitor://track?source=local&id=1&baseUrl=https://evil', /not a parameter/],
+    ['URL as value', 'print-queue-monitor://open?key=local:https://evil.example', /is a URL/],
+    ['missing id', 'print-queue-monitor://track?source=local', /"id" is missing/],
+    ['unknown source', 'print-queue-monitor://track?source=evil&id=1', /no source "evil"/],
+    ['bad source id', 'print-queue-monitor://track?source=Local_1&id=1', /source id is not valid/],
+    ['encoded slash in id', 'print-queue-monitor://track?source=local&id=..%2F..%2Fetc', /encoded slash/],
+    ['bad kind', 'print-queue-monitor://track?source=local&id=1&kind=exe', /kind must be html or pdf/],
+    ['bad key', 'print-queue-monitor://open?key=nokey', /job key is not valid/],
+    ['key of unknown source', 'print-queue-monitor://open?key=evil:1', /no source "evil"/],
+  ];
+  for (const [name, raw, message] of hostile) {
+    it(`refuses ${name}`, () => {
+      const r = parseDeepLink(raw, known);
+      expect(r.ok).toBe(false);
+      if (!r.ok) {
+        expect(r.message).toMatch(/^The link was refused: /);
+        expect(r.message).toMatch(message);
+      }
+    });
+  }
+});
+
+describe('readLaunchArgs', () => {
+  it('reads the deep link Windows passes as an argument, and --hidden', () => {
+    expect(readLaunchArgs(['C:\\pqm.exe', '--hidden'])).toEqual({ hidden: true });
+    expect(readLaunchArgs(['C:\\pqm.exe', 'print-queue-monitor://open?key=local:1', 'print-queue-monitor://open?key=local:2'])).toEqual({ hidden: false, deepLink: 'print-queue-monitor://open?key=local:1' });
+  });
+  it('reads --track with an optional kind, and says what is wrong with a bad one', () => {
+    expect(readLaunchArgs(['electron', '.', '--track', 'local', 'tok', '--kind', 'pdf']).track).toEqual({ sourceId: 'local', id: 'tok', kind: 'pdf' });
+    expect(readLaunchArgs(['x', '--track=ao', 'j1']).track).toEqual({ sourceId: 'ao', id: 'j1' });
+    expect(readLaunchArgs(['x', '--track', 'local']).problem).toMatch(/--track needs a source id and a job id/);
+  });
+});
