@@ -1,0 +1,105 @@
+/**
+ * A Universal Print printJob -> the normalized job, and the words for refusals (403 permissions).
+ */
+import { makeJobKey } from '../../../preload/model';
+import type { SourceJob } from '../../queue/source';
+import type { PrintJob } from './client';
+import { abortPermission, cancelPermission, toDetail, toJobState, toRawState } from './states';
+
+export type Via = 'shares' | 'printers';
+
+export interface WatchedTarget {
+  via: Via;
+  id: string;
+  name: string;
+  state: string | null;
+  details: string[];
+  description: string | null;
+  isAcceptingJobs: boolean | null;
+}
+
+export interface MapContext {
+  sourceId: string;
+  upn: string | null;
+  admin: boolean;
+  /** Printer names by id, for "printed on <printer>". */
+  printerName: (id: string) => string | null;
+  /** A document name learned from details or from printing, by key. */
+  documentName: (key: string) => string | null;
+}
+
+/** `<printer or share id>/<printJob id>`. */
+export function locatorOf(ownerId: string, jobId: string): string {
+  return `${ownerId}/${jobId}`;
+}
+
+/** The printer id inside a Graph job URL (redirectedTo / redirectedFrom). */
+export function printerIdInUrl(url: string | null | undefined): string | null {
+  if (!url) return null;
+  const m = url.match(/\/print\/printers\/([^/?#]+)\/jobs\//);
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
+export function toSourceJob(pj: PrintJob, target: WatchedTarget, ctx: MapContext): SourceJob {
+  const key = makeJobKey(ctx.sourceId, locatorOf(target.id, pj.id));
+  const status = { state: pj.status.state, description: pj.status.description ?? null, details: pj.status.details ?? [], isAcquiredByPrinter: pj.status.isAcquiredByPrinter ?? null };
+  const upn = pj.createdBy?.userPrincipalName ?? null;
+  const extra: Record<string, unknown> = { via: target.via, ownerId: target.id, jobId: pj.id };
+  if (pj.errorCode !== null && pj.errorCode !== undefined) extra.errorCode = pj.errorCode;
+  if (pj.redirectedTo) {
+    const pid = printerIdInUrl(pj.redirectedTo);
+    const name = pid ? (ctx.printerName(pid) ?? pid) : null;
+    extra.redirectedTo = name ? `printed on ${name}` : pj.redirectedTo;
+    extra.redirectedToUrl = pj.redirectedTo;
+  }
+  if (pj.redirectedFrom) extra.redirectedFrom = pj.redirectedFrom;
+  if (status.isAcquiredByPrinter !== null) extra.isAcquiredByPrinter = status.isAcquiredByPrinter;
+  if (pj.isFetchable !== null && pj.isFetchable !== undefined) extra.isFetchable = pj.isFetchable;
+  if (status.details.includes('uploadPending')) extra.uploadPending = true;
+
+  const docFromJob = pj.documents?.find((d) => d.displayName)?.displayName ?? pj.displayName ?? null;
+  const job: SourceJob = {
+    key,
+    sourceId: ctx.sourceId,
+    sourceKind: 'graph',
+    nativeId: pj.id,
+    state: toJobState(status),
+    rawState: toRawState(status),
+    detail: toDetail(status),
+    document: docFromJob || ctx.documentName(key),
+    owner: pj.createdBy?.displayName || upn || null,
+    printer: target.name,
+    mine: !!(upn && ctx.upn && upn.toLowerCase() === ctx.upn.toLowerCase()),
+    createdAt: pj.createdDateTime ?? null,
+    updatedAt: pj.acknowledgedDateTime ?? pj.createdDateTime ?? null,
+    progress: status.state === 'completed' && !status.details.includes('completedWithErrors') ? 1 : null,
+    cancel: cancelPermission(status),
+    extra,
+  };
+  const abort = abortPermission(status, { enabled: ctx.admin, viaPrinter: target.via === 'printers' });
+  if (abort) job.abort = abort;
+  return job;
+}
+
+/** The permission (and role) an operation needs, for a 403 message. */
+export type Operation = 'list-shares' | 'list-printers' | 'list-my-jobs' | 'list-all-jobs' | 'read-share' | 'read-printer' | 'read-job' | 'cancel' | 'abort' | 'create' | 'upload' | 'start';
+
+const NEEDS: Record<Operation, string> = {
+  'list-shares': 'the delegated permission PrinterShare.ReadBasic.All',
+  'read-share': 'the delegated permission PrinterShare.ReadBasic.All',
+  'list-printers': 'the permission Printer.Read.All and the Printer Administrator role',
+  'read-printer': 'the permission Printer.Read.All and the Printer Administrator role',
+  'list-my-jobs': 'the delegated permission PrintJob.ReadBasic',
+  'list-all-jobs': "the permission PrintJob.ReadBasic.All (or PrintJob.Read.All) and the Printer Administrator role to see other users' jobs",
+  'read-job': 'the delegated permission PrintJob.ReadBasic',
+  cancel: "the delegated permission PrintJob.ReadWriteBasic (and the Printer Administrator role for other users' jobs)",
+  abort: 'the application permission PrintJob.ReadWriteBasic.All (or PrintJob.ReadWrite.All / PrintJob.Manage.All) plus Printer.Read.All, granted to the admin app registration',
+  create: 'the delegated permission PrintJob.Create',
+  upload: 'the delegated permission PrintJob.ReadWrite',
+  start: 'the delegated permission PrintJob.Create',
+};
+
+export function permissionMessage(op: Operation, what: string, serviceMessage: string | null): string {
+  const said = serviceMessage ? ` ("${serviceMessage}")` : '';
+  return `Universal Print refused ${what}${said}: the account needs ${NEEDS[op]}.`;
+}

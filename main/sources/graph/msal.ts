@@ -1,0 +1,226 @@
+/**
+ * Microsoft sign-in for the Universal Print source with MSAL Node, behind the TokenProvider
+ * interface: silent first (cached token, then the refresh token), interactive in the system browser
+ * (MSAL's loopback redirect with PKCE; the URL opened through deps.openExternal), the device-code
+ * flow as the fallback, and sign-out. The token cache is persisted only through an ICachePlugin
+ * over the (encrypted, async) SecretStore under the secret MSAL_CACHE — never in plain files.
+ *
+ * Admin mode gets application tokens through client credentials (ConfidentialClientApplication)
+ * with the CLIENT_SECRET or CLIENT_CERTIFICATE the admin stored.
+ */
+import {
+  ConfidentialClientApplication,
+  InteractionRequiredAuthError,
+  PublicClientApplication,
+  type AccountInfo,
+  type AuthenticationResult,
+  type Configuration,
+  type ICachePlugin,
+  type INetworkModule,
+  type TokenCacheContext,
+} from '@azure/msal-node';
+import type { GraphSourceConfig } from '../../../preload/model';
+import type { SecretStore } from '../../core/ports';
+import type { SourceDeps } from '../deps';
+import { APP_SCOPES, AuthRequiredError, READ_SCOPES, type TokenProvider, type TokenRequest } from './auth';
+
+export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
+
+export interface MsalOptions {
+  /** MSAL's network module (tests: a local fake token endpoint). */
+  networkClient?: INetworkModule;
+  /** Authorities MSAL may trust without instance discovery (a private / local authority). */
+  knownAuthorities?: string[];
+  /** Supplied OpenID metadata / cloud discovery metadata (JSON strings) so MSAL fetches none. */
+  authorityMetadata?: string;
+  cloudDiscoveryMetadata?: string;
+  /** Called with the device-code instructions (the message to show the user). */
+  onDeviceCode?: (info: { message: string; userCode: string; verificationUri: string }) => void;
+}
+
+/** An ICachePlugin that keeps MSAL's serialized cache in the SecretStore (encrypted in the app). */
+export function createSecretCachePlugin(secrets: SecretStore, sourceId: string): ICachePlugin {
+  return {
+    async beforeCacheAccess(ctx: TokenCacheContext) {
+      const data = await secrets.get(sourceId, 'MSAL_CACHE');
+      if (data) ctx.tokenCache.deserialize(data);
+    },
+    async afterCacheAccess(ctx: TokenCacheContext) {
+      if (ctx.cacheHasChanged) await secrets.set(sourceId, 'MSAL_CACHE', ctx.tokenCache.serialize());
+    },
+  };
+}
+
+/** Scopes for the configured Graph host (national clouds use their own resource URI). */
+export function scopesForCloud(baseUrl: string, scopes: string[]): string[] {
+  let host: string;
+  try {
+    host = new URL(baseUrl).host;
+  } catch {
+    return scopes;
+  }
+  if (host === 'graph.microsoft.com' || /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(host)) return scopes;
+  return scopes.map((s) => s.replace(/^https:\/\/graph\.microsoft\.com\//, `https://${host}/`));
+}
+
+export function authorityOf(config: { authority?: string; tenantId?: string }, tenant?: string): string {
+  if (config.authority) return config.authority.replace(/\/+$/, '');
+  return `${DEFAULT_AUTHORITY_HOST}/${tenant ?? config.tenantId ?? 'organizations'}`;
+}
+
+function msalConfig(base: Configuration['auth'], cachePlugin: ICachePlugin | undefined, o: MsalOptions): Configuration {
+  const auth: Configuration['auth'] = { ...base };
+  if (o.knownAuthorities) auth.knownAuthorities = o.knownAuthorities;
+  if (o.authorityMetadata) auth.authorityMetadata = o.authorityMetadata;
+  if (o.cloudDiscoveryMetadata) auth.cloudDiscoveryMetadata = o.cloudDiscoveryMetadata;
+  const cfg: Configuration = { auth, system: { loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => {} } } };
+  if (o.networkClient) cfg.system!.networkClient = o.networkClient;
+  if (cachePlugin) cfg.cache = { cachePlugin };
+  return cfg;
+}
+
+/** MSAL's words without anything token-like in them. */
+function said(e: unknown): string {
+  const m = e instanceof Error ? e.message : String(e);
+  return m.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[token]').split('\n')[0].slice(0, 300);
+}
+
+export function createMsalTokenProvider(config: GraphSourceConfig, deps: SourceDeps, o: MsalOptions = {}): TokenProvider {
+  if (!config.clientId) throw new Error('MSAL sign-in needs a client id');
+  const pca = new PublicClientApplication(
+    msalConfig({ clientId: config.clientId, authority: authorityOf(config) }, createSecretCachePlugin(deps.secrets, config.id), o),
+  );
+  let account: AccountInfo | null = null;
+  const cloud = (s: string[]) => scopesForCloud(config.baseUrl, s);
+
+  async function currentAccount(): Promise<AccountInfo | null> {
+    if (account) return account;
+    const all = await pca.getTokenCache().getAllAccounts();
+    account = all[0] ?? null;
+    return account;
+  }
+
+  function remember(r: AuthenticationResult | null): string {
+    if (!r?.accessToken) throw new AuthRequiredError('Microsoft sign-in returned no access token: sign in again.');
+    if (r.account) account = r.account;
+    return r.accessToken;
+  }
+
+  async function interactive(scopes: string[], signal?: AbortSignal): Promise<void> {
+    if (deps.openExternal) {
+      try {
+        remember(
+          await pca.acquireTokenInteractive({
+            scopes,
+            openBrowser: (url) => deps.openExternal!(url),
+            successTemplate: '<h1>Signed in</h1><p>You can close this window and return to Print Queue Monitor.</p>',
+            errorTemplate: '<h1>Sign-in failed</h1><p>Return to Print Queue Monitor and try again.</p>',
+          }),
+        );
+        return;
+      } catch (e) {
+        deps.logger.warn('Browser sign-in failed; trying the device code', { sourceId: config.id, error: said(e) });
+        if (signal?.aborted) throw e;
+      }
+    }
+    const r = await pca.acquireTokenByDeviceCode({
+      scopes,
+      deviceCodeCallback: (d) => {
+        if (o.onDeviceCode) o.onDeviceCode({ message: d.message, userCode: d.userCode, verificationUri: d.verificationUri });
+        else deps.logger.info('Universal Print sign-in: device code', { sourceId: config.id, message: d.message });
+      },
+    });
+    remember(r);
+  }
+
+  return {
+    async getToken(req: TokenRequest) {
+      const acct = await currentAccount();
+      if (!acct) throw new AuthRequiredError(`Not signed in to Universal Print for "${config.name ?? config.id}": sign in.`);
+      try {
+        return remember(await pca.acquireTokenSilent({ account: acct, scopes: cloud(req.scopes), forceRefresh: !!req.forceRefresh }));
+      } catch (e) {
+        if (e instanceof AuthRequiredError) throw e;
+        if (e instanceof InteractionRequiredAuthError) throw new AuthRequiredError(`The Universal Print sign-in has expired and could not be renewed (${said(e)}): sign in again.`, { cause: e });
+        throw new AuthRequiredError(`The Universal Print sign-in could not be renewed (${said(e)}): sign in again.`, { cause: e });
+      }
+    },
+    async signIn(opts = {}) {
+      const scopes = cloud([...READ_SCOPES, ...(opts.scopes ?? [])]);
+      try {
+        await interactive(scopes, opts.signal);
+      } catch (e) {
+        throw new AuthRequiredError(`Microsoft sign-in did not complete: ${said(e)}`, { cause: e });
+      }
+      deps.logger.info('Signed in to Universal Print', { sourceId: config.id });
+    },
+    async signOut() {
+      const cache = pca.getTokenCache();
+      for (const a of await cache.getAllAccounts()) await cache.removeAccount(a);
+      account = null;
+      await deps.secrets.delete(config.id, 'MSAL_CACHE');
+    },
+    account() {
+      return account ? { username: account.username } : null;
+    },
+  };
+}
+
+/**
+ * Application tokens for admin mode through client credentials. The credential is read from the
+ * secret store each time a new token is needed: CLIENT_SECRET, or CLIENT_CERTIFICATE as JSON
+ * `{"thumbprintSha256": "...", "privateKey": "-----BEGIN PRIVATE KEY-----...", "x5c"?: "..."}`.
+ */
+export function createAppTokenProvider(config: GraphSourceConfig, deps: SourceDeps, o: MsalOptions = {}): TokenProvider {
+  const a = config.admin;
+  let app: ConfidentialClientApplication | null = null;
+  let appFor = '';
+  const label = `"${config.name ?? config.id}"`;
+
+  async function build(): Promise<ConfidentialClientApplication> {
+    if (!a?.enabled) throw new AuthRequiredError(`Admin mode is off for ${label}.`);
+    const authority = authorityOf(config, a.tenantId);
+    const auth: Configuration['auth'] = { clientId: a.clientId, authority };
+    if (a.credential === 'secret') {
+      const s = (await deps.secrets.get(config.id, 'CLIENT_SECRET'))?.trim();
+      if (!s) throw new AuthRequiredError(`No client secret is stored for admin mode of ${label}: enter it in Settings.`);
+      auth.clientSecret = s;
+    } else {
+      const raw = await deps.secrets.get(config.id, 'CLIENT_CERTIFICATE');
+      if (!raw) throw new AuthRequiredError(`No client certificate is stored for admin mode of ${label}: add it in Settings.`);
+      let cert: { thumbprintSha256?: unknown; thumbprint?: unknown; privateKey?: unknown; x5c?: unknown };
+      try {
+        cert = JSON.parse(raw) as typeof cert;
+      } catch {
+        throw new AuthRequiredError(`The stored client certificate of ${label} is not valid: store {"thumbprintSha256", "privateKey"} again in Settings.`);
+      }
+      if (typeof cert.privateKey !== 'string' || !/BEGIN (RSA |EC )?PRIVATE KEY/.test(cert.privateKey) || (typeof cert.thumbprintSha256 !== 'string' && typeof cert.thumbprint !== 'string')) {
+        throw new AuthRequiredError(`The stored client certificate of ${label} needs a thumbprint and a PEM private key: store it again in Settings.`);
+      }
+      auth.clientCertificate = { privateKey: cert.privateKey };
+      if (typeof cert.thumbprintSha256 === 'string') auth.clientCertificate.thumbprintSha256 = cert.thumbprintSha256;
+      else auth.clientCertificate.thumbprint = cert.thumbprint as string;
+      if (typeof cert.x5c === 'string') auth.clientCertificate.x5c = cert.x5c;
+    }
+    const fingerprint = JSON.stringify([auth.authority, auth.clientId, auth.clientSecret ?? auth.clientCertificate?.thumbprintSha256 ?? auth.clientCertificate?.thumbprint]);
+    if (!app || appFor !== fingerprint) {
+      app = new ConfidentialClientApplication(msalConfig(auth, undefined, o));
+      appFor = fingerprint;
+    }
+    return app;
+  }
+
+  return {
+    async getToken(req: TokenRequest) {
+      const cca = await build();
+      try {
+        const r = await cca.acquireTokenByClientCredential({ scopes: scopesForCloud(config.baseUrl, APP_SCOPES), skipCache: !!req.forceRefresh });
+        if (!r?.accessToken) throw new Error('no access token');
+        return r.accessToken;
+      } catch (e) {
+        throw new AuthRequiredError(`Admin sign-in (client credentials) of ${label} was refused: ${said(e)}. Check the admin client id, tenant and credential in Settings.`, { cause: e });
+      }
+    },
+    account: () => null,
+  };
+}

@@ -1,0 +1,238 @@
+/**
+ * Printing a file to a Universal Print share: create the job, create the upload session, PUT the
+ * bytes in ranges to the upload URL (which carries its own authorization: no Authorization header),
+ * then start the job. Cancelling an upload deletes the upload session — the uploadUrl this app
+ * holds, else the Graph route `.../documents/{id}/uploadSession` — and cancels the job.
+ */
+import { AppFailure, type GraphSourceConfig, type Job } from '../../../preload/model';
+import type { PrintRequest } from '../../../preload/contract';
+import { HttpError } from '../../http/client';
+import type { PrintFile, SourceJob } from '../../queue/source';
+import type { SourceDeps } from '../deps';
+import { AuthRequiredError, PRINT_SCOPES, READ_SCOPES, type TokenProvider } from './auth';
+import { PrintJobSchema, UploadProgressSchema, UploadSessionSchema, graphErrorMessage, seg, type GraphClient, type PrintJob } from './client';
+import { locatorOf, permissionMessage, toSourceJob, type Operation, type Via } from './mapping';
+import { makeJobKey } from '../../../preload/model';
+
+/** Graph asks for fragments in multiples of 320 KiB. */
+export const UPLOAD_FRAGMENT_UNIT = 320 * 1024;
+export const DEFAULT_CHUNK_BYTES = 16 * UPLOAD_FRAGMENT_UNIT;
+
+export interface Printing {
+  print(req: PrintRequest, file: PrintFile | null, ctx: { signal: AbortSignal; onProgress?: (sent: number, total: number) => void }): Promise<SourceJob>;
+  cancelUpload(job: Job, signal: AbortSignal, where: { via: Via; ownerId: string; jobId: string }): Promise<SourceJob>;
+  retry(job: Job, signal: AbortSignal): Promise<SourceJob>;
+  /** Keys of jobs whose upload is running now. */
+  uploading(): string[];
+  dispose(): void;
+}
+
+interface ActiveUpload {
+  uploadUrl: string;
+  documentId: string;
+  controller: AbortController;
+}
+
+export function createPrinting(p: {
+  config: GraphSourceConfig;
+  deps: SourceDeps;
+  client: GraphClient;
+  tokens: TokenProvider;
+  rememberDocument: (key: string, name: string) => void;
+  chunkBytes?: number;
+}): Printing {
+  const { config, deps, client, tokens } = p;
+  const chunk = Math.max(UPLOAD_FRAGMENT_UNIT, Math.floor((p.chunkBytes ?? DEFAULT_CHUNK_BYTES) / UPLOAD_FRAGMENT_UNIT) * UPLOAD_FRAGMENT_UNIT);
+  const scopes = [...READ_SCOPES, ...PRINT_SCOPES];
+  const active = new Map<string, ActiveUpload>();
+  /** What was printed this session, for retry (the file's bytes stay in memory only). */
+  const submitted = new Map<string, { req: PrintRequest; file: PrintFile }>();
+  const name = config.name ?? 'Universal Print';
+
+  function fail(e: unknown, op: Operation, what: string): AppFailure {
+    if (e instanceof AppFailure) return e;
+    if (e instanceof AuthRequiredError) return new AppFailure('auth-required', e.message, { sourceId: config.id });
+    if (e instanceof HttpError) {
+      const said = e.serviceMessage ?? graphErrorMessage(e.body);
+      if (e.kind === 'aborted') return new AppFailure('conflict', `The upload was canceled before ${what} finished.`, { sourceId: config.id });
+      if (e.kind === 'unreachable' || e.kind === 'timeout') return new AppFailure('unreachable', `Universal Print (${client.host}) could not be reached to ${what}.`, { sourceId: config.id });
+      if (e.kind === 'malformed') return new AppFailure('internal', `Universal Print answered the request to ${what} with something the app cannot read.`, { sourceId: config.id });
+      if (e.status === 403) return new AppFailure('not-allowed', permissionMessage(op, `the request to ${what}`, said), { sourceId: config.id });
+      if (e.status === 404) return new AppFailure('not-found', `Universal Print does not know ${what.replace(/^\w+ /, '')}${said ? `: ${said}` : ''}.`, { sourceId: config.id });
+      return new AppFailure(e.status && e.status >= 500 ? 'unreachable' : 'conflict', `Universal Print refused to ${what}${said ? `: ${said}` : ` (${e.status})`}.`, { sourceId: config.id });
+    }
+    return new AppFailure('internal', `Could not ${what}: ${e instanceof Error ? e.message : String(e)}`, { sourceId: config.id });
+  }
+
+  /** Incremental consent: the printing scopes are asked for only now, with sign-in if needed. */
+  async function ensurePrintConsent(signal: AbortSignal): Promise<void> {
+    try {
+      await tokens.getToken({ scopes }, signal);
+    } catch (e) {
+      if (e instanceof AuthRequiredError && tokens.signIn) {
+        await tokens.signIn({ scopes, signal });
+        return;
+      }
+      throw e;
+    }
+  }
+
+  function target(shareId: string) {
+    return { via: 'shares' as const, id: shareId, name: shareId, state: null, details: [], description: null, isAcceptingJobs: null };
+  }
+
+  function mapped(pj: PrintJob, shareId: string): SourceJob {
+    const upn = config.userPrincipalName ?? tokens.account?.()?.username ?? null;
+    return toSourceJob(pj, target(shareId), {
+      sourceId: config.id,
+      upn,
+      admin: false,
+      printerName: () => null,
+      documentName: (k) => (submitted.get(k)?.file.name ?? null),
+    });
+  }
+
+  async function readJob(via: Via, ownerId: string, jobId: string, signal: AbortSignal): Promise<PrintJob> {
+    const res = await client.send({ method: 'GET', path: `/print/${via}/${seg(ownerId)}/jobs/${seg(jobId)}?$expand=documents`, signal, scopes }, PrintJobSchema);
+    return res.data;
+  }
+
+  async function upload(key: string, u: ActiveUpload, file: PrintFile, onProgress?: (sent: number, total: number) => void): Promise<void> {
+    const total = file.bytes.length;
+    let sent = 0;
+    onProgress?.(0, total);
+    while (sent < total) {
+      const end = Math.min(total, sent + chunk);
+      const res = await client.uploadUrlRequest(
+        { method: 'PUT', url: u.uploadUrl, bytes: file.bytes.subarray(sent, end), headers: { 'Content-Range': `bytes ${sent}-${end - 1}/${total}`, 'Content-Type': 'application/octet-stream' }, signal: u.controller.signal },
+        UploadProgressSchema,
+      );
+      // The service says where it wants the next bytes; trust it over our own count.
+      const next = res.data.nextExpectedRanges?.[0];
+      const at = next ? Number(next.split('-')[0]) : end;
+      sent = Number.isFinite(at) && at > sent ? at : end;
+      onProgress?.(Math.min(sent, total), total);
+      if (u.controller.signal.aborted) throw new HttpError('aborted', 'upload canceled', { target: 'PUT upload' });
+    }
+    void key;
+  }
+
+  async function print(req: PrintRequest, file: PrintFile | null, ctx: { signal: AbortSignal; onProgress?: (sent: number, total: number) => void }): Promise<SourceJob> {
+    if (!file || req.document.type !== 'file') {
+      throw new AppFailure('unsupported', 'Universal Print prints files: choose a PDF, XPS or other file to print.', { field: 'document', sourceId: config.id });
+    }
+    if (!req.printer) throw new AppFailure('invalid-input', 'Choose the printer share to print to.', { field: 'printer', sourceId: config.id });
+    if (file.bytes.length === 0) throw new AppFailure('invalid-input', `The file "${file.name}" is empty.`, { field: 'document', sourceId: config.id });
+    const shareId = req.printer;
+    await ensurePrintConsent(ctx.signal).catch((e) => {
+      throw fail(e, 'create', 'print');
+    });
+    const configuration: Record<string, unknown> = {};
+    if (req.copies) configuration.copies = req.copies;
+    if (req.orientation) configuration.orientation = req.orientation;
+    let pj: PrintJob;
+    try {
+      pj = (await client.send({ method: 'POST', path: `/print/shares/${seg(shareId)}/jobs`, body: { displayName: req.title || file.name, configuration }, signal: ctx.signal, scopes }, PrintJobSchema)).data;
+    } catch (e) {
+      throw fail(e, 'create', `create a print job on share "${shareId}"`);
+    }
+    const key = makeJobKey(config.id, locatorOf(shareId, pj.id));
+    submitted.set(key, { req, file });
+    p.rememberDocument(key, file.name);
+    await deps.tracked.add({ sourceId: config.id, id: pj.id, addedAt: new Date(deps.clock.now()).toISOString(), submission: { shareId, title: req.title ?? null, fileName: file.name, contentType: file.contentType, size: file.bytes.length } });
+    const documentId = pj.documents?.[0]?.id;
+    if (!documentId) throw new AppFailure('internal', 'Universal Print created the job without a document to upload to.', { sourceId: config.id });
+    let session;
+    try {
+      session = (
+        await client.send(
+          { method: 'POST', path: `/print/shares/${seg(shareId)}/jobs/${seg(pj.id)}/documents/${seg(documentId)}/createUploadSession`, body: { properties: { documentName: file.name, contentType: file.contentType, size: file.bytes.length } }, signal: ctx.signal, scopes },
+          UploadSessionSchema,
+        )
+      ).data;
+    } catch (e) {
+      throw fail(e, 'upload', 'create the upload session');
+    }
+    const u: ActiveUpload = { uploadUrl: session.uploadUrl, documentId, controller: new AbortController() };
+    const onOuterAbort = () => u.controller.abort();
+    ctx.signal.addEventListener('abort', onOuterAbort, { once: true });
+    active.set(key, u);
+    try {
+      await upload(key, u, file, ctx.onProgress);
+    } catch (e) {
+      if (u.controller.signal.aborted) {
+        throw new AppFailure('conflict', `The upload of "${file.name}" was canceled; the job was not printed.`, { sourceId: config.id });
+      }
+      throw fail(e, 'upload', `upload "${file.name}"`);
+    } finally {
+      active.delete(key);
+      ctx.signal.removeEventListener('abort', onOuterAbort);
+    }
+    try {
+      await client.send({ method: 'POST', path: `/print/shares/${seg(shareId)}/jobs/${seg(pj.id)}/start`, signal: ctx.signal, scopes });
+    } catch (e) {
+      throw fail(e, 'start', 'start the print job');
+    }
+    deps.logger.info('Universal Print job submitted', { sourceId: config.id, key, bytes: file.bytes.length });
+    try {
+      return mapped(await readJob('shares', shareId, pj.id, ctx.signal), shareId);
+    } catch {
+      return mapped({ ...pj, status: { state: 'pending', description: null, details: [] } }, shareId);
+    }
+  }
+
+  async function cancelUpload(job: Job, signal: AbortSignal, where: { via: Via; ownerId: string; jobId: string }): Promise<SourceJob> {
+    const u = active.get(job.key);
+    try {
+      if (u) {
+        // This app holds the upload URL: stop sending, then delete the session (no Authorization).
+        u.controller.abort();
+        try {
+          await client.uploadUrlRequest({ method: 'DELETE', url: u.uploadUrl, signal });
+        } catch (e) {
+          // A session that already expired or completed is gone anyway.
+          if (!(e instanceof HttpError && e.status === 404)) throw e;
+        }
+      } else {
+        if (!job.rawState.includes('uploadPending')) {
+          throw new AppFailure('too-late', `The job is ${job.rawState}, not waiting for an upload; cancel the job instead.`, { sourceId: config.id });
+        }
+        const pj = await readJob(where.via, where.ownerId, where.jobId, signal);
+        for (const d of pj.documents ?? []) {
+          try {
+            await client.send({ method: 'DELETE', path: `/print/${where.via}/${seg(where.ownerId)}/jobs/${seg(where.jobId)}/documents/${seg(d.id)}/uploadSession`, signal, scopes });
+          } catch (e) {
+            // No session for this document (never created or expired): nothing to delete.
+            if (!(e instanceof HttpError && e.status === 404)) throw e;
+          }
+        }
+      }
+      await client.send({ method: 'POST', path: `/print/${where.via}/${seg(where.ownerId)}/jobs/${seg(where.jobId)}/cancel`, signal, scopes });
+      deps.logger.info('Universal Print upload canceled', { sourceId: config.id, key: job.key, route: u ? 'uploadUrl' : 'graph' });
+      return mapped(await readJob(where.via, where.ownerId, where.jobId, signal), where.ownerId);
+    } catch (e) {
+      throw fail(e, 'upload', 'cancel the upload');
+    }
+  }
+
+  async function retry(job: Job, signal: AbortSignal): Promise<SourceJob> {
+    const s = submitted.get(job.key);
+    if (!s) {
+      throw new AppFailure('unsupported', `"${name}" can send again only a file printed since the app started; print the file again.`, { sourceId: config.id });
+    }
+    if (!(job.state === 'failed' || job.state === 'canceled' || job.rawState.includes('uploadPending') || job.gone)) {
+      throw new AppFailure('conflict', `The job is ${job.rawState}; only a failed, canceled or abandoned job is sent again.`, { sourceId: config.id });
+    }
+    return print(s.req, s.file, { signal });
+  }
+
+  return {
+    print,
+    cancelUpload,
+    retry,
+    uploading: () => [...active.keys()],
+    dispose() {
+      for (const u of active.values()) u.controller.abort();
+    },
+  };
+}
