@@ -1,0 +1,116 @@
+/**
+ * Runs the real `pqm` program as a child process: main/cli/pqm.ts bundled once with esbuild into a
+ * temp folder (plain `node`, ~0.1 s per start), with a temp settings folder and env secrets.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
+
+export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+
+export async function buildCli(): Promise<{ bundle: string; dispose(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'pqm-cli-build-'));
+  const bundle = join(dir, 'cli.mjs');
+  buildSync({
+    entryPoints: [join(ROOT, 'main/cli/pqm.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile: bundle,
+    logLevel: 'silent',
+    // Some bundled dependencies are CommonJS and call require().
+    banner: { js: "import { createRequire as __pqmCreateRequire } from 'node:module'; const require = __pqmCreateRequire(import.meta.url);" },
+  });
+  return { bundle, dispose: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export interface RunResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliEnv {
+  dir: string;
+  config: string;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A temp folder with settings.json (written from `settings` unless it is a string: raw text). */
+export async function cliHome(settings: unknown, secrets: Record<string, string> = {}): Promise<CliEnv & { dispose(): Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'pqm-cli-'));
+  const config = join(dir, 'settings.json');
+  if (settings !== undefined) await writeFile(config, typeof settings === 'string' ? settings : JSON.stringify(settings, null, 2));
+  // Only what the child needs: no inherited PQM_* variables, no proxies.
+  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: dir, XDG_CONFIG_HOME: join(dir, 'xdg'), ...secrets };
+  return { dir, config, env, dispose: () => rm(dir, { recursive: true, force: true }) };
+}
+
+export function runPqm(bundle: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [bundle, ...args], { env: opts.env, cwd: opts.cwd ?? opts.env.HOME, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`pqm ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 15_000} ms; stderr: ${stderr}`));
+    }, opts.timeoutMs ?? 15_000);
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** A long-running pqm (watch): lines as they come, and a way to wait for one. */
+export function startPqm(bundle: string, args: string[], opts: { env: NodeJS.ProcessEnv }) {
+  const child: ChildProcess = spawn(process.execPath, [bundle, ...args], { env: opts.env, cwd: opts.env.HOME, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let buf = '';
+  let stderr = '';
+  const waiters: { test: (l: string) => boolean; resolve: (l: string) => void }[] = [];
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i: number;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      lines.push(line);
+      for (const w of [...waiters]) if (w.test(line)) waiters.splice(waiters.indexOf(w), 1), w.resolve(line);
+    }
+  });
+  child.stderr!.on('data', (d) => (stderr += d));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  return {
+    child,
+    lines,
+    stderr: () => stderr,
+    exited,
+    waitFor(test: (line: string) => boolean, timeoutMs = 10_000): Promise<string> {
+      const found = lines.find(test);
+      if (found) return Promise.resolve(found);
+      return new Promise((res, rej) => {
+        const t = setTimeout(() => rej(new Error(`no matching line in ${timeoutMs} ms; lines: ${lines.join('\n')}; stderr: ${stderr}`)), timeoutMs);
+        waiters.push({ test, resolve: (l) => (clearTimeout(t), res(l)) });
+      });
+    },
+  };
+}
+
+/** Every file under a folder (recursively), as text: for scanning for secrets. */
+export async function allFilesText(dir: string): Promise<{ path: string; text: string }[]> {
+  const out: { path: string; text: string }[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    const p = join(e.parentPath, e.name);
+    out.push({ path: p, text: await readFile(p, 'utf8') });
+  }
+  return out;
+}
