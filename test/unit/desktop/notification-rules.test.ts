@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { createNotificationRules, type NotificationSpec } from '../../../main/desktop/notification-rules';
+import { NotificationSettings, type Job, type JobState } from '../../../preload/model';
+import { FakeClock } from '../../helpers/fake-clock';
+import { makeHealth, makeJob } from '../../helpers/fake-bridge';
+
+function setup(over: Partial<NotificationSettings> = {}) {
+  const clock = new FakeClock();
+  const shown: NotificationSpec[] = [];
+  let settings = NotificationSettings.parse(over);
+  const rules = createNotificationRules({ clock, settings: () => settings, deliver: (s) => shown.push(s), coalesceMs: 2000 });
+  const transition = (job: Job, from: JobState | null, to: JobState) => rules.handle({ type: 'transition', job: { ...job, state: to }, from, to });
+  const settle = () => clock.advance(2000);
+  return { clock, shown, rules, transition, settle, set: (s: Partial<NotificationSettings>) => (settings = NotificationSettings.parse(s)) };
+}
+
+describe('notification rules', () => {
+  it('a completed own job: one notification after the coalescing window, click opens the job', async () => {
+    const s = setup();
+    const job = makeJob({ key: 'local:1', document: 'Invoice.pdf', printer: 'HP 1' });
+    s.transition(job, 'printing', 'completed');
+    expect(s.shown).toEqual([]);
+    await s.settle();
+    expect(s.shown).toEqual([{ event: 'completed', title: 'Printed: Invoice.pdf', body: 'Completed on HP 1.', key: 'local:1', sourceId: 'local', count: 1 }]);
+  });
+
+  it('at most one per job transition, and none for a first sighting', async () => {
+    const s = setup();
+    const job = makeJob({ key: 'local:1' });
+    s.transition(job, null, 'completed');
+    s.transition(job, 'printing', 'failed');
+    s.transition(job, 'printing', 'failed');
+    await s.settle();
+    s.transition(job, 'printing', 'failed');
+    await s.settle();
+    expect(s.shown.map((n) => n.event)).toEqual(['failed']);
+  });
+
+  it('own jobs only by default; everyone\'s when switched', async () => {
+    const s = setup();
+    s.transition(makeJob({ mine: false }), 'printing', 'completed');
+    await s.settle();
+    expect(s.shown).toHaveLength(0);
+    s.set({ ownJobsOnly: false });
+    s.transition(makeJob({ mine: false }), 'printing', 'completed');
+    await s.settle();
+    expect(s.shown).toHaveLength(1);
+  });
+
+  it('switchable per event, per source, and silenced by do-not-disturb', async () => {
+    const s = setup({ events: { completed: false, failed: true, canceledByOther: true, stuck: true, sourceProblem: true, licenseExpiring: true }, sources: { ao: false } });
+    s.transition(makeJob(), 'printing', 'completed');
+    s.transition(makeJob({ sourceId: 'ao' }), 'printing', 'failed');
+    await s.settle();
+    expect(s.shown).toHaveLength(0);
+    s.transition(makeJob(), 'printing', 'failed');
+    await s.settle();
+    expect(s.shown).toHaveLength(1);
+    s.set({ doNotDisturb: true });
+    s.transition(makeJob(), 'printing', 'failed');
+    await s.settle();
+    expect(s.shown).toHaveLength(1);
+  });
+
+  it('coalesces many arriving together: "12 jobs completed"', async () => {
+    const s = setup();
+    for (let i = 0; i < 12; i++) s.transition(makeJob({ document: `Doc ${i}` }), 'printing', 'completed');
+    s.transition(makeJob({ document: 'Bad' }), 'printing', 'failed');
+    await s.settle();
+    expect(s.shown).toHaveLength(2);
+    expect(s.shown[0]).toMatchObject({ event: 'completed', title: '12 jobs completed', body: 'Doc 0, Doc 1, Doc 2, and 9 more', count: 12, sourceId: 'local' });
+    expect(s.shown[0].key).toBeUndefined();
+    expect(s.shown[1]).toMatchObject({ event: 'failed', count: 1 });
+  });
+
+  it('a cancel made in this app is not reported as someone else\'s', async () => {
+    const s = setup();
+    const mineCancelled = makeJob({ key: 'local:own' });
+    s.rules.noteOwnAction('local:own');
+    s.transition(mineCancelled, 'queued', 'canceled');
+    s.transition(makeJob({ key: 'local:other', document: 'Other' }), 'queued', 'canceled');
+    await s.settle();
+    expect(s.shown).toEqual([expect.objectContaining({ event: 'canceledByOther', title: 'Cancelled: Other', key: 'local:other' })]);
+  });
+
+  it('stuck once per stall; a source going down or needing sign-in once per change', async () => {
+    const s = setup();
+    const job = makeJob({ key: 'local:s', updatedAt: '2026-01-05T09:00:00.000Z' });
+    s.rules.handle({ type: 'stuck', job });
+    s.rules.handle({ type: 'stuck', job });
+    const down = makeHealth({ id: 'up', name: 'Universal Print', status: 'down', message: 'The service could not be reached.' });
+    s.rules.handle({ type: 'health', source: down });
+    s.rules.handle({ type: 'health', source: down });
+    await s.settle();
+    expect(s.shown.map((n) => n.title)).toEqual(['Stuck: Document ' + job.document!.replace('Document ', ''), 'Universal Print is unreachable']);
+    s.rules.handle({ type: 'health', source: { ...down, status: 'ok' } });
+    s.rules.handle({ type: 'health', source: { ...down, status: 'auth-required' } });
+    await s.settle();
+    expect(s.shown.at(-1)).toMatchObject({ event: 'sourceProblem', title: 'Universal Print needs sign-in' });
+  });
+
+  it('warns about an expiring license once per threshold', async () => {
+    const s = setup();
+    const h = (days: number) => makeHealth({ id: 'local', name: 'ScriptX', detail: { license: { expiresInDays: days } } });
+    s.rules.handle({ type: 'health', source: h(45) });
+    s.rules.handle({ type: 'health', source: h(29) });
+    s.rules.handle({ type: 'health', source: h(28) });
+    await s.settle();
+    s.rules.handle({ type: 'health', source: h(6) });
+    await s.settle();
+    expect(s.shown.map((n) => n.title)).toEqual(['The ScriptX license expires in 29 days', 'The ScriptX license expires in 6 days']);
+  });
+});
