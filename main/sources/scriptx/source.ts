@@ -199,7 +199,8 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
   // -------------------------------------------------------------------------------------------
 
   function downError(err: unknown, where: string): SourceError {
-    const how = err instanceof HttpError && err.kind === 'timeout' ? 'it did not answer in time' : 'nothing answered';
+    const net = err instanceof HttpError ? /could not be reached \((.+)\)$/.exec(err.message)?.[1] : undefined;
+    const how = err instanceof HttpError && err.kind === 'timeout' ? 'it did not answer in time' : (net ?? 'nothing answered');
     const fix = config.baseUrl ? 'Check that the server is running and the address in Settings.' : 'Start ScriptX.Services on this PC.';
     return new SourceError('down', `ScriptX.Services at ${where} could not be reached (${how}). ${fix}`, { cause: err, detail: found ? { baseUrl: found.baseUrl, foundBy: found.foundBy } : undefined });
   }

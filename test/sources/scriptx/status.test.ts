@@ -190,12 +190,27 @@ describe('ScriptX faults', () => {
     const err = await h.poll().catch((e) => e);
     expect(err).toBeInstanceOf(SourceError);
     expect(err).toMatchObject({ status: 'down' });
-    expect(err.message).toMatch(/could not be reached \(nothing answered\)/);
+    expect(err.message).toBe(`ScriptX.Services at ${h.sim.url} could not be reached (connection refused). Check that the server is running and the address in Settings.`);
     await h.sim.setFault(null);
     await h.clock.advance(1000);
     const r = await h.poll();
     expect(r.health.status).toBe('ok');
     expect(byKey(r.jobs, `local:${token}`)?.state).toBe('queued');
+  });
+
+  it('a service that does not answer in time, or drops the connection, is down with the reason', async () => {
+    h = await harness({ sim: { stepMs: 100_000 }, source: { client: { timeoutMs: 150 } } });
+    const token = h.sim.addJob();
+    await h.source.track!(token, {}, signal());
+    await h.clock.advance(1000);
+    await h.sim.setFault({ type: 'slow', ms: 600 });
+    await expect(h.poll()).rejects.toMatchObject({ status: 'down', message: expect.stringContaining('it did not answer in time') });
+    await h.sim.setFault({ type: 'drop' });
+    await h.clock.advance(1000);
+    await expect(h.poll()).rejects.toMatchObject({ status: 'down', message: expect.stringContaining('(connection reset)') });
+    await h.sim.setFault(null);
+    await h.clock.advance(1000);
+    expect((await h.poll()).jobs.map((j) => j.nativeId)).toEqual([token]);
   });
 
   it('401: auth-required with the license sentence, for a wrong and a missing license', async () => {
