@@ -121,6 +121,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
   const windowMs = opts.statusWindowMs ?? 1000;
   const concurrency = opts.concurrency ?? 8;
   const { clock, logger } = deps;
+  const loopback = !config.baseUrl || /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/i.test(config.baseUrl);
 
   const entries = new Map<string, Entry>();
   /** File bytes of jobs submitted in this session, for retry. */
@@ -153,7 +154,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       kind: t.kind ?? 'html',
       addedAt: t.addedAt,
       toFile: sub?.toFile === true,
-      submittedByApp: !!sub,
+      submittedByApp: !!sub?.request,
       submission: sub && sub.request ? { request: sub.request, file: sub.file, htmlInMemory: sub.htmlInMemory } : null,
       document: sub?.request?.title ?? sub?.file?.name ?? (sub?.request?.document.type === 'url' ? sub.request.document.url : null),
       printer: sub?.request?.printer ?? null,
@@ -305,8 +306,8 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       document: e.document,
       owner: null,
       printer: e.printer,
-      // The local service prints for this PC only; an On-Premise server serves many.
-      mine: e.submittedByApp || !config.baseUrl,
+      // A loopback service prints for this PC only; an On-Premise server serves many.
+      mine: e.submittedByApp || loopback,
       createdAt: e.addedAt,
       updatedAt: e.updatedAt,
       progress: st.state === 'completed' ? 1 : null,
@@ -984,7 +985,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
     id: config.id,
     kind: 'scriptx',
     name,
-    loopback: !config.baseUrl || /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/i.test(config.baseUrl),
+    loopback,
     poll,
     act,
     track,

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseDeepLink } from '../../../main/desktop/deep-link';
+import { createScriptxSource } from '../../../main/sources/scriptx/source';
 import { closedPort, harness, signal, type Harness } from './helpers';
 
 let h: Harness | null = null;
@@ -40,6 +41,15 @@ describe('finding ScriptX.Services', () => {
     const r = await h.poll('full');
     expect(r.health).toMatchObject({ status: 'ok', detail: { foundBy: 'configured URL' } });
     expect(h.source.loopback).toBe(true);
+  });
+
+  it('an On-Premise server on the LAN is not a loopback source; jobs handed in are mine only on this PC', async () => {
+    h = await harness({ sim: { stepMs: 100_000 } });
+    const lan = createScriptxSource({ id: 'srv', kind: 'scriptx', baseUrl: 'http://printsrv.example:8080' }, h.deps);
+    expect(lan.loopback).toBe(false);
+    expect(lan.name).toBe('ScriptX.Services (printsrv.example:8080)');
+    const token = h.sim.addJob();
+    expect((await h.source.track!(token, {}, signal())).mine).toBe(true);
   });
 
   it('says what it tried when nothing answers, and finds the service once it starts', async () => {
