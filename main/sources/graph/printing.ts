@@ -53,7 +53,7 @@ export function createPrinting(p: {
     if (e instanceof AppFailure) return e;
     if (e instanceof AuthRequiredError) return new AppFailure('auth-required', e.message, { sourceId: config.id });
     if (e instanceof HttpError) {
-      const said = e.serviceMessage ?? graphErrorMessage(e.body);
+      const said = (e.serviceMessage ?? graphErrorMessage(e.body))?.replace(/\.$/, '') ?? null;
       if (e.kind === 'aborted') return new AppFailure('conflict', `The upload was canceled before ${what} finished.`, { sourceId: config.id });
       if (e.kind === 'unreachable' || e.kind === 'timeout') return new AppFailure('unreachable', `Universal Print (${client.host}) could not be reached to ${what}.`, { sourceId: config.id });
       if (e.kind === 'malformed') return new AppFailure('internal', `Universal Print answered the request to ${what} with something the app cannot read.`, { sourceId: config.id });
@@ -104,7 +104,7 @@ export function createPrinting(p: {
     while (sent < total) {
       const end = Math.min(total, sent + chunk);
       const res = await client.uploadUrlRequest(
-        { method: 'PUT', url: u.uploadUrl, bytes: file.bytes.subarray(sent, end), headers: { 'Content-Range': `bytes ${sent}-${end - 1}/${total}`, 'Content-Type': 'application/octet-stream' }, signal: u.controller.signal },
+        { method: 'PUT', url: u.uploadUrl, bytes: Buffer.from(file.bytes.subarray(sent, end)), headers: { 'Content-Range': `bytes ${sent}-${end - 1}/${total}`, 'Content-Type': 'application/octet-stream' }, signal: u.controller.signal },
         UploadProgressSchema,
       );
       // The service says where it wants the next bytes; trust it over our own count.

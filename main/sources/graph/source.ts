@@ -402,7 +402,7 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
     if (e instanceof AppFailure) return e;
     if (e instanceof AuthRequiredError) return new AppFailure('auth-required', e.message, { sourceId: config.id });
     if (e instanceof HttpError) {
-      const said = e.serviceMessage;
+      const said = e.serviceMessage?.replace(/\.$/, '') ?? null;
       if (e.kind === 'unreachable' || e.kind === 'timeout') return new AppFailure('unreachable', `Universal Print (${client.host}) could not be reached to ${what}.`, { sourceId: config.id });
       if (e.kind === 'malformed') return new AppFailure('internal', `Universal Print answered the request to ${what} with something the app cannot read.`, { sourceId: config.id });
       if (e.kind === 'aborted') return new AppFailure('internal', `The request to ${what} was cancelled.`, { sourceId: config.id });
