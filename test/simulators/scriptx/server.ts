@@ -190,6 +190,12 @@ function versionAtLeast(v: string, min: string): boolean {
   return true;
 }
 
+/** A GUID in canonical form (no braces, upper case), or null when it is not one. */
+function normalizeGuid(s: string): string | null {
+  const m = /^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$/.exec(s.trim());
+  return m ? m[1]!.toUpperCase() : null;
+}
+
 const FINAL_CODES = new Set([6, 100, 101, -1, -2]);
 
 class HttpAnswer {
@@ -299,7 +305,11 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
     const m = /^Basic\s+(.+)$/i.exec(h);
     if (!m || !license) return 'invalid';
     const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-    return decoded.toUpperCase() === `${license.toUpperCase()}:` ? 'valid' : 'invalid';
+    // The service parses the user name as a GUID (.NET Guid.Parse): braces and case do not matter,
+    // but the password must be empty and the GUID complete.
+    if (!decoded.endsWith(':') || decoded.indexOf(':') !== decoded.length - 1) return 'invalid';
+    const sent = normalizeGuid(decoded.slice(0, -1));
+    return sent !== null && sent === normalizeGuid(license) ? 'valid' : 'invalid';
   }
 
   const unauthorized = () => json(401, { Message: 'Unauthorized - unknown license' });
