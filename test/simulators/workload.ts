@@ -24,7 +24,7 @@ export type WorkloadSourceKind = keyof typeof WORKLOAD_SOURCE_IDS;
 export const WORKLOAD_USER = 'alex.morgan@contoso.example';
 const COLLEAGUES = ['sam.lee@contoso.example', 'priya.nair@contoso.example', 'jordan.kim@contoso.example'];
 
-const SCRIPTX_LICENSE = '{5b7c2a10-4f3e-4b8e-9c1d-2a6f0e9d7c31}';
+const SCRIPTX_LICENSE = '5b7c2a10-4f3e-4b8e-9c1d-2a6f0e9d7c31';
 const AODOCS_SECURITY_CODE = 'sim-security-code-7f3a9c';
 const GRAPH_PRINTERS = [
   { id: 'printer-hq-2f', displayName: 'HQ 2nd floor (colour)', shareId: 'share-hq-2f', building: 'HQ', floor: '2' },
