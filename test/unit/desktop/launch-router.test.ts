@@ -6,11 +6,11 @@ import type { Handlers } from '../../../preload/contract';
 import { makeJob } from '../../helpers/fake-bridge';
 
 function setup() {
-  const handlers = Object.fromEntries(REQUEST_NAMES.map((n) => [n, vi.fn(async () => null)])) as unknown as Handlers & Record<string, ReturnType<typeof vi.fn>>;
+  const handlers = Object.fromEntries(REQUEST_NAMES.map((n) => [n, vi.fn(async (..._args: unknown[]) => null as unknown)])) as Record<string, ReturnType<typeof vi.fn>>;
   handlers.trackJob.mockImplementation(async (input: { sourceId: string; id: string }) => makeJob({ key: `${input.sourceId}:${input.id}`, sourceId: input.sourceId, nativeId: input.id }));
   const emit = vi.fn();
   const showWindow = vi.fn();
-  const router = createLaunchRouter({ handlers, sourceIds: () => ['local', 'ao'], emit, showWindow, logger: silentLogger });
+  const router = createLaunchRouter({ handlers: handlers as unknown as Handlers, sourceIds: () => ['local', 'ao'], emit, showWindow, logger: silentLogger });
   return { handlers, emit, showWindow, router };
 }
 

@@ -12,9 +12,9 @@ import type { Handlers } from '../../../preload/contract';
 import { makeJob } from '../../helpers/fake-bridge';
 
 function setup() {
-  const handlers = Object.fromEntries(REQUEST_NAMES.map((n) => [n, vi.fn(async () => null)])) as unknown as Handlers & Record<string, ReturnType<typeof vi.fn>>;
-  const deps = { handlers, emit: vi.fn(), showWindow: vi.fn(), noteOwnAction: vi.fn(), quit: vi.fn(), alert: vi.fn(), logger: silentLogger };
-  return { ...deps, run: createTrayActionRunner(deps) };
+  const handlers = Object.fromEntries(REQUEST_NAMES.map((n) => [n, vi.fn(async (..._args: unknown[]) => null as unknown)])) as Record<string, ReturnType<typeof vi.fn>>;
+  const deps = { handlers: handlers as unknown as Handlers, emit: vi.fn(), showWindow: vi.fn(), noteOwnAction: vi.fn(), quit: vi.fn(), alert: vi.fn(), logger: silentLogger };
+  return { ...deps, handlers, run: createTrayActionRunner(deps) };
 }
 
 describe('tray actions', () => {
@@ -56,7 +56,7 @@ describe('tray actions', () => {
   it('window cancels and aborts are noted as own actions', async () => {
     const s = setup();
     const note = vi.fn();
-    const h = withOwnActionNotes(s.handlers, note);
+    const h = withOwnActionNotes(s.handlers as unknown as Handlers, note);
     await h.cancelJobs({ keys: ['local:1', 'local:2'] }, { origin: 'ipc' });
     await h.abortJob({ key: 'up:p/j', reason: 'wrong printer' }, { origin: 'ipc' });
     expect(note.mock.calls.map((c) => c[0])).toEqual(['local:1', 'local:2', 'up:p/j']);

@@ -1,0 +1,167 @@
+/**
+ * main/index.ts wired against a mocked Electron and a stand-in app core: one instance, the Windows
+ * identity, the secure window, exactly the contract over IPC, the tray, and second-instance links.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { REQUEST_NAMES, requestChannel } from '../../../preload/channels';
+import { Settings } from '../../../preload/model';
+import { createRedactor } from '../../../main/state/redact';
+import { settle } from '../../helpers/fake-clock';
+
+const state = vi.hoisted(() => ({
+  lock: true,
+  appListeners: new Map<string, (...args: unknown[]) => void>(),
+  handled: new Map<string, (...args: unknown[]) => unknown>(),
+  windows: [] as { options: Record<string, unknown>; loaded: string | null }[],
+  trays: 0,
+  userData: '',
+  calls: [] as string[],
+}));
+
+vi.mock('electron', () => {
+  const noop = () => undefined;
+  const webContents = () => ({ id: 1, on: noop, once: noop, setWindowOpenHandler: noop, isLoading: () => false, send: noop, isDestroyed: () => false });
+  class BrowserWindow {
+    webContents = webContents();
+    record: { options: Record<string, unknown>; loaded: string | null };
+    constructor(options: Record<string, unknown>) {
+      this.record = { options, loaded: null };
+      state.windows.push(this.record);
+    }
+    on = noop;
+    once = noop;
+    maximize = noop;
+    isDestroyed = () => false;
+    isVisible = () => true;
+    isMinimized = () => false;
+    show = noop;
+    focus = noop;
+    restore = noop;
+    loadFile = async (f: string) => {
+      this.record.loaded = f;
+    };
+    loadURL = async () => undefined;
+  }
+  class Tray {
+    constructor() {
+      state.trays++;
+    }
+    on = noop;
+    setToolTip = noop;
+    setContextMenu = noop;
+    setImage = noop;
+    destroy = noop;
+  }
+  const mod = {
+    app: {
+      setAppUserModelId: (id: string) => state.calls.push(`aumid:${id}`),
+      requestSingleInstanceLock: () => (state.calls.push('lock'), state.lock),
+      quit: () => state.calls.push('quit'),
+      exit: (code: number) => state.calls.push(`exit:${code}`),
+      on: (name: string, fn: (...args: unknown[]) => void) => state.appListeners.set(name, fn),
+      whenReady: async () => undefined,
+      getPath: () => state.userData,
+      isPackaged: false,
+      getVersion: () => '0.1.0',
+      getAppPath: () => '/app',
+      setAsDefaultProtocolClient: (p: string) => (state.calls.push(`protocol:${p}`), true),
+      setLoginItemSettings: noop,
+    },
+    dialog: { showErrorBox: (t: string, m: string) => state.calls.push(`error:${t}:${m}`) },
+    nativeTheme: { on: noop, shouldUseDarkColorsForSystemIntegratedUI: false },
+    net: { isOnline: () => true, fetch: vi.fn() },
+    powerMonitor: { on: noop },
+    BrowserWindow,
+    screen: { getPrimaryDisplay: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }), getAllDisplays: () => [] },
+    session: { defaultSession: { setPermissionRequestHandler: noop, setPermissionCheckHandler: noop, setDevicePermissionHandler: noop, webRequest: { onHeadersReceived: noop } } },
+    shell: { openExternal: vi.fn() },
+    ipcMain: { handle: (c: string, fn: (...args: unknown[]) => unknown) => state.handled.set(c, fn), removeHandler: (c: string) => state.handled.delete(c) },
+    Tray,
+    Menu: { buildFromTemplate: (t: unknown) => t },
+    nativeImage: { createFromPath: () => ({ isEmpty: () => false }) },
+    Notification: class {
+      static isSupported = () => false;
+    },
+    safeStorage: {},
+  };
+  return { ...mod, default: mod };
+});
+
+const core = vi.hoisted(() => ({ emit: vi.fn(), trackJob: vi.fn(), start: vi.fn() }));
+vi.mock('../../../main/core/app-core', () => ({
+  createAppCore: async () => {
+    const { REQUEST_NAMES: names } = await import('../../../preload/channels');
+    const handlers = Object.fromEntries(names.map((n) => [n, vi.fn(async () => null)])) as Record<string, ReturnType<typeof vi.fn>>;
+    handlers.trackJob = core.trackJob;
+    const settings = Settings.parse({ version: 1, sources: [{ id: 'local', kind: 'scriptx' }] });
+    return {
+      handlers,
+      engine: { snapshot: () => ({ jobs: [], sources: [] }), pausedUntil: () => null, subscribe: () => () => undefined, setVisible: vi.fn(), setOnline: vi.fn(), setSuspended: vi.fn() },
+      on: () => () => undefined,
+      emit: core.emit,
+      redactor: createRedactor(),
+      settings: () => ({ settings, problems: [] }),
+      start: core.start,
+      stop: async () => undefined,
+    };
+  },
+}));
+
+const realPlatform = process.platform;
+afterEach(() => {
+  core.start.mockClear();
+  Object.defineProperty(process, 'platform', { value: realPlatform });
+  vi.resetModules();
+  state.appListeners.clear();
+  state.handled.clear();
+  state.windows.length = 0;
+  state.calls.length = 0;
+  state.trays = 0;
+  if (state.userData) rmSync(state.userData, { recursive: true, force: true });
+});
+
+async function boot(lock: boolean) {
+  state.lock = lock;
+  state.userData = mkdtempSync(join(tmpdir(), 'pqm-index-'));
+  Object.defineProperty(process, 'platform', { value: 'win32' });
+  await import('../../../main/index');
+  if (lock) await vi.waitFor(() => expect(core.start).toHaveBeenCalled(), { timeout: 5000, interval: 10 });
+  await settle(40);
+}
+
+describe('main process startup', () => {
+  it('a second instance hands over and quits without starting anything', async () => {
+    await boot(false);
+    expect(state.calls).toEqual([`aumid:com.printqueuemonitor.app`, 'lock', 'quit']);
+    expect(state.windows).toHaveLength(0);
+    expect(state.handled.size).toBe(0);
+  });
+
+  it('the first instance sets the identity, registers the protocol, the contract, a secure window and the tray', async () => {
+    await boot(true);
+    expect(state.calls.slice(0, 2)).toEqual(['aumid:com.printqueuemonitor.app', 'lock']);
+    expect(state.calls).toContain('protocol:print-queue-monitor');
+    expect([...state.handled.keys()].sort()).toEqual(REQUEST_NAMES.map((n) => requestChannel(n)).sort());
+    expect(state.windows).toHaveLength(1);
+    expect(state.windows[0].options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
+    expect(String((state.windows[0].options.webPreferences as { preload: string }).preload)).toMatch(/preload[\\/]index\.cjs$/);
+    expect(state.windows[0].loaded).toMatch(/renderer[\\/]index\.html$/);
+    expect(state.trays).toBe(1);
+    expect(core.start).toHaveBeenCalled();
+  });
+
+  it('routes a second instance\'s deep link to the running one and refuses a hostile one', async () => {
+    await boot(true);
+    core.emit.mockClear();
+    state.appListeners.get('second-instance')!({}, ['pqm.exe', 'print-queue-monitor://open?key=local:abc'], 'C:\\');
+    await settle();
+    expect(core.emit).toHaveBeenCalledWith('app:navigate', { key: 'local:abc' });
+    state.appListeners.get('second-instance')!({}, ['pqm.exe', 'print-queue-monitor://track?source=local&id=1&url=https://evil'], 'C:\\');
+    await settle();
+    expect(core.emit).toHaveBeenLastCalledWith('app:notice', { level: 'warning', message: expect.stringMatching(/^The link was refused/) });
+    expect(core.trackJob).not.toHaveBeenCalled();
+  });
+});
