@@ -170,7 +170,7 @@ describe('printing to a share', () => {
     const e = (await printing.catch((x: unknown) => x)) as AppFailure;
     expect(e.code).toBe('conflict');
     expect(e.message).toBe('The upload of "report.pdf" was canceled; the job was not printed.');
-    const after = (await cancel) as { state: string };
+    const after = (await (cancel as unknown as Promise<{ state: string }>));
     expect(after.state).toBe('canceled');
     expect(r.sim.uploadSessions()).toEqual([]);
     const del = r.sim.log.find((x) => x.method === 'DELETE')!;
