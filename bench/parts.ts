@@ -8,5 +8,7 @@ export interface BenchPart {
 
 export const PARTS: BenchPart[] = [
   { name: 'engine', run: async () => (await import('./engine')).runEngineBench() },
+  { name: 'scriptx', run: async () => (await import('./scriptx')).runScriptxBench() },
+  { name: 'remote', run: async () => (await import('./remote')).runRemoteBench() },
   { name: 'renderer', run: async () => (await import('./renderer')).runRendererBench() },
 ];

@@ -1,0 +1,88 @@
+/**
+ * The real app core (settings file -> sources -> engine) against the simulators, for the freshness,
+ * request-cost and memory benchmarks. Everything is the shipping code path; only the platform ports
+ * are Node stand-ins (no dialogs) and secrets live in memory.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { JobPatch, PollingSettings, SecretName, SourceConfig } from '../preload/model';
+import { createAppCore } from '../main/core/app-core';
+import type { AppCore } from '../main/core/app-core-types';
+import { silentLogger } from '../main/core/ports';
+import { createMemorySecretStore } from '../test/helpers/memory-stores';
+
+export interface BenchCore {
+  core: AppCore;
+  /** Every patch with its arrival time (ms, performance.now()). */
+  patches: { at: number; patch: JobPatch }[];
+  close(): Promise<void>;
+}
+
+export async function startBenchCore(
+  sources: SourceConfig[],
+  secrets: Record<string, Partial<Record<SecretName, string>>>,
+  polling: Partial<PollingSettings> = {},
+): Promise<BenchCore> {
+  const dir = await mkdtemp(join(tmpdir(), 'pqm-bench-'));
+  const configPath = join(dir, 'settings.json');
+  await writeFile(configPath, JSON.stringify({ version: 1, sources, polling }, null, 2));
+  const initial: Record<string, string> = {};
+  for (const [sourceId, byName] of Object.entries(secrets)) {
+    for (const [name, value] of Object.entries(byName)) if (value) initial[`${sourceId}.${name}`] = value;
+  }
+  const core = await createAppCore({
+    configPath,
+    secrets: createMemorySecretStore(initial),
+    logger: silentLogger,
+    platform: {
+      pickFileToPrint: async () => null,
+      pickSavePath: async () => null,
+      openExternal: async () => {},
+      versions: () => ({ node: process.versions.node }),
+    },
+  });
+  const patches: BenchCore['patches'] = [];
+  const off = core.on('jobs:patch', (p) => {
+    const at = performance.now();
+    for (const patch of p.patches) patches.push({ at, patch });
+  });
+  await core.handlers.setWindowVisible({ visible: true }, { origin: 'cli' });
+  core.start();
+  return {
+    core,
+    patches,
+    close: async () => {
+      off();
+      await core.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function percentile(values: number[], p: number): number {
+  const s = [...values].sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Resolves when `pred` holds, polling every 5 ms; rejects after `timeoutMs`. */
+export async function waitFor(pred: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!pred()) {
+    if (performance.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+/** The time a patch first reported `key` in `state`, or null. */
+export function patchTime(patches: BenchCore['patches'], key: string, state: string, after = 0): number | null {
+  for (const { at, patch } of patches) {
+    if (at < after) continue;
+    if (patch.type === 'added' && patch.job.key === key && patch.job.state === state) return at;
+    if (patch.type === 'changed' && patch.key === key && patch.changes.state === state) return at;
+  }
+  return null;
+}
