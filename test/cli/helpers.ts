@@ -62,7 +62,8 @@ export function runPqm(bundle: string, args: string[], opts: { env: NodeJS.Proce
       reject(new Error(`pqm ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 15_000} ms; stderr: ${stderr}`));
     }, opts.timeoutMs ?? 15_000);
     child.on('error', reject);
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': output may still be in the pipes when the process has exited.
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
       resolvePromise({ code, signal, stdout, stderr });
     });
@@ -87,7 +88,7 @@ export function startPqm(bundle: string, args: string[], opts: { env: NodeJS.Pro
     }
   });
   child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => r({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('close', (code, signal) => r({ code, signal })));
   return {
     child,
     lines,

@@ -1,0 +1,502 @@
+/**
+ * The real `pqm` program, run as a child process against the AODocs simulator on 127.0.0.1, with
+ * a temp settings file and secrets in PQM_SECRET_* variables: every command, its JSON shape and
+ * its exit code; settings problems; tracked ids across runs; history; secrets never printed or kept.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { startAodocsSimulator, type AodocsSimulator } from '../simulators/aodocs/server';
+import { createHistoryStore } from '../../main/state/history';
+import { COMMANDS } from '../../main/cli/commands';
+import { runCli } from '../../main/cli/run';
+import type { HistoryEntry, Job, SourceHealth } from '../../preload/model';
+import { allFilesText, buildCli, cliHome, ROOT, runPqm, startPqm, type CliEnv } from './helpers';
+
+const CODE = 'sec-code-S3cr3tV4lue-9f2e1d';
+const OTHER_CODE = 'other-code-Zq81k2m3n4';
+const SECRET_ENV = { PQM_SECRET_AO_SECURITY_CODE: CODE };
+
+let sim: AodocsSimulator;
+let bundle: string;
+let disposeBuild: () => Promise<void>;
+const homes: { dispose(): Promise<void> }[] = [];
+/** Every stdout/stderr of every run, scanned for secrets at the end. */
+const outputs: string[] = [];
+
+beforeAll(async () => {
+  sim = await startAodocsSimulator({
+    credentials: [
+      { scheme: 'securityCode', value: CODE, user: 'ann@example.com' },
+      { scheme: 'securityCode', value: OTHER_CODE, user: 'eve@example.com', expiresAt: 1 },
+    ],
+    libraries: [
+      { id: 'lib-a', admins: ['ann@example.com'] },
+      { id: 'lib-b', admins: [] },
+    ],
+  });
+  const built = await buildCli();
+  bundle = built.bundle;
+  disposeBuild = built.dispose;
+});
+afterAll(async () => {
+  await sim?.close();
+  await disposeBuild?.();
+});
+afterEach(async () => {
+  for (const h of homes.splice(0)) await h.dispose();
+});
+
+function aoSource(over: Record<string, unknown> = {}) {
+  return { id: 'ao', kind: 'aodocs', baseUrl: sim.baseUrl, libraryIds: ['lib-a'], user: 'ann@example.com', ...over };
+}
+
+async function home(settings: unknown, secrets: Record<string, string> = SECRET_ENV) {
+  const h = await cliHome(settings, secrets);
+  homes.push(h);
+  return h;
+}
+
+async function pqm(h: CliEnv, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const r = await runPqm(bundle, ['--config', h.config, ...args], { env: { ...h.env, ...env } });
+  outputs.push(r.stdout, r.stderr);
+  return r;
+}
+
+const lastErrorJson = (stderr: string) => JSON.parse(stderr.trim().split('\n').filter((l) => l.startsWith('{')).pop()!) as { error: { code: string; message: string; field?: string; sourceId?: string } };
+
+describe('help and usage', () => {
+  it('every command has --help (exit 0); the top-level help lists them all', async () => {
+    const h = await home(undefined);
+    const top = await runPqm(bundle, ['--help'], { env: h.env });
+    expect(top.code).toBe(0);
+    for (const c of COMMANDS) expect(top.stdout).toContain(c.name);
+    // Each command's help, through the same entry (in-process: 13 process starts would cost seconds).
+    for (const c of COMMANDS) {
+      let out = '';
+      let err = '';
+      const code = await runCli({ argv: [...c.name.split(' '), '--help'], env: h.env, cwd: h.dir, platform: process.platform, version: '0.0.0', stdout: (t) => (out += t), stderr: (t) => (err += t), interrupted: new Promise(() => undefined) });
+      expect(code, c.name).toBe(0);
+      expect(out).toContain(`Usage: pqm [--config <file>] ${c.name}`);
+      for (const o of Object.keys(c.options)) expect(out, `${c.name} ${o}`).toContain(o);
+      expect(err).toBe('');
+    }
+    const real = await runPqm(bundle, ['history', 'export', '--help'], { env: h.env });
+    expect(real.code).toBe(0);
+    expect(real.stdout).toContain('Usage: pqm [--config <file>] history export (--csv | --json)');
+    const v = await runPqm(bundle, ['--version'], { env: h.env });
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+  });
+
+  it('usage errors exit 2 with one line naming what is wrong', async () => {
+    const h = await home({ version: 1, sources: [aoSource()] });
+    const cases: [string[], RegExp][] = [
+      [['frobnicate'], /"frobnicate" is not a pqm command/],
+      [['jobs', '--csv'], /jobs has no option --csv/],
+      [['track', 'ao'], /track needs <id>/],
+      [['cancel', 'a:1', 'b:2'], /cancel does not take "b:2"/],
+      [['track', 'ao', 'x', '--kind', 'docx'], /--kind must be one of html, pdf; "docx" is not/],
+      [['history', '--since', 'yesterdayish'], /--since must be a date/],
+      [['history', 'export'], /exactly one of --csv and --json/],
+      [['settings'], /needs a sub-command: settings validate, settings show, settings path/],
+      [['--csv', 'history'], /put --csv after it/],
+      [['print', 'ao'], /exactly one of --file, --url or --html/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await pqm(h, args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.split('\n')[0], args.join(' ')).toMatch(/^pqm: error \(invalid-input\): /);
+      expect(r.stderr, args.join(' ')).toMatch(re);
+      expect(r.stdout).toBe('');
+    }
+    // With --json the error is JSON on stderr.
+    const j = await pqm(h, ['track', 'ao', 'x', '--kind', 'docx', '--json']);
+    expect(j.code).toBe(2);
+    expect(lastErrorJson(j.stderr).error.code).toBe('invalid-input');
+    const both = await pqm(h, ['history', '--csv', '--json']);
+    expect(both.code).toBe(2);
+    expect(lastErrorJson(both.stderr).error).toEqual({ code: 'invalid-input', message: 'Choose one of --csv and --json.' });
+  });
+});
+
+describe('sources, jobs, track, cancel against the AODocs simulator', () => {
+  it('sources --json: the health array; a refused credential is auth-required with exit 3', async () => {
+    const h = await home({ version: 1, sources: [aoSource(), aoSource({ id: 'off', enabled: false })] });
+    const r = await pqm(h, ['sources', '--json']);
+    expect(r.code).toBe(0);
+    const health = JSON.parse(r.stdout) as SourceHealth[];
+    expect(health.map((s) => [s.id, s.kind, s.status])).toEqual([
+      ['ao', 'aodocs', 'ok'],
+      ['off', 'aodocs', 'disabled'],
+    ]);
+    for (const s of health) expect(Object.keys(s)).toEqual(expect.arrayContaining(['id', 'kind', 'name', 'status', 'message', 'lastSuccessAt', 'lastErrorAt']));
+    expect(health[0].lastSuccessAt).not.toBeNull();
+
+    const human = await pqm(h, ['sources']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^ID\s+KIND\s+STATUS\s+MESSAGE\nao\s+aodocs\s+ok\s+/);
+
+    const expired = await pqm(h, ['sources', '--json'], { PQM_SECRET_AO_SECURITY_CODE: OTHER_CODE });
+    expect(expired.code).toBe(3);
+    expect((JSON.parse(expired.stdout) as SourceHealth[])[0].status).toBe('auth-required');
+    expect(expired.stderr).toMatch(/^pqm: source ao is auth-required: /m);
+    expect(expired.stdout + expired.stderr).not.toContain(OTHER_CODE);
+
+    const none = await pqm(h, ['sources', '--json'], { PQM_SECRET_AO_SECURITY_CODE: '' });
+    expect(none.code).toBe(3);
+    expect((JSON.parse(none.stdout) as SourceHealth[])[0].status).toBe('auth-required');
+  });
+
+  it('an unreachable service: exit 3, health down, the other source still listed', async () => {
+    const closed = await startAodocsSimulator({});
+    const deadUrl = closed.baseUrl;
+    await closed.close();
+    const job = sim.addJob({ libraryId: 'lib-a', requestor: 'ann@example.com', totalTasks: 4 });
+    const h = await home({ version: 1, sources: [aoSource(), aoSource({ id: 'dead', baseUrl: deadUrl })] }, { ...SECRET_ENV, PQM_SECRET_DEAD_SECURITY_CODE: CODE });
+    const r = await pqm(h, ['jobs', '--json']);
+    expect(r.code).toBe(3);
+    expect((JSON.parse(r.stdout) as Job[]).map((j) => j.key)).toContain(`ao:${job.jobId}`);
+    expect(r.stderr).toMatch(/^pqm: source dead is down: .*\(its jobs are not listed\)$/m);
+    const s = await pqm(h, ['sources', '--json']);
+    expect(s.code).toBe(3);
+    expect((JSON.parse(s.stdout) as SourceHealth[]).find((x) => x.id === 'dead')?.status).toBe('down');
+  });
+
+  it('jobs --json: normalized jobs; the human table; tracked ids persist across runs', async () => {
+    const mine = sim.addJob({ libraryId: 'lib-a', requestor: 'ann@example.com', totalTasks: 10, succeededTasks: 5, remainingTasks: 5 });
+    const elsewhere = sim.addJob({ libraryId: 'lib-b', requestor: 'bob@example.com', totalTasks: 3 });
+    const h = await home({ version: 1, sources: [aoSource()] });
+    const r = await pqm(h, ['jobs', '--json']);
+    expect(r.code).toBe(0);
+    const jobs = JSON.parse(r.stdout) as Job[];
+    const j = jobs.find((x) => x.key === `ao:${mine.jobId}`)!;
+    expect(j).toMatchObject({ sourceId: 'ao', sourceKind: 'aodocs', nativeId: mine.jobId, state: 'processing', rawState: 'IN_PROGRESS', owner: 'ann@example.com', printer: 'lib-a', mine: true, progress: 0.5, stale: false, stuck: false, gone: false, cancel: { allowed: true } });
+    expect(jobs.some((x) => x.nativeId === elsewhere.jobId)).toBe(false);
+
+    const t = await pqm(h, ['track', 'ao', elsewhere.jobId, '--json']);
+    expect(t.code).toBe(0);
+    expect(JSON.parse(t.stdout)).toMatchObject({ key: `ao:${elsewhere.jobId}`, state: 'processing', printer: 'lib-b' });
+    const tracked = JSON.parse(await readFile(join(h.dir, 'tracked.json'), 'utf8'));
+    expect(tracked.jobs).toEqual([expect.objectContaining({ sourceId: 'ao', id: elsewhere.jobId })]);
+
+    // A new process knows the tracked id and polls it.
+    const again = await pqm(h, ['jobs', '--json']);
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as Job[]).map((x) => x.key)).toContain(`ao:${elsewhere.jobId}`);
+    const human = await pqm(h, ['jobs']);
+    expect(human.stdout).toMatch(new RegExp(`^ao:${elsewhere.jobId}\\s+processing 0%\\s+`, 'm'));
+    expect(human.stdout.split('\n')[0]).toMatch(/^KEY\s+STATE\s+DOCUMENT\s+OWNER\s+PRINTER\s+UPDATED\s+FLAGS$/);
+
+    const unknown = await pqm(h, ['track', 'ao', 'job-does-not-exist', '--json']);
+    expect(unknown.code).toBe(1);
+    expect(lastErrorJson(unknown.stderr).error).toMatchObject({ code: 'not-found', sourceId: 'ao' });
+    const noSource = await pqm(h, ['track', 'nope', 'x']);
+    expect(noSource.code).toBe(1);
+    expect(noSource.stderr.trim()).toBe('pqm: error (not-found): There is no source "nope" in the settings. [field sourceId, source nope]');
+  });
+
+  it('cancel: the job after cancel; too-late for a finished one; not-found; not-allowed for a non-admin', async () => {
+    const job = sim.addJob({ libraryId: 'lib-a', requestor: 'ann@example.com', totalTasks: 10 });
+    const done = sim.addJob({ libraryId: 'lib-a', requestor: 'ann@example.com', status: 'COMPLETED' });
+    const h = await home({ version: 1, sources: [aoSource()] });
+    const r = await pqm(h, ['cancel', `ao:${job.jobId}`, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ key: `ao:${job.jobId}`, state: 'canceled', rawState: 'CANCELLED' });
+    expect(sim.getJob(job.jobId)?.status).toBe('CANCELLED');
+
+    const late = await pqm(h, ['cancel', `ao:${done.jobId}`, '--json']);
+    expect(late.code).toBe(1);
+    expect(['too-late', 'not-allowed']).toContain(lastErrorJson(late.stderr).error.code);
+
+    const missing = await pqm(h, ['cancel', 'ao:job-none']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^pqm: error \(not-found\): The job ao:job-none is not in the queue\./);
+
+    // Cancelled jobs went to the history written by the CLI.
+    const hist = await pqm(h, ['history', '--json']);
+    expect((JSON.parse(hist.stdout) as HistoryEntry[]).map((e) => e.job.key)).toEqual(expect.arrayContaining([`ao:${job.jobId}`, `ao:${done.jobId}`]));
+  });
+
+  it('cancel when the service is down: exit 3', async () => {
+    const closed = await startAodocsSimulator({});
+    const url = closed.baseUrl;
+    await closed.close();
+    const h = await home({ version: 1, sources: [aoSource({ baseUrl: url })] });
+    const r = await pqm(h, ['cancel', 'ao:job-1', '--json']);
+    expect(r.code).toBe(3);
+    expect(lastErrorJson(r.stderr).error).toMatchObject({ code: 'unreachable', sourceId: 'ao' });
+  });
+
+  it('print through a source that cannot print: unsupported, exit 1', async () => {
+    const h = await home({ version: 1, sources: [aoSource()] });
+    const r = await pqm(h, ['print', 'ao', '--url', 'https://example.com/a.html', '--json']);
+    expect(r.code).toBe(1);
+    expect(lastErrorJson(r.stderr).error).toMatchObject({ code: 'unsupported', sourceId: 'ao' });
+  });
+
+  it('watch --json: current state as added, then changes and health lines; SIGINT ends with 0', async () => {
+    const job = sim.addJob({ libraryId: 'lib-a', requestor: 'ann@example.com', totalTasks: 10 });
+    const h = await home({ version: 1, sources: [aoSource()], polling: { aodocs: { activeMs: 200, idleMs: 1000 } } });
+    const w = startPqm(bundle, ['--config', h.config, 'watch', '--json'], { env: h.env });
+    try {
+      const first = JSON.parse(await w.waitFor((l) => l.includes('"type":"health"')));
+      expect(first).toMatchObject({ type: 'health', source: { id: 'ao' } });
+      const added = JSON.parse(await w.waitFor((l) => l.includes(`"type":"added"`) && l.includes(job.jobId)));
+      expect(added.job).toMatchObject({ key: `ao:${job.jobId}`, state: 'processing' });
+      expect(Date.parse(added.at)).not.toBeNaN();
+      sim.complete(job.jobId);
+      const changed = JSON.parse(await w.waitFor((l) => l.includes('"type":"changed"') && l.includes(job.jobId) && l.includes('"completed"')));
+      expect(changed.job).toMatchObject({ key: `ao:${job.jobId}`, state: 'completed', rawState: 'COMPLETED' });
+      for (const l of w.lines) expect(['added', 'changed', 'removed', 'health']).toContain(JSON.parse(l).type);
+      w.child.kill('SIGINT');
+      expect(await w.exited).toEqual({ code: 0, signal: null });
+      expect(w.stderr()).toBe('');
+    } finally {
+      w.child.kill('SIGKILL');
+      outputs.push(w.lines.join('\n'), w.stderr());
+    }
+    // The job that finished while watching was recorded (flushed on the clean exit).
+    const hist = JSON.parse(await readFile(join(h.dir, 'history.json'), 'utf8'));
+    expect(hist.entries.map((e: HistoryEntry) => e.job.key)).toContain(`ao:${job.jobId}`);
+  });
+
+  it('SIGTERM also ends watch cleanly', async () => {
+    const h = await home({ version: 1, sources: [aoSource()] });
+    const w = startPqm(bundle, ['--config', h.config, 'watch'], { env: h.env });
+    try {
+      await w.waitFor((l) => /health\s+ao /.test(l));
+      w.child.kill('SIGTERM');
+      expect(await w.exited).toEqual({ code: 0, signal: null });
+    } finally {
+      w.child.kill('SIGKILL');
+    }
+  });
+});
+
+describe('settings', () => {
+  it('an invalid source is named, never overwritten, and the valid source still runs', async () => {
+    const job = sim.addJob({ libraryId: 'lib-a', requestor: 'ann@example.com', totalTasks: 2 });
+    const text = JSON.stringify({ version: 1, sources: [aoSource(), { id: 'bad', kind: 'aodocs', baseUrl: 'ftp://x', libraryIds: ['l'] }] }, null, 2);
+    const h = await home(text);
+    const r = await pqm(h, ['jobs', '--json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as Job[]).map((j) => j.key)).toContain(`ao:${job.jobId}`);
+    expect(r.stderr).toMatch(/^pqm: settings field sources\.1\.baseUrl: .*source "bad" is not used until this is fixed/m);
+    const v = await pqm(h, ['settings', 'validate', '--json']);
+    expect(v.code).toBe(2);
+    const report = JSON.parse(v.stdout);
+    expect(report).toMatchObject({ status: 'invalid', valid: false, sources: ['ao'] });
+    expect(report.problems[0].field).toBe('sources.1.baseUrl');
+    const human = await pqm(h, ['settings', 'validate']);
+    expect(human.code).toBe(2);
+    expect(human.stdout).toMatch(/sources\.1\.baseUrl: /);
+    expect(human.stderr).toMatch(/^pqm: error \(invalid-input\): the settings file has 1 problem/);
+    expect(await readFile(h.config, 'utf8')).toBe(text);
+    expect(await readdir(h.dir)).not.toContain(expect.stringMatching(/backup/));
+  });
+
+  it('a newer file: read as far as possible, the version named, never overwritten', async () => {
+    const text = JSON.stringify({ version: 9, sources: [aoSource()], futureThing: { a: 1 } });
+    const h = await home(text);
+    const r = await pqm(h, ['sources', '--json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.stdout) as SourceHealth[])[0]).toMatchObject({ id: 'ao', status: 'ok' });
+    expect(r.stderr).toMatch(/settings field version: The settings file is version 9/);
+    const v = await pqm(h, ['settings', 'validate', '--json']);
+    expect(v.code).toBe(2);
+    expect(JSON.parse(v.stdout)).toMatchObject({ status: 'newer', fileVersion: 9 });
+    expect(await readFile(h.config, 'utf8')).toBe(text);
+  });
+
+  it('an unversioned file is migrated (with a backup); validate alone never writes', async () => {
+    const old = JSON.stringify({ sources: [aoSource()] });
+    const h = await home(old);
+    const v = await pqm(h, ['settings', 'validate', '--json']);
+    expect(v.code).toBe(0);
+    expect(JSON.parse(v.stdout)).toMatchObject({ status: 'migrated', fileVersion: 0, valid: true });
+    expect(await readFile(h.config, 'utf8')).toBe(old);
+    const r = await pqm(h, ['sources', '--json']);
+    expect(r.code).toBe(0);
+    const migrated = JSON.parse(await readFile(h.config, 'utf8'));
+    expect(migrated.version).toBe(1);
+    expect(migrated.sources[0].id).toBe('ao');
+    const backups = (await readdir(h.dir)).filter((n) => n.startsWith('settings.json.v0-backup-'));
+    expect(backups).toHaveLength(1);
+    expect(await readFile(join(h.dir, backups[0]), 'utf8')).toBe(old);
+  });
+
+  it('unreadable settings: exit 2 for source commands, file untouched; diagnostics still works', async () => {
+    const text = '{ "version": 1, "sources": [ ';
+    const h = await home(text);
+    const r = await pqm(h, ['jobs']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not valid JSON/);
+    expect(r.stdout).toBe('');
+    const d = await pqm(h, ['diagnostics', '--out', 'diag.json']);
+    expect(d.code).toBe(0);
+    const bundleJson = JSON.parse(await readFile(join(h.dir, 'diag.json'), 'utf8'));
+    expect(bundleJson.settingsProblems[0].message).toMatch(/not valid JSON/);
+    expect(await readFile(h.config, 'utf8')).toBe(text);
+  });
+
+  it('a secret in the settings file is refused with where it belongs, and never echoed', async () => {
+    const h = await home({ version: 1, sources: [aoSource({ securityCode: CODE })] });
+    const v = await pqm(h, ['settings', 'validate']);
+    expect(v.code).toBe(2);
+    expect(v.stdout).toMatch(/sources\.0\.securityCode: "securityCode" looks like a secret.*PQM_SECRET_AO_SECURITY_CODE/);
+    expect(v.stdout + v.stderr).not.toContain(CODE);
+  });
+
+  it('--config naming a missing file is a settings error; PQM_CONFIG is honoured; settings path/show', async () => {
+    const h = await home({ version: 1, sources: [aoSource()] });
+    const missing = await runPqm(bundle, ['--config', join(h.dir, 'nope.json'), 'jobs'], { env: h.env });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/There is no settings file at .*nope\.json/);
+    const path = await runPqm(bundle, ['settings', 'path'], { env: { ...h.env, PQM_CONFIG: h.config } });
+    expect(path.stdout.trim()).toBe(h.config);
+    const dflt = await runPqm(bundle, ['settings', 'path'], { env: h.env });
+    expect(dflt.stdout.trim()).toBe(join(h.dir, 'xdg', 'Print Queue Monitor', 'settings.json'));
+    const show = await runPqm(bundle, ['settings', 'show'], { env: { ...h.env, PQM_CONFIG: h.config } });
+    expect(show.code).toBe(0);
+    const view = JSON.parse(show.stdout);
+    expect(view.settings.sources[0].id).toBe('ao');
+    expect(view.secrets).toEqual([{ sourceId: 'ao', name: 'SECURITY_CODE', env: 'PQM_SECRET_AO_SECURITY_CODE', present: true }]);
+    expect(show.stdout).not.toContain(CODE);
+  });
+});
+
+describe('history', () => {
+  const entry = (key: string, finishedAt: string, over: Partial<Job> = {}): HistoryEntry => ({
+    finishedAt,
+    timeline: [],
+    job: {
+      key, sourceId: 'ao', sourceKind: 'aodocs', nativeId: key.slice(3), state: 'completed', rawState: 'COMPLETED', detail: null, document: 'Doc', owner: 'ann',
+      printer: 'lib-a', mine: true, createdAt: null, updatedAt: null, lastSeenAt: null, progress: 1, stale: false, stuck: false, gone: false, cancel: { allowed: false }, extra: {}, ...over,
+    },
+  });
+
+  it('lists, exports (CSV formula-safe, JSON), filters by date, clears', async () => {
+    const h = await home({ version: 1, sources: [aoSource()] });
+    const now = Date.now();
+    const recent = new Date(now - 3_600_000).toISOString();
+    const older = new Date(now - 3 * 86_400_000).toISOString();
+    await writeFile(join(h.dir, 'history.json'), JSON.stringify({ version: 1, entries: [entry('ao:j1', recent, { document: '=cmd|"/c calc"!A1', owner: '@evil', detail: '+1', printer: '-2' }), entry('ao:j2', older, { document: '\tTabbed', owner: '\rCR' })] }));
+    const csv = await pqm(h, ['history', '--csv']);
+    expect(csv.code).toBe(0);
+    const rows = csv.stdout.split('\r\n');
+    expect(rows[0]).toBe('finishedAt,key,sourceId,sourceKind,nativeId,state,rawState,detail,document,owner,printer,createdAt,updatedAt,gone');
+    expect(rows[1]).toBe(`${recent},ao:j1,ao,aodocs,j1,completed,COMPLETED,'+1,"'=cmd|""/c calc""!A1",'@evil,'-2,,,false`);
+    expect(rows[2]).toBe(`${older},ao:j2,ao,aodocs,j2,completed,COMPLETED,,'\tTabbed,"'\rCR",lib-a,,,false`);
+    // No cell of any row starts with a formula trigger.
+    for (const row of rows.slice(1, 3)) for (const cell of row.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!) expect(cell.replace(/^"/, '')).not.toMatch(/^[=+\-@\t\r]/);
+
+    const json = await pqm(h, ['history', '--json', '--since', new Date(now - 86_400_000).toISOString().slice(0, 10)]);
+    expect((JSON.parse(json.stdout) as HistoryEntry[]).map((e) => e.job.key)).toEqual(['ao:j1']);
+    const limited = await pqm(h, ['history', '--json', '--limit', '1']);
+    expect((JSON.parse(limited.stdout) as HistoryEntry[]).map((e) => e.job.key)).toEqual(['ao:j1']);
+    const table = await pqm(h, ['history']);
+    expect(table.stdout.split('\n')[0]).toMatch(/^FINISHED\s+KEY\s+STATE/);
+
+    const exp = await pqm(h, ['history', 'export', '--json', '--out', 'out/h.json']);
+    expect(exp.code).toBe(0);
+    expect(exp.stdout.trim()).toBe(join(h.dir, 'out', 'h.json'));
+    expect((JSON.parse(await readFile(join(h.dir, 'out', 'h.json'), 'utf8')) as HistoryEntry[]).map((e) => e.job.key)).toEqual(['ao:j1', 'ao:j2']);
+    const expCsv = await pqm(h, ['history', 'export', '--csv']);
+    expect(expCsv.stdout).toBe(csv.stdout);
+
+    const cleared = await pqm(h, ['history', 'clear', '--json']);
+    expect(cleared.code).toBe(0);
+    expect(JSON.parse(cleared.stdout)).toEqual({ cleared: true });
+    expect(JSON.parse((await pqm(h, ['history', '--json'])).stdout)).toEqual([]);
+  });
+
+  it('retention from the settings applies to what pqm reads', async () => {
+    const h = await home({ version: 1, sources: [aoSource()], history: { retentionDays: 2, maxJobs: 10 } });
+    const now = Date.now();
+    const entries = [entry('ao:old', new Date(now - 5 * 86_400_000).toISOString()), ...Array.from({ length: 12 }, (_, i) => entry(`ao:n${i}`, new Date(now - i * 60_000).toISOString()))];
+    await writeFile(join(h.dir, 'history.json'), JSON.stringify({ version: 1, entries }));
+    const keys = (JSON.parse((await pqm(h, ['history', '--json'])).stdout) as HistoryEntry[]).map((e) => e.job.key);
+    expect(keys).toHaveLength(10);
+    expect(keys).not.toContain('ao:old');
+    expect(keys[0]).toBe('ao:n0');
+  });
+
+  it('the app recording history while pqm records it: nothing is lost', async () => {
+    const jobs = Array.from({ length: 4 }, () => sim.addJob({ libraryId: 'lib-a', requestor: 'ann@example.com', status: 'COMPLETED' }));
+    const h = await home({ version: 1, sources: [aoSource()] });
+    // "The app": another writer of the same file, in this process, flushing continuously.
+    const app = createHistoryStore(join(h.dir, 'history.json'), { debounceMs: 5, retention: { maxJobs: 1_000_000 } });
+    let stop = false;
+    let n = 0;
+    const appWrites = (async () => {
+      while (!stop) {
+        app.record(entry(`app:${n++}`, new Date().toISOString()));
+        await app.flush();
+      }
+    })();
+    const runs = await Promise.all([pqm(h, ['jobs', '--json']), pqm(h, ['jobs', '--json'])]);
+    stop = true;
+    await appWrites;
+    await app.close();
+    expect(runs.map((r) => r.code)).toEqual([0, 0]);
+    const keys = new Set(JSON.parse(await readFile(join(h.dir, 'history.json'), 'utf8')).entries.map((e: HistoryEntry) => e.job.key));
+    for (let i = 0; i < n; i++) expect(keys.has(`app:${i}`), `app:${i}`).toBe(true);
+    for (const j of jobs) expect(keys.has(`ao:${j.jobId}`), j.jobId).toBe(true);
+    expect(n).toBeGreaterThan(3);
+  });
+});
+
+describe('diagnostics and secrets', () => {
+  it('diagnostics: versions, settings, health, log lines; never a secret', async () => {
+    const h = await home({ version: 1, sources: [aoSource()] });
+    await pqm(h, ['jobs', '--verbose']);
+    const d = await pqm(h, ['diagnostics', '--out', 'd.json', '--json']);
+    expect(d.code).toBe(0);
+    expect(JSON.parse(d.stdout)).toEqual({ savedTo: join(h.dir, 'd.json') });
+    const b = JSON.parse(await readFile(join(h.dir, 'd.json'), 'utf8'));
+    expect(b).toMatchObject({ kind: 'print-queue-monitor-diagnostics', versions: { pqm: expect.any(String), node: process.versions.node } });
+    expect(b.settings.sources[0].id).toBe('ao');
+    expect(b.secretsPresent).toEqual([{ sourceId: 'ao', name: 'SECURITY_CODE', present: true }]);
+    expect(b.logs[0].file).toBe('cli.log');
+    expect(b.logs[0].lines.some((l: string) => l.includes('pqm command'))).toBe(true);
+  });
+
+  it('a secret that reaches an error, a log line or a file is removed everywhere', async () => {
+    // The service echoes the credential back in an error message: it must not travel further.
+    sim.injectFault({ fault: { kind: 'conflict', retryable: false, message: `library locked for code ${CODE}` }, times: Infinity });
+    try {
+      const h = await home({ version: 1, sources: [aoSource()] });
+      const r = await pqm(h, ['sources', '--json', '--verbose']);
+      expect(r.stdout).toContain('degraded');
+      const d = await pqm(h, ['diagnostics', '--out', 'd.json']);
+      expect(d.code).toBe(0);
+      const files = await allFilesText(h.dir);
+      expect(files.map((f) => f.path)).toEqual(expect.arrayContaining([join(h.dir, 'logs', 'cli.log'), join(h.dir, 'd.json')]));
+      for (const f of files) expect(f.text, f.path).not.toContain(CODE);
+      expect(r.stdout + r.stderr).not.toContain(CODE);
+      expect(r.stdout + r.stderr + files.map((f) => f.text).join('')).toContain('[redacted]');
+    } finally {
+      sim.clearFaults();
+    }
+  });
+
+  it('no output of any run in this file carried a secret', () => {
+    expect(outputs.length).toBeGreaterThan(20);
+    for (const o of outputs) {
+      expect(o).not.toContain(CODE);
+      expect(o).not.toContain(OTHER_CODE);
+    }
+  });
+});
+
+describe('the pqm launcher', () => {
+  it.runIf(existsSync(join(ROOT, 'out/main/cli.js')))('bin/pqm.js runs the built CLI', () => {
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin/pqm.js'), '--help'], { encoding: 'utf8', timeout: 15_000 });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^pqm \d+\.\d+\.\d+: Print Queue Monitor/);
+    const bad = spawnSync(process.execPath, [join(ROOT, 'bin/pqm.js'), 'nope'], { encoding: 'utf8', timeout: 15_000 });
+    expect(bad.status).toBe(2);
+  });
+});
