@@ -70,8 +70,11 @@ async function startPrimary(): Promise<void> {
     if (router) void router.handleUrl(url);
     else earlyUrls.push(url);
   });
-  // Closing the window hides it; only an explicit Quit ends the app.
-  app.on('window-all-closed', () => undefined);
+  let quitting = false;
+  // Closing the window hides it to the tray; only an explicit Quit (or no tray at all) ends the app.
+  app.on('window-all-closed', () => {
+    if (quitting) app.quit();
+  });
 
   await app.whenReady();
 
@@ -108,7 +111,6 @@ async function startPrimary(): Promise<void> {
 
   let win: BrowserWindow | null = null;
   const getWindow = () => (win && !win.isDestroyed() ? win : null);
-  let quitting = false;
 
   let core: AppCore;
   try {
