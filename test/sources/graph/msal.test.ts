@@ -75,7 +75,7 @@ describe('MSAL token providers against the simulator token endpoint', () => {
     await expect(tp.getToken({ scopes: ['https://graph.microsoft.com/PrintJob.ReadBasic'] })).rejects.toBeInstanceOf(AuthRequiredError);
     await tp.signIn!({});
     expect(codes.length).toBe(1);
-    expect(tp.account()).toEqual({ username: ANN });
+    expect(tp.account!()).toEqual({ username: ANN });
     const t1 = await tp.getToken({ scopes: ['https://graph.microsoft.com/PrintJob.ReadBasic'] });
     expect(r.sim.mintedTokens().get(t1)).toMatchObject({ kind: 'delegated', upn: ANN });
     // The cache is stored only through the secret store, and never in the logs.
