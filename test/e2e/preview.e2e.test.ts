@@ -1,0 +1,160 @@
+/**
+ * End to end: the real renderer in Debian Chromium, against the real app core and its real
+ * sources, talking to the three simulators through the browser preview (web transport).
+ * Needs a built renderer (out/renderer) and /usr/bin/chromium.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_RENDERER_DIR, startPreview, type Preview } from '../preview/start-preview';
+import { WORKLOAD_SOURCE_IDS, WORKLOAD_USER } from '../simulators/workload';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
+const ready = existsSync(CHROMIUM) && existsSync(join(DEFAULT_RENDERER_DIR, 'index.html'));
+if (!ready) console.warn(`e2e skipped: needs ${CHROMIUM} (apt-get install -y chromium) and a built renderer (npx electron-vite build).`);
+
+let preview: Preview;
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+
+/** Opens the socket the way a foreign page or process would, and reports how it ended. */
+function trySocket(url: string, origin: string, token: string | null): Promise<string> {
+  return new Promise((done) => {
+    const ws = new WebSocket(url, { headers: { Origin: origin } });
+    ws.on('unexpected-response', (_req, res) => done(`http ${res.statusCode}`));
+    ws.on('error', (err) => done(`error ${err.message}`));
+    ws.on('open', () => ws.send(JSON.stringify(token === null ? { type: 'request', id: 1, name: 'getSnapshot', input: {} } : { type: 'hello', token })));
+    ws.on('message', (data) => {
+      const msg = JSON.parse(String(data)) as { type: string };
+      if (msg.type === 'ready') {
+        done('ready');
+        ws.close();
+      }
+    });
+    ws.on('close', (code) => done(`closed ${code}`));
+  });
+}
+
+describe.skipIf(!ready)('browser preview end to end', () => {
+  beforeAll(async () => {
+    preview = await startPreview({
+      workload: false,
+      polling: { scriptx: { activeMs: 300, idleMs: 1000 }, graph: { activeMs: 300, idleMs: 1000 }, aodocs: { activeMs: 300, idleMs: 1000 }, maxBackoffMs: 1000 },
+    });
+    const { scriptx, graph, aodocs } = preview.sims!;
+    aodocs.addJob({ jobId: 'e2e-export', libraryId: 'lib-contracts', requestor: WORKLOAD_USER, type: 'EXPORT_FOLDER', totalTasks: 50, plan: { tasksPerTick: 0, stuck: true } });
+    graph.addJob({ id: 'e2e-up-1', printerId: 'printer-hq-2f', shareId: 'share-hq-2f', upn: WORKLOAD_USER, displayName: 'Board pack.pdf', lifecycle: 'processingForever', documents: [{ displayName: 'Board pack.pdf', contentType: 'application/pdf', size: 120_000 }] });
+    const token = scriptx.addJob({ kind: 'pdf', steps: [{ status: 1, afterMs: 0 }, { status: 5, afterMs: 600_000 }] });
+    await preview.core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind: 'pdf' }, { origin: 'web' });
+
+    profile = mkdtempSync(join(tmpdir(), 'pqm-chromium-'));
+    // A fresh profile per run (playwright passes it as --user-data-dir).
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 800 },
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    context.setDefaultTimeout(5000);
+    page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(preview.url);
+  });
+
+  afterAll(async () => {
+    await context?.close().catch(() => undefined);
+    await preview?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('shows jobs from all three sources, and keeps the token out of the address bar', async () => {
+    const rows = page.getByTestId('job-row');
+    await expect.poll(async () => new Set(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-key')?.split(':')[0]))).size, { timeout: 10_000 }).toBe(3);
+    expect(page.url()).not.toContain('token=');
+    await expect.poll(() => page.locator('[data-key="aodocs:e2e-export"]').count()).toBe(1);
+  });
+
+  it('shows a state change made in a simulator as a row update', async () => {
+    const row = page.locator('[data-key^="universal-print:"][data-key$="/e2e-up-1"]');
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe('processing');
+    preview.sims!.graph.setJobStatus('printer-hq-2f', 'e2e-up-1', { state: 'paused', details: ['releaseWait'], description: 'Waiting for release.' });
+    await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe('paused');
+  });
+
+  it('filters with the search box', async () => {
+    const search = page.getByRole('searchbox', { name: 'Search' }).or(page.getByLabel('Search', { exact: true })).first();
+    await search.fill('Export folder');
+    await expect.poll(() => page.getByTestId('job-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-key'))), { timeout: 5000 }).toEqual(['aodocs:e2e-export']);
+    await search.fill('');
+    await expect.poll(() => page.getByTestId('job-row').count(), { timeout: 5000 }).toBe(3);
+  });
+
+  it('opens the detail panel and cancels a job from it; the cancel reaches the simulator', async () => {
+    await page.locator('[data-key="aodocs:e2e-export"]').dblclick();
+    const panel = page.getByTestId('detail-panel');
+    await expect.poll(() => panel.isVisible()).toBe(true);
+    await panel.getByRole('button', { name: 'Cancel job' }).click();
+    const confirm = page.getByTestId('confirm-dialog');
+    await confirm.locator('button.danger').click();
+    await expect.poll(() => preview.sims!.aodocs.getJob('e2e-export')?.status, { timeout: 10_000 }).toBe('CANCELLED');
+    await page.getByRole('radio', { name: 'All' }).click();
+    await expect.poll(() => page.locator('[data-key="aodocs:e2e-export"]').getAttribute('data-state'), { timeout: 10_000 }).toBe('canceled');
+    await panel.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('shows a source that drops out in the sources panel, and its recovery', async () => {
+    await preview.sims!.aodocs.goOffline();
+    try {
+      await page.getByRole('button', { name: 'Sources', exact: true }).click();
+      const line = page.locator(`[data-testid="source-line"][data-source="${WORKLOAD_SOURCE_IDS.aodocs}"]`);
+      await expect.poll(() => line.getAttribute('data-status'), { timeout: 15_000 }).not.toBe('ok');
+      const ok = page.locator(`[data-testid="source-line"][data-source="${WORKLOAD_SOURCE_IDS.graph}"]`);
+      expect(await ok.getAttribute('data-status')).toBe('ok');
+    } finally {
+      await preview.sims!.aodocs.goOnline();
+    }
+    const line = page.locator(`[data-testid="source-line"][data-source="${WORKLOAD_SOURCE_IDS.aodocs}"]`);
+    await expect.poll(() => line.getAttribute('data-status'), { timeout: 15_000 }).toBe('ok');
+    await page.keyboard.press('Escape');
+  });
+
+  it('has no serious accessibility violations (axe-core), and saves a screenshot', async () => {
+    const axeSource = (await import('node:fs')).readFileSync(resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js'), 'utf8');
+    // The page's CSP allows only its own scripts; evaluate() runs through the DevTools protocol.
+    await page.evaluate(axeSource);
+    const violations = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }> } }).axe;
+      const r = await axe.run(document, { resultTypes: ['violations'] });
+      return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
+    });
+    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious, JSON.stringify(serious, null, 2)).toEqual([]);
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: join(ARTIFACTS, 'queue.png'), fullPage: true });
+    expect(existsSync(join(ARTIFACTS, 'queue.png'))).toBe(true);
+  });
+
+  it('refuses a wrong or missing token and a foreign origin', async () => {
+    const ws = `ws://127.0.0.1:${preview.port}/ws`;
+    const origin = `http://127.0.0.1:${preview.port}`;
+    expect(await trySocket(ws, origin, preview.token)).toBe('ready');
+    expect(await trySocket(ws, origin, 'not-the-token')).toBe('closed 1008');
+    expect(await trySocket(ws, origin, null)).toBe('closed 1008');
+    expect(await trySocket(ws, 'http://evil.example', preview.token)).toBe('http 403');
+    expect(await trySocket(ws, 'http://127.0.0.1:1', preview.token)).toBe('http 403');
+
+    // A page opened without the token says it cannot connect and shows no jobs.
+    const other = await context.newPage();
+    try {
+      await other.goto(`http://127.0.0.1:${preview.port}/#token=wrong`);
+      await expect.poll(() => other.getByTestId('connection-banner').or(other.getByTestId('load-error')).first().textContent(), { timeout: 10_000 }).toMatch(/access token/);
+      expect(await other.getByTestId('job-row').count()).toBe(0);
+    } finally {
+      await other.close();
+    }
+  });
+});
