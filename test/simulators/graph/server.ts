@@ -1086,15 +1086,23 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
         const upn = q.get('login_hint') ?? opts.autoApproveDeviceCodeAs ?? '';
         const redirectUri = q.get('redirect_uri') ?? '';
         if (!upn || !users.has(upn.toLowerCase())) answer = { status: 400, raw: 'no user to sign in', headers: { 'Content-Type': 'text/plain' } };
-        else if (!/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?\//.test(redirectUri)) answer = { status: 400, raw: 'redirect_uri must be a loopback address', headers: { 'Content-Type': 'text/plain' } };
+        else if (!/^http:\/\/(localhost|127\.0\.0\.1)(:\d+)?(\/|$)/.test(redirectUri)) answer = { status: 400, raw: 'redirect_uri must be a loopback address', headers: { 'Content-Type': 'text/plain' } };
         else {
           const code = `code-${randomUUID()}`;
           authCodes.set(code, { upn, clientId: q.get('client_id') ?? '', scopes: (q.get('scope') ?? '').split(/\s+/).filter(Boolean), nonce: q.get('nonce'), redirectUri });
-          const target = new URL(redirectUri);
-          target.searchParams.set('code', code);
-          if (q.get('state')) target.searchParams.set('state', q.get('state')!);
-          if (q.get('client_info')) target.searchParams.set('client_info', b64url(JSON.stringify({ uid: `oid-${upn.toLowerCase()}`, utid: 'tenant-1' })));
-          answer = { status: 302, headers: { Location: target.toString() } };
+          const fields: Record<string, string> = { code };
+          if (q.get('state')) fields.state = q.get('state')!;
+          if (q.get('client_info')) fields.client_info = b64url(JSON.stringify({ uid: `oid-${upn.toLowerCase()}`, utid: 'tenant-1' }));
+          if (q.get('response_mode') === 'form_post') {
+            // As Entra does for response_mode=form_post: a page that POSTs the answer to the redirect URI.
+            const esc = (v: string) => v.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+            const inputs = Object.entries(fields).map(([k, v]) => `<input type="hidden" name="${esc(k)}" value="${esc(v)}"/>`).join('');
+            answer = { status: 200, headers: { 'Content-Type': 'text/html' }, raw: `<html><body onload="document.forms[0].submit()"><form method="POST" action="${esc(redirectUri)}">${inputs}</form></body></html>` };
+          } else {
+            const target = new URL(redirectUri);
+            for (const [k, v] of Object.entries(fields)) target.searchParams.set(k, v);
+            answer = { status: 302, headers: { Location: target.toString() } };
+          }
         }
       } else if (method !== 'POST') answer = oauthError('invalid_request', 'AADSTS900561: The endpoint only accepts POST requests.');
       else answer = tokenEndpoint(tokenRoute[1], tokenRoute[2], new URLSearchParams(raw.toString('utf8')));

@@ -93,4 +93,33 @@ describe('MSAL token providers against the simulator token endpoint', () => {
     expect(r.secrets.values.has('up.MSAL_CACHE')).toBe(false);
     await expect(again.getToken({ scopes: ['https://graph.microsoft.com/PrintJob.ReadBasic'] })).rejects.toBeInstanceOf(AuthRequiredError);
   });
+
+  it('signs in interactively through the system browser: loopback redirect with PKCE', async () => {
+    r = await rig({ users: [{ upn: ANN }], apps: [{ clientId: 'desktop-app' }], autoApproveDeviceCodeAs: ANN });
+    const sim = r.sim;
+    const opened: string[] = [];
+    // The "system browser": follows the authorize URL to the simulator, then its redirect to MSAL's loopback listener.
+    r.deps.openExternal = async (url) => {
+      opened.push(url);
+      const u = new URL(url);
+      const res = await fetch(`${sim.url}${u.pathname}${u.search}`, { redirect: 'manual' });
+      const html = await res.text();
+      const action = html.match(/<form method="POST" action="([^"]+)"/);
+      if (!action) throw new Error(`authorize answered ${res.status}: ${html.slice(0, 80)}`);
+      const form = new URLSearchParams();
+      for (const m of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"\/>/g)) form.set(m[1], m[2].replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&amp;/g, '&'));
+      await fetch(action[1].replace(/&amp;/g, '&'), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    };
+    const seen: string[] = [];
+    const config = GraphSourceConfig.parse({ id: 'up', kind: 'graph', baseUrl: sim.baseUrl, authority: `https://${HOST}/tenant-1`, clientId: 'desktop-app' });
+    const tp = createMsalTokenProvider(config, r.deps, msalOpts(sim, seen));
+    await tp.signIn!({});
+    const q = new URL(opened[0]).searchParams;
+    expect(q.get('code_challenge_method')).toBe('S256');
+    expect(q.get('redirect_uri')).toMatch(/^http:\/\/localhost:\d+/);
+    const t = await tp.getToken({ scopes: ['https://graph.microsoft.com/PrintJob.ReadBasic'] });
+    expect(sim.mintedTokens().get(t)).toMatchObject({ kind: 'delegated', upn: ANN });
+    expect(r.logger.lines.filter((l) => l.startsWith('warn'))).toEqual([]);
+    expect(seen.filter((x) => x.endsWith('/devicecode'))).toEqual([]);
+  });
 });
