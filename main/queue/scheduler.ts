@@ -128,6 +128,8 @@ export class SourceRunner {
   notBefore = 0;
   lastFullAt: number | null = null;
   lastEndAt: number | null = null;
+  /** When the last poll that got an answer was sent. */
+  lastStartAt: number | null = null;
   fast = false;
   private halted = false;
 
@@ -170,8 +172,18 @@ export class SourceRunner {
     this.fast = this.host.store.hasFastJobs(this.source.id);
     const now = this.host.clock.now();
     const interval = pollInterval(this.host.polling(), this.source.kind, this.fast, this.host.hidden());
-    const due = Math.max(now, this.notBefore, (this.lastEndAt ?? now) + interval);
+    const due = this.regularDue(now, interval);
     if (due !== this.dueAt) this.arm(due);
+  }
+
+  /**
+   * The next regular poll: start to start, so a slow answer does not stretch the period (freshness
+   * stays within one interval); never two at once, and a short breather after a poll that overran
+   * the interval. Never before Retry-After.
+   */
+  private regularDue(now: number, interval: number): number {
+    const gap = Math.min(250, interval / 4);
+    return Math.max(now, this.notBefore, (this.lastStartAt ?? this.lastEndAt ?? now) + interval, (this.lastEndAt ?? now) + gap);
   }
 
   /** Stops the timer and drops a queued request; a poll in flight is aborted and its answer
@@ -272,6 +284,7 @@ export class SourceRunner {
     if (controller.signal.aborted) return;
     const now = clock.now();
     this.lastEndAt = now;
+    this.lastStartAt = startedAt;
     const iso = new Date(now).toISOString();
     if (error === undefined && result) {
       if (mode === 'full') this.lastFullAt = startedAt;
@@ -311,7 +324,10 @@ export class SourceRunner {
     if (this.halted || !this.host.started() || !this.host.mayPoll(this.source)) return;
     const now = this.host.clock.now();
     const interval = pollInterval(this.host.polling(), this.source.kind, this.fast, this.host.hidden());
-    const delay = this.failures > 0 ? backoffDelay(this.host.polling(), interval, this.failures, this.host.random) : interval;
-    this.arm(Math.max(now + delay, this.notBefore));
+    if (this.failures > 0) {
+      this.arm(Math.max(now + backoffDelay(this.host.polling(), interval, this.failures, this.host.random), this.notBefore));
+      return;
+    }
+    this.arm(this.regularDue(now, interval));
   }
 }

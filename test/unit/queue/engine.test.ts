@@ -59,6 +59,30 @@ describe('adaptive intervals', () => {
     expect(src.pollTimes(T0).slice(n)).toEqual([25_500, 26_000, 26_500, 27_000]);
   });
 
+  it('keeps the period start to start when answers are slow, with a breather after an overrun', async () => {
+    const { clock, engine, sources } = rig({ polling: { scriptx: { activeMs: 1_000, idleMs: 60_000 } } });
+    const [src] = sources;
+    src.put('t1', { state: 'printing' });
+    // Every answer takes 300 ms: polls still start every 1000 ms, not every 1300 ms.
+    src.answer(...Array.from({ length: 4 }, () => async () => {
+      await new Promise<void>((r) => clock.setTimeout(r, 300));
+      return src.defaultResult();
+    }));
+    engine.start();
+    await clock.advance(3_500);
+    expect(src.pollTimes(T0).slice(0, 4)).toEqual([0, 1_000, 2_000, 3_000]);
+    // An answer slower than the interval: the next poll follows after a short gap, never at once.
+    src.answer(async () => {
+      await new Promise<void>((r) => clock.setTimeout(r, 1_800));
+      return src.defaultResult();
+    });
+    await clock.advance(3_000);
+    const times = src.pollTimes(T0);
+    const i = times.indexOf(4_000);
+    expect(i).toBeGreaterThan(0);
+    expect(times[i + 1]).toBe(4_000 + 1_800 + 250);
+  });
+
   it('uses partial (active) polls between full ones and a full poll every idle interval', async () => {
     const { clock, engine, sources } = rig({ polling: { scriptx: { activeMs: 1_000, idleMs: 5_000 } } });
     const [src] = sources;
