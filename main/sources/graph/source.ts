@@ -79,7 +79,8 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
   const name = config.name ?? 'Universal Print';
   const admin = !!config.admin?.enabled;
   const tokens: TokenProvider =
-    opts.tokenProvider ?? (config.clientId ? createMsalTokenProvider(config, deps) : createStaticTokenProvider(deps.secrets, config.id));
+    opts.tokenProvider ??
+    (config.clientId ? withStoredTokenFallback(createMsalTokenProvider(config, deps), createStaticTokenProvider(deps.secrets, config.id), deps, config.id) : createStaticTokenProvider(deps.secrets, config.id));
   const appTokens: TokenProvider | null = admin ? (opts.appTokenProvider ?? createAppTokenProvider(config, deps)) : null;
   const client = new GraphClient({ http: deps.http, baseUrl: config.baseUrl, tokens, timeoutMs: opts.timeoutMs });
   const maxRounds = opts.maxThrottleRounds ?? 3;
@@ -535,6 +536,30 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
     },
   };
   return source;
+}
+
+/**
+ * MSAL sign-in first; while nobody is signed in, a stored TOKEN secret (the CLI's
+ * PQM_SECRET_<ID>_TOKEN, automation) is used instead.
+ */
+export function withStoredTokenFallback(msal: TokenProvider, stored: TokenProvider, deps: SourceDeps, sourceId: string): TokenProvider {
+  let usingStored = false;
+  return {
+    async getToken(req, signal) {
+      try {
+        const t = await msal.getToken(req, signal);
+        usingStored = false;
+        return t;
+      } catch (e) {
+        if (!(e instanceof AuthRequiredError) || msal.account?.() || !(await deps.secrets.has(sourceId, 'TOKEN'))) throw e;
+        usingStored = true;
+        return stored.getToken(req, signal);
+      }
+    },
+    signIn: msal.signIn ? (o) => msal.signIn!(o) : undefined,
+    signOut: msal.signOut ? () => msal.signOut!() : undefined,
+    account: () => (usingStored ? (stored.account?.() ?? null) : (msal.account?.() ?? null)),
+  };
 }
 
 function safeHost(link: string): string {

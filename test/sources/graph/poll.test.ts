@@ -295,4 +295,16 @@ describe('Graph throttling, auth and faults', () => {
     expect(next.complete).toBe(true);
     expect(next.jobs).toEqual([]);
   });
+
+  it('uses the stored token while nobody has signed in with Microsoft (client id configured)', async () => {
+    const r = await sharesRig(1);
+    r.sim.addJob({ id: 'j1', printerId: 'p0', upn: ANN, lifecycle: 'releaseWait' });
+    const src = source(r, { clientId: 'desktop-app', authority: 'https://login.invalid/organizations' });
+    const res = await src.poll(ctx());
+    expect(byNative(res, 'j1').mine).toBe(true);
+    await r.secrets.delete('up', 'TOKEN');
+    const e = (await src.poll(ctx()).catch((x: unknown) => x)) as SourceError;
+    expect([e.status, e.message]).toEqual(['auth-required', 'Not signed in to Universal Print for "up": sign in.']);
+    expect(r.logger.lines.join('\n')).not.toContain(ANN_TOKEN);
+  });
 });
