@@ -307,4 +307,22 @@ describe('Graph throttling, auth and faults', () => {
     expect([e.status, e.message]).toEqual(['auth-required', 'Not signed in to Universal Print for "up": sign in.']);
     expect(r.logger.lines.join('\n')).not.toContain(ANN_TOKEN);
   });
+
+  it('re-sends a batch item that answered 401 once with a refreshed token, then asks for sign-in', async () => {
+    const r = await sharesRig(2);
+    r.sim.addJob({ id: 'j1', printerId: 'p0', upn: ANN, lifecycle: 'releaseWait' });
+    const forced: boolean[] = [];
+    const tp: TokenProvider = { getToken: async (q) => (forced.push(!!q.forceRefresh), ANN_TOKEN), account: () => ({ username: ANN }) };
+    const src = source(r, {}, { tokenProvider: tp });
+    await src.poll(ctx());
+    forced.length = 0;
+    r.sim.injectItemFault('/print/shares/s1/jobs', { status: 401 });
+    const ok = await src.poll(ctx());
+    expect(ok.complete).toBe(true);
+    expect(ok.jobs.map((j) => j.key).sort()).toEqual(['up:s0/j1', 'up:s1/j1']);
+    expect(forced).toEqual([false, true]);
+    r.sim.injectItemFault('/print/shares/s1/jobs', { status: 401 }, 2);
+    const e = (await src.poll(ctx()).catch((x: unknown) => x)) as SourceError;
+    expect([e.status, e.message]).toEqual(['auth-required', 'Universal Print no longer accepts the sign-in (401 after a token refresh): sign in again.']);
+  });
 });
