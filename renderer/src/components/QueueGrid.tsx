@@ -29,8 +29,20 @@ const PENDING_TEXT: Record<PendingAction, string> = {
 
 export const rowDomId = (index: number) => `pq-row-${index}`;
 
+/**
+ * The scroller's size, learned from a ResizeObserver only. The library's own observer also reads
+ * the size at once when the grid mounts, which forces a synchronous layout of the whole window in
+ * the middle of the first render; the observer's first notice comes right after the browser's own
+ * layout of that frame, before paint, and until then the grid assumes FALLBACK_VIEWPORT.
+ */
 function observeRectWithFallback(instance: Virtualizer<HTMLDivElement, HTMLDivElement>, cb: (rect: Rect) => void) {
-  return observeElementRect(instance, (rect) => cb(rect.height > 0 ? rect : { width: rect.width || FALLBACK_VIEWPORT.width, height: FALLBACK_VIEWPORT.height }));
+  const report = (rect: Rect) => cb(rect.height > 0 ? rect : { width: rect.width || FALLBACK_VIEWPORT.width, height: FALLBACK_VIEWPORT.height });
+  const element = instance.scrollElement;
+  const RO = instance.targetWindow?.ResizeObserver;
+  if (!element || !RO) return observeElementRect(instance, report);
+  const observer = new RO(() => report({ width: Math.round(element.clientWidth), height: Math.round(element.clientHeight) }));
+  observer.observe(element, { box: 'content-box' });
+  return () => observer.disconnect();
 }
 
 function StateCell(props: { job: Job; pending?: PendingAction; error?: string; sourceName: string; upload?: { sentBytes: number; totalBytes: number } }) {
@@ -145,6 +157,8 @@ export function QueueGrid() {
   const headRef = useRef<HTMLDivElement>(null);
   const anchor = useRef<string | null>(null);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
+  /** Whether the scroller may have left the top: it scrolled, or the grid scrolled it. */
+  const moved = useRef(false);
 
   const virtualizer = useMemo(
     () =>
@@ -152,7 +166,14 @@ export function QueueGrid() {
         count: 0,
         getScrollElement: () => scrollRef.current,
         estimateSize: () => ROW_HEIGHT,
-        scrollToFn: elementScroll,
+        // On mount the library scrolls the new scroller to where it already is, the top; that write
+        // forces a synchronous layout of the window in the middle of the first render. Writing the
+        // top to a scroller that never left it changes nothing, so it is skipped.
+        scrollToFn: (offset, opts, instance) => {
+          if (!moved.current && offset + (opts.adjustments ?? 0) === 0) return;
+          moved.current = true;
+          elementScroll(offset, opts, instance);
+        },
         observeElementRect: observeRectWithFallback,
         observeElementOffset,
         initialRect: FALLBACK_VIEWPORT,
@@ -307,6 +328,7 @@ export function QueueGrid() {
         class="grid-body"
         ref={scrollRef}
         onScroll={(e) => {
+          moved.current = true;
           // The header sits outside the scroller: keep its columns over the body's.
           if (headRef.current) headRef.current.scrollLeft = e.currentTarget.scrollLeft;
         }}

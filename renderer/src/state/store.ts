@@ -5,11 +5,18 @@
  * the job the service answered with; nothing fails silently.
  */
 import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
-import type { Events, PrintQueueBridge, PrintRequest, RequestInput, RequestOutput, SettingsView } from '../../../preload/contract';
+import type { Events, PrintQueueBridge, PrintRequest, RequestInput, RequestOutput, SettingsView, Snapshot } from '../../../preload/contract';
 import type { RequestName } from '../../../preload/channels';
 import { UiSettings, isFinal, type AppError, type Job, type JobPatch, type Result, type Settings, type SourceHealth } from '../../../preload/model';
 import { t } from '../i18n/messages';
 import { keepsPlace, selectJobs } from './query';
+import { requestSafely } from './call';
+
+/** Answers to the first requests, when they were sent before the store existed (see boot.ts). */
+export interface FirstAnswers {
+  settings?: Promise<Result<SettingsView>>;
+  snapshot?: Promise<Result<Snapshot>>;
+}
 
 export type PendingAction = 'cancel' | 'abort' | 'retry' | 'dismiss';
 export interface Notice {
@@ -77,7 +84,10 @@ export function createStore(bridge: PrintQueueBridge) {
   // The visible list. A batch of 'changed' patches that keep every row's place is applied to the
   // previous list in place; anything else (added, removed, a new sort position, other choices)
   // filters and sorts again.
-  let lastList: { version: number; ui: UiSettings; names: ReadonlyMap<string, string>; rows: Job[]; index: Map<string, number> } | null = null;
+  // The key-to-position index is built only when a patch first needs it, not for the first frame.
+  let lastList: { version: number; ui: UiSettings; names: ReadonlyMap<string, string>; rows: Job[]; index: Map<string, number> | null } | null = null;
+  const indexOf = (list: { rows: Job[]; index: Map<string, number> | null }): Map<string, number> =>
+    (list.index ??= new Map(list.rows.map((j, i) => [j.key, i])));
   let inPlace: { from: number; to: number; changed: Job[] } | null = null;
   const visible: ReadonlySignal<Job[]> = computed(() => {
     const version = jobsVersion.value;
@@ -86,15 +96,16 @@ export function createStore(bridge: PrintQueueBridge) {
     const prev = lastList;
     if (prev && inPlace && inPlace.from === prev.version && inPlace.to === version && prev.ui === choices && prev.names === names) {
       const rows = prev.rows.slice();
+      const index = indexOf(prev);
       for (const job of inPlace.changed) {
-        const i = prev.index.get(job.key);
+        const i = index.get(job.key);
         if (i !== undefined) rows[i] = job;
       }
-      lastList = { ...prev, version, rows };
+      lastList = { ...prev, version, rows, index };
       return rows;
     }
     const rows = selectJobs(jobs.values(), choices, names);
-    lastList = { version, ui: choices, names, rows, index: new Map(rows.map((j, i) => [j.key, i])) };
+    lastList = { version, ui: choices, names, rows, index: null };
     return rows;
   });
 
@@ -103,10 +114,7 @@ export function createStore(bridge: PrintQueueBridge) {
   const unsubs: (() => void)[] = [];
 
   function call<K extends RequestName>(name: K, input: RequestInput<K>): Promise<Result<RequestOutput<K>>> {
-    return bridge.request(name, input).catch((err: unknown) => ({
-      ok: false as const,
-      error: { code: 'internal' as const, message: err instanceof Error ? err.message : String(err) },
-    }));
+    return requestSafely(bridge, name, input);
   }
 
   function notify(level: Notice['level'], message: string): void {
@@ -177,7 +185,8 @@ export function createStore(bridge: PrintQueueBridge) {
     sources.value = i < 0 ? [...list, h] : list.map((s, j) => (j === i ? h : s));
   }
 
-  async function start(): Promise<void> {
+  /** Subscribes to the app's events and loads settings and snapshot (or takes the answers already asked for). */
+  async function start(first: FirstAnswers = {}): Promise<void> {
     unsubs.push(
       bridge.on('jobs:patch', (p: Events['jobs:patch']) => applyPatches(p.patches)),
       bridge.on('source:health', applyHealth),
@@ -186,13 +195,14 @@ export function createStore(bridge: PrintQueueBridge) {
       bridge.on('app:notice', ({ level, message }) => notify(level, message)),
       bridge.on('print:progress', ({ key, sentBytes, totalBytes }) => setMapEntry(printProgress, key, { sentBytes, totalBytes })),
     );
-    await Promise.all([loadSnapshot(), loadSettings()]);
+    // Settings first: their view choices then apply before the jobs are sorted for the first time.
+    await Promise.all([loadSettings(first.settings), loadSnapshot(first.snapshot)]);
   }
 
-  async function loadSnapshot(): Promise<void> {
+  async function loadSnapshot(answer?: Promise<Result<Snapshot>>): Promise<void> {
     // A reload after a reconnect keeps the last rows on screen until the fresh ones arrive.
     if (status.value !== 'ready') status.value = 'loading';
-    const r = await call('getSnapshot', {});
+    const r = await (answer ?? call('getSnapshot', {}));
     if (!r.ok) {
       batch(() => {
         loadError.value = r.error;
@@ -212,8 +222,8 @@ export function createStore(bridge: PrintQueueBridge) {
     });
   }
 
-  async function loadSettings(): Promise<void> {
-    const r = await call('getSettings', {});
+  async function loadSettings(answer?: Promise<Result<SettingsView>>): Promise<void> {
+    const r = await (answer ?? call('getSettings', {}));
     if (!r.ok) {
       notify('warning', t.settingsSaveFailed(r.error.message));
       return;

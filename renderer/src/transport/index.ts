@@ -7,5 +7,5 @@ import { createWebBridge } from './web';
 
 export function getBridge(): PrintQueueBridge {
   const fromPreload = typeof window !== 'undefined' ? window.printQueue : undefined;
-  return fromPreload ?? createWebBridge();
+  return fromPreload ?? createWebBridge({ pipeline: true });
 }

@@ -50,6 +50,13 @@ export interface WebBridgeOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** A request with no answer after this long answers `unreachable`. Default 10 minutes. */
   requestTimeoutMs?: number;
+  /**
+   * Send requests made while connecting right behind the hello instead of waiting for `ready`
+   * (the server handles a socket's messages in order, so they are answered once the token is
+   * accepted, and fail like any other request if it is refused). Saves a round trip at start.
+   * Default false.
+   */
+  pipeline?: boolean;
 }
 
 const OPEN = 1;
@@ -91,6 +98,7 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
   const initialDelay = opts.backoff?.initialMs ?? 500;
   const maxDelay = opts.backoff?.maxMs ?? 15_000;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 600_000;
+  const pipeline = opts.pipeline ?? false;
 
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
   const connectionListeners = new Set<(s: ConnectionStatus) => void>();
@@ -103,6 +111,8 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
   let attempt = 0;
   let everOpened = false;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  /** With `pipeline`: the hello is on the current socket, so requests may follow it at once. */
+  let helloSent = false;
 
   function setStatus(next: ConnectionStatus): void {
     const changed = next.state !== status.state || next.message !== status.message;
@@ -164,8 +174,12 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
       return;
     }
     socket = ws;
+    helloSent = false;
     ws.onopen = () => {
       ws.send(JSON.stringify({ type: 'hello', token } satisfies ClientMessage));
+      if (!pipeline) return;
+      helloSent = true;
+      for (const q of queued.splice(0)) ws.send(q.text);
     };
     ws.onmessage = (ev) => {
       if (typeof ev.data !== 'string') return;
@@ -194,6 +208,7 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
     ws.onclose = (ev) => {
       if (socket !== ws) return;
       socket = null;
+      helloSent = false;
       if (status.state === 'closed') return;
       if (ev.code === CLOSE_POLICY) {
         const message = token
@@ -241,7 +256,7 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
           requestTimeoutMs,
         );
         pending.set(id, { resolve: resolve as (r: Result<unknown>) => void, timer });
-        if (status.state === 'open' && socket && socket.readyState === OPEN) socket.send(text);
+        if ((status.state === 'open' || helloSent) && socket && socket.readyState === OPEN) socket.send(text);
         else queued.push({ id, text });
       });
     },

@@ -1,0 +1,17 @@
+/**
+ * Imported first by main.tsx, so that this module runs before the rest of the window's code is
+ * evaluated: the socket opens and the first requests are sent while Preact, the components and the
+ * schemas are still to be set up.
+ *
+ * Over the web transport the requests can only leave once the socket is open, and the socket can
+ * only report that between two tasks; so this module waits (briefly, at most FIRST_SEND_WAIT_MS)
+ * for the connection to settle before the rest is evaluated. The app then prepares its answer while
+ * the window's code loads and the shell renders.
+ */
+import { boot, connectionSettled } from './boot';
+
+const FIRST_SEND_WAIT_MS = 100;
+
+export const started = boot();
+
+await connectionSettled(started.bridge, FIRST_SEND_WAIT_MS);

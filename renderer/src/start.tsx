@@ -1,0 +1,33 @@
+/** The queue window proper: one store on the bridge that boot opened, and one App. */
+import { render } from 'preact';
+import type { PrintQueueBridge } from '../../preload/contract';
+import { App } from './App';
+import { createStore } from './state/store';
+import type { ConnectionStatus } from './transport/web';
+import type { EarlyAnswers } from './boot';
+
+export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: EarlyAnswers): void {
+  const store = createStore(bridge);
+
+  // The browser preview reconnects by itself; after a reconnect the snapshot may be out of date.
+  const web = bridge as Partial<{ onConnection(l: (s: ConnectionStatus) => void): () => void; connection(): ConnectionStatus }>;
+  if (typeof web.onConnection === 'function') {
+    // The first connection may already be open: boot started it before this code loaded.
+    let wasOpen = typeof web.connection === 'function' && web.connection().state === 'open';
+    web.onConnection((s) => {
+      store.connection.value = s.state === 'open' ? null : s.message;
+      if (s.state === 'open') {
+        if (wasOpen) void store.loadSnapshot();
+        wasOpen = true;
+      }
+    });
+  }
+
+  // Polling slows down while the window is hidden.
+  const reportVisibility = () => void store.call('setWindowVisible', { visible: document.visibilityState === 'visible' });
+  document.addEventListener('visibilitychange', reportVisibility);
+  window.addEventListener('beforeunload', () => void store.flushUi());
+
+  render(<App store={store} />, root);
+  void store.start(early);
+}

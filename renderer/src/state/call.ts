@@ -1,0 +1,17 @@
+/** One bridge request whose failure, even a thrown one, comes back as a Result. */
+import type { RequestName } from '../../../preload/channels';
+import type { PrintQueueBridge, RequestInput, RequestOutput } from '../../../preload/contract';
+import type { Result } from '../../../preload/model';
+
+export function requestSafely<K extends RequestName>(bridge: PrintQueueBridge, name: K, input: RequestInput<K>): Promise<Result<RequestOutput<K>>> {
+  let answer: Promise<Result<RequestOutput<K>>>;
+  try {
+    answer = bridge.request(name, input);
+  } catch (err) {
+    answer = Promise.reject(err);
+  }
+  return answer.catch((err: unknown) => ({
+    ok: false as const,
+    error: { code: 'internal' as const, message: err instanceof Error ? err.message : String(err) },
+  }));
+}
