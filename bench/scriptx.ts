@@ -60,7 +60,11 @@ async function freshness(): Promise<{ monitor: number[]; baseline: number[]; bas
           baselineTimers.push(setInterval(() => void poll(), 1000));
           await sleep(150);
         }
-        await waitFor(() => changes.every((c) => patchTime(bench.patches, c.key, c.state) !== null), 20_000, 'every ScriptX change to reach the bridge');
+        await waitFor(() => changes.every((c) => patchTime(bench.patches, c.key, c.state) !== null), 20_000, 'every ScriptX change to reach the bridge').catch((err: Error) => {
+          const missing = changes.filter((c) => patchTime(bench.patches, c.key, c.state) === null).map((c) => `${c.key} ${c.state}`);
+          const seen = missing.slice(0, 3).map((m) => bench.patches.filter((p) => (p.patch.type === 'added' ? p.patch.job.key : p.patch.key) === m.split(' ')[0]).map((p) => JSON.stringify(p.patch).slice(0, 300)));
+          throw new Error(`${err.message}; missing: ${missing.slice(0, 5).join(', ')} (${missing.length}); their patches: ${JSON.stringify(seen)}`);
+        });
         // A state shorter than its 1 s period can be missed altogether by the baseline client.
         await waitFor(() => changes.every((c) => c.state !== 'completed' || baselineSeen.has(`${c.twinToken}|${c.state}`)), 20_000, 'the baseline client to see every completion');
       } finally {

@@ -119,6 +119,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
   const maxFileBytes = opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const maxPerWindow = opts.maxStatusPerWindow ?? 2;
   const windowMs = opts.statusWindowMs ?? 1000;
+  const RATE_SLACK_MS = Math.min(100, windowMs / 10);
   const concurrency = opts.concurrency ?? 8;
   const { clock, logger } = deps;
   const loopback = !config.baseUrl || /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/i.test(config.baseUrl);
@@ -326,18 +327,43 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
     return job;
   }
 
+  /**
+   * Whether a job may be asked about in the poll starting at `now`. Requests go out a little after
+   * the poll starts, so a job whose window frees up within RATE_SLACK_MS is still taken (its
+   * request then waits for the window, see askStatus) rather than skipped for a whole cycle.
+   */
   function mayAsk(e: Entry, now: number): boolean {
     if (e.inFlight) return false;
-    const recent = e.statusTimes.filter((t) => now - t < windowMs);
-    e.statusTimes = recent;
-    return recent.length < maxPerWindow;
+    e.statusTimes = e.statusTimes.filter((t) => now - t < windowMs);
+    return e.statusTimes.filter((t) => now + RATE_SLACK_MS - t < windowMs).length < maxPerWindow;
+  }
+
+  /** Waits until one more status request for `e` keeps it within the rate (at most RATE_SLACK_MS). */
+  async function waitForRate(e: Entry, signal: AbortSignal): Promise<void> {
+    const recent = e.statusTimes.filter((t) => clock.now() - t < windowMs);
+    if (recent.length < maxPerWindow) return;
+    const wait = Math.min(...recent) + windowMs - clock.now();
+    if (wait <= 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = clock.setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, wait);
+      const onAbort = () => {
+        clock.clearTimeout(timer);
+        resolve();
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   /** One status request for a token, counted against its rate. */
   async function askStatus(c: ScriptxClient, e: Entry, signal: AbortSignal): Promise<JobStatusAnswer> {
     e.inFlight = true;
-    e.statusTimes.push(clock.now());
     try {
+      await waitForRate(e, signal);
+      if (signal.aborted) throw new HttpError('aborted', 'The poll was cancelled', { target: 'status' });
+      e.statusTimes.push(clock.now());
       return await c.status(e.kind, e.token, signal);
     } finally {
       e.inFlight = false;

@@ -98,11 +98,18 @@ describe('ScriptX polling', () => {
     await h.poll('full');
     expect(h.statusRequests(a)).toBe(2);
     expect(h.statusRequests(b)).toBe(2);
-    await h.clock.advance(999);
+    // Well before the window frees: skipped in this poll.
+    await h.clock.advance(850);
     await h.poll();
     expect(h.statusRequests(a)).toBe(2);
+    // Just before it frees (a poll starts a little early): taken, and the request waits for the window.
+    await h.clock.advance(99);
+    const early = h.poll();
+    await h.clock.advance(50);
+    expect(h.statusRequests(a)).toBe(2);
     await h.clock.advance(1);
-    await h.poll();
+    await early;
+    expect(h.statusRequests(a)).toBe(3);
     await h.poll();
     await h.poll();
     expect(h.statusRequests(a)).toBe(4);
