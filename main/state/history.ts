@@ -54,18 +54,21 @@ function identity(e: { job: { key: string } }): string {
 
 /** Merges entries by job key (the later finishedAt wins), applies retention, newest first. */
 export function mergeHistory(lists: HistoryEntry[][], retention: HistorySettings, nowMs: number): HistoryEntry[] {
-  const byKey = new Map<string, HistoryEntry>();
+  // Each finishedAt is parsed once (a 5,000-entry file is merged on every write).
+  const byKey = new Map<string, { e: HistoryEntry; t: number }>();
   for (const list of lists) {
     for (const e of list) {
+      const t = Date.parse(e.finishedAt);
       const prev = byKey.get(identity(e));
-      if (!prev || Date.parse(e.finishedAt) >= Date.parse(prev.finishedAt)) byKey.set(identity(e), e);
+      if (!prev || t >= prev.t) byKey.set(identity(e), { e, t });
     }
   }
   const cutoff = nowMs - retention.retentionDays * DAY_MS;
   return [...byKey.values()]
-    .filter((e) => Date.parse(e.finishedAt) >= cutoff)
-    .sort((a, b) => Date.parse(b.finishedAt) - Date.parse(a.finishedAt))
-    .slice(0, retention.maxJobs);
+    .filter((x) => x.t >= cutoff)
+    .sort((a, b) => b.t - a.t)
+    .slice(0, retention.maxJobs)
+    .map((x) => x.e);
 }
 
 export function createHistoryStore(path: string, opts: HistoryStoreOptions = {}): HistoryStore {
@@ -117,9 +120,13 @@ export function createHistoryStore(path: string, opts: HistoryStoreOptions = {})
     return entries;
   };
 
+  /** Called under the lock only: no other writer can change the file between the write and the stat. */
   const write = async (entries: HistoryEntry[]): Promise<void> => {
-    await writeFileAtomic(path, `${JSON.stringify({ version: 1, entries })}\n`);
     cache = null;
+    await writeFileAtomic(path, `${JSON.stringify({ version: 1, entries })}\n`);
+    // What was just written is what the file holds: the next read need not parse it again.
+    const st = await statIfExists(path);
+    if (st) cache = { ...st, entries };
   };
 
   const flushNow = (): Promise<void> =>

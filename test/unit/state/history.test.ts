@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { watch } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -171,27 +172,82 @@ describe('history across processes', () => {
     for (let i = 0; i < 40; i++) expect(keys).toContain(`pa:${i}`), expect(keys).toContain(`pb:${i}`);
   });
 
+  /** A writer started ahead of its turn: loaded and waiting for "go" (see the fixture). */
+  const startWaiting = (prefix: string) => {
+    const child = spawn(process.execPath, [writer, file, prefix, 'forever', 'wait'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const seen = new Map<string, () => void>();
+    const waitLine = (l: string) => new Promise<void>((resolve) => seen.set(l, resolve));
+    const ready = waitLine('ready');
+    const firstFlush = waitLine('flushed 1');
+    let buf = '';
+    child.stdout.on('data', (d: Buffer) => {
+      buf += d.toString();
+      const lines = buf.split('\n');
+      buf = lines.pop()!;
+      for (const l of lines) seen.get(l)?.();
+    });
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+    return { child, ready, firstFlush, exited, stderr: () => stderr };
+  };
+  const tempFiles = async () => (await readdir(dir)).filter((n) => n.startsWith('.history.json.pqm-tmp-'));
+
   it('kill -9 in the middle of writes, 100 times, always leaves a readable file', async () => {
-    // A large file makes each write take long enough to be interrupted.
-    const big = Array.from({ length: 3000 }, (_, i) => entry(`seed:${i}`, new Date(Date.now() - i * 1000).toISOString(), { detail: 'y'.repeat(300) }));
+    // A file big enough that every write takes a few milliseconds to write and flush.
+    const big = Array.from({ length: 1500 }, (_, i) => entry(`seed:${i}`, new Date(Date.now() - i * 1000).toISOString(), { detail: 'y'.repeat(300) }));
     await writeFile(file, JSON.stringify({ version: 1, entries: big }));
     let killedMidWay = 0;
-    for (let round = 0; round < 100; round++) {
-      const delay = round % 7;
-      const r = await runWriter(`k${round}`, 'forever', (line, kill) => {
-        if (line === 'flushed 1') {
+    let killedMidWrite = 0;
+    // Odd rounds kill the moment a writer creates its temporary file (inside a write, before the
+    // rename); even rounds kill at a point spread over the write cycle (read, merge, write, rename).
+    let onTemp: ((name: string) => void) | null = null;
+    const watcher = watch(dir, (_event, name) => {
+      if (name && name.startsWith('.history.json.pqm-tmp-')) onTemp?.(name);
+    });
+    // Each writer is started (Node and the bundle loaded) while the previous one is being tested,
+    // so a trial costs a couple of writes and one kill rather than a process start.
+    let next = startWaiting('k0');
+    try {
+      for (let round = 0; round < 100; round++) {
+        const cur = next;
+        await cur.ready;
+        if (round < 99) next = startWaiting(`k${round + 1}`);
+        const tempsBefore = new Set(await tempFiles());
+        const kill = () => cur.child.kill('SIGKILL');
+        const goAt = performance.now();
+        cur.child.stdin.write('go\n');
+        await cur.firstFlush;
+        if (round % 2 === 1) {
+          onTemp = (name) => {
+            if (tempsBefore.has(name)) return;
+            onTemp = null;
+            kill();
+          };
+        } else {
+          const cycleMs = performance.now() - goAt;
+          const delay = Math.floor(((round * 0.618034) % 1) * cycleMs);
           if (delay === 0) kill();
           else setTimeout(kill, delay);
         }
-      });
-      if (r.signal === 'SIGKILL') killedMidWay++;
-      const text = await readFile(file, 'utf8');
-      const parsed = JSON.parse(text) as { entries: HistoryEntry[] };
-      expect(parsed.entries.length).toBeGreaterThanOrEqual(3000);
-      // Each round's first entry was flushed before the kill and must have survived.
-      expect(parsed.entries.some((e) => e.job.key === `k${round}:0`)).toBe(true);
+        const r = await cur.exited;
+        onTemp = null;
+        expect(cur.stderr()).toBe('');
+        if (r.signal === 'SIGKILL') killedMidWay++;
+        // A temporary file left behind proves the kill landed inside a write.
+        if ((await tempFiles()).some((n) => !tempsBefore.has(n))) killedMidWrite++;
+        const parsed = JSON.parse(await readFile(file, 'utf8')) as { entries: HistoryEntry[] };
+        expect(parsed.entries.length).toBeGreaterThanOrEqual(1500);
+        // Each round's first entry was flushed before the kill and must have survived.
+        expect(parsed.entries.some((e) => e.job.key === `k${round}:0`)).toBe(true);
+      }
+    } finally {
+      watcher.close();
+      next.child.kill('SIGKILL');
     }
     expect(killedMidWay).toBe(100);
+    // Most kills interrupted a write in progress, not just the gaps between writes.
+    expect(killedMidWrite).toBeGreaterThanOrEqual(30);
     const names = await readdir(dir);
     expect(names.filter((n) => n.includes('corrupt'))).toEqual([]);
   }, 120_000);
