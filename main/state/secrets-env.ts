@@ -10,7 +10,8 @@ export const SECRET_ENV_PREFIX = 'PQM_SECRET_';
 
 export function createEnvSecretStore(env: NodeJS.ProcessEnv = process.env, redactor?: Redactor): SecretStore {
   // Every secret the environment holds is known to the redactor before anything can log it.
-  redactor?.addSecrets(Object.entries(env).filter(([k]) => k.startsWith(SECRET_ENV_PREFIX)).map(([, v]) => v));
+  // Trimmed, as read() hands them out: a value with stray spaces must still match where it is used.
+  redactor?.addSecrets(Object.entries(env).filter(([k]) => k.startsWith(SECRET_ENV_PREFIX)).map(([, v]) => v?.trim()));
   const read = (sourceId: string, name: SecretName): string | undefined => {
     const v = env[secretEnvName(sourceId, name)];
     return v === undefined || v.trim() === '' ? undefined : v.trim();

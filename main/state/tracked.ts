@@ -5,6 +5,7 @@
  * mtime/size, so polling the list every cycle costs one stat.
  */
 import { z } from 'zod';
+import { AppFailure, invalidInput } from '../../preload/model';
 import type { Logger, TrackedJob, TrackedStore } from '../core/ports';
 import { moveAside, readTextIfExists, statIfExists, writeFileAtomic } from './atomic-file';
 import { createMutex, withFileLock } from './lock';
@@ -88,8 +89,13 @@ export function createFileTrackedStore(path: string, opts: FileTrackedStoreOptio
       const jobs = await local(() => read(false));
       return (sourceId ? jobs.filter((j) => j.sourceId === sourceId) : jobs).map((j) => ({ ...j }));
     },
-    add(job) {
-      const parsed = TrackedJobSchema.parse(job) as TrackedJob;
+    async add(job) {
+      const checked = TrackedJobSchema.safeParse(job);
+      if (!checked.success) {
+        const e = invalidInput(checked.error, 'tracked');
+        throw new AppFailure('invalid-input', `A tracked job id cannot be kept: ${e.message}`, { field: e.field ?? 'id', sourceId: job.sourceId });
+      }
+      const parsed = checked.data as TrackedJob;
       return modify((jobs) => [...jobs.filter((j) => !(j.sourceId === job.sourceId && j.id === job.id)), parsed]);
     },
     update(sourceId, id, patch) {
