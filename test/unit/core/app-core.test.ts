@@ -1,0 +1,186 @@
+/**
+ * The app core as the app, the preview and the CLI run it: settings -> AODocs source (against the
+ * simulator on 127.0.0.1) -> engine, with history, tracked ids, secrets and diagnostics, driven
+ * through the contract's dispatch exactly as the IPC and the CLI do.
+ */
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAppCore } from '../../../main/core/app-core';
+import type { AppCore, PlatformPorts } from '../../../main/core/app-core-types';
+import { createEnvSecretStore } from '../../../main/state/secrets-env';
+import { createRedactor } from '../../../main/state/redact';
+import { dispatch } from '../../../preload/contract';
+import type { RequestName } from '../../../preload/channels';
+import type { HistoryEntry, Job, Result, SourceHealth } from '../../../preload/model';
+import { startAodocsSimulator, type AodocsSimulator } from '../../simulators/aodocs/server';
+
+const CODE = 'core-sec-code-7Hq2Zr9Kx1';
+let sim: AodocsSimulator;
+let dir: string;
+let config: string;
+const cores: AppCore[] = [];
+const logLines: string[] = [];
+
+beforeAll(async () => {
+  sim = await startAodocsSimulator({
+    credentials: [{ scheme: 'securityCode', value: CODE, user: 'ann@example.com' }],
+    libraries: [
+      { id: 'lib-a', admins: ['ann@example.com'] },
+      { id: 'lib-b', admins: [] },
+    ],
+  });
+});
+afterAll(async () => {
+  await sim?.close();
+});
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'pqm-core-'));
+  config = join(dir, 'settings.json');
+  logLines.length = 0;
+});
+afterEach(async () => {
+  for (const c of cores.splice(0)) await c.stop();
+  sim.clearFaults();
+  await rm(dir, { recursive: true, force: true });
+});
+
+const ao = (over: Record<string, unknown> = {}) => ({ id: 'ao', kind: 'aodocs', baseUrl: sim.baseUrl, libraryIds: ['lib-a'], user: 'ann@example.com', ...over });
+
+function platform(): PlatformPorts & { saved: string[] } {
+  const saved: string[] = [];
+  return {
+    saved,
+    pickFileToPrint: async () => null,
+    pickSavePath: async (name) => {
+      const p = join(dir, name);
+      saved.push(p);
+      return p;
+    },
+    openExternal: async () => undefined,
+    versions: () => ({ app: 'test' }),
+  };
+}
+
+async function core(settings: unknown, env: NodeJS.ProcessEnv = { PQM_SECRET_AO_SECURITY_CODE: CODE }) {
+  if (settings !== undefined) await writeFile(config, typeof settings === 'string' ? settings : JSON.stringify(settings));
+  const redactor = createRedactor();
+  const logger = {
+    debug: (m: string, d?: Record<string, unknown>) => logLines.push(JSON.stringify({ m, d })),
+    info: (m: string, d?: Record<string, unknown>) => logLines.push(JSON.stringify({ m, d })),
+    warn: (m: string, d?: Record<string, unknown>) => logLines.push(JSON.stringify({ m, d })),
+    error: (m: string, d?: Record<string, unknown>) => logLines.push(JSON.stringify({ m, d })),
+  };
+  const p = platform();
+  const c = await createAppCore({ configPath: config, secrets: createEnvSecretStore(env, redactor), platform: p, logger });
+  cores.push(c);
+  const call = <T,>(name: RequestName, input: unknown) => dispatch(c.handlers, name, input, { origin: 'cli' }, (e) => c.redactor.redactError(e)) as Promise<Result<T>>;
+  return { core: c, call, platform: p };
+}
+
+describe('the app core over the AODocs source', () => {
+  it('polls, tracks (persisted across a restart) and cancels through the handlers', async () => {
+    const mine = sim.addJob({ libraryId: 'lib-a', requestor: 'ann@example.com', totalTasks: 4 });
+    const other = sim.addJob({ libraryId: 'lib-b', requestor: 'bob@example.com', totalTasks: 4 });
+    const a = await core({ version: 1, sources: [ao()] });
+    await a.core.engine.pollOnce();
+    const snap = await a.call<{ jobs: Job[]; sources: SourceHealth[] }>('getSnapshot', {});
+    expect(snap.ok && snap.value.jobs.map((j) => j.key)).toContain(`ao:${mine.jobId}`);
+    expect(snap.ok && snap.value.sources[0]).toMatchObject({ id: 'ao', status: 'ok' });
+
+    const tracked = await a.call<Job>('trackJob', { sourceId: 'ao', id: other.jobId });
+    expect(tracked).toMatchObject({ ok: true, value: { key: `ao:${other.jobId}`, printer: 'lib-b' } });
+    await a.core.stop();
+
+    const b = await core(undefined);
+    await b.core.engine.pollOnce();
+    expect(b.core.engine.getJob(`ao:${other.jobId}`)).toMatchObject({ state: 'processing' });
+
+    const cancelled = await b.call<Job>('cancelJob', { key: `ao:${mine.jobId}` });
+    expect(cancelled).toMatchObject({ ok: true, value: { state: 'canceled' } });
+    const again = await b.call<Job>('cancelJob', { key: 'ao:nope' });
+    expect(again).toMatchObject({ ok: false, error: { code: 'not-found', field: 'key' } });
+    const bad = await b.call<Job>('trackJob', { sourceId: 'AO!', id: 'x' });
+    expect(bad).toMatchObject({ ok: false, error: { code: 'invalid-input', field: 'sourceId' } });
+  });
+
+  it('finished jobs go to the history; export (CSV, JSON), query and clear', async () => {
+    const done = sim.addJob({ libraryId: 'lib-a', requestor: 'ann@example.com', status: 'COMPLETED' });
+    const a = await core({ version: 1, sources: [ao()] });
+    await a.core.engine.pollOnce();
+    const q = await a.call<HistoryEntry[]>('queryHistory', {});
+    expect(q.ok && q.value.map((e) => e.job.key)).toContain(`ao:${done.jobId}`);
+    const csv = await a.call<{ savedTo: string }>('exportHistory', { format: 'csv' });
+    expect(csv.ok).toBe(true);
+    const csvText = await readFile(a.platform.saved[0], 'utf8');
+    expect(csvText.split('\r\n')[0]).toMatch(/^finishedAt,key,/);
+    expect(csvText).toContain(`ao:${done.jobId}`);
+    await a.call('exportHistory', { format: 'json' });
+    expect((JSON.parse(await readFile(a.platform.saved[1], 'utf8')) as HistoryEntry[]).map((e) => e.job.key)).toContain(`ao:${done.jobId}`);
+    await a.core.stop();
+    // Written to disk on stop, read back by the next start.
+    const b = await core(undefined);
+    expect((await b.call<HistoryEntry[]>('queryHistory', {})).ok).toBe(true);
+    expect(JSON.parse(await readFile(join(dir, 'history.json'), 'utf8')).entries.map((e: HistoryEntry) => e.job.key)).toContain(`ao:${done.jobId}`);
+    expect(await b.call('clearHistory', {})).toEqual({ ok: true, value: null });
+    expect(await b.call('queryHistory', {})).toEqual({ ok: true, value: [] });
+  });
+});
+
+describe('settings through the core', () => {
+  it('an invalid file: the valid source runs, the field is named, saving is refused and the file untouched', async () => {
+    const text = JSON.stringify({ version: 1, sources: [ao(), { id: 'x', kind: 'aodocs', libraryIds: [] }] });
+    const a = await core(text);
+    expect(a.core.settings().problems.map((p) => p.field)).toEqual(['sources.1.libraryIds']);
+    await a.core.engine.pollOnce();
+    expect(a.core.engine.snapshot().sources.map((s) => [s.id, s.status])).toEqual([['ao', 'ok']]);
+    const view = await a.call<{ problems: unknown[]; secrets: unknown[] }>('getSettings', {});
+    expect(view.ok && view.value.secrets).toEqual([{ sourceId: 'ao', name: 'SECURITY_CODE', present: true }]);
+    const saved = await a.call('saveSettings', { settings: { version: 1, sources: [ao()] } });
+    expect(saved).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await readFile(config, 'utf8')).toBe(text);
+  });
+
+  it('a valid save rebuilds the sources and keeps secrets out of the file', async () => {
+    const a = await core({ version: 1, sources: [ao()] });
+    const r = await a.call('saveSettings', { settings: { version: 1, sources: [ao(), ao({ id: 'ao2', enabled: false })] } });
+    expect(r.ok).toBe(true);
+    expect(a.core.engine.snapshot().sources.map((s) => [s.id, s.status])).toEqual([
+      ['ao', 'ok'],
+      ['ao2', 'disabled'],
+    ]);
+    const file = await readFile(config, 'utf8');
+    expect(JSON.parse(file).sources.map((s: { id: string }) => s.id)).toEqual(['ao', 'ao2']);
+    expect(file).not.toContain(CODE);
+    // The CLI's secrets come from the environment: storing one says where it goes.
+    expect(await a.call('setSecret', { sourceId: 'ao', name: 'SECURITY_CODE', value: 'whatever-value' })).toMatchObject({ ok: false, error: { code: 'unsupported', message: expect.stringContaining('PQM_SECRET_AO_SECURITY_CODE') } });
+    expect(await a.call('setSecret', { sourceId: 'zz', name: 'TOKEN', value: 'whatever-value' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+  });
+});
+
+describe('secrets never leave the core', () => {
+  it('not in health, errors, events, logs, history or diagnostics, even when the service echoes them', async () => {
+    const job = sim.addJob({ libraryId: 'lib-a', requestor: 'ann@example.com', totalTasks: 4 });
+    const a = await core({ version: 1, sources: [ao()] });
+    const events: string[] = [];
+    a.core.on('source:health', (h) => events.push(JSON.stringify(h)));
+    a.core.on('jobs:patch', (p) => events.push(JSON.stringify(p)));
+    await a.core.engine.pollOnce();
+    sim.injectFault({ fault: { kind: 'conflict', retryable: false, message: `refused for ${CODE}` }, times: Infinity });
+    await a.core.engine.pollOnce();
+    const health = a.core.engine.snapshot().sources[0];
+    expect(health.status).toBe('degraded');
+    const cancel = await a.call('cancelJob', { key: `ao:${job.jobId}` });
+    expect(cancel.ok).toBe(false);
+    const diag = await a.call<{ savedTo: string }>('saveDiagnostics', {});
+    expect(diag.ok).toBe(true);
+    await a.core.stop();
+    const files = await readdir(dir);
+    const texts = await Promise.all(files.map((f) => readFile(join(dir, f), 'utf8')));
+    const everything = [JSON.stringify(health), JSON.stringify(cancel), ...events, ...logLines, ...texts].join('\n');
+    expect(everything).toContain('[redacted]');
+    expect(everything).not.toContain(CODE);
+    expect(files.some((f) => f.startsWith('print-queue-monitor-diagnostics-'))).toBe(true);
+  });
+});
