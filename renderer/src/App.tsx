@@ -11,9 +11,7 @@ import { QueueGrid } from './components/QueueGrid';
 import { EmptyState } from './components/EmptyState';
 import { DetailPanel } from './components/DetailPanel';
 import { ServicePanel, SourcesPanel } from './components/SourcesPanel';
-import { PrintDialog, TrackDialog } from './components/TrackPrint';
-import { AbortDialog, ConfirmDialog } from './components/Dialogs';
-import { SettingsPanel } from './components/SettingsPanel';
+import { LazyDialogs, LazyPrintDialog, LazySettingsPanel, LazyTrackDialog } from './components/lazy';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
@@ -56,8 +54,7 @@ function Shell() {
         {detailOpen && <DetailPanel />}
       </main>
       <OpenPanel />
-      <ConfirmDialog />
-      <AbortDialog />
+      <LazyDialogs />
       <Notices />
     </div>
   );
@@ -99,11 +96,11 @@ function OpenPanel() {
     case 'service':
       return <ServicePanel sourceId={panel.sourceId} />;
     case 'settings':
-      return <SettingsPanel initialTab={panel.tab} />;
+      return <LazySettingsPanel initialTab={panel.tab} />;
     case 'track':
-      return <TrackDialog />;
+      return <LazyTrackDialog />;
     case 'print':
-      return <PrintDialog />;
+      return <LazyPrintDialog />;
   }
 }
 

@@ -5,6 +5,7 @@ import { App } from './App';
 import { createStore } from './state/store';
 import type { ConnectionStatus } from './transport/web';
 import type { EarlyAnswers } from './boot';
+import { loadPanels } from './components/lazy';
 
 export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: EarlyAnswers): void {
   const store = createStore(bridge);
@@ -29,5 +30,13 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
   window.addEventListener('beforeunload', () => void store.flushUi());
 
   render(<App store={store} />, root);
-  void store.start(early);
+  // The panels and dialogs load once the first rows are on screen. A failure here is not reported:
+  // opening a panel tries again and says why it cannot.
+  void store.start(early).then(() =>
+    requestAnimationFrame(() =>
+      setTimeout(() => {
+        loadPanels().catch(() => undefined);
+      }, 0),
+    ),
+  );
 }

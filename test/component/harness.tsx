@@ -1,6 +1,7 @@
 /** Renders the whole queue window against a FakeBridge and waits for the first snapshot. */
 import { act, cleanup, render, waitFor, type RenderResult } from '@testing-library/preact';
 import { App } from '../../renderer/src/App';
+import { loadPanels } from '../../renderer/src/components/lazy';
 import { createStore, type Store } from '../../renderer/src/state/store';
 import { FakeBridge, type FakeBridgeOptions } from '../helpers/fake-bridge';
 
@@ -12,6 +13,8 @@ export interface Mounted extends RenderResult {
 export async function mount(opts: FakeBridgeOptions | FakeBridge = {}): Promise<Mounted> {
   const bridge = opts instanceof FakeBridge ? opts : new FakeBridge(opts);
   const store = createStore(bridge);
+  // As in the window after its first frame: the panels are loaded, so they open at once.
+  await loadPanels();
   const r = render(<App store={store} />);
   await store.start();
   await waitFor(() => {

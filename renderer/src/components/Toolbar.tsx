@@ -1,6 +1,7 @@
 /** The window's command bar, the view/filter bar and the paused banner. */
 import { useEffect, useState } from 'preact/hooks';
-import { JOB_STATES, type JobState } from '../../../preload/model';
+import type { JobState } from '../../../preload/model';
+import { JOB_STATES } from '../state/model-lite';
 import { t } from '../i18n/messages';
 import { formatDateTime, formatInt } from '../i18n/format';
 import type { ViewName } from '../state/query';

@@ -1,5 +1,6 @@
 /** Confirmation flows shared by the grid, the detail panel and the sources panel. */
-import { isFinal, type Job } from '../../../preload/model';
+import type { Job } from '../../../preload/model';
+import { isFinal } from '../state/model-lite';
 import { t } from '../i18n/messages';
 import { formatInt } from '../i18n/format';
 import { activeJobsOf } from '../state/query';

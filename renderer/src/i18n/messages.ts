@@ -9,6 +9,8 @@ export const en = {
   appTitle: 'Print Queue Monitor',
   loading: 'Loading print jobs…',
   loadFailed: (reason: string) => `The print queue could not be loaded: ${reason}`,
+  panelLoading: 'Loading…',
+  panelLoadFailed: (reason: string) => `This window could not load its settings and dialogs: ${reason}. Reload the window to try again.`,
   retry: 'Try again',
   close: 'Close',
   cancel: 'Cancel',

@@ -1,5 +1,6 @@
 /** Which jobs the queue shows and in what order: pure functions of the jobs and the UI choices. */
-import { isFinal, type Job, type JobState, type UiSettings } from '../../../preload/model';
+import type { Job, JobState, UiSettings } from '../../../preload/model';
+import { isFinal } from './model-lite';
 
 export type SortKeyName = UiSettings['sort']['key'];
 export type ViewName = UiSettings['view'];
@@ -95,6 +96,7 @@ export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: Re
   const printers = q.printerFilter.length ? new Set(q.printerFilter) : null;
   const states = q.stateFilter.length ? new Set(q.stateFilter) : null;
   const rows: { job: Job; v: string | number | null }[] = [];
+  const timeKey = q.sort.key === 'createdAt' || q.sort.key === 'updatedAt' ? q.sort.key : null;
   for (const job of jobs) {
     if (!inView(job, q.view)) continue;
     if (q.mineOnly && !job.mine) continue;
@@ -102,7 +104,14 @@ export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: Re
     if (printers && !printers.has(job.printer ?? '')) continue;
     if (states && !states.has(job.state)) continue;
     if (needle && !matchesSearch(job, needle)) continue;
-    rows.push({ job, v: sortValue(job, q.sort.key, sourceNames) });
+    rows.push({ job, v: timeKey ? job[timeKey] : sortValue(job, q.sort.key, sourceNames) });
+  }
+  // Times sort as their text when all are in the one canonical UTC form (as the app writes them):
+  // the same order as the instants, without parsing thousands of dates. Otherwise they are parsed.
+  let textTimes = false;
+  if (timeKey) {
+    textTimes = rows.every((r) => r.v == null || isCanonicalUtc(r.v as string));
+    if (!textTimes) for (const r of rows) r.v = r.v == null ? null : Date.parse(r.v as string);
   }
   const sign = q.sort.dir === 'asc' ? 1 : -1;
   rows.sort((a, b) => {
@@ -110,12 +119,26 @@ export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: Re
       const n = compareNullable(a.v, b.v, () => 0);
       if (n !== 0) return n;
     } else {
-      const c = typeof a.v === 'number' && typeof b.v === 'number' ? a.v - b.v : collator.compare(String(a.v), String(b.v));
+      const c =
+        typeof a.v === 'number' && typeof b.v === 'number'
+          ? a.v - b.v
+          : textTimes
+            ? a.v < b.v
+              ? -1
+              : a.v > b.v
+                ? 1
+                : 0
+            : collator.compare(String(a.v), String(b.v));
       if (c !== 0) return c * sign;
     }
     return a.job.key < b.job.key ? -1 : a.job.key > b.job.key ? 1 : 0;
   });
   return rows.map((r) => r.job);
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.sssZ`, the form of Date.prototype.toISOString for years 0000-9999. */
+function isCanonicalUtc(s: string): boolean {
+  return s.length === 24 && s.charCodeAt(23) === 90 /* Z */ && s.charCodeAt(10) === 84 /* T */ && s.charCodeAt(4) === 45 && s.charCodeAt(19) === 46;
 }
 
 /** Active jobs of one printer (or one source when printer is undefined) that may be canceled. */

@@ -7,7 +7,8 @@
 import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { Events, PrintQueueBridge, PrintRequest, RequestInput, RequestOutput, SettingsView, Snapshot } from '../../../preload/contract';
 import type { RequestName } from '../../../preload/channels';
-import { UiSettings, isFinal, type AppError, type Job, type JobPatch, type Result, type Settings, type SourceHealth } from '../../../preload/model';
+import type { AppError, Job, JobPatch, Result, Settings, SourceHealth, UiSettings } from '../../../preload/model';
+import { defaultUi, isFinal } from './model-lite';
 import { t } from '../i18n/messages';
 import { keepsPlace, selectJobs } from './query';
 import { requestSafely } from './call';
@@ -49,7 +50,7 @@ export function createStore(bridge: PrintQueueBridge) {
   const status = signal<'loading' | 'ready' | 'error'>('loading');
   const loadError = signal<AppError | null>(null);
   const settingsView = signal<SettingsView | null>(null);
-  const ui = signal<UiSettings>(UiSettings.parse({}));
+  const ui = signal<UiSettings>(defaultUi());
   const selection = signal<ReadonlySet<string>>(new Set());
   const activeKey = signal<string | null>(null);
   const detailKey = signal<string | null>(null);

@@ -1,0 +1,84 @@
+/**
+ * The settings panel and the dialogs, with the schemas they validate with, are not needed for the
+ * queue's first frame: they load right after it (loadPanels, called by the store once the first
+ * rows are shown), or at once when one is opened earlier. Until they are there, an opened panel
+ * says it is loading; if they cannot be loaded, the window says why.
+ */
+import { useEffect, useReducer } from 'preact/hooks';
+import type { SettingsTab } from '../state/store';
+import { t } from '../i18n/messages';
+import { useStore } from './context';
+
+type Panels = typeof import('./panels');
+
+let loaded: Panels | null = null;
+let loading: Promise<Panels> | null = null;
+
+/** Loads the panels once; a failed load may be tried again. */
+export function loadPanels(): Promise<Panels> {
+  loading ??= import('./panels').then(
+    (m) => (loaded = m),
+    (err: unknown) => {
+      loading = null;
+      throw err;
+    },
+  );
+  return loading;
+}
+
+function usePanels(wanted: boolean): Panels | null {
+  const store = useStore();
+  const [, changed] = useReducer((n: number) => n + 1, 0);
+  useEffect(() => {
+    if (!wanted || loaded) return;
+    let live = true;
+    loadPanels().then(
+      () => live && changed(0),
+      (err: unknown) => live && store.notify('error', t.panelLoadFailed(err instanceof Error ? err.message : String(err))),
+    );
+    return () => {
+      live = false;
+    };
+  }, [wanted, store]);
+  return wanted ? loaded : null;
+}
+
+function Loading() {
+  return (
+    <div class="backdrop">
+      <p class="loading" role="status">
+        {t.panelLoading}
+      </p>
+    </div>
+  );
+}
+
+export function LazySettingsPanel(props: { initialTab?: SettingsTab }) {
+  const p = usePanels(true);
+  return p ? <p.SettingsPanel initialTab={props.initialTab} /> : <Loading />;
+}
+
+export function LazyTrackDialog() {
+  const p = usePanels(true);
+  return p ? <p.TrackDialog /> : <Loading />;
+}
+
+export function LazyPrintDialog() {
+  const p = usePanels(true);
+  return p ? <p.PrintDialog /> : <Loading />;
+}
+
+/** The confirm and abort dialogs: nothing until one is asked for. */
+export function LazyDialogs() {
+  const store = useStore();
+  const wanted = store.confirm.value !== null || store.abortKey.value !== null;
+  const p = usePanels(wanted);
+  if (!wanted) return null;
+  if (!p) return <Loading />;
+  return (
+    <>
+      <p.ConfirmDialog />
+      <p.AbortDialog />
+    </>
+  );
+}
