@@ -11,10 +11,12 @@ const interrupted = new Promise<void>((resolve) => {
   interrupt = resolve;
 });
 let signals = 0;
+let watching = false;
 for (const sig of ['SIGINT', 'SIGTERM'] as const) {
   process.on(sig, () => {
-    // A second signal while shutting down ends at once.
-    if (++signals > 1) process.exit(130);
+    // `watch` ends cleanly (exit 0, history flushed); any other command, or a second signal while
+    // shutting down, ends at once, as an interrupted program does (128 + SIGINT).
+    if (!watching || ++signals > 1) process.exit(130);
     interrupt();
   });
 }
@@ -39,6 +41,9 @@ runCli({
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
   interrupted,
+  onWatchStart: () => {
+    watching = true;
+  },
 })
   .catch((err: unknown) => {
     process.stderr.write(`pqm: error (internal): ${err instanceof Error ? err.message : String(err)}\n`);

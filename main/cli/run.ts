@@ -13,7 +13,7 @@ import type { AppCore } from '../core/app-core-types';
 import { writeFileAtomic } from '../state/atomic-file';
 import { historyToCsv } from '../state/history';
 import { createFileLogger } from '../state/logger';
-import { createRedactor, type Redactor } from '../state/redact';
+import { createRedactor } from '../state/redact';
 import { createEnvSecretStore } from '../state/secrets-env';
 import { besideSettings, loadSettings, resolveConfigPath, type LoadedSettings } from '../state/settings';
 import { commandHelp, parseArgs, UsageError, type ParsedArgs } from './args';
@@ -33,6 +33,8 @@ export interface CliIo {
   stderr(text: string): void;
   /** Resolves when the user interrupts (SIGINT/SIGTERM); `watch` ends cleanly then. */
   interrupted: Promise<void>;
+  /** Told when `watch` starts listening for the interrupt (other commands end at once on one). */
+  onWatchStart?: () => void;
   homeDir?: string;
 }
 
@@ -155,14 +157,14 @@ export async function runCli(io: CliIo): Promise<number> {
         const { sources } = await call('getSnapshot', {});
         if (json) out(sources);
         else io.stdout(sourcesTable(sources));
-        return reportSourceProblems(sources, json, say);
+        return reportSourceProblems(sources, say);
       }
       case 'jobs': {
         await core.engine.pollOnce();
         const { jobs, sources } = await call('getSnapshot', {});
         if (json) out(jobs);
         else io.stdout(jobsTable(jobs));
-        return reportSourceProblems(sources, json, say, true);
+        return reportSourceProblems(sources, say, true);
       }
       case 'watch':
         return await watch(core, json, io);
@@ -288,12 +290,11 @@ async function queryHistory(
   return call('queryHistory', input);
 }
 
-function reportSourceProblems(sources: SourceHealth[], json: boolean, say: (l: string) => void, mentionJobs = false): number {
+function reportSourceProblems(sources: SourceHealth[], say: (l: string) => void, mentionJobs = false): number {
   const bad = sources.filter(problemStatus);
   for (const s of sources) {
     if (s.status === 'degraded' || problemStatus(s)) say(`source ${s.id} is ${s.status}: ${s.message}${mentionJobs && problemStatus(s) ? ' (its jobs are not listed)' : ''}`);
   }
-  void json;
   return bad.length ? EXIT.unreachable : EXIT.ok;
 }
 
@@ -356,6 +357,7 @@ async function watch(core: AppCore, json: boolean, io: CliIo): Promise<number> {
   };
   const offPatch = core.on('jobs:patch', onPatches);
   const offHealth = core.on('source:health', emitHealth);
+  io.onWatchStart?.();
   core.start();
   const snap = core.engine.snapshot();
   for (const job of snap.jobs) {

@@ -273,6 +273,23 @@ describe('sources, jobs, track, cancel against the AODocs simulator', () => {
       w.child.kill('SIGKILL');
     }
   });
+
+  it('Ctrl+C during a one-shot command ends it at once with 130', async () => {
+    sim.injectFault({ fault: { kind: 'slow', ms: 8_000 }, times: 1 });
+    try {
+      const h = await home({ version: 1, sources: [aoSource()] });
+      sim.clearLog();
+      const p = startPqm(bundle, ['--config', h.config, 'jobs', '--json'], { env: h.env });
+      const started = Date.now();
+      while (sim.requests.length === 0 && Date.now() - started < 10_000) await new Promise((r) => setTimeout(r, 20));
+      expect(sim.requests.length).toBeGreaterThan(0);
+      p.child.kill('SIGINT');
+      expect(await p.exited).toEqual({ code: 130, signal: null });
+      expect(Date.now() - started).toBeLessThan(6_000);
+    } finally {
+      sim.clearFaults();
+    }
+  });
 });
 
 describe('settings', () => {

@@ -169,7 +169,10 @@ describe('history across processes', () => {
     expect([a.code, b.code]).toEqual([0, 0]);
     const keys = JSON.parse(await readFile(file, 'utf8')).entries.map((e: HistoryEntry) => e.job.key);
     expect(keys).toHaveLength(80);
-    for (let i = 0; i < 40; i++) expect(keys).toContain(`pa:${i}`), expect(keys).toContain(`pb:${i}`);
+    for (let i = 0; i < 40; i++) {
+      expect(keys).toContain(`pa:${i}`);
+      expect(keys).toContain(`pb:${i}`);
+    }
   });
 
   /** A writer started ahead of its turn: loaded and waiting for "go" (see the fixture). */
