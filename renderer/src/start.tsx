@@ -13,8 +13,10 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
   // The browser preview reconnects by itself; after a reconnect the snapshot may be out of date.
   const web = bridge as Partial<{ onConnection(l: (s: ConnectionStatus) => void): () => void; connection(): ConnectionStatus }>;
   if (typeof web.onConnection === 'function') {
-    // The first connection may already be open: boot started it before this code loaded.
-    let wasOpen = typeof web.connection === 'function' && web.connection().state === 'open';
+    // boot started the connection before this code loaded: it may already be open, or refused.
+    const now = typeof web.connection === 'function' ? web.connection() : null;
+    let wasOpen = now?.state === 'open';
+    if (now && now.state !== 'open') store.connection.value = now.message;
     web.onConnection((s) => {
       store.connection.value = s.state === 'open' ? null : s.message;
       if (s.state === 'open') {

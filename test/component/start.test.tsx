@@ -1,0 +1,64 @@
+// @vitest-environment happy-dom
+/**
+ * startWindow on a bridge whose connection boot opened earlier: a refusal that happened before the
+ * window's code ran still shows the banner, and a reconnect after an early open reloads the queue.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanup, screen, waitFor } from '@testing-library/preact';
+import { render } from 'preact';
+import { startWindow } from '../../renderer/src/start';
+import { boot } from '../../renderer/src/boot';
+import type { ConnectionStatus } from '../../renderer/src/transport/web';
+import { FakeBridge, makeJob } from '../helpers/fake-bridge';
+
+class ConnectedBridge extends FakeBridge {
+  status: ConnectionStatus = { state: 'connecting', message: null };
+  private readonly watchers = new Set<(s: ConnectionStatus) => void>();
+  connection(): ConnectionStatus {
+    return this.status;
+  }
+  onConnection(l: (s: ConnectionStatus) => void): () => void {
+    this.watchers.add(l);
+    return () => this.watchers.delete(l);
+  }
+  set(status: ConnectionStatus): void {
+    this.status = status;
+    for (const l of [...this.watchers]) l(status);
+  }
+}
+
+let root: HTMLElement | null = null;
+afterEach(() => {
+  if (root) render(null, root);
+  root?.remove();
+  root = null;
+  cleanup();
+});
+
+function mountWindow(bridge: ConnectedBridge) {
+  root = document.body.appendChild(document.createElement('div'));
+  const { early } = boot(bridge);
+  startWindow(root, bridge, early);
+}
+
+describe('startWindow', () => {
+  it('shows why it cannot connect when the refusal came before the window loaded', async () => {
+    const bridge = new ConnectedBridge({ jobs: [makeJob({ key: 'local:a' })] });
+    bridge.status = { state: 'refused', message: 'Cannot connect to the preview server: it refused this page’s access token.' };
+    mountWindow(bridge);
+    expect((await screen.findByTestId('connection-banner')).textContent).toBe('Cannot connect to the preview server: it refused this page’s access token.');
+  });
+
+  it('reloads the queue after a reconnect when the first connection opened before the window loaded', async () => {
+    const bridge = new ConnectedBridge({ jobs: [makeJob({ key: 'local:a' })] });
+    bridge.status = { state: 'open', message: null };
+    mountWindow(bridge);
+    await screen.findAllByTestId('job-row');
+    expect(bridge.callsOf('getSnapshot')).toHaveLength(1);
+    bridge.set({ state: 'disconnected', message: 'Lost the connection to the preview server; retrying in 1 s.' });
+    expect((await screen.findByTestId('connection-banner')).textContent).toContain('Lost the connection');
+    bridge.set({ state: 'open', message: null });
+    await waitFor(() => expect(bridge.callsOf('getSnapshot')).toHaveLength(2));
+    await waitFor(() => expect(screen.queryByTestId('connection-banner')).toBeNull());
+  });
+});
