@@ -129,9 +129,10 @@ export function createMainWindow(deps: MainWindowDeps): BrowserWindow {
   hardenSession(electronSession.defaultSession, deps.where);
   const workAreas = [screen.getPrimaryDisplay(), ...screen.getAllDisplays()].map((d) => d.workArea);
   const restored = restoreBounds(deps.savedState, workAreas);
-  const win = new BrowserWindow(
-    buildWindowOptions({ preloadPath: deps.preloadPath, bounds: { x: restored.x, y: restored.y, width: restored.width, height: restored.height }, show: false, icon: deps.icon, devTools: deps.devTools }),
-  );
+  const options = buildWindowOptions({ preloadPath: deps.preloadPath, bounds: { x: restored.x, y: restored.y, width: restored.width, height: restored.height }, show: false, icon: deps.icon, devTools: deps.devTools });
+  // The isolation flags are repeated literally here so that static scanners of the shipped code
+  // (electronegativity) can see them at the constructor; they equal secureWebPreferences().
+  const win = new BrowserWindow({ ...options, webPreferences: { ...options.webPreferences, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true } });
   hardenWebContents(win.webContents, deps.where, deps.logger);
   if (restored.maximized) win.maximize();
 
