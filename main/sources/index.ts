@@ -1,0 +1,34 @@
+/**
+ * The registry of source kinds: turns one validated source configuration into a JobSource.
+ * A new kind of source is a new folder beside these and one case here.
+ */
+import type { SourceConfig } from '../../preload/model';
+import type { JobSource } from '../queue/source';
+import type { SourceDeps } from './deps';
+import { createScriptxSource } from './scriptx/source';
+import { createGraphSource } from './graph/source';
+import { createAodocsSource } from './aodocs/source';
+
+export function createSource(config: SourceConfig, deps: SourceDeps): JobSource {
+  switch (config.kind) {
+    case 'scriptx':
+      return createScriptxSource(config, deps);
+    case 'graph':
+      return createGraphSource(config, deps);
+    case 'aodocs':
+      return createAodocsSource(config, deps);
+  }
+}
+
+/** The name shown for a source: its configured name, else one that says what it is. */
+export function sourceDisplayName(config: SourceConfig): string {
+  if (config.name) return config.name;
+  switch (config.kind) {
+    case 'scriptx':
+      return config.baseUrl ? `ScriptX.Services (${new URL(config.baseUrl).host})` : 'ScriptX.Services on this PC';
+    case 'graph':
+      return 'Universal Print';
+    case 'aodocs':
+      return 'AODocs';
+  }
+}
