@@ -9,6 +9,7 @@ export interface BenchPart {
 export const PARTS: BenchPart[] = [
   { name: 'engine', run: async () => (await import('./engine')).runEngineBench() },
   { name: 'scriptx', run: async () => (await import('./scriptx')).runScriptxBench() },
+  { name: 'cli-watch', run: async () => (await import('./cli-watch')).runCliWatchBench() },
   { name: 'remote', run: async () => (await import('./remote')).runRemoteBench() },
   { name: 'renderer', run: async () => (await import('./renderer')).runRendererBench() },
 ];
