@@ -5,7 +5,9 @@
  * plain module (main/desktop/*, main/core/*); this file only wires Electron to them.
  */
 import { app, dialog, nativeTheme, net, powerMonitor, type BrowserWindow } from 'electron';
-import { dirname, join } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { AppFailure } from '../preload/model';
 import { createAppCore } from './core/app-core';
@@ -13,6 +15,7 @@ import type { AppCore } from './core/app-core-types';
 import type { Logger } from './core/ports';
 import { APP_ID, PROTOCOL } from './desktop/app-identity';
 import { readLaunchArgs } from './desktop/argv';
+import { DEMO_FLAG, createDemoSecretStore, decideDemoMode, demoUserDataDir, takeDemoSecrets } from './desktop/demo-mode';
 import { createLaunchRouter, type LaunchRouter } from './desktop/launch-router';
 import { createNotificationRules, type NotificationRules } from './desktop/notification-rules';
 import { CLOSE_TO_TRAY_NOTICE, NOTICES_FILE_NAME, createOnceNotices } from './desktop/once-notices';
@@ -28,7 +31,7 @@ import { createSafeStorageSecretStore } from './secrets';
 import { createAppTray, type AppTray } from './tray';
 import { createAppUpdater, type AppUpdater } from './updates';
 import { createMainWindow, hardenWebContents, showWindow } from './window';
-import { besideSettings, resolveConfigPath } from './state/settings';
+import { besideSettings, configArg, resolveConfigPath } from './state/settings';
 import { createFileLogger, redactingLogger } from './state/logger';
 
 const WINDOW_STATE_FILE = 'window-state.json';
@@ -48,12 +51,40 @@ const rendererFile = join(mainDir, '../renderer/index.html');
 
 if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
+// `npm run demo`: a throw-away settings file in the temp folder, the simulators' secrets handed
+// over in the environment, and a userData folder of its own (so an installed instance is untouched).
+const demo = readDemoLaunch();
+if (demo.active) app.setPath('userData', demoUserDataDir(demo.configPath, process.platform));
+
 const isPrimary = app.requestSingleInstanceLock();
 if (!isPrimary) {
   // The running instance receives our argv through 'second-instance' and acts on it.
   app.quit();
 } else {
   void startPrimary();
+}
+
+type DemoLaunch = { active: true; configPath: string; secrets: Map<string, string> } | { active: false; problem?: string };
+
+function readDemoLaunch(): DemoLaunch {
+  if (!process.argv.includes(DEMO_FLAG)) return { active: false };
+  const real = (p: string) => {
+    try {
+      return realpathSync(p);
+    } catch {
+      return p;
+    }
+  };
+  let configPath: string | null = null;
+  try {
+    const explicit = configArg(process.argv);
+    configPath = explicit === undefined ? null : real(resolve(explicit));
+  } catch {
+    configPath = null;
+  }
+  const decision = decideDemoMode({ argv: process.argv, configPath, tmpDir: real(tmpdir()), platform: process.platform });
+  if (!decision.demo || configPath === null) return { active: false, problem: decision.demo ? undefined : decision.problem };
+  return { active: true, configPath, secrets: takeDemoSecrets(process.env) };
 }
 
 async function startPrimary(): Promise<void> {
@@ -99,7 +130,10 @@ async function startPrimary(): Promise<void> {
   process.on('unhandledRejection', (reason) => log.error('Unhandled rejection.', { error: reason instanceof Error ? reason.message : String(reason) }));
 
   log.info('Starting.', { version: app.getVersion(), packaged: app.isPackaged, platform: process.platform });
-  registerProtocolClient(log);
+  if (!demo.active && demo.problem) log.warn(demo.problem);
+  if (demo.active) log.info('Demo mode: built-in simulators; secrets handed over by the demo launcher are kept in memory only.', { secrets: demo.secrets.size });
+  // The demo runs the development binary from a temp folder: links stay with the installed app.
+  else registerProtocolClient(log);
 
   const devServerUrl = !app.isPackaged ? (process.env.ELECTRON_RENDERER_URL ?? null) : null;
   const where: AppPageLocation = { rendererFileUrl: pathToFileURL(rendererFile).toString(), devServerUrl };
@@ -116,7 +150,7 @@ async function startPrimary(): Promise<void> {
   try {
     core = await createAppCore({
       configPath,
-      secrets: createSafeStorageSecretStore(configPath, log),
+      secrets: demo.active ? createDemoSecretStore(demo.secrets) : createSafeStorageSecretStore(configPath, log),
       platform: createElectronPlatform(getWindow),
       logger: log,
       logFiles: () => fileLogger.files(),
@@ -127,6 +161,7 @@ async function startPrimary(): Promise<void> {
     app.exit(1);
     return;
   }
+  if (demo.active) core.redactor.addSecrets([...demo.secrets.values()]);
   logger = redactingLogger(fileLogger, core.redactor);
   const settings = () => core.settings().settings;
 
