@@ -31,6 +31,11 @@ export interface PollResult {
   /** Keys the service explicitly says it no longer knows (a 404 for a job seen before). */
   gone?: string[];
   /**
+   * Keys of known jobs this poll could not refresh (their library, share or own request failed
+   * while the rest of the source answered): kept with their last values and marked stale.
+   */
+  stale?: string[];
+  /**
    * 'ok', or 'degraded' when the service answered but not fully (some items failed, throttled
    * items re-queued). Unreachable / auth problems are thrown as SourceError instead.
    */

@@ -391,8 +391,9 @@ export class JobStore {
     // change something: a complete list that missed an active job, stale flags to clear, or the
     // stuck clocks due for a check (a small fraction of the threshold, so at most that late).
     const goneCandidates = result.complete && (seenActive !== b.active || (result.gone?.length ?? 0) > 0);
+    const staleKeys = result.stale && result.stale.length > 0 ? new Set(result.stale) : null;
     const stuckDue = b.fast > 0 && nowMs - b.stuckCheckedAt >= this.stuckCheckEveryMs();
-    if (goneCandidates || stuckDue || b.stale > 0) {
+    if (goneCandidates || stuckDue || b.stale > 0 || staleKeys) {
       if (stuckDue) b.stuckCheckedAt = nowMs;
       const stuckBefore = nowMs - this.stuckAfterMs;
       for (const e of b.entries.values()) {
@@ -404,6 +405,11 @@ export class JobStore {
         // Not listed, unless learned explicitly after the poll was sent (tracked meanwhile).
         if (result.complete && e.seenCycle !== cycle && !(sinceMark !== undefined && e.explicitMark > sinceMark)) {
           this.markGone(e, seenAt, nowMs);
+          continue;
+        }
+        // Not refreshed by this poll (its part of the source failed): last values, marked stale.
+        if (staleKeys?.has(job.key) && e.seenCycle !== cycle) {
+          if (!job.stale) this.setFlags(e, { stale: true });
           continue;
         }
         if (job.stale) this.setFlags(e, { stale: false });

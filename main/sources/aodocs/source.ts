@@ -179,6 +179,7 @@ export function createAodocsSource(config: AodocsSourceConfig, deps: SourceDeps,
     }
 
     const gone: string[] = [];
+    const stale: string[] = [];
     // Bounded: the rest are looked up in a later poll, and the list is then not complete.
     // Bounded, and rotating so that none starves: the rest are looked up in a later poll, and the
     // list is then not complete.
@@ -201,6 +202,7 @@ export function createAodocsSource(config: AodocsSourceConfig, deps: SourceDeps,
           if (tracked) await markTrackedFinished(id);
           continue;
         }
+        stale.push(`${config.id}:${id}`);
         noteProblem(err, null);
       }
     }
@@ -223,6 +225,7 @@ export function createAodocsSource(config: AodocsSourceConfig, deps: SourceDeps,
             },
     };
     if (gone.length) result.gone = gone;
+    if (stale.length) result.stale = stale;
     if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
     return result;
   }

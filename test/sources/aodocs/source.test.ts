@@ -156,6 +156,29 @@ describe('AODocs source: listings', () => {
   });
 });
 
+describe('AODocs source: a library that fails', () => {
+  it('reports the active jobs it could not refresh as stale, and fresh again once they answer', async () => {
+    const s = await sim();
+    s.addJob({ jobId: 'a1', libraryId: 'lib-a', requestor: ALICE, status: 'IN_PROGRESS', totalTasks: 10, succeededTasks: 1, remainingTasks: 9 });
+    s.addJob({ jobId: 'b1', libraryId: 'lib-b', requestor: ALICE, status: 'IN_PROGRESS', totalTasks: 10, succeededTasks: 1, remainingTasks: 9 });
+    const { source } = setup(s, { libraryIds: ['lib-a', 'lib-b'] }, { retry: { retries: 0 } });
+    const first = await source.poll(ctx('full'));
+    expect([...byId(first).keys()].sort()).toEqual(['a1', 'b1']);
+    // lib-b's listing and the look-up of its job both fail; lib-a answers.
+    s.injectFault({ fault: { kind: 'status', status: 503 }, match: /lib-b|\/job\/v1\/b1/, times: Infinity });
+    const r = await source.poll(ctx('active', first.jobs));
+    expect(byId(r).has('a1')).toBe(true);
+    expect(byId(r).has('b1')).toBe(false);
+    expect(r.stale).toEqual(['ao:b1']);
+    expect(r.complete).toBe(false);
+    expect(r.health.status).toBe('degraded');
+    s.clearFaults();
+    const again = await source.poll(ctx('active', first.jobs));
+    expect(again.stale).toBeUndefined();
+    expect(byId(again).has('b1')).toBe(true);
+  });
+});
+
 describe('AODocs source: jobs handed in by id', () => {
   it('tracks an id through GET /job/v1/{jobId}, across a restart, until it finishes', async () => {
     const s = await sim();

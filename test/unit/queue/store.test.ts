@@ -32,6 +32,21 @@ describe('JobStore patches', () => {
     expect(ev[0]).toMatchObject({ patches: [{ type: 'added', job: { key: 's:a', stale: false, stuck: false, gone: false, lastSeenAt: iso(T0) } }, { type: 'added' }] });
   });
 
+  it('marks the jobs a poll could not refresh stale, keeps their values, and clears it when they are listed again', () => {
+    const { poll, take, store } = makeStore();
+    poll([j('a', { state: 'printing' }), j('b', { state: 'printing' })]);
+    take();
+    // Part of the source failed: b could not be refreshed; a was listed.
+    poll([j('a', { state: 'printing' })], false, { stale: ['s:b', 's:unknown', 'other:x'] });
+    expect(store.get('s:b')).toMatchObject({ state: 'printing', stale: true });
+    expect(store.get('s:a')?.stale).toBe(false);
+    expect(take()).toEqual([{ type: 'patches', patches: [{ type: 'changed', key: 's:b', changes: { stale: true } }] }]);
+    // A key both listed and reported stale: the listing wins (it is fresh).
+    poll([j('a', { state: 'printing' }), j('b', { state: 'printing' })], false, { stale: ['s:a'] });
+    expect(store.get('s:b')?.stale).toBe(false);
+    expect(store.get('s:a')?.stale).toBe(false);
+  });
+
   it('emits nothing for an unchanged job, and only the changed fields otherwise', () => {
     const { poll, take, at, store } = makeStore();
     poll([j('a', { extra: { pages: 2, tray: 'A' } })]);
