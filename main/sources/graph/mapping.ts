@@ -33,6 +33,36 @@ export function locatorOf(ownerId: string, jobId: string): string {
   return `${ownerId}/${jobId}`;
 }
 
+/** Where a job lives: the share or printer it is read through, and its id there. */
+export interface JobWhere {
+  via: Via;
+  ownerId: string;
+  jobId: string;
+}
+
+/** The id a Graph job is kept under in the tracked list: `<shares|printers>/<owner id>/<job id>`. */
+export function trackedIdOf(w: JobWhere): string {
+  return `${w.via}/${w.ownerId}/${w.jobId}`;
+}
+
+/**
+ * Where a tracked entry's job lives, or null when the entry is not one this source can read.
+ * Entries written before the via was recorded hold the plain job id and the share in `submission`.
+ */
+export function parseTrackedId(id: string, submission?: Record<string, unknown>): JobWhere | null {
+  const a = id.indexOf('/');
+  if (a > 0) {
+    const via = id.slice(0, a);
+    const rest = id.slice(a + 1);
+    const b = rest.indexOf('/');
+    if ((via === 'shares' || via === 'printers') && b > 0 && b < rest.length - 1) return { via, ownerId: rest.slice(0, b), jobId: rest.slice(b + 1) };
+    return null;
+  }
+  const shareId = submission?.shareId;
+  if (id && typeof shareId === 'string' && shareId && !shareId.includes('/')) return { via: 'shares', ownerId: shareId, jobId: id };
+  return null;
+}
+
 /** The printer id inside a Graph job URL (redirectedTo / redirectedFrom). */
 export function printerIdInUrl(url: string | null | undefined): string | null {
   if (!url) return null;
@@ -57,7 +87,7 @@ export function toSourceJob(pj: PrintJob, target: WatchedTarget, ctx: MapContext
   if (pj.isFetchable !== null && pj.isFetchable !== undefined) extra.isFetchable = pj.isFetchable;
   if (status.details.includes('uploadPending')) extra.uploadPending = true;
 
-  const docFromJob = pj.documents?.find((d) => d.displayName)?.displayName ?? pj.displayName ?? null;
+  const docFromJob = documentLabel(pj) ?? pj.displayName ?? null;
   const job: SourceJob = {
     key,
     sourceId: ctx.sourceId,
@@ -79,6 +109,18 @@ export function toSourceJob(pj: PrintJob, target: WatchedTarget, ctx: MapContext
   const abort = abortPermission(status, { enabled: ctx.admin, viaPrinter: target.via === 'printers' });
   if (abort) job.abort = abort;
   return job;
+}
+
+/**
+ * The queue's document column from the job's documents (present when the list asked for
+ * `$expand=documents`): the first named document, with "+N more" when the job has several.
+ */
+export function documentLabel(pj: Pick<PrintJob, 'documents'>): string | null {
+  const docs = pj.documents ?? [];
+  const first = docs.find((d) => d.displayName && d.displayName.trim());
+  if (!first) return null;
+  const more = docs.length - 1;
+  return more > 0 ? `${first.displayName!.trim()} +${more} more` : first.displayName!.trim();
 }
 
 /** The permission (and role) an operation needs, for a 403 message. */

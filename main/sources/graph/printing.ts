@@ -11,7 +11,7 @@ import type { PrintFile, SourceJob } from '../../queue/source';
 import type { SourceDeps } from '../deps';
 import { AuthRequiredError, PRINT_SCOPES, READ_SCOPES, type TokenProvider } from './auth';
 import { PrintJobSchema, UploadProgressSchema, UploadSessionSchema, graphErrorMessage, seg, type GraphClient, type PrintJob } from './client';
-import { locatorOf, permissionMessage, toSourceJob, type Operation, type Via } from './mapping';
+import { locatorOf, permissionMessage, toSourceJob, trackedIdOf, type Operation, type Via } from './mapping';
 import { makeJobKey } from '../../../preload/model';
 
 /** Graph asks for fragments in multiples of 320 KiB. */
@@ -139,7 +139,7 @@ export function createPrinting(p: {
     const key = makeJobKey(config.id, locatorOf(shareId, pj.id));
     submitted.set(key, { req, file });
     p.rememberDocument(key, file.name);
-    await deps.tracked.add({ sourceId: config.id, id: pj.id, addedAt: new Date(deps.clock.now()).toISOString(), submission: { shareId, title: req.title ?? null, fileName: file.name, contentType: file.contentType, size: file.bytes.length } });
+    await deps.tracked.add({ sourceId: config.id, id: trackedIdOf({ via: 'shares', ownerId: shareId, jobId: pj.id }), addedAt: new Date(deps.clock.now()).toISOString(), submission: { shareId, title: req.title ?? null, fileName: file.name, contentType: file.contentType, size: file.bytes.length } });
     const documentId = pj.documents?.[0]?.id;
     if (!documentId) throw new AppFailure('internal', 'Universal Print created the job without a document to upload to.', { sourceId: config.id });
     let session;

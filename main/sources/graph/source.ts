@@ -12,6 +12,7 @@
  * sign-in; a 403 names the permission or role that is missing.
  */
 import { AppFailure, makeJobKey, type GraphSourceConfig, type Job, type JobDetails } from '../../../preload/model';
+import type { TrackedJob } from '../../core/ports';
 import { HttpError, describeSchemaError } from '../../http/client';
 import { SourceError, type JobAction, type JobSource, type PollContext, type PollResult, type SourceJob } from '../../queue/source';
 import type { SourceDeps } from '../deps';
@@ -30,7 +31,7 @@ import {
   type PrintJob,
   type PrinterLike,
 } from './client';
-import { locatorOf, permissionMessage, toSourceJob, type MapContext, type Operation, type Via, type WatchedTarget } from './mapping';
+import { locatorOf, parseTrackedId, permissionMessage, toSourceJob, trackedIdOf, type JobWhere, type MapContext, type Operation, type Via, type WatchedTarget } from './mapping';
 import { createPrinting, type Printing } from './printing';
 import { createMsalTokenProvider, createAppTokenProvider } from './msal';
 
@@ -53,9 +54,11 @@ export interface GraphSourceOptions {
 interface Step {
   id: string;
   url: string;
-  kind: 'jobs' | 'share-list' | 'share' | 'printer';
+  /** jobs: a job list; job: one job looked up to track it; tracked: one tracked job polled. */
+  kind: 'jobs' | 'share-list' | 'share' | 'printer' | 'job' | 'tracked';
   op: Operation;
   target?: WatchedTarget;
+  where?: JobWhere;
   /** A problem here makes the cycle incomplete but never hides the others' jobs. */
 }
 
@@ -96,6 +99,8 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
   const printerNames = new Map<string, string>();
   const documentNames = new Map<string, string>();
   const goneKeys = new Set<string>();
+  /** Keys the job lists returned on the last cycle: tracked jobs among them need no GET of their own. */
+  let listedKeys = new Set<string>();
   let stepCounter = 0;
 
   const printing: Printing = createPrinting({ config, deps, client, tokens, rememberDocument: (key, n) => documentNames.set(key, n), chunkBytes: opts.uploadChunkBytes });
@@ -150,13 +155,22 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
 
   function jobsUrl(t: WatchedTarget, upn: string | null): string {
     const base = `/print/${t.via}/${seg(t.id)}/jobs`;
-    if (scopeAll) return base;
-    return `${base}?$filter=${encodeURIComponent(`createdBy/userPrincipalName eq '${(upn ?? '').replace(/'/g, "''")}'`)}`;
+    // Documents (for the queue's document column) come only when asked for.
+    if (scopeAll) return `${base}?$expand=documents`;
+    return `${base}?$filter=${encodeURIComponent(`createdBy/userPrincipalName eq '${(upn ?? '').replace(/'/g, "''")}'`)}&$expand=documents`;
   }
 
   function describeItem(step: Step, a: BatchItemAnswer): StepProblem {
     const said = graphErrorMessage(a.body);
-    const what = step.kind === 'jobs' ? `the job list of ${step.target!.via === 'shares' ? 'share' : 'printer'} "${step.target!.name}"` : step.kind === 'share-list' ? 'the list of printer shares' : `${step.kind} "${step.target?.name ?? ''}"`;
+    const where = step.target ? `${step.target.via === 'shares' ? 'share' : 'printer'} "${step.target.name}"` : '';
+    const what =
+      step.kind === 'jobs'
+        ? `the job list of ${where}`
+        : step.kind === 'share-list'
+          ? 'the list of printer shares'
+          : step.kind === 'job' || step.kind === 'tracked'
+            ? `job "${step.where?.jobId ?? ''}" on ${where}`
+            : `${step.kind} "${step.target?.name ?? ''}"`;
     if (a.status === 403) return { step, status: 403, forbidden: true, message: permissionMessage(step.op, what, said) };
     if (a.status === 404) {
       return { step, status: 404, forbidden: false, message: `Universal Print does not know ${what}${said ? ` ("${said}")` : ''}: check the share and printer ids in Settings.` };
@@ -169,7 +183,7 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
    * the longest Retry-After among them and 401 steps once with a refreshed token.
    */
   async function run(initial: Step[], signal: AbortSignal, onPage: (step: Step, body: unknown) => { next: string | null; error: string | null }): Promise<RunResult> {
-    let queue = [...initial];
+    const queue = [...initial];
     const problems: StepProblem[] = [];
     let refreshed = false;
     let rounds = 0;
@@ -318,6 +332,162 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
     return new SourceError('degraded', `Universal Print poll failed: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 
+  // ---------------------------------------------------------------- tracked job ids
+
+  interface ActiveTracked {
+    entry: TrackedJob;
+    where: JobWhere;
+    key: string;
+  }
+
+  function jobUrl(w: JobWhere, expand: string | null): string {
+    return `/print/${w.via}/${seg(w.ownerId)}/jobs/${seg(w.jobId)}${expand ? `?$expand=${expand}` : ''}`;
+  }
+
+  function isWatched(w: { via: Via; ownerId: string }): boolean {
+    return targets.some((t) => t.via === w.via && t.id === w.ownerId);
+  }
+
+  function isFinal(j: SourceJob | undefined): boolean {
+    return !!j && (j.state === 'completed' || j.state === 'failed' || j.state === 'canceled');
+  }
+
+  /** The tracked entries of this source still to poll (one per job). */
+  async function activeTracked(): Promise<ActiveTracked[]> {
+    let list: TrackedJob[];
+    try {
+      list = await deps.tracked.list(config.id);
+    } catch (e) {
+      deps.logger.warn('Universal Print: the tracked job ids could not be read; only the job lists are polled', { sourceId: config.id, error: e instanceof Error ? e.message : String(e) });
+      return [];
+    }
+    const out = new Map<string, ActiveTracked>();
+    for (const entry of list) {
+      if (entry.finishedAt) continue;
+      const where = parseTrackedId(entry.id, entry.submission);
+      if (!where || !SAFE_ID.test(where.ownerId) || !SAFE_ID.test(where.jobId)) continue;
+      const key = makeJobKey(config.id, locatorOf(where.ownerId, where.jobId));
+      if (!out.has(key)) out.set(key, { entry, where, key });
+    }
+    return [...out.values()];
+  }
+
+  /** Marks the tracked entries whose job is final or purged as finished: kept, never polled again. */
+  async function finishTracked(list: ActiveTracked[], done: (key: string) => boolean): Promise<void> {
+    const at = new Date(deps.clock.now()).toISOString();
+    for (const t of list) {
+      if (!done(t.key)) continue;
+      try {
+        await deps.tracked.update(config.id, t.entry.id, { finishedAt: at });
+      } catch (e) {
+        deps.logger.warn('Universal Print: a finished tracked job could not be marked', { sourceId: config.id, key: t.key, error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+  }
+
+  function placeName(t: WatchedTarget): string {
+    return `${t.via === 'shares' ? 'share' : 'printer'} "${t.name}"${t.name !== t.id ? ` (${t.id})` : ''}`;
+  }
+
+  /**
+   * Tracks a job id handed in from outside. A Graph job id is unique per printer only, so a plain
+   * id is looked for on every watched share and printer (one batched GET each); the locator form
+   * `<share or printer id>/<job id>` names the place, watched or not. The job is then kept in the
+   * tracked list and polled with a GET on its share or printer even when that one is not watched.
+   */
+  async function track(id: string, _opts: { kind?: 'html' | 'pdf' }, signal: AbortSignal): Promise<SourceJob> {
+    const raw = id.trim();
+    const slash = raw.indexOf('/');
+    const jobId = slash >= 0 ? raw.slice(slash + 1) : raw;
+    const ownerId = slash >= 0 ? raw.slice(0, slash) : null;
+    if (!SAFE_ID.test(jobId) || (ownerId !== null && !SAFE_ID.test(ownerId))) {
+      throw new AppFailure('invalid-input', `"${raw.slice(0, 80)}" is not a Universal Print job id (or <share or printer id>/<job id>).`, { field: 'id', sourceId: config.id });
+    }
+    try {
+      const upn = scopeAll ? null : await currentUpn(signal);
+      if (discoveredAt === null) await discover(signal);
+      let places: WatchedTarget[];
+      if (ownerId === null) {
+        places = [...targets];
+        if (!places.length) {
+          throw new AppFailure('not-found', `Universal Print job "${jobId}" cannot be looked for: "${name}" watches no share or printer. Choose shares in Settings, or give the job as <share id>/<job id>.`, { sourceId: config.id });
+        }
+      } else {
+        const watched = targets.filter((t) => t.id === ownerId);
+        places = watched.length ? watched : [bare('shares', ownerId), bare('printers', ownerId)];
+      }
+      const hits: { target: WatchedTarget; pj: PrintJob }[] = [];
+      const steps: Step[] = places.map((t) => {
+        const where: JobWhere = { via: t.via, ownerId: t.id, jobId };
+        return { id: String(++stepCounter), url: jobUrl(where, 'documents'), kind: 'job', op: 'read-job', target: t, where };
+      });
+      const res = await run(steps, signal, (step, body) => {
+        const one = PrintJobSchema.safeParse(body);
+        if (!one.success) return { next: null, error: `Universal Print answered job "${jobId}" on ${placeName(step.target!)} with an unexpected shape (${describeSchemaError(one.error)}).` };
+        hits.push({ target: step.target!, pj: one.data });
+        return { next: null, error: null };
+      });
+      // The first hit in watch order wins; several places showing the very same job (a share and
+      // its printer) are one job. Different jobs with the id are ambiguous.
+      hits.sort((a, b) => places.indexOf(a.target) - places.indexOf(b.target));
+      const identity = (pj: PrintJob) => JSON.stringify([pj.id, pj.createdDateTime ?? null, pj.createdBy?.id ?? pj.createdBy?.userPrincipalName ?? null]);
+      const distinct = new Map<string, WatchedTarget[]>();
+      for (const h of hits) distinct.set(identity(h.pj), [...(distinct.get(identity(h.pj)) ?? []), h.target]);
+      if (distinct.size > 1) {
+        throw new AppFailure(
+          'conflict',
+          `Universal Print job id "${jobId}" names different jobs on ${hits.map((h) => placeName(h.target)).join(', ')}; a job id is unique per printer only, so the app cannot tell which one is meant. Watch only the share the job was sent to, or open the job from the queue.`,
+          { sourceId: config.id },
+        );
+      }
+      if (!hits.length) {
+        // Probing an unwatched id as a printer too: a refusal there only means it is no printer this
+        // account may read.
+        const probing = ownerId !== null && !targets.some((t) => t.id === ownerId);
+        const quiet = (p: StepProblem) => probing && p.step.target?.via === 'printers' && p.status === 403;
+        const missing = res.problems.filter((p) => p.status !== 404 && !quiet(p));
+        const lookedAt = places.filter((t) => !res.problems.some((p) => p.step.target === t && p.status !== 404) && !res.throttled.some((st) => st.target === t));
+        if (res.throttled.length && !lookedAt.length) {
+          throw new AppFailure('unreachable', `Universal Print is throttling requests; try tracking job "${jobId}" again in ${Math.ceil((res.retryAfterMs ?? 1000) / 1000)} s.`, { sourceId: config.id });
+        }
+        if (missing.length && !lookedAt.length) {
+          const forbidden = missing.find((p) => p.forbidden);
+          throw new AppFailure(forbidden ? 'not-allowed' : 'unreachable', (forbidden ?? missing[0]).message, { sourceId: config.id });
+        }
+        const notes = [...missing.map((p) => p.message), ...(res.throttled.length ? [`${res.throttled.length} place${res.throttled.length === 1 ? ' was' : 's were'} throttled and not searched`] : [])];
+        throw new AppFailure(
+          'not-found',
+          `Universal Print has no job "${jobId}" on ${lookedAt.map(placeName).join(', ')}${notes.length ? ` (not searched: ${notes.join('; ')})` : ''}.`,
+          { sourceId: config.id },
+        );
+      }
+      const hit = hits[0];
+      const where: JobWhere = { via: hit.target.via, ownerId: hit.target.id, jobId };
+      const job = toSourceJob(hit.pj, targetFor(where.via, where.ownerId), mapCtx(upn ?? tokens.account?.()?.username ?? null));
+      const storedId = trackedIdOf(where);
+      const at = new Date(deps.clock.now()).toISOString();
+      const existing = (await deps.tracked.list(config.id)).find((t) => t.id === storedId);
+      if (existing) {
+        if (existing.finishedAt && !isFinal(job)) await deps.tracked.update(config.id, storedId, { finishedAt: undefined });
+      } else {
+        await deps.tracked.add({ sourceId: config.id, id: storedId, addedAt: at, ...(isFinal(job) ? { finishedAt: at } : {}) });
+      }
+      goneKeys.delete(job.key);
+      deps.logger.info('Universal Print job tracked', { sourceId: config.id, key: job.key });
+      return job;
+    } catch (e) {
+      throw failure(e, 'read-job', `look up job "${jobId}"`);
+    }
+  }
+
+  async function untrack(job: Job): Promise<void> {
+    const w = whereOf(job);
+    for (const t of await deps.tracked.list(config.id)) {
+      const tw = parseTrackedId(t.id, t.submission);
+      if (tw && tw.via === w.via && tw.ownerId === w.ownerId && tw.jobId === w.jobId) await deps.tracked.remove(config.id, t.id);
+    }
+  }
+
   async function poll(ctx: PollContext): Promise<PollResult> {
     try {
       const upn = await currentUpn(ctx.signal);
@@ -329,19 +499,45 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
       const jobs: SourceJob[] = [];
       const seen = new Set<string>();
       const steps: Step[] = targets.map((t) => ({ id: String(++stepCounter), url: jobsUrl(t, upn), kind: 'jobs', op: scopeAll || t.via === 'printers' ? 'list-all-jobs' : 'list-my-jobs', target: t }));
-      const res = await run(steps, ctx.signal, (step, body) => {
+      // Tracked jobs the lists do not show (another share, another user's job, or not listed last
+      // time) get one GET each, in the same batches.
+      const trackedNow = await activeTracked();
+      const trackedSteps: Step[] = trackedNow
+        .filter((t) => !(isWatched(t.where) && listedKeys.has(t.key)))
+        .map((t) => ({ id: String(++stepCounter), url: jobUrl(t.where, 'documents'), kind: 'tracked', op: 'read-job', target: targetFor(t.where.via, t.where.ownerId), where: t.where }));
+      const listed = new Set<string>();
+      const res = await run([...steps, ...trackedSteps], ctx.signal, (step, body) => {
+        if (step.kind === 'tracked') {
+          const one = PrintJobSchema.safeParse(body);
+          if (!one.success) return { next: null, error: `Universal Print answered tracked job "${step.where!.jobId}" with an unexpected shape (${describeSchemaError(one.error)}).` };
+          const j = toSourceJob(one.data, step.target!, mctx);
+          if (!seen.has(j.key)) {
+            seen.add(j.key);
+            jobs.push(j);
+          }
+          return { next: null, error: null };
+        }
         const page = JobPageSchema.safeParse(body);
         if (!page.success) {
           return { next: null, error: `Universal Print answered the job list of "${step.target!.name}" with an unexpected shape (${describeSchemaError(page.error)}).` };
         }
         for (const pj of page.data.value) {
           const j = toSourceJob(pj, step.target!, mctx);
+          listed.add(j.key);
           if (seen.has(j.key)) continue;
           seen.add(j.key);
           jobs.push(j);
         }
         return { next: page.data['@odata.nextLink'] ?? null, error: null };
       });
+
+      listedKeys = listed;
+      // A tracked job that 404s has been purged: gone, and never asked for again.
+      const purged = new Set(res.problems.filter((p) => p.step.kind === 'tracked' && p.status === 404).map((p) => makeJobKey(config.id, locatorOf(p.step.where!.ownerId, p.step.where!.jobId))));
+      res.problems = res.problems.filter((p) => !(p.step.kind === 'tracked' && p.status === 404));
+      for (const k of purged) goneKeys.add(k);
+      const byKey = new Map(jobs.map((j) => [j.key, j]));
+      await finishTracked(trackedNow, (key) => purged.has(key) || isFinal(byKey.get(key)));
 
       const problems = [...discoveryProblems, ...res.problems];
       if (steps.length > 0 && problems.length > 0 && res.throttled.length === 0 && jobs.length === 0) {
@@ -518,6 +714,8 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
     loopback: false,
     poll,
     act,
+    track,
+    untrack,
     details,
     print: (req, file, ctx) => printing.print(req, file, ctx),
     cancelUpload: (job, signal) => printing.cancelUpload(job, signal, whereOf(job)),

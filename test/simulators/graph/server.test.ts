@@ -45,6 +45,22 @@ describe('Graph simulator', () => {
     expect((await call(s, 'GET', `/v1.0/print/shares/s1/jobs?$filter=${encodeURIComponent("status/state eq 'completed'")}`)).status).toBe(400);
   });
 
+  it('includes documents in a job list only for $expand=documents, keeps the expand on next pages, and refuses expanding tasks there', async () => {
+    const s = await start(1);
+    s.addJob({ printerId: 'p1', upn: 'ann@contoso.com', documents: [{ displayName: 'a.pdf', contentType: 'application/pdf', size: 3 }] });
+    s.addJob({ printerId: 'p1', upn: 'ann@contoso.com', documents: [{ displayName: 'b.pdf', contentType: 'application/pdf', size: 3 }] });
+    const f = encodeURIComponent("createdBy/userPrincipalName eq 'ann@contoso.com'");
+    const plain = (await (await call(s, 'GET', `/v1.0/print/shares/s1/jobs?$filter=${f}`)).json()) as { value: { documents?: unknown }[] };
+    expect(plain.value[0].documents).toBeUndefined();
+    const p1 = (await (await call(s, 'GET', `/v1.0/print/shares/s1/jobs?$filter=${f}&$expand=documents`)).json()) as { value: { documents: { displayName: string }[] }[]; '@odata.nextLink': string };
+    expect(p1.value[0].documents.map((d) => d.displayName)).toEqual(['a.pdf']);
+    const p2 = (await (await fetch(p1['@odata.nextLink'], { headers: { Authorization: `Bearer ${USER}` } })).json()) as { value: { documents: { displayName: string }[] }[] };
+    expect(p2.value[0].documents.map((d) => d.displayName)).toEqual(['b.pdf']);
+    const tasks = await call(s, 'GET', `/v1.0/print/shares/s1/jobs?$filter=${f}&$expand=tasks`);
+    expect(tasks.status).toBe(400);
+    expect((await call(s, 'GET', `/v1.0/print/shares/s1/jobs?$filter=${f}&$select=id`)).status).toBe(400);
+  });
+
   it('enforces $batch rules and shuffles answers; per-item 429 carries Retry-After', async () => {
     const s = await start();
     const many = Array.from({ length: 21 }, (_, i) => ({ id: String(i), method: 'GET', url: '/print/shares' }));

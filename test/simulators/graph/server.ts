@@ -590,8 +590,12 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
       const kind = m[1];
       const ownerId = decodeURIComponent(m[2]);
       if (method === 'GET') {
-        const q = parseQuery(query, ['$filter', '$skiptoken']);
+        const q = parseQuery(query, ['$filter', '$skiptoken', '$expand']);
         if ('status' in q) return q;
+        // Lists document only $expand=documents (documents are omitted unless asked for).
+        const listExpand = parseExpand(q.params.$expand);
+        if ('status' in listExpand) return listExpand as Answer;
+        if ((listExpand as Set<string>).has('tasks')) return err(400, 'BadRequest', "Expanding 'tasks' is not supported on a list of print jobs; read one job with $expand=tasks.");
         const denied = requireScope(token, READ_JOB_SCOPES);
         if (denied) return denied;
         const owner = resolveOwner(kind, ownerId);
@@ -608,8 +612,13 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
         const list = [...jobsOf(owner.printerId).values()]
           .filter((j) => filterUpn === null || j.createdBy.userPrincipalName.toLowerCase() === filterUpn)
           .sort((a, b) => a.createdAt - b.createdAt || a.id.localeCompare(b.id))
-          .map((j) => jobJson(j, new Set()));
-        const extra = q.params.$filter !== undefined ? `$filter=${encodeURIComponent(q.params.$filter)}` : '';
+          .map((j) => jobJson(j, listExpand as Set<string>));
+        const extra = [
+          q.params.$filter !== undefined ? `$filter=${encodeURIComponent(q.params.$filter)}` : '',
+          q.params.$expand !== undefined ? `$expand=${encodeURIComponent(q.params.$expand)}` : '',
+        ]
+          .filter(Boolean)
+          .join('&');
         return { status: 200, body: { '@odata.context': `${origin}/v1.0/$metadata#print/${kind}('${ownerId}')/jobs`, ...page(list, Number(q.params.$skiptoken ?? 0), path, extra) } };
       }
       if (method === 'POST') {

@@ -150,7 +150,7 @@ describe('printing to a share', () => {
     expect(puts.every((e) => !e.hadAuthorization)).toBe(true);
     const docId = r.sim.getJob('p1', job.nativeId)!.documents![0].id;
     expect(Buffer.compare(r.sim.uploadedBytes('p1', job.nativeId, docId)!, Buffer.from(f.bytes))).toBe(0);
-    expect(r.tracked.items[0]).toMatchObject({ sourceId: 'up', id: job.nativeId, submission: { shareId: 's1', fileName: 'report.pdf' } });
+    expect(r.tracked.items[0]).toMatchObject({ sourceId: 'up', id: `shares/s1/${job.nativeId}`, submission: { shareId: 's1', fileName: 'report.pdf' } });
   });
 
   it('cancels mid-upload by deleting the upload URL it holds, and the job shows canceled', async () => {
@@ -200,7 +200,7 @@ describe('printing to a share', () => {
     r.sim.injectFault('PUT /upload/', { kind: 'refuse' });
     const e = (await src.print!(req, file(1000), { signal: sig() }).catch((x: unknown) => x)) as AppFailure;
     expect(e.code).toBe('unreachable');
-    const left = asJob(byNative(await src.poll(ctx()), String(r.tracked.items[0].id)));
+    const left = asJob(byNative(await src.poll(ctx()), String(r.tracked.items[0].id).split('/')[2]));
     const again = await src.retry!(left, sig());
     expect(again.state).toBe('queued');
     expect(again.nativeId).not.toBe(left.nativeId);

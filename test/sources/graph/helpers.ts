@@ -18,7 +18,9 @@ export class MemoryTracked implements TrackedStore {
     return this.items.filter((t) => !sourceId || t.sourceId === sourceId);
   }
   async add(job: TrackedJob) {
-    this.items.push({ ...job });
+    const i = this.items.findIndex((x) => x.sourceId === job.sourceId && x.id === job.id);
+    if (i >= 0) this.items[i] = { ...job };
+    else this.items.push({ ...job });
   }
   async update(sourceId: string, id: string, patch: Partial<TrackedJob>) {
     const t = this.items.find((x) => x.sourceId === sourceId && x.id === id);
