@@ -117,7 +117,7 @@ async function aodocsFreshness(): Promise<{ progress: number[]; completed: numbe
   const progress: number[] = [];
   const completed: number[] = [];
   try {
-    const jobs = Array.from({ length: 6 }, (_, i) => sim.addJob({ libraryId: 'lib-a', requestor: UPN, type: 'EXPORT_FOLDER', status: 'IN_PROGRESS', totalTasks: 100, succeededTasks: 0, remainingTasks: 100 }));
+    const jobs = Array.from({ length: 6 }, () => sim.addJob({ libraryId: 'lib-a', requestor: UPN, type: 'EXPORT_FOLDER', status: 'IN_PROGRESS', totalTasks: 100, succeededTasks: 0, remainingTasks: 100 }));
     const keys = jobs.map((j) => `ao:${j.jobId}`);
     await waitFor(() => keys.every((k) => firstPatchAfter(bench.patches, k, 0) !== null), 20_000, 'the AODocs jobs to appear');
     for (let round = 0; round < 3; round++) {

@@ -132,7 +132,7 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
       const key = await page.evaluate(() => document.querySelector('[data-testid="job-row"]')?.getAttribute('data-key') ?? null);
       if (!key) throw new Error('no job row is shown');
       core.emit('jobs:patch', { patches: [{ type: 'changed', key, changes: { document: `bench-${i}` } }] });
-      if (process.env.PQM_BENCH_DEBUG) console.log(await page.evaluate(() => JSON.stringify((window as any).__bench)));
+      if (process.env.PQM_BENCH_DEBUG) console.log(await page.evaluate(() => JSON.stringify((window as unknown as { __bench: unknown }).__bench)));
       await page.waitForFunction((n) => (window as unknown as { __bench: { results: number[] } }).__bench.results.length >= n, i + 1, { timeout: 10_000 });
     }
     const results = await page.evaluate(() => (window as unknown as { __bench: { results: number[] } }).__bench.results);

@@ -12,7 +12,6 @@ import {
   Settings,
   SourceConfig,
   SourceId,
-  UiSettings,
   type Job,
   type JobDetails,
   type JobPatch,

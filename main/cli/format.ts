@@ -3,7 +3,6 @@ import type { HistoryEntry, Job, SourceHealth } from '../../preload/model';
 
 /** Control characters in service-provided text must not move the cursor or fake other lines. */
 export function clean(s: string | null | undefined): string {
-  // eslint-disable-next-line no-control-regex
   return (s ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ');
 }
 

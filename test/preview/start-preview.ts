@@ -239,7 +239,7 @@ export async function startPreview(opts: PreviewOptions = {}): Promise<Preview> 
         },
         onEvent: (e) => {
           if (e.type === 'error') logger.warn(e.message);
-          opts.workload && opts.workload.onEvent?.(e);
+          if (opts.workload) opts.workload.onEvent?.(e);
         },
       });
       const w = workload;

@@ -722,7 +722,9 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
     retry: (job, signal) => printing.retry(job, signal),
     async signIn(signal) {
       if (!tokens.signIn) throw new AppFailure('unsupported', `Sign-in needs a client id (an app registration) for "${name}" in Settings; without one the stored token is used.`, { sourceId: config.id });
-      await tokens.signIn({ signal });
+      // Consent for what this source reads (the admin scopes too when it watches printers or
+      // everyone's jobs); the printing scopes are asked for when the user first prints.
+      await tokens.signIn({ signal, scopes: readScopes });
       discoveredAt = null;
     },
     async signOut() {

@@ -223,7 +223,7 @@ describe('backoff and Retry-After', () => {
     const [src] = sources;
     src.put('t1', { state: 'processing' });
     src.answer(new SourceError('degraded', 'Too many requests.', { retryAfterMs: 7_321 }));
-    src.answer((ctx) => ({ ...src.defaultResult(), retryAfterMs: 2_345, health: { status: 'degraded', message: 'Some jobs were throttled.' } }));
+    src.answer(() => ({ ...src.defaultResult(), retryAfterMs: 2_345, health: { status: 'degraded', message: 'Some jobs were throttled.' } }));
     engine.start();
     await clock.advance(0);
     engine.refreshNow('local');

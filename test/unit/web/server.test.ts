@@ -82,9 +82,11 @@ function closed(ws: WebSocket): Promise<{ code: number; reason: string }> {
 }
 
 /** Collects every JSON message the socket receives. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- messages of every shape, inspected by each test
+type Msg = any;
 function inbox(ws: WebSocket) {
-  const messages: any[] = [];
-  const waiters: { pred: (m: any) => boolean; resolve: (m: any) => void }[] = [];
+  const messages: Msg[] = [];
+  const waiters: { pred: (m: Msg) => boolean; resolve: (m: Msg) => void }[] = [];
   ws.on('message', (data) => {
     const m = JSON.parse(data.toString());
     messages.push(m);
@@ -97,7 +99,7 @@ function inbox(ws: WebSocket) {
   });
   return {
     messages,
-    next(pred: (m: any) => boolean, timeoutMs = 3000): Promise<any> {
+    next(pred: (m: Msg) => boolean, timeoutMs = 3000): Promise<Msg> {
       const found = messages.find(pred);
       if (found) return Promise.resolve(found);
       return new Promise((resolve, reject) => {
