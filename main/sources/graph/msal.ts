@@ -146,7 +146,7 @@ export function createMsalTokenProvider(config: GraphSourceConfig, deps: SourceD
       }
     },
     async signIn(opts = {}) {
-      const scopes = cloud([...READ_SCOPES, ...(opts.scopes ?? [])]);
+      const scopes = cloud([...new Set([...READ_SCOPES, ...(opts.scopes ?? [])])]);
       try {
         await interactive(scopes, opts.signal);
       } catch (e) {

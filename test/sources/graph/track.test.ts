@@ -199,3 +199,21 @@ describe('Graph track', () => {
     expect(r.sim.log.some((e) => e.path.includes('/jobs/50'))).toBe(false);
   });
 });
+
+describe('Graph sign-in scopes', () => {
+  it('asks at sign-in for the scopes the source reads with: the admin ones too when it watches printers', async () => {
+    r = await twoShares();
+    const asked: string[][] = [];
+    const provider = {
+      getToken: async () => ANN_TOKEN,
+      signIn: async (o?: { scopes?: string[] }) => {
+        asked.push(o?.scopes ?? []);
+      },
+    };
+    await source(r, { shares: ['s1'] }, { tokenProvider: provider }).signIn!(sig());
+    await source(r, { shares: ['s1'], printers: ['p1'] }, { tokenProvider: provider }).signIn!(sig());
+    const short = asked.map((s) => s.map((x) => x.replace('https://graph.microsoft.com/', '')).sort());
+    expect(short[0]).toEqual(['PrintJob.ReadBasic', 'PrintJob.ReadWriteBasic', 'PrinterShare.ReadBasic.All']);
+    expect(short[1]).toEqual(['PrintJob.ReadBasic', 'PrintJob.ReadWrite.All', 'PrintJob.ReadWriteBasic', 'Printer.Read.All', 'PrinterShare.ReadBasic.All']);
+  });
+});
