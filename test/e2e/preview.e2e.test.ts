@@ -1,21 +1,18 @@
 /**
  * End to end: the real renderer in Debian Chromium, against the real app core and its real
  * sources, talking to the three simulators through the browser preview (web transport).
- * Needs a built renderer (out/renderer) and /usr/bin/chromium.
+ * Needs a built renderer (out/renderer) and /usr/bin/chromium: fails without them unless
+ * PQM_SKIP_BROWSER_TESTS=1.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_RENDERER_DIR, startPreview, type Preview } from '../preview/start-preview';
+import { startPreview, type Preview } from '../preview/start-preview';
 import { WORKLOAD_SOURCE_IDS, WORKLOAD_USER } from '../simulators/workload';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
-const ready = existsSync(CHROMIUM) && existsSync(join(DEFAULT_RENDERER_DIR, 'index.html'));
-if (!ready) console.warn(`e2e skipped: needs ${CHROMIUM} (apt-get install -y chromium) and a built renderer (npx electron-vite build).`);
+import { assertBrowserReady, FAST_POLLING, launchChromium, saveShot, seriousViolations, SKIP_BROWSER_TESTS } from './helpers';
 
 let preview: Preview;
 let context: BrowserContext;
@@ -40,11 +37,12 @@ function trySocket(url: string, origin: string, token: string | null): Promise<s
   });
 }
 
-describe.skipIf(!ready)('browser preview end to end', () => {
+describe.skipIf(SKIP_BROWSER_TESTS)('browser preview end to end', () => {
   beforeAll(async () => {
+    assertBrowserReady();
     preview = await startPreview({
       workload: false,
-      polling: { scriptx: { activeMs: 300, idleMs: 1000 }, graph: { activeMs: 300, idleMs: 1000 }, aodocs: { activeMs: 300, idleMs: 1000 }, maxBackoffMs: 1000 },
+      polling: FAST_POLLING,
     });
     const { scriptx, graph, aodocs } = preview.sims!;
     aodocs.addJob({ jobId: 'e2e-export', libraryId: 'lib-contracts', requestor: WORKLOAD_USER, type: 'EXPORT_FOLDER', totalTasks: 50, plan: { tasksPerTick: 0, stuck: true } });
@@ -54,13 +52,7 @@ describe.skipIf(!ready)('browser preview end to end', () => {
 
     profile = mkdtempSync(join(tmpdir(), 'pqm-chromium-'));
     // A fresh profile per run (playwright passes it as --user-data-dir).
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
-    context.setDefaultTimeout(5000);
+    context = await launchChromium(profile);
     page = context.pages()[0] ?? (await context.newPage());
     await page.goto(preview.url);
   });
@@ -123,19 +115,9 @@ describe.skipIf(!ready)('browser preview end to end', () => {
   });
 
   it('has no serious accessibility violations (axe-core), and saves a screenshot', async () => {
-    const axeSource = (await import('node:fs')).readFileSync(resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js'), 'utf8');
-    // The page's CSP allows only its own scripts; evaluate() runs through the DevTools protocol.
-    await page.evaluate(axeSource);
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(ctx: Document, opts: object): Promise<{ violations: { id: string; impact: string | null; nodes: { target: unknown }[] }[] }> } }).axe;
-      const r = await axe.run(document, { resultTypes: ['violations'] });
-      return r.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
-    });
-    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    const serious = await seriousViolations(page);
     expect(serious, JSON.stringify(serious, null, 2)).toEqual([]);
-    mkdirSync(ARTIFACTS, { recursive: true });
-    await page.screenshot({ path: join(ARTIFACTS, 'queue.png'), fullPage: true });
-    expect(existsSync(join(ARTIFACTS, 'queue.png'))).toBe(true);
+    await saveShot(page, 'queue');
   });
 
   it('refuses a wrong or missing token and a foreign origin', async () => {

@@ -2,30 +2,24 @@
  * End to end: what `npm run demo` shows. The preview with its live workload, in Chromium: jobs of
  * all three sources appear and keep changing state without anyone touching the page.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { join } from 'node:path';
+import type { BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_RENDERER_DIR, startPreview, type Preview } from '../preview/start-preview';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ready = existsSync(CHROMIUM) && existsSync(join(DEFAULT_RENDERER_DIR, 'index.html'));
+import { startPreview, type Preview } from '../preview/start-preview';
+import { assertBrowserReady, launchChromium, saveShot, SKIP_BROWSER_TESTS } from './helpers';
 
 let preview: Preview;
 let context: BrowserContext;
 let profile: string;
 
-describe.skipIf(!ready)('demo workload in the browser', () => {
+describe.skipIf(SKIP_BROWSER_TESTS)('demo workload in the browser', () => {
   beforeAll(async () => {
+    assertBrowserReady();
     preview = await startPreview({ workload: { seed: 5, speed: 4, outageEveryTicks: 0 } });
     profile = mkdtempSync(join(tmpdir(), 'pqm-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1280, height: 800 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    context = await launchChromium(profile);
   });
   afterAll(async () => {
     await context?.close().catch(() => undefined);
@@ -44,7 +38,6 @@ describe.skipIf(!ready)('demo workload in the browser', () => {
     // Within a few seconds of workload, some row has changed state or a new job has arrived.
     await expect.poll(async () => (await snapshot()).filter((s) => !first.has(s)).length, { timeout: 10_000 }).toBeGreaterThan(0);
     expect(preview.workload!.ticks).toBeGreaterThan(0);
-    mkdirSync(resolve(import.meta.dirname, 'artifacts'), { recursive: true });
-    await page.screenshot({ path: resolve(import.meta.dirname, 'artifacts/demo.png') });
+    await saveShot(page, 'demo');
   });
 });
