@@ -447,19 +447,21 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
         const quiet = (p: StepProblem) => probing && p.step.target?.via === 'printers' && p.status === 403;
         const missing = res.problems.filter((p) => p.status !== 404 && !quiet(p));
         const lookedAt = places.filter((t) => !res.problems.some((p) => p.step.target === t && p.status !== 404) && !res.throttled.some((st) => st.target === t));
-        if (res.throttled.length && !lookedAt.length) {
-          throw new AppFailure('unreachable', `Universal Print is throttling requests; try tracking job "${jobId}" again in ${Math.ceil((res.retryAfterMs ?? 1000) / 1000)} s.`, { sourceId: config.id });
+        const notFoundOn = lookedAt.length ? `Universal Print has no job "${jobId}" on ${lookedAt.map(placeName).join(', ')}` : null;
+        if (res.throttled.length) {
+          // A place that could not be searched may hold the job: not "not found", but "try again".
+          const wait = Math.ceil((res.retryAfterMs ?? 1000) / 1000);
+          throw new AppFailure(
+            'unreachable',
+            `Universal Print is throttling requests, so job "${jobId}" could not be looked for on ${res.throttled.map((st) => placeName(st.target!)).join(', ')}${notFoundOn ? ` (${notFoundOn.replace(/^Universal Print has/, 'there is')})` : ''}; try again in ${wait} s.`,
+            { sourceId: config.id },
+          );
         }
-        if (missing.length && !lookedAt.length) {
-          const forbidden = missing.find((p) => p.forbidden);
-          throw new AppFailure(forbidden ? 'not-allowed' : 'unreachable', (forbidden ?? missing[0]).message, { sourceId: config.id });
-        }
-        const notes = [...missing.map((p) => p.message), ...(res.throttled.length ? [`${res.throttled.length} place${res.throttled.length === 1 ? ' was' : 's were'} throttled and not searched`] : [])];
-        throw new AppFailure(
-          'not-found',
-          `Universal Print has no job "${jobId}" on ${lookedAt.map(placeName).join(', ')}${notes.length ? ` (not searched: ${notes.join('; ')})` : ''}.`,
-          { sourceId: config.id },
-        );
+        const failed = missing.filter((p) => !p.forbidden);
+        if (failed.length) throw new AppFailure('unreachable', `${notFoundOn ? `${notFoundOn}, but ` : ''}${failed.map((p) => p.message.replace(/\.$/, '')).join('; ')}; try again.`, { sourceId: config.id });
+        if (!notFoundOn) throw new AppFailure('not-allowed', missing[0].message, { sourceId: config.id });
+        // Places the account may not read are named, since the job may be there.
+        throw new AppFailure('not-found', `${notFoundOn}${missing.length ? ` (not searched: ${missing.map((p) => p.message.replace(/\.$/, '')).join('; ')})` : ''}.`, { sourceId: config.id });
       }
       const hit = hits[0];
       const where: JobWhere = { via: hit.target.via, ownerId: hit.target.id, jobId };

@@ -217,3 +217,34 @@ describe('Graph sign-in scopes', () => {
     expect(short[1]).toEqual(['PrintJob.ReadBasic', 'PrintJob.ReadWrite.All', 'PrintJob.ReadWriteBasic', 'Printer.Read.All', 'PrinterShare.ReadBasic.All']);
   });
 });
+
+describe('Graph track under throttling and failures', () => {
+  it('re-sends a throttled look-up after its Retry-After and finds the job', async () => {
+    const r = await twoShares();
+    r.sim.addJob({ id: '77', printerId: 'p2', upn: ANN, lifecycle: 'releaseWait' });
+    const src = source(r, { shares: ['s1', 's2'] });
+    await src.poll(ctx());
+    r.sim.injectItemFault('/print/shares/s2/jobs/77', { status: 429, retryAfter: '2' });
+    const p = src.track!('77', {}, sig());
+    for (let i = 0; i < 200 && r.clock.pendingTimers() === 0; i++) await new Promise((res) => setTimeout(res, 5));
+    expect(r.clock.pendingDueTimes()[0] - r.clock.now()).toBe(2000);
+    await r.clock.advance(2000);
+    expect((await p).key).toBe('up:s2/77');
+  });
+
+  it('does not call a job "not found" while the place that may hold it is throttled or failing', async () => {
+    const r = await twoShares();
+    r.sim.addJob({ id: '77', printerId: 'p2', upn: ANN, lifecycle: 'releaseWait' });
+    const src = source(r, { shares: ['s1', 's2'] });
+    await src.poll(ctx());
+    r.sim.injectItemFault('/print/shares/s2/jobs/77', { status: 429, retryAfter: '120' });
+    const t = await fail(src.track!('77', {}, sig()));
+    expect(t.code).toBe('unreachable');
+    expect(t.message).toBe('Universal Print is throttling requests, so job "77" could not be looked for on share "Back" (s2) (there is no job "77" on share "Front" (s1)); try again in 120 s.');
+    r.sim.injectItemFault('/print/shares/s2/jobs/77', { status: 500 });
+    const f = await fail(src.track!('77', {}, sig()));
+    expect(f.code).toBe('unreachable');
+    expect(f.message).toMatch(/^Universal Print has no job "77" on share "Front" \(s1\), but Universal Print answered 500 for job "77" on share "Back"/);
+    expect(r.tracked.items).toEqual([]);
+  });
+});
