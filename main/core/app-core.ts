@@ -60,6 +60,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
   const http = new HttpClient(platform.fetch ? { fetch: platform.fetch } : {});
 
   let loaded: LoadedSettings = await loadSettings(opts.configPath, { logger });
+  /** Saves of the settings, one after the other. */
+  let settingsQueue: Promise<void> = Promise.resolve();
   const history: HistoryStore = createHistoryStore(besideSettings(opts.configPath, HISTORY_FILE_NAME), {
     clock,
     logger,
@@ -327,13 +329,22 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     },
 
     async saveSettings({ settings }) {
-      const previous = loaded.settings;
-      const saved = await saveSettings(opts.configPath, settings, { logger });
-      loaded = await loadSettings(opts.configPath, { logger });
-      if (loaded.status === 'missing') loaded = { ...loaded, settings: saved.settings };
-      await learnSecrets(loaded.settings.sources);
-      applySettings(loaded, previous);
-      return settingsView();
+      // One save at a time: a save and the reload after it never interleave with another save,
+      // so the last save asked for is the one in effect (and on disk).
+      const run = settingsQueue.then(async () => {
+        const previous = loaded.settings;
+        const saved = await saveSettings(opts.configPath, settings, { logger });
+        loaded = await loadSettings(opts.configPath, { logger });
+        if (loaded.status === 'missing') loaded = { ...loaded, settings: saved.settings };
+        await learnSecrets(loaded.settings.sources);
+        applySettings(loaded, previous);
+        return settingsView();
+      });
+      settingsQueue = run.then(
+        () => undefined,
+        () => undefined,
+      );
+      return run;
     },
 
     async setSecret({ sourceId, name, value }) {

@@ -302,7 +302,8 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
     async details(key, detailOpts = {}): Promise<JobDetails> {
       const { job, runner } = jobOf(key);
       const source = runner.source;
-      if (!source.details) throw new AppFailure('unsupported', `${source.name} has no job details to show.`, { sourceId: job.sourceId });
+      // A source with nothing more to say (ScriptX): the job and its timeline are the details.
+      if (!source.details) return { job, timeline: store.timeline(key) };
       const details = source.details.bind(source);
       const more = await withSignal((signal) => details(job, signal, { eventsPageToken: detailOpts.eventsPageToken }));
       return { ...more, job: store.get(key) ?? job, timeline: store.timeline(key) };

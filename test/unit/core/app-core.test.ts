@@ -142,6 +142,16 @@ describe('settings through the core', () => {
     expect(await readFile(config, 'utf8')).toBe(text);
   });
 
+  it('saves asked for at once are applied one after the other: the last one is in effect and on disk', async () => {
+    const a = await core({ version: 1, sources: [ao()] });
+    const themes = ['dark', 'light', 'system', 'dark', 'light'] as const;
+    const results = await Promise.all(themes.map((theme) => a.call<{ settings: { ui: { theme: string } } }>('saveSettings', { settings: { version: 1, sources: [ao()], ui: { theme } } })));
+    // Each answer shows its own save, in the order asked.
+    expect(results.map((r) => (r.ok ? r.value.settings.ui.theme : r.error.message))).toEqual([...themes]);
+    expect(a.core.settings().settings.ui.theme).toBe('light');
+    expect(JSON.parse(await readFile(config, 'utf8')).ui.theme).toBe('light');
+  });
+
   it('a valid save rebuilds the sources and keeps secrets out of the file', async () => {
     const a = await core({ version: 1, sources: [ao()] });
     const r = await a.call('saveSettings', { settings: { version: 1, sources: [ao(), ao({ id: 'ao2', enabled: false })] } });

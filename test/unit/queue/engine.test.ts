@@ -595,3 +595,20 @@ describe('races and held requests', () => {
     expect(untracked).toEqual(['local:a']);
   });
 });
+
+describe('details', () => {
+  it('a source with no details of its own answers with the job and its timeline', async () => {
+    const { clock, engine, sources } = rig();
+    const [src] = sources;
+    src.put('t1', { state: 'queued', rawState: '1 Queued' });
+    engine.start();
+    await clock.advance(0);
+    src.update('t1', { state: 'printing', rawState: '5 Printing' });
+    engine.refreshNow('local');
+    await clock.advance(0);
+    (src as { details?: unknown }).details = undefined;
+    const d = await engine.details('local:t1');
+    expect(d.job.state).toBe('printing');
+    expect(d.timeline.map((t) => t.state)).toEqual(['queued', 'printing']);
+  });
+});
