@@ -41,6 +41,15 @@ describe('grid scrolling', () => {
     expect(topsWritten(scrollTo)).toEqual([]);
   });
 
+  it('rows are reachable in the scroll area but a click leaves the focus on the grid', async () => {
+    m = await mount({ jobs: jobs(20) });
+    const row = screen.getAllByTestId('job-row')[2]!;
+    expect(row.getAttribute('tabindex')).toBe('-1');
+    fireEvent.mouseDown(row, { button: 0 });
+    expect(document.activeElement).toBe(screen.getByRole('grid'));
+    expect(row.getAttribute('aria-selected')).toBe('true');
+  });
+
   it('still scrolls to the end and back to the top from the keyboard', async () => {
     const scrollTo = vi.spyOn(HTMLElement.prototype, 'scrollTo');
     m = await mount({ jobs: jobs(500) });

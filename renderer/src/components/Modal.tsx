@@ -20,6 +20,22 @@ export function Modal(props: { title: string; onClose: () => void; children: Com
     };
   }, []);
 
+  // Focus can fall out of the dialog to the page (the focused button got disabled while saving):
+  // Escape still closes the top-most dialog then.
+  useEffect(() => {
+    const onDocKey = (e: KeyboardEvent) => {
+      if (e.key !== 'Escape' || e.defaultPrevented) return;
+      const active = document.activeElement;
+      if (active && active !== document.body) return;
+      const modals = document.querySelectorAll('.modal');
+      if (modals[modals.length - 1] !== ref.current) return;
+      e.preventDefault();
+      onClose.current();
+    };
+    document.addEventListener('keydown', onDocKey);
+    return () => document.removeEventListener('keydown', onDocKey);
+  }, []);
+
   function onKeyDown(e: KeyboardEvent) {
     if (e.key === 'Escape') {
       e.stopPropagation();

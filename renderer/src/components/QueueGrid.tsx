@@ -96,6 +96,7 @@ const Row = memo(function Row(p: RowProps) {
       class={cls}
       data-testid="job-row"
       data-state={job.state}
+      tabIndex={-1}
       aria-rowindex={p.index + 2}
       aria-selected={p.selected ? 'true' : 'false'}
       data-key={job.key}
@@ -222,6 +223,10 @@ export function QueueGrid() {
 
   function onPointer(e: MouseEvent, key: string, index: number) {
     if (e.button !== 0) return;
+    // Rows are focusable only so that the scroll area counts as keyboard-reachable; a click keeps
+    // the focus on the grid, which owns the keyboard and announces the active row.
+    e.preventDefault();
+    (e.currentTarget as HTMLElement | null)?.closest<HTMLElement>('[role="grid"]')?.focus({ preventScroll: true });
     store.activeKey.value = key;
     if (e.shiftKey && anchor.current) {
       e.preventDefault();
