@@ -12,7 +12,8 @@ import { chromium, type BrowserContext, type Locator, type Page } from 'playwrig
 import type { PollingSettings } from '../../preload/model';
 import { DEFAULT_RENDERER_DIR, startPreview, type Preview, type PreviewOptions } from '../preview/start-preview';
 
-export const CHROMIUM = '/usr/bin/chromium';
+/** Debian's Chromium, or the one named by PQM_CHROMIUM. */
+export const CHROMIUM = process.env.PQM_CHROMIUM || '/usr/bin/chromium';
 export const ARTIFACTS = resolve(import.meta.dirname, 'artifacts');
 const AXE = resolve(import.meta.dirname, '../../node_modules/axe-core/axe.min.js');
 
