@@ -18,10 +18,10 @@ import { readLaunchArgs } from './desktop/argv';
 import { DEMO_FLAG, createDemoSecretStore, decideDemoMode, demoUserDataDir, takeDemoSecrets } from './desktop/demo-mode';
 import { createLaunchRouter, type LaunchRouter } from './desktop/launch-router';
 import { createNotificationRules, type NotificationRules } from './desktop/notification-rules';
-import { CLOSE_TO_TRAY_NOTICE, NOTICES_FILE_NAME, createOnceNotices } from './desktop/once-notices';
+import { CLOSE_TO_TRAY_NOTICE } from './desktop/once-notices';
+import { createAppState } from './app-state';
 import { createTrayActionRunner, withOwnActionNotes } from './desktop/tray-actions';
 import { buildTrayModel } from './desktop/tray-model';
-import { loadWindowState, saveWindowState } from './desktop/window-state';
 import type { AppPageLocation } from './desktop/external-links';
 import { createSenderCheck, forwardEvents, registerIpc } from './ipc';
 import { createNotifier, type Notifier } from './notifications';
@@ -34,7 +34,6 @@ import { createMainWindow, hardenWebContents, showWindow } from './window';
 import { besideSettings, configArg, resolveConfigPath } from './state/settings';
 import { createFileLogger, redactingLogger } from './state/logger';
 
-const WINDOW_STATE_FILE = 'window-state.json';
 /** Tray and badge follow the queue, at most this often. */
 const TRAY_REFRESH_MS = 300;
 /** The tray is also refreshed on this beat (a pause running out changes it without any event). */
@@ -211,16 +210,14 @@ async function startPrimary(): Promise<void> {
   // --- window ------------------------------------------------------------------------------------
   const launch = readLaunchArgs(process.argv);
   const startHidden = launch.hidden;
-  const windowStatePath = besideSettings(configPath, WINDOW_STATE_FILE);
-  const notices = createOnceNotices(besideSettings(configPath, NOTICES_FILE_NAME), log);
+  const appState = createAppState(dirname(configPath), log);
+  const notices = appState.notices;
   win = createMainWindow({
     preloadPath,
     rendererFile,
     where,
-    savedState: await loadWindowState(windowStatePath, log),
-    saveState: (state) => {
-      saveWindowState(windowStatePath, state).catch((err: unknown) => log.warn('The window position could not be saved.', { error: (err as Error).message }));
-    },
+    savedState: appState.windowState(),
+    saveState: (state) => appState.saveWindowState(state),
     startHidden,
     icon: appIcon,
     devTools: !app.isPackaged,

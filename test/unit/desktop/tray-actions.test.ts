@@ -3,7 +3,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { createTrayActionRunner, withOwnActionNotes } from '../../../main/desktop/tray-actions';
-import { createOnceNotices } from '../../../main/desktop/once-notices';
 import { decideInstall, updateFeed } from '../../../main/desktop/update-policy';
 import { silentLogger } from '../../../main/core/ports';
 import { REQUEST_NAMES } from '../../../preload/channels';
@@ -61,23 +60,6 @@ describe('tray actions', () => {
     await h.abortJob({ key: 'up:p/j', reason: 'wrong printer' }, { origin: 'ipc' });
     expect(note.mock.calls.map((c) => c[0])).toEqual(['local:1', 'local:2', 'up:p/j']);
     expect(s.handlers.abortJob).toHaveBeenCalledWith({ key: 'up:p/j', reason: 'wrong printer' }, { origin: 'ipc' });
-  });
-});
-
-describe('once notices', () => {
-  it('claims a notice once, across restarts, and survives a damaged file', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pqm-notices-'));
-    try {
-      const path = join(dir, 'notices.json');
-      expect(await createOnceNotices(path, silentLogger).claim('close-to-tray')).toBe(true);
-      const again = createOnceNotices(path, silentLogger);
-      expect(await again.claim('close-to-tray')).toBe(false);
-      expect(JSON.parse(readFileSync(path, 'utf8'))).toEqual({ version: 1, shown: ['close-to-tray'] });
-      writeFileSync(path, '{not json');
-      expect(await createOnceNotices(path, silentLogger).claim('close-to-tray')).toBe(true);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
 
