@@ -1,6 +1,3 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { createTrayActionRunner, withOwnActionNotes } from '../../../main/desktop/tray-actions';
 import { decideInstall, updateFeed } from '../../../main/desktop/update-policy';
