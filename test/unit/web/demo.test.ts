@@ -459,11 +459,13 @@ describe('main/index.ts in demo mode (mocked Electron)', () => {
   });
 
   it('with --demo but settings outside the temp folder: a normal start, the environment is not read', async () => {
-    const dir = mkdtempSync(join(process.cwd(), '.pqm-demo-outside-'));
-    dirs.push(dir);
+    // The temp folder the app sees is a fresh one; the settings live beside it, not inside it
+    // (wherever this checkout is, even under the system temp folder).
+    const fakeTmp = tempDir();
+    const dir = tempDir();
     const configPath = join(dir, 'settings.json');
     writeFileSync(configPath, '{"version":1,"sources":[]}');
-    const r = await boot(['--config', configPath, '--demo'], { PQM_SECRET_SCRIPTX_LICENSE: 'planted' });
+    const r = await boot(['--config', configPath, '--demo'], { PQM_SECRET_SCRIPTX_LICENSE: 'planted', TMPDIR: fakeTmp, TMP: fakeTmp, TEMP: fakeTmp });
     expect(r.calls.some((c) => c.startsWith('setPath:'))).toBe(false);
     expect(r.calls).toContain('protocol:print-queue-monitor');
     expect(r.envAfter.PQM_SECRET_SCRIPTX_LICENSE).toBe('planted');
