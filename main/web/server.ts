@@ -62,6 +62,8 @@ export interface WebTransport {
 }
 
 const DEFAULT_MAX_MESSAGE = 1024 * 1024;
+/** How long a snapshot answer prepared ahead of its request is kept (see prepareSnapshot). */
+const PREPARED_SNAPSHOT_TTL_MS = 10_000;
 /** A socket whose unsent data passes this is too slow to follow; it is closed and reconnects. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 
@@ -116,6 +118,41 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
   const expectedHost = (): string => `127.0.0.1:${port}`;
 
   const clients = new Set<WebSocket>();
+  /**
+   * The snapshot answer, serialized ahead of its request: the page asks for it as soon as its
+   * socket is open, and reading and encoding 10,000 jobs while the page's scripts still load saves
+   * that time at start. Any event invalidates it (`epoch`), so an answer is only ever sent if no
+   * patch, health change or pause happened since it was taken: every event after it follows it.
+   * It is prepared when the page itself is served, and only sent after the token is accepted.
+   */
+  let epoch = 0;
+  let prepared: { epoch: number; text: Promise<string | null>; timer: ReturnType<typeof setTimeout> } | null = null;
+
+  function dropPrepared(): void {
+    if (prepared) clearTimeout(prepared.timer);
+    prepared = null;
+  }
+
+  function prepareSnapshot(): void {
+    if (prepared && prepared.epoch === epoch) return;
+    dropPrepared();
+    const at = epoch;
+    const text = dispatch(handlers, 'getSnapshot', {}, { origin: 'web' }, mapError).then(
+      (result) => {
+        if (!result.ok || epoch !== at) return null;
+        try {
+          return JSON.stringify(result);
+        } catch {
+          return null;
+        }
+      },
+      () => null,
+    );
+    const entry = { epoch: at, text, timer: setTimeout(() => prepared === entry && dropPrepared(), PREPARED_SNAPSHOT_TTL_MS) };
+    entry.timer.unref();
+    prepared = entry;
+  }
+
   const wss = new WebSocketServer({ noServer: true, maxPayload: maxMessageBytes, perMessageDeflate: false });
 
   const server = createServer((req, res) => {
@@ -147,6 +184,7 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
       body = Buffer.from(rewritten.html, 'utf8');
       res.setHeader('Content-Security-Policy', rewritten.policy ?? previewContentSecurityPolicy(port));
       res.setHeader('Cache-Control', 'no-store');
+      if (req.method === 'GET') res.once('finish', prepareSnapshot);
     } else {
       res.setHeader('Cache-Control', 'no-cache');
     }
@@ -214,23 +252,49 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
       if (pending >= maxPending) return send(ws, errorResponse(id, 'not-allowed', `Too many requests in flight (at most ${maxPending}); wait for answers before sending more.`));
 
       pending++;
-      dispatch(handlers, name, input, { origin: 'web' }, mapError)
-        .catch((err: unknown): Result<unknown> => ({ ok: false, error: mapError(err) }))
-        .then((result) => {
-          pending--;
-          if (!result.ok && result.error.code === 'internal') logger.error('A preview request failed.', { request: String(name), message: result.error.message });
-          send(ws, { type: 'response', id, result });
+      const ready = name === 'getSnapshot' && isEmptyObject(input) ? prepared : null;
+      if (ready) {
+        void ready.text.then((text) => {
+          if (text !== null && ready.epoch === epoch) {
+            pending--;
+            sendRaw(ws, `{"type":"response","id":${JSON.stringify(id)},"result":${text}}`);
+          } else answer(ws, id, name, input, () => pending--);
         });
+        return;
+      }
+      answer(ws, id, name, input, () => pending--);
+    });
+  }
+
+  function answer(ws: WebSocket, id: RequestId, name: string, input: unknown, done: () => void): void {
+    dispatch(handlers, name, input, { origin: 'web' }, mapError)
+      .catch((err: unknown): Result<unknown> => ({ ok: false, error: mapError(err) }))
+      .then((result) => {
+        done();
+        if (!result.ok && result.error.code === 'internal') logger.error('A preview request failed.', { request: String(name), message: result.error.message });
+        send(ws, { type: 'response', id, result });
+      });
+  }
+
+  function writable(ws: WebSocket): boolean {
+    if (ws.readyState !== WebSocket.OPEN) return false;
+    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      logger.warn('Preview socket too slow to follow the queue; closing it so it resynchronizes.');
+      ws.close(PROTOCOL.closeTryAgain, 'Too slow; reconnect.');
+      return false;
+    }
+    return true;
+  }
+
+  function sendRaw(ws: WebSocket, text: string): void {
+    if (!writable(ws)) return;
+    ws.send(text, (err) => {
+      if (err) logger.debug('Preview socket send failed.', { error: String(err) });
     });
   }
 
   function send(ws: WebSocket, msg: ServerMessage): void {
-    if (ws.readyState !== WebSocket.OPEN) return;
-    if (ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-      logger.warn('Preview socket too slow to follow the queue; closing it so it resynchronizes.');
-      ws.close(PROTOCOL.closeTryAgain, 'Too slow; reconnect.');
-      return;
-    }
+    if (!writable(ws)) return;
     let text: string;
     try {
       text = JSON.stringify(msg);
@@ -247,6 +311,8 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
   for (const name of EVENT_NAMES) {
     unsubscribe.push(
       opts.core.on(name, (payload: Events[EventName]) => {
+        epoch++;
+        dropPrepared();
         for (const ws of clients) send(ws, { type: 'event', name, payload });
       }),
     );
@@ -278,6 +344,7 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
     close() {
       closing ??= (async () => {
         for (const u of unsubscribe) u();
+        dropPrepared();
         for (const ws of wss.clients) ws.terminate();
         clients.clear();
         await new Promise<void>((r) => wss.close(() => r()));
@@ -303,6 +370,13 @@ function parseJson(data: RawData): unknown {
 }
 
 type RequestId = string | number;
+
+function isEmptyObject(input: unknown): boolean {
+  if (input === undefined) return true;
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return false;
+  for (const _ in input) return false;
+  return Object.getOwnPropertySymbols(input).length === 0;
+}
 type RequestCheck = { ok: true; id: RequestId; name: string; input: unknown } | { ok: false; id: RequestId | null; message: string; field?: string };
 
 function checkRequest(msg: unknown): RequestCheck {

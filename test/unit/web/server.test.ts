@@ -364,6 +364,85 @@ describe('web transport: requests and events', () => {
   });
 });
 
+describe('web transport: the snapshot prepared while the page loads', () => {
+  /** A core whose snapshot is read from `state` at each call, like the engine's. */
+  function liveCore() {
+    const state = { document: 'first' };
+    const core = createFakeCore({ getSnapshot: async () => ({ jobs: [sampleJob({ document: state.document })], sources: [], paused: null }) });
+    const snapshotCalls = () => core.calls.filter((c) => c.name === 'getSnapshot').length;
+    return { core, state, snapshotCalls };
+  }
+  async function until(pred: () => boolean): Promise<void> {
+    for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 5));
+    expect(pred()).toBe(true);
+  }
+
+  it('reads the snapshot when the page is served and answers the first getSnapshot with it', async () => {
+    const { core, state, snapshotCalls } = liveCore();
+    const { t } = await start(core);
+    expect((await get(t.port, '/', { host: `127.0.0.1:${t.port}` })).status).toBe(200);
+    await until(() => snapshotCalls() === 1);
+    expect(core.calls[0]).toMatchObject({ name: 'getSnapshot', origin: 'web' });
+    // Changed without an event: the prepared answer (taken before) is what is sent, no second read.
+    state.document = 'changed silently';
+    const c = await authed(t);
+    expect(await c.request('getSnapshot', {})).toEqual({ ok: true, value: { jobs: [sampleJob({ document: 'first' })], sources: [], paused: null } });
+    expect(await c.request('getSnapshot')).toMatchObject({ ok: true, value: { jobs: [{ document: 'first' }] } });
+    expect(snapshotCalls()).toBe(1);
+    // Input is still validated.
+    expect(await c.request('getSnapshot', { sneaky: true })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+  });
+
+  it('drops the prepared snapshot on any event, so a patch is never lost between snapshot and socket', async () => {
+    const { core, state, snapshotCalls } = liveCore();
+    const { t } = await start(core);
+    await get(t.port, '/', { host: `127.0.0.1:${t.port}` });
+    await until(() => snapshotCalls() === 1);
+    state.document = 'patched';
+    core.emit('jobs:patch', { patches: [{ type: 'changed', key: 'local:tok-1', changes: { document: 'patched' } }] });
+    const c = await authed(t);
+    expect(await c.request('getSnapshot', {})).toMatchObject({ ok: true, value: { jobs: [{ document: 'patched' }] } });
+    expect(snapshotCalls()).toBe(2);
+  });
+
+  it('sends events that follow the prepared answer after it, in order', async () => {
+    const { core, snapshotCalls } = liveCore();
+    const { t } = await start(core);
+    await get(t.port, '/', { host: `127.0.0.1:${t.port}` });
+    await until(() => snapshotCalls() === 1);
+    const c = await authed(t);
+    c.ws.send(JSON.stringify({ type: 'request', id: 7, name: 'getSnapshot', input: {} }));
+    await c.box.next((m) => m.type === 'response' && m.id === 7);
+    core.emit('jobs:patch', { patches: [{ type: 'changed', key: 'local:tok-1', changes: { document: 'after' } }] });
+    await c.box.next((m) => m.type === 'event');
+    const kinds = c.box.messages.map((m) => (m.type === 'response' ? `response ${m.id}` : m.type));
+    expect(kinds).toEqual(['ready', 'response 7', 'event']);
+  });
+
+  it('never sends the prepared snapshot to a socket whose token is wrong', async () => {
+    const { core, snapshotCalls } = liveCore();
+    const { t } = await start(core);
+    await get(t.port, '/', { host: `127.0.0.1:${t.port}` });
+    await until(() => snapshotCalls() === 1);
+    const ws = connect(t);
+    const box = inbox(ws);
+    const done = closed(ws);
+    await new Promise<void>((r) => ws.once('open', () => r()));
+    ws.send(JSON.stringify({ type: 'hello', token: 'wrong' }));
+    ws.send(JSON.stringify({ type: 'request', id: 1, name: 'getSnapshot', input: {} }));
+    expect((await done).code).toBe(1008);
+    expect(box.messages).toEqual([]);
+  });
+
+  it('does not prepare anything for HEAD requests or other files', async () => {
+    const { core } = liveCore();
+    const { t } = await start(core);
+    await get(t.port, '/', { host: `127.0.0.1:${t.port}` }, 'HEAD');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(core.calls).toEqual([]);
+  });
+});
+
 describe('preview CSP', () => {
   it('adds exactly the ws origin to connect-src and nothing else', () => {
     expect(previewContentSecurityPolicy(4000, "default-src 'none'; connect-src 'none'")).toBe("default-src 'none'; connect-src ws://127.0.0.1:4000");
