@@ -138,10 +138,11 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
     dropPrepared();
     const at = epoch;
     const text = dispatch(handlers, 'getSnapshot', {}, { origin: 'web' }, mapError).then(
-      (result) => {
+      async (result) => {
         if (!result.ok || epoch !== at) return null;
         try {
-          return JSON.stringify(result);
+          const encoded = await encodeInSlices(result.value, () => epoch !== at);
+          return encoded === null ? null : `{"ok":true,"value":${encoded}}`;
         } catch {
           return null;
         }
@@ -370,6 +371,30 @@ function parseJson(data: RawData): unknown {
 }
 
 type RequestId = string | number;
+
+/** Jobs encoded per slice before yielding to other work (the page's own script requests). */
+const ENCODE_SLICE = 1000;
+
+/**
+ * JSON of a snapshot, its jobs encoded a slice at a time with a turn of the event loop between
+ * slices, so that serving the page's scripts is not held up. Null when `stale()` says so first.
+ */
+async function encodeInSlices(value: unknown, stale: () => boolean): Promise<string | null> {
+  const v = value as { jobs?: unknown };
+  if (!v || typeof v !== 'object' || !Array.isArray(v.jobs)) return JSON.stringify(value);
+  const { jobs, ...rest } = v as { jobs: unknown[] } & Record<string, unknown>;
+  const parts: string[] = [];
+  for (let i = 0; i < jobs.length; i += ENCODE_SLICE) {
+    if (i > 0) {
+      await new Promise<void>((r) => setImmediate(r));
+      if (stale()) return null;
+    }
+    const slice = JSON.stringify(jobs.slice(i, i + ENCODE_SLICE));
+    if (slice.length > 2) parts.push(slice.slice(1, -1));
+  }
+  const restText = JSON.stringify(rest);
+  return `{"jobs":[${parts.join(',')}]${restText === '{}' ? '}' : `,${restText.slice(1)}`}`;
+}
 
 function isEmptyObject(input: unknown): boolean {
   if (input === undefined) return true;

@@ -393,6 +393,18 @@ describe('web transport: the snapshot prepared while the page loads', () => {
     expect(await c.request('getSnapshot', { sneaky: true })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
   });
 
+  it('encodes a large prepared snapshot (several slices) to exactly the same answer', async () => {
+    const jobs = Array.from({ length: 2_345 }, (_, i) => sampleJob({ key: `local:j-${i}`, nativeId: `j-${i}`, document: `Doc "${i}" \u2028` }));
+    const paused = { until: '2026-01-05T10:00:00.000Z' };
+    const core = createFakeCore({ getSnapshot: async () => ({ jobs, sources: [], paused }) });
+    const { t } = await start(core);
+    await get(t.port, '/', { host: `127.0.0.1:${t.port}` });
+    await until(() => core.calls.length === 1);
+    const c = await authed(t);
+    expect(await c.request('getSnapshot', {})).toEqual({ ok: true, value: { jobs, sources: [], paused } });
+    expect(core.calls.length).toBe(1);
+  });
+
   it('drops the prepared snapshot on any event, so a patch is never lost between snapshot and socket', async () => {
     const { core, state, snapshotCalls } = liveCore();
     const { t } = await start(core);
