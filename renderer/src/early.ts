@@ -1,6 +1,6 @@
 /**
  * Imported first by main.tsx, so that this module runs before the rest of the window's code is
- * evaluated: the socket opens and the first requests are sent while Preact, the components and the
+ * even loaded: the socket opens and the first requests are sent while Preact, the components and the
  * schemas are still to be set up.
  *
  * Over the web transport the requests can only leave once the socket is open, and the socket can
@@ -13,5 +13,11 @@ import { boot, connectionSettled } from './boot';
 const FIRST_SEND_WAIT_MS = 100;
 
 export const started = boot();
+
+/**
+ * The rest of the window (Preact, the components, the store) is a separate chunk: its download and
+ * compilation start now, while the socket opens, instead of delaying the socket until they are done.
+ */
+export const windowCode = import('./start');
 
 await connectionSettled(started.bridge, FIRST_SEND_WAIT_MS);
