@@ -200,7 +200,13 @@ export type SimFault =
   | { kind: 'refuse' }
   | { kind: 'status'; status: number; retryAfter?: string; code?: string; message?: string }
   | { kind: 'malformed' }
-  | { kind: 'slow'; delayMs: number };
+  | { kind: 'slow'; delayMs: number }
+  /** The answer's headers at once, then one byte every intervalMs (real time). */
+  | { kind: 'drip'; intervalMs: number }
+  /** A 200 answer of this many bytes (a JSON string). */
+  | { kind: 'huge'; bytes: number }
+  /** Valid JSON of the wrong shape: every successful body (and each $batch item's) becomes { value: 42 }. */
+  | { kind: 'wrong-shape' };
 
 interface FaultRule {
   match: (method: string, path: string) => boolean;
@@ -301,6 +307,10 @@ export interface GraphSimulator {
   /** The next `times` @odata.nextLink values use this origin instead of the simulator's. */
   foreignNextLink(origin: string, times?: number): void;
   clearFaults(): void;
+  /** Stops listening (connection refused) until goOnline(); open connections are closed. */
+  goOffline(): Promise<void>;
+  /** Listens again on the same port. */
+  goOnline(): Promise<void>;
   log: LoggedRequest[];
   resetLog(): void;
   /** Counts of logged requests per `METHOD path` (HTTP requests and batch items). */
@@ -1061,6 +1071,22 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
     res.writeHead(a.status, headers).end(JSON.stringify(a.body));
   }
 
+  /** Sends an answer one byte at a time; stops when the client goes away. */
+  function drip(res: ServerResponse, a: Answer, intervalMs: number): void {
+    const payload = a.raw ?? (a.body === undefined ? '' : JSON.stringify(a.body));
+    res.writeHead(a.status, { 'Content-Type': 'application/json', ...(a.headers ?? {}), 'Content-Length': String(Buffer.byteLength(payload)) });
+    let i = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed || i >= payload.length) {
+        clearInterval(timer);
+        if (!res.destroyed) res.end();
+        return;
+      }
+      res.write(payload[i++]);
+    }, intervalMs);
+    res.on('close', () => clearInterval(timer));
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -1144,7 +1170,17 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
     if (fault?.kind === 'malformed' && answer.status < 300 && answer.status !== 204) {
       answer = { status: answer.status, raw: '{"value": [ {"id": "1", "status": ', headers: answer.headers };
     }
+    if (fault?.kind === 'wrong-shape' && answer.status < 300 && answer.status !== 204) {
+      const b = answer.body as { responses?: { status: number; body?: unknown }[] } | undefined;
+      if (b && Array.isArray(b.responses)) answer = { ...answer, body: { responses: b.responses.map((it) => (it.status < 300 ? { ...it, body: { value: 42 } } : it)) } };
+      else answer = { ...answer, body: { value: 42 } };
+    }
+    if (fault?.kind === 'huge') answer = { status: 200, raw: JSON.stringify('x'.repeat(Math.max(0, fault.bytes - 2))), headers: { 'Content-Type': 'application/json' } };
     entry.status = answer.status;
+    if (fault?.kind === 'drip') {
+      drip(res, answer, fault.intervalMs);
+      return;
+    }
     send(res, answer);
   }
 
@@ -1167,7 +1203,23 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
     async close() {
       if (timer) clearInterval(timer);
       for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+    async goOffline() {
+      if (!server.listening) return;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const s of sockets) s.destroy();
+      await closed;
+    },
+    async goOnline() {
+      if (server.listening) return;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(Number(new URL(origin).port), '127.0.0.1', () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
     },
     addPrinter(p) {
       const printer: SimPrinter = {

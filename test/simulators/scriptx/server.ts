@@ -30,14 +30,22 @@ export interface SimJobOptions {
   output?: Uint8Array;
 }
 
-export type SimFaultType = 'refuse' | 'slow' | '500' | 'malformed' | 'json-string-error' | 'drop' | '429' | 'wrong-shape';
+export type SimFaultType = 'refuse' | 'slow' | '500' | 'malformed' | 'json-string-error' | 'drop' | '429' | 'wrong-shape' | 'status' | 'drip' | 'huge';
 export type SimFault = null | {
   type: SimFaultType;
   ms?: number;
   /** only paths starting with this */
   pathPrefix?: string;
-  /** 429: the Retry-After header value in seconds */
+  /** 429, 500 and 'status': the Retry-After header value in seconds */
   retryAfterS?: number;
+  /** 'status': the HTTP status answered (e.g. 502, 503), with a MeadCo-style { Message } body */
+  status?: number;
+  /** 'status': the Message of the body */
+  message?: string;
+  /** 'drip': headers at once, then one byte of a valid answer every intervalMs (real time) */
+  intervalMs?: number;
+  /** 'huge': a 200 answer of this many bytes (a JSON string) */
+  bytes?: number;
 };
 
 export interface SimPrinter {
@@ -606,7 +614,11 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
         return;
       }
       const send = () => {
-        if (f?.type === '500') return write(res, json(500, { Message: 'An error has occurred.' }));
+        const retryAfter: Record<string, string> = f?.retryAfterS !== undefined ? { 'Retry-After': String(f.retryAfterS) } : {};
+        if (f?.type === '500') return write(res, json(500, { Message: 'An error has occurred.' }), retryAfter);
+        if (f?.type === 'status') return write(res, json(f.status ?? 500, { Message: f.message ?? 'An error has occurred.' }), retryAfter);
+        if (f?.type === 'huge') return write(res, new HttpAnswer(200, null, JSON.stringify('x'.repeat(Math.max(0, (f.bytes ?? 10 * 1024 * 1024) - 2)))));
+        if (f?.type === 'drip') return drip(res, JSON.stringify({ status: 1, message: 'dripping', jobIdentifier: 'drip' }), f.intervalMs ?? 100);
         if (f?.type === 'json-string-error') return write(res, json(503, 'ScriptX.Services is restarting, try again shortly'));
         if (f?.type === 'malformed') return write(res, new HttpAnswer(200, null, '{"status": 1, "jobIdent'));
         if (f?.type === '429') return write(res, json(429, { Message: 'Too many requests' }), f.retryAfterS !== undefined ? { 'Retry-After': String(f.retryAfterS) } : {});
@@ -628,6 +640,21 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
+
+  /** A valid answer sent one byte at a time; stops when the client goes away. */
+  function drip(res: http.ServerResponse, payload: string, intervalMs: number): void {
+    res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(payload) });
+    let i = 0;
+    const timer = setInterval(() => {
+      if (res.destroyed || i >= payload.length) {
+        clearInterval(timer);
+        if (!res.destroyed) res.end();
+        return;
+      }
+      res.write(payload[i++]);
+    }, intervalMs);
+    res.on('close', () => clearInterval(timer));
+  }
 
   function write(res: http.ServerResponse, a: HttpAnswer, extraHeaders: Record<string, string> = {}): void {
     if (res.destroyed) return;
