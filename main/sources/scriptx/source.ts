@@ -406,6 +406,9 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
     const jobs: SourceJob[] = [];
     const gone: string[] = [];
     const problems: string[] = [];
+    /** Jobs whose status request failed in this poll: last values kept, marked stale. */
+    const failedKeys: string[] = [];
+    let answered = 0;
     let retryAfterMs: number | undefined;
     let fatal: SourceError | null = null;
     const now = clock.now();
@@ -432,6 +435,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
           const e = due[next++];
           try {
             jobs.push(await applyAnswer(e, await askStatus(c, e, signal)));
+            answered++;
           } catch (err) {
             if (isAbort(err, signal)) return;
             if (err instanceof HttpError && err.kind === 'http' && err.status === 404) {
@@ -448,6 +452,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
               quietUntil = Math.max(quietUntil, clock.now() + err.retryAfterMs);
             }
             problems.push(describeJobProblem(e, err));
+            failedKeys.push(keyOf(e.token));
           }
         }
       };
@@ -470,11 +475,18 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
     }
     if (problems.length > 0) {
       detail.problems = problems;
+      const summary = problems.length === 1 ? problems[0] : `${problems[0]} (and ${problems.length - 1} more)`;
+      // Every status request of this poll failed while the service answers otherwise: a failed
+      // poll, so the engine backs off (and obeys Retry-After) instead of asking again at once.
+      if (failedKeys.length > 0 && answered === 0 && gone.length === 0) {
+        throw new SourceError('degraded', summary, { retryAfterMs: retryAfterMs ?? null, detail });
+      }
       return {
+        ...(failedKeys.length > 0 ? { stale: failedKeys } : {}),
         jobs,
         complete: false,
         gone,
-        health: { status: 'degraded', message: problems.length === 1 ? problems[0] : `${problems[0]} (and ${problems.length - 1} more)`, detail },
+        health: { status: 'degraded', message: summary, detail },
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       };
     }

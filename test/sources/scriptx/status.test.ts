@@ -249,10 +249,12 @@ describe('ScriptX faults', () => {
     await h.source.track!(token, {}, signal());
     await h.clock.advance(1000);
     await h.sim.setFault({ type: '429', retryAfterS: 3, pathPrefix: '/api/v1/printHtml/status' });
-    const r = await h.poll();
-    expect(r.health.status).toBe('degraded');
-    expect(r.health.message).toMatch(/busy \(429\).*3 s/);
-    expect(r.retryAfterMs).toBe(3000);
+    // Every status request failed: a failed poll (the engine backs off), with the wait passed on.
+    const err = await h.poll().then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceError);
+    expect((err as SourceError).status).toBe('degraded');
+    expect((err as SourceError).message).toMatch(/busy \(429\).*3 s/);
+    expect((err as SourceError).retryAfterMs).toBe(3000);
     await h.sim.setFault(null);
     const n = h.statusRequests(token);
     await h.clock.advance(2000);
@@ -276,16 +278,31 @@ describe('ScriptX faults', () => {
     await h.source.track!(token, {}, signal());
     await h.clock.advance(1000);
     await h.sim.setFault({ type, pathPrefix: '/api/v1/printHtml/status' });
-    const r = await h.poll();
-    expect(r.health.status).toBe('degraded');
-    expect(r.health.message).toMatch(message);
-    expect(r.health.message).toContain(`job ${token}`);
-    expect(r.jobs).toEqual([]);
-    expect(r.complete).toBe(false);
-    expect(r.gone).toEqual([]);
+    // The only job's status failed: a failed poll, so the engine backs off and marks it stale.
+    const err = await h.poll().then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(SourceError);
+    expect((err as SourceError).status).toBe('degraded');
+    expect((err as SourceError).message).toMatch(message);
+    expect((err as SourceError).message).toContain(`job ${token}`);
     await h.sim.setFault(null);
     await h.clock.advance(1000);
     expect((await h.poll()).health.status).toBe('ok');
+  });
+
+  it('when only some status requests fail: the others are applied and the failed jobs reported stale', async () => {
+    h = await harness({ sim: { stepMs: 100_000 } });
+    const ok = h.sim.addJob();
+    const bad = h.sim.addJob();
+    await h.source.track!(ok, {}, signal());
+    await h.source.track!(bad, {}, signal());
+    await h.clock.advance(1000);
+    await h.sim.setFault({ type: '500', pathPrefix: `/api/v1/printHtml/status/${bad}` });
+    const r = await h.poll();
+    expect(r.health.status).toBe('degraded');
+    expect(r.health.message).toContain(`job ${bad}`);
+    expect(r.jobs.map((j) => j.nativeId)).toEqual([ok]);
+    expect(r.stale).toEqual([`local:${bad}`]);
+    await h.sim.setFault(null);
   });
 
   it('a 500 for the whole service (licensing) is a degraded SourceError', async () => {
