@@ -208,6 +208,12 @@ describe('JobStore flags and lifecycle', () => {
     expect(jsonEqual([], {})).toBe(false);
     expect(jsonEqual(Number.NaN, Number.NaN)).toBe(true);
     expect(jsonEqual(null, {})).toBe(false);
+    // Same number of keys, but an undefined value hides a different key on the other side.
+    expect(jsonEqual({ a: undefined }, { b: 1 })).toBe(false);
+    expect(jsonEqual({ b: 1 }, { a: undefined })).toBe(false);
+    expect(jsonEqual({ a: 1, b: undefined }, { a: 1, c: undefined })).toBe(true);
+    expect(jsonEqual({ a: 1, b: 2 }, { a: 1, c: 2 })).toBe(false);
+    expect(jsonEqual({ a: { x: 1 }, b: 2 }, { b: 2, a: { x: 1 } })).toBe(true);
   });
 });
 
