@@ -4,6 +4,7 @@
  * that a failure can be replayed.
  */
 import { REQUEST_NAMES, type RequestName } from '../../preload/channels';
+import { seededRandom } from '../helpers/seeded-random';
 
 /** One valid payload per request: mutations of these are the most dangerous inputs. */
 export const VALID_EXAMPLES: Record<RequestName, Record<string, unknown>> = {
@@ -37,17 +38,6 @@ export const VALID_EXAMPLES: Record<RequestName, Record<string, unknown>> = {
   saveDiagnostics: {},
 };
 
-export function rng(seed: number): () => number {
-  // mulberry32
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const POLLUTION_KEYS = ['__proto__', 'constructor', 'prototype'];
 const NASTY_STRINGS = [
@@ -140,7 +130,7 @@ function mutate(base: Record<string, unknown>, r: () => number): unknown {
 
 /** `count` hostile payloads for one request. */
 export function hostilePayloads(name: RequestName, count: number, seed: number): unknown[] {
-  const r = rng(seed);
+  const r = seededRandom(seed);
   const base = VALID_EXAMPLES[name];
   const out: unknown[] = [
     null,

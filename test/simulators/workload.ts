@@ -16,6 +16,7 @@ import type { SecretName, SourceConfig } from '../../preload/model';
 import { startAodocsSimulator, type AodocsSimulator, type JobPlan } from './aodocs/server';
 import { makeJwt, startGraphSimulator, type GraphSimulator, type LifecycleStep } from './graph/server';
 import { startScriptxSimulator, type ScriptxSimulator, type SimStep } from './scriptx/server';
+import { seededRandom } from '../helpers/seeded-random';
 
 export const WORKLOAD_SOURCE_IDS = { scriptx: 'scriptx', graph: 'universal-print', aodocs: 'aodocs' } as const;
 export type WorkloadSourceKind = keyof typeof WORKLOAD_SOURCE_IDS;
@@ -187,17 +188,8 @@ export interface Workload {
   readonly down: WorkloadSourceKind | null;
 }
 
-/** mulberry32: small, fast, deterministic. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Same seed, same story (mulberry32). */
+export { seededRandom };
 
 const OUTAGE_ORDER: WorkloadSourceKind[] = ['aodocs', 'scriptx', 'graph'];
 

@@ -14,6 +14,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { seededRandom } from '../../helpers/seeded-random';
 
 // -------------------------------------------------------------------------------------------------
 // Schema types (exactly the v1.0 JSON shapes)
@@ -350,17 +351,6 @@ function matcher(m: string | RegExp | null): (method: string, path: string) => b
   return (method, path) => m.test(`${method} ${path}`);
 }
 
-/** A small deterministic PRNG (mulberry32) for shuffling $batch answers. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const READ_JOB_SCOPES = [
   'PrintJob.ReadBasic', 'PrintJob.Read', 'PrintJob.ReadBasic.All', 'PrintJob.Read.All',
@@ -382,7 +372,7 @@ const MAX_UPLOAD_CHUNK = 10 * 1024 * 1024;
 export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Promise<GraphSimulator> {
   const pageSize = opts.pageSize ?? 10;
   const now = opts.now ?? Date.now;
-  const random = rng(opts.seed ?? 7);
+  const random = seededRandom(opts.seed ?? 7); // shuffles $batch answers
   const tokens = new Map<string, SimToken>(Object.entries(opts.tokens ?? {}));
   const minted = new Map<string, SimToken>();
   const users = new Map((opts.users ?? []).map((u) => [u.upn.toLowerCase(), u]));
