@@ -18,6 +18,7 @@ import { startWebTransport } from '../main/web/server';
 import { createFakeCore } from '../test/unit/web/fake-core';
 import type { BenchFigure } from './types';
 import { launchChromium } from './chromium';
+import { firstRows } from '../preload/queue-view';
 
 const JOBS = 10_000;
 const PATCHES = 200;
@@ -69,7 +70,10 @@ const INSTRUMENT = `
 (() => {
   const b = (window.__bench = { firstRows: null, pending: [], results: [] });
   const check = () => {
-    if (b.firstRows === null && document.querySelector('[data-testid="job-row"]')) b.firstRows = performance.now();
+    if (b.firstRows === null && document.querySelector('[data-testid="job-row"]')) {
+      b.firstRows = performance.now();
+      if (typeof window.__pqmBenchRows === 'function') window.__pqmBenchRows();
+    }
     for (let i = b.pending.length - 1; i >= 0; i--) {
       const p = b.pending[i];
       if (document.body && document.body.textContent.includes(p.text)) {
@@ -114,7 +118,11 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
     ui: { view: 'all' },
   });
   const core = createFakeCore({
-    getSnapshot: async () => ({ jobs, sources: health, paused: null }),
+    // As the app answers: `first` asks for the window's first rows under the saved view choices.
+    getSnapshot: async ({ first }) => {
+      const whole = { jobs, sources: health, paused: null };
+      return first === undefined ? whole : firstRows(whole, settings.ui, first);
+    },
     getSettings: async () => ({ settings, problems: [], secrets: [], configPath: '/bench/settings.json' }),
   });
   const transport = await startWebTransport({ core, rendererDir, port: 0 });
@@ -124,8 +132,15 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
     // A string, not a function: the TypeScript runner's helpers do not exist inside the page.
     await page.addInitScript({ content: INSTRUMENT });
     page.on('console', (m) => process.env.PQM_BENCH_DEBUG && console.log('[page]', m.text()));
+    // The page says when its first rows are in: polling for them from here (waitForSelector) would
+    // run the harness's own checks on the page's main thread while it is starting.
+    let rowsShown!: () => void;
+    const shown = new Promise<void>((resolveShown) => (rowsShown = resolveShown));
+    await page.exposeFunction('__pqmBenchRows', () => rowsShown());
     await page.goto(transport.url);
-    await page.waitForSelector('[data-testid="job-row"]', { timeout: 30_000 });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('No job row was shown within 30 s.')), 30_000)));
+    await Promise.race([shown, late]).finally(() => clearTimeout(timer));
     const firstRender = await page.evaluate(() => (window as unknown as { __bench: { firstRows: number } }).__bench.firstRows);
 
     for (let i = 0; i < PATCHES; i++) {

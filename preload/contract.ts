@@ -98,7 +98,16 @@ export interface Snapshot {
   jobs: Job[];
   sources: SourceHealth[];
   paused: { until: string | null } | null;
+  /**
+   * Present when `first` was asked for: how many jobs the whole queue holds. `jobs` is then only
+   * the first rows of the queue as the window shows it under the saved view choices (settings
+   * `ui`), in that order, for a window to draw before the whole queue has arrived.
+   */
+  total?: number;
 }
+
+/** The most rows a snapshot's `first` may ask for. */
+export const MAX_FIRST_ROWS = 1000;
 
 export interface SettingsView {
   settings: Settings;
@@ -114,7 +123,7 @@ function request<O>() {
 }
 
 export const requests = {
-  getSnapshot: request<Snapshot>()(Empty),
+  getSnapshot: request<Snapshot>()(z.object({ first: z.number().int().min(1).max(MAX_FIRST_ROWS).optional() }).strict()),
   getJobDetails: request<JobDetails>()(z.object({ key: JobKey, eventsPageToken: z.string().max(2000).optional() }).strict()),
   cancelJob: request<Job>()(KeyInput),
   cancelJobs: request<{ key: string; result: Result<Job> }[]>()(z.object({ keys: z.array(JobKey).min(1).max(1000) }).strict()),

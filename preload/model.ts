@@ -41,11 +41,11 @@ export function parseJobKey(key: string): { sourceId: string; locator: string } 
 // The normalized job
 // ---------------------------------------------------------------------------------------------
 
-export const JOB_STATES = ['queued', 'processing', 'printing', 'paused', 'completed', 'failed', 'canceled', 'unknown'] as const;
+import { JOB_STATES } from './job-states';
+export { JOB_STATES, FINAL_STATES, isFinal } from './job-states';
 export const JobState = z.enum(JOB_STATES);
 export type JobState = z.infer<typeof JobState>;
 
-export const FINAL_STATES: ReadonlySet<JobState> = new Set<JobState>(['completed', 'failed', 'canceled']);
 /** States polled at the idle rate and never flagged stuck. */
 export const SLOW_STATES: ReadonlySet<JobState> = new Set<JobState>(['paused', 'unknown']);
 
@@ -78,10 +78,6 @@ export const Job = z.object({
   extra: z.record(z.string(), z.unknown()),
 });
 export type Job = z.infer<typeof Job>;
-
-export function isFinal(job: Pick<Job, 'state' | 'gone'>): boolean {
-  return job.gone || FINAL_STATES.has(job.state);
-}
 
 /** One state transition of a job, as the engine observed it. */
 export const TimelineEntry = z.object({

@@ -26,6 +26,7 @@ import type { AppCore } from '../core/app-core-types';
 import { silentLogger, type Logger } from '../core/ports';
 import { previewContentSecurityPolicy, rewriteCspMeta } from './csp';
 import { PROTOCOL, type ClientMessage, type ServerMessage } from './protocol';
+import { encodeTable, encodeTableSteps } from '../../preload/wire';
 
 export interface WebTransportOptions {
   core: Pick<AppCore, 'handlers' | 'on'>;
@@ -62,6 +63,9 @@ export interface WebTransport {
 }
 
 const DEFAULT_MAX_MESSAGE = 1024 * 1024;
+/** The window's build has a handful of files; more than this are served but not kept. */
+const MAX_CACHED_FILES = 64;
+
 /** How long a snapshot answer prepared ahead of its request is kept (see prepareSnapshot). */
 const PREPARED_SNAPSHOT_TTL_MS = 10_000;
 /** A socket whose unsent data passes this is too slow to follow; it is closed and reconnects. */
@@ -119,11 +123,12 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
 
   const clients = new Set<WebSocket>();
   /**
-   * The snapshot answer, serialized ahead of its request: the page asks for it as soon as its
-   * socket is open, and reading and encoding 10,000 jobs while the page's scripts still load saves
-   * that time at start. Any event invalidates it (`epoch`), so an answer is only ever sent if no
-   * patch, health change or pause happened since it was taken: every event after it follows it.
-   * It is prepared when the page itself is served, and only sent after the token is accepted.
+   * The whole-queue snapshot answer, serialized ahead of its request: the window first asks for
+   * its first rows (getSnapshot `first`) and then for the whole queue, and encoding 10,000 jobs
+   * while it draws those rows saves that time. It is started only then, not while the page's own
+   * scripts load, so that it does not hold up the first rows. Any event invalidates it (`epoch`),
+   * so an answer is only ever sent if no patch, health change or pause happened since it was
+   * taken: every event after it follows it.
    */
   let epoch = 0;
   let prepared: { epoch: number; text: Promise<string | null>; timer: ReturnType<typeof setTimeout> } | null = null;
@@ -141,7 +146,7 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
       async (result) => {
         if (!result.ok || epoch !== at) return null;
         try {
-          const encoded = await encodeInSlices(result.value, () => epoch !== at);
+          const encoded = await encodeSnapshotInSteps(result.value, () => epoch !== at);
           return encoded === null ? null : `{"ok":true,"value":${encoded}}`;
         } catch {
           return null;
@@ -168,16 +173,46 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
     else socket.destroy();
   });
 
+  /**
+   * The window's files, kept once read: the page asks for its scripts while the snapshot is being
+   * prepared, and one stat per request (rather than resolving and reading the file again) keeps
+   * those answers quick. An entry is used only while the file under that address is the same one,
+   * unchanged (device, inode, size, modification time); anything else is resolved and read afresh.
+   */
+  const files = new Map<string, { path: string; body: Buffer; dev: number; ino: number; size: number; mtimeMs: number }>();
+  async function readRendererFile(url: string): Promise<{ path: string; body: Buffer } | null> {
+    const candidate = rendererCandidate(rendererRoot, url);
+    if (!candidate) return null;
+    const cached = files.get(candidate);
+    if (cached) {
+      const now = await fsp.stat(candidate).catch(() => null);
+      if (now && now.isFile() && now.dev === cached.dev && now.ino === cached.ino && now.size === cached.size && now.mtimeMs === cached.mtimeMs) return cached;
+      files.delete(candidate);
+    }
+    const path = await resolveRendererFile(rendererRoot, url);
+    if (!path) return null;
+    const handle = await fsp.open(path, 'r');
+    try {
+      const stat = await handle.stat();
+      const body = await handle.readFile();
+      const entry = { path, body, dev: stat.dev, ino: stat.ino, size: body.length, mtimeMs: stat.mtimeMs };
+      if (stat.size === body.length && files.size < MAX_CACHED_FILES) files.set(candidate, entry);
+      return entry;
+    } finally {
+      await handle.close();
+    }
+  }
+
   async function serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.headers.host !== expectedHost()) return sendText(res, 403, 'This server only answers requests for 127.0.0.1.');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return sendText(res, 405, 'Method not allowed.');
     }
-    const file = await resolveRendererFile(rendererRoot, req.url ?? '/');
+    const file = await readRendererFile(req.url ?? '/');
     if (!file) return sendText(res, 404, 'Not found.');
-    const type = CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream';
-    let body: Buffer = await fsp.readFile(file);
+    const type = CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream';
+    let body: Buffer = file.body;
     securityHeaders(res);
     res.setHeader('Content-Type', type);
     if (type.startsWith('text/html')) {
@@ -185,7 +220,6 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
       body = Buffer.from(rewritten.html, 'utf8');
       res.setHeader('Content-Security-Policy', rewritten.policy ?? previewContentSecurityPolicy(port));
       res.setHeader('Cache-Control', 'no-store');
-      if (req.method === 'GET') res.once('finish', prepareSnapshot);
     } else {
       res.setHeader('Cache-Control', 'no-cache');
     }
@@ -273,7 +307,9 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
       .then((result) => {
         done();
         if (!result.ok && result.error.code === 'internal') logger.error('A preview request failed.', { request: String(name), message: result.error.message });
-        send(ws, { type: 'response', id, result });
+        send(ws, { type: 'response', id, result: name === 'getSnapshot' ? compactSnapshot(result) : result });
+        // A window asks for its first rows, then for the whole queue: that one is encoded meanwhile.
+        if (name === 'getSnapshot' && result.ok && (result.value as { total?: unknown }).total !== undefined) prepareSnapshot();
       });
   }
 
@@ -372,28 +408,34 @@ function parseJson(data: RawData): unknown {
 
 type RequestId = string | number;
 
-/** Jobs encoded per slice before yielding to other work (the page's own script requests). */
-const ENCODE_SLICE = 1000;
-
 /**
- * JSON of a snapshot, its jobs encoded a slice at a time with a turn of the event loop between
- * slices, so that serving the page's scripts is not held up. Null when `stale()` says so first.
+ * JSON of a snapshot, its jobs as a table (preload/wire.ts), encoded a step at a time with a turn of
+ * the event loop between steps, so that serving the page's scripts is not held up. Null when
+ * `stale()` says so first.
  */
-async function encodeInSlices(value: unknown, stale: () => boolean): Promise<string | null> {
-  const v = value as { jobs?: unknown };
-  if (!v || typeof v !== 'object' || !Array.isArray(v.jobs)) return JSON.stringify(value);
-  const { jobs, ...rest } = v as { jobs: unknown[] } & Record<string, unknown>;
-  const parts: string[] = [];
-  for (let i = 0; i < jobs.length; i += ENCODE_SLICE) {
-    if (i > 0) {
-      await new Promise<void>((r) => setImmediate(r));
-      if (stale()) return null;
-    }
-    const slice = JSON.stringify(jobs.slice(i, i + ENCODE_SLICE));
-    if (slice.length > 2) parts.push(slice.slice(1, -1));
+async function encodeSnapshotInSteps(value: unknown, stale: () => boolean): Promise<string | null> {
+  if (!hasJobList(value)) return JSON.stringify(value);
+  const steps = encodeTableSteps(value.jobs);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return JSON.stringify({ ...value, jobs: step.value });
+    await new Promise<void>((r) => setImmediate(r));
+    if (stale()) return null;
   }
-  const restText = JSON.stringify(rest);
-  return `{"jobs":[${parts.join(',')}]${restText === '{}' ? '}' : `,${restText.slice(1)}`}`;
+}
+
+function hasJobList(value: unknown): value is { jobs: object[] } {
+  return typeof value === 'object' && value !== null && Array.isArray((value as { jobs?: unknown }).jobs);
+}
+
+/** A snapshot answer with its jobs as a table; the page decodes it back (renderer/src/transport/web.ts). */
+function compactSnapshot(result: Result<unknown>): Result<unknown> {
+  if (!result.ok || !hasJobList(result.value)) return result;
+  try {
+    return { ok: true, value: { ...result.value, jobs: encodeTable(result.value.jobs) } };
+  } catch (err) {
+    return { ok: false, error: { code: 'internal', message: `The snapshot could not be encoded: ${err instanceof Error ? err.message : String(err)}` } };
+  }
 }
 
 function isEmptyObject(input: unknown): boolean {
@@ -453,7 +495,8 @@ function safePath(url: string | undefined): string {
  * traversal, NUL bytes, backslashes, dot files and anything that resolves (through symlinks too)
  * outside the folder.
  */
-export async function resolveRendererFile(root: string, url: string): Promise<string | null> {
+/** The path under `root` an address names, before links are resolved; null for any address outside it or hidden. */
+function rendererCandidate(root: string, url: string): string | null {
   let path: string;
   try {
     path = decodeURIComponent(safePath(url));
@@ -465,7 +508,12 @@ export async function resolveRendererFile(root: string, url: string): Promise<st
   const segments = path.split('/').slice(1);
   if (segments.some((s) => s === '' || s === '.' || s === '..' || s.startsWith('.'))) return null;
   const candidate = resolve(root, ...segments);
-  if (!candidate.startsWith(root + sep)) return null;
+  return candidate.startsWith(root + sep) ? candidate : null;
+}
+
+export async function resolveRendererFile(root: string, url: string): Promise<string | null> {
+  const candidate = rendererCandidate(root, url);
+  if (!candidate) return null;
   try {
     const [real, realRoot] = await Promise.all([fsp.realpath(candidate), fsp.realpath(root)]);
     if (!real.startsWith(realRoot + sep)) return null;

@@ -33,7 +33,9 @@ function Shell() {
   const store = useStore();
   const theme = store.ui.value.theme;
   useEffect(() => applyTheme(theme), [theme]);
-  const status = store.status.value;
+  // While only the queue's first rows are in, they are shown under the choices they were picked for.
+  const head = store.partial.value;
+  const status = store.status.value === 'ready' && head !== null && head !== store.ui.value ? 'loading' : store.status.value;
   const detailOpen = store.detailKey.value !== null;
   return (
     <div class={detailOpen ? 'app has-detail' : 'app'}>

@@ -1,8 +1,9 @@
 /**
  * The first code the queue window runs: it connects to the app and asks for the settings and the
- * snapshot before the rest of the window (Preact, the components, the schemas) is even loaded, so
- * that the app prepares its answer while the page is still starting. Settings are asked first: the
- * view choices then arrive before the jobs, and the queue is sorted only once.
+ * window's first rows before the rest of the window (Preact, the components, the schemas) is even
+ * loaded, so that the app prepares its answers while the page is still starting. The whole queue is
+ * asked for once the first rows are in: they are drawn first, and a queue of thousands of jobs
+ * follows without holding them up (nor overtaking them).
  */
 import type { PrintQueueBridge, RequestOutput } from '../../preload/contract';
 import type { Result } from '../../preload/model';
@@ -10,15 +11,21 @@ import { getBridge } from './transport';
 import type { ConnectionStatus } from './transport/web';
 import { requestSafely } from './state/call';
 
+/** Rows asked for ahead of the whole queue: more than any window shows at once. */
+export const FIRST_ROWS = 100;
+
 export interface EarlyAnswers {
   settings: Promise<Result<RequestOutput<'getSettings'>>>;
+  /** The first rows of the queue as the window shows it (getSnapshot `first`). */
+  head: Promise<Result<RequestOutput<'getSnapshot'>>>;
   snapshot: Promise<Result<RequestOutput<'getSnapshot'>>>;
 }
 
 export function boot(bridge: PrintQueueBridge = getBridge()): { bridge: PrintQueueBridge; early: EarlyAnswers } {
   const settings = requestSafely(bridge, 'getSettings', {});
-  const snapshot = requestSafely(bridge, 'getSnapshot', {});
-  return { bridge, early: { settings, snapshot } };
+  const head = requestSafely(bridge, 'getSnapshot', { first: FIRST_ROWS });
+  const snapshot = head.then(() => requestSafely(bridge, 'getSnapshot', {}));
+  return { bridge, early: { settings, head, snapshot } };
 }
 
 /** Resolves when the web bridge's first connection attempt is decided, or after `ms`; at once for other bridges. */

@@ -1,14 +1,16 @@
 /**
  * Start-up order of the queue window: the first requests leave before the window's code is set up,
- * settings before the snapshot, and the store takes those answers instead of asking again.
+ * settings and the first rows at once, the whole queue once those are in; the store takes those
+ * answers instead of asking again, and draws the first rows until the whole queue replaces them.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { effect } from '@preact/signals';
-import { boot, connectionSettled } from '../../renderer/src/boot';
+import { boot, connectionSettled, FIRST_ROWS } from '../../renderer/src/boot';
 import { requestSafely } from '../../renderer/src/state/call';
 import { createStore } from '../../renderer/src/state/store';
 import type { ConnectionStatus } from '../../renderer/src/transport/web';
-import type { PrintQueueBridge } from '../../preload/contract';
+import type { PrintQueueBridge, Snapshot } from '../../preload/contract';
+import type { Result } from '../../preload/model';
 import { FakeBridge, makeHealth, makeJob } from '../helpers/fake-bridge';
 
 afterEach(() => {
@@ -16,12 +18,36 @@ afterEach(() => {
 });
 
 describe('boot', () => {
-  it('asks for the settings, then the snapshot, at once', async () => {
-    const bridge = new FakeBridge({ jobs: [makeJob({ key: 'local:a' })] });
+  it('asks for the settings and the first rows at once, and for the whole queue once those are in', async () => {
+    const jobs = Array.from({ length: FIRST_ROWS + 20 }, (_, i) => makeJob({ key: `local:j${String(i).padStart(3, '0')}`, updatedAt: new Date(Date.UTC(2026, 0, 5, 9, 0, i)).toISOString() }));
+    const bridge = new FakeBridge({ jobs, settings: { version: 1, sources: [], ui: { view: 'all' } } });
     const { early } = boot(bridge);
-    expect(bridge.calls.map((c) => c.name)).toEqual(['getSettings', 'getSnapshot']);
+    expect(bridge.calls.map((c) => [c.name, c.input])).toEqual([
+      ['getSettings', {}],
+      ['getSnapshot', { first: FIRST_ROWS }],
+    ]);
+    const head = await early.head;
+    // Newest update first, as the saved view choices say.
+    expect(head.ok && head.value.jobs.map((j) => j.key)).toEqual(jobs.map((j) => j.key).reverse().slice(0, FIRST_ROWS));
+    expect(head.ok && head.value.total).toBe(FIRST_ROWS + 20);
     const [settings, snapshot] = await Promise.all([early.settings, early.snapshot]);
+    expect(bridge.calls.map((c) => [c.name, c.input])).toEqual([
+      ['getSettings', {}],
+      ['getSnapshot', { first: FIRST_ROWS }],
+      ['getSnapshot', {}],
+    ]);
     expect(settings.ok && settings.value.settings.version).toBe(1);
+    expect(snapshot.ok && snapshot.value.jobs).toHaveLength(FIRST_ROWS + 20);
+  });
+
+  it('asks for the whole queue even when the first rows fail', async () => {
+    const bridge = new FakeBridge({ jobs: [makeJob({ key: 'local:a' })] });
+    const real = bridge.request.bind(bridge);
+    bridge.request = ((name: string, input: unknown) =>
+      name === 'getSnapshot' && (input as { first?: number }).first ? Promise.reject(new Error('lost')) : real(name as never, input as never)) as typeof bridge.request;
+    const { early } = boot(bridge);
+    expect(await early.head).toEqual({ ok: false, error: { code: 'internal', message: 'lost' } });
+    const snapshot = await early.snapshot;
     expect(snapshot.ok && snapshot.value.jobs.map((j) => j.key)).toEqual(['local:a']);
   });
 
@@ -48,9 +74,14 @@ describe('store.start with the answers boot asked for', () => {
     });
     try {
       await store.start(early);
-      expect(bridge.calls.map((c) => c.name)).toEqual(['getSettings', 'getSnapshot']);
+      expect(bridge.calls.map((c) => c.name)).toEqual(['getSettings', 'getSnapshot', 'getSnapshot']);
       expect(store.ui.value.sort).toEqual({ key: 'document', dir: 'asc' });
-      expect(seen).toEqual([['a', 'b', 'c']]);
+      // The first rows, then the whole queue: both in the saved order, never the default one.
+      expect(seen).toEqual([
+        ['a', 'b', 'c'],
+        ['a', 'b', 'c'],
+      ]);
+      expect(store.partial.value).toBeNull();
     } finally {
       stop();
       store.dispose();
@@ -82,6 +113,74 @@ describe('store.start with the answers boot asked for', () => {
     await store.loadSnapshot();
     expect(store.status.value).toBe('ready');
     expect(bridge.callsOf('getSnapshot')).toHaveLength(1);
+    store.dispose();
+  });
+});
+
+describe('the first rows, until the whole queue is in', () => {
+  function deferred<T>() {
+    let resolve!: (v: T) => void;
+    const promise = new Promise<T>((r) => (resolve = r));
+    return { promise, resolve };
+  }
+  const settingsOf = (bridge: FakeBridge) => requestSafely(bridge, 'getSettings', {});
+
+  it('draws the first rows and marks the queue partial, then the whole queue replaces them', async () => {
+    const jobs = ['a', 'b', 'c', 'd'].map((k, i) => makeJob({ key: `local:${k}`, updatedAt: new Date(Date.UTC(2026, 0, 5, 9, 0, i)).toISOString() }));
+    const bridge = new FakeBridge({ jobs, settings: { version: 1, sources: [], ui: { view: 'all' } } });
+    const store = createStore(bridge);
+    const whole = deferred<Result<Snapshot>>();
+    const started = store.start({ settings: settingsOf(bridge), head: requestSafely(bridge, 'getSnapshot', { first: 2 }), snapshot: whole.promise });
+    await vi.waitFor(() => expect(store.status.value).toBe('ready'));
+    expect(store.visible.value.map((j) => j.key)).toEqual(['local:d', 'local:c']);
+    expect(store.partial.value).toBe(store.ui.value);
+    // A patch for a job of the first rows applies; one for a job not in yet waits for the whole queue.
+    bridge.emit('jobs:patch', { patches: [{ type: 'changed', key: 'local:d', changes: { document: 'Patched' } }, { type: 'changed', key: 'local:a', changes: { document: 'Not here' } }] });
+    expect(store.jobs.get('local:d')?.document).toBe('Patched');
+    expect(store.jobs.has('local:a')).toBe(false);
+    whole.resolve(await requestSafely(bridge, 'getSnapshot', {}));
+    await started;
+    expect(store.partial.value).toBeNull();
+    expect(store.visible.value.map((j) => j.key)).toEqual(['local:d', 'local:c', 'local:b', 'local:a']);
+    store.dispose();
+  });
+
+  it('ignores first rows that arrive after the whole queue', async () => {
+    const bridge = new FakeBridge({ jobs: [makeJob({ key: 'local:a' }), makeJob({ key: 'local:b' })] });
+    const store = createStore(bridge);
+    const head = deferred<Result<Snapshot>>();
+    await store.start({ settings: settingsOf(bridge), head: head.promise, snapshot: requestSafely(bridge, 'getSnapshot', {}) });
+    head.resolve({ ok: true, value: { jobs: [makeJob({ key: 'local:stale' })], sources: [], paused: null, total: 1 } });
+    await new Promise((r) => setTimeout(r, 0));
+    expect([...store.jobs.keys()].sort()).toEqual(['local:a', 'local:b']);
+    expect(store.partial.value).toBeNull();
+    store.dispose();
+  });
+
+  it('shows nothing for first rows that failed, and the whole queue decides what the window says', async () => {
+    const bridge = new FakeBridge({ jobs: [makeJob({ key: 'local:a' })] });
+    const store = createStore(bridge);
+    await store.start({
+      settings: settingsOf(bridge),
+      head: Promise.resolve({ ok: false, error: { code: 'internal', message: 'lost' } }),
+      snapshot: Promise.resolve({ ok: false, error: { code: 'unreachable', message: 'The app is not answering.' } }),
+    });
+    expect(store.status.value).toBe('error');
+    expect(store.loadError.value?.message).toBe('The app is not answering.');
+    expect(store.notices.value).toEqual([]);
+    store.dispose();
+  });
+
+  it('leaves the first rows for the loading line when the load of the whole queue fails after them', async () => {
+    const bridge = new FakeBridge({ jobs: [makeJob({ key: 'local:a' })] });
+    const store = createStore(bridge);
+    const whole = deferred<Result<Snapshot>>();
+    const started = store.start({ settings: settingsOf(bridge), head: requestSafely(bridge, 'getSnapshot', { first: 5 }), snapshot: whole.promise });
+    await vi.waitFor(() => expect(store.partial.value).not.toBeNull());
+    whole.resolve({ ok: false, error: { code: 'unreachable', message: 'The app is not answering.' } });
+    await started;
+    expect(store.status.value).toBe('error');
+    expect(store.partial.value).toBeNull();
     store.dispose();
   });
 });

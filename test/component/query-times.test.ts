@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { UiSettings } from '../../preload/model';
 import { defaultUi } from '../../renderer/src/state/model-lite';
-import { selectJobs } from '../../renderer/src/state/query';
+import { selectJobs } from '../../preload/queue-view';
 import { makeJob } from '../helpers/fake-bridge';
 
 function choices(key: 'createdAt' | 'updatedAt', dir: 'asc' | 'desc'): UiSettings {

@@ -1,7 +1,11 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
 import { act, fireEvent, screen, within } from '@testing-library/preact';
-import { makeHealth, makeJob } from '../helpers/fake-bridge';
+import { render } from '@testing-library/preact';
+import { FakeBridge, makeHealth, makeJob } from '../helpers/fake-bridge';
+import { App } from '../../renderer/src/App';
+import { requestSafely } from '../../renderer/src/state/call';
+import { createStore } from '../../renderer/src/state/store';
 import { mount, rowKeys, rowOf, unmount, type Mounted } from './harness';
 
 let m: Mounted | undefined;
@@ -34,6 +38,29 @@ describe('the queue', () => {
     expect(within(row).getByText('50%')).toBeTruthy();
     expect(screen.getByRole('grid').getAttribute('aria-rowcount')).toBe('4');
     expect(screen.getByText('3 of 5 jobs')).toBeTruthy();
+  });
+
+  it('draws the first rows while the rest of the queue loads, and says so; other choices wait for the whole queue', async () => {
+    const bridge = new FakeBridge({ jobs: sample(), sources });
+    const store = createStore(bridge);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const whole = held.then(() => requestSafely(bridge, 'getSnapshot', {}));
+    render(<App store={store} />);
+    const started = store.start({ settings: requestSafely(bridge, 'getSettings', {}), head: requestSafely(bridge, 'getSnapshot', { first: 2 }), snapshot: whole });
+    m = { bridge, store } as Mounted;
+    await screen.findAllByTestId('job-row');
+    expect(screen.getAllByTestId('job-row').map((r) => r.dataset.key)).toEqual(['local:a', 'local:b']);
+    expect(screen.getByTestId('job-count').textContent).toBe('Loading the rest of the queue…');
+    // Another view cannot be drawn from the first rows of this one: the window says it is loading.
+    fireEvent.click(screen.getByRole('radio', { name: 'Finished' }));
+    expect(screen.queryAllByTestId('job-row')).toEqual([]);
+    expect(screen.getByTestId('queue').dataset.status).toBe('loading');
+    release();
+    await started;
+    await screen.findAllByTestId('job-row');
+    expect(screen.getAllByTestId('job-row').map((r) => r.dataset.key)).toEqual(['local:d', 'up:p1/e']);
+    expect(screen.getByTestId('job-count').textContent).toBe('2 of 5 jobs');
   });
 
   it('switches between Active, Finished and All', async () => {

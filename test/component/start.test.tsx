@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { cleanup, screen, waitFor } from '@testing-library/preact';
 import { render } from 'preact';
 import { startWindow } from '../../renderer/src/start';
-import { boot } from '../../renderer/src/boot';
+import { boot, FIRST_ROWS } from '../../renderer/src/boot';
 import type { ConnectionStatus } from '../../renderer/src/transport/web';
 import { FakeBridge, makeJob } from '../helpers/fake-bridge';
 
@@ -54,11 +54,12 @@ describe('startWindow', () => {
     bridge.status = { state: 'open', message: null };
     mountWindow(bridge);
     await screen.findAllByTestId('job-row');
-    expect(bridge.callsOf('getSnapshot')).toHaveLength(1);
+    // The first rows, then the whole queue.
+    await waitFor(() => expect(bridge.callsOf('getSnapshot')).toEqual([{ first: FIRST_ROWS }, {}]));
     bridge.set({ state: 'disconnected', message: 'Lost the connection to the preview server; retrying in 1 s.' });
     expect((await screen.findByTestId('connection-banner')).textContent).toContain('Lost the connection');
     bridge.set({ state: 'open', message: null });
-    await waitFor(() => expect(bridge.callsOf('getSnapshot')).toHaveLength(2));
+    await waitFor(() => expect(bridge.callsOf('getSnapshot')).toEqual([{ first: FIRST_ROWS }, {}, {}]));
     await waitFor(() => expect(screen.queryByTestId('connection-banner')).toBeNull());
   });
 });

@@ -9,7 +9,7 @@ import { Virtualizer, elementScroll, observeElementOffset, observeElementRect, t
 import type { Job } from '../../../preload/model';
 import { t } from '../i18n/messages';
 import { formatBytes, formatPercent, formatTime } from '../i18n/format';
-import type { SortKeyName } from '../state/query';
+import type { SortKeyName } from '../../../preload/queue-view';
 import type { PendingAction, Store } from '../state/store';
 import { askCancel } from './actions';
 import { useStore } from './context';

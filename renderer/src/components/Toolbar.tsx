@@ -1,10 +1,10 @@
 /** The window's command bar, the view/filter bar and the paused banner. */
 import { useEffect, useState } from 'preact/hooks';
 import type { JobState } from '../../../preload/model';
-import { JOB_STATES } from '../state/model-lite';
+import { JOB_STATES } from '../../../preload/job-states';
 import { t } from '../i18n/messages';
 import { formatDateTime, formatInt } from '../i18n/format';
-import type { ViewName } from '../state/query';
+import type { ViewName } from '../../../preload/queue-view';
 import { askCancel } from './actions';
 import { useStore } from './context';
 
@@ -165,7 +165,7 @@ export function FilterBar() {
         </button>
       )}
       <span class="count" aria-live="polite" data-testid="job-count">
-        {t.jobCount(formatInt(shown), formatInt(total))}
+        {store.partial.value ? t.loadingRest : t.jobCount(formatInt(shown), formatInt(total))}
         {selected.size > 1 ? ` · ${t.selectedCount(formatInt(selected.size))}` : ''}
       </span>
     </div>

@@ -1,9 +1,9 @@
 /** Confirmation flows shared by the grid, the detail panel and the sources panel. */
 import type { Job } from '../../../preload/model';
-import { isFinal } from '../state/model-lite';
+import { isFinal } from '../../../preload/job-states';
 import { t } from '../i18n/messages';
 import { formatInt } from '../i18n/format';
-import { activeJobsOf } from '../state/query';
+import { activeJobsOf } from '../../../preload/queue-view';
 import { docName, type Store } from '../state/store';
 
 export function cancelRefusal(job: Job): string {

@@ -8,6 +8,7 @@ import type { HealthStatus, JobState } from '../../../preload/model';
 export const en = {
   appTitle: 'Print Queue Monitor',
   loading: 'Loading print jobs…',
+  loadingRest: 'Loading the rest of the queue…',
   loadFailed: (reason: string) => `The print queue could not be loaded: ${reason}`,
   panelLoading: 'Loading…',
   panelLoadFailed: (reason: string) => `This window could not load its settings and dialogs: ${reason}. Reload the window to try again.`,

@@ -8,14 +8,17 @@ import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { Events, PrintQueueBridge, PrintRequest, RequestInput, RequestOutput, SettingsView, Snapshot } from '../../../preload/contract';
 import type { RequestName } from '../../../preload/channels';
 import type { AppError, Job, JobPatch, Result, Settings, SourceHealth, UiSettings } from '../../../preload/model';
-import { defaultUi, isFinal } from './model-lite';
+import { defaultUi } from './model-lite';
+import { isFinal } from '../../../preload/job-states';
 import { t } from '../i18n/messages';
-import { keepsPlace, selectJobs } from './query';
+import { keepsPlace, selectJobs } from '../../../preload/queue-view';
 import { requestSafely } from './call';
 
 /** Answers to the first requests, when they were sent before the store existed (see boot.ts). */
 export interface FirstAnswers {
   settings?: Promise<Result<SettingsView>>;
+  /** The first rows of the queue (getSnapshot `first`), drawn until the whole queue is in. */
+  head?: Promise<Result<Snapshot>>;
   snapshot?: Promise<Result<Snapshot>>;
 }
 
@@ -48,6 +51,12 @@ export function createStore(bridge: PrintQueueBridge) {
   const sources = signal<SourceHealth[]>([]);
   const paused = signal<{ until: string | null } | null>(null);
   const status = signal<'loading' | 'ready' | 'error'>('loading');
+  /**
+   * Set while only the first rows of the queue are in (FirstAnswers.head): the view choices they
+   * were chosen under. The rest of the queue replaces them; until then the window says it is still
+   * loading, and shows them only under those same choices.
+   */
+  const partial = signal<UiSettings | null>(null);
   const loadError = signal<AppError | null>(null);
   const settingsView = signal<SettingsView | null>(null);
   const ui = signal<UiSettings>(defaultUi());
@@ -196,31 +205,53 @@ export function createStore(bridge: PrintQueueBridge) {
       bridge.on('app:notice', ({ level, message }) => notify(level, message)),
       bridge.on('print:progress', ({ key, sentBytes, totalBytes }) => setMapEntry(printProgress, key, { sentBytes, totalBytes })),
     );
-    // Settings first: their view choices then apply before the jobs are sorted for the first time.
-    await Promise.all([loadSettings(first.settings), loadSnapshot(first.snapshot)]);
+    // The jobs are put in only once the settings are in: the queue is then filtered and sorted
+    // (and drawn) once, under the saved view choices, not first under the defaults.
+    const settings = loadSettings(first.settings);
+    if (first.head) void loadHead(first.head, settings);
+    await loadSnapshot(first.snapshot, settings);
   }
 
-  async function loadSnapshot(answer?: Promise<Result<Snapshot>>): Promise<void> {
+  /** Whether a whole snapshot was put in (after which the first rows are no use). */
+  let wholeQueueIn = false;
+
+  async function loadHead(answer: Promise<Result<Snapshot>>, after: Promise<unknown>): Promise<void> {
+    const [r] = await Promise.all([answer, after]);
+    // A failure is not shown: the whole queue is asked for next and says what is wrong.
+    if (!r.ok || wholeQueueIn || status.value !== 'loading') return;
+    putSnapshot(r.value, ui.value);
+  }
+
+  /** Replaces the jobs, the sources' health and the pause with a snapshot's; `head`: see `partial`. */
+  function putSnapshot(snap: Snapshot, head: UiSettings | null): void {
+    batch(() => {
+      jobs.clear();
+      for (const j of snap.jobs) jobs.set(j.key, j);
+      printersVersion.value++;
+      jobsVersion.value++;
+      sources.value = snap.sources;
+      paused.value = snap.paused;
+      partial.value = head;
+      loadError.value = null;
+      status.value = 'ready';
+    });
+  }
+
+  /** Loads the jobs; `after` (the settings' loading at start) is awaited before they are put in. */
+  async function loadSnapshot(answer?: Promise<Result<Snapshot>>, after?: Promise<unknown>): Promise<void> {
     // A reload after a reconnect keeps the last rows on screen until the fresh ones arrive.
     if (status.value !== 'ready') status.value = 'loading';
-    const r = await (answer ?? call('getSnapshot', {}));
+    const [r] = await Promise.all([answer ?? call('getSnapshot', {}), after]);
     if (!r.ok) {
       batch(() => {
         loadError.value = r.error;
+        partial.value = null;
         status.value = 'error';
       });
       return;
     }
-    batch(() => {
-      jobs.clear();
-      for (const j of r.value.jobs) jobs.set(j.key, j);
-      printersVersion.value++;
-      jobsVersion.value++;
-      sources.value = r.value.sources;
-      paused.value = r.value.paused;
-      loadError.value = null;
-      status.value = 'ready';
-    });
+    wholeQueueIn = true;
+    putSnapshot(r.value, null);
   }
 
   async function loadSettings(answer?: Promise<Result<SettingsView>>): Promise<void> {
@@ -455,6 +486,7 @@ export function createStore(bridge: PrintQueueBridge) {
     sourceNames,
     paused,
     status,
+    partial,
     loadError,
     settingsView,
     ui,

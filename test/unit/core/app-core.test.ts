@@ -13,7 +13,8 @@ import { createEnvSecretStore } from '../../../main/state/secrets-env';
 import { createRedactor } from '../../../main/state/redact';
 import { dispatch } from '../../../preload/contract';
 import type { RequestName } from '../../../preload/channels';
-import type { HistoryEntry, Job, Result, SourceHealth } from '../../../preload/model';
+import { UiSettings, type HistoryEntry, type Job, type Result, type SourceHealth } from '../../../preload/model';
+import { selectJobs } from '../../../preload/queue-view';
 import { startAodocsSimulator, type AodocsSimulator } from '../../simulators/aodocs/server';
 
 const CODE = 'core-sec-code-7Hq2Zr9Kx1';
@@ -88,6 +89,12 @@ describe('the app core over the AODocs source', () => {
     const snap = await a.call<{ jobs: Job[]; sources: SourceHealth[] }>('getSnapshot', {});
     expect(snap.ok && snap.value.jobs.map((j) => j.key)).toContain(`ao:${mine.jobId}`);
     expect(snap.ok && snap.value.sources[0]).toMatchObject({ id: 'ao', status: 'ok' });
+    // The window's first rows: the queue as it shows it under the saved view choices, and the count.
+    const head = await a.call<{ jobs: Job[]; total: number }>('getSnapshot', { first: 1 });
+    const expected = snap.ok ? selectJobs(snap.value.jobs, UiSettings.parse({}), new Map([['ao', snap.value.sources[0]!.name]]), 1) : [];
+    expect(head.ok && head.value.jobs).toEqual(expected);
+    expect(head.ok && head.value.total).toBe(snap.ok ? snap.value.jobs.length : -1);
+    expect(await a.call('getSnapshot', { first: 1001 })).toMatchObject({ ok: false, error: { code: 'invalid-input', field: 'first' } });
 
     const tracked = await a.call<Job>('trackJob', { sourceId: 'ao', id: other.jobId });
     expect(tracked).toMatchObject({ ok: true, value: { key: `ao:${other.jobId}`, printer: 'lib-b' } });

@@ -8,7 +8,11 @@ import { startWebTransport, tokensEqual, type WebTransport } from '../../../main
 import { previewContentSecurityPolicy, rewriteCspMeta } from '../../../main/web/csp';
 import { EVENT_NAMES } from '../../../preload/channels';
 import type { Events } from '../../../preload/contract';
-import { AppFailure } from '../../../preload/model';
+import { AppFailure, type Job, type Result } from '../../../preload/model';
+import { firstRows } from '../../../preload/queue-view';
+import { isWireTable } from '../../../preload/wire';
+import { expandJobTable } from '../../../renderer/src/transport/web';
+import { defaultUi } from '../../../renderer/src/state/model-lite';
 import { createFakeCore, sampleJob, type FakeCore } from './fake-core';
 
 const APP_CSP =
@@ -120,7 +124,12 @@ async function authed(t: WebTransport) {
   return {
     ws,
     box,
+    /** The answer as the page's bridge reads it (a snapshot's job table turned back into a list). */
     async request(name: string, input?: unknown) {
+      return expandJobTable((await this.raw(name, input)) as Result<unknown>);
+    },
+    /** The answer as it travels. */
+    async raw(name: string, input?: unknown) {
       const myId = ++id;
       ws.send(JSON.stringify({ type: 'request', id: myId, name, input }));
       return (await box.next((m) => m.type === 'response' && m.id === myId)).result;
@@ -129,6 +138,29 @@ async function authed(t: WebTransport) {
 }
 
 describe('web transport: static files', () => {
+  it('serves a file read once from memory, and its new content as soon as it changes on disk', async () => {
+    const { t } = await start();
+    const host = { host: `127.0.0.1:${t.port}` };
+    await writeFile(join(rendererDir, 'assets', 'changing.js'), 'one();');
+    expect((await get(t.port, '/assets/changing.js', host)).body).toBe('one();');
+    expect((await get(t.port, '/assets/changing.js', host)).body).toBe('one();');
+    await writeFile(join(rendererDir, 'assets', 'changing.js'), 'two(); // longer');
+    expect((await get(t.port, '/assets/changing.js', host)).body).toBe('two(); // longer');
+    // Same size, new content: the modification time tells.
+    await new Promise((r) => setTimeout(r, 20));
+    await writeFile(join(rendererDir, 'assets', 'changing.js'), 'six(); // longer');
+    expect((await get(t.port, '/assets/changing.js', host)).body).toBe('six(); // longer');
+    // Removed: not found, not the remembered content.
+    await rm(join(rendererDir, 'assets', 'changing.js'));
+    expect((await get(t.port, '/assets/changing.js', host)).status).toBe(404);
+    // A file swapped for a link to one outside the window's folder is refused, cached or not.
+    await writeFile(join(rendererDir, 'assets', 'swap.txt'), 'inside');
+    expect((await get(t.port, '/assets/swap.txt', host)).body).toBe('inside');
+    await rm(join(rendererDir, 'assets', 'swap.txt'));
+    await symlink(join(root, 'secret.txt'), join(rendererDir, 'assets', 'swap.txt'));
+    expect((await get(t.port, '/assets/swap.txt', host)).status).toBe(404);
+  });
+
   it('serves index.html with the preview CSP (one added ws origin) and security headers', async () => {
     const { t } = await start();
     expect(t.url).toBe(`http://127.0.0.1:${t.port}/#token=${t.token}`);
@@ -364,11 +396,16 @@ describe('web transport: requests and events', () => {
   });
 });
 
-describe('web transport: the snapshot prepared while the page loads', () => {
-  /** A core whose snapshot is read from `state` at each call, like the engine's. */
-  function liveCore() {
+describe('web transport: the whole queue as a table, prepared while the window draws its first rows', () => {
+  /** A core whose snapshot is read from `state` at each call, like the engine's; `first` answered as the app does. */
+  function liveCore(jobs?: Job[]) {
     const state = { document: 'first' };
-    const core = createFakeCore({ getSnapshot: async () => ({ jobs: [sampleJob({ document: state.document })], sources: [], paused: null }) });
+    const core = createFakeCore({
+      getSnapshot: async ({ first }) => {
+        const whole = { jobs: jobs ?? [sampleJob({ document: state.document })], sources: [], paused: null };
+        return first === undefined ? whole : firstRows(whole, defaultUi(), first);
+      },
+    });
     const snapshotCalls = () => core.calls.filter((c) => c.name === 'getSnapshot').length;
     return { core, state, snapshotCalls };
   }
@@ -377,81 +414,99 @@ describe('web transport: the snapshot prepared while the page loads', () => {
     expect(pred()).toBe(true);
   }
 
-  it('reads the snapshot when the page is served and answers the first getSnapshot with it', async () => {
-    const { core, state, snapshotCalls } = liveCore();
+  it('sends the jobs of a snapshot as a table that reads back to exactly the same list', async () => {
+    const jobs = Array.from({ length: 300 }, (_, i) => sampleJob({ key: `local:j-${i}`, nativeId: `j-${i}`, document: `Doc "${i}" \u2028`, state: i % 3 ? 'queued' : 'printing' }));
+    const { core } = liveCore(jobs);
     const { t } = await start(core);
-    expect((await get(t.port, '/', { host: `127.0.0.1:${t.port}` })).status).toBe(200);
-    await until(() => snapshotCalls() === 1);
-    expect(core.calls[0]).toMatchObject({ name: 'getSnapshot', origin: 'web' });
-    // Changed without an event: the prepared answer (taken before) is what is sent, no second read.
-    state.document = 'changed silently';
     const c = await authed(t);
-    expect(await c.request('getSnapshot', {})).toEqual({ ok: true, value: { jobs: [sampleJob({ document: 'first' })], sources: [], paused: null } });
-    expect(await c.request('getSnapshot')).toMatchObject({ ok: true, value: { jobs: [{ document: 'first' }] } });
-    expect(snapshotCalls()).toBe(1);
-    // Input is still validated.
-    expect(await c.request('getSnapshot', { sneaky: true })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    const raw = (await c.raw('getSnapshot', {})) as { ok: true; value: { jobs: unknown } };
+    expect(isWireTable(raw.value.jobs)).toBe(true);
+    expect(JSON.stringify(raw).length).toBeLessThan(JSON.stringify(jobs).length / 2);
+    expect(await c.request('getSnapshot', {})).toEqual({ ok: true, value: { jobs, sources: [], paused: null } });
   });
 
-  it('encodes a large prepared snapshot (several slices) to exactly the same answer', async () => {
-    const jobs = Array.from({ length: 2_345 }, (_, i) => sampleJob({ key: `local:j-${i}`, nativeId: `j-${i}`, document: `Doc "${i}" \u2028` }));
-    const paused = { until: '2026-01-05T10:00:00.000Z' };
-    const core = createFakeCore({ getSnapshot: async () => ({ jobs, sources: [], paused }) });
+  it('answers `first` with the first rows in the window\'s order, then prepares the whole queue and answers with it', async () => {
+    const { core, state, snapshotCalls } = liveCore();
     const { t } = await start(core);
-    await get(t.port, '/', { host: `127.0.0.1:${t.port}` });
-    await until(() => core.calls.length === 1);
+    // Serving the page prepares nothing: that would take time from the page's own scripts.
+    expect((await get(t.port, '/', { host: `127.0.0.1:${t.port}` })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(snapshotCalls()).toBe(0);
     const c = await authed(t);
+    expect(await c.request('getSnapshot', { first: 10 })).toEqual({ ok: true, value: { jobs: [sampleJob({ document: 'first' })], sources: [], paused: null, total: 1 } });
+    await until(() => snapshotCalls() === 2);
+    // Changed without an event: the prepared answer (taken before) is what is sent, no further read.
+    state.document = 'changed silently';
+    expect(await c.request('getSnapshot', {})).toEqual({ ok: true, value: { jobs: [sampleJob({ document: 'first' })], sources: [], paused: null } });
+    expect(await c.request('getSnapshot')).toMatchObject({ ok: true, value: { jobs: [{ document: 'first' }] } });
+    expect(snapshotCalls()).toBe(2);
+    // Input is still validated, and a refused request prepares nothing.
+    expect(await c.request('getSnapshot', { sneaky: true })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect(await c.request('getSnapshot', { first: 0 })).toMatchObject({ ok: false, error: { code: 'invalid-input', field: 'first' } });
+    expect(snapshotCalls()).toBe(2);
+  });
+
+  it('encodes a large prepared snapshot (several steps) to exactly the same answer', async () => {
+    const jobs = Array.from({ length: 4_345 }, (_, i) => sampleJob({ key: `local:j-${i}`, nativeId: `j-${i}`, document: `Doc "${i}" \u2028`, progress: i % 7 ? null : (i % 100) / 100 }));
+    const paused = { until: '2026-01-05T10:00:00.000Z' };
+    const core = createFakeCore({ getSnapshot: async ({ first }) => (first === undefined ? { jobs, sources: [], paused } : firstRows({ jobs, sources: [], paused }, defaultUi(), first)) });
+    const { t } = await start(core);
+    const c = await authed(t);
+    expect(await c.request('getSnapshot', { first: 5 })).toMatchObject({ ok: true, value: { total: jobs.length } });
+    await until(() => core.calls.length === 2);
     expect(await c.request('getSnapshot', {})).toEqual({ ok: true, value: { jobs, sources: [], paused } });
-    expect(core.calls.length).toBe(1);
+    expect(core.calls.length).toBe(2);
   });
 
   it('drops the prepared snapshot on any event, so a patch is never lost between snapshot and socket', async () => {
     const { core, state, snapshotCalls } = liveCore();
     const { t } = await start(core);
-    await get(t.port, '/', { host: `127.0.0.1:${t.port}` });
-    await until(() => snapshotCalls() === 1);
+    const c = await authed(t);
+    await c.request('getSnapshot', { first: 10 });
+    await until(() => snapshotCalls() === 2);
     state.document = 'patched';
     core.emit('jobs:patch', { patches: [{ type: 'changed', key: 'local:tok-1', changes: { document: 'patched' } }] });
-    const c = await authed(t);
     expect(await c.request('getSnapshot', {})).toMatchObject({ ok: true, value: { jobs: [{ document: 'patched' }] } });
-    expect(snapshotCalls()).toBe(2);
+    expect(snapshotCalls()).toBe(3);
   });
 
   it('sends events that follow the prepared answer after it, in order', async () => {
     const { core, snapshotCalls } = liveCore();
     const { t } = await start(core);
-    await get(t.port, '/', { host: `127.0.0.1:${t.port}` });
-    await until(() => snapshotCalls() === 1);
     const c = await authed(t);
+    await c.request('getSnapshot', { first: 10 });
+    await until(() => snapshotCalls() === 2);
     c.ws.send(JSON.stringify({ type: 'request', id: 7, name: 'getSnapshot', input: {} }));
     await c.box.next((m) => m.type === 'response' && m.id === 7);
     core.emit('jobs:patch', { patches: [{ type: 'changed', key: 'local:tok-1', changes: { document: 'after' } }] });
     await c.box.next((m) => m.type === 'event');
     const kinds = c.box.messages.map((m) => (m.type === 'response' ? `response ${m.id}` : m.type));
-    expect(kinds).toEqual(['ready', 'response 7', 'event']);
+    expect(kinds).toEqual(['ready', 'response 1', 'response 7', 'event']);
   });
 
-  it('never sends the prepared snapshot to a socket whose token is wrong', async () => {
+  it('never answers a socket whose token is wrong, prepared snapshot or not', async () => {
     const { core, snapshotCalls } = liveCore();
     const { t } = await start(core);
-    await get(t.port, '/', { host: `127.0.0.1:${t.port}` });
-    await until(() => snapshotCalls() === 1);
+    const c = await authed(t);
+    await c.request('getSnapshot', { first: 10 });
+    await until(() => snapshotCalls() === 2);
     const ws = connect(t);
     const box = inbox(ws);
     const done = closed(ws);
     await new Promise<void>((r) => ws.once('open', () => r()));
     ws.send(JSON.stringify({ type: 'hello', token: 'wrong' }));
-    ws.send(JSON.stringify({ type: 'request', id: 1, name: 'getSnapshot', input: {} }));
+    ws.send(JSON.stringify({ type: 'request', id: 1, name: 'getSnapshot', input: { first: 10 } }));
+    ws.send(JSON.stringify({ type: 'request', id: 2, name: 'getSnapshot', input: {} }));
     expect((await done).code).toBe(1008);
     expect(box.messages).toEqual([]);
+    expect(snapshotCalls()).toBe(2);
   });
 
-  it('does not prepare anything for HEAD requests or other files', async () => {
-    const { core } = liveCore();
+  it('answers an encoding failure of the snapshot as an error, not a dropped answer', async () => {
+    const core = createFakeCore({ getSnapshot: async () => ({ jobs: [sampleJob(), 'not a job' as never], sources: [], paused: null }) });
     const { t } = await start(core);
-    await get(t.port, '/', { host: `127.0.0.1:${t.port}` }, 'HEAD');
-    await new Promise((r) => setTimeout(r, 30));
-    expect(core.calls).toEqual([]);
+    const c = await authed(t);
+    expect(await c.request('getSnapshot', {})).toEqual({ ok: false, error: { code: 'internal', message: 'The snapshot could not be encoded: Row 1 of the table is not an object.' } });
   });
 });
 

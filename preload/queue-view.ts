@@ -1,6 +1,10 @@
-/** Which jobs the queue shows and in what order: pure functions of the jobs and the UI choices. */
-import type { Job, JobState, UiSettings } from '../../../preload/model';
-import { isFinal } from './model-lite';
+/**
+ * Which jobs the queue shows and in what order: pure functions of the jobs and the view choices.
+ * The window filters and sorts with them; the app uses them to send the window's first rows ahead
+ * of the whole queue (getSnapshot `first`), in the order the window will show them.
+ */
+import type { Job, JobState, UiSettings } from './model';
+import { isFinal } from './job-states';
 
 export type SortKeyName = UiSettings['sort']['key'];
 export type ViewName = UiSettings['view'];
@@ -36,7 +40,9 @@ function matchesSearch(job: Job, needle: string): boolean {
   return hay.some((v) => v != null && v.toLowerCase().includes(needle));
 }
 
-const collator = new Intl.Collator(undefined, { sensitivity: 'base', numeric: true });
+/** Made on the first sort by text (making a collator loads locale data; sorting by time needs none). */
+let collator: Intl.Collator | null = null;
+const textCollator = (): Intl.Collator => (collator ??= new Intl.Collator(undefined, { sensitivity: 'base', numeric: true }));
 
 function compareNullable<T>(a: T | null, b: T | null, cmp: (x: T, y: T) => number): number {
   if (a == null && b == null) return 0;
@@ -89,8 +95,11 @@ export function keepsPlace(before: Job, after: Job, q: QueryChoices, sourceNames
   return !was || sortValue(before, q.sort.key, sourceNames) === sortValue(after, q.sort.key, sourceNames);
 }
 
-/** Filters and sorts. Missing values go last whatever the direction; ties break on the key. */
-export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: ReadonlyMap<string, string> = new Map()): Job[] {
+/**
+ * Filters and sorts. Missing values go last whatever the direction; ties break on the key. With
+ * `limit`, only the first `limit` jobs of that order.
+ */
+export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: ReadonlyMap<string, string> = new Map(), limit?: number): Job[] {
   const needle = q.search.trim().toLowerCase();
   const sources = q.sourceFilter.length ? new Set(q.sourceFilter) : null;
   const printers = q.printerFilter.length ? new Set(q.printerFilter) : null;
@@ -114,6 +123,7 @@ export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: Re
     if (!textTimes) for (const r of rows) r.v = r.v == null ? null : Date.parse(r.v as string);
   }
   const sign = q.sort.dir === 'asc' ? 1 : -1;
+  let texts: Intl.Collator | null = null;
   rows.sort((a, b) => {
     if (a.v == null || b.v == null) {
       const n = compareNullable(a.v, b.v, () => 0);
@@ -128,12 +138,24 @@ export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: Re
               : a.v > b.v
                 ? 1
                 : 0
-            : collator.compare(String(a.v), String(b.v));
+            : (texts ??= textCollator()).compare(String(a.v), String(b.v));
       if (c !== 0) return c * sign;
     }
     return a.job.key < b.job.key ? -1 : a.job.key > b.job.key ? 1 : 0;
   });
-  return rows.map((r) => r.job);
+  const count = limit === undefined ? rows.length : Math.min(rows.length, Math.max(0, limit));
+  const out = new Array<Job>(count);
+  for (let i = 0; i < count; i++) out[i] = rows[i]!.job;
+  return out;
+}
+
+/**
+ * The answer to a snapshot's `first`: only the first `first` jobs of the queue as the window shows
+ * it under `choices` (the saved view choices), in that order, and how many jobs the queue holds.
+ */
+export function firstRows<S extends { jobs: Job[]; sources: readonly { id: string; name: string }[] }>(snapshot: S, choices: QueryChoices, first: number): S & { total: number } {
+  const names = new Map(snapshot.sources.map((s) => [s.id, s.name]));
+  return { ...snapshot, jobs: selectJobs(snapshot.jobs, choices, names, first), total: snapshot.jobs.length };
 }
 
 /** `YYYY-MM-DDTHH:MM:SS.sssZ`, the form of Date.prototype.toISOString for years 0000-9999. */

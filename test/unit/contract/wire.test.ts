@@ -1,0 +1,184 @@
+/**
+ * The job table of the web transport (preload/wire.ts): any list of JSON objects reads back exactly
+ * as JSON would carry it, and a malformed table is refused with the part that is wrong.
+ */
+import { describe, expect, it } from 'vitest';
+import { canonicalTime, decodeTable, encodeTable, encodeTableSteps, isoTime, isWireTable, WireError, type WireTable } from '../../../preload/wire';
+import { seededRandom } from '../../helpers/seeded-random';
+import { sampleJob } from '../web/fake-core';
+
+/** What a list becomes when it travels as plain JSON. */
+const viaJson = (v: unknown): unknown => JSON.parse(JSON.stringify(v));
+/** What it becomes as a table. */
+const viaTable = (rows: object[]): unknown => decodeTable(JSON.parse(JSON.stringify(encodeTable(rows))));
+
+describe('timestamps', () => {
+  it('reads and writes the canonical UTC form exactly as Date does, across the whole range', () => {
+    const random = seededRandom(7);
+    const edges = [-62_167_219_200_000, 253_402_300_799_999, 0, -1, 951_782_400_000, 951_868_799_999, 4_107_542_399_999, -2_203_891_200_001];
+    const wrong: string[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      const ms = i < edges.length ? edges[i]! : Math.floor(-62_167_219_200_000 + random() * (253_402_300_799_999 + 62_167_219_200_000));
+      const text = new Date(ms).toISOString();
+      if (isoTime(ms) !== text || canonicalTime(text) !== ms) wrong.push(`${ms}: ${text} / ${isoTime(ms)} / ${canonicalTime(text)}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('refuses anything that would not read back the same', () => {
+    for (const text of [
+      '2026-02-29T00:00:00.000Z',
+      '1900-02-29T00:00:00.000Z',
+      '2024-04-31T00:00:00.000Z',
+      '2024-13-01T00:00:00.000Z',
+      '2024-01-01T24:00:00.000Z',
+      '2024-01-01T00:60:00.000Z',
+      '2024-01-01T00:00:60.000Z',
+      '2024-01-01 00:00:00.000Z',
+      '2024-01-01T00:00:00.000+',
+      '2024-01-01T00:00:00Z',
+      '2024-01-01T00:00:00.000+01:00',
+      '+012024-01-01T00:00:00.000Z',
+      '2024-0a-01T00:00:00.000Z',
+    ]) {
+      expect(canonicalTime(text), text).toBeNull();
+    }
+    expect(canonicalTime('2024-02-29T23:59:59.999Z')).toBe(Date.parse('2024-02-29T23:59:59.999Z'));
+    // Outside the four-digit years the Date form is used as it is.
+    expect(isoTime(8.64e15)).toBe(new Date(8.64e15).toISOString());
+  });
+});
+
+describe('encodeTable and decodeTable', () => {
+  it('carries a snapshot of jobs in a third of the JSON, and reads it back exactly', () => {
+    const states = ['queued', 'printing', 'completed'] as const;
+    const jobs = Array.from({ length: 3000 }, (_, i) =>
+      sampleJob({
+        key: `local:j-${i}`,
+        nativeId: `j-${i}`,
+        document: `Report ${i}.pdf`,
+        state: states[i % 3],
+        rawState: states[i % 3],
+        owner: `user${i % 7}`,
+        printer: `Printer ${i % 12}`,
+        progress: i % 3 === 1 ? (i % 100) / 100 : null,
+        createdAt: new Date(Date.UTC(2026, 0, 5) + i * 7000).toISOString(),
+        updatedAt: new Date(Date.UTC(2026, 0, 5) + i * 9000).toISOString(),
+        lastSeenAt: '2026-01-06T00:00:00.000Z',
+        cancel: i % 3 === 0 ? { allowed: true } : { allowed: false, reason: 'The job is finished.' },
+        ...(i % 5 === 0 ? { abort: { allowed: true } } : {}),
+        extra: i % 10 === 0 ? { tasks: [{ id: `t${i}`, state: 'completed' }] } : {},
+      }),
+    );
+    const table = encodeTable(jobs);
+    expect(JSON.stringify(table).length).toBeLessThan(JSON.stringify(jobs).length / 2.5);
+    expect(table.cols.find((c) => c.k === 'createdAt')).toHaveProperty('t');
+    expect(table.cols.find((c) => c.k === 'state')).toMatchObject({ d: ['queued', 'printing', 'completed'] });
+    expect(table.cols.find((c) => c.k === 'abort')?.a).toHaveLength(2400);
+    const back = viaTable(jobs) as typeof jobs;
+    expect(back).toEqual(viaJson(jobs));
+    // Rows with the same fields keep them in the same order.
+    expect(Object.keys(back[3]!)).toEqual(Object.keys(viaJson(jobs[3]) as object));
+    // Absent fields stay absent (not present as undefined or null).
+    expect('abort' in back[1]!).toBe(false);
+    expect(back[0]!.abort).toEqual({ allowed: true });
+  });
+
+  it('reads back any list of JSON objects as JSON would carry it', () => {
+    const random = seededRandom(42);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+    const values = (): unknown =>
+      pick([
+        () => null,
+        () => undefined,
+        () => random() < 0.5,
+        () => Math.floor(random() * 1000) - 500,
+        () => random() * 1e6,
+        () => -0,
+        () => Number.NaN,
+        () => pick(['', 'a', 'é', '\u2028', '"quoted"', '2026-01-05T09:00:00.000Z', '2026-02-30T09:00:00.000Z', '0042']),
+        () => new Date(Math.floor(random() * 4e12)).toISOString(),
+        () => ({ allowed: random() < 0.5 }),
+        () => [1, 'two', { three: 3 }],
+        () => ({}),
+      ])();
+    for (let round = 0; round < 60; round++) {
+      const names = ['key', 'state', 'at', 'n', '__proto__', 'constructor', 'with space', ''].slice(0, 1 + Math.floor(random() * 8));
+      const rows = Array.from({ length: Math.floor(random() * 80) }, () => {
+        const row: Record<string, unknown> = {};
+        for (const k of names) if (random() < 0.8) Object.defineProperty(row, k, { value: values(), enumerable: true, writable: true, configurable: true });
+        return row;
+      });
+      const back = viaTable(rows) as Record<string, unknown>[];
+      expect(back).toEqual(viaJson(rows));
+      for (const row of back) expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    }
+  });
+
+  it('sends a column with many different values as it is, and one with few as a dictionary', () => {
+    const rows = Array.from({ length: 400 }, (_, i) => ({ id: `id-${i}`, kind: i % 2 ? 'a' : 'b' }));
+    const table = encodeTable(rows);
+    expect(table.cols[0]).toEqual({ k: 'id', v: rows.map((r) => r.id) });
+    expect(table.cols[1]).toEqual({ k: 'kind', d: ['b', 'a'], i: rows.map((_, i) => (i % 2 ? 1 : 0)) });
+  });
+
+  it('freezes values rows share, so that changing one row cannot change another', () => {
+    const back = viaTable([{ cancel: { allowed: true } }, { cancel: { allowed: true } }]) as { cancel: { allowed: boolean } }[];
+    expect(back[0]!.cancel).toBe(back[1]!.cancel);
+    expect(Object.isFrozen(back[0]!.cancel)).toBe(true);
+    expect(() => {
+      'use strict';
+      back[0]!.cancel.allowed = false;
+    }).toThrow(TypeError);
+  });
+
+  it('encodes in steps to the same table, pausing between them', () => {
+    const rows = Array.from({ length: 5000 }, (_, i) => ({ key: `k${i}`, state: i % 3 ? 'x' : 'y', at: new Date(i * 1000).toISOString() }));
+    const steps = encodeTableSteps(rows);
+    let pauses = 0;
+    let step = steps.next();
+    while (!step.done) {
+      pauses++;
+      step = steps.next();
+    }
+    expect(pauses).toBeGreaterThanOrEqual(4);
+    expect(step.value).toEqual(encodeTable(rows));
+  });
+
+  it('refuses rows that are not objects', () => {
+    expect(() => encodeTable([{ a: 1 }, [1, 2] as never])).toThrow(new WireError('Row 1 of the table is not an object.'));
+    expect(() => encodeTable([null as never])).toThrow(WireError);
+  });
+});
+
+describe('decodeTable refuses a malformed table, saying which part', () => {
+  const good = (): WireTable => encodeTable([{ key: 'a', state: 'x', at: '2026-01-05T09:00:00.000Z' }, { key: 'b', state: 'x', at: null }]);
+  const cases: [string, (t: Record<string, unknown> & { cols: Record<string, unknown>[] }) => unknown, string][] = [
+    ['not a table', () => [1, 2], 'The list is neither an array nor a table.'],
+    ['another version', (t) => ({ ...t, $table: 2 }), 'Table version 2 is not supported.'],
+    ['no row count', (t) => ({ ...t, n: -1 }), 'The table has no valid row count.'],
+    ['no columns', (t) => ({ ...t, cols: {} }), 'The table has no column list.'],
+    ['a column that is not an object', (t) => ({ ...t, cols: [7] }), 'Column 0 of the table is not an object.'],
+    ['a column without a name', (t) => ({ ...t, cols: [{ v: [1, 2] }] }), 'Column 0 of the table has no field name.'],
+    ['two kinds of values', (t) => ({ ...t, cols: [{ k: 'key', v: [1, 2], t: [1, 2] }] }), 'Column "key" of the table must have exactly one of values, dictionary or times.'],
+    ['too few values', (t) => ({ ...t, cols: [{ k: 'key', v: [1] }] }), 'Column "key" of the table does not have one value per row.'],
+    ['an index outside the dictionary', (t) => ({ ...t, cols: [t.cols[0], { k: 'state', d: ['x'], i: [0, 1] }] }), 'Column "state" of the table has an index for row 1 that is not in its dictionary.'],
+    ['an absent mark for a row that has the field', (t) => ({ ...t, cols: [t.cols[0], { k: 'state', d: ['x'], i: [0, -1] }] }), 'Column "state" of the table has an index for row 1 that is not in its dictionary.'],
+    ['an absent row that is not a row', (t) => ({ ...t, cols: [{ k: 'key', v: [1, 2], a: [2] }] }), 'Column "key" of the table lists rows without the field that are not rows of the table.'],
+    ['a time that is no instant', (t) => ({ ...t, cols: [{ k: 'at', t: [0, 'soon'] }] }), 'Column "at" of the table has a time for row 1 that is not a valid instant.'],
+    ['a time out of range', (t) => ({ ...t, cols: [{ k: 'at', t: [0, 9e15] }] }), 'Column "at" of the table has a time for row 1 that is not a valid instant.'],
+  ];
+  for (const [what, spoil, message] of cases) {
+    it(what, () => {
+      const table = spoil(JSON.parse(JSON.stringify(good())));
+      expect(() => decodeTable(table)).toThrow(new WireError(message));
+    });
+  }
+
+  it('tells a table from a list', () => {
+    expect(isWireTable(good())).toBe(true);
+    expect(isWireTable([])).toBe(false);
+    expect(isWireTable(null)).toBe(false);
+    expect(isWireTable({ n: 1 })).toBe(false);
+  });
+});
