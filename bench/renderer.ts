@@ -4,7 +4,8 @@
  * The built renderer (out/renderer) is served by the real web transport; the bridge behind it
  * answers with 10,000 jobs and then pushes single-job patches, as the engine does. The page is
  * instrumented before any of its own code runs:
- * - first render: navigation start to the first frame in which job rows are in the DOM;
+ * - first render: navigation start to the first frame in which job rows are in the DOM, the median
+ *   of several cold loads, each in a fresh browser that has finished its own start-up;
  * - patch-to-paint: a `jobs:patch` message arriving on the WebSocket to the first animation frame
  *   in which the changed row shows the new value (200 patches, one at a time);
  * - JS heap: used heap after a forced garbage collection (Chrome DevTools Protocol).
@@ -17,11 +18,16 @@ import { Settings } from '../preload/model';
 import { startWebTransport } from '../main/web/server';
 import { createFakeCore } from '../test/unit/web/fake-core';
 import type { BenchFigure } from './types';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium';
 import { firstRows } from '../preload/queue-view';
 
 const JOBS = 10_000;
 const PATCHES = 200;
+/** Cold loads of the window measured for the first render (median reported). */
+const LOADS = 7;
+/** Time a freshly launched Chromium is given to finish its own start-up before the window loads. */
+const BROWSER_SETTLE_MS = 1500;
 
 function percentile(values: number[], p: number): number {
   const s = [...values].sort((a, b) => a - b);
@@ -126,22 +132,19 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
     getSettings: async () => ({ settings, problems: [], secrets: [], configPath: '/bench/settings.json' }),
   });
   const transport = await startWebTransport({ core, rendererDir, port: 0 });
-  const browser = await launchChromium();
+  const browsers: Browser[] = [];
   try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    // A string, not a function: the TypeScript runner's helpers do not exist inside the page.
-    await page.addInitScript({ content: INSTRUMENT });
-    page.on('console', (m) => process.env.PQM_BENCH_DEBUG && console.log('[page]', m.text()));
-    // The page says when its first rows are in: polling for them from here (waitForSelector) would
-    // run the harness's own checks on the page's main thread while it is starting.
-    let rowsShown!: () => void;
-    const shown = new Promise<void>((resolveShown) => (rowsShown = resolveShown));
-    await page.exposeFunction('__pqmBenchRows', () => rowsShown());
-    await page.goto(transport.url);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('No job row was shown within 30 s.')), 30_000)));
-    await Promise.race([shown, late]).finally(() => clearTimeout(timer));
-    const firstRender = await page.evaluate(() => (window as unknown as { __bench: { firstRows: number } }).__bench.firstRows);
+    // Each load in a fresh browser, its own start-up finished first (in the app, Electron has
+    // started before the window loads); the figure is the median load, the spread is reported.
+    const loads: number[] = [];
+    let last!: { page: Page; browser: Browser };
+    for (let n = 0; n < LOADS; n++) {
+      last = await loadQueueWindow(transport.url, browsers);
+      loads.push(await last.page.evaluate(() => (window as unknown as { __bench: { firstRows: number } }).__bench.firstRows));
+      if (n < LOADS - 1) await last.browser.close();
+    }
+    const { page, browser } = last;
+    const firstRender = percentile(loads, 50);
 
     for (let i = 0; i < PATCHES; i++) {
       const key = await page.evaluate(() => document.querySelector('[data-testid="job-row"]')?.getAttribute('data-key') ?? null);
@@ -159,13 +162,42 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
     const p95 = percentile(results, 95);
     const method = `Debian Chromium ${browser.version()} headless, ${JOBS.toLocaleString('en')} jobs over the web transport`;
     return [
-      { group: 'renderer', name: `first render, ${JOBS / 1000}k jobs`, value: firstRender, unit: 'ms', target: '≤ 300 ms', met: firstRender <= 300, method: `${method}; navigation start to the first frame with rows (includes fetching and parsing the snapshot)` },
+      {
+        group: 'renderer',
+        name: `first render, ${JOBS / 1000}k jobs`,
+        value: firstRender,
+        unit: 'ms',
+        target: '≤ 300 ms',
+        met: firstRender <= 300,
+        method: `${method}; navigation start to the first frame with rows (the page's scripts, its connection, the first rows of the queue and their layout and paint); median of ${LOADS} cold loads, each in a fresh browser given ${BROWSER_SETTLE_MS / 1000} s to finish starting (fastest ${Math.min(...loads).toFixed(0)} ms, slowest ${Math.max(...loads).toFixed(0)} ms)`,
+      },
       { group: 'renderer', name: 'patch-to-paint p50', value: percentile(results, 50), unit: 'ms', target: null, met: null, method: `${method}; ${PATCHES} single-job patches, message arrival to the first frame showing it` },
       { group: 'renderer', name: 'patch-to-paint p95', value: p95, unit: 'ms', target: '≤ 16 ms', met: p95 <= 16, method: `${method}; ${PATCHES} single-job patches, message arrival to the first frame showing it` },
       { group: 'renderer', name: `JS heap, ${JOBS / 1000}k jobs`, value: heapMb, unit: 'MB', target: '≤ 80 MB', met: heapMb <= 80, method: `${method}; used heap after a forced GC (CDP Runtime.getHeapUsage)` },
     ];
   } finally {
-    await browser.close();
+    for (const b of browsers) await b.close().catch(() => undefined);
     await transport.close();
   }
+}
+
+/** Launches Chromium, lets it finish starting, then loads the queue window until its first rows are on screen. */
+async function loadQueueWindow(url: string, browsers: Browser[]): Promise<{ page: Page; browser: Browser }> {
+  const browser = await launchChromium();
+  browsers.push(browser);
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  // A string, not a function: the TypeScript runner's helpers do not exist inside the page.
+  await page.addInitScript({ content: INSTRUMENT });
+  page.on('console', (m) => process.env.PQM_BENCH_DEBUG && console.log('[page]', m.text()));
+  // The page says when its first rows are in: polling for them from here (waitForSelector) would
+  // run the harness's own checks on the page's main thread while it is starting.
+  let rowsShown!: () => void;
+  const shown = new Promise<void>((resolveShown) => (rowsShown = resolveShown));
+  await page.exposeFunction('__pqmBenchRows', () => rowsShown());
+  await new Promise((r) => setTimeout(r, BROWSER_SETTLE_MS));
+  await page.goto(url);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('No job row was shown within 30 s.')), 30_000)));
+  await Promise.race([shown, late]).finally(() => clearTimeout(timer));
+  return { page, browser };
 }

@@ -104,7 +104,7 @@ export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: Re
   const sources = q.sourceFilter.length ? new Set(q.sourceFilter) : null;
   const printers = q.printerFilter.length ? new Set(q.printerFilter) : null;
   const states = q.stateFilter.length ? new Set(q.stateFilter) : null;
-  const rows: { job: Job; v: string | number | null }[] = [];
+  const rows: SortRow[] = [];
   const timeKey = q.sort.key === 'createdAt' || q.sort.key === 'updatedAt' ? q.sort.key : null;
   for (const job of jobs) {
     if (!inView(job, q.view)) continue;
@@ -124,7 +124,7 @@ export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: Re
   }
   const sign = q.sort.dir === 'asc' ? 1 : -1;
   let texts: Intl.Collator | null = null;
-  rows.sort((a, b) => {
+  const order = (a: SortRow, b: SortRow): number => {
     if (a.v == null || b.v == null) {
       const n = compareNullable(a.v, b.v, () => 0);
       if (n !== 0) return n;
@@ -142,11 +142,36 @@ export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: Re
       if (c !== 0) return c * sign;
     }
     return a.job.key < b.job.key ? -1 : a.job.key > b.job.key ? 1 : 0;
-  });
+  };
   const count = limit === undefined ? rows.length : Math.min(rows.length, Math.max(0, limit));
+  const top = count < rows.length / 4 ? firstInOrder(rows, count, order) : rows.sort(order);
   const out = new Array<Job>(count);
-  for (let i = 0; i < count; i++) out[i] = rows[i]!.job;
+  for (let i = 0; i < count; i++) out[i] = top[i]!.job;
   return out;
+}
+
+type SortRow = { job: Job; v: string | number | null };
+
+/**
+ * The first `count` rows in `order`, without sorting them all: each row is compared with the last
+ * of the best so far, and only a better one is placed among them (binary search).
+ */
+function firstInOrder<T>(rows: readonly T[], count: number, order: (a: T, b: T) => number): T[] {
+  const best: T[] = [];
+  if (count <= 0) return best;
+  for (const row of rows) {
+    if (best.length === count && order(row, best[count - 1]!) >= 0) continue;
+    let lo = 0;
+    let hi = best.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (order(row, best[mid]!) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    best.splice(lo, 0, row);
+    if (best.length > count) best.pop();
+  }
+  return best;
 }
 
 /**

@@ -9,9 +9,7 @@ import { StoreContext, useStore } from './components/context';
 import { CommandBar, FilterBar, PausedBanner } from './components/Toolbar';
 import { QueueGrid } from './components/QueueGrid';
 import { EmptyState } from './components/EmptyState';
-import { DetailPanel } from './components/DetailPanel';
-import { ServicePanel, SourcesPanel } from './components/SourcesPanel';
-import { LazyDialogs, LazyPrintDialog, LazySettingsPanel, LazyTrackDialog } from './components/lazy';
+import { LazyDetailPanel, LazyDialogs, LazyPrintDialog, LazyServicePanel, LazySettingsPanel, LazySourcesPanel, LazyTrackDialog } from './components/lazy';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
 
@@ -53,7 +51,7 @@ function Shell() {
           {status === 'error' && <LoadError />}
           {status === 'ready' && (store.visible.value.length ? <QueueGrid /> : <EmptyState />)}
         </div>
-        {detailOpen && <DetailPanel />}
+        {detailOpen && <LazyDetailPanel />}
       </main>
       <OpenPanel />
       <LazyDialogs />
@@ -94,9 +92,9 @@ function OpenPanel() {
   if (!panel) return null;
   switch (panel.kind) {
     case 'sources':
-      return <SourcesPanel />;
+      return <LazySourcesPanel />;
     case 'service':
-      return <ServicePanel sourceId={panel.sourceId} />;
+      return <LazyServicePanel sourceId={panel.sourceId} />;
     case 'settings':
       return <LazySettingsPanel initialTab={panel.tab} />;
     case 'track':

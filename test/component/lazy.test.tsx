@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { act, cleanup, render, screen } from '@testing-library/preact';
 import { App } from '../../renderer/src/App';
 import { createStore } from '../../renderer/src/state/store';
+import { t } from '../../renderer/src/i18n/messages';
 import { FakeBridge, makeJob } from '../helpers/fake-bridge';
 
 afterEach(() => cleanup());
@@ -20,11 +21,15 @@ describe('panels loaded on demand', () => {
     expect(screen.queryByRole('dialog')).toBeNull();
     act(() => {
       store.panel.value = { kind: 'settings' };
+      store.openDetails('local:a');
     });
-    expect(screen.getByRole('status', { name: '' }).textContent).toBe('Loading…');
+    expect(screen.getByText('Loading…').getAttribute('role')).toBe('status');
+    // The job's details keep their place beside the queue and say they are loading.
+    expect(screen.getByTestId('detail-panel').textContent).toBe(t.detailLoading);
     const dialog = await screen.findByRole('dialog', {}, { timeout: 3000 });
     expect(dialog.textContent).toContain('Settings');
     expect(screen.queryByText('Loading…')).toBeNull();
+    expect(screen.getByTestId('detail-panel').textContent).not.toBe(t.detailLoading);
     store.dispose();
   });
 

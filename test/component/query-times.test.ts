@@ -4,6 +4,7 @@ import type { UiSettings } from '../../preload/model';
 import { defaultUi } from '../../renderer/src/state/model-lite';
 import { selectJobs } from '../../preload/queue-view';
 import { makeJob } from '../helpers/fake-bridge';
+import { seededRandom } from '../helpers/seeded-random';
 
 function choices(key: 'createdAt' | 'updatedAt', dir: 'asc' | 'desc'): UiSettings {
   return { ...defaultUi(), view: 'all', sort: { key, dir } };
@@ -31,5 +32,41 @@ describe('time columns', () => {
     ];
     expect(selectJobs(jobs, choices('updatedAt', 'asc')).map((j) => j.key)).toEqual(['up:x', 'local:z', 'local:y']);
     expect(selectJobs(jobs, choices('updatedAt', 'desc')).map((j) => j.key)).toEqual(['local:y', 'local:z', 'up:x']);
+  });
+});
+
+describe('the first rows only (selectJobs `limit`, getSnapshot `first`)', () => {
+  it('are exactly the first rows of the whole order, for every sort, direction and filter', () => {
+    const random = seededRandom(11);
+    const states = ['queued', 'printing', 'completed', 'failed'] as const;
+    const keys: UiSettings['sort']['key'][] = ['source', 'printer', 'document', 'owner', 'state', 'progress', 'createdAt', 'updatedAt'];
+    const names = new Map([
+      ['local', 'This PC'],
+      ['up', 'Universal Print'],
+    ]);
+    for (let round = 0; round < 40; round++) {
+      const jobs = Array.from({ length: 200 + Math.floor(random() * 300) }, (_, i) =>
+        makeJob({
+          key: `${i % 2 ? 'local' : 'up'}:j${i}`,
+          sourceId: i % 2 ? 'local' : 'up',
+          state: states[Math.floor(random() * states.length)]!,
+          document: random() < 0.1 ? null : `Doc ${Math.floor(random() * 50)}`,
+          printer: `P${Math.floor(random() * 6)}`,
+          progress: random() < 0.5 ? null : Math.round(random() * 100) / 100,
+          updatedAt: random() < 0.05 ? null : new Date(Date.UTC(2026, 0, 1) + Math.floor(random() * 1e6) * 1000).toISOString(),
+          mine: random() < 0.5,
+        }),
+      );
+      const q: UiSettings = {
+        ...defaultUi(),
+        view: (['all', 'active', 'finished'] as const)[round % 3]!,
+        mineOnly: round % 4 === 0,
+        sort: { key: keys[round % keys.length]!, dir: round % 2 ? 'asc' : 'desc' },
+      };
+      const whole = selectJobs(jobs, q, names).map((j) => j.key);
+      for (const limit of [0, 1, 7, 50, whole.length, whole.length + 10]) {
+        expect(selectJobs(jobs, q, names, limit).map((j) => j.key), `${q.sort.key} ${q.sort.dir} ${q.view} limit ${limit}`).toEqual(whole.slice(0, limit));
+      }
+    }
   });
 });

@@ -3,7 +3,7 @@
  * smoothly: only the rows in view exist in the DOM; aria-rowcount and aria-rowindex tell assistive
  * technology the full size. Focus stays on the grid; aria-activedescendant names the active row.
  */
-import { memo } from 'preact/compat';
+import { Component, h, type FunctionComponent } from 'preact';
 import { useLayoutEffect, useMemo, useReducer, useRef } from 'preact/hooks';
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect, type Rect } from '@tanstack/virtual-core';
 import type { Job } from '../../../preload/model';
@@ -77,7 +77,27 @@ interface RowProps {
   onOpen: (key: string) => void;
 }
 
-const Row = memo(function Row(p: RowProps) {
+/**
+ * A component that re-renders only when one of its props changes (by identity): preact/compat's
+ * `memo` without preact/compat, which would also rewrite every element the window creates.
+ */
+function pure<P extends object>(render: FunctionComponent<P>): FunctionComponent<P> {
+  function Pure(this: Component<P>, props: P) {
+    this.shouldComponentUpdate ??= (next: P) => !samePropsOf(this.props, next);
+    return h(render, props);
+  }
+  Pure.displayName = `pure(${render.displayName ?? render.name})`;
+  return Pure;
+}
+
+function samePropsOf(a: object, b: object): boolean {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) if ((a as Record<string, unknown>)[k] !== (b as Record<string, unknown>)[k]) return false;
+  return true;
+}
+
+const Row = pure(function Row(p: RowProps) {
   const ref = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     // Positioned through the DOM property, never an inline style attribute (the CSP forbids those).

@@ -1,6 +1,6 @@
 /**
- * The settings panel and the dialogs, with the schemas they validate with, are not needed for the
- * queue's first frame: they load right after it (loadPanels, called by the store once the first
+ * The job details, the sources, the settings panel and the dialogs (with the schemas they validate
+ * with) are not needed for the queue's first frame: they load right after it (loadPanels, called by the store once the first
  * rows are shown), or at once when one is opened earlier. Until they are there, an opened panel
  * says it is loading; if they cannot be loaded, the window says why.
  */
@@ -80,5 +80,26 @@ export function LazyDialogs() {
       <p.ConfirmDialog />
       <p.AbortDialog />
     </>
+  );
+}
+
+export function LazySourcesPanel() {
+  const p = usePanels(true);
+  return p ? <p.SourcesPanel /> : <Loading />;
+}
+
+export function LazyServicePanel(props: { sourceId: string }) {
+  const p = usePanels(true);
+  return p ? <p.ServicePanel sourceId={props.sourceId} /> : <Loading />;
+}
+
+/** The job detail panel; until it is loaded, its place says so. */
+export function LazyDetailPanel() {
+  const p = usePanels(true);
+  if (p) return <p.DetailPanel />;
+  return (
+    <aside class="detail" data-testid="detail-panel" aria-label={t.details}>
+      <p role="status">{t.detailLoading}</p>
+    </aside>
   );
 }

@@ -1,4 +1,6 @@
-/** The dialogs and panels that validate input with the contract's schemas: loaded after the first frame (see lazy.tsx). */
+/** The panels and dialogs the queue's first frame does not show: loaded after it (see lazy.tsx). */
 export { SettingsPanel } from './SettingsPanel';
 export { PrintDialog, TrackDialog } from './TrackPrint';
 export { AbortDialog, ConfirmDialog } from './Dialogs';
+export { DetailPanel } from './DetailPanel';
+export { ServicePanel, SourcesPanel } from './SourcesPanel';
