@@ -1,11 +1,16 @@
 /** The queue window proper: one store on the bridge that boot opened, and one App. */
 import { render } from 'preact';
+import { effect } from '@preact/signals';
+import { prepareFormatters } from './i18n/format';
 import type { PrintQueueBridge } from '../../preload/contract';
 import { App } from './App';
 import { createStore } from './state/store';
 import type { ConnectionStatus } from './transport/web';
 import type { EarlyAnswers } from './boot';
 import { loadPanels } from './components/lazy';
+
+/** How long the window waits for its first rows before it draws itself without them. */
+export const FIRST_FRAME_WAIT_MS = 150;
 
 export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: EarlyAnswers): void {
   const store = createStore(bridge);
@@ -31,10 +36,30 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
   document.addEventListener('visibilitychange', reportVisibility);
   window.addEventListener('beforeunload', () => void store.flushUi());
 
-  render(<App store={store} />, root);
+  const started = store.start(early);
+  // The locale data the rows' times and numbers need is loaded while their answer is on its way.
+  prepareFormatters();
+  // One first frame with the rows in it, rather than an empty window and the rows a frame later:
+  // the window is drawn once the first rows (or the whole queue, or an error) are in, or when the
+  // connection has something to say, and after FIRST_FRAME_WAIT_MS whatever happened.
+  let drawn = false;
+  let stop: (() => void) | null = null;
+  const draw = (): void => {
+    if (drawn) return;
+    drawn = true;
+    clearTimeout(timer);
+    stop?.();
+    render(<App store={store} />, root);
+  };
+  const timer = setTimeout(draw, FIRST_FRAME_WAIT_MS);
+  stop = effect(() => {
+    if (store.status.value !== 'loading' || store.connection.value !== null) draw();
+  });
+  if (drawn) stop();
+
   // The panels and dialogs load once the first rows are on screen. A failure here is not reported:
   // opening a panel tries again and says why it cannot.
-  void store.start(early).then(() =>
+  void started.then(() =>
     requestAnimationFrame(() =>
       setTimeout(() => {
         loadPanels().catch(() => undefined);

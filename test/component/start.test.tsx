@@ -2,11 +2,12 @@
 /**
  * startWindow on a bridge whose connection boot opened earlier: a refusal that happened before the
  * window's code ran still shows the banner, and a reconnect after an early open reloads the queue.
+ * Its first frame has the first rows in it, or is drawn without them after a short wait.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, screen, waitFor } from '@testing-library/preact';
 import { render } from 'preact';
-import { startWindow } from '../../renderer/src/start';
+import { FIRST_FRAME_WAIT_MS, startWindow } from '../../renderer/src/start';
 import { boot, FIRST_ROWS } from '../../renderer/src/boot';
 import type { ConnectionStatus } from '../../renderer/src/transport/web';
 import { FakeBridge, makeJob } from '../helpers/fake-bridge';
@@ -29,6 +30,7 @@ class ConnectedBridge extends FakeBridge {
 
 let root: HTMLElement | null = null;
 afterEach(() => {
+  vi.useRealTimers();
   if (root) render(null, root);
   root?.remove();
   root = null;
@@ -42,6 +44,34 @@ function mountWindow(bridge: ConnectedBridge) {
 }
 
 describe('startWindow', () => {
+  it('draws its first frame with the first rows in it, not an empty window before them', async () => {
+    const bridge = new ConnectedBridge({ jobs: [makeJob({ key: 'local:a' })] });
+    bridge.status = { state: 'open', message: null };
+    let answer!: () => void;
+    const held = new Promise<void>((r) => (answer = r));
+    const real = bridge.request.bind(bridge);
+    bridge.request = ((name: string, input: unknown) => held.then(() => real(name as never, input as never))) as typeof bridge.request;
+    mountWindow(bridge);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(root!.childElementCount).toBe(0);
+    answer();
+    await screen.findAllByTestId('job-row');
+    expect(screen.getByTestId('queue').dataset.status).toBe('ready');
+  });
+
+  it('draws itself without the first rows when they are slow to come, saying it is loading', async () => {
+    vi.useFakeTimers();
+    const bridge = new ConnectedBridge({ jobs: [makeJob({ key: 'local:a' })] });
+    bridge.status = { state: 'open', message: null };
+    bridge.request = (() => new Promise(() => undefined)) as typeof bridge.request;
+    mountWindow(bridge);
+    await vi.advanceTimersByTimeAsync(FIRST_FRAME_WAIT_MS - 1);
+    expect(root!.childElementCount).toBe(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(screen.getByTestId('queue').dataset.status).toBe('loading');
+    expect(screen.getByRole('status').textContent).toBe('Loading print jobs…');
+  });
+
   it('shows why it cannot connect when the refusal came before the window loaded', async () => {
     const bridge = new ConnectedBridge({ jobs: [makeJob({ key: 'local:a' })] });
     bridge.status = { state: 'refused', message: 'Cannot connect to the preview server: it refused this page’s access token.' };

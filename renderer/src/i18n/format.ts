@@ -40,3 +40,11 @@ export function formatDate(iso: string | null | undefined): string {
 export const formatInt = (n: number): string => integer().format(n);
 export const formatPercent = (fraction: number): string => percent().format(fraction);
 export const formatBytes = (n: number): string => bytes().format(n);
+
+/** Makes the formatters the queue's rows use now (loading the locale data), not at the first row. */
+export function prepareFormatters(): void {
+  timeOnly();
+  dateTime();
+  integer();
+  percent();
+}
