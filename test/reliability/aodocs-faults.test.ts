@@ -6,7 +6,7 @@
  * after the fault clears.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { PollingSettings, type AodocsSourceConfig, type HealthStatus, type Job } from '../../preload/model';
+import { type AodocsSourceConfig, type Job } from '../../preload/model';
 import { createQueueEngine } from '../../main/queue/engine';
 import type { EngineEvent, QueueEngine } from '../../main/queue/engine-types';
 import { createAodocsSource } from '../../main/sources/aodocs/source';
@@ -15,13 +15,12 @@ import { FakeClock } from '../helpers/fake-clock';
 import { startAodocsSimulator, type AodocsSimulator } from '../simulators/aodocs/server';
 import { capturingLogger, MemorySecrets, MemoryTracked } from '../sources/aodocs/helpers';
 import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors, type PollRecord } from './helpers';
+import { FAULT_MS, POLLING, faultScenarioTests, recoversFrom, type FaultScenario, type FaultSuite } from './fault-scenarios';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const CODE = 'sc-faults-5d1e8b7a42';
 const RENEWED = 'sc-renewed-93c0e4f1b7';
 const ALICE = 'alice@example.com';
-const POLLING = PollingSettings.parse({});
-const FAULT_MS = 10 * 60_000;
 const TIMEOUT_MS = 800;
 /** Polls a fault of FAULT_MS may cost with backoff from the 10 s active rate (no backoff: 60). */
 const MAX_POLLS_DURING_FAULT = 8;
@@ -92,21 +91,6 @@ async function healthy(r: Rig): Promise<void> {
   expect(health(r).status).toBe('ok');
 }
 
-/** Clears the fault and runs until the first poll after it has ended: that poll must succeed. */
-async function recovers(r: Rig, clear: () => void | Promise<void>): Promise<void> {
-  await clear();
-  const clearedAt = r.clock.now();
-  const before = r.polls.length;
-  await runFor(r.clock, r.http, POLLING.maxBackoffMs + 1_000, () => r.polls.length > before && r.polls[before].endedAt !== null);
-  const first = r.polls[before];
-  expect(first, 'a poll after the fault cleared').toBeDefined();
-  expect(first.startedAt).toBeGreaterThanOrEqual(clearedAt);
-  expect(first.ok, `first poll after the fault: ${String(first.error)}`).toBe(true);
-  expect(health(r).status).toBe('ok');
-  expect(health(r).message).toMatch(/AODocs job.* in progress in 1 library/);
-  expect(job(r, 'run')).toMatchObject({ state: 'processing', stale: false });
-}
-
 function noLeaks(r: Rig): void {
   expect(r.watcher.errors).toEqual([]);
   const text = JSON.stringify({ lines: r.logger.lines, health: health(r), urls: r.sim.requests.map((q) => q.url), events: r.events });
@@ -114,18 +98,9 @@ function noLeaks(r: Rig): void {
   expect(text).not.toContain(RENEWED);
 }
 
-interface Scenario {
-  name: string;
-  inject(r: Rig): void | Promise<void>;
-  clear(r: Rig): void | Promise<void>;
-  status: Exclude<HealthStatus, 'ok' | 'disabled'>;
-  message: RegExp;
+interface Scenario extends FaultScenario<Rig> {
   /** HTTP attempts one failed poll may make (the AODocs client retries 5xx three times). */
   perPoll: number;
-  /** How long the fault lasts (fake time); default FAULT_MS. */
-  faultMs?: number;
-  /** Retry-After the service sends: polls are at least this far apart. */
-  retryAfterMs?: number;
 }
 
 const always = <T>(fault: T) => ({ fault, times: Infinity });
@@ -246,45 +221,24 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
+const suite: FaultSuite<Rig, Scenario> = {
+  okMessage: /AODocs job.* in progress in 1 library/,
+  kept: ['state', 'progress'],
+  activeState: 'processing',
+  active: (r) => job(r, 'run'),
+  finished: (r) => job(r, 'done'),
+  maxPolls: MAX_POLLS_DURING_FAULT,
+  requestBudget: (sc, failedPolls) => failedPolls * sc.perPoll,
+  maxHealthEvents: 2,
+  rig,
+  healthy,
+  health,
+  noLeaks,
+};
+const recovers = (r: Rig, clear: () => void | Promise<void>) => recoversFrom(r, suite, clear);
+
 describe('AODocs under faults, through the queue engine', () => {
-  for (const sc of SCENARIOS) {
-    it(sc.name, async () => {
-      const r = await rig();
-      await healthy(r);
-      const lastGood = job(r, 'run')!;
-
-      await sc.inject(r);
-      const requestsBefore = r.http.total;
-      const pollsBefore = r.polls.length;
-      await runFor(r.clock, r.http, sc.faultMs ?? FAULT_MS);
-
-      // The health interfaces.md assigns, with a specific message.
-      const h = health(r);
-      expect(h.status).toBe(sc.status);
-      expect(h.message).toMatch(sc.message);
-      expect(h.lastErrorAt).not.toBeNull();
-      expect(h.lastSuccessAt).not.toBeNull();
-      // Last known jobs kept: the active one marked stale with its last values, the finished one as it was.
-      expect(job(r, 'run')).toMatchObject({ state: 'processing', stale: true, progress: lastGood.progress, gone: false });
-      expect(job(r, 'done')).toMatchObject({ state: 'completed', gone: false });
-      // Bounded: backoff, not a storm.
-      const faultPolls = r.polls.slice(pollsBefore);
-      expect(faultPolls.length).toBeGreaterThanOrEqual(2);
-      expect(faultPolls.length).toBeLessThanOrEqual(MAX_POLLS_DURING_FAULT);
-      expect(faultPolls.every((p) => p.ok === false)).toBe(true);
-      expect(r.http.total - requestsBefore).toBeLessThanOrEqual(faultPolls.length * sc.perPoll);
-      const gaps = faultPolls.slice(1).map((p, i) => p.startedAt - faultPolls[i].startedAt);
-      for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeGreaterThanOrEqual(Math.min(gaps[i - 1], POLLING.maxBackoffMs));
-      if (sc.retryAfterMs !== undefined) for (const g of gaps) expect(g).toBeGreaterThanOrEqual(sc.retryAfterMs);
-      // One health event per change, not one per failed poll.
-      const healthEvents = r.events.filter((e) => e.type === 'health');
-      expect(healthEvents.length).toBeLessThanOrEqual(4);
-
-      if (sc.name === 'DNS failure') expect(r.dns.calls.length).toBeGreaterThanOrEqual(faultPolls.length);
-      await recovers(r, () => sc.clear(r));
-      noLeaks(r);
-    }, 30_000);
-  }
+  faultScenarioTests(suite, SCENARIOS);
 
   it('unknown enum values: shown as given, polled at the idle rate, health ok', async () => {
     const r = await rig();

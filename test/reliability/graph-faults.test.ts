@@ -6,7 +6,7 @@
  * recovery at the first poll after the fault clears.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { GraphSourceConfig, PollingSettings, type HealthStatus, type Job } from '../../preload/model';
+import { GraphSourceConfig, type Job } from '../../preload/model';
 import { createQueueEngine } from '../../main/queue/engine';
 import type { EngineEvent, QueueEngine } from '../../main/queue/engine-types';
 import { createGraphSource } from '../../main/sources/graph/source';
@@ -16,12 +16,11 @@ import { createMemorySecretStore } from '../helpers/memory-stores';
 import { makeJwt, startGraphSimulator, type GraphSimulator, type SimFault } from '../simulators/graph/server';
 import { CapturingLogger, MemoryTracked } from '../sources/graph/helpers';
 import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors, type PollRecord } from './helpers';
+import { FAULT_MS, POLLING, faultScenarioTests, recoversFrom, type FaultScenario, type FaultSuite } from './fault-scenarios';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const ANN = 'ann@contoso.com';
 const TOKEN = makeJwt({ upn: ANN, name: 'Ann', nonce: 'faults-7c1d0e' });
-const POLLING = PollingSettings.parse({});
-const FAULT_MS = 10 * 60_000;
 const TIMEOUT_MS = 300;
 /** Polls a fault of FAULT_MS may cost with backoff from the 5 s active rate (no backoff: 120). */
 const MAX_POLLS_DURING_FAULT = 10;
@@ -90,36 +89,13 @@ async function healthy(r: Rig): Promise<void> {
   expect(job(r, 'done')).toMatchObject({ state: 'completed' });
 }
 
-/** Clears the fault and runs until the first poll after it has ended: that poll must succeed. */
-async function recovers(r: Rig, clear: () => void | Promise<void>): Promise<void> {
-  await clear();
-  const clearedAt = r.clock.now();
-  const before = r.polls.length;
-  await runFor(r.clock, r.http, POLLING.maxBackoffMs + 1_000, () => r.polls.length > before && r.polls[before].endedAt !== null);
-  const first = r.polls[before];
-  expect(first, 'a poll after the fault cleared').toBeDefined();
-  expect(first.startedAt).toBeGreaterThanOrEqual(clearedAt);
-  expect(first.ok, `first poll after the fault: ${String(first.error)}`).toBe(true);
-  expect(health(r).status).toBe('ok');
-  expect(health(r).message).toBe('Watching 1 printer for your jobs.');
-  expect(job(r, 'run')).toMatchObject({ state: 'processing', stale: false });
-}
-
 function noLeaks(r: Rig): void {
   expect(r.watcher.errors).toEqual([]);
   const text = JSON.stringify({ lines: r.logger.lines, health: health(r), events: r.events, urls: r.sim.log.map((q) => `${q.path}?${q.query}`) });
   expect(text).not.toContain(TOKEN);
 }
 
-interface Scenario {
-  name: string;
-  inject(r: Rig): void | Promise<void>;
-  clear(r: Rig): void | Promise<void>;
-  status: Exclude<HealthStatus, 'ok' | 'disabled'>;
-  message: RegExp;
-  faultMs?: number;
-  retryAfterMs?: number;
-}
+type Scenario = FaultScenario<Rig>;
 
 const fault = (f: SimFault) => (r: Rig) => r.sim.injectFault(null, f, Infinity);
 const noFault = (r: Rig) => r.sim.clearFaults();
@@ -220,44 +196,25 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
+const suite: FaultSuite<Rig, Scenario> = {
+  okMessage: /^Watching 1 printer for your jobs\.$/,
+  kept: ['state', 'rawState'],
+  activeState: 'processing',
+  active: (r) => job(r, 'run'),
+  finished: (r) => job(r, 'done'),
+  maxPolls: MAX_POLLS_DURING_FAULT,
+  // One listing per failed poll, and the printers' discovery when it is due.
+  requestBudget: (sc, failedPolls) => failedPolls + Math.ceil((sc.faultMs ?? FAULT_MS) / DISCOVERY_MS),
+  maxHealthEvents: 2,
+  rig,
+  healthy,
+  health,
+  noLeaks,
+};
+const recovers = (r: Rig, clear: () => void | Promise<void>) => recoversFrom(r, suite, clear);
+
 describe('Universal Print under faults, through the queue engine', () => {
-  for (const sc of SCENARIOS) {
-    it(sc.name, async () => {
-      const r = await rig();
-      await healthy(r);
-      const lastGood = job(r, 'run')!;
-
-      await sc.inject(r);
-      const requestsBefore = r.http.total;
-      const pollsBefore = r.polls.length;
-      const eventsBefore = r.events.length;
-      await runFor(r.clock, r.http, sc.faultMs ?? FAULT_MS);
-
-      const h = health(r);
-      expect(h.status).toBe(sc.status);
-      expect(h.message).toMatch(sc.message);
-      expect(h.lastErrorAt).not.toBeNull();
-      expect(h.lastSuccessAt).not.toBeNull();
-      // Last known jobs kept: the active one marked stale with its last values, the finished one as it was.
-      expect(job(r, 'run')).toMatchObject({ state: 'processing', rawState: lastGood.rawState, stale: true, gone: false });
-      expect(job(r, 'done')).toMatchObject({ state: 'completed', gone: false });
-      // Bounded: backoff, not a storm.
-      const faultPolls = r.polls.slice(pollsBefore);
-      expect(faultPolls.length).toBeGreaterThanOrEqual(2);
-      expect(faultPolls.length).toBeLessThanOrEqual(MAX_POLLS_DURING_FAULT);
-      expect(faultPolls.every((p) => p.ok === false)).toBe(true);
-      expect(r.http.total - requestsBefore).toBeLessThanOrEqual(faultPolls.length + Math.ceil((sc.faultMs ?? FAULT_MS) / DISCOVERY_MS));
-      const gaps = faultPolls.slice(1).map((p, i) => p.startedAt - faultPolls[i].startedAt);
-      for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeGreaterThanOrEqual(Math.min(gaps[i - 1], POLLING.maxBackoffMs));
-      if (sc.retryAfterMs !== undefined) for (const g of gaps) expect(g).toBeGreaterThanOrEqual(sc.retryAfterMs);
-      // One health event per change, not one per failed poll.
-      expect(r.events.slice(eventsBefore).filter((e) => e.type === 'health').length).toBeLessThanOrEqual(2);
-
-      if (sc.name === 'DNS failure') expect(r.dns.calls.length).toBeGreaterThanOrEqual(faultPolls.length);
-      await recovers(r, () => sc.clear(r));
-      noLeaks(r);
-    }, 30_000);
-  }
+  faultScenarioTests(suite, SCENARIOS);
 
   it('unknown processingState: shown as unknown with the service\'s words, polled at the idle rate, health ok', async () => {
     const r = await rig();

@@ -6,7 +6,7 @@
  * request rate bounded by backoff, and recovery at the first poll after the fault clears.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { PollingSettings, type HealthStatus, type Job, type ScriptxSourceConfig } from '../../preload/model';
+import { type Job, type ScriptxSourceConfig } from '../../preload/model';
 import { createQueueEngine } from '../../main/queue/engine';
 import type { EngineEvent, QueueEngine } from '../../main/queue/engine-types';
 import { createScriptxSource } from '../../main/sources/scriptx/source';
@@ -16,11 +16,10 @@ import { createMemorySecretStore, createMemoryTrackedStore } from '../helpers/me
 import { startScriptxSimulator, type ScriptxSimulator, type SimFault } from '../simulators/scriptx/server';
 import { capturingLogger } from '../sources/aodocs/helpers';
 import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors, type PollRecord } from './helpers';
+import { POLLING, faultScenarioTests, type FaultScenario, type FaultSuite } from './fault-scenarios';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const LICENSE = '5091E665-8916-4D21-996E-00A2DE5DE416';
-const POLLING = PollingSettings.parse({});
-const FAULT_MS = 10 * 60_000;
 const TIMEOUT_MS = 300;
 /**
  * Polls a fault of FAULT_MS may cost (without backoff: 1,200 at the 500 ms active rate). A fault of
@@ -100,21 +99,6 @@ async function healthy(r: Rig): Promise<void> {
   expect(job(r, r.done)).toMatchObject({ state: 'completed' });
 }
 
-/** Clears the fault and runs until the first poll after it has ended: that poll must succeed. */
-async function recovers(r: Rig, clear: () => void | Promise<void>): Promise<void> {
-  await clear();
-  const clearedAt = r.clock.now();
-  const before = r.polls.length;
-  await runFor(r.clock, r.http, POLLING.maxBackoffMs + 1_000, () => r.polls.length > before && r.polls[before].endedAt !== null);
-  const first = r.polls[before];
-  expect(first, 'a poll after the fault cleared').toBeDefined();
-  expect(first.startedAt).toBeGreaterThanOrEqual(clearedAt);
-  expect(first.ok, `first poll after the fault: ${String(first.error)}`).toBe(true);
-  expect(health(r).status).toBe('ok');
-  expect(health(r).message).toMatch(new RegExp(`^ScriptX\\.Services 2\\.23\\.1\\.5 found by configured URL at http://${HOST}\\.$`));
-  expect(job(r, r.run)).toMatchObject({ state: 'printing', stale: false });
-}
-
 function noLeaks(r: Rig): void {
   expect(r.watcher.errors).toEqual([]);
   const text = JSON.stringify({ lines: r.logger.lines, health: health(r), events: r.events });
@@ -122,22 +106,7 @@ function noLeaks(r: Rig): void {
   expect(text.toLowerCase()).not.toContain(LICENSE.toLowerCase());
 }
 
-interface Scenario {
-  name: string;
-  inject(r: Rig): void | Promise<void>;
-  clear(r: Rig): void | Promise<void>;
-  status: Exclude<HealthStatus, 'ok' | 'disabled'>;
-  message: RegExp;
-  /** How long the fault lasts (fake time); default FAULT_MS. */
-  faultMs?: number;
-  /** Retry-After the service sends: polls are at least this far apart. */
-  retryAfterMs?: number;
-  /**
-   * Only the job status calls fail (the license answer of a full poll still reads): the poll
-   * succeeds with a degraded health, so the stale flag and backoff are not checked here.
-   */
-  statusCallsOnly?: true;
-}
+type Scenario = FaultScenario<Rig>;
 
 const fault = (f: SimFault) => (r: Rig) => r.sim.setFault(f);
 const noFault = (r: Rig) => r.sim.setFault(null);
@@ -226,7 +195,7 @@ const SCENARIOS: Scenario[] = [
     clear: noFault,
     status: 'degraded',
     message: /^ScriptX\.Services sent a status for job \d+ that the monitor cannot read \(GET http:\/\/scriptx\.test:\d+\/api\/v1\/printHtml\/status\/\d+ answered 200 with an unexpected shape \(status: .+\)\)\.$/,
-    statusCallsOnly: true,
+    pollsSucceed: true,
     faultMs: 60_000,
   },
   {
@@ -238,48 +207,23 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
+const suite: FaultSuite<Rig, Scenario> = {
+  okMessage: new RegExp(`^ScriptX\\.Services 2\\.23\\.1\\.5 found by configured URL at http://${HOST}\\.$`),
+  kept: ['state', 'rawState'],
+  activeState: 'printing',
+  active: (r) => job(r, r.run),
+  finished: (r) => job(r, r.done),
+  maxPolls: MAX_POLLS_DURING_FAULT,
+  requestBudget: (_sc, failedPolls) => failedPolls * PER_POLL,
+  maxHealthEvents: 3,
+  rig,
+  healthy,
+  health,
+  noLeaks,
+};
+
 describe('ScriptX.Services under faults, through the queue engine', () => {
-  for (const sc of SCENARIOS) {
-    it(sc.name, async () => {
-      const r = await rig();
-      await healthy(r);
-      const lastGood = job(r, r.run)!;
-
-      await sc.inject(r);
-      const requestsBefore = r.http.total;
-      const pollsBefore = r.polls.length;
-      const eventsBefore = r.events.length;
-      await runFor(r.clock, r.http, sc.faultMs ?? FAULT_MS);
-
-      const h = health(r);
-            expect(h.status).toBe(sc.status);
-      expect(h.message).toMatch(sc.message);
-      expect(h.lastSuccessAt).not.toBeNull();
-      // Last known jobs kept: the active one marked stale with its last values, the finished one as it was.
-      expect(job(r, r.run)).toMatchObject({ state: 'printing', rawState: lastGood.rawState, gone: false });
-      expect(job(r, r.done)).toMatchObject({ state: 'completed', gone: false });
-      const faultPolls = r.polls.slice(pollsBefore);
-      if (sc.statusCallsOnly) {
-        await recovers(r, () => sc.clear(r));
-        noLeaks(r);
-        return;
-      }
-      expect(job(r, r.run)?.stale).toBe(true);
-      // Bounded: backoff, not a storm.
-      expect(faultPolls.length).toBeGreaterThanOrEqual(2);
-      expect(faultPolls.length).toBeLessThanOrEqual(MAX_POLLS_DURING_FAULT);
-      expect(r.http.total - requestsBefore).toBeLessThanOrEqual(faultPolls.length * PER_POLL);
-      const gaps = faultPolls.slice(1).map((p, i) => p.startedAt - faultPolls[i].startedAt);
-      for (let i = 1; i < gaps.length; i++) expect(gaps[i]).toBeGreaterThanOrEqual(Math.min(gaps[i - 1], POLLING.maxBackoffMs));
-      if (sc.retryAfterMs !== undefined) for (const g of gaps) expect(g).toBeGreaterThanOrEqual(sc.retryAfterMs);
-      // One health event per change, not one per failed poll.
-      expect(r.events.slice(eventsBefore).filter((e) => e.type === 'health').length).toBeLessThanOrEqual(3);
-
-      if (sc.name === 'DNS failure') expect(r.dns.calls.length).toBeGreaterThanOrEqual(faultPolls.length);
-      await recovers(r, () => sc.clear(r));
-      noLeaks(r);
-    }, 30_000);
-  }
+  faultScenarioTests(suite, SCENARIOS);
 
   it('unknown status code: shown with its number, polled at the idle rate, health ok', async () => {
     const r = await rig();
