@@ -54,8 +54,11 @@ export interface GraphSourceOptions {
 interface Step {
   id: string;
   url: string;
-  /** jobs: a job list; job: one job looked up to track it; tracked: one tracked job polled. */
-  kind: 'jobs' | 'share-list' | 'share' | 'printer' | 'job' | 'tracked';
+  /**
+   * jobs: a job list; job: one job looked up to track it; tracked: one tracked job polled;
+   * place-name: the name of a share or printer nobody watches that a tracked job is on.
+   */
+  kind: 'jobs' | 'share-list' | 'share' | 'printer' | 'job' | 'tracked' | 'place-name';
   op: Operation;
   target?: WatchedTarget;
   where?: JobWhere;
@@ -97,6 +100,9 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
   let discoveredAt: number | null = null;
   let discoveryProblems: StepProblem[] = [];
   const printerNames = new Map<string, string>();
+  /** Names of shares and printers nobody watches that tracked jobs are on (`shares/<id>`), and when each was last asked for. */
+  const placeNames = new Map<string, string>();
+  const placeNameAskedAt = new Map<string, number>();
   const documentNames = new Map<string, string>();
   const goneKeys = new Set<string>();
   /** Keys the job lists returned on the last cycle: tracked jobs among them need no GET of their own. */
@@ -421,12 +427,15 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
         const where: JobWhere = { via: t.via, ownerId: t.id, jobId };
         return { id: String(++stepCounter), url: jobUrl(where, 'documents'), kind: 'job', op: 'read-job', target: t, where };
       });
-      const res = await run(steps, signal, (step, body) => {
+      // A place nobody watches is named by its share's (or printer's) name, read in the same batch.
+      const nameSteps = placeNameSteps(places.map((t) => ({ via: t.via, ownerId: t.id })));
+      const res = withoutPlaceNames(await run([...steps, ...nameSteps], signal, (step, body) => {
+        if (tookPlaceName(step, body)) return { next: null, error: null };
         const one = PrintJobSchema.safeParse(body);
         if (!one.success) return { next: null, error: `Universal Print answered job "${jobId}" on ${placeName(step.target!)} with an unexpected shape (${describeSchemaError(one.error)}).` };
         hits.push({ target: step.target!, pj: one.data });
         return { next: null, error: null };
-      });
+      }));
       // The first hit in watch order wins; several places showing the very same job (a share and
       // its printer) are one job. Different jobs with the id are ambiguous.
       hits.sort((a, b) => places.indexOf(a.target) - places.indexOf(b.target));
@@ -507,12 +516,15 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
       const trackedSteps: Step[] = trackedNow
         .filter((t) => !(isWatched(t.where) && listedKeys.has(t.key)))
         .map((t) => ({ id: String(++stepCounter), url: jobUrl(t.where, 'documents'), kind: 'tracked', op: 'read-job', target: targetFor(t.where.via, t.where.ownerId), where: t.where }));
+      // Names first: a tracked job read in the same batch already shows its share's name.
+      const nameSteps = placeNameSteps(trackedSteps.map((st) => st.where!));
       const listed = new Set<string>();
-      const res = await run([...steps, ...trackedSteps], ctx.signal, (step, body) => {
+      const res = withoutPlaceNames(await run([...steps, ...nameSteps, ...trackedSteps], ctx.signal, (step, body) => {
+        if (tookPlaceName(step, body)) return { next: null, error: null };
         if (step.kind === 'tracked') {
           const one = PrintJobSchema.safeParse(body);
           if (!one.success) return { next: null, error: `Universal Print answered tracked job "${step.where!.jobId}" with an unexpected shape (${describeSchemaError(one.error)}).` };
-          const j = toSourceJob(one.data, step.target!, mctx);
+          const j = toSourceJob(one.data, targetFor(step.where!.via, step.where!.ownerId), mctx);
           if (!seen.has(j.key)) {
             seen.add(j.key);
             jobs.push(j);
@@ -531,7 +543,7 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
           jobs.push(j);
         }
         return { next: page.data['@odata.nextLink'] ?? null, error: null };
-      });
+      }));
 
       listedKeys = listed;
       // A tracked job that 404s has been purged: gone, and never asked for again.
@@ -594,7 +606,47 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
   }
 
   function targetFor(via: Via, ownerId: string): WatchedTarget {
-    return targets.find((t) => t.via === via && t.id === ownerId) ?? bare(via, ownerId);
+    const watched = targets.find((t) => t.via === via && t.id === ownerId);
+    if (watched) return watched;
+    const place = bare(via, ownerId);
+    place.name = placeNames.get(`${via}/${ownerId}`) ?? ownerId;
+    return place;
+  }
+
+  /**
+   * Steps that read the names of shares and printers nobody watches, for the tracked jobs on them:
+   * once, or again after the discovery interval when the name could not be read. Best effort: a
+   * failure leaves the id in the name's place and never makes the cycle incomplete.
+   */
+  function placeNameSteps(places: readonly { via: Via; ownerId: string }[]): Step[] {
+    const now = deps.clock.now();
+    const steps: Step[] = [];
+    for (const { via, ownerId } of places) {
+      const key = `${via}/${ownerId}`;
+      if (isWatched({ via, ownerId }) || placeNames.has(key)) continue;
+      const asked = placeNameAskedAt.get(key);
+      if (asked !== undefined && now - asked < discoveryEvery) continue;
+      placeNameAskedAt.set(key, now);
+      steps.push({ id: String(++stepCounter), url: `/print/${via}/${seg(ownerId)}`, kind: 'place-name', op: via === 'shares' ? 'read-share' : 'read-printer', target: bare(via, ownerId) });
+    }
+    return steps;
+  }
+
+  /** Takes a place-name step's answer; true when the step was one. */
+  function tookPlaceName(step: Step, body: unknown): boolean {
+    if (step.kind !== 'place-name') return false;
+    const one = PrinterLikeSchema.safeParse(body);
+    const name = one.success ? one.data.displayName?.trim() : undefined;
+    if (name) placeNames.set(`${step.target!.via}/${step.target!.id}`, name);
+    return true;
+  }
+
+  /** Place-name steps are best effort: their failures and throttling are left out of a cycle's result. */
+  function withoutPlaceNames(res: RunResult): RunResult {
+    const dropped = res.problems.filter((p) => p.step.kind === 'place-name');
+    if (dropped.length) deps.logger.debug('Universal Print: names of unwatched shares or printers could not be read', { sourceId: config.id, problems: dropped.map((p) => p.message) });
+    const throttled = res.throttled.filter((st) => st.kind !== 'place-name');
+    return { problems: res.problems.filter((p) => p.step.kind !== 'place-name'), throttled, retryAfterMs: throttled.length ? res.retryAfterMs : null };
   }
 
   function failure(e: unknown, op: Operation, what: string, key?: string): AppFailure {

@@ -116,6 +116,8 @@ describe('Graph track', () => {
     const job = await first.track!('s3/31', {}, sig());
     expect(job.key).toBe('up:s3/31');
     expect(job.state).toBe('queued');
+    // Named by its share's name, read in the same batch as the job.
+    expect(job.printer).toBe('Cellar');
     expect(r.tracked.items.map((t) => t.id)).toEqual(['shares/s3/31']);
 
     // A new instance (app restart, or the CLI) polls it although s3 is not watched.
@@ -124,9 +126,14 @@ describe('Graph track', () => {
     r.sim.resetLog();
     const res = await second.poll(ctx());
     const polled = byNative(res, '31');
-    expect([polled.key, polled.state, polled.document]).toEqual(['up:s3/31', 'processing', 'cellar.pdf']);
-    expect(r.sim.httpRequests()).toBe(2); // discovery of s1, then one batch: s1's list + the tracked GET
+    expect([polled.key, polled.state, polled.document, polled.printer]).toEqual(['up:s3/31', 'processing', 'cellar.pdf', 'Cellar']);
+    expect(r.sim.httpRequests()).toBe(2); // discovery of s1, then one batch: s1's list, s3's name and the tracked GET
     expect(r.sim.log.filter((e) => e.viaBatch && e.path === '/print/shares/s3/jobs/31').length).toBe(1);
+    expect(r.sim.log.filter((e) => e.viaBatch && e.path === '/print/shares/s3').length).toBe(1);
+    // The name is read once, not at every poll.
+    r.sim.resetLog();
+    expect(byNative(await second.poll(ctx()), '31').printer).toBe('Cellar');
+    expect(r.sim.log.some((e) => e.path === '/print/shares/s3')).toBe(false);
 
     // Once final it is marked finished and never asked for again.
     r.sim.tick(5);
@@ -149,6 +156,30 @@ describe('Graph track', () => {
     const res = await src.poll(ctx());
     expect(byNative(res, '12').key).toBe('up:s1/12');
     expect(r.sim.log.some((e) => e.path.includes('/jobs/12'))).toBe(false);
+  });
+
+  it('shows the share id when the name of an unwatched share cannot be read, without a problem in the cycle, and asks again later', async () => {
+    const r = await twoShares();
+    r.sim.addJob({ id: '32', printerId: 'p3', upn: ANN, lifecycle: 'releaseWait' });
+    r.sim.injectItemFault(/^GET \/print\/shares\/s3$/, { status: 500 }, 1);
+    const src = source(r, { shares: ['s1'] });
+    const job = await src.track!('s3/32', {}, sig());
+    expect(job.printer).toBe('s3');
+    r.sim.resetLog();
+    const res = await src.poll(ctx());
+    expect(byNative(res, '32').printer).toBe('s3');
+    expect(r.sim.log.some((e) => e.path === '/print/shares/s3')).toBe(false);
+    expect(res.complete).toBe(true);
+    expect(res.health.status).toBe('ok');
+    // Asked again once the discovery interval (5 minutes) has passed, and then named.
+    await r.clock.advance(5 * 60_000);
+    expect(byNative(await src.poll(ctx()), '32').printer).toBe('Cellar');
+    // After a restart the name is read with the poll; failing, it leaves the cycle complete.
+    r.sim.injectItemFault(/^GET \/print\/shares\/s3$/, { status: 500 }, 1);
+    const restarted = await source(r, { shares: ['s1'] }).poll(ctx());
+    expect(byNative(restarted, '32').printer).toBe('s3');
+    expect(restarted.complete).toBe(true);
+    expect(restarted.health).toMatchObject({ status: 'ok', message: 'Watching 1 printer for your jobs.' });
   });
 
   it('reports a tracked job purged on an unwatched share as gone and stops asking for it', async () => {
