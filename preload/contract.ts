@@ -28,12 +28,21 @@ import {
 const Empty = z.object({}).strict();
 const KeyInput = z.object({ key: JobKey }).strict();
 const SourceInput = z.object({ sourceId: SourceId }).strict();
-/** Any token or job id handed in: printable, no path or query characters, at most 200 chars. */
+/**
+ * A job id from outside (a paste, the CLI, a deep link). At most one "/", between two real parts:
+ * Universal Print's `<share or printer id>/<job id>` (its job ids are unique per printer only).
+ * Printable, no query characters, at most 200 characters; each source refuses the forms it
+ * cannot take.
+ */
 export const ExternalJobId = z
   .string()
   .min(1, 'the id is empty')
   .max(200, 'the id is longer than 200 characters')
-  .refine((s) => !/[\u0000-\u001f\u007f/\\?#]/.test(s), 'the id contains a control character or one of / \\ ? #');
+  .refine((s) => !/[\u0000-\u001f\u007f\\?#]/.test(s), 'the id contains a control character or one of \\ ? #')
+  .refine((s) => {
+    const parts = s.split('/');
+    return parts.length <= 2 && (parts.length === 1 || parts.every((p) => p.trim() !== '' && p !== '.' && p !== '..'));
+  }, 'the id has more than one /, or nothing (or a dot) on one side of it');
 
 const PrintDocument = z.discriminatedUnion('type', [
   z.object({ type: z.literal('url'), url: z.string().url().max(4096).refine((u) => /^https?:/i.test(u), 'only http(s) URLs can be printed') }).strict(),

@@ -34,7 +34,8 @@ export function parseDeepLink(raw: unknown, isKnownSource: (id: string) => boole
   if (/[\u0000-\u0020\u007f-\u009f]/.test(raw)) return refuse('it contains spaces or control characters.');
   if (!isDeepLinkArg(raw)) return refuse(`it is not a ${PROTOCOL}: link.`);
   // Encoded control characters and backslashes are never legitimate: refuse them before anything
-  // decodes them. (Encoded slashes are checked per action below: a Graph job key holds one.)
+  // decodes them. (An encoded slash may be: a Graph job key and job locator hold one; the job id
+  // and key rules below say where.)
   if (/%(?:[01][0-9a-f]|7f|5c|c2%[89][0-9a-f])/i.test(raw)) return refuse('it contains an encoded control character or backslash.');
   const rest = raw.slice(PROTOCOL.length + 1);
   if (!rest.startsWith('//')) return refuse(`it must start with ${PROTOCOL}://.`);
@@ -70,7 +71,6 @@ export function parseDeepLink(raw: unknown, isKnownSource: (id: string) => boole
   }
 
   if (action === 'track') {
-    if (/%2f/i.test(raw)) return refuse('it contains an encoded slash (%2F); a job id never holds one.');
     const sourceId = values.get('source')!;
     if (!SOURCE_ID_PATTERN.test(sourceId)) return refuse('the source id is not valid (1-32 characters: a-z, 0-9 and "-").');
     if (!isKnownSource(sourceId)) return refuse(`there is no source "${sourceId}" in the settings.`);

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { WORKLOAD_SOURCE_IDS } from '../simulators/workload';
+import { WORKLOAD_SOURCE_IDS, WORKLOAD_USER } from '../simulators/workload';
 import { openPreview, row, rowKeys, saveShot, seriousViolations, SKIP_BROWSER_TESTS, sourceLine, type BrowserRun } from './helpers';
 
 const TOO_LATE = 'pages are already printing; ScriptX cannot stop this job';
@@ -166,6 +166,22 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window actions in the browser', () =>
     await dialog.getByRole('button', { name: 'Track', exact: true }).click();
     await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
     await expect.poll(() => row(page, `${WORKLOAD_SOURCE_IDS.scriptx}:${token}`).count(), { timeout: 10_000 }).toBe(1);
+  });
+
+  it('tracks a Universal Print job on a share nobody watches by <share id>/<job id>, named by that share', async () => {
+    const { graph } = run.preview.sims!;
+    graph.addPrinter({ id: 'printer-annex', displayName: 'Annex printer' });
+    graph.addShare({ id: 'share-annex', displayName: 'Annex', printerId: 'printer-annex' });
+    graph.addJob({ id: 'e2e-annex-1', printerId: 'printer-annex', shareId: 'share-annex', upn: WORKLOAD_USER, displayName: 'Floor plan.pdf', lifecycle: 'processingForever' });
+    await page.getByRole('button', { name: 'Track a job…' }).click();
+    const dialog = page.getByTestId('track-dialog');
+    await dialog.locator('select').first().selectOption(WORKLOAD_SOURCE_IDS.graph);
+    await dialog.getByLabel('Job id or token').fill('share-annex/e2e-annex-1');
+    await dialog.getByRole('button', { name: 'Track', exact: true }).click();
+    await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
+    const tracked = row(page, `${WORKLOAD_SOURCE_IDS.graph}:share-annex/e2e-annex-1`);
+    await expect.poll(() => tracked.count(), { timeout: 10_000 }).toBe(1);
+    expect(await tracked.locator('.cell-printer').textContent()).toBe('Annex');
   });
 
   it('round-trips a polling interval through the settings dialog; screenshots it', async () => {

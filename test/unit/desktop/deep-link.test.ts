@@ -8,6 +8,8 @@ describe('parseDeepLink', () => {
   it('accepts track and open links', () => {
     expect(parseDeepLink('print-queue-monitor://track?source=local&id={A1B2}&kind=pdf', known)).toEqual({ ok: true, link: { action: 'track', sourceId: 'local', id: '{A1B2}', kind: 'pdf' } });
     expect(parseDeepLink('print-queue-monitor://track/?source=ao&id=job-1', known)).toEqual({ ok: true, link: { action: 'track', sourceId: 'ao', id: 'job-1' } });
+    // Universal Print's job locator: the share, then the job.
+    expect(parseDeepLink('print-queue-monitor://track?source=up&id=s3%2F31', known)).toEqual({ ok: true, link: { action: 'track', sourceId: 'up', id: 's3/31' } });
     expect(parseDeepLink('PRINT-QUEUE-MONITOR://open?key=up:printer-1%2Fjob-9', known)).toEqual({ ok: true, link: { action: 'open', key: 'up:printer-1/job-9' } });
     expect(parseDeepLink('print-queue-monitor://open?key=local:tok:with:colons', known)).toEqual({ ok: true, link: { action: 'open', key: 'local:tok:with:colons' } });
   });
@@ -32,7 +34,8 @@ describe('parseDeepLink', () => {
     ['missing id', 'print-queue-monitor://track?source=local', /"id" is missing/],
     ['unknown source', 'print-queue-monitor://track?source=evil&id=1', /no source "evil"/],
     ['bad source id', 'print-queue-monitor://track?source=Local_1&id=1', /source id is not valid/],
-    ['encoded slash in id', 'print-queue-monitor://track?source=local&id=..%2F..%2Fetc', /encoded slash/],
+    ['a path in the id', 'print-queue-monitor://track?source=local&id=..%2F..%2Fetc', /the job id is not valid: the id has more than one \//],
+    ['a dot part in the id', 'print-queue-monitor://track?source=up&id=..%2F31', /the job id is not valid: the id has more than one \/, or nothing \(or a dot\)/],
     ['bad kind', 'print-queue-monitor://track?source=local&id=1&kind=exe', /kind must be html or pdf/],
     ['bad key', 'print-queue-monitor://open?key=nokey', /job key is not valid/],
     ['key of unknown source', 'print-queue-monitor://open?key=evil:1', /no source "evil"/],

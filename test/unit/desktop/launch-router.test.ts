@@ -52,7 +52,7 @@ describe('second-instance routing', () => {
     const out = await s.router.handleArgv(['pqm.exe', '--track', 'local', 'gone-token']);
     expect(out).toEqual({ type: 'refused', message: expect.stringMatching(/^The job could not be tracked: /) });
     // An id that fails the contract's schema is refused by validation.
-    const bad = await s.router.handleArgv(['pqm.exe', '--track', 'local', 'a/b']);
+    const bad = await s.router.handleArgv(['pqm.exe', '--track', 'local', 'a/../b']);
     expect(bad.type).toBe('refused');
   });
 });

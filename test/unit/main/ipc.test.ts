@@ -59,7 +59,7 @@ describe('registerIpc', () => {
   it('names the wrong field', async () => {
     const answer = (await handled.get(requestChannel('pauseMonitoring'))!(trusted, { minutes: 'soon' })) as { error: { field: string } };
     expect(answer.error.field).toBe('minutes');
-    const bad = (await handled.get(requestChannel('trackJob'))!(trusted, { sourceId: 'local', id: 'a/b' })) as { error: { field: string; message: string } };
+    const bad = (await handled.get(requestChannel('trackJob'))!(trusted, { sourceId: 'local', id: '../b' })) as { error: { field: string; message: string } };
     expect(bad.error.field).toBe('id');
   });
 
