@@ -157,6 +157,26 @@ describe('the first rows, until the whole queue is in', () => {
     store.dispose();
   });
 
+  it('waits for the whole queue when the settings could not be read (the first rows were picked under other choices)', async () => {
+    const jobs = [makeJob({ key: 'local:a', state: 'completed' }), makeJob({ key: 'local:b' })];
+    const bridge = new FakeBridge({ jobs, settings: { version: 1, sources: [], ui: { view: 'all' } } });
+    const store = createStore(bridge);
+    const whole = deferred<Result<Snapshot>>();
+    const started = store.start({
+      settings: Promise.resolve({ ok: false, error: { code: 'unreachable', message: 'The settings file is locked.' } }),
+      head: requestSafely(bridge, 'getSnapshot', { first: 5 }),
+      snapshot: whole.promise,
+    });
+    await new Promise((r) => setTimeout(r, 10));
+    expect(store.status.value).toBe('loading');
+    expect(store.partial.value).toBeNull();
+    whole.resolve(await requestSafely(bridge, 'getSnapshot', {}));
+    await started;
+    // The default choices (active jobs only) over the whole queue.
+    expect(store.visible.value.map((j) => j.key)).toEqual(['local:b']);
+    store.dispose();
+  });
+
   it('shows nothing for first rows that failed, and the whole queue decides what the window says', async () => {
     const bridge = new FakeBridge({ jobs: [makeJob({ key: 'local:a' })] });
     const store = createStore(bridge);

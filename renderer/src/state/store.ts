@@ -215,10 +215,12 @@ export function createStore(bridge: PrintQueueBridge) {
   /** Whether a whole snapshot was put in (after which the first rows are no use). */
   let wholeQueueIn = false;
 
-  async function loadHead(answer: Promise<Result<Snapshot>>, after: Promise<unknown>): Promise<void> {
-    const [r] = await Promise.all([answer, after]);
-    // A failure is not shown: the whole queue is asked for next and says what is wrong.
-    if (!r.ok || wholeQueueIn || status.value !== 'loading') return;
+  async function loadHead(answer: Promise<Result<Snapshot>>, settings: Promise<boolean>): Promise<void> {
+    const [r, settingsIn] = await Promise.all([answer, settings]);
+    // A failure is not shown: the whole queue is asked for next and says what is wrong. Without
+    // the settings the window's view choices are not those the first rows were picked under, so
+    // the whole queue is waited for then too.
+    if (!r.ok || !settingsIn || wholeQueueIn || status.value !== 'loading') return;
     putSnapshot(r.value, ui.value);
   }
 
@@ -254,16 +256,18 @@ export function createStore(bridge: PrintQueueBridge) {
     putSnapshot(r.value, null);
   }
 
-  async function loadSettings(answer?: Promise<Result<SettingsView>>): Promise<void> {
+  /** Loads the settings; false when they could not be read (the window then says why). */
+  async function loadSettings(answer?: Promise<Result<SettingsView>>): Promise<boolean> {
     const r = await (answer ?? call('getSettings', {}));
     if (!r.ok) {
       notify('warning', t.settingsSaveFailed(r.error.message));
-      return;
+      return false;
     }
     batch(() => {
       settingsView.value = r.value;
       ui.value = r.value.settings.ui;
     });
+    return true;
   }
 
   /** Saves the whole settings file; answers the server's error (with its field) on refusal. */
