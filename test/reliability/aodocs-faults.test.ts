@@ -5,17 +5,17 @@
  * (active ones marked stale), the request rate bounded by backoff, and recovery at the first poll
  * after the fault clears.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type AodocsSourceConfig, type Job } from '../../preload/model';
 import { createQueueEngine } from '../../main/queue/engine';
-import type { EngineEvent, QueueEngine } from '../../main/queue/engine-types';
+import type { EngineEvent } from '../../main/queue/engine-types';
 import { createAodocsSource } from '../../main/sources/aodocs/source';
 import type { SourceDeps } from '../../main/sources/deps';
 import { FakeClock } from '../helpers/fake-clock';
 import { startAodocsSimulator, type AodocsSimulator } from '../simulators/aodocs/server';
 import { capturingLogger, MemorySecrets, MemoryTracked } from '../sources/aodocs/helpers';
-import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors, type PollRecord } from './helpers';
-import { FAULT_MS, POLLING, faultScenarioTests, recoversFrom, type FaultScenario, type FaultSuite } from './fault-scenarios';
+import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors } from './helpers';
+import { FAULT_MS, POLLING, faultScenarioTests, rigsClosedAfterEach, recoversFrom, type FaultRig, type FaultScenario, type FaultSuite } from './fault-scenarios';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const CODE = 'sc-faults-5d1e8b7a42';
@@ -25,28 +25,13 @@ const TIMEOUT_MS = 800;
 /** Polls a fault of FAULT_MS may cost with backoff from the 10 s active rate (no backoff: 60). */
 const MAX_POLLS_DURING_FAULT = 8;
 
-interface Rig {
+interface Rig extends FaultRig {
   sim: AodocsSimulator;
-  clock: FakeClock;
-  http: CountingHttpClient;
-  dns: ReturnType<typeof switchableLookup>;
-  engine: QueueEngine;
-  polls: PollRecord[];
-  events: EngineEvent[];
   logger: ReturnType<typeof capturingLogger>;
-  watcher: ReturnType<typeof watchProcessErrors>;
   secrets: MemorySecrets;
 }
 
-const rigs: Rig[] = [];
-
-afterEach(async () => {
-  for (const r of rigs.splice(0)) {
-    await r.engine.stop();
-    r.watcher.stop();
-    await r.sim.close();
-  }
-});
+const rigs = rigsClosedAfterEach<Rig>();
 
 async function rig(): Promise<Rig> {
   const watcher = watchProcessErrors();

@@ -5,24 +5,40 @@
  * bounding the polls and the requests, one health event per change — and recovery at the first
  * poll after the fault clears, without leaks. Each suite says what those mean for its source.
  */
-import { expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { PollingSettings, type HealthStatus, type Job, type JobState, type SourceHealth } from '../../preload/model';
-import type { EngineEvent } from '../../main/queue/engine-types';
+import type { EngineEvent, QueueEngine } from '../../main/queue/engine-types';
 import type { FakeClock } from '../helpers/fake-clock';
-import { runFor, type CountingHttpClient, type PollRecord, type switchableLookup } from './helpers';
+import { runFor, type CountingHttpClient, type PollRecord, type switchableLookup, type watchProcessErrors } from './helpers';
 
 /** How long a fault lasts unless the scenario says otherwise (fake time). */
 export const FAULT_MS = 10 * 60_000;
 /** The polling settings every suite's engine runs with: the defaults. */
 export const POLLING = PollingSettings.parse({});
 
-/** What every suite's rig has: the engine's clock, HTTP, DNS, and what it recorded. */
+/** What every suite's rig has: the simulator, the engine, its clock, HTTP and DNS, and what they recorded. */
 export interface FaultRig {
+  sim: { close(): Promise<void> };
+  engine: QueueEngine;
   clock: FakeClock;
   http: CountingHttpClient;
   dns: ReturnType<typeof switchableLookup>;
   polls: PollRecord[];
   events: EngineEvent[];
+  watcher: ReturnType<typeof watchProcessErrors>;
+}
+
+/** The list a suite's rig() adds each rig to: after each test they are stopped and closed. */
+export function rigsClosedAfterEach<R extends FaultRig>(): R[] {
+  const rigs: R[] = [];
+  afterEach(async () => {
+    for (const r of rigs.splice(0)) {
+      await r.engine.stop();
+      r.watcher.stop();
+      await r.sim.close();
+    }
+  });
+  return rigs;
 }
 
 export interface FaultScenario<R> {

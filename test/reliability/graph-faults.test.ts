@@ -5,18 +5,18 @@
  * the last known jobs kept (active ones marked stale), the request rate bounded by backoff, and
  * recovery at the first poll after the fault clears.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GraphSourceConfig, type Job } from '../../preload/model';
 import { createQueueEngine } from '../../main/queue/engine';
-import type { EngineEvent, QueueEngine } from '../../main/queue/engine-types';
+import type { EngineEvent } from '../../main/queue/engine-types';
 import { createGraphSource } from '../../main/sources/graph/source';
 import type { SourceDeps } from '../../main/sources/deps';
 import { FakeClock } from '../helpers/fake-clock';
 import { createMemorySecretStore } from '../helpers/memory-stores';
 import { makeJwt, startGraphSimulator, type GraphSimulator, type SimFault } from '../simulators/graph/server';
 import { CapturingLogger, MemoryTracked } from '../sources/graph/helpers';
-import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors, type PollRecord } from './helpers';
-import { FAULT_MS, POLLING, faultScenarioTests, recoversFrom, type FaultScenario, type FaultSuite } from './fault-scenarios';
+import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors } from './helpers';
+import { FAULT_MS, POLLING, faultScenarioTests, rigsClosedAfterEach, recoversFrom, type FaultRig, type FaultScenario, type FaultSuite } from './fault-scenarios';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const ANN = 'ann@contoso.com';
@@ -28,28 +28,13 @@ const MAX_POLLS_DURING_FAULT = 10;
 const DISCOVERY_MS = 5 * 60_000;
 const HOST = /graph\.test:\d+/.source;
 
-interface Rig {
+interface Rig extends FaultRig {
   sim: GraphSimulator;
-  clock: FakeClock;
-  http: CountingHttpClient;
-  dns: ReturnType<typeof switchableLookup>;
-  engine: QueueEngine;
-  polls: PollRecord[];
-  events: EngineEvent[];
   logger: CapturingLogger;
-  watcher: ReturnType<typeof watchProcessErrors>;
   skew: { ms: number };
 }
 
-const rigs: Rig[] = [];
-
-afterEach(async () => {
-  for (const r of rigs.splice(0)) {
-    await r.engine.stop();
-    r.watcher.stop();
-    await r.sim.close();
-  }
-});
+const rigs = rigsClosedAfterEach<Rig>();
 
 async function rig(): Promise<Rig> {
   const watcher = watchProcessErrors();

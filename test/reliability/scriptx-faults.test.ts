@@ -5,18 +5,18 @@
  * assigns with a specific message, the last known jobs kept (active ones marked stale), the
  * request rate bounded by backoff, and recovery at the first poll after the fault clears.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Job, type ScriptxSourceConfig } from '../../preload/model';
 import { createQueueEngine } from '../../main/queue/engine';
-import type { EngineEvent, QueueEngine } from '../../main/queue/engine-types';
+import type { EngineEvent } from '../../main/queue/engine-types';
 import { createScriptxSource } from '../../main/sources/scriptx/source';
 import type { SourceDeps } from '../../main/sources/deps';
 import { FakeClock } from '../helpers/fake-clock';
 import { createMemorySecretStore, createMemoryTrackedStore } from '../helpers/memory-stores';
 import { startScriptxSimulator, type ScriptxSimulator, type SimFault } from '../simulators/scriptx/server';
 import { capturingLogger } from '../sources/aodocs/helpers';
-import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors, type PollRecord } from './helpers';
-import { POLLING, faultScenarioTests, type FaultScenario, type FaultSuite } from './fault-scenarios';
+import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors } from './helpers';
+import { POLLING, faultScenarioTests, rigsClosedAfterEach, type FaultRig, type FaultScenario, type FaultSuite } from './fault-scenarios';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const LICENSE = '5091E665-8916-4D21-996E-00A2DE5DE416';
@@ -32,31 +32,16 @@ const MAX_POLLS_DURING_FAULT = POLLING.scriptx.idleMs / POLLING.scriptx.activeMs
 const PER_POLL = 3;
 const HOST = /scriptx\.test:\d+/.source;
 
-interface Rig {
+interface Rig extends FaultRig {
   sim: ScriptxSimulator;
-  clock: FakeClock;
-  http: CountingHttpClient;
-  dns: ReturnType<typeof switchableLookup>;
-  engine: QueueEngine;
-  polls: PollRecord[];
-  events: EngineEvent[];
   logger: ReturnType<typeof capturingLogger>;
-  watcher: ReturnType<typeof watchProcessErrors>;
   /** The service's clock runs this far from the monitor's. */
   skew: { ms: number };
   run: string;
   done: string;
 }
 
-const rigs: Rig[] = [];
-
-afterEach(async () => {
-  for (const r of rigs.splice(0)) {
-    await r.engine.stop();
-    r.watcher.stop();
-    await r.sim.close();
-  }
-});
+const rigs = rigsClosedAfterEach<Rig>();
 
 async function rig(): Promise<Rig> {
   const watcher = watchProcessErrors();
