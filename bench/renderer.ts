@@ -20,7 +20,7 @@ import { createFakeCore } from '../test/unit/web/fake-core';
 import type { BenchFigure } from './types';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium';
-import { firstRows } from '../preload/queue-view';
+import { snapshotAnswer } from '../preload/queue-view';
 
 const JOBS = 10_000;
 const PATCHES = 200;
@@ -125,10 +125,7 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
   });
   const core = createFakeCore({
     // As the app answers: `first` asks for the window's first rows under the saved view choices.
-    getSnapshot: async ({ first }) => {
-      const whole = { jobs, sources: health, paused: null };
-      return first === undefined ? whole : firstRows(whole, settings.ui, first);
-    },
+    getSnapshot: async ({ first }) => snapshotAnswer({ jobs, sources: health, paused: null }, settings.ui, first),
     getSettings: async () => ({ settings, problems: [], secrets: [], configPath: '/bench/settings.json' }),
   });
   const transport = await startWebTransport({ core, rendererDir, port: 0 });

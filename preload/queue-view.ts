@@ -175,12 +175,14 @@ function firstInOrder<T>(rows: readonly T[], count: number, order: (a: T, b: T) 
 }
 
 /**
- * The answer to a snapshot's `first`: only the first `first` jobs of the queue as the window shows
- * it under `choices` (the saved view choices), in that order, and how many jobs the queue holds.
+ * The answer to getSnapshot: the whole queue, or with `first`, only the first `first` jobs of the
+ * queue as the window shows it under `choices` (the saved view choices), in that order, and how
+ * many jobs the queue holds.
  */
-export function firstRows<S extends { jobs: Job[]; sources: readonly { id: string; name: string }[] }>(snapshot: S, choices: QueryChoices, first: number): S & { total: number } {
-  const names = new Map(snapshot.sources.map((s) => [s.id, s.name]));
-  return { ...snapshot, jobs: selectJobs(snapshot.jobs, choices, names, first), total: snapshot.jobs.length };
+export function snapshotAnswer<S extends { jobs: Job[]; sources: readonly { id: string; name: string }[] }>(whole: S, choices: QueryChoices, first: number | undefined): S & { total?: number } {
+  if (first === undefined) return whole;
+  const names = new Map(whole.sources.map((s) => [s.id, s.name]));
+  return { ...whole, jobs: selectJobs(whole.jobs, choices, names, first), total: whole.jobs.length };
 }
 
 /** `YYYY-MM-DDTHH:MM:SS.sssZ`, the form of Date.prototype.toISOString for years 0000-9999. */

@@ -21,7 +21,7 @@ import {
   type SourceConfig,
   type SourceHealth,
 } from '../../preload/model';
-import { firstRows } from '../../preload/queue-view';
+import { snapshotAnswer } from '../../preload/queue-view';
 import { HttpClient } from '../http/client';
 import { createQueueEngine } from '../queue/engine';
 import type { DisabledSource, QueueEngine } from '../queue/engine-types';
@@ -238,8 +238,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       const snap = engine.snapshot();
       const p = engine.pausedUntil();
       const paused = p ? { until: p.until === null ? null : new Date(p.until).toISOString() } : null;
-      const whole = { jobs: snap.jobs, sources: snap.sources, paused };
-      return first === undefined ? whole : firstRows(whole, loaded.settings.ui, first);
+      return snapshotAnswer({ jobs: snap.jobs, sources: snap.sources, paused }, loaded.settings.ui, first);
     },
 
     async getJobDetails({ key, eventsPageToken }) {

@@ -7,7 +7,8 @@
  * `event` for every event of the contract. A refused token closes the socket with 1008.
  *
  * The answer to `getSnapshot` carries its `jobs` as a table of columns (preload/wire.ts), about a
- * third of the text of a list of objects; the client turns it back into the list before answering.
+ * quarter of the text of a list of objects; the client turns it back into the list before
+ * answering.
  */
 import type { EventName } from '../../preload/channels';
 import type { Result } from '../../preload/model';

@@ -174,9 +174,9 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
   });
 
   /**
-   * The window's files, kept once read: the page asks for its scripts while the snapshot is being
-   * prepared, and one stat per request (rather than resolving and reading the file again) keeps
-   * those answers quick. An entry is used only while the file under that address is the same one,
+   * The window's files, kept once read: the page asks for its scripts all at once as it starts,
+   * and one stat per request (rather than resolving and reading the file again) keeps those
+   * answers quick. An entry is used only while the file under that address is the same one,
    * unchanged (device, inode, size, modification time); anything else is resolved and read afresh.
    */
   const files = new Map<string, { path: string; body: Buffer; dev: number; ino: number; size: number; mtimeMs: number }>();
@@ -410,7 +410,7 @@ type RequestId = string | number;
 
 /**
  * JSON of a snapshot, its jobs as a table (preload/wire.ts), encoded a step at a time with a turn of
- * the event loop between steps, so that serving the page's scripts is not held up. Null when
+ * the event loop between steps, so that other requests and events are not held up. Null when
  * `stale()` says so first.
  */
 async function encodeSnapshotInSteps(value: unknown, stale: () => boolean): Promise<string | null> {

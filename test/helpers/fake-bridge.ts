@@ -4,7 +4,7 @@
  * like the app's (refusals with the envelope's codes, jobs changing state, settings round-trips).
  * Tests can replace any handler, hold a request open to see the pending state, and push events.
  */
-import { firstRows } from '../../preload/queue-view';
+import { snapshotAnswer } from '../../preload/queue-view';
 import type { EventName, RequestName } from '../../preload/channels';
 import {
   dispatch,
@@ -212,10 +212,7 @@ export class FakeBridge implements PrintQueueBridge {
       return this.update(key, { state: 'canceled', rawState: 'Canceled', cancel: { allowed: false, reason: 'The job is finished.' } });
     };
     return {
-      getSnapshot: async ({ first }) => {
-        const whole = { jobs: [...this.jobs.values()], sources: this.sources, paused: this.paused };
-        return first === undefined ? whole : firstRows(whole, this.settings.ui, first);
-      },
+      getSnapshot: async ({ first }) => snapshotAnswer({ jobs: [...this.jobs.values()], sources: this.sources, paused: this.paused }, this.settings.ui, first),
       getJobDetails: async ({ key, eventsPageToken }) => {
         const job = this.need(key);
         const d = this.details[key] ?? { timeline: [] };

@@ -1,8 +1,8 @@
 /**
  * The job details, the sources, the settings panel and the dialogs (with the schemas they validate
- * with) are not needed for the queue's first frame: they load right after it (loadPanels, called by the store once the first
- * rows are shown), or at once when one is opened earlier. Until they are there, an opened panel
- * says it is loading; if they cannot be loaded, the window says why.
+ * with) are not needed for the queue's first frame: they load right after it (loadPanels, called
+ * once the first rows are shown), or at once when one is opened earlier. Until they are there, an
+ * opened panel says it is loading; if they cannot be loaded, the window says why.
  */
 import { useEffect, useReducer } from 'preact/hooks';
 import type { SettingsTab } from '../state/store';

@@ -212,15 +212,13 @@ export function createStore(bridge: PrintQueueBridge) {
     await loadSnapshot(first.snapshot, settings);
   }
 
-  /** Whether a whole snapshot was put in (after which the first rows are no use). */
-  let wholeQueueIn = false;
-
   async function loadHead(answer: Promise<Result<Snapshot>>, settings: Promise<boolean>): Promise<void> {
     const [r, settingsIn] = await Promise.all([answer, settings]);
     // A failure is not shown: the whole queue is asked for next and says what is wrong. Without
     // the settings the window's view choices are not those the first rows were picked under, so
-    // the whole queue is waited for then too.
-    if (!r.ok || !settingsIn || wholeQueueIn || status.value !== 'loading') return;
+    // the whole queue is waited for then too. Once the whole queue (or its failure) is in, the
+    // window is no longer loading and the first rows are of no use.
+    if (!r.ok || !settingsIn || status.value !== 'loading') return;
     putSnapshot(r.value, ui.value);
   }
 
@@ -252,7 +250,6 @@ export function createStore(bridge: PrintQueueBridge) {
       });
       return;
     }
-    wholeQueueIn = true;
     putSnapshot(r.value, null);
   }
 

@@ -9,7 +9,7 @@ import { previewContentSecurityPolicy, rewriteCspMeta } from '../../../main/web/
 import { EVENT_NAMES } from '../../../preload/channels';
 import type { Events } from '../../../preload/contract';
 import { AppFailure, type Job, type Result } from '../../../preload/model';
-import { firstRows } from '../../../preload/queue-view';
+import { snapshotAnswer } from '../../../preload/queue-view';
 import { isWireTable } from '../../../preload/wire';
 import { expandJobTable } from '../../../renderer/src/transport/web';
 import { defaultUi } from '../../../renderer/src/state/model-lite';
@@ -402,8 +402,7 @@ describe('web transport: the whole queue as a table, prepared while the window d
     const state = { document: 'first' };
     const core = createFakeCore({
       getSnapshot: async ({ first }) => {
-        const whole = { jobs: jobs ?? [sampleJob({ document: state.document })], sources: [], paused: null };
-        return first === undefined ? whole : firstRows(whole, defaultUi(), first);
+        return snapshotAnswer({ jobs: jobs ?? [sampleJob({ document: state.document })], sources: [], paused: null }, defaultUi(), first);
       },
     });
     const snapshotCalls = () => core.calls.filter((c) => c.name === 'getSnapshot').length;
@@ -449,7 +448,7 @@ describe('web transport: the whole queue as a table, prepared while the window d
   it('encodes a large prepared snapshot (several steps) to exactly the same answer', async () => {
     const jobs = Array.from({ length: 4_345 }, (_, i) => sampleJob({ key: `local:j-${i}`, nativeId: `j-${i}`, document: `Doc "${i}" \u2028`, progress: i % 7 ? null : (i % 100) / 100 }));
     const paused = { until: '2026-01-05T10:00:00.000Z' };
-    const core = createFakeCore({ getSnapshot: async ({ first }) => (first === undefined ? { jobs, sources: [], paused } : firstRows({ jobs, sources: [], paused }, defaultUi(), first)) });
+    const core = createFakeCore({ getSnapshot: async ({ first }) => snapshotAnswer({ jobs, sources: [], paused }, defaultUi(), first) });
     const { t } = await start(core);
     const c = await authed(t);
     expect(await c.request('getSnapshot', { first: 5 })).toMatchObject({ ok: true, value: { total: jobs.length } });
