@@ -28,8 +28,16 @@ export class AuthRequiredError extends Error {
   }
 }
 
-/** Delegated scopes for watching the user's own jobs and cancelling them. */
-export const READ_SCOPES = ['https://graph.microsoft.com/PrintJob.ReadBasic', 'https://graph.microsoft.com/PrintJob.ReadWriteBasic', 'https://graph.microsoft.com/PrinterShare.ReadBasic.All'];
+/**
+ * Delegated scopes for watching the user's own jobs and cancelling them; User.Read lets the source
+ * ask Graph who "me" is (`GET /me`) when neither the sign-in nor the settings name the user.
+ */
+export const READ_SCOPES = [
+  'https://graph.microsoft.com/PrintJob.ReadBasic',
+  'https://graph.microsoft.com/PrintJob.ReadWriteBasic',
+  'https://graph.microsoft.com/PrinterShare.ReadBasic.All',
+  'https://graph.microsoft.com/User.Read',
+];
 /** Asked for only when the user first prints (incremental consent). */
 export const PRINT_SCOPES = ['https://graph.microsoft.com/PrintJob.Create', 'https://graph.microsoft.com/PrintJob.ReadWrite'];
 /** Admins watching every user's jobs through printers. */
@@ -37,33 +45,11 @@ export const ADMIN_READ_SCOPES = ['https://graph.microsoft.com/Printer.Read.All'
 /** Client credentials always ask for the app's configured application permissions. */
 export const APP_SCOPES = ['https://graph.microsoft.com/.default'];
 
-/** The claims of a JWT access token, decoded WITHOUT verifying it (only to learn the UPN). */
-export function decodeJwtClaims(token: string): Record<string, unknown> | null {
-  const parts = token.split('.');
-  if (parts.length !== 3) return null;
-  try {
-    const json = Buffer.from(parts[1], 'base64url').toString('utf8');
-    const claims = JSON.parse(json) as unknown;
-    return claims && typeof claims === 'object' && !Array.isArray(claims) ? (claims as Record<string, unknown>) : null;
-  } catch {
-    return null;
-  }
-}
-
-/** The signed-in user's UPN from an access token's upn / preferred_username / unique_name claim. */
-export function upnFromToken(token: string): string | null {
-  const c = decodeJwtClaims(token);
-  if (!c) return null;
-  for (const k of ['upn', 'preferred_username', 'unique_name']) {
-    const v = c[k];
-    if (typeof v === 'string' && v.includes('@')) return v;
-  }
-  return null;
-}
-
-/** A provider over the stored TOKEN secret (an access token pasted in or provided by automation). */
+/**
+ * A provider over the stored TOKEN secret (an access token pasted in or provided by automation).
+ * Access tokens are opaque to clients: it names no account, and the source asks Graph who "me" is.
+ */
 export function createStaticTokenProvider(secrets: SecretStore, sourceId: string): TokenProvider {
-  let lastUpn: string | null = null;
   return {
     async getToken() {
       // Read every time: the user (or the CLI environment) may have replaced the token.
@@ -73,11 +59,7 @@ export function createStaticTokenProvider(secrets: SecretStore, sourceId: string
           `No Universal Print token is stored for source "${sourceId}": sign in, or set PQM_SECRET_${sourceId.toUpperCase().replace(/-/g, '_')}_TOKEN.`,
         );
       }
-      lastUpn = upnFromToken(token);
       return token;
-    },
-    account() {
-      return lastUpn ? { username: lastUpn } : null;
     },
   };
 }

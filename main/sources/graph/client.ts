@@ -87,6 +87,12 @@ const BatchAnswerSchema = z.object({
   ),
 });
 
+/** `GET /print/shares/{id}?$expand=printer`: the printer behind a share (printer administrators). */
+export const SharePrinterSchema = z.object({ id: z.string().min(1), printer: z.object({ id: z.string().min(1) }).nullish() });
+
+/** `GET /me?$select=userPrincipalName` */
+export const MeSchema = z.object({ userPrincipalName: z.string().min(1) });
+
 export const UploadSessionSchema = z.object({
   uploadUrl: z.string().min(1),
   expirationDateTime: z.string().nullish(),
@@ -170,9 +176,14 @@ export class GraphClient {
     return this.base.host;
   }
 
-  /** An absolute URL under the base for a relative path ('/print/shares'). */
-  abs(path: string): string {
-    return `${this.baseHref}${path}`;
+  /**
+   * An absolute URL under the base for a relative path ('/print/shares'); with `beta`, under the
+   * beta endpoint of the same Graph host (`{graph host}/beta`), for the calls only beta documents.
+   */
+  abs(path: string, version?: 'beta'): string {
+    if (version !== 'beta') return `${this.baseHref}${path}`;
+    const root = this.base.pathname.replace(/\/+$/, '').replace(/\/(v\d+(\.\d+)?|beta)$/i, '');
+    return `${this.base.origin}${root}/beta${path}`;
   }
 
   /**
@@ -203,7 +214,7 @@ export class GraphClient {
    * second 401 is AuthRequiredError with the service's words (never the token).
    */
   async send<T>(
-    req: { method: 'GET' | 'POST' | 'DELETE'; path: string; body?: unknown; signal?: AbortSignal; scopes: string[]; tokens?: TokenProvider },
+    req: { method: 'GET' | 'POST' | 'DELETE'; path: string; version?: 'beta'; body?: unknown; signal?: AbortSignal; scopes: string[]; tokens?: TokenProvider },
     schema?: z.ZodType<T>,
   ): Promise<{ status: number; data: T; headers: Record<string, string> }> {
     let force = false;
@@ -211,7 +222,7 @@ export class GraphClient {
       const token = await this.token(req.scopes, force, req.signal, req.tokens);
       try {
         const res = await this.opts.http.request<T>(
-          { method: req.method, url: this.abs(req.path), headers: { Authorization: `Bearer ${token}` }, body: req.body, signal: req.signal, timeoutMs: this.opts.timeoutMs },
+          { method: req.method, url: this.abs(req.path, req.version), headers: { Authorization: `Bearer ${token}` }, body: req.body, signal: req.signal, timeoutMs: this.opts.timeoutMs },
           schema,
         );
         return res;

@@ -124,9 +124,10 @@ export function documentLabel(pj: Pick<PrintJob, 'documents'>): string | null {
 }
 
 /** The permission (and role) an operation needs, for a 403 message. */
-export type Operation = 'list-shares' | 'list-printers' | 'list-my-jobs' | 'list-all-jobs' | 'read-share' | 'read-printer' | 'read-job' | 'cancel' | 'abort' | 'create' | 'upload' | 'start';
+export type Operation = 'read-me' | 'list-shares' | 'list-printers' | 'list-my-jobs' | 'list-all-jobs' | 'read-share' | 'read-printer' | 'read-job' | 'cancel' | 'abort' | 'create' | 'upload' | 'start';
 
 const NEEDS: Record<Operation, string> = {
+  'read-me': 'the delegated permission User.Read',
   'list-shares': 'the delegated permission PrinterShare.ReadBasic.All',
   'read-share': 'the delegated permission PrinterShare.ReadBasic.All',
   'list-printers': 'the permission Printer.Read.All and the Printer Administrator role',

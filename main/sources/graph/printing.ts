@@ -38,6 +38,15 @@ export function createPrinting(p: {
   deps: SourceDeps;
   client: GraphClient;
   tokens: TokenProvider;
+  /** The signed-in user's name, when known. */
+  upn: () => string | null;
+  /**
+   * The id of the printer behind a share, where this source may read it (admin mode, or printers
+   * watched); null where Graph gives it to no one with the user's rights.
+   */
+  sharePrinterId: (shareId: string, signal: AbortSignal) => Promise<string | null>;
+  /** The name of a share or printer for messages. */
+  placeName: (via: Via, id: string) => string;
   rememberDocument: (key: string, name: string) => void;
   chunkBytes?: number;
 }): Printing {
@@ -82,7 +91,7 @@ export function createPrinting(p: {
   }
 
   function mapped(pj: PrintJob, shareId: string): SourceJob {
-    const upn = config.userPrincipalName ?? tokens.account?.()?.username ?? null;
+    const upn = p.upn();
     return toSourceJob(pj, target(shareId), {
       sourceId: config.id,
       upn,
@@ -197,21 +206,41 @@ export function createPrinting(p: {
         if (!job.rawState.includes('uploadPending')) {
           throw new AppFailure('too-late', `The job is ${job.rawState}, not waiting for an upload; cancel the job instead.`, { sourceId: config.id });
         }
-        const pj = await readJob(where.via, where.ownerId, where.jobId, signal);
-        for (const d of pj.documents ?? []) {
-          try {
-            await client.send({ method: 'DELETE', path: `/print/${where.via}/${seg(where.ownerId)}/jobs/${seg(where.jobId)}/documents/${seg(d.id)}/uploadSession`, signal, scopes });
-          } catch (e) {
-            // No session for this document (never created or expired): nothing to delete.
-            if (!(e instanceof HttpError && e.status === 404)) throw e;
-          }
-        }
+        await deleteUploadSessions(where, signal);
       }
       await client.send({ method: 'POST', path: `/print/${where.via}/${seg(where.ownerId)}/jobs/${seg(where.jobId)}/cancel`, signal, scopes });
       deps.logger.info('Universal Print upload canceled', { sourceId: config.id, key: job.key, route: u ? 'uploadUrl' : 'graph' });
       return mapped(await readJob(where.via, where.ownerId, where.jobId, signal), where.ownerId);
     } catch (e) {
       throw fail(e, 'upload', 'cancel the upload');
+    }
+  }
+
+  /**
+   * Seed 001: `DELETE {graph host}/beta/print/printers/{printer}/jobs/{job}/documents/{doc}/uploadSession`
+   * (204) for each document not uploaded yet. The call exists for printers only: a job on a share
+   * needs its printer's id, which only printer administrators can read.
+   */
+  async function deleteUploadSessions(where: { via: Via; ownerId: string; jobId: string }, signal: AbortSignal): Promise<void> {
+    const printerId = where.via === 'printers' ? where.ownerId : await p.sharePrinterId(where.ownerId, signal);
+    if (!printerId) {
+      throw new AppFailure(
+        'unsupported',
+        `Graph offers no documented call to cancel the upload of a job on ${p.placeName(where.via, where.ownerId)} without the id of its printer, which this account cannot read; cancel the job instead.`,
+        { sourceId: config.id },
+      );
+    }
+    const pj = await readJob(where.via, where.ownerId, where.jobId, signal);
+    const documents = pj.documents ?? [];
+    const pending = documents.filter((d) => !d.uploadedDateTime);
+    for (const d of pending.length ? pending : documents) {
+      try {
+        await client.send({ method: 'DELETE', version: 'beta', path: `/print/printers/${seg(printerId)}/jobs/${seg(where.jobId)}/documents/${seg(d.id)}/uploadSession`, signal, scopes });
+      } catch (e) {
+        if (!(e instanceof HttpError && e.kind === 'http' && e.status !== 401 && e.status !== 403 && e.status! < 500 && e.status !== 429)) throw e;
+        const said = (e.serviceMessage ?? graphErrorMessage(e.body) ?? `answered ${e.status}`).replace(/\.?$/, '.');
+        throw new AppFailure('conflict', `Universal Print refused to delete the upload session of "${d.displayName || d.id}": ${said} The job was not canceled; cancel the job instead.`, { sourceId: config.id });
+      }
     }
   }
 

@@ -11,20 +11,23 @@
  * the successful steps are kept; a 401 gets one silent token refresh, then the source asks for
  * sign-in; a 403 names the permission or role that is missing.
  */
+import { createHash } from 'node:crypto';
 import { AppFailure, makeJobKey, type GraphSourceConfig, type Job, type JobDetails } from '../../../preload/model';
 import type { TrackedJob } from '../../core/ports';
 import { HttpError, describeSchemaError } from '../../http/client';
 import { SourceError, type JobAction, type JobSource, type PollContext, type PollResult, type SourceJob } from '../../queue/source';
 import type { SourceDeps } from '../deps';
-import { ADMIN_READ_SCOPES, AuthRequiredError, READ_SCOPES, createStaticTokenProvider, upnFromToken, type TokenProvider } from './auth';
+import { ADMIN_READ_SCOPES, AuthRequiredError, READ_SCOPES, createStaticTokenProvider, type TokenProvider } from './auth';
 import {
   ForeignLinkError,
   GraphClient,
   JobPageSchema,
   MAX_BATCH,
+  MeSchema,
   PrintJobSchema,
   PrinterLikeSchema,
   PrinterPageSchema,
+  SharePrinterSchema,
   graphErrorMessage,
   seg,
   type BatchItemAnswer,
@@ -108,8 +111,10 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
   /** Keys the job lists returned on the last cycle: tracked jobs among them need no GET of their own. */
   let listedKeys = new Set<string>();
   let stepCounter = 0;
+  /** Graph's answer to /me for the token with this fingerprint (a SHA-256 of it). */
+  let me: ({ fingerprint: string } & ({ upn: string } | { error: SourceError })) | null = null;
 
-  const printing: Printing = createPrinting({ config, deps, client, tokens, rememberDocument: (key, n) => documentNames.set(key, n), chunkBytes: opts.uploadChunkBytes });
+  const printing: Printing = createPrinting({ config, deps, client, tokens, upn: () => knownUpn(), sharePrinterId, placeName: (via, id) => placeName(targetFor(via, id)), rememberDocument: (key, n) => documentNames.set(key, n), chunkBytes: opts.uploadChunkBytes });
 
   function mapCtx(upn: string | null): MapContext {
     return {
@@ -150,13 +155,46 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
     });
   }
 
-  /** The UPN for "my jobs": the setting, the signed-in account, or the token's claims. */
-  async function currentUpn(signal: AbortSignal): Promise<string | null> {
+  /** The UPN known without asking: the setting, the signed-in account, or Graph's answer to /me. */
+  function knownUpn(): string | null {
+    return config.userPrincipalName ?? tokens.account?.()?.username ?? (me && 'upn' in me ? me.upn : null);
+  }
+
+  /**
+   * The UPN for "my jobs": the setting, the signed-in account, else Graph's `GET /me`, asked once
+   * per token (access tokens are opaque to clients: they are never decoded).
+   */
+  async function currentUpn(signal: AbortSignal): Promise<string> {
     if (config.userPrincipalName) return config.userPrincipalName;
     const acct = tokens.account?.()?.username;
     if (acct) return acct;
     const token = await tokens.getToken({ scopes: readScopes }, signal);
-    return tokens.account?.()?.username ?? upnFromToken(token);
+    const named = tokens.account?.()?.username;
+    if (named) return named;
+    const fingerprint = createHash('sha256').update(token).digest('hex');
+    if (me?.fingerprint !== fingerprint) me = { fingerprint, ...(await askMe(signal)) };
+    if ('error' in me) throw me.error;
+    return me.upn;
+  }
+
+  async function askMe(signal: AbortSignal): Promise<{ upn: string } | { error: SourceError }> {
+    try {
+      const res = await client.send({ method: 'GET', path: '/me?$select=userPrincipalName', signal, scopes: readScopes }, MeSchema);
+      return { upn: res.data.userPrincipalName };
+    } catch (e) {
+      if (!(e instanceof HttpError && e.kind === 'http')) throw e;
+      if (e.status === 400 && /delegated/i.test(e.serviceMessage ?? '')) {
+        const said = e.serviceMessage!.replace(/\.$/, '');
+        return {
+          error: new SourceError(
+            'auth-required',
+            `The token of "${name}" is an app-only token, which has no signed-in user ("${said}"), so "my jobs" cannot be listed: use a delegated token, set userPrincipalName in Settings, or watch everyone's jobs (scope "all").`,
+          ),
+        };
+      }
+      if (e.status === 403) return { error: new SourceError('auth-required', permissionMessage('read-me', "the request for the signed-in user's name", e.serviceMessage)) };
+      throw e;
+    }
   }
 
   function jobsUrl(t: WatchedTarget, upn: string | null): string {
@@ -474,7 +512,7 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
       }
       const hit = hits[0];
       const where: JobWhere = { via: hit.target.via, ownerId: hit.target.id, jobId };
-      const job = toSourceJob(hit.pj, targetFor(where.via, where.ownerId), mapCtx(upn ?? tokens.account?.()?.username ?? null));
+      const job = toSourceJob(hit.pj, targetFor(where.via, where.ownerId), mapCtx(upn ?? knownUpn()));
       const storedId = trackedIdOf(where);
       const at = new Date(deps.clock.now()).toISOString();
       const existing = (await deps.tracked.list(config.id)).find((t) => t.id === storedId);
@@ -501,10 +539,8 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
 
   async function poll(ctx: PollContext): Promise<PollResult> {
     try {
-      const upn = await currentUpn(ctx.signal);
-      if (!scopeAll && !upn) {
-        throw new SourceError('auth-required', `The signed-in user's name is not known, so "my jobs" cannot be listed: sign in again, or set userPrincipalName for "${name}" in Settings.`);
-      }
+      // Everyone's jobs need no user name; it only marks which of them are the user's own.
+      const upn = scopeAll ? await currentUpn(ctx.signal).catch((e: unknown) => (e instanceof SourceError ? null : Promise.reject(e))) : await currentUpn(ctx.signal);
       if (discoveredAt === null || deps.clock.now() - discoveredAt >= discoveryEvery) await discover(ctx.signal);
       const mctx = mapCtx(upn);
       const jobs: SourceJob[] = [];
@@ -668,6 +704,29 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
     return new AppFailure('internal', `Could not ${what}: ${e instanceof Error ? e.message : String(e)}`, { sourceId: config.id });
   }
 
+  /** Printer ids behind shares, as Graph named them. */
+  const sharePrinters = new Map<string, string>();
+
+  /**
+   * The printer behind a share: `GET /print/shares/{id}?$expand=printer`, which needs
+   * Printer.Read.All and the Printer Administrator role — the admin app in admin mode, or the
+   * signed-in administrator when printers are watched. null for everyone else.
+   */
+  async function sharePrinterId(shareId: string, signal: AbortSignal): Promise<string | null> {
+    const known = sharePrinters.get(shareId);
+    if (known) return known;
+    const as = admin && appTokens ? { scopes: [], tokens: appTokens } : config.printers?.length || scopeAll ? { scopes: readScopes } : null;
+    if (!as) return null;
+    let printerId: string | null;
+    try {
+      printerId = (await client.send({ method: 'GET', path: `/print/shares/${seg(shareId)}?$expand=printer`, signal, ...as }, SharePrinterSchema)).data.printer?.id ?? null;
+    } catch (e) {
+      throw failure(e, 'read-printer', `read the printer of share "${targetFor('shares', shareId).name}"`);
+    }
+    if (printerId) sharePrinters.set(shareId, printerId);
+    return printerId;
+  }
+
   async function fetchJob(job: Job, signal: AbortSignal, expand: boolean): Promise<PrintJob> {
     const w = whereOf(job);
     try {
@@ -684,7 +743,7 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
   async function act(job: Job, action: JobAction, signal: AbortSignal): Promise<SourceJob> {
     const w = whereOf(job);
     const target = targetFor(w.via, w.ownerId);
-    const upn = config.userPrincipalName ?? tokens.account?.()?.username ?? null;
+    const upn = knownUpn();
     if (action.type === 'cancel') {
       if (job.gone) throw new AppFailure('not-found', 'Universal Print no longer knows this job.', { sourceId: config.id });
       if (job.state === 'completed' || job.state === 'failed' || job.state === 'canceled') {

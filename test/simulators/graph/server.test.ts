@@ -109,9 +109,39 @@ describe('Graph simulator', () => {
     expect((await fetch(s2.uploadUrl, { method: 'DELETE' })).status).toBe(204);
     expect((await fetch(s2.uploadUrl, { method: 'PUT', headers: { 'Content-Range': 'bytes 0-0/9' }, body: Buffer.from([1]) })).status).toBe(404);
     await call(s, 'POST', `${d2}/createUploadSession`, { properties: { documentName: 'b', contentType: 'application/pdf', size: 9 } });
-    expect((await call(s, 'DELETE', `${d2}/uploadSession`)).status).toBe(204);
-    expect((await call(s, 'DELETE', `${d2}/uploadSession`)).status).toBe(404);
+    // Seed 001: only on beta, only through the printer; v1.0 and the share route have no such call.
+    const seedPath = `/print/printers/p1/jobs/${j2.id}/documents/${j2.documents[0].id}/uploadSession`;
+    expect((await call(s, 'DELETE', `${d2}/uploadSession`)).status).toBe(400);
+    expect((await call(s, 'DELETE', `/v1.0${seedPath}`)).status).toBe(400);
+    expect((await call(s, 'DELETE', `/beta/print/shares/s1/jobs/${j2.id}/documents/${j2.documents[0].id}/uploadSession`)).status).toBe(400);
+    expect((await call(s, 'GET', `/beta/print/shares/s1`)).status).toBe(400);
+    expect((await call(s, 'DELETE', `/beta${seedPath}`, undefined, 'app')).status).toBe(403);
+    expect((await call(s, 'DELETE', `/beta${seedPath}`)).status).toBe(204);
+    const gone = await call(s, 'DELETE', `/beta${seedPath}`);
+    expect([gone.status, ((await gone.json()) as { error: { message: string } }).error.message]).toEqual([404, 'There is no upload session for this document.']);
     expect(s.uploadSessions()).toEqual([]);
+  });
+
+  it('answers /me for delegated tokens (with $select) and refuses it for app-only tokens and without User.Read', async () => {
+    const s = await start();
+    const me = await call(s, 'GET', '/v1.0/me?$select=userPrincipalName');
+    expect(me.status).toBe(200);
+    expect(await me.json()).toMatchObject({ userPrincipalName: 'ann@contoso.com' });
+    expect(Object.keys((await (await call(s, 'GET', '/v1.0/me?$select=userPrincipalName')).json()) as object).sort()).toEqual(['@odata.context', 'userPrincipalName']);
+    expect((await call(s, 'GET', '/v1.0/me?$select=shoeSize')).status).toBe(400);
+    const app = await call(s, 'GET', '/v1.0/me', undefined, 'app');
+    expect([app.status, ((await app.json()) as { error: { message: string } }).error.message]).toEqual([400, '/me request is only valid with delegated authentication flow.']);
+    s.addToken('narrow', { kind: 'delegated', upn: 'ann@contoso.com', scopes: ['PrintJob.ReadBasic'] });
+    expect((await call(s, 'GET', '/v1.0/me', undefined, 'narrow')).status).toBe(403);
+  });
+
+  it("expands a share's printer only for printer administrators", async () => {
+    const s = await start();
+    expect((await call(s, 'GET', '/v1.0/print/shares/s1?$expand=printer')).status).toBe(403);
+    s.addToken('admin', { kind: 'delegated', upn: 'pat@contoso.com', roles: ['Printer Administrator'] });
+    const res = (await (await call(s, 'GET', '/v1.0/print/shares/s1?$expand=printer', undefined, 'admin')).json()) as { printer: { id: string } };
+    expect(res.printer.id).toBe('p1');
+    expect((await call(s, 'GET', '/v1.0/print/shares/s1?$expand=jobs', undefined, 'admin')).status).toBe(400);
   });
 
   it('advances lifecycles, purges jobs (404), and injects faults', async () => {

@@ -8,7 +8,8 @@
  * on leniency the real service does not have. Job lifecycles are scripted and advanced with
  * `tick()` (or a real timer for the browser preview), so tests run in fake time.
  *
- * Graph base URL for clients: `${sim.url}/v1.0`. Token endpoint:
+ * Graph base URL for clients: `${sim.url}/v1.0`; `${sim.url}/beta` serves only seed 001's
+ * upload-session DELETE on printers. Token endpoint:
  * `${sim.url}/<tenant>/oauth2/v2.0/token` (+ `/devicecode`, `/authorize`).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -360,6 +361,7 @@ const CANCEL_SCOPES = ['PrintJob.ReadWriteBasic', 'PrintJob.ReadWrite', 'PrintJo
 const CREATE_SCOPES = ['PrintJob.Create', 'PrintJob.ReadWriteBasic', 'PrintJob.ReadWrite', 'PrintJob.ReadWriteBasic.All', 'PrintJob.ReadWrite.All'];
 const UPLOAD_SCOPES = ['PrintJob.ReadWrite', 'PrintJob.ReadWrite.All'];
 const ABORT_SCOPES = ['PrintJob.ReadWriteBasic.All', 'PrintJob.ReadWrite.All', 'PrintJob.Manage.All'];
+const USER_SCOPES = ['User.Read', 'User.ReadWrite', 'User.ReadBasic.All', 'User.Read.All', 'User.ReadWrite.All', 'Directory.Read.All'];
 const PRINTER_SCOPES = ['Printer.Read.All', 'Printer.ReadWrite.All', 'Printer.FullControl.All'];
 const SHARE_SCOPES = ['PrinterShare.ReadBasic.All', 'PrinterShare.Read.All', 'PrinterShare.ReadWrite.All'];
 const ADMIN_ROLES = ['Printer Administrator', 'Global Administrator'];
@@ -575,15 +577,44 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
       return { status: 200, body: { '@odata.context': `${origin}/v1.0/$metadata#print/${isPrinters ? 'printers' : 'shares'}`, ...page(list, Number(query.get('$skiptoken') ?? 0), path, '') } };
     }
 
-    if (method === 'GET' && (m = path.match(/^\/print\/(printers|shares)\/([^/]+)$/))) {
-      const q = parseQuery(query, []);
+    if (path === '/me') {
+      if (method !== 'GET') return err(405, 'MethodNotAllowed', `${method} is not supported on /me.`);
+      const q = parseQuery(query, ['$select']);
       if ('status' in q) return q;
-      const denied = requireScope(token, m[1] === 'printers' ? PRINTER_SCOPES : SHARE_SCOPES);
+      // As Graph answers an app-only token: there is no signed-in user.
+      if (token.kind !== 'delegated') return err(400, 'BadRequest', '/me request is only valid with delegated authentication flow.');
+      const denied = requireScope(token, USER_SCOPES);
       if (denied) return denied;
+      const user = {
+        id: token.userId ?? `user-${token.upn.toLowerCase()}`,
+        displayName: token.displayName ?? token.upn.split('@')[0],
+        userPrincipalName: token.upn,
+        mail: token.upn,
+      };
+      const select = q.params.$select === undefined ? Object.keys(user) : q.params.$select.split(',').map((x) => x.trim());
+      const out: Record<string, unknown> = {};
+      for (const k of select) {
+        if (!(k in user)) return err(400, 'BadRequest', `Could not find a property named '${k}' on type 'microsoft.graph.user'.`);
+        out[k] = user[k as keyof typeof user];
+      }
+      return { status: 200, body: { '@odata.context': `${origin}/v1.0/$metadata#users(${select.join(',')})/$entity`, ...out } };
+    }
+
+    if (method === 'GET' && (m = path.match(/^\/print\/(printers|shares)\/([^/]+)$/))) {
+      // A share's printer (navigation property) is expanded for those who may read printers.
+      const q = parseQuery(query, m[1] === 'shares' ? ['$expand'] : []);
+      if ('status' in q) return q;
+      if (q.params.$expand !== undefined && q.params.$expand !== 'printer') return err(400, 'BadRequest', `Could not find a property named '${q.params.$expand}' on type 'microsoft.graph.printerShare'.`);
+      const denied = requireScope(token, m[1] === 'printers' || q.params.$expand ? PRINTER_SCOPES : SHARE_SCOPES);
+      if (denied) return denied;
+      if (q.params.$expand && !isAdmin(token)) return err(403, 'Authorization_RequestDenied', "Reading a share's printer requires the Printer Administrator role.");
       const id = decodeURIComponent(m[2]);
       const p = m[1] === 'printers' ? printers.get(id) : shares.get(id);
       if (!p) return err(404, 'ResourceNotFound', `The ${m[1] === 'printers' ? 'printer' : 'printer share'} '${id}' was not found.`);
-      return { status: 200, body: m[1] === 'printers' ? printerJson(p as SimPrinter) : shareJson(p as SimShare) };
+      if (m[1] === 'printers') return { status: 200, body: printerJson(p as SimPrinter) };
+      const share = p as SimShare;
+      const printer = printers.get(share.printerId);
+      return { status: 200, body: q.params.$expand && printer ? { ...shareJson(share), printer: printerJson(printer) } : shareJson(share) };
     }
 
     if ((m = path.match(/^\/print\/(printers|shares)\/([^/]+)\/jobs$/))) {
@@ -735,26 +766,19 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
       return { status: 200, body: { ...job.status } };
     }
 
-    if ((m = path.match(/^\/print\/(printers|shares)\/([^/]+)\/jobs\/([^/]+)\/documents\/([^/]+)\/(createUploadSession|uploadSession)$/))) {
-      const [, kind, rawOwner, rawJob, rawDoc, op] = m;
+    if ((m = path.match(/^\/print\/(printers|shares)\/([^/]+)\/jobs\/([^/]+)\/documents\/([^/]+)\/createUploadSession$/))) {
+      const [, kind, rawOwner, rawJob, rawDoc] = m;
       const q = parseQuery(query, []);
       if ('status' in q) return q;
-      if (op === 'createUploadSession' && method !== 'POST') return err(405, 'MethodNotAllowed', 'createUploadSession is a POST action.');
-      if (op === 'uploadSession' && method !== 'DELETE') return err(405, 'MethodNotAllowed', 'The upload session can only be deleted.');
+      if (method !== 'POST') return err(405, 'MethodNotAllowed', 'createUploadSession is a POST action.');
       const denied = requireScope(token, UPLOAD_SCOPES);
       if (denied) return denied;
       const found = findJob(kind, decodeURIComponent(rawOwner), decodeURIComponent(rawJob));
       if ('status' in found) return found;
       const job = found.job;
-      if (!canSee(token, job)) return err(403, 'Authorization_RequestDenied', 'Only the user who created the upload session can change it.');
+      if (!canSee(token, job)) return err(403, 'Authorization_RequestDenied', 'Only the user who created the print job can upload its documents.');
       const doc = job.documents.find((d) => d.id === decodeURIComponent(rawDoc));
       if (!doc) return err(404, 'ResourceNotFound', `The document '${decodeURIComponent(rawDoc)}' was not found.`);
-      if (op === 'uploadSession') {
-        const s = [...uploads.values()].find((u) => u.printerId === job.printerId && u.jobId === job.id && u.documentId === doc.id);
-        if (!s) return err(404, 'ResourceNotFound', 'There is no upload session for this document.');
-        uploads.delete(s.key);
-        return { status: 204 };
-      }
       const props = (body as { properties?: { documentName?: unknown; contentType?: unknown; size?: unknown } } | null)?.properties;
       if (!props || typeof props.documentName !== 'string' || typeof props.contentType !== 'string' || typeof props.size !== 'number' || !Number.isInteger(props.size) || props.size <= 0) {
         return err(400, 'BadRequest', 'properties must name documentName, contentType and a positive integer size.');
@@ -770,6 +794,32 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
     }
 
     return err(400, 'BadRequest', `Resource not found for the segment '${path.split('/').filter(Boolean).pop() ?? ''}'.`);
+  }
+
+  /**
+   * The beta endpoint serves only what the app uses of it: seed 001's
+   * `DELETE /print/printers/{id}/jobs/{id}/documents/{id}/uploadSession` (printers only, 204).
+   */
+  function betaRoute(method: string, path: string, query: URLSearchParams, token: SimToken): Answer {
+    const m = path.match(/^\/print\/(printers|shares)\/([^/]+)\/jobs\/([^/]+)\/documents\/([^/]+)\/uploadSession$/);
+    if (!m || m[1] !== 'printers') return err(400, 'BadRequest', `Resource not found for the segment '${m ? m[1] : (path.split('/').filter(Boolean).pop() ?? '')}'.`);
+    if (method !== 'DELETE') return err(405, 'MethodNotAllowed', 'The upload session can only be deleted.');
+    const q = parseQuery(query, []);
+    if ('status' in q) return q;
+    const denied = requireScope(token, UPLOAD_SCOPES);
+    if (denied) return denied;
+    const found = findJob('printers', decodeURIComponent(m[2]), decodeURIComponent(m[3]));
+    if ('status' in found) return found;
+    const job = found.job;
+    if (upnOf(token) !== job.createdBy.userPrincipalName.toLowerCase()) {
+      return err(403, 'Authorization_RequestDenied', 'Only the user or application that created the upload session can delete it.');
+    }
+    const doc = job.documents.find((d) => d.id === decodeURIComponent(m[4]));
+    if (!doc) return err(404, 'ResourceNotFound', `The document '${decodeURIComponent(m[4])}' was not found.`);
+    const s = [...uploads.values()].find((u) => u.printerId === job.printerId && u.jobId === job.id && u.documentId === doc.id);
+    if (!s) return err(404, 'ResourceNotFound', 'There is no upload session for this document.');
+    uploads.delete(s.key);
+    return { status: 204 };
   }
 
   // ---------------------------------------------------------------- $batch
@@ -1133,6 +1183,9 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
       else answer = tokenEndpoint(tokenRoute[1], tokenRoute[2], new URLSearchParams(raw.toString('utf8')));
     } else if (uploadRoute) {
       answer = upload(method, uploadRoute[1], req.headers, raw);
+    } else if (path.startsWith('/beta/')) {
+      const caller = authenticate(req.headers.authorization);
+      answer = 'error' in caller ? caller.error : raw.length > 0 ? err(400, 'BadRequest', 'Do not supply a request body for this method.') : betaRoute(method, path.slice('/beta'.length), u.searchParams, caller.token);
     } else if (path === '/v1.0/$batch' || path.startsWith('/v1.0/')) {
       let body: unknown = null;
       if (raw.length > 0) {

@@ -42,7 +42,7 @@ describe('cancel and details', () => {
   });
 
   it('names the missing permission when cancel is forbidden', async () => {
-    r = await rig({ tokens: { [ANN_TOKEN]: { kind: 'delegated', upn: ANN, scopes: ['PrintJob.ReadBasic', 'PrinterShare.ReadBasic.All'] } } });
+    r = await rig({ tokens: { [ANN_TOKEN]: { kind: 'delegated', upn: ANN, scopes: ['PrintJob.ReadBasic', 'PrinterShare.ReadBasic.All', 'User.Read'] } } });
     r.sim.addPrinter({ id: 'p1', displayName: 'Front desk' });
     r.sim.addShare({ id: 's1', displayName: 'Front', printerId: 'p1' });
     r.sim.addJob({ id: 'j1', printerId: 'p1', upn: ANN, lifecycle: 'releaseWait' });
@@ -178,20 +178,70 @@ describe('printing to a share', () => {
     expect(del.hadAuthorization).toBe(false);
   });
 
-  it('cleans up a job left in uploadPending through the Graph upload-session route', async () => {
-    const r = await setup();
-    const token = ANN_TOKEN;
-    const created = await (await fetch(`${r.sim.baseUrl}/print/shares/s1/jobs`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ displayName: 'left.pdf', configuration: {} }) })).json();
+  /** A job created on share s1 whose upload session was opened elsewhere (another run of the app). */
+  async function leftPending(r: Rig, token = ANN_TOKEN) {
+    const call = (path: string, body: unknown) => fetch(`${r.sim.baseUrl}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const created = (await (await call('/print/shares/s1/jobs', { displayName: 'left.pdf', configuration: {} })).json()) as { id: string; documents: { id: string }[] };
     const docId = created.documents[0].id;
-    const s = await fetch(`${r.sim.baseUrl}/print/shares/s1/jobs/${created.id}/documents/${docId}/createUploadSession`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ properties: { documentName: 'left.pdf', contentType: 'application/pdf', size: 10 } }) });
+    const s = await call(`/print/shares/s1/jobs/${created.id}/documents/${docId}/createUploadSession`, { properties: { documentName: 'left.pdf', contentType: 'application/pdf', size: 10 } });
     expect(s.status).toBe(200);
-    const src = source(r);
-    const job = asJob(byNative(await src.poll(ctx()), created.id));
+    return { jobId: created.id, docId, uploadUrl: ((await s.json()) as { uploadUrl: string }).uploadUrl };
+  }
+  const seedDeletes = (r: Rig) => r.sim.log.filter((e) => e.method === 'DELETE' && e.path.endsWith('/uploadSession'));
+
+  it('cleans up a job left in uploadPending with seed 001\'s beta call on the printer of the share, when printers are watched', async () => {
+    r = await rig({ tokens: { [ANN_TOKEN]: { kind: 'delegated', upn: ANN, roles: ['Printer Administrator'] } } });
+    r.sim.addPrinter({ id: 'p1', displayName: 'Front desk' });
+    r.sim.addShare({ id: 's1', displayName: 'Front', printerId: 'p1' });
+    const left = await leftPending(r);
+    const src = source(r, { shares: ['s1'], printers: ['p1'] });
+    const job = asJob((await src.poll(ctx())).jobs.find((j) => j.key === `up:s1/${left.jobId}`)!);
     expect(job.rawState).toBe('paused/uploadPending');
     const after = await src.cancelUpload!(job, sig());
     expect(after.state).toBe('canceled');
     expect(r.sim.uploadSessions()).toEqual([]);
-    expect(r.sim.log.some((e) => e.method === 'DELETE' && e.path === `/v1.0/print/shares/s1/jobs/${created.id}/documents/${docId}/uploadSession` && e.status === 204)).toBe(true);
+    expect(seedDeletes(r).map((e) => [e.path, e.status, e.hadAuthorization])).toEqual([[`/beta/print/printers/p1/jobs/${left.jobId}/documents/${left.docId}/uploadSession`, 204, true]]);
+  });
+
+  it('finds the printer of the share through the admin app in admin mode', async () => {
+    r = await rig();
+    r.sim.addPrinter({ id: 'p1', displayName: 'Front desk' });
+    r.sim.addShare({ id: 's1', displayName: 'Front', printerId: 'p1' });
+    r.sim.addToken('app-token', { kind: 'application', appId: 'admin-app' });
+    const left = await leftPending(r);
+    const appTokens: TokenProvider = { getToken: async () => 'app-token' };
+    const src = source(r, { shares: ['s1'], admin: { enabled: true, clientId: 'admin-app', tenantId: 't', credential: 'secret' } }, { appTokenProvider: appTokens });
+    const job = asJob(byNative(await src.poll(ctx()), left.jobId));
+    expect((await src.cancelUpload!(job, sig())).state).toBe('canceled');
+    expect(seedDeletes(r).map((e) => [e.path, e.status])).toEqual([[`/beta/print/printers/p1/jobs/${left.jobId}/documents/${left.docId}/uploadSession`, 204]]);
+  });
+
+  it('says Graph has no documented call when the share\'s printer cannot be known, and offers to cancel the job', async () => {
+    const r = await setup();
+    const left = await leftPending(r);
+    const src = source(r);
+    const job = asJob(byNative(await src.poll(ctx()), left.jobId));
+    const e = (await src.cancelUpload!(job, sig()).catch((x: unknown) => x)) as AppFailure;
+    expect([e.code, e.message]).toEqual([
+      'unsupported',
+      'Graph offers no documented call to cancel the upload of a job on share "Front" (s1) without the id of its printer, which this account cannot read; cancel the job instead.',
+    ]);
+    expect(seedDeletes(r)).toEqual([]);
+    expect(r.sim.getJob('p1', left.jobId)!.status.state).toBe('paused');
+  });
+
+  it('reports a refused upload-session call with Graph\'s own message and leaves the job as it was', async () => {
+    r = await rig({ tokens: { [ANN_TOKEN]: { kind: 'delegated', upn: ANN, roles: ['Printer Administrator'] } } });
+    r.sim.addPrinter({ id: 'p1', displayName: 'Front desk' });
+    const left = await leftPending(r.sim.addShare({ id: 's1', displayName: 'Front', printerId: 'p1' }) && r);
+    // The session is gone already (deleted through its URL elsewhere).
+    expect((await fetch(left.uploadUrl, { method: 'DELETE' })).status).toBe(204);
+    const src = source(r, { printers: ['p1'] });
+    const job = asJob(byNative(await src.poll(ctx()), left.jobId));
+    expect(job.key).toBe(`up:p1/${left.jobId}`);
+    const e = (await src.cancelUpload!(job, sig()).catch((x: unknown) => x)) as AppFailure;
+    expect([e.code, e.message]).toEqual(['conflict', 'Universal Print refused to delete the upload session of "left.pdf": There is no upload session for this document. The job was not canceled; cancel the job instead.']);
+    expect(r.sim.getJob('p1', left.jobId)!.status.state).toBe('paused');
   });
 
   it('sends a canceled upload again on retry, and refuses to retry what it did not print', async () => {

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../../main/queue/source';
 import { AuthRequiredError, type TokenProvider } from '../../../main/sources/graph/auth';
 import { ANN, ANN_TOKEN, asJob, byNative, ctx, rig, source, type Rig } from './helpers';
+import { makeJwt } from '../../simulators/graph/server';
 
 let r: Rig | null = null;
 afterEach(async () => {
@@ -205,8 +206,47 @@ describe('Graph throttling, auth and faults', () => {
     expect([e2.status, e2.message]).toEqual(['auth-required', 'expired and not renewable']);
   });
 
+  it('asks Graph once who "me" is (the token is opaque: never decoded), and again only for another token', async () => {
+    r = await rig({ tokens: { 'opaque-ann': { kind: 'delegated', upn: ANN }, [makeJwt({ upn: 'mallory@contoso.com' })]: { kind: 'delegated', upn: ANN }, 'opaque-bob': { kind: 'delegated', upn: 'bob@contoso.com' } } });
+    r.sim.addPrinter({ id: 'p1', displayName: 'P1' });
+    r.sim.addShare({ id: 's1', displayName: 'S1', printerId: 'p1' });
+    r.sim.addJob({ id: 'a1', printerId: 'p1', upn: ANN, lifecycle: 'releaseWait' });
+    r.sim.addJob({ id: 'b1', printerId: 'p1', upn: 'bob@contoso.com', lifecycle: 'releaseWait' });
+    await r.secrets.set('up', 'TOKEN', 'opaque-ann');
+    const src = source(r);
+    const meCalls = () => r!.sim.log.filter((e) => e.path === '/v1.0/me');
+    const first = await src.poll(ctx());
+    expect(first.jobs.map((j) => j.key)).toEqual(['up:s1/a1']);
+    expect(byNative(first, 'a1').mine).toBe(true);
+    expect(meCalls().map((e) => [e.query, e.status])).toEqual([['$select=userPrincipalName', 200]]);
+    await src.poll(ctx());
+    expect(meCalls().length).toBe(1);
+    // A token whose claims name someone else: the claims are not read, Graph is asked.
+    await r.secrets.set('up', 'TOKEN', makeJwt({ upn: 'mallory@contoso.com' }));
+    expect((await src.poll(ctx())).jobs.map((j) => j.key)).toEqual(['up:s1/a1']);
+    await r.secrets.set('up', 'TOKEN', 'opaque-bob');
+    const bob = await src.poll(ctx());
+    expect(bob.jobs.map((j) => j.key)).toEqual(['up:s1/b1']);
+    expect(meCalls().length).toBe(3);
+  });
+
+  it('says in one sentence that an app-only token has no "me", and names User.Read when /me is refused', async () => {
+    r = await rig({ tokens: { app: { kind: 'application', appId: 'a1' }, narrow: { kind: 'delegated', upn: ANN, scopes: ['PrintJob.ReadBasic', 'PrinterShare.ReadBasic.All'] } } });
+    r.sim.addPrinter({ id: 'p1', displayName: 'P1' });
+    r.sim.addShare({ id: 's1', displayName: 'S1', printerId: 'p1' });
+    await r.secrets.set('up', 'TOKEN', 'app');
+    const e = (await source(r).poll(ctx()).catch((x: unknown) => x)) as SourceError;
+    expect([e.status, e.message]).toEqual([
+      'auth-required',
+      'The token of "Universal Print" is an app-only token, which has no signed-in user ("/me request is only valid with delegated authentication flow"), so "my jobs" cannot be listed: use a delegated token, set userPrincipalName in Settings, or watch everyone\'s jobs (scope "all").',
+    ]);
+    await r.secrets.set('up', 'TOKEN', 'narrow');
+    const e2 = (await source(r).poll(ctx()).catch((x: unknown) => x)) as SourceError;
+    expect([e2.status, e2.message]).toEqual(['auth-required', 'Universal Print refused the request for the signed-in user\'s name ("Insufficient privileges to complete the operation."): the account needs the delegated permission User.Read.']);
+  });
+
   it('names the missing permission or role on 403', async () => {
-    r = await rig({ tokens: { [ANN_TOKEN]: { kind: 'delegated', upn: ANN, scopes: ['PrinterShare.ReadBasic.All'] } } });
+    r = await rig({ tokens: { [ANN_TOKEN]: { kind: 'delegated', upn: ANN, scopes: ['PrinterShare.ReadBasic.All', 'User.Read'] } } });
     r.sim.addPrinter({ id: 'p1', displayName: 'P1' });
     r.sim.addShare({ id: 's1', displayName: 'S1', printerId: 'p1' });
     const err = (await source(r).poll(ctx()).catch((e: unknown) => e)) as SourceError;

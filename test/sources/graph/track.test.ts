@@ -127,7 +127,9 @@ describe('Graph track', () => {
     const res = await second.poll(ctx());
     const polled = byNative(res, '31');
     expect([polled.key, polled.state, polled.document, polled.printer]).toEqual(['up:s3/31', 'processing', 'cellar.pdf', 'Cellar']);
-    expect(r.sim.httpRequests()).toBe(2); // discovery of s1, then one batch: s1's list, s3's name and the tracked GET
+    // Who "me" is (once per token), discovery of s1, then one batch: s1's list, s3's name and the tracked GET.
+    expect(r.sim.httpRequests()).toBe(3);
+    expect(r.sim.httpRequests('GET /v1.0/me')).toBe(1);
     expect(r.sim.log.filter((e) => e.viaBatch && e.path === '/print/shares/s3/jobs/31').length).toBe(1);
     expect(r.sim.log.filter((e) => e.viaBatch && e.path === '/print/shares/s3').length).toBe(1);
     // The name is read once, not at every poll.
@@ -244,8 +246,8 @@ describe('Graph sign-in scopes', () => {
     await source(r, { shares: ['s1'] }, { tokenProvider: provider }).signIn!(sig());
     await source(r, { shares: ['s1'], printers: ['p1'] }, { tokenProvider: provider }).signIn!(sig());
     const short = asked.map((s) => s.map((x) => x.replace('https://graph.microsoft.com/', '')).sort());
-    expect(short[0]).toEqual(['PrintJob.ReadBasic', 'PrintJob.ReadWriteBasic', 'PrinterShare.ReadBasic.All']);
-    expect(short[1]).toEqual(['PrintJob.ReadBasic', 'PrintJob.ReadWrite.All', 'PrintJob.ReadWriteBasic', 'Printer.Read.All', 'PrinterShare.ReadBasic.All']);
+    expect(short[0]).toEqual(['PrintJob.ReadBasic', 'PrintJob.ReadWriteBasic', 'PrinterShare.ReadBasic.All', 'User.Read']);
+    expect(short[1]).toEqual(['PrintJob.ReadBasic', 'PrintJob.ReadWrite.All', 'PrintJob.ReadWriteBasic', 'Printer.Read.All', 'PrinterShare.ReadBasic.All', 'User.Read']);
   });
 });
 
