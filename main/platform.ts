@@ -2,7 +2,7 @@
 import { app, dialog, net, shell, type BrowserWindow } from 'electron';
 import { AppFailure } from '../preload/model';
 import type { PlatformPorts } from './core/app-core-types';
-import { checkExternalUrl } from './desktop/external-links';
+import { EXTERNAL_HOST_ALLOW_LIST, checkExternalUrl } from './desktop/external-links';
 import { HIDDEN_FLAG } from './desktop/app-identity';
 
 export const PRINTABLE_FILE_FILTERS = [
@@ -28,8 +28,8 @@ export function createElectronPlatform(getWindow: () => BrowserWindow | null): P
       const r = w ? await dialog.showSaveDialog(w, options) : await dialog.showSaveDialog(options);
       return r.canceled || !r.filePath ? null : r.filePath;
     },
-    async openExternal(url) {
-      const verdict = checkExternalUrl(url);
+    async openExternal(url, opts) {
+      const verdict = checkExternalUrl(url, opts?.signInHost ? [...EXTERNAL_HOST_ALLOW_LIST, opts.signInHost.toLowerCase()] : EXTERNAL_HOST_ALLOW_LIST);
       if (!verdict.allowed) throw new AppFailure('not-allowed', verdict.reason);
       await shell.openExternal(verdict.url);
     },

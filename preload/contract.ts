@@ -171,6 +171,16 @@ export type Requests = typeof requests;
 export type RequestInput<K extends RequestName> = z.infer<Requests[K]['input']>;
 export type RequestOutput<K extends RequestName> = Requests[K]['output'];
 
+/**
+ * Where an interactive sign-in stands: the page opened in the browser, the device code to enter
+ * (where, until when, and Microsoft's own instructions), then done or failed.
+ */
+export type SignInProgress =
+  | { sourceId: string; stage: 'browser'; url: string }
+  | { sourceId: string; stage: 'device-code'; userCode: string; verificationUri: string; expiresAt: string; message: string }
+  | { sourceId: string; stage: 'done' }
+  | { sourceId: string; stage: 'failed'; message: string };
+
 /** Payloads of the events main pushes. */
 export interface Events {
   'jobs:patch': { patches: JobPatch[] };
@@ -180,6 +190,7 @@ export interface Events {
   'app:navigate': { key: string };
   'app:notice': { level: 'info' | 'warning' | 'error'; message: string };
   'print:progress': { key: string; sentBytes: number; totalBytes: number };
+  'signin:progress': SignInProgress;
 }
 type _AllEvents = EventName extends keyof Events ? (keyof Events extends EventName ? true : never) : never;
 const _allEvents: _AllEvents = true;

@@ -1,4 +1,5 @@
 /** Human-readable output of `pqm`: aligned tables, one line per job or source. */
+import type { SignInProgress } from '../../preload/contract';
 import type { HistoryEntry, Job, SourceHealth } from '../../preload/model';
 
 /** Control characters in service-provided text must not move the cursor or fake other lines. */
@@ -51,4 +52,20 @@ export function historyTable(entries: readonly HistoryEntry[]): string {
     entries.map((e) => [e.finishedAt, e.job.key, e.job.state, e.job.document ?? '', e.job.owner ?? '', e.job.printer ?? '']),
     [24, 48, 10, 40, 24, 28],
   );
+}
+
+/**
+ * What `pqm` tells the user (on stderr) while a sign-in runs: the device code, where to enter it
+ * and until when, and when it is done. The browser page is announced by the platform itself, and a
+ * failure ends the command with its error.
+ */
+export function signInLine(p: SignInProgress): string | null {
+  switch (p.stage) {
+    case 'device-code':
+      return `sign-in for source ${p.sourceId}: ${clean(p.message)} (code ${clean(p.userCode)} at ${clean(p.verificationUri)}, valid until ${p.expiresAt})`;
+    case 'done':
+      return `signed in for source ${p.sourceId}`;
+    default:
+      return null;
+  }
 }

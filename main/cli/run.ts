@@ -18,7 +18,7 @@ import { createEnvSecretStore } from '../state/secrets-env';
 import { besideSettings, loadSettings, resolveConfigPath, type LoadedSettings } from '../state/settings';
 import { commandHelp, parseArgs, UsageError, type ParsedArgs } from './args';
 import { COMMANDS, globalHelp } from './commands';
-import { historyTable, jobLine, jobsTable, sourcesTable } from './format';
+import { historyTable, jobLine, jobsTable, signInLine, sourcesTable } from './format';
 import { createNodePlatform } from './node-platform';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
@@ -127,6 +127,11 @@ export async function runCli(io: CliIo): Promise<number> {
     logger.error('pqm could not start', { error: redactor.redactText(String(err)) });
     return fail(err);
   }
+  // A device-code sign-in (printing with new consent) waits on the user: say what to enter where.
+  core.on('signin:progress', (p) => {
+    const line = signInLine(p);
+    if (line) say(line);
+  });
   const loaded = core.settings();
   const usesSources = ['sources', 'jobs', 'watch', 'track', 'cancel', 'print'].includes(command.name);
   if (usesSources || command.name.startsWith('history')) {

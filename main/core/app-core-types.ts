@@ -17,8 +17,11 @@ export interface PlatformPorts {
   pickFileToPrint(): Promise<{ path: string } | null>;
   /** Asks where to save (output of a print-to-file job, exports, diagnostics). null: cancelled. */
   pickSavePath(suggestedName: string, filters: { name: string; extensions: string[] }[]): Promise<string | null>;
-  /** Opens an allow-listed https URL in the system browser (sign-in). */
-  openExternal(url: string): Promise<void>;
+  /**
+   * Opens an allow-listed https URL in the system browser (sign-in). `signInHost` is allowed too:
+   * the sign-in host of a source's configured authority (national clouds), derived by the source.
+   */
+  openExternal(url: string, opts?: { signInHost?: string }): Promise<void>;
   /** fetch through the platform's network stack (Electron's net.fetch); omitted: Node http. */
   fetch?: typeof fetch;
   /** Start at login (the app only). */

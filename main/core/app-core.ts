@@ -69,7 +69,15 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     retention: loaded.settings.history,
   });
 
-  const deps: SourceDeps = { http, secrets, tracked, clock, logger, openExternal: (url) => platform.openExternal(url) };
+  const deps: SourceDeps = {
+    http,
+    secrets,
+    tracked,
+    clock,
+    logger,
+    openExternal: (url, o) => platform.openExternal(url, o),
+    signInProgress: (progress) => emit('signin:progress', progress),
+  };
 
   // Secrets of configured sources are known to the redactor before anything can log them.
   await learnSecrets(loaded.settings.sources);

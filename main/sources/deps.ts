@@ -3,6 +3,7 @@
  * logger from here and never reach for globals, so tests can run them in fake time against the
  * simulators in test/simulators.
  */
+import type { SignInProgress } from '../../preload/contract';
 import type { Clock, Logger, SecretStore, TrackedStore } from '../core/ports';
 import type { HttpClient } from '../http/client';
 
@@ -12,6 +13,11 @@ export interface SourceDeps {
   tracked: TrackedStore;
   clock: Clock;
   logger: Logger;
-  /** Opens a URL in the system browser (sign-in); the app passes an allow-listed shell.openExternal. */
-  openExternal?: (url: string) => Promise<void>;
+  /**
+   * Opens a URL in the system browser (sign-in); the app passes an allow-listed shell.openExternal,
+   * which also allows `signInHost`: the sign-in host of the source's configured authority.
+   */
+  openExternal?: (url: string, opts?: { signInHost?: string }) => Promise<void>;
+  /** Tells the window (and the CLI) where an interactive sign-in stands. */
+  signInProgress?: (progress: SignInProgress) => void;
 }

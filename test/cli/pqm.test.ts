@@ -12,6 +12,7 @@ import { startAodocsSimulator, type AodocsSimulator } from '../simulators/aodocs
 import { createHistoryStore } from '../../main/state/history';
 import { COMMANDS } from '../../main/cli/commands';
 import { runCli } from '../../main/cli/run';
+import { signInLine } from '../../main/cli/format';
 import type { HistoryEntry, Job, SourceHealth } from '../../preload/model';
 import { allFilesText, buildCli, cliHome, ROOT, runPqm, startPqm, type CliEnv } from './helpers';
 
@@ -515,5 +516,18 @@ describe('the pqm launcher', () => {
     expect(r.stdout).toMatch(/^pqm \d+\.\d+\.\d+: Print Queue Monitor/);
     const bad = spawnSync(process.execPath, [join(ROOT, 'bin/pqm.js'), 'nope'], { encoding: 'utf8', timeout: 15_000 });
     expect(bad.status).toBe(2);
+  });
+});
+
+describe('pqm sign-in lines (stderr)', () => {
+  it('prints the device code, where to enter it and until when, and when it is done', () => {
+    const message = 'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code ABCD1234 to authenticate.';
+    expect(signInLine({ sourceId: 'up', stage: 'device-code', userCode: 'ABCD1234', verificationUri: 'https://microsoft.com/devicelogin', expiresAt: '2026-06-01T08:15:00.000Z', message })).toBe(
+      `sign-in for source up: ${message} (code ABCD1234 at https://microsoft.com/devicelogin, valid until 2026-06-01T08:15:00.000Z)`,
+    );
+    expect(signInLine({ sourceId: 'up', stage: 'device-code', userCode: 'A\u001b[2JB', verificationUri: 'https://microsoft.com/devicelogin', expiresAt: 'x', message: 'line\nbreak' })).not.toMatch(/[\n\u001b]/);
+    expect(signInLine({ sourceId: 'up', stage: 'done' })).toBe('signed in for source up');
+    expect(signInLine({ sourceId: 'up', stage: 'browser', url: 'https://login.microsoftonline.com/x' })).toBeNull();
+    expect(signInLine({ sourceId: 'up', stage: 'failed', message: 'no' })).toBeNull();
   });
 });

@@ -288,7 +288,13 @@ export class FakeBridge implements PrintQueueBridge {
         return null;
       },
       testSource: async ({ source }) => makeHealth({ id: source.id, kind: source.kind, name: source.name ?? source.id, status: 'ok', message: 'Answered.' }),
-      signIn: async ({ sourceId }) => this.setHealth({ ...this.health(sourceId), status: 'ok', message: 'Signed in as alice@contoso.com.' }),
+      signIn: async ({ sourceId }) => {
+        // As a device-code sign-in goes: the code to enter, then done.
+        const message = 'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code FAKE1234 to authenticate.';
+        this.emit('signin:progress', { sourceId, stage: 'device-code', userCode: 'FAKE1234', verificationUri: 'https://microsoft.com/devicelogin', expiresAt: new Date(Date.now() + 900_000).toISOString(), message });
+        this.emit('signin:progress', { sourceId, stage: 'done' });
+        return this.setHealth({ ...this.health(sourceId), status: 'ok', message: 'Signed in as alice@contoso.com.' });
+      },
       signOut: async ({ sourceId }) => this.setHealth({ ...this.health(sourceId), status: 'auth-required', message: 'Sign in to see jobs.' }),
       submitPrint: async (req) => {
         const h = this.health(req.sourceId);

@@ -19,23 +19,25 @@ import {
   type INetworkModule,
   type TokenCacheContext,
 } from '@azure/msal-node';
+import type { SignInProgress } from '../../../preload/contract';
 import type { GraphSourceConfig } from '../../../preload/model';
 import type { SecretStore } from '../../core/ports';
 import type { SourceDeps } from '../deps';
 import { APP_SCOPES, AuthRequiredError, READ_SCOPES, type TokenProvider, type TokenRequest } from './auth';
+import { createMsalNetworkModule } from './msal-network';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export const DEFAULT_AUTHORITY_HOST = 'https://login.microsoftonline.com';
 
 export interface MsalOptions {
-  /** MSAL's network module (tests: a local fake token endpoint). */
+  /** MSAL's network module. Default: the app's HTTP layer (deps.http). */
   networkClient?: INetworkModule;
   /** Authorities MSAL may trust without instance discovery (a private / local authority). */
   knownAuthorities?: string[];
   /** Supplied OpenID metadata / cloud discovery metadata (JSON strings) so MSAL fetches none. */
   authorityMetadata?: string;
   cloudDiscoveryMetadata?: string;
-  /** Called with the device-code instructions (the message to show the user). */
-  onDeviceCode?: (info: { message: string; userCode: string; verificationUri: string }) => void;
 }
 
 /** An ICachePlugin that keeps MSAL's serialized cache in the SecretStore (encrypted in the app). */
@@ -68,28 +70,56 @@ export function authorityOf(config: { authority?: string; tenantId?: string }, t
   return `${DEFAULT_AUTHORITY_HOST}/${tenant ?? config.tenantId ?? 'organizations'}`;
 }
 
-function msalConfig(base: Configuration['auth'], cachePlugin: ICachePlugin | undefined, o: MsalOptions): Configuration {
+/**
+ * The host of an https authority (`login.microsoftonline.us` for `https://login.microsoftonline.us/<tenant>`):
+ * the sign-in page the browser may be sent to for this source. null for anything else.
+ */
+export function signInHostOf(authority: string): string | null {
+  try {
+    const u = new URL(authority);
+    return u.protocol === 'https:' && !u.username && !u.password && !u.port ? u.hostname.toLowerCase() : null;
+  } catch {
+    return null;
+  }
+}
+
+function msalConfig(base: Configuration['auth'], cachePlugin: ICachePlugin | undefined, o: MsalOptions, network: INetworkModule): Configuration {
   const auth: Configuration['auth'] = { ...base };
   if (o.knownAuthorities) auth.knownAuthorities = o.knownAuthorities;
   if (o.authorityMetadata) auth.authorityMetadata = o.authorityMetadata;
   if (o.cloudDiscoveryMetadata) auth.cloudDiscoveryMetadata = o.cloudDiscoveryMetadata;
   const cfg: Configuration = { auth, system: { loggerOptions: { piiLoggingEnabled: false, loggerCallback: () => {} } } };
-  if (o.networkClient) cfg.system!.networkClient = o.networkClient;
+  cfg.system!.networkClient = network;
   if (cachePlugin) cfg.cache = { cachePlugin };
   return cfg;
 }
 
-/** MSAL's words without anything token-like in them. */
-function said(e: unknown): string {
-  const m = e instanceof Error ? e.message : String(e);
+/** The network module MSAL is given: the option's, else one over the app's HTTP layer. */
+function networkFor(o: MsalOptions, deps: SourceDeps): { module: INetworkModule; lastFailure: () => string | null } {
+  if (o.networkClient) return { module: o.networkClient, lastFailure: () => null };
+  const module = createMsalNetworkModule(deps.http);
+  return { module, lastFailure: () => module.lastFailure() };
+}
+
+/**
+ * MSAL's words without anything token-like in them; where MSAL says only "network_error", the
+ * HTTP layer's own words about the request that got no answer.
+ */
+function said(e: unknown, network?: { lastFailure: () => string | null }): string {
+  const code = (e as { errorCode?: unknown } | null)?.errorCode;
+  const failure = code === 'network_error' ? network?.lastFailure() : null;
+  const m = failure ?? (e instanceof Error ? e.message : String(e));
   return m.replace(/eyJ[\w-]+\.[\w-]+\.[\w-]*/g, '[token]').split('\n')[0].slice(0, 300);
 }
 
 export function createMsalTokenProvider(config: GraphSourceConfig, deps: SourceDeps, o: MsalOptions = {}): TokenProvider {
   if (!config.clientId) throw new Error('MSAL sign-in needs a client id');
+  const network = networkFor(o, deps);
   const pca = new PublicClientApplication(
-    msalConfig({ clientId: config.clientId, authority: authorityOf(config) }, createSecretCachePlugin(deps.secrets, config.id), o),
+    msalConfig({ clientId: config.clientId, authority: authorityOf(config) }, createSecretCachePlugin(deps.secrets, config.id), o, network.module),
   );
+  const signInHost = signInHostOf(authorityOf(config));
+  const progress = (p: DistributiveOmit<SignInProgress, 'sourceId'>) => deps.signInProgress?.({ sourceId: config.id, ...p } as SignInProgress);
   let account: AccountInfo | null = null;
   const cloud = (s: string[]) => scopesForCloud(config.baseUrl, s);
 
@@ -112,22 +142,26 @@ export function createMsalTokenProvider(config: GraphSourceConfig, deps: SourceD
         remember(
           await pca.acquireTokenInteractive({
             scopes,
-            openBrowser: (url) => deps.openExternal!(url),
+            openBrowser: async (url) => {
+              progress({ stage: 'browser', url });
+              await deps.openExternal!(url, signInHost ? { signInHost } : undefined);
+            },
             successTemplate: '<h1>Signed in</h1><p>You can close this window and return to Print Queue Monitor.</p>',
             errorTemplate: '<h1>Sign-in failed</h1><p>Return to Print Queue Monitor and try again.</p>',
           }),
         );
         return;
       } catch (e) {
-        deps.logger.warn('Browser sign-in failed; trying the device code', { sourceId: config.id, error: said(e) });
+        deps.logger.warn('Browser sign-in failed; trying the device code', { sourceId: config.id, error: said(e, network) });
         if (signal?.aborted) throw e;
       }
     }
     const r = await pca.acquireTokenByDeviceCode({
       scopes,
       deviceCodeCallback: (d) => {
-        if (o.onDeviceCode) o.onDeviceCode({ message: d.message, userCode: d.userCode, verificationUri: d.verificationUri });
-        else deps.logger.info('Universal Print sign-in: device code', { sourceId: config.id, message: d.message });
+        const expiresAt = new Date(deps.clock.now() + d.expiresIn * 1000).toISOString();
+        deps.logger.info('Universal Print sign-in: device code', { sourceId: config.id, verificationUri: d.verificationUri, expiresAt });
+        progress({ stage: 'device-code', userCode: d.userCode, verificationUri: d.verificationUri, expiresAt, message: d.message });
       },
     });
     remember(r);
@@ -141,8 +175,8 @@ export function createMsalTokenProvider(config: GraphSourceConfig, deps: SourceD
         return remember(await pca.acquireTokenSilent({ account: acct, scopes: cloud(req.scopes), forceRefresh: !!req.forceRefresh }));
       } catch (e) {
         if (e instanceof AuthRequiredError) throw e;
-        if (e instanceof InteractionRequiredAuthError) throw new AuthRequiredError(`The Universal Print sign-in has expired and could not be renewed (${said(e)}): sign in again.`, { cause: e });
-        throw new AuthRequiredError(`The Universal Print sign-in could not be renewed (${said(e)}): sign in again.`, { cause: e });
+        if (e instanceof InteractionRequiredAuthError) throw new AuthRequiredError(`The Universal Print sign-in has expired and could not be renewed (${said(e, network)}): sign in again.`, { cause: e });
+        throw new AuthRequiredError(`The Universal Print sign-in could not be renewed (${said(e, network)}): sign in again.`, { cause: e });
       }
     },
     async signIn(opts = {}) {
@@ -150,9 +184,12 @@ export function createMsalTokenProvider(config: GraphSourceConfig, deps: SourceD
       try {
         await interactive(scopes, opts.signal);
       } catch (e) {
-        throw new AuthRequiredError(`Microsoft sign-in did not complete: ${said(e)}`, { cause: e });
+        const failed = new AuthRequiredError(`Microsoft sign-in did not complete: ${said(e, network)}`, { cause: e });
+        progress({ stage: 'failed', message: failed.message });
+        throw failed;
       }
       deps.logger.info('Signed in to Universal Print', { sourceId: config.id });
+      progress({ stage: 'done' });
     },
     async signOut() {
       const cache = pca.getTokenCache();
@@ -173,6 +210,7 @@ export function createMsalTokenProvider(config: GraphSourceConfig, deps: SourceD
  */
 export function createAppTokenProvider(config: GraphSourceConfig, deps: SourceDeps, o: MsalOptions = {}): TokenProvider {
   const a = config.admin;
+  const network = networkFor(o, deps);
   let app: ConfidentialClientApplication | null = null;
   let appFor = '';
   const label = `"${config.name ?? config.id}"`;
@@ -204,7 +242,7 @@ export function createAppTokenProvider(config: GraphSourceConfig, deps: SourceDe
     }
     const fingerprint = JSON.stringify([auth.authority, auth.clientId, auth.clientSecret ?? auth.clientCertificate?.thumbprintSha256 ?? auth.clientCertificate?.thumbprint]);
     if (!app || appFor !== fingerprint) {
-      app = new ConfidentialClientApplication(msalConfig(auth, undefined, o));
+      app = new ConfidentialClientApplication(msalConfig(auth, undefined, o, network.module));
       appFor = fingerprint;
     }
     return app;
@@ -218,7 +256,7 @@ export function createAppTokenProvider(config: GraphSourceConfig, deps: SourceDe
         if (!r?.accessToken) throw new Error('no access token');
         return r.accessToken;
       } catch (e) {
-        throw new AuthRequiredError(`Admin sign-in (client credentials) of ${label} was refused: ${said(e)}. Check the admin client id, tenant and credential in Settings.`, { cause: e });
+        throw new AuthRequiredError(`Admin sign-in (client credentials) of ${label} was refused: ${said(e, network)}. Check the admin client id, tenant and credential in Settings.`, { cause: e });
       }
     },
     account: () => null,

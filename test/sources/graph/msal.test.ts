@@ -8,6 +8,8 @@ import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@az
 import { GraphSourceConfig } from '../../../preload/model';
 import { AuthRequiredError } from '../../../main/sources/graph/auth';
 import { createAppTokenProvider, createMsalTokenProvider, type MsalOptions } from '../../../main/sources/graph/msal';
+import { HttpClient } from '../../../main/http/client';
+import type { SignInProgress } from '../../../preload/contract';
 import { ANN, rig, type Rig } from './helpers';
 
 const HOST = 'login.sim.test';
@@ -31,9 +33,13 @@ function msalOpts(sim: Rig['sim'], seen: string[]): MsalOptions {
     sendGetRequestAsync: (url, options) => forward('GET', url, options),
     sendPostRequestAsync: (url, options) => forward('POST', url, options),
   };
+  return { networkClient, ...offlineMetadata() };
+}
+
+/** Authority and cloud-discovery metadata supplied, so that MSAL asks only the token endpoints. */
+function offlineMetadata(): MsalOptions {
   const tenant = 'tenant-1';
   return {
-    networkClient,
     knownAuthorities: [HOST],
     authorityMetadata: JSON.stringify({
       token_endpoint: `https://${HOST}/${tenant}/oauth2/v2.0/token`,
@@ -69,12 +75,23 @@ describe('MSAL token providers against the simulator token endpoint', () => {
     r = await rig({ users: [{ upn: ANN, displayName: 'Ann' }], apps: [{ clientId: 'desktop-app' }], autoApproveDeviceCodeAs: ANN });
     const seen: string[] = [];
     const config = GraphSourceConfig.parse({ id: 'up', kind: 'graph', baseUrl: r.sim.baseUrl, authority: `https://${HOST}/tenant-1`, clientId: 'desktop-app' });
-    const codes: string[] = [];
-    const o = { ...msalOpts(r.sim, seen), onDeviceCode: (d: { userCode: string }) => codes.push(d.userCode) };
+    const progress: SignInProgress[] = [];
+    r.deps.signInProgress = (p) => progress.push(p);
+    const o = msalOpts(r.sim, seen);
     const tp = createMsalTokenProvider(config, r.deps, o);
     await expect(tp.getToken({ scopes: ['https://graph.microsoft.com/PrintJob.ReadBasic'] })).rejects.toBeInstanceOf(AuthRequiredError);
     await tp.signIn!({});
-    expect(codes.length).toBe(1);
+    // The code, where to enter it and until when reach the window (an event of the contract).
+    const code = progress[0] as Extract<SignInProgress, { stage: 'device-code' }>;
+    expect(code).toEqual({
+      sourceId: 'up',
+      stage: 'device-code',
+      userCode: expect.stringMatching(/^U\d{8}$/),
+      verificationUri: 'https://microsoft.com/devicelogin',
+      expiresAt: new Date(r.clock.now() + 900_000).toISOString(),
+      message: `To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code ${code.userCode} to authenticate.`,
+    });
+    expect(progress.slice(1)).toEqual([{ sourceId: 'up', stage: 'done' }]);
     expect(tp.account!()).toEqual({ username: ANN });
     const t1 = await tp.getToken({ scopes: ['https://graph.microsoft.com/PrintJob.ReadBasic'] });
     expect(r.sim.mintedTokens().get(t1)).toMatchObject({ kind: 'delegated', upn: ANN });
@@ -99,8 +116,10 @@ describe('MSAL token providers against the simulator token endpoint', () => {
     const sim = r.sim;
     const opened: string[] = [];
     // The "system browser": follows the authorize URL to the simulator, then its redirect to MSAL's loopback listener.
-    r.deps.openExternal = async (url) => {
+    const hosts: string[] = [];
+    r.deps.openExternal = async (url, o) => {
       opened.push(url);
+      hosts.push(o?.signInHost ?? '');
       const u = new URL(url);
       const res = await fetch(`${sim.url}${u.pathname}${u.search}`, { redirect: 'manual' });
       const html = await res.text();
@@ -111,9 +130,14 @@ describe('MSAL token providers against the simulator token endpoint', () => {
       await fetch(action[1].replace(/&amp;/g, '&'), { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: form.toString() });
     };
     const seen: string[] = [];
+    const progress: SignInProgress[] = [];
+    r.deps.signInProgress = (p) => progress.push(p);
     const config = GraphSourceConfig.parse({ id: 'up', kind: 'graph', baseUrl: sim.baseUrl, authority: `https://${HOST}/tenant-1`, clientId: 'desktop-app' });
     const tp = createMsalTokenProvider(config, r.deps, msalOpts(sim, seen));
     await tp.signIn!({});
+    // The sign-in host allowed for the browser is the configured authority's (national clouds).
+    expect(hosts).toEqual([HOST]);
+    expect(progress).toEqual([{ sourceId: 'up', stage: 'browser', url: opened[0] }, { sourceId: 'up', stage: 'done' }]);
     const q = new URL(opened[0]).searchParams;
     expect(q.get('code_challenge_method')).toBe('S256');
     expect(q.get('redirect_uri')).toMatch(/^http:\/\/localhost:\d+/);
@@ -121,5 +145,35 @@ describe('MSAL token providers against the simulator token endpoint', () => {
     expect(sim.mintedTokens().get(t)).toMatchObject({ kind: 'delegated', upn: ANN });
     expect(r.logger.lines.filter((l) => l.startsWith('warn'))).toEqual([]);
     expect(seen.filter((x) => x.endsWith('/devicecode'))).toEqual([]);
+  });
+
+  it("signs in through the app's own HTTP layer (the network module MSAL is given), not Node's fetch", async () => {
+    r = await rig({ users: [{ upn: ANN }], apps: [{ clientId: 'desktop-app' }], autoApproveDeviceCodeAs: ANN });
+    const sim = r.sim;
+    // The app's transport (Electron's network stack in the app): here it carries the sign-in host to the simulator.
+    const through: string[] = [];
+    let down = false;
+    const transport = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const req = new Request(input, init);
+      const u = new URL(req.url);
+      through.push(`${req.method} ${u.host}${u.pathname}`);
+      if (u.host !== HOST || down) throw new TypeError('fetch failed', { cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) });
+      return fetch(`${sim.url}${u.pathname}${u.search}`, { method: req.method, headers: req.headers, body: req.method === 'GET' ? undefined : await req.text() });
+    }) as typeof fetch;
+    r.deps.http = new HttpClient({ fetch: transport, timeoutMs: 3000 });
+    const failures: SignInProgress[] = [];
+    r.deps.signInProgress = (p) => failures.push(p);
+    const config = GraphSourceConfig.parse({ id: 'up', kind: 'graph', baseUrl: sim.baseUrl, authority: `https://${HOST}/tenant-1`, clientId: 'desktop-app' });
+    const tp = createMsalTokenProvider(config, r.deps, offlineMetadata());
+    await tp.signIn!({});
+    expect(through).toEqual([`POST ${HOST}/tenant-1/oauth2/v2.0/devicecode`, `POST ${HOST}/tenant-1/oauth2/v2.0/token`]);
+    expect(tp.account!()).toEqual({ username: ANN });
+    expect(failures.map((p) => p.stage)).toEqual(['device-code', 'done']);
+    // Where the app's network cannot reach the sign-in host, the sign-in fails in those words.
+    down = true;
+    failures.length = 0;
+    const e = (await tp.signIn!({}).catch((x: unknown) => x)) as Error;
+    expect(e.message).toMatch(/^Microsoft sign-in did not complete: .*could not be reached/);
+    expect(failures).toEqual([{ sourceId: 'up', stage: 'failed', message: e.message }]);
   });
 });

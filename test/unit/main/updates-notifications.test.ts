@@ -38,6 +38,7 @@ const { createAppUpdater } = await import('../../../main/updates');
 const { createNotifier } = await import('../../../main/notifications');
 const { createElectronPlatform } = await import('../../../main/platform');
 const { silentLogger } = await import('../../../main/core/ports');
+const { signInHostOf } = await import('../../../main/sources/graph/msal');
 
 describe('updates', () => {
   let jobs: Job[];
@@ -114,6 +115,18 @@ describe('Electron platform ports', () => {
     expect(shell.openExternal).not.toHaveBeenCalled();
     await platform.openExternal('https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize');
     expect(shell.openExternal).toHaveBeenCalledTimes(1);
+  });
+  it("opens a national cloud's sign-in page only for the sign-in host a source derived from its authority", async () => {
+    shell.openExternal.mockClear();
+    const us = 'https://login.microsoftonline.us/contoso.onmicrosoft.us/oauth2/v2.0/authorize?client_id=x';
+    await expect(platform.openExternal(us)).rejects.toThrow(/Links to login.microsoftonline.us are not opened/);
+    await expect(platform.openExternal(us, { signInHost: 'login.chinacloudapi.cn' })).rejects.toThrow(/not opened/);
+    await expect(platform.openExternal('http://login.microsoftonline.us/x', { signInHost: 'login.microsoftonline.us' })).rejects.toThrow(/Only https links/);
+    expect(shell.openExternal).not.toHaveBeenCalled();
+    await platform.openExternal(us, { signInHost: 'login.microsoftonline.us' });
+    await platform.openExternal('https://login.chinacloudapi.cn/t/oauth2/v2.0/authorize', { signInHost: signInHostOf('https://login.chinacloudapi.cn/t')! });
+    expect(shell.openExternal).toHaveBeenCalledTimes(2);
+    expect([signInHostOf('https://LOGIN.microsoftonline.us/tenant/'), signInHostOf('http://login.example/t'), signInHostOf('https://login.example:8443/t'), signInHostOf('not a url')]).toEqual(['login.microsoftonline.us', null, null, null]);
   });
   it('starts at login, minimized to the tray when asked', () => {
     platform.setStartAtLogin!(true, true);

@@ -333,6 +333,7 @@ describe('web transport: requests and events', () => {
       'app:navigate': { key: 'local:tok-1' },
       'app:notice': { level: 'warning', message: 'Heads up.' },
       'print:progress': { key: 'local:tok-1', sentBytes: 5, totalBytes: 10 },
+      'signin:progress': { sourceId: 'up', stage: 'device-code', userCode: 'ABCD1234', verificationUri: 'https://microsoft.com/devicelogin', expiresAt: '2026-06-01T08:15:00.000Z', message: 'To sign in, enter the code ABCD1234.' },
     };
     for (const name of EVENT_NAMES) core.emit(name, payloads[name] as never);
     for (const name of EVENT_NAMES) {
