@@ -4,6 +4,7 @@ import { AppFailure } from '../preload/model';
 import type { PlatformPorts } from './core/app-core-types';
 import { EXTERNAL_HOST_ALLOW_LIST, checkExternalUrl } from './desktop/external-links';
 import { HIDDEN_FLAG } from './desktop/app-identity';
+import { createNetFetch } from './net-fetch';
 
 export const PRINTABLE_FILE_FILTERS = [
   { name: 'Documents', extensions: ['pdf', 'html', 'htm', 'txt', 'xps', 'oxps', 'jpg', 'jpeg', 'png', 'tif', 'tiff'] },
@@ -33,7 +34,8 @@ export function createElectronPlatform(getWindow: () => BrowserWindow | null): P
       if (!verdict.allowed) throw new AppFailure('not-allowed', verdict.reason);
       await shell.openExternal(verdict.url);
     },
-    fetch: ((input: RequestInfo | URL, init?: RequestInit) => net.fetch(input instanceof URL ? input.toString() : input, init)) as typeof fetch,
+    // net.request rather than net.fetch: the HTTP layer sees redirects and applies its policy.
+    fetch: createNetFetch(net),
     setStartAtLogin(enabled, minimized) {
       app.setLoginItemSettings({ openAtLogin: enabled, args: enabled && minimized ? [HIDDEN_FLAG] : [] });
     },

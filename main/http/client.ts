@@ -89,6 +89,39 @@ export interface HttpClientOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
+/** Redirects followed per request, at most. */
+export const MAX_REDIRECTS = 3;
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+/**
+ * Where a redirect may lead: to the same host with the same scheme (and port), or from http to
+ * https on the same host (an On-Premise server that moved to TLS). Never from https to http, to
+ * another host, port or scheme: credentials sent to one host must not travel to another.
+ */
+export function redirectTarget(from: string, location: string): { url: string } | { refused: string } {
+  let a: URL;
+  let b: URL;
+  try {
+    a = new URL(from);
+    b = new URL(location, a);
+  } catch {
+    return { refused: 'the redirect address is not valid' };
+  }
+  if (b.protocol !== 'http:' && b.protocol !== 'https:') return { refused: `a redirect to ${b.protocol} is not followed` };
+  if (a.protocol === 'https:' && b.protocol === 'http:') return { refused: 'a redirect from https to http is not followed' };
+  if (b.hostname.toLowerCase() !== a.hostname.toLowerCase()) return { refused: 'a redirect to another host is not followed' };
+  if (a.protocol === b.protocol && a.port !== b.port) return { refused: 'a redirect to another port is not followed' };
+  if (b.username || b.password) return { refused: 'a redirect with a user name or password is not followed' };
+  return { url: b.toString() };
+}
+
+function hostOf(url: string, base: string): string {
+  try {
+    return new URL(url, base).host;
+  } catch {
+    return '(an invalid address)';
+  }
+}
 export const DEFAULT_MAX_BYTES = 5 * 1024 * 1024;
 
 /** Parses Retry-After: delta seconds (fractional allowed, as Graph sends) or an HTTP date. */
@@ -274,7 +307,7 @@ export class HttpClient {
     const base: AxiosRequestConfig = {
       // Every status is an answer; classification below decides what it means.
       validateStatus: () => true,
-      // A redirect to another host could carry credentials away: never follow one.
+      // Redirects are followed by request() under one policy for both transports (redirectTarget).
       maxRedirects: 0,
       transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
       headers: { 'User-Agent': opts.userAgent ?? 'PrintQueueMonitor', Accept: 'application/json' },
@@ -327,6 +360,23 @@ export class HttpClient {
     let res;
     try {
       res = await this.axios.request(config);
+      for (let hop = 0; REDIRECT_STATUSES.has(res.status); hop++) {
+        const location = headersOf(res.headers).location;
+        if (!location) break;
+        const next = redirectTarget(String(config.url), location);
+        const to = `${target} answered ${res.status} to ${hostOf(location, String(config.url))}`;
+        if ('refused' in next) throw new HttpError('http', `${to}; ${next.refused}.`, { status: res.status, headers: headersOf(res.headers), target });
+        if (hop >= MAX_REDIRECTS) throw new HttpError('http', `${to} more than ${MAX_REDIRECTS} times; the redirect was not followed.`, { status: res.status, headers: headersOf(res.headers), target });
+        // As browsers do: 303 (and 301/302 after a POST) continue as a GET without the body.
+        const asGet = res.status === 303 || ((res.status === 301 || res.status === 302) && config.method === 'POST');
+        if (asGet && config.method !== 'HEAD') {
+          const h = { ...(config.headers as Record<string, string>) };
+          for (const k of Object.keys(h)) if (/^content-(type|length)$/i.test(k)) delete h[k];
+          Object.assign(config, { method: 'GET', data: undefined, headers: h });
+        }
+        config.url = next.url;
+        res = await this.axios.request(config);
+      }
     } catch (err) {
       const timedOut = deadline.signal.reason instanceof DeadlineExceeded && !req.signal?.aborted;
       throw this.classify(err, target, req.signal, timedOut, secrets);

@@ -2,7 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { HttpClient, HttpError, basicAuth, parseRetryAfter, describeTarget, extractServiceMessage } from '../../../main/http/client';
+import { HttpClient, HttpError, basicAuth, parseRetryAfter, describeTarget, extractServiceMessage, redirectTarget } from '../../../main/http/client';
 
 const SECRET = '6b3e2a1c-0f4d-4e5a-9b8c-7d6e5f4a3b2c';
 
@@ -52,6 +52,18 @@ function route(req: IncomingMessage, res: ServerResponse): void {
       res.write('{"a":');
       const t = setInterval(() => (res.destroyed ? clearInterval(t) : res.write(' ')), 30);
       res.on('close', () => clearInterval(t));
+      return;
+    }
+    case '/redirect': {
+      // /redirect?status=302&location=<url>: answers a redirect as told.
+      const q = new URL(req.url ?? '/', 'http://x').searchParams;
+      res.writeHead(Number(q.get('status') ?? 302), { location: q.get('location') ?? '' }).end('moved');
+      return;
+    }
+    case '/echo': {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ method: req.method, body, auth: req.headers.authorization ?? null, type: req.headers['content-type'] ?? null })));
       return;
     }
     case '/echo-secret':
@@ -188,6 +200,54 @@ describe.each(adapters)('HttpClient over %s', (_name, make) => {
     expect(err.serviceMessage).toBe('License [redacted] is not valid');
     const refused = await failure(http.request({ url: `http://127.0.0.1:1/x?token=${SECRET}`, headers: { Authorization: `Bearer ${SECRET}` } }));
     noSecret(refused);
+  });
+});
+
+describe.each(adapters)('redirects over %s: one policy for both transports', (_name, make) => {
+  const http = make();
+  const to = (location: string, status = 302) => `${base}/redirect?status=${status}&location=${encodeURIComponent(location)}`;
+  const echoed = z.object({ method: z.string(), body: z.string(), auth: z.string().nullable(), type: z.string().nullable() });
+
+  it('follows a redirect to the same host, keeping the credentials; 307/308 keep the method and body, 303 turns into GET', async () => {
+    for (const status of [301, 302, 307, 308]) {
+      const r = await http.request({ url: to('/echo', status), headers: { Authorization: 'Bearer abc123456' } }, echoed);
+      expect([status, r.data.method, r.data.auth]).toEqual([status, 'GET', 'Bearer abc123456']);
+    }
+    const kept = await http.request({ method: 'POST', url: to(`${base}/echo`, 307), body: { a: 1 } }, echoed);
+    expect(kept.data).toMatchObject({ method: 'POST', body: '{"a":1}', type: 'application/json' });
+    const seeOther = await http.request({ method: 'POST', url: to('/echo', 303), body: { a: 1 } }, echoed);
+    expect(seeOther.data).toMatchObject({ method: 'GET', body: '' });
+  });
+
+  it('follows at most 3 hops', async () => {
+    const chain = (n: number): string => (n === 0 ? '/echo' : to(chain(n - 1)).slice(base.length));
+    expect((await http.request({ url: `${base}${chain(3)}` }, echoed)).data.method).toBe('GET');
+    const e = await failure(http.request({ url: `${base}${chain(4)}` }));
+    expect([e.kind, e.status]).toEqual(['http', 302]);
+    expect(e.message).toBe(`GET ${base}/redirect answered 302 to ${new URL(base).host} more than 3 times; the redirect was not followed.`);
+  });
+
+  it('refuses a redirect to another host and from https to http, before sending anything there', async () => {
+    const other = `http://localhost:${new URL(base).port}/echo?token=abc`;
+    const before = seen.length;
+    const e = await failure(http.request({ url: to(other), headers: { Authorization: 'Bearer abc123456' } }));
+    expect([e.kind, e.status]).toEqual(['http', 302]);
+    expect(e.message).toBe(`GET ${base}/redirect answered 302 to localhost:${new URL(base).port}; a redirect to another host is not followed.`);
+    expect(seen.slice(before).map((x) => x.url.split('?')[0])).toEqual(['/redirect']);
+    const bad = await failure(http.request({ url: to('ftp://127.0.0.1/x') }));
+    expect(bad.message).toMatch(/answered 302 to 127\.0\.0\.1; a redirect to ftp: is not followed\.$/);
+  });
+});
+
+describe('redirect policy', () => {
+  it('allows the same host with the same or a stronger scheme, never a weaker one or another host', () => {
+    expect(redirectTarget('http://print.example.com/api/v1/x', 'https://print.example.com/api/v1/x')).toEqual({ url: 'https://print.example.com/api/v1/x' });
+    expect(redirectTarget('http://print.example.com:8080/a', '/b?c=1')).toEqual({ url: 'http://print.example.com:8080/b?c=1' });
+    expect(redirectTarget('http://print.example.com:41191/a', 'https://print.example.com/a')).toEqual({ url: 'https://print.example.com/a' });
+    expect(redirectTarget('https://print.example.com/a', 'http://print.example.com/a')).toEqual({ refused: 'a redirect from https to http is not followed' });
+    expect(redirectTarget('https://print.example.com/a', 'https://evil.example/a')).toEqual({ refused: 'a redirect to another host is not followed' });
+    expect(redirectTarget('https://print.example.com:443/a', 'https://print.example.com:8443/a')).toEqual({ refused: 'a redirect to another port is not followed' });
+    expect(redirectTarget('https://print.example.com/a', 'http://[')).toEqual({ refused: 'the redirect address is not valid' });
   });
 });
 
