@@ -2,9 +2,10 @@
  * The HTTP layer every source uses: timeouts, cancellation, a response size limit, schema
  * validation of answers before use, and errors classified so the engine can set source health.
  *
- * In the app, requests go through Electron's network stack (axios' fetch adapter over `net.fetch`,
- * so the Windows proxy/PAC settings and certificate store apply); in Node (CLI, tests, preview)
- * they use Node's own HTTP, where a DNS lookup can be injected for fault tests.
+ * In the app, requests go through Electron's network stack (axios' fetch adapter over
+ * `net.request`, main/net-fetch.ts, so the Windows proxy/PAC settings and certificate store
+ * apply); in Node (CLI, tests, preview) they use Node's own HTTP, where a DNS lookup can be
+ * injected for fault tests. Redirects are followed here, under one policy for both (redirectTarget).
  */
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig, type Method } from 'axios';
 import type { LookupFunction } from 'node:net';
