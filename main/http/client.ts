@@ -18,6 +18,8 @@ export type HttpErrorKind =
   | 'timeout'
   /** the service answered with a non-2xx status */
   | 'http'
+  /** the service redirected where the redirect policy does not follow (status: the 3xx) */
+  | 'redirect'
   /** the answer is not JSON, or not of the documented shape */
   | 'malformed'
   /** the answer exceeded the size limit */
@@ -366,8 +368,8 @@ export class HttpClient {
         if (!location) break;
         const next = redirectTarget(String(config.url), location);
         const to = `${target} answered ${res.status} to ${hostOf(location, String(config.url))}`;
-        if ('refused' in next) throw new HttpError('http', `${to}; ${next.refused}.`, { status: res.status, headers: headersOf(res.headers), target });
-        if (hop >= MAX_REDIRECTS) throw new HttpError('http', `${to} more than ${MAX_REDIRECTS} times; the redirect was not followed.`, { status: res.status, headers: headersOf(res.headers), target });
+        if ('refused' in next) throw new HttpError('redirect', `${to}; ${next.refused}.`, { status: res.status, headers: headersOf(res.headers), target });
+        if (hop >= MAX_REDIRECTS) throw new HttpError('redirect', `${to} more than ${MAX_REDIRECTS} times; the redirect was not followed.`, { status: res.status, headers: headersOf(res.headers), target });
         // As browsers do: 303 (and 301/302 after a POST) continue as a GET without the body.
         const asGet = res.status === 303 || ((res.status === 301 || res.status === 302) && config.method === 'POST');
         if (asGet && config.method !== 'HEAD') {

@@ -362,6 +362,7 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
       if (e.kind === 'unreachable' || e.kind === 'timeout') {
         return new SourceError('down', `Universal Print (${client.host}) could not be reached: ${e.kind === 'timeout' ? 'no answer in time' : e.message.replace(/^.*could not be reached \((.*)\)$/, '$1')}. Check the network connection.`, { cause: e });
       }
+      if (e.kind === 'redirect') return new SourceError('degraded', `Universal Print ${e.message.replace(/^[A-Z]+ \S+ /, '')}`, { cause: e });
       if (e.kind === 'malformed' || e.kind === 'too-large') {
         return new SourceError('degraded', `Universal Print answered with something the app cannot read (${e.message.replace(/^[A-Z]+ \S+ /, '')}); the jobs shown are the last known.`, { cause: e });
       }

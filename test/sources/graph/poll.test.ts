@@ -245,6 +245,21 @@ describe('Graph throttling, auth and faults', () => {
     expect([e2.status, e2.message]).toEqual(['auth-required', 'Universal Print refused the request for the signed-in user\'s name ("Insufficient privileges to complete the operation."): the account needs the delegated permission User.Read.']);
   });
 
+  it('says where Graph redirected when the redirect is not followed', async () => {
+    r = await rig();
+    const { createServer } = await import('node:http');
+    const mover = createServer((req, res) => res.writeHead(302, { location: `http://localhost:${port}${req.url}` }).end());
+    await new Promise<void>((done) => mover.listen(0, '127.0.0.1', done));
+    const port = (mover.address() as { port: number }).port;
+    try {
+      const e = (await source(r, { baseUrl: `http://127.0.0.1:${port}/v1.0` }).poll(ctx()).catch((x: unknown) => x)) as SourceError;
+      expect([e.status, e.message]).toEqual(['degraded', `Universal Print answered 302 to localhost:${port}; a redirect to another host is not followed.`]);
+    } finally {
+      mover.closeAllConnections();
+      await new Promise<void>((done) => mover.close(() => done()));
+    }
+  });
+
   it('names the missing permission or role on 403', async () => {
     r = await rig({ tokens: { [ANN_TOKEN]: { kind: 'delegated', upn: ANN, scopes: ['PrinterShare.ReadBasic.All', 'User.Read'] } } });
     r.sim.addPrinter({ id: 'p1', displayName: 'P1' });

@@ -223,7 +223,7 @@ describe.each(adapters)('redirects over %s: one policy for both transports', (_n
     const chain = (n: number): string => (n === 0 ? '/echo' : to(chain(n - 1)).slice(base.length));
     expect((await http.request({ url: `${base}${chain(3)}` }, echoed)).data.method).toBe('GET');
     const e = await failure(http.request({ url: `${base}${chain(4)}` }));
-    expect([e.kind, e.status]).toEqual(['http', 302]);
+    expect([e.kind, e.status]).toEqual(['redirect', 302]);
     expect(e.message).toBe(`GET ${base}/redirect answered 302 to ${new URL(base).host} more than 3 times; the redirect was not followed.`);
   });
 
@@ -231,7 +231,7 @@ describe.each(adapters)('redirects over %s: one policy for both transports', (_n
     const other = `http://localhost:${new URL(base).port}/echo?token=abc`;
     const before = seen.length;
     const e = await failure(http.request({ url: to(other), headers: { Authorization: 'Bearer abc123456' } }));
-    expect([e.kind, e.status]).toEqual(['http', 302]);
+    expect([e.kind, e.status]).toEqual(['redirect', 302]);
     expect(e.message).toBe(`GET ${base}/redirect answered 302 to localhost:${new URL(base).port}; a redirect to another host is not followed.`);
     expect(seen.slice(before).map((x) => x.url.split('?')[0])).toEqual(['/redirect']);
     const bad = await failure(http.request({ url: to('ftp://127.0.0.1/x') }));

@@ -146,7 +146,7 @@ describe("Electron's net as the app's transport", () => {
     const port = new URL(base).port;
     hits.length = 0;
     const e = await failure(http().request({ url: to(`http://localhost:${port}/echo`), headers: { Authorization: 'Bearer abc123456' } }));
-    expect([e.kind, e.status, e.message]).toEqual(['http', 302, `GET ${base}/redirect answered 302 to localhost:${port}; a redirect to another host is not followed.`]);
+    expect([e.kind, e.status, e.message]).toEqual(['redirect', 302, `GET ${base}/redirect answered 302 to localhost:${port}; a redirect to another host is not followed.`]);
     expect(hits).toEqual(['127.0.0.1 GET /redirect']);
   });
 
