@@ -9,7 +9,7 @@ import { startScriptxSimulator, type ScriptxSimulator } from '../simulators/scri
 import type { Job, SourceHealth } from '../../preload/model';
 import { buildCli, cliHome, runPqm, type CliEnv } from './helpers';
 
-const LICENSE = '5091E665-8916-4D21-996E-00A2DE5DE416';
+const LICENSE = '{5091E665-8916-4D21-996E-00A2DE5DE416}';
 const WRONG = '11111111-2222-4333-8444-555555555555';
 let sim: ScriptxSimulator;
 let bundle: string;
