@@ -101,6 +101,8 @@ interface Entry {
   printAnswer: string | null;
   /** The last status code the service answered. */
   code: number | null;
+  /** The code kept in the tracked list (printing or later), see TrackedJob.lastStatus. */
+  persistedCode: number | null;
   last: SourceJob | null;
   updatedAt: string | null;
   finished: boolean;
@@ -111,6 +113,11 @@ interface Entry {
   /** Times (ms) of the most recent status requests, oldest first. */
   statusTimes: number[];
   inFlight: boolean;
+}
+
+/** Printing or later (not failed): a job that then answers 404 has finished. */
+function reachedPrinting(code: number): boolean {
+  return PRINTING_CODES.has(code) || code === 6 || code === 100;
 }
 
 function errorWords(err: unknown): string {
@@ -177,7 +184,8 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       document: sub?.request?.title ?? sub?.file?.name ?? (sub?.request?.document.type === 'url' ? sub.request.document.url : null),
       printer: sub?.request?.printer ?? null,
       printAnswer: typeof sub?.printAnswer === 'string' ? sub.printAnswer : null,
-      code: null,
+      code: t.lastStatus ?? null,
+      persistedCode: t.lastStatus ?? null,
       last: null,
       updatedAt: null,
       finished: !!t.finishedAt,
@@ -370,7 +378,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
    * it after someone read its final status; otherwise it vanished earlier (reported gone as well).
    */
   function forgottenJob(e: Entry): { job: SourceJob; finished: boolean } {
-    const finished = e.code !== null && (PRINTING_CODES.has(e.code) || e.code === 6 || e.code === 100);
+    const finished = e.code !== null && reachedPrinting(e.code);
     const at = iso();
     e.updatedAt = at;
     const reason = finished ? FORGOTTEN_REASON : VANISHED_REASON;
@@ -434,6 +442,14 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
 
   async function applyAnswer(e: Entry, answer: JobStatusAnswer): Promise<SourceJob> {
     const job = toSourceJob(e, answer);
+    if (reachedPrinting(answer.status) && e.persistedCode !== answer.status) {
+      e.persistedCode = answer.status;
+      try {
+        await deps.tracked.update(config.id, e.token, { lastStatus: answer.status });
+      } catch (err) {
+        logger.warn('Could not record the status of a tracked ScriptX job', { sourceId: config.id, error: errorWords(err) });
+      }
+    }
     const st = toJobStatus(answer.status, answer.message, { toFile: e.toFile });
     if (st.final && !e.finished) await markFinished(e);
     return job;
@@ -838,6 +854,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       printer: req.printer ?? null,
       printAnswer: answerName,
       code: null,
+      persistedCode: null,
       last: null,
       updatedAt: null,
       finished: false,

@@ -149,6 +149,19 @@ describe('a job the service has forgotten', () => {
     expect(h.statusRequests(token)).toBe(n);
   });
 
+  it('knows it finished after a restart too: the last status seen printing is kept in the tracked list', async () => {
+    h = await harness({ sim: { stepMs: 1000 } });
+    const token = h.sim.addJob({ steps: [{ status: 5, afterMs: 0 }, { status: 6, afterMs: 1000 }] });
+    await h.source.track!(token, {}, signal());
+    expect(h.tracked.jobs.find((t) => t.id === token)?.lastStatus).toBe(5);
+    const restarted = h.restart();
+    await h.clock.advance(1500);
+    expect(await readElsewhere(h, token)).toBe(200);
+    const r = await restarted.poll({ mode: 'active', signal: signal(), activeJobs: new Map() });
+    expect(r.jobs.find((j) => j.nativeId === token)).toMatchObject({ state: 'completed', reason: FORGOTTEN_REASON });
+    expect(r.gone).toEqual([]);
+  });
+
   it('a job that vanishes before it was seen printing is gone, with that reason', async () => {
     h = await harness({ sim: { stepMs: 100_000 } });
     const token = h.sim.addJob({ steps: [{ status: 1, afterMs: 0 }, { status: -1, afterMs: 1000 }] });
