@@ -253,34 +253,43 @@ export class ScriptxClient {
     this.printTimeoutMs = opts.printTimeoutMs ?? 60_000;
   }
 
-  /** The license form the service accepted, for the license as typed. */
+  /** The license form last accepted, for the license as typed. */
   private accepted: { typed: string; form: string } | null = null;
+  /** A license as typed whose every form was refused: not retried until one is accepted again. */
+  private refusedAll: string | null = null;
 
   private url(path: string): string {
     return `${this.baseUrl.replace(/\/+$/, '')}${path}`;
   }
 
   /**
-   * Runs a request with the license: in MeadCo's form first; on a 401, once more in the form the
-   * user typed. The form the service accepted is kept for every later request.
+   * Runs a request with the license: in MeadCo's form first (or the form last accepted); on a 401,
+   * once more in the other form (as the user typed it). The form accepted is used from then on.
+   * (Some answers need no license, so a form "accepted" there may still be refused elsewhere.)
    */
   private async licensed<T>(withAuth: boolean, send: (headers: Record<string, string>) => Promise<T>): Promise<T> {
     const typed = withAuth ? await this.license() : undefined;
     if (!typed || !typed.trim()) return send({});
-    const known = this.accepted?.typed === typed ? this.accepted.form : null;
     const forms = licenseForms(typed);
-    const first = known ?? forms[0];
+    const first = (this.accepted?.typed === typed ? this.accepted.form : null) ?? forms[0];
+    const is401 = (err: unknown) => err instanceof HttpError && err.kind === 'http' && err.status === 401;
+    let out: T;
     try {
-      const out = await send({ Authorization: basicAuth(first, '') });
+      out = await send({ Authorization: basicAuth(first, '') });
       this.accepted = { typed, form: first };
-      return out;
     } catch (err) {
       const other = forms.find((f) => f !== first);
-      if (known !== null || other === undefined || !(err instanceof HttpError && err.kind === 'http' && err.status === 401)) throw err;
-      const out = await send({ Authorization: basicAuth(other, '') });
+      if (other === undefined || !is401(err) || this.refusedAll === typed) throw err;
+      try {
+        out = await send({ Authorization: basicAuth(other, '') });
+      } catch (err2) {
+        if (is401(err2)) this.refusedAll = typed;
+        throw err2;
+      }
       this.accepted = { typed, form: other };
-      return out;
     }
+    this.refusedAll = null;
+    return out;
   }
 
   private async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, schema: z.ZodType<T>, signal: AbortSignal, opts: { body?: unknown; auth?: boolean; timeoutMs?: number; maxBytes?: number } = {}): Promise<T> {

@@ -58,6 +58,12 @@ describe('the license, in MeadCo\'s form', () => {
     await h.clock.advance(1000);
     await h.poll('full');
     expect(sentUsers(h).filter((a) => a === 'invalid')).toHaveLength(1);
+    // The description needs no license on this build: a form it answered is no proof; the license
+    // details still get the retry.
+    await h.close();
+    h = await harness({ sim: { license: typed }, license: typed });
+    expect((await h.poll('full')).health.status).toBe('ok');
+    expect(h.sim.requests.filter((q) => q.path === '/api/v1/licensing').map((q) => q.auth)).toEqual(['invalid', 'valid']);
     // Neither form accepted: a license problem, tried once per form.
     await h.close();
     h = await harness({ sim: { stepMs: 100_000 }, license: '11111111-2222-4333-8444-555555555555' });
