@@ -62,6 +62,8 @@ export const Job = z.object({
   state: JobState,
   rawState: z.string(),
   detail: z.string().nullable(),
+  /** The service's own reason in plain words, set by the source from its own state table. */
+  reason: z.string().nullable().optional(),
   document: z.string().nullable(),
   owner: z.string().nullable(),
   printer: z.string().nullable(),

@@ -43,6 +43,12 @@ export interface TrackedJob {
   submission?: Record<string, unknown>;
   /** Set once the job is final or gone: it is kept for retry but never polled again. */
   finishedAt?: string;
+  /**
+   * ScriptX: the last status code seen once the job was printing or later. The service deletes a
+   * job once its final status has been read, so a 404 afterwards means it finished — also for
+   * another process (the CLI) or after a restart.
+   */
+  lastStatus?: number;
 }
 
 /** The persisted list of tracked ids, shared by the app and the CLI. */

@@ -20,7 +20,7 @@ export const DEFAULT_RETAIN_FINISHED_MS = 24 * 60 * 60 * 1000;
 /** How long the keys of swept finished jobs are remembered (bounded memory for a long-running app). */
 export const RETIRED_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
 
-const SCALAR_FIELDS = ['sourceKind', 'nativeId', 'state', 'rawState', 'detail', 'document', 'owner', 'printer', 'mine', 'createdAt', 'updatedAt', 'progress'] as const;
+const SCALAR_FIELDS = ['sourceKind', 'nativeId', 'state', 'rawState', 'detail', 'reason', 'document', 'owner', 'printer', 'mine', 'createdAt', 'updatedAt', 'progress'] as const;
 const OBJECT_FIELDS = ['cancel', 'abort', 'extra'] as const;
 
 /** One source's entries, with counters kept in step so a cycle can skip work that cannot apply. */
@@ -102,6 +102,7 @@ function unchanged(old: Job, sj: SourceJob): boolean {
     old.state === sj.state &&
     old.rawState === sj.rawState &&
     old.detail === sj.detail &&
+    old.reason === sj.reason &&
     old.updatedAt === sj.updatedAt &&
     (old.progress === sj.progress || old.progress === cleanProgress(sj.progress)) &&
     old.document === sj.document &&
@@ -252,6 +253,7 @@ export class JobStore {
       extra: sj.extra ?? {},
     };
     if (sj.abort !== undefined) job.abort = sj.abort;
+    if (sj.reason !== undefined) job.reason = sj.reason;
     const e: Entry = { job, seenAt, seenCycle: this.cycle, changedAtMs: nowMs, timeline: [], finishedEmitted: false, final: isFinalJob(job), fast: canBeStuck(job), explicitMark: 0 };
     this.entries.set(job.key, e);
     let b = this.bySource.get(job.sourceId);

@@ -19,6 +19,7 @@ const TrackedJobSchema = z.object({
   addedAt: z.string(),
   submission: z.record(z.string(), z.unknown()).optional(),
   finishedAt: z.string().optional(),
+  lastStatus: z.number().int().optional(),
 });
 const TrackedFile = z.object({ version: z.literal(1), jobs: z.array(z.unknown()) });
 

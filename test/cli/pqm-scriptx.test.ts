@@ -9,7 +9,7 @@ import { startScriptxSimulator, type ScriptxSimulator } from '../simulators/scri
 import type { Job, SourceHealth } from '../../preload/model';
 import { buildCli, cliHome, runPqm, type CliEnv } from './helpers';
 
-const LICENSE = '5091E665-8916-4D21-996E-00A2DE5DE416';
+const LICENSE = '{5091E665-8916-4D21-996E-00A2DE5DE416}';
 const WRONG = '11111111-2222-4333-8444-555555555555';
 let sim: ScriptxSimulator;
 let bundle: string;
@@ -77,6 +77,16 @@ describe('pqm with ScriptX.Services', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ key: `local:${token}`, nativeId: token });
     const again = await pqm(h, ['jobs', '--json']);
     expect((JSON.parse(again.stdout) as Job[]).map((j) => j.key)).toContain(`local:${token}`);
+  });
+
+  it('cancel of a PDF job says plainly that ScriptX.Services cannot cancel it, and sends nothing', async () => {
+    const token = sim.addJob({ kind: 'pdf' });
+    const h = await home();
+    expect((await pqm(h, ['track', 'local', token, '--kind', 'pdf', '--json'])).code).toBe(0);
+    const r = await pqm(h, ['cancel', `local:${token}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe('pqm: error (unsupported): The job cannot be cancelled: ScriptX.Services cannot cancel PDF jobs (its PDF printing API has no cancel). [source local]\n');
+    expect(sim.requests.some((q) => q.path.includes(`canceljob/${token}`))).toBe(false);
   });
 
   it('a refused license: auth-required, exit 3, and no license value anywhere', async () => {

@@ -75,8 +75,9 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window actions in the browser', () =>
 
   it('cancels a queued ScriptX job from the UI; the simulator has it cancelled', async () => {
     const { scriptx } = run.preview.sims!;
-    const token = scriptx.addJob({ kind: 'pdf', steps: [{ status: 1, afterMs: 0 }] });
-    const key = await track(token, 'pdf');
+    // An HTML job: ScriptX.Services cannot cancel PDF jobs (its PDF printing API has no cancel).
+    const token = scriptx.addJob({ kind: 'html', steps: [{ status: 1, afterMs: 0 }] });
+    const key = await track(token, 'html');
     await expect.poll(() => row(page, key).getAttribute('data-state'), { timeout: 10_000 }).toBe('queued');
     await row(page, key).dblclick();
     const panel = page.getByTestId('detail-panel');

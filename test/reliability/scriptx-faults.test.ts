@@ -19,7 +19,7 @@ import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcess
 import { POLLING, faultScenarioTests, rigsClosedAfterEach, type FaultRig, type FaultScenario, type FaultSuite } from './fault-scenarios';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
-const LICENSE = '5091E665-8916-4D21-996E-00A2DE5DE416';
+const LICENSE = '{5091E665-8916-4D21-996E-00A2DE5DE416}';
 const TIMEOUT_MS = 300;
 /**
  * Polls a fault of FAULT_MS may cost (without backoff: 1,200 at the 500 ms active rate). A fault of
@@ -172,7 +172,7 @@ const SCENARIOS: Scenario[] = [
     inject: fault({ type: 'malformed' }),
     clear: noFault,
     status: 'degraded',
-    message: /^ScriptX\.Services sent (an answer|a status for job \d+) the monitor cannot read.*not JSON/,
+    message: /^ScriptX\.Services sent (an answer|a status for job \d+ that) the monitor cannot read.*not JSON/,
   },
   {
     name: 'valid JSON of the wrong shape',
@@ -188,7 +188,7 @@ const SCENARIOS: Scenario[] = [
     inject: fault({ type: 'huge', bytes: 10 * 1024 * 1024 }),
     clear: noFault,
     status: 'degraded',
-    message: /^ScriptX\.Services sent (an answer|a status for job \d+) the monitor cannot read.*more data than the limit allows/,
+    message: /^ScriptX\.Services sent (an answer|a status for job \d+ that) the monitor cannot read.*more data than the limit allows/,
   },
 ];
 

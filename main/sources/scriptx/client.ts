@@ -1,11 +1,13 @@
 /**
- * A typed client for the ScriptX.Services v1 web API. Every answer is checked against a schema
- * before use; requests carry the license GUID as the Basic user name (empty password) and use the
- * body names MeadCo's own client sends (PascalCase top level, camelCase inside Device/Settings).
+ * A typed client for the ScriptX.Services v1 web API. Answers are checked against schemas that
+ * validate only the fields the monitor uses (an informational field in another shape reads as
+ * absent, never as a failure); requests carry the license GUID as the Basic user name (empty
+ * password) in MeadCo's written form, and use the body names MeadCo's own client sends (PascalCase
+ * top level, camelCase inside Device/Settings).
  */
 import { z } from 'zod';
 import { AppFailure } from '../../../preload/model';
-import { basicAuth, type HttpClient } from '../../http/client';
+import { HttpError, basicAuth, type HttpClient } from '../../http/client';
 
 // ---------------------------------------------------------------------------------------------
 // Answers
@@ -16,36 +18,51 @@ const Int = z.number().int();
 export const VersionSchema = z.looseObject({ major: Int, minor: Int, build: Int, revision: Int });
 export type ServiceVersion = z.infer<typeof VersionSchema>;
 
+/** Printer names, listed as names or as objects with a name (services differ). */
+const PrinterNames = z
+  .array(z.unknown())
+  .transform((list) =>
+    list.flatMap((p) => {
+      if (typeof p === 'string') return [p];
+      const o = p !== null && typeof p === 'object' ? (p as Record<string, unknown>) : {};
+      const name = o.name ?? o.printerName ?? o.Name;
+      return typeof name === 'string' ? [name] : [];
+    }),
+  )
+  .nullish()
+  .catch(null);
+
+/** Informational: every field reads as absent when it has another shape (e.g. serviceUpgrade: {}). */
 export const ServiceDescriptionSchema = z.looseObject({
-  serviceClass: Int.optional(),
-  currentAPIVersion: z.string().nullish(),
-  serviceVersion: VersionSchema.nullish(),
-  serverVersion: VersionSchema.nullish(),
-  serviceUpgrade: VersionSchema.nullish(),
-  availablePrinters: z.array(z.string()).nullish(),
-  printHTML: z.boolean().nullish(),
-  printPDF: z.boolean().nullish(),
-  printDIRECT: z.boolean().nullish(),
+  serviceClass: Int.nullish().catch(null),
+  currentAPIVersion: z.string().nullish().catch(null),
+  serviceVersion: VersionSchema.nullish().catch(null),
+  serverVersion: VersionSchema.nullish().catch(null),
+  availablePrinters: PrinterNames,
+  printHTML: z.boolean().nullish().catch(null),
+  printPDF: z.boolean().nullish().catch(null),
+  printDIRECT: z.boolean().nullish().catch(null),
 });
 export type ServiceDescription = z.infer<typeof ServiceDescriptionSchema>;
 
 export const PingSchema = z.looseObject({
-  basicHtmlPrinting: z.boolean().optional(),
-  advancedPrinting: z.boolean().optional(),
-  enhancedFormatting: z.boolean().optional(),
-  printPdf: z.boolean().optional(),
-  printRaw: z.boolean().optional(),
+  basicHtmlPrinting: z.boolean().optional().catch(undefined),
+  advancedPrinting: z.boolean().optional().catch(undefined),
+  enhancedFormatting: z.boolean().optional().catch(undefined),
+  printPdf: z.boolean().optional().catch(undefined),
+  printRaw: z.boolean().optional().catch(undefined),
 });
 export type Ping = z.infer<typeof PingSchema>;
 
+/** Informational: a field in another shape reads as absent. */
 export const LicenseSchema = z.looseObject({
-  guid: z.string().nullish(),
-  company: z.string().nullish(),
-  companyHomePage: z.string().nullish(),
-  from: z.string().nullish(),
-  to: z.string().nullish(),
-  options: z.record(z.string(), z.unknown()).nullish(),
-  domains: z.array(z.string()).nullish(),
+  guid: z.string().nullish().catch(null),
+  company: z.string().nullish().catch(null),
+  companyHomePage: z.string().nullish().catch(null),
+  from: z.string().nullish().catch(null),
+  to: z.string().nullish().catch(null),
+  options: z.record(z.string(), z.unknown()).nullish().catch(null),
+  domains: z.array(z.string()).nullish().catch(null),
 });
 export type License = z.infer<typeof LicenseSchema>;
 
@@ -87,9 +104,9 @@ export const DeviceSettingsSchema = z.looseObject({
 export type DeviceSettings = z.infer<typeof DeviceSettingsSchema>;
 
 export const HtmlPrintDefaultsSchema = z.looseObject({
-  settings: z.record(z.string(), z.unknown()).nullish(),
-  device: DeviceSettingsSchema.nullish(),
-  availablePrinters: z.array(z.string()).nullish(),
+  settings: z.record(z.string(), z.unknown()).nullish().catch(null),
+  device: DeviceSettingsSchema.nullish().catch(null),
+  availablePrinters: PrinterNames,
 });
 export type HtmlPrintDefaults = z.infer<typeof HtmlPrintDefaultsSchema>;
 
@@ -147,6 +164,8 @@ export type JobKind = 'html' | 'pdf';
 // ---------------------------------------------------------------------------------------------
 
 export const MAX_TOKEN_LENGTH = 200;
+/** A status, the description and the license details are a few hundred bytes: a bigger answer is not theirs. */
+const INFO_MAX_BYTES = 256 * 1024;
 
 /** Why a token handed in cannot be used, or null when it can. */
 export function tokenProblem(token: unknown): string | null {
@@ -187,6 +206,27 @@ export function compareVersion(v: ServiceVersion, min: string): number {
 }
 
 // ---------------------------------------------------------------------------------------------
+// The license GUID
+// ---------------------------------------------------------------------------------------------
+
+const GUID = /^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$/;
+
+/** A license GUID as MeadCo writes it, "{5091E665-8916-4D21-996E-00A2DE5DE416}", or null when the text is not a GUID. */
+export function meadcoLicenseForm(text: string): string | null {
+  const m = GUID.exec(text.trim());
+  return m ? `{${m[1].toUpperCase()}}` : null;
+}
+
+/**
+ * The forms a license is sent in, in order: MeadCo's (braces, upper case), then exactly as the
+ * user typed it (a service may compare the string as it was installed).
+ */
+export function licenseForms(typed: string): string[] {
+  const meadco = meadcoLicenseForm(typed);
+  return [...new Set([meadco ?? typed.trim(), typed])].filter((f) => f !== '');
+}
+
+// ---------------------------------------------------------------------------------------------
 // The client
 // ---------------------------------------------------------------------------------------------
 
@@ -213,27 +253,48 @@ export class ScriptxClient {
     this.printTimeoutMs = opts.printTimeoutMs ?? 60_000;
   }
 
+  /** The license form last accepted, for the license as typed. */
+  private accepted: { typed: string; form: string } | null = null;
+  /** A license as typed whose every form was refused: not retried until one is accepted again. */
+  private refusedAll: string | null = null;
+
   private url(path: string): string {
     return `${this.baseUrl.replace(/\/+$/, '')}${path}`;
   }
 
-  private async headers(withAuth: boolean): Promise<Record<string, string>> {
-    if (!withAuth) return {};
-    const guid = await this.license();
-    return guid ? { Authorization: basicAuth(guid.replace(/[{}]/g, ''), '') } : {};
+  /**
+   * Runs a request with the license: in MeadCo's form first (or the form last accepted); on a 401,
+   * once more in the other form (as the user typed it). The form accepted is used from then on.
+   * (Some answers need no license, so a form "accepted" there may still be refused elsewhere.)
+   */
+  private async licensed<T>(withAuth: boolean, send: (headers: Record<string, string>) => Promise<T>): Promise<T> {
+    const typed = withAuth ? await this.license() : undefined;
+    if (!typed || !typed.trim()) return send({});
+    const forms = licenseForms(typed);
+    const first = (this.accepted?.typed === typed ? this.accepted.form : null) ?? forms[0];
+    const is401 = (err: unknown) => err instanceof HttpError && err.kind === 'http' && err.status === 401;
+    let out: T;
+    try {
+      out = await send({ Authorization: basicAuth(first, '') });
+      this.accepted = { typed, form: first };
+    } catch (err) {
+      const other = forms.find((f) => f !== first);
+      if (other === undefined || !is401(err) || this.refusedAll === typed) throw err;
+      try {
+        out = await send({ Authorization: basicAuth(other, '') });
+      } catch (err2) {
+        if (is401(err2)) this.refusedAll = typed;
+        throw err2;
+      }
+      this.accepted = { typed, form: other };
+    }
+    this.refusedAll = null;
+    return out;
   }
 
-  private async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, schema: z.ZodType<T>, signal: AbortSignal, opts: { body?: unknown; auth?: boolean; timeoutMs?: number } = {}): Promise<T> {
-    const res = await this.http.request(
-      {
-        method,
-        url: this.url(path),
-        headers: await this.headers(opts.auth !== false),
-        body: opts.body,
-        timeoutMs: opts.timeoutMs ?? this.timeoutMs,
-        signal,
-      },
-      schema,
+  private async call<T>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, schema: z.ZodType<T>, signal: AbortSignal, opts: { body?: unknown; auth?: boolean; timeoutMs?: number; maxBytes?: number } = {}): Promise<T> {
+    const res = await this.licensed(opts.auth !== false, (headers) =>
+      this.http.request({ method, url: this.url(path), headers, body: opts.body, timeoutMs: opts.timeoutMs ?? this.timeoutMs, signal, ...(opts.maxBytes ? { maxBytes: opts.maxBytes } : {}) }, schema),
     );
     return res.data;
   }
@@ -243,13 +304,16 @@ export class ScriptxClient {
     return this.call('GET', '/api/v1/licensing/ping', PingSchema, signal, { auth: false, timeoutMs });
   }
 
-  /** GET /api. Sends the license: builds before 2.21.1.16 answer 401 without it. */
+  /**
+   * GET /api/ — with the slash, where MeadCo's client reads it ("/api/" + ""); /api is not the same
+   * resource on every server. Sends the license: builds before 2.21.1.16 answer 401 without it.
+   */
   describe(signal: AbortSignal): Promise<ServiceDescription> {
-    return this.call('GET', '/api', ServiceDescriptionSchema, signal);
+    return this.call('GET', '/api/', ServiceDescriptionSchema, signal, { maxBytes: INFO_MAX_BYTES });
   }
 
   licensing(signal: AbortSignal): Promise<License> {
-    return this.call('GET', '/api/v1/licensing', LicenseSchema, signal);
+    return this.call('GET', '/api/v1/licensing', LicenseSchema, signal, { maxBytes: INFO_MAX_BYTES });
   }
 
   applyLicense(body: ApplyLicenseBody, signal: AbortSignal): Promise<License> {
@@ -257,24 +321,19 @@ export class ScriptxClient {
   }
 
   status(kind: JobKind, token: string, signal: AbortSignal): Promise<JobStatusAnswer> {
-    return this.call('GET', `/api/v1/${kind === 'pdf' ? 'printPdf' : 'printHtml'}/status/${tokenSegment(token)}`, JobStatusSchema, signal);
+    return this.call('GET', `/api/v1/${kind === 'pdf' ? 'printPdf' : 'printHtml'}/status/${tokenSegment(token)}`, JobStatusSchema, signal, { maxBytes: INFO_MAX_BYTES });
   }
 
-  /** Documented for printHtml only; it addresses any job of the service by its token. */
+  /** printHtml only: the PrintPdf API has print, status and download but no canceljob. */
   cancel(token: string, signal: AbortSignal): Promise<JobStatusAnswer> {
     return this.call('PUT', `/api/v1/printHtml/canceljob/${tokenSegment(token)}`, JobStatusSchema, signal);
   }
 
   async download(kind: JobKind, token: string, signal: AbortSignal, maxBytes = 200 * 1024 * 1024): Promise<{ bytes: Uint8Array; contentType: string }> {
-    const res = await this.http.request<Buffer>({
-      method: 'GET',
-      url: this.url(`/api/v1/${kind === 'pdf' ? 'printPdf' : 'printHtml'}/download/${tokenSegment(token)}`),
-      headers: { ...(await this.headers(true)), Accept: '*/*' },
-      responseType: 'bytes',
-      timeoutMs: this.printTimeoutMs,
-      maxBytes,
-      signal,
-    });
+    const url = this.url(`/api/v1/${kind === 'pdf' ? 'printPdf' : 'printHtml'}/download/${tokenSegment(token)}`);
+    const res = await this.licensed(true, (headers) =>
+      this.http.request<Buffer>({ method: 'GET', url, headers: { ...headers, Accept: '*/*' }, responseType: 'bytes', timeoutMs: this.printTimeoutMs, maxBytes, signal }),
+    );
     return { bytes: new Uint8Array(res.data), contentType: res.headers['content-type']?.split(';')[0].trim() || 'application/pdf' };
   }
 

@@ -7,8 +7,12 @@
  * tracked store so the app and the CLI share them and tracking survives a restart.
  *
  * Each active token is polled with its own status endpoint (printHtml or printPdf), never more than
- * twice in any second and never two requests at once; a final token is never asked about again. A
- * 404 for a known token means the service has purged the job: it is reported gone, last state kept.
+ * twice in any second and never two requests at once; a final token is never asked about again.
+ * The service deletes a finished job once anyone has read its final status (often the page that
+ * printed it): a 404 for a job last seen printing or completed means it finished; earlier, it is gone.
+ *
+ * Job statuses never depend on the informational answers (service description, license details):
+ * when one cannot be read, the health message says so and the jobs are polled all the same.
  */
 import { AppFailure, makeJobKey, type Job, type ScriptxSourceConfig } from '../../../preload/model';
 import type { PrintRequest, ServiceActionRequest, ServiceInfo } from '../../../preload/contract';
@@ -20,6 +24,7 @@ import {
   ScriptxClient,
   compareVersion,
   formatVersion,
+  meadcoLicenseForm,
   tokenProblem,
   type DeviceBody,
   type JobKind,
@@ -33,7 +38,7 @@ import {
 } from './client';
 import { discoverService, type Discovered, type DiscoveryOptions } from './discovery';
 import { canControl, controlService, execFileRunner, type CommandRunner } from './service-control';
-import { PRINT_ANSWER, TOO_LATE_REASON, rawStateOf, toJobStatus } from './states';
+import { CANCELLABLE_CODES, PDF_CANCEL_REASON, PRINTING_CODES, PRINT_ANSWER, TOO_LATE_REASON, rawStateOf, toJobStatus } from './states';
 
 export interface ScriptxSourceOptions {
   /** Orchestrator URL, probe host and ports, timeouts (tests point these at the simulator). */
@@ -62,6 +67,13 @@ export const DEFAULT_MAX_FILE_BYTES = 20 * 1024 * 1024;
 const MAX_PERSISTED_HTML = 256 * 1024;
 export const LICENSE_PROBLEM = 'the license GUID is missing or not valid for this service';
 export const CANCEL_VERSION_MESSAGE = 'cancel needs ScriptX.Services 2.10 or later';
+/** A job that answered 404 after it was seen printing or completed: the service read out and deleted it. */
+export const FORGOTTEN_REASON = 'finished — no longer reported by the service';
+/** A job that answered 404 before it was seen printing. */
+export const VANISHED_REASON = 'no longer reported by the service before it was seen printing';
+export const CANCEL_REQUESTED_REASON = 'cancel requested — ScriptX.Services was asked to stop the job while it is being prepared';
+export const CANCELED_AS_REQUESTED_REASON = 'canceled as requested';
+export const CANCEL_TOO_LATE_REASON = 'the cancel request came too late — the job went on to print';
 /** How often a fast poll re-reads the tracked list for tokens added by another process. */
 const TRACKED_SYNC_MS = 2000;
 /** MeadCo's PageOrientation values. */
@@ -89,14 +101,23 @@ interface Entry {
   printAnswer: string | null;
   /** The last status code the service answered. */
   code: number | null;
+  /** The code kept in the tracked list (printing or later), see TrackedJob.lastStatus. */
+  persistedCode: number | null;
   last: SourceJob | null;
   updatedAt: string | null;
   finished: boolean;
   /** A state learned outside a poll (download, cancel) that the next poll must still report. */
   unreported: boolean;
+  /** Cancel was requested while the job was being prepared; polling tells whether it stopped. */
+  cancelRequested?: boolean;
   /** Times (ms) of the most recent status requests, oldest first. */
   statusTimes: number[];
   inFlight: boolean;
+}
+
+/** Printing or later (not failed): a job that then answers 404 has finished. */
+function reachedPrinting(code: number): boolean {
+  return PRINTING_CODES.has(code) || code === 6 || code === 100;
 }
 
 function errorWords(err: unknown): string {
@@ -134,6 +155,9 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
   let client: ScriptxClient | null = null;
   let description: ServiceDescription | null = null;
   let describeRefused = false;
+  /** The last license details read, and what could not be read, for every poll's health. */
+  let lastLicense: License | null = null;
+  let infoNotes: string[] = [];
   /** The service asked to wait (429 Retry-After): no status requests before this time. */
   let quietUntil = 0;
 
@@ -160,7 +184,8 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       document: sub?.request?.title ?? sub?.file?.name ?? (sub?.request?.document.type === 'url' ? sub.request.document.url : null),
       printer: sub?.request?.printer ?? null,
       printAnswer: typeof sub?.printAnswer === 'string' ? sub.printAnswer : null,
-      code: null,
+      code: t.lastStatus ?? null,
+      persistedCode: t.lastStatus ?? null,
       last: null,
       updatedAt: null,
       finished: !!t.finishedAt,
@@ -243,6 +268,17 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
     return description;
   }
 
+  /** The description when it can be read; an action never fails for the lack of it. */
+  async function describeOrNull(c: ScriptxClient, signal: AbortSignal): Promise<ServiceDescription | null> {
+    try {
+      return await describe(c, signal);
+    } catch (err) {
+      if (isAbort(err, signal) || (err instanceof HttpError && (err.kind === 'unreachable' || err.kind === 'timeout'))) throw err;
+      logger.debug('The ScriptX service description could not be read', { sourceId: config.id, error: errorWords(err) });
+      return null;
+    }
+  }
+
   /** Turns a failure of a whole-service call into the SourceError the engine understands. */
   function sourceFailure(err: unknown): SourceError {
     if (err instanceof SourceError) return err;
@@ -293,9 +329,17 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
   // -------------------------------------------------------------------------------------------
 
   function toSourceJob(e: Entry, answer: { status: number; message?: string | null }): SourceJob {
-    const st = toJobStatus(answer.status, answer.message, { toFile: e.toFile });
+    const st = toJobStatus(answer.status, answer.message, { toFile: e.toFile, kind: e.kind });
     if (e.code !== answer.status || !e.updatedAt) e.updatedAt = iso();
     e.code = answer.status;
+    let reason: string | null = null;
+    if (e.cancelRequested) {
+      if (st.state === 'canceled') reason = CANCELED_AS_REQUESTED_REASON;
+      else if (CANCELLABLE_CODES.has(answer.status)) {
+        reason = CANCEL_REQUESTED_REASON;
+        st.cancel = { allowed: false, reason: 'cancel has already been requested' };
+      } else reason = CANCEL_TOO_LATE_REASON;
+    }
     const job: SourceJob = {
       key: keyOf(e.token),
       sourceId: config.id,
@@ -303,7 +347,8 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       nativeId: e.token,
       state: st.state,
       rawState: st.rawState,
-      detail: st.detail,
+      detail: reason && st.state !== 'canceled' ? `${reason[0].toUpperCase()}${reason.slice(1)}.` : st.detail,
+      ...(reason ? { reason } : {}),
       document: e.document,
       owner: null,
       printer: e.printer,
@@ -320,11 +365,36 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
         outputReady: st.outputReady,
         submittedByApp: e.submittedByApp,
         ...(e.printAnswer ? { printAnswer: e.printAnswer } : {}),
+        ...(e.cancelRequested ? { cancelRequested: true } : {}),
         ...(e.submittedByApp && (st.state === 'failed' || st.state === 'canceled') ? { retryable: true } : {}),
       },
     };
     e.last = job;
     return job;
+  }
+
+  /**
+   * A job that answered 404: last seen printing or completed, it finished and the service deleted
+   * it after someone read its final status; otherwise it vanished earlier (reported gone as well).
+   */
+  function forgottenJob(e: Entry): { job: SourceJob; finished: boolean } {
+    const finished = e.code !== null && reachedPrinting(e.code);
+    const at = iso();
+    e.updatedAt = at;
+    const reason = finished ? FORGOTTEN_REASON : VANISHED_REASON;
+    const base = e.last ?? toSourceJob(e, { status: e.code ?? 0 });
+    const job: SourceJob = {
+      ...base,
+      ...(finished ? { state: 'completed' as const, progress: 1 } : {}),
+      rawState: `${base.rawState}, then no longer reported`,
+      detail: `${reason[0].toUpperCase()}${reason.slice(1)}.`,
+      reason,
+      updatedAt: at,
+      cancel: { allowed: false, reason: finished ? 'the job has already finished' : 'ScriptX.Services no longer reports this job' },
+      extra: { ...base.extra, forgotten: true },
+    };
+    e.last = job;
+    return { job, finished };
   }
 
   /**
@@ -372,6 +442,14 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
 
   async function applyAnswer(e: Entry, answer: JobStatusAnswer): Promise<SourceJob> {
     const job = toSourceJob(e, answer);
+    if (reachedPrinting(answer.status) && e.persistedCode !== answer.status) {
+      e.persistedCode = answer.status;
+      try {
+        await deps.tracked.update(config.id, e.token, { lastStatus: answer.status });
+      } catch (err) {
+        logger.warn('Could not record the status of a tracked ScriptX job', { sourceId: config.id, error: errorWords(err) });
+      }
+    }
     const st = toJobStatus(answer.status, answer.message, { toFile: e.toFile });
     if (st.final && !e.finished) await markFinished(e);
     return job;
@@ -392,16 +470,6 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       throw sourceFailure(err);
     }
 
-    let licenseInfo: License | null = null;
-    if (ctx.mode === 'full') {
-      try {
-        await describe(c, signal);
-        licenseInfo = await c.licensing(signal);
-      } catch (err) {
-        if (isAbort(err, signal)) throw err;
-        throw sourceFailure(err);
-      }
-    }
 
     const jobs: SourceJob[] = [];
     const gone: string[] = [];
@@ -439,7 +507,10 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
           } catch (err) {
             if (isAbort(err, signal)) return;
             if (err instanceof HttpError && err.kind === 'http' && err.status === 404) {
-              gone.push(keyOf(e.token));
+              const { job, finished } = forgottenJob(e);
+              jobs.push(job);
+              if (!finished) gone.push(keyOf(e.token));
+              answered++;
               await markFinished(e);
               continue;
             }
@@ -462,6 +533,33 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
     }
     if (signal.aborted) throw new HttpError('aborted', 'The poll was cancelled', { target: 'poll' });
     if (fatal) throw fatal;
+    // Informational, read after the statuses (a poll whose every status failed fails without them):
+    // a failure here is named in the health, never a reason to leave jobs unpolled (only an
+    // unreachable service or a refused license stops the poll).
+    const allStatusesFailed = failedKeys.length > 0 && answered === 0 && gone.length === 0;
+    if (ctx.mode === 'full' && !allStatusesFailed && retryAfterMs === undefined) {
+      const notes: string[] = [];
+      const read = async (what: string, f: () => Promise<unknown>): Promise<void> => {
+        try {
+          await f();
+        } catch (err) {
+          if (isAbort(err, signal)) throw err;
+          if (err instanceof HttpError && (err.kind === 'unreachable' || (err.kind === 'http' && err.status === 401))) throw sourceFailure(err);
+          notes.push(`${what} could not be read (${sourceFailure(err).message.replace(/\.$/, '')}); job statuses are still followed.`);
+        }
+      };
+      await read('The service description (GET /api/)', () => describe(c, signal));
+      await read('The license details', async () => {
+        lastLicense = await c.licensing(signal);
+      });
+      if (notes.length === 2 && [...entries.values()].every((e) => e.finished)) {
+        // Nothing answers and there is no job to follow: the service is failing as a whole.
+        infoNotes = notes;
+        throw new SourceError('degraded', notes.join(' '), { detail: { baseUrl: found?.baseUrl ?? null } });
+      }
+      infoNotes = notes;
+    }
+    const licenseInfo = lastLicense;
 
     const detail: Record<string, unknown> = { baseUrl: found?.baseUrl ?? null, foundBy: found?.foundBy ?? null };
     const version = formatVersion(description?.serviceVersion);
@@ -470,8 +568,15 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
     if (licenseInfo) {
       const days = expiresInDays(licenseInfo.to);
       if (days !== null) detail.licenseExpiresInDays = days;
-      if (days !== null && days < 0) message = `The ScriptX license${licenseInfo.company ? ` of ${licenseInfo.company}` : ''} expired on ${licenseInfo.to?.slice(0, 10)}.`;
-      else if (days !== null && days <= LICENSE_WARNING_DAYS) message += ` The license expires in ${days} day${days === 1 ? '' : 's'} (${licenseInfo.to?.slice(0, 10)}).`;
+      // The service decides whether it prints with an expired license: the monitor warns and goes on.
+      const whose = `The ScriptX license${licenseInfo.company ? ` of ${licenseInfo.company}` : ''}`;
+      if (days !== null && days < 0) message += ` ${whose} expired on ${licenseInfo.to?.slice(0, 10)}; jobs are still followed.`;
+      else if (days === 0) message += ` ${whose} expires today (${licenseInfo.to?.slice(0, 10)}).`;
+      else if (days !== null && days <= LICENSE_WARNING_DAYS) message += ` ${whose} expires in ${days} day${days === 1 ? '' : 's'} (${licenseInfo.to?.slice(0, 10)}).`;
+    }
+    if (infoNotes.length > 0 && problems.length === 0 && retryAfterMs === undefined) {
+      detail.problems = infoNotes;
+      return { jobs, complete: false, gone, health: { status: 'degraded', message: `${message} ${infoNotes.join(' ')}`, detail } };
     }
     if (problems.length > 0) {
       detail.problems = problems;
@@ -502,7 +607,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       const said = serviceWords(err);
       if (err.kind === 'http' && err.status === 429) return `ScriptX.Services is busy (429) and asked to wait${err.retryAfterMs !== null ? ` ${Math.ceil(err.retryAfterMs / 1000)} s` : ''} before asking about ${job} again.`;
       if (err.kind === 'http') return `ScriptX.Services answered ${err.status} for the status of ${job}${said ? `: "${said}"` : ''}.`;
-      if (err.kind === 'malformed') return `ScriptX.Services sent a status for ${job} that the monitor cannot read (${err.message}).`;
+      if (err.kind === 'malformed' || err.kind === 'too-large') return `ScriptX.Services sent a status for ${job} that the monitor cannot read (${err.message}).`;
     }
     return `Reading the status of ${job} failed: ${errorWords(err)}`;
   }
@@ -576,10 +681,11 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       throw new AppFailure('conflict', `This job has already finished (${job.rawState}); there is nothing to cancel.`, { sourceId: config.id });
     }
     if (code === 5 || code === 8) throw new AppFailure('too-late', `The job cannot be cancelled: ${TOO_LATE_REASON}.`, { sourceId: config.id });
+    if (job.extra.kind === 'pdf' || entries.get(job.nativeId)?.kind === 'pdf') throw new AppFailure('unsupported', `The job cannot be cancelled: ${PDF_CANCEL_REASON}.`, { sourceId: config.id });
     let c: ScriptxClient;
     try {
       c = await connect(signal);
-      const d = await describe(c, signal);
+      const d = await describeOrNull(c, signal);
       if (d?.serviceVersion && d.serviceClass !== 2 && compareVersion(d.serviceVersion, '2.10') < 0) {
         throw new AppFailure('unsupported', `The job cannot be cancelled: ${CANCEL_VERSION_MESSAGE} (this is ${formatVersion(d.serviceVersion)}).`, { sourceId: config.id });
       }
@@ -606,6 +712,14 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       e.unreported = true;
       throw new AppFailure('too-late', `The job cannot be cancelled: ${TOO_LATE_REASON}.`, { sourceId: config.id });
     }
+    if (CANCELLABLE_CODES.has(answer.status)) {
+      // Being prepared: the service was asked to stop it (seed 003). Polling follows the job to -2
+      // Abandoned or to a later state, and the job says which happened.
+      e.cancelRequested = true;
+      if (e.finished) e.finished = false;
+      return applyAnswer(e, answer);
+    }
+    if (answer.status === -2) e.cancelRequested = true;
     const after = await applyAnswer(e, answer);
     if (after.state !== 'canceled') {
       const said = answer.message ? `: "${answer.message}"` : '';
@@ -740,6 +854,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       printer: req.printer ?? null,
       printAnswer: answerName,
       code: null,
+      persistedCode: null,
       last: null,
       updatedAt: null,
       finished: false,
@@ -871,7 +986,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
     try {
       const d = await describe(c, signal);
       if (d) {
-        info.serviceClass = d.serviceClass !== undefined ? (SERVICE_CLASS[d.serviceClass] ?? `class ${d.serviceClass}`) : null;
+        info.serviceClass = d.serviceClass !== null && d.serviceClass !== undefined ? (SERVICE_CLASS[d.serviceClass] ?? `class ${d.serviceClass}`) : null;
         info.version = formatVersion(d.serviceVersion);
       } else if (describeRefused) notes.push('This service describes itself only with a valid license.');
     } catch (err) {
@@ -916,7 +1031,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
   }
 
   async function needsVersion(c: ScriptxClient, min: string, what: string, signal: AbortSignal): Promise<void> {
-    const d = await describe(c, signal);
+    const d = await describeOrNull(c, signal);
     if (d?.serviceVersion && compareVersion(d.serviceVersion, min) < 0) {
       throw new AppFailure('unsupported', `${what} needs ScriptX.Services ${min} or later (this is ${formatVersion(d.serviceVersion)}).`, { sourceId: config.id });
     }
@@ -931,7 +1046,8 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
         client = null;
         return serviceInfo(signal);
       case 'applyLicense': {
-        const guid = (req.guid ?? (await license()))?.replace(/[{}]/g, '');
+        const typed = req.guid ?? (await license());
+        const guid = typed ? (meadcoLicenseForm(typed) ?? typed) : undefined;
         if (!guid) throw new AppFailure('invalid-input', `No license GUID is stored for "${name}"; enter it to apply the license.`, { field: 'guid', sourceId: config.id });
         const url = req.url.trim();
         if (url !== 'warehouse' && !/^https:\/\/[^\s]+\.mlf$/i.test(url) && !/^https?:\/\/[^\s]+$/i.test(url)) {

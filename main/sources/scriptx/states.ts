@@ -65,6 +65,8 @@ export const FINAL_CODES: ReadonlySet<number> = new Set([6, 100, 101, -1, -2]);
 
 export const TOO_LATE_REASON = 'pages are already printing; ScriptX cannot stop this job';
 export const FINISHED_REASON = 'the job has already finished';
+/** The PrintPdf API has print, status and download, but no canceljob. */
+export const PDF_CANCEL_REASON = 'ScriptX.Services cannot cancel PDF jobs (its PDF printing API has no cancel)';
 
 export interface ScriptxJobStatus {
   state: JobState;
@@ -89,9 +91,10 @@ export function rawStateOf(code: number): string {
 
 /**
  * Maps a JobStatus answer. `toFile`: the job was queued to a file (print answer 2 QueuedToFile),
- * so 6 Completed means "output waiting for download", not finished.
+ * so 6 Completed means "output waiting for download", not finished. `kind` 'pdf': a PDF job, which
+ * ScriptX.Services cannot cancel.
  */
-export function toJobStatus(code: number, message: string | null | undefined, opts: { toFile?: boolean } = {}): ScriptxJobStatus {
+export function toJobStatus(code: number, message: string | null | undefined, opts: { toFile?: boolean; kind?: 'html' | 'pdf' } = {}): ScriptxJobStatus {
   const name = statusName(code);
   const words = message && message.trim() ? message.trim() : null;
   if (name === null) {
@@ -108,7 +111,7 @@ export function toJobStatus(code: number, message: string | null | undefined, op
   const state: JobState = waitingForCollection ? 'paused' : STATE_OF[code];
   const final = waitingForCollection ? false : FINAL_CODES.has(code);
   let cancel: ActionPermission;
-  if (CANCELLABLE_CODES.has(code)) cancel = { allowed: true };
+  if (CANCELLABLE_CODES.has(code)) cancel = opts.kind === 'pdf' ? { allowed: false, reason: PDF_CANCEL_REASON } : { allowed: true };
   else if (PRINTING_CODES.has(code)) cancel = { allowed: false, reason: TOO_LATE_REASON };
   else if (final || waitingForCollection) cancel = { allowed: false, reason: FINISHED_REASON };
   else cancel = { allowed: false, reason: 'ScriptX can cancel a job only before it starts printing' };

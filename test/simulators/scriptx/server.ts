@@ -36,6 +36,8 @@ export type SimFault = null | {
   ms?: number;
   /** only paths starting with this */
   pathPrefix?: string;
+  /** only this exact path (e.g. "/api/", the description) */
+  path?: string;
   /** 429, 500 and 'status': the Retry-After header value in seconds */
   retryAfterS?: number;
   /** 'status': the HTTP status answered (e.g. 502, 503), with a MeadCo-style { Message } body */
@@ -78,6 +80,8 @@ export interface SimRequest {
   auth: 'none' | 'valid' | 'invalid';
   body?: unknown;
   server: 'service' | 'orchestrator';
+  /** The Origin header: set by a browser (a web page calling the service), absent from the monitor. */
+  origin?: string;
 }
 
 /** What the next print POST answers instead of the normal outcome. */
@@ -90,8 +94,25 @@ export interface SimPrintOverride {
 }
 
 export interface ScriptxSimulatorOptions {
-  /** The installed license GUID (Basic user name). Omitted: no license installed (every authenticated call is 401). */
+  /**
+   * The installed license GUID (Basic user name), as MeadCo writes it: "{5091E665-...}". Omitted:
+   * no license installed (every authenticated call is 401).
+   */
   license?: string;
+  /**
+   * How the Basic user name is compared with the installed license: 'as-written' (default) — the
+   * exact string, braces and case included, as a service that compares strings does; 'parsed' —
+   * as a GUID (braces and case ignored).
+   */
+  licenseMatch?: 'as-written' | 'parsed';
+  /** Fields of the service description (GET /api/) replaced or added, e.g. { serviceUpgrade: {} }. */
+  description?: Record<string, unknown>;
+  /**
+   * A job asked to stop while pre-processing (2 Starting, 3 Downloading, 4 Downloaded) becomes -2
+   * Abandoned this long after the cancel request (default: one step); false: it is not stopped in
+   * time and goes on printing.
+   */
+  cancelStopsAfterMs?: number | false;
   /** e.g. "2.23.1.5" */
   version?: string;
   /** 1 Cloud, 2 OnPremise (ignores Authorization), 3 WindowsPC (default). */
@@ -124,6 +145,8 @@ interface SimJob {
   abandonAfterMs: number;
   output: Uint8Array;
   canceledAt: number | null;
+  /** canceljob asked this pre-processing job to stop at this time. */
+  stopRequestedAt: number | null;
   downloadedAt: number | null;
   /** The final state was answered once: the next status call answers 404. */
   finalRead: boolean;
@@ -179,8 +202,14 @@ const STATUS_NAMES: Record<number, string> = {
   [-2]: 'Abandoned',
 };
 
+/**
+ * Device fields a print body may carry: the writable ones, plus the rest of a DeviceSettings as
+ * deviceinfo / htmlPrintDefaults answer it (MeadCo's client sends back the whole object it read).
+ */
 const DEVICE_KEYS = new Set(['printerName', 'printToFileName', 'paperSizeName', 'paperSourceName', 'collate', 'copies', 'duplex']);
-const HTML_TOP_KEYS = new Set(['ContentType', 'Content', 'Settings', 'Device', 'Description']);
+const DEVICE_INFO_KEYS = new Set(['units', 'paperPageSize', 'unprintableMargins', 'status', 'port', 'attributes', 'serverName', 'shareName', 'location', 'isLocal', 'isNetwork', 'isShared', 'isDefault', 'bins', 'forms']);
+/** ProtectedContentAccess: MeadCo's client always sends { cookie } (access to protected content). */
+const HTML_TOP_KEYS = new Set(['ContentType', 'Content', 'Settings', 'Device', 'Description', 'ProtectedContentAccess']);
 const PDF_TOP_KEYS = new Set(['Document', 'Settings', 'Device', 'Description']);
 const PDF_SETTING_KEYS = new Set(['jobDescription', 'pageRange', 'pageScaling', 'autoRotateCenter', 'orientation', 'monochrome', 'normalise', 'printQuality']);
 
@@ -205,6 +234,8 @@ function normalizeGuid(s: string): string | null {
 }
 
 const FINAL_CODES = new Set([6, 100, 101, -1, -2]);
+const CORS_METHODS = ['GET', 'POST', 'PUT', 'DELETE'];
+const CORS_HEADERS = ['authorization', 'content-type', 'x-meadroid-path'];
 
 class HttpAnswer {
   constructor(
@@ -225,8 +256,10 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
   const serviceClass = opts.serviceClass ?? 3;
   const stepMs = opts.stepMs ?? 30;
   const requireAuthForApi = opts.requireAuthForApi ?? !versionAtLeast(version, '2.21.1.16');
+  const licenseMatch = opts.licenseMatch ?? 'as-written';
+  const cancelStopsAfterMs = opts.cancelStopsAfterMs ?? stepMs;
   let license = opts.license;
-  const warehouse = new Set((opts.warehouseLicenses ?? (opts.license ? [opts.license] : [])).map((g) => g.toUpperCase()));
+  const warehouse = new Set((opts.warehouseLicenses ?? (opts.license ? [opts.license] : [])).map((g) => normalizeGuid(g) ?? g));
   const printers: SimPrinter[] = (
     opts.printers ?? [
       { name: 'Microsoft Print to PDF', isDefault: true, isLocal: true, isNetwork: false, location: '' },
@@ -282,6 +315,7 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
       abandonAfterMs: o.abandonUncollectedAfterMs ?? 10 * stepMs,
       output: o.output ?? new TextEncoder().encode(`%PDF-1.7\n% output of job ${token}\n%%EOF\n`),
       canceledAt: null,
+      stopRequestedAt: null,
       downloadedAt: null,
       finalRead: false,
       deleted: false,
@@ -293,6 +327,9 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
   function statusOf(job: SimJob): SimJobStatus {
     const t = now();
     if (job.canceledAt !== null) return { status: -2, message: 'The job was cancelled', final: true };
+    if (job.stopRequestedAt !== null && cancelStopsAfterMs !== false && t - job.stopRequestedAt >= cancelStopsAfterMs) {
+      return { status: -2, message: 'The job was cancelled', final: true };
+    }
     const elapsed = t - job.createdAt;
     let step: SimStep | null = null;
     for (const s of job.steps) if (s.afterMs <= elapsed) step = s;
@@ -313,10 +350,12 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
     const m = /^Basic\s+(.+)$/i.exec(h);
     if (!m || !license) return 'invalid';
     const decoded = Buffer.from(m[1], 'base64').toString('utf8');
-    // The service parses the user name as a GUID (.NET Guid.Parse): braces and case do not matter,
-    // but the password must be empty and the GUID complete.
+    // The password must be empty. 'as-written': the user name is compared with the license as
+    // installed, character for character; 'parsed': as a GUID (.NET Guid.Parse).
     if (!decoded.endsWith(':') || decoded.indexOf(':') !== decoded.length - 1) return 'invalid';
-    const sent = normalizeGuid(decoded.slice(0, -1));
+    const user = decoded.slice(0, -1);
+    if (licenseMatch === 'as-written') return user === license ? 'valid' : 'invalid';
+    const sent = normalizeGuid(user);
     return sent !== null && sent === normalizeGuid(license) ? 'valid' : 'invalid';
   }
 
@@ -359,7 +398,7 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
     if (device === undefined || device === null) return null;
     if (typeof device !== 'object' || Array.isArray(device)) return 'Device must be an object';
     for (const [k, v] of Object.entries(device as Record<string, unknown>)) {
-      if (!DEVICE_KEYS.has(k)) return `unknown Device field "${k}"`;
+      if (!DEVICE_KEYS.has(k) && !DEVICE_INFO_KEYS.has(k)) return `unknown Device field "${k}"`;
       if (['printerName', 'printToFileName', 'paperSizeName', 'paperSourceName'].includes(k) && typeof v !== 'string') return `Device.${k} must be a string`;
       if (['collate', 'copies', 'duplex'].includes(k) && (typeof v !== 'number' || !Number.isInteger(v))) return `Device.${k} must be an integer`;
     }
@@ -395,6 +434,12 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
     for (const k of Object.keys(b)) if (!HTML_TOP_KEYS.has(k)) return printFailed(`unknown field "${k}" (expected ContentType, Content, Settings, Device)`);
     if (b.ContentType !== 1 && b.ContentType !== 2 && b.ContentType !== 4) return printFailed('ContentType must be 1 (Url), 2 (Html) or 4 (InnerHtml)');
     if (typeof b.Content !== 'string' || b.Content === '') return printFailed('Content is required');
+    if (b.ProtectedContentAccess !== undefined && b.ProtectedContentAccess !== null) {
+      const pca = b.ProtectedContentAccess as Record<string, unknown>;
+      if (typeof pca !== 'object' || Array.isArray(pca) || Object.keys(pca).some((k) => k !== 'cookie') || (pca.cookie !== undefined && typeof pca.cookie !== 'string')) {
+        return printFailed('ProtectedContentAccess must be { cookie: string }');
+      }
+    }
     if (b.ContentType === 1 && !/^https?:\/\/[^\s]+$/i.test(b.Content)) return printFailed('Content is not a valid URL');
     if (b.Settings !== undefined && (typeof b.Settings !== 'object' || b.Settings === null || Array.isArray(b.Settings))) return printFailed('Settings must be an object');
     const s = (b.Settings ?? {}) as Record<string, unknown>;
@@ -449,7 +494,8 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
     const authOk = serviceClass === 2 || auth === 'valid';
     const seg = path.split('/').slice(1); // ['api', 'v1', ...]
     if (seg[0] !== 'api') return notFound();
-    if (seg.length === 1) {
+    // The description is GET /api/ (MeadCo's client builds "/api/" + ""); /api is another resource.
+    if (seg.length === 2 && seg[1] === '') {
       if (method !== 'GET') return notFound();
       if (requireAuthForApi && !authOk) return unauthorized();
       const v = parseVersion(version);
@@ -463,6 +509,7 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
         printHTML: true,
         printPDF: versionAtLeast(version, '2.8'),
         printDIRECT: versionAtLeast(version, '2.9'),
+        ...opts.description,
       });
     }
     if (seg[1] !== 'v1') return notFound();
@@ -478,10 +525,10 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
       if (!b || typeof b !== 'object' || typeof b.guid !== 'string' || typeof b.url !== 'string' || typeof b.revision !== 'number') {
         return json(400, { Message: 'The license request must have guid, url and revision' });
       }
-      const guid = b.guid.replace(/[{}]/g, '');
-      if (!warehouse.has(guid.toUpperCase())) return json(400, { Message: `The license ${guid} could not be found at ${b.url}` });
-      license = guid;
-      return json(200, { guid, ...licenseInfo });
+      const guid = normalizeGuid(b.guid) ?? b.guid;
+      if (!warehouse.has(guid)) return json(400, { Message: `The license ${b.guid} could not be found at ${b.url}` });
+      license = b.guid;
+      return json(200, { guid: b.guid, ...licenseInfo });
     }
     if (!authOk) return unauthorized();
 
@@ -515,10 +562,16 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
       if (kind === 'html' && op === 'canceljob' && seg.length === 5 && method === 'PUT') {
         if (!versionAtLeast(version, '2.10')) return notFound();
         const job = jobs.get(arg);
-        if (!job || job.deleted) return notFound('Job not found');
+        // The PrintPdf API has no canceljob: the printHtml queue does not know PDF jobs.
+        if (!job || job.deleted || job.kind === 'pdf') return notFound('Job not found');
         const st = statusOf(job);
         if (st.final || st.status === 6) return json(200, { status: st.status, message: 'The job has finished', jobIdentifier: job.token });
         if (st.status === 5 || st.status === 8) return json(200, { status: st.status, message: 'The job is printing and cannot be stopped', jobIdentifier: job.token });
+        if (st.status === 2 || st.status === 3 || st.status === 4) {
+          // Pre-processing: asked to stop; the answer carries the current status.
+          job.stopRequestedAt ??= now();
+          return json(200, { status: st.status, message: 'The job has been asked to stop', jobIdentifier: job.token });
+        }
         job.canceledAt = now();
         return json(200, { status: -2, message: 'The job was cancelled', jobIdentifier: job.token });
       }
@@ -572,8 +625,28 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
     return notFound();
   }
 
+  /**
+   * CORS as the service answers it: web pages call it from their own origin, so any origin may read
+   * its answers, and preflights are answered for the methods and headers MeadCo's client uses.
+   * A preflight asking for anything else gets no Access-Control-Allow-* and the browser refuses.
+   */
+  function preflight(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const method = String(req.headers['access-control-request-method'] ?? '').toUpperCase();
+    const asked = String(req.headers['access-control-request-headers'] ?? '')
+      .split(',')
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean);
+    const ok = !!req.headers.origin && CORS_METHODS.includes(method) && asked.every((h) => CORS_HEADERS.includes(h));
+    res.writeHead(204, ok ? { 'Access-Control-Allow-Methods': CORS_METHODS.join(', '), 'Access-Control-Allow-Headers': asked.join(', ') || CORS_HEADERS.join(', '), 'Access-Control-Max-Age': '600' } : {});
+    res.end();
+  }
+
   const sockets = new Set<Socket>();
   const server = http.createServer((req, res) => {
+    if (req.headers.origin) {
+      res.setHeader('Access-Control-Allow-Origin', req.headers.origin);
+      res.setHeader('Vary', 'Origin');
+    }
     const rawPath = (req.url ?? '/').split('?')[0];
     let path: string;
     try {
@@ -599,8 +672,10 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
         }
       }
       const entry: SimRequest = { method: req.method ?? 'GET', path, rawPath, at: now(), auth: authOf(req), server: 'service' };
+      if (req.headers.origin) entry.origin = req.headers.origin;
       if (body !== undefined) entry.body = body;
       requests.push(entry);
+      if (entry.method === 'OPTIONS') return preflight(req, res);
       const key = `${entry.method} ${path}`;
       const n = (inFlight.get(key) ?? 0) + 1;
       inFlight.set(key, n);
@@ -608,7 +683,7 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
       const done = () => inFlight.set(key, (inFlight.get(key) ?? 1) - 1);
       res.on('close', done);
 
-      const f = fault && (!fault.pathPrefix || path.startsWith(fault.pathPrefix)) ? fault : null;
+      const f = fault && (!fault.pathPrefix || path.startsWith(fault.pathPrefix)) && (fault.path === undefined || path === fault.path) ? fault : null;
       if (f?.type === 'drop') {
         req.socket.destroy();
         return;

@@ -58,13 +58,13 @@ describe('cancel', () => {
     });
     expect(h.sim.requests.length).toBe(before);
 
-    const racing = h.sim.addJob({ steps: [{ status: 4, afterMs: 0 }, { status: 8, afterMs: 100 }], kind: 'pdf' });
-    const seen = await h.source.track!(racing, { kind: 'pdf' }, signal());
+    const racing = h.sim.addJob({ steps: [{ status: 4, afterMs: 0 }, { status: 5, afterMs: 100 }] });
+    const seen = await h.source.track!(racing, { kind: 'html' }, signal());
     expect(seen.cancel.allowed).toBe(true);
     await h.clock.advance(200);
     await expect(h.source.act(asJob(seen), { type: 'cancel' }, signal())).rejects.toMatchObject({ code: 'too-late' });
     const r = await h.poll();
-    expect(r.jobs.find((j) => j.nativeId === racing)?.rawState).toBe('8 PrintingPdf');
+    expect(r.jobs.find((j) => j.nativeId === racing)?.rawState).toBe('5 Printing');
   });
 
   it('says cancel needs 2.10 on an older service', async () => {
@@ -211,15 +211,16 @@ describe('service panel actions', () => {
   it('applies a license, stores the GUID, and passes on a refusal without the GUID in it', async () => {
     h = await harness({ sim: { warehouseLicenses: [LICENSE, NEW] } });
     const info = await h.source.serviceAction!({ sourceId: 'local', action: 'applyLicense', url: 'warehouse', revision: 3, guid: NEW }, signal());
-    expect(h.sim.requests.find((r) => r.method === 'POST')?.body).toEqual({ guid: NEW, url: 'warehouse', revision: 3 });
-    expect(h.sim.license).toBe(NEW);
-    expect(h.secrets.values.get('local.LICENSE')).toBe(NEW);
+    // Sent and kept in MeadCo's written form.
+    expect(h.sim.requests.find((r) => r.method === 'POST')?.body).toEqual({ guid: `{${NEW}}`, url: 'warehouse', revision: 3 });
+    expect(h.sim.license).toBe(`{${NEW}}`);
+    expect(h.secrets.values.get('local.LICENSE')).toBe(`{${NEW}}`);
     expect(info.message).toContain('The license of Acme Ltd was applied; it is valid until 2027-01-01.');
     const BAD = '99999999-2222-4333-8444-555555555555';
     const err = await h.source.serviceAction!({ sourceId: 'local', action: 'applyLicense', url: 'warehouse', revision: 1, guid: BAD }, signal()).catch((e) => e);
     expect(err).toMatchObject({ code: 'invalid-input', message: 'ScriptX.Services refused the license: "The license (license GUID) could not be found at warehouse".' });
     expect(JSON.stringify(err.toJSON())).not.toContain('99999999');
-    expect(h.secrets.values.get('local.LICENSE')).toBe(NEW);
+    expect(h.secrets.values.get('local.LICENSE')).toBe(`{${NEW}}`);
   });
 
   it('adds and removes a printer connection, and sets the default printer', async () => {

@@ -113,7 +113,7 @@ describe('service facts', () => {
     expect(h.sim.requests.some((r) => r.rawPath === '/api/v1/printHtml/deviceinfo/%7C%7C%7C%7CPRINTSRV%7C%7CFinance/2')).toBe(true);
     const r = await h.poll('full');
     expect(r.health.detail).toMatchObject({ licenseExpiresInDays: 9 });
-    expect(r.health.message).toContain('The license expires in 9 days');
+    expect(r.health.message).toContain('The ScriptX license of Acme Ltd expires in 9 days (2026-01-15).');
   });
 
   it('reports an unreachable service instead of failing', async () => {

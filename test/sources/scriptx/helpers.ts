@@ -10,7 +10,7 @@ import { FakeClock } from '../../helpers/fake-clock';
 import { createMemorySecretStore, createMemoryTrackedStore, type MemorySecretStore, type MemoryTrackedStore } from '../../helpers/memory-stores';
 import { startScriptxSimulator, type ScriptxSimulator, type ScriptxSimulatorOptions } from '../../simulators/scriptx/server';
 
-export const LICENSE = '5091E665-8916-4D21-996E-00A2DE5DE416';
+export const LICENSE = '{5091E665-8916-4D21-996E-00A2DE5DE416}';
 
 /** A loopback port nothing listens on (bound, then released). */
 export async function closedPort(): Promise<number> {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../../main/queue/source';
 import { STATUS_NAMES, toJobStatus } from '../../../main/sources/scriptx/states';
 import { AppFailure } from '../../../preload/model';
-import { harness, signal, type Harness } from './helpers';
+import { harness, signal, LICENSE, type Harness } from './helpers';
 
 let h: Harness | null = null;
 afterEach(async () => {
@@ -125,9 +125,9 @@ describe('ScriptX polling', () => {
     // The service forgets the job: a final state read elsewhere deletes it.
     await h.sim.setFault(null);
     h.sim.requests.length = 0;
-    const direct = await fetch(`${h.sim.url}/api/v1/printHtml/canceljob/${token}`, { method: 'PUT', headers: { Authorization: `Basic ${Buffer.from(`${'5091E665-8916-4D21-996E-00A2DE5DE416'}:`).toString('base64')}` } });
+    const direct = await fetch(`${h.sim.url}/api/v1/printHtml/canceljob/${token}`, { method: 'PUT', headers: { Authorization: `Basic ${Buffer.from(`${LICENSE}:`).toString('base64')}` } });
     expect(direct.status).toBe(200);
-    await fetch(`${h.sim.url}/api/v1/printHtml/status/${token}`, { headers: { Authorization: `Basic ${Buffer.from('5091E665-8916-4D21-996E-00A2DE5DE416:').toString('base64')}` } });
+    await fetch(`${h.sim.url}/api/v1/printHtml/status/${token}`, { headers: { Authorization: `Basic ${Buffer.from(`${LICENSE}:`).toString('base64')}` } });
     await h.clock.advance(1000);
     const r = await h.poll();
     expect(r.gone).toEqual([`local:${token}`]);
@@ -172,7 +172,7 @@ describe('ScriptX polling', () => {
     await h.clock.advance(1000);
     const r = await restarted.poll({ mode: 'full', signal: signal(), activeJobs: new Map() });
     expect(r.jobs.map((j) => j.key)).toEqual([`local:${active}`]);
-    expect(h.sim.requests.at(-1)?.path).toBe(`/api/v1/printPdf/status/${active}`);
+    expect(h.sim.requests.filter((q) => q.path.includes('/status/')).at(-1)?.path).toBe(`/api/v1/printPdf/status/${active}`);
     expect(h.statusRequests(done)).toBe(1);
   });
 
