@@ -76,6 +76,13 @@ export const Job = z.object({
   cancel: ActionPermission,
   abort: ActionPermission.optional(),
   extra: z.record(z.string(), z.unknown()),
+  /** The service's own reason in plain words ("Paper jam", "Waiting to be released at the printer"),
+   * set by the source from its own state table; null or absent when the state says it all. */
+  reason: z.string().nullable().optional(),
+  /** Total pages, pages printed so far, and the size of the job's content, where the service says. */
+  pages: z.number().int().min(0).nullable().optional(),
+  pagesPrinted: z.number().int().min(0).nullable().optional(),
+  sizeBytes: z.number().int().min(0).nullable().optional(),
 });
 export type Job = z.infer<typeof Job>;
 

@@ -108,10 +108,14 @@ describe('the detail panel', () => {
     await waitFor(() => expect(within(panel).getByRole('heading', { name: 'Timeline' })).toBeTruthy());
     const items = panel.querySelectorAll('.timeline li');
     expect(items).toHaveLength(2);
-    expect(items[0].textContent).toContain('pending');
+    expect(items[0].textContent).toContain('Queued');
+    expect(items[0].textContent).toContain('(pending)');
     expect(items[1].textContent).toContain('Converting the document.');
     expect(within(panel).getByText('Printed on').nextElementSibling?.textContent).toBe('Floor 2 printer');
-    expect(within(panel).getByText('Status reported').nextElementSibling?.textContent).toBe('processing/transforming');
+    // The service's own code is a technical detail; the fields speak the plain vocabulary.
+    const technical = within(panel).getByTestId('technical-details');
+    expect(within(technical).getByText('Status code reported').nextElementSibling?.textContent).toBe('processing/transforming');
+    expect(within(panel).getByText('State').nextElementSibling?.textContent).toBe('Processing');
     expect(within(panel).getByText('Id at the service').nextElementSibling?.textContent).toBe(job.nativeId);
     expect(within(panel).getByText('Universal Print connector')).toBeTruthy();
     expect(within(panel).getByText(/application\/pdf/)).toBeTruthy();

@@ -27,14 +27,16 @@ function sample() {
 }
 
 describe('the queue', () => {
-  it('shows the columns and the active jobs, newest update first, with the source’s own state words', async () => {
+  it('shows the columns and the active jobs, newest update first, in plain state words', async () => {
     m = await mount({ jobs: sample(), sources });
     const headers = screen.getAllByRole('columnheader').map((h) => h.textContent?.replace(/[▲▼]/g, '').trim());
     expect(headers).toEqual(['Source', 'Printer or library', 'Document', 'Owner', 'State', 'Progress', 'Submitted', 'Updated']);
     expect(rowKeys(m.container)).toEqual(['local:a', 'local:b', 'up:p1/c']);
     const row = rowOf(m.container, 'local:a');
     expect(within(row).getByText('This PC')).toBeTruthy();
-    expect(within(row).getByText('5 Printing')).toBeTruthy();
+    // One plain vocabulary: the state word with its icon; the service's code stays in the details.
+    expect(within(row).getByTestId('state-word').textContent).toBe('▶Printing');
+    expect(row.textContent).not.toContain('5 Printing');
     expect(within(row).getByText('50%')).toBeTruthy();
     expect(screen.getByRole('grid').getAttribute('aria-rowcount')).toBe('4');
     expect(screen.getByText('3 of 5 jobs')).toBeTruthy();
@@ -139,10 +141,22 @@ describe('the queue', () => {
     act(() => m!.bridge.patch([{ type: 'changed', key: 'local:b', changes: { state: 'printing', rawState: '5 Printing', progress: 0.25 } }]));
     const after = rowOf(m.container, 'local:b');
     expect(after).toBe(before);
-    expect(within(after).getByText('5 Printing')).toBeTruthy();
+    expect(within(after).getByTestId('state-word').textContent).toBe('▶Printing');
     expect(within(after).getByText('25%')).toBeTruthy();
     act(() => m!.bridge.patch([{ type: 'added', job: makeJob({ key: 'local:new', document: 'New.pdf', updatedAt: '2026-03-02T11:00:00Z' }) }, { type: 'removed', key: 'local:a' }]));
     expect(rowKeys(m.container)).toEqual(['local:new', 'local:b', 'up:p1/c']);
+  });
+
+  it("shows the source's plain reason beside the state word, and its message as the tooltip", async () => {
+    m = await mount({
+      jobs: [makeJob({ key: 'up:p/r', sourceId: 'up', sourceKind: 'graph', state: 'paused', rawState: 'paused/releaseWait', reason: 'Waiting to be released at the printer', detail: 'Release it with your badge.' })],
+      sources,
+    });
+    const r = rowOf(m.container, 'up:p/r');
+    expect(within(r).getByTestId('state-word').textContent).toBe('⏸Paused');
+    expect(within(r).getByTestId('state-reason').textContent).toBe('Waiting to be released at the printer');
+    expect(r.querySelector('.cell-state')?.getAttribute('title')).toBe('Waiting to be released at the printer — Release it with your badge.');
+    expect(r.textContent).not.toContain('releaseWait');
   });
 
   it('dims stale rows with the last seen time and marks stuck and gone jobs', async () => {
@@ -176,6 +190,6 @@ describe('the queue', () => {
     const row = rowOf(m.container, 'local:09998');
     act(() => m!.bridge.patch([{ type: 'changed', key: 'local:09998', changes: { rawState: '5 Printing', state: 'printing' } }]));
     expect(rowOf(m.container, 'local:09998')).toBe(row);
-    expect(within(row).getByText('5 Printing')).toBeTruthy();
+    expect(within(row).getByTestId('state-word').textContent).toBe('▶Printing');
   });
 });

@@ -304,6 +304,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       state: st.state,
       rawState: st.rawState,
       detail: st.detail,
+      reason: st.reason,
       document: e.document,
       owner: null,
       printer: e.printer,

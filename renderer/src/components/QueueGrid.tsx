@@ -45,15 +45,37 @@ function observeRectWithFallback(instance: Virtualizer<HTMLDivElement, HTMLDivEl
   return () => observer.disconnect();
 }
 
+/** One glyph per plain state, so the state reads without colour too (hidden from screen readers: the word is there). */
+export const STATE_ICONS: Record<Job['state'], string> = {
+  queued: '◷',
+  processing: '⟳',
+  printing: '▶',
+  paused: '⏸',
+  completed: '✓',
+  failed: '✕',
+  canceled: '⊘',
+  unknown: '?',
+};
+
 function StateCell(props: { job: Job; pending?: PendingAction; error?: string; sourceName: string; upload?: { sentBytes: number; totalBytes: number } }) {
   const { job } = props;
-  const title = [job.detail, props.error].filter(Boolean).join(' — ') || undefined;
+  const title = [job.reason, job.detail, props.error].filter(Boolean).join(' — ') || undefined;
   return (
     <div role="gridcell" class="cell cell-state" title={title}>
-      <span class={`badge badge-${job.state}`}>{job.rawState || t.states[job.state]}</span>
+      <span class={`badge badge-${job.state}`} data-testid="state-word">
+        <span class="state-icon" aria-hidden="true">
+          {STATE_ICONS[job.state]}
+        </span>
+        {t.states[job.state]}
+      </span>
       {job.stuck && (
         <span class="badge badge-stuck" title={t.stuckTitle}>
           {t.stuck}
+        </span>
+      )}
+      {job.reason && !props.pending && !props.error && (
+        <span class="row-reason" data-testid="state-reason">
+          {job.reason}
         </span>
       )}
       {props.pending && <span class="row-pending">{PENDING_TEXT[props.pending]}</span>}

@@ -72,7 +72,7 @@ export const en = {
   sortedAscending: 'sorted ascending',
   sortedDescending: 'sorted descending',
 
-  // job states (the normalized ones; the badge shows the source's own words)
+  // job states: the one plain vocabulary every row speaks (the service's code is in the details)
   states: {
     queued: 'Queued',
     processing: 'Processing',
@@ -119,7 +119,8 @@ export const en = {
     source: 'Source',
     nativeId: 'Id at the service',
     state: 'State',
-    rawState: 'Status reported',
+    rawState: 'Status code reported',
+    reason: 'Reason',
     detail: 'Service message',
     document: 'Document',
     owner: 'Owner',
@@ -139,7 +140,7 @@ export const en = {
   eventsMore: 'More',
   eventsEmpty: 'No error events.',
   facts: 'More facts',
-  extra: 'Service fields',
+  extra: 'Technical details',
 
   // actions
   actionsLabel: 'Job actions',
