@@ -159,6 +159,15 @@ describe('the queue', () => {
     expect(r.textContent).not.toContain('releaseWait');
   });
 
+  it('names a job without a document by what it is, never "(untitled)" or its key', async () => {
+    m = await mount({ jobs: [makeJob({ key: 'local:72', nativeId: '72', document: null, state: 'printing' })], sources });
+    const r = rowOf(m.container, 'local:72');
+    expect(r.querySelector('.cell-document')?.textContent).toBe('ScriptX job 72');
+    expect(r.textContent).not.toContain('untitled');
+    fireEvent.dblClick(r);
+    expect(screen.getByRole('complementary', { name: 'Details: ScriptX job 72' })).toBeTruthy();
+  });
+
   it('dims stale rows with the last seen time and marks stuck and gone jobs', async () => {
     m = await mount({
       jobs: [

@@ -72,3 +72,13 @@ describe('the engine carries reason, pages and size', () => {
     expect(store.get('s:a')).not.toHaveProperty('sizeBytes');
   });
 });
+
+describe('job names', () => {
+  it('is the document, else what the job is; notifications say the same', async () => {
+    const { jobName } = await import('../../preload/job-states');
+    expect(jobName({ document: 'Invoice.pdf', sourceKind: 'scriptx', nativeId: '72' })).toBe('Invoice.pdf');
+    expect(jobName({ document: null, sourceKind: 'scriptx', nativeId: '72' })).toBe('ScriptX job 72');
+    expect(jobName({ document: '  ', sourceKind: 'graph', nativeId: 'j-1' })).toBe('Universal Print job j-1');
+    expect(jobName({ document: null, sourceKind: 'aodocs', nativeId: 'a' })).toBe('AODocs job a');
+  });
+});

@@ -10,6 +10,7 @@
  * twice in any second and never two requests at once; a final token is never asked about again. A
  * 404 for a known token means the service has purged the job: it is reported gone, last state kept.
  */
+import { userInfo } from 'node:os';
 import { AppFailure, makeJobKey, type Job, type ScriptxSourceConfig } from '../../../preload/model';
 import type { PrintRequest, ServiceActionRequest, ServiceInfo } from '../../../preload/contract';
 import type { TrackedJob } from '../../core/ports';
@@ -53,6 +54,16 @@ export interface ScriptxSourceOptions {
   statusWindowMs?: number;
   /** Status requests run at the same time (different jobs). */
   concurrency?: number;
+  /** The signed-in user of this PC, the owner of its jobs (os.userInfo() by default). */
+  userName?: string;
+}
+
+function thisUser(): string | null {
+  try {
+    return userInfo().username || null;
+  } catch {
+    return null;
+  }
 }
 
 /** The license expiry warning starts this many days before the end date. */
@@ -122,6 +133,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
   const RATE_SLACK_MS = Math.min(100, windowMs / 10);
   const concurrency = opts.concurrency ?? 8;
   const { clock, logger } = deps;
+  const user = opts.userName ?? thisUser();
   const loopback = !config.baseUrl || /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/i.test(config.baseUrl);
 
   const entries = new Map<string, Entry>();
@@ -306,9 +318,9 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       detail: st.detail,
       reason: st.reason,
       document: e.document,
-      owner: null,
-      printer: e.printer,
       // A loopback service prints for this PC only; an On-Premise server serves many.
+      owner: e.submittedByApp || loopback ? user : null,
+      printer: e.printer,
       mine: e.submittedByApp || loopback,
       createdAt: e.addedAt,
       updatedAt: e.updatedAt,
@@ -715,7 +727,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
         rawState: `${answer.status} ${answerName}`,
         detail: answer.message?.trim() || 'ScriptX.Services printed the document.',
         document,
-        owner: null,
+        owner: user,
         printer: req.printer ?? null,
         mine: true,
         createdAt: at,

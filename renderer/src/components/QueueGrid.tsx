@@ -10,7 +10,7 @@ import type { Job } from '../../../preload/model';
 import { t } from '../i18n/messages';
 import { formatBytes, formatPercent, formatTime } from '../i18n/format';
 import type { SortKeyName } from '../../../preload/queue-view';
-import type { PendingAction, Store } from '../state/store';
+import { docName, type PendingAction, type Store } from '../state/store';
 import { askCancel } from './actions';
 import { useStore } from './context';
 
@@ -151,8 +151,8 @@ const Row = pure(function Row(p: RowProps) {
       <div role="gridcell" class="cell cell-printer" title={job.printer ?? undefined}>
         {job.printer ?? t.none}
       </div>
-      <div role="gridcell" class="cell cell-document" title={job.document ?? undefined}>
-        {job.document || t.untitled}
+      <div role="gridcell" class={job.document ? 'cell cell-document' : 'cell cell-document is-unnamed'} title={job.document ?? undefined}>
+        {docName(job)}
       </div>
       <div role="gridcell" class="cell cell-owner">
         {job.owner ?? t.none}

@@ -92,7 +92,6 @@ export const en = {
   pendingAbort: 'Aborting…',
   pendingRetry: 'Retrying…',
   pendingDismiss: 'Dismissing…',
-  untitled: '(untitled)',
   uploading: (sent: string, total: string) => `Uploading ${sent} of ${total}`,
 
   // empty states

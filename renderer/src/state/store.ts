@@ -9,7 +9,7 @@ import type { Events, PrintQueueBridge, PrintRequest, RequestInput, RequestOutpu
 import type { RequestName } from '../../../preload/channels';
 import type { AppError, Job, JobPatch, Result, Settings, SourceHealth, UiSettings } from '../../../preload/model';
 import { defaultUi } from './model-lite';
-import { isFinal } from '../../../preload/job-states';
+import { isFinal, jobName } from '../../../preload/job-states';
 import { t } from '../i18n/messages';
 import { keepsPlace, selectJobs } from '../../../preload/queue-view';
 import { requestSafely } from './call';
@@ -41,8 +41,8 @@ export interface ConfirmRequest {
 
 const UI_SAVE_DELAY_MS = 400;
 
-export function docName(job: Pick<Job, 'document' | 'nativeId'>): string {
-  return job.document || job.nativeId || t.untitled;
+export function docName(job: Pick<Job, 'document' | 'nativeId' | 'sourceKind'>): string {
+  return jobName(job);
 }
 
 export function createStore(bridge: PrintQueueBridge) {
