@@ -96,6 +96,11 @@ export interface AxeViolation {
 
 /** Runs axe-core in the page (or in one part of it) and returns its serious and critical violations. */
 export async function seriousViolations(page: Page, selector?: string): Promise<AxeViolation[]> {
+  return (await axeViolations(page, selector)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Runs axe-core in the page (or in one part of it) and returns every violation, of any impact. */
+export async function axeViolations(page: Page, selector?: string): Promise<AxeViolation[]> {
   const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');
   // The page's CSP allows only its own scripts; evaluate() runs through the DevTools protocol.
   if (!loaded) await page.evaluate(readFileSync(AXE, 'utf8'));
@@ -107,7 +112,7 @@ export async function seriousViolations(page: Page, selector?: string): Promise<
     const r = await axe.run(ctx, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
   }, selector ?? null);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  return violations;
 }
 
 /** Saves a screenshot as test/e2e/artifacts/<name>.png and returns its path. */

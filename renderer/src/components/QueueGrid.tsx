@@ -4,7 +4,7 @@
  * technology the full size. Focus stays on the grid; aria-activedescendant names the active row.
  */
 import { Component, h, type FunctionComponent } from 'preact';
-import { useLayoutEffect, useMemo, useReducer, useRef } from 'preact/hooks';
+import { useCallback, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect, type Rect } from '@tanstack/virtual-core';
 import type { Job } from '../../../preload/model';
 import { t } from '../i18n/messages';
@@ -12,6 +12,7 @@ import { formatBytes, formatPercent, formatTime } from '../i18n/format';
 import type { SortKeyName } from '../../../preload/queue-view';
 import { docName, type PendingAction, type Store } from '../state/store';
 import { askCancel } from './actions';
+import { RowMenu, type RowMenuRequest } from './RowMenu';
 import { useStore } from './context';
 
 export const ROW_HEIGHT = 32;
@@ -97,6 +98,7 @@ interface RowProps {
   upload?: { sentBytes: number; totalBytes: number };
   onPointer: (e: MouseEvent, key: string, index: number) => void;
   onOpen: (key: string) => void;
+  onMenu: (e: MouseEvent, key: string, index: number) => void;
 }
 
 /**
@@ -144,6 +146,7 @@ const Row = pure(function Row(p: RowProps) {
       data-key={job.key}
       onMouseDown={(e) => p.onPointer(e, job.key, p.index)}
       onDblClick={() => p.onOpen(job.key)}
+      onContextMenu={(e) => p.onMenu(e, job.key, p.index)}
     >
       <div role="gridcell" class="cell cell-source">
         {p.sourceName}
@@ -202,6 +205,12 @@ export function QueueGrid() {
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   /** Whether the scroller may have left the top: it scrolled, or the grid scrolled it. */
   const moved = useRef(false);
+  const gridRef = useRef<HTMLDivElement>(null);
+  const [menu, setMenu] = useState<RowMenuRequest | null>(null);
+  const closeMenu = useCallback(() => {
+    setMenu(null);
+    gridRef.current?.focus({ preventScroll: true });
+  }, []);
 
   const virtualizer = useMemo(
     () =>
@@ -285,6 +294,28 @@ export function QueueGrid() {
     }
   }
 
+  /** The keys a row's menu acts on: the selection when the row is part of it, else the row alone. */
+  function menuKeys(key: string): string[] {
+    if (selection.has(key) && selection.size > 1) return [...selection];
+    store.selection.value = new Set([key]);
+    anchor.current = key;
+    return [key];
+  }
+
+  function onMenu(e: MouseEvent, key: string, _index: number) {
+    e.preventDefault();
+    store.activeKey.value = key;
+    setMenu({ key, keys: menuKeys(key), x: e.clientX, y: e.clientY });
+  }
+
+  function openMenuAtActive() {
+    if (!activeKey || activeIndex < 0) return;
+    virtualizer.scrollToIndex(activeIndex, { align: 'auto' });
+    const r = document.getElementById(rowDomId(activeIndex))?.getBoundingClientRect();
+    const head = headRef.current?.getBoundingClientRect();
+    setMenu({ key: activeKey, keys: menuKeys(activeKey), x: (r?.left ?? head?.left ?? 0) + 24, y: r ? r.bottom : (head?.bottom ?? 0) });
+  }
+
   function onKeyDown(e: KeyboardEvent) {
     const page = Math.max(1, Math.floor((virtualizer.scrollRect?.height ?? FALLBACK_VIEWPORT.height) / ROW_HEIGHT) - 1);
     const cur = activeIndex;
@@ -327,6 +358,13 @@ export function QueueGrid() {
         if (!(e.ctrlKey || e.metaKey)) return;
         store.selection.value = new Set(jobs.map((j) => j.key));
         break;
+      case 'ContextMenu':
+        openMenuAtActive();
+        break;
+      case 'F10':
+        if (!e.shiftKey) return;
+        openMenuAtActive();
+        break;
       case 'Delete': {
         const keys = selection.size > 1 ? [...selection] : activeKey ? [activeKey] : [];
         askCancel(store, keys);
@@ -339,11 +377,12 @@ export function QueueGrid() {
   }
 
   // Rows are memoized: hand them callbacks that never change identity.
-  const handlers = useRef({ onPointer });
-  handlers.current = { onPointer };
+  const handlers = useRef({ onPointer, onMenu });
+  handlers.current = { onPointer, onMenu };
   const stable = useMemo(
     () => ({
       onPointer: (e: MouseEvent, key: string, index: number) => handlers.current.onPointer(e, key, index),
+      onMenu: (e: MouseEvent, key: string, index: number) => handlers.current.onMenu(e, key, index),
       onOpen: (key: string) => store.openDetails(key),
     }),
     [store],
@@ -351,58 +390,63 @@ export function QueueGrid() {
 
   const items = virtualizer.getVirtualItems();
   return (
-    <div
-      class="grid"
-      role="grid"
-      data-testid="queue-grid"
-      aria-label={t.gridLabel}
-      aria-rowcount={jobs.length + 1}
-      aria-colcount={COLUMNS.length}
-      aria-multiselectable="true"
-      aria-activedescendant={activeIndex >= 0 ? rowDomId(activeIndex) : undefined}
-      tabIndex={0}
-      onKeyDown={onKeyDown}
-    >
-      <div role="rowgroup" class="grid-head" ref={headRef}>
-        <div role="row" class="row row-head" aria-rowindex={1}>
-          {COLUMNS.map((c) => (
-            <HeaderCell key={c} col={c} store={store} />
-          ))}
-        </div>
-      </div>
+    <>
       <div
-        role="rowgroup"
-        class="grid-body"
-        ref={scrollRef}
-        onScroll={(e) => {
-          moved.current = true;
-          // The header sits outside the scroller: keep its columns over the body's.
-          if (headRef.current) headRef.current.scrollLeft = e.currentTarget.scrollLeft;
-        }}
+        ref={gridRef}
+        class="grid"
+        role="grid"
+        data-testid="queue-grid"
+        aria-label={t.gridLabel}
+        aria-rowcount={jobs.length + 1}
+        aria-colcount={COLUMNS.length}
+        aria-multiselectable="true"
+        aria-activedescendant={activeIndex >= 0 ? rowDomId(activeIndex) : undefined}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
       >
-        <div class="grid-sizer" ref={sizerRef}>
-          {items.map((item) => {
-            const job = jobs[item.index];
-            if (!job) return null;
-            return (
-              <Row
-                key={job.key}
-                job={job}
-                index={item.index}
-                start={item.start}
-                selected={selection.has(job.key)}
-                active={job.key === activeKey}
-                pending={pending.get(job.key)}
-                error={errors.get(job.key)}
-                sourceName={names.get(job.sourceId) ?? job.sourceId}
-                upload={uploads.get(job.key)}
-                onPointer={stable.onPointer}
-                onOpen={stable.onOpen}
-              />
-            );
-          })}
+        <div role="rowgroup" class="grid-head" ref={headRef}>
+          <div role="row" class="row row-head" aria-rowindex={1}>
+            {COLUMNS.map((c) => (
+              <HeaderCell key={c} col={c} store={store} />
+            ))}
+          </div>
+        </div>
+        <div
+          role="rowgroup"
+          class="grid-body"
+          ref={scrollRef}
+          onScroll={(e) => {
+            moved.current = true;
+            // The header sits outside the scroller: keep its columns over the body's.
+            if (headRef.current) headRef.current.scrollLeft = e.currentTarget.scrollLeft;
+          }}
+        >
+          <div class="grid-sizer" ref={sizerRef}>
+            {items.map((item) => {
+              const job = jobs[item.index];
+              if (!job) return null;
+              return (
+                <Row
+                  key={job.key}
+                  job={job}
+                  index={item.index}
+                  start={item.start}
+                  selected={selection.has(job.key)}
+                  active={job.key === activeKey}
+                  pending={pending.get(job.key)}
+                  error={errors.get(job.key)}
+                  sourceName={names.get(job.sourceId) ?? job.sourceId}
+                  upload={uploads.get(job.key)}
+                  onPointer={stable.onPointer}
+                  onOpen={stable.onOpen}
+                  onMenu={stable.onMenu}
+                />
+              );
+            })}
+          </div>
         </div>
       </div>
-    </div>
+      {menu && <RowMenu store={store} request={menu} onClose={closeMenu} />}
+    </>
   );
 }

@@ -5,6 +5,9 @@
  */
 import type { HealthStatus, JobState } from '../../../preload/model';
 
+/** A sentence's own full stop removed, for quoting it inside another sentence. */
+const unstop = (s: string) => s.replace(/\.+$/, '');
+
 export const en = {
   appTitle: 'Print Queue Monitor',
   loading: 'Loading print jobs…',
@@ -149,7 +152,6 @@ export const en = {
   cancelConfirm: (doc: string, printer: string) => `Cancel “${doc}” on ${printer}? This cannot be undone.`,
   cancelManyConfirmTitle: 'Cancel print jobs?',
   cancelManyConfirm: (n: string) => `Cancel ${n} print jobs? This cannot be undone.`,
-  cancelManySkipped: (n: string) => `${n} selected jobs cannot be canceled and are left as they are:`,
   cancelAllOnPrinter: (printer: string, n: string) => `Cancel all ${n} active jobs on ${printer}`,
   cancelAllOnSource: (source: string, n: string) => `Cancel all ${n} active jobs of ${source}`,
   cancelAllConfirm: (n: string, where: string) => `Cancel all ${n} active jobs on ${where}? This cannot be undone.`,
@@ -157,7 +159,21 @@ export const en = {
   keepJobs: 'Keep',
   canceled: (doc: string) => `Canceled “${doc}”.`,
   cancelFailed: (doc: string, reason: string) => `“${doc}” was not canceled: ${reason}`,
-  canceledMany: (ok: string, failed: string) => `${ok} canceled, ${failed} not canceled.`,
+  /** "3 canceled, 2 skipped: already finished." */
+  bulkOutcome: (ok: string, failed: string, skipped: string, skippedWhy: string[], failedWhy: string[]) =>
+    [
+      `${ok} canceled`,
+      failed !== '0' ? `${failed} not canceled: ${failedWhy.map(unstop).join('; ')}` : '',
+      skipped !== '0' ? `${skipped} skipped: ${skippedWhy.map(unstop).join('; ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ') + '.',
+  jobOutcome: (doc: string, outcome: string) => `${doc}: ${outcome}`,
+  outcomeCanceled: 'canceled.',
+  outcomeNotCanceled: (why: string) => `not canceled (${unstop(why)}).`,
+  outcomeSkipped: (why: string) => `skipped (${unstop(why)}).`,
+  alreadyFinished: 'already finished',
+  cancelManyConfirmMixed: (n: string, others: string) => `Cancel ${n} print jobs? This cannot be undone. ${others} will not be canceled:`,
   abortJob: 'Abort job…',
   abortTitle: 'Abort print job',
   abortReason: 'Reason (shown to the job’s owner)',
@@ -165,6 +181,21 @@ export const en = {
   aborted: (doc: string) => `Aborted “${doc}”.`,
   abortFailed: (doc: string, reason: string) => `“${doc}” was not aborted: ${reason}`,
   retryJob: 'Print again',
+  // row context menu
+  menuLabel: (doc: string) => `Actions for ${doc}`,
+  menuCancelMany: (n: string, of: string) => `Cancel ${n} of ${of} selected jobs…`,
+  menuNoneCancelable: 'None of the selected jobs can be canceled.',
+  menuNotAllowed: 'Not allowed for this job.',
+  menuRetryNotAvailable: 'Only a job printed from this app that failed or was canceled can be printed again.',
+  menuShowDetails: 'Show details',
+  menuCopyId: 'Copy job id',
+  menuShowPrinter: (printer: string) => `Show jobs on ${printer}`,
+  menuShowPrinterNone: "Show this printer's jobs",
+  menuNoPrinter: 'The service does not say which printer this job is for.',
+  keyDelete: 'Delete',
+  keyEnter: 'Enter',
+  copiedId: (id: string, doc: string) => `Copied the id of “${doc}”: ${id}`,
+  copyFailed: (reason: string) => `The job id was not copied: ${reason}`,
   retried: (doc: string) => `Submitted “${doc}” again.`,
   retryFailed: (reason: string) => `The job was not submitted again: ${reason}`,
   saveOutput: 'Save output…',
@@ -348,6 +379,10 @@ export const en = {
   // notices
   noticesLabel: 'Notifications',
   dismissNotice: 'Dismiss notification',
+  dismissAllNotices: 'Dismiss all',
+  noticesMore: (n: string) => `and ${n} more`,
+  noticeRepeated: (n: string) => `(${n} times)`,
+  noticeDetails: 'Details',
   monitoringPaused: 'Monitoring paused.',
   monitoringResumed: 'Monitoring resumed.',
   jobNotFound: 'That job is no longer in the queue.',

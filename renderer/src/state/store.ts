@@ -11,6 +11,7 @@ import type { AppError, Job, JobPatch, Result, Settings, SourceHealth, UiSetting
 import { defaultUi } from './model-lite';
 import { isFinal, jobName } from '../../../preload/job-states';
 import { t } from '../i18n/messages';
+import { formatInt } from '../i18n/format';
 import { keepsPlace, selectJobs } from '../../../preload/queue-view';
 import { requestSafely } from './call';
 
@@ -27,7 +28,18 @@ export interface Notice {
   id: number;
   level: 'info' | 'warning' | 'error';
   message: string;
+  /** One line per job, shown under "Details" (a bulk action's outcome per document). */
+  details?: string[];
+  /** How many identical notices arrived (they coalesce into one). */
+  count: number;
 }
+
+/** Info and warning notices close by themselves after this long, unless hovered or focused; errors stay. */
+export const NOTICE_CLOSE_MS: Readonly<Record<Notice['level'], number | null>> = { info: 8000, warning: 15000, error: null };
+/** At most this many notices are shown at once; the rest are counted ("and N more"). */
+export const MAX_VISIBLE_NOTICES = 3;
+/** Notices kept (the oldest go first). */
+const MAX_NOTICES = 20;
 export type Panel = { kind: 'sources' } | { kind: 'settings'; tab?: SettingsTab } | { kind: 'service'; sourceId: string } | { kind: 'track' } | { kind: 'print' };
 export type SettingsTab = 'sources' | 'polling' | 'notifications' | 'history' | 'general';
 export interface ConfirmRequest {
@@ -40,6 +52,10 @@ export interface ConfirmRequest {
 }
 
 const UI_SAVE_DELAY_MS = 400;
+
+function distinct(items: string[]): string[] {
+  return [...new Set(items)];
+}
 
 export function docName(job: Pick<Job, 'document' | 'nativeId' | 'sourceKind'>): string {
   return jobName(job);
@@ -127,13 +143,51 @@ export function createStore(bridge: PrintQueueBridge) {
     return requestSafely(bridge, name, input);
   }
 
-  function notify(level: Notice['level'], message: string): void {
-    const n = { id: ++noticeId, level, message };
-    notices.value = [...notices.value.slice(-4), n];
-    if (level === 'info') setTimeout(() => dismissNotice(n.id), 8000);
+  const noticeTimers = new Map<number, ReturnType<typeof setTimeout>>();
+  /** The notice area is hovered or holds the focus: nothing closes by itself meanwhile. */
+  let noticesHeld = false;
+  function scheduleClose(n: Notice): void {
+    const ms = NOTICE_CLOSE_MS[n.level];
+    if (ms === null) return;
+    clearTimeout(noticeTimers.get(n.id));
+    noticeTimers.set(
+      n.id,
+      setTimeout(() => {
+        noticeTimers.delete(n.id);
+        // Held: closed after a full period once the pointer or focus leaves.
+        if (!noticesHeld) dismissNotice(n.id);
+      }, ms),
+    );
+  }
+  function notify(level: Notice['level'], message: string, details?: string[]): void {
+    const same = notices.value.find((n) => n.level === level && n.message === message && (n.details ?? []).join('\n') === (details ?? []).join('\n'));
+    if (same) {
+      // Identical notices coalesce: one entry, counted, its close timer restarted.
+      const bumped = { ...same, count: same.count + 1 };
+      notices.value = [...notices.value.filter((n) => n !== same), bumped];
+      scheduleClose(bumped);
+      return;
+    }
+    const n: Notice = { id: ++noticeId, level, message, count: 1 };
+    if (details?.length) n.details = details;
+    const kept = notices.value.slice(-(MAX_NOTICES - 1));
+    for (const old of notices.value) if (!kept.includes(old)) clearTimeout(noticeTimers.get(old.id));
+    notices.value = [...kept, n];
+    scheduleClose(n);
   }
   function dismissNotice(id: number): void {
+    clearTimeout(noticeTimers.get(id));
+    noticeTimers.delete(id);
     notices.value = notices.value.filter((n) => n.id !== id);
+  }
+  function dismissAllNotices(): void {
+    for (const n of notices.value) clearTimeout(noticeTimers.get(n.id));
+    noticeTimers.clear();
+    notices.value = [];
+  }
+  function holdNotices(held: boolean): void {
+    noticesHeld = held;
+    if (!held) for (const n of notices.value) if (!noticeTimers.has(n.id)) scheduleClose(n);
   }
 
   function setMapEntry<V>(sig: { value: ReadonlyMap<string, V> }, key: string, v: V | undefined): void {
@@ -327,13 +381,17 @@ export function createStore(bridge: PrintQueueBridge) {
     return runJobAction(key, 'cancel', () => call('cancelJob', { key }), (j) => t.canceled(docName(j)), (reason) => t.cancelFailed(name, reason));
   }
 
-  /** Cancels many at once; jobs that refuse cancellation are never sent. */
-  async function cancelJobs(keys: string[]): Promise<void> {
+  /**
+   * Cancels many at once; jobs that refuse cancellation are never sent. `skipped` are the selected
+   * jobs left out, with why; the outcome is one notice naming each job by its document.
+   */
+  async function cancelJobs(keys: string[], skipped: { job: Job; why: string }[] = []): Promise<void> {
     if (!keys.length) return;
-    if (keys.length === 1) {
+    if (keys.length === 1 && !skipped.length) {
       await cancelJob(keys[0]);
       return;
     }
+    const names = new Map(keys.map((k) => [k, jobs.has(k) ? docName(jobs.get(k)!) : k]));
     batch(() => {
       for (const k of keys) {
         setMapEntry(pending, k, 'cancel');
@@ -342,28 +400,36 @@ export function createStore(bridge: PrintQueueBridge) {
     });
     const r = await call('cancelJobs', { keys });
     let okCount = 0;
-    let failCount = 0;
+    const lines: string[] = [];
+    const failures: string[] = [];
     batch(() => {
       for (const k of keys) setMapEntry(pending, k, undefined);
       if (!r.ok) {
-        for (const k of keys) setMapEntry(rowErrors, k, r.error.message);
-        failCount = keys.length;
+        for (const k of keys) {
+          setMapEntry(rowErrors, k, r.error.message);
+          lines.push(t.jobOutcome(names.get(k)!, t.outcomeNotCanceled(r.error.message)));
+        }
+        failures.push(r.error.message);
         return;
       }
       for (const item of r.value) {
+        const name = names.get(item.key) ?? item.key;
         if (item.result.ok) {
           okCount++;
           jobs.set(item.key, item.result.value);
+          lines.push(t.jobOutcome(name, t.outcomeCanceled));
         } else {
-          failCount++;
+          failures.push(item.result.error.message);
           setMapEntry(rowErrors, item.key, item.result.error.message);
+          lines.push(t.jobOutcome(name, t.outcomeNotCanceled(item.result.error.message)));
         }
       }
       jobsVersion.value++;
       selection.value = new Set();
     });
-    if (!r.ok) notify('error', t.cancelFailed(t.cancelManyConfirm(String(keys.length)), r.error.message));
-    else notify(failCount ? 'warning' : 'info', t.canceledMany(String(okCount), String(failCount)));
+    for (const s of skipped) lines.push(t.jobOutcome(docName(s.job), t.outcomeSkipped(s.why)));
+    const summary = t.bulkOutcome(formatInt(okCount), formatInt(failures.length), formatInt(skipped.length), distinct(skipped.map((s) => s.why)), distinct(failures));
+    notify(failures.length ? (okCount ? 'warning' : 'error') : skipped.length ? 'warning' : 'info', summary, lines);
   }
 
   function abortJob(key: string, reason: string): Promise<boolean> {
@@ -515,6 +581,8 @@ export function createStore(bridge: PrintQueueBridge) {
     openDetails,
     notify,
     dismissNotice,
+    dismissAllNotices,
+    holdNotices,
     cancelJob,
     cancelJobs,
     abortJob,
