@@ -139,3 +139,17 @@ export function sourceLine(page: Page, sourceId: string): Locator {
 export function row(page: Page, key: string): Locator {
   return page.locator(`[data-testid="job-row"][data-key="${key}"]`);
 }
+
+/** The preview opened in Chromium, once its window is drawn. */
+export async function openWindow(opts: Parameters<typeof openPreview>[0] = {}): Promise<BrowserRun> {
+  const run = await openPreview(opts);
+  await run.page.goto(run.preview.url);
+  await run.page.getByRole('button', { name: 'Sources', exact: true }).waitFor({ timeout: 10_000 });
+  return run;
+}
+
+/** Closes whatever a failed test left over the queue: dialogs, then the detail panel. */
+export async function closeOverlays(page: Page): Promise<void> {
+  for (let i = 0; i < 5 && (await page.locator('.modal').count()); i++) await page.locator('.modal').last().locator('.modal-head button').click();
+  if (await page.getByTestId('detail-panel').count()) await page.getByTestId('detail-panel').getByRole('button', { name: 'Close' }).click();
+}

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { WORKLOAD_SOURCE_IDS } from '../simulators/workload';
-import { axeViolations, openPreview, row, saveShot, SKIP_BROWSER_TESTS, type BrowserRun } from './helpers';
+import { axeViolations, closeOverlays, openWindow, row, saveShot, SKIP_BROWSER_TESTS, type BrowserRun } from './helpers';
 
 const TOO_LATE = 'pages are already printing; ScriptX cannot stop this job';
 const ctx = { origin: 'web' } as const;
@@ -28,10 +28,8 @@ const item = (id: string) => menu().locator(`[data-item="${id}"]`);
 
 describe.skipIf(SKIP_BROWSER_TESTS)('acting on rows in the browser', () => {
   beforeAll(async () => {
-    run = await openPreview();
+    run = await openWindow();
     page = run.page;
-    await page.goto(run.preview.url);
-    await page.getByRole('button', { name: 'Sources', exact: true }).waitFor({ timeout: 10_000 });
   });
 
   afterAll(async () => {
@@ -40,7 +38,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('acting on rows in the browser', () => {
 
   beforeEach(async () => {
     if (await menu().count()) await page.keyboard.press('Escape');
-    for (let i = 0; i < 5 && (await page.locator('.modal').count()); i++) await page.locator('.modal').last().locator('.modal-head button').click();
+    await closeOverlays(page);
     if (await page.getByRole('button', { name: 'Dismiss all' }).count()) await page.getByRole('button', { name: 'Dismiss all' }).click();
     for (const n of await page.getByTestId('notice').all()) await n.getByRole('button', { name: 'Dismiss notification' }).click();
   });
