@@ -12,9 +12,9 @@ export function CommandBar() {
   const store = useStore();
   const paused = store.paused.value;
   return (
-    <header class="command-bar" role="toolbar" aria-label={t.toolbarLabel}>
+    <header class="command-bar">
       <h1 class="app-title">{t.appTitle}</h1>
-      <div class="command-group">
+      <div class="command-group" role="toolbar" aria-label={t.toolbarLabel}>
         <button type="button" onClick={() => (store.panel.value = { kind: 'track' })}>
           {t.trackJob}
         </button>
