@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { act, fireEvent, screen, within } from '@testing-library/preact';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { render } from '@testing-library/preact';
 import { FakeBridge, makeHealth, makeJob } from '../helpers/fake-bridge';
 import { App } from '../../renderer/src/App';
@@ -72,6 +72,21 @@ describe('the queue', () => {
     expect(screen.getByRole('radio', { name: 'Finished' }).getAttribute('aria-checked')).toBe('true');
     fireEvent.click(screen.getByRole('radio', { name: 'All' }));
     expect(rowKeys(m.container)).toHaveLength(5);
+  });
+
+  it('makes Active/Finished/All one tab stop chosen with the arrow keys', async () => {
+    m = await mount({ jobs: sample(), sources });
+    const radios = screen.getAllByRole('radio');
+    expect(radios.map((r) => r.getAttribute('tabindex'))).toEqual(['0', '-1', '-1']);
+    radios[0].focus();
+    fireEvent.keyDown(radios[0], { key: 'ArrowRight' });
+    expect(screen.getByRole('radio', { name: 'Finished' }).getAttribute('aria-checked')).toBe('true');
+    expect(rowKeys(m.container)).toEqual(['local:d', 'up:p1/e']);
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Finished'));
+    expect(screen.getAllByRole('radio').map((r) => r.getAttribute('tabindex'))).toEqual(['-1', '0', '-1']);
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowLeft' });
+    fireEvent.keyDown(screen.getByRole('radio', { name: 'Active' }), { key: 'ArrowLeft' });
+    expect(screen.getByRole('radio', { name: 'All' }).getAttribute('aria-checked')).toBe('true');
   });
 
   it('filters by source, printer and state, and by my jobs only', async () => {
