@@ -355,7 +355,7 @@ export const HistorySettings = z.object({
 });
 export type HistorySettings = z.infer<typeof HistorySettings>;
 
-export const SortKey = z.enum(['source', 'printer', 'document', 'owner', 'state', 'progress', 'createdAt', 'updatedAt']);
+export const SortKey = z.enum(['source', 'printer', 'document', 'owner', 'state', 'progress', 'pages', 'size', 'createdAt', 'updatedAt']);
 export const UiSettings = z.object({
   theme: z.enum(['system', 'light', 'dark']).default('system'),
   view: z.enum(['active', 'finished', 'all']).default('active'),

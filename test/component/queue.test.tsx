@@ -30,7 +30,7 @@ describe('the queue', () => {
   it('shows the columns and the active jobs, newest update first, in plain state words', async () => {
     m = await mount({ jobs: sample(), sources });
     const headers = screen.getAllByRole('columnheader').map((h) => h.textContent?.replace(/[▲▼]/g, '').trim());
-    expect(headers).toEqual(['Source', 'Printer or library', 'Document', 'Owner', 'State', 'Progress', 'Submitted', 'Updated']);
+    expect(headers).toEqual(['Source', 'Printer or library', 'Document', 'Owner', 'State', 'Progress', 'Pages', 'Size', 'Submitted', 'Updated']);
     expect(rowKeys(m.container)).toEqual(['local:a', 'local:b', 'up:p1/c']);
     const row = rowOf(m.container, 'local:a');
     expect(within(row).getByText('This PC')).toBeTruthy();
@@ -172,6 +172,24 @@ describe('the queue', () => {
     expect(within(r).getByTestId('state-reason').textContent).toBe('Waiting to be released at the printer');
     expect(r.querySelector('.cell-state')?.getAttribute('title')).toBe('Waiting to be released at the printer — Release it with your badge.');
     expect(r.textContent).not.toContain('releaseWait');
+  });
+
+  it('shows pages and size where the source knows them, and sorts by them', async () => {
+    m = await mount({
+      jobs: [
+        makeJob({ key: 'up:p/big', sourceId: 'up', sourceKind: 'graph', sizeBytes: 2_500_000, pages: 12, pagesPrinted: 3, updatedAt: '2026-03-02T10:00:02Z' }),
+        makeJob({ key: 'up:p/small', sourceId: 'up', sourceKind: 'graph', sizeBytes: 2048, pages: 1, updatedAt: '2026-03-02T10:00:01Z' }),
+        makeJob({ key: 'local:none', updatedAt: '2026-03-02T10:00:00Z' }),
+      ],
+      sources,
+    });
+    const big = rowOf(m.container, 'up:p/big');
+    expect(big.querySelector('.cell-pages')?.textContent).toBe('3 of 12');
+    expect(big.querySelector('.cell-size')?.textContent).toBe('2.5MB');
+    expect(rowOf(m.container, 'up:p/small').querySelector('.cell-size')?.textContent).toBe('2KB');
+    expect(rowOf(m.container, 'local:none').querySelector('.cell-size')?.textContent).toBe('');
+    fireEvent.click(screen.getByRole('button', { name: 'Size' }));
+    expect(rowKeys(m.container)).toEqual(['up:p/small', 'up:p/big', 'local:none']);
   });
 
   it('names a job without a document by what it is, never "(untitled)" or its key', async () => {

@@ -8,7 +8,7 @@ import { useCallback, useLayoutEffect, useMemo, useReducer, useRef, useState } f
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect, type Rect } from '@tanstack/virtual-core';
 import type { Job } from '../../../preload/model';
 import { t } from '../i18n/messages';
-import { formatBytes, formatPercent, formatTime } from '../i18n/format';
+import { formatBytes, formatInt, formatPercent, formatTime } from '../i18n/format';
 import type { SortKeyName } from '../../../preload/queue-view';
 import { docName, type PendingAction, type Store } from '../state/store';
 import { askCancel } from './actions';
@@ -19,7 +19,7 @@ export const ROW_HEIGHT = 32;
 /** Used when the scroll element reports no size (no layout yet, or a DOM without layout). */
 export const FALLBACK_VIEWPORT: Rect = { width: 1024, height: 640 };
 
-const COLUMNS: SortKeyName[] = ['source', 'printer', 'document', 'owner', 'state', 'progress', 'createdAt', 'updatedAt'];
+const COLUMNS: SortKeyName[] = ['source', 'printer', 'document', 'owner', 'state', 'progress', 'pages', 'size', 'createdAt', 'updatedAt'];
 
 const PENDING_TEXT: Record<PendingAction, string> = {
   cancel: t.pendingCancel,
@@ -168,6 +168,12 @@ const Row = pure(function Row(p: RowProps) {
             <span>{p.upload ? t.uploading(formatBytes(p.upload.sentBytes), formatBytes(p.upload.totalBytes)) : formatPercent(progress)}</span>
           </>
         )}
+      </div>
+      <div role="gridcell" class="cell cell-pages">
+        {job.pages == null ? '' : job.pagesPrinted == null ? formatInt(job.pages) : t.pagesOf(formatInt(job.pagesPrinted), formatInt(job.pages))}
+      </div>
+      <div role="gridcell" class="cell cell-size">
+        {job.sizeBytes == null ? '' : formatBytes(job.sizeBytes)}
       </div>
       <div role="gridcell" class="cell cell-created">
         {formatTime(job.createdAt)}
