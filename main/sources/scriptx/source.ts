@@ -15,7 +15,7 @@ import { AppFailure, makeJobKey, type Job, type ScriptxSourceConfig } from '../.
 import type { PrintRequest, ServiceActionRequest, ServiceInfo } from '../../../preload/contract';
 import type { TrackedJob } from '../../core/ports';
 import { HttpError } from '../../http/client';
-import { SourceError, type JobAction, type JobSource, type PollContext, type PollResult, type PrintFile, type SourceJob } from '../../queue/source';
+import { SourceError, type JobAction, type JobSource, type PollContext, type PollResult, type PrintFile, type SourceJob, type TrackOptions } from '../../queue/source';
 import type { SourceDeps } from '../deps';
 import {
   ScriptxClient,
@@ -161,7 +161,9 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
   // -------------------------------------------------------------------------------------------
 
   function entryFromTracked(t: TrackedJob): Entry {
-    const sub = (t.submission ?? null) as (Submission & { toFile?: boolean; printAnswer?: string }) | null;
+    const sub = (t.submission ?? null) as (Submission & { toFile?: boolean; printAnswer?: string; label?: { title?: unknown; printer?: unknown } }) | null;
+    // What was handed in with a token (Track, pqm track, a deep link): the service cannot tell.
+    const label = { title: typeof sub?.label?.title === 'string' ? sub.label.title : null, printer: typeof sub?.label?.printer === 'string' ? sub.label.printer : null };
     return {
       token: t.id,
       kind: t.kind ?? 'html',
@@ -169,8 +171,8 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       toFile: sub?.toFile === true,
       submittedByApp: !!sub?.request,
       submission: sub && sub.request ? { request: sub.request, file: sub.file, htmlInMemory: sub.htmlInMemory } : null,
-      document: sub?.request?.title ?? sub?.file?.name ?? (sub?.request?.document.type === 'url' ? sub.request.document.url : null),
-      printer: sub?.request?.printer ?? null,
+      document: sub?.request?.title ?? sub?.file?.name ?? (sub?.request?.document.type === 'url' ? sub.request.document.url : null) ?? label.title,
+      printer: sub?.request?.printer ?? label.printer,
       printAnswer: typeof sub?.printAnswer === 'string' ? sub.printAnswer : null,
       code: null,
       last: null,
@@ -531,7 +533,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
   // Tracking
   // -------------------------------------------------------------------------------------------
 
-  async function track(id: string, trackOpts: { kind?: 'html' | 'pdf' }, signal: AbortSignal): Promise<SourceJob> {
+  async function track(id: string, trackOpts: TrackOptions, signal: AbortSignal): Promise<SourceJob> {
     const problem = tokenProblem(id);
     if (problem) throw new AppFailure('invalid-input', `This is not a ScriptX job id: ${problem}.`, { field: 'id', sourceId: config.id });
     await syncTracked().catch(() => undefined);
@@ -545,7 +547,13 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       throw actionFailure(err, `Tracking job ${id}`);
     }
     const kinds: JobKind[] = trackOpts.kind ? [trackOpts.kind] : ['html', 'pdf'];
-    const e: Entry = existing ?? entryFromTracked({ sourceId: config.id, id, addedAt: iso() });
+    const label = trackOpts.title || trackOpts.printer ? { ...(trackOpts.title ? { title: trackOpts.title } : {}), ...(trackOpts.printer ? { printer: trackOpts.printer } : {}) } : null;
+    const e: Entry = existing ?? entryFromTracked({ sourceId: config.id, id, addedAt: iso(), ...(label ? { submission: { label } } : {}) });
+    // A job the app printed keeps its own title and printer; one handed in takes what it is given.
+    if (existing && !existing.submittedByApp && label) {
+      existing.document = label.title ?? existing.document;
+      existing.printer = label.printer ?? existing.printer;
+    }
     e.finished = false;
     let lastErr: unknown = null;
     for (const kind of kinds) {
@@ -553,7 +561,8 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       try {
         const answer = await askStatus(c, e, signal);
         entries.set(id, e);
-        await deps.tracked.add({ sourceId: config.id, id, kind, addedAt: e.addedAt, ...(e.submission ? { submission: persistedSubmission(e) } : {}) });
+        const known = e.document || e.printer ? { label: { ...(e.document ? { title: e.document } : {}), ...(e.printer ? { printer: e.printer } : {}) } } : null;
+        await deps.tracked.add({ sourceId: config.id, id, kind, addedAt: e.addedAt, ...(e.submission ? { submission: persistedSubmission(e) } : known ? { submission: known } : {}) });
         return await applyAnswer(e, answer);
       } catch (err) {
         lastErr = err;
