@@ -199,7 +199,15 @@ export interface Events {
   'app:navigate': { key: string };
   'app:notice': { level: 'info' | 'warning' | 'error'; message: string };
   'print:progress': { key: string; sentBytes: number; totalBytes: number };
+  /** Where an interactive sign-in stands: the browser page is open, a device code to enter, done or failed. */
+  'signin:progress': SignInProgress;
 }
+
+export type SignInProgress =
+  | { sourceId: string; stage: 'browser'; url: string }
+  | { sourceId: string; stage: 'device-code'; userCode: string; verificationUri: string; expiresAt: string; message: string }
+  | { sourceId: string; stage: 'done' }
+  | { sourceId: string; stage: 'failed'; message: string };
 type _AllEvents = EventName extends keyof Events ? (keyof Events extends EventName ? true : never) : never;
 const _allEvents: _AllEvents = true;
 void _allEvents;

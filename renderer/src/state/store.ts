@@ -5,7 +5,7 @@
  * the job the service answered with; nothing fails silently.
  */
 import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
-import type { Events, PrintQueueBridge, PrintRequest, RequestInput, RequestOutput, SettingsView, Snapshot } from '../../../preload/contract';
+import type { Events, PrintQueueBridge, SignInProgress, PrintRequest, RequestInput, RequestOutput, SettingsView, Snapshot } from '../../../preload/contract';
 import type { RequestName } from '../../../preload/channels';
 import type { AppError, Job, JobPatch, Result, Settings, SourceHealth, UiSettings } from '../../../preload/model';
 import { defaultUi } from './model-lite';
@@ -82,6 +82,9 @@ export function createStore(bridge: PrintQueueBridge) {
   const pending = signal<ReadonlyMap<string, PendingAction>>(new Map());
   const rowErrors = signal<ReadonlyMap<string, string>>(new Map());
   const notices = signal<Notice[]>([]);
+  /** Sign-ins in progress by source id, and where each stands (the browser page, a device code, a failure). */
+  const signingIn = signal<ReadonlyMap<string, true>>(new Map());
+  const signInProgress = signal<ReadonlyMap<string, SignInProgress>>(new Map());
   const printProgress = signal<ReadonlyMap<string, { sentBytes: number; totalBytes: number }>>(new Map());
   const panel = signal<Panel | null>(null);
   const confirm = signal<ConfirmRequest | null>(null);
@@ -256,6 +259,7 @@ export function createStore(bridge: PrintQueueBridge) {
       bridge.on('source:health', applyHealth),
       bridge.on('monitoring:paused', (p) => (paused.value = p)),
       bridge.on('app:navigate', ({ key }) => openDetails(key)),
+      bridge.on('signin:progress', (p) => setMapEntry(signInProgress, p.sourceId, p.stage === 'done' ? undefined : p)),
       bridge.on('app:notice', ({ level, message }) => notify(level, message)),
       bridge.on('print:progress', ({ key, sentBytes, totalBytes }) => setMapEntry(printProgress, key, { sentBytes, totalBytes })),
     );
@@ -493,7 +497,11 @@ export function createStore(bridge: PrintQueueBridge) {
   }
 
   async function signIn(sourceId: string): Promise<void> {
-    const r = await call('signIn', { sourceId });
+    setMapEntry(signingIn, sourceId, true);
+    const r = await call('signIn', { sourceId }).finally(() => setMapEntry(signingIn, sourceId, undefined));
+    // The sign-in is over either way: what the window said about it (browser, device code) goes.
+    if (r.ok || signInProgress.value.get(sourceId)?.stage !== 'failed') setMapEntry(signInProgress, sourceId, undefined);
+    if (!r.ok) setMapEntry(signInProgress, sourceId, { sourceId, stage: 'failed', message: r.error.message });
     if (r.ok) {
       applyHealth(r.value);
       notify(r.value.status === 'ok' ? 'info' : 'warning', t.signInDone(r.value.name, r.value.message || t.health[r.value.status]));
@@ -593,6 +601,8 @@ export function createStore(bridge: PrintQueueBridge) {
     submitPrint,
     refreshNow,
     signIn,
+    signingIn,
+    signInProgress,
     signOut,
     cancelUpload,
     pause,

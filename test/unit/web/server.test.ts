@@ -333,6 +333,7 @@ describe('web transport: requests and events', () => {
       'app:navigate': { key: 'local:tok-1' },
       'app:notice': { level: 'warning', message: 'Heads up.' },
       'print:progress': { key: 'local:tok-1', sentBytes: 5, totalBytes: 10 },
+      'signin:progress': { sourceId: 'up', stage: 'device-code', userCode: 'ABCD-EFGH', verificationUri: 'https://microsoft.com/devicelogin', expiresAt: '2026-03-02T10:15:00.000Z', message: 'Enter the code.' },
     };
     for (const name of EVENT_NAMES) core.emit(name, payloads[name] as never);
     for (const name of EVENT_NAMES) {
