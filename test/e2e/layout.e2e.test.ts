@@ -72,7 +72,10 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the window loads clean and lays out at ever
     expect(res.status()).toBe(200);
   });
 
-  it('has no axe finding of any impact, light and dark, with stale rows', async () => {
+  it('has no axe finding of any impact, light and dark, with stale rows and an active one', async () => {
+    await expectNoAxeFindings();
+    // A row with a reason, active and selected: its muted words keep their contrast.
+    await page.locator('[data-testid="job-row"]', { has: page.getByTestId('state-reason') }).first().click();
     await expectNoAxeFindings();
     await run.preview.sims!.scriptx.setFault({ type: 'refuse' });
     try {
