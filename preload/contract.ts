@@ -44,6 +44,14 @@ export const ExternalJobId = z
     return parts.length <= 2 && (parts.length === 1 || parts.every((p) => p.trim() !== '' && p !== '.' && p !== '..'));
   }, 'the id has more than one /, or nothing (or a dot) on one side of it');
 
+/** A document title or printer name handed in with a job id (Track, pqm track, a deep link). */
+export const TrackLabelText = z
+  .string()
+  .trim()
+  .min(1, 'the text is empty')
+  .max(300, 'the text is longer than 300 characters')
+  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'the text contains a control character');
+
 const PrintDocument = z.discriminatedUnion('type', [
   z.object({ type: z.literal('url'), url: z.string().url().max(4096).refine((u) => /^https?:/i.test(u), 'only http(s) URLs can be printed') }).strict(),
   z.object({ type: z.literal('html'), html: z.string().min(1).max(5_000_000) }).strict(),
@@ -138,7 +146,18 @@ export const requests = {
   cancelJobs: request<{ key: string; result: Result<Job> }[]>()(z.object({ keys: z.array(JobKey).min(1).max(1000) }).strict()),
   abortJob: request<Job>()(z.object({ key: JobKey, reason: z.string().trim().min(1, 'say why the job is aborted').max(500) }).strict()),
   retryJob: request<Job>()(KeyInput),
-  trackJob: request<Job>()(z.object({ sourceId: SourceId, id: ExternalJobId, kind: z.enum(['html', 'pdf']).optional() }).strict()),
+  trackJob: request<Job>()(
+    z
+      .object({
+        sourceId: SourceId,
+        id: ExternalJobId,
+        kind: z.enum(['html', 'pdf']).optional(),
+        /** What is known of a job handed in by id, for a source that cannot tell (ScriptX). */
+        title: TrackLabelText.optional(),
+        printer: TrackLabelText.optional(),
+      })
+      .strict(),
+  ),
   dismissJob: request<null>()(KeyInput),
   refreshNow: request<null>()(z.object({ sourceId: SourceId.optional() }).strict()),
   setWindowVisible: request<null>()(z.object({ visible: z.boolean() }).strict()),
@@ -192,6 +211,7 @@ export interface Events {
   'print:progress': { key: string; sentBytes: number; totalBytes: number };
   'signin:progress': SignInProgress;
 }
+
 type _AllEvents = EventName extends keyof Events ? (keyof Events extends EventName ? true : never) : never;
 const _allEvents: _AllEvents = true;
 void _allEvents;

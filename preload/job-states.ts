@@ -12,3 +12,15 @@ export const FINAL_STATES: ReadonlySet<JobStateName> = new Set<JobStateName>(['c
 export function isFinal(job: { state: JobStateName; gone: boolean }): boolean {
   return job.gone || FINAL_STATES.has(job.state);
 }
+
+const KIND_WORDS: Readonly<Record<string, string>> = { scriptx: 'ScriptX', graph: 'Universal Print', aodocs: 'AODocs' };
+
+/**
+ * How a job is named in the window, messages and notifications: its document, or, where the
+ * service gave none, what it is ("ScriptX job 72"); never an internal key.
+ */
+export function jobName(job: { document: string | null; sourceKind: string; nativeId: string }): string {
+  const doc = job.document?.trim();
+  if (doc) return doc;
+  return `${KIND_WORDS[job.sourceKind] ?? job.sourceKind} job ${job.nativeId}`;
+}

@@ -62,8 +62,6 @@ export const Job = z.object({
   state: JobState,
   rawState: z.string(),
   detail: z.string().nullable(),
-  /** The service's own reason in plain words, set by the source from its own state table. */
-  reason: z.string().nullable().optional(),
   document: z.string().nullable(),
   owner: z.string().nullable(),
   printer: z.string().nullable(),
@@ -78,6 +76,13 @@ export const Job = z.object({
   cancel: ActionPermission,
   abort: ActionPermission.optional(),
   extra: z.record(z.string(), z.unknown()),
+  /** The service's own reason in plain words ("Paper jam", "Waiting to be released at the printer"),
+   * set by the source from its own state table; null or absent when the state says it all. */
+  reason: z.string().nullable().optional(),
+  /** Total pages, pages printed so far, and the size of the job's content, where the service says. */
+  pages: z.number().int().min(0).nullable().optional(),
+  pagesPrinted: z.number().int().min(0).nullable().optional(),
+  sizeBytes: z.number().int().min(0).nullable().optional(),
 });
 export type Job = z.infer<typeof Job>;
 
@@ -350,7 +355,7 @@ export const HistorySettings = z.object({
 });
 export type HistorySettings = z.infer<typeof HistorySettings>;
 
-export const SortKey = z.enum(['source', 'printer', 'document', 'owner', 'state', 'progress', 'createdAt', 'updatedAt']);
+export const SortKey = z.enum(['source', 'printer', 'document', 'owner', 'state', 'progress', 'pages', 'size', 'createdAt', 'updatedAt']);
 export const UiSettings = z.object({
   theme: z.enum(['system', 'light', 'dark']).default('system'),
   view: z.enum(['active', 'finished', 'all']).default('active'),

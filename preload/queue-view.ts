@@ -65,6 +65,10 @@ function sortValue(job: Job, key: SortKeyName, sourceNames: ReadonlyMap<string, 
       return STATE_ORDER[job.state];
     case 'progress':
       return job.progress;
+    case 'pages':
+      return job.pages ?? null;
+    case 'size':
+      return job.sizeBytes ?? null;
     case 'createdAt':
       return job.createdAt ? Date.parse(job.createdAt) : null;
     case 'updatedAt':

@@ -31,14 +31,19 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'track',
-    usage: '<sourceId> <id> [--kind html|pdf] [--json]',
+    usage: '<sourceId> <id> [--kind html|pdf] [--title <text>] [--printer <name>] [--json]',
     summary: 'Adds a job id (ScriptX token, Universal Print job id, AODocs job id) to the tracked list.',
     description: `The id is kept next to the settings file and polled by the app and by pqm from then on. Output: the job.\n${EXIT_CODES}`,
     positionals: [
       { name: '<sourceId>', required: true },
       { name: '<id>', required: true },
     ],
-    options: { '--kind': { kind: 'value', help: 'ScriptX: which status endpoint serves the token', values: ['html', 'pdf'] }, '--json': JSON_OPT },
+    options: {
+      '--kind': { kind: 'value', help: 'ScriptX: which status endpoint serves the token', values: ['html', 'pdf'] },
+      '--title': { kind: 'value', help: 'ScriptX: the document, shown instead of "ScriptX job <token>"' },
+      '--printer': { kind: 'value', help: 'ScriptX: the printer the job was sent to' },
+      '--json': JSON_OPT,
+    },
   },
   {
     name: 'cancel',

@@ -176,7 +176,9 @@ export async function runCli(io: CliIo): Promise<number> {
       case 'track': {
         const [sourceId, id] = args.positionals;
         const kind = opt('--kind') as 'html' | 'pdf' | undefined;
-        const job = await call('trackJob', { sourceId, id, ...(kind ? { kind } : {}) });
+        const title = opt('--title');
+        const printer = opt('--printer');
+        const job = await call('trackJob', { sourceId, id, ...(kind ? { kind } : {}), ...(title !== undefined ? { title } : {}), ...(printer !== undefined ? { printer } : {}) });
         if (json) out(job);
         else io.stdout(jobLine(job));
         return EXIT.ok;

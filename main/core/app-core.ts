@@ -293,9 +293,9 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       return engine.upsert(next);
     },
 
-    async trackJob({ sourceId, id, kind }) {
+    async trackJob({ sourceId, id, ...trackOpts }) {
       requireSource(sourceId);
-      return engine.track(sourceId, id, kind ? { kind } : {});
+      return engine.track(sourceId, id, trackOpts);
     },
 
     async dismissJob({ key }) {

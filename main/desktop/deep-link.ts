@@ -4,16 +4,16 @@
  * hostile input: they never carry a host, URL or secret, and anything unexpected is refused with
  * a message saying what was wrong.
  */
-import { ExternalJobId } from '../../preload/contract';
+import { ExternalJobId, TrackLabelText } from '../../preload/contract';
 import { JobKey, SOURCE_ID_PATTERN } from '../../preload/model';
 import { PROTOCOL } from './app-identity';
 
-export type DeepLink = { action: 'track'; sourceId: string; id: string; kind?: 'html' | 'pdf' } | { action: 'open'; key: string };
+export type DeepLink = { action: 'track'; sourceId: string; id: string; kind?: 'html' | 'pdf'; title?: string; printer?: string } | { action: 'open'; key: string };
 export type DeepLinkResult = { ok: true; link: DeepLink } | { ok: false; message: string };
 
 export const MAX_DEEP_LINK_LENGTH = 1024;
 const PARAMS: Record<DeepLink['action'], { required: string[]; optional: string[] }> = {
-  track: { required: ['source', 'id'], optional: ['kind'] },
+  track: { required: ['source', 'id'], optional: ['kind', 'title', 'printer'] },
   open: { required: ['key'], optional: [] },
 };
 
@@ -78,7 +78,16 @@ export function parseDeepLink(raw: unknown, isKnownSource: (id: string) => boole
     if (!id.success) return refuse(`the job id is not valid: ${id.error.issues[0]?.message ?? 'invalid'}.`);
     const kind = values.get('kind');
     if (kind !== undefined && kind !== 'html' && kind !== 'pdf') return refuse('kind must be html or pdf.');
-    return { ok: true, link: kind ? { action, sourceId, id: id.data, kind } : { action, sourceId, id: id.data } };
+    const link: DeepLink = { action, sourceId, id: id.data };
+    if (kind) link.kind = kind;
+    for (const name of ['title', 'printer'] as const) {
+      const value = values.get(name);
+      if (value === undefined) continue;
+      const text = TrackLabelText.safeParse(value);
+      if (!text.success) return refuse(`the ${name} is not valid: ${text.error.issues[0]?.message ?? 'invalid'}.`);
+      link[name] = text.data;
+    }
+    return { ok: true, link };
   }
   const key = values.get('key')!;
   const parsed = JobKey.safeParse(key);

@@ -44,10 +44,10 @@ export function createLaunchRouter(deps: LaunchRouterDeps): LaunchRouter {
     return false;
   };
 
-  async function track(input: { sourceId: string; id: string; kind?: string }): Promise<LaunchOutcome> {
+  async function track(input: { sourceId: string; id: string; kind?: string; title?: string; printer?: string }): Promise<LaunchOutcome> {
     if (!known(input.sourceId)) return refuse(`There is no source "${input.sourceId.slice(0, 40)}" in the settings.`);
     const payload: Record<string, unknown> = { sourceId: input.sourceId, id: input.id };
-    if (input.kind !== undefined) payload.kind = input.kind;
+    for (const name of ['kind', 'title', 'printer'] as const) if (input[name] !== undefined) payload[name] = input[name];
     const result = await dispatch(deps.handlers, 'trackJob', payload, { origin: 'cli' });
     if (!result.ok) return refuse(`The job could not be tracked: ${result.error.message}`);
     const key = (result.value as { key: string }).key;

@@ -4,6 +4,7 @@
  * transition, coalesced when many arrive together ("12 jobs completed"), silent in do-not-disturb.
  * main/notifications.ts only shows what this module delivers.
  */
+import { jobName } from '../../preload/job-states';
 import type { Job, NotificationEvent, NotificationSettings, SourceHealth } from '../../preload/model';
 import type { EngineEvent } from '../queue/engine-types';
 import type { Clock } from '../core/ports';
@@ -53,7 +54,7 @@ const SUMMARY: Record<NotificationEvent, (n: number) => string> = {
 };
 
 function docName(job: Job): string {
-  const name = job.document ?? `job ${job.nativeId}`;
+  const name = jobName(job);
   return name.length > 80 ? `${name.slice(0, 79)}…` : name;
 }
 

@@ -4,7 +4,7 @@
  */
 import type { Job, JobDetails, JobPatch, JobState, PollingSettings, SourceHealth, SourceKind, TimelineEntry } from '../../preload/model';
 import type { Clock, Logger } from '../core/ports';
-import type { JobAction, JobSource, SourceJob } from './source';
+import type { JobAction, JobSource, SourceJob, TrackOptions } from './source';
 
 export type EngineEvent =
   /** Store changes, in order. Subscribers get patches, never snapshots after the first. */
@@ -77,7 +77,7 @@ export interface QueueEngine {
   /** Cancel / abort through the job's source; the answer is applied to the store and returned. */
   act(key: string, action: JobAction): Promise<Job>;
   /** Tracks an id handed in; the first status is applied to the store and returned. */
-  track(sourceId: string, id: string, opts?: { kind?: 'html' | 'pdf' }): Promise<Job>;
+  track(sourceId: string, id: string, opts?: TrackOptions): Promise<Job>;
   /** Details on demand (not part of any polling cycle). */
   details(key: string, opts?: { eventsPageToken?: string }): Promise<JobDetails>;
 }

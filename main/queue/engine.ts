@@ -295,7 +295,7 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
       const source = runner.source;
       if (!source.track) throw new AppFailure('unsupported', `${source.name} cannot track job ids handed in.`, { sourceId });
       const track = source.track.bind(source);
-      const answer = await withSignal((signal) => track(id, { kind: trackOpts.kind }, signal));
+      const answer = await withSignal((signal) => track(id, trackOpts, signal));
       return applyAnswer(sourceId, answer, 'track');
     },
 

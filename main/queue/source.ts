@@ -9,6 +9,13 @@ import type { HealthStatus, Job, JobDetails, SourceKind } from '../../preload/mo
 /** A job as a source reports it. The engine owns the flags it computes itself. */
 export type SourceJob = Omit<Job, 'stale' | 'stuck' | 'gone' | 'lastSeenAt'>;
 
+/** How a job handed in by id is followed: the ScriptX endpoint, and what is known of it (title, printer). */
+export interface TrackOptions {
+  kind?: 'html' | 'pdf';
+  title?: string;
+  printer?: string;
+}
+
 export interface PollContext {
   /**
    * 'active': the fast cycle — a source may poll only what is in progress (and say the list is
@@ -76,7 +83,7 @@ export interface JobSource {
 
   /** Starts tracking an id handed in from outside; resolves with its first status. Sources that
    * list their jobs may look the id up instead. */
-  track?(id: string, opts: { kind?: 'html' | 'pdf' }, signal: AbortSignal): Promise<SourceJob>;
+  track?(id: string, opts: TrackOptions, signal: AbortSignal): Promise<SourceJob>;
 
   /** Stops tracking a job (dismissed by the user). */
   untrack?(job: Job): Promise<void>;

@@ -20,7 +20,9 @@ export const DEFAULT_RETAIN_FINISHED_MS = 24 * 60 * 60 * 1000;
 /** How long the keys of swept finished jobs are remembered (bounded memory for a long-running app). */
 export const RETIRED_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
 
-const SCALAR_FIELDS = ['sourceKind', 'nativeId', 'state', 'rawState', 'detail', 'reason', 'document', 'owner', 'printer', 'mine', 'createdAt', 'updatedAt', 'progress'] as const;
+const SCALAR_FIELDS = ['sourceKind', 'nativeId', 'state', 'rawState', 'detail', 'document', 'owner', 'printer', 'mine', 'createdAt', 'updatedAt', 'progress', 'reason', 'pages', 'pagesPrinted', 'sizeBytes'] as const;
+/** Fields a source may leave out; a stored job carries them only when reported. */
+const OPTIONAL_SCALARS = ['reason', 'pages', 'pagesPrinted', 'sizeBytes'] as const;
 const OBJECT_FIELDS = ['cancel', 'abort', 'extra'] as const;
 
 /** One source's entries, with counters kept in step so a cycle can skip work that cannot apply. */
@@ -112,6 +114,10 @@ function unchanged(old: Job, sj: SourceJob): boolean {
     old.createdAt === sj.createdAt &&
     old.nativeId === sj.nativeId &&
     old.sourceKind === sj.sourceKind &&
+    old.reason === sj.reason &&
+    old.pages === sj.pages &&
+    old.pagesPrinted === sj.pagesPrinted &&
+    old.sizeBytes === sj.sizeBytes &&
     (old.cancel === sj.cancel || jsonEqual(old.cancel, sj.cancel)) &&
     (old.abort === sj.abort || jsonEqual(old.abort, sj.abort)) &&
     (old.extra === sj.extra || jsonEqual(old.extra, sj.extra ?? {}))
@@ -253,7 +259,7 @@ export class JobStore {
       extra: sj.extra ?? {},
     };
     if (sj.abort !== undefined) job.abort = sj.abort;
-    if (sj.reason !== undefined) job.reason = sj.reason;
+    for (const f of OPTIONAL_SCALARS) if (sj[f] !== undefined) job[f] = sj[f] as never;
     const e: Entry = { job, seenAt, seenCycle: this.cycle, changedAtMs: nowMs, timeline: [], finishedEmitted: false, final: isFinalJob(job), fast: canBeStuck(job), explicitMark: 0 };
     this.entries.set(job.key, e);
     let b = this.bySource.get(job.sourceId);
@@ -288,11 +294,12 @@ export class JobStore {
     if (old.stale) (changes ??= {}).stale = false;
     if (!changes) return old;
 
-    const stuckClockReset = 'state' in changes || 'rawState' in changes || 'progress' in changes || 'detail' in changes;
+    const stuckClockReset = 'state' in changes || 'rawState' in changes || 'progress' in changes || 'detail' in changes || 'reason' in changes || 'pagesPrinted' in changes;
     if (stuckClockReset) e.changedAtMs = nowMs;
     const next: Job = { ...old, ...changes };
     if (old.stuck && (stuckClockReset || !canBeStuck(next))) next.stuck = changes.stuck = false;
     if ('abort' in changes && changes.abort === undefined) delete next.abort;
+    for (const f of OPTIONAL_SCALARS) if (f in changes && changes[f] === undefined) delete next[f];
     this.commit(e, next, changes);
     if ('state' in changes || 'rawState' in changes) this.pushTimeline(e, seenAt, next.state, next.rawState, next.detail);
     if ('state' in changes) this.events.push({ type: 'transition', job: e.job, from: old.state, to: next.state });

@@ -4,7 +4,7 @@
  */
 import { useEffect } from 'preact/hooks';
 import { t } from './i18n/messages';
-import type { Store } from './state/store';
+import { MAX_VISIBLE_NOTICES, type Store } from './state/store';
 import { StoreContext, useStore } from './components/context';
 import { CommandBar, FilterBar, PausedBanner } from './components/Toolbar';
 import { QueueGrid } from './components/QueueGrid';
@@ -104,20 +104,59 @@ function OpenPanel() {
   }
 }
 
-/** Outcomes of actions and messages from the app; errors stay until dismissed. */
+/**
+ * Outcomes of actions and messages from the app, in a strip under the queue (never over its
+ * columns): the newest three, "and N more" with "Dismiss all"; identical ones counted once.
+ * Info and warnings close by themselves unless hovered or focused; errors stay until dismissed.
+ */
 function Notices() {
   const store = useStore();
   const notices = store.notices.value;
+  const shown = notices.slice(-MAX_VISIBLE_NOTICES);
+  const hidden = notices.length - shown.length;
+  const hold = (held: boolean) => () => store.holdNotices(held);
   return (
-    <section class="notices" aria-label={t.noticesLabel} aria-live="polite" data-testid="notices">
-      {notices.map((n) => (
+    <section
+      class="notices"
+      aria-label={t.noticesLabel}
+      aria-live="polite"
+      data-testid="notices"
+      onMouseEnter={hold(true)}
+      onMouseLeave={hold(false)}
+      onFocusIn={hold(true)}
+      onFocusOut={(e) => {
+        if (!(e.currentTarget as HTMLElement).contains(e.relatedTarget as Node | null)) store.holdNotices(false);
+      }}
+    >
+      {shown.map((n) => (
         <div key={n.id} class={`notice notice-${n.level}`} role={n.level === 'error' ? 'alert' : 'status'} data-testid="notice" data-level={n.level}>
-          <span>{n.message}</span>
+          <div class="notice-body">
+            <span>{n.message}</span>
+            {n.count > 1 && <span class="notice-count"> {t.noticeRepeated(String(n.count))}</span>}
+            {n.details && (
+              <details class="notice-details">
+                <summary>{t.noticeDetails}</summary>
+                <ul class="plain">
+                  {n.details.map((d, i) => (
+                    <li key={i}>{d}</li>
+                  ))}
+                </ul>
+              </details>
+            )}
+          </div>
           <button type="button" class="icon-button" aria-label={t.dismissNotice} title={t.dismissNotice} onClick={() => store.dismissNotice(n.id)}>
             ✕
           </button>
         </div>
       ))}
+      {notices.length > 1 && (
+        <div class="notices-more" data-testid="notices-more">
+          {hidden > 0 && <span>{t.noticesMore(String(hidden))}</span>}
+          <button type="button" onClick={() => store.dismissAllNotices()}>
+            {t.dismissAllNotices}
+          </button>
+        </div>
+      )}
     </section>
   );
 }

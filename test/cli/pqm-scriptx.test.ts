@@ -89,6 +89,19 @@ describe('pqm with ScriptX.Services', () => {
     expect(sim.requests.some((q) => q.path.includes(`canceljob/${token}`))).toBe(false);
   });
 
+  it('tracks a token with the document and printer it was printed as, and keeps them across runs', async () => {
+    const token = sim.addJob({ kind: 'pdf' });
+    const h = await home();
+    const r = await pqm(h, ['track', 'local', token, '--kind', 'pdf', '--title', 'Invoice 552.pdf', '--printer', 'HP LaserJet', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ key: `local:${token}`, document: 'Invoice 552.pdf', printer: 'HP LaserJet' });
+    const again = await pqm(h, ['jobs', '--json']);
+    expect((JSON.parse(again.stdout) as Job[]).find((j) => j.key === `local:${token}`)).toMatchObject({ document: 'Invoice 552.pdf', printer: 'HP LaserJet' });
+    const bad = await pqm(h, ['track', 'local', token, '--title', ' ']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/title/);
+  });
+
   it('a refused license: auth-required, exit 3, and no license value anywhere', async () => {
     const h = await home(WRONG);
     const r = await pqm(h, ['sources', '--json']);

@@ -1,9 +1,10 @@
 // @vitest-environment happy-dom
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { AppFailure, type Job } from '../../preload/model';
 import { makeHealth, makeJob } from '../helpers/fake-bridge';
 import { mount, rowOf, unmount, type Mounted } from './harness';
+import { NOTICE_CLOSE_MS } from '../../renderer/src/state/store';
 
 let m: Mounted | undefined;
 afterEach(() => {
@@ -85,19 +86,27 @@ describe('cancel', () => {
         makeJob({ key: 'local:a', document: 'A.pdf', updatedAt: '2026-03-02T10:00:03Z' }),
         makeJob({ key: 'local:b', document: 'B.pdf', updatedAt: '2026-03-02T10:00:02Z' }),
         makeJob({ key: 'local:c', document: 'C.pdf', updatedAt: '2026-03-02T10:00:01Z', cancel: { allowed: false, reason: 'Already printing.' } }),
+        makeJob({ key: 'local:d', document: 'D.pdf', updatedAt: '2026-03-02T10:00:00Z', state: 'completed', cancel: { allowed: false, reason: 'the job has already finished' } }),
       ],
       sources,
+      settings: { version: 1, sources: [], ui: { view: 'all' } },
     });
     const grid = screen.getByRole('grid');
     fireEvent.keyDown(grid, { key: 'ArrowDown' });
     fireEvent.keyDown(grid, { key: 'a', ctrlKey: true });
-    expect(m.container.querySelector('.count')?.textContent).toBe('3 of 3 jobs · 3 selected');
-    fireEvent.click(screen.getByRole('button', { name: 'Cancel 3 selected' }));
+    expect(m.container.querySelector('.count')?.textContent).toBe('4 of 4 jobs · 4 selected');
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel 4 selected' }));
     const dialog = screen.getByRole('alertdialog');
-    expect(within(dialog).getByText('Cancel 2 print jobs? This cannot be undone.')).toBeTruthy();
+    expect(within(dialog).getByText('Cancel 2 print jobs? This cannot be undone. 2 will not be canceled:')).toBeTruthy();
     expect(within(dialog).getByText('C.pdf: Already printing.')).toBeTruthy();
+    expect(within(dialog).getByText('D.pdf: already finished')).toBeTruthy();
     fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel jobs' }));
-    await waitFor(() => expect(notices()).toContainEqual(['info', expect.stringContaining('2 canceled, 0 not canceled.')]));
+    // One notice: the counts and why, then each job by its document with its outcome.
+    await waitFor(() => expect(notices()).toHaveLength(1));
+    const notice = screen.getByTestId('notice');
+    expect(notice.dataset.level).toBe('warning');
+    expect(notice.querySelector('span')?.textContent).toBe('2 canceled, 2 skipped: Already printing; already finished.');
+    expect([...notice.querySelectorAll('li')].map((li) => li.textContent)).toEqual(['A.pdf: canceled.', 'B.pdf: canceled.', 'C.pdf: skipped (Already printing).', 'D.pdf: skipped (already finished).']);
     expect(m.bridge.callsOf('cancelJobs')).toEqual([{ keys: ['local:a', 'local:b'] }]);
     expect(m.store.jobs.get('local:c')?.state).toBe('queued');
   });
@@ -111,7 +120,7 @@ describe('cancel', () => {
     fireEvent.keyDown(screen.getByRole('grid'), { key: 'a', ctrlKey: true });
     fireEvent.keyDown(screen.getByRole('grid'), { key: 'Delete' });
     fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Cancel jobs' }));
-    await waitFor(() => expect(notices()).toContainEqual(['warning', expect.stringContaining('1 canceled, 1 not canceled.')]));
+    await waitFor(() => expect(notices()).toContainEqual(['warning', expect.stringContaining('1 canceled, 1 not canceled: The service did not answer.')]));
     expect(within(rowOf(m.container, 'local:b')).getByText('The service did not answer.')).toBeTruthy();
   });
 
@@ -299,5 +308,51 @@ describe('track and print', () => {
     const panel = openDetails('up:p/a');
     expect(within(panel).queryByRole('button', { name: 'Abort job…' })).toBeNull();
     expect(within(panel).getByText('Abort needs the admin mode of Universal Print.')).toBeTruthy();
+  });
+});
+
+describe('notices', () => {
+  it('shows at most three with "and N more" and "Dismiss all", and counts identical ones once', async () => {
+    m = await mount({ jobs: [], sources });
+    act(() => {
+      for (const n of [1, 2, 3, 4, 5]) m!.store.notify('error', `Problem ${n}`);
+      m!.store.notify('error', 'Problem 5');
+    });
+    expect(notices().map((n) => n[1])).toEqual(['Problem 3✕', 'Problem 4✕', 'Problem 5 (2 times)✕']);
+    expect(screen.getByTestId('notices-more').textContent).toBe('and 2 moreDismiss all');
+    fireEvent.click(screen.getByRole('button', { name: 'Dismiss all' }));
+    expect(notices()).toEqual([]);
+  });
+
+  it('closes warnings by themselves, but not while hovered or focused; errors stay', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      m = await mount({ jobs: [], sources });
+      act(() => {
+        m!.store.notify('warning', 'Slow printer');
+        m!.store.notify('error', 'Printer gone');
+      });
+      const area = screen.getByTestId('notices');
+      fireEvent.mouseEnter(area);
+      act(() => {
+        vi.advanceTimersByTime(NOTICE_CLOSE_MS.warning! + 1000);
+      });
+      expect(notices().map((n) => n[0])).toEqual(['warning', 'error']);
+      fireEvent.mouseLeave(area);
+      act(() => {
+        vi.advanceTimersByTime(NOTICE_CLOSE_MS.warning! - 1);
+      });
+      expect(notices()).toHaveLength(2);
+      act(() => {
+        vi.advanceTimersByTime(1);
+      });
+      expect(notices().map((n) => n[0])).toEqual(['error']);
+      act(() => {
+        vi.advanceTimersByTime(10 * 60_000);
+      });
+      expect(notices().map((n) => n[0])).toEqual(['error']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import type { ServiceInfo } from '../../preload/contract';
-import { AppFailure } from '../../preload/model';
+import { AppFailure, type SourceHealth } from '../../preload/model';
 import { FakeBridge, makeHealth, makeJob, NOW } from '../helpers/fake-bridge';
 import { mount, rowOf, unmount, type Mounted } from './harness';
 
@@ -108,10 +108,14 @@ describe('the detail panel', () => {
     await waitFor(() => expect(within(panel).getByRole('heading', { name: 'Timeline' })).toBeTruthy());
     const items = panel.querySelectorAll('.timeline li');
     expect(items).toHaveLength(2);
-    expect(items[0].textContent).toContain('pending');
+    expect(items[0].textContent).toContain('Queued');
+    expect(items[0].textContent).toContain('(pending)');
     expect(items[1].textContent).toContain('Converting the document.');
     expect(within(panel).getByText('Printed on').nextElementSibling?.textContent).toBe('Floor 2 printer');
-    expect(within(panel).getByText('Status reported').nextElementSibling?.textContent).toBe('processing/transforming');
+    // The service's own code is a technical detail; the fields speak the plain vocabulary.
+    const technical = within(panel).getByTestId('technical-details');
+    expect(within(technical).getByText('Status code reported').nextElementSibling?.textContent).toBe('processing/transforming');
+    expect(within(panel).getByText('State').nextElementSibling?.textContent).toBe('Processing');
     expect(within(panel).getByText('Id at the service').nextElementSibling?.textContent).toBe(job.nativeId);
     expect(within(panel).getByText('Universal Print connector')).toBeTruthy();
     expect(within(panel).getByText(/application\/pdf/)).toBeTruthy();
@@ -159,6 +163,32 @@ describe('empty states and load errors', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
     await waitFor(() => expect(notices()).toContainEqual(['info', expect.stringContaining('Universal Print: Signed in as alice@contoso.com.')]));
     expect(m.bridge.callsOf('signIn')).toEqual([{ sourceId: 'up' }]);
+  });
+
+  it('shows where a sign-in stands: in the browser, a device code with the time left, or why it failed', async () => {
+    m = await mount({ sources: [makeHealth({ id: 'up', kind: 'graph', name: 'Universal Print', status: 'auth-required', message: 'Sign in to see jobs.' })] });
+    let finish!: (r: SourceHealth) => void;
+    m.bridge.override('signIn', () => new Promise((r) => (finish = r)));
+    fireEvent.click(screen.getByRole('button', { name: /^Sources/ }));
+    const dialog = await screen.findByTestId('sources-dialog');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
+    const busy = await within(dialog).findByRole('button', { name: 'Signing in…' });
+    expect((busy as HTMLButtonElement).disabled).toBe(true);
+    act(() => m!.bridge.emit('signin:progress', { sourceId: 'up', stage: 'browser', url: 'https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?x=1' }));
+    const progress = within(dialog).getByTestId('signin-progress');
+    expect(progress.textContent).toContain('Complete the sign-in in your browser.');
+    expect(within(progress).getByRole('link', { name: 'Open the sign-in page again' }).getAttribute('href')).toBe('https://login.microsoftonline.com/organizations/oauth2/v2.0/authorize?x=1');
+    const expiresAt = new Date(Date.now() + 14 * 60_000 + 30_500).toISOString();
+    act(() => m!.bridge.emit('signin:progress', { sourceId: 'up', stage: 'device-code', userCode: 'ABCD-EFGH', verificationUri: 'https://microsoft.com/devicelogin', expiresAt, message: 'To sign in, use a web browser…' }));
+    const code = within(dialog).getByTestId('signin-progress');
+    expect(code.textContent).toContain('Go to https://microsoft.com/devicelogin and enter the code ABCD-EFGH');
+    expect(code.textContent).toMatch(/The code expires in 14:(30|29)\./);
+    expect(within(code).getByRole('button', { name: 'Copy code' })).toBeTruthy();
+    await act(async () => finish({ ...makeHealth({ id: 'up', kind: 'graph', name: 'Universal Print' }), message: 'Signed in as alice@contoso.com.' }));
+    await waitFor(() => expect(within(dialog).queryByTestId('signin-progress')).toBeNull());
+
+    act(() => m!.bridge.emit('signin:progress', { sourceId: 'up', stage: 'failed', message: 'The code expired before it was entered.' }));
+    expect(within(dialog).getByRole('alert').textContent).toBe('The sign-in did not complete: The code expired before it was entered.');
   });
 
   it('says there are no jobs and offers tracking one', async () => {

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { act, fireEvent, screen, within } from '@testing-library/preact';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { render } from '@testing-library/preact';
 import { FakeBridge, makeHealth, makeJob } from '../helpers/fake-bridge';
 import { App } from '../../renderer/src/App';
@@ -27,14 +27,16 @@ function sample() {
 }
 
 describe('the queue', () => {
-  it('shows the columns and the active jobs, newest update first, with the source’s own state words', async () => {
+  it('shows the columns and the active jobs, newest update first, in plain state words', async () => {
     m = await mount({ jobs: sample(), sources });
     const headers = screen.getAllByRole('columnheader').map((h) => h.textContent?.replace(/[▲▼]/g, '').trim());
-    expect(headers).toEqual(['Source', 'Printer or library', 'Document', 'Owner', 'State', 'Progress', 'Submitted', 'Updated']);
+    expect(headers).toEqual(['Source', 'Printer or library', 'Document', 'Owner', 'State', 'Progress', 'Pages', 'Size', 'Submitted', 'Updated']);
     expect(rowKeys(m.container)).toEqual(['local:a', 'local:b', 'up:p1/c']);
     const row = rowOf(m.container, 'local:a');
     expect(within(row).getByText('This PC')).toBeTruthy();
-    expect(within(row).getByText('5 Printing')).toBeTruthy();
+    // One plain vocabulary: the state word with its icon; the service's code stays in the details.
+    expect(within(row).getByTestId('state-word').textContent).toBe('▶Printing');
+    expect(row.textContent).not.toContain('5 Printing');
     expect(within(row).getByText('50%')).toBeTruthy();
     expect(screen.getByRole('grid').getAttribute('aria-rowcount')).toBe('4');
     expect(screen.getByText('3 of 5 jobs')).toBeTruthy();
@@ -70,6 +72,21 @@ describe('the queue', () => {
     expect(screen.getByRole('radio', { name: 'Finished' }).getAttribute('aria-checked')).toBe('true');
     fireEvent.click(screen.getByRole('radio', { name: 'All' }));
     expect(rowKeys(m.container)).toHaveLength(5);
+  });
+
+  it('makes Active/Finished/All one tab stop chosen with the arrow keys', async () => {
+    m = await mount({ jobs: sample(), sources });
+    const radios = screen.getAllByRole('radio');
+    expect(radios.map((r) => r.getAttribute('tabindex'))).toEqual(['0', '-1', '-1']);
+    radios[0].focus();
+    fireEvent.keyDown(radios[0], { key: 'ArrowRight' });
+    expect(screen.getByRole('radio', { name: 'Finished' }).getAttribute('aria-checked')).toBe('true');
+    expect(rowKeys(m.container)).toEqual(['local:d', 'up:p1/e']);
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Finished'));
+    expect(screen.getAllByRole('radio').map((r) => r.getAttribute('tabindex'))).toEqual(['-1', '0', '-1']);
+    fireEvent.keyDown(document.activeElement!, { key: 'ArrowLeft' });
+    fireEvent.keyDown(screen.getByRole('radio', { name: 'Active' }), { key: 'ArrowLeft' });
+    expect(screen.getByRole('radio', { name: 'All' }).getAttribute('aria-checked')).toBe('true');
   });
 
   it('filters by source, printer and state, and by my jobs only', async () => {
@@ -139,10 +156,49 @@ describe('the queue', () => {
     act(() => m!.bridge.patch([{ type: 'changed', key: 'local:b', changes: { state: 'printing', rawState: '5 Printing', progress: 0.25 } }]));
     const after = rowOf(m.container, 'local:b');
     expect(after).toBe(before);
-    expect(within(after).getByText('5 Printing')).toBeTruthy();
+    expect(within(after).getByTestId('state-word').textContent).toBe('▶Printing');
     expect(within(after).getByText('25%')).toBeTruthy();
     act(() => m!.bridge.patch([{ type: 'added', job: makeJob({ key: 'local:new', document: 'New.pdf', updatedAt: '2026-03-02T11:00:00Z' }) }, { type: 'removed', key: 'local:a' }]));
     expect(rowKeys(m.container)).toEqual(['local:new', 'local:b', 'up:p1/c']);
+  });
+
+  it("shows the source's plain reason beside the state word, and its message as the tooltip", async () => {
+    m = await mount({
+      jobs: [makeJob({ key: 'up:p/r', sourceId: 'up', sourceKind: 'graph', state: 'paused', rawState: 'paused/releaseWait', reason: 'Waiting to be released at the printer', detail: 'Release it with your badge.' })],
+      sources,
+    });
+    const r = rowOf(m.container, 'up:p/r');
+    expect(within(r).getByTestId('state-word').textContent).toBe('⏸Paused');
+    expect(within(r).getByTestId('state-reason').textContent).toBe('Waiting to be released at the printer');
+    expect(r.querySelector('.cell-state')?.getAttribute('title')).toBe('Waiting to be released at the printer — Release it with your badge.');
+    expect(r.textContent).not.toContain('releaseWait');
+  });
+
+  it('shows pages and size where the source knows them, and sorts by them', async () => {
+    m = await mount({
+      jobs: [
+        makeJob({ key: 'up:p/big', sourceId: 'up', sourceKind: 'graph', sizeBytes: 2_500_000, pages: 12, pagesPrinted: 3, updatedAt: '2026-03-02T10:00:02Z' }),
+        makeJob({ key: 'up:p/small', sourceId: 'up', sourceKind: 'graph', sizeBytes: 2048, pages: 1, updatedAt: '2026-03-02T10:00:01Z' }),
+        makeJob({ key: 'local:none', updatedAt: '2026-03-02T10:00:00Z' }),
+      ],
+      sources,
+    });
+    const big = rowOf(m.container, 'up:p/big');
+    expect(big.querySelector('.cell-pages')?.textContent).toBe('3 of 12');
+    expect(big.querySelector('.cell-size')?.textContent).toBe('2.5MB');
+    expect(rowOf(m.container, 'up:p/small').querySelector('.cell-size')?.textContent).toBe('2KB');
+    expect(rowOf(m.container, 'local:none').querySelector('.cell-size')?.textContent).toBe('');
+    fireEvent.click(screen.getByRole('button', { name: 'Size' }));
+    expect(rowKeys(m.container)).toEqual(['up:p/small', 'up:p/big', 'local:none']);
+  });
+
+  it('names a job without a document by what it is, never "(untitled)" or its key', async () => {
+    m = await mount({ jobs: [makeJob({ key: 'local:72', nativeId: '72', document: null, state: 'printing' })], sources });
+    const r = rowOf(m.container, 'local:72');
+    expect(r.querySelector('.cell-document')?.textContent).toBe('ScriptX job 72');
+    expect(r.textContent).not.toContain('untitled');
+    fireEvent.dblClick(r);
+    expect(screen.getByRole('complementary', { name: 'Details: ScriptX job 72' })).toBeTruthy();
   });
 
   it('dims stale rows with the last seen time and marks stuck and gone jobs', async () => {
@@ -176,6 +232,6 @@ describe('the queue', () => {
     const row = rowOf(m.container, 'local:09998');
     act(() => m!.bridge.patch([{ type: 'changed', key: 'local:09998', changes: { rawState: '5 Printing', state: 'printing' } }]));
     expect(rowOf(m.container, 'local:09998')).toBe(row);
-    expect(within(row).getByText('5 Printing')).toBeTruthy();
+    expect(within(row).getByTestId('state-word').textContent).toBe('▶Printing');
   });
 });

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { WORKLOAD_SOURCE_IDS, WORKLOAD_USER } from '../simulators/workload';
-import { openPreview, row, rowKeys, saveShot, seriousViolations, SKIP_BROWSER_TESTS, sourceLine, type BrowserRun } from './helpers';
+import { closeOverlays, openWindow, row, rowKeys, saveShot, seriousViolations, SKIP_BROWSER_TESTS, sourceLine, type BrowserRun } from './helpers';
 
 const TOO_LATE = 'pages are already printing; ScriptX cannot stop this job';
 const ctx = { origin: 'web' } as const;
@@ -33,10 +33,8 @@ async function closeDialog(testId: string): Promise<void> {
 
 describe.skipIf(SKIP_BROWSER_TESTS)('queue window actions in the browser', () => {
   beforeAll(async () => {
-    run = await openPreview();
+    run = await openWindow();
     page = run.page;
-    await page.goto(run.preview.url);
-    await page.getByRole('button', { name: 'Sources', exact: true }).waitFor({ timeout: 10_000 });
   });
 
   afterAll(async () => {
@@ -44,10 +42,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window actions in the browser', () =>
   });
 
   // A failed test must not leave a dialog or the detail panel over the next one.
-  beforeEach(async () => {
-    for (let i = 0; i < 5 && (await page.locator('.modal').count()); i++) await page.locator('.modal').last().locator('.modal-head button').click();
-    if (await page.getByTestId('detail-panel').count()) await page.getByTestId('detail-panel').getByRole('button', { name: 'Close' }).click();
-  });
+  beforeEach(() => closeOverlays(page));
 
   it('cannot cancel a ScriptX job that is already printing, and says why', async () => {
     const { scriptx } = run.preview.sims!;

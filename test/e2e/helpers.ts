@@ -96,6 +96,11 @@ export interface AxeViolation {
 
 /** Runs axe-core in the page (or in one part of it) and returns its serious and critical violations. */
 export async function seriousViolations(page: Page, selector?: string): Promise<AxeViolation[]> {
+  return (await axeViolations(page, selector)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** Runs axe-core in the page (or in one part of it) and returns every violation, of any impact. */
+export async function axeViolations(page: Page, selector?: string): Promise<AxeViolation[]> {
   const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');
   // The page's CSP allows only its own scripts; evaluate() runs through the DevTools protocol.
   if (!loaded) await page.evaluate(readFileSync(AXE, 'utf8'));
@@ -107,7 +112,7 @@ export async function seriousViolations(page: Page, selector?: string): Promise<
     const r = await axe.run(ctx, { resultTypes: ['violations'] });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 3).map((n) => JSON.stringify(n.target)) }));
   }, selector ?? null);
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  return violations;
 }
 
 /** Saves a screenshot as test/e2e/artifacts/<name>.png and returns its path. */
@@ -133,4 +138,18 @@ export function sourceLine(page: Page, sourceId: string): Locator {
 /** One row of the grid by its job key. */
 export function row(page: Page, key: string): Locator {
   return page.locator(`[data-testid="job-row"][data-key="${key}"]`);
+}
+
+/** The preview opened in Chromium, once its window is drawn. */
+export async function openWindow(opts: Parameters<typeof openPreview>[0] = {}): Promise<BrowserRun> {
+  const run = await openPreview(opts);
+  await run.page.goto(run.preview.url);
+  await run.page.getByRole('button', { name: 'Sources', exact: true }).waitFor({ timeout: 10_000 });
+  return run;
+}
+
+/** Closes whatever a failed test left over the queue: dialogs, then the detail panel. */
+export async function closeOverlays(page: Page): Promise<void> {
+  for (let i = 0; i < 5 && (await page.locator('.modal').count()); i++) await page.locator('.modal').last().locator('.modal-head button').click();
+  if (await page.getByTestId('detail-panel').count()) await page.getByTestId('detail-panel').getByRole('button', { name: 'Close' }).click();
 }

@@ -192,6 +192,12 @@ export interface Workload {
 export { seededRandom };
 
 const OUTAGE_ORDER: WorkloadSourceKind[] = ['aodocs', 'scriptx', 'graph'];
+/** The fates of the first jobs, so the opening minutes show every situation. */
+const OPENING_FATES: JobFate[] = ['completes', 'fails', 'stuck', 'waits-for-release', 'canceled-by-other', 'completes', 'fails', 'waits-for-release', 'completes'];
+
+/** Ticks (seconds at speed 1) until a stuck job ends, and until a job waiting for release is released. */
+const STUCK_ENDS_AFTER: [number, number] = [110, 170];
+const RELEASED_AFTER: [number, number] = [25, 50];
 
 export function createWorkload(sims: Pick<WorkloadSimulators, 'scriptx' | 'graph' | 'aodocs'>, opts: WorkloadOptions = {}): Workload {
   const speed = opts.speed ?? 1;
@@ -213,7 +219,7 @@ export function createWorkload(sims: Pick<WorkloadSimulators, 'scriptx' | 'graph
   let downUntil = 0;
   let outageIndex = 0;
   /** The workload's jobs that are not final yet: source + id. */
-  const active = new Map<string, { source: WorkloadSourceKind; id: string; printerId?: string; fate: JobFate; cancelAtTick?: number }>();
+  const active = new Map<string, { source: WorkloadSourceKind; id: string; printerId?: string; fate: JobFate; cancelAtTick?: number; endAtTick?: number }>();
 
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
   const chance = (p: number): boolean => random() < p;
@@ -254,11 +260,23 @@ export function createWorkload(sims: Pick<WorkloadSimulators, 'scriptx' | 'graph
         return [...base, { status: printing, afterMs: s(between(7, 9)) }, { status: 6, afterMs: s(between(12, 22)) }];
       case 'fails':
         return [...base, { status: printing, afterMs: s(7) }, { status: -1, message: 'The printer reported a paper jam.', afterMs: s(between(10, 14)) }];
-      case 'stuck':
-        return [...base, { status: printing, afterMs: s(7) }];
-      case 'waits-for-release':
-        return [...base, { status: 7, message: 'Paused at the printer.', afterMs: s(7) }];
+      case 'stuck': {
+        // Stuck long enough to be flagged, then ScriptX.Services abandons it.
+        const end = between(STUCK_ENDS_AFTER[0], STUCK_ENDS_AFTER[1]);
+        return [...base, { status: printing, afterMs: s(7) }, { status: -2, message: 'Abandoned: the job did not finish printing.', afterMs: s(end) }];
+      }
+      case 'waits-for-release': {
+        const released = between(RELEASED_AFTER[0], RELEASED_AFTER[1]);
+        return [...base, { status: 7, message: 'Paused at the printer.', afterMs: s(7) }, { status: printing, afterMs: s(released) }, { status: 6, afterMs: s(released + 5) }];
+      }
     }
+  }
+
+  /** The tick at which a job the services leave waiting ends (released, or canceled by an administrator). */
+  function endTickOf(fate: JobFate): number | undefined {
+    if (fate === 'stuck') return ticks + between(STUCK_ENDS_AFTER[0], STUCK_ENDS_AFTER[1]);
+    if (fate === 'waits-for-release') return ticks + between(RELEASED_AFTER[0], RELEASED_AFTER[1]);
+    return undefined;
   }
 
   function graphLifecycle(fate: JobFate): LifecycleStep[] {
@@ -290,8 +308,7 @@ export function createWorkload(sims: Pick<WorkloadSimulators, 'scriptx' | 'graph
     }
   }
 
-  async function addJob(source: WorkloadSourceKind): Promise<void> {
-    const fate = chooseFate();
+  async function addJob(source: WorkloadSourceKind, fate: JobFate = chooseFate()): Promise<void> {
     const document = pick(DOCUMENTS);
     const mine = chance(0.7);
     const owner = mine ? WORKLOAD_USER : pick(COLLEAGUES);
@@ -320,14 +337,14 @@ export function createWorkload(sims: Pick<WorkloadSimulators, 'scriptx' | 'graph
         lifecycle: graphLifecycle(fate),
         documents: [{ displayName: document, contentType: document.endsWith('.pdf') ? 'application/pdf' : 'application/oxps', size: between(20, 4000) * 1024 }],
       });
-      active.set(`graph/${id}`, { source, id, printerId: printer.id, fate, cancelAtTick: fate === 'canceled-by-other' ? ticks + between(2, 5) : undefined });
+      active.set(`graph/${id}`, { source, id, printerId: printer.id, fate, cancelAtTick: fate === 'canceled-by-other' ? ticks + between(2, 5) : undefined, endAtTick: endTickOf(fate) });
     } else {
       const total = between(5, 40);
       const library = pick(AODOCS_LIBRARIES);
       id = `wl-${(opts.seed ?? 1).toString(36)}-${serial.toString().padStart(5, '0')}`;
       sims.aodocs.addJob({ jobId: id, libraryId: library.id, requestor: owner, type: pick(AODOCS_TYPES), totalTasks: total, plan: aodocsPlan(fate, total) });
       if (fate === 'fails') sims.aodocs.addEvent(id, { message: `Task failed: "${document}" could not be copied (quota exceeded).`, severity: 'ERROR' });
-      active.set(`aodocs/${id}`, { source, id, fate, cancelAtTick: fate === 'canceled-by-other' ? ticks + between(3, 6) : undefined });
+      active.set(`aodocs/${id}`, { source, id, fate, cancelAtTick: fate === 'canceled-by-other' ? ticks + between(3, 6) : undefined, endAtTick: endTickOf(fate) });
     }
     emit({ tick: ticks, type: 'job-added', source, id, fate, document, owner });
   }
@@ -343,6 +360,14 @@ export function createWorkload(sims: Pick<WorkloadSimulators, 'scriptx' | 'graph
     }
     const job = sims.aodocs.getJob(j.id);
     return !job || job.status !== 'IN_PROGRESS';
+  }
+
+  function endWaiting(j: { source: WorkloadSourceKind; id: string; printerId?: string; fate: JobFate }): void {
+    if (j.source === 'aodocs') sims.aodocs.cancel(j.id);
+    else if (j.source === 'graph') {
+      if (j.fate === 'waits-for-release') sims.graph.setJobStatus(j.printerId ?? '', j.id, { state: 'completed', details: ['completedSuccessfully'], description: 'Released at the printer and printed.' });
+      else sims.graph.setJobStatus(j.printerId ?? '', j.id, { state: 'canceled', details: [], description: 'Canceled by an administrator: the job was stuck.' });
+    }
   }
 
   async function setDown(source: WorkloadSourceKind, isDown: boolean): Promise<void> {
@@ -383,6 +408,11 @@ export function createWorkload(sims: Pick<WorkloadSimulators, 'scriptx' | 'graph
         else if (j.source === 'graph') sims.graph.setJobStatus(j.printerId ?? '', j.id, { state: 'canceled', details: [], description: 'Canceled by sam.lee@contoso.example.' });
         // ScriptX has no "cancelled by another user": its jobs simply complete.
       }
+      // Jobs left waiting end: released at the printer, or canceled by an administrator once stuck.
+      if (j.endAtTick !== undefined && ticks >= j.endAtTick) {
+        j.endAtTick = undefined;
+        if (!isFinal(j)) endWaiting(j);
+      }
       if (isFinal(j)) active.delete(k);
     }
 
@@ -404,7 +434,7 @@ export function createWorkload(sims: Pick<WorkloadSimulators, 'scriptx' | 'graph
     async start() {
       if (timer) return;
       const order: WorkloadSourceKind[] = ['scriptx', 'graph', 'aodocs'];
-      for (let i = 0; i < initialJobs; i++) await addJob(order[i % order.length]);
+      for (let i = 0; i < initialJobs; i++) await addJob(order[i % order.length], OPENING_FATES[i % OPENING_FATES.length]);
       timer = setInterval(() => void step(), tickMs);
       timer.unref?.();
     },

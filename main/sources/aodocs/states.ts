@@ -102,6 +102,22 @@ export function detailOf(job: ApiJob): string | null {
   }
 }
 
+/** The plain reason beside the state word; null when the state word says it all. */
+export function reasonOf(job: ApiJob): string | null {
+  const c = taskCounts(job);
+  switch (job.status) {
+    case 'IN_PROGRESS':
+    case 'CANCELLED':
+      return null;
+    case 'COMPLETED':
+      return c && c.failed > 0 ? `${plural(c.failed, 'task')} failed` : null;
+    case 'FAILED':
+      return c && c.failed > 0 ? `${plural(c.failed, 'task')} failed` : null;
+    default:
+      return `Unknown status "${job.status}"`;
+  }
+}
+
 /** Epoch milliseconds to ISO 8601 UTC; null when absent or out of range. */
 export function isoFromEpochMs(ms: number | null | undefined): string | null {
   if (ms === null || ms === undefined || !Number.isFinite(ms) || ms <= 0) return null;
@@ -151,6 +167,7 @@ export function toSourceJob(job: ApiJob, ctx: MapContext): SourceJob {
     state: toJobState(job.status),
     rawState: job.status,
     detail: detailOf(job),
+    reason: reasonOf(job),
     document: jobTypeWords(job.type),
     owner: requestor,
     printer: libraryId ? (ctx.libraryNames?.get(libraryId) ?? libraryId) : null,

@@ -4,7 +4,7 @@
 import { makeJobKey } from '../../../preload/model';
 import type { SourceJob } from '../../queue/source';
 import type { PrintJob } from './client';
-import { abortPermission, cancelPermission, toDetail, toJobState, toRawState } from './states';
+import { abortPermission, cancelPermission, toDetail, toJobState, toRawState, toReason } from './states';
 
 export type Via = 'shares' | 'printers';
 
@@ -96,6 +96,7 @@ export function toSourceJob(pj: PrintJob, target: WatchedTarget, ctx: MapContext
     state: toJobState(status),
     rawState: toRawState(status),
     detail: toDetail(status),
+    reason: toReason(status),
     document: docFromJob || ctx.documentName(key),
     owner: pj.createdBy?.displayName || upn || null,
     printer: target.name,
@@ -108,7 +109,24 @@ export function toSourceJob(pj: PrintJob, target: WatchedTarget, ctx: MapContext
   };
   const abort = abortPermission(status, { enabled: ctx.admin, viaPrinter: target.via === 'printers' });
   if (abort) job.abort = abort;
+  const size = sizeOf(pj);
+  if (size !== undefined) job.sizeBytes = size;
   return job;
+}
+
+/**
+ * The job's size: the sum of its documents' sizes when Graph gave every one (the list asked for
+ * `$expand=documents`); undefined when the documents were not listed, null when some size is unknown.
+ */
+export function sizeOf(pj: Pick<PrintJob, 'documents'>): number | null | undefined {
+  const docs = pj.documents;
+  if (!docs || !docs.length) return undefined;
+  let total = 0;
+  for (const d of docs) {
+    if (typeof d.size !== 'number' || !Number.isInteger(d.size) || d.size < 0) return null;
+    total += d.size;
+  }
+  return total;
 }
 
 /**

@@ -76,6 +76,37 @@ export function toDetail(status: GraphStatus): string | null {
   return words.length ? words.join(' ') : null;
 }
 
+const REASON_WORDS: Record<string, string> = {
+  uploadPending: 'Waiting for the document to upload',
+  transforming: 'Converting the document',
+  interpreting: 'The printer is processing the document',
+  releaseWait: 'Waiting to be released at the printer',
+  completedWithWarnings: 'Printed with warnings',
+  completedWithErrors: 'Finished with errors',
+};
+
+/**
+ * The plain reason beside the state word, from the state details (the first one this version
+ * knows words for) or the state itself; null when the state word says it all.
+ */
+export function toReason(status: GraphStatus): string | null {
+  for (const d of status.details ?? []) if (REASON_WORDS[d]) return REASON_WORDS[d];
+  switch (status.state) {
+    case 'stopped':
+      return 'Stopped at the printer';
+    case 'aborted':
+      return 'Aborted';
+    case 'pending':
+    case 'processing':
+    case 'paused':
+    case 'completed':
+    case 'canceled':
+      return null;
+    default:
+      return `Unknown status "${status.state}"`;
+  }
+}
+
 export function cancelPermission(status: GraphStatus): ActionPermission {
   if (GRAPH_FINAL_STATES.has(status.state)) return { allowed: false, reason: `The job is already ${status.state}.` };
   return { allowed: true };

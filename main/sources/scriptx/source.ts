@@ -14,11 +14,12 @@
  * Job statuses never depend on the informational answers (service description, license details):
  * when one cannot be read, the health message says so and the jobs are polled all the same.
  */
+import { userInfo } from 'node:os';
 import { AppFailure, makeJobKey, type Job, type ScriptxSourceConfig } from '../../../preload/model';
 import type { PrintRequest, ServiceActionRequest, ServiceInfo } from '../../../preload/contract';
 import type { TrackedJob } from '../../core/ports';
 import { HttpError } from '../../http/client';
-import { SourceError, type JobAction, type JobSource, type PollContext, type PollResult, type PrintFile, type SourceJob } from '../../queue/source';
+import { SourceError, type JobAction, type JobSource, type PollContext, type PollResult, type PrintFile, type SourceJob, type TrackOptions } from '../../queue/source';
 import type { SourceDeps } from '../deps';
 import {
   ScriptxClient,
@@ -58,6 +59,16 @@ export interface ScriptxSourceOptions {
   statusWindowMs?: number;
   /** Status requests run at the same time (different jobs). */
   concurrency?: number;
+  /** The signed-in user of this PC, the owner of its jobs (os.userInfo() by default). */
+  userName?: string;
+}
+
+function thisUser(): string | null {
+  try {
+    return userInfo().username || null;
+  } catch {
+    return null;
+  }
 }
 
 /** The license expiry warning starts this many days before the end date. */
@@ -143,6 +154,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
   const RATE_SLACK_MS = Math.min(100, windowMs / 10);
   const concurrency = opts.concurrency ?? 8;
   const { clock, logger } = deps;
+  const user = opts.userName ?? thisUser();
   const loopback = !config.baseUrl || /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?(\/|$)/i.test(config.baseUrl);
 
   const entries = new Map<string, Entry>();
@@ -173,7 +185,9 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
   // -------------------------------------------------------------------------------------------
 
   function entryFromTracked(t: TrackedJob): Entry {
-    const sub = (t.submission ?? null) as (Submission & { toFile?: boolean; printAnswer?: string }) | null;
+    const sub = (t.submission ?? null) as (Submission & { toFile?: boolean; printAnswer?: string; label?: { title?: unknown; printer?: unknown } }) | null;
+    // What was handed in with a token (Track, pqm track, a deep link): the service cannot tell.
+    const label = { title: typeof sub?.label?.title === 'string' ? sub.label.title : null, printer: typeof sub?.label?.printer === 'string' ? sub.label.printer : null };
     return {
       token: t.id,
       kind: t.kind ?? 'html',
@@ -181,8 +195,8 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       toFile: sub?.toFile === true,
       submittedByApp: !!sub?.request,
       submission: sub && sub.request ? { request: sub.request, file: sub.file, htmlInMemory: sub.htmlInMemory } : null,
-      document: sub?.request?.title ?? sub?.file?.name ?? (sub?.request?.document.type === 'url' ? sub.request.document.url : null),
-      printer: sub?.request?.printer ?? null,
+      document: sub?.request?.title ?? sub?.file?.name ?? (sub?.request?.document.type === 'url' ? sub.request.document.url : null) ?? label.title,
+      printer: sub?.request?.printer ?? label.printer,
       printAnswer: typeof sub?.printAnswer === 'string' ? sub.printAnswer : null,
       code: t.lastStatus ?? null,
       persistedCode: t.lastStatus ?? null,
@@ -348,11 +362,11 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       state: st.state,
       rawState: st.rawState,
       detail: reason && st.state !== 'canceled' ? `${reason[0].toUpperCase()}${reason.slice(1)}.` : st.detail,
-      ...(reason ? { reason } : {}),
+      reason: reason ?? st.reason,
       document: e.document,
-      owner: null,
-      printer: e.printer,
       // A loopback service prints for this PC only; an On-Premise server serves many.
+      owner: e.submittedByApp || loopback ? user : null,
+      printer: e.printer,
       mine: e.submittedByApp || loopback,
       createdAt: e.addedAt,
       updatedAt: e.updatedAt,
@@ -623,7 +637,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
   // Tracking
   // -------------------------------------------------------------------------------------------
 
-  async function track(id: string, trackOpts: { kind?: 'html' | 'pdf' }, signal: AbortSignal): Promise<SourceJob> {
+  async function track(id: string, trackOpts: TrackOptions, signal: AbortSignal): Promise<SourceJob> {
     const problem = tokenProblem(id);
     if (problem) throw new AppFailure('invalid-input', `This is not a ScriptX job id: ${problem}.`, { field: 'id', sourceId: config.id });
     await syncTracked().catch(() => undefined);
@@ -637,7 +651,13 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       throw actionFailure(err, `Tracking job ${id}`);
     }
     const kinds: JobKind[] = trackOpts.kind ? [trackOpts.kind] : ['html', 'pdf'];
-    const e: Entry = existing ?? entryFromTracked({ sourceId: config.id, id, addedAt: iso() });
+    const label = trackOpts.title || trackOpts.printer ? { ...(trackOpts.title ? { title: trackOpts.title } : {}), ...(trackOpts.printer ? { printer: trackOpts.printer } : {}) } : null;
+    const e: Entry = existing ?? entryFromTracked({ sourceId: config.id, id, addedAt: iso(), ...(label ? { submission: { label } } : {}) });
+    // A job the app printed keeps its own title and printer; one handed in takes what it is given.
+    if (existing && !existing.submittedByApp && label) {
+      existing.document = label.title ?? existing.document;
+      existing.printer = label.printer ?? existing.printer;
+    }
     e.finished = false;
     let lastErr: unknown = null;
     for (const kind of kinds) {
@@ -645,7 +665,8 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       try {
         const answer = await askStatus(c, e, signal);
         entries.set(id, e);
-        await deps.tracked.add({ sourceId: config.id, id, kind, addedAt: e.addedAt, ...(e.submission ? { submission: persistedSubmission(e) } : {}) });
+        const known = e.document || e.printer ? { label: { ...(e.document ? { title: e.document } : {}), ...(e.printer ? { printer: e.printer } : {}) } } : null;
+        await deps.tracked.add({ sourceId: config.id, id, kind, addedAt: e.addedAt, ...(e.submission ? { submission: persistedSubmission(e) } : known ? { submission: known } : {}) });
         return await applyAnswer(e, answer);
       } catch (err) {
         lastErr = err;
@@ -828,7 +849,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
         rawState: `${answer.status} ${answerName}`,
         detail: answer.message?.trim() || 'ScriptX.Services printed the document.',
         document,
-        owner: null,
+        owner: user,
         printer: req.printer ?? null,
         mine: true,
         createdAt: at,

@@ -58,6 +58,21 @@ const DEFAULT_DETAIL: Readonly<Record<number, string>> = {
   [-2]: 'The job was cancelled, abandoned as stuck, or its file output was never collected.',
 };
 
+/** The reason shown beside the plain state word, where the state word alone does not say it. */
+const REASON: Readonly<Record<number, string>> = {
+  0: 'Not yet in the print queue',
+  2: 'Preparing the content',
+  3: 'Downloading the content',
+  4: 'Content downloaded, about to print',
+  7: 'The print queue is paused',
+  8: 'Printing the PDF',
+  100: 'Output saved',
+  101: 'ScriptX.Services reported an error while printing',
+  102: 'Output ready to save',
+  [-1]: 'Error while processing the job',
+  [-2]: 'Canceled or abandoned by ScriptX.Services',
+};
+
 export const CANCELLABLE_CODES: ReadonlySet<number> = new Set([0, 1, 2, 3, 4]);
 export const PRINTING_CODES: ReadonlySet<number> = new Set([5, 8]);
 /** Codes after which a job that prints to a device is never polled again. */
@@ -73,6 +88,8 @@ export interface ScriptxJobStatus {
   /** e.g. "5 Printing"; unknown codes keep their number: "42 (unknown status)". */
   rawState: string;
   detail: string | null;
+  /** The plain reason beside the state word ("Downloading the content"), or null. */
+  reason: string | null;
   /** Never polled again. A print-to-file job waiting for collection (6/102) is not final. */
   final: boolean;
   cancel: ActionPermission;
@@ -102,6 +119,7 @@ export function toJobStatus(code: number, message: string | null | undefined, op
       state: 'unknown',
       rawState: rawStateOf(code),
       detail: words ?? `ScriptX.Services reported status ${code}, which this version does not know.`,
+      reason: `Unknown status ${code}`,
       final: false,
       cancel: { allowed: false, reason: `ScriptX.Services reported an unknown status (${code})` },
       outputReady: false,
@@ -119,6 +137,7 @@ export function toJobStatus(code: number, message: string | null | undefined, op
     state,
     rawState: rawStateOf(code),
     detail: words ?? (waitingForCollection ? 'The output is ready: save it to collect it from ScriptX.Services.' : DEFAULT_DETAIL[code]),
+    reason: waitingForCollection ? REASON[102] : (REASON[code] ?? null),
     final,
     cancel,
     outputReady: waitingForCollection,

@@ -81,8 +81,9 @@ export function DetailPanel() {
               <ol class="timeline" data-testid="timeline">
                 {details.timeline.map((e, i) => (
                   <li key={i}>
-                    <time dateTime={e.at}>{formatDateTime(e.at)}</time> <span class={`badge badge-${e.state}`}>{e.rawState || t.states[e.state]}</span>
+                    <time dateTime={e.at}>{formatDateTime(e.at)}</time> <span class={`badge badge-${e.state}`}>{t.states[e.state]}</span>
                     {e.detail && <span class="muted"> {e.detail}</span>}
+                    {e.rawState && <span class="muted tech"> ({e.rawState})</span>}
                   </li>
                 ))}
               </ol>
@@ -154,11 +155,11 @@ export function DetailPanel() {
           )}
         </>
       )}
-      {shown && Object.keys(shown.extra).length > 0 && (
-        <section>
+      {shown && (
+        <section data-testid="technical-details">
           <h3>{t.extra}</h3>
           <dl class="facts">
-            {Object.entries(shown.extra).map(([k, v]) => (
+            {[[t.fields.rawState, shown.rawState] as const, ...Object.entries(shown.extra)].map(([k, v]) => (
               <div key={k}>
                 <dt>{k}</dt>
                 <dd>{text(v)}</dd>
@@ -181,7 +182,7 @@ function JobFields(props: { job: Job; sourceName: string }) {
     [f.document, text(job.document)],
     [f.owner, text(job.owner)],
     [f.state, t.states[job.state]],
-    [f.rawState, text(job.rawState)],
+    [f.reason, text(job.reason ?? null)],
     [f.detail, text(job.detail)],
     [f.progress, job.progress == null ? t.none : formatPercent(job.progress)],
     [f.createdAt, formatDateTime(job.createdAt) || t.none],

@@ -4,21 +4,22 @@
  * technology the full size. Focus stays on the grid; aria-activedescendant names the active row.
  */
 import { Component, h, type FunctionComponent } from 'preact';
-import { useLayoutEffect, useMemo, useReducer, useRef } from 'preact/hooks';
+import { useCallback, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect, type Rect } from '@tanstack/virtual-core';
 import type { Job } from '../../../preload/model';
 import { t } from '../i18n/messages';
-import { formatBytes, formatPercent, formatTime } from '../i18n/format';
+import { formatBytes, formatInt, formatPercent, formatTime } from '../i18n/format';
 import type { SortKeyName } from '../../../preload/queue-view';
-import type { PendingAction, Store } from '../state/store';
+import { docName, type PendingAction, type Store } from '../state/store';
 import { askCancel } from './actions';
+import { RowMenu, type RowMenuRequest } from './RowMenu';
 import { useStore } from './context';
 
 export const ROW_HEIGHT = 32;
 /** Used when the scroll element reports no size (no layout yet, or a DOM without layout). */
 export const FALLBACK_VIEWPORT: Rect = { width: 1024, height: 640 };
 
-const COLUMNS: SortKeyName[] = ['source', 'printer', 'document', 'owner', 'state', 'progress', 'createdAt', 'updatedAt'];
+const COLUMNS: SortKeyName[] = ['source', 'printer', 'document', 'owner', 'state', 'progress', 'pages', 'size', 'createdAt', 'updatedAt'];
 
 const PENDING_TEXT: Record<PendingAction, string> = {
   cancel: t.pendingCancel,
@@ -45,15 +46,37 @@ function observeRectWithFallback(instance: Virtualizer<HTMLDivElement, HTMLDivEl
   return () => observer.disconnect();
 }
 
+/** One glyph per plain state, so the state reads without colour too (hidden from screen readers: the word is there). */
+export const STATE_ICONS: Record<Job['state'], string> = {
+  queued: '◷',
+  processing: '⟳',
+  printing: '▶',
+  paused: '⏸',
+  completed: '✓',
+  failed: '✕',
+  canceled: '⊘',
+  unknown: '?',
+};
+
 function StateCell(props: { job: Job; pending?: PendingAction; error?: string; sourceName: string; upload?: { sentBytes: number; totalBytes: number } }) {
   const { job } = props;
-  const title = [job.detail, props.error].filter(Boolean).join(' — ') || undefined;
+  const title = [job.reason, job.detail, props.error].filter(Boolean).join(' — ') || undefined;
   return (
     <div role="gridcell" class="cell cell-state" title={title}>
-      <span class={`badge badge-${job.state}`}>{job.rawState || t.states[job.state]}</span>
+      <span class={`badge badge-${job.state}`} data-testid="state-word">
+        <span class="state-icon" aria-hidden="true">
+          {STATE_ICONS[job.state]}
+        </span>
+        {t.states[job.state]}
+      </span>
       {job.stuck && (
         <span class="badge badge-stuck" title={t.stuckTitle}>
           {t.stuck}
+        </span>
+      )}
+      {job.reason && !props.pending && !props.error && (
+        <span class="row-reason" data-testid="state-reason">
+          {job.reason}
         </span>
       )}
       {props.pending && <span class="row-pending">{PENDING_TEXT[props.pending]}</span>}
@@ -75,6 +98,7 @@ interface RowProps {
   upload?: { sentBytes: number; totalBytes: number };
   onPointer: (e: MouseEvent, key: string, index: number) => void;
   onOpen: (key: string) => void;
+  onMenu: (e: MouseEvent, key: string, index: number) => void;
 }
 
 /**
@@ -122,6 +146,7 @@ const Row = pure(function Row(p: RowProps) {
       data-key={job.key}
       onMouseDown={(e) => p.onPointer(e, job.key, p.index)}
       onDblClick={() => p.onOpen(job.key)}
+      onContextMenu={(e) => p.onMenu(e, job.key, p.index)}
     >
       <div role="gridcell" class="cell cell-source">
         {p.sourceName}
@@ -129,8 +154,8 @@ const Row = pure(function Row(p: RowProps) {
       <div role="gridcell" class="cell cell-printer" title={job.printer ?? undefined}>
         {job.printer ?? t.none}
       </div>
-      <div role="gridcell" class="cell cell-document" title={job.document ?? undefined}>
-        {job.document || t.untitled}
+      <div role="gridcell" class={job.document ? 'cell cell-document' : 'cell cell-document is-unnamed'} title={job.document ?? undefined}>
+        {docName(job)}
       </div>
       <div role="gridcell" class="cell cell-owner">
         {job.owner ?? t.none}
@@ -143,6 +168,12 @@ const Row = pure(function Row(p: RowProps) {
             <span>{p.upload ? t.uploading(formatBytes(p.upload.sentBytes), formatBytes(p.upload.totalBytes)) : formatPercent(progress)}</span>
           </>
         )}
+      </div>
+      <div role="gridcell" class="cell cell-pages">
+        {job.pages == null ? '' : job.pagesPrinted == null ? formatInt(job.pages) : t.pagesOf(formatInt(job.pagesPrinted), formatInt(job.pages))}
+      </div>
+      <div role="gridcell" class="cell cell-size">
+        {job.sizeBytes == null ? '' : formatBytes(job.sizeBytes)}
       </div>
       <div role="gridcell" class="cell cell-created">
         {formatTime(job.createdAt)}
@@ -180,6 +211,12 @@ export function QueueGrid() {
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   /** Whether the scroller may have left the top: it scrolled, or the grid scrolled it. */
   const moved = useRef(false);
+  const gridRef = useRef<HTMLDivElement>(null);
+  const [menu, setMenu] = useState<RowMenuRequest | null>(null);
+  const closeMenu = useCallback(() => {
+    setMenu(null);
+    gridRef.current?.focus({ preventScroll: true });
+  }, []);
 
   const virtualizer = useMemo(
     () =>
@@ -263,6 +300,28 @@ export function QueueGrid() {
     }
   }
 
+  /** The keys a row's menu acts on: the selection when the row is part of it, else the row alone. */
+  function menuKeys(key: string): string[] {
+    if (selection.has(key) && selection.size > 1) return [...selection];
+    store.selection.value = new Set([key]);
+    anchor.current = key;
+    return [key];
+  }
+
+  function onMenu(e: MouseEvent, key: string, _index: number) {
+    e.preventDefault();
+    store.activeKey.value = key;
+    setMenu({ key, keys: menuKeys(key), x: e.clientX, y: e.clientY });
+  }
+
+  function openMenuAtActive() {
+    if (!activeKey || activeIndex < 0) return;
+    virtualizer.scrollToIndex(activeIndex, { align: 'auto' });
+    const r = document.getElementById(rowDomId(activeIndex))?.getBoundingClientRect();
+    const head = headRef.current?.getBoundingClientRect();
+    setMenu({ key: activeKey, keys: menuKeys(activeKey), x: (r?.left ?? head?.left ?? 0) + 24, y: r ? r.bottom : (head?.bottom ?? 0) });
+  }
+
   function onKeyDown(e: KeyboardEvent) {
     const page = Math.max(1, Math.floor((virtualizer.scrollRect?.height ?? FALLBACK_VIEWPORT.height) / ROW_HEIGHT) - 1);
     const cur = activeIndex;
@@ -305,6 +364,13 @@ export function QueueGrid() {
         if (!(e.ctrlKey || e.metaKey)) return;
         store.selection.value = new Set(jobs.map((j) => j.key));
         break;
+      case 'ContextMenu':
+        openMenuAtActive();
+        break;
+      case 'F10':
+        if (!e.shiftKey) return;
+        openMenuAtActive();
+        break;
       case 'Delete': {
         const keys = selection.size > 1 ? [...selection] : activeKey ? [activeKey] : [];
         askCancel(store, keys);
@@ -317,11 +383,12 @@ export function QueueGrid() {
   }
 
   // Rows are memoized: hand them callbacks that never change identity.
-  const handlers = useRef({ onPointer });
-  handlers.current = { onPointer };
+  const handlers = useRef({ onPointer, onMenu });
+  handlers.current = { onPointer, onMenu };
   const stable = useMemo(
     () => ({
       onPointer: (e: MouseEvent, key: string, index: number) => handlers.current.onPointer(e, key, index),
+      onMenu: (e: MouseEvent, key: string, index: number) => handlers.current.onMenu(e, key, index),
       onOpen: (key: string) => store.openDetails(key),
     }),
     [store],
@@ -329,58 +396,63 @@ export function QueueGrid() {
 
   const items = virtualizer.getVirtualItems();
   return (
-    <div
-      class="grid"
-      role="grid"
-      data-testid="queue-grid"
-      aria-label={t.gridLabel}
-      aria-rowcount={jobs.length + 1}
-      aria-colcount={COLUMNS.length}
-      aria-multiselectable="true"
-      aria-activedescendant={activeIndex >= 0 ? rowDomId(activeIndex) : undefined}
-      tabIndex={0}
-      onKeyDown={onKeyDown}
-    >
-      <div role="rowgroup" class="grid-head" ref={headRef}>
-        <div role="row" class="row row-head" aria-rowindex={1}>
-          {COLUMNS.map((c) => (
-            <HeaderCell key={c} col={c} store={store} />
-          ))}
-        </div>
-      </div>
+    <>
       <div
-        role="rowgroup"
-        class="grid-body"
-        ref={scrollRef}
-        onScroll={(e) => {
-          moved.current = true;
-          // The header sits outside the scroller: keep its columns over the body's.
-          if (headRef.current) headRef.current.scrollLeft = e.currentTarget.scrollLeft;
-        }}
+        ref={gridRef}
+        class="grid"
+        role="grid"
+        data-testid="queue-grid"
+        aria-label={t.gridLabel}
+        aria-rowcount={jobs.length + 1}
+        aria-colcount={COLUMNS.length}
+        aria-multiselectable="true"
+        aria-activedescendant={activeIndex >= 0 ? rowDomId(activeIndex) : undefined}
+        tabIndex={0}
+        onKeyDown={onKeyDown}
       >
-        <div class="grid-sizer" ref={sizerRef}>
-          {items.map((item) => {
-            const job = jobs[item.index];
-            if (!job) return null;
-            return (
-              <Row
-                key={job.key}
-                job={job}
-                index={item.index}
-                start={item.start}
-                selected={selection.has(job.key)}
-                active={job.key === activeKey}
-                pending={pending.get(job.key)}
-                error={errors.get(job.key)}
-                sourceName={names.get(job.sourceId) ?? job.sourceId}
-                upload={uploads.get(job.key)}
-                onPointer={stable.onPointer}
-                onOpen={stable.onOpen}
-              />
-            );
-          })}
+        <div role="rowgroup" class="grid-head" ref={headRef}>
+          <div role="row" class="row row-head" aria-rowindex={1}>
+            {COLUMNS.map((c) => (
+              <HeaderCell key={c} col={c} store={store} />
+            ))}
+          </div>
+        </div>
+        <div
+          role="rowgroup"
+          class="grid-body"
+          ref={scrollRef}
+          onScroll={(e) => {
+            moved.current = true;
+            // The header sits outside the scroller: keep its columns over the body's.
+            if (headRef.current) headRef.current.scrollLeft = e.currentTarget.scrollLeft;
+          }}
+        >
+          <div class="grid-sizer" ref={sizerRef}>
+            {items.map((item) => {
+              const job = jobs[item.index];
+              if (!job) return null;
+              return (
+                <Row
+                  key={job.key}
+                  job={job}
+                  index={item.index}
+                  start={item.start}
+                  selected={selection.has(job.key)}
+                  active={job.key === activeKey}
+                  pending={pending.get(job.key)}
+                  error={errors.get(job.key)}
+                  sourceName={names.get(job.sourceId) ?? job.sourceId}
+                  upload={uploads.get(job.key)}
+                  onPointer={stable.onPointer}
+                  onOpen={stable.onOpen}
+                  onMenu={stable.onMenu}
+                />
+              );
+            })}
+          </div>
         </div>
       </div>
-    </div>
+      {menu && <RowMenu store={store} request={menu} onClose={closeMenu} />}
+    </>
   );
 }

@@ -35,6 +35,54 @@ export function SourcesPanel() {
   );
 }
 
+/** Where a sign-in stands: finish it in the browser (with the page's link), a device code to enter, or why it failed. */
+function SignInProgressLine(props: { sourceId: string }) {
+  const store = useStore();
+  const p = store.signInProgress.value.get(props.sourceId);
+  const [now, setNow] = useState(() => Date.now());
+  const counting = p?.stage === 'device-code';
+  useEffect(() => {
+    if (!counting) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [counting]);
+  if (!p || p.stage === 'done') return null;
+  if (p.stage === 'failed') {
+    return (
+      <p class="error-text" role="alert" data-testid="signin-progress">
+        {t.signInFailed(p.message)}
+      </p>
+    );
+  }
+  if (p.stage === 'browser') {
+    return (
+      <p role="status" data-testid="signin-progress">
+        {t.signInInBrowser}{' '}
+        <a href={p.url} target="_blank" rel="noreferrer">
+          {t.signInOpenAgain}
+        </a>
+      </p>
+    );
+  }
+  const left = Math.max(0, Math.floor((Date.parse(p.expiresAt) - now) / 1000));
+  const copy = () =>
+    navigator.clipboard.writeText(p.userCode).then(
+      () => store.notify('info', t.signInCodeCopied),
+      (err: unknown) => store.notify('error', t.copyFailed(err instanceof Error ? err.message : String(err))),
+    );
+  return (
+    <div role="status" class="device-code" data-testid="signin-progress">
+      <p>
+        {t.signInDeviceCode(p.verificationUri)} <code class="user-code">{p.userCode}</code>{' '}
+        <button type="button" onClick={() => void copy()}>
+          {t.signInCopyCode}
+        </button>
+      </p>
+      <p class="muted">{left > 0 ? t.signInTimeLeft(String(Math.floor(left / 60)), String(left % 60).padStart(2, '0')) : t.signInCodeExpired}</p>
+    </div>
+  );
+}
+
 function SourceLine(props: { health: SourceHealth }) {
   const store = useStore();
   const h = props.health;
@@ -60,10 +108,11 @@ function SourceLine(props: { health: SourceHealth }) {
           </ul>
         </details>
       )}
+      <SignInProgressLine sourceId={h.id} />
       <div class="source-actions">
         {h.status === 'auth-required' && (
-          <button type="button" class="primary" onClick={() => void store.signIn(h.id)}>
-            {t.signIn}
+          <button type="button" class="primary" disabled={store.signingIn.value.has(h.id)} onClick={() => void store.signIn(h.id)}>
+            {store.signingIn.value.has(h.id) ? t.signingIn : t.signIn}
           </button>
         )}
         {h.kind === 'graph' && h.status !== 'auth-required' && h.status !== 'disabled' && (

@@ -12,9 +12,9 @@ export function CommandBar() {
   const store = useStore();
   const paused = store.paused.value;
   return (
-    <header class="command-bar" role="toolbar" aria-label={t.toolbarLabel}>
+    <header class="command-bar">
       <h1 class="app-title">{t.appTitle}</h1>
-      <div class="command-group">
+      <div class="command-group" role="toolbar" aria-label={t.toolbarLabel}>
         <button type="button" onClick={() => (store.panel.value = { kind: 'track' })}>
           {t.trackJob}
         </button>
@@ -58,6 +58,18 @@ function SourcesSummaryDot() {
   const worst = store.sources.value.find((s) => s.status === 'down' || s.status === 'auth-required') ?? store.sources.value.find((s) => s.status === 'degraded');
   if (!worst) return null;
   return <span class={`dot dot-${worst.status}`} title={`${worst.name}: ${t.health[worst.status]}`} aria-label={`${worst.name}: ${t.health[worst.status]}`} />;
+}
+
+/** Arrow keys in the view radio group choose the previous or next view and move the focus to it. */
+function moveView(e: KeyboardEvent, views: ViewName[], current: ViewName, choose: (v: ViewName) => void): void {
+  const step = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? 1 : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? -1 : 0;
+  const i = views.indexOf(current);
+  const next = e.key === 'Home' ? 0 : e.key === 'End' ? views.length - 1 : step ? (i + step + views.length) % views.length : -1;
+  if (next < 0) return;
+  e.preventDefault();
+  choose(views[next]);
+  const group = e.currentTarget as HTMLElement;
+  queueMicrotask(() => group.querySelectorAll<HTMLElement>('[role="radio"]')[next]?.focus());
 }
 
 export function PausedBanner() {
@@ -110,13 +122,15 @@ export function FilterBar() {
   const views: ViewName[] = ['active', 'finished', 'all'];
   return (
     <div class="filter-bar" aria-label={t.filtersLabel} role="region" data-testid="filter-bar">
-      <div class="segmented" role="radiogroup" aria-label={t.viewsLabel}>
+      <div class="segmented" role="radiogroup" aria-label={t.viewsLabel} onKeyDown={(e) => moveView(e, views, ui.view, (v) => store.updateUi({ view: v }))}>
         {views.map((v) => (
           <button
             key={v}
             type="button"
             role="radio"
             aria-checked={ui.view === v ? 'true' : 'false'}
+            // One tab stop: the chosen view; the arrows choose another.
+            tabIndex={ui.view === v ? 0 : -1}
             class={ui.view === v ? 'is-on' : ''}
             onClick={() => store.updateUi({ view: v })}
           >

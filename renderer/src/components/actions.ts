@@ -10,14 +10,22 @@ export function cancelRefusal(job: Job): string {
   return job.cancel.reason || t.cancelNotAllowed;
 }
 
-/** Asks before canceling one or several jobs; jobs that cannot be canceled are named with the reason. */
+/** Why a selected job will not be canceled: already finished, or the source's reason. */
+export function skipReason(job: Job): string {
+  return isFinal(job) ? t.alreadyFinished : cancelRefusal(job);
+}
+
+/**
+ * Asks before canceling one or several jobs, every time: how many will be canceled, and each job
+ * that will not be with why (already finished, not allowed).
+ */
 export function askCancel(store: Store, keys: string[]): void {
   const jobs = keys.map((k) => store.jobs.get(k)).filter((j): j is Job => !!j);
   if (!jobs.length) return;
   const allowed = jobs.filter((j) => j.cancel.allowed && !isFinal(j));
   const refused = jobs.filter((j) => !allowed.includes(j));
   if (!allowed.length) {
-    store.notify('warning', jobs.length === 1 ? `${docName(jobs[0])}: ${cancelRefusal(jobs[0])}` : refused.map((j) => `${docName(j)}: ${cancelRefusal(j)}`).join(' '));
+    store.notify('warning', jobs.length === 1 ? `${docName(jobs[0])}: ${cancelRefusal(jobs[0])}` : refused.map((j) => `${docName(j)}: ${skipReason(j)}`).join(' '));
     return;
   }
   if (jobs.length === 1) {
@@ -30,12 +38,13 @@ export function askCancel(store: Store, keys: string[]): void {
     };
     return;
   }
+  const skipped = refused.map((job) => ({ job, why: skipReason(job) }));
   store.confirm.value = {
     title: t.cancelManyConfirmTitle,
-    body: t.cancelManyConfirm(formatInt(allowed.length)),
-    list: refused.length ? [t.cancelManySkipped(formatInt(refused.length)), ...refused.map((j) => `${docName(j)}: ${cancelRefusal(j)}`)] : undefined,
+    body: skipped.length ? t.cancelManyConfirmMixed(formatInt(allowed.length), formatInt(skipped.length)) : t.cancelManyConfirm(formatInt(allowed.length)),
+    list: skipped.length ? skipped.map((s) => `${docName(s.job)}: ${s.why}`) : undefined,
     confirmLabel: t.confirmCancelJobs,
-    onConfirm: () => store.cancelJobs(allowed.map((j) => j.key)),
+    onConfirm: () => store.cancelJobs(allowed.map((j) => j.key), skipped),
   };
 }
 

@@ -5,6 +5,9 @@
  */
 import type { HealthStatus, JobState } from '../../../preload/model';
 
+/** A sentence's own full stop removed, for quoting it inside another sentence. */
+const unstop = (s: string) => s.replace(/\.+$/, '');
+
 export const en = {
   appTitle: 'Print Queue Monitor',
   loading: 'Loading print jobs…',
@@ -65,14 +68,17 @@ export const en = {
     owner: 'Owner',
     state: 'State',
     progress: 'Progress',
+    pages: 'Pages',
+    size: 'Size',
     createdAt: 'Submitted',
     updatedAt: 'Updated',
   },
+  pagesOf: (printed: string, total: string) => `${printed} of ${total}`,
   gridLabel: 'Print jobs',
   sortedAscending: 'sorted ascending',
   sortedDescending: 'sorted descending',
 
-  // job states (the normalized ones; the badge shows the source's own words)
+  // job states: the one plain vocabulary every row speaks (the service's code is in the details)
   states: {
     queued: 'Queued',
     processing: 'Processing',
@@ -92,7 +98,6 @@ export const en = {
   pendingAbort: 'Aborting…',
   pendingRetry: 'Retrying…',
   pendingDismiss: 'Dismissing…',
-  untitled: '(untitled)',
   uploading: (sent: string, total: string) => `Uploading ${sent} of ${total}`,
 
   // empty states
@@ -119,7 +124,8 @@ export const en = {
     source: 'Source',
     nativeId: 'Id at the service',
     state: 'State',
-    rawState: 'Status reported',
+    rawState: 'Status code reported',
+    reason: 'Reason',
     detail: 'Service message',
     document: 'Document',
     owner: 'Owner',
@@ -139,7 +145,7 @@ export const en = {
   eventsMore: 'More',
   eventsEmpty: 'No error events.',
   facts: 'More facts',
-  extra: 'Service fields',
+  extra: 'Technical details',
 
   // actions
   actionsLabel: 'Job actions',
@@ -149,7 +155,6 @@ export const en = {
   cancelConfirm: (doc: string, printer: string) => `Cancel “${doc}” on ${printer}? This cannot be undone.`,
   cancelManyConfirmTitle: 'Cancel print jobs?',
   cancelManyConfirm: (n: string) => `Cancel ${n} print jobs? This cannot be undone.`,
-  cancelManySkipped: (n: string) => `${n} selected jobs cannot be canceled and are left as they are:`,
   cancelAllOnPrinter: (printer: string, n: string) => `Cancel all ${n} active jobs on ${printer}`,
   cancelAllOnSource: (source: string, n: string) => `Cancel all ${n} active jobs of ${source}`,
   cancelAllConfirm: (n: string, where: string) => `Cancel all ${n} active jobs on ${where}? This cannot be undone.`,
@@ -157,7 +162,21 @@ export const en = {
   keepJobs: 'Keep',
   canceled: (doc: string) => `Canceled “${doc}”.`,
   cancelFailed: (doc: string, reason: string) => `“${doc}” was not canceled: ${reason}`,
-  canceledMany: (ok: string, failed: string) => `${ok} canceled, ${failed} not canceled.`,
+  /** "3 canceled, 2 skipped: already finished." */
+  bulkOutcome: (ok: string, failed: string, skipped: string, skippedWhy: string[], failedWhy: string[]) =>
+    [
+      `${ok} canceled`,
+      failed !== '0' ? `${failed} not canceled: ${failedWhy.map(unstop).join('; ')}` : '',
+      skipped !== '0' ? `${skipped} skipped: ${skippedWhy.map(unstop).join('; ')}` : '',
+    ]
+      .filter(Boolean)
+      .join(', ') + '.',
+  jobOutcome: (doc: string, outcome: string) => `${doc}: ${outcome}`,
+  outcomeCanceled: 'canceled.',
+  outcomeNotCanceled: (why: string) => `not canceled (${unstop(why)}).`,
+  outcomeSkipped: (why: string) => `skipped (${unstop(why)}).`,
+  alreadyFinished: 'already finished',
+  cancelManyConfirmMixed: (n: string, others: string) => `Cancel ${n} print jobs? This cannot be undone. ${others} will not be canceled:`,
   abortJob: 'Abort job…',
   abortTitle: 'Abort print job',
   abortReason: 'Reason (shown to the job’s owner)',
@@ -165,6 +184,21 @@ export const en = {
   aborted: (doc: string) => `Aborted “${doc}”.`,
   abortFailed: (doc: string, reason: string) => `“${doc}” was not aborted: ${reason}`,
   retryJob: 'Print again',
+  // row context menu
+  menuLabel: (doc: string) => `Actions for ${doc}`,
+  menuCancelMany: (n: string, of: string) => `Cancel ${n} of ${of} selected jobs…`,
+  menuNoneCancelable: 'None of the selected jobs can be canceled.',
+  menuNotAllowed: 'Not allowed for this job.',
+  menuRetryNotAvailable: 'Only a job printed from this app that failed or was canceled can be printed again.',
+  menuShowDetails: 'Show details',
+  menuCopyId: 'Copy job id',
+  menuShowPrinter: (printer: string) => `Show jobs on ${printer}`,
+  menuShowPrinterNone: "Show this printer's jobs",
+  menuNoPrinter: 'The service does not say which printer this job is for.',
+  keyDelete: 'Delete',
+  keyEnter: 'Enter',
+  copiedId: (id: string, doc: string) => `Copied the id of “${doc}”: ${id}`,
+  copyFailed: (reason: string) => `The job id was not copied: ${reason}`,
   retried: (doc: string) => `Submitted “${doc}” again.`,
   retryFailed: (reason: string) => `The job was not submitted again: ${reason}`,
   saveOutput: 'Save output…',
@@ -225,6 +259,15 @@ export const en = {
   refreshNow: 'Refresh now',
   refreshed: (name: string) => `Asked ${name} for fresh data.`,
   signIn: 'Sign in',
+  signingIn: 'Signing in…',
+  signInInBrowser: 'Complete the sign-in in your browser.',
+  signInOpenAgain: 'Open the sign-in page again',
+  signInDeviceCode: (uri: string) => `Go to ${uri} and enter the code`,
+  signInCopyCode: 'Copy code',
+  signInCodeCopied: 'The sign-in code was copied.',
+  signInTimeLeft: (min: string, sec: string) => `The code expires in ${min}:${sec}.`,
+  signInCodeExpired: 'The code has expired; choose Sign in again.',
+  signInFailed: (why: string) => `The sign-in did not complete: ${why}`,
   signOut: 'Sign out',
   signInDone: (name: string, status: string) => `${name}: ${status}`,
   serviceDetails: 'Service…',
@@ -348,6 +391,10 @@ export const en = {
   // notices
   noticesLabel: 'Notifications',
   dismissNotice: 'Dismiss notification',
+  dismissAllNotices: 'Dismiss all',
+  noticesMore: (n: string) => `and ${n} more`,
+  noticeRepeated: (n: string) => `(${n} times)`,
+  noticeDetails: 'Details',
   monitoringPaused: 'Monitoring paused.',
   monitoringResumed: 'Monitoring resumed.',
   jobNotFound: 'That job is no longer in the queue.',

@@ -5,12 +5,13 @@
  * the job the service answered with; nothing fails silently.
  */
 import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
-import type { Events, PrintQueueBridge, PrintRequest, RequestInput, RequestOutput, SettingsView, Snapshot } from '../../../preload/contract';
+import type { Events, PrintQueueBridge, SignInProgress, PrintRequest, RequestInput, RequestOutput, SettingsView, Snapshot } from '../../../preload/contract';
 import type { RequestName } from '../../../preload/channels';
 import type { AppError, Job, JobPatch, Result, Settings, SourceHealth, UiSettings } from '../../../preload/model';
 import { defaultUi } from './model-lite';
-import { isFinal } from '../../../preload/job-states';
+import { isFinal, jobName } from '../../../preload/job-states';
 import { t } from '../i18n/messages';
+import { formatInt } from '../i18n/format';
 import { keepsPlace, selectJobs } from '../../../preload/queue-view';
 import { requestSafely } from './call';
 
@@ -27,7 +28,18 @@ export interface Notice {
   id: number;
   level: 'info' | 'warning' | 'error';
   message: string;
+  /** One line per job, shown under "Details" (a bulk action's outcome per document). */
+  details?: string[];
+  /** How many identical notices arrived (they coalesce into one). */
+  count: number;
 }
+
+/** Info and warning notices close by themselves after this long, unless hovered or focused; errors stay. */
+export const NOTICE_CLOSE_MS: Readonly<Record<Notice['level'], number | null>> = { info: 8000, warning: 15000, error: null };
+/** At most this many notices are shown at once; the rest are counted ("and N more"). */
+export const MAX_VISIBLE_NOTICES = 3;
+/** Notices kept (the oldest go first). */
+const MAX_NOTICES = 20;
 export type Panel = { kind: 'sources' } | { kind: 'settings'; tab?: SettingsTab } | { kind: 'service'; sourceId: string } | { kind: 'track' } | { kind: 'print' };
 export type SettingsTab = 'sources' | 'polling' | 'notifications' | 'history' | 'general';
 export interface ConfirmRequest {
@@ -41,8 +53,12 @@ export interface ConfirmRequest {
 
 const UI_SAVE_DELAY_MS = 400;
 
-export function docName(job: Pick<Job, 'document' | 'nativeId'>): string {
-  return job.document || job.nativeId || t.untitled;
+function distinct(items: string[]): string[] {
+  return [...new Set(items)];
+}
+
+export function docName(job: Pick<Job, 'document' | 'nativeId' | 'sourceKind'>): string {
+  return jobName(job);
 }
 
 export function createStore(bridge: PrintQueueBridge) {
@@ -66,6 +82,9 @@ export function createStore(bridge: PrintQueueBridge) {
   const pending = signal<ReadonlyMap<string, PendingAction>>(new Map());
   const rowErrors = signal<ReadonlyMap<string, string>>(new Map());
   const notices = signal<Notice[]>([]);
+  /** Sign-ins in progress by source id, and where each stands (the browser page, a device code, a failure). */
+  const signingIn = signal<ReadonlyMap<string, true>>(new Map());
+  const signInProgress = signal<ReadonlyMap<string, SignInProgress>>(new Map());
   const printProgress = signal<ReadonlyMap<string, { sentBytes: number; totalBytes: number }>>(new Map());
   const panel = signal<Panel | null>(null);
   const confirm = signal<ConfirmRequest | null>(null);
@@ -127,13 +146,51 @@ export function createStore(bridge: PrintQueueBridge) {
     return requestSafely(bridge, name, input);
   }
 
-  function notify(level: Notice['level'], message: string): void {
-    const n = { id: ++noticeId, level, message };
-    notices.value = [...notices.value.slice(-4), n];
-    if (level === 'info') setTimeout(() => dismissNotice(n.id), 8000);
+  const noticeTimers = new Map<number, ReturnType<typeof setTimeout>>();
+  /** The notice area is hovered or holds the focus: nothing closes by itself meanwhile. */
+  let noticesHeld = false;
+  function scheduleClose(n: Notice): void {
+    const ms = NOTICE_CLOSE_MS[n.level];
+    if (ms === null) return;
+    clearTimeout(noticeTimers.get(n.id));
+    noticeTimers.set(
+      n.id,
+      setTimeout(() => {
+        noticeTimers.delete(n.id);
+        // Held: closed after a full period once the pointer or focus leaves.
+        if (!noticesHeld) dismissNotice(n.id);
+      }, ms),
+    );
+  }
+  function notify(level: Notice['level'], message: string, details?: string[]): void {
+    const same = notices.value.find((n) => n.level === level && n.message === message && (n.details ?? []).join('\n') === (details ?? []).join('\n'));
+    if (same) {
+      // Identical notices coalesce: one entry, counted, its close timer restarted.
+      const bumped = { ...same, count: same.count + 1 };
+      notices.value = [...notices.value.filter((n) => n !== same), bumped];
+      scheduleClose(bumped);
+      return;
+    }
+    const n: Notice = { id: ++noticeId, level, message, count: 1 };
+    if (details?.length) n.details = details;
+    const kept = notices.value.slice(-(MAX_NOTICES - 1));
+    for (const old of notices.value) if (!kept.includes(old)) clearTimeout(noticeTimers.get(old.id));
+    notices.value = [...kept, n];
+    scheduleClose(n);
   }
   function dismissNotice(id: number): void {
+    clearTimeout(noticeTimers.get(id));
+    noticeTimers.delete(id);
     notices.value = notices.value.filter((n) => n.id !== id);
+  }
+  function dismissAllNotices(): void {
+    for (const n of notices.value) clearTimeout(noticeTimers.get(n.id));
+    noticeTimers.clear();
+    notices.value = [];
+  }
+  function holdNotices(held: boolean): void {
+    noticesHeld = held;
+    if (!held) for (const n of notices.value) if (!noticeTimers.has(n.id)) scheduleClose(n);
   }
 
   function setMapEntry<V>(sig: { value: ReadonlyMap<string, V> }, key: string, v: V | undefined): void {
@@ -202,6 +259,7 @@ export function createStore(bridge: PrintQueueBridge) {
       bridge.on('source:health', applyHealth),
       bridge.on('monitoring:paused', (p) => (paused.value = p)),
       bridge.on('app:navigate', ({ key }) => openDetails(key)),
+      bridge.on('signin:progress', (p) => setMapEntry(signInProgress, p.sourceId, p.stage === 'done' ? undefined : p)),
       bridge.on('app:notice', ({ level, message }) => notify(level, message)),
       bridge.on('print:progress', ({ key, sentBytes, totalBytes }) => setMapEntry(printProgress, key, { sentBytes, totalBytes })),
     );
@@ -327,13 +385,17 @@ export function createStore(bridge: PrintQueueBridge) {
     return runJobAction(key, 'cancel', () => call('cancelJob', { key }), (j) => t.canceled(docName(j)), (reason) => t.cancelFailed(name, reason));
   }
 
-  /** Cancels many at once; jobs that refuse cancellation are never sent. */
-  async function cancelJobs(keys: string[]): Promise<void> {
+  /**
+   * Cancels many at once; jobs that refuse cancellation are never sent. `skipped` are the selected
+   * jobs left out, with why; the outcome is one notice naming each job by its document.
+   */
+  async function cancelJobs(keys: string[], skipped: { job: Job; why: string }[] = []): Promise<void> {
     if (!keys.length) return;
-    if (keys.length === 1) {
+    if (keys.length === 1 && !skipped.length) {
       await cancelJob(keys[0]);
       return;
     }
+    const names = new Map(keys.map((k) => [k, jobs.has(k) ? docName(jobs.get(k)!) : k]));
     batch(() => {
       for (const k of keys) {
         setMapEntry(pending, k, 'cancel');
@@ -342,28 +404,36 @@ export function createStore(bridge: PrintQueueBridge) {
     });
     const r = await call('cancelJobs', { keys });
     let okCount = 0;
-    let failCount = 0;
+    const lines: string[] = [];
+    const failures: string[] = [];
     batch(() => {
       for (const k of keys) setMapEntry(pending, k, undefined);
       if (!r.ok) {
-        for (const k of keys) setMapEntry(rowErrors, k, r.error.message);
-        failCount = keys.length;
+        for (const k of keys) {
+          setMapEntry(rowErrors, k, r.error.message);
+          lines.push(t.jobOutcome(names.get(k)!, t.outcomeNotCanceled(r.error.message)));
+        }
+        failures.push(r.error.message);
         return;
       }
       for (const item of r.value) {
+        const name = names.get(item.key) ?? item.key;
         if (item.result.ok) {
           okCount++;
           jobs.set(item.key, item.result.value);
+          lines.push(t.jobOutcome(name, t.outcomeCanceled));
         } else {
-          failCount++;
+          failures.push(item.result.error.message);
           setMapEntry(rowErrors, item.key, item.result.error.message);
+          lines.push(t.jobOutcome(name, t.outcomeNotCanceled(item.result.error.message)));
         }
       }
       jobsVersion.value++;
       selection.value = new Set();
     });
-    if (!r.ok) notify('error', t.cancelFailed(t.cancelManyConfirm(String(keys.length)), r.error.message));
-    else notify(failCount ? 'warning' : 'info', t.canceledMany(String(okCount), String(failCount)));
+    for (const s of skipped) lines.push(t.jobOutcome(docName(s.job), t.outcomeSkipped(s.why)));
+    const summary = t.bulkOutcome(formatInt(okCount), formatInt(failures.length), formatInt(skipped.length), distinct(skipped.map((s) => s.why)), distinct(failures));
+    notify(failures.length ? (okCount ? 'warning' : 'error') : skipped.length ? 'warning' : 'info', summary, lines);
   }
 
   function abortJob(key: string, reason: string): Promise<boolean> {
@@ -427,7 +497,11 @@ export function createStore(bridge: PrintQueueBridge) {
   }
 
   async function signIn(sourceId: string): Promise<void> {
-    const r = await call('signIn', { sourceId });
+    setMapEntry(signingIn, sourceId, true);
+    const r = await call('signIn', { sourceId }).finally(() => setMapEntry(signingIn, sourceId, undefined));
+    // The sign-in is over either way: what the window said about it (browser, device code) goes.
+    if (r.ok || signInProgress.value.get(sourceId)?.stage !== 'failed') setMapEntry(signInProgress, sourceId, undefined);
+    if (!r.ok) setMapEntry(signInProgress, sourceId, { sourceId, stage: 'failed', message: r.error.message });
     if (r.ok) {
       applyHealth(r.value);
       notify(r.value.status === 'ok' ? 'info' : 'warning', t.signInDone(r.value.name, r.value.message || t.health[r.value.status]));
@@ -515,6 +589,8 @@ export function createStore(bridge: PrintQueueBridge) {
     openDetails,
     notify,
     dismissNotice,
+    dismissAllNotices,
+    holdNotices,
     cancelJob,
     cancelJobs,
     abortJob,
@@ -525,6 +601,8 @@ export function createStore(bridge: PrintQueueBridge) {
     submitPrint,
     refreshNow,
     signIn,
+    signingIn,
+    signInProgress,
     signOut,
     cancelUpload,
     pause,

@@ -57,6 +57,13 @@ describe('ScriptX status codes', () => {
     expect(byKey(full.jobs, `local:${token}`)?.state).toBe('unknown');
   });
 
+  it("names this PC's user as the owner of a job on this PC's service, and gives the plain reason", async () => {
+    h = await harness({ source: { userName: 'alice' } });
+    const token = h.sim.addJob({ steps: [{ status: 8, afterMs: 0, message: '' }] });
+    const job = await h.source.track!(token, { kind: 'pdf' }, signal());
+    expect(job).toMatchObject({ owner: 'alice', mine: true, state: 'printing', reason: 'Printing the PDF' });
+  });
+
   it('treats 6 of a print-to-file job as output waiting, not finished', () => {
     expect(toJobStatus(6, '', { toFile: true })).toMatchObject({ state: 'paused', final: false, outputReady: true });
     expect(toJobStatus(6, '', {})).toMatchObject({ state: 'completed', final: true, outputReady: false });

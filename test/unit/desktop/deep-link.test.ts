@@ -8,6 +8,11 @@ describe('parseDeepLink', () => {
   it('accepts track and open links', () => {
     expect(parseDeepLink('print-queue-monitor://track?source=local&id={A1B2}&kind=pdf', known)).toEqual({ ok: true, link: { action: 'track', sourceId: 'local', id: '{A1B2}', kind: 'pdf' } });
     expect(parseDeepLink('print-queue-monitor://track/?source=ao&id=job-1', known)).toEqual({ ok: true, link: { action: 'track', sourceId: 'ao', id: 'job-1' } });
+    // What the page that printed knows: the document and the printer.
+    expect(parseDeepLink('print-queue-monitor://track?source=local&id=72&title=Invoice%20552.pdf&printer=HP%20LaserJet%20%231', known)).toEqual({
+      ok: true,
+      link: { action: 'track', sourceId: 'local', id: '72', title: 'Invoice 552.pdf', printer: 'HP LaserJet #1' },
+    });
     // Universal Print's job locator: the share, then the job.
     expect(parseDeepLink('print-queue-monitor://track?source=up&id=s3%2F31', known)).toEqual({ ok: true, link: { action: 'track', sourceId: 'up', id: 's3/31' } });
     expect(parseDeepLink('PRINT-QUEUE-MONITOR://open?key=up:printer-1%2Fjob-9', known)).toEqual({ ok: true, link: { action: 'open', key: 'up:printer-1/job-9' } });
@@ -37,6 +42,8 @@ describe('parseDeepLink', () => {
     ['a path in the id', 'print-queue-monitor://track?source=local&id=..%2F..%2Fetc', /the job id is not valid: the id has more than one \//],
     ['a dot part in the id', 'print-queue-monitor://track?source=up&id=..%2F31', /the job id is not valid: the id has more than one \/, or nothing \(or a dot\)/],
     ['bad kind', 'print-queue-monitor://track?source=local&id=1&kind=exe', /kind must be html or pdf/],
+    ['an empty title', 'print-queue-monitor://track?source=local&id=1&title=%20', /the title is not valid: the text is empty/],
+    ['a huge printer name', `print-queue-monitor://track?source=local&id=1&printer=${'p'.repeat(301)}`, /the printer is not valid: the text is longer than 300 characters/],
     ['bad key', 'print-queue-monitor://open?key=nokey', /job key is not valid/],
     ['key of unknown source', 'print-queue-monitor://open?key=evil:1', /no source "evil"/],
   ];

@@ -84,6 +84,23 @@ describe('createWorkload', () => {
     expect(w.ticks).toBe(60);
   });
 
+  it('keeps the story going for as long as it runs: stuck and waiting jobs end, new jobs keep arriving', async () => {
+    let t = 1_800_000_000_000;
+    const s = await sims(() => t);
+    const w = createWorkload(s, { seed: 1 });
+    await w.start();
+    const fates = w.events.flatMap((e) => (e.type === 'job-added' ? [e.fate] : []));
+    // The opening shows every situation.
+    expect(new Set(fates)).toEqual(new Set(['completes', 'fails', 'stuck', 'canceled-by-other', 'waits-for-release']));
+    for (let i = 0; i < 900; i++) {
+      t += 1000;
+      await w.step();
+    }
+    await w.stop();
+    const late = w.events.filter((e) => e.type === 'job-added' && e.tick > 800);
+    expect(late.length).toBeGreaterThan(10);
+  });
+
   it('drops one source out and brings it back', async () => {
     const s = await sims();
     const w = createWorkload(s, { seed: 1, initialJobs: 0, arrivalRate: 0, outageEveryTicks: 3, outageTicks: 2 });
