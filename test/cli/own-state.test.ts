@@ -123,6 +123,17 @@ describe('errors', () => {
   });
 });
 
+describe('pqm track', () => {
+  it('refuses "." and ".." as ids before any request', async () => {
+    const h = await home();
+    for (const id of ['.', '..']) {
+      const r = await pqm(h, ['track', 'local', id, '--json']);
+      expect(r.code).toBe(2);
+      expect(JSON.parse(r.stderr)).toMatchObject({ error: { code: 'invalid-input', field: 'id' } });
+    }
+  });
+});
+
 describe('settings validate', () => {
   it('names every unknown key, with a did-you-mean for near misses; refuses user info and link-local URLs', async () => {
     const h = await home({

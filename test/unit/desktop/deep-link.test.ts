@@ -36,6 +36,8 @@ describe('parseDeepLink', () => {
     ['bad source id', 'print-queue-monitor://track?source=Local_1&id=1', /source id is not valid/],
     ['a path in the id', 'print-queue-monitor://track?source=local&id=..%2F..%2Fetc', /the job id is not valid: the id has more than one \//],
     ['a dot part in the id', 'print-queue-monitor://track?source=up&id=..%2F31', /the job id is not valid: the id has more than one \/, or nothing \(or a dot\)/],
+    ['".." as the id', 'print-queue-monitor://track?source=ao&id=..', /the job id is not valid: the id cannot be "." or ".."/],
+    ['"." as the id', 'print-queue-monitor://track?source=ao&id=%2E', /the job id is not valid: the id cannot be "." or ".."/],
     ['bad kind', 'print-queue-monitor://track?source=local&id=1&kind=exe', /kind must be html or pdf/],
     ['bad key', 'print-queue-monitor://open?key=nokey', /job key is not valid/],
     ['key of unknown source', 'print-queue-monitor://open?key=evil:1', /no source "evil"/],
