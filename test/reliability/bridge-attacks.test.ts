@@ -9,7 +9,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import type { RequestName } from '../../preload/channels';
 import { dispatch } from '../../preload/contract';
 import type { Result } from '../../preload/model';
@@ -18,6 +18,7 @@ import type { AppCore, PlatformPorts } from '../../main/core/app-core-types';
 import { silentLogger } from '../../main/core/ports';
 import { startWebTransport, type WebTransport } from '../../main/web/server';
 import { createMemorySecretStore, type MemorySecretStore } from '../helpers/memory-stores';
+import { connectWebSocket } from '../helpers/web-socket-client';
 import { startAodocsSimulator, type AodocsSimulator } from '../simulators/aodocs/server';
 
 const CODE = 'sec-code-BridgeAttack-7c1e';
@@ -74,32 +75,8 @@ function fileSettings(): Record<string, unknown> {
 }
 
 async function webCall(transport: WebTransport): Promise<{ ws: WebSocket; call: Call }> {
-  const ws = new WebSocket(`ws://127.0.0.1:${transport.port}/ws`, { headers: { Origin: `http://127.0.0.1:${transport.port}` } });
-  const waiting = new Map<number, (v: Result<unknown>) => void>();
-  let ready!: () => void;
-  const readyP = new Promise<void>((r) => (ready = r));
-  ws.on('message', (data) => {
-    const msg = JSON.parse(String(data)) as { type: string; id?: number; result?: Result<unknown> };
-    if (msg.type === 'ready') ready();
-    if (msg.type === 'response' && typeof msg.id === 'number') {
-      waiting.get(msg.id)?.(msg.result!);
-      waiting.delete(msg.id);
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    ws.once('open', () => resolve());
-    ws.once('error', reject);
-  });
-  ws.send(JSON.stringify({ type: 'hello', token: transport.token }));
-  await readyP;
-  let next = 0;
-  const call: Call = (name, input) =>
-    new Promise((resolve) => {
-      const id = ++next;
-      waiting.set(id, resolve);
-      ws.send(JSON.stringify({ type: 'request', id, name, input }));
-    });
-  return { ws, call };
+  const client = await connectWebSocket(transport);
+  return { ws: client.ws, call: (name, input) => client.send({ type: 'request', name, input }) as Promise<Result<unknown>> };
 }
 
 beforeAll(async () => {
