@@ -346,7 +346,8 @@ export const GraphSourceConfig = strictObject({
   ...SourceCommon,
   kind: z.literal('graph'),
   baseUrl: HttpUrl.default('https://graph.microsoft.com/v1.0'),
-  authority: HttpUrl.optional(),
+  /** Where sign-in secrets go: https only. */
+  authority: HttpUrl.refine((u) => u.startsWith('https://'), 'must be an https:// URL (sign-in secrets travel over https only)').optional(),
   clientId: z.string().min(1).max(200).optional(),
   tenantId: z.string().min(1).max(200).optional(),
   shares: z.union([z.literal('all'), z.array(GraphId).max(500)]).optional(),

@@ -144,6 +144,7 @@ describe('settings validate', () => {
         { id: 'srv', kind: 'scriptx', baseUrl: 'http://bob:pw-S3cret@printsrv.example' },
         { id: 'meta', kind: 'scriptx', baseUrl: 'http://169.254.169.254/' },
         { id: 'lan', kind: 'scriptx', baseUrl: 'http://192.168.1.20:41191' },
+        { id: 'up', kind: 'graph', authority: 'http://login.example.com/tenant' },
       ],
       notification: {},
       histroy: { retentionDays: 3 },
@@ -157,11 +158,19 @@ describe('settings validate', () => {
     expect(by['sources.1.libraryIDs']).toMatch(/did you mean "libraryIds"/);
     expect(by['sources.2.baseUrl']).toMatch(/must not contain a user name or password/);
     expect(by['sources.3.baseUrl']).toMatch(/link-local/);
+    expect(by['sources.5.authority']).toMatch(/must be an https:\/\/ URL/);
     expect(by.notification).toMatch(/did you mean "notifications"/);
     expect(by.histroy).toMatch(/did you mean "history"/);
     expect(by.junk).toMatch(/unknown setting "junk"/);
     expect(out.sources).toEqual(['lan']);
     expect(r.stdout + r.stderr).not.toContain('pw-S3cret');
+    // Nor in what other commands print, log or bundle.
+    const show = await pqm(h, ['settings', 'show']);
+    const diag = await pqm(h, ['diagnostics', '--out', 'd.json']);
+    expect(diag.code).toBe(0);
+    const written = [show.stdout, show.stderr, diag.stderr, await readFile(join(h.dir, 'd.json'), 'utf8'), await readFile(join(h.dir, 'logs', 'cli.log'), 'utf8')].join('\n');
+    expect(written).not.toContain('pw-S3cret');
+    expect(written).not.toContain('x'.repeat(200));
     expect(r.stdout.length).toBeLessThan(5000);
   });
 });
