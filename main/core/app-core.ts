@@ -233,21 +233,22 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
   }
 
   /**
-   * A source whose secrets now go elsewhere (another URL, authority or kind) loses its stored
-   * secrets: they are entered again for the new destination, never carried over.
+   * A source whose secrets now go elsewhere (another URL, authority or kind), or that was removed,
+   * loses its stored secrets: they are entered again for the new destination, never carried over
+   * (not even by removing a source and adding one with the same id).
    */
   async function forgetMovedSecrets(before: SourceConfig[], after: SourceConfig[]): Promise<void> {
-    for (const now of after) {
-      const was = before.find((c) => c.id === now.id);
-      if (!was || secretDestination(was) === secretDestination(now)) continue;
+    for (const was of before) {
+      const now = after.find((c) => c.id === was.id);
+      if (now && secretDestination(was) === secretDestination(now)) continue;
       for (const name of SECRET_NAMES) {
         try {
-          await opts.secrets.delete(now.id, name);
+          await opts.secrets.delete(was.id, name);
         } catch (err) {
-          logger.warn('could not remove a secret of a changed source', { sourceId: now.id, name, error: redactor.redactText(String(err)) });
+          logger.warn('could not remove a secret of a changed source', { sourceId: was.id, name, error: redactor.redactText(String(err)) });
         }
       }
-      logger.info('the stored secrets of a source were removed: it now points elsewhere', { sourceId: now.id });
+      logger.info(now ? 'the stored secrets of a source were removed: it now points elsewhere' : 'the stored secrets of a removed source were removed', { sourceId: was.id });
     }
   }
 

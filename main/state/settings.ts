@@ -7,8 +7,10 @@
  * - A file that is not JSON, has a newer `version`, or has any invalid part is never overwritten or
  *   cleared: saving is refused while the file on disk is like that, unless the caller explicitly
  *   replaces it (and then the old file is first copied aside).
- * - An older file is migrated in memory, and written back only when it parsed without a problem,
- *   after a backup copy.
+ * - An older file is migrated in memory; the app and the CLI write it only when settings are
+ *   saved (after a backup copy), never on load.
+ * - Unknown keys are problems, named with a "did you mean" for near misses; no message quotes the
+ *   file's contents.
  * - Secrets are never in this file: keys that look like secrets are reported, with where they go.
  *
  * Why plain atomic JSON instead of electron-store (app) / conf (CLI): electron-store and conf clear
@@ -372,7 +374,7 @@ async function readParsed(path: string): Promise<ParsedSettings & { text: string
 export interface SettingsIoOptions {
   logger?: Logger;
   now?: () => number;
-  /** Write a migrated file back (default true; the CLI passes false to stay read-only). */
+  /** Write a migrated file back (default true; the app core passes false: loading never writes). */
   writeBackMigration?: boolean;
 }
 

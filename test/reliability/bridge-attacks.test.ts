@@ -232,4 +232,17 @@ describe('a changed URL saved from the window', () => {
     await rig.core.engine.pollOnce();
     expect(catcher.seen.some((h) => h.authorization === 'securityCode new-code-for-new-host')).toBe(true);
   });
+
+  it('a removed source takes its secrets with it: adding one with the same id elsewhere gets none', async () => {
+    await rig.secrets.set('local', 'LICENSE', LICENSE);
+    const without = fileSettings();
+    (without.sources as Record<string, unknown>[]).splice(0, 2, { id: 'ao', kind: 'aodocs', baseUrl: `${catcher.url}/api`, libraryIds: ['lib-a'] });
+    expect((await rig.ipc('saveSettings', { settings: without })).ok).toBe(true);
+    expect(rig.secrets.values.has('local.LICENSE')).toBe(false);
+    catcher.seen.length = 0;
+    const back = { ...without, sources: [...(without.sources as unknown[]), { id: 'local', kind: 'scriptx', baseUrl: catcher.url }] };
+    expect((await rig.ipc('saveSettings', { settings: back })).ok).toBe(true);
+    await rig.core.engine.pollOnce();
+    expect(JSON.stringify(catcher.seen)).not.toContain(Buffer.from(`${LICENSE}:`).toString('base64'));
+  });
 });
