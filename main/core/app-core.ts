@@ -283,7 +283,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     if (!platform.confirmCommand) {
       throw new AppFailure('not-allowed', `Commands configured in the settings file run only from the desktop app, which asks before running them; nothing was run.`, { sourceId });
     }
-    const lines = plan.map((c) => [c.file, ...c.args].map((p) => (/[\s"]/.test(p) || p === '' ? JSON.stringify(p) : p)).join(' '));
+    // As a Windows command line: a part with spaces or quotes in double quotes, backslashes as they are.
+    const lines = plan.map((c) => [c.file, ...c.args].map((p) => (/[\s"]/.test(p) || p === '' ? `"${p.replace(/"/g, '\\"')}"` : p)).join(' '));
     const confirmed = await platform.confirmCommand({
       title: `${action[0]!.toUpperCase()}${action.slice(1)} ScriptX.Services`,
       message: `Run ${lines.length === 1 ? 'this command' : 'these commands'} to ${action} ScriptX.Services (source "${sourceId}")?`,

@@ -177,7 +177,7 @@ describe.each(['ipc', 'web'] as const)('over %s', (via) => {
     expect(e.code).toBe('conflict');
     expect(e.message).toMatch(/Nothing was run/);
     expect(rig.confirmations).toHaveLength(1);
-    expect(rig.confirmations[0]!.detail).toContain('"C:\\\\Program Files\\\\MeadCo\\\\ScriptX.Services\\\\restart.cmd" --quiet "now please"');
+    expect(rig.confirmations[0]!.detail).toContain('"C:\\Program Files\\MeadCo\\ScriptX.Services\\restart.cmd" --quiet "now please"');
     expect(rig.confirmations[0]!.detail).toContain(rig.config);
   });
 
