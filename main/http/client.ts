@@ -368,9 +368,11 @@ export class HttpClient {
     if (this.lookup) (config as Record<string, unknown>).lookup = this.lookup;
     // Credentials travel over https, or over plain http only to this PC (the local service).
     if (carriesCredentials(req) && isPlainHttp(req.url) && !isLoopbackHost(new URL(req.url).hostname)) {
-      clearTimeout(deadlineTimer);
-      req.signal?.removeEventListener('abort', onCallerAbort);
-      if (this.usesFetch || isIP(new URL(req.url).hostname.replace(/^\[|\]$/g, '')) !== 0) throw cleartextRefused(target);
+      if (this.usesFetch || isIP(new URL(req.url).hostname.replace(/^\[|\]$/g, '')) !== 0) {
+        clearTimeout(deadlineTimer);
+        req.signal?.removeEventListener('abort', onCallerAbort);
+        throw cleartextRefused(target);
+      }
       // A name is judged by what it resolves to: every address must be on this PC.
       (config as Record<string, unknown>).lookup = loopbackOnlyLookup(this.lookup);
     }
