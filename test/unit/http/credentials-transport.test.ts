@@ -47,14 +47,19 @@ describe('credentials over plain http', () => {
     expect(seen).toEqual(['Bearer tok-123456']);
   });
 
-  it('checked by name, keep the whole-exchange deadline: a service that never answers times out', async () => {
-    const silent = createServer(() => undefined);
+  it('checked by name, keep the whole-exchange deadline: a service that trickles its answer times out', async () => {
+    const timers: NodeJS.Timeout[] = [];
+    const silent = createServer((_req, res) => {
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      timers.push(setInterval(() => res.write(' '), 50));
+    });
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     const silentPort = (silent.address() as { port: number }).port;
     try {
       const http = new HttpClient({ lookup: resolvesTo('127.0.0.1') });
       await expect(http.request({ url: `http://print.lan:${silentPort}/x`, headers: { Authorization: 'Bearer tok-123456' }, timeoutMs: 300 })).rejects.toMatchObject({ kind: 'timeout' });
     } finally {
+      for (const t of timers) clearInterval(t);
       silent.closeAllConnections();
       await new Promise<void>((r) => silent.close(() => r()));
     }
