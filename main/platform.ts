@@ -29,6 +29,13 @@ export function createElectronPlatform(getWindow: () => BrowserWindow | null): P
       const r = w ? await dialog.showSaveDialog(w, options) : await dialog.showSaveDialog(options);
       return r.canceled || !r.filePath ? null : r.filePath;
     },
+    async confirmCommand({ title, message, detail }) {
+      // A native dialog: the window cannot draw it, answer it or change what it shows.
+      const options: Electron.MessageBoxOptions = { type: 'warning', title, message, detail, buttons: ['Run', 'Cancel'], defaultId: 1, cancelId: 1, noLink: true };
+      const w = parent();
+      const r = w ? await dialog.showMessageBox(w, options) : await dialog.showMessageBox(options);
+      return r.response === 0;
+    },
     async openExternal(url, opts) {
       const verdict = checkExternalUrl(url, opts?.signInHost ? [...EXTERNAL_HOST_ALLOW_LIST, opts.signInHost.toLowerCase()] : EXTERNAL_HOST_ALLOW_LIST);
       if (!verdict.allowed) throw new AppFailure('not-allowed', verdict.reason);

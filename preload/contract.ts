@@ -31,14 +31,16 @@ const SourceInput = z.object({ sourceId: SourceId }).strict();
 /**
  * A job id from outside (a paste, the CLI, a deep link). At most one "/", between two real parts:
  * Universal Print's `<share or printer id>/<job id>` (its job ids are unique per printer only).
- * Printable, no query characters, at most 200 characters; each source refuses the forms it
- * cannot take.
+ * Printable, no query characters, never "." or ".." (as a whole or on either side of the "/"),
+ * at most 200 characters; each source refuses the forms it cannot take and percent-encodes the
+ * id into its paths.
  */
 export const ExternalJobId = z
   .string()
   .min(1, 'the id is empty')
   .max(200, 'the id is longer than 200 characters')
   .refine((s) => !/[\u0000-\u001f\u007f\\?#]/.test(s), 'the id contains a control character or one of \\ ? #')
+  .refine((s) => s !== '.' && s !== '..' && s.trim() !== '', 'the id cannot be "." or ".." or only spaces')
   .refine((s) => {
     const parts = s.split('/');
     return parts.length <= 2 && (parts.length === 1 || parts.every((p) => p.trim() !== '' && p !== '.' && p !== '..'));
@@ -167,7 +169,8 @@ export const requests = {
   saveSettings: request<SettingsView>()(z.object({ settings: Settings }).strict()),
   setSecret: request<null>()(z.object({ sourceId: SourceId, name: SecretName, value: z.string().min(1).max(20_000) }).strict()),
   clearSecret: request<null>()(z.object({ sourceId: SourceId, name: SecretName }).strict()),
-  testSource: request<SourceHealth>()(z.object({ source: SourceConfig }).strict()),
+  /** Tests a configuration with the secrets typed with it; stored ones only where they belong. */
+  testSource: request<SourceHealth>()(z.object({ source: SourceConfig, secrets: z.partialRecord(SecretName, z.string().min(1).max(20_000)).optional() }).strict()),
   signIn: request<SourceHealth>()(SourceInput),
   signOut: request<SourceHealth>()(SourceInput),
   submitPrint: request<Job>()(PrintRequest),

@@ -203,10 +203,20 @@ export function toAppError(err: unknown): AppError {
   return { code: 'internal', message: message || 'An unexpected error occurred.' };
 }
 
+/** Where an issue is: an unknown key is named itself, not only the object that holds it. */
+export function issuePath(issue: z.core.$ZodIssue): string[] {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys' && issue.keys.length > 0) {
+    const key = String(issue.keys[0]);
+    path.push(key.length > 64 ? `${key.slice(0, 61)}...` : key);
+  }
+  return path;
+}
+
 /** The envelope for a zod failure: code invalid-input, naming the first offending field. */
 export function invalidInput(error: z.ZodError, prefix = ''): AppError {
   const issue = error.issues[0];
-  const path = issue ? issue.path.map(String).join('.') : '';
+  const path = issue ? issuePath(issue).join('.') : '';
   const field = [prefix, path].filter(Boolean).join('.');
   const message = issue ? `${field || 'payload'}: ${issue.message}` : 'The payload is not valid.';
   return field ? { code: 'invalid-input', message, field } : { code: 'invalid-input', message };
@@ -218,20 +228,94 @@ export function invalidInput(error: z.ZodError, prefix = ''): AppError {
 
 export const SETTINGS_VERSION = 1;
 
+/** True for a host on this PC: localhost, 127.0.0.0/8, ::1 (as `URL.hostname` writes them). */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(h);
+}
+
+/** True for a link-local address: 169.254.0.0/16 (cloud metadata lives there) or fe80::/10. */
+export function isLinkLocalHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return /^169\.254\.\d{1,3}\.\d{1,3}$/.test(h) || /^\[fe[89ab][0-9a-f]:/.test(h) || /^\[::ffff:a9fe:[0-9a-f]{1,4}\]$/.test(h);
+}
+
+/**
+ * Why a configured URL cannot be used, or null: only http(s), no user name or password in it
+ * (credentials are entered as secrets), and never a link-local address. Loopback and private LAN
+ * addresses are allowed (the local service and On-Premise servers live there).
+ */
+export function configuredUrlProblem(u: string): string | null {
+  let p: URL;
+  try {
+    p = new URL(u);
+  } catch {
+    return 'must be an http:// or https:// URL';
+  }
+  if (p.protocol !== 'http:' && p.protocol !== 'https:') return 'must be an http:// or https:// URL';
+  if (p.username !== '' || p.password !== '') return 'must not contain a user name or password (enter credentials in the app, where they are stored encrypted)';
+  if (isLinkLocalHost(p.hostname)) return 'must not point at a link-local address (169.254.0.0/16 or fe80::/10)';
+  return null;
+}
+
 const HttpUrl = z
   .string()
   .max(2048)
-  .refine((u) => {
-    try {
-      const p = new URL(u);
-      return p.protocol === 'http:' || p.protocol === 'https:';
-    } catch {
-      return false;
+  .superRefine((u, ctx) => {
+    const problem = configuredUrlProblem(u);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** The closest known key to an unknown one (case-insensitive match or at most 2 edits), or null. */
+export function closestKey(key: string, known: readonly string[]): string | null {
+  const k = key.toLowerCase();
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const c = candidate.toLowerCase();
+    if (c === k) return candidate;
+    const d = editDistance(k, c, bestDistance);
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
     }
-  }, 'must be an http:// or https:// URL');
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string, cap: number): number {
+  if (Math.abs(a.length - b.length) >= cap) return cap;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** "unknown setting "baseURL" (did you mean "baseUrl"?)" for each unknown key, names shortened. */
+export function unknownKeysMessage(keys: readonly PropertyKey[], known: readonly string[]): string {
+  return keys
+    .map((key) => {
+      const name = String(key);
+      const shown = JSON.stringify(name.length > 64 ? `${name.slice(0, 61)}...` : name).replace(/[\u007f-\u009f]/g, '?');
+      const near = closestKey(name, known);
+      return `unknown setting ${shown}${near ? ` (did you mean "${near}"?)` : ''}`;
+    })
+    .join('; ');
+}
+
+/** An object schema that refuses unknown keys, naming each with a "did you mean" for near misses. */
+function strictObject<S extends z.ZodRawShape>(shape: S): z.ZodObject<S, z.core.$strict> {
+  const known = Object.keys(shape);
+  return z.strictObject(shape, {
+    error: (iss) => (iss.code === 'unrecognized_keys' ? unknownKeysMessage(iss.keys, known) : undefined),
+  });
+}
 
 /** A command the user configures to control a local service; run with execFile, never a shell. */
-export const ServiceCommand = z.object({
+export const ServiceCommand = strictObject({
   file: z.string().min(1).max(1024),
   args: z.array(z.string().max(1024)).max(32).default([]),
   timeoutMs: z.number().int().min(1000).max(300_000).optional(),
@@ -244,34 +328,33 @@ const SourceCommon = {
   enabled: z.boolean().optional(),
 };
 
-export const ScriptxSourceConfig = z.object({
+export const ScriptxSourceConfig = strictObject({
   ...SourceCommon,
   kind: z.literal('scriptx'),
   /** Omitted: discover (orchestrator, then port probe). Set: an On-Premise server or a fixed port. */
   baseUrl: HttpUrl.optional(),
   orchestratorUrl: HttpUrl.optional(),
   /** Ports probed with licensing/ping when there is no orchestrator. */
-  probePorts: z.object({ from: z.number().int().min(1).max(65535), to: z.number().int().min(1).max(65535) }).optional(),
+  probePorts: strictObject({ from: z.number().int().min(1).max(65535), to: z.number().int().min(1).max(65535) }).optional(),
   /** Control of the local service: commands the user or the admin configures. No guessed defaults. */
-  service: z
-    .object({
-      start: ServiceCommand.optional(),
-      stop: ServiceCommand.optional(),
-      restart: ServiceCommand.optional(),
-      /** On-Premise install: a Windows service name, controlled with sc.exe. */
-      windowsServiceName: z.string().min(1).max(256).optional(),
-    })
-    .optional(),
+  service: strictObject({
+    start: ServiceCommand.optional(),
+    stop: ServiceCommand.optional(),
+    restart: ServiceCommand.optional(),
+    /** On-Premise install: a Windows service name, controlled with sc.exe. */
+    windowsServiceName: z.string().min(1).max(256).optional(),
+  }).optional(),
 });
 export type ScriptxSourceConfig = z.infer<typeof ScriptxSourceConfig>;
 
 const GraphId = z.string().min(1).max(200).regex(/^[^/?#\\\s]+$/, 'an id cannot contain "/", "?", "#", "\\" or spaces');
 
-export const GraphSourceConfig = z.object({
+export const GraphSourceConfig = strictObject({
   ...SourceCommon,
   kind: z.literal('graph'),
   baseUrl: HttpUrl.default('https://graph.microsoft.com/v1.0'),
-  authority: HttpUrl.optional(),
+  /** Where sign-in secrets go: https only. */
+  authority: HttpUrl.refine((u) => u.startsWith('https://'), 'must be an https:// URL (sign-in secrets travel over https only)').optional(),
   clientId: z.string().min(1).max(200).optional(),
   tenantId: z.string().min(1).max(200).optional(),
   shares: z.union([z.literal('all'), z.array(GraphId).max(500)]).optional(),
@@ -280,18 +363,16 @@ export const GraphSourceConfig = z.object({
   /** The signed-in user's UPN for the "my jobs" filter; learned at sign-in when omitted. */
   userPrincipalName: z.string().min(3).max(320).optional(),
   /** Admin mode: application permissions through client credentials, for abort. Off by default. */
-  admin: z
-    .object({
-      enabled: z.boolean(),
-      clientId: z.string().min(1).max(200),
-      tenantId: z.string().min(1).max(200),
-      credential: z.enum(['secret', 'certificate']),
-    })
-    .optional(),
+  admin: strictObject({
+    enabled: z.boolean(),
+    clientId: z.string().min(1).max(200),
+    tenantId: z.string().min(1).max(200),
+    credential: z.enum(['secret', 'certificate']),
+  }).optional(),
 });
 export type GraphSourceConfig = z.infer<typeof GraphSourceConfig>;
 
-export const AodocsSourceConfig = z.object({
+export const AodocsSourceConfig = strictObject({
   ...SourceCommon,
   kind: z.literal('aodocs'),
   baseUrl: HttpUrl.default('https://aodocs.altirnao.com/api'),
@@ -307,13 +388,13 @@ export type AodocsSourceConfig = z.infer<typeof AodocsSourceConfig>;
 export const SourceConfig = z.discriminatedUnion('kind', [ScriptxSourceConfig, GraphSourceConfig, AodocsSourceConfig]);
 export type SourceConfig = z.infer<typeof SourceConfig>;
 
-const Interval = z.object({
+const Interval = strictObject({
   activeMs: z.number().int().min(200).max(3_600_000),
   idleMs: z.number().int().min(1000).max(86_400_000),
 });
 export type PollInterval = z.infer<typeof Interval>;
 
-export const PollingSettings = z.object({
+export const PollingSettings = strictObject({
   scriptx: Interval.default({ activeMs: 500, idleMs: 10_000 }),
   graph: Interval.default({ activeMs: 5_000, idleMs: 60_000 }),
   aodocs: Interval.default({ activeMs: 10_000, idleMs: 120_000 }),
@@ -330,18 +411,16 @@ export const NOTIFICATION_EVENTS = ['completed', 'failed', 'canceledByOther', 's
 export const NotificationEvent = z.enum(NOTIFICATION_EVENTS);
 export type NotificationEvent = z.infer<typeof NotificationEvent>;
 
-export const NotificationSettings = z.object({
+export const NotificationSettings = strictObject({
   enabled: z.boolean().default(true),
-  events: z
-    .object({
-      completed: z.boolean().default(true),
-      failed: z.boolean().default(true),
-      canceledByOther: z.boolean().default(true),
-      stuck: z.boolean().default(true),
-      sourceProblem: z.boolean().default(true),
-      licenseExpiring: z.boolean().default(true),
-    })
-    .default({ completed: true, failed: true, canceledByOther: true, stuck: true, sourceProblem: true, licenseExpiring: true }),
+  events: strictObject({
+    completed: z.boolean().default(true),
+    failed: z.boolean().default(true),
+    canceledByOther: z.boolean().default(true),
+    stuck: z.boolean().default(true),
+    sourceProblem: z.boolean().default(true),
+    licenseExpiring: z.boolean().default(true),
+  }).default({ completed: true, failed: true, canceledByOther: true, stuck: true, sourceProblem: true, licenseExpiring: true }),
   ownJobsOnly: z.boolean().default(true),
   /** Per source: false silences that source. Missing: on. */
   sources: z.record(z.string(), z.boolean()).default({}),
@@ -349,14 +428,14 @@ export const NotificationSettings = z.object({
 });
 export type NotificationSettings = z.infer<typeof NotificationSettings>;
 
-export const HistorySettings = z.object({
+export const HistorySettings = strictObject({
   retentionDays: z.number().int().min(1).max(3650).default(30),
   maxJobs: z.number().int().min(10).max(1_000_000).default(5000),
 });
 export type HistorySettings = z.infer<typeof HistorySettings>;
 
 export const SortKey = z.enum(['source', 'printer', 'document', 'owner', 'state', 'progress', 'pages', 'size', 'createdAt', 'updatedAt']);
-export const UiSettings = z.object({
+export const UiSettings = strictObject({
   theme: z.enum(['system', 'light', 'dark']).default('system'),
   view: z.enum(['active', 'finished', 'all']).default('active'),
   mineOnly: z.boolean().default(false),
@@ -364,21 +443,21 @@ export const UiSettings = z.object({
   printerFilter: z.array(z.string().max(300)).max(200).default([]),
   stateFilter: z.array(JobState).max(8).default([]),
   search: z.string().max(200).default(''),
-  sort: z.object({ key: SortKey, dir: z.enum(['asc', 'desc']) }).default({ key: 'updatedAt', dir: 'desc' }),
+  sort: strictObject({ key: SortKey, dir: z.enum(['asc', 'desc']) }).default({ key: 'updatedAt', dir: 'desc' }),
   startAtLogin: z.boolean().default(false),
   startMinimized: z.boolean().default(false),
   closeToTrayNoticeShown: z.boolean().default(false),
 });
 export type UiSettings = z.infer<typeof UiSettings>;
 
-export const UpdateSettings = z.object({
+export const UpdateSettings = strictObject({
   /** A generic electron-updater feed; updates are off while unset. */
   feedUrl: HttpUrl.optional(),
 });
 
 /** The settings file. `sources` is validated source by source by the settings loader so that one
  * bad source never disables the others; this schema is the shape of a fully valid file. */
-export const Settings = z.object({
+export const Settings = strictObject({
   version: z.literal(SETTINGS_VERSION),
   sources: z.array(SourceConfig).max(50),
   polling: PollingSettings.default(PollingSettings.parse({})),

@@ -87,7 +87,7 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'history export',
-    usage: '(--csv | --json) [--since <date>] [--out <file>]',
+    usage: '(--csv | --json) [--since <date>] [--out <file> [--force]]',
     summary: 'Exports the history as CSV or JSON, to a file (--out) or to stdout.',
     description: `The CSV is safe to open in a spreadsheet: cells starting with = + - @ tab or CR are prefixed with '.\n${EXIT_CODES}`,
     positionals: [],
@@ -95,7 +95,8 @@ export const COMMANDS: CommandSpec[] = [
       '--csv': { kind: 'flag', help: 'CSV' },
       '--json': { kind: 'flag', help: 'JSON' },
       '--since': { kind: 'value', help: 'only jobs finished at or after this date/time' },
-      '--out': { kind: 'value', help: 'the file to write (written atomically)' },
+      '--out': { kind: 'value', help: 'the file to write (written atomically; never one of the app\'s own files)' },
+      '--force': { kind: 'flag', help: 'replace --out if it exists' },
     },
   },
   {
@@ -108,11 +109,15 @@ export const COMMANDS: CommandSpec[] = [
   },
   {
     name: 'diagnostics',
-    usage: '[--out <file>] [--json]',
+    usage: '[--out <file> [--force]] [--json]',
     summary: 'Writes a diagnostics bundle for support: versions, settings (never secrets), source health, recent log lines.',
     description: `Default file: print-queue-monitor-diagnostics-<time>.json in the current folder. Output: the path written.\n${EXIT_CODES}`,
     positionals: [],
-    options: { '--out': { kind: 'value', help: 'the file to write' }, '--json': JSON_OPT },
+    options: {
+      '--out': { kind: 'value', help: 'the file to write (written atomically; never one of the app\'s own files)' },
+      '--force': { kind: 'flag', help: 'replace --out if it exists' },
+      '--json': JSON_OPT,
+    },
   },
   {
     name: 'settings validate',

@@ -14,6 +14,8 @@ export interface NodePlatformOptions {
   savePath?: string;
   cwd: string;
   version: string;
+  /** Throws when the path to save to must not be written (the app's own files, an existing file). */
+  checkSavePath?: (path: string) => void;
   /** Where to tell the user what to open (stderr). */
   say: (line: string) => void;
 }
@@ -24,7 +26,9 @@ export function createNodePlatform(opts: NodePlatformOptions): PlatformPorts {
       return opts.fileToPrint ? { path: resolve(opts.cwd, opts.fileToPrint) } : null;
     },
     async pickSavePath(suggestedName) {
-      return resolve(opts.cwd, opts.savePath ?? suggestedName);
+      const path = resolve(opts.cwd, opts.savePath ?? suggestedName);
+      opts.checkSavePath?.(path);
+      return path;
     },
     async openExternal(url) {
       let parsed: URL;

@@ -20,6 +20,7 @@ import { commandHelp, parseArgs, UsageError, type ParsedArgs } from './args';
 import { COMMANDS, globalHelp } from './commands';
 import { historyTable, jobLine, jobsTable, signInLine, sourcesTable } from './format';
 import { createNodePlatform } from './node-platform';
+import { checkOutPath } from './out-file';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, unreachable: 3 } as const;
 
@@ -52,14 +53,14 @@ function problemStatus(h: SourceHealth): boolean {
 export async function runCli(io: CliIo): Promise<number> {
   const wantsJson = io.argv.includes('--json');
   const redactor = createRedactor();
-  const say = (line: string): void => io.stderr(`pqm: ${redactor.redactText(line)}\n`);
+  const say = (line: string): void => io.stderr(`pqm: ${oneLine(redactor.redactText(line))}\n`);
   const fail = (err: unknown, usageFor: string | null = null): number => {
     const e = redactor.redactError(err);
     if (wantsJson) io.stderr(`${JSON.stringify({ error: e })}\n`);
     else {
       const where = [e.field ? `field ${e.field}` : '', e.sourceId ? `source ${e.sourceId}` : ''].filter(Boolean).join(', ');
-      io.stderr(`pqm: error (${e.code}): ${e.message}${where ? ` [${where}]` : ''}\n`);
-      if (usageFor) io.stderr(`See: pqm ${usageFor} --help\n`);
+      const see = usageFor ? ` (see: pqm ${usageFor} --help)` : '';
+      io.stderr(`pqm: error (${e.code}): ${oneLine(`${e.message}${where ? ` [${where}]` : ''}`)}${see}\n`);
     }
     return err instanceof UsageError ? EXIT.usage : exitCodeFor(e);
   };
@@ -113,6 +114,7 @@ export async function runCli(io: CliIo): Promise<number> {
   const logDir = besideSettings(configPath, 'logs');
   const logger = createFileLogger({ dir: logDir, fileName: 'cli.log', redactor, ...(args.verbose ? { echo: (line: string) => io.stderr(`${line}\n`) } : {}) });
   const platform = createNodePlatform({
+    checkSavePath: (path) => checkOutPath(path, configPath, { force: flag('--force'), platform: io.platform }),
     cwd: io.cwd,
     version: io.version,
     say,
@@ -139,11 +141,12 @@ export async function runCli(io: CliIo): Promise<number> {
       await core.stop();
       return fail(new UsageError(`There is no settings file at ${configPath}. Create it, or point --config / PQM_CONFIG at an existing one.`));
     }
-    for (const p of loaded.problems) say(`settings ${p.field ? `field ${p.field}` : 'file'}: ${p.message}`);
+    // A file that cannot be used is one error; a usable one with problems, one warning each.
     if (usesSources && (loaded.status === 'unreadable' || loaded.problems.some((p) => p.field === ''))) {
       await core.stop();
       return fail(new UsageError(`The settings file ${configPath} cannot be used (${loaded.problems[0]?.message ?? 'unreadable'}). It was left untouched.`));
     }
+    for (const p of loaded.problems) say(`settings ${p.field ? `field ${p.field}` : 'file'}: ${p.message}`);
   }
   logger.info('pqm command', { command: command.name, configPath });
 
@@ -201,7 +204,8 @@ export async function runCli(io: CliIo): Promise<number> {
         const [sourceId] = args.positionals;
         const docs = ['--file', '--url', '--html'].filter((o) => opt(o) !== undefined);
         if (docs.length !== 1) throw new UsageError('print needs exactly one of --file, --url or --html.', 'print');
-        const document = opt('--url') ? { type: 'url' as const, url: opt('--url')! } : opt('--html') ? { type: 'html' as const, html: opt('--html')! } : { type: 'file' as const };
+        if (opt(docs[0]!) === '') throw new UsageError(`${docs[0]} is empty: give the ${docs[0] === '--html' ? 'HTML to print' : docs[0] === '--url' ? 'address to print' : 'file to print'}.`, 'print');
+        const document = opt('--url') !== undefined ? { type: 'url' as const, url: opt('--url')! } : opt('--html') !== undefined ? { type: 'html' as const, html: opt('--html')! } : { type: 'file' as const };
         let copies: number | undefined;
         if (opt('--copies') !== undefined) {
           copies = Number(opt('--copies'));
@@ -239,6 +243,7 @@ export async function runCli(io: CliIo): Promise<number> {
           return EXIT.ok;
         }
         const path = resolve(io.cwd, target);
+        checkOutPath(path, configPath, { force: flag('--force'), platform: io.platform });
         try {
           await writeFileAtomic(path, text);
         } catch (err) {
@@ -276,6 +281,11 @@ export async function runCli(io: CliIo): Promise<number> {
   } finally {
     await core.stop().catch((err) => say(`could not finish writing the history: ${(err as Error).message}`));
   }
+}
+
+/** One line whatever the text holds: control characters (a newline, a NUL) are written escaped. */
+export function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 async function queryHistory(

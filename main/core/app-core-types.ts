@@ -26,6 +26,12 @@ export interface PlatformPorts {
   fetch?: typeof fetch;
   /** Start at login (the app only). */
   setStartAtLogin?(enabled: boolean, minimized: boolean): void;
+  /**
+   * Asks the user, in a native dialog the window cannot reach, whether to run a configured
+   * command (shown exactly). Omitted (the browser preview): such commands are never run from a
+   * request.
+   */
+  confirmCommand?(request: { title: string; message: string; detail: string }): Promise<boolean>;
   /** App and platform versions for diagnostics. */
   versions(): Record<string, string>;
 }

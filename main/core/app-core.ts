@@ -28,6 +28,7 @@ import type { DisabledSource, QueueEngine } from '../queue/engine-types';
 import { MAX_PRINT_FILE_BYTES, SourceError, type JobSource, type PrintFile } from '../queue/source';
 import type { SourceDeps } from '../sources/deps';
 import { createSource, sourceDisplayName } from '../sources/index';
+import { planCommands } from '../sources/scriptx/service-control';
 import { writeDiagnostics, diagnosticsFileName } from '../state/diagnostics';
 import { createHistoryStore, HISTORY_FILE_NAME, type HistoryStore } from '../state/history';
 import { createRedactor, type Redactor } from '../state/redact';
@@ -35,6 +36,8 @@ import { besideSettings, loadSettings, saveSettings, type LoadedSettings } from 
 import { createFileTrackedStore, TRACKED_FILE_NAME } from '../state/tracked';
 import type { AppCore, AppCoreOptions } from './app-core-types';
 import { systemClock, type Clock, type Logger, type SecretStore, type TrackedStore } from './ports';
+import { keepPrivileged } from './privileged';
+import { boundSecretStore, secretDestination, storedValues } from './secret-binding';
 
 /** Content types of the files the app prints, by extension. */
 const PRINTABLE_TYPES: Record<string, string> = {
@@ -56,11 +59,22 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
   const logger: Logger = opts.logger;
   const redactor: Redactor = createRedactor();
   const platform = opts.platform;
-  const secrets = redactingSecrets(opts.secrets, redactor);
+  const destinationIn = (sourceId: string): string | null => {
+    const c = loaded.settings.sources.find((s) => s.id === sourceId);
+    return c ? secretDestination(c) : null;
+  };
+  // Secrets reach a source only while it points where they were entered for.
+  const secrets = boundSecretStore(opts.secrets, {
+    destination: destinationIn,
+    savedDestination: destinationIn,
+    redactor,
+    onWithheld: (sourceId, name) => logger.warn('a stored secret was not used: its source now points elsewhere; enter it again', { sourceId, name }),
+  });
   const tracked: TrackedStore = createFileTrackedStore(besideSettings(opts.configPath, TRACKED_FILE_NAME));
   const http = new HttpClient(platform.fetch ? { fetch: platform.fetch } : {});
 
-  let loaded: LoadedSettings = await loadSettings(opts.configPath, { logger });
+  // Loading never writes: an older file is migrated in memory, and on disk only by a save.
+  let loaded: LoadedSettings = await loadSettings(opts.configPath, { logger, writeBackMigration: false });
   /** Saves of the settings, one after the other. */
   let settingsQueue: Promise<void> = Promise.resolve();
   const history: HistoryStore = createHistoryStore(besideSettings(opts.configPath, HISTORY_FILE_NAME), {
@@ -147,16 +161,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
   }
 
   async function learnSecrets(configs: SourceConfig[]): Promise<void> {
-    for (const c of configs) {
-      for (const name of SECRET_NAMES) {
-        try {
-          const v = await opts.secrets.get(c.id, name);
-          if (v) redactor.addSecrets([v]);
-        } catch {
-          /* an unreadable secret is reported by the source that needs it */
-        }
-      }
-    }
+    for (const c of configs) redactor.addSecrets(await storedValues(opts.secrets, c.id));
   }
 
   function requireSource(sourceId: string): JobSource {
@@ -184,7 +189,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       for (const name of secretNamesFor(c)) {
         let has = false;
         try {
-          has = await opts.secrets.has(c.id, name);
+          has = await secrets.has(c.id, name);
         } catch {
           has = false;
         }
@@ -233,6 +238,67 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       throw new AppFailure('internal', `Could not save to ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
     }
     return { savedTo: path };
+  }
+
+  /**
+   * A source whose secrets now go elsewhere (another URL, authority or kind), or that was removed,
+   * loses its stored secrets: they are entered again for the new destination, never carried over
+   * (not even by removing a source and adding one with the same id).
+   */
+  async function forgetMovedSecrets(before: SourceConfig[], after: SourceConfig[]): Promise<void> {
+    for (const was of before) {
+      const now = after.find((c) => c.id === was.id);
+      if (now && secretDestination(was) === secretDestination(now)) continue;
+      for (const name of SECRET_NAMES) {
+        try {
+          await opts.secrets.delete(was.id, name);
+        } catch (err) {
+          logger.warn('could not remove a secret of a changed source', { sourceId: was.id, name, error: redactor.redactText(String(err)) });
+        }
+      }
+      logger.info(now ? 'the stored secrets of a source were removed: it now points elsewhere' : 'the stored secrets of a removed source were removed', { sourceId: was.id });
+    }
+  }
+
+  /**
+   * The secrets a connection test may use: those typed with it, then stored ones only while the
+   * tested configuration points where they were entered for. Nothing is stored by a test.
+   */
+  function testSecrets(config: SourceConfig, typed: Partial<Record<SecretName, string>>): SecretStore {
+    redactor.addSecrets(Object.values(typed).filter((v): v is string => typeof v === 'string'));
+    const stored = boundSecretStore(opts.secrets, {
+      destination: (sourceId) => (sourceId === config.id ? secretDestination(config) : null),
+      savedDestination: destinationIn,
+      redactor,
+    });
+    const store: SecretStore = {
+      async get(sourceId, name) {
+        if (sourceId !== config.id) return undefined;
+        return typed[name] ?? (await stored.get(sourceId, name));
+      },
+      async set() {},
+      async delete() {},
+      has: async (sourceId, name) => (await store.get(sourceId, name)) !== undefined,
+    };
+    return store;
+  }
+
+  /** Asks the user, outside the window, before a configured command runs (the exact command). */
+  async function confirmServiceCommand(sourceId: string, action: 'start' | 'stop' | 'restart'): Promise<void> {
+    const config = loaded.settings.sources.find((c) => c.id === sourceId);
+    const plan = config?.kind === 'scriptx' ? planCommands(action, config.service) : null;
+    if (!plan) return; // the source explains that nothing is configured
+    if (!platform.confirmCommand) {
+      throw new AppFailure('not-allowed', `Commands configured in the settings file run only from the desktop app, which asks before running them; nothing was run.`, { sourceId });
+    }
+    // As a Windows command line: a part with spaces or quotes in double quotes, backslashes as they are.
+    const lines = plan.map((c) => [c.file, ...c.args].map((p) => (/[\s"]/.test(p) || p === '' ? `"${p.replace(/"/g, '\\"')}"` : p)).join(' '));
+    const confirmed = await platform.confirmCommand({
+      title: `${action[0]!.toUpperCase()}${action.slice(1)} ScriptX.Services`,
+      message: `Run ${lines.length === 1 ? 'this command' : 'these commands'} to ${action} ScriptX.Services (source "${sourceId}")?`,
+      detail: `${lines.join('\n')}\n\nConfigured in ${opts.configPath}.`,
+    });
+    if (!confirmed) throw new AppFailure('conflict', `Nothing was run: the ${action} was not confirmed.`, { sourceId });
   }
 
   async function healthAfter(sourceId: string): Promise<SourceHealth> {
@@ -338,13 +404,16 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       return settingsView();
     },
 
-    async saveSettings({ settings }) {
+    async saveSettings({ settings }, ctx) {
       // One save at a time: a save and the reload after it never interleave with another save,
       // so the last save asked for is the one in effect (and on disk).
       const run = settingsQueue.then(async () => {
         const previous = loaded.settings;
-        const saved = await saveSettings(opts.configPath, settings, { logger });
-        loaded = await loadSettings(opts.configPath, { logger });
+        // The window never chooses programs to run or the update feed: those stay as in the file.
+        const next = ctx.origin === 'cli' ? settings : keepPrivileged(settings, previous, opts.configPath);
+        const saved = await saveSettings(opts.configPath, next, { logger });
+        await forgetMovedSecrets(previous.sources, saved.settings.sources);
+        loaded = await loadSettings(opts.configPath, { logger, writeBackMigration: false });
         if (loaded.status === 'missing') loaded = { ...loaded, settings: saved.settings };
         await learnSecrets(loaded.settings.sources);
         applySettings(loaded, previous);
@@ -372,8 +441,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       return null;
     },
 
-    async testSource({ source: config }) {
-      const source = createSource(config, deps);
+    async testSource({ source: config, secrets: typed }) {
+      const source = createSource(config, { ...deps, secrets: testSecrets(config, typed ?? {}) });
       const base = { id: config.id, kind: config.kind, name: sourceDisplayName(config), lastErrorAt: null as string | null, lastSuccessAt: null as string | null };
       const at = new Date(clock.now()).toISOString();
       try {
@@ -446,9 +515,10 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       return source.serviceInfo(AbortSignal.timeout(30_000));
     },
 
-    async serviceAction(req) {
+    async serviceAction(req, ctx) {
       const source = requireSource(req.sourceId);
       if (!source.serviceAction) unsupported(source, 'be controlled from here');
+      if ((req.action === 'start' || req.action === 'stop' || req.action === 'restart') && ctx.origin !== 'cli') await confirmServiceCommand(req.sourceId, req.action);
       if (req.action === 'applyLicense' && req.guid) redactor.addSecrets([req.guid]);
       const info = await source.serviceAction(req, AbortSignal.timeout(120_000));
       engine.refreshNow(req.sourceId);
@@ -542,21 +612,3 @@ export function secretNamesFor(config: SourceConfig): SecretName[] {
       return config.auth === 'bearer' ? ['TOKEN'] : ['SECURITY_CODE'];
   }
 }
-
-/** A SecretStore that tells the redactor every value it reads or writes. */
-function redactingSecrets(inner: SecretStore, redactor: Redactor): SecretStore {
-  return {
-    async get(sourceId, name) {
-      const v = await inner.get(sourceId, name);
-      if (v) redactor.addSecrets([v]);
-      return v;
-    },
-    async set(sourceId, name, value) {
-      redactor.addSecrets([value]);
-      await inner.set(sourceId, name, value);
-    },
-    delete: (sourceId, name) => inner.delete(sourceId, name),
-    has: (sourceId, name) => inner.has(sourceId, name),
-  };
-}
-

@@ -8,8 +8,10 @@
  * injected for fault tests. Redirects are followed here, under one policy for both (redirectTarget).
  */
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig, type Method } from 'axios';
-import type { LookupFunction } from 'node:net';
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
 import type { z } from 'zod';
+import { AppFailure, isLoopbackHost } from '../../preload/model';
 
 export type HttpErrorKind =
   /** refused, reset, DNS failure: the service could not be reached */
@@ -289,6 +291,45 @@ const CHROMIUM_CODES: Record<string, string> = {
   ERR_CONNECTION_TIMED_OUT: 'ETIMEDOUT',
 };
 
+const CLEARTEXT_REFUSED = 'EPQMCLEARTEXT';
+
+function carriesCredentials(req: Pick<HttpRequest, 'headers' | 'secrets'>): boolean {
+  return Object.keys(req.headers ?? {}).some((h) => h.toLowerCase() === 'authorization') || (req.secrets?.length ?? 0) > 0;
+}
+
+function isPlainHttp(url: string): boolean {
+  try {
+    return new URL(url).protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+function cleartextRefused(target: string, cause?: unknown): HttpError {
+  return new HttpError('unreachable', `${target} was not sent: credentials go only over https, or over plain http to this PC`, cause === undefined ? { target } : { target, cause });
+}
+
+/** A DNS lookup that fails unless every address the name resolves to is a loopback address. */
+function loopbackOnlyLookup(inner: LookupFunction | undefined): LookupFunction {
+  const base = (inner ?? dnsLookup) as unknown as (host: string, opts: object, cb: (err: NodeJS.ErrnoException | null, addresses?: unknown) => void) => void;
+  return ((hostname: string, options: unknown, callback?: unknown) => {
+    const cb = (typeof options === 'function' ? options : callback) as (err: NodeJS.ErrnoException | null, address?: unknown, family?: number) => void;
+    const opts = typeof options === 'object' && options !== null ? options : {};
+    base(hostname, { ...opts, all: true }, (err, addresses) => {
+      if (err) return cb(err);
+      const list = (Array.isArray(addresses) ? addresses : []) as { address: string; family: number }[];
+      const local = list.length > 0 && list.every((a) => isLoopbackHost(a.family === 6 ? `[${a.address}]` : a.address));
+      if (!local) {
+        const refused: NodeJS.ErrnoException = new Error(`${hostname} is not on this PC`);
+        refused.code = CLEARTEXT_REFUSED;
+        return cb(refused);
+      }
+      if ((opts as { all?: boolean }).all) return cb(null, list);
+      return cb(null, list[0]!.address, list[0]!.family);
+    });
+  }) as unknown as LookupFunction;
+}
+
 /** Thrown into the request's signal when the overall deadline passes. */
 class DeadlineExceeded extends Error {
   constructor() {
@@ -302,11 +343,13 @@ export class HttpClient {
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
   private readonly lookup: LookupFunction | undefined;
+  private readonly usesFetch: boolean;
 
   constructor(opts: HttpClientOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     this.lookup = opts.lookup;
+    this.usesFetch = opts.fetch !== undefined;
     const base: AxiosRequestConfig = {
       // Every status is an answer; classification below decides what it means.
       validateStatus: () => true,
@@ -359,6 +402,16 @@ export class HttpClient {
       responseType: responseType === 'bytes' ? 'arraybuffer' : 'text',
     };
     if (this.lookup) (config as Record<string, unknown>).lookup = this.lookup;
+    // Credentials travel over https, or over plain http only to this PC (the local service).
+    if (carriesCredentials(req) && isPlainHttp(req.url) && !isLoopbackHost(new URL(req.url).hostname)) {
+      if (this.usesFetch || isIP(new URL(req.url).hostname.replace(/^\[|\]$/g, '')) !== 0) {
+        clearTimeout(deadlineTimer);
+        req.signal?.removeEventListener('abort', onCallerAbort);
+        throw cleartextRefused(target);
+      }
+      // A name is judged by what it resolves to: every address must be on this PC.
+      (config as Record<string, unknown>).lookup = loopbackOnlyLookup(this.lookup);
+    }
 
     let res;
     try {
@@ -445,6 +498,7 @@ export class HttpClient {
     if (signal?.aborted || axios.isCancel(err) || (err instanceof AxiosError && err.code === 'ERR_CANCELED')) {
       return new HttpError('aborted', `${target} was cancelled`, { target, cause: err });
     }
+    if (errorCodes(err).includes(CLEARTEXT_REFUSED)) return cleartextRefused(target, err);
     if (err instanceof AxiosError) {
       const codes = errorCodes(err).map((c) => CHROMIUM_CODES[c] ?? c);
       const code = err.code ?? codes[0];
@@ -464,6 +518,15 @@ export class HttpClient {
     const message = redactSecrets(err instanceof Error ? err.message : String(err), secrets);
     return new HttpError('unreachable', `${target} failed: ${message}`, { target, cause: err });
   }
+}
+
+/**
+ * An id as exactly one percent-encoded path segment. "", "." and ".." are refused: URL resolution
+ * would drop them and the request would go to another endpoint (`/api/job/..` is `/api/`).
+ */
+export function pathSegment(id: string, what = 'id'): string {
+  if (id === '' || id === '.' || id === '..') throw new AppFailure('invalid-input', `The ${what} cannot be empty, "." or "..".`, { field: 'id' });
+  return encodeURIComponent(id);
 }
 
 /** The Basic authorization header value for a user name and password. */

@@ -7,8 +7,10 @@
  * - A file that is not JSON, has a newer `version`, or has any invalid part is never overwritten or
  *   cleared: saving is refused while the file on disk is like that, unless the caller explicitly
  *   replaces it (and then the old file is first copied aside).
- * - An older file is migrated in memory, and written back only when it parsed without a problem,
- *   after a backup copy.
+ * - An older file is migrated in memory; the app and the CLI write it only when settings are
+ *   saved (after a backup copy), never on load.
+ * - Unknown keys are problems, named with a "did you mean" for near misses; no message quotes the
+ *   file's contents.
  * - Secrets are never in this file: keys that look like secrets are reported, with where they go.
  *
  * Why plain atomic JSON instead of electron-store (app) / conf (CLI): electron-store and conf clear
@@ -31,7 +33,9 @@ import {
   UiSettings,
   UpdateSettings,
   invalidInput,
+  issuePath,
   secretEnvName,
+  unknownKeysMessage,
   type SecretName,
   type SettingsProblem,
 } from '../../preload/model';
@@ -183,7 +187,7 @@ function findSecretKeys(value: unknown, path: string[], out: Array<{ field: stri
 
 function zodProblems(error: z.ZodError, prefix: string): SettingsProblem[] {
   return error.issues.map((issue) => {
-    const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    const field = [prefix, ...issuePath(issue)].filter(Boolean).join('.');
     return { field, message: `${field}: ${issue.message}` };
   });
 }
@@ -224,7 +228,8 @@ export function parseSettingsDocument(raw: unknown): ParsedSettings {
   else if (typeof v === 'number' && Number.isInteger(v) && v >= 0) fileVersion = v;
   else {
     fileVersion = null;
-    problems.push({ field: 'version', message: `version: must be a whole number (this program writes ${SETTINGS_VERSION}), not ${JSON.stringify(v)}.` });
+    // The value itself is not repeated: a message never echoes what the file holds.
+    problems.push({ field: 'version', message: `version: must be a whole number (this program writes ${SETTINGS_VERSION}).` });
     status = 'invalid';
   }
 
@@ -240,6 +245,14 @@ export function parseSettingsDocument(raw: unknown): ParsedSettings {
       if ((doc.version ?? 0) === m.from) doc = m.up(doc);
     }
     status = 'migrated';
+  }
+
+  // Keys this program does not know are named (a misspelt section would otherwise be ignored).
+  const topLevel = ['version', 'sources', ...Object.keys(SECTIONS)];
+  for (const k of Object.keys(doc)) {
+    if (topLevel.includes(k) || SECRET_KEY.test(k)) continue;
+    const field = k.length > 64 ? `${k.slice(0, 61)}...` : k;
+    problems.push({ field, message: `${unknownKeysMessage([k], topLevel)}: remove it, or correct its name.` });
   }
 
   // Secrets anywhere outside the sources (the sources are checked one by one below).
@@ -317,12 +330,24 @@ export function parseSettingsText(text: string): ParsedSettings {
   } catch (err) {
     return {
       settings: { ...defaultSettings(), sources: [] },
-      problems: [{ field: '', message: `The settings file is not valid JSON (${(err as Error).message}); no source is used until it is fixed, and the file is left untouched.` }],
+      problems: [{ field: '', message: `The settings file is not valid JSON (${jsonErrorPlace(text, err)}); no source is used until it is fixed, and the file is left untouched.` }],
       status: 'unreadable',
       fileVersion: null,
     };
   }
   return parseSettingsDocument(raw);
+}
+
+/**
+ * Where JSON.parse stopped, as "line L, column C", never the parser's own message: that quotes
+ * the file's text, which may hold a secret (or, through a link, another file's contents).
+ */
+export function jsonErrorPlace(text: string, err: unknown): string {
+  const m = /position (\d+)/.exec(err instanceof Error ? err.message : '');
+  if (!m) return /Unexpected end/i.test(err instanceof Error ? err.message : '') ? 'it ends too early' : 'it cannot be parsed';
+  const position = Math.min(Number(m[1]), text.length);
+  const before = text.replace(/^\uFEFF/, '').slice(0, position).split('\n');
+  return `at line ${before.length}, column ${before[before.length - 1]!.length + 1}`;
 }
 
 function isWritable(p: ParsedSettings): boolean {
@@ -349,7 +374,7 @@ async function readParsed(path: string): Promise<ParsedSettings & { text: string
 export interface SettingsIoOptions {
   logger?: Logger;
   now?: () => number;
-  /** Write a migrated file back (default true; the CLI passes false to stay read-only). */
+  /** Write a migrated file back (default true; the app core passes false: loading never writes). */
   writeBackMigration?: boolean;
 }
 

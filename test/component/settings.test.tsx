@@ -111,6 +111,17 @@ describe('settings: sources', () => {
     expect(m!.bridge.callsOf('saveSettings')).toHaveLength(0);
   });
 
+  it('tests with the credential typed in the form, sent with the test and never stored by it', async () => {
+    const dialog = await openSettings();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Edit This PC' }));
+    type(field(dialog, 'Service URL (empty: find it on this PC)'), 'https://print.example.com');
+    type(field(dialog, /License GUID/), 'A9BF6A4D-0000-4D21-996E-00A2DE5DE416');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Test connection' }));
+    await waitFor(() => expect(m!.bridge.callsOf('testSource')).toHaveLength(1));
+    expect(m!.bridge.callsOf('testSource')[0]).toMatchObject({ source: { id: 'local', baseUrl: 'https://print.example.com' }, secrets: { LICENSE: 'A9BF6A4D-0000-4D21-996E-00A2DE5DE416' } });
+    expect(m!.bridge.callsOf('setSecret')).toHaveLength(0);
+  });
+
   it('shows whether a credential is stored, never its value, and forgets it', async () => {
     const dialog = await openSettings(base, { 'local.LICENSE': 'SECRET-GUID' });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Edit This PC' }));

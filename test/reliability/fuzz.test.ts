@@ -8,11 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WebSocket } from 'ws';
 import { dispatch, requests } from '../../preload/contract';
 import type { Result } from '../../preload/model';
 import { startWebTransport, type WebTransport } from '../../main/web/server';
 import { createFakeCore } from '../unit/web/fake-core';
+import { connectWebSocket } from '../helpers/web-socket-client';
 import { ALL_REQUESTS, hostilePayloads } from './hostile';
 
 const PER_REQUEST = 250;
@@ -89,37 +89,7 @@ describe('web transport under hostile frames', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function connect(): Promise<{ ws: WebSocket; send(msg: unknown): Promise<unknown>; raw(text: string): void }> {
-    const ws = new WebSocket(`ws://127.0.0.1:${transport.port}/ws`, { headers: { Origin: `http://127.0.0.1:${transport.port}` } });
-    const waiting = new Map<string | number, (v: unknown) => void>();
-    let ready!: () => void;
-    const readyP = new Promise<void>((r) => (ready = r));
-    ws.on('message', (data) => {
-      const msg = JSON.parse(String(data)) as { type: string; id?: string | number; result?: unknown };
-      if (msg.type === 'ready') ready();
-      if (msg.type === 'response' && msg.id !== undefined && msg.id !== null) {
-        waiting.get(msg.id)?.(msg.result);
-        waiting.delete(msg.id);
-      }
-    });
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    ws.send(JSON.stringify({ type: 'hello', token: transport.token }));
-    await readyP;
-    let next = 0;
-    return {
-      ws,
-      send: (msg) =>
-        new Promise((resolve) => {
-          const id = ++next;
-          waiting.set(id, resolve);
-          ws.send(JSON.stringify({ ...(msg as object), id }));
-        }),
-      raw: (text) => ws.send(text),
-    };
-  }
+  const connect = () => connectWebSocket(transport);
 
   it('answers thousands of hostile requests with invalid-input and keeps serving', async () => {
     const client = await connect();

@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import type { AodocsSourceConfig } from '../../../preload/model';
-import { HttpError, type HttpRequest } from '../../http/client';
+import { HttpError, pathSegment, type HttpRequest } from '../../http/client';
 import type { SourceDeps } from '../deps';
 
 // ---------------------------------------------------------------------------------------------
@@ -169,7 +169,7 @@ export class AodocsClient {
 
   /** Builds a URL: path segments encoded one by one (ids are opaque), plus `domain` when configured. */
   private url(segments: string[], query: Record<string, string> = {}): string {
-    const u = new URL(`${this.base}/${segments.map((s) => encodeURIComponent(s)).join('/')}`);
+    const u = new URL(`${this.base}/${segments.map((s) => pathSegment(s)).join('/')}`);
     if (this.config.domain) u.searchParams.set('domain', this.config.domain);
     for (const [k, v] of Object.entries(query)) u.searchParams.set(k, v);
     return u.toString();

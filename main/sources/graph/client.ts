@@ -4,7 +4,7 @@
  * order), and @odata.nextLink handling that never leaves the configured Graph host.
  */
 import { z } from 'zod';
-import { HttpError, type HttpClient } from '../../http/client';
+import { HttpError, pathSegment, type HttpClient } from '../../http/client';
 import { AuthRequiredError, type TokenProvider } from './auth';
 
 export const MAX_BATCH = 20;
@@ -154,7 +154,7 @@ export interface BatchItemAnswer {
 }
 
 /** Percent-encodes a Graph id for a path segment. */
-export const seg = (id: string) => encodeURIComponent(id);
+export const seg = (id: string) => pathSegment(id);
 
 export interface GraphClientOptions {
   http: HttpClient;

@@ -174,6 +174,7 @@ export function tokenProblem(token: unknown): string | null {
   if (/[\u0000-\u001f\u007f]/.test(token)) return 'the job id contains a control character';
   if (/[/\\?#]/.test(token)) return 'the job id contains one of / \\ ? #';
   if (token.trim() === '') return 'the job id is blank';
+  if (token === '.' || token === '..') return 'the job id cannot be "." or ".."';
   return null;
 }
 

@@ -420,11 +420,15 @@ function SourceEditor(props: { settings: Settings; index: number | null; kind: S
     const config = validate();
     if (!config) return setOutcome({ ok: false, message: t.fixFields });
     setBusy('test');
-    // The test uses the stored credentials, so typed ones are stored first.
-    const secretsOk = await storeSecrets(config.id);
-    const r = secretsOk ? await store.call('testSource', { source: config }) : null;
+    // Typed credentials travel with the test (nothing is stored by it); stored ones are used by
+    // main only while the configuration still points where they were entered for.
+    const typed: Partial<Record<SecretName, string>> = {};
+    for (const name of secretNames) {
+      const value = secrets[name]?.trim();
+      if (value) typed[name] = value;
+    }
+    const r = await store.call('testSource', Object.keys(typed).length ? { source: config, secrets: typed } : { source: config });
     setBusy(null);
-    if (!r) return;
     if (r.ok) {
       setTested(r.value);
       setOutcome({ ok: r.value.status === 'ok', message: t.testResult(t.health[r.value.status], r.value.message) });

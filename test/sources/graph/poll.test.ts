@@ -86,7 +86,7 @@ describe('Graph polling through $batch', () => {
       r!.sim.addJob({ id: `c${i}`, printerId: 'p1', upn: ANN });
       r!.sim.setJobStatus('p1', `c${i}`, { state, details, description: i === 0 ? 'The print job is queued.' : '' }, i === 9 ? 3 : undefined);
     });
-    const res = await source(r, { shares: ['s1'], pageSize: 50 } as Record<string, unknown>).poll(ctx());
+    const res = await source(r, { shares: ['s1'] }).poll(ctx());
     cases.forEach(([, , want, raw], i) => {
       const j = byNative(res, `c${i}`);
       expect([j.state, j.rawState]).toEqual([want, raw]);

@@ -28,6 +28,9 @@ describe('ExternalJobId', () => {
       ['a#b', chars],
       ['a\nb', chars],
       ['', 'the id is empty'],
+      ['.', 'the id cannot be "." or ".." or only spaces'],
+      ['..', 'the id cannot be "." or ".." or only spaces'],
+      ['   ', 'the id cannot be "." or ".." or only spaces'],
       ['a'.repeat(201), 'the id is longer than 200 characters'],
     ];
     for (const [id, message] of cases) expect(refusal(id), JSON.stringify(id)).toBe(message);

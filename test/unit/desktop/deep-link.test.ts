@@ -41,6 +41,8 @@ describe('parseDeepLink', () => {
     ['bad source id', 'print-queue-monitor://track?source=Local_1&id=1', /source id is not valid/],
     ['a path in the id', 'print-queue-monitor://track?source=local&id=..%2F..%2Fetc', /the job id is not valid: the id has more than one \//],
     ['a dot part in the id', 'print-queue-monitor://track?source=up&id=..%2F31', /the job id is not valid: the id has more than one \/, or nothing \(or a dot\)/],
+    ['".." as the id', 'print-queue-monitor://track?source=ao&id=..', /the job id is not valid: the id cannot be "." or ".."/],
+    ['"." as the id', 'print-queue-monitor://track?source=ao&id=%2E', /the job id is not valid: the id cannot be "." or ".."/],
     ['bad kind', 'print-queue-monitor://track?source=local&id=1&kind=exe', /kind must be html or pdf/],
     ['an empty title', 'print-queue-monitor://track?source=local&id=1&title=%20', /the title is not valid: the text is empty/],
     ['a huge printer name', `print-queue-monitor://track?source=local&id=1&printer=${'p'.repeat(301)}`, /the printer is not valid: the text is longer than 300 characters/],
