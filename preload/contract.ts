@@ -100,6 +100,8 @@ export interface ServiceInfo {
   printers: { name: string; status: string | null; isDefault: boolean; isLocal: boolean | null; isNetwork: boolean | null; location: string | null }[];
   defaultPrinter: string | null;
   canControl: { start: boolean; stop: boolean; restart: boolean };
+  /** Actions that ask Windows for administrator rights (a UAC prompt) when they run. */
+  needsAdmin: { start: boolean; stop: boolean; restart: boolean };
   message: string | null;
 }
 

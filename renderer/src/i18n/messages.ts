@@ -5,6 +5,11 @@
  */
 import type { HealthStatus, JobState } from '../../../preload/model';
 
+/** "a", "a or b", "a, b or c" */
+function listOr(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
 export const en = {
   appTitle: 'Print Queue Monitor',
   loading: 'Loading print jobs…',
@@ -258,6 +263,7 @@ export const en = {
   restart: 'Restart',
   serviceActionDone: 'Done.',
   serviceActionFailed: (reason: string) => `The service did not do it: ${reason}`,
+  serviceNeedsAdmin: (actions: string[]) => `Windows asks for administrator rights (a User Account Control prompt) to ${listOr(actions)} this service.`,
 
   // settings
   settingsTitle: 'Settings',
