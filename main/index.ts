@@ -354,6 +354,20 @@ async function startPrimary(): Promise<void> {
     quitting = true;
   });
   let stopped = false;
+  // Windows ends a session (logoff, shutdown, restart) without 'before-quit' or 'will-quit': the
+  // window's 'session-end' is the only word, and the process may be ended as soon as its handler
+  // returns. So everything buffered is written before it returns: the notifications waiting to be
+  // grouped are shown, the history's debounced entries written synchronously.
+  win.on('session-end', () => {
+    quitting = true;
+    log.info('The Windows session is ending.');
+    try {
+      rules.flush();
+    } catch (err) {
+      log.warn('Showing the last notifications failed.', { error: (err as Error).message });
+    }
+    core.flushSync();
+  });
   app.on('will-quit', (event) => {
     if (stopped) return;
     // Stop polling and finish writing history before the process ends.
@@ -365,6 +379,8 @@ async function startPrimary(): Promise<void> {
       if (trayTimer) clearTimeout(trayTimer);
       unsubscribeEngine();
       offPaused();
+      // Notifications waiting to be grouped are shown, not dropped.
+      rules.flush();
       rules.dispose();
       updater?.dispose();
       stopForwarding();

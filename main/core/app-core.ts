@@ -519,6 +519,9 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       for (const s of engine.snapshot().sources) engine.getSource(s.id)?.dispose?.();
       await history.close();
     },
+    flushSync() {
+      history.flushSync();
+    },
   };
 }
 
