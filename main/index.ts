@@ -8,7 +8,9 @@ import { app, dialog, nativeTheme, net, powerMonitor, type BrowserWindow } from 
 import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import type { EventName } from '../preload/channels';
+import type { Events, Handlers } from '../preload/contract';
 import { AppFailure } from '../preload/model';
 import { createAppCore } from './core/app-core';
 import type { AppCore } from './core/app-core-types';
@@ -22,6 +24,7 @@ import { CLOSE_TO_TRAY_NOTICE } from './desktop/once-notices';
 import { createAppState } from './app-state';
 import { createTrayActionRunner, withOwnActionNotes } from './desktop/tray-actions';
 import { buildTrayModel } from './desktop/tray-model';
+import { createWindowGate, type HeldEvent } from './desktop/window-gate';
 import type { AppPageLocation } from './desktop/external-links';
 import { createSenderCheck, forwardEvents, registerIpc } from './ipc';
 import { createNotifier, type Notifier } from './notifications';
@@ -30,7 +33,7 @@ import { registerProtocolClient } from './protocol';
 import { createSafeStorageSecretStore } from './secrets';
 import { createAppTray, type AppTray } from './tray';
 import { createAppUpdater, type AppUpdater } from './updates';
-import { createMainWindow, hardenWebContents, showWindow } from './window';
+import { createMainWindow, handleAppProtocol, hardenWebContents, registerAppScheme, showWindow } from './window';
 import { besideSettings, configArg, resolveConfigPath } from './state/settings';
 import { createFileLogger, redactingLogger } from './state/logger';
 
@@ -42,13 +45,15 @@ const ONLINE_CHECK_MS = 15_000;
 
 const mainDir = dirname(fileURLToPath(import.meta.url));
 const preloadPath = join(mainDir, '../preload/index.cjs');
-const rendererFile = join(mainDir, '../renderer/index.html');
+const rendererDir = join(mainDir, '../renderer');
 
 // ---------------------------------------------------------------------------------------------
 // Before 'ready': one instance, the Windows identity, the protocol, macOS link events
 // ---------------------------------------------------------------------------------------------
 
 if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
+// The window's origin, app://window/: a privileged scheme must be declared before 'ready'.
+registerAppScheme();
 
 // `npm run demo`: a throw-away settings file in the temp folder, the simulators' secrets handed
 // over in the environment, and a userData folder of its own (so an installed instance is untouched).
@@ -135,7 +140,8 @@ async function startPrimary(): Promise<void> {
   else registerProtocolClient(log);
 
   const devServerUrl = !app.isPackaged ? (process.env.ELECTRON_RENDERER_URL ?? null) : null;
-  const where: AppPageLocation = { rendererFileUrl: pathToFileURL(rendererFile).toString(), devServerUrl };
+  const where: AppPageLocation = { devServerUrl };
+  handleAppProtocol(rendererDir);
   // Any web contents, now or later (devtools aside), is refused navigation, popups and webviews.
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, where, log));
 
@@ -164,10 +170,18 @@ async function startPrimary(): Promise<void> {
   logger = redactingLogger(fileLogger, core.redactor);
   const settings = () => core.settings().settings;
 
+  // What main pushes to the page on its own (open a job, a notice) waits until the page says it
+  // listens (windowReady): a link that started the app is not lost to a page still loading.
+  const gate = createWindowGate((event, payload) => core.emit(event, payload));
+  const toWindow = <E extends EventName>(event: E, payload: Events[E]): void => {
+    if (event === 'app:navigate' || event === 'app:notice') gate.emit(event as HeldEvent, payload as Events[HeldEvent]);
+    else core.emit(event, payload);
+  };
+
   // --- notifications ---------------------------------------------------------------------------
   const navigateTo = (key: string | undefined) => {
     showWindow(getWindow());
-    if (key) core.emit('app:navigate', { key });
+    if (key) gate.emit('app:navigate', { key });
   };
   const notifier: Notifier = createNotifier({ icon: appIcon, logger: log, onClick: navigateTo });
   const rules: NotificationRules = createNotificationRules({
@@ -175,7 +189,13 @@ async function startPrimary(): Promise<void> {
     settings: () => settings().notifications,
     deliver: (spec) => notifier.deliver(spec),
   });
-  const handlers = withOwnActionNotes(core.handlers, (key) => rules.noteOwnAction(key));
+  const handlers: Handlers = {
+    ...withOwnActionNotes(core.handlers, (key) => rules.noteOwnAction(key)),
+    windowReady: async () => {
+      gate.open();
+      return null;
+    },
+  };
 
   // --- updates -----------------------------------------------------------------------------------
   let updater: AppUpdater | null = null;
@@ -184,7 +204,7 @@ async function startPrimary(): Promise<void> {
       logger: log,
       jobs: () => core.engine.snapshot().jobs,
       windowVisible: () => getWindow()?.isVisible() ?? false,
-      notice: (level, message) => core.emit('app:notice', { level, message }),
+      notice: (level, message) => gate.emit('app:notice', { level, message }),
       beforeRestart: () => {
         quitting = true;
       },
@@ -214,7 +234,6 @@ async function startPrimary(): Promise<void> {
   const notices = appState.notices;
   win = createMainWindow({
     preloadPath,
-    rendererFile,
     where,
     savedState: appState.windowState(),
     saveState: (state) => appState.saveWindowState(state),
@@ -242,7 +261,7 @@ async function startPrimary(): Promise<void> {
   };
   const runTrayAction = createTrayActionRunner({
     handlers,
-    emit: (event, payload) => core.emit(event, payload),
+    emit: toWindow,
     showWindow: () => showWindow(getWindow()),
     noteOwnAction: (key) => rules.noteOwnAction(key),
     quit,
@@ -314,27 +333,41 @@ async function startPrimary(): Promise<void> {
   router = createLaunchRouter({
     handlers,
     sourceIds: () => settings().sources.map((s) => s.id),
-    emit: (event, payload) => core.emit(event, payload),
+    emit: toWindow,
     showWindow: () => showWindow(getWindow()),
     logger: log,
   });
   core.start();
   refreshTray();
-  // The window's page must be listening before a navigate or notice is pushed to it.
+  // A (re)loading page is not listening: what is pushed to it is held until it says windowReady.
+  win.webContents.on('did-start-loading', () => gate.close());
+  win.webContents.on('render-process-gone', () => gate.close());
   const readyRouter = router;
-  const replay = async () => {
+  void (async () => {
     await readyRouter.handleArgv(process.argv, { firstInstance: true });
     for (const argv of earlyArgv.splice(0)) await readyRouter.handleArgv(argv);
     for (const url of earlyUrls.splice(0)) await readyRouter.handleUrl(url);
-  };
-  if (win.webContents.isLoading()) win.webContents.once('did-finish-load', () => void replay());
-  else void replay();
+  })();
 
   // --- quitting ------------------------------------------------------------------------------------------
   app.on('before-quit', () => {
     quitting = true;
   });
   let stopped = false;
+  // Windows ends a session (logoff, shutdown, restart) without 'before-quit' or 'will-quit': the
+  // window's 'session-end' is the only word, and the process may be ended as soon as its handler
+  // returns. So everything buffered is written before it returns: the notifications waiting to be
+  // grouped are shown, the history's debounced entries written synchronously.
+  win.on('session-end', () => {
+    quitting = true;
+    log.info('The Windows session is ending.');
+    try {
+      rules.flush();
+    } catch (err) {
+      log.warn('Showing the last notifications failed.', { error: (err as Error).message });
+    }
+    core.flushSync();
+  });
   app.on('will-quit', (event) => {
     if (stopped) return;
     // Stop polling and finish writing history before the process ends.
@@ -346,6 +379,8 @@ async function startPrimary(): Promise<void> {
       if (trayTimer) clearTimeout(trayTimer);
       unsubscribeEngine();
       offPaused();
+      // Notifications waiting to be grouped are shown, not dropped.
+      rules.flush();
       rules.dispose();
       updater?.dispose();
       stopForwarding();

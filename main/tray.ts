@@ -49,10 +49,47 @@ export function createAppTray(opts: { iconDir: string; onAction(action: TrayActi
   tray.on('click', () => opts.onClick());
   let last: { state: TrayState; badge: number; dark: boolean } | null = null;
 
+  // Replacing a context menu while it is open has crashed Electron on Windows, and rebuilding an
+  // unchanged one is wasted work: the menu is replaced only when its items changed, and a change
+  // that arrives while it is open waits until it has closed.
+  let menuKey: string | null = null;
+  let menuOpen = false;
+  let waiting: TrayModel['menu'] | null = null;
+  let destroyed = false;
+  const setMenu = (items: TrayModel['menu']) => {
+    const menu = Menu.buildFromTemplate(toMenuTemplate(items, opts.onAction));
+    menu.on('menu-will-show', () => {
+      menuOpen = true;
+    });
+    menu.on('menu-will-close', () => {
+      menuOpen = false;
+      // After the close has finished (and a clicked item has run).
+      if (waiting) setImmediate(applyWaiting);
+    });
+    tray.setContextMenu(menu);
+  };
+  const applyWaiting = () => {
+    if (!waiting || menuOpen || destroyed) return;
+    const items = waiting;
+    waiting = null;
+    setMenu(items);
+  };
+  const updateMenu = (items: TrayModel['menu']) => {
+    const key = JSON.stringify(items);
+    if (key === menuKey) return;
+    menuKey = key;
+    if (menuOpen) {
+      waiting = items;
+      return;
+    }
+    waiting = null;
+    setMenu(items);
+  };
+
   return {
     update(model, win) {
       tray.setToolTip(model.tooltip);
-      tray.setContextMenu(Menu.buildFromTemplate(toMenuTemplate(model.menu, opts.onAction)));
+      updateMenu(model.menu);
       const isDark = dark();
       if (!last || last.state !== model.state || last.dark !== isDark) tray.setImage(image(trayIconPath(opts.iconDir, model.state, isDark)));
       if (process.platform === 'win32' && win && !win.isDestroyed() && (!last || last.badge !== model.badgeCount)) {
@@ -62,6 +99,7 @@ export function createAppTray(opts: { iconDir: string; onAction(action: TrayActi
       last = { state: model.state, badge: model.badgeCount, dark: isDark };
     },
     destroy() {
+      destroyed = true;
       tray.destroy();
     },
   };

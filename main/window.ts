@@ -3,12 +3,23 @@
  * remote content, navigation and new windows refused, every permission denied, a strict CSP. The
  * window remembers its bounds and hides to the tray when closed; quitting is explicit.
  */
-import { BrowserWindow, screen, session as electronSession, shell, type BrowserWindowConstructorOptions, type Session, type WebContents, type WebPreferences } from 'electron';
+import { BrowserWindow, protocol, screen, session as electronSession, shell, type BrowserWindowConstructorOptions, type Session, type WebContents, type WebPreferences } from 'electron';
 import type { Logger } from './core/ports';
 import { restoreBounds, MIN_SIZE, type SavedWindowState } from './desktop/bounds';
 import { appContentSecurityPolicy } from './desktop/csp';
 import { checkExternalUrl, isAppUrl, type AppPageLocation } from './desktop/external-links';
-import { PRODUCT_NAME } from './desktop/app-identity';
+import { APP_PAGE_URL, PRODUCT_NAME } from './desktop/app-identity';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './desktop/app-protocol';
+
+/** Before 'ready': app:// is a standard, secure scheme (Electron allows this call only once, before ready). */
+export function registerAppScheme(): void {
+  protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
+}
+
+/** After 'ready': app://window/ answers from the built renderer folder, with the CSP header. */
+export function handleAppProtocol(rendererDir: string): void {
+  protocol.handle(APP_SCHEME, createAppProtocolHandler({ rendererDir }));
+}
 
 /** The web preferences of every window the app opens. Pure: a test asserts each one. */
 export function secureWebPreferences(preloadPath: string, opts: { devTools?: boolean } = {}): WebPreferences {
@@ -89,14 +100,17 @@ export function hardenWebContents(contents: WebContents, where: AppPageLocation,
   });
 }
 
-/** Every permission request and check denied; the CSP sent as a header for the app's pages. */
+/**
+ * Every permission request and check denied. The app:// pages carry the CSP header themselves; the
+ * development server's pages are given it here.
+ */
 export function hardenSession(ses: Session, where: AppPageLocation): void {
   ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
   ses.setPermissionCheckHandler(() => false);
   ses.setDevicePermissionHandler(() => false);
   const csp = appContentSecurityPolicy(where.devServerUrl);
   ses.webRequest.onHeadersReceived((details, callback) => {
-    if (!isAppUrl(details.url, where)) {
+    if (!where.devServerUrl || details.url.startsWith(`${APP_SCHEME}:`) || !isAppUrl(details.url, where)) {
       callback({});
       return;
     }
@@ -109,8 +123,6 @@ export function hardenSession(ses: Session, where: AppPageLocation): void {
 
 export interface MainWindowDeps {
   preloadPath: string;
-  /** Path of out/renderer/index.html. */
-  rendererFile: string;
   where: AppPageLocation;
   savedState: SavedWindowState | null;
   saveState(state: SavedWindowState): void;
@@ -164,7 +176,7 @@ export function createMainWindow(deps: MainWindowDeps): BrowserWindow {
     if (!deps.startHidden) win.show();
   });
 
-  const load = deps.where.devServerUrl ? win.loadURL(deps.where.devServerUrl) : win.loadFile(deps.rendererFile);
+  const load = win.loadURL(deps.where.devServerUrl ?? APP_PAGE_URL);
   load.catch((err: unknown) => deps.logger.error('The window could not load its page.', { error: (err as Error).message }));
   return win;
 }

@@ -110,6 +110,8 @@ export interface ServiceInfo {
   printers: { name: string; status: string | null; isDefault: boolean; isLocal: boolean | null; isNetwork: boolean | null; location: string | null }[];
   defaultPrinter: string | null;
   canControl: { start: boolean; stop: boolean; restart: boolean };
+  /** Actions that ask Windows for administrator rights (a UAC prompt) when they run. */
+  needsAdmin: { start: boolean; stop: boolean; restart: boolean };
   message: string | null;
 }
 
@@ -163,6 +165,8 @@ export const requests = {
   dismissJob: request<null>()(KeyInput),
   refreshNow: request<null>()(z.object({ sourceId: SourceId.optional() }).strict()),
   setWindowVisible: request<null>()(z.object({ visible: z.boolean() }).strict()),
+  /** The window's page listens for events: what main held for it (a link that started the app) is sent now. */
+  windowReady: request<null>()(Empty),
   pauseMonitoring: request<{ until: string | null }>()(z.object({ minutes: z.number().int().min(1).max(10_080).nullable() }).strict()),
   resumeMonitoring: request<null>()(Empty),
   getSettings: request<SettingsView>()(Empty),

@@ -152,6 +152,8 @@ export const ERROR_CODES = [
   'auth-required',
   'too-late',
   'unsupported',
+  /** The user declined a prompt the action needed (an administrator prompt): nothing was done. */
+  'canceled',
   'internal',
 ] as const;
 export const ErrorCode = z.enum(ERROR_CODES);

@@ -60,4 +60,9 @@ export interface AppCore {
   settings(): LoadedSettings;
   start(): void;
   stop(): Promise<void>;
+  /**
+   * Writes what is buffered (history) before returning: the Windows session is ending and the
+   * process may be ended as soon as the event handler returns. Tracked ids are written as they change.
+   */
+  flushSync(): void;
 }

@@ -386,6 +386,12 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       return null;
     },
 
+    // The desktop app holds navigations for its window until this arrives (main/desktop/window-gate.ts);
+    // elsewhere (the preview, the CLI) events are sent as they happen and there is nothing to release.
+    async windowReady() {
+      return null;
+    },
+
     async pauseMonitoring({ minutes }) {
       const until = minutes === null ? null : clock.now() + minutes * 60_000;
       engine.pause(until);
@@ -590,6 +596,9 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       await engine.stop();
       for (const s of engine.snapshot().sources) engine.getSource(s.id)?.dispose?.();
       await history.close();
+    },
+    flushSync() {
+      history.flushSync();
     },
   };
 }

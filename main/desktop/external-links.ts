@@ -3,6 +3,7 @@
  * itself. Everything else is refused: the window never shows remote content, and
  * `shell.openExternal` with an attacker-chosen URL can run programs on Windows.
  */
+import { APP_HOST, APP_SCHEME } from './app-identity';
 
 /** Hosts whose https pages the app may open: Microsoft sign-in and documentation, the vendors' docs. */
 export const EXTERNAL_HOST_ALLOW_LIST: readonly string[] = [
@@ -49,10 +50,8 @@ export function checkExternalUrl(raw: unknown, allowList: readonly string[] = EX
   return { allowed: true, url: url.toString() };
 }
 
-/** Where the app's own pages live: the packaged renderer file, or the dev server while developing. */
+/** Where the app's own pages live: app://window/ (main/desktop/app-protocol.ts), or the dev server while developing. */
 export interface AppPageLocation {
-  /** file:// URL of out/renderer/index.html. */
-  rendererFileUrl: string;
   /** The electron-vite dev server (ELECTRON_RENDERER_URL); only honoured in unpackaged runs. */
   devServerUrl?: string | null;
 }
@@ -66,16 +65,7 @@ export function isAppUrl(raw: unknown, where: AppPageLocation): boolean {
   } catch {
     return false;
   }
-  if (url.protocol === 'file:') {
-    let own: URL;
-    try {
-      own = new URL(where.rendererFileUrl);
-    } catch {
-      return false;
-    }
-    // file URLs have no origin worth comparing: the path must be exactly the renderer's page.
-    return own.protocol === 'file:' && url.host === own.host && decodeURIComponent(url.pathname) === decodeURIComponent(own.pathname);
-  }
+  if (url.protocol === `${APP_SCHEME}:`) return url.host === APP_HOST && !url.username && !url.password && !url.port;
   if (where.devServerUrl) {
     try {
       const dev = new URL(where.devServerUrl);

@@ -4,7 +4,7 @@
  * POSIX file systems, so a reader (or a process killed mid-write) only ever sees the old file or
  * the new one, never a half-written mix.
  */
-import { promises as fs, constants as fsConstants } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, promises as fs, renameSync, rmSync, writeSync, constants as fsConstants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 
@@ -32,6 +32,30 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
     throw err;
   }
   await syncFolder(dirname(target));
+}
+
+/**
+ * writeFileAtomic for when nothing may wait (the Windows session is ending: the process may be
+ * ended as soon as the event handler returns). Same temporary file, flush and rename.
+ */
+export function writeFileAtomicSync(target: string, data: string | Uint8Array, opts: { mode?: number } = {}): void {
+  mkdirSync(dirname(target), { recursive: true });
+  const temp = tempPathFor(target);
+  const fd = openSync(temp, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY, opts.mode ?? 0o600);
+  try {
+    try {
+      const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+      let off = 0;
+      while (off < bytes.length) off += writeSync(fd, bytes, off, bytes.length - off);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temp, target);
+  } catch (err) {
+    rmSync(temp, { force: true });
+    throw err;
+  }
 }
 
 /**

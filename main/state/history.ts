@@ -11,7 +11,8 @@
 import { z } from 'zod';
 import { HistorySettings, type HistoryEntry } from '../../preload/model';
 import { systemClock, type Clock, type Logger } from '../core/ports';
-import { copyAside, moveAside, readTextIfExists, removeLeftoverTempFiles, statIfExists, writeFileAtomic } from './atomic-file';
+import { asidePath, copyAside, moveAside, readTextIfExists, removeLeftoverTempFiles, statIfExists, writeFileAtomic, writeFileAtomicSync } from './atomic-file';
+import { readFileSync, renameSync } from 'node:fs';
 import { createMutex, withFileLock } from './lock';
 
 export const HISTORY_FILE_NAME = 'history.json';
@@ -30,6 +31,11 @@ export interface HistoryStore {
   record(entry: HistoryEntry): void;
   /** Writes buffered entries now. */
   flush(): Promise<void>;
+  /**
+   * Writes buffered entries before returning, merged with the file as it is now (for the end of a
+   * Windows session, when the process may be ended as soon as the handler returns).
+   */
+  flushSync(): void;
   /** Newest first. `since`: ISO date/time; entries finished at or after it. */
   query(opts?: { since?: string; limit?: number }): Promise<HistoryEntry[]>;
   clear(): Promise<void>;
@@ -129,15 +135,22 @@ export function createHistoryStore(path: string, opts: HistoryStoreOptions = {})
     if (st) cache = { ...st, entries };
   };
 
+  /** Stops the debounce and takes what is buffered (null: nothing). */
+  const takePending = (): HistoryEntry[] | null => {
+    if (timer !== null) {
+      clock.clearTimeout(timer);
+      timer = null;
+    }
+    if (!pending.length) return null;
+    const batch = pending;
+    pending = [];
+    return batch;
+  };
+
   const flushNow = (): Promise<void> =>
     local(async () => {
-      if (timer !== null) {
-        clock.clearTimeout(timer);
-        timer = null;
-      }
-      if (!pending.length) return;
-      const batch = pending;
-      pending = [];
+      const batch = takePending();
+      if (!batch) return;
       try {
         await withFileLock(path, async () => {
           if (!sweptTemps) {
@@ -176,12 +189,46 @@ export function createHistoryStore(path: string, opts: HistoryStoreOptions = {})
     return q.limit !== undefined ? entries.slice(0, q.limit) : entries;
   };
 
+  /** The file's entries, read synchronously; a corrupt file is moved aside (never dropped). */
+  const readDiskSync = (): HistoryEntry[] => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch {
+      return [];
+    }
+    try {
+      const file = HistoryFile.safeParse(JSON.parse(text));
+      if (file.success) return file.data.entries.filter((e) => StoredEntry.safeParse(e).success) as HistoryEntry[];
+    } catch {
+      // corrupt: below
+    }
+    renameSync(path, asidePath(path, 'corrupt', clock.now()));
+    return [];
+  };
+
+  const flushSync = (): void => {
+    const batch = takePending();
+    if (!batch) return;
+    try {
+      // No cross-process lock can be waited for here; the merge with the file as it is now keeps
+      // what another process wrote before.
+      const entries = mergeHistory([readDiskSync(), batch], retention, clock.now());
+      cache = null;
+      writeFileAtomicSync(path, `${JSON.stringify({ version: 1, entries })}\n`);
+    } catch (err) {
+      pending = [...batch, ...pending];
+      logger?.error('could not write the history file', { path, error: (err as Error).message });
+    }
+  };
+
   return {
     record(entry) {
       pending.push(entry);
       schedule();
     },
     flush: flushNow,
+    flushSync,
     query,
     clear: () =>
       local(async () => {

@@ -1,25 +1,13 @@
 /**
- * The browser preview's Content-Security-Policy: the app's own policy (the meta tag of the built
- * renderer/index.html) with exactly one addition, `ws://127.0.0.1:<port>` in connect-src, so the
+ * The browser preview's Content-Security-Policy: the app's own policy (main/desktop/csp.ts, or a
+ * meta tag if a page carries one) with exactly one addition, `ws://127.0.0.1:<port>` in connect-src, so the
  * page can reach the web transport and nothing else. The app's own CSP is never changed; the
  * preview rewrites the served copy on the fly.
  */
+import { appContentSecurityPolicy } from '../desktop/csp';
 
-/** The policy used when the page carries none: as strict as the app's. */
-const BASE_POLICY = [
-  "default-src 'none'",
-  "script-src 'self'",
-  "style-src 'self'",
-  "img-src 'self' data:",
-  "font-src 'self'",
-  "connect-src 'none'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-  "frame-src 'none'",
-  "worker-src 'none'",
-].join('; ');
+/** The policy used when the page carries none (the built page never does): the app's own. */
+const BASE_POLICY = appContentSecurityPolicy();
 
 export function previewContentSecurityPolicy(port: number, basePolicy: string = BASE_POLICY): string {
   const origin = `ws://127.0.0.1:${port}`;

@@ -17,7 +17,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { extname, resolve, sep } from 'node:path';
+import { extname, resolve } from 'node:path';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
 import { EVENT_NAMES, type EventName } from '../../preload/channels';
 import { dispatch, type Events, type Handlers } from '../../preload/contract';
@@ -25,6 +25,7 @@ import { toAppError, type AppError, type Result } from '../../preload/model';
 import type { AppCore } from '../core/app-core-types';
 import { silentLogger, type Logger } from '../core/ports';
 import { previewContentSecurityPolicy, rewriteCspMeta } from './csp';
+import { CONTENT_TYPES, rendererCandidate, resolveRendererFile, safePath } from '../desktop/renderer-files';
 import { PROTOCOL, type ClientMessage, type ServerMessage } from './protocol';
 import { encodeTable, encodeTableSteps } from '../../preload/wire';
 
@@ -70,27 +71,6 @@ const MAX_CACHED_FILES = 64;
 const PREPARED_SNAPSHOT_TTL_MS = 10_000;
 /** A socket whose unsent data passes this is too slow to follow; it is closed and reconnects. */
 const MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.ico': 'image/x-icon',
-  '.woff': 'font/woff',
-  '.woff2': 'font/woff2',
-  '.ttf': 'font/ttf',
-  '.txt': 'text/plain; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
 
 /** Constant-time comparison of two strings of any length (hashes first so lengths never leak). */
 export function tokensEqual(given: string, expected: string): boolean {
@@ -481,45 +461,4 @@ function sendText(res: ServerResponse, status: number, text: string): void {
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
   res.setHeader('Cache-Control', 'no-store');
   res.end(text);
-}
-
-/** The path part of a request URL, for routing and logs (never the query). */
-function safePath(url: string | undefined): string {
-  const raw = url ?? '/';
-  const q = raw.search(/[?#]/);
-  return q === -1 ? raw : raw.slice(0, q);
-}
-
-/**
- * Maps a URL path to a file inside the renderer folder, or null. Refuses encoded or literal
- * traversal, NUL bytes, backslashes, dot files and anything that resolves (through symlinks too)
- * outside the folder.
- */
-/** The path under `root` an address names, before links are resolved; null for any address outside it or hidden. */
-function rendererCandidate(root: string, url: string): string | null {
-  let path: string;
-  try {
-    path = decodeURIComponent(safePath(url));
-  } catch {
-    return null;
-  }
-  if (!path.startsWith('/') || path.includes('\0') || path.includes('\\')) return null;
-  if (path === '/') path = '/index.html';
-  const segments = path.split('/').slice(1);
-  if (segments.some((s) => s === '' || s === '.' || s === '..' || s.startsWith('.'))) return null;
-  const candidate = resolve(root, ...segments);
-  return candidate.startsWith(root + sep) ? candidate : null;
-}
-
-export async function resolveRendererFile(root: string, url: string): Promise<string | null> {
-  const candidate = rendererCandidate(root, url);
-  if (!candidate) return null;
-  try {
-    const [real, realRoot] = await Promise.all([fsp.realpath(candidate), fsp.realpath(root)]);
-    if (!real.startsWith(realRoot + sep)) return null;
-    const stat = await fsp.stat(real);
-    return stat.isFile() ? real : null;
-  } catch {
-    return null;
-  }
 }

@@ -74,7 +74,8 @@ describe('store.start with the answers boot asked for', () => {
     });
     try {
       await store.start(early);
-      expect(bridge.calls.map((c) => c.name)).toEqual(['getSettings', 'getSnapshot', 'getSnapshot']);
+      // Asked once each; then the window says it listens (main may send what it held for it).
+      expect(bridge.calls.map((c) => c.name)).toEqual(['getSettings', 'getSnapshot', 'getSnapshot', 'windowReady']);
       expect(store.ui.value.sort).toEqual({ key: 'document', dir: 'asc' });
       // The first rows, then the whole queue: both in the saved order, never the default one.
       expect(seen).toEqual([

@@ -286,6 +286,7 @@ describe('the ScriptX service panel', () => {
     ],
     defaultPrinter: 'HP 1',
     canControl: { start: false, stop: true, restart: true },
+    needsAdmin: { start: false, stop: false, restart: false },
     message: null,
   };
 
@@ -323,6 +324,20 @@ describe('the ScriptX service panel', () => {
     await waitFor(() => within(dialog).getByRole('button', { name: 'Stop' }));
     fireEvent.click(within(dialog).getByRole('button', { name: 'Stop' }));
     await waitFor(() => expect(within(dialog).getAllByRole('alert').map((a) => a.textContent)).toContain('The service did not do it: The stop command exited with code 5 (access denied).'));
+  });
+
+  it('says before it happens that Windows will ask for administrator rights, and shows a declined prompt as canceled, not as a failure', async () => {
+    m = await mount({ sources: [local], serviceInfo: { ...info, canControl: { start: true, stop: true, restart: true }, needsAdmin: { start: true, stop: true, restart: true } } });
+    m.bridge.override('serviceAction', async () => {
+      throw new AppFailure('canceled', 'You canceled the administrator prompt, so ScriptX.Services was not stopped.');
+    });
+    m.store.panel.value = { kind: 'service', sourceId: 'local' };
+    const dialog = await screen.findByRole('dialog', { name: 'ScriptX.Services: This PC' });
+    await waitFor(() => within(dialog).getByRole('button', { name: 'Stop' }));
+    expect(within(dialog).getByTestId('service-admin-note').textContent).toBe('Windows asks for administrator rights (a User Account Control prompt) to start, stop or restart this service.');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Stop' }));
+    await waitFor(() => expect(within(dialog).getByText('You canceled the administrator prompt, so ScriptX.Services was not stopped.').getAttribute('role')).toBe('status'));
+    expect(within(dialog).queryByText(/The service did not do it/)).toBeNull();
   });
 });
 

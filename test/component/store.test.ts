@@ -80,3 +80,21 @@ describe('the visible list under patches', () => {
     });
   }
 });
+
+describe('the window says when it listens', () => {
+  it('asks main to send what it held (a link that started the app) once its app:navigate listener is attached and the queue is in', async () => {
+    const bridge = new FakeBridge({ jobs: [makeJob({ key: 'local:linked', document: 'Linked.pdf' })] });
+    const listening: number[] = [];
+    bridge.override('windowReady', async () => {
+      listening.push(bridge.listenerCount('app:navigate'));
+      // What main does on windowReady: the held navigation is sent now.
+      bridge.emit('app:navigate', { key: 'local:linked' });
+      return null;
+    });
+    const store = createStore(bridge);
+    await store.start();
+    expect(listening).toEqual([1]);
+    expect(store.detailKey.value).toBe('local:linked');
+    expect(store.notices.value).toEqual([]);
+  });
+});

@@ -38,7 +38,7 @@ import {
   type ServiceDescription,
 } from './client';
 import { discoverService, type Discovered, type DiscoveryOptions } from './discovery';
-import { canControl, controlService, execFileRunner, type CommandRunner } from './service-control';
+import { canControl, controlService, execFileRunner, needsAdmin, type CommandRunner } from './service-control';
 import { CANCELLABLE_CODES, PDF_CANCEL_REASON, PRINTING_CODES, PRINT_ANSWER, TOO_LATE_REASON, rawStateOf, toJobStatus } from './states';
 
 export interface ScriptxSourceOptions {
@@ -49,6 +49,8 @@ export interface ScriptxSourceOptions {
   runner?: CommandRunner;
   /** process.platform by default. */
   platform?: string;
+  /** The environment the commands are resolved in (ComSpec, SystemRoot); process.env by default. */
+  env?: Record<string, string | undefined>;
   /** Liveness checks after a start/stop command. */
   livenessAttempts?: number;
   livenessIntervalMs?: number;
@@ -989,6 +991,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       printers: [],
       defaultPrinter: null,
       canControl: control,
+      needsAdmin: needsAdmin(config.service, platform),
       message,
     };
     const notes: string[] = message ? [message] : [];
@@ -1137,6 +1140,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
           where,
           livenessAttempts: opts.livenessAttempts,
           livenessIntervalMs: opts.livenessIntervalMs,
+          env: opts.env,
           isAlive: async () => {
             // A restarted Windows PC service may come back on another port: look for it afresh.
             lost();

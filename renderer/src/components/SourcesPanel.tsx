@@ -147,6 +147,7 @@ export function ServicePanel(props: { sourceId: string }) {
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
+  const adminActions = info ? (['start', 'stop', 'restart'] as const).filter((a) => info.canControl[a] && info.needsAdmin[a]) : [];
   const [newPrinter, setNewPrinter] = useState('');
   const close = () => (store.panel.value = { kind: 'sources' });
 
@@ -171,7 +172,8 @@ export function ServicePanel(props: { sourceId: string }) {
       setInfo(r.value);
       setResult({ ok: true, message: r.value.message || t.serviceActionDone });
       if (req.action === 'addPrinter') setNewPrinter('');
-    } else setResult({ ok: false, message: t.serviceActionFailed(r.error.message) });
+    } else if (r.error.code === 'canceled') setResult({ ok: true, message: r.error.message });
+    else setResult({ ok: false, message: t.serviceActionFailed(r.error.message) });
   }
 
   const lic = info?.license;
@@ -286,6 +288,11 @@ export function ServicePanel(props: { sourceId: string }) {
                     </button>
                   ))}
               </div>
+              {adminActions.length > 0 && (
+                <p class="source-message" data-testid="service-admin-note">
+                  {t.serviceNeedsAdmin([...adminActions])}
+                </p>
+              )}
             </section>
           )}
         </>

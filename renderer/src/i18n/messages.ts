@@ -8,6 +8,11 @@ import type { HealthStatus, JobState } from '../../../preload/model';
 /** A sentence's own full stop removed, for quoting it inside another sentence. */
 const unstop = (s: string) => s.replace(/\.+$/, '');
 
+/** "a", "a or b", "a, b or c" */
+function listOr(items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
+
 export const en = {
   appTitle: 'Print Queue Monitor',
   loading: 'Loading print jobs…',
@@ -301,6 +306,7 @@ export const en = {
   restart: 'Restart',
   serviceActionDone: 'Done.',
   serviceActionFailed: (reason: string) => `The service did not do it: ${reason}`,
+  serviceNeedsAdmin: (actions: string[]) => `Windows asks for administrator rights (a User Account Control prompt) to ${listOr(actions)} this service.`,
 
   // settings
   settingsTitle: 'Settings',

@@ -268,6 +268,9 @@ export function createStore(bridge: PrintQueueBridge) {
     const settings = loadSettings(first.settings);
     if (first.head) void loadHead(first.head, settings);
     await loadSnapshot(first.snapshot, settings);
+    // Listening, with the queue in: main may now send what it held for the window (the job a link
+    // that started the app names), which would otherwise reach a page without a listener or jobs.
+    void call('windowReady', {});
   }
 
   async function loadHead(answer: Promise<Result<Snapshot>>, settings: Promise<boolean>): Promise<void> {

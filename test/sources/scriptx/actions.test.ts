@@ -278,14 +278,19 @@ describe('service panel actions', () => {
     expect(runner.calls.map((c) => c.args[0])).toEqual(['stop', 'start']);
   });
 
-  it('controls an On-Premise Windows service with sc.exe', async () => {
+  it('controls an On-Premise Windows service with sc.exe, elevated (the panel says so first)', async () => {
     const runner = recorder(() => ok);
-    h = await harness({ source: { runner, platform: 'win32' }, config: { service: { windowsServiceName: 'ScriptX Services' } } });
+    h = await harness({ source: { runner, platform: 'win32', env: { SystemRoot: 'C:\\Windows' } }, config: { service: { windowsServiceName: 'ScriptX Services' } } });
     await drive(h, h.source.serviceAction!({ sourceId: 'local', action: 'restart' }, signal()));
-    expect(runner.calls).toEqual([
-      { file: 'sc.exe', args: ['stop', 'ScriptX Services'], timeoutMs: 30_000 },
-      { file: 'sc.exe', args: ['start', 'ScriptX Services'], timeoutMs: 30_000 },
+    const script = (args: string[]) => Buffer.from(args[args.length - 1], 'base64').toString('utf16le');
+    expect(runner.calls.map((c) => [c.file, c.timeoutMs])).toEqual([
+      ['C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', 120_000],
+      ['C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe', 120_000],
     ]);
+    expect(script(runner.calls[0].args)).toContain(`$psi.Arguments = 'stop "ScriptX Services"'`);
+    expect(script(runner.calls[1].args)).toContain(`$psi.Arguments = 'start "ScriptX Services"'`);
+    const info = await h.source.serviceInfo!(signal());
+    expect(info.needsAdmin).toEqual({ start: true, stop: true, restart: true });
   });
 
   it('reports a failing, hanging or missing command, a service that never comes up, and other platforms', async () => {

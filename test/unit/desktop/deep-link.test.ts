@@ -71,4 +71,33 @@ describe('readLaunchArgs', () => {
     expect(readLaunchArgs(['x', '--track=ao', 'j1']).track).toEqual({ sourceId: 'ao', id: 'j1' });
     expect(readLaunchArgs(['x', '--track', 'local']).problem).toMatch(/--track needs a source id and a job id/);
   });
+
+  // What a second instance's argv looks like on Windows: Chromium's command line keeps switches
+  // first, moves plain arguments after them (in their order), adds switches of its own, and may put
+  // "--" before the plain arguments. Electron documents that the order may change.
+  const exe = 'C:\\Program Files\\Print Queue Monitor\\Print Queue Monitor.exe';
+  const chromium = ['--allow-file-access-from-files', '--original-process-start-time=13379999999999999', '--enable-features=A,B'];
+  it.each([
+    ['as typed', [exe, '--track', 'local', 'tok-1', '--kind', 'pdf']],
+    ['switches moved first', [exe, '--track', '--kind', ...chromium, 'local', 'tok-1', 'pdf']],
+    ['Chromium switches in between', [exe, chromium[0], '--track', chromium[1], '--kind', chromium[2], 'local', 'tok-1', 'pdf']],
+    ['with a -- separator', [exe, '--track', '--kind', ...chromium, '--', 'local', 'tok-1', 'pdf']],
+    ['kind first', [exe, '--kind', 'pdf', '--track', 'local', 'tok-1']],
+    ['kind first, reordered', [exe, '--kind', '--track', ...chromium, 'pdf', 'local', 'tok-1']],
+    ['named kind', [exe, '--kind=pdf', ...chromium, '--track', 'local', 'tok-1']],
+    ['named source', [exe, '--track=local', '--kind=pdf', ...chromium, 'tok-1']],
+    ['unpackaged (electron .), reordered', ['C:\\electron.exe', '--track', '--kind', ...chromium, '.', 'local', 'tok-1', 'pdf']],
+    ['with --config and --hidden, reordered', [exe, '--config', '--track', '--hidden', '--kind', ...chromium, 'C:\\pqm\\settings.json', 'local', 'tok-1', 'pdf']],
+  ])('reads --track by name whatever the order (%s)', (_name, argv) => {
+    const read = readLaunchArgs(argv);
+    expect(read.problem).toBeUndefined();
+    expect(read.track).toEqual({ sourceId: 'local', id: 'tok-1', kind: 'pdf' });
+  });
+
+  it('a deep link anywhere, also after Chromium switches and --, with nothing taken for --track', () => {
+    expect(readLaunchArgs([exe, ...chromium, '--', 'print-queue-monitor://open?key=local:1'])).toEqual({ hidden: false, deepLink: 'print-queue-monitor://open?key=local:1' });
+    expect(readLaunchArgs([exe, '--track', ...chromium, 'local', 'print-queue-monitor://open?key=local:1']).problem).toMatch(/--track needs a source id and a job id/);
+    expect(readLaunchArgs([exe, '--track', 'local', 'tok', '--kind']).problem).toBe('--kind needs a value: html or pdf');
+    expect(readLaunchArgs([exe, '--kind', '--track', 'local', 'tok']).problem).toMatch(/--track needs a source id and a job id/);
+  });
 });

@@ -16,6 +16,8 @@ const state = vi.hoisted(() => ({
   appListeners: new Map<string, (...args: unknown[]) => void>(),
   handled: new Map<string, (...args: unknown[]) => unknown>(),
   windows: [] as { options: Record<string, unknown>; loaded: string | null }[],
+  schemes: [] as unknown[],
+  handledSchemes: [] as string[],
   trays: 0,
   userData: '',
   calls: [] as string[],
@@ -34,16 +36,19 @@ vi.mock('electron', () => {
     on = noop;
     once = noop;
     maximize = noop;
+    setOverlayIcon = noop;
     isDestroyed = () => false;
     isVisible = () => true;
     isMinimized = () => false;
     show = noop;
     focus = noop;
     restore = noop;
-    loadFile = async (f: string) => {
-      this.record.loaded = f;
+    loadFile = async () => {
+      throw new Error('the window is served from app://, never loaded from a file');
     };
-    loadURL = async () => undefined;
+    loadURL = async (u: string) => {
+      this.record.loaded = u;
+    };
   }
   class Tray {
     constructor() {
@@ -80,7 +85,11 @@ vi.mock('electron', () => {
     shell: { openExternal: vi.fn() },
     ipcMain: { handle: (c: string, fn: (...args: unknown[]) => unknown) => state.handled.set(c, fn), removeHandler: (c: string) => state.handled.delete(c) },
     Tray,
-    Menu: { buildFromTemplate: (t: unknown) => t },
+    Menu: { buildFromTemplate: (t: unknown) => ({ template: t, on: noop }) },
+    protocol: {
+      registerSchemesAsPrivileged: (s: unknown[]) => state.schemes.push(...s),
+      handle: (scheme: string) => state.handledSchemes.push(scheme),
+    },
     nativeImage: { createFromPath: () => ({ isEmpty: () => false }) },
     Notification: class {
       static isSupported = () => false;
@@ -111,6 +120,7 @@ vi.mock('../../../main/core/app-core', () => ({
 }));
 
 const realPlatform = process.platform;
+const realArgv = [...process.argv];
 afterEach(() => {
   core.start.mockClear();
   Object.defineProperty(process, 'platform', { value: realPlatform });
@@ -120,6 +130,9 @@ afterEach(() => {
   state.windows.length = 0;
   state.calls.length = 0;
   state.trays = 0;
+  state.schemes.length = 0;
+  state.handledSchemes.length = 0;
+  process.argv = [...realArgv];
   if (state.userData) rmSync(state.userData, { recursive: true, force: true });
 });
 
@@ -148,13 +161,27 @@ describe('main process startup', () => {
     expect(state.windows).toHaveLength(1);
     expect(state.windows[0].options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
     expect(String((state.windows[0].options.webPreferences as { preload: string }).preload)).toMatch(/preload[\\/]index\.cjs$/);
-    expect(state.windows[0].loaded).toMatch(/renderer[\\/]index\.html$/);
+    expect(state.windows[0].loaded).toBe('app://window/index.html');
+    expect(state.schemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, codeCache: true } }]);
+    expect(state.handledSchemes).toEqual(['app']);
     expect(state.trays).toBe(1);
     expect(core.start).toHaveBeenCalled();
   });
 
+  const windowReady = () =>
+    state.handled.get(requestChannel('windowReady'))!({ sender: { id: 1 }, senderFrame: { parent: null, url: 'app://window/index.html' } }, {});
+
+  it('holds the link that started the app until the page says it listens (windowReady), then sends it', async () => {
+    process.argv = [...realArgv, 'print-queue-monitor://open?key=local:cold'];
+    await boot(true);
+    expect(core.emit).not.toHaveBeenCalledWith('app:navigate', expect.anything());
+    expect(await windowReady()).toEqual({ ok: true, value: null });
+    expect(core.emit).toHaveBeenCalledWith('app:navigate', { key: 'local:cold' });
+  });
+
   it('routes a second instance\'s deep link to the running one and refuses a hostile one', async () => {
     await boot(true);
+    await windowReady();
     core.emit.mockClear();
     state.appListeners.get('second-instance')!({}, ['pqm.exe', 'print-queue-monitor://open?key=local:abc'], 'C:\\');
     await settle();

@@ -79,16 +79,19 @@ describe('registerIpc', () => {
 });
 
 describe('createSenderCheck', () => {
-  const where = { rendererFileUrl: 'file:///app/out/renderer/index.html' };
+  const where = { devServerUrl: null };
   const win = { isDestroyed: () => false, webContents: { id: 7 } };
   const check = createSenderCheck(() => win as never, where);
-  const ev = (over: Record<string, unknown>) => ({ sender: { id: 7 }, senderFrame: { parent: null, url: 'file:///app/out/renderer/index.html#x' }, ...over }) as never;
+  const ev = (over: Record<string, unknown>) => ({ sender: { id: 7 }, senderFrame: { parent: null, url: 'app://window/index.html#x' }, ...over }) as never;
 
   it('accepts the main frame of the app window on the app page', () => expect(check(ev({}))).toBe(true));
   it('rejects another web contents', () => expect(check(ev({ sender: { id: 8 } }))).toBe(false));
-  it('rejects a sub-frame', () => expect(check(ev({ senderFrame: { parent: {}, url: 'file:///app/out/renderer/index.html' } }))).toBe(false));
+  it('rejects a sub-frame', () => expect(check(ev({ senderFrame: { parent: {}, url: 'app://window/index.html' } }))).toBe(false));
   it('rejects another page or origin', () => {
     expect(check(ev({ senderFrame: { parent: null, url: 'file:///etc/passwd' } }))).toBe(false);
+    // The page's old file:// address is not the app any more: only app://window/ is.
+    expect(check(ev({ senderFrame: { parent: null, url: 'file:///app/out/renderer/index.html' } }))).toBe(false);
+    expect(check(ev({ senderFrame: { parent: null, url: 'app://evil/index.html' } }))).toBe(false);
     expect(check(ev({ senderFrame: { parent: null, url: 'https://evil.example/index.html' } }))).toBe(false);
     expect(check(ev({ senderFrame: null }))).toBe(false);
   });

@@ -18,18 +18,30 @@ class FakeTray {
   setImage(img: { path: string }) {
     this.image = img.path;
   }
+  menusSet = 0;
   setContextMenu(m: unknown) {
     this.menu = m;
+    this.menusSet++;
   }
   on(name: string, fn: () => void) {
     this.listeners.set(name, fn);
   }
   destroy = vi.fn();
 }
-vi.mock('electron', () => {
+vi.mock('electron', async () => {
+  const { EventEmitter } = await import('node:events');
+  /** Electron's Menu: an EventEmitter with 'menu-will-show' and 'menu-will-close'. */
+  class FakeMenu extends EventEmitter {
+    constructor(readonly template: unknown) {
+      super();
+    }
+    static buildFromTemplate(t: unknown) {
+      return new FakeMenu(t);
+    }
+  }
   const mod = {
     Tray: FakeTray,
-    Menu: { buildFromTemplate: (t: unknown) => ({ template: t }) },
+    Menu: FakeMenu,
     nativeImage: { createFromPath: (path: string) => ({ path, isEmpty: () => false }) },
     nativeTheme: { shouldUseDarkColorsForSystemIntegratedUI: true },
   };
@@ -82,5 +94,27 @@ describe('createAppTray', () => {
     expect(fake.tooltip).toBe('Print queue is empty');
     fake.listeners.get('click')!();
     expect(onClick).toHaveBeenCalled();
+  });
+});
+
+describe('the tray menu is replaced only when it changed, never while it is open', () => {
+  it('an unchanged model keeps the menu; a change while open waits until it closes', async () => {
+    const tray = createAppTray({ iconDir: '/icons', onAction: vi.fn(), onClick: vi.fn(), logger: silentLogger });
+    const fake = trays.at(-1)!;
+    const one = buildTrayModel({ jobs: [makeJob({ key: 'local:a', document: 'One', state: 'printing' })], sources: [], paused: null });
+    const two = buildTrayModel({ jobs: [makeJob({ key: 'local:b', document: 'Two', state: 'printing' })], sources: [], paused: null });
+    tray.update(one, null);
+    tray.update(buildTrayModel({ jobs: [makeJob({ key: 'local:a', document: 'One', state: 'printing' })], sources: [], paused: null }), null);
+    expect(fake.menusSet).toBe(1);
+    const open = fake.menu as import('node:events').EventEmitter & { template: { label?: string }[] };
+    open.emit('menu-will-show');
+    tray.update(two, null);
+    expect(fake.menusSet).toBe(1);
+    expect(fake.menu).toBe(open);
+    open.emit('menu-will-close');
+    await vi.waitFor(() => expect(fake.menusSet).toBe(2));
+    expect((fake.menu as { template: { label?: string }[] }).template[0].label).toMatch(/^Two/);
+    tray.update(two, null);
+    expect(fake.menusSet).toBe(2);
   });
 });

@@ -46,8 +46,7 @@ const { silentLogger } = await import('../../../main/core/ports');
 function open(quitting: { value: boolean }) {
   const deps = {
     preloadPath: '/out/preload/index.cjs',
-    rendererFile: '/out/renderer/index.html',
-    where: { rendererFileUrl: 'file:///out/renderer/index.html' },
+    where: { devServerUrl: null },
     // Saved on a second monitor that is gone now.
     savedState: { x: 3000, y: 100, width: 1000, height: 700, maximized: false },
     saveState: vi.fn(),

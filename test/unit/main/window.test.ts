@@ -11,7 +11,7 @@ vi.mock('electron', () => {
 const { secureWebPreferences, buildWindowOptions, hardenWebContents, hardenSession } = await import('../../../main/window');
 const { silentLogger } = await import('../../../main/core/ports');
 
-const where = { rendererFileUrl: 'file:///app/out/renderer/index.html' };
+const where = { devServerUrl: null };
 
 describe('secure window options', () => {
   it('match the Electron security checklist', () => {
@@ -64,7 +64,11 @@ describe('hardenWebContents', () => {
     expect(contents.fire('will-navigate', 'https://evil.example/')).toBe(true);
     expect(contents.fire('will-navigate', 'file:///C:/Windows/system32/calc.exe')).toBe(true);
     expect(contents.fire('will-redirect', 'http://127.0.0.1:8080/')).toBe(true);
-    expect(contents.fire('will-navigate', 'file:///app/out/renderer/index.html#job')).toBe(false);
+    // The window lives at app://window/; file:// is no longer its origin.
+    expect(contents.fire('will-navigate', 'file:///app/out/renderer/index.html')).toBe(true);
+    expect(contents.fire('will-navigate', 'app://evil/index.html')).toBe(true);
+    expect(contents.fire('will-navigate', 'app://user:pw@window/index.html')).toBe(true);
+    expect(contents.fire('will-navigate', 'app://window/index.html#job')).toBe(false);
   });
 
   it('refuses webviews', () => expect(contents.fire('will-attach-webview')).toBe(true));
@@ -80,7 +84,7 @@ describe('hardenWebContents', () => {
 });
 
 describe('hardenSession', () => {
-  it('denies every permission and sends the strict CSP with the app page only', () => {
+  it('denies every permission; the CSP header is added only to the development server\'s pages (app:// pages carry their own)', () => {
     let request: ((c: unknown, p: string, cb: (ok: boolean) => void) => void) | null = null;
     let check: (() => boolean) | null = null;
     let device: (() => boolean) | null = null;
@@ -91,7 +95,7 @@ describe('hardenSession', () => {
       setDevicePermissionHandler: (fn: typeof device) => (device = fn),
       webRequest: { onHeadersReceived: (fn: typeof headers) => (headers = fn) },
     };
-    hardenSession(ses as never, where);
+    hardenSession(ses as never, { devServerUrl: 'http://localhost:5173' });
     for (const permission of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) {
       const cb = vi.fn();
       request!(null, permission, cb);
@@ -101,14 +105,48 @@ describe('hardenSession', () => {
     expect(device!()).toBe(false);
 
     const own = vi.fn();
-    headers!({ url: 'file:///app/out/renderer/index.html', responseHeaders: { 'content-security-policy': ['default-src *'] } }, own);
+    headers!({ url: 'http://localhost:5173/index.html', responseHeaders: { 'content-security-policy': ['default-src *'] } }, own);
     const sent = own.mock.calls[0][0].responseHeaders as Record<string, string[]>;
     expect(Object.keys(sent)).toEqual(['Content-Security-Policy']);
     expect(sent['Content-Security-Policy'][0]).toMatch(/default-src 'none'/);
-    expect(sent['Content-Security-Policy'][0]).toMatch(/connect-src 'none'/);
-    expect(sent['Content-Security-Policy'][0]).not.toMatch(/unsafe-inline|unsafe-eval/);
+    expect(sent['Content-Security-Policy'][0]).not.toMatch(/unsafe-eval/);
     const other = vi.fn();
     headers!({ url: 'https://example.com/' }, other);
     expect(other).toHaveBeenCalledWith({});
+    const page = vi.fn();
+    headers!({ url: 'app://window/index.html', responseHeaders: { 'Content-Security-Policy': ['x'] } }, page);
+    expect(page).toHaveBeenCalledWith({});
+  });
+});
+
+describe('the app:// protocol', () => {
+  it('serves the built window with the CSP as its one response header; nothing outside the folder, no other host or method', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { createAppProtocolHandler, APP_PAGE_URL } = await import('../../../main/desktop/app-protocol');
+    const { appContentSecurityPolicy } = await import('../../../main/desktop/csp');
+    const dir = mkdtempSync(join(tmpdir(), 'pqm-app-protocol-'));
+    try {
+      mkdirSync(join(dir, 'renderer', 'assets'), { recursive: true });
+      writeFileSync(join(dir, 'renderer', 'index.html'), '<!doctype html><title>x</title>');
+      writeFileSync(join(dir, 'renderer', 'assets', 'a.js'), 'export {}');
+      writeFileSync(join(dir, 'secret.txt'), 'secret');
+      const handle = createAppProtocolHandler({ rendererDir: join(dir, 'renderer') });
+      const page = await handle(new Request(APP_PAGE_URL));
+      expect(APP_PAGE_URL).toBe('app://window/index.html');
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(page.headers.get('content-security-policy')).toBe(appContentSecurityPolicy());
+      expect(await page.text()).toBe('<!doctype html><title>x</title>');
+      const script = await handle(new Request('app://window/assets/a.js'));
+      expect([script.status, script.headers.get('content-type'), script.headers.get('x-content-type-options')]).toEqual([200, 'text/javascript; charset=utf-8', 'nosniff']);
+      for (const url of ['app://window/../secret.txt', 'app://window/%2e%2e/secret.txt', 'app://window/..%2fsecret.txt', 'app://other/index.html', 'app://window/missing.js']) {
+        expect((await handle(new Request(url))).status, url).toBe(404);
+      }
+      expect((await handle(new Request(APP_PAGE_URL, { method: 'POST', body: 'x' }))).status).toBe(405);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -53,6 +53,22 @@ afterEach(async () => {
 });
 
 describe('history store', () => {
+  it('flushSync writes what is buffered before it returns (the session is ending: nothing may wait), keeping what the file held', async () => {
+    const clock = fakeClock(NOW);
+    const first = createHistoryStore(file, { clock, debounceMs: 1500 });
+    first.record(entry('a:1', '2026-06-15T09:00:00.000Z'));
+    await first.flush();
+    const h = createHistoryStore(file, { clock, debounceMs: 1500 });
+    h.record(entry('a:2', '2026-06-15T11:00:00.000Z'));
+    h.flushSync();
+    const { readFileSync } = await import('node:fs');
+    expect(JSON.parse(readFileSync(file, 'utf8')).entries.map((e: HistoryEntry) => e.job.key)).toEqual(['a:2', 'a:1']);
+    // Nothing left to write, and no temporary file left behind.
+    clock.advance(1500);
+    await h.flush();
+    expect((await readdir(dir)).sort()).toEqual(['history.json']);
+  });
+
   it('debounces writes, then persists; newest first; since and limit', async () => {
     const clock = fakeClock(NOW);
     const h = createHistoryStore(file, { clock, debounceMs: 1000 });

@@ -396,7 +396,8 @@ describe('main/index.ts in demo mode (mocked Electron)', () => {
         setImage = noop;
         destroy = noop;
       },
-      Menu: { buildFromTemplate: (t: unknown) => t },
+      Menu: { buildFromTemplate: (t: unknown) => ({ template: t, on: noop }) },
+      protocol: { registerSchemesAsPrivileged: noop, handle: noop },
       nativeImage: { createFromPath: () => ({ isEmpty: () => false }) },
       Notification: class {
         static isSupported = () => false;
