@@ -39,6 +39,9 @@ function preloadWindowCode(): Plugin {
 export default defineConfig({
   main: {
     build: {
+      // The main process's dependencies are bundled into out/main (only what is used, no sources,
+      // maps or type files), so the package ships no node_modules: a small app.asar.
+      externalizeDeps: false,
       outDir: 'out/main',
       rollupOptions: {
         input: {
