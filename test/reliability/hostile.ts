@@ -36,6 +36,7 @@ export const VALID_EXAMPLES: Record<RequestName, Record<string, unknown>> = {
   clearHistory: {},
   exportHistory: { format: 'csv' },
   saveDiagnostics: {},
+  installUpdate: {},
 };
 
 
