@@ -39,11 +39,21 @@ function preloadWindowCode(): Plugin {
 export default defineConfig({
   main: {
     build: {
+      // The main process's dependencies are bundled into out/main (only what is used, no sources,
+      // maps or type files), so the package ships no node_modules: a small app.asar.
+      externalizeDeps: false,
       outDir: 'out/main',
       rollupOptions: {
         input: {
           index: resolve(__dirname, 'main/index.ts'),
           cli: resolve(__dirname, 'main/cli/pqm.ts'),
+        },
+        // The bundled dependencies in chunks of their own: the app's code stays in files of its own
+        // (what the Electron security scan reads), the libraries' code beside it. The libraries that
+        // import electron get a chunk of their own, loaded by the app only, never by the pqm CLI.
+        output: {
+          manualChunks: (id: string) =>
+            /\/node_modules\/electron-(updater|store)\//.test(id) ? 'vendor-electron' : id.includes('/node_modules/') ? 'vendor' : undefined,
         },
       },
     },

@@ -33,6 +33,8 @@ import { registerProtocolClient } from './protocol';
 import { createSafeStorageSecretStore } from './secrets';
 import { createAppTray, type AppTray } from './tray';
 import { createAppUpdater, type AppUpdater } from './updates';
+import { detectInstall, updatesUnavailable } from './desktop/install-kind';
+import { updateFeed, withInstallUpdate } from './desktop/update-policy';
 import { createMainWindow, handleAppProtocol, hardenWebContents, registerAppScheme, showWindow } from './window';
 import { besideSettings, configArg, resolveConfigPath } from './state/settings';
 import { createFileLogger, redactingLogger } from './state/logger';
@@ -135,9 +137,13 @@ async function startPrimary(): Promise<void> {
 
   log.info('Starting.', { version: app.getVersion(), packaged: app.isPackaged, platform: process.platform });
   if (!demo.active && demo.problem) log.warn(demo.problem);
+  // Installed, portable (unpacked to %TEMP% at each run) or unpackaged: what may be registered and updated.
+  const install = detectInstall({ isPackaged: app.isPackaged, platform: process.platform, env: process.env });
   if (demo.active) log.info('Demo mode: built-in simulators; secrets handed over by the demo launcher are kept in memory only.', { secrets: demo.secrets.size });
   // The demo runs the development binary from a temp folder: links stay with the installed app.
-  else registerProtocolClient(log);
+  // The portable copy's path is deleted at exit: it registers nothing.
+  else if (install.kind !== 'portable') registerProtocolClient(log);
+  else log.info('Portable copy: no link handler, start at login or updates are registered.');
 
   const devServerUrl = !app.isPackaged ? (process.env.ELECTRON_RENDERER_URL ?? null) : null;
   const where: AppPageLocation = { devServerUrl };
@@ -151,12 +157,17 @@ async function startPrimary(): Promise<void> {
   let win: BrowserWindow | null = null;
   const getWindow = () => (win && !win.isDestroyed() ? win : null);
 
+  let updater: AppUpdater | null = null;
+  const noUpdater = () => {
+    const feed = updateFeed(settings().updates.feedUrl);
+    return updatesUnavailable(install.kind) ?? (feed.enabled ? 'No update is ready to install.' : feed.reason);
+  };
   let core: AppCore;
   try {
     core = await createAppCore({
       configPath,
       secrets: demo.active ? createDemoSecretStore(demo.secrets) : createSafeStorageSecretStore(configPath, log),
-      platform: createElectronPlatform(getWindow),
+      platform: createElectronPlatform(getWindow, { install, updateStatus: () => updater?.status() ?? { state: 'off', reason: noUpdater() } }),
       logger: log,
       logFiles: () => fileLogger.files(),
     });
@@ -190,16 +201,17 @@ async function startPrimary(): Promise<void> {
     deliver: (spec) => notifier.deliver(spec),
   });
   const handlers: Handlers = {
-    ...withOwnActionNotes(core.handlers, (key) => rules.noteOwnAction(key)),
+    ...withInstallUpdate(withOwnActionNotes(core.handlers, (key) => rules.noteOwnAction(key)), () => updater, noUpdater),
     windowReady: async () => {
       gate.open();
       return null;
     },
   };
 
-  // --- updates -----------------------------------------------------------------------------------
-  let updater: AppUpdater | null = null;
-  if (app.isPackaged) {
+  // The tray offers "Restart to update" once an update is ready (set once the tray exists).
+  let updateStatusChanged = (): void => undefined;
+  // --- updates (installed copies only: electron-updater cannot update the portable build) ---------
+  if (install.kind === 'installed') {
     updater = createAppUpdater({
       logger: log,
       jobs: () => core.engine.snapshot().jobs,
@@ -208,6 +220,7 @@ async function startPrimary(): Promise<void> {
       beforeRestart: () => {
         quitting = true;
       },
+      onStatus: () => updateStatusChanged(),
     });
     updater.configure(settings().updates.feedUrl);
   }
@@ -292,6 +305,7 @@ async function startPrimary(): Promise<void> {
       sources: snap.sources,
       paused: p ? { until: p.until === null ? null : new Date(p.until).toISOString() } : null,
       formatTime: (iso) => timeFormat.format(new Date(iso)),
+      updateReady: updater?.status().state === 'ready',
     });
     tray.update(model, getWindow());
   }
@@ -299,6 +313,7 @@ async function startPrimary(): Promise<void> {
     if (trayTimer === null) trayTimer = setTimeout(refreshTray, TRAY_REFRESH_MS);
   }
   const trayTick = setInterval(refreshTray, TRAY_TICK_MS);
+  updateStatusChanged = scheduleTray;
   nativeTheme.on('updated', scheduleTray);
 
   const unsubscribeEngine = core.engine.subscribe((event) => {
@@ -322,12 +337,8 @@ async function startPrimary(): Promise<void> {
     }
   }, ONLINE_CHECK_MS);
 
-  // --- start at login ------------------------------------------------------------------------------------
-  if (app.isPackaged) {
-    // The login item follows the settings (the installer's uninstaller removes it).
-    const ui = settings().ui;
-    createElectronPlatform(getWindow).setStartAtLogin?.(ui.startAtLogin, ui.startMinimized);
-  }
+  // Start at login is written only when the setting changes (the core calls the platform then), never
+  // at launch: an entry the user turned off in Task Manager stays off.
 
   // --- launch requests: our own argv, then whatever arrived while starting -------------------------------
   router = createLaunchRouter({

@@ -1,17 +1,27 @@
 /** The PlatformPorts of the Electron app: dialogs, the browser, Electron's network stack, login items. */
 import { app, dialog, net, shell, type BrowserWindow } from 'electron';
+import type { UpdateStatus } from '../preload/contract';
 import { AppFailure } from '../preload/model';
 import type { PlatformPorts } from './core/app-core-types';
 import { EXTERNAL_HOST_ALLOW_LIST, checkExternalUrl } from './desktop/external-links';
-import { HIDDEN_FLAG } from './desktop/app-identity';
 import { createNetFetch } from './net-fetch';
+import { startAtLoginUnavailable, unavailableFeatures, type InstallInfo } from './desktop/install-kind';
+import { describeLoginItem, loginArgs, loginItemWrite, type LoginItemReading } from './desktop/login-item';
+
+export interface DesktopOptions {
+  install: InstallInfo;
+  /** The updater's status (off where there is no updater). */
+  updateStatus(): UpdateStatus;
+}
 
 export const PRINTABLE_FILE_FILTERS = [
   { name: 'Documents', extensions: ['pdf', 'html', 'htm', 'txt', 'xps', 'oxps', 'jpg', 'jpeg', 'png', 'tif', 'tiff'] },
   { name: 'All files', extensions: ['*'] },
 ];
 
-export function createElectronPlatform(getWindow: () => BrowserWindow | null): PlatformPorts {
+export function createElectronPlatform(getWindow: () => BrowserWindow | null, desktop: DesktopOptions): PlatformPorts {
+  const loginUnavailable = () => startAtLoginUnavailable(desktop.install.kind, process.platform);
+  const readLoginItem = (minimized: boolean): LoginItemReading => app.getLoginItemSettings({ path: process.execPath, args: loginArgs(minimized) });
   const parent = () => {
     const w = getWindow();
     return w && !w.isDestroyed() ? w : undefined;
@@ -44,7 +54,18 @@ export function createElectronPlatform(getWindow: () => BrowserWindow | null): P
     // net.request rather than net.fetch: the HTTP layer sees redirects and applies its policy.
     fetch: createNetFetch(net),
     setStartAtLogin(enabled, minimized) {
-      app.setLoginItemSettings({ openAtLogin: enabled, args: enabled && minimized ? [HIDDEN_FLAG] : [] });
+      // Portable and unpackaged copies never register: the path would not start this app again.
+      if (loginUnavailable()) return;
+      app.setLoginItemSettings(loginItemWrite({ startAtLogin: enabled, minimized, exe: process.execPath, reading: readLoginItem(minimized) }));
+    },
+    desktopInfo(ui) {
+      const unavailable = loginUnavailable();
+      return {
+        install: desktop.install.kind,
+        startAtLogin: unavailable ? { available: false, reason: unavailable } : describeLoginItem({ wanted: ui.startAtLogin, reading: readLoginItem(ui.startMinimized) }),
+        update: desktop.updateStatus(),
+        unavailable: unavailableFeatures(desktop.install.kind, process.platform),
+      };
     },
     versions() {
       return {

@@ -1,23 +1,33 @@
 /**
  * Updates through electron-updater from the generic feed in settings.updates.feedUrl; off while
  * it is unset. Installing by restart waits until no watched job is active (the decision is in
- * main/desktop/update-policy.ts); otherwise the update installs at the next quit.
+ * main/desktop/update-policy.ts); otherwise the update installs at the next quit. "Restart now"
+ * (the tray and the Settings panel) asks for it explicitly. A failure (a refused signature, an
+ * unreachable feed) is told to the user once, with its reason.
  */
 import electronUpdater from 'electron-updater';
+import type { UpdateStatus } from '../preload/contract';
 import type { Job } from '../preload/model';
 import type { Logger } from './core/ports';
-import { decideInstall, updateFeed } from './desktop/update-policy';
+import { decideInstall, updateFailureMessage, updateFeed } from './desktop/update-policy';
 
 const CHECK_EVERY_MS = 6 * 60 * 60_000;
+
+function updateFeedOff(): string {
+  const d = updateFeed(undefined);
+  return d.enabled ? '' : d.reason;
+}
 
 export interface UpdaterDeps {
   logger: Logger;
   jobs(): readonly Job[];
   windowVisible(): boolean;
   /** Says something to the user (an app notice). */
-  notice(level: 'info' | 'warning', message: string): void;
+  notice(level: 'info' | 'warning' | 'error', message: string): void;
   /** Called right before the app restarts to install (lets the app quit cleanly). */
   beforeRestart(): void;
+  /** The status changed (the tray offers "Restart to update" while one is ready). */
+  onStatus?(status: UpdateStatus): void;
 }
 
 export interface AppUpdater {
@@ -25,6 +35,9 @@ export interface AppUpdater {
   configure(feedUrl: string | undefined | null): void;
   /** The queue changed: a waiting update may install now. */
   reconsider(opts?: { userRequested?: boolean }): void;
+  /** The user asked to restart now: restarts unless watched jobs are active (then says why not). */
+  restartNow(): { restarting: boolean; reason: string | null };
+  status(): UpdateStatus;
   dispose(): void;
 }
 
@@ -42,29 +55,58 @@ export function createAppUpdater(deps: UpdaterDeps): AppUpdater {
   let downloaded = false;
   let timer: ReturnType<typeof setInterval> | null = null;
   let lastReason: string | null = null;
+  let version: string | null = null;
+  let status: UpdateStatus = { state: 'off', reason: updateFeedOff() };
+  const failuresShown = new Set<string>();
+
+  function setStatus(next: UpdateStatus): void {
+    if (JSON.stringify(next) === JSON.stringify(status)) return;
+    status = next;
+    deps.onStatus?.(next);
+  }
+
+  function failed(err: unknown): void {
+    const e = (err instanceof Error ? err : new Error(String(err))) as Error & { code?: unknown };
+    deps.logger.warn('Updater error.', { error: e.message, code: typeof e.code === 'string' ? e.code : undefined });
+    const message = updateFailureMessage({ code: typeof e.code === 'string' ? e.code : undefined, message: e.message });
+    // A downloaded update stays installable; otherwise the status says what went wrong.
+    if (!downloaded) setStatus({ state: 'failed', message });
+    // electron-updater both emits 'error' and rejects the check, and checks repeat: tell it once.
+    if (failuresShown.has(message)) return;
+    failuresShown.add(message);
+    deps.notice('error', message);
+  }
 
   const check = () => {
     if (!feed) return;
-    autoUpdater.checkForUpdates().catch((err: unknown) => deps.logger.warn('Update check failed.', { error: (err as Error).message }));
+    autoUpdater.checkForUpdates().catch(failed);
   };
 
-  function reconsider(opts: { userRequested?: boolean } = {}) {
+  function reconsider(opts: { userRequested?: boolean } = {}): { restarting: boolean; reason: string | null } {
     const decision = decideInstall({ downloaded, jobs: deps.jobs(), windowVisible: deps.windowVisible(), userRequested: opts.userRequested ?? false });
     if (decision.action === 'restart-now') {
       deps.logger.info('Installing the downloaded update.');
       deps.beforeRestart();
       autoUpdater.quitAndInstall(true, true);
-    } else if (decision.action === 'wait' && decision.reason !== lastReason) {
-      lastReason = decision.reason;
-      deps.notice('info', `An update is ready. ${decision.reason}`);
+      return { restarting: true, reason: null };
     }
+    if (decision.action === 'none') return { restarting: false, reason: 'No update is ready to install.' };
+    if (decision.reason !== lastReason) {
+      lastReason = decision.reason;
+      setStatus({ state: 'ready', version, waitReason: decision.reason });
+      if (!opts.userRequested) deps.notice('info', `An update is ready: choose Restart to update in the tray menu or in Settings. ${decision.reason}`);
+    }
+    return { restarting: false, reason: decision.reason };
   }
 
-  autoUpdater.on('update-downloaded', () => {
+  autoUpdater.on('update-downloaded', (info?: unknown) => {
     downloaded = true;
+    const v = (info as { version?: unknown } | undefined)?.version;
+    version = typeof v === 'string' ? v : null;
+    setStatus({ state: 'ready', version, waitReason: null });
     reconsider();
   });
-  autoUpdater.on('error', (err: Error) => deps.logger.warn('Updater error.', { error: err.message }));
+  autoUpdater.on('error', failed);
 
   return {
     configure(feedUrl) {
@@ -74,16 +116,22 @@ export function createAppUpdater(deps: UpdaterDeps): AppUpdater {
       if (!decision.enabled) {
         if (feed) deps.logger.info('Updates switched off.', { reason: decision.reason });
         feed = null;
+        if (!downloaded) setStatus({ state: 'off', reason: decision.reason });
         return;
       }
       if (decision.url === feed) return;
       feed = decision.url;
+      if (!downloaded) setStatus({ state: 'idle' });
       autoUpdater.setFeedURL({ provider: 'generic', url: decision.url });
       check();
       timer = setInterval(check, CHECK_EVERY_MS);
       timer.unref?.();
     },
-    reconsider,
+    reconsider(opts) {
+      reconsider(opts);
+    },
+    restartNow: () => reconsider({ userRequested: true }),
+    status: () => status,
     dispose() {
       if (timer) clearInterval(timer);
       timer = null;

@@ -33,6 +33,7 @@ export const REQUEST_NAMES = [
   'clearHistory',
   'exportHistory',
   'saveDiagnostics',
+  'installUpdate',
 ] as const;
 export type RequestName = (typeof REQUEST_NAMES)[number];
 

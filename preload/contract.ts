@@ -136,6 +136,38 @@ export interface SettingsView {
   /** Which secrets are stored, never their values. */
   secrets: { sourceId: string; name: SecretNameT; present: boolean }[];
   configPath: string;
+  /** The desktop app only (absent in the browser preview and the CLI): how this copy runs. */
+  desktop?: DesktopInfo;
+}
+
+/** How this copy of the app runs: from the installer, the portable executable, or unpackaged (npm start, the demo). */
+export type InstallKind = 'installed' | 'portable' | 'unpackaged';
+
+/** Start at login as Windows has it (Task Manager's Startup apps), not only as the settings say. */
+export type LoginItemStatus =
+  | { available: false; reason: string }
+  | {
+      available: true;
+      /** Windows (or macOS) has a login entry for this copy. */
+      registered: boolean;
+      /** Windows only: false when the entry is turned off in Task Manager; null where unknown. */
+      enabledInWindows: boolean | null;
+      /** What differs from the setting, in words (e.g. turned off in Task Manager); null when nothing does. */
+      note: string | null;
+    };
+
+export type UpdateStatus =
+  | { state: 'off'; reason: string }
+  | { state: 'idle' }
+  | { state: 'ready'; version: string | null; waitReason: string | null }
+  | { state: 'failed'; message: string };
+
+export interface DesktopInfo {
+  install: InstallKind;
+  startAtLogin: LoginItemStatus;
+  update: UpdateStatus;
+  /** What this copy cannot do, and why (the portable build, an unpackaged run). */
+  unavailable: { feature: string; reason: string }[];
 }
 
 /** The request map: input schema and output type for every request. */
@@ -186,6 +218,8 @@ export const requests = {
   clearHistory: request<null>()(Empty),
   exportHistory: request<{ savedTo: string } | null>()(z.object({ format: z.enum(['csv', 'json']) }).strict()),
   saveDiagnostics: request<{ savedTo: string } | null>()(Empty),
+  /** Restart now to install a downloaded update; refused with the reason while watched jobs are active. */
+  installUpdate: request<{ restarting: boolean; reason: string | null }>()(Empty),
 } satisfies Record<RequestName, { input: z.ZodType; output: unknown }>;
 
 // Fails the typecheck if channels.ts names a request the map lacks (or the reverse).

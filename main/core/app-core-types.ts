@@ -5,7 +5,8 @@
  * the platform ports differ.
  */
 import type { EventName } from '../../preload/channels';
-import type { Events, Handlers } from '../../preload/contract';
+import type { DesktopInfo, Events, Handlers } from '../../preload/contract';
+import type { UiSettings } from '../../preload/model';
 import type { Clock, Logger, SecretStore } from './ports';
 import type { QueueEngine } from '../queue/engine-types';
 import type { Redactor } from '../state/redact';
@@ -24,7 +25,7 @@ export interface PlatformPorts {
   openExternal(url: string, opts?: { signInHost?: string }): Promise<void>;
   /** fetch through the platform's network stack (Electron's net.fetch); omitted: Node http. */
   fetch?: typeof fetch;
-  /** Start at login (the app only). */
+  /** Start at login (the app only); called only when the setting changes. */
   setStartAtLogin?(enabled: boolean, minimized: boolean): void;
   /**
    * Asks the user, in a native dialog the window cannot reach, whether to run a configured
@@ -32,6 +33,8 @@ export interface PlatformPorts {
    * request.
    */
   confirmCommand?(request: { title: string; message: string; detail: string }): Promise<boolean>;
+  /** How the desktop app runs: start at login as Windows has it, updates, what is unavailable (the app only). */
+  desktopInfo?(ui: UiSettings): DesktopInfo;
   /** App and platform versions for diagnostics. */
   versions(): Record<string, string>;
 }

@@ -196,7 +196,15 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
         present.push({ sourceId: c.id, name, present: has });
       }
     }
-    return { settings: loaded.settings, problems: loaded.problems, secrets: present, configPath: opts.configPath };
+    const view: SettingsView = { settings: loaded.settings, problems: loaded.problems, secrets: present, configPath: opts.configPath };
+    if (platform.desktopInfo) {
+      try {
+        view.desktop = platform.desktopInfo(loaded.settings.ui);
+      } catch (err) {
+        logger.warn('The desktop status could not be read.', { error: (err as Error).message });
+      }
+    }
+    return view;
   }
 
   function applySettings(next: LoadedSettings | { settings: Settings; problems: SettingsProblem[] }, previous: Settings): void {
@@ -562,6 +570,11 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
         redactor,
       });
       return { savedTo: path };
+    },
+
+    async installUpdate() {
+      // The desktop app answers this itself (main/index.ts); the preview and the CLI have no updater.
+      throw new AppFailure('unsupported', 'Updates are installed by the desktop app; this copy has no updater.');
     },
   };
 

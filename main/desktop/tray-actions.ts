@@ -2,7 +2,7 @@
  * What each tray menu choice does, through the same validated contract the window uses. Plain
  * TypeScript: main/index.ts passes the real handlers and window functions; tests pass fakes.
  */
-import { dispatch, type Events, type Handlers } from '../../preload/contract';
+import { dispatch, type Events, type Handlers, type RequestOutput } from '../../preload/contract';
 import type { EventName } from '../../preload/channels';
 import type { Logger } from '../core/ports';
 import type { TrayAction } from './tray-model';
@@ -53,6 +53,17 @@ export function createTrayActionRunner(deps: TrayActionDeps): (action: TrayActio
       case 'resume':
         await run('resumeMonitoring', {}, 'Monitoring could not be resumed');
         return;
+      case 'install-update': {
+        const result = await dispatch(deps.handlers, 'installUpdate', {}, { origin: 'ipc' });
+        const answer = result.ok ? (result.value as RequestOutput<'installUpdate'>) : null;
+        const why = !result.ok ? result.error.message : answer?.restarting ? null : (answer?.reason ?? null);
+        if (why !== null) {
+          const message = `The update is not installed yet: ${why}`;
+          deps.emit('app:notice', { level: result.ok ? 'info' : 'error', message });
+          deps.alert(message);
+        }
+        return;
+      }
       case 'quit':
         deps.quit();
         return;

@@ -13,6 +13,7 @@ export type TrayAction =
   | { type: 'refresh' }
   | { type: 'pause'; minutes: number | null }
   | { type: 'resume' }
+  | { type: 'install-update' }
   | { type: 'quit' };
 
 export type TrayMenuItem =
@@ -37,6 +38,8 @@ export interface TrayInput {
   paused: { until: string | null } | null;
   /** Formats a pause end time for the tooltip (the app passes Intl in the user's locale). */
   formatTime?: (iso: string) => string;
+  /** A downloaded update waits to be installed: the menu offers to restart for it. */
+  updateReady?: boolean;
 }
 
 export const TOOLTIP_MAX = 127;
@@ -134,6 +137,7 @@ export function buildTrayModel(input: TrayInput): TrayModel {
     });
   }
   menu.push({ kind: 'separator' });
+  if (input.updateReady) menu.push({ kind: 'item', label: 'Restart to update', enabled: true, action: { type: 'install-update' } });
   menu.push({ kind: 'item', label: 'Quit Print Queue Monitor', enabled: true, action: { type: 'quit' } });
 
   return { state, tooltip, menu, badgeCount: active.length, problem: problems[0] ?? null };

@@ -3,7 +3,8 @@
  * (settings.updates.feedUrl) and are off while it is unset. A downloaded update is never installed
  * by restarting while watched jobs are active: it waits for an idle queue, or for the next quit.
  */
-import { isFinal, type Job } from '../../preload/model';
+import type { Handlers } from '../../preload/contract';
+import { AppFailure, isFinal, type Job } from '../../preload/model';
 
 export type FeedDecision = { enabled: true; url: string } | { enabled: false; reason: string };
 
@@ -48,4 +49,43 @@ export function decideInstall(s: InstallSituation): InstallDecision {
   // Never take the window away from a user who is looking at it.
   if (s.windowVisible) return { action: 'wait', reason: 'The update installs when you quit Print Queue Monitor.' };
   return { action: 'restart-now' };
+}
+
+/** electron-updater's error codes, in words. */
+const FAILURES: Record<string, string> = {
+  ERR_UPDATER_INVALID_SIGNATURE:
+    'The update was refused: it is not signed by the publisher of this copy (the signature check of the downloaded installer failed). Ask whoever publishes the updates to sign them with the same certificate.',
+  ERR_UPDATER_CHANNEL_FILE_NOT_FOUND: 'The update feed has no latest.yml: check updates.feedUrl in the settings file.',
+  ERR_UPDATER_LATEST_VERSION_NOT_FOUND: 'The update feed names no version: check updates.feedUrl in the settings file.',
+  ERR_UPDATER_INVALID_UPDATE_INFO: 'The update feed\'s latest.yml could not be read.',
+  ERR_UPDATER_NO_PUBLISHED_VERSIONS: 'The update feed has no published version yet.',
+  ERR_CHECKSUM_MISMATCH: 'The downloaded update is damaged (its checksum does not match the feed); it will be downloaded again at the next check.',
+};
+
+/** The one sentence shown when checking, downloading or verifying an update fails. */
+export function updateFailureMessage(err: { code?: string; message: string }): string {
+  const known = err.code ? FAILURES[err.code] : undefined;
+  if (known) return `Updating failed. ${known}`;
+  const firstLine = err.message.split('\n')[0].trim().slice(0, 200) || 'unknown error';
+  if (/net::ERR_|ENOTFOUND|ECONNREFUSED|ETIMEDOUT|EAI_AGAIN/.test(firstLine)) return `Updating failed: the update feed could not be reached (${firstLine}).`;
+  return `Updating failed: ${firstLine}${err.code ? ` (${err.code})` : ''}.`;
+}
+
+/**
+ * The handlers with `installUpdate` answered by the app's updater ("Restart now" in the window and
+ * the tray); without an updater (portable, unpackaged, no feed) it is refused with the reason.
+ */
+export function withInstallUpdate(
+  handlers: Handlers,
+  updater: () => { restartNow(): { restarting: boolean; reason: string | null } } | null,
+  unavailable: () => string,
+): Handlers {
+  return {
+    ...handlers,
+    async installUpdate() {
+      const u = updater();
+      if (!u) throw new AppFailure('unsupported', unavailable());
+      return u.restartNow();
+    },
+  };
 }

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { AppFailure, type SettingsInput } from '../../preload/model';
+import type { DesktopInfo } from '../../preload/contract';
 import { makeHealth } from '../helpers/fake-bridge';
 import { choose, mount, unmount, type Mounted } from './harness';
 
@@ -16,8 +17,8 @@ const base: SettingsInput = {
   sources: [{ id: 'local', kind: 'scriptx', name: 'This PC', service: { restart: { file: 'C:\\tools\\restart.cmd', args: [] } } }],
 };
 
-async function openSettings(settings: SettingsInput = base, secrets: Record<string, string> = {}) {
-  m = await mount({ sources: [makeHealth({ id: 'local', name: 'This PC' })], settings, secrets });
+async function openSettings(settings: SettingsInput = base, secrets: Record<string, string> = {}, desktop?: DesktopInfo) {
+  m = await mount({ sources: [makeHealth({ id: 'local', name: 'This PC' })], settings, secrets, desktop });
   fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
   return screen.getByRole('dialog', { name: 'Settings' });
 }
@@ -216,5 +217,76 @@ describe('settings: polling, notifications, history, general', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(within(dialog).getByTestId('settings-outcome').textContent).toBe('Settings were not saved: The settings file is locked by another program.'));
     expect(within(dialog).getByTestId('settings-outcome').getAttribute('role')).toBe('alert');
+  });
+});
+
+describe('settings: how this copy runs (the desktop app)', () => {
+  const general = async (desktop: DesktopInfo | undefined, settings: SettingsInput = base) => {
+    const dialog = await openSettings(settings, {}, desktop);
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'General' }));
+    return dialog;
+  };
+  const installed = (over: Partial<DesktopInfo> = {}): DesktopInfo => ({
+    install: 'installed',
+    startAtLogin: { available: true, registered: true, enabledInWindows: true, note: null },
+    update: { state: 'idle' },
+    unavailable: [],
+    ...over,
+  });
+
+  it('shows nothing extra where there is no desktop app (the browser preview)', async () => {
+    const dialog = await general(undefined);
+    expect(within(dialog).queryByTestId('start-at-login-note')).toBeNull();
+    expect(within(dialog).queryByTestId('settings-update')).toBeNull();
+    expect((within(dialog).getByLabelText('Start when I sign in to Windows') as HTMLInputElement).disabled).toBe(false);
+  });
+
+  it('shows an entry turned off in Task Manager instead of overriding it', async () => {
+    const note = 'Turned off in Task Manager (Startup apps): Windows will not start Print Queue Monitor when you sign in.';
+    const dialog = await general(installed({ startAtLogin: { available: true, registered: true, enabledInWindows: false, note } }), { ...base, ui: { startAtLogin: true } });
+    const box = within(dialog).getByLabelText('Start when I sign in to Windows') as HTMLInputElement;
+    expect(box.checked).toBe(true);
+    expect(box.disabled).toBe(false);
+    expect(within(dialog).getByTestId('start-at-login-note').textContent).toBe(note);
+    expect(box.getAttribute('aria-describedby')).toBe('start-at-login-note');
+  });
+
+  it('the portable version: start at login unavailable, and what it cannot do and why', async () => {
+    const dialog = await general({
+      install: 'portable',
+      startAtLogin: { available: false, reason: 'The portable version runs from a temporary copy that Windows deletes when it closes.' },
+      update: { state: 'off', reason: 'The portable version is not updated automatically.' },
+      unavailable: [
+        { feature: 'Start at login', reason: 'It runs from a temporary copy.' },
+        { feature: 'Notifications', reason: 'No Start-menu shortcut carries its id.' },
+      ],
+    });
+    expect((within(dialog).getByLabelText('Start when I sign in to Windows') as HTMLInputElement).disabled).toBe(true);
+    expect(within(dialog).getByTestId('start-at-login-note').textContent).toMatch(/temporary copy that Windows deletes/);
+    const list = within(dialog).getByRole('region', { name: 'Not available in the portable version' });
+    expect(within(list).getAllByRole('listitem').map((li) => li.textContent)).toEqual([
+      'Start at login: It runs from a temporary copy.',
+      'Notifications: No Start-menu shortcut carries its id.',
+    ]);
+    expect(within(dialog).getByTestId('settings-update').textContent).toBe('Updates are off. The portable version is not updated automatically.');
+    expect(within(dialog).queryByRole('button', { name: 'Restart now to update' })).toBeNull();
+  });
+
+  it('shows an update failure with its reason', async () => {
+    const dialog = await general(installed({ update: { state: 'failed', message: 'Updating failed. The update was refused: it is not signed by the publisher of this copy.' } }));
+    expect(within(dialog).getByTestId('settings-update').textContent).toBe('Updating failed. The update was refused: it is not signed by the publisher of this copy.');
+  });
+
+  it('"Restart now to update" asks main, and says why when it must wait', async () => {
+    const dialog = await general(installed({ update: { state: 'ready', version: '0.2.0', waitReason: 'The update installs when the watched job finishes or when you quit.' } }));
+    expect(within(dialog).getByTestId('settings-update').textContent).toMatch(/^Version 0\.2\.0 is ready to install\. The update installs when the watched job finishes/);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Restart now to update' }));
+    await waitFor(() => expect(m!.bridge.callsOf('installUpdate')).toHaveLength(1));
+    await waitFor(() =>
+      expect(within(dialog).getByTestId('settings-outcome').textContent).toBe('The update is not installed yet: The update installs when the watched job finishes or when you quit.'),
+    );
+    m!.bridge.desktop = installed({ update: { state: 'ready', version: '0.2.0', waitReason: null } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Restart now to update' }));
+    await waitFor(() => expect(within(dialog).getByTestId('settings-outcome').textContent).toBe('Restarting to install the update…'));
   });
 });

@@ -13,6 +13,7 @@ import {
   type PrintQueueBridge,
   type RequestInput,
   type RequestOutput,
+  type DesktopInfo,
   type ServiceInfo,
   type SettingsView,
 } from '../../preload/contract';
@@ -78,6 +79,8 @@ export interface FakeBridgeOptions {
   details?: Record<string, Omit<JobDetails, 'job'>>;
   serviceInfo?: ServiceInfo;
   history?: HistoryEntry[];
+  /** What the desktop app adds to the settings answer; absent like in the browser preview. */
+  desktop?: DesktopInfo;
 }
 
 type Call = { name: RequestName; input: unknown };
@@ -97,6 +100,7 @@ export class FakeBridge implements PrintQueueBridge {
   serviceInfo: ServiceInfo | null;
   history: HistoryEntry[];
   paused: { until: string | null } | null = null;
+  desktop: DesktopInfo | undefined;
   readonly calls: Call[] = [];
   readonly handlers: Handlers;
   private readonly listeners = new Map<EventName, Set<(p: never) => void>>();
@@ -108,6 +112,7 @@ export class FakeBridge implements PrintQueueBridge {
     this.settings = Settings.parse(opts.settings ?? { version: 1, sources: [] });
     this.secrets = new Map(Object.entries(opts.secrets ?? {}));
     this.details = opts.details ?? {};
+    this.desktop = opts.desktop;
     this.serviceInfo = opts.serviceInfo ?? null;
     this.history = opts.history ?? [];
     this.handlers = this.defaultHandlers();
@@ -177,7 +182,9 @@ export class FakeBridge implements PrintQueueBridge {
         if (this.secrets.has(`${s.id}.${name}`)) secrets.push({ sourceId: s.id, name, present: true });
       }
     }
-    return { settings: structuredClone(this.settings), problems: [], secrets, configPath: 'C:\\Users\\alice\\AppData\\Roaming\\Print Queue Monitor\\settings.json' };
+    const view: SettingsView = { settings: structuredClone(this.settings), problems: [], secrets, configPath: 'C:\\Users\\alice\\AppData\\Roaming\\Print Queue Monitor\\settings.json' };
+    if (this.desktop) view.desktop = structuredClone(this.desktop);
+    return view;
   }
 
   private need(key: string): Job {
@@ -336,6 +343,10 @@ export class FakeBridge implements PrintQueueBridge {
       },
       exportHistory: async ({ format }) => ({ savedTo: `C:\\Users\\alice\\Documents\\history.${format}` }),
       saveDiagnostics: async () => ({ savedTo: 'C:\\Users\\alice\\Documents\\diagnostics.zip' }),
+      installUpdate: async () => {
+        if (this.desktop?.update.state !== 'ready') throw new AppFailure('unsupported', 'No update is ready to install.');
+        return { restarting: this.desktop.update.waitReason === null, reason: this.desktop.update.waitReason };
+      },
     };
   }
 }

@@ -74,8 +74,18 @@ describe('electron-builder configuration', () => {
     expect(win.signtoolOptions.signingHashAlgorithms).toEqual(['sha256']);
   });
 
+  it('names no publisher: electron-builder takes it from the signing certificate', () => {
+    // A fixed publisherName goes into app-update.yml, and electron-updater then rejects every update
+    // not signed with exactly that name (ERR_UPDATER_INVALID_SIGNATURE): all unsigned builds.
+    const publisherNames = (node: unknown, path: string): string[] =>
+      node && typeof node === 'object'
+        ? Object.entries(node as Record<string, unknown>).flatMap(([k, v]) => (k === 'publisherName' ? [path + k] : publisherNames(v, `${path}${k}.`)))
+        : [];
+    expect(publisherNames(config, '')).toEqual([]);
+  });
+
   it('packs only the built output and ships the icons the app reads at run time', () => {
-    expect(config.files).toEqual(expect.arrayContaining(['out/**/*', 'package.json']));
+    expect(config.files).toEqual(expect.arrayContaining(['out/**/*', 'package.json', '!out/**/*.map', '!node_modules/**/*']));
     expect(config.files.filter((f: string) => !f.startsWith('!')).every((f: string) => f === 'package.json' || f.startsWith('out/'))).toBe(true);
     expect(config.npmRebuild).toBe(false);
     const resources = config.extraResources.map((r: { from: string; to: string }) => `${r.from} -> ${r.to}`);
@@ -86,6 +96,54 @@ describe('electron-builder configuration', () => {
     expect(config.mac.target[0].target).toBe('dmg');
     expect(config.linux.target[0].target).toBe('AppImage');
     expect(existsSync(join(root, config.mac.icon))).toBe(true);
+  });
+});
+
+describe('Electron fuses', () => {
+  it('switches off running as Node, NODE_OPTIONS and the inspector; loads the app only from app.asar; encrypts cookies', () => {
+    expect(config.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+      enableCookieEncryption: true,
+    });
+    // Never for every target at once: Linux packages carry no integrity data.
+    expect(config.electronFuses.enableEmbeddedAsarIntegrityValidation).toBeUndefined();
+  });
+
+  describe('ASAR integrity, only where electron-builder writes the data (build/after-pack.cjs)', () => {
+    const hook = createRequire(import.meta.url)(join(root, 'build', 'after-pack.cjs')) as {
+      afterPack(context: unknown): Promise<void>;
+    };
+    const pack = async (electronPlatformName: string, overrides: Record<string, unknown> = {}) => {
+      const flipped: unknown[] = [];
+      const packager = {
+        config: { ...config, ...overrides },
+        generateFuseConfig: async (fuses: Record<string, unknown>) => ({ generated: fuses }),
+        addElectronFuses: async (_context: unknown, fuses: unknown) => {
+          flipped.push(fuses);
+        },
+      };
+      await hook.afterPack({ electronPlatformName, packager, appOutDir: '/out', arch: 1, targets: [] });
+      return flipped;
+    };
+
+    it('is the configured afterPack hook', () => {
+      expect(config.afterPack).toBe('./build/after-pack.cjs');
+    });
+
+    it('switches integrity validation on for Windows and macOS', async () => {
+      expect(await pack('win32')).toEqual([{ generated: { enableEmbeddedAsarIntegrityValidation: true, resetAdHocDarwinSignature: false } }]);
+      expect(await pack('darwin')).toEqual([{ generated: { enableEmbeddedAsarIntegrityValidation: true, resetAdHocDarwinSignature: true } }]);
+    });
+
+    it('leaves it off where no integrity data is written: Linux, no asar, integrity disabled, fuses off', async () => {
+      expect(await pack('linux')).toEqual([]);
+      expect(await pack('win32', { asar: false })).toEqual([]);
+      expect(await pack('win32', { disableAsarIntegrity: true })).toEqual([]);
+      expect(await pack('win32', { electronFuses: null })).toEqual([]);
+    });
   });
 });
 

@@ -37,6 +37,7 @@ export const VALID_EXAMPLES: Record<RequestName, Record<string, unknown>> = {
   clearHistory: {},
   exportHistory: { format: 'csv' },
   saveDiagnostics: {},
+  installUpdate: {},
 };
 
 

@@ -82,10 +82,17 @@ function TextField(props: { id: string; label: string; value: string; onInput: (
   );
 }
 
-function Check(props: { label: string; checked: boolean; onChange: (v: boolean) => void; name?: string }) {
+function Check(props: { label: string; checked: boolean; onChange: (v: boolean) => void; name?: string; disabled?: boolean; describedBy?: string }) {
   return (
     <label class="check">
-      <input type="checkbox" name={props.name} checked={props.checked} onChange={(e) => props.onChange(e.currentTarget.checked)} />
+      <input
+        type="checkbox"
+        name={props.name}
+        checked={props.checked}
+        disabled={props.disabled}
+        aria-describedby={props.describedBy}
+        onChange={(e) => props.onChange(e.currentTarget.checked)}
+      />
       {props.label}
     </label>
   );
@@ -751,6 +758,18 @@ function GeneralTab(props: { settings: Settings }) {
     else setOutcome({ ok: true, message: r.value ? t.savedTo(r.value.savedTo) : t.notSaved });
   }
 
+  async function restartToUpdate() {
+    const r = await store.call('installUpdate', {});
+    if (!r.ok) setOutcome({ ok: false, message: r.error.message });
+    else if (!r.value.restarting) setOutcome({ ok: false, message: t.updateNotYet(r.value.reason ?? '') });
+    else setOutcome({ ok: true, message: t.updateRestarting });
+  }
+
+  // How this copy runs (the desktop app only): start at login as Windows has it, updates, limits.
+  const desktop = store.settingsView.value?.desktop;
+  const login = desktop?.startAtLogin;
+  const loginNote = login ? (login.available ? login.note : login.reason) : null;
+
   return (
     <form onSubmit={save} noValidate data-testid="settings-general">
       <label class="field">
@@ -763,8 +782,42 @@ function GeneralTab(props: { settings: Settings }) {
           ))}
         </select>
       </label>
-      <Check name="start-at-login" label={t.startAtLogin} checked={startAtLogin} onChange={setStartAtLogin} />
-      <Check name="start-minimized" label={t.startMinimized} checked={startMinimized} onChange={setStartMinimized} />
+      <Check
+        name="start-at-login"
+        label={t.startAtLogin}
+        checked={startAtLogin}
+        onChange={setStartAtLogin}
+        disabled={login?.available === false}
+        describedBy={loginNote ? 'start-at-login-note' : undefined}
+      />
+      {loginNote && (
+        <p id="start-at-login-note" class="muted" data-testid="start-at-login-note">
+          {loginNote}
+        </p>
+      )}
+      <Check name="start-minimized" label={t.startMinimized} checked={startMinimized} onChange={setStartMinimized} disabled={login?.available === false} />
+      {desktop && (
+        <div data-testid="settings-update">
+          <p class={desktop.update.state === 'failed' ? undefined : 'muted'}>{t.updateStatus(desktop.update)}</p>
+          {desktop.update.state === 'ready' && (
+            <button type="button" onClick={() => void restartToUpdate()}>
+              {t.updateRestartNow}
+            </button>
+          )}
+        </div>
+      )}
+      {desktop && desktop.unavailable.length > 0 && (
+        <section data-testid="settings-unavailable" aria-label={t.unavailableIn(desktop.install)}>
+          <h3>{t.unavailableIn(desktop.install)}</h3>
+          <ul>
+            {desktop.unavailable.map((u) => (
+              <li key={u.feature}>
+                <strong>{u.feature}</strong>: {u.reason}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <Outcome outcome={outcome} />
       <div class="dialog-buttons">
         <button type="submit" class="primary" disabled={busy}>

@@ -3,6 +3,7 @@
  * same type; components never contain user-visible literals. Parameterised messages are functions
  * that receive already-formatted values (numbers and times go through Intl in format.ts).
  */
+import type { InstallKind, UpdateStatus } from '../../../preload/contract';
 import type { HealthStatus, JobState } from '../../../preload/model';
 
 /** A sentence's own full stop removed, for quoting it inside another sentence. */
@@ -388,6 +389,18 @@ export const en = {
   themes: { system: 'Same as Windows', light: 'Light', dark: 'Dark' } as Record<'system' | 'light' | 'dark', string>,
   startAtLogin: 'Start when I sign in to Windows',
   startMinimized: 'Start in the tray',
+  updateStatus: (u: UpdateStatus): string =>
+    u.state === 'off'
+      ? `Updates are off. ${u.reason}`
+      : u.state === 'idle'
+        ? 'Updates are on: new versions are downloaded in the background.'
+        : u.state === 'ready'
+          ? `${u.version ? `Version ${u.version}` : 'An update'} is ready to install.${u.waitReason ? ` ${u.waitReason}` : ''}`
+          : u.message,
+  updateRestartNow: 'Restart now to update',
+  updateRestarting: 'Restarting to install the update…',
+  updateNotYet: (reason: string) => `The update is not installed yet: ${reason}`,
+  unavailableIn: (install: InstallKind) => (install === 'portable' ? 'Not available in the portable version' : install === 'unpackaged' ? 'Not available in a development run' : 'Not available here'),
   sourceIdTaken: (id: string) => `Another source already has the id "${id}".`,
   secretBlank: 'The value is only spaces.',
   saveDiagnostics: 'Save diagnostics…',

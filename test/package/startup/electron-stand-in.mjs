@@ -8,6 +8,7 @@
  */
 import { EventEmitter } from 'node:events';
 import { existsSync } from 'node:fs';
+import { netRequest } from '../../helpers/electron-net.mjs';
 
 const rec = {
   ready: false,
@@ -408,6 +409,10 @@ export const net = {
   fetch(input, init) {
     needsReady('net.fetch');
     return fetch(input, init);
+  },
+  request(options) {
+    needsReady('net.request');
+    return netRequest(options);
   },
 };
 

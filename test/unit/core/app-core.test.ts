@@ -174,6 +174,29 @@ describe('settings through the core', () => {
     expect(await a.call('setSecret', { sourceId: 'ao', name: 'SECURITY_CODE', value: 'whatever-value' })).toMatchObject({ ok: false, error: { code: 'unsupported', message: expect.stringContaining('PQM_SECRET_AO_SECURITY_CODE') } });
     expect(await a.call('setSecret', { sourceId: 'zz', name: 'TOKEN', value: 'whatever-value' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });
+
+  it('start at login is written only when it changes; the desktop status rides on the settings answer', async () => {
+    const a = await core({ version: 1, sources: [ao()] });
+    const writes: [boolean, boolean][] = [];
+    const desktop = { install: 'installed' as const, startAtLogin: { available: true as const, registered: false, enabledInWindows: null, note: null }, update: { state: 'idle' as const }, unavailable: [] };
+    const seen: unknown[] = [];
+    a.platform.setStartAtLogin = (enabled, minimized) => void writes.push([enabled, minimized]);
+    a.platform.desktopInfo = (ui) => (seen.push(ui.startAtLogin), desktop);
+    expect(writes).toEqual([]);
+    expect(await a.call('getSettings', {})).toMatchObject({ ok: true, value: { desktop } });
+    await a.call('saveSettings', { settings: { version: 1, sources: [ao()], ui: { theme: 'dark' } } });
+    expect(writes).toEqual([]);
+    await a.call('saveSettings', { settings: { version: 1, sources: [ao()], ui: { theme: 'dark', startAtLogin: true } } });
+    await a.call('saveSettings', { settings: { version: 1, sources: [ao()], ui: { theme: 'light', startAtLogin: true } } });
+    await a.call('saveSettings', { settings: { version: 1, sources: [ao()], ui: { startAtLogin: true, startMinimized: true } } });
+    expect(writes).toEqual([
+      [true, false],
+      [true, true],
+    ]);
+    expect(seen.at(-1)).toBe(true);
+    // Without a desktop (the CLI, the preview) there is no updater to ask.
+    expect(await a.call('installUpdate', {})).toMatchObject({ ok: false, error: { code: 'unsupported' } });
+  });
 });
 
 describe('secrets never leave the core', () => {

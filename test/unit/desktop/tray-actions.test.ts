@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createTrayActionRunner, withOwnActionNotes } from '../../../main/desktop/tray-actions';
-import { decideInstall, updateFeed } from '../../../main/desktop/update-policy';
+import { decideInstall, updateFeed, withInstallUpdate } from '../../../main/desktop/update-policy';
 import { silentLogger } from '../../../main/core/ports';
 import { REQUEST_NAMES } from '../../../preload/channels';
 import { AppFailure } from '../../../preload/model';
@@ -47,6 +47,30 @@ describe('tray actions', () => {
     await s.run({ type: 'quit' });
     expect(s.quit).toHaveBeenCalledTimes(1);
     expect(s.alert).not.toHaveBeenCalled();
+  });
+
+  it('"Restart to update" asks the updater through the contract and says why when it must wait', async () => {
+    const s = setup();
+    s.handlers.installUpdate.mockResolvedValueOnce({ restarting: true, reason: null });
+    await s.run({ type: 'install-update' });
+    expect(s.handlers.installUpdate).toHaveBeenCalledWith({}, { origin: 'ipc' });
+    expect(s.alert).not.toHaveBeenCalled();
+    s.handlers.installUpdate.mockResolvedValueOnce({ restarting: false, reason: 'The update installs when the watched job finishes or when you quit.' });
+    await s.run({ type: 'install-update' });
+    const message = 'The update is not installed yet: The update installs when the watched job finishes or when you quit.';
+    expect(s.alert).toHaveBeenCalledWith(message);
+    expect(s.emit).toHaveBeenCalledWith('app:notice', { level: 'info', message });
+  });
+
+  it('installUpdate is answered by the app\'s updater, and refused with the reason without one', async () => {
+    const s = setup();
+    const restartNow = vi.fn(() => ({ restarting: true, reason: null }));
+    let updater: { restartNow: typeof restartNow } | null = null;
+    const h = withInstallUpdate(s.handlers as unknown as Handlers, () => updater, () => 'The portable version is not updated automatically.');
+    await expect(h.installUpdate({}, { origin: 'ipc' })).rejects.toMatchObject({ code: 'unsupported', message: 'The portable version is not updated automatically.' });
+    updater = { restartNow };
+    await expect(h.installUpdate({}, { origin: 'ipc' })).resolves.toEqual({ restarting: true, reason: null });
+    expect(s.handlers.installUpdate).not.toHaveBeenCalled();
   });
 
   it('window cancels and aborts are noted as own actions', async () => {

@@ -72,3 +72,12 @@ describe('tray model in each queue situation', () => {
     expect([0, 1, 9, 10, 250].map(badgeName)).toEqual([null, '1', '9', '9+', '9+']);
   });
 });
+
+describe('tray model with an update', () => {
+  it('offers "Restart to update" above Quit only while an update is ready', () => {
+    expect(labels(buildTrayModel({ jobs: [], sources: [], paused: null, updateReady: false }).menu)).not.toContain('Restart to update');
+    const m = buildTrayModel({ jobs: [], sources: [], paused: null, updateReady: true });
+    expect(labels(m.menu).slice(-2)).toEqual(['Restart to update', 'Quit Print Queue Monitor']);
+    expect(m.menu.at(-2)).toMatchObject({ kind: 'item', enabled: true, action: { type: 'install-update' } });
+  });
+});

@@ -21,7 +21,20 @@ const state = vi.hoisted(() => ({
   trays: 0,
   userData: '',
   calls: [] as string[],
+  packaged: false,
 }));
+
+// electron-updater, as far as main/updates.ts touches it: creating the updater is recorded.
+vi.mock('electron-updater', () => {
+  const autoUpdater = { on: () => undefined, setFeedURL: () => undefined, checkForUpdates: async () => null, quitAndInstall: () => undefined };
+  const mod = {
+    get autoUpdater() {
+      state.calls.push('updater');
+      return autoUpdater;
+    },
+  };
+  return { default: mod };
+});
 
 vi.mock('electron', () => {
   const noop = () => undefined;
@@ -69,11 +82,14 @@ vi.mock('electron', () => {
       on: (name: string, fn: (...args: unknown[]) => void) => state.appListeners.set(name, fn),
       whenReady: async () => undefined,
       getPath: () => state.userData,
-      isPackaged: false,
+      get isPackaged() {
+        return state.packaged;
+      },
       getVersion: () => '0.1.0',
       getAppPath: () => '/app',
       setAsDefaultProtocolClient: (p: string) => (state.calls.push(`protocol:${p}`), true),
-      setLoginItemSettings: noop,
+      setLoginItemSettings: (o: unknown) => state.calls.push(`login-item:${JSON.stringify(o)}`),
+      getLoginItemSettings: () => ({ openAtLogin: false, executableWillLaunchAtLogin: false, launchItems: [] }),
     },
     dialog: { showErrorBox: (t: string, m: string) => state.calls.push(`error:${t}:${m}`) },
     nativeTheme: { on: noop, shouldUseDarkColorsForSystemIntegratedUI: false },
@@ -133,11 +149,15 @@ afterEach(() => {
   state.schemes.length = 0;
   state.handledSchemes.length = 0;
   process.argv = [...realArgv];
+  state.packaged = false;
+  delete process.env.PORTABLE_EXECUTABLE_FILE;
   if (state.userData) rmSync(state.userData, { recursive: true, force: true });
 });
 
 async function boot(lock: boolean) {
   state.lock = lock;
+  // Set by Electron in a packaged app (where the tray icons are read from).
+  Object.defineProperty(process, 'resourcesPath', { value: join(tmpdir(), 'pqm-resources'), configurable: true });
   state.userData = mkdtempSync(join(tmpdir(), 'pqm-index-'));
   Object.defineProperty(process, 'platform', { value: 'win32' });
   await import('../../../main/index');
@@ -177,6 +197,22 @@ describe('main process startup', () => {
     expect(core.emit).not.toHaveBeenCalledWith('app:navigate', expect.anything());
     expect(await windowReady()).toEqual({ ok: true, value: null });
     expect(core.emit).toHaveBeenCalledWith('app:navigate', { key: 'local:cold' });
+  });
+
+  it('an installed launch writes no login item (one turned off in Task Manager stays off) and runs the updater', async () => {
+    state.packaged = true;
+    await boot(true);
+    expect(state.calls.filter((c) => c.startsWith('login-item:'))).toEqual([]);
+    expect(state.calls).toContain('protocol:print-queue-monitor');
+    expect(state.calls).toContain('updater');
+  });
+
+  it('a portable launch registers no link handler, no login item and runs no updater', async () => {
+    state.packaged = true;
+    process.env.PORTABLE_EXECUTABLE_FILE = 'D:\\Tools\\Print-Queue-Monitor-Portable-0.1.0-x64.exe';
+    await boot(true);
+    expect(state.calls.filter((c) => c.startsWith('protocol:') || c.startsWith('login-item:') || c === 'updater')).toEqual([]);
+    expect(core.start).toHaveBeenCalled();
   });
 
   it('routes a second instance\'s deep link to the running one and refuses a hostile one', async () => {

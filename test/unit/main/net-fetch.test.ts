@@ -5,70 +5,11 @@
  * during the event; `net.fetch` with `redirect: 'manual'` rejects a redirect ("Redirect was
  * cancelled", electron#43715). Errors are named as Chromium names them (net::ERR_...).
  */
-import { EventEmitter } from 'node:events';
-import { createServer, request as httpRequest, type ClientRequest as NodeRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
-
-interface StandInOptions {
-  method?: string;
-  url: string;
-  headers?: Record<string, string | string[]>;
-  redirect?: 'follow' | 'error' | 'manual';
-}
-
-function chromiumError(e: NodeJS.ErrnoException): Error {
-  return new Error(e.code === 'ECONNREFUSED' ? 'net::ERR_CONNECTION_REFUSED' : e.code === 'ECONNRESET' ? 'net::ERR_CONNECTION_RESET' : 'net::ERR_FAILED');
-}
-
-function standInRequest(opts: StandInOptions) {
-  const cr = new EventEmitter() as EventEmitter & { write(c: Buffer): void; end(): void; abort(): void; followRedirect(): void };
-  const chunks: Buffer[] = [];
-  let current: NodeRequest | null = null;
-  let aborted = false;
-  let following = false;
-  cr.write = (c) => void chunks.push(Buffer.from(c));
-  cr.followRedirect = () => {
-    following = true;
-  };
-  cr.abort = () => {
-    if (aborted) return;
-    aborted = true;
-    current?.destroy();
-    queueMicrotask(() => cr.emit('abort'));
-  };
-  const send = (url: string, method: string) => {
-    current = httpRequest(url, { method, headers: opts.headers as Record<string, string> }, (res: IncomingMessage) => {
-      const location = res.headers.location;
-      if (res.statusCode! >= 300 && res.statusCode! < 400 && location) {
-        res.resume();
-        const next = new URL(location, url).toString();
-        const mode = opts.redirect ?? 'follow';
-        if (mode === 'follow') return send(next, method);
-        if (mode === 'error') return void cr.emit('error', new Error('Request cannot follow redirect with the current redirect mode'));
-        following = false;
-        const raw: Record<string, string[]> = {};
-        for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) raw[k] = Array.isArray(v) ? v : [String(v)];
-        cr.emit('redirect', res.statusCode, method, next, raw);
-        if (following) return send(next, method);
-        if (!aborted) cr.emit('error', new Error('Redirect was cancelled'));
-        return;
-      }
-      const incoming = Object.assign(new EventEmitter(), { statusCode: res.statusCode!, statusMessage: res.statusMessage ?? '', headers: res.headers });
-      cr.emit('response', incoming);
-      res.on('data', (c: Buffer) => incoming.emit('data', c));
-      res.on('end', () => incoming.emit('end'));
-      res.on('error', (e) => incoming.emit('error', e));
-    });
-    current.on('error', (e: NodeJS.ErrnoException) => {
-      if (!aborted) cr.emit('error', chromiumError(e));
-    });
-    current.end(Buffer.concat(chunks));
-  };
-  cr.end = () => send(opts.url, opts.method ?? 'GET');
-  return cr;
-}
+import { netRequest } from '../../helpers/electron-net.mjs';
 
 async function standInFetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response> {
   const req = new Request(input, init);
@@ -77,13 +18,15 @@ async function standInFetch(input: RequestInfo | URL, init?: RequestInit): Promi
   return res;
 }
 
-const net = { request: vi.fn(standInRequest), fetch: vi.fn(standInFetch) };
+const net = { request: vi.fn(netRequest), fetch: vi.fn(standInFetch) };
 vi.mock('electron', () => {
   const mod = { app: {}, dialog: {}, shell: {}, net };
   return { ...mod, default: mod };
 });
 
 const { createElectronPlatform } = await import('../../../main/platform');
+/** An installed copy without an updater: the desktop options these tests do not look at. */
+const desktop = { install: { kind: 'installed' as const, portableExe: null }, updateStatus: () => ({ state: 'off' as const, reason: 'no update feed' }) };
 const { HttpClient, HttpError } = await import('../../../main/http/client');
 
 let server: Server;
@@ -112,7 +55,7 @@ afterAll(async () => {
 
 const Echo = z.object({ method: z.string(), body: z.string(), auth: z.string().nullable() });
 const to = (location: string, status = 302) => `${base}/redirect?status=${status}&location=${encodeURIComponent(location)}`;
-const http = () => new HttpClient({ fetch: createElectronPlatform(() => null).fetch, timeoutMs: 2_000, maxBytes: 100_000 });
+const http = () => new HttpClient({ fetch: createElectronPlatform(() => null, desktop).fetch, timeoutMs: 2_000, maxBytes: 100_000 });
 
 async function failure(p: Promise<unknown>) {
   const e = await p.then(

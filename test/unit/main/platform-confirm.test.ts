@@ -9,6 +9,8 @@ vi.mock('electron', () => {
 });
 
 const { createElectronPlatform } = await import('../../../main/platform');
+/** An installed copy without an updater: the desktop options these tests do not look at. */
+const desktop = { install: { kind: 'installed' as const, portableExe: null }, updateStatus: () => ({ state: 'off' as const, reason: 'no update feed' }) };
 
 beforeEach(() => showMessageBox.mockReset());
 
@@ -18,7 +20,7 @@ describe('confirmCommand', () => {
   it('shows the exact command in a warning box on the window, Cancel by default; Run answers true', async () => {
     // dialog.showMessageBox resolves { response, checkboxChecked }; response is the button index.
     showMessageBox.mockResolvedValue({ response: 0, checkboxChecked: false });
-    const platform = createElectronPlatform(() => win as never);
+    const platform = createElectronPlatform(() => win as never, desktop);
     expect(await platform.confirmCommand!(request)).toBe(true);
     expect(showMessageBox).toHaveBeenCalledTimes(1);
     const [parent, options] = showMessageBox.mock.calls[0]!;
@@ -28,7 +30,7 @@ describe('confirmCommand', () => {
 
   it('Cancel, Escape or closing the box answers false; without a window the box is shown on its own', async () => {
     showMessageBox.mockResolvedValue({ response: 1, checkboxChecked: false });
-    const platform = createElectronPlatform(() => null);
+    const platform = createElectronPlatform(() => null, desktop);
     expect(await platform.confirmCommand!(request)).toBe(false);
     expect(showMessageBox.mock.calls[0]!).toHaveLength(1);
   });

@@ -1,0 +1,2 @@
+import type { ClientRequest, ClientRequestConstructorOptions } from 'electron';
+export function netRequest(opts: ClientRequestConstructorOptions): ClientRequest;
