@@ -11,7 +11,7 @@ import { z } from 'zod';
 
 export const SOURCE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 export const SourceId = z.string().regex(SOURCE_ID_PATTERN, 'a source id is 1-32 characters: a-z, 0-9 and "-", not starting with "-"');
-export const SOURCE_KINDS = ['scriptx', 'graph', 'aodocs'] as const;
+export const SOURCE_KINDS = ['scriptx', 'graph', 'aodocs', 'ipp'] as const;
 export const SourceKind = z.enum(SOURCE_KINDS);
 export type SourceKind = z.infer<typeof SourceKind>;
 
@@ -75,6 +75,17 @@ export const Job = z.object({
   gone: z.boolean(),
   cancel: ActionPermission,
   abort: ActionPermission.optional(),
+  /** Present only where the source supports the action (IPP: Hold-Job, Release-Job). */
+  hold: ActionPermission.optional(),
+  release: ActionPermission.optional(),
+  pause: ActionPermission.optional(),
+  resume: ActionPermission.optional(),
+  /** The service's own reason in plain words, from the source's state table ("Paper jam"). */
+  reason: z.string().nullable().optional(),
+  /** Total pages, pages printed so far, and the size of the job, as the service reports them. */
+  pages: z.number().int().min(0).nullable().optional(),
+  pagesPrinted: z.number().int().min(0).nullable().optional(),
+  sizeBytes: z.number().int().min(0).nullable().optional(),
   extra: z.record(z.string(), z.unknown()),
 });
 export type Job = z.infer<typeof Job>;
@@ -101,6 +112,31 @@ export interface JobDetails {
   eventsNextPageToken?: string | null;
   /** Anything else worth showing, as label/value pairs in the service's words. */
   facts?: { label: string; value: string }[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printers: one typed printer for every source that can say how its printers are
+// ---------------------------------------------------------------------------------------------
+
+export const PRINTER_STATES = ['ready', 'printing', 'stopped', 'offline', 'unknown'] as const;
+export const PrinterState = z.enum(PRINTER_STATES);
+export type PrinterState = z.infer<typeof PrinterState>;
+
+export interface Printer {
+  /** `<sourceId>:<printer id>` */
+  key: string;
+  sourceId: string;
+  sourceKind: SourceKind;
+  id: string;
+  name: string;
+  state: PrinterState;
+  /** Why it is in that state, in plain words ("Paper jam", "Toner low"); empty when nothing to say. */
+  reasons: string[];
+  /** Whether it takes new jobs; null when the service does not say. */
+  acceptingJobs: boolean | null;
+  /** Jobs not finished on it, and how many of those are flagged stuck. */
+  activeJobs: number;
+  stuckJobs: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -297,7 +333,32 @@ export const AodocsSourceConfig = z.object({
 });
 export type AodocsSourceConfig = z.infer<typeof AodocsSourceConfig>;
 
-export const SourceConfig = z.discriminatedUnion('kind', [ScriptxSourceConfig, GraphSourceConfig, AodocsSourceConfig]);
+const IppUrl = z
+  .string()
+  .max(2048)
+  .refine((u) => {
+    try {
+      const p = new URL(u);
+      return ['ipp:', 'ipps:', 'http:', 'https:'].includes(p.protocol) && p.hostname !== '' && p.username === '' && p.password === '';
+    } catch {
+      return false;
+    }
+  }, 'must be an ipp://, ipps://, http:// or https:// URL without user name or password');
+
+export const IppSourceConfig = z.object({
+  ...SourceCommon,
+  kind: z.literal('ipp'),
+  /** One printer (`ipp://host:631/printers/<name>`, `ipps://...`) or a CUPS server (`http://host:631`). */
+  url: IppUrl,
+  /** A CUPS server: only these queues (printer-name); omitted: all of them. */
+  printers: z.array(z.string().min(1).max(127).regex(/^[^/\\\s#?]+$/, 'a CUPS queue name cannot contain "/", "\\", "#", "?" or spaces')).min(1).max(200).optional(),
+  /** The requesting-user-name sent with every request (and Basic auth with the PASSWORD secret). */
+  user: z.string().min(1).max(255).regex(/^[^\u0000-\u001f:]+$/, 'a user name cannot contain ":" or control characters').optional(),
+  scope: z.enum(['mine', 'all']).optional(),
+});
+export type IppSourceConfig = z.infer<typeof IppSourceConfig>;
+
+export const SourceConfig = z.discriminatedUnion('kind', [ScriptxSourceConfig, GraphSourceConfig, AodocsSourceConfig, IppSourceConfig]);
 export type SourceConfig = z.infer<typeof SourceConfig>;
 
 const Interval = z.object({
@@ -310,6 +371,7 @@ export const PollingSettings = z.object({
   scriptx: Interval.default({ activeMs: 500, idleMs: 10_000 }),
   graph: Interval.default({ activeMs: 5_000, idleMs: 60_000 }),
   aodocs: Interval.default({ activeMs: 10_000, idleMs: 120_000 }),
+  ipp: Interval.default({ activeMs: 2_000, idleMs: 30_000 }),
   /** Intervals are multiplied by this while the window is hidden. */
   hiddenFactor: z.number().min(1).max(100).default(4),
   /** An active job unchanged for this long is flagged stuck. */
@@ -393,7 +455,7 @@ export interface SettingsProblem {
 // Secrets: names and the environment variables the CLI reads them from
 // ---------------------------------------------------------------------------------------------
 
-export const SECRET_NAMES = ['LICENSE', 'TOKEN', 'SECURITY_CODE', 'CLIENT_SECRET', 'CLIENT_CERTIFICATE', 'MSAL_CACHE'] as const;
+export const SECRET_NAMES = ['LICENSE', 'TOKEN', 'SECURITY_CODE', 'CLIENT_SECRET', 'CLIENT_CERTIFICATE', 'MSAL_CACHE', 'PASSWORD'] as const;
 export const SecretName = z.enum(SECRET_NAMES);
 export type SecretName = z.infer<typeof SecretName>;
 

@@ -333,6 +333,9 @@ describe('web transport: requests and events', () => {
       'app:navigate': { key: 'local:tok-1' },
       'app:notice': { level: 'warning', message: 'Heads up.' },
       'print:progress': { key: 'local:tok-1', sentBytes: 5, totalBytes: 10 },
+      'printers:changed': {
+        printers: [{ key: 'cups:office', sourceId: 'cups', sourceKind: 'ipp', id: 'office', name: 'office', state: 'stopped', reasons: ['Paper jam'], acceptingJobs: false, activeJobs: 2, stuckJobs: 0 }],
+      },
     };
     for (const name of EVENT_NAMES) core.emit(name, payloads[name] as never);
     for (const name of EVENT_NAMES) {
