@@ -30,6 +30,7 @@ export const PREVIEW_POLLING: Partial<PollingSettings> = {
   scriptx: { activeMs: 500, idleMs: 2000 },
   graph: { activeMs: 1000, idleMs: 3000 },
   aodocs: { activeMs: 1000, idleMs: 3000 },
+  ipp: { activeMs: 1000, idleMs: 3000 },
   stuckAfterMinutes: 1,
   maxBackoffMs: 5000,
 };
