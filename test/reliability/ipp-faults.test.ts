@@ -197,6 +197,20 @@ describe('IPP under faults, through the queue engine', () => {
     noLeaks(r);
   }, 30_000);
 
+  it('a server that refuses event subscriptions is asked once, then polled with Get-Jobs', async () => {
+    const r = await rig();
+    await healthy(r);
+    const subscribe = r.sim.requests.filter((q) => q.operationId === 0x16);
+    expect(subscribe).toEqual([expect.objectContaining({ status: 0x0501 })]);
+    const before = r.sim.requests.length;
+    await runFor(r.clock, r.http, 10_000);
+    const ops = r.sim.requests.slice(before).map((q) => q.operationId);
+    // Every fast poll (2 s): the printer and the job list, nothing else.
+    expect(ops.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(ops)).toEqual(new Set([0x0b, 0x0a]));
+    noLeaks(r);
+  }, 30_000);
+
   it('a job purged while printing is gone after the next fast poll; one that completed is seen completed', async () => {
     const r = await rig();
     await healthy(r);

@@ -4,7 +4,7 @@
  * timeouts, the size cap, proxies and error kinds are those of every other source.
  */
 import { describeTarget, HttpError, type HttpClient } from '../../http/client';
-import { decodeResponse, encodeRequest, IppFormatError, OP, statusMessage, statusName, TAG, type IppAnswer, type RequestAttribute } from './codec';
+import { decodeResponse, encodeRequest, IppFormatError, OP, statusMessage, statusName, TAG, type IppAnswer, type RequestAttribute, type RequestGroup } from './codec';
 
 /** IPP answers are small; a server sending more than this is refused (the HTTP layer enforces it). */
 export const IPP_MAX_BYTES = 4 * 1024 * 1024;
@@ -62,12 +62,12 @@ export class IppClient {
   }
 
   /** Sends one operation to a printer (or server) URI; resolves with a successful answer only. */
-  async call(uri: string, operationId: number, attributes: RequestAttribute[], signal: AbortSignal, what: string): Promise<IppAnswer> {
+  async call(uri: string, operationId: number, attributes: RequestAttribute[], signal: AbortSignal, what: string, groups: RequestGroup[] = []): Promise<IppAnswer> {
     this.requestId = (this.requestId % 0x7fffffff) + 1;
     const requestId = this.requestId;
     // CUPS-Get-Printers names no printer; every other operation is addressed to one (or the server).
     const target: RequestAttribute[] = operationId === OP.CUPS_GET_PRINTERS ? [] : [{ tag: TAG.URI, name: 'printer-uri', value: uri }];
-    const body = encodeRequest(operationId, requestId, [...target, { tag: TAG.NAME, name: 'requesting-user-name', value: this.opts.user }, ...attributes]);
+    const body = encodeRequest(operationId, requestId, [...target, { tag: TAG.NAME, name: 'requesting-user-name', value: this.opts.user }, ...attributes], groups);
     const url = httpUrlOf(uri);
     const headers: Record<string, string> = { 'Content-Type': 'application/ipp', Accept: 'application/ipp' };
     const auth = await this.opts.authorization();

@@ -70,8 +70,14 @@ export class IppFormatError extends Error {
   }
 }
 
+/** A further attribute group of a request (the subscription template of Create-*-Subscriptions). */
+export interface RequestGroup {
+  tag: number;
+  attributes: RequestAttribute[];
+}
+
 /** Encodes a request with the operation attributes every request starts with (RFC 8011 4.1.4). */
-export function encodeRequest(operationId: number, requestId: number, attributes: RequestAttribute[]): Buffer {
+export function encodeRequest(operationId: number, requestId: number, attributes: RequestAttribute[], groups: RequestGroup[] = []): Buffer {
   return ipp.request.encode({
     version: { major: 1, minor: 1 },
     operationId,
@@ -81,6 +87,7 @@ export function encodeRequest(operationId: number, requestId: number, attributes
         tag: TAG.OPERATION,
         attributes: [{ tag: TAG.CHARSET, name: 'attributes-charset', value: 'utf-8' }, { tag: TAG.LANGUAGE, name: 'attributes-natural-language', value: 'en' }, ...attributes],
       },
+      ...groups,
     ],
   });
 }

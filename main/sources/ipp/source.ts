@@ -7,6 +7,12 @@
  * so a job that finished is seen in its final state, and then says the list is complete; the
  * fast cycle looks up, one by one, active jobs that have left the not-completed list. Jobs are
  * canceled, held and released with Cancel-Job, Hold-Job and Release-Job.
+ *
+ * Where the server offers IPP event notifications with the `ippget` pull method (RFC 3996; CUPS
+ * does), the source subscribes once to the changes of its printer or server, and a fast poll is
+ * then one Get-Notifications: the printers and jobs are read again only when an event came (or
+ * events may have been missed). The lease is renewed before it ends; a server that refuses the
+ * subscription is polled with Get-Jobs instead.
  */
 import { userInfo } from 'node:os';
 import { AppFailure, type IppSourceConfig, type Job, type JobDetails } from '../../../preload/model';
@@ -14,8 +20,15 @@ import { basicAuth, HttpError } from '../../http/client';
 import { SourceError, type JobAction, type JobSource, type PollContext, type PollResult, type SourceJob, type SourcePrinter } from '../../queue/source';
 import type { SourceDeps } from '../deps';
 import { IPP_STATUS, IppClient, IppStatusError } from './client';
-import { OP, str, TAG, type AttributeGroup, type RequestAttribute } from './codec';
+import { int, OP, str, TAG, type AttributeGroup, type RequestAttribute } from './codec';
 import { JOB_ATTRIBUTES, JOB_STATE_NAMES, parseLocator, PRINTER_ATTRIBUTES, toSourceJob, toSourcePrinter } from './states';
+
+/** The lease asked for, and how long before its end it is renewed. */
+export const SUBSCRIPTION_LEASE_S = 600;
+const RENEW_BEFORE_MS = 120_000;
+/** How long after a full read events alone are trusted (CUPS' ippget-event-life is 15 s). */
+const EVENT_LIFE_MS = 10_000;
+const NOTIFY_EVENTS = ['job-created', 'job-state-changed', 'job-progress', 'job-completed', 'printer-state-changed', 'printer-added', 'printer-deleted', 'printer-modified'];
 
 export interface IppSourceOptions {
   /** Completed jobs read per printer (or server) in a full poll. */
@@ -65,6 +78,13 @@ export function createIppSource(config: IppSourceConfig, deps: SourceDeps, opts:
   /** Printer id -> the name shown, and the printers as the last poll read them. */
   const names = new Map<string, string>();
   let lastPrinters: ReadonlyMap<string, SourcePrinter> = new Map();
+  /** The ippget subscription: its id, the next event sequence number, when its lease ends. */
+  let subscription: { id: number; nextSeq: number; expiresAt: number } | null = null;
+  /** The server refused subscriptions: Get-Jobs at every poll. */
+  let subscriptionsRefused = false;
+  /** The health of the last poll that read the printers and jobs (a quiet poll repeats it). */
+  let lastHealth: PollResult['health'] | null = null;
+  let lastReadAt = 0;
 
   const printerUri = (id: string): string => (target.kind === 'printer' ? target.uri : `${target.base}/printers/${encodeURIComponent(id)}`);
   const printerOf = (id: string) => ({ id, name: names.get(id) ?? id });
@@ -197,9 +217,100 @@ export function createIppSource(config: IppSourceConfig, deps: SourceDeps, opts:
     }
   }
 
+  async function subscribe(signal: AbortSignal): Promise<void> {
+    try {
+      const a = await client.call(
+        listUri,
+        OP.CREATE_PRINTER_SUBSCRIPTIONS,
+        [],
+        signal,
+        'Subscribing to changes',
+        [{ tag: TAG.SUBSCRIPTION, attributes: [kw('notify-pull-method', 'ippget'), kw('notify-events', NOTIFY_EVENTS), { tag: TAG.INTEGER, name: 'notify-lease-duration', value: SUBSCRIPTION_LEASE_S }] }],
+      );
+      const g = a.groups.find((x) => x.tag === TAG.SUBSCRIPTION);
+      const id = g ? int(g, 'notify-subscription-id') : null;
+      if (id === null) throw new IppStatusError(0x0500, 'no notify-subscription-id in the answer', 'Subscribing to changes');
+      const lease = (g && int(g, 'notify-lease-duration')) || SUBSCRIPTION_LEASE_S;
+      subscription = { id, nextSeq: 1, expiresAt: deps.clock.now() + lease * 1000 };
+      deps.logger.debug('IPP subscription created', { sourceId: config.id, subscriptionId: id, leaseSeconds: lease });
+    } catch (err) {
+      if (err instanceof IppStatusError) {
+        // Not offered (or not to us): poll with Get-Jobs from now on.
+        subscriptionsRefused = true;
+        deps.logger.info('IPP server refused event subscriptions; polling the job list instead', { sourceId: config.id, status: err.statusName });
+        return;
+      }
+      throw err;
+    }
+  }
+
+  async function renew(signal: AbortSignal): Promise<void> {
+    if (!subscription) return;
+    try {
+      await client.call(listUri, OP.RENEW_SUBSCRIPTION, [{ tag: TAG.INTEGER, name: 'notify-subscription-id', value: subscription.id }, { tag: TAG.INTEGER, name: 'notify-lease-duration', value: SUBSCRIPTION_LEASE_S }], signal, 'Renewing the subscription');
+      subscription.expiresAt = deps.clock.now() + SUBSCRIPTION_LEASE_S * 1000;
+    } catch (err) {
+      if (!(err instanceof IppStatusError)) throw err;
+      subscription = null;
+    }
+  }
+
+  /** One Get-Notifications: whether anything changed (or may have) since the last one. */
+  async function changedSinceLast(signal: AbortSignal): Promise<boolean> {
+    const sub = subscription!;
+    let a;
+    try {
+      a = await client.call(
+        listUri,
+        OP.GET_NOTIFICATIONS,
+        [
+          { tag: TAG.INTEGER, name: 'notify-subscription-ids', value: sub.id },
+          { tag: TAG.INTEGER, name: 'notify-sequence-numbers', value: sub.nextSeq },
+          { tag: TAG.BOOLEAN, name: 'notify-wait', value: false },
+        ],
+        signal,
+        'Reading the changes',
+      );
+    } catch (err) {
+      // The subscription is gone (lease ended, server restarted): read everything, subscribe again.
+      if (err instanceof IppStatusError) {
+        subscription = null;
+        return true;
+      }
+      throw err;
+    }
+    let changed = false;
+    let lost = false;
+    for (const g of a.groups) {
+      if (g.tag !== TAG.EVENT_NOTIFICATION) continue;
+      const seq = int(g, 'notify-sequence-number');
+      if (seq === null) continue;
+      if (!changed && seq > sub.nextSeq) lost = true;
+      changed = true;
+      sub.nextSeq = Math.max(sub.nextSeq, seq + 1);
+    }
+    return changed || lost;
+  }
+
   async function poll(ctx: PollContext): Promise<PollResult> {
     const { signal } = ctx;
     const now = deps.clock.now();
+    // Cleared until this poll succeeds: after a failure, the next poll reads everything.
+    const quiet = lastHealth;
+    lastHealth = null;
+    try {
+      if (subscription && subscription.expiresAt - now < RENEW_BEFORE_MS) await renew(signal);
+      // A fast poll with a subscription: nothing changed, nothing to read. Servers keep events
+      // only briefly (CUPS about 15 s), so after a longer gap everything is read again.
+      if (ctx.mode === 'active' && subscription && quiet && now - lastReadAt < EVENT_LIFE_MS && !(await changedSinceLast(signal))) {
+        lastHealth = quiet;
+        return { jobs: [], complete: false, health: quiet };
+      }
+      if (!subscription && !subscriptionsRefused) await subscribe(signal);
+    } catch (err) {
+      if (isAbort(err, signal)) throw err;
+      throw sourceWide(err);
+    }
     let printers: SourcePrinter[];
     let missing: string[];
     let jobs: SourceJob[];
@@ -253,6 +364,9 @@ export function createIppSource(config: IppSourceConfig, deps: SourceDeps, opts:
     };
     if (gone.length) result.gone = gone;
     if (stale.length) result.stale = stale;
+    // A look-up that failed is read again at the next poll, event or not.
+    lastHealth = stale.length ? null : result.health;
+    lastReadAt = now;
     return result;
   }
 

@@ -19,6 +19,7 @@ import { dispatch, type Events } from '../../../preload/contract';
 import type { RequestName } from '../../../preload/channels';
 import { IppSourceConfig, type Job, type Printer, type Result } from '../../../preload/model';
 import { SKIP_CUPS_TESTS, startCups, type Cups } from '../../helpers/cups';
+import { CountingHttpClient } from '../../reliability/helpers';
 import { makeDeps } from '../aodocs/helpers';
 
 let cups: Cups;
@@ -149,6 +150,33 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
     const ghost = asJob({ ...job, key: 'cups:office/99999', nativeId: '99999' });
     const later = await src.poll(ctx('active', [ghost]));
     expect(later.gone).toEqual(['cups:office/99999']);
+  });
+
+  it('subscribes to CUPS events (ippget): a fast poll without changes is one Get-Notifications', async () => {
+    const { deps } = makeDeps();
+    const http = new CountingHttpClient({ timeoutMs: 10_000 });
+    const src = createIppSource(IppSourceConfig.parse({ id: 'cups', kind: 'ipp', url: cups.serverUrl, user: cups.user }), { ...deps, http });
+    const first = await src.poll(ctx('full'));
+    expect(first.health.status).toBe('ok');
+    // Subscribe, printers, not-completed and completed jobs.
+    expect(http.total).toBe(4);
+    const quiet = await src.poll(ctx('active'));
+    expect(http.total).toBe(5);
+    expect(quiet).toMatchObject({ jobs: [], complete: false, health: first.health });
+    expect(quiet.printers).toBeUndefined();
+
+    // A new job is an event: the next fast poll reads the printers and jobs again and finds it.
+    const id = await cups.submit('office', 'Seen through an event', { hold: true });
+    const seen = await src.poll(ctx('active'));
+    expect(http.total).toBe(5 + 3);
+    expect(seen.jobs.find((j) => j.nativeId === String(id))).toMatchObject({ state: 'paused', document: 'Seen through an event' });
+    // And a printer stopped by its operator too.
+    await cups.run('/usr/sbin/cupsdisable', ['-r', 'Paper jam', 'office']);
+    const stopped = await src.poll(ctx('active'));
+    expect(stopped.printers?.find((p) => p.id === 'office')).toMatchObject({ state: 'stopped' });
+    const before = http.total;
+    expect(await src.poll(ctx('active'))).toMatchObject({ jobs: [] });
+    expect(http.total).toBe(before + 1);
   });
 
   it('a printer that rejects jobs says so', async () => {
