@@ -68,6 +68,8 @@ export interface StartSimulatorsOptions {
   now?: () => number;
   /** Page size of the Universal Print simulator. */
   graphPageSize?: number;
+  /** Adds the IPP print server to `sources` (the demo and the preview CLI); its simulator runs either way. */
+  printServer?: boolean;
 }
 
 /** Starts the three simulators on free 127.0.0.1 ports, with the accounts, printers and libraries of the story. */
@@ -130,8 +132,8 @@ export async function startWorkloadSimulators(opts: StartSimulatorsOptions = {})
         user: WORKLOAD_USER,
         auth: 'securityCode',
       },
-      { id: WORKLOAD_IPP_SOURCE_ID, kind: 'ipp', name: 'Print server (simulated IPP)', url: ipp.url, user: WORKLOAD_IPP_USER, scope: 'all' },
     ];
+    if (opts.printServer) sources.push({ id: WORKLOAD_IPP_SOURCE_ID, kind: 'ipp', name: 'Print server (simulated IPP)', url: ipp.url, user: WORKLOAD_IPP_USER, scope: 'all' });
     const secrets: WorkloadSimulators['secrets'] = {
       [WORKLOAD_SOURCE_IDS.scriptx]: { LICENSE: SCRIPTX_LICENSE },
       [WORKLOAD_SOURCE_IDS.graph]: { TOKEN: graphToken },

@@ -204,7 +204,7 @@ describe('the ScriptX token hand-over', () => {
   });
 
   it('the app core, given the demo settings and the demo environment, shows every source ok and picks up a handed-over token', async () => {
-    const sims: WorkloadSimulators = await startWorkloadSimulators();
+    const sims: WorkloadSimulators = await startWorkloadSimulators({ printServer: true });
     closers.push(() => sims.close());
     const dir = tempDir();
     const configPath = await writeDemoSettings(dir, sims);

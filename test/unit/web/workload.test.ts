@@ -23,9 +23,9 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 describe('workload simulators', () => {
-  it('configures four valid sources and their secrets, without secrets in the settings', async () => {
+  it('configures three valid sources and their secrets, without secrets in the settings', async () => {
     const s = await sims();
-    expect(s.sources.map((c) => c.kind)).toEqual(['scriptx', 'graph', 'aodocs', 'ipp']);
+    expect(s.sources.map((c) => c.kind)).toEqual(['scriptx', 'graph', 'aodocs']);
     const text = JSON.stringify(s.sources);
     for (const bag of Object.values(s.secrets)) for (const v of Object.values(bag)) expect(text).not.toContain(v);
     expect(s.secrets[s.sources[0].id].LICENSE).toMatch(/^[0-9a-f-]{36}$/);
