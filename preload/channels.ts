@@ -9,6 +9,9 @@ export const REQUEST_NAMES = [
   'cancelJob',
   'cancelJobs',
   'abortJob',
+  'holdJob',
+  'releaseJob',
+  'getPrinters',
   'retryJob',
   'trackJob',
   'dismissJob',
@@ -37,7 +40,7 @@ export const REQUEST_NAMES = [
 ] as const;
 export type RequestName = (typeof REQUEST_NAMES)[number];
 
-export const EVENT_NAMES = ['jobs:patch', 'source:health', 'monitoring:paused', 'app:navigate', 'app:notice', 'print:progress', 'signin:progress'] as const;
+export const EVENT_NAMES = ['jobs:patch', 'source:health', 'monitoring:paused', 'app:navigate', 'app:notice', 'print:progress', 'signin:progress', 'printers:changed'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** IPC channel for a request; events use their own names as channels. */

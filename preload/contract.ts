@@ -16,6 +16,7 @@ import {
   type JobDetails,
   type JobPatch,
   type HistoryEntry,
+  type Printer,
   type Result,
   type SettingsProblem,
   type SourceHealth,
@@ -181,6 +182,9 @@ export const requests = {
   cancelJob: request<Job>()(KeyInput),
   cancelJobs: request<{ key: string; result: Result<Job> }[]>()(z.object({ keys: z.array(JobKey).min(1).max(1000) }).strict()),
   abortJob: request<Job>()(z.object({ key: JobKey, reason: z.string().trim().min(1, 'say why the job is aborted').max(500) }).strict()),
+  holdJob: request<Job>()(KeyInput),
+  releaseJob: request<Job>()(KeyInput),
+  getPrinters: request<Printer[]>()(Empty),
   retryJob: request<Job>()(KeyInput),
   trackJob: request<Job>()(
     z
@@ -251,6 +255,8 @@ export interface Events {
   'app:notice': { level: 'info' | 'warning' | 'error'; message: string };
   'print:progress': { key: string; sentBytes: number; totalBytes: number };
   'signin:progress': SignInProgress;
+  /** Every source's printers, whenever one of them changed. */
+  'printers:changed': { printers: Printer[] };
 }
 
 type _AllEvents = EventName extends keyof Events ? (keyof Events extends EventName ? true : never) : never;

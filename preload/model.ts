@@ -11,7 +11,7 @@ import { z } from 'zod';
 
 export const SOURCE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 export const SourceId = z.string().regex(SOURCE_ID_PATTERN, 'a source id is 1-32 characters: a-z, 0-9 and "-", not starting with "-"');
-export const SOURCE_KINDS = ['scriptx', 'graph', 'aodocs'] as const;
+export const SOURCE_KINDS = ['scriptx', 'graph', 'aodocs', 'ipp'] as const;
 export const SourceKind = z.enum(SOURCE_KINDS);
 export type SourceKind = z.infer<typeof SourceKind>;
 
@@ -75,14 +75,18 @@ export const Job = z.object({
   gone: z.boolean(),
   cancel: ActionPermission,
   abort: ActionPermission.optional(),
-  extra: z.record(z.string(), z.unknown()),
-  /** The service's own reason in plain words ("Paper jam", "Waiting to be released at the printer"),
-   * set by the source from its own state table; null or absent when the state says it all. */
+  /** Present only where the source supports the action (IPP: Hold-Job, Release-Job). */
+  hold: ActionPermission.optional(),
+  release: ActionPermission.optional(),
+  pause: ActionPermission.optional(),
+  resume: ActionPermission.optional(),
+  /** The service's own reason in plain words, from the source's state table ("Paper jam"). */
   reason: z.string().nullable().optional(),
-  /** Total pages, pages printed so far, and the size of the job's content, where the service says. */
+  /** Total pages, pages printed so far, and the size of the job, as the service reports them. */
   pages: z.number().int().min(0).nullable().optional(),
   pagesPrinted: z.number().int().min(0).nullable().optional(),
   sizeBytes: z.number().int().min(0).nullable().optional(),
+  extra: z.record(z.string(), z.unknown()),
 });
 export type Job = z.infer<typeof Job>;
 
@@ -108,6 +112,31 @@ export interface JobDetails {
   eventsNextPageToken?: string | null;
   /** Anything else worth showing, as label/value pairs in the service's words. */
   facts?: { label: string; value: string }[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Printers: one typed printer for every source that can say how its printers are
+// ---------------------------------------------------------------------------------------------
+
+export const PRINTER_STATES = ['ready', 'printing', 'stopped', 'offline', 'unknown'] as const;
+export const PrinterState = z.enum(PRINTER_STATES);
+export type PrinterState = z.infer<typeof PrinterState>;
+
+export interface Printer {
+  /** `<sourceId>:<printer id>` */
+  key: string;
+  sourceId: string;
+  sourceKind: SourceKind;
+  id: string;
+  name: string;
+  state: PrinterState;
+  /** Why it is in that state, in plain words ("Paper jam", "Toner low"); empty when nothing to say. */
+  reasons: string[];
+  /** Whether it takes new jobs; null when the service does not say. */
+  acceptingJobs: boolean | null;
+  /** Jobs not finished on it, and how many of those are flagged stuck. */
+  activeJobs: number;
+  stuckJobs: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -247,14 +276,16 @@ export function isLinkLocalHost(hostname: string): boolean {
  * (credentials are entered as secrets), and never a link-local address. Loopback and private LAN
  * addresses are allowed (the local service and On-Premise servers live there).
  */
-export function configuredUrlProblem(u: string): string | null {
+export function configuredUrlProblem(u: string, protocols: readonly string[] = ['http:', 'https:']): string | null {
+  const schemes = protocols.map((x) => `${x}//`);
+  const expected = `must be ${schemes.length > 1 ? `an ${schemes.slice(0, -1).join(', ')} or ${schemes[schemes.length - 1]}` : `an ${schemes[0]}`} URL`;
   let p: URL;
   try {
     p = new URL(u);
   } catch {
-    return 'must be an http:// or https:// URL';
+    return expected;
   }
-  if (p.protocol !== 'http:' && p.protocol !== 'https:') return 'must be an http:// or https:// URL';
+  if (!protocols.includes(p.protocol) || p.hostname === '') return expected;
   if (p.username !== '' || p.password !== '') return 'must not contain a user name or password (enter credentials in the app, where they are stored encrypted)';
   if (isLinkLocalHost(p.hostname)) return 'must not point at a link-local address (169.254.0.0/16 or fe80::/10)';
   return null;
@@ -387,7 +418,28 @@ export const AodocsSourceConfig = strictObject({
 });
 export type AodocsSourceConfig = z.infer<typeof AodocsSourceConfig>;
 
-export const SourceConfig = z.discriminatedUnion('kind', [ScriptxSourceConfig, GraphSourceConfig, AodocsSourceConfig]);
+const IppUrl = z
+  .string()
+  .max(2048)
+  .superRefine((u, ctx) => {
+    const problem = configuredUrlProblem(u, ['ipp:', 'ipps:', 'http:', 'https:']);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+export const IppSourceConfig = strictObject({
+  ...SourceCommon,
+  kind: z.literal('ipp'),
+  /** One printer (`ipp://host:631/printers/<name>`, `ipps://...`) or a CUPS server (`http://host:631`). */
+  url: IppUrl,
+  /** A CUPS server: only these queues (printer-name); omitted: all of them. */
+  printers: z.array(z.string().min(1).max(127).regex(/^[^/\\\s#?]+$/, 'a CUPS queue name cannot contain "/", "\\", "#", "?" or spaces')).min(1).max(200).optional(),
+  /** The requesting-user-name sent with every request (and Basic auth with the PASSWORD secret). */
+  user: z.string().min(1).max(255).regex(/^[^\u0000-\u001f:]+$/, 'a user name cannot contain ":" or control characters').optional(),
+  scope: z.enum(['mine', 'all']).optional(),
+});
+export type IppSourceConfig = z.infer<typeof IppSourceConfig>;
+
+export const SourceConfig = z.discriminatedUnion('kind', [ScriptxSourceConfig, GraphSourceConfig, AodocsSourceConfig, IppSourceConfig]);
 export type SourceConfig = z.infer<typeof SourceConfig>;
 
 const Interval = strictObject({
@@ -400,6 +452,7 @@ export const PollingSettings = strictObject({
   scriptx: Interval.default({ activeMs: 500, idleMs: 10_000 }),
   graph: Interval.default({ activeMs: 5_000, idleMs: 60_000 }),
   aodocs: Interval.default({ activeMs: 10_000, idleMs: 120_000 }),
+  ipp: Interval.default({ activeMs: 2_000, idleMs: 30_000 }),
   /** Intervals are multiplied by this while the window is hidden. */
   hiddenFactor: z.number().min(1).max(100).default(4),
   /** An active job unchanged for this long is flagged stuck. */
@@ -481,7 +534,7 @@ export interface SettingsProblem {
 // Secrets: names and the environment variables the CLI reads them from
 // ---------------------------------------------------------------------------------------------
 
-export const SECRET_NAMES = ['LICENSE', 'TOKEN', 'SECURITY_CODE', 'CLIENT_SECRET', 'CLIENT_CERTIFICATE', 'MSAL_CACHE'] as const;
+export const SECRET_NAMES = ['LICENSE', 'TOKEN', 'SECURITY_CODE', 'CLIENT_SECRET', 'CLIENT_CERTIFICATE', 'MSAL_CACHE', 'PASSWORD'] as const;
 export const SecretName = z.enum(SECRET_NAMES);
 export type SecretName = z.infer<typeof SecretName>;
 

@@ -132,6 +132,9 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       case 'health':
         emit('source:health', e.source);
         break;
+      case 'printers':
+        emit('printers:changed', { printers: e.printers });
+        break;
       case 'finished':
         history.record({ finishedAt: new Date(clock.now()).toISOString(), job: e.job, timeline: e.timeline });
         break;
@@ -357,6 +360,22 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
         throw new AppFailure('not-allowed', job.abort?.reason ?? 'Aborting is only offered for processing Universal Print jobs in admin mode.', { sourceId: job.sourceId });
       }
       return engine.act(key, { type: 'abort', reason });
+    },
+
+    async holdJob({ key }) {
+      const job = requireJob(key);
+      if (!job.hold?.allowed) throw new AppFailure('not-allowed', job.hold?.reason ?? 'This source cannot hold jobs.', { sourceId: job.sourceId });
+      return engine.act(key, { type: 'hold' });
+    },
+
+    async releaseJob({ key }) {
+      const job = requireJob(key);
+      if (!job.release?.allowed) throw new AppFailure('not-allowed', job.release?.reason ?? 'This source cannot release held jobs.', { sourceId: job.sourceId });
+      return engine.act(key, { type: 'release' });
+    },
+
+    async getPrinters() {
+      return engine.printers();
     },
 
     async retryJob({ key }) {
@@ -632,5 +651,7 @@ export function secretNamesFor(config: SourceConfig): SecretName[] {
       return config.admin?.enabled ? ['TOKEN', config.admin.credential === 'certificate' ? 'CLIENT_CERTIFICATE' : 'CLIENT_SECRET'] : ['TOKEN'];
     case 'aodocs':
       return config.auth === 'bearer' ? ['TOKEN'] : ['SECURITY_CODE'];
+    case 'ipp':
+      return ['PASSWORD'];
   }
 }

@@ -43,6 +43,11 @@ export function secretDestination(config: SourceConfig): string {
     }
     case 'aodocs':
       return `aodocs ${originOf(config.baseUrl)}`;
+    case 'ipp': {
+      // ipp:// and ipps:// have no web origin: scheme, host and port are compared instead.
+      const u = new URL(config.url);
+      return `ipp ${u.protocol}//${u.host.toLowerCase()}`;
+    }
   }
 }
 

@@ -444,7 +444,8 @@ export class HttpClient {
     const resHeaders = headersOf(res.headers);
     const status = res.status;
     if (status < 200 || status > 299) {
-      const text = typeof res.data === 'string' ? res.data : res.data instanceof ArrayBuffer ? Buffer.from(res.data).toString('utf8') : '';
+      // A 'bytes' request gets its error body as bytes (an ArrayBuffer, or a Buffer from Node's adapter).
+      const text = typeof res.data === 'string' ? res.data : res.data instanceof ArrayBuffer ? Buffer.from(res.data).toString('utf8') : ArrayBuffer.isView(res.data) ? Buffer.from(res.data.buffer, res.data.byteOffset, res.data.byteLength).toString('utf8') : '';
       let body: unknown = text;
       try {
         body = text ? JSON.parse(text) : null;

@@ -2,7 +2,7 @@
  * The queue engine's public surface: what the app core, the CLI, tray, notifications and history
  * consume. The implementation is main/queue/engine.ts.
  */
-import type { Job, JobDetails, JobPatch, JobState, PollingSettings, SourceHealth, SourceKind, TimelineEntry } from '../../preload/model';
+import type { Job, JobDetails, JobPatch, JobState, PollingSettings, Printer, SourceHealth, SourceKind, TimelineEntry } from '../../preload/model';
 import type { Clock, Logger } from '../core/ports';
 import type { JobAction, JobSource, SourceJob, TrackOptions } from './source';
 
@@ -16,7 +16,9 @@ export type EngineEvent =
   /** A job was just flagged stuck. */
   | { type: 'stuck'; job: Job }
   /** A job reached a final state or was found gone: history records it. */
-  | { type: 'finished'; job: Job; timeline: TimelineEntry[] };
+  | { type: 'finished'; job: Job; timeline: TimelineEntry[] }
+  /** Some source's printers changed (state, reasons or job counts): every printer, in order. */
+  | { type: 'printers'; printers: Printer[] };
 
 /** A configured but switched-off source: reported with health `disabled`, never polled. */
 export interface DisabledSource {
@@ -46,6 +48,8 @@ export interface QueueEngine {
   snapshot(): { jobs: Job[]; sources: SourceHealth[] };
   subscribe(listener: (event: EngineEvent) => void): () => void;
   getJob(key: string): Job | undefined;
+  /** The printers the sources reported, with their active and stuck job counts. */
+  printers(): Printer[];
   timeline(key: string): TimelineEntry[];
 
   /** One full poll of every enabled source, then resolves (the CLI's `jobs` and `sources`). */
@@ -74,7 +78,7 @@ export interface QueueEngine {
   /** Removes a job from the live store (dismissed by the user). */
   remove(key: string): void;
 
-  /** Cancel / abort through the job's source; the answer is applied to the store and returned. */
+  /** Cancel / abort / hold / release through the job's source; the answer is applied to the store and returned. */
   act(key: string, action: JobAction): Promise<Job>;
   /** Tracks an id handed in; the first status is applied to the store and returned. */
   track(sourceId: string, id: string, opts?: TrackOptions): Promise<Job>;

@@ -3,11 +3,11 @@
  * keeps the normalized live store (store.ts) and tells subscribers what changed. Plain
  * TypeScript: time comes from the injected Clock, so tests run it in fake time.
  */
-import { AppFailure, parseJobKey, type Job, type JobDetails, type PollingSettings, type SourceHealth } from '../../preload/model';
+import { AppFailure, parseJobKey, type Job, type JobDetails, type PollingSettings, type Printer, type SourceHealth } from '../../preload/model';
 import { silentLogger } from '../core/ports';
 import type { DisabledSource, EngineEvent, QueueEngine, QueueEngineOptions } from './engine-types';
 import { SourceRunner, type RunnerHost } from './scheduler';
-import type { JobAction, JobSource, SourceJob } from './source';
+import type { JobAction, JobSource, SourceJob, SourcePrinter } from './source';
 import { JobStore } from './store';
 
 export { JobStore } from './store';
@@ -47,6 +47,43 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
         logger.error('queue: an event listener failed', { event: event.type, error: err instanceof Error ? err.message : String(err) });
       }
     }
+    // Job changes move the printers' job counts.
+    if (event.type === 'patches' && reported.size > 0) refreshPrinters();
+  }
+
+  /** The printers each source last reported, by source id (in the sources' order). */
+  const reported = new Map<string, SourcePrinter[]>();
+  let lastPrinters = '[]';
+
+  function printerList(): Printer[] {
+    const out: Printer[] = [];
+    for (const [sourceId, list] of reported) {
+      const counts = new Map<string, { active: number; stuck: number }>();
+      for (const job of store.activeJobs(sourceId).values()) {
+        if (job.printer === null) continue;
+        const c = counts.get(job.printer) ?? { active: 0, stuck: 0 };
+        c.active++;
+        if (job.stuck) c.stuck++;
+        counts.set(job.printer, c);
+      }
+      for (const p of list) {
+        const c = counts.get(p.name);
+        out.push({ ...p, reasons: [...p.reasons], activeJobs: c?.active ?? 0, stuckJobs: c?.stuck ?? 0 });
+      }
+    }
+    return out;
+  }
+
+  function refreshPrinters(): void {
+    const printers = printerList();
+    const text = JSON.stringify(printers);
+    if (text === lastPrinters) return;
+    lastPrinters = text;
+    emit({ type: 'printers', printers });
+  }
+
+  function forgetPrinters(sourceId: string): void {
+    if (reported.delete(sourceId)) refreshPrinters();
   }
 
   const store = new JobStore({ now: () => clock.now(), emit, stuckAfterMs: polling.stuckAfterMinutes * 60_000, retainFinishedMs: opts.retainFinishedMs });
@@ -61,6 +98,14 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
     started: () => started,
     mayPoll: (source) => started && !suspended && paused === null && (online || source.loopback),
     onHealth: (source) => emit({ type: 'health', source: { ...source } }),
+    onPrinters: (sourceId, printers) => {
+      if (runners.get(sourceId) === undefined) return;
+      // Only the source's own printers, each key once.
+      const seen = new Set<string>();
+      const own = printers.filter((p) => p && p.sourceId === sourceId && p.key.startsWith(`${sourceId}:`) && !seen.has(p.key) && seen.add(p.key));
+      reported.set(sourceId, own);
+      refreshPrinters();
+    },
   };
 
   let runners = new Map<string, SourceRunner>();
@@ -152,6 +197,7 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
     },
 
     getJob: (key) => store.get(key),
+    printers: () => printerList(),
     timeline: (key) => store.timeline(key),
 
     async pollOnce() {
@@ -234,6 +280,7 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
         void r.halt();
         if (!next.has(id)) store.removeSource(id);
       }
+      for (const id of [...reported.keys()]) if (next.get(id) !== runners.get(id) || !next.has(id)) forgetPrinters(id);
       // Jobs of a source that was switched off or removed (not replaced) go too.
       const nextDisabledMap = new Map<string, SourceHealth>();
       for (const d of nextDisabled) {
@@ -283,8 +330,8 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
 
     async act(key, action: JobAction) {
       const { job, runner } = jobOf(key);
-      if (action.type === 'abort' && job.abort === undefined) {
-        throw new AppFailure('unsupported', `${runner.source.name} cannot abort jobs.`, { sourceId: job.sourceId });
+      if (action.type !== 'cancel' && job[action.type] === undefined) {
+        throw new AppFailure('unsupported', `${runner.source.name} cannot ${action.type} jobs.`, { sourceId: job.sourceId });
       }
       const answer = await withSignal((signal) => runner.source.act(job, action, signal));
       return applyAnswer(job.sourceId, answer, action.type);

@@ -7,7 +7,7 @@
  */
 import { AppFailure, type HealthStatus, type PollingSettings, type PollInterval, type SourceHealth, type SourceKind } from '../../preload/model';
 import type { Clock, Logger } from '../core/ports';
-import { SourceError, type JobSource, type PollResult } from './source';
+import { SourceError, type JobSource, type PollResult, type SourcePrinter } from './source';
 import type { JobStore } from './store';
 
 /** Used for a source kind the polling settings do not name. */
@@ -104,6 +104,8 @@ export interface RunnerHost {
   mayPoll(source: JobSource): boolean;
   started(): boolean;
   onHealth(health: SourceHealth): void;
+  /** A poll reported the source's printers. */
+  onPrinters(sourceId: string, printers: SourcePrinter[]): void;
 }
 
 interface PendingPoll {
@@ -291,6 +293,7 @@ export class SourceRunner {
       this.failures = 0;
       this.notBefore = typeof result.retryAfterMs === 'number' && result.retryAfterMs > 0 ? now + result.retryAfterMs : 0;
       this.fast = store.applyPoll(id, result, mark).fast;
+      if (Array.isArray(result.printers)) this.host.onPrinters(id, result.printers);
       const h = result.health;
       this.setHealth({ ...this.health, status: h.status, message: h.message, detail: h.detail, lastSuccessAt: iso });
     } else {

@@ -4,7 +4,7 @@
  * Nothing here knows windows, trays or IPC.
  */
 import type { ServiceActionRequest, ServiceInfo, PrintRequest } from '../../preload/contract';
-import type { HealthStatus, Job, JobDetails, SourceKind } from '../../preload/model';
+import type { HealthStatus, Job, JobDetails, Printer, SourceKind } from '../../preload/model';
 
 /** A job as a source reports it. The engine owns the flags it computes itself. */
 export type SourceJob = Omit<Job, 'stale' | 'stuck' | 'gone' | 'lastSeenAt'>;
@@ -49,9 +49,17 @@ export interface PollResult {
   health: { status: 'ok' | 'degraded'; message: string; detail?: Record<string, unknown> };
   /** The service asked to wait this long before the next poll (Retry-After). */
   retryAfterMs?: number;
+  /**
+   * The source's printers as this poll saw them (sources that can say how their printers are).
+   * Omitted: unchanged since the last poll that reported them. The engine fills in the job counts.
+   */
+  printers?: SourcePrinter[];
 }
 
-export type JobAction = { type: 'cancel' } | { type: 'abort'; reason: string };
+/** A printer as a source reports it; the engine counts its active and stuck jobs. */
+export type SourcePrinter = Omit<Printer, 'activeJobs' | 'stuckJobs'>;
+
+export type JobAction = { type: 'cancel' } | { type: 'abort'; reason: string } | { type: 'hold' } | { type: 'release' };
 
 /** A poll failure with the health it implies. Thrown by `poll`; the engine backs off. */
 export class SourceError extends Error {

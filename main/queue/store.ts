@@ -21,9 +21,16 @@ export const DEFAULT_RETAIN_FINISHED_MS = 24 * 60 * 60 * 1000;
 export const RETIRED_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
 
 const SCALAR_FIELDS = ['sourceKind', 'nativeId', 'state', 'rawState', 'detail', 'document', 'owner', 'printer', 'mine', 'createdAt', 'updatedAt', 'progress', 'reason', 'pages', 'pagesPrinted', 'sizeBytes'] as const;
-/** Fields a source may leave out; a stored job carries them only when reported. */
-const OPTIONAL_SCALARS = ['reason', 'pages', 'pagesPrinted', 'sizeBytes'] as const;
 const OBJECT_FIELDS = ['cancel', 'abort', 'extra'] as const;
+/** Fields only some sources report: left out of a job (never set to undefined) when absent. */
+const OPTIONAL_SCALARS = ['reason', 'pages', 'pagesPrinted', 'sizeBytes'] as const;
+const OPTIONAL_OBJECTS = ['hold', 'release', 'pause', 'resume'] as const;
+
+function sameOptional(old: Job, sj: SourceJob): boolean {
+  for (const f of OPTIONAL_SCALARS) if (old[f] !== sj[f]) return false;
+  for (const f of OPTIONAL_OBJECTS) if (old[f] !== sj[f] && !jsonEqual(old[f], sj[f])) return false;
+  return true;
+}
 
 /** One source's entries, with counters kept in step so a cycle can skip work that cannot apply. */
 interface Bucket {
@@ -120,7 +127,8 @@ function unchanged(old: Job, sj: SourceJob): boolean {
     old.sizeBytes === sj.sizeBytes &&
     (old.cancel === sj.cancel || jsonEqual(old.cancel, sj.cancel)) &&
     (old.abort === sj.abort || jsonEqual(old.abort, sj.abort)) &&
-    (old.extra === sj.extra || jsonEqual(old.extra, sj.extra ?? {}))
+    (old.extra === sj.extra || jsonEqual(old.extra, sj.extra ?? {})) &&
+    sameOptional(old, sj)
   );
 }
 
@@ -260,6 +268,7 @@ export class JobStore {
     };
     if (sj.abort !== undefined) job.abort = sj.abort;
     for (const f of OPTIONAL_SCALARS) if (sj[f] !== undefined) job[f] = sj[f] as never;
+    for (const f of OPTIONAL_OBJECTS) if (sj[f] !== undefined) job[f] = sj[f];
     const e: Entry = { job, seenAt, seenCycle: this.cycle, changedAtMs: nowMs, timeline: [], finishedEmitted: false, final: isFinalJob(job), fast: canBeStuck(job), explicitMark: 0 };
     this.entries.set(job.key, e);
     let b = this.bySource.get(job.sourceId);
@@ -289,6 +298,8 @@ export class JobStore {
       const v = f === 'extra' ? (sj.extra ?? {}) : sj[f];
       if (old[f] !== v && !jsonEqual(old[f], v)) (changes ??= {})[f] = v as never;
     }
+    for (const f of OPTIONAL_SCALARS) if (old[f] !== sj[f]) (changes ??= {})[f] = sj[f] as never;
+    for (const f of OPTIONAL_OBJECTS) if (old[f] !== sj[f] && !jsonEqual(old[f], sj[f])) (changes ??= {})[f] = sj[f];
     // Reported again: not gone (any more); fresh values: not stale.
     if (old.gone) (changes ??= {}).gone = false;
     if (old.stale) (changes ??= {}).stale = false;
@@ -299,7 +310,7 @@ export class JobStore {
     const next: Job = { ...old, ...changes };
     if (old.stuck && (stuckClockReset || !canBeStuck(next))) next.stuck = changes.stuck = false;
     if ('abort' in changes && changes.abort === undefined) delete next.abort;
-    for (const f of OPTIONAL_SCALARS) if (f in changes && changes[f] === undefined) delete next[f];
+    for (const f of [...OPTIONAL_SCALARS, ...OPTIONAL_OBJECTS]) if (f in changes && changes[f] === undefined) delete next[f];
     this.commit(e, next, changes);
     if ('state' in changes || 'rawState' in changes) this.pushTimeline(e, seenAt, next.state, next.rawState, next.detail);
     if ('state' in changes) this.events.push({ type: 'transition', job: e.job, from: old.state, to: next.state });

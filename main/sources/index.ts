@@ -8,6 +8,7 @@ import type { SourceDeps } from './deps';
 import { createScriptxSource } from './scriptx/source';
 import { createGraphSource } from './graph/source';
 import { createAodocsSource } from './aodocs/source';
+import { createIppSource } from './ipp/source';
 
 export function createSource(config: SourceConfig, deps: SourceDeps): JobSource {
   switch (config.kind) {
@@ -17,6 +18,8 @@ export function createSource(config: SourceConfig, deps: SourceDeps): JobSource 
       return createGraphSource(config, deps);
     case 'aodocs':
       return createAodocsSource(config, deps);
+    case 'ipp':
+      return createIppSource(config, deps);
   }
 }
 
@@ -30,5 +33,10 @@ export function sourceDisplayName(config: SourceConfig): string {
       return 'Universal Print';
     case 'aodocs':
       return 'AODocs';
+    case 'ipp': {
+      const u = new URL(config.url);
+      const queue = /\/printers\/([^/]+)\/?$/.exec(u.pathname);
+      return queue ? `${decodeURIComponent(queue[1])} (${u.host})` : `Print server ${u.host}`;
+    }
   }
 }

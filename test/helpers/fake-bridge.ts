@@ -241,6 +241,17 @@ export class FakeBridge implements PrintQueueBridge {
         }
         return out;
       },
+      holdJob: async ({ key }) => {
+        const job = this.need(key);
+        if (!job.hold?.allowed) throw new AppFailure('not-allowed', job.hold?.reason ?? 'This source cannot hold jobs.');
+        return this.update(key, { state: 'paused', rawState: 'pending-held', hold: { allowed: false, reason: 'The job is held.' }, release: { allowed: true } });
+      },
+      releaseJob: async ({ key }) => {
+        const job = this.need(key);
+        if (!job.release?.allowed) throw new AppFailure('not-allowed', job.release?.reason ?? 'This source cannot release held jobs.');
+        return this.update(key, { state: 'queued', rawState: 'pending', hold: { allowed: true }, release: { allowed: false, reason: 'The job is not held.' } });
+      },
+      getPrinters: async () => [],
       abortJob: async ({ key, reason }) => {
         const job = this.need(key);
         if (!job.abort?.allowed) throw new AppFailure('not-allowed', job.abort?.reason ?? 'Abort needs the admin mode of Universal Print.');

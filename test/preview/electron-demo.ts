@@ -202,7 +202,7 @@ export async function startElectronDemo(opts: ElectronDemoOptions): Promise<Elec
   let child: ChildProcess | null = null;
   let configPath: string;
   try {
-    sims = await startWorkloadSimulators();
+    sims = await startWorkloadSimulators({ printServer: true });
     configPath = await writeDemoSettings(dir, sims);
     const spec = electronLaunchSpec({ binary: opts.binary, appDir, configPath, secrets: sims.secrets, baseEnv: process.env });
     child = spawn(spec.command, spec.args, { env: spec.env, stdio: 'inherit' });

@@ -51,6 +51,7 @@ export async function runPreview(argv: string[]): Promise<Preview> {
   const preview = await startPreview({
     configPath: cli.configPath,
     workload: cli.configPath || !cli.workload ? false : { seed: cli.seed, speed: cli.speed },
+    printServer: true,
   });
   let stopping = false;
   const stop = (signal: string) => {

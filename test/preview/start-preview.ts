@@ -30,6 +30,7 @@ export const PREVIEW_POLLING: Partial<PollingSettings> = {
   scriptx: { activeMs: 500, idleMs: 2000 },
   graph: { activeMs: 1000, idleMs: 3000 },
   aodocs: { activeMs: 1000, idleMs: 3000 },
+  ipp: { activeMs: 1000, idleMs: 3000 },
   stuckAfterMinutes: 1,
   maxBackoffMs: 5000,
 };
@@ -48,6 +49,8 @@ export interface PreviewOptions {
   token?: string;
   /** Environment for the secrets of --config mode; default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Shows the simulated IPP print server as a fourth source (the demo and `npm run preview`). */
+  printServer?: boolean;
 }
 
 export interface Preview {
@@ -204,7 +207,7 @@ export async function startPreview(opts: PreviewOptions = {}): Promise<Preview> 
       }
       secrets = createMemorySecretStore({}, createEnvSecretStore(opts.env ?? process.env));
     } else {
-      sims = await startWorkloadSimulators();
+      sims = await startWorkloadSimulators({ printServer: opts.printServer });
       const s = sims;
       cleanups.push(() => s.close());
       configPath = join(dataDir, 'settings.json');

@@ -15,7 +15,7 @@ import { FakeClock } from '../helpers/fake-clock';
 import { startAodocsSimulator, type AodocsSimulator } from '../simulators/aodocs/server';
 import { capturingLogger, MemorySecrets, MemoryTracked } from '../sources/aodocs/helpers';
 import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors } from './helpers';
-import { FAULT_MS, POLLING, faultScenarioTests, rigsClosedAfterEach, recoversFrom, type FaultRig, type FaultScenario, type FaultSuite } from './fault-scenarios';
+import { FAULT_MS, POLLING, faultScenarioTests, networkScenarios, rigsClosedAfterEach, recoversFrom, type FaultRig, type FaultScenario, type FaultSuite } from './fault-scenarios';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const CODE = 'sc-faults-5d1e8b7a42';
@@ -91,26 +91,7 @@ interface Scenario extends FaultScenario<Rig> {
 const always = <T>(fault: T) => ({ fault, times: Infinity });
 
 const SCENARIOS: Scenario[] = [
-  {
-    name: 'connection refused',
-    inject: (r) => r.sim.goOffline(),
-    clear: (r) => r.sim.goOnline(),
-    status: 'down',
-    message: /^AODocs at aodocs\.test:\d+ could not be reached \(connection refused\)\. Check the network connection and the AODocs address in Settings\.$/,
-    perPoll: 1,
-  },
-  {
-    name: 'DNS failure',
-    inject: (r) => {
-      // Name resolution matters for new connections: the kept-alive one is closed by the service.
-      r.dns.fail('ENOTFOUND');
-      r.sim.dropConnections();
-    },
-    clear: (r) => r.dns.heal(),
-    status: 'down',
-    message: /^AODocs at aodocs\.test:\d+ could not be reached \(host name not found \(DNS\)\)\./,
-    perPoll: 1,
-  },
+  ...networkScenarios<Rig>(/AODocs at aodocs\.test:\d+/, 'Check the network connection and the AODocs address in Settings.'),
   {
     name: 'timeout (no answer)',
     inject: (r) => r.sim.injectFault(always({ kind: 'slow', ms: 4 * TIMEOUT_MS })),

@@ -81,6 +81,38 @@ export interface FaultSuite<R extends FaultRig, S extends FaultScenario<R>> {
   maxHealthEvents: number;
 }
 
+/** What a simulator offers for the network faults every service can suffer. */
+export interface NetworkFaultSim {
+  goOffline(): Promise<void>;
+  goOnline(): Promise<void>;
+  dropConnections(): void;
+}
+
+/**
+ * The network faults, for a suite whose source words them as `<prefix> could not be reached (<why>)`
+ * (`prefix` a pattern):
+ * refused connections and DNS failures (the kept-alive connection closed by the service, so the
+ * name is resolved again). Timeouts depend on how each simulator is slowed down, so suites add them.
+ */
+export function networkScenarios<R extends FaultRig & { sim: NetworkFaultSim }>(prefix: RegExp, refusedTail: string): (FaultScenario<R> & { perPoll: number })[] {
+  const p = prefix.source;
+  const tail = refusedTail.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return [
+    { name: 'connection refused', inject: (r) => r.sim.goOffline(), clear: (r) => r.sim.goOnline(), status: 'down', message: new RegExp(`^${p} could not be reached \\(connection refused\\)\\. ${tail}$`), perPoll: 1 },
+    {
+      name: 'DNS failure',
+      inject: (r) => {
+        r.dns.fail('ENOTFOUND');
+        r.sim.dropConnections();
+      },
+      clear: (r) => r.dns.heal(),
+      status: 'down',
+      message: new RegExp(`^${p} could not be reached \\(host name not found \\(DNS\\)\\)\\.`),
+      perPoll: 1,
+    },
+  ];
+}
+
 /** One test per scenario. */
 export function faultScenarioTests<R extends FaultRig, S extends FaultScenario<R>>(suite: FaultSuite<R, S>, scenarios: readonly S[]): void {
   for (const sc of scenarios) {

@@ -101,7 +101,8 @@ describe('web transport under hostile frames', () => {
       const results = (await Promise.all(payloads.map((input) => client.send({ type: 'request', name, input })))) as Result<unknown>[];
       let invalid = 0;
       payloads.forEach((p, j) => {
-        if (!requests[name].input.safeParse(p).success) {
+        // Judged as the socket carries it: JSON drops undefined values and non-enumerable keys.
+        if (!requests[name].input.safeParse(JSON.parse(JSON.stringify(p))).success) {
           invalid++;
           const r = results[j]!;
           expect(r.ok).toBe(false);

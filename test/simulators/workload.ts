@@ -1,6 +1,8 @@
 /**
- * A realistic, continuously changing print workload over the three simulators, for the browser
- * preview, `npm run demo`, the end-to-end tests and the benchmarks.
+ * A realistic, continuously changing print workload over the simulators, for the browser
+ * preview, `npm run demo`, the end-to-end tests and the benchmarks. Beside the three services, an
+ * IPP print server (CUPS-like) with its own queues: a held job waiting for release, jobs printing
+ * page by page, and a label printer stopped for want of labels.
  *
  * What happens, tick after tick: jobs arrive on every source (ScriptX prints, Universal Print jobs
  * on shared printers, AODocs library jobs), move through their lifecycles, complete, fail, get
@@ -16,10 +18,15 @@ import type { SecretName, SourceConfig } from '../../preload/model';
 import { startAodocsSimulator, type AodocsSimulator, type JobPlan } from './aodocs/server';
 import { makeJwt, startGraphSimulator, type GraphSimulator, type LifecycleStep } from './graph/server';
 import { startScriptxSimulator, type ScriptxSimulator, type SimStep } from './scriptx/server';
+import { startIppSimulator, type IppSimulator } from './ipp/server';
 import { seededRandom } from '../helpers/seeded-random';
 
 export const WORKLOAD_SOURCE_IDS = { scriptx: 'scriptx', graph: 'universal-print', aodocs: 'aodocs' } as const;
 export type WorkloadSourceKind = keyof typeof WORKLOAD_SOURCE_IDS;
+/** The IPP print server of the story (its own small story: it does not take part in outages). */
+export const WORKLOAD_IPP_SOURCE_ID = 'print-server';
+/** The local user's account on the print server. */
+export const WORKLOAD_IPP_USER = 'alex.morgan';
 
 /** The people of the story: the local user (whose jobs are "mine") and colleagues. */
 export const WORKLOAD_USER = 'alex.morgan@contoso.example';
@@ -48,7 +55,8 @@ export interface WorkloadSimulators {
   scriptx: ScriptxSimulator;
   graph: GraphSimulator;
   aodocs: AodocsSimulator;
-  /** The three sources, pointed at the simulators (for a settings file). */
+  ipp: IppSimulator;
+  /** The sources, pointed at the simulators (for a settings file). */
   sources: SourceConfig[];
   /** The secrets those sources need, by source id (for an in-memory secret store). */
   secrets: Record<string, Partial<Record<SecretName, string>>>;
@@ -60,6 +68,8 @@ export interface StartSimulatorsOptions {
   now?: () => number;
   /** Page size of the Universal Print simulator. */
   graphPageSize?: number;
+  /** Adds the IPP print server to `sources` (the demo and the preview CLI); its simulator runs either way. */
+  printServer?: boolean;
 }
 
 /** Starts the three simulators on free 127.0.0.1 ports, with the accounts, printers and libraries of the story. */
@@ -93,6 +103,14 @@ export async function startWorkloadSimulators(opts: StartSimulatorsOptions = {})
       libraries: AODOCS_LIBRARIES.map((l) => ({ id: l.id, name: l.name, admins: [WORKLOAD_USER] })),
     });
     started.push(aodocs);
+    const ipp = await startIppSimulator({ now });
+    started.push(ipp);
+    ipp.addPrinter({ name: 'front-desk', info: 'Front desk laser' });
+    ipp.addPrinter({ name: 'warehouse-labels', info: 'Warehouse labels', state: 5, reasons: ['media-empty-error', 'paused'], message: 'Out of labels' });
+    ipp.addJob({ printer: 'front-desk', name: 'Payroll summary.pdf', user: WORKLOAD_IPP_USER, state: 4, reasons: ['job-hold-until-specified'], impressions: 6 });
+    ipp.addJob({ printer: 'front-desk', name: 'Visitor badges.pdf', user: 'sam.lee', state: 5, reasons: ['job-printing'], impressions: 40, impressionsCompleted: 3 });
+    ipp.addJob({ printer: 'warehouse-labels', name: 'Pick list 8812', user: WORKLOAD_IPP_USER, state: 3, impressions: 12 });
+    ipp.addJob({ printer: 'front-desk', name: 'Welcome letter.docx', user: WORKLOAD_IPP_USER, state: 9, reasons: ['job-completed-successfully'], impressions: 1, impressionsCompleted: 1 });
 
     const sources: SourceConfig[] = [
       { id: WORKLOAD_SOURCE_IDS.scriptx, kind: 'scriptx', name: 'ScriptX.Services (simulated)', baseUrl: scriptx.url },
@@ -115,6 +133,7 @@ export async function startWorkloadSimulators(opts: StartSimulatorsOptions = {})
         auth: 'securityCode',
       },
     ];
+    if (opts.printServer) sources.push({ id: WORKLOAD_IPP_SOURCE_ID, kind: 'ipp', name: 'Print server (simulated IPP)', url: ipp.url, user: WORKLOAD_IPP_USER, scope: 'all' });
     const secrets: WorkloadSimulators['secrets'] = {
       [WORKLOAD_SOURCE_IDS.scriptx]: { LICENSE: SCRIPTX_LICENSE },
       [WORKLOAD_SOURCE_IDS.graph]: { TOKEN: graphToken },
@@ -124,6 +143,7 @@ export async function startWorkloadSimulators(opts: StartSimulatorsOptions = {})
       scriptx,
       graph,
       aodocs,
+      ipp,
       sources,
       secrets,
       close: async () => {
@@ -199,7 +219,9 @@ const OPENING_FATES: JobFate[] = ['completes', 'fails', 'stuck', 'waits-for-rele
 const STUCK_ENDS_AFTER: [number, number] = [110, 170];
 const RELEASED_AFTER: [number, number] = [25, 50];
 
-export function createWorkload(sims: Pick<WorkloadSimulators, 'scriptx' | 'graph' | 'aodocs'>, opts: WorkloadOptions = {}): Workload {
+export function createWorkload(sims: Pick<WorkloadSimulators, 'scriptx' | 'graph' | 'aodocs'> & Partial<Pick<WorkloadSimulators, 'ipp'>>, opts: WorkloadOptions = {}): Workload {
+  const ipp = sims.ipp;
+  const ippRandom = seededRandom((opts.seed ?? 1) + 7919);
   const speed = opts.speed ?? 1;
   if (!(speed > 0 && Number.isFinite(speed))) throw new Error(`Workload speed must be a positive number, not ${String(opts.speed)}.`);
   const tickMs = Math.max(1, Math.round((opts.baseTickMs ?? 1000) / speed));
@@ -398,6 +420,14 @@ export function createWorkload(sims: Pick<WorkloadSimulators, 'scriptx' | 'graph
     // Lifecycles the simulators do not run on their own clock.
     if (ticks % 2 === 0) sims.graph.tick();
     sims.aodocs.tick();
+    if (ipp) {
+      ipp.tick(1);
+      // Its own random sequence, so the other sources' story is the same with or without it.
+      if (ippRandom() < 0.15) {
+        const mine = ippRandom() < 0.5;
+        ipp.addJob({ printer: 'front-desk', name: DOCUMENTS[Math.floor(ippRandom() * DOCUMENTS.length)], user: mine ? WORKLOAD_IPP_USER : 'priya.nair', impressions: 2 + Math.floor(ippRandom() * 10), ...(mine && ippRandom() < 0.3 ? { state: 4, reasons: ['job-hold-until-specified'] } : { state: 3, reasons: ['none'] }) });
+      }
+    }
 
     // Someone else cancels a job.
     for (const [k, j] of active) {

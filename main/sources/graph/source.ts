@@ -758,7 +758,7 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
         throw f;
       }
       deps.logger.info('Universal Print job canceled', { sourceId: config.id, key: job.key });
-    } else {
+    } else if (action.type === 'abort') {
       if (!admin || !appTokens) {
         throw new AppFailure('unsupported', 'Abort needs admin mode (application permissions through client credentials); turn it on for this source in Settings.', { sourceId: config.id });
       }
@@ -782,6 +782,8 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
         throw f;
       }
       deps.logger.info('Universal Print job aborted', { sourceId: config.id, key: job.key });
+    } else {
+      throw new AppFailure('unsupported', `Universal Print jobs cannot be ${action.type === 'hold' ? 'held' : 'released'} from here.`, { sourceId: config.id });
     }
     try {
       return toSourceJob(await fetchJob(job, signal, false), target, mapCtx(upn));

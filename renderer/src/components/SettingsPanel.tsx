@@ -167,6 +167,7 @@ export function SettingsPanel(props: { initialTab?: SettingsTab }) {
 export function secretsFor(kind: SourceKind, auth?: string, admin?: boolean): SecretName[] {
   if (kind === 'scriptx') return ['LICENSE'];
   if (kind === 'aodocs') return [auth === 'bearer' ? 'TOKEN' : 'SECURITY_CODE'];
+  if (kind === 'ipp') return ['PASSWORD'];
   return admin ? ['TOKEN', 'CLIENT_SECRET'] : ['TOKEN'];
 }
 
@@ -213,7 +214,12 @@ function toForm(c: SourceConfigT | null, kind: SourceKind = 'scriptx'): SourceFo
     if (kind === 'aodocs') f.baseUrl = 'https://aodocs.altirnao.com/api';
     return f;
   }
-  f.baseUrl = c.baseUrl ?? '';
+  f.baseUrl = (c.kind === 'ipp' ? c.url : c.baseUrl) ?? '';
+  if (c.kind === 'ipp') {
+    f.printers = (c.printers ?? []).join(', ');
+    f.user = c.user ?? '';
+    f.scope = c.scope ?? '';
+  }
   if (c.kind === 'scriptx') f.orchestratorUrl = c.orchestratorUrl ?? '';
   if (c.kind === 'graph') {
     f.clientId = c.clientId ?? '';
@@ -230,6 +236,20 @@ function toForm(c: SourceConfigT | null, kind: SourceKind = 'scriptx'): SourceFo
     f.auth = c.auth ?? 'securityCode';
   }
   return f;
+}
+
+/** Whose jobs a source shows: the user's own or everyone's. */
+function ScopeSelect({ value, onChange }: { value: SourceForm['scope']; onChange: (v: SourceForm['scope']) => void }) {
+  return (
+    <label class="field">
+      <span>{t.sourceScope}</span>
+      <select value={value} onChange={(e) => onChange(e.currentTarget.value as SourceForm['scope'])}>
+        <option value="">{t.none}</option>
+        <option value="mine">{t.scopeMine}</option>
+        <option value="all">{t.scopeAll}</option>
+      </select>
+    </label>
+  );
 }
 
 const list = (s: string) =>
@@ -249,7 +269,12 @@ export function fromForm(f: SourceForm, original: SourceConfigT | null): Record<
   base.id = f.id.trim();
   set('name', f.name.trim());
   base.enabled = f.enabled;
-  set('baseUrl', f.baseUrl.trim());
+  set(f.kind === 'ipp' ? 'url' : 'baseUrl', f.baseUrl.trim());
+  if (f.kind === 'ipp') {
+    set('printers', list(f.printers));
+    set('user', f.user.trim());
+    set('scope', f.scope);
+  }
   if (f.kind === 'scriptx') set('orchestratorUrl', f.orchestratorUrl.trim());
   if (f.kind === 'graph') {
     set('clientId', f.clientId.trim());
@@ -459,12 +484,19 @@ function SourceEditor(props: { settings: Settings; index: number | null; kind: S
       <Check label={t.sourceEnabled} checked={f.enabled} onChange={(v) => put('enabled', v)} />
       <TextField
         id="source-baseUrl"
-        label={f.kind === 'scriptx' ? t.sourceBaseUrlScriptx : t.sourceBaseUrl}
-        type="url"
+        label={f.kind === 'scriptx' ? t.sourceBaseUrlScriptx : f.kind === 'ipp' ? t.sourceUrlIpp : t.sourceBaseUrl}
+        type={f.kind === 'ipp' ? 'text' : 'url'}
         value={f.baseUrl}
         onInput={(v) => put('baseUrl', v)}
-        error={errors.baseUrl}
+        error={f.kind === 'ipp' ? errors.url : errors.baseUrl}
       />
+      {f.kind === 'ipp' && (
+        <>
+          <TextField id="source-printers" label={t.sourceQueues} value={f.printers} onInput={(v) => put('printers', v)} error={errors.printers} />
+          <TextField id="source-user" label={t.sourceIppUser} value={f.user} onInput={(v) => put('user', v)} error={errors.user} />
+          <ScopeSelect value={f.scope} onChange={(v) => put('scope', v)} />
+        </>
+      )}
       {f.kind === 'scriptx' && <TextField id="source-orchestratorUrl" label={t.sourceOrchestratorUrl} type="url" value={f.orchestratorUrl} onInput={(v) => put('orchestratorUrl', v)} error={errors.orchestratorUrl} />}
       {f.kind === 'graph' && (
         <>
@@ -473,14 +505,7 @@ function SourceEditor(props: { settings: Settings; index: number | null; kind: S
           <TextField id="source-authority" label={t.sourceAuthority} type="url" value={f.authority} onInput={(v) => put('authority', v)} error={errors.authority} />
           <TextField id="source-shares" label={t.sourceShares} value={f.shares} onInput={(v) => put('shares', v)} error={errors.shares} />
           <TextField id="source-printers" label={t.sourcePrinters} value={f.printers} onInput={(v) => put('printers', v)} error={errors.printers} />
-          <label class="field">
-            <span>{t.sourceScope}</span>
-            <select value={f.scope} onChange={(e) => put('scope', e.currentTarget.value as SourceForm['scope'])}>
-              <option value="">{t.none}</option>
-              <option value="mine">{t.scopeMine}</option>
-              <option value="all">{t.scopeAll}</option>
-            </select>
-          </label>
+          <ScopeSelect value={f.scope} onChange={(v) => put('scope', v)} />
         </>
       )}
       {f.kind === 'aodocs' && (

@@ -9,9 +9,9 @@
  * carries `securityCode` in its query string is refused outright, because that form ends up in
  * server logs and the monitor must never use it.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import { simulatorListener } from '../listener';
 
 // ---------------------------------------------------------------------------------------------
 // The documented shapes
@@ -246,10 +246,6 @@ export async function startAodocsSimulator(opts: AodocsSimulatorOptions = {}): P
   const defaultPageSize = opts.defaultPageSize ?? 20;
   let seq = 0;
 
-  const sockets = new Set<Socket>();
-  let server: Server | null = null;
-  let port = 0;
-  let online = false;
 
   function findStored(jobId: string): StoredJob {
     const s = store.get(jobId);
@@ -511,7 +507,7 @@ export async function startAodocsSimulator(opts: AodocsSimulatorOptions = {}): P
   /** Writes one byte per interval until done or the client goes away. */
   async function drip(res: ServerResponse, bytes: Buffer, intervalMs: number): Promise<void> {
     for (let i = 0; i < bytes.length; i++) {
-      if (res.destroyed || !online) return;
+      if (res.destroyed || !listener.online) return;
       res.write(bytes.subarray(i, i + 1));
       await new Promise((r) => setTimeout(r, intervalMs));
     }
@@ -596,40 +592,12 @@ export async function startAodocsSimulator(opts: AodocsSimulatorOptions = {}): P
     }
   }
 
-  async function listen(onPort: number): Promise<void> {
-    const srv = createServer((req, res) => {
-      handle(req, res).catch((err) => {
-        if (!res.headersSent) send(res, 500, errorBody(500, String(err), 'backendError'));
-      });
-    });
-    srv.on('connection', (s) => {
-      sockets.add(s);
-      s.on('close', () => sockets.delete(s));
-    });
-    await new Promise<void>((resolve, reject) => {
-      srv.once('error', reject);
-      srv.listen(onPort, '127.0.0.1', () => {
-        srv.off('error', reject);
-        resolve();
-      });
-    });
-    server = srv;
-    port = (srv.address() as AddressInfo).port;
-    online = true;
-  }
+  const listener = simulatorListener(handle, (res, err) => {
+    if (!res.headersSent) send(res, 500, errorBody(500, String(err), 'backendError'));
+  });
 
-  async function stopListening(): Promise<void> {
-    const srv = server;
-    server = null;
-    online = false;
-    if (!srv) return;
-    for (const s of sockets) s.destroy();
-    sockets.clear();
-    await new Promise<void>((resolve) => srv.close(() => resolve()));
-  }
-
-  await listen(0);
-  const url = `http://127.0.0.1:${port}`;
+  await listener.listen(0);
+  const url = `http://127.0.0.1:${listener.port}`;
 
   return {
     url,
@@ -691,18 +659,15 @@ export async function startAodocsSimulator(opts: AodocsSimulatorOptions = {}): P
       faults.push({ fault: rule.fault, remaining: rule.times ?? 1, match: rule.match });
     },
     clearFaults: () => void faults.splice(0),
-    goOffline: stopListening,
+    goOffline: () => listener.stop(),
     goOnline: async () => {
-      if (!online) await listen(port);
+      if (!listener.online) await listener.listen(listener.port);
     },
     get online() {
-      return online;
+      return listener.online;
     },
-    dropConnections() {
-      for (const sock of sockets) sock.destroy();
-      sockets.clear();
-    },
+    dropConnections: () => listener.dropConnections(),
     clearLog: () => void requests.splice(0),
-    close: stopListening,
+    close: () => listener.stop(),
   };
 }

@@ -612,3 +612,44 @@ describe('details', () => {
     expect(d.timeline.map((t) => t.state)).toEqual(['queued', 'printing']);
   });
 });
+
+describe('printers', () => {
+  const printer = (sourceId: string, id: string, over: Record<string, unknown> = {}) => ({ key: `${sourceId}:${id}`, sourceId, sourceKind: 'ipp' as const, id, name: `Printer ${id}`, state: 'ready' as const, reasons: [], acceptingJobs: true, ...over });
+
+  it('keeps the printers a poll reports, counts their active and stuck jobs, and says when they change', async () => {
+    const { clock, engine, events, sources } = rig({ sources: [{ id: 'cups', kind: 'aodocs' }, { id: 'other', kind: 'aodocs' }], polling: { stuckAfterMinutes: 1 } });
+    const [cups, other] = sources;
+    cups.put('1', { state: 'printing', printer: 'Printer office' });
+    cups.put('2', { state: 'queued', printer: 'Printer office' });
+    cups.put('3', { state: 'completed', printer: 'Printer office' });
+    const withPrinters = (over: Record<string, unknown> = {}) => () => ({ ...cups.defaultResult(), printers: [printer('cups', 'office', over), printer('cups', 'lobby'), printer('other', 'foreign')] });
+    cups.answer(withPrinters());
+    engine.start();
+    await clock.advance(0);
+    expect(engine.printers()).toEqual([
+      { ...printer('cups', 'office'), activeJobs: 2, stuckJobs: 0 },
+      { ...printer('cups', 'lobby'), activeJobs: 0, stuckJobs: 0 },
+    ]);
+    expect(of(events, 'printers')).toHaveLength(1);
+    // A poll that says the same thing: no event. A printer that stops: one.
+    cups.answer(withPrinters(), withPrinters({ state: 'stopped', reasons: ['Paper jam'], acceptingJobs: false }));
+    engine.refreshNow('cups');
+    await clock.advance(0);
+    expect(of(events, 'printers')).toHaveLength(1);
+    engine.refreshNow('cups');
+    await clock.advance(0);
+    expect(of(events, 'printers').at(-1)?.printers[0]).toMatchObject({ state: 'stopped', reasons: ['Paper jam'], acceptingJobs: false, activeJobs: 2 });
+    // A job that finishes or gets stuck moves the counts (polls without printers keep them).
+    cups.update('2', { state: 'completed' });
+    engine.refreshNow('cups');
+    await clock.advance(0);
+    expect(engine.printers()[0]).toMatchObject({ activeJobs: 1, stuckJobs: 0 });
+    await clock.advance(2 * 60_000);
+    expect(engine.printers()[0]).toMatchObject({ activeJobs: 1, stuckJobs: 1 });
+    expect(of(events, 'printers').at(-1)?.printers[0]).toMatchObject({ stuckJobs: 1 });
+    // A source removed from the settings takes its printers with it.
+    engine.setSources([other]);
+    expect(engine.printers()).toEqual([]);
+    expect(of(events, 'printers').at(-1)?.printers).toEqual([]);
+  });
+});

@@ -47,6 +47,20 @@ describe('JobStore patches', () => {
     expect(store.get('s:a')?.stale).toBe(false);
   });
 
+  it('keeps the fields only some sources report (reason, pages, size, hold / release) and patches their changes', () => {
+    const { poll, take, store } = makeStore();
+    poll([j('a', { state: 'paused', reason: 'Waiting to be released', pages: 4, pagesPrinted: 0, sizeBytes: 2048, hold: { allowed: false, reason: 'held' }, release: { allowed: true } })]);
+    expect(store.get('s:a')).toMatchObject({ reason: 'Waiting to be released', pages: 4, pagesPrinted: 0, sizeBytes: 2048, hold: { allowed: false }, release: { allowed: true } });
+    expect(store.get('s:a')).not.toHaveProperty('pause');
+    take();
+    poll([j('a', { state: 'paused', reason: 'Waiting to be released', pages: 4, pagesPrinted: 0, sizeBytes: 2048, hold: { allowed: false, reason: 'held' }, release: { allowed: true } })]);
+    expect(take()).toEqual([]);
+    poll([j('a', { state: 'printing', reason: null, pages: 4, pagesPrinted: 2, sizeBytes: 2048, hold: { allowed: false, reason: 'printing' } })]);
+    const [patches] = take();
+    expect(patches).toMatchObject({ type: 'patches', patches: [{ type: 'changed', key: 's:a', changes: { state: 'printing', reason: null, pagesPrinted: 2, hold: { allowed: false, reason: 'printing' } } }] });
+    expect(store.get('s:a')).not.toHaveProperty('release');
+  });
+
   it('emits nothing for an unchanged job, and only the changed fields otherwise', () => {
     const { poll, take, at, store } = makeStore();
     poll([j('a', { extra: { pages: 2, tray: 'A' } })]);

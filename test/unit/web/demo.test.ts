@@ -204,7 +204,7 @@ describe('the ScriptX token hand-over', () => {
   });
 
   it('the app core, given the demo settings and the demo environment, shows every source ok and picks up a handed-over token', async () => {
-    const sims: WorkloadSimulators = await startWorkloadSimulators();
+    const sims: WorkloadSimulators = await startWorkloadSimulators({ printServer: true });
     closers.push(() => sims.close());
     const dir = tempDir();
     const configPath = await writeDemoSettings(dir, sims);
@@ -228,11 +228,24 @@ describe('the ScriptX token hand-over', () => {
       () =>
         expect(core.engine.snapshot().sources.map((s) => [s.id, s.status]).sort()).toEqual([
           ['aodocs', 'ok'],
+          ['print-server', 'ok'],
           ['scriptx', 'ok'],
           ['universal-print', 'ok'],
         ]),
       { timeout: 10_000, interval: 100 },
     );
+    // The IPP print server: its queue with a job waiting for release, and a stopped label printer.
+    await vi.waitFor(
+      () => {
+        const held = core.engine.snapshot().jobs.find((j) => j.sourceId === 'print-server' && j.document === 'Payroll summary.pdf');
+        expect(held).toMatchObject({ state: 'paused', reason: 'Waiting to be released', release: { allowed: true }, mine: true });
+      },
+      { timeout: 10_000, interval: 100 },
+    );
+    expect(core.engine.printers().map((p) => [p.name, p.state, p.reasons])).toEqual([
+      ['Front desk laser', 'ready', []],
+      ['Warehouse labels', 'stopped', ['Out of labels', 'Out of paper', 'Paused']],
+    ]);
     // Handed over while the app is already polling: its ScriptX source re-reads the list.
     const token = sims.scriptx.addJob({ kind: 'html', steps: [{ status: 2, afterMs: 0 }, { status: 5, afterMs: 600_000 }] });
     await trackedHandOver(configPath)(token, 'html');
@@ -302,7 +315,7 @@ describe('startElectronDemo', () => {
     expect(args.slice(1)).toEqual(['--config', demo.configPath, '--demo']);
     expect(isInsideFolder(demo.configPath, tmpdir(), process.platform)).toBe(true);
     expect(options.env?.[secretEnvName('scriptx', 'LICENSE')]).toBe(demo.sims.secrets.scriptx.LICENSE);
-    expect(JSON.parse(readFileSync(demo.configPath, 'utf8')).sources.map((s: { id: string }) => s.id)).toEqual(['scriptx', 'universal-print', 'aodocs']);
+    expect(JSON.parse(readFileSync(demo.configPath, 'utf8')).sources.map((s: { id: string }) => s.id)).toEqual(['scriptx', 'universal-print', 'aodocs', 'print-server']);
     // The workload's ScriptX jobs are in the list the app re-reads.
     const scriptxAdded = demo.workload!.events.filter((e) => e.type === 'job-added' && e.source === 'scriptx').map((e) => (e as { id: string }).id);
     expect(scriptxAdded.length).toBeGreaterThan(0);

@@ -334,6 +334,9 @@ describe('web transport: requests and events', () => {
       'app:notice': { level: 'warning', message: 'Heads up.' },
       'print:progress': { key: 'local:tok-1', sentBytes: 5, totalBytes: 10 },
       'signin:progress': { sourceId: 'up', stage: 'device-code', userCode: 'ABCD1234', verificationUri: 'https://microsoft.com/devicelogin', expiresAt: '2026-06-01T08:15:00.000Z', message: 'To sign in, enter the code ABCD1234.' },
+      'printers:changed': {
+        printers: [{ key: 'cups:office', sourceId: 'cups', sourceKind: 'ipp', id: 'office', name: 'office', state: 'stopped', reasons: ['Paper jam'], acceptingJobs: false, activeJobs: 2, stuckJobs: 0 }],
+      },
     };
     for (const name of EVENT_NAMES) core.emit(name, payloads[name] as never);
     for (const name of EVENT_NAMES) {

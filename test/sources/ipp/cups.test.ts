@@ -1,0 +1,230 @@
+/**
+ * The IPP source against a real CUPS: Debian's cupsd, started by the test on a free 127.0.0.1
+ * port with its own ServerRoot and queues printing to /dev/null. Jobs come from `lp` (held with
+ * `-H indefinite`), printer faults from `cupsdisable -r` and `cupsreject`; the app core runs the
+ * source exactly as the app does and answers getPrinters, holdJob, releaseJob and cancelJob.
+ * Fails where cupsd cannot run (not root, CUPS not installed) unless PQM_SKIP_CUPS_TESTS=1.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createAppCore } from '../../../main/core/app-core';
+import type { AppCore } from '../../../main/core/app-core-types';
+import { createIppSource } from '../../../main/sources/ipp/source';
+import { createEnvSecretStore } from '../../../main/state/secrets-env';
+import { createRedactor } from '../../../main/state/redact';
+import type { PollContext, PollResult } from '../../../main/queue/source';
+import { dispatch, type Events } from '../../../preload/contract';
+import type { RequestName } from '../../../preload/channels';
+import { IppSourceConfig, type Job, type Printer, type Result } from '../../../preload/model';
+import { SKIP_CUPS_TESTS, startCups, type Cups } from '../../helpers/cups';
+import { CountingHttpClient } from '../../reliability/helpers';
+import { makeDeps } from '../aodocs/helpers';
+
+let cups: Cups;
+
+beforeAll(async () => {
+  cups = await startCups();
+  await cups.addQueue('office', 'Office laser');
+  await cups.addQueue('Büro%2');
+}, 60_000);
+afterAll(async () => {
+  await cups?.stop();
+});
+
+const ctx = (mode: PollContext['mode'], active: Job[] = []): PollContext => ({ mode, signal: new AbortController().signal, activeJobs: new Map(active.map((j) => [j.key, j])) });
+
+function source(over: Partial<IppSourceConfig> = {}) {
+  const { deps, logger } = makeDeps({ timeoutMs: 10_000 });
+  const config = IppSourceConfig.parse({ id: 'cups', kind: 'ipp', url: cups.serverUrl, user: cups.user, ...over });
+  return { src: createIppSource(config, deps), logger };
+}
+
+/** Polls (a real request each time) until the answer satisfies `done`. */
+async function pollUntil(poll: () => Promise<PollResult>, done: (r: PollResult) => boolean, what: string): Promise<PollResult> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const r = await poll();
+    if (done(r)) return r;
+    if (Date.now() > deadline) throw new Error(`CUPS never reached: ${what}. Last answer: ${JSON.stringify(r.jobs.map((j) => [j.key, j.rawState]))}`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+const asJob = (sj: PollResult['jobs'][number]): Job => ({ ...sj, stale: false, stuck: false, gone: false, lastSeenAt: null });
+
+describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', () => {
+  afterEach(async () => {
+    // Every queue back to enabled, accepting and empty.
+    for (const q of ['office', 'Büro%2']) {
+      await cups.run('/usr/sbin/cupsenable', [q]);
+      await cups.run('/usr/sbin/cupsaccept', [q]);
+    }
+    await cups.run('/usr/bin/cancel', ['-a', '-x']);
+  });
+
+  it('lists a held job with its document, owner, size and reason, and the printers', async () => {
+    const id = await cups.submit('office', 'Quarterly report.pdf', { hold: true });
+    const { src } = source();
+    const r = await src.poll(ctx('full'));
+    expect(r.health.status).toBe('ok');
+    const job = r.jobs.find((j) => j.nativeId === String(id));
+    expect(job).toMatchObject({
+      key: `cups:office/${id}`,
+      sourceKind: 'ipp',
+      state: 'paused',
+      document: 'Quarterly report.pdf',
+      owner: cups.user,
+      mine: true,
+      printer: 'Office laser',
+      reason: 'Waiting to be released',
+      hold: { allowed: false },
+      release: { allowed: true },
+      cancel: { allowed: true },
+    });
+    expect(job!.rawState).toBe('4 pending-held (job-hold-until-specified)');
+    expect(job!.sizeBytes).toBeGreaterThan(0);
+    expect(Date.parse(job!.createdAt!)).toBeGreaterThan(Date.now() - 120_000);
+    expect(r.printers?.map((p) => [p.key, p.name, p.state, p.acceptingJobs])).toEqual(
+      expect.arrayContaining([
+        ['cups:office', 'Office laser', 'ready', true],
+        ['cups:B%C3%BCro%252', 'Büro%2', 'ready', true],
+      ]),
+    );
+  });
+
+  it('a queue name with non-ASCII letters and a percent sign stays in the key, encoded, and only the chosen queues are read', async () => {
+    const id = await cups.submit('Büro%2', 'Badge list', { hold: true });
+    await cups.submit('office', 'Not watched', { hold: true });
+    const { src } = source({ printers: ['Büro%2'] });
+    const r = await src.poll(ctx('full'));
+    expect(r.jobs.map((j) => j.key)).toEqual([`cups:B%C3%BCro%252/${id}`]);
+    expect(r.printers?.map((p) => p.id)).toEqual(['Büro%2']);
+    const missing = await source({ printers: ['nope'] }).src.poll(ctx('full'));
+    expect(missing.health).toMatchObject({ status: 'degraded', message: expect.stringContaining('has no queue "nope"') });
+  });
+
+  it('held -> released -> completed, through the printer URL', async () => {
+    const id = await cups.submit('office', 'Release me', { hold: true });
+    const { src } = source({ url: cups.printerUrl('office') });
+    const first = await src.poll(ctx('full'));
+    const held = asJob(first.jobs.find((j) => j.nativeId === String(id))!);
+    expect(held.state).toBe('paused');
+    const after = await src.act(held, { type: 'release' }, new AbortController().signal);
+    expect(['queued', 'printing', 'completed']).toContain(after.state);
+    const done = await pollUntil(() => src.poll(ctx('full')), (r) => r.jobs.some((j) => j.nativeId === String(id) && j.state === 'completed'), `job ${id} completed`);
+    expect(done.jobs.find((j) => j.nativeId === String(id))).toMatchObject({ state: 'completed', progress: 1, cancel: { allowed: false }, release: { allowed: false } });
+    expect(done.complete).toBe(true);
+  });
+
+  it('hold and release a waiting job on a stopped printer; its reason says the printer is stopped', async () => {
+    await cups.run('/usr/sbin/cupsdisable', ['-r', 'Paper jam', 'office']);
+    const id = await cups.submit('office', 'Waiting');
+    const { src } = source();
+    const r = await src.poll(ctx('full'));
+    const waiting = r.jobs.find((j) => j.nativeId === String(id))!;
+    expect(waiting).toMatchObject({ state: 'queued', reason: 'The printer is stopped (Paper jam)', hold: { allowed: true }, release: { allowed: false } });
+    expect(r.printers?.find((p) => p.id === 'office')).toMatchObject({ state: 'stopped', reasons: ['Paper jam', 'Paused'] });
+    expect(r.health.message).toContain('Office laser is stopped (Paper jam, Paused)');
+
+    const held = await src.act(asJob(waiting), { type: 'hold' }, new AbortController().signal);
+    expect(held).toMatchObject({ state: 'paused', rawState: expect.stringContaining('pending-held'), release: { allowed: true } });
+    const released = await src.act(asJob(held), { type: 'release' }, new AbortController().signal);
+    expect(released).toMatchObject({ state: 'queued', hold: { allowed: true } });
+    // Releasing a job that is not held: CUPS says no, in its words.
+    await expect(src.act({ ...asJob(released), release: { allowed: true } }, { type: 'release' }, new AbortController().signal)).rejects.toMatchObject({ code: 'too-late', message: expect.stringMatching(/^Job \d+ cannot be released now: "Job #\d+ is not held/) });
+  });
+
+  it('cancel a held job; a job CUPS no longer knows is gone', async () => {
+    const id = await cups.submit('office', 'Cancel me', { hold: true });
+    const { src } = source();
+    const r = await src.poll(ctx('full'));
+    const job = asJob(r.jobs.find((j) => j.nativeId === String(id))!);
+    const after = await src.act(job, { type: 'cancel' }, new AbortController().signal);
+    expect(after).toMatchObject({ state: 'canceled', cancel: { allowed: false } });
+    // The fast cycle looks up an active job that left the not-completed list.
+    const fast = await src.poll(ctx('active', [job]));
+    expect(fast.jobs.find((j) => j.key === job.key)).toMatchObject({ state: 'canceled' });
+    await cups.run('/usr/bin/cancel', ['-a', '-x']);
+    const ghost = asJob({ ...job, key: 'cups:office/99999', nativeId: '99999' });
+    const later = await src.poll(ctx('active', [ghost]));
+    expect(later.gone).toEqual(['cups:office/99999']);
+  });
+
+  it('subscribes to CUPS events (ippget): a fast poll without changes is one Get-Notifications', async () => {
+    const { deps } = makeDeps();
+    const http = new CountingHttpClient({ timeoutMs: 10_000 });
+    const src = createIppSource(IppSourceConfig.parse({ id: 'cups', kind: 'ipp', url: cups.serverUrl, user: cups.user }), { ...deps, http });
+    const first = await src.poll(ctx('full'));
+    expect(first.health.status).toBe('ok');
+    // Subscribe, printers, not-completed and completed jobs.
+    expect(http.total).toBe(4);
+    const quiet = await src.poll(ctx('active'));
+    expect(http.total).toBe(5);
+    expect(quiet).toMatchObject({ jobs: [], complete: false, health: first.health });
+    expect(quiet.printers).toBeUndefined();
+
+    // A new job is an event: the next fast poll reads the printers and jobs again and finds it.
+    const id = await cups.submit('office', 'Seen through an event', { hold: true });
+    const seen = await src.poll(ctx('active'));
+    expect(http.total).toBe(5 + 3);
+    expect(seen.jobs.find((j) => j.nativeId === String(id))).toMatchObject({ state: 'paused', document: 'Seen through an event' });
+    // And a printer stopped by its operator too.
+    await cups.run('/usr/sbin/cupsdisable', ['-r', 'Paper jam', 'office']);
+    const stopped = await src.poll(ctx('active'));
+    expect(stopped.printers?.find((p) => p.id === 'office')).toMatchObject({ state: 'stopped' });
+    const before = http.total;
+    expect(await src.poll(ctx('active'))).toMatchObject({ jobs: [] });
+    expect(http.total).toBe(before + 1);
+  });
+
+  it('a printer that rejects jobs says so', async () => {
+    await cups.run('/usr/sbin/cupsreject', ['-r', 'Moving offices', 'Büro%2']);
+    const r = await source().src.poll(ctx('full'));
+    expect(r.printers?.find((p) => p.id === 'Büro%2')).toMatchObject({ acceptingJobs: false, reasons: expect.arrayContaining(['Moving offices']) });
+  });
+
+  it('the app core: the printers in getPrinters and printers:changed, hold / release / cancel through the handlers', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pqm-ipp-core-'));
+    let core: AppCore | undefined;
+    try {
+      const configPath = join(dir, 'settings.json');
+      await writeFile(configPath, JSON.stringify({ version: 1, sources: [{ id: 'cups', kind: 'ipp', url: cups.serverUrl, user: cups.user, printers: ['office'] }] }));
+      const redactor = createRedactor();
+      const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+      core = await createAppCore({
+        configPath,
+        secrets: createEnvSecretStore({}, redactor),
+        platform: { pickFileToPrint: async () => null, pickSavePath: async () => null, openExternal: async () => undefined, versions: () => ({ app: 'test' }) },
+        logger: quiet,
+      });
+      const c = core;
+      const call = <T,>(name: RequestName, input: unknown) => dispatch(c.handlers, name, input, { origin: 'cli' }) as Promise<Result<T>>;
+      const events: Events['printers:changed'][] = [];
+      c.on('printers:changed', (p) => events.push(p));
+
+      const id = await cups.submit('office', 'Core job', { hold: true });
+      await c.engine.pollOnce();
+      const printers = await call<Printer[]>('getPrinters', {});
+      expect(printers).toEqual({ ok: true, value: [{ key: 'cups:office', sourceId: 'cups', sourceKind: 'ipp', id: 'office', name: 'Office laser', state: 'ready', reasons: [], acceptingJobs: true, activeJobs: 1, stuckJobs: 0 }] });
+      expect(events.at(-1)?.printers[0]).toMatchObject({ key: 'cups:office', activeJobs: 1 });
+
+      const key = `cups:office/${id}`;
+      expect(await call('holdJob', { key })).toMatchObject({ ok: false, error: { code: 'not-allowed', message: 'The job is already held.' } });
+      expect(await call<Job>('releaseJob', { key })).toMatchObject({ ok: true, value: { key } });
+
+      await cups.run('/usr/sbin/cupsdisable', ['-r', 'Paper jam', 'office']);
+      const id2 = await cups.submit('office', 'Second');
+      await c.engine.pollOnce();
+      expect(events.at(-1)?.printers[0]).toMatchObject({ state: 'stopped', reasons: ['Paper jam', 'Paused'] });
+      const key2 = `cups:office/${id2}`;
+      expect(await call<Job>('holdJob', { key: key2 })).toMatchObject({ ok: true, value: { state: 'paused', release: { allowed: true } } });
+      expect(await call<Job>('cancelJob', { key: key2 })).toMatchObject({ ok: true, value: { state: 'canceled' } });
+      expect(await call('releaseJob', { key: 'cups:office/1%2F2' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    } finally {
+      await core?.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
