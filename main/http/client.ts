@@ -12,6 +12,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import type { z } from 'zod';
 import { AppFailure, isLoopbackHost } from '../../preload/model';
+import { systemClock, type Clock } from '../core/ports';
 
 export type HttpErrorKind =
   /** refused, reset, DNS failure: the service could not be reached */
@@ -91,6 +92,8 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   maxBytes?: number;
   userAgent?: string;
+  /** The timers the request deadline runs on (default: real ones); a test's fake clock drives it. */
+  timers?: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 }
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
@@ -344,9 +347,11 @@ export class HttpClient {
   private readonly maxBytes: number;
   private readonly lookup: LookupFunction | undefined;
   private readonly usesFetch: boolean;
+  private readonly timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
 
   constructor(opts: HttpClientOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.timers = opts.timers ?? systemClock;
     this.maxBytes = opts.maxBytes ?? DEFAULT_MAX_BYTES;
     this.lookup = opts.lookup;
     this.usesFetch = opts.fetch !== undefined;
@@ -388,14 +393,13 @@ export class HttpClient {
     const onCallerAbort = () => deadline.abort(req.signal?.reason);
     if (req.signal?.aborted) onCallerAbort();
     else req.signal?.addEventListener('abort', onCallerAbort, { once: true });
-    const deadlineTimer = setTimeout(() => deadline.abort(new DeadlineExceeded()), timeoutMs);
-    (deadlineTimer as { unref?: () => void }).unref?.();
+    // The only timer of the exchange (no socket timeout beside it), unref'd by the system clock.
+    const deadlineTimer = this.timers.setTimeout(() => deadline.abort(new DeadlineExceeded()), timeoutMs);
     const config: AxiosRequestConfig = {
       method,
       url: req.url,
       headers,
       data,
-      timeout: timeoutMs,
       signal: deadline.signal,
       maxContentLength: maxBytes,
       maxBodyLength: Infinity,
@@ -405,7 +409,7 @@ export class HttpClient {
     // Credentials travel over https, or over plain http only to this PC (the local service).
     if (carriesCredentials(req) && isPlainHttp(req.url) && !isLoopbackHost(new URL(req.url).hostname)) {
       if (this.usesFetch || isIP(new URL(req.url).hostname.replace(/^\[|\]$/g, '')) !== 0) {
-        clearTimeout(deadlineTimer);
+        this.timers.clearTimeout(deadlineTimer);
         req.signal?.removeEventListener('abort', onCallerAbort);
         throw cleartextRefused(target);
       }
@@ -437,7 +441,7 @@ export class HttpClient {
       const timedOut = deadline.signal.reason instanceof DeadlineExceeded && !req.signal?.aborted;
       throw this.classify(err, target, req.signal, timedOut, secrets);
     } finally {
-      clearTimeout(deadlineTimer);
+      this.timers.clearTimeout(deadlineTimer);
       req.signal?.removeEventListener('abort', onCallerAbort);
     }
 

@@ -109,6 +109,15 @@ export function startPqm(bundle: string, args: string[], opts: { env: NodeJS.Pro
   };
 }
 
+/**
+ * Resolves once `condition` holds, checked every few milliseconds: for state of this process that
+ * has no event to wait on (a simulator's request log). No deadline of its own: a condition that
+ * never comes is a hang, and the test's timeout reports it.
+ */
+export async function until(condition: () => boolean): Promise<void> {
+  while (!condition()) await new Promise((r) => setTimeout(r, 10));
+}
+
 /** Every file under a folder (recursively), as text: for scanning for secrets. */
 export async function allFilesText(dir: string): Promise<{ path: string; text: string }[]> {
   const out: { path: string; text: string }[] = [];

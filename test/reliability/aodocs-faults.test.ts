@@ -15,7 +15,7 @@ import { FakeClock } from '../helpers/fake-clock';
 import { startAodocsSimulator, type AodocsSimulator } from '../simulators/aodocs/server';
 import { capturingLogger, MemorySecrets, MemoryTracked } from '../sources/aodocs/helpers';
 import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors } from './helpers';
-import { FAULT_MS, POLLING, faultScenarioTests, networkScenarios, rigsClosedAfterEach, recoversFrom, type FaultRig, type FaultScenario, type FaultSuite } from './fault-scenarios';
+import { FAULT_MS, NO_ANSWER_MS, POLLING, faultScenarioTests, networkScenarios, rigsClosedAfterEach, recoversFrom, type FaultRig, type FaultScenario, type FaultSuite } from './fault-scenarios';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const CODE = 'sc-faults-5d1e8b7a42';
@@ -45,7 +45,8 @@ async function rig(): Promise<Rig> {
   sim.addJob({ jobId: 'done', libraryId: 'lib-a', requestor: ALICE, type: 'EXPORT_FOLDER', status: 'COMPLETED', totalTasks: 5, succeededTasks: 5, startedAt: T0 - 3_600_000 });
   const dns = switchableLookup();
   // A deadline generous enough for a loaded test machine, short enough to keep timeouts quick.
-  const http = new CountingHttpClient({ lookup: dns.lookup, timeoutMs: TIMEOUT_MS });
+  const http = new CountingHttpClient({ lookup: dns.lookup, timeoutMs: TIMEOUT_MS, timers: clock });
+  http.held = () => sim.heldAnswers;
   const secrets = new MemorySecrets();
   await secrets.set('ao', 'SECURITY_CODE', CODE);
   const logger = capturingLogger();
@@ -94,7 +95,7 @@ const SCENARIOS: Scenario[] = [
   ...networkScenarios<Rig>(/AODocs at aodocs\.test:\d+/, 'Check the network connection and the AODocs address in Settings.'),
   {
     name: 'timeout (no answer)',
-    inject: (r) => r.sim.injectFault(always({ kind: 'slow', ms: 4 * TIMEOUT_MS })),
+    inject: (r) => r.sim.injectFault(always({ kind: 'slow', ms: NO_ANSWER_MS })),
     // Each timed-out poll costs real time: a shorter fault still shows the backoff.
     faultMs: 5 * 60_000,
     clear: (r) => r.sim.clearFaults(),

@@ -45,7 +45,8 @@ function killMidWay(kind: 'tracked' | 'settings', file: string, prefix: string, 
     });
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('exit', (code, signal) => {
+    // 'close', not 'exit': its stderr is then read to the end.
+    child.on('close', (code, signal) => {
       if (signal !== 'SIGKILL') reject(new Error(`the writer exited with ${code}: ${stderr}`));
       else resolvePromise(signal);
     });

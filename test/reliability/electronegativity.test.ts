@@ -4,14 +4,17 @@
  * `npm test` builds before running the tests, so out/ is the code that would ship.
  */
 import { describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const ROOT = resolve(__dirname, '../..');
-const BIN = join(ROOT, 'node_modules', '.bin', 'electronegativity');
+const SCANNER = join(__dirname, 'fixtures', 'electronegativity-scan.mjs');
+/** Holds the scanner's whole-file report writes back until its appends are done (see the fixture). */
+const REORDERED_WRITES = join(__dirname, 'fixtures', 'csv-writes-reordered.mjs');
 
 interface Finding {
   issue: string;
@@ -21,49 +24,30 @@ interface Finding {
   location: string;
 }
 
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else field += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(field.trim());
-      field = '';
-    } else if (c === '\n') {
-      row.push(field.trim());
-      rows.push(row);
-      row = [];
-      field = '';
-    } else if (c !== '\r') field += c;
-  }
-  if (field || row.length) {
-    row.push(field.trim());
-    rows.push(row);
-  }
-  return rows;
+interface ScanResult {
+  checks: number;
+  errors: string[];
+  findings: Finding[];
 }
 
-async function scan(input: string): Promise<Finding[]> {
+/**
+ * Scans `input` in a separate process and reads its result only once that process has exited with
+ * 0 and its output streams are closed: the result file is written synchronously before the exit.
+ */
+async function scan(input: string, opts: { nodeOptions?: string } = {}): Promise<ScanResult> {
   const dir = await mkdtemp(join(tmpdir(), 'pqm-eneg-'));
-  const out = join(dir, 'findings.csv');
+  const resultFile = join(dir, 'result.json');
   try {
-    await new Promise<void>((resolvePromise, reject) => {
-      execFile(BIN, ['-i', input, '-o', out, '-e', '45.0.0', '-r', '-v', 'false'], { cwd: dir, timeout: 150_000, maxBuffer: 16 * 2 ** 20 }, (err, _stdout, stderr) => {
-        if (err && !existsSync(out)) reject(new Error(`electronegativity failed: ${err.message}\n${stderr}`));
-        else resolvePromise();
-      });
+    const env = { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, opts.nodeOptions].filter(Boolean).join(' ') };
+    const { code, signal, stderr } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolvePromise, reject) => {
+      const child = spawn(process.execPath, [SCANNER, input, resultFile, '45.0.0'], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      child.on('error', reject);
+      child.on('close', (c, s) => resolvePromise({ code: c, signal: s, stderr: err }));
     });
-    const rows = parseCsv(await readFile(out, 'utf8')).filter((r) => r.length > 4);
-    return rows.slice(1).map((r) => ({ issue: r[0]!, severity: r[1]!, confidence: r[2]!, file: r[3]!, location: r[4]! }));
+    if (code !== 0) throw new Error(`electronegativity failed (exit ${code ?? signal}): ${stderr}`);
+    return JSON.parse(await readFile(resultFile, 'utf8')) as ScanResult;
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -77,7 +61,9 @@ describe('Electron security scan (electronegativity)', () => {
         join(dir, 'bad.js'),
         'const { BrowserWindow } = require("electron");\nconst w = new BrowserWindow({ webPreferences: { nodeIntegration: true, contextIsolation: false } });\nw.loadURL("http://example.com");\n',
       );
-      const findings = await scan(dir);
+      // With the scanner's file writes completing in the order a loaded machine can produce.
+      const { findings, errors } = await scan(dir, { nodeOptions: `--import ${pathToFileURL(REORDERED_WRITES).href}` });
+      expect(errors).toEqual([]);
       expect(findings.filter((f) => f.severity === 'HIGH').map((f) => f.issue)).toEqual(expect.arrayContaining(['CONTEXT_ISOLATION_JS_CHECK']));
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -87,7 +73,9 @@ describe('Electron security scan (electronegativity)', () => {
   it('has zero HIGH findings in the built app (out/)', async () => {
     const out = join(ROOT, 'out');
     expect(existsSync(join(out, 'main', 'index.js')), 'out/main/index.js is missing: run `npm run build` first').toBe(true);
-    const findings = await scan(out);
+    const { findings, errors, checks } = await scan(out);
+    expect(errors, 'every built file is parsed').toEqual([]);
+    expect(checks).toBeGreaterThan(0);
     const high = findings.filter((f) => f.severity === 'HIGH');
     expect(high, JSON.stringify(high, null, 2)).toEqual([]);
   }, 180_000);

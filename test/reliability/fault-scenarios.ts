@@ -13,6 +13,11 @@ import { runFor, type CountingHttpClient, type PollRecord, type switchableLookup
 
 /** How long a fault lasts unless the scenario says otherwise (fake time). */
 export const FAULT_MS = 10 * 60_000;
+/**
+ * How long (real time) a simulator holds an answer back for 'timeout (no answer)': longer than any
+ * run, so only the client's deadline, on fake time, ends the request.
+ */
+export const NO_ANSWER_MS = 10 * 60_000;
 /** The polling settings every suite's engine runs with: the defaults. */
 export const POLLING = PollingSettings.parse({});
 

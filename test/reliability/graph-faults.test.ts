@@ -16,7 +16,7 @@ import { createMemorySecretStore } from '../helpers/memory-stores';
 import { makeJwt, startGraphSimulator, type GraphSimulator, type SimFault } from '../simulators/graph/server';
 import { CapturingLogger, MemoryTracked } from '../sources/graph/helpers';
 import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors } from './helpers';
-import { FAULT_MS, POLLING, faultScenarioTests, rigsClosedAfterEach, recoversFrom, type FaultRig, type FaultScenario, type FaultSuite } from './fault-scenarios';
+import { FAULT_MS, POLLING, faultScenarioTests, rigsClosedAfterEach, recoversFrom, type FaultRig, type FaultScenario, type FaultSuite, NO_ANSWER_MS } from './fault-scenarios';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const ANN = 'ann@contoso.com';
@@ -47,7 +47,8 @@ async function rig(): Promise<Rig> {
   sim.tick(5);
   sim.addJob({ id: 'run', printerId: 'p1', upn: ANN, lifecycle: 'processingForever' });
   const dns = switchableLookup();
-  const http = new CountingHttpClient({ lookup: dns.lookup, timeoutMs: TIMEOUT_MS });
+  const http = new CountingHttpClient({ lookup: dns.lookup, timeoutMs: TIMEOUT_MS, timers: clock });
+  http.held = () => sim.heldAnswers;
   const secrets = createMemorySecretStore({ 'up.TOKEN': TOKEN });
   const logger = new CapturingLogger();
   const deps: SourceDeps = { http, secrets, tracked: new MemoryTracked(), clock, logger };
@@ -108,7 +109,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'timeout (no answer)',
-    inject: fault({ kind: 'slow', delayMs: 4 * TIMEOUT_MS }),
+    inject: fault({ kind: 'slow', delayMs: NO_ANSWER_MS }),
     faultMs: 5 * 60_000,
     clear: noFault,
     status: 'down',

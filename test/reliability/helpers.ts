@@ -11,10 +11,17 @@ import type { JobSource, PollContext, PollResult } from '../../main/queue/source
 import type { FakeClock } from '../helpers/fake-clock';
 import { settle } from '../helpers/fake-clock';
 
-/** An HttpClient that counts requests started, and those still in flight. */
+/**
+ * An HttpClient that counts requests started, and those still in flight. Its request deadline
+ * runs on the test's fake clock (pass `timers`), so a loaded machine never times out a request
+ * the service answers; a service holding its answer back (`held`) meets the deadline only when
+ * the test moves fake time past it.
+ */
 export class CountingHttpClient extends HttpClient {
   inFlight = 0;
   total = 0;
+  /** Answers the simulator holds back on purpose now (its `heldAnswers`): they wait on fake time. */
+  held: () => number = () => 0;
   /** Request targets in order: `GET /api/job/v1/...` (path only, never the query). */
   readonly targets: string[] = [];
 
@@ -131,15 +138,16 @@ export function recordPolls(source: JobSource, clock: { now(): number }): { sour
 }
 
 /**
- * Waits (in real time) until no HTTP request is in flight and promise chains have settled, so
- * whatever remains is waiting on the fake clock. Throws after `maxRealMs` so a hang fails.
+ * Waits (in real time) until no HTTP request is in flight but those the simulator holds back, and
+ * promise chains have settled, so whatever remains is waiting on the fake clock. Throws after `maxRealMs` so a hang fails.
  */
-export async function quiesce(http: { inFlight: number }, maxRealMs = 10_000): Promise<void> {
+export async function quiesce(http: { inFlight: number; held?: () => number }, maxRealMs = 10_000): Promise<void> {
   const until = Date.now() + maxRealMs;
   let quiet = 0;
   while (quiet < 2) {
     await settle();
-    if (http.inFlight === 0) quiet++;
+    // Requests whose answers the simulator holds back end only on the (fake) deadline.
+    if (http.inFlight - (http.held?.() ?? 0) <= 0) quiet++;
     else {
       quiet = 0;
       if (Date.now() > until) throw new Error(`quiesce: ${http.inFlight} request(s) still in flight after ${maxRealMs} ms`);
@@ -153,7 +161,7 @@ export async function quiesce(http: { inFlight: number }, maxRealMs = 10_000): P
  * so retries, backoff and polls happen as they would in `ms` of real time. Stops early when
  * `until` returns true (checked after each timer).
  */
-export async function runFor(clock: FakeClock, http: { inFlight: number }, ms: number, until?: () => boolean): Promise<void> {
+export async function runFor(clock: FakeClock, http: { inFlight: number; held?: () => number }, ms: number, until?: () => boolean): Promise<void> {
   const target = clock.now() + ms;
   await quiesce(http);
   for (let n = 0; n < 10_000; n++) {

@@ -16,7 +16,7 @@ import { createMemorySecretStore, createMemoryTrackedStore } from '../helpers/me
 import { startScriptxSimulator, type ScriptxSimulator, type SimFault } from '../simulators/scriptx/server';
 import { capturingLogger } from '../sources/aodocs/helpers';
 import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors } from './helpers';
-import { POLLING, faultScenarioTests, rigsClosedAfterEach, type FaultRig, type FaultScenario, type FaultSuite } from './fault-scenarios';
+import { POLLING, faultScenarioTests, rigsClosedAfterEach, type FaultRig, type FaultScenario, type FaultSuite, NO_ANSWER_MS } from './fault-scenarios';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const LICENSE = '{5091E665-8916-4D21-996E-00A2DE5DE416}';
@@ -52,7 +52,8 @@ async function rig(): Promise<Rig> {
   const run = sim.addJob({ steps: [{ status: 1, afterMs: 0 }, { status: 5, afterMs: 1_000 }, { status: 6, afterMs: 24 * 3_600_000 }] });
   const done = sim.addJob({ steps: [{ status: 1, afterMs: 0 }, { status: 6, afterMs: 1 }] });
   const dns = switchableLookup();
-  const http = new CountingHttpClient({ lookup: dns.lookup, timeoutMs: TIMEOUT_MS });
+  const http = new CountingHttpClient({ lookup: dns.lookup, timeoutMs: TIMEOUT_MS, timers: clock });
+  http.held = () => sim.heldAnswers;
   const secrets = createMemorySecretStore({ 'local.LICENSE': LICENSE });
   const logger = capturingLogger();
   const deps: SourceDeps = { http, secrets, tracked: createMemoryTrackedStore(), clock, logger };
@@ -119,7 +120,7 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'timeout (no answer)',
-    inject: fault({ type: 'slow', ms: 4 * TIMEOUT_MS }),
+    inject: fault({ type: 'slow', ms: NO_ANSWER_MS }),
     faultMs: 3 * 60_000,
     clear: noFault,
     status: 'down',

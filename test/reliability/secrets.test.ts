@@ -312,9 +312,12 @@ describe('secrets never leave main', () => {
   });
 });
 
-const CLI = join(ROOT, 'main', 'cli', 'pqm.ts');
-describe.skipIf(!existsSync(CLI))('the pqm command', () => {
+/** The command as installed: bin/pqm.js runs the CLI that `npm run build` writes to out/main. */
+const PQM = join(ROOT, 'bin', 'pqm.js');
+const BUILT_CLI = join(ROOT, 'out', 'main', 'cli.js');
+describe('the pqm command', () => {
   it('prints no secret with `jobs --json` and `sources --json`, nor on stderr', async () => {
+    expect(existsSync(BUILT_CLI), `${BUILT_CLI} is missing: run \`npm run build\` first`).toBe(true);
     const local = sims!;
     const dir = mkdtempSync(join(tmpdir(), 'pqm-cli-secrets-'));
     try {
@@ -336,11 +339,14 @@ describe.skipIf(!existsSync(CLI))('the pqm command', () => {
       const leaks: Leak[] = [];
       for (const args of [['jobs', '--json'], ['sources', '--json'], ['jobs'], ['sources']]) {
         // Asynchronous: the simulators answering the command run in this process.
-        const r = await new Promise<{ stdout: string; stderr: string }>((resolve) => {
-          execFile(process.execPath, ['--import', 'tsx', CLI, '--config', configPath, ...args], { env, cwd: ROOT, encoding: 'utf8', timeout: 30_000 }, (_err, stdout, stderr) =>
-            resolve({ stdout, stderr }),
+        // execFile answers once the process has exited and its output streams are closed.
+        const r = await new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) => {
+          execFile(process.execPath, [PQM, '--config', configPath, ...args], { env, cwd: ROOT, encoding: 'utf8' }, (err, stdout, stderr) =>
+            resolve({ code: err ? ((err as { code?: unknown }).code as number | null) : 0, signal: err?.signal ?? null, stdout, stderr }),
           );
         });
+        // 3: some sources refused their credentials (the `bad-*` ones); anything else is a failed run.
+        expect({ args, code: r.code, signal: r.signal }, r.stderr).toEqual({ args, code: 3, signal: null });
         expect(`${r.stdout}${r.stderr}`.length, `pqm ${args.join(' ')} printed nothing`).toBeGreaterThan(0);
         leaks.push(...s.scanText(`stdout of pqm ${args.join(' ')}`, r.stdout), ...s.scanText(`stderr of pqm ${args.join(' ')}`, r.stderr));
       }

@@ -12,6 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import { simulatorListener } from '../listener';
+import { heldAnswers } from '../held-answers';
 
 // ---------------------------------------------------------------------------------------------
 // The documented shapes
@@ -172,6 +173,8 @@ export interface AodocsSimulator {
   /** `${url}/api`, the value for the source's baseUrl */
   readonly baseUrl: string;
   readonly requests: AodocsRequestLogEntry[];
+  /** Answers held back now by a 'slow' or 'drip' fault (see held-answers.ts). */
+  readonly heldAnswers: number;
   addJob(input: AddJobInput): ApiJob;
   getJob(jobId: string): ApiJob | undefined;
   jobs(): ApiJob[];
@@ -243,6 +246,7 @@ export async function startAodocsSimulator(opts: AodocsSimulatorOptions = {}): P
   const pageTokens = new Map<string, PageState>();
   const faults: { fault: AodocsFault; remaining: number; match?: RegExp | string }[] = [];
   const requests: AodocsRequestLogEntry[] = [];
+  const held = heldAnswers();
   const defaultPageSize = opts.defaultPageSize ?? 20;
   let seq = 0;
 
@@ -542,7 +546,7 @@ export async function startAodocsSimulator(opts: AodocsSimulatorOptions = {}): P
       req.socket.destroy();
       return;
     }
-    if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms));
+    if (fault?.kind === 'slow') await held.delay(res, fault.ms);
 
     const reply = (status: number, body: unknown, headers?: Record<string, string>) => {
       entry.status = status;
@@ -581,6 +585,7 @@ export async function startAodocsSimulator(opts: AodocsSimulatorOptions = {}): P
         entry.status = 200;
         const bytes = Buffer.from(JSON.stringify(out.body));
         res.writeHead(200, { 'Content-Type': 'application/json; charset=UTF-8', 'Content-Length': String(bytes.length) });
+        held.hold(res);
         await drip(res, bytes, fault.intervalMs);
         return;
       }
@@ -603,6 +608,9 @@ export async function startAodocsSimulator(opts: AodocsSimulatorOptions = {}): P
     url,
     baseUrl: `${url}/api`,
     requests,
+    get heldAnswers() {
+      return held.count;
+    },
     addJob,
     getJob: (id) => {
       const s = store.get(id);

@@ -16,6 +16,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { seededRandom } from '../../helpers/seeded-random';
+import { heldAnswers } from '../held-answers';
 
 // -------------------------------------------------------------------------------------------------
 // Schema types (exactly the v1.0 JSON shapes)
@@ -314,6 +315,8 @@ export interface GraphSimulator {
   /** Listens again on the same port. */
   goOnline(): Promise<void>;
   log: LoggedRequest[];
+  /** Answers held back now by a 'slow' or 'drip' fault (see held-answers.ts). */
+  readonly heldAnswers: number;
   resetLog(): void;
   /** Counts of logged requests per `METHOD path` (HTTP requests and batch items). */
   counts(opts?: { viaBatch?: boolean }): Record<string, number>;
@@ -391,6 +394,7 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
   let foreign: { origin: string; times: number } | null = null;
   let nextJobNumber = 5000;
   const log: LoggedRequest[] = [];
+  const held = heldAnswers();
   const sockets = new Set<Socket>();
   let origin = '';
 
@@ -1115,6 +1119,7 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
   function drip(res: ServerResponse, a: Answer, intervalMs: number): void {
     const payload = a.raw ?? (a.body === undefined ? '' : JSON.stringify(a.body));
     res.writeHead(a.status, { 'Content-Type': 'application/json', ...(a.headers ?? {}), 'Content-Length': String(Buffer.byteLength(payload)) });
+    held.hold(res);
     let i = 0;
     const timer = setInterval(() => {
       if (res.destroyed || i >= payload.length) {
@@ -1143,7 +1148,7 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
       req.socket.destroy();
       return;
     }
-    if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.delayMs));
+    if (fault?.kind === 'slow') await held.delay(res, fault.delayMs);
     if (fault?.kind === 'status') {
       const a = err(fault.status, fault.code ?? (fault.status === 429 ? 'TooManyRequests' : fault.status === 503 ? 'ServiceUnavailable' : 'InternalServerError'), fault.message ?? 'The service is temporarily unavailable.', fault.retryAfter ? { 'Retry-After': fault.retryAfter } : undefined);
       entry.status = a.status;
@@ -1361,6 +1366,9 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
       foreign = null;
     },
     log,
+    get heldAnswers() {
+      return held.count;
+    },
     resetLog() {
       log.length = 0;
     },

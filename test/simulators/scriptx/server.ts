@@ -10,6 +10,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { heldAnswers } from '../held-answers';
 
 export interface SimStep {
   status: number;
@@ -165,6 +166,8 @@ export interface ScriptxSimulator {
   port: number;
   orchestratorUrl: string | null;
   requests: SimRequest[];
+  /** Answers held back now by a 'slow' or 'drip' fault (see held-answers.ts). */
+  readonly heldAnswers: number;
   /** Print request bodies received, in order. */
   prints: { path: string; body: unknown }[];
   printers: SimPrinter[];
@@ -282,6 +285,7 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
   let fault: SimFault = null;
   let nextPrint: SimPrintOverride | null = null;
   const requests: SimRequest[] = [];
+  const held = heldAnswers();
   const prints: { path: string; body: unknown }[] = [];
   const inFlight = new Map<string, number>();
   const maxInFlight = new Map<string, number>();
@@ -707,7 +711,7 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
         }
         write(res, answer);
       };
-      if (f?.type === 'slow') setTimeout(send, f.ms ?? 2000);
+      if (f?.type === 'slow') void held.delay(res, f.ms ?? 2000).then(send);
       else send();
     });
   });
@@ -719,6 +723,7 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
   /** A valid answer sent one byte at a time; stops when the client goes away. */
   function drip(res: http.ServerResponse, payload: string, intervalMs: number): void {
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(payload) });
+    held.hold(res);
     let i = 0;
     const timer = setInterval(() => {
       if (res.destroyed || i >= payload.length) {
@@ -781,6 +786,9 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
     port,
     orchestratorUrl,
     requests,
+    get heldAnswers() {
+      return held.count;
+    },
     prints,
     printers,
     licenseInfo,

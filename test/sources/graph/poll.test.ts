@@ -141,7 +141,7 @@ describe('Graph throttling, auth and faults', () => {
     let settled = false;
     void p.then(() => (settled = true));
     // Wait (real time, for the real HTTP round trip) until the source sleeps on the fake clock.
-    for (let i = 0; i < 200 && r.clock.pendingTimers() === 0; i++) await new Promise((res) => setTimeout(res, 5));
+    while (r.clock.pendingTimers() === 0) await new Promise((res) => setTimeout(res, 5));
     expect(r.clock.pendingDueTimes()[0] - r.clock.now()).toBe(5000);
     await r.clock.advance(4999);
     expect(settled).toBe(false);

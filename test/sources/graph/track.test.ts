@@ -259,7 +259,7 @@ describe('Graph track under throttling and failures', () => {
     await src.poll(ctx());
     r.sim.injectItemFault('/print/shares/s2/jobs/77', { status: 429, retryAfter: '2' });
     const p = src.track!('77', {}, sig());
-    for (let i = 0; i < 200 && r.clock.pendingTimers() === 0; i++) await new Promise((res) => setTimeout(res, 5));
+    while (r.clock.pendingTimers() === 0) await new Promise((res) => setTimeout(res, 5));
     expect(r.clock.pendingDueTimes()[0] - r.clock.now()).toBe(2000);
     await r.clock.advance(2000);
     expect((await p).key).toBe('up:s2/77');
