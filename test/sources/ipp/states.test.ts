@@ -13,7 +13,7 @@ describe('IPP settings', () => {
     }
     const bad = IppSourceConfig.safeParse({ id: 'p', kind: 'ipp', url: 'ipp://alex:secret@printer.example.com/printers/office' });
     expect(bad.success).toBe(false);
-    expect(bad.error?.issues[0]?.message).toMatch(/without user name or password/);
+    expect(bad.error?.issues[0]?.message).toMatch(/must not contain a user name or password/);
     expect(IppSourceConfig.safeParse({ id: 'p', kind: 'ipp', url: 'ftp://x' }).success).toBe(false);
     expect(IppSourceConfig.safeParse({ id: 'p', kind: 'ipp', url: 'http://cups:631', printers: ['a/b'] }).error?.issues[0]?.message).toMatch(/cannot contain/);
     expect(IppSourceConfig.safeParse({ id: 'p', kind: 'ipp', url: 'http://cups:631', user: 'a:b' }).success).toBe(false);
