@@ -251,6 +251,16 @@ export class FakeBridge implements PrintQueueBridge {
         if (!job.release?.allowed) throw new AppFailure('not-allowed', job.release?.reason ?? 'This source cannot release held jobs.');
         return this.update(key, { state: 'queued', rawState: 'pending', hold: { allowed: true }, release: { allowed: false, reason: 'The job is not held.' } });
       },
+      pauseJob: async ({ key }) => {
+        const job = this.need(key);
+        if (!job.pause?.allowed) throw new AppFailure('not-allowed', job.pause?.reason ?? 'This source cannot pause jobs.');
+        return this.update(key, { state: 'paused', rawState: '1 Paused', pause: { allowed: false, reason: 'The job is paused.' }, resume: { allowed: true } });
+      },
+      resumeJob: async ({ key }) => {
+        const job = this.need(key);
+        if (!job.resume?.allowed) throw new AppFailure('not-allowed', job.resume?.reason ?? 'This source cannot resume paused jobs.');
+        return this.update(key, { state: 'queued', rawState: '0', pause: { allowed: true }, resume: { allowed: false, reason: 'The job is not paused.' } });
+      },
       getPrinters: async () => [],
       abortJob: async ({ key, reason }) => {
         const job = this.need(key);
