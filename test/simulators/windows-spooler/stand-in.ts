@@ -1,12 +1,12 @@
 /**
- * Starts the spooler host's stand-in (stand-in.mjs) as the source would start Windows PowerShell,
+ * Starts the spooler host's stand-in (powershell-host.mjs) as the source would start Windows PowerShell,
  * and drives it: seed and change printers and jobs, inject failures, wait for the requests the
  * source sends. Each control message resolves once the stand-in has applied it.
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const STAND_IN_PATH = fileURLToPath(new URL('./stand-in.mjs', import.meta.url));
+export const STAND_IN_PATH = fileURLToPath(new URL('./powershell-host.mjs', import.meta.url));
 
 export interface StandInJob {
   printer: string;
@@ -31,12 +31,13 @@ export interface StandInPrinter {
 }
 
 export type StandInControl =
-  | { type: 'seed'; printers?: StandInPrinter[]; jobs?: StandInJob[] }
+  | { type: 'seed'; printers?: StandInPrinter[]; jobs?: StandInJob[]; refuseSubscribe?: boolean }
   | { type: 'job'; job: StandInJob }
   | { type: 'remove'; printer: string; jobId: number }
   | { type: 'printer'; printer: Partial<StandInPrinter> & { Name: string } }
   | { type: 'spooler'; running: boolean }
   | { type: 'refuseSubscribe'; refuse: boolean }
+  /** The next request is answered with this line instead. */
   | { type: 'garbage'; line: string }
   | { type: 'exit'; code?: number };
 
@@ -59,7 +60,14 @@ export interface StandIn {
   stop(): void;
 }
 
-export function createStandIn(seed: { printers: StandInPrinter[]; jobs: StandInJob[] }): StandIn {
+export interface StandInSeed {
+  printers: StandInPrinter[];
+  jobs: StandInJob[];
+  /** Register-CimIndicationEvent is refused (access denied). */
+  refuseSubscribe?: boolean;
+}
+
+export function createStandIn(seed: StandInSeed): StandIn {
   let child: ChildProcess | null = null;
   let seq = 0;
   let spawned = 0;
@@ -99,7 +107,7 @@ export function createStandIn(seed: { printers: StandInPrinter[]; jobs: StandInJ
     control(msg) {
       const c = child;
       if (!c || !c.connected) return Promise.reject(new Error('the stand-in is not running'));
-      if (msg.type === 'seed') lastSeed = { printers: msg.printers ?? lastSeed.printers, jobs: msg.jobs ?? lastSeed.jobs };
+      if (msg.type === 'seed') lastSeed = { ...lastSeed, printers: msg.printers ?? lastSeed.printers, jobs: msg.jobs ?? lastSeed.jobs };
       const n = ++seq;
       return new Promise<void>((resolve, reject) => {
         acks.set(n, () => {

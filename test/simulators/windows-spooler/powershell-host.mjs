@@ -58,6 +58,8 @@ let jobs = [];
 let spoolerRunning = true;
 let subscribed = false;
 let refuseSubscribe = false;
+/** A line written in place of the next answer (what PowerShell prints that is not the protocol). */
+let garbageNext = null;
 
 function jobStatusText(mask) {
   const names = BIT_NAMES.filter(([bit]) => (mask & bit) !== 0).map(([, n]) => n);
@@ -155,6 +157,11 @@ function onLine(line) {
     return;
   }
   process.send?.({ type: 'request', request: req });
+  if (garbageNext !== null) {
+    write(garbageNext);
+    garbageNext = null;
+    return;
+  }
   if (!Number.isInteger(req.id) || !OPS.includes(req.op)) {
     // Stricter than host.ps1: every request carries a numeric id and a documented op.
     write(hashtableLine({ id: Number.isInteger(req.id) ? req.id : null, ok: false, error: { message: `Unknown request: ${req.op}`, category: 'OperationStopped', errorId: 'StandIn.BadRequest' } }));
@@ -170,6 +177,7 @@ function onLine(line) {
 function onControl(msg) {
   switch (msg.type) {
     case 'seed':
+      if (msg.refuseSubscribe !== undefined) refuseSubscribe = msg.refuseSubscribe;
       printers = msg.printers ?? printers;
       jobs = (msg.jobs ?? jobs).map((j) => ({ ...j }));
       break;
@@ -202,7 +210,7 @@ function onControl(msg) {
       process.exit(msg.code ?? 1);
       break;
     case 'garbage':
-      write(msg.line);
+      garbageNext = msg.line;
       break;
     default:
       break;
