@@ -135,11 +135,8 @@ export class SpoolerHost {
   private stop(err: Error): void {
     const child = this.child;
     this.child = null;
-    if (child) {
-      child.removeAllListeners('exit');
-      child.stdout?.removeAllListeners('data');
-      if (child.exitCode === null && child.signalCode === null) child.kill();
-    }
+    // The process's own listeners ignore it from now on (they compare it with this.child).
+    if (child && child.exitCode === null && child.signalCode === null) child.kill();
     for (const p of [...this.pending.values()]) p.reject(err);
   }
 

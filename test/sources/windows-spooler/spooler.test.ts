@@ -71,6 +71,8 @@ describe('Windows spooler source against the PowerShell stand-in', () => {
     const r = await poll();
     await poll();
     await source.act(asJob(r.jobs[0]!), { type: 'pause' }, new AbortController().signal);
+    // The stand-in reports requests, in order, over its control channel, which may trail its answers.
+    await standIn.nextRequest((q) => q.op === 'pause');
     expect(standIn.spawned).toBe(1);
     expect(standIn.requests.map((q) => q.op)).toEqual(['subscribe', 'printers', 'jobs', 'printers', 'jobs', 'pause']);
     expect(standIn.requests.at(-1)).toEqual({ id: 6, op: 'pause', printer: 'Office Laser', jobId: 4 });
