@@ -81,6 +81,8 @@ export interface FakeBridgeOptions {
   history?: HistoryEntry[];
   /** What the desktop app adds to the settings answer; absent like in the browser preview. */
   desktop?: DesktopInfo;
+  /** Kinds of source this computer cannot watch, as the core says them (the Windows spooler off Windows). */
+  unavailableKinds?: SettingsView['unavailableKinds'];
 }
 
 type Call = { name: RequestName; input: unknown };
@@ -101,6 +103,7 @@ export class FakeBridge implements PrintQueueBridge {
   history: HistoryEntry[];
   paused: { until: string | null } | null = null;
   desktop: DesktopInfo | undefined;
+  unavailableKinds: SettingsView['unavailableKinds'];
   readonly calls: Call[] = [];
   readonly handlers: Handlers;
   private readonly listeners = new Map<EventName, Set<(p: never) => void>>();
@@ -113,6 +116,7 @@ export class FakeBridge implements PrintQueueBridge {
     this.secrets = new Map(Object.entries(opts.secrets ?? {}));
     this.details = opts.details ?? {};
     this.desktop = opts.desktop;
+    this.unavailableKinds = opts.unavailableKinds;
     this.serviceInfo = opts.serviceInfo ?? null;
     this.history = opts.history ?? [];
     this.handlers = this.defaultHandlers();
@@ -184,6 +188,7 @@ export class FakeBridge implements PrintQueueBridge {
     }
     const view: SettingsView = { settings: structuredClone(this.settings), problems: [], secrets, configPath: 'C:\\Users\\alice\\AppData\\Roaming\\Print Queue Monitor\\settings.json' };
     if (this.desktop) view.desktop = structuredClone(this.desktop);
+    if (this.unavailableKinds) view.unavailableKinds = structuredClone(this.unavailableKinds);
     return view;
   }
 
