@@ -11,6 +11,8 @@ export const REQUEST_NAMES = [
   'abortJob',
   'holdJob',
   'releaseJob',
+  'pauseJob',
+  'resumeJob',
   'getPrinters',
   'retryJob',
   'trackJob',

@@ -12,6 +12,7 @@ import {
   Settings,
   SourceConfig,
   SourceId,
+  type SourceKind,
   type Job,
   type JobDetails,
   type JobPatch,
@@ -139,6 +140,8 @@ export interface SettingsView {
   configPath: string;
   /** The desktop app only (absent in the browser preview and the CLI): how this copy runs. */
   desktop?: DesktopInfo;
+  /** Kinds of source this computer cannot watch, and why (the Windows spooler elsewhere than on Windows). */
+  unavailableKinds?: { kind: SourceKind; reason: string }[];
 }
 
 /** How this copy of the app runs: from the installer, the portable executable, or unpackaged (npm start, the demo). */
@@ -184,6 +187,8 @@ export const requests = {
   abortJob: request<Job>()(z.object({ key: JobKey, reason: z.string().trim().min(1, 'say why the job is aborted').max(500) }).strict()),
   holdJob: request<Job>()(KeyInput),
   releaseJob: request<Job>()(KeyInput),
+  pauseJob: request<Job>()(KeyInput),
+  resumeJob: request<Job>()(KeyInput),
   getPrinters: request<Printer[]>()(Empty),
   retryJob: request<Job>()(KeyInput),
   trackJob: request<Job>()(

@@ -11,7 +11,7 @@ import { z } from 'zod';
 
 export const SOURCE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 export const SourceId = z.string().regex(SOURCE_ID_PATTERN, 'a source id is 1-32 characters: a-z, 0-9 and "-", not starting with "-"');
-export const SOURCE_KINDS = ['scriptx', 'graph', 'aodocs', 'ipp'] as const;
+export const SOURCE_KINDS = ['scriptx', 'graph', 'aodocs', 'ipp', 'windows-spooler'] as const;
 export const SourceKind = z.enum(SOURCE_KINDS);
 export type SourceKind = z.infer<typeof SourceKind>;
 
@@ -439,7 +439,20 @@ export const IppSourceConfig = strictObject({
 });
 export type IppSourceConfig = z.infer<typeof IppSourceConfig>;
 
-export const SourceConfig = z.discriminatedUnion('kind', [ScriptxSourceConfig, GraphSourceConfig, AodocsSourceConfig, IppSourceConfig]);
+/** A Windows printer name as the spooler has it: a local queue or a connection (`\\server\queue`). */
+const WindowsPrinterName = z.string().min(1).max(260).regex(/^[^\u0000-\u001f,]+$/, 'a Windows printer name cannot contain "," or control characters');
+
+export const WindowsSpoolerSourceConfig = strictObject({
+  ...SourceCommon,
+  kind: z.literal('windows-spooler'),
+  /** Only these printers (as Windows names them); omitted: every printer of this PC. */
+  printers: z.array(WindowsPrinterName).min(1).max(200).optional(),
+  /** "mine" (default): the jobs of the signed-in Windows user; "all": everyone's. */
+  scope: z.enum(['mine', 'all']).optional(),
+});
+export type WindowsSpoolerSourceConfig = z.infer<typeof WindowsSpoolerSourceConfig>;
+
+export const SourceConfig = z.discriminatedUnion('kind', [ScriptxSourceConfig, GraphSourceConfig, AodocsSourceConfig, IppSourceConfig, WindowsSpoolerSourceConfig]);
 export type SourceConfig = z.infer<typeof SourceConfig>;
 
 const Interval = strictObject({
@@ -453,6 +466,8 @@ export const PollingSettings = strictObject({
   graph: Interval.default({ activeMs: 5_000, idleMs: 60_000 }),
   aodocs: Interval.default({ activeMs: 10_000, idleMs: 120_000 }),
   ipp: Interval.default({ activeMs: 2_000, idleMs: 30_000 }),
+  /** The spooler also pushes its changes; these rates are the fallback. */
+  'windows-spooler': Interval.default({ activeMs: 1_000, idleMs: 15_000 }),
   /** Intervals are multiplied by this while the window is hidden. */
   hiddenFactor: z.number().min(1).max(100).default(4),
   /** An active job unchanged for this long is flagged stuck. */

@@ -13,6 +13,8 @@ import type { Redactor } from '../state/redact';
 import type { LoadedSettings } from '../state/settings';
 
 /** What the platform provides: Electron in the app, plain Node in the preview and the CLI. */
+import type { SpawnSpoolerHost } from '../sources/windows-spooler/host';
+
 export interface PlatformPorts {
   /** Asks the user for a file to print (the app: a dialog). null when the user cancels. */
   pickFileToPrint(): Promise<{ path: string } | null>;
@@ -37,6 +39,8 @@ export interface PlatformPorts {
   desktopInfo?(ui: UiSettings): DesktopInfo;
   /** App and platform versions for diagnostics. */
   versions(): Record<string, string>;
+  /** Starts the Windows spooler's host process in place of Windows PowerShell (the demo's stand-in). */
+  spoolerHost?: SpawnSpoolerHost;
 }
 
 export interface AppCoreOptions {

@@ -27,6 +27,7 @@ import { createQueueEngine } from '../queue/engine';
 import type { DisabledSource, QueueEngine } from '../queue/engine-types';
 import { MAX_PRINT_FILE_BYTES, SourceError, type JobSource, type PrintFile } from '../queue/source';
 import type { SourceDeps } from '../sources/deps';
+import { spoolerUnavailableReason } from '../sources/windows-spooler/source';
 import { createSource, sourceDisplayName } from '../sources/index';
 import { planCommands } from '../sources/scriptx/service-control';
 import { writeDiagnostics, diagnosticsFileName } from '../state/diagnostics';
@@ -91,6 +92,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     logger,
     openExternal: (url, o) => platform.openExternal(url, o),
     signInProgress: (progress) => emit('signin:progress', progress),
+    ...(platform.spoolerHost ? { spoolerHost: platform.spoolerHost } : {}),
   };
 
   // Secrets of configured sources are known to the redactor before anything can log them.
@@ -200,6 +202,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       }
     }
     const view: SettingsView = { settings: loaded.settings, problems: loaded.problems, secrets: present, configPath: opts.configPath };
+    const noSpooler = platform.spoolerHost ? null : spoolerUnavailableReason();
+    if (noSpooler) view.unavailableKinds = [{ kind: 'windows-spooler', reason: noSpooler }];
     if (platform.desktopInfo) {
       try {
         view.desktop = platform.desktopInfo(loaded.settings.ui);
@@ -372,6 +376,18 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       const job = requireJob(key);
       if (!job.release?.allowed) throw new AppFailure('not-allowed', job.release?.reason ?? 'This source cannot release held jobs.', { sourceId: job.sourceId });
       return engine.act(key, { type: 'release' });
+    },
+
+    async pauseJob({ key }) {
+      const job = requireJob(key);
+      if (!job.pause?.allowed) throw new AppFailure('not-allowed', job.pause?.reason ?? 'This source cannot pause jobs.', { sourceId: job.sourceId });
+      return engine.act(key, { type: 'pause' });
+    },
+
+    async resumeJob({ key }) {
+      const job = requireJob(key);
+      if (!job.resume?.allowed) throw new AppFailure('not-allowed', job.resume?.reason ?? 'This source cannot resume paused jobs.', { sourceId: job.sourceId });
+      return engine.act(key, { type: 'resume' });
     },
 
     async getPrinters() {
@@ -653,5 +669,7 @@ export function secretNamesFor(config: SourceConfig): SecretName[] {
       return config.auth === 'bearer' ? ['TOKEN'] : ['SECURITY_CODE'];
     case 'ipp':
       return ['PASSWORD'];
+    case 'windows-spooler':
+      return [];
   }
 }

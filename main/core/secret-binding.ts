@@ -48,6 +48,9 @@ export function secretDestination(config: SourceConfig): string {
       const u = new URL(config.url);
       return `ipp ${u.protocol}//${u.host.toLowerCase()}`;
     }
+    case 'windows-spooler':
+      // Uses no secret: it speaks to this PC's spooler as the signed-in user.
+      return 'windows-spooler this PC';
   }
 }
 

@@ -140,6 +140,10 @@ export class SourceRunner {
     private readonly host: RunnerHost,
   ) {
     this.health = initialHealth(source);
+    // A source the service pushes changes to asks for a poll at once; polling goes on besides.
+    source.watch?.(() => {
+      if (!this.halted && host.mayPoll(source)) void this.request(false);
+    });
   }
 
   get busy(): boolean {

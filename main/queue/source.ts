@@ -59,7 +59,7 @@ export interface PollResult {
 /** A printer as a source reports it; the engine counts its active and stuck jobs. */
 export type SourcePrinter = Omit<Printer, 'activeJobs' | 'stuckJobs'>;
 
-export type JobAction = { type: 'cancel' } | { type: 'abort'; reason: string } | { type: 'hold' } | { type: 'release' };
+export type JobAction = { type: 'cancel' } | { type: 'abort'; reason: string } | { type: 'hold' } | { type: 'release' } | { type: 'pause' } | { type: 'resume' };
 
 /** A poll failure with the health it implies. Thrown by `poll`; the engine backs off. */
 export class SourceError extends Error {
@@ -124,6 +124,10 @@ export interface JobSource {
 
   /** Releases timers and sockets. */
   dispose?(): void;
+
+  /** Sources the service pushes changes to (the Windows spooler): the engine passes a callback
+   * that asks for a poll at once, and polls at its own rates besides. */
+  watch?(onChange: () => void): void;
 }
 
 /** A file main has chosen and read for printing. */

@@ -6,6 +6,7 @@
 import type { SignInProgress } from '../../preload/contract';
 import type { Clock, Logger, SecretStore, TrackedStore } from '../core/ports';
 import type { HttpClient } from '../http/client';
+import type { SpawnSpoolerHost } from './windows-spooler/host';
 
 export interface SourceDeps {
   http: HttpClient;
@@ -20,4 +21,6 @@ export interface SourceDeps {
   openExternal?: (url: string, opts?: { signInHost?: string }) => Promise<void>;
   /** Tells the window (and the CLI) where an interactive sign-in stands. */
   signInProgress?: (progress: SignInProgress) => void;
+  /** Starts the Windows spooler's host process in place of Windows PowerShell (the demo's stand-in). */
+  spoolerHost?: SpawnSpoolerHost;
 }

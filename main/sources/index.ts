@@ -9,6 +9,7 @@ import { createScriptxSource } from './scriptx/source';
 import { createGraphSource } from './graph/source';
 import { createAodocsSource } from './aodocs/source';
 import { createIppSource } from './ipp/source';
+import { createWindowsSpoolerSource } from './windows-spooler/source';
 
 export function createSource(config: SourceConfig, deps: SourceDeps): JobSource {
   switch (config.kind) {
@@ -20,6 +21,8 @@ export function createSource(config: SourceConfig, deps: SourceDeps): JobSource 
       return createAodocsSource(config, deps);
     case 'ipp':
       return createIppSource(config, deps);
+    case 'windows-spooler':
+      return createWindowsSpoolerSource(config, deps, deps.spoolerHost ? { spawnHost: deps.spoolerHost } : {});
   }
 }
 
@@ -38,5 +41,7 @@ export function sourceDisplayName(config: SourceConfig): string {
       const queue = /\/printers\/([^/]+)\/?$/.exec(u.pathname);
       return queue ? `${decodeURIComponent(queue[1])} (${u.host})` : `Print server ${u.host}`;
     }
+    case 'windows-spooler':
+      return 'Print queues on this PC';
   }
 }

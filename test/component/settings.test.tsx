@@ -36,6 +36,31 @@ function type(input: HTMLElement, value: string) {
   fireEvent.input(input, { target: { value } });
 }
 
+describe('settings: the Windows spooler source', () => {
+  const kindOptions = (dialog: HTMLElement) => [...(within(dialog).getByLabelText('Kind') as HTMLSelectElement).options].map((o) => o.value);
+
+  it('is not offered where the core says this computer cannot watch it', async () => {
+    m = await mount({ sources: [makeHealth({ id: 'local', name: 'This PC' })], settings: base, unavailableKinds: [{ kind: 'windows-spooler', reason: 'The Windows print spooler source needs Windows; this computer runs Linux.' }] });
+    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    await waitFor(() => expect(kindOptions(dialog)).toEqual(['scriptx', 'graph', 'aodocs', 'ipp']));
+  });
+
+  it('is offered on Windows, with its printers and scope and no URL', async () => {
+    const dialog = await openSettings();
+    await waitFor(() => expect(kindOptions(dialog)).toContain('windows-spooler'));
+    fireEvent.change(within(dialog).getByLabelText('Kind'), { target: { value: 'windows-spooler' } });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Add a source' }));
+    expect(within(dialog).queryByLabelText(/URL/)).toBeNull();
+    type(field(dialog, 'Id (a-z, 0-9, -)'), 'pc');
+    type(field(dialog, /Printers, as Windows names them/), 'Office Laser, \\\\print01\\Front desk');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(m!.bridge.callsOf('saveSettings')).toHaveLength(1));
+    const saved = m!.bridge.callsOf('saveSettings')[0]!.settings.sources.find((s) => s.id === 'pc');
+    expect(saved).toEqual({ id: 'pc', kind: 'windows-spooler', enabled: true, printers: ['Office Laser', '\\\\print01\\Front desk'] });
+  });
+});
+
 describe('settings: sources', () => {
   it('adds a ScriptX source, validating at the fields, and sends the license to main only', async () => {
     const dialog = await openSettings();

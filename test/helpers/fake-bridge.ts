@@ -81,6 +81,8 @@ export interface FakeBridgeOptions {
   history?: HistoryEntry[];
   /** What the desktop app adds to the settings answer; absent like in the browser preview. */
   desktop?: DesktopInfo;
+  /** Kinds of source this computer cannot watch, as the core says them (the Windows spooler off Windows). */
+  unavailableKinds?: SettingsView['unavailableKinds'];
 }
 
 type Call = { name: RequestName; input: unknown };
@@ -101,6 +103,7 @@ export class FakeBridge implements PrintQueueBridge {
   history: HistoryEntry[];
   paused: { until: string | null } | null = null;
   desktop: DesktopInfo | undefined;
+  unavailableKinds: SettingsView['unavailableKinds'];
   readonly calls: Call[] = [];
   readonly handlers: Handlers;
   private readonly listeners = new Map<EventName, Set<(p: never) => void>>();
@@ -113,6 +116,7 @@ export class FakeBridge implements PrintQueueBridge {
     this.secrets = new Map(Object.entries(opts.secrets ?? {}));
     this.details = opts.details ?? {};
     this.desktop = opts.desktop;
+    this.unavailableKinds = opts.unavailableKinds;
     this.serviceInfo = opts.serviceInfo ?? null;
     this.history = opts.history ?? [];
     this.handlers = this.defaultHandlers();
@@ -184,6 +188,7 @@ export class FakeBridge implements PrintQueueBridge {
     }
     const view: SettingsView = { settings: structuredClone(this.settings), problems: [], secrets, configPath: 'C:\\Users\\alice\\AppData\\Roaming\\Print Queue Monitor\\settings.json' };
     if (this.desktop) view.desktop = structuredClone(this.desktop);
+    if (this.unavailableKinds) view.unavailableKinds = structuredClone(this.unavailableKinds);
     return view;
   }
 
@@ -250,6 +255,16 @@ export class FakeBridge implements PrintQueueBridge {
         const job = this.need(key);
         if (!job.release?.allowed) throw new AppFailure('not-allowed', job.release?.reason ?? 'This source cannot release held jobs.');
         return this.update(key, { state: 'queued', rawState: 'pending', hold: { allowed: true }, release: { allowed: false, reason: 'The job is not held.' } });
+      },
+      pauseJob: async ({ key }) => {
+        const job = this.need(key);
+        if (!job.pause?.allowed) throw new AppFailure('not-allowed', job.pause?.reason ?? 'This source cannot pause jobs.');
+        return this.update(key, { state: 'paused', rawState: '1 Paused', pause: { allowed: false, reason: 'The job is paused.' }, resume: { allowed: true } });
+      },
+      resumeJob: async ({ key }) => {
+        const job = this.need(key);
+        if (!job.resume?.allowed) throw new AppFailure('not-allowed', job.resume?.reason ?? 'This source cannot resume paused jobs.');
+        return this.update(key, { state: 'queued', rawState: '0', pause: { allowed: true }, resume: { allowed: false, reason: 'The job is not paused.' } });
       },
       getPrinters: async () => [],
       abortJob: async ({ key, reason }) => {

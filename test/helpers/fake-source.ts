@@ -57,6 +57,7 @@ export class FakeSource implements JobSource {
   trackCalls: { id: string; kind?: 'html' | 'pdf' }[] = [];
 
   track?: JobSource['track'];
+  watch?: JobSource['watch'];
   details?: JobSource['details'];
 
   constructor(

@@ -15,6 +15,8 @@ export const VALID_EXAMPLES: Record<RequestName, Record<string, unknown>> = {
   abortJob: { key: 'up:printer-1/job-1', reason: 'paper jam' },
   holdJob: { key: 'cups:office/12' },
   releaseJob: { key: 'cups:office/12' },
+  pauseJob: { key: 'spooler:Office%20Laser/12' },
+  resumeJob: { key: 'spooler:Office%20Laser/12' },
   getPrinters: {},
   retryJob: { key: 'local:17' },
   trackJob: { sourceId: 'ao', id: 'job-1' },

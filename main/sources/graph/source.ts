@@ -783,7 +783,7 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
       }
       deps.logger.info('Universal Print job aborted', { sourceId: config.id, key: job.key });
     } else {
-      throw new AppFailure('unsupported', `Universal Print jobs cannot be ${action.type === 'hold' ? 'held' : 'released'} from here.`, { sourceId: config.id });
+      throw new AppFailure('unsupported', `Universal Print jobs cannot be ${{ hold: 'held', release: 'released', pause: 'paused', resume: 'resumed' }[action.type]} from here.`, { sourceId: config.id });
     }
     try {
       return toSourceJob(await fetchJob(job, signal, false), target, mapCtx(upn));

@@ -413,7 +413,7 @@ export function createIppSource(config: IppSourceConfig, deps: SourceDeps, opts:
     poll,
 
     async act(job: Job, action: JobAction, signal: AbortSignal): Promise<SourceJob> {
-      if (action.type === 'abort') throw new AppFailure('unsupported', 'IPP jobs can be canceled, held and released, not aborted.', { sourceId: config.id });
+      if (action.type === 'abort' || action.type === 'pause' || action.type === 'resume') throw new AppFailure('unsupported', `IPP jobs can be canceled, held and released, not ${action.type === 'abort' ? 'aborted' : `${action.type}d`}.`, { sourceId: config.id });
       const { op, verb } = ACTIONS[action.type];
       const where = parseLocator(job.key.slice(config.id.length + 1));
       if (!where || job.sourceId !== config.id) throw new AppFailure('invalid-input', `"${job.key}" is not a job of ${name}.`, { sourceId: config.id, field: 'key' });

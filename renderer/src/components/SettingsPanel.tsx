@@ -214,7 +214,11 @@ function toForm(c: SourceConfigT | null, kind: SourceKind = 'scriptx'): SourceFo
     if (kind === 'aodocs') f.baseUrl = 'https://aodocs.altirnao.com/api';
     return f;
   }
-  f.baseUrl = (c.kind === 'ipp' ? c.url : c.baseUrl) ?? '';
+  f.baseUrl = (c.kind === 'ipp' ? c.url : c.kind === 'windows-spooler' ? '' : c.baseUrl) ?? '';
+  if (c.kind === 'windows-spooler') {
+    f.printers = (c.printers ?? []).join(', ');
+    f.scope = c.scope ?? '';
+  }
   if (c.kind === 'ipp') {
     f.printers = (c.printers ?? []).join(', ');
     f.user = c.user ?? '';
@@ -269,7 +273,10 @@ export function fromForm(f: SourceForm, original: SourceConfigT | null): Record<
   base.id = f.id.trim();
   set('name', f.name.trim());
   base.enabled = f.enabled;
-  set(f.kind === 'ipp' ? 'url' : 'baseUrl', f.baseUrl.trim());
+  if (f.kind === 'windows-spooler') {
+    set('printers', list(f.printers));
+    set('scope', f.scope);
+  } else set(f.kind === 'ipp' ? 'url' : 'baseUrl', f.baseUrl.trim());
   if (f.kind === 'ipp') {
     set('printers', list(f.printers));
     set('user', f.user.trim());
@@ -299,6 +306,8 @@ function SourcesTab(props: { settings: Settings }) {
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [newKind, setNewKind] = useState<SourceKind>('scriptx');
   const sources = props.settings.sources;
+  // Kinds this computer cannot watch (the Windows spooler elsewhere) are not offered.
+  const unavailable = new Set((store.settingsView.value?.unavailableKinds ?? []).map((u) => u.kind));
 
   function remove(index: number) {
     const src = sources[index];
@@ -363,7 +372,7 @@ function SourcesTab(props: { settings: Settings }) {
         <label class="field">
           <span>{t.sourceKind}</span>
           <select value={newKind} onChange={(e) => setNewKind(e.currentTarget.value as SourceKind)}>
-            {SOURCE_KINDS.map((k) => (
+            {SOURCE_KINDS.filter((k) => !unavailable.has(k)).map((k) => (
               <option key={k} value={k}>
                 {t.sourceKinds[k]}
               </option>
@@ -482,14 +491,22 @@ function SourceEditor(props: { settings: Settings; index: number | null; kind: S
       <TextField id="source-id" label={t.sourceId} value={f.id} onInput={(v) => put('id', v)} error={errors.id} />
       <TextField id="source-name" label={t.sourceName} value={f.name} onInput={(v) => put('name', v)} error={errors.name} />
       <Check label={t.sourceEnabled} checked={f.enabled} onChange={(v) => put('enabled', v)} />
-      <TextField
-        id="source-baseUrl"
-        label={f.kind === 'scriptx' ? t.sourceBaseUrlScriptx : f.kind === 'ipp' ? t.sourceUrlIpp : t.sourceBaseUrl}
-        type={f.kind === 'ipp' ? 'text' : 'url'}
-        value={f.baseUrl}
-        onInput={(v) => put('baseUrl', v)}
-        error={f.kind === 'ipp' ? errors.url : errors.baseUrl}
-      />
+      {f.kind !== 'windows-spooler' && (
+        <TextField
+          id="source-baseUrl"
+          label={f.kind === 'scriptx' ? t.sourceBaseUrlScriptx : f.kind === 'ipp' ? t.sourceUrlIpp : t.sourceBaseUrl}
+          type={f.kind === 'ipp' ? 'text' : 'url'}
+          value={f.baseUrl}
+          onInput={(v) => put('baseUrl', v)}
+          error={f.kind === 'ipp' ? errors.url : errors.baseUrl}
+        />
+      )}
+      {f.kind === 'windows-spooler' && (
+        <>
+          <TextField id="source-printers" label={t.sourceWindowsPrinters} value={f.printers} onInput={(v) => put('printers', v)} error={errors.printers} />
+          <ScopeSelect value={f.scope} onChange={(v) => put('scope', v)} />
+        </>
+      )}
       {f.kind === 'ipp' && (
         <>
           <TextField id="source-printers" label={t.sourceQueues} value={f.printers} onInput={(v) => put('printers', v)} error={errors.printers} />

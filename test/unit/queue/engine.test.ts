@@ -288,6 +288,29 @@ describe('requests in flight', () => {
     expect(() => engine.refreshNow('nope')).toThrow(/no source "nope"/);
   });
 
+  it('polls at once when a source reports a change it was pushed, and not before start or while paused', async () => {
+    const clock = new FakeClock(T0);
+    const src = new FakeSource({ id: 'pc', kind: 'windows-spooler', loopback: true, clock });
+    let notify: () => void = () => undefined;
+    src.watch = (cb) => {
+      notify = cb;
+    };
+    const engine = createQueueEngine({ sources: [src], polling: PollingSettings.parse({}), clock, random: () => 0 });
+    rigs.push({ clock, engine, events: [], sources: [src] });
+    notify();
+    await clock.advance(0);
+    expect(src.pollCount).toBe(0);
+    engine.start();
+    await clock.advance(2_000);
+    notify();
+    await clock.advance(0);
+    expect(src.pollTimes(T0)).toEqual([0, 2_000]);
+    engine.pause(T0 + 60_000);
+    notify();
+    await clock.advance(0);
+    expect(src.pollTimes(T0)).toEqual([0, 2_000]);
+  });
+
   it('pollOnce runs one full poll without start and leaves no timer', async () => {
     const { clock, engine, sources } = rig();
     sources[0].put('t1');

@@ -1,0 +1,94 @@
+# Print Queue Monitor: the Windows print spooler host (Windows PowerShell 5.1).
+#
+# One long-lived process. Reads one JSON request per line on stdin and answers each with one JSON
+# line on stdout; also writes an event line whenever a print job is created, changed or deleted.
+#
+#   request  {"id":1,"op":"jobs"} | {"id":2,"op":"printers"} | {"id":3,"op":"subscribe"}
+#            {"id":4,"op":"cancel"|"pause"|"resume","printer":"<name>","jobId":12}
+#   answer   {"id":1,"ok":true,"text":"<ConvertTo-Json of the rows, '' for none>"}
+#            {"id":1,"ok":false,"error":{"message":"...","category":"...","errorId":"..."}}
+#   events   {"event":"ready","psVersion":"5.1..."}
+#            {"event":"printjob","change":"__InstanceCreationEvent","text":"<ConvertTo-Json of the job>"}
+
+$ErrorActionPreference = 'Stop'
+$utf8 = New-Object System.Text.UTF8Encoding $false
+[Console]::OutputEncoding = $utf8
+[Console]::InputEncoding = $utf8
+
+$JobFields = @('Document', 'Owner', 'JobStatus', 'StatusMask', 'TotalPages', 'PagesPrinted', 'Size', 'TimeSubmitted', 'JobId', 'Name')
+$PrinterFields = @('Name', 'PrinterStatus', 'DetectedErrorState', 'WorkOffline', 'ExtendedPrinterStatus')
+$EventSource = 'pqm.printjob'
+
+function Send-Line($value) {
+  [Console]::Out.WriteLine(($value | ConvertTo-Json -Compress -Depth 4))
+  [Console]::Out.Flush()
+}
+
+function ConvertTo-Text($rows) {
+  $text = $rows | ConvertTo-Json -Compress -Depth 3
+  if ($null -eq $text) { return '' }
+  return [string]$text
+}
+
+function Get-ErrorOf($err) {
+  return @{
+    message  = [string]$err.Exception.Message
+    category = [string]$err.CategoryInfo.Category
+    errorId  = [string]$err.FullyQualifiedErrorId
+  }
+}
+
+# Says plainly that the Print Spooler service is stopped, rather than CIM's "Generic failure".
+function Assert-Spooler {
+  $service = Get-Service -Name Spooler -ErrorAction SilentlyContinue
+  if ($service -and $service.Status -ne 'Running') {
+    $cause = New-Object System.InvalidOperationException ("The Print Spooler service is not running ({0})." -f $service.Status)
+    throw (New-Object System.Management.Automation.ErrorRecord $cause, 'SpoolerStopped', 'ResourceUnavailable', $null)
+  }
+}
+
+function Invoke-Request($request) {
+  if (@('jobs', 'printers') -contains [string]$request.op) { Assert-Spooler }
+  switch ([string]$request.op) {
+    'jobs' { return ConvertTo-Text (Get-CimInstance -ClassName Win32_PrintJob | Select-Object -Property $JobFields) }
+    'printers' { return ConvertTo-Text (Get-CimInstance -ClassName Win32_Printer | Select-Object -Property $PrinterFields) }
+    'cancel' { Remove-PrintJob -PrinterName ([string]$request.printer) -ID ([uint32]$request.jobId); return '' }
+    'pause' { Suspend-PrintJob -PrinterName ([string]$request.printer) -ID ([uint32]$request.jobId); return '' }
+    'resume' { Resume-PrintJob -PrinterName ([string]$request.printer) -ID ([uint32]$request.jobId); return '' }
+    'subscribe' {
+      if (-not (Get-EventSubscriber -SourceIdentifier $EventSource -ErrorAction SilentlyContinue)) {
+        Register-CimIndicationEvent -Query "SELECT * FROM __InstanceOperationEvent WITHIN 1 WHERE TargetInstance ISA 'Win32_PrintJob'" -SourceIdentifier $EventSource | Out-Null
+      }
+      return ''
+    }
+    default { throw "Unknown request: $($request.op)" }
+  }
+}
+
+function Send-Events {
+  foreach ($ev in @(Get-Event -SourceIdentifier $EventSource -ErrorAction SilentlyContinue)) {
+    $happened = $ev.SourceEventArgs.NewEvent
+    Send-Line @{ event = 'printjob'; change = [string]$happened.CimClass.CimClassName; text = (ConvertTo-Text ($happened.TargetInstance | Select-Object -Property $JobFields)) }
+    Remove-Event -EventIdentifier $ev.EventIdentifier
+  }
+}
+
+Send-Line @{ event = 'ready'; psVersion = [string]$PSVersionTable.PSVersion }
+$reader = [Console]::In
+$pending = $reader.ReadLineAsync()
+while ($true) {
+  if ($pending.Wait(200)) {
+    $line = $pending.Result
+    if ($null -eq $line) { break }
+    $id = $null
+    try {
+      $request = $line | ConvertFrom-Json
+      $id = $request.id
+      Send-Line @{ id = $id; ok = $true; text = (Invoke-Request $request) }
+    } catch {
+      Send-Line @{ id = $id; ok = $false; error = (Get-ErrorOf $_) }
+    }
+    $pending = $reader.ReadLineAsync()
+  }
+  Send-Events
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { jobLocator, jobStateOf, parseLocator, parseMsDate, rowsOf, STATUS_BITS, toSourceJob, toSourcePrinter } from '../../../main/sources/windows-spooler/states';
+import { JobKey } from '../../../preload/model';
+
+describe('Windows spooler states', () => {
+  it('maps every StatusMask bit Microsoft documents', () => {
+    expect(jobStateOf(0)).toEqual({ state: 'queued', reason: null });
+    expect(jobStateOf(STATUS_BITS.Spooling)).toEqual({ state: 'processing', reason: 'Spooling' });
+    expect(jobStateOf(STATUS_BITS.Printing)).toEqual({ state: 'printing', reason: null });
+    expect(jobStateOf(STATUS_BITS.Printing | STATUS_BITS.Spooling)).toEqual({ state: 'printing', reason: null });
+    expect(jobStateOf(STATUS_BITS.Paused)).toEqual({ state: 'paused', reason: 'Paused' });
+    expect(jobStateOf(STATUS_BITS.Printing | STATUS_BITS.Paperout)).toEqual({ state: 'paused', reason: 'Out of paper' });
+    expect(jobStateOf(STATUS_BITS.Offline)).toEqual({ state: 'paused', reason: 'The printer is offline' });
+    expect(jobStateOf(STATUS_BITS.Error | STATUS_BITS.Printing)).toEqual({ state: 'paused', reason: 'Error at the printer' });
+    expect(jobStateOf(STATUS_BITS.User_Intervention_Req)).toEqual({ state: 'paused', reason: 'The printer needs attention' });
+    expect(jobStateOf(STATUS_BITS.Blocked_DevQ)).toEqual({ state: 'paused', reason: 'Blocked by the printer driver' });
+    expect(jobStateOf(STATUS_BITS.Restart)).toEqual({ state: 'queued', reason: 'Restarting' });
+    expect(jobStateOf(STATUS_BITS.Printed)).toEqual({ state: 'completed', reason: 'Printed' });
+    expect(jobStateOf(STATUS_BITS.Printed | STATUS_BITS.Retained)).toEqual({ state: 'completed', reason: 'Printed (kept in the queue)' });
+    expect(jobStateOf(STATUS_BITS.Deleting | STATUS_BITS.Printing)).toEqual({ state: 'canceled', reason: 'Being deleted' });
+    expect(jobStateOf(STATUS_BITS.Deleted)).toEqual({ state: 'canceled', reason: 'Deleted' });
+    expect(jobStateOf(STATUS_BITS.Complete)).toEqual({ state: 'printing', reason: 'Sent to the printer' });
+  });
+
+  it('reads PowerShell 5.1 dates, in the JSON text and once parsed', () => {
+    expect(parseMsDate('\\/Date(1767603600000)\\/')).toBe('2026-01-05T09:00:00.000Z');
+    expect(parseMsDate('/Date(1767603600000)/')).toBe('2026-01-05T09:00:00.000Z');
+    expect(parseMsDate('/Date(1767603600000+0100)/')).toBe('2026-01-05T09:00:00.000Z');
+    expect(parseMsDate('2026-01-05T09:00:00Z')).toBeNull();
+    expect(parseMsDate(null)).toBeNull();
+  });
+
+  it('reads none, one object and an array alike', () => {
+    expect(rowsOf('')).toEqual([]);
+    expect(rowsOf('  ')).toEqual([]);
+    expect(rowsOf('{"JobId":3}')).toEqual([{ JobId: 3 }]);
+    expect(rowsOf('[{"JobId":3},{"JobId":4}]')).toHaveLength(2);
+    expect(() => rowsOf('{"JobId":')).toThrow(SyntaxError);
+  });
+
+  it('encodes a \\\\server\\queue printer name into a valid key and back', () => {
+    const locator = jobLocator('\\\\print01\\Büro, 2nd floor', 12);
+    expect(JobKey.safeParse(`spooler:${locator}`).success).toBe(true);
+    expect(locator).not.toMatch(/[\\, ]/);
+    expect(parseLocator(locator)).toEqual({ printer: '\\\\print01\\Büro, 2nd floor', jobId: 12 });
+    expect(parseLocator('x/0')).toBeNull();
+    expect(parseLocator('%E0%A4%A/3')).toBeNull();
+  });
+
+  it('maps a Win32_PrintJob row with pages as progress and its printer from Name', () => {
+    const job = toSourceJob(
+      { Document: 'Invoice.pdf', Owner: 'Alex', JobStatus: 'Printing', StatusMask: 16, TotalPages: 7, PagesPrinted: 3, Size: 48213, TimeSubmitted: '/Date(1767603600000)/', JobId: 12, Name: 'Office, Laser, 12' },
+      { sourceId: 'pc', user: 'alex' },
+    );
+    expect(job).toMatchObject({ key: 'pc:Office%2C%20Laser/12', printer: 'Office, Laser', state: 'printing', pages: 7, pagesPrinted: 3, sizeBytes: 48213, mine: true, createdAt: '2026-01-05T09:00:00.000Z', pause: { allowed: true }, resume: { allowed: false } });
+    expect(job?.progress).toBeCloseTo(3 / 7);
+    expect(toSourceJob({ JobId: 12, Name: 'Office, 13' }, { sourceId: 'pc', user: 'alex' })).toBeNull();
+  });
+
+  it('maps Win32_Printer status to the printer model', () => {
+    const p = (over: Record<string, unknown>) => toSourcePrinter({ Name: '\\\\srv\\Front', PrinterStatus: 3, DetectedErrorState: 2, WorkOffline: false, ExtendedPrinterStatus: 2, ...over }, 'pc');
+    expect(p({})).toMatchObject({ key: 'pc:%5C%5Csrv%5CFront', name: '\\\\srv\\Front', state: 'ready', reasons: [] });
+    expect(p({ PrinterStatus: 4 })).toMatchObject({ state: 'printing' });
+    expect(p({ DetectedErrorState: 8, PrinterStatus: 1 })).toMatchObject({ state: 'stopped', reasons: ['Paper jam'] });
+    expect(p({ WorkOffline: true })).toMatchObject({ state: 'offline', reasons: ['Set to use the printer offline'] });
+    expect(p({ PrinterStatus: 7, ExtendedPrinterStatus: 7 })).toMatchObject({ state: 'offline', reasons: [] });
+    expect(p({ ExtendedPrinterStatus: 8 })).toMatchObject({ state: 'stopped', reasons: ['Paused'] });
+    expect(p({ DetectedErrorState: 5 })).toMatchObject({ state: 'ready', reasons: ['Toner low'] });
+  });
+});
