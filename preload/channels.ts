@@ -12,6 +12,7 @@ export const REQUEST_NAMES = [
   'holdJob',
   'releaseJob',
   'getPrinters',
+  'cancelPrinterJobs',
   'retryJob',
   'trackJob',
   'dismissJob',

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { EventName, RequestName } from './channels';
 import {
   JobKey,
+  PrinterKey,
   SecretName,
   Settings,
   SourceConfig,
@@ -185,6 +186,8 @@ export const requests = {
   holdJob: request<Job>()(KeyInput),
   releaseJob: request<Job>()(KeyInput),
   getPrinters: request<Printer[]>()(Empty),
+  /** Cancels every job not finished on one printer (Printer.key), one at a time; each job's outcome. */
+  cancelPrinterJobs: request<{ key: string; result: Result<Job> }[]>()(z.object({ printerKey: PrinterKey }).strict()),
   retryJob: request<Job>()(KeyInput),
   trackJob: request<Job>()(
     z

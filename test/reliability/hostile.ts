@@ -16,6 +16,7 @@ export const VALID_EXAMPLES: Record<RequestName, Record<string, unknown>> = {
   holdJob: { key: 'cups:office/12' },
   releaseJob: { key: 'cups:office/12' },
   getPrinters: {},
+  cancelPrinterJobs: { printerKey: 'cups:office' },
   retryJob: { key: 'local:17' },
   trackJob: { sourceId: 'ao', id: 'job-1' },
   dismissJob: { key: 'ao:job-1' },
