@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../../main/http/client';
+import { createIppSource } from '../../../main/sources/ipp/source';
 import { IppSourceConfig } from '../../../preload/model';
+import { startIppSimulator } from '../../simulators/ipp/server';
+import { makeDeps } from '../../sources/aodocs/helpers';
 
 let server: Server;
 let url = '';
@@ -93,5 +96,30 @@ describe('the certificateSha256 setting of an IPP source', () => {
   it('is refused on a printer reached without TLS', () => {
     const r = parse('ipp://printer.lan/ipp/print', hex);
     expect(r.error?.issues[0]).toMatchObject({ path: ['certificateSha256'], message: 'applies only to an ipps:// or https:// url' });
+  });
+});
+
+describe('an ipps:// printer with its own certificate (the IPP source against the IPP simulator over TLS)', () => {
+  it('polls only with the pinned fingerprint; without it, or with another, the source says why', async () => {
+    const tls = selfSigned();
+    const sim = await startIppSimulator({ tls });
+    try {
+      sim.addPrinter({ name: 'office', info: 'Office laser' });
+      sim.addJob({ printer: 'office', name: 'Annual report.pdf', user: 'alice', state: 3, impressions: 4 });
+      const poll = (certificateSha256?: string) => {
+        const { deps } = makeDeps({ timeoutMs: 5_000 });
+        const config = IppSourceConfig.parse({ id: 'office', kind: 'ipp', url: sim.printerUrl('office'), user: 'alice', scope: 'all', ...(certificateSha256 ? { certificateSha256 } : {}) });
+        return createIppSource(config, deps).poll({ mode: 'full', signal: new AbortController().signal, activeJobs: new Map() });
+      };
+      const good = await poll(new X509Certificate(tls.cert).fingerprint256.replace(/:/g, '').toLowerCase());
+      expect(good.jobs.map((j) => j.document)).toEqual(['Annual report.pdf']);
+      expect(good.printers).toMatchObject([{ id: 'office', name: 'Office laser', state: 'ready' }]);
+      const asked = sim.requests.length;
+      await expect(poll()).rejects.toMatchObject({ message: expect.stringContaining('certificate is not trusted') });
+      await expect(poll('ab'.repeat(32))).rejects.toMatchObject({ message: expect.stringContaining('does not match the pinned SHA-256 fingerprint') });
+      expect(sim.requests.length).toBe(asked);
+    } finally {
+      await sim.close();
+    }
   });
 });
