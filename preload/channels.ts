@@ -14,6 +14,7 @@ export const REQUEST_NAMES = [
   'pauseJob',
   'resumeJob',
   'getPrinters',
+  'cancelPrinterJobs',
   'retryJob',
   'trackJob',
   'dismissJob',

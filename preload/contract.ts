@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { EventName, RequestName } from './channels';
 import {
   JobKey,
+  PrinterKey,
   SecretName,
   Settings,
   SourceConfig,
@@ -190,6 +191,8 @@ export const requests = {
   pauseJob: request<Job>()(KeyInput),
   resumeJob: request<Job>()(KeyInput),
   getPrinters: request<Printer[]>()(Empty),
+  /** Cancels every job not finished on one printer (Printer.key), one at a time; each job's outcome. */
+  cancelPrinterJobs: request<{ key: string; result: Result<Job> }[]>()(z.object({ printerKey: PrinterKey }).strict()),
   retryJob: request<Job>()(KeyInput),
   trackJob: request<Job>()(
     z

@@ -15,15 +15,21 @@ export const SOURCE_KINDS = ['scriptx', 'graph', 'aodocs', 'ipp', 'windows-spool
 export const SourceKind = z.enum(SOURCE_KINDS);
 export type SourceKind = z.infer<typeof SourceKind>;
 
+/** `<sourceId>:<id within the source>`, parsed by the FIRST ':' only (ids may contain ':'). */
+const sourceScopedKey = (message: string) =>
+  z
+    .string()
+    .min(3)
+    .max(512)
+    .refine((k) => {
+      const i = k.indexOf(':');
+      return i > 0 && i < k.length - 1 && SOURCE_ID_PATTERN.test(k.slice(0, i));
+    }, message);
+
 /** A job key is `<sourceId>:<locator>`; parsed by the FIRST ':' only (locators may contain ':'). */
-export const JobKey = z
-  .string()
-  .min(3)
-  .max(512)
-  .refine((k) => {
-    const i = k.indexOf(':');
-    return i > 0 && i < k.length - 1 && SOURCE_ID_PATTERN.test(k.slice(0, i));
-  }, 'a job key is "<sourceId>:<id>"');
+export const JobKey = sourceScopedKey('a job key is "<sourceId>:<id>"');
+/** A printer key is `<sourceId>:<printer id>` (Printer.key). */
+export const PrinterKey = sourceScopedKey('a printer key is "<sourceId>:<printer id>"');
 
 export function makeJobKey(sourceId: string, locator: string): string {
   return `${sourceId}:${locator}`;
@@ -436,6 +442,19 @@ export const IppSourceConfig = strictObject({
   /** The requesting-user-name sent with every request (and Basic auth with the PASSWORD secret). */
   user: z.string().min(1).max(255).regex(/^[^\u0000-\u001f:]+$/, 'a user name cannot contain ":" or control characters').optional(),
   scope: z.enum(['mine', 'all']).optional(),
+  /**
+   * The SHA-256 fingerprint of the printer's own (self-signed) certificate, 64 hexadecimal digits,
+   * colons allowed: an ipps:// or https:// printer is then trusted by this certificate alone.
+   */
+  certificateSha256: z
+    .string()
+    .max(95)
+    .regex(/^(?:[0-9a-fA-F]{2}:?){31}[0-9a-fA-F]{2}$/, 'must be the SHA-256 fingerprint of the certificate: 64 hexadecimal digits, colons allowed (AB:CD:...)')
+    .optional(),
+}).superRefine((c, ctx) => {
+  if (c.certificateSha256 !== undefined && !/^(ipps|https):/i.test(c.url)) {
+    ctx.addIssue({ code: 'custom', path: ['certificateSha256'], message: 'applies only to an ipps:// or https:// url' });
+  }
 });
 export type IppSourceConfig = z.infer<typeof IppSourceConfig>;
 

@@ -184,6 +184,24 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     throw new AppFailure('not-found', `The job ${key} is not in the queue.`, parsed ? { sourceId: parsed.sourceId, field: 'key' } : { field: 'key' });
   }
 
+  /**
+   * Cancels jobs one at a time (50 jobs must not become 50 parallel requests to a service); each
+   * job's outcome, a refusal included. `check` may refuse a job before anything is sent.
+   */
+  async function cancelEach(keys: string[], check?: (key: string) => void): Promise<{ key: string; result: Result<Job> }[]> {
+    const results: { key: string; result: Result<Job> }[] = [];
+    for (const key of keys) {
+      try {
+        requireJob(key);
+        check?.(key);
+        results.push({ key, result: { ok: true, value: await engine.act(key, { type: 'cancel' }) } });
+      } catch (err) {
+        results.push({ key, result: { ok: false, error: redactor.redactError(err) } });
+      }
+    }
+    return results;
+  }
+
   function unsupported(source: JobSource, what: string): never {
     throw new AppFailure('unsupported', `${source.name} cannot ${what}.`, { sourceId: source.id });
   }
@@ -344,18 +362,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     },
 
     async cancelJobs({ keys }) {
-      const unique = [...new Set(keys)];
-      const results: { key: string; result: Result<Job> }[] = [];
-      // One at a time: a user cancelling 50 jobs should not become 50 parallel requests to a service.
-      for (const key of unique) {
-        try {
-          requireJob(key);
-          results.push({ key, result: { ok: true, value: await engine.act(key, { type: 'cancel' }) } });
-        } catch (err) {
-          results.push({ key, result: { ok: false, error: redactor.redactError(err) } });
-        }
-      }
-      return results;
+      return cancelEach([...new Set(keys)]);
     },
 
     async abortJob({ key, reason }) {
@@ -392,6 +399,20 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
 
     async getPrinters() {
       return engine.printers();
+    },
+
+    async cancelPrinterJobs({ printerKey }) {
+      const printer = engine.printers().find((p) => p.key === printerKey);
+      if (!printer) throw new AppFailure('not-found', 'No such printer is watched (it may have been removed, or its source is not polled yet).', { field: 'printerKey' });
+      const jobs = engine.snapshot().jobs.filter((j) => j.sourceId === printer.sourceId && j.printer === printer.name && !isFinal(j));
+      return cancelEach(
+        jobs.map((j) => j.key),
+        (key) => {
+          const job = engine.getJob(key);
+          // What the source says cannot be canceled is not asked for (a PDF job, another user's job).
+          if (job?.cancel && !job.cancel.allowed) throw new AppFailure('not-allowed', job.cancel.reason ?? 'This job cannot be canceled.', { sourceId: job.sourceId });
+        },
+      );
     },
 
     async retryJob({ key }) {

@@ -45,8 +45,10 @@ export function secretDestination(config: SourceConfig): string {
       return `aodocs ${originOf(config.baseUrl)}`;
     case 'ipp': {
       // ipp:// and ipps:// have no web origin: scheme, host and port are compared instead.
+      // A pinned certificate is part of where the password goes: another pin is another printer.
       const u = new URL(config.url);
-      return `ipp ${u.protocol}//${u.host.toLowerCase()}`;
+      const pin = config.certificateSha256 ? ` certificate ${config.certificateSha256.replace(/:/g, '').toLowerCase()}` : '';
+      return `ipp ${u.protocol}//${u.host.toLowerCase()}${pin}`;
     }
     case 'windows-spooler':
       // Uses no secret: it speaks to this PC's spooler as the signed-in user.

@@ -9,7 +9,10 @@
  */
 import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig, type Method } from 'axios';
 import { lookup as dnsLookup } from 'node:dns';
+import { Agent as HttpsAgent, type RequestOptions as HttpsRequestOptions } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { z } from 'zod';
 import { AppFailure, isLoopbackHost } from '../../preload/model';
 import { systemClock, type Clock } from '../core/ports';
@@ -76,6 +79,12 @@ export interface HttpRequest {
    * Authorization header, user info and query values of the URL are always treated as secret.
    */
   secrets?: string[];
+  /**
+   * The SHA-256 fingerprint of the server's own certificate (hex, colons allowed): the server is
+   * trusted by this fingerprint alone (a printer's self-signed certificate), and a server with any
+   * other certificate is refused before anything is sent. Such a request always uses Node's TLS.
+   */
+  certificateSha256?: string;
 }
 
 export interface HttpResponse<T> {
@@ -333,6 +342,54 @@ function loopbackOnlyLookup(inner: LookupFunction | undefined): LookupFunction {
   }) as unknown as LookupFunction;
 }
 
+const CERTIFICATE_PIN_MISMATCH = 'EPQMCERTPIN';
+/** Certificate verification failures (Node's codes, and Chromium's net::ERR_CERT_...). */
+const UNTRUSTED_CERTIFICATE = /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?|CERT_HAS_EXPIRED|CERT_NOT_YET_VALID|ERR_TLS_CERT_ALTNAME_INVALID|ERR_CERT_[A-Z_]+)$/;
+
+function certificateWords(code: string): string {
+  if (/SELF_SIGNED|AUTHORITY_INVALID/.test(code)) return 'self-signed or from an unknown authority';
+  if (/EXPIRED|NOT_YET_VALID|DATE_INVALID/.test(code)) return 'expired or not yet valid';
+  if (/ALTNAME|COMMON_NAME/.test(code)) return 'made for another host name';
+  return 'its issuer is not trusted';
+}
+
+/** A SHA-256 fingerprint as Node names it ("AB:CD:..."), from hex with or without colons; null when it is not one. */
+export function certificateFingerprint(value: string): string | null {
+  const hex = value.replace(/:/g, '');
+  if (!/^[0-9a-fA-F]{64}$/.test(hex)) return null;
+  return hex.toUpperCase().match(/../g)!.join(':');
+}
+
+/**
+ * Connections whose server is trusted by one certificate fingerprint: the TLS handshake completes
+ * without chain or name verification, and the socket reaches the request only when the server's
+ * certificate has the pinned fingerprint; otherwise it is closed before a byte of the request is written.
+ */
+class PinnedAgent extends HttpsAgent {
+  constructor(private readonly fingerprint: string) {
+    super({ keepAlive: false });
+  }
+
+  override createConnection(options: HttpsRequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+    const socket = tlsConnect({ ...(options as ConnectionOptions), rejectUnauthorized: false });
+    const done = (err: Error | null) => {
+      socket.removeListener('error', onError);
+      if (err) socket.destroy();
+      callback?.(err, socket);
+    };
+    const onError = (err: Error) => done(err);
+    socket.once('error', onError);
+    socket.once('secureConnect', () => {
+      const actual = socket.getPeerCertificate().fingerprint256;
+      if (actual === this.fingerprint) return done(null);
+      const err: NodeJS.ErrnoException = new Error(`its certificate does not match the pinned SHA-256 fingerprint (it is ${actual || 'not sent'})`);
+      err.code = CERTIFICATE_PIN_MISMATCH;
+      done(err);
+    });
+    return undefined;
+  }
+}
+
 /** Thrown into the request's signal when the overall deadline passes. */
 class DeadlineExceeded extends Error {
   constructor() {
@@ -348,6 +405,8 @@ export class HttpClient {
   private readonly lookup: LookupFunction | undefined;
   private readonly usesFetch: boolean;
   private readonly timers: Pick<Clock, 'setTimeout' | 'clearTimeout'>;
+  /** One agent per pinned fingerprint. */
+  private readonly pinnedAgents = new Map<string, PinnedAgent>();
 
   constructor(opts: HttpClientOptions = {}) {
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -406,6 +465,18 @@ export class HttpClient {
       responseType: responseType === 'bytes' ? 'arraybuffer' : 'text',
     };
     if (this.lookup) (config as Record<string, unknown>).lookup = this.lookup;
+    if (req.certificateSha256 !== undefined) {
+      const fingerprint = certificateFingerprint(req.certificateSha256);
+      if (fingerprint === null || new URL(req.url).protocol !== 'https:') {
+        this.timers.clearTimeout(deadlineTimer);
+        req.signal?.removeEventListener('abort', onCallerAbort);
+        throw new HttpError('unreachable', `${target} was not sent: a pinned certificate fingerprint is 64 hexadecimal digits and applies to https only`, { target });
+      }
+      let agent = this.pinnedAgents.get(fingerprint);
+      if (!agent) this.pinnedAgents.set(fingerprint, (agent = new PinnedAgent(fingerprint)));
+      // Chromium's stack (the app's fetch) takes no per-request trust: the pinned server is reached through Node's TLS.
+      Object.assign(config, { adapter: 'http', proxy: false, httpsAgent: agent });
+    }
     // Credentials travel over https, or over plain http only to this PC (the local service).
     if (carriesCredentials(req) && isPlainHttp(req.url) && !isLoopbackHost(new URL(req.url).hostname)) {
       if (this.usesFetch || isIP(new URL(req.url).hostname.replace(/^\[|\]$/g, '')) !== 0) {
@@ -504,6 +575,16 @@ export class HttpClient {
       return new HttpError('aborted', `${target} was cancelled`, { target, cause: err });
     }
     if (errorCodes(err).includes(CLEARTEXT_REFUSED)) return cleartextRefused(target, err);
+    const pinned = (function find(e: unknown, depth: number): Error | null {
+      if (!e || typeof e !== 'object' || depth > 5) return null;
+      if ((e as { code?: unknown }).code === CERTIFICATE_PIN_MISMATCH) return e as Error;
+      return find((e as { cause?: unknown }).cause, depth + 1);
+    })(err, 0);
+    if (pinned) return new HttpError('unreachable', `${target} was not sent: ${pinned.message}`, { target, cause: err });
+    const untrusted = errorCodes(err).find((c) => UNTRUSTED_CERTIFICATE.test(c));
+    if (untrusted) {
+      return new HttpError('unreachable', `${target} could not be reached: its certificate is not trusted (${certificateWords(untrusted)}); a printer with its own certificate is trusted by pinning its SHA-256 fingerprint (certificateSha256 in its settings)`, { target, cause: err });
+    }
     if (err instanceof AxiosError) {
       const codes = errorCodes(err).map((c) => CHROMIUM_CODES[c] ?? c);
       const code = err.code ?? codes[0];

@@ -267,6 +267,10 @@ export class FakeBridge implements PrintQueueBridge {
         return this.update(key, { state: 'queued', rawState: '0', pause: { allowed: true }, resume: { allowed: false, reason: 'The job is not paused.' } });
       },
       getPrinters: async () => [],
+      // This bridge reports no printers, so no printer key names one.
+      cancelPrinterJobs: async () => {
+        throw new AppFailure('not-found', 'No such printer is watched (it may have been removed, or its source is not polled yet).', { field: 'printerKey' });
+      },
       abortJob: async ({ key, reason }) => {
         const job = this.need(key);
         if (!job.abort?.allowed) throw new AppFailure('not-allowed', job.abort?.reason ?? 'Abort needs the admin mode of Universal Print.');

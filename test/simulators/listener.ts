@@ -3,6 +3,7 @@
  * refused in between), and drop its open connections on demand (so new ones resolve the host again).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 
 export interface SimulatorListener {
@@ -15,7 +16,8 @@ export interface SimulatorListener {
   dropConnections(): void;
 }
 
-export function simulatorListener(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>, onError: (res: ServerResponse, err: unknown) => void): SimulatorListener {
+/** `tls`: the key and certificate to serve HTTPS with (a printer's own certificate). */
+export function simulatorListener(handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>, onError: (res: ServerResponse, err: unknown) => void, tls?: { key: string; cert: string }): SimulatorListener {
   const sockets = new Set<Socket>();
   let server: Server | null = null;
   let port = 0;
@@ -32,10 +34,11 @@ export function simulatorListener(handle: (req: IncomingMessage, res: ServerResp
       return online;
     },
     async listen(onPort) {
-      const srv = createServer((req, res) => {
+      const onRequest = (req: IncomingMessage, res: ServerResponse) => {
         handle(req, res).catch((err: unknown) => onError(res, err));
-      });
-      srv.on('connection', (s) => {
+      };
+      const srv: Server = tls ? createTlsServer(tls, onRequest) : createServer(onRequest);
+      srv.on('connection', (s: Socket) => {
         sockets.add(s);
         s.on('close', () => sockets.delete(s));
       });

@@ -36,6 +36,7 @@ import {
 } from './client';
 import { locatorOf, parseTrackedId, permissionMessage, toSourceJob, trackedIdOf, type JobWhere, type MapContext, type Operation, type Via, type WatchedTarget } from './mapping';
 import { createPrinting, type Printing } from './printing';
+import { toGraphPrinter } from './states';
 import { createMsalTokenProvider, createAppTokenProvider } from './msal';
 
 export interface GraphSourceOptions {
@@ -620,7 +621,7 @@ export function createGraphSource(config: GraphSourceConfig, deps: SourceDeps, o
         const base = `Watching ${targets.length} ${targets.length === 1 ? 'printer' : 'printers'}${scopeAll ? '' : ' for your jobs'}.`;
         health = { status: 'ok', message: ph.problems.length ? `${base} ${ph.problems.join(' ')}` : base, detail };
       }
-      const out: PollResult = { jobs, complete, health };
+      const out: PollResult = { jobs, complete, health, printers: targets.map((t) => toGraphPrinter(config.id, t)) };
       if (gone.length) out.gone = gone;
       if (res.retryAfterMs !== null) out.retryAfterMs = res.retryAfterMs;
       return out;

@@ -8,6 +8,8 @@
  * tolerated and shown as it is.
  */
 import type { ActionPermission, JobState } from '../../../preload/model';
+import type { SourcePrinter } from '../../queue/source';
+import { printerReasonWords, toPrinterState } from '../ipp/states';
 
 export const PROCESSING_STATES = ['unknown', 'pending', 'processing', 'paused', 'stopped', 'completed', 'canceled', 'aborted', 'unknownFutureValue'] as const;
 export const STATE_DETAILS = ['uploadPending', 'transforming', 'completedSuccessfully', 'completedWithWarnings', 'completedWithErrors', 'releaseWait', 'interpreting', 'unknownFutureValue'] as const;
@@ -121,4 +123,44 @@ export function abortPermission(status: GraphStatus, admin: { enabled: boolean; 
   if (!admin.viaPrinter) return { allowed: false, reason: 'Abort works on jobs watched through their printer; add the printer to "printers" in the settings.' };
   if (status.state !== 'processing') return { allowed: false, reason: `Only a processing job can be aborted; this one is ${status.state}.` };
   return { allowed: true };
+}
+
+/**
+ * printerStatus.details (printerProcessingStateDetail) are IPP's printer-state-reasons in camel
+ * case (Universal Print is IPP underneath): mediaJam is media-jam. The few Graph renamed are mapped back.
+ */
+const GRAPH_DETAIL_KEYWORDS: Record<string, string | null> = {
+  stoppedPartially: 'stopped-partly',
+  opticalPhotoConductorNearEndOfLife: 'opc-near-eol',
+  opticalPhotoConductorLifeOver: 'opc-life-over',
+  unknownFutureValue: null,
+};
+
+function detailKeyword(detail: string): string | null {
+  if (detail in GRAPH_DETAIL_KEYWORDS) return GRAPH_DETAIL_KEYWORDS[detail];
+  return detail.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** printerProcessingState as the IPP printer-state it stands for (idle 3, processing 4, stopped 5). */
+const GRAPH_PRINTER_STATES: Record<string, number> = { idle: 3, processing: 4, stopped: 5 };
+
+/** A watched share or printer with its status, as the contract's printer. */
+export function toGraphPrinter(
+  sourceId: string,
+  t: { id: string; name: string; state: string | null; details: readonly string[]; description: string | null; isAcceptingJobs: boolean | null },
+): SourcePrinter {
+  const keywords = t.details.map(detailKeyword).filter((k): k is string => k !== null);
+  const words = printerReasonWords(keywords);
+  const said = t.description?.trim() || null;
+  return {
+    key: `${sourceId}:${t.id}`,
+    sourceId,
+    sourceKind: 'graph',
+    id: t.id,
+    name: t.name,
+    state: toPrinterState(t.state === null ? null : (GRAPH_PRINTER_STATES[t.state] ?? null), keywords),
+    // The printer's own description comes first, as an IPP printer's state message does.
+    reasons: said && !words.includes(said) ? [said, ...words] : words,
+    acceptingJobs: t.isAcceptingJobs,
+  };
 }

@@ -51,6 +51,8 @@ export interface IppClientOptions {
   /** The Authorization header value, when a password is stored. */
   authorization(): Promise<string | undefined>;
   timeoutMs?: number;
+  /** The pinned SHA-256 fingerprint of the printer's own certificate (ipps://). */
+  certificateSha256?: string;
 }
 
 export class IppClient {
@@ -72,7 +74,7 @@ export class IppClient {
     const headers: Record<string, string> = { 'Content-Type': 'application/ipp', Accept: 'application/ipp' };
     const auth = await this.opts.authorization();
     if (auth) headers.Authorization = auth;
-    const res = await this.opts.http.request<Buffer>({ method: 'POST', url, headers, body: new Uint8Array(body), responseType: 'bytes', signal, maxBytes: IPP_MAX_BYTES, timeoutMs: this.opts.timeoutMs });
+    const res = await this.opts.http.request<Buffer>({ method: 'POST', url, headers, body: new Uint8Array(body), responseType: 'bytes', signal, maxBytes: IPP_MAX_BYTES, timeoutMs: this.opts.timeoutMs, certificateSha256: this.opts.certificateSha256 });
     const type = (res.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const where = describeTarget('POST', url);
     if (type !== 'application/ipp') {

@@ -70,6 +70,7 @@ export function createIppSource(config: IppSourceConfig, deps: SourceDeps, opts:
     http: deps.http,
     user,
     timeoutMs: opts.timeoutMs,
+    certificateSha256: config.certificateSha256,
     async authorization() {
       const password = await deps.secrets.get(config.id, 'PASSWORD');
       return password ? basicAuth(user, password) : undefined;

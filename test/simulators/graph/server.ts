@@ -59,6 +59,17 @@ export interface PrintJobJson {
   tasks?: PrintTaskJson[];
 }
 
+/** printerProcessingState and printerProcessingStateDetail as Graph v1.0 documents them (printerStatus). */
+export const PRINTER_PROCESSING_STATES = ['unknown', 'idle', 'processing', 'stopped', 'unknownFutureValue'];
+export const PRINTER_STATE_DETAILS = [
+  'paused', 'mediaJam', 'mediaNeeded', 'mediaLow', 'mediaEmpty', 'coverOpen', 'interlockOpen', 'outputTrayMissing',
+  'outputAreaFull', 'markerSupplyLow', 'markerSupplyEmpty', 'inputTrayMissing', 'outputAreaAlmostFull',
+  'markerWasteAlmostFull', 'markerWasteFull', 'fuserOverTemp', 'fuserUnderTemp', 'other', 'none', 'movingToPaused',
+  'shutdown', 'connectingToDevice', 'timedOut', 'stopping', 'stoppedPartially', 'tonerLow', 'tonerEmpty',
+  'spoolAreaFull', 'doorOpen', 'opticalPhotoConductorNearEndOfLife', 'opticalPhotoConductorLifeOver', 'developerLow',
+  'developerEmpty', 'interpreterResourceUnavailable', 'unknownFutureValue',
+];
+
 export interface PrinterStatusJson {
   state: string;
   details: string[];
@@ -1290,6 +1301,9 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
     setPrinterStatus(id, status, isAcceptingJobs) {
       const targets = [printers.get(id), ...[...shares.values()].filter((s) => s.printerId === id || s.id === id)].filter(Boolean) as (SimPrinter | SimShare)[];
       if (targets.length === 0) throw new Error(`no printer or share ${id}`);
+      // Graph sends only its documented values; a test cannot script one it would never send.
+      if (status.state !== undefined && !PRINTER_PROCESSING_STATES.includes(status.state)) throw new Error(`"${status.state}" is not a printerProcessingState`);
+      for (const d of status.details ?? []) if (!PRINTER_STATE_DETAILS.includes(d)) throw new Error(`"${d}" is not a printerProcessingStateDetail`);
       for (const t of targets) {
         t.status = { ...t.status, ...status };
         if (isAcceptingJobs !== undefined) t.isAcceptingJobs = isAcceptingJobs;

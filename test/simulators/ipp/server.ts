@@ -98,7 +98,8 @@ class IppProblem extends Error {
 
 type Attr = { tag: number; name: string; value: unknown[] };
 
-export async function startIppSimulator(opts: { now?: () => number } = {}): Promise<IppSimulator> {
+/** `tls`: serve ipps:// (HTTPS) with this key and certificate, as a printer with its own certificate does. */
+export async function startIppSimulator(opts: { now?: () => number; tls?: { key: string; cert: string } } = {}): Promise<IppSimulator> {
   const now = opts.now ?? (() => Date.now());
   const printers = new Map<string, SimPrinter>();
   const jobs = new Map<number, SimJob>();
@@ -115,7 +116,7 @@ export async function startIppSimulator(opts: { now?: () => number } = {}): Prom
   const uriA = (name: string, value: string): Attr => ({ tag: TAG.URI, name, value: [value] });
   const boolA = (name: string, value: boolean): Attr => ({ tag: TAG.BOOLEAN, name, value: [value] });
 
-  const printerUri = (name: string) => `ipp://127.0.0.1:${listener.port}/printers/${encodeURIComponent(name)}`;
+  const printerUri = (name: string) => `${opts.tls ? 'ipps' : 'ipp'}://127.0.0.1:${listener.port}/printers/${encodeURIComponent(name)}`;
 
   function printerAttrs(p: SimPrinter): Attr[] {
     const a = [nameA('printer-name', p.name), uriA('printer-uri-supported', printerUri(p.name)), enumA('printer-state', p.state), kwA('printer-state-reasons', p.reasons), boolA('printer-is-accepting-jobs', p.accepting), intA('printer-up-time', Math.floor((now() - upSince) / 1000) + 1), intA('queued-job-count', [...jobs.values()].filter((j) => j.printer === p.name && !FINAL.has(j.state)).length)];
@@ -327,9 +328,13 @@ export async function startIppSimulator(opts: { now?: () => number } = {}): Prom
     }
   }
 
-  const listener = simulatorListener(handle, (res) => {
-    if (!res.headersSent) res.writeHead(500).end();
-  });
+  const listener = simulatorListener(
+    handle,
+    (res) => {
+      if (!res.headersSent) res.writeHead(500).end();
+    },
+    opts.tls,
+  );
   await listener.listen(0);
 
   return {
@@ -337,7 +342,7 @@ export async function startIppSimulator(opts: { now?: () => number } = {}): Prom
       return listener.port;
     },
     get url() {
-      return `http://127.0.0.1:${listener.port}`;
+      return `${opts.tls ? 'https' : 'http'}://127.0.0.1:${listener.port}`;
     },
     printerUrl: (name) => printerUri(name),
     requests,

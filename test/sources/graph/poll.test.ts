@@ -120,11 +120,35 @@ describe('Graph polling through $batch', () => {
     r = await rig();
     r.sim.addPrinter({ id: 'p1', displayName: 'Front desk' });
     r.sim.addShare({ id: 's1', displayName: 'Front', printerId: 'p1' });
-    r.sim.setPrinterStatus('p1', { state: 'stopped', details: ['paperJam'], description: 'Paper jam in tray 2' }, false);
+    r.sim.setPrinterStatus('p1', { state: 'stopped', details: ['mediaJam'], description: 'Paper jam in tray 2' }, false);
     const res = await source(r).poll(ctx());
     expect(res.health.status).toBe('ok');
     expect(res.health.message).toContain('Front is stopped (Paper jam in tray 2).');
-    expect(res.health.detail!.printers).toEqual([{ kind: 'share', id: 's1', name: 'Front', state: 'stopped', details: ['paperJam'], description: 'Paper jam in tray 2', isAcceptingJobs: false }]);
+    expect(res.health.detail!.printers).toEqual([{ kind: 'share', id: 's1', name: 'Front', state: 'stopped', details: ['mediaJam'], description: 'Paper jam in tray 2', isAcceptingJobs: false }]);
+  });
+
+  it('fills the printer model from the shares and printers it watches: state, reasons in plain words, accepting jobs', async () => {
+    r = await rig();
+    r.sim.addToken('admin-user', { kind: 'delegated', upn: ANN, roles: ['Printer Administrator'] });
+    await r.secrets.set('up', 'TOKEN', 'admin-user');
+    r.sim.addPrinter({ id: 'p1', displayName: 'Front desk' });
+    r.sim.addPrinter({ id: 'p2', displayName: 'Back office' });
+    r.sim.addPrinter({ id: 'p3', displayName: 'Basement' });
+    r.sim.addShare({ id: 's1', displayName: 'Front', printerId: 'p1' });
+    r.sim.setPrinterStatus('p1', { state: 'stopped', details: ['mediaJam', 'tonerLow'], description: '' }, false);
+    r.sim.setPrinterStatus('p2', { state: 'processing', details: ['stoppedPartially', 'opticalPhotoConductorNearEndOfLife', 'unknownFutureValue'], description: 'Tray 3 disabled' });
+    r.sim.setPrinterStatus('p3', { state: 'stopped', details: ['shutdown'] });
+    r.sim.addJob({ id: 'j1', printerId: 'p1', upn: ANN, lifecycle: 'releaseWait' });
+    const res = await source(r, { shares: ['s1'], printers: ['p2', 'p3'], userPrincipalName: ANN }).poll(ctx());
+    expect(res.printers).toEqual([
+      { key: 'up:s1', sourceId: 'up', sourceKind: 'graph', id: 's1', name: 'Front', state: 'stopped', reasons: ['Paper jam', 'Toner low'], acceptingJobs: false },
+      { key: 'up:p2', sourceId: 'up', sourceKind: 'graph', id: 'p2', name: 'Back office', state: 'printing', reasons: ['Tray 3 disabled', 'Partly stopped', 'Drum almost worn out'], acceptingJobs: true },
+      { key: 'up:p3', sourceId: 'up', sourceKind: 'graph', id: 'p3', name: 'Basement', state: 'offline', reasons: ['Shut down'], acceptingJobs: true },
+    ]);
+    // The job on the share counts on that printer (the engine matches them by name).
+    expect(res.jobs.find((j) => j.nativeId === 'j1')).toMatchObject({ printer: 'Front' });
+    // The simulator sends only what Graph documents.
+    expect(() => r!.sim.setPrinterStatus('p1', { details: ['paperJam'] })).toThrow('"paperJam" is not a printerProcessingStateDetail');
   });
 });
 

@@ -185,12 +185,13 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
     expect(r.printers?.find((p) => p.id === 'Büro%2')).toMatchObject({ acceptingJobs: false, reasons: expect.arrayContaining(['Moving offices']) });
   });
 
-  it('the app core: the printers in getPrinters and printers:changed, hold / release / cancel through the handlers', async () => {
+  /** Runs `fn` against the app core watching this CUPS server, as the app does. */
+  async function withCore(sourceOver: Record<string, unknown>, fn: (c: AppCore, call: <T>(name: RequestName, input: unknown) => Promise<Result<T>>) => Promise<void>): Promise<void> {
     const dir = await mkdtemp(join(tmpdir(), 'pqm-ipp-core-'));
     let core: AppCore | undefined;
     try {
       const configPath = join(dir, 'settings.json');
-      await writeFile(configPath, JSON.stringify({ version: 1, sources: [{ id: 'cups', kind: 'ipp', url: cups.serverUrl, user: cups.user, printers: ['office'] }] }));
+      await writeFile(configPath, JSON.stringify({ version: 1, sources: [{ id: 'cups', kind: 'ipp', url: cups.serverUrl, user: cups.user, ...sourceOver }] }));
       const redactor = createRedactor();
       const quiet = { debug() {}, info() {}, warn() {}, error() {} };
       core = await createAppCore({
@@ -200,7 +201,15 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
         logger: quiet,
       });
       const c = core;
-      const call = <T,>(name: RequestName, input: unknown) => dispatch(c.handlers, name, input, { origin: 'cli' }) as Promise<Result<T>>;
+      await fn(c, <T,>(name: RequestName, input: unknown) => dispatch(c.handlers, name, input, { origin: 'cli' }) as Promise<Result<T>>);
+    } finally {
+      await core?.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  it('the app core: the printers in getPrinters and printers:changed, hold / release / cancel through the handlers', async () => {
+    await withCore({ printers: ['office'] }, async (c, call) => {
       const events: Events['printers:changed'][] = [];
       c.on('printers:changed', (p) => events.push(p));
 
@@ -222,9 +231,31 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
       expect(await call<Job>('holdJob', { key: key2 })).toMatchObject({ ok: true, value: { state: 'paused', release: { allowed: true } } });
       expect(await call<Job>('cancelJob', { key: key2 })).toMatchObject({ ok: true, value: { state: 'canceled' } });
       expect(await call('releaseJob', { key: 'cups:office/1%2F2' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
-    } finally {
-      await core?.stop();
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
+  });
+
+  it('cancelPrinterJobs cancels every job not finished on one printer, and only there', async () => {
+    await withCore({}, async (c, call) => {
+      await cups.run('/usr/sbin/cupsdisable', ['-r', 'Paper jam', 'office']);
+      const held = await cups.submit('office', 'Held', { hold: true });
+      const waiting = await cups.submit('office', 'Waiting on the jam');
+      const elsewhere = await cups.submit('Büro%2', 'Other printer', { hold: true });
+      await c.engine.pollOnce();
+      expect((await call<Printer[]>('getPrinters', {})) as { value: Printer[] }).toMatchObject({ value: expect.arrayContaining([expect.objectContaining({ key: 'cups:office', activeJobs: 2 })]) });
+
+      const answer = await call<{ key: string; result: Result<Job> }[]>('cancelPrinterJobs', { printerKey: 'cups:office' });
+      expect(answer.ok).toBe(true);
+      const results = (answer as { value: { key: string; result: Result<Job> }[] }).value;
+      expect(results.map((r) => r.key).sort()).toEqual([`cups:office/${held}`, `cups:office/${waiting}`].sort());
+      for (const r of results) expect(r.result).toMatchObject({ ok: true, value: { state: 'canceled' } });
+      // CUPS itself: nothing left on office, the other printer's job untouched.
+      const left = await cups.run('/usr/bin/lpstat', ['-o']);
+      expect(left).not.toMatch(/^office-/m);
+      expect(left).toMatch(new RegExp(`-${elsewhere} `));
+      expect(c.engine.getJob(`cups:${encodeURIComponent('Büro%2')}/${elsewhere}`)).toMatchObject({ state: 'paused' });
+
+      expect(await call('cancelPrinterJobs', { printerKey: 'cups:no-such-queue' })).toMatchObject({ ok: false, error: { code: 'not-found', field: 'printerKey' } });
+      expect(await call('cancelPrinterJobs', { printerKey: 'not a key' })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    });
   });
 });

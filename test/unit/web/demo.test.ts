@@ -242,9 +242,15 @@ describe('the ScriptX token hand-over', () => {
       },
       { timeout: 10_000, interval: 100 },
     );
-    expect(core.engine.printers().map((p) => [p.name, p.state, p.reasons])).toEqual([
+    expect(core.engine.printers().filter((p) => p.sourceKind === 'ipp').map((p) => [p.name, p.state, p.reasons])).toEqual([
       ['Front desk laser', 'ready', []],
       ['Warehouse labels', 'stopped', ['Out of labels', 'Out of paper', 'Paused']],
+    ]);
+    // Universal Print's shares are printers too.
+    expect(core.engine.printers().filter((p) => p.sourceKind === 'graph').map((p) => [p.name, p.state, p.reasons])).toEqual([
+      ['HQ 2nd floor (colour)', 'ready', []],
+      ['HQ mailroom', 'ready', []],
+      ['Lab plotter', 'ready', []],
     ]);
     // Handed over while the app is already polling: its ScriptX source re-reads the list.
     const token = sims.scriptx.addJob({ kind: 'html', steps: [{ status: 2, afterMs: 0 }, { status: 5, afterMs: 600_000 }] });
