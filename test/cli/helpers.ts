@@ -50,33 +50,49 @@ export async function cliHome(settings: unknown, secrets: Record<string, string>
   return { dir, config, env, dispose: () => rm(dir, { recursive: true, force: true }) };
 }
 
-export function runPqm(bundle: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number }): Promise<RunResult> {
+/** pqm processes started here that have not closed yet (see stopRunningPqm). */
+const running = new Set<ChildProcess>();
+
+/**
+ * Runs pqm to its end: resolves once the process has exited and closed its output. No time limit of
+ * its own (a loaded machine can take seconds to start Node): a run that never ends is a hang, which
+ * the test's own time limit reports, and stopRunningPqm (after each test) ends it.
+ */
+export function runPqm(bundle: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string }): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [bundle, ...args], { env: opts.env, cwd: opts.cwd ?? opts.env.HOME, stdio: ['ignore', 'pipe', 'pipe'] });
+    running.add(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`pqm ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 15_000} ms; stderr: ${stderr}`));
-    }, opts.timeoutMs ?? 15_000);
-    child.on('error', reject);
+    child.on('error', (err) => {
+      running.delete(child);
+      reject(err);
+    });
     // 'close', not 'exit': output may still be in the pipes when the process has exited.
     child.on('close', (code, signal) => {
-      clearTimeout(timer);
+      running.delete(child);
       resolvePromise({ code, signal, stdout, stderr });
     });
   });
 }
 
+/** Kills pqm processes still going (a test that timed out waiting on one): for afterEach. */
+export function stopRunningPqm(): void {
+  for (const child of running) child.kill('SIGKILL');
+  running.clear();
+}
+
 /** A long-running pqm (watch): lines as they come, and a way to wait for one. */
 export function startPqm(bundle: string, args: string[], opts: { env: NodeJS.ProcessEnv }) {
   const child: ChildProcess = spawn(process.execPath, [bundle, ...args], { env: opts.env, cwd: opts.env.HOME, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
   const lines: string[] = [];
   let buf = '';
   let stderr = '';
-  const waiters: { test: (l: string) => boolean; resolve: (l: string) => void }[] = [];
+  const waiters: { test: (l: string) => boolean; resolve: (l: string) => void; reject: (e: Error) => void }[] = [];
+  let closed = false;
   child.stdout!.on('data', (d: Buffer) => {
     buf += d.toString();
     let i: number;
@@ -92,19 +108,29 @@ export function startPqm(bundle: string, args: string[], opts: { env: NodeJS.Pro
     }
   });
   child.stderr!.on('data', (d) => (stderr += d));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('close', (code, signal) => r({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('close', (code, signal) => {
+      running.delete(child);
+      closed = true;
+      // Every line is in: a line still awaited will never come.
+      for (const w of waiters.splice(0)) w.reject(new Error(`pqm ended (${signal ?? code}) without the line awaited; lines: ${lines.join('\n')}; stderr: ${stderr}`));
+      r({ code, signal });
+    }),
+  );
   return {
     child,
     lines,
     stderr: () => stderr,
     exited,
-    waitFor(test: (line: string) => boolean, timeoutMs = 10_000): Promise<string> {
+    /**
+     * The first line (printed so far or to come) that passes `test`; fails when pqm ends without
+     * one. No time limit of its own: the test's limit reports a pqm that hangs.
+     */
+    waitFor(test: (line: string) => boolean): Promise<string> {
       const found = lines.find(test);
       if (found) return Promise.resolve(found);
-      return new Promise((res, rej) => {
-        const t = setTimeout(() => rej(new Error(`no matching line in ${timeoutMs} ms; lines: ${lines.join('\n')}; stderr: ${stderr}`)), timeoutMs);
-        waiters.push({ test, resolve: (l) => (clearTimeout(t), res(l)) });
-      });
+      if (closed) return Promise.reject(new Error(`pqm ended without the line awaited; lines: ${lines.join('\n')}; stderr: ${stderr}`));
+      return new Promise((resolve, reject) => waiters.push({ test, resolve, reject }));
     },
   };
 }

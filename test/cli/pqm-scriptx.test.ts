@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startScriptxSimulator, type ScriptxSimulator } from '../simulators/scriptx/server';
 import type { Job, SourceHealth } from '../../preload/model';
-import { buildCli, cliHome, runPqm, type CliEnv } from './helpers';
+import { buildCli, cliHome, runPqm, type CliEnv, stopRunningPqm } from './helpers';
 
 const LICENSE = '{5091E665-8916-4D21-996E-00A2DE5DE416}';
 const WRONG = '11111111-2222-4333-8444-555555555555';
@@ -28,6 +28,7 @@ afterAll(async () => {
   await disposeBuild?.();
 });
 afterEach(async () => {
+  stopRunningPqm();
   for (const h of homes.splice(0)) await h.dispose();
 });
 

@@ -14,7 +14,7 @@ import { COMMANDS } from '../../main/cli/commands';
 import { runCli } from '../../main/cli/run';
 import { signInLine } from '../../main/cli/format';
 import type { HistoryEntry, Job, SourceHealth } from '../../preload/model';
-import { allFilesText, buildCli, cliHome, ROOT, runPqm, startPqm, until, type CliEnv } from './helpers';
+import { allFilesText, buildCli, cliHome, ROOT, runPqm, startPqm, until, type CliEnv, stopRunningPqm } from './helpers';
 
 const CODE = 'sec-code-S3cr3tV4lue-9f2e1d';
 const OTHER_CODE = 'other-code-Zq81k2m3n4';
@@ -47,6 +47,7 @@ afterAll(async () => {
   await disposeBuild?.();
 });
 afterEach(async () => {
+  stopRunningPqm();
   for (const h of homes.splice(0)) await h.dispose();
 });
 
@@ -64,6 +65,19 @@ async function pqm(h: CliEnv, args: string[], env: NodeJS.ProcessEnv = {}) {
   const r = await runPqm(bundle, ['--config', h.config, ...args], { env: { ...h.env, ...env } });
   outputs.push(r.stdout, r.stderr);
   return r;
+}
+
+/**
+ * The same command through the same entry in this process: for checking what several commands print
+ * against one home once a real process has shown the exit code and output of that command family
+ * (a process start can take seconds on a loaded machine).
+ */
+async function pqmInProcess(h: CliEnv, args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli({ argv: ['--config', h.config, ...args], env: h.env, cwd: h.dir, platform: process.platform, version: '0.0.0', stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), interrupted: new Promise(() => undefined) });
+  outputs.push(stdout, stderr);
+  return { code, stdout, stderr };
 }
 
 const lastErrorJson = (stderr: string) => JSON.parse(stderr.trim().split('\n').filter((l) => l.startsWith('{')).pop()!) as { error: { code: string; message: string; field?: string; sourceId?: string } };
@@ -188,14 +202,15 @@ describe('sources, jobs, track, cancel against the AODocs simulator', () => {
     const again = await pqm(h, ['jobs', '--json']);
     expect(again.code).toBe(0);
     expect((JSON.parse(again.stdout) as Job[]).map((x) => x.key)).toContain(`ao:${elsewhere.jobId}`);
-    const human = await pqm(h, ['jobs']);
+    // The same command's other forms, in this process (what a process start adds is shown above).
+    const human = await pqmInProcess(h, ['jobs']);
     expect(human.stdout).toMatch(new RegExp(`^ao:${elsewhere.jobId}\\s+processing 0%\\s+`, 'm'));
     expect(human.stdout.split('\n')[0]).toMatch(/^KEY\s+STATE\s+DOCUMENT\s+OWNER\s+PRINTER\s+UPDATED\s+FLAGS$/);
 
-    const unknown = await pqm(h, ['track', 'ao', 'job-does-not-exist', '--json']);
+    const unknown = await pqmInProcess(h, ['track', 'ao', 'job-does-not-exist', '--json']);
     expect(unknown.code).toBe(1);
     expect(lastErrorJson(unknown.stderr).error).toMatchObject({ code: 'not-found', sourceId: 'ao' });
-    const noSource = await pqm(h, ['track', 'nope', 'x']);
+    const noSource = await pqmInProcess(h, ['track', 'nope', 'x']);
     expect(noSource.code).toBe(1);
     expect(noSource.stderr.trim()).toBe('pqm: error (not-found): There is no source "nope" in the settings. [field sourceId, source nope]');
   });
@@ -209,16 +224,17 @@ describe('sources, jobs, track, cancel against the AODocs simulator', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ key: `ao:${job.jobId}`, state: 'canceled', rawState: 'CANCELLED' });
     expect(sim.getJob(job.jobId)?.status).toBe('CANCELLED');
 
-    const late = await pqm(h, ['cancel', `ao:${done.jobId}`, '--json']);
+    // The refusals through the same entry in this process.
+    const late = await pqmInProcess(h, ['cancel', `ao:${done.jobId}`, '--json']);
     expect(late.code).toBe(1);
     expect(['too-late', 'not-allowed']).toContain(lastErrorJson(late.stderr).error.code);
 
-    const missing = await pqm(h, ['cancel', 'ao:job-none']);
+    const missing = await pqmInProcess(h, ['cancel', 'ao:job-none']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^pqm: error \(not-found\): The job ao:job-none is not in the queue\./);
 
     // Cancelled jobs went to the history written by the CLI.
-    const hist = await pqm(h, ['history', '--json']);
+    const hist = await pqmInProcess(h, ['history', '--json']);
     expect((JSON.parse(hist.stdout) as HistoryEntry[]).map((e) => e.job.key)).toEqual(expect.arrayContaining([`ao:${job.jobId}`, `ao:${done.jobId}`]));
   });
 
@@ -407,24 +423,24 @@ describe('history', () => {
     // No cell of any row starts with a formula trigger.
     for (const row of rows.slice(1, 3)) for (const cell of row.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!) expect(cell.replace(/^"/, '')).not.toMatch(/^[=+\-@\t\r]/);
 
-    const json = await pqm(h, ['history', '--json', '--since', new Date(now - 86_400_000).toISOString().slice(0, 10)]);
+    const json = await pqmInProcess(h, ['history', '--json', '--since', new Date(now - 86_400_000).toISOString().slice(0, 10)]);
     expect((JSON.parse(json.stdout) as HistoryEntry[]).map((e) => e.job.key)).toEqual(['ao:j1']);
-    const limited = await pqm(h, ['history', '--json', '--limit', '1']);
+    const limited = await pqmInProcess(h, ['history', '--json', '--limit', '1']);
     expect((JSON.parse(limited.stdout) as HistoryEntry[]).map((e) => e.job.key)).toEqual(['ao:j1']);
-    const table = await pqm(h, ['history']);
+    const table = await pqmInProcess(h, ['history']);
     expect(table.stdout.split('\n')[0]).toMatch(/^FINISHED\s+KEY\s+STATE/);
 
-    const exp = await pqm(h, ['history', 'export', '--json', '--out', 'out/h.json']);
+    const exp = await pqmInProcess(h, ['history', 'export', '--json', '--out', 'out/h.json']);
     expect(exp.code).toBe(0);
     expect(exp.stdout.trim()).toBe(join(h.dir, 'out', 'h.json'));
     expect((JSON.parse(await readFile(join(h.dir, 'out', 'h.json'), 'utf8')) as HistoryEntry[]).map((e) => e.job.key)).toEqual(['ao:j1', 'ao:j2']);
-    const expCsv = await pqm(h, ['history', 'export', '--csv']);
+    const expCsv = await pqmInProcess(h, ['history', 'export', '--csv']);
     expect(expCsv.stdout).toBe(csv.stdout);
 
-    const cleared = await pqm(h, ['history', 'clear', '--json']);
+    const cleared = await pqmInProcess(h, ['history', 'clear', '--json']);
     expect(cleared.code).toBe(0);
     expect(JSON.parse(cleared.stdout)).toEqual({ cleared: true });
-    expect(JSON.parse((await pqm(h, ['history', '--json'])).stdout)).toEqual([]);
+    expect(JSON.parse((await pqmInProcess(h, ['history', '--json'])).stdout)).toEqual([]);
   });
 
   it('retention from the settings applies to what pqm reads', async () => {
@@ -432,7 +448,7 @@ describe('history', () => {
     const now = Date.now();
     const entries = [entry('ao:old', new Date(now - 5 * 86_400_000).toISOString()), ...Array.from({ length: 12 }, (_, i) => entry(`ao:n${i}`, new Date(now - i * 60_000).toISOString()))];
     await writeFile(join(h.dir, 'history.json'), JSON.stringify({ version: 1, entries }));
-    const keys = (JSON.parse((await pqm(h, ['history', '--json'])).stdout) as HistoryEntry[]).map((e) => e.job.key);
+    const keys = (JSON.parse((await pqmInProcess(h, ['history', '--json'])).stdout) as HistoryEntry[]).map((e) => e.job.key);
     expect(keys).toHaveLength(10);
     expect(keys).not.toContain('ao:old');
     expect(keys[0]).toBe('ao:n0');

@@ -122,9 +122,14 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window in the browser', () => {
     await expect.poll(() => rowKeys(page)).toEqual([]);
     await search.fill('');
     await expect.poll(async () => (await rowKeys(page)).length).toBe(all);
-    // The view choices are saved shortly after the last change; let that save land.
-    await expect.poll(async () => (await run.preview.core.handlers.getSettings({}, { origin: 'web' })).settings.ui.search).toBe('');
-    await page.waitForTimeout(600);
+    // The view choices are saved shortly after the last change: wait until the last save, holding
+    // every choice as it is now, has landed, so no save of this test is still to come.
+    await expect
+      .poll(async () => {
+        const { search, sourceFilter, stateFilter } = (await run.preview.core.handlers.getSettings({}, { origin: 'web' })).settings.ui;
+        return { search, sourceFilter, stateFilter };
+      })
+      .toEqual({ search: '', sourceFilter: [], stateFilter: [] });
   });
 
   it('has no serious or critical accessibility violation on the main view (axe-core)', async () => {

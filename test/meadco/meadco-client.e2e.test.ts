@@ -9,7 +9,7 @@ import type { Route } from 'playwright-core';
 import type { Job } from '../../preload/model';
 import { FORGOTTEN_REASON } from '../../main/sources/scriptx/source';
 import { SKIP_BROWSER_TESTS } from '../e2e/helpers';
-import { buildCli, cliHome, runPqm } from '../cli/helpers';
+import { buildCli, cliHome, runPqm, stopRunningPqm } from '../cli/helpers';
 import { meadcoMissing, startMeadcoHarness, type MeadcoHarness } from './harness';
 
 /** As MeadCo writes it, and as the page's developer passes it to MeadCo's connect. */
@@ -35,6 +35,7 @@ afterAll(async () => {
   await disposeBuild?.();
 });
 afterEach(async () => {
+  stopRunningPqm();
   await harness?.close();
   harness = null;
   for (const h of homes.splice(0)) await h.dispose();
@@ -44,7 +45,7 @@ async function pqmHome(serviceUrl: string) {
   const h = await cliHome({ version: 1, sources: [{ id: 'local', kind: 'scriptx', baseUrl: serviceUrl }] }, { PQM_SECRET_LOCAL_LICENSE: TYPED });
   homes.push(h);
   return async (args: string[]) => {
-    const r = await runPqm(bundle, ['--config', h.config, ...args], { env: h.env, timeoutMs: 30_000 });
+    const r = await runPqm(bundle, ['--config', h.config, ...args], { env: h.env });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     return JSON.parse(r.stdout) as unknown;

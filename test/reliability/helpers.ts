@@ -139,10 +139,12 @@ export function recordPolls(source: JobSource, clock: { now(): number }): { sour
 
 /**
  * Waits (in real time) until no HTTP request is in flight but those the simulator holds back, and
- * promise chains have settled, so whatever remains is waiting on the fake clock. Throws after `maxRealMs` so a hang fails.
+ * promise chains have settled, so whatever remains is waiting on the fake clock. No deadline of its
+ * own: request deadlines run on the fake clock, which does not move meanwhile, so every answer on
+ * its way arrives however loaded the machine is; one that never does is a hang, and the test's time
+ * limit reports it.
  */
-export async function quiesce(http: { inFlight: number; held?: () => number }, maxRealMs = 10_000): Promise<void> {
-  const until = Date.now() + maxRealMs;
+export async function quiesce(http: { inFlight: number; held?: () => number }): Promise<void> {
   let quiet = 0;
   while (quiet < 2) {
     await settle();
@@ -150,7 +152,6 @@ export async function quiesce(http: { inFlight: number; held?: () => number }, m
     if (http.inFlight - (http.held?.() ?? 0) <= 0) quiet++;
     else {
       quiet = 0;
-      if (Date.now() > until) throw new Error(`quiesce: ${http.inFlight} request(s) still in flight after ${maxRealMs} ms`);
       await new Promise((r) => setTimeout(r, 2));
     }
   }

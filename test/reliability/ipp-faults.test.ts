@@ -15,7 +15,7 @@ import { FakeClock } from '../helpers/fake-clock';
 import { startIppSimulator, type IppFault, type IppSimulator } from '../simulators/ipp/server';
 import { capturingLogger, MemorySecrets, MemoryTracked } from '../sources/aodocs/helpers';
 import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors } from './helpers';
-import { FAULT_MS, POLLING, faultScenarioTests, networkScenarios, rigsClosedAfterEach, recoversFrom, type FaultRig, type FaultScenario, type FaultSuite } from './fault-scenarios';
+import { FAULT_MS, NO_ANSWER_MS, POLLING, faultScenarioTests, networkScenarios, rigsClosedAfterEach, recoversFrom, type FaultRig, type FaultScenario, type FaultSuite } from './fault-scenarios';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 const PASSWORD = 'ipp-faults-pw-4f0c2a91';
@@ -38,7 +38,8 @@ async function rig(): Promise<Rig> {
   const run = sim.addJob({ printer: 'office', name: 'Annual report.pdf', user: 'alice', state: 5, reasons: ['job-printing'], impressions: 40, impressionsCompleted: 10 });
   const done = sim.addJob({ printer: 'office', name: 'Memo.docx', user: 'alice', state: 9, reasons: ['job-completed-successfully'], impressions: 2, impressionsCompleted: 2 });
   const dns = switchableLookup();
-  const http = new CountingHttpClient({ lookup: dns.lookup, timeoutMs: TIMEOUT_MS });
+  const http = new CountingHttpClient({ lookup: dns.lookup, timeoutMs: TIMEOUT_MS, timers: clock });
+  http.held = () => sim.heldAnswers;
   const secrets = new MemorySecrets();
   await secrets.set('office', 'PASSWORD', PASSWORD);
   const logger = capturingLogger();
@@ -87,7 +88,7 @@ const SCENARIOS: Scenario[] = [
   ...networkScenarios<Rig>(/The IPP server at ipp\.test:\d+/, 'Check that the printer or server is on and the address in Settings.'),
   {
     name: 'timeout (no answer)',
-    inject: fault({ kind: 'slow', ms: 4 * TIMEOUT_MS }),
+    inject: fault({ kind: 'slow', ms: NO_ANSWER_MS }),
     faultMs: 5 * 60_000,
     clear,
     status: 'down',

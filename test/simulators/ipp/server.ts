@@ -12,6 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import ipp from 'ipp-encoder';
 import { checkStructure, OP, TAG } from '../../../main/sources/ipp/codec';
+import { heldAnswers } from '../held-answers';
 import { simulatorListener } from '../listener';
 
 export interface SimPrinter {
@@ -68,6 +69,8 @@ export interface IppSimulator {
   readonly url: string;
   printerUrl(name: string): string;
   readonly requests: IppRequestLogEntry[];
+  /** Answers held back now by a 'slow' or 'drip' fault (see held-answers.ts). */
+  readonly heldAnswers: number;
   addPrinter(p: Partial<SimPrinter> & { name: string }): SimPrinter;
   printer(name: string): SimPrinter;
   addJob(j: Partial<SimJob> & { printer: string; name: string; user: string }): SimJob;
@@ -249,6 +252,8 @@ export async function startIppSimulator(opts: { now?: () => number; tls?: { key:
     return f.fault;
   }
 
+  const held = heldAnswers();
+
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -257,7 +262,7 @@ export async function startIppSimulator(opts: { now?: () => number; tls?: { key:
     requests.push(entry);
     const fault = takeFault();
     if (fault?.kind === 'reset') return void req.socket.destroy();
-    if (fault?.kind === 'slow') await new Promise((r) => setTimeout(r, fault.ms));
+    if (fault?.kind === 'slow') await held.delay(res, fault.ms);
     const sendIpp = (buf: Buffer) => {
       if (res.destroyed) return;
       res.writeHead(200, { 'Content-Type': 'application/ipp', 'Content-Length': String(buf.length) });
@@ -313,6 +318,7 @@ export async function startIppSimulator(opts: { now?: () => number; tls?: { key:
       }
       if (fault?.kind === 'drip') {
         res.writeHead(200, { 'Content-Type': 'application/ipp', 'Content-Length': String(buf.length) });
+        held.hold(res);
         for (let i = 0; i < buf.length; i++) {
           if (res.destroyed || !listener.online) return;
           res.write(buf.subarray(i, i + 1));
@@ -340,6 +346,9 @@ export async function startIppSimulator(opts: { now?: () => number; tls?: { key:
   return {
     get port() {
       return listener.port;
+    },
+    get heldAnswers() {
+      return held.count;
     },
     get url() {
       return `${opts.tls ? 'https' : 'http'}://127.0.0.1:${listener.port}`;

@@ -1,12 +1,19 @@
 import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
 import { createHistoryStore, csvCell, historyToCsv } from '../../../main/state/history';
 import type { HistoryEntry, Job } from '../../../preload/model';
 import type { Clock } from '../../../main/core/ports';
+import { lockPathFor } from '../../../main/state/lock';
+import { runKillTrials, startWaitingWriter } from '../../helpers/kill-trials';
+import { STOP_STAGES } from '../../helpers/stop-in-write';
+
+/** Every point of a write several times over, and as many kills spread over the write cycle. */
+const KILL_ROUNDS = 24;
 
 function job(key: string, over: Partial<Job> = {}): Job {
   return {
@@ -191,82 +198,36 @@ describe('history across processes', () => {
     }
   });
 
-  /** A writer started ahead of its turn: loaded and waiting for "go" (see the fixture). */
-  const startWaiting = (prefix: string, stopInWrite = false) => {
-    const child = spawn(process.execPath, [writer, file, prefix, 'forever', 'wait', ...(stopInWrite ? ['stop-in-write'] : [])], { stdio: ['pipe', 'pipe', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
-    const seen = new Map<string, () => void>();
-    const waitLine = (l: string) => new Promise<void>((resolve) => seen.set(l, resolve));
-    const ready = waitLine('ready');
-    const firstFlush = waitLine('flushed 1');
-    const inWrite = waitLine('in-write');
-    let buf = '';
-    child.stdout.on('data', (d: Buffer) => {
-      buf += d.toString();
-      const lines = buf.split('\n');
-      buf = lines.pop()!;
-      for (const l of lines) seen.get(l)?.();
-    });
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
-    return { child, ready, firstFlush, inWrite, exited, stderr: () => stderr };
-  };
   const tempFiles = async () => (await readdir(dir)).filter((n) => n.startsWith('.history.json.pqm-tmp-'));
 
-  it('kill -9 in the middle of writes, 100 times, always leaves a readable file', async () => {
+  it(`kill -9 at every point of a write, ${KILL_ROUNDS} times, always leaves a readable file`, async () => {
     // A file big enough that every write takes a few milliseconds to write and flush.
     const big = Array.from({ length: 1500 }, (_, i) => entry(`seed:${i}`, new Date(Date.now() - i * 1000).toISOString(), { detail: 'y'.repeat(300) }));
     await writeFile(file, JSON.stringify({ version: 1, entries: big }));
-    let killedMidWay = 0;
-    let killedMidWrite = 0;
-    let oddRoundsMidWrite = 0;
-    // Odd rounds kill a writer stopped inside its second write: its temporary file complete, the
-    // rename over the history file not done (the fixture stops there and says so, so the kill lands
-    // inside a write however loaded the machine is); even rounds kill at a point spread over the
-    // write cycle (read, merge, write, rename).
-    const stopsInWrite = (round: number) => round % 2 === 1;
-    // Each writer is started (Node and the bundle loaded) while the previous one is being tested,
-    // so a trial costs a couple of writes and one kill rather than a process start.
-    let next = startWaiting('k0', stopsInWrite(0));
-    try {
-      for (let round = 0; round < 100; round++) {
-        const cur = next;
-        await cur.ready;
-        if (round < 99) next = startWaiting(`k${round + 1}`, stopsInWrite(round + 1));
-        const tempsBefore = new Set(await tempFiles());
-        const kill = () => cur.child.kill('SIGKILL');
-        const goAt = performance.now();
-        cur.child.stdin.write('go\n');
-        await cur.firstFlush;
-        if (stopsInWrite(round)) {
-          await cur.inWrite;
-          kill();
-        } else {
-          const cycleMs = performance.now() - goAt;
-          const delay = Math.floor(((round * 0.618034) % 1) * cycleMs);
-          if (delay === 0) kill();
-          else setTimeout(kill, delay);
-        }
-        const r = await cur.exited;
-        expect(cur.stderr()).toBe('');
-        if (r.signal === 'SIGKILL') killedMidWay++;
+    let tempsBefore = new Set<string>();
+    // Three rounds in four stop the writer at a point of its second write (half the temporary file
+    // written; the temporary file complete, not renamed; renamed with the lock held) and kill it
+    // there, however loaded the machine is; the fourth kills at a point spread over the write cycle.
+    const results = await runKillTrials({
+      rounds: KILL_ROUNDS,
+      firstWrite: 'flushed 1',
+      start: (round, stage) => startWaitingWriter(writer, [file, `k${round}`, 'forever', 'wait', ...(stage ? [stage] : [])]),
+      check: async ({ round, stage, signal }) => {
+        expect(signal).toBe('SIGKILL');
+        const temps = await tempFiles();
         // A temporary file left behind proves the kill landed inside a write.
-        if ((await tempFiles()).some((n) => !tempsBefore.has(n))) {
-          killedMidWrite++;
-          if (stopsInWrite(round)) oddRoundsMidWrite++;
-        }
+        if (stage === 'temp-half' || stage === 'temp-done') expect(temps.some((n) => !tempsBefore.has(n)), `round ${round}`).toBe(true);
+        if (stage === 'renamed') expect(existsSync(lockPathFor(file)), `round ${round}: no lock left`).toBe(true);
+        tempsBefore = new Set(temps);
         const parsed = JSON.parse(await readFile(file, 'utf8')) as { entries: HistoryEntry[] };
         expect(parsed.entries.length).toBeGreaterThanOrEqual(1500);
-        // Each round's first entry was flushed before the kill and must have survived.
+        // Each round's first entry was flushed before the kill and must have survived; the second
+        // is there exactly when the kill came after its rename.
         expect(parsed.entries.some((e) => e.job.key === `k${round}:0`)).toBe(true);
-      }
-    } finally {
-      next.child.kill('SIGKILL');
-    }
-    expect(killedMidWay).toBe(100);
-    // Every stopped writer was killed inside a write; at least half of all kills were.
-    expect(oddRoundsMidWrite).toBe(50);
-    expect(killedMidWrite).toBeGreaterThanOrEqual(50);
+        if (stage) expect(parsed.entries.some((e) => e.job.key === `k${round}:1`), `round ${round} (${stage})`).toBe(stage === 'renamed');
+      },
+    });
+    for (const stage of STOP_STAGES) expect(results.filter((r) => r.stage === stage).length).toBeGreaterThanOrEqual(KILL_ROUNDS / 4);
     const names = await readdir(dir);
     expect(names.filter((n) => n.includes('corrupt'))).toEqual([]);
   }, 120_000);

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, mkdir, rm, writeFile, symlink } from 'node:fs/promises';
+import { mkdtemp, mkdir, rm, stat, utimes, writeFile, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
@@ -146,9 +146,11 @@ describe('web transport: static files', () => {
     expect((await get(t.port, '/assets/changing.js', host)).body).toBe('one();');
     await writeFile(join(rendererDir, 'assets', 'changing.js'), 'two(); // longer');
     expect((await get(t.port, '/assets/changing.js', host)).body).toBe('two(); // longer');
-    // Same size, new content: the modification time tells.
-    await new Promise((r) => setTimeout(r, 20));
+    // Same size, new content: the modification time tells (set a second on, rather than waiting
+    // for the clock to move past the file system's time resolution).
+    const { mtime } = await stat(join(rendererDir, 'assets', 'changing.js'));
     await writeFile(join(rendererDir, 'assets', 'changing.js'), 'six(); // longer');
+    await utimes(join(rendererDir, 'assets', 'changing.js'), new Date(), new Date(mtime.getTime() + 1_000));
     expect((await get(t.port, '/assets/changing.js', host)).body).toBe('six(); // longer');
     // Removed: not found, not the remembered content.
     await rm(join(rendererDir, 'assets', 'changing.js'));
