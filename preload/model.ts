@@ -497,6 +497,8 @@ export const UiSettings = strictObject({
   sourceFilter: z.array(z.string().max(64)).max(100).default([]),
   printerFilter: z.array(z.string().max(300)).max(200).default([]),
   stateFilter: z.array(JobState).max(8).default([]),
+  /** Only jobs flagged stuck. */
+  stuckOnly: z.boolean().default(false),
   search: z.string().max(200).default(''),
   sort: strictObject({ key: SortKey, dir: z.enum(['asc', 'desc']) }).default({ key: 'updatedAt', dir: 'desc' }),
   startAtLogin: z.boolean().default(false),

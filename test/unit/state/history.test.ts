@@ -4,7 +4,8 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { createHistoryStore, csvCell, historyToCsv } from '../../../main/state/history';
+import { createHistoryStore, historyToCsv } from '../../../main/state/history';
+import { csvCell } from '../../../preload/csv';
 import type { HistoryEntry, Job } from '../../../preload/model';
 import type { Clock } from '../../../main/core/ports';
 
