@@ -413,6 +413,8 @@ export const AodocsSourceConfig = strictObject({
   libraryIds: z.array(z.string().min(1).max(200).regex(/^[^/?#\\\s]+$/, 'a library id cannot contain "/", "?", "#", "\\" or spaces')).min(1).max(100),
   /** The requester e-mail that counts as "mine". */
   user: z.string().min(3).max(320).optional(),
+  /** Display names of the libraries by id ("lib-hr": "HR records"), shown in place of the ids. */
+  libraryNames: z.record(z.string().min(1).max(200), z.string().trim().min(1).max(200)).optional(),
   /** Which secret authenticates: a security code (default) or a bearer token. */
   auth: z.enum(['securityCode', 'bearer']).optional(),
 });
