@@ -136,7 +136,7 @@ function exportView(store: Store, format: 'csv' | 'json'): void {
 function ExportMenu() {
   const store = useStore();
   return (
-    <details class="menu" data-testid="export-menu">
+    <details class="menu menu-end" data-testid="export-menu">
       <summary>{t.exportView}</summary>
       <div class="menu-items">
         <button type="button" onClick={(e) => (exportView(store, 'csv'), closeMenuOf(e))}>
