@@ -10,11 +10,11 @@ export function OutageBanner() {
   const out = store.sources.value.filter((s) => s.status === 'down' || s.status === 'auth-required');
   if (!out.length) return null;
   return (
-    <div class="outages" data-testid="outage-banner">
+    <section class="outages" aria-label={t.outagesLabel} data-testid="outage-banner">
       {out.map((s) => {
         const signIn = s.status === 'auth-required';
         return (
-          <section key={s.id} class="banner banner-error" role="alert" aria-label={signIn ? t.outageSignIn(s.name) : t.outageTitle(s.name)} data-source={s.id}>
+          <div key={s.id} class="banner banner-error" role="alert" aria-label={signIn ? t.outageSignIn(s.name) : t.outageTitle(s.name)} data-source={s.id}>
             <div class="outage-text">
               <strong>{signIn ? t.outageSignIn(s.name) : t.outageTitle(s.name)}</strong>
               {s.message && <p>{t.outageWhatFailed(s.message)}</p>}
@@ -28,9 +28,9 @@ export function OutageBanner() {
             <button type="button" onClick={() => (store.panel.value = { kind: 'sources' })}>
               {t.outageOpenSources}
             </button>
-          </section>
+          </div>
         );
       })}
-    </div>
+    </section>
   );
 }

@@ -68,6 +68,7 @@ export function PrintersView() {
   const printers = listPrinters(store);
   const names = store.sourceNames.value;
   return (
+    <section aria-label={t.printersTitle}>
     <details class="printers-view" data-testid="printers-view" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
       <summary>
         {t.printersTitle} ({formatInt(printers.length)})
@@ -123,5 +124,6 @@ export function PrintersView() {
         </table>
       )}
     </details>
+    </section>
   );
 }

@@ -89,6 +89,7 @@ export const en = {
   outageWhatFailed: (message: string) => `What failed: ${message}`,
   outageWhatToDo: 'Its jobs are shown as last seen. Check the connection or the service, then retry; or open Sources to change its settings.',
   outageWhatToDoSignIn: 'Its jobs are shown as last seen. Open Sources and sign in again.',
+  outagesLabel: 'Sources with a problem',
   outageRetry: 'Retry now',
   outageOpenSources: 'Open Sources',
   printersTitle: 'Printers',
