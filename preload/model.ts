@@ -419,6 +419,8 @@ export const AodocsSourceConfig = strictObject({
   libraryIds: z.array(z.string().min(1).max(200).regex(/^[^/?#\\\s]+$/, 'a library id cannot contain "/", "?", "#", "\\" or spaces')).min(1).max(100),
   /** The requester e-mail that counts as "mine". */
   user: z.string().min(3).max(320).optional(),
+  /** Display names of the libraries by id ("lib-hr": "HR records"), shown in place of the ids. */
+  libraryNames: z.record(z.string().min(1).max(200), z.string().trim().min(1).max(200)).optional(),
   /** Which secret authenticates: a security code (default) or a bearer token. */
   auth: z.enum(['securityCode', 'bearer']).optional(),
 });
@@ -531,6 +533,8 @@ export const UiSettings = strictObject({
   sourceFilter: z.array(z.string().max(64)).max(100).default([]),
   printerFilter: z.array(z.string().max(300)).max(200).default([]),
   stateFilter: z.array(JobState).max(8).default([]),
+  /** Only jobs flagged stuck. */
+  stuckOnly: z.boolean().default(false),
   search: z.string().max(200).default(''),
   sort: strictObject({ key: SortKey, dir: z.enum(['asc', 'desc']) }).default({ key: 'updatedAt', dir: 'desc' }),
   startAtLogin: z.boolean().default(false),

@@ -15,6 +15,8 @@ export interface QueryChoices {
   sourceFilter: string[];
   printerFilter: string[];
   stateFilter: JobState[];
+  /** Only jobs flagged stuck; absent means false. */
+  stuckOnly?: boolean;
   search: string;
   sort: { key: SortKeyName; dir: 'asc' | 'desc' };
 }
@@ -83,6 +85,7 @@ export function matchesChoices(job: Job, q: QueryChoices, needle: string = q.sea
   if (q.sourceFilter.length && !q.sourceFilter.includes(job.sourceId)) return false;
   if (q.printerFilter.length && !q.printerFilter.includes(job.printer ?? '')) return false;
   if (q.stateFilter.length && !q.stateFilter.includes(job.state)) return false;
+  if (q.stuckOnly && !job.stuck) return false;
   if (needle && !matchesSearch(job, needle)) return false;
   return true;
 }
@@ -116,6 +119,7 @@ export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: Re
     if (sources && !sources.has(job.sourceId)) continue;
     if (printers && !printers.has(job.printer ?? '')) continue;
     if (states && !states.has(job.state)) continue;
+    if (q.stuckOnly && !job.stuck) continue;
     if (needle && !matchesSearch(job, needle)) continue;
     rows.push({ job, v: timeKey ? job[timeKey] : sortValue(job, q.sort.key, sourceNames) });
   }

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { HistorySettings, type HistoryEntry } from '../../preload/model';
+import { toCsv } from '../../preload/csv';
 import { systemClock, type Clock, type Logger } from '../core/ports';
 import { asidePath, copyAside, moveAside, readTextIfExists, removeLeftoverTempFiles, statIfExists, writeFileAtomic, writeFileAtomicSync } from './atomic-file';
 import { readFileSync, renameSync } from 'node:fs';
@@ -253,24 +254,14 @@ export function createHistoryStore(path: string, opts: HistoryStoreOptions = {})
 // CSV (RFC 4180, safe to open in a spreadsheet)
 // ---------------------------------------------------------------------------------------------
 
-/**
- * One CSV cell. A cell starting with = + - @ tab or CR is prefixed with a single quote so a
- * spreadsheet shows it as text and never evaluates it as a formula (OWASP "CSV injection").
- * Then quoted per RFC 4180 when it holds a comma, quote, CR or LF.
- */
-export function csvCell(value: unknown): string {
-  let s = value === null || value === undefined ? '' : typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
 export const HISTORY_CSV_COLUMNS = ['finishedAt', 'key', 'sourceId', 'sourceKind', 'nativeId', 'state', 'rawState', 'detail', 'document', 'owner', 'printer', 'createdAt', 'updatedAt', 'gone'] as const;
 
 export function historyToCsv(entries: readonly HistoryEntry[]): string {
-  const rows = [HISTORY_CSV_COLUMNS.join(',')];
-  for (const e of entries) {
-    const j = e.job as unknown as Record<string, unknown>;
-    rows.push(HISTORY_CSV_COLUMNS.map((c) => csvCell(c === 'finishedAt' ? e.finishedAt : j[c])).join(','));
-  }
-  return `${rows.join('\r\n')}\r\n`;
+  return toCsv(
+    HISTORY_CSV_COLUMNS,
+    entries.map((e) => {
+      const j = e.job as unknown as Record<string, unknown>;
+      return HISTORY_CSV_COLUMNS.map((c) => (c === 'finishedAt' ? e.finishedAt : j[c]));
+    }),
+  );
 }

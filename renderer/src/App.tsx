@@ -9,6 +9,9 @@ import { StoreContext, useStore } from './components/context';
 import { CommandBar, FilterBar, PausedBanner } from './components/Toolbar';
 import { QueueGrid } from './components/QueueGrid';
 import { EmptyState } from './components/EmptyState';
+import { OutageBanner } from './components/OutageBanner';
+import { SummaryStrip } from './components/SummaryStrip';
+import { PrintersView } from './components/PrintersView';
 import { LazyDetailPanel, LazyDialogs, LazyPrintDialog, LazyServicePanel, LazySettingsPanel, LazySourcesPanel, LazyTrackDialog } from './components/lazy';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
@@ -40,7 +43,10 @@ function Shell() {
       <CommandBar />
       <ConnectionBanner />
       <PausedBanner />
+      <OutageBanner />
       <FilterBar />
+      <SummaryStrip />
+      <PrintersView />
       <main class="content" data-testid="queue" data-status={status}>
         <div class="queue-area">
           {status === 'loading' && (

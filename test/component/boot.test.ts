@@ -74,8 +74,9 @@ describe('store.start with the answers boot asked for', () => {
     });
     try {
       await store.start(early);
-      // Asked once each; then the window says it listens (main may send what it held for it).
-      expect(bridge.calls.map((c) => c.name)).toEqual(['getSettings', 'getSnapshot', 'getSnapshot', 'windowReady']);
+      // Asked once each; then the window says it listens (main may send what it held for it), then
+      // asks for the printers, which the first frame does not need.
+      expect(bridge.calls.map((c) => c.name)).toEqual(['getSettings', 'getSnapshot', 'getSnapshot', 'windowReady', 'getPrinters']);
       expect(store.ui.value.sort).toEqual({ key: 'document', dir: 'asc' });
       // The first rows, then the whole queue: both in the saved order, never the default one.
       expect(seen).toEqual([

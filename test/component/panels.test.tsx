@@ -159,8 +159,10 @@ describe('empty states and load errors', () => {
       sources: [makeHealth({ id: 'local', name: 'This PC', status: 'down', message: 'Nothing answers on 127.0.0.1:41191.' }), makeHealth({ id: 'up', kind: 'graph', name: 'Universal Print', status: 'auth-required', message: 'Sign in to see jobs.' })],
     });
     expect(screen.getByRole('heading', { name: 'Sign-in needed' })).toBeTruthy();
-    expect(screen.getByText(/Nothing answers on 127.0.0.1:41191./)).toBeTruthy();
-    fireEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+    expect(within(m.container.querySelector<HTMLElement>('.empty')!).getByText(/Nothing answers on 127.0.0.1:41191./)).toBeTruthy();
+    // The outage banner over the queue says it too.
+    expect(within(screen.getByTestId('outage-banner')).getByText(/Nothing answers on 127.0.0.1:41191./)).toBeTruthy();
+    fireEvent.click(within(m.container.querySelector<HTMLElement>('.empty')!).getByRole('button', { name: 'Sign in' }));
     await waitFor(() => expect(notices()).toContainEqual(['info', expect.stringContaining('Universal Print: Signed in as alice@contoso.com.')]));
     expect(m.bridge.callsOf('signIn')).toEqual([{ sourceId: 'up' }]);
   });

@@ -53,7 +53,8 @@ export function createAodocsSource(config: AodocsSourceConfig, deps: SourceDeps,
   const words = client.credentialWords;
   let lookupCursor = 0;
 
-  const map = (job: ApiJob): SourceJob => toSourceJob(job, { sourceId: config.id, user: config.user });
+  const libraryNames = new Map(Object.entries(config.libraryNames ?? {}));
+  const map = (job: ApiJob): SourceJob => toSourceJob(job, { sourceId: config.id, user: config.user, libraryNames });
 
   function authMessage(err: HttpError): string {
     const said = err.serviceMessage ? ` ("${err.serviceMessage}")` : '';

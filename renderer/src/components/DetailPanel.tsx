@@ -7,6 +7,7 @@ import { formatBytes, formatDateTime, formatInt, formatPercent } from '../i18n/f
 import { docName } from '../state/store';
 import { askCancel, askCancelAll, cancelRefusal, cancelableOf } from './actions';
 import { useStore } from './context';
+import { JobPrinterChip } from './PrintersView';
 
 function text(v: unknown): string {
   if (v == null || v === '') return t.none;
@@ -198,6 +199,7 @@ function JobFields(props: { job: Job; sourceName: string }) {
       <div class="detail-flags">
         {job.stale && <span class="badge badge-stale">{job.lastSeenAt ? t.stale(formatDateTime(job.lastSeenAt)) : t.staleNever}</span>}
         {job.stuck && <span class="badge badge-stuck">{t.stuck}</span>}
+        <JobPrinterChip sourceId={job.sourceId} printer={job.printer} />
         {job.gone && <span class="badge badge-gone">{t.gone(props.sourceName)}</span>}
       </div>
       <dl class="facts">

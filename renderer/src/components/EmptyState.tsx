@@ -1,6 +1,7 @@
 /** What the queue shows when it has no rows: always the reason, and what to do next. */
 import { t } from '../i18n/messages';
 import { useStore } from './context';
+import { NO_FILTERS, isFiltered } from '../state/store';
 
 export function EmptyState() {
   const store = useStore();
@@ -51,7 +52,7 @@ export function EmptyState() {
       </Empty>
     );
   }
-  const filtered = ui.mineOnly || ui.sourceFilter.length || ui.printerFilter.length || ui.stateFilter.length || ui.search.trim();
+  const filtered = isFiltered(ui);
   if (!filtered && ui.view === 'active') {
     return (
       <Empty title={t.emptyNoJobsTitle} text={t.emptyNoActive}>
@@ -63,7 +64,7 @@ export function EmptyState() {
   }
   return (
     <Empty title={t.emptyFilteredTitle} text={t.emptyFiltered}>
-      <button type="button" onClick={() => store.updateUi({ mineOnly: false, sourceFilter: [], printerFilter: [], stateFilter: [], search: '', view: 'all' })}>
+      <button type="button" onClick={() => store.updateUi({ ...NO_FILTERS, view: 'all' })}>
         {t.clearFilters}
       </button>
     </Empty>

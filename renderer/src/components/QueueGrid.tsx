@@ -19,7 +19,7 @@ export const ROW_HEIGHT = 32;
 /** Used when the scroll element reports no size (no layout yet, or a DOM without layout). */
 export const FALLBACK_VIEWPORT: Rect = { width: 1024, height: 640 };
 
-const COLUMNS: SortKeyName[] = ['source', 'printer', 'document', 'owner', 'state', 'progress', 'pages', 'size', 'createdAt', 'updatedAt'];
+export const COLUMNS: SortKeyName[] = ['source', 'printer', 'document', 'owner', 'state', 'progress', 'pages', 'size', 'createdAt', 'updatedAt'];
 
 const PENDING_TEXT: Record<PendingAction, string> = {
   cancel: t.pendingCancel,

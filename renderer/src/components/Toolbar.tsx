@@ -1,5 +1,5 @@
 /** The window's command bar, the view/filter bar and the paused banner. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { JobState } from '../../../preload/model';
 import { JOB_STATES } from '../../../preload/job-states';
 import { t } from '../i18n/messages';
@@ -7,12 +7,18 @@ import { formatDateTime, formatInt } from '../i18n/format';
 import type { ViewName } from '../../../preload/queue-view';
 import { askCancel } from './actions';
 import { useStore } from './context';
+import { useClosingMenus } from './menus';
+import { COLUMNS } from './QueueGrid';
+import { NO_FILTERS, isFiltered, type Store } from '../state/store';
+import { downloadText, viewToCsv, viewToJson } from './export';
 
 export function CommandBar() {
   const store = useStore();
   const paused = store.paused.value;
+  const root = useRef<HTMLElement>(null);
+  useClosingMenus(root);
   return (
-    <header class="command-bar">
+    <header class="command-bar" ref={root}>
       <h1 class="app-title">{t.appTitle}</h1>
       <div class="command-group" role="toolbar" aria-label={t.toolbarLabel}>
         <button type="button" onClick={() => (store.panel.value = { kind: 'track' })}>
@@ -110,18 +116,61 @@ function MultiFilter<V extends string>(props: { label: string; options: { value:
   );
 }
 
+/** Every printer a filter can choose: those the sources describe and those jobs name, by display name. */
+function printerOptions(store: Store): { value: string; label: string }[] {
+  const names = new Set<string>(store.printers.value);
+  for (const p of store.printerList.value) names.add(p.name);
+  return [...names].sort((a, b) => a.localeCompare(b)).map((n) => ({ value: n, label: n }));
+}
+
+/** Saves the rows the queue shows now (view, filters, search and sort applied) as CSV or JSON. */
+function exportView(store: Store, format: 'csv' | 'json'): void {
+  const rows = store.visible.value;
+  const names = store.sourceNames.value;
+  const stamp = new Date().toISOString().slice(0, 10);
+  if (format === 'csv') downloadText(`print-queue-${stamp}.csv`, viewToCsv(rows, COLUMNS, names), 'text/csv;charset=utf-8');
+  else downloadText(`print-queue-${stamp}.json`, viewToJson(rows, COLUMNS, names), 'application/json');
+  store.notify('info', t.exportViewDone(formatInt(rows.length)));
+}
+
+function ExportMenu() {
+  const store = useStore();
+  return (
+    <details class="menu menu-end" data-testid="export-menu">
+      <summary>{t.exportView}</summary>
+      <div class="menu-items">
+        <button type="button" onClick={(e) => (exportView(store, 'csv'), closeMenuOf(e))}>
+          {t.exportViewCsv}
+        </button>
+        <button type="button" onClick={(e) => (exportView(store, 'json'), closeMenuOf(e))}>
+          {t.exportViewJson}
+        </button>
+      </div>
+    </details>
+  );
+}
+
+function closeMenuOf(e: Event): void {
+  const menu = (e.currentTarget as HTMLElement).closest('details');
+  if (menu) menu.open = false;
+}
+
 export function FilterBar() {
   const store = useStore();
   const ui = store.ui.value;
+  const root = useRef<HTMLDivElement>(null);
+  useClosingMenus(root);
+  const printers = printerOptions(store);
   const [search, setSearch] = useState(ui.search);
   useEffect(() => setSearch(ui.search), [ui.search]);
   const shown = store.visible.value.length;
   const total = store.jobCount.value;
   const selected = store.selection.value;
-  const filtered = ui.mineOnly || ui.sourceFilter.length || ui.printerFilter.length || ui.stateFilter.length || ui.search;
+  const filtered = isFiltered(ui);
+  const restored = filtered && store.filtersRestored.value;
   const views: ViewName[] = ['active', 'finished', 'all'];
   return (
-    <div class="filter-bar" aria-label={t.filtersLabel} role="region" data-testid="filter-bar">
+    <div class="filter-bar" aria-label={t.filtersLabel} role="region" data-testid="filter-bar" ref={root}>
       <div class="segmented" role="radiogroup" aria-label={t.viewsLabel} onKeyDown={(e) => moveView(e, views, ui.view, (v) => store.updateUi({ view: v }))}>
         {views.map((v) => (
           <button
@@ -144,7 +193,7 @@ export function FilterBar() {
         chosen={ui.sourceFilter}
         onChange={(v) => store.updateUi({ sourceFilter: v })}
       />
-      <MultiFilter label={t.filterPrinter} options={store.printers.value.map((p) => ({ value: p, label: p }))} chosen={ui.printerFilter} onChange={(v) => store.updateUi({ printerFilter: v })} />
+      <MultiFilter label={t.filterPrinter} options={printers} chosen={ui.printerFilter} onChange={(v) => store.updateUi({ printerFilter: v })} />
       <MultiFilter<JobState>
         label={t.filterState}
         options={JOB_STATES.map((s) => ({ value: s, label: t.states[s] }))}
@@ -154,6 +203,10 @@ export function FilterBar() {
       <label class="check">
         <input type="checkbox" checked={ui.mineOnly} onChange={(e) => store.updateUi({ mineOnly: e.currentTarget.checked })} />
         {t.mineOnly}
+      </label>
+      <label class="check">
+        <input type="checkbox" checked={ui.stuckOnly} onChange={(e) => store.updateUi({ stuckOnly: e.currentTarget.checked })} />
+        {t.filterStuck}
       </label>
       <input
         type="search"
@@ -167,12 +220,20 @@ export function FilterBar() {
           store.updateUi({ search: e.currentTarget.value });
         }}
       />
-      {filtered ? (
-        <button type="button" class="link" onClick={() => store.updateUi({ mineOnly: false, sourceFilter: [], printerFilter: [], stateFilter: [], search: '' })}>
+      {restored ? (
+        <span class="filters-restored" role="status" data-testid="filters-restored">
+          {t.filtersRestored}{' '}
+          <button type="button" class="link" onClick={() => store.updateUi({ ...NO_FILTERS })}>
+            {t.clearRestored}
+          </button>
+        </span>
+      ) : filtered ? (
+        <button type="button" class="link" onClick={() => store.updateUi({ ...NO_FILTERS })}>
           {t.clearFilters}
         </button>
       ) : null}
       <span class="spacer" />
+      <ExportMenu />
       {selected.size > 1 && (
         <button type="button" class="danger" onClick={() => askCancel(store, [...selected])}>
           {t.cancelSelected(formatInt(selected.size))}

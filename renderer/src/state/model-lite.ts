@@ -16,6 +16,7 @@ export function defaultUi(): UiSettings {
     sourceFilter: [],
     printerFilter: [],
     stateFilter: [],
+    stuckOnly: false,
     search: '',
     sort: { key: 'updatedAt', dir: 'desc' },
     startAtLogin: false,

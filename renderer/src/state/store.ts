@@ -7,7 +7,7 @@
 import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
 import type { Events, PrintQueueBridge, SignInProgress, PrintRequest, RequestInput, RequestOutput, SettingsView, Snapshot } from '../../../preload/contract';
 import type { RequestName } from '../../../preload/channels';
-import type { AppError, Job, JobPatch, Result, Settings, SourceHealth, UiSettings } from '../../../preload/model';
+import type { AppError, Job, JobPatch, Printer, Result, Settings, SourceHealth, UiSettings } from '../../../preload/model';
 import { defaultUi } from './model-lite';
 import { isFinal, jobName } from '../../../preload/job-states';
 import { t } from '../i18n/messages';
@@ -53,6 +53,15 @@ export interface ConfirmRequest {
 
 const UI_SAVE_DELAY_MS = 400;
 
+/** The view choices that hide jobs (every one but the view), each at its "show everything" value. */
+export const NO_FILTERS = { mineOnly: false, sourceFilter: [], printerFilter: [], stateFilter: [], stuckOnly: false, search: '' } as const satisfies Partial<UiSettings>;
+const FILTER_KEYS = Object.keys(NO_FILTERS) as (keyof typeof NO_FILTERS)[];
+
+/** Whether any filter or the search hides jobs. */
+export function isFiltered(ui: UiSettings): boolean {
+  return ui.mineOnly || ui.stuckOnly || ui.sourceFilter.length > 0 || ui.printerFilter.length > 0 || ui.stateFilter.length > 0 || ui.search.trim() !== '';
+}
+
 function distinct(items: string[]): string[] {
   return [...new Set(items)];
 }
@@ -76,6 +85,10 @@ export function createStore(bridge: PrintQueueBridge) {
   const loadError = signal<AppError | null>(null);
   const settingsView = signal<SettingsView | null>(null);
   const ui = signal<UiSettings>(defaultUi());
+  /** True while the filters or search in use are those saved last time (the window says so), until one is changed. */
+  const filtersRestored = signal(false);
+  /** Every source's printers as their sources describe them (getPrinters, then printers:changed). */
+  const printerList = signal<Printer[]>([]);
   const selection = signal<ReadonlySet<string>>(new Set());
   const activeKey = signal<string | null>(null);
   const detailKey = signal<string | null>(null);
@@ -262,6 +275,7 @@ export function createStore(bridge: PrintQueueBridge) {
       bridge.on('signin:progress', (p) => setMapEntry(signInProgress, p.sourceId, p.stage === 'done' ? undefined : p)),
       bridge.on('app:notice', ({ level, message }) => notify(level, message)),
       bridge.on('print:progress', ({ key, sentBytes, totalBytes }) => setMapEntry(printProgress, key, { sentBytes, totalBytes })),
+      bridge.on('printers:changed', ({ printers: list }) => (printerList.value = list)),
     );
     // The jobs are put in only once the settings are in: the queue is then filtered and sorted
     // (and drawn) once, under the saved view choices, not first under the defaults.
@@ -271,6 +285,8 @@ export function createStore(bridge: PrintQueueBridge) {
     // Listening, with the queue in: main may now send what it held for the window (the job a link
     // that started the app names), which would otherwise reach a page without a listener or jobs.
     void call('windowReady', {});
+    // The printers are not needed for the first frame; asked for once the queue is in.
+    void loadPrinters();
   }
 
   async function loadHead(answer: Promise<Result<Snapshot>>, settings: Promise<boolean>): Promise<void> {
@@ -314,6 +330,12 @@ export function createStore(bridge: PrintQueueBridge) {
     putSnapshot(r.value, null);
   }
 
+  async function loadPrinters(): Promise<void> {
+    const r = await call('getPrinters', {});
+    if (r.ok) printerList.value = r.value;
+    else notify('warning', t.printersLoadFailed(r.error.message));
+  }
+
   /** Loads the settings; false when they could not be read (the window then says why). */
   async function loadSettings(answer?: Promise<Result<SettingsView>>): Promise<boolean> {
     const r = await (answer ?? call('getSettings', {}));
@@ -324,6 +346,7 @@ export function createStore(bridge: PrintQueueBridge) {
     batch(() => {
       settingsView.value = r.value;
       ui.value = r.value.settings.ui;
+      filtersRestored.value = isFiltered(r.value.settings.ui);
     });
     return true;
   }
@@ -338,6 +361,7 @@ export function createStore(bridge: PrintQueueBridge) {
   /** Changes a view choice now and persists it shortly after (typing in search saves once). */
   function updateUi(change: Partial<UiSettings>): void {
     ui.value = { ...ui.value, ...change };
+    if (FILTER_KEYS.some((k) => k in change)) filtersRestored.value = false;
     if (uiSaveTimer) clearTimeout(uiSaveTimer);
     uiSaveTimer = setTimeout(() => void persistUi(), UI_SAVE_DELAY_MS);
   }
@@ -568,8 +592,10 @@ export function createStore(bridge: PrintQueueBridge) {
     loadError,
     settingsView,
     ui,
+    filtersRestored,
     visible,
     printers,
+    printerList,
     selection,
     activeKey,
     detailKey,

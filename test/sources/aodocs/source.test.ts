@@ -233,6 +233,16 @@ describe('AODocs source: jobs handed in by id', () => {
 });
 
 describe('AODocs source: mapping', () => {
+  it('names a library by the name the settings give it, and by its id otherwise', async () => {
+    const s = await sim();
+    s.addJob({ jobId: 'named', libraryId: 'lib-a', requestor: BOB });
+    s.addJob({ jobId: 'plain', libraryId: 'lib-b', requestor: BOB });
+    const { source } = setup(s, { libraryIds: ['lib-a', 'lib-b'], libraryNames: { 'lib-a': 'HR records' } });
+    const jobs = byId(await source.poll(ctx('full')));
+    expect(jobs.get('named')?.printer).toBe('HR records');
+    expect(jobs.get('plain')?.printer).toBe('lib-b');
+  });
+
   it('maps every status, failures within a completed job, progress, owner and mine', async () => {
     const s = await sim();
     const t0 = Date.UTC(2026, 0, 5, 8, 0, 0);

@@ -1,0 +1,22 @@
+/**
+ * CSV (RFC 4180) that is safe to open in a spreadsheet: the one encoder for every export, the
+ * history file written by the app and the CLI and the view the window exports.
+ */
+
+/**
+ * One CSV cell. A cell starting with = + - @ tab or CR is prefixed with a single quote so a
+ * spreadsheet shows it as text and never evaluates it as a formula (OWASP "CSV injection").
+ * Then quoted per RFC 4180 when it holds a comma, quote, CR or LF.
+ */
+export function csvCell(value: unknown): string {
+  let s = value === null || value === undefined ? '' : typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** A whole CSV text: a header row, then one row per record, CRLF line ends, ending with one. */
+export function toCsv(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  const lines = [headers.map(csvCell).join(',')];
+  for (const row of rows) lines.push(row.map(csvCell).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,129 @@
+/**
+ * Every printer, share or queue of every source: its plain state, the source's own reasons, whether
+ * it accepts jobs, how many jobs are active and stuck on it, and "Cancel all on this printer".
+ * Printers come from the sources that describe them (getPrinters / printers:changed); a printer that
+ * only jobs name (a source that does not describe its printers) is listed with what its jobs say.
+ */
+import type { Printer, PrinterState } from '../../../preload/model';
+import { isFinal } from '../../../preload/job-states';
+import { t } from '../i18n/messages';
+import { formatInt } from '../i18n/format';
+import type { Store } from '../state/store';
+import { askCancelAll, cancelableOf } from './actions';
+import { useStore } from './context';
+import { useState } from 'preact/hooks';
+
+/** The printers as the view lists them: those described, then those only jobs name, by source and name. */
+export function listPrinters(store: Store): Printer[] {
+  const described = store.printerList.value;
+  const known = new Set(described.map((p) => `${p.sourceId}\u0000${p.name}`));
+  const byJobs = new Map<string, Printer>();
+  for (const j of store.allJobs.value) {
+    if (!j.printer || known.has(`${j.sourceId}\u0000${j.printer}`)) continue;
+    const id = `${j.sourceId}\u0000${j.printer}`;
+    const p = byJobs.get(id) ?? { key: `${j.sourceId}:${j.printer}`, sourceId: j.sourceId, sourceKind: j.sourceKind, id: j.printer, name: j.printer, state: 'unknown', reasons: [], acceptingJobs: null, activeJobs: 0, stuckJobs: 0 };
+    if (!isFinal(j)) {
+      p.activeJobs++;
+      if (j.stuck) p.stuckJobs++;
+      if (j.state === 'printing') p.state = 'printing';
+    }
+    byJobs.set(id, p);
+  }
+  const names = store.sourceNames.value;
+  const all = [...described, ...byJobs.values()];
+  return all.sort((a, b) => (names.get(a.sourceId) ?? a.sourceId).localeCompare(names.get(b.sourceId) ?? b.sourceId) || a.name.localeCompare(b.name));
+}
+
+export function PrinterStateChip(props: { state: PrinterState; acceptingJobs: boolean | null }) {
+  return (
+    <>
+      <span class={`badge printer-${props.state}`} data-testid="printer-state">
+        {t.printerStates[props.state]}
+      </span>
+      {props.acceptingJobs === false && (
+        <span class="badge printer-not-accepting" data-testid="printer-not-accepting">
+          {t.printerNotAccepting}
+        </span>
+      )}
+    </>
+  );
+}
+
+/** The state chip of the printer a job is on, when its source describes that printer. */
+export function JobPrinterChip(props: { sourceId: string; printer: string | null }) {
+  const store = useStore();
+  const p = props.printer ? store.printerList.value.find((x) => x.sourceId === props.sourceId && x.name === props.printer) : undefined;
+  if (!p) return null;
+  return (
+    <span class="job-printer-state" title={p.reasons.join(', ') || undefined}>
+      <PrinterStateChip state={p.state} acceptingJobs={p.acceptingJobs} />
+      {p.reasons.length > 0 && <span class="printer-reasons"> {p.reasons.join(', ')}</span>}
+    </span>
+  );
+}
+
+export function PrintersView() {
+  const store = useStore();
+  const [open, setOpen] = useState(false);
+  const printers = listPrinters(store);
+  const names = store.sourceNames.value;
+  return (
+    <section aria-label={t.printersTitle}>
+    <details class="printers-view" data-testid="printers-view" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
+      <summary>
+        {t.printersTitle} ({formatInt(printers.length)})
+      </summary>
+      {/* Drawn only while open: a closed section costs the queue nothing. */}
+      {!open ? null : printers.length === 0 ? (
+        <p class="muted">{t.printersNone}</p>
+      ) : (
+        <table class="printers-table">
+          <caption class="visually-hidden">{t.printersTitle}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{t.printerColumns.name}</th>
+              <th scope="col">{t.printerColumns.source}</th>
+              <th scope="col">{t.printerColumns.state}</th>
+              <th scope="col">{t.printerColumns.reasons}</th>
+              <th scope="col">{t.printerColumns.active}</th>
+              <th scope="col">{t.printerColumns.stuck}</th>
+              <th scope="col">
+                <span class="visually-hidden">{t.printerColumns.actions}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {printers.map((p) => {
+              const cancelable = cancelableOf(store, { sourceId: p.sourceId, printer: p.name }).length;
+              return (
+                <tr key={p.key} data-testid="printer-row" data-key={p.key}>
+                  <th scope="row">{p.name}</th>
+                  <td>{names.get(p.sourceId) ?? p.sourceId}</td>
+                  <td>
+                    <PrinterStateChip state={p.state} acceptingJobs={p.acceptingJobs} />
+                  </td>
+                  <td data-testid="printer-reasons">{p.reasons.join(', ')}</td>
+                  <td>{formatInt(p.activeJobs)}</td>
+                  <td>{formatInt(p.stuckJobs)}</td>
+                  <td>
+                    <button
+                      type="button"
+                      class="danger"
+                      disabled={!cancelable}
+                      title={cancelable ? undefined : t.printerNoActive}
+                      aria-label={`${t.printerCancelAll}: ${p.name}`}
+                      onClick={() => askCancelAll(store, { sourceId: p.sourceId, printer: p.name }, p.name)}
+                    >
+                      {t.printerCancelAll}
+                    </button>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      )}
+    </details>
+    </section>
+  );
+}
