@@ -516,10 +516,16 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
         if (!picked) throw new AppFailure('invalid-input', 'No file was chosen, so nothing was printed.', { field: 'document' });
         file = await readPrintFile(picked.path);
       }
-      const progressKey = `${req.sourceId}:upload`;
+      let uploading: string | null = null;
       const job = await source.print(req as PrintRequest, file, {
         signal: AbortSignal.timeout(30 * 60_000),
-        onProgress: (sentBytes, totalBytes) => emit('print:progress', { key: progressKey, sentBytes, totalBytes }),
+        onProgress: (sentBytes, totalBytes, sent) => {
+          // The job's row is in the queue before its first progress: the grid shows the upload on
+          // it, and "Stop upload" finds it by the same key.
+          if (uploading !== sent.key) engine.upsert(sent);
+          uploading = sent.key;
+          emit('print:progress', { key: sent.key, sentBytes, totalBytes });
+        },
       });
       return engine.upsert(job);
     },
