@@ -538,6 +538,24 @@ export const SECRET_NAMES = ['LICENSE', 'TOKEN', 'SECURITY_CODE', 'CLIENT_SECRET
 export const SecretName = z.enum(SECRET_NAMES);
 export type SecretName = z.infer<typeof SecretName>;
 
+/**
+ * The secrets a source uses, by its kind and settings: what the settings dialog offers, what the
+ * settings view reports as stored or not, and what `pqm settings show` lists. (The sign-in cache,
+ * MSAL_CACHE, is kept by the source itself and never entered.)
+ */
+export function secretNamesFor(config: { kind: SourceKind; auth?: 'securityCode' | 'bearer'; admin?: { enabled?: boolean; credential?: 'secret' | 'certificate' } }): SecretName[] {
+  switch (config.kind) {
+    case 'scriptx':
+      return ['LICENSE'];
+    case 'graph':
+      return config.admin?.enabled ? ['TOKEN', config.admin.credential === 'certificate' ? 'CLIENT_CERTIFICATE' : 'CLIENT_SECRET'] : ['TOKEN'];
+    case 'aodocs':
+      return config.auth === 'bearer' ? ['TOKEN'] : ['SECURITY_CODE'];
+    case 'ipp':
+      return ['PASSWORD'];
+  }
+}
+
 /** `PQM_SECRET_<SOURCEID>_<NAME>`, source id upper-cased with '-' as '_'. */
 export function secretEnvName(sourceId: string, name: SecretName): string {
   return `PQM_SECRET_${sourceId.toUpperCase().replace(/-/g, '_')}_${name}`;

@@ -12,6 +12,7 @@ import {
   SECRET_NAMES,
   isFinal,
   parseJobKey,
+  secretNamesFor,
   type Job,
   type JobDetails,
   type Result,
@@ -648,16 +649,3 @@ function toFailure(e: { code: AppFailure['code']; message: string; field?: strin
   return new AppFailure(e.code, e.message, o);
 }
 
-/** Which secrets a source of this kind uses (for "stored / not stored" in the settings). */
-export function secretNamesFor(config: SourceConfig): SecretName[] {
-  switch (config.kind) {
-    case 'scriptx':
-      return ['LICENSE'];
-    case 'graph':
-      return config.admin?.enabled ? ['TOKEN', config.admin.credential === 'certificate' ? 'CLIENT_CERTIFICATE' : 'CLIENT_SECRET'] : ['TOKEN'];
-    case 'aodocs':
-      return config.auth === 'bearer' ? ['TOKEN'] : ['SECURITY_CODE'];
-    case 'ipp':
-      return ['PASSWORD'];
-  }
-}

@@ -39,6 +39,7 @@ function fakeTarget(make: (opts: ConstructorParameters<typeof FakeBridge>[0]) =>
     const bridge = make({
       sources: [makeHealth({ id: 'up', kind: 'graph', name: 'Universal Print' }), makeHealth({ id: 'up-signin', kind: 'graph', name: 'Universal Print (sign-in)', status: 'auth-required' })],
       settings: { version: 1, sources: [{ id: 'up', kind: 'graph', shares: ['s1'] }, { id: 'up-signin', kind: 'graph', clientId: 'desktop-app', shares: ['s1'] }] },
+      secrets: { 'up.TOKEN': 'token' },
     });
     let n = 0;
     return {

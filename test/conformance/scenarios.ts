@@ -8,7 +8,7 @@
 import { expect } from 'vitest';
 import type { EventName, RequestName } from '../../preload/channels';
 import type { Events, PrintQueueBridge, RequestInput, RequestOutput } from '../../preload/contract';
-import type { Job, JobPatch, Result } from '../../preload/model';
+import { secretNamesFor, type Job, type JobPatch, type Result } from '../../preload/model';
 
 export interface ConformanceTarget {
   bridge: PrintQueueBridge;
@@ -147,6 +147,9 @@ export async function track(t: ConformanceTarget): Promise<void> {
 /** A saved setting is answered and read back; two sources with one id are refused naming the field. */
 export async function settingsSave(t: ConformanceTarget): Promise<void> {
   const before = valueOf(await call(t.bridge, 'getSettings', {}));
+  // Every secret each source uses is listed, stored or not (the dialog shows which).
+  expect(before.secrets.map((x) => `${x.sourceId}.${x.name}`)).toEqual(before.settings.sources.flatMap((c) => secretNamesFor(c).map((n) => `${c.id}.${n}`)));
+  expect(before.secrets.find((x) => x.sourceId === t.printSourceId && x.name === 'TOKEN')?.present).toBe(true);
   const settings = { ...before.settings, history: { ...before.settings.history, retentionDays: 12 } };
   const saved = valueOf(await call(t.bridge, 'saveSettings', { settings }));
   expect(saved.settings.history.retentionDays).toBe(12);

@@ -19,10 +19,10 @@ import {
 } from '../../preload/contract';
 import {
   AppFailure,
-  SECRET_NAMES,
   Settings,
   isFinal,
   makeJobKey,
+  secretNamesFor,
   type HistoryEntry,
   type Job,
   type JobDetails,
@@ -189,12 +189,8 @@ export class FakeBridge implements PrintQueueBridge {
   }
 
   view(): SettingsView {
-    const secrets: SettingsView['secrets'] = [];
-    for (const s of this.settings.sources) {
-      for (const name of SECRET_NAMES) {
-        if (this.secrets.has(`${s.id}.${name}`)) secrets.push({ sourceId: s.id, name, present: true });
-      }
-    }
+    // As the app lists them: every secret each source uses, stored or not.
+    const secrets: SettingsView['secrets'] = this.settings.sources.flatMap((s) => secretNamesFor(s).map((name) => ({ sourceId: s.id, name, present: this.secrets.has(`${s.id}.${name}`) })));
     const view: SettingsView = { settings: structuredClone(this.settings), problems: [], secrets, configPath: 'C:\\Users\\alice\\AppData\\Roaming\\Print Queue Monitor\\settings.json' };
     if (this.desktop) view.desktop = structuredClone(this.desktop);
     return view;
