@@ -382,10 +382,13 @@ export type ScriptxSourceConfig = z.infer<typeof ScriptxSourceConfig>;
 
 const GraphId = z.string().min(1).max(200).regex(/^[^/?#\\\s]+$/, 'an id cannot contain "/", "?", "#", "\\" or spaces');
 
+/** Where a source of these kinds is reached when its settings name no `baseUrl` (the settings dialog starts from it too). */
+export const DEFAULT_BASE_URLS = { graph: 'https://graph.microsoft.com/v1.0', aodocs: 'https://aodocs.altirnao.com/api' } as const;
+
 export const GraphSourceConfig = strictObject({
   ...SourceCommon,
   kind: z.literal('graph'),
-  baseUrl: HttpUrl.default('https://graph.microsoft.com/v1.0'),
+  baseUrl: HttpUrl.default(DEFAULT_BASE_URLS.graph),
   /** Where sign-in secrets go: https only. */
   authority: HttpUrl.refine((u) => u.startsWith('https://'), 'must be an https:// URL (sign-in secrets travel over https only)').optional(),
   clientId: z.string().min(1).max(200).optional(),
@@ -408,7 +411,7 @@ export type GraphSourceConfig = z.infer<typeof GraphSourceConfig>;
 export const AodocsSourceConfig = strictObject({
   ...SourceCommon,
   kind: z.literal('aodocs'),
-  baseUrl: HttpUrl.default('https://aodocs.altirnao.com/api'),
+  baseUrl: HttpUrl.default(DEFAULT_BASE_URLS.aodocs),
   domain: z.string().min(1).max(253).optional(),
   libraryIds: z.array(z.string().min(1).max(200).regex(/^[^/?#\\\s]+$/, 'a library id cannot contain "/", "?", "#", "\\" or spaces')).min(1).max(100),
   /** The requester e-mail that counts as "mine". */

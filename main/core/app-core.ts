@@ -322,9 +322,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
   const handlers: Handlers = {
     async getSnapshot({ first }) {
       const snap = engine.snapshot();
-      const p = engine.pausedUntil();
-      const paused = p ? { until: p.until === null ? null : new Date(p.until).toISOString() } : null;
-      return snapshotAnswer({ jobs: snap.jobs, sources: snap.sources, paused }, loaded.settings.ui, first);
+      return snapshotAnswer({ jobs: snap.jobs, sources: snap.sources, paused: pausedAnswer(engine.pausedUntil()) }, loaded.settings.ui, first);
     },
 
     async getJobDetails({ key, eventsPageToken }) {
@@ -423,7 +421,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     async pauseMonitoring({ minutes }) {
       const until = minutes === null ? null : clock.now() + minutes * 60_000;
       engine.pause(until);
-      const value = { until: until === null ? null : new Date(until).toISOString() };
+      const value = pausedAnswer({ until });
       emit('monitoring:paused', value);
       return value;
     },
@@ -640,6 +638,13 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       history.flushSync();
     },
   };
+}
+
+/** The engine's pause (epoch ms, null: until resumed) as the contract says it: an ISO time. */
+export function pausedAnswer(p: { until: number | null }): { until: string | null };
+export function pausedAnswer(p: { until: number | null } | null): { until: string | null } | null;
+export function pausedAnswer(p: { until: number | null } | null): { until: string | null } | null {
+  return p ? { until: p.until === null ? null : new Date(p.until).toISOString() } : null;
 }
 
 function toFailure(e: { code: AppFailure['code']; message: string; field?: string; sourceId?: string }): AppFailure {

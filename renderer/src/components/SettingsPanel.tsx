@@ -6,6 +6,7 @@
  */
 import { useState } from 'preact/hooks';
 import {
+  DEFAULT_BASE_URLS,
   HistorySettings,
   NOTIFICATION_EVENTS,
   NotificationSettings,
@@ -203,8 +204,7 @@ function toForm(c: SourceConfigT | null, kind: SourceKind = 'scriptx'): SourceFo
     auth: 'securityCode',
   };
   if (!c) {
-    if (kind === 'graph') f.baseUrl = 'https://graph.microsoft.com/v1.0';
-    if (kind === 'aodocs') f.baseUrl = 'https://aodocs.altirnao.com/api';
+    if (kind === 'graph' || kind === 'aodocs') f.baseUrl = DEFAULT_BASE_URLS[kind];
     return f;
   }
   f.baseUrl = (c.kind === 'ipp' ? c.url : c.baseUrl) ?? '';
