@@ -1,6 +1,6 @@
 /**
  * The data model every part of Print Queue Monitor shares: the normalized job, source health, the
- * error envelope, the settings file. Decided in shared/interfaces.md; the runtime schemas here are
+ * error envelope, the settings file. Decided in docs/interfaces.md; the runtime schemas here are
  * the single source of truth for main, preload, renderer, the web transport and the CLI.
  */
 import { z } from 'zod';
