@@ -25,7 +25,7 @@ import {
 import { snapshotAnswer } from '../../preload/queue-view';
 import { HttpClient } from '../http/client';
 import { createQueueEngine } from '../queue/engine';
-import type { DisabledSource, QueueEngine } from '../queue/engine-types';
+import { pausedAnswer, type DisabledSource, type QueueEngine } from '../queue/engine-types';
 import { MAX_PRINT_FILE_BYTES, SourceError, type JobSource, type PrintFile } from '../queue/source';
 import type { SourceDeps } from '../sources/deps';
 import { createSource, sourceDisplayName } from '../sources/index';
@@ -638,13 +638,6 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       history.flushSync();
     },
   };
-}
-
-/** The engine's pause (epoch ms, null: until resumed) as the contract says it: an ISO time. */
-export function pausedAnswer(p: { until: number | null }): { until: string | null };
-export function pausedAnswer(p: { until: number | null } | null): { until: string | null } | null;
-export function pausedAnswer(p: { until: number | null } | null): { until: string | null } | null {
-  return p ? { until: p.until === null ? null : new Date(p.until).toISOString() } : null;
 }
 
 function toFailure(e: { code: AppFailure['code']; message: string; field?: string; sourceId?: string }): AppFailure {
