@@ -13,6 +13,7 @@ import type { EventName } from '../preload/channels';
 import type { Events, Handlers } from '../preload/contract';
 import { AppFailure } from '../preload/model';
 import { createAppCore } from './core/app-core';
+import { pausedAnswer } from './queue/engine-types';
 import type { AppCore } from './core/app-core-types';
 import type { Logger } from './core/ports';
 import { APP_ID, PROTOCOL } from './desktop/app-identity';
@@ -299,11 +300,10 @@ async function startPrimary(): Promise<void> {
     trayTimer = null;
     if (!tray) return;
     const snap = core.engine.snapshot();
-    const p = core.engine.pausedUntil();
     const model = buildTrayModel({
       jobs: snap.jobs,
       sources: snap.sources,
-      paused: p ? { until: p.until === null ? null : new Date(p.until).toISOString() } : null,
+      paused: pausedAnswer(core.engine.pausedUntil()),
       formatTime: (iso) => timeFormat.format(new Date(iso)),
       updateReady: updater?.status().state === 'ready',
     });

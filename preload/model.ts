@@ -1,6 +1,6 @@
 /**
  * The data model every part of Print Queue Monitor shares: the normalized job, source health, the
- * error envelope, the settings file. Decided in shared/interfaces.md; the runtime schemas here are
+ * error envelope, the settings file. Decided in docs/interfaces.md; the runtime schemas here are
  * the single source of truth for main, preload, renderer, the web transport and the CLI.
  */
 import { z } from 'zod';
@@ -388,10 +388,13 @@ export type ScriptxSourceConfig = z.infer<typeof ScriptxSourceConfig>;
 
 const GraphId = z.string().min(1).max(200).regex(/^[^/?#\\\s]+$/, 'an id cannot contain "/", "?", "#", "\\" or spaces');
 
+/** Where a source of these kinds is reached when its settings name no `baseUrl` (the settings dialog starts from it too). */
+export const DEFAULT_BASE_URLS = { graph: 'https://graph.microsoft.com/v1.0', aodocs: 'https://aodocs.altirnao.com/api' } as const;
+
 export const GraphSourceConfig = strictObject({
   ...SourceCommon,
   kind: z.literal('graph'),
-  baseUrl: HttpUrl.default('https://graph.microsoft.com/v1.0'),
+  baseUrl: HttpUrl.default(DEFAULT_BASE_URLS.graph),
   /** Where sign-in secrets go: https only. */
   authority: HttpUrl.refine((u) => u.startsWith('https://'), 'must be an https:// URL (sign-in secrets travel over https only)').optional(),
   clientId: z.string().min(1).max(200).optional(),
@@ -414,7 +417,7 @@ export type GraphSourceConfig = z.infer<typeof GraphSourceConfig>;
 export const AodocsSourceConfig = strictObject({
   ...SourceCommon,
   kind: z.literal('aodocs'),
-  baseUrl: HttpUrl.default('https://aodocs.altirnao.com/api'),
+  baseUrl: HttpUrl.default(DEFAULT_BASE_URLS.aodocs),
   domain: z.string().min(1).max(253).optional(),
   libraryIds: z.array(z.string().min(1).max(200).regex(/^[^/?#\\\s]+$/, 'a library id cannot contain "/", "?", "#", "\\" or spaces')).min(1).max(100),
   /** The requester e-mail that counts as "mine". */
@@ -575,6 +578,26 @@ export interface SettingsProblem {
 export const SECRET_NAMES = ['LICENSE', 'TOKEN', 'SECURITY_CODE', 'CLIENT_SECRET', 'CLIENT_CERTIFICATE', 'MSAL_CACHE', 'PASSWORD'] as const;
 export const SecretName = z.enum(SECRET_NAMES);
 export type SecretName = z.infer<typeof SecretName>;
+
+/**
+ * The secrets a source uses, by its kind and settings: what the settings dialog offers, what the
+ * settings view reports as stored or not, and what `pqm settings show` lists. (The sign-in cache,
+ * MSAL_CACHE, is kept by the source itself and never entered.)
+ */
+export function secretNamesFor(config: { kind: SourceKind; auth?: 'securityCode' | 'bearer'; admin?: { enabled?: boolean; credential?: 'secret' | 'certificate' } }): SecretName[] {
+  switch (config.kind) {
+    case 'scriptx':
+      return ['LICENSE'];
+    case 'graph':
+      return config.admin?.enabled ? ['TOKEN', config.admin.credential === 'certificate' ? 'CLIENT_CERTIFICATE' : 'CLIENT_SECRET'] : ['TOKEN'];
+    case 'aodocs':
+      return config.auth === 'bearer' ? ['TOKEN'] : ['SECURITY_CODE'];
+    case 'ipp':
+      return ['PASSWORD'];
+    case 'windows-spooler':
+      return [];
+  }
+}
 
 /** `PQM_SECRET_<SOURCEID>_<NAME>`, source id upper-cased with '-' as '_'. */
 export function secretEnvName(sourceId: string, name: SecretName): string {

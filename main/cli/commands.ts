@@ -1,4 +1,4 @@
-/** The commands of `pqm` (shared/interfaces.md "CLI"), with their options and help. */
+/** The commands of `pqm` (docs/interfaces.md "CLI"), with their options and help. */
 import type { CommandSpec } from './args';
 
 const EXIT_CODES = 'Exit codes: 0 success; 1 the operation failed; 2 usage or settings error; 3 a source was unreachable or needs sign-in; 130 interrupted (Ctrl+C; watch ends with 0).';

@@ -12,6 +12,7 @@ import {
   SECRET_NAMES,
   isFinal,
   parseJobKey,
+  secretNamesFor,
   type Job,
   type JobDetails,
   type Result,
@@ -24,7 +25,7 @@ import {
 import { snapshotAnswer } from '../../preload/queue-view';
 import { HttpClient } from '../http/client';
 import { createQueueEngine } from '../queue/engine';
-import type { DisabledSource, QueueEngine } from '../queue/engine-types';
+import { pausedAnswer, type DisabledSource, type QueueEngine } from '../queue/engine-types';
 import { MAX_PRINT_FILE_BYTES, SourceError, type JobSource, type PrintFile } from '../queue/source';
 import type { SourceDeps } from '../sources/deps';
 import { spoolerUnavailableReason } from '../sources/windows-spooler/source';
@@ -343,9 +344,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
   const handlers: Handlers = {
     async getSnapshot({ first }) {
       const snap = engine.snapshot();
-      const p = engine.pausedUntil();
-      const paused = p ? { until: p.until === null ? null : new Date(p.until).toISOString() } : null;
-      return snapshotAnswer({ jobs: snap.jobs, sources: snap.sources, paused }, loaded.settings.ui, first);
+      return snapshotAnswer({ jobs: snap.jobs, sources: snap.sources, paused: pausedAnswer(engine.pausedUntil()) }, loaded.settings.ui, first);
     },
 
     async getJobDetails({ key, eventsPageToken }) {
@@ -459,7 +458,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     async pauseMonitoring({ minutes }) {
       const until = minutes === null ? null : clock.now() + minutes * 60_000;
       engine.pause(until);
-      const value = { until: until === null ? null : new Date(until).toISOString() };
+      const value = pausedAnswer({ until });
       emit('monitoring:paused', value);
       return value;
     },
@@ -553,10 +552,16 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
         if (!picked) throw new AppFailure('invalid-input', 'No file was chosen, so nothing was printed.', { field: 'document' });
         file = await readPrintFile(picked.path);
       }
-      const progressKey = `${req.sourceId}:upload`;
+      let uploading: string | null = null;
       const job = await source.print(req as PrintRequest, file, {
         signal: AbortSignal.timeout(30 * 60_000),
-        onProgress: (sentBytes, totalBytes) => emit('print:progress', { key: progressKey, sentBytes, totalBytes }),
+        onProgress: (sentBytes, totalBytes, sent) => {
+          // The job's row is in the queue before its first progress: the grid shows the upload on
+          // it, and "Stop upload" finds it by the same key.
+          if (uploading !== sent.key) engine.upsert(sent);
+          uploading = sent.key;
+          emit('print:progress', { key: sent.key, sentBytes, totalBytes });
+        },
       });
       return engine.upsert(job);
     },
@@ -679,18 +684,3 @@ function toFailure(e: { code: AppFailure['code']; message: string; field?: strin
   return new AppFailure(e.code, e.message, o);
 }
 
-/** Which secrets a source of this kind uses (for "stored / not stored" in the settings). */
-export function secretNamesFor(config: SourceConfig): SecretName[] {
-  switch (config.kind) {
-    case 'scriptx':
-      return ['LICENSE'];
-    case 'graph':
-      return config.admin?.enabled ? ['TOKEN', config.admin.credential === 'certificate' ? 'CLIENT_CERTIFICATE' : 'CLIENT_SECRET'] : ['TOKEN'];
-    case 'aodocs':
-      return config.auth === 'bearer' ? ['TOKEN'] : ['SECURITY_CODE'];
-    case 'ipp':
-      return ['PASSWORD'];
-    case 'windows-spooler':
-      return [];
-  }
-}

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { AppFailure, SOURCE_ID_PATTERN, type SecretName } from '../../preload/model';
 import type { Logger, SecretStore } from '../core/ports';
-import { readJsonFile, writeFileAtomic } from './atomic-file';
+import { readTextIfExists, writeFileAtomic } from '../state/atomic-file';
 
 /** The platform's encryption, asynchronous calls only. */
 export interface Encryptor {
@@ -28,6 +28,15 @@ export const secretKey = (sourceId: string, name: SecretName): string => {
   return `${sourceId}.${name}`;
 };
 
+/** The file's JSON, or undefined when it is not JSON (then it is reported as damaged). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 export function createEncryptedSecretStore(opts: { filePath: string; encryptor: Encryptor; logger: Logger }): SecretStore {
   const { filePath, encryptor, logger } = opts;
   // One read-modify-write at a time, so two saves never lose each other's secret.
@@ -39,9 +48,9 @@ export function createEncryptedSecretStore(opts: { filePath: string; encryptor: 
   };
 
   async function load(): Promise<SecretsFile> {
-    const raw = await readJsonFile(filePath);
-    if (raw === undefined) return { version: 1, secrets: {} };
-    const parsed = SecretsFile.safeParse(raw);
+    const text = await readTextIfExists(filePath);
+    if (text === null) return { version: 1, secrets: {} };
+    const parsed = SecretsFile.safeParse(parseJson(text));
     if (!parsed.success) {
       throw new AppFailure('internal', `The secrets file ${filePath} is damaged; it is left as it is. Remove it and enter the secrets again.`);
     }
@@ -49,7 +58,7 @@ export function createEncryptedSecretStore(opts: { filePath: string; encryptor: 
   }
 
   async function save(file: SecretsFile): Promise<void> {
-    await writeFileAtomic(filePath, `${JSON.stringify(file, null, 2)}\n`, 0o600);
+    await writeFileAtomic(filePath, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
   }
 
   async function requireEncryption(): Promise<void> {

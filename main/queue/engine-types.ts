@@ -85,3 +85,10 @@ export interface QueueEngine {
   /** Details on demand (not part of any polling cycle). */
   details(key: string, opts?: { eventsPageToken?: string }): Promise<JobDetails>;
 }
+
+/** The engine's pause (epoch ms, null: until resumed) as the contract says it: an ISO time. */
+export function pausedAnswer(p: { until: number | null }): { until: string | null };
+export function pausedAnswer(p: { until: number | null } | null): { until: string | null } | null;
+export function pausedAnswer(p: { until: number | null } | null): { until: string | null } | null {
+  return p ? { until: p.until === null ? null : new Date(p.until).toISOString() } : null;
+}

@@ -102,8 +102,10 @@ export interface JobSource {
   // ---- optional capabilities; the app offers an action only where the source has it ----
 
   /** Submits a print job; resolves with the new job, tracked from its first second. The file, when
-   * the request names one, has already been chosen and read by main. */
-  print?(req: PrintRequest, file: PrintFile | null, ctx: { signal: AbortSignal; onProgress?: (sentBytes: number, totalBytes: number) => void }): Promise<SourceJob>;
+   * the request names one, has already been chosen and read by main. A source that uploads reports
+   * progress with the job being uploaded (created before its first byte is sent), so that the
+   * queue shows its row and "Stop upload" names it by its own key. */
+  print?(req: PrintRequest, file: PrintFile | null, ctx: { signal: AbortSignal; onProgress?: PrintProgress }): Promise<SourceJob>;
 
   /** Submits again a failed or abandoned job the app itself submitted. */
   retry?(job: Job, signal: AbortSignal): Promise<SourceJob>;
@@ -129,6 +131,9 @@ export interface JobSource {
    * that asks for a poll at once, and polls at its own rates besides. */
   watch?(onChange: () => void): void;
 }
+
+/** Bytes of the document sent so far, and the job they are sent for. */
+export type PrintProgress = (sentBytes: number, totalBytes: number, job: SourceJob) => void;
 
 /** A file main has chosen and read for printing. */
 export interface PrintFile {

@@ -1,7 +1,7 @@
 /**
  * The settings file: location, loading with per-part validation, migration and guarded saving.
  *
- * Guarantees (shared/interfaces.md "Settings file"):
+ * Guarantees (docs/interfaces.md "Settings file"):
  * - Sources are validated one by one: an invalid source is reported (`sources.2.baseUrl: ...`) and
  *   skipped, the valid ones run. Every other section falls back to its defaults when invalid.
  * - A file that is not JSON, has a newer `version`, or has any invalid part is never overwritten or

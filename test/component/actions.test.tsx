@@ -247,7 +247,7 @@ describe('track and print', () => {
     m = await mount({ jobs: [], sources });
     let finish!: () => void;
     m.bridge.override('submitPrint', async (req) => {
-      m!.bridge.emit('print:progress', { key: 'local:upload', sentBytes: 1024, totalBytes: 4096 });
+      m!.bridge.emit('print:progress', { key: 'local:printed', sentBytes: 1024, totalBytes: 4096 });
       await new Promise<void>((r) => (finish = r));
       const job = makeJob({ key: 'local:printed', document: req.title ?? 'x' });
       m!.bridge.jobs.set(job.key, job);

@@ -148,6 +148,19 @@ describe('settings: sources', () => {
     expect(m!.bridge.callsOf('setSecret')).toHaveLength(0);
   });
 
+  it('offers the credential the admin mode is set up with: the client certificate, or the client secret', async () => {
+    const admin = (credential: 'secret' | 'certificate') => ({ enabled: true, clientId: 'admin-app', tenantId: 'tenant-1', credential });
+    const dialog = await openSettings({ version: 1, sources: [{ id: 'up', kind: 'graph', name: 'Universal Print', admin: admin('certificate') }] }, { 'up.CLIENT_CERTIFICATE': '{"thumbprintSha256":"x"}' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Edit Universal Print' }));
+    expect(field(dialog, 'Client certificate (stored)').type).toBe('password');
+    expect(within(dialog).queryByLabelText(/Client secret/)).toBeNull();
+    unmount(m);
+    const again = await openSettings({ version: 1, sources: [{ id: 'up', kind: 'graph', name: 'Universal Print', admin: admin('secret') }] });
+    fireEvent.click(within(again).getByRole('button', { name: 'Edit Universal Print' }));
+    expect(field(again, 'Client secret (not stored)')).toBeTruthy();
+    expect(within(again).queryByLabelText(/Client certificate/)).toBeNull();
+  });
+
   it('shows whether a credential is stored, never its value, and forgets it', async () => {
     const dialog = await openSettings(base, { 'local.LICENSE': 'SECRET-GUID' });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Edit This PC' }));

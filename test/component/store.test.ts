@@ -98,3 +98,40 @@ describe('the window says when it listens', () => {
     expect(store.notices.value).toEqual([]);
   });
 });
+
+describe('upload progress', () => {
+  const graph = [makeHealth({ id: 'up', kind: 'graph', name: 'Universal Print' })];
+
+  it('is kept under the printed job\'s own key while the upload runs, and goes once the print answers', async () => {
+    const bridge = new FakeBridge({ sources: graph });
+    const store = createStore(bridge);
+    await store.start();
+    const seen: { key: string; progress: ReadonlyMap<string, unknown> }[] = [];
+    bridge.on('print:progress', ({ key }) => seen.push({ key, progress: store.printProgress.value }));
+    const r = await store.submitPrint({ sourceId: 'up', document: { type: 'file' }, printer: 's1' });
+    expect(r.ok).toBe(true);
+    const key = r.ok ? r.value.key : '';
+    expect(seen.map((s) => s.key)).toEqual([key, key]);
+    // The grid looks the upload up by the row's key: the row is there while it uploads.
+    expect(store.jobs.get(key)).toMatchObject({ key, state: 'queued' });
+    // Once printed, the row shows the job again, not a finished upload.
+    expect(store.printProgress.value.has(key)).toBe(false);
+    store.dispose();
+  });
+
+  it('stops an upload by the key its progress came under', async () => {
+    const bridge = new FakeBridge({ sources: graph });
+    const store = createStore(bridge);
+    await store.start();
+    bridge.holdNextUpload();
+    const first = new Promise<string>((resolve) => bridge.on('print:progress', ({ key }) => resolve(key)));
+    const printing = store.submitPrint({ sourceId: 'up', document: { type: 'file' }, printer: 's1' });
+    const key = await first;
+    expect(store.printProgress.value.get(key)).toEqual({ sentBytes: 0, totalBytes: 4096 });
+    expect(await store.cancelUpload(key)).toBe(true);
+    expect(store.jobs.get(key)).toMatchObject({ state: 'canceled' });
+    expect(await printing).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(store.printProgress.value.size).toBe(0);
+    store.dispose();
+  });
+});

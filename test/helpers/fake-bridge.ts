@@ -19,10 +19,10 @@ import {
 } from '../../preload/contract';
 import {
   AppFailure,
-  SECRET_NAMES,
   Settings,
   isFinal,
   makeJobKey,
+  secretNamesFor,
   type HistoryEntry,
   type Job,
   type JobDetails,
@@ -83,6 +83,8 @@ export interface FakeBridgeOptions {
   desktop?: DesktopInfo;
   /** Kinds of source this computer cannot watch, as the core says them (the Windows spooler off Windows). */
   unavailableKinds?: SettingsView['unavailableKinds'];
+  /** The file the user picks to print. Default report.pdf, 4 KiB. */
+  printFile?: { name: string; size: number };
 }
 
 type Call = { name: RequestName; input: unknown };
@@ -108,6 +110,11 @@ export class FakeBridge implements PrintQueueBridge {
   readonly handlers: Handlers;
   private readonly listeners = new Map<EventName, Set<(p: never) => void>>();
   private readonly holds = new Map<RequestName, { wait: Promise<void>; arrived: () => void }>();
+  private readonly printFile: { name: string; size: number };
+  private holdUpload = false;
+  /** Uploads held back, by job key: stopping one rejects its print. */
+  private readonly uploads = new Map<string, () => void>();
+  private printed = 0;
 
   constructor(opts: FakeBridgeOptions = {}) {
     for (const j of opts.jobs ?? []) this.jobs.set(j.key, j);
@@ -119,6 +126,7 @@ export class FakeBridge implements PrintQueueBridge {
     this.unavailableKinds = opts.unavailableKinds;
     this.serviceInfo = opts.serviceInfo ?? null;
     this.history = opts.history ?? [];
+    this.printFile = opts.printFile ?? { name: 'report.pdf', size: 4096 };
     this.handlers = this.defaultHandlers();
   }
 
@@ -175,17 +183,18 @@ export class FakeBridge implements PrintQueueBridge {
     return { release, arrived: arrivedP };
   }
 
+  /** The next file print sends its first bytes, then waits until "Stop upload" stops it. */
+  holdNextUpload(): void {
+    this.holdUpload = true;
+  }
+
   callsOf<K extends RequestName>(name: K): RequestInput<K>[] {
     return this.calls.filter((c) => c.name === name).map((c) => c.input as RequestInput<K>);
   }
 
   view(): SettingsView {
-    const secrets: SettingsView['secrets'] = [];
-    for (const s of this.settings.sources) {
-      for (const name of SECRET_NAMES) {
-        if (this.secrets.has(`${s.id}.${name}`)) secrets.push({ sourceId: s.id, name, present: true });
-      }
-    }
+    // As the app lists them: every secret each source uses, stored or not.
+    const secrets: SettingsView['secrets'] = this.settings.sources.flatMap((s) => secretNamesFor(s).map((name) => ({ sourceId: s.id, name, present: this.secrets.has(`${s.id}.${name}`) })));
     const view: SettingsView = { settings: structuredClone(this.settings), problems: [], secrets, configPath: 'C:\\Users\\alice\\AppData\\Roaming\\Print Queue Monitor\\settings.json' };
     if (this.desktop) view.desktop = structuredClone(this.desktop);
     if (this.unavailableKinds) view.unavailableKinds = structuredClone(this.unavailableKinds);
@@ -194,14 +203,39 @@ export class FakeBridge implements PrintQueueBridge {
 
   private need(key: string): Job {
     const job = this.jobs.get(key);
-    if (!job) throw new AppFailure('not-found', `No job ${key} is known.`);
+    if (!job) throw new AppFailure('not-found', `The job ${key} is not in the queue.`, { field: 'key' });
     return job;
   }
 
+  /** Changes a job as the app's queue does: the answer, and a patch to every window. */
   private update(key: string, changes: Partial<Job>): Job {
     const job = { ...this.need(key), ...changes, updatedAt: NOW };
-    this.jobs.set(key, job);
+    this.patch([{ type: 'changed', key, changes: { ...changes, updatedAt: NOW } }]);
     return job;
+  }
+
+  /** Adds a job as the app's queue does: the answer, and a patch to every window. */
+  private add(job: Job): Job {
+    this.patch([{ type: 'added', job }]);
+    return job;
+  }
+
+  /**
+   * Printing a file as Universal Print does it: the job is created waiting for its document (the
+   * queue shows it), the bytes are sent with progress under its key, then it is queued.
+   */
+  private async printFileJob(req: RequestInput<'submitPrint'>, kind: SourceHealth['kind']): Promise<Job> {
+    const { name, size } = this.printFile;
+    const nativeId = `${req.printer ?? 'share'}/${++this.printed}`;
+    const job = this.add(makeJob({ sourceId: req.sourceId, sourceKind: kind, nativeId, document: name, printer: req.printer ?? 'Default printer', state: 'paused', rawState: 'paused/uploadPending' }));
+    this.emit('print:progress', { key: job.key, sentBytes: 0, totalBytes: size });
+    if (this.holdUpload) {
+      this.holdUpload = false;
+      await new Promise<void>((stopped) => this.uploads.set(job.key, stopped));
+      throw new AppFailure('conflict', `The upload of "${name}" was canceled; the job was not printed.`, { sourceId: req.sourceId });
+    }
+    this.emit('print:progress', { key: job.key, sentBytes: size, totalBytes: size });
+    return this.update(job.key, { state: 'queued', rawState: 'pending' });
   }
 
   private health(sourceId: string): SourceHealth {
@@ -286,9 +320,7 @@ export class FakeBridge implements PrintQueueBridge {
       trackJob: async ({ sourceId, id }) => {
         const h = this.health(sourceId);
         const key = makeJobKey(sourceId, id);
-        const job = this.jobs.get(key) ?? makeJob({ sourceId, sourceKind: h.kind, nativeId: id, key, document: `Tracked ${id}`, mine: false });
-        this.jobs.set(key, job);
-        return job;
+        return this.jobs.get(key) ?? this.add(makeJob({ sourceId, sourceKind: h.kind, nativeId: id, key, document: `Tracked ${id}`, mine: false }));
       },
       dismissJob: async ({ key }) => {
         const job = this.need(key);
@@ -336,12 +368,17 @@ export class FakeBridge implements PrintQueueBridge {
       signOut: async ({ sourceId }) => this.setHealth({ ...this.health(sourceId), status: 'auth-required', message: 'Sign in to see jobs.' }),
       submitPrint: async (req) => {
         const h = this.health(req.sourceId);
-        const job = makeJob({ sourceId: req.sourceId, sourceKind: h.kind, document: req.title ?? (req.document.type === 'url' ? req.document.url : 'document'), printer: req.printer ?? 'Default printer' });
-        this.emit('print:progress', { key: job.key, sentBytes: 512, totalBytes: 2048 });
-        this.jobs.set(job.key, job);
-        return job;
+        if (req.document.type === 'file') return this.printFileJob(req, h.kind);
+        return this.add(makeJob({ sourceId: req.sourceId, sourceKind: h.kind, document: req.title ?? (req.document.type === 'url' ? req.document.url : 'document'), printer: req.printer ?? 'Default printer' }));
       },
-      cancelUpload: async ({ key }) => this.update(key, { state: 'canceled' }),
+      cancelUpload: async ({ key }) => {
+        const job = this.need(key);
+        const stop = this.uploads.get(key);
+        this.uploads.delete(key);
+        if (!stop && !job.rawState.includes('uploadPending')) throw new AppFailure('too-late', `The job is ${job.rawState}, not waiting for an upload; cancel the job instead.`, { sourceId: job.sourceId });
+        stop?.();
+        return this.update(key, { state: 'canceled', rawState: 'canceled', cancel: { allowed: false, reason: 'The job is finished.' } });
+      },
       saveJobOutput: async ({ key }) => {
         const job = this.need(key);
         if (job.extra.outputReady !== true) throw new AppFailure('not-found', 'The service has no output file for this job.');

@@ -36,7 +36,7 @@ function pngSize(buf: Buffer): { width: number; height: number; colorType: numbe
 }
 
 describe('electron-builder configuration', () => {
-  it('names the app as interfaces.md does and registers the protocol', () => {
+  it('names the app as docs/interfaces.md does and registers the protocol', () => {
     expect(config.appId).toBe(APP_ID);
     expect(config.productName).toBe(PRODUCT_NAME);
     expect(config.protocols).toEqual([{ name: expect.any(String), schemes: [PROTOCOL] }]);

@@ -1,6 +1,6 @@
 /**
  * The one shape of every source's fault scenarios (test/reliability/*-faults.test.ts): a healthy
- * start, the fault for a while, then what must hold — the health state shared/interfaces.md
+ * start, the fault for a while, then what must hold — the health state docs/interfaces.md
  * assigns with a specific message, the last known jobs kept (active ones marked stale), backoff
  * bounding the polls and the requests, one health event per change — and recovery at the first
  * poll after the fault clears, without leaks. Each suite says what those mean for its source.
@@ -132,7 +132,7 @@ export function faultScenarioTests<R extends FaultRig, S extends FaultScenario<R
       const eventsBefore = r.events.length;
       await runFor(r.clock, r.http, sc.faultMs ?? FAULT_MS);
 
-      // The health interfaces.md assigns, with a specific message.
+      // The health docs/interfaces.md assigns, with a specific message.
       const h = suite.health(r);
       expect(h.status).toBe(sc.status);
       expect(h.message).toMatch(sc.message);

@@ -1,7 +1,7 @@
 /**
  * Fault injection: the real queue engine polling the Universal Print (Microsoft Graph) source
  * against the simulator while the service fails in every way it can. For each fault: no crash and
- * no unhandled rejection, the health state shared/interfaces.md assigns with a specific message,
+ * no unhandled rejection, the health state docs/interfaces.md assigns with a specific message,
  * the last known jobs kept (active ones marked stale), the request rate bounded by backoff, and
  * recovery at the first poll after the fault clears.
  */

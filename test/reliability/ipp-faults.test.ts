@@ -2,7 +2,7 @@
  * Fault injection for the IPP source: the real queue engine polling it against the IPP simulator
  * while the printer fails in the ways a real CUPS cannot be made to (refused connections, DNS,
  * silence, trickling answers, HTTP and IPP error statuses, malformed or huge IPP answers). For each
- * fault: no crash, the health shared/interfaces.md assigns with a specific message, the last known
+ * fault: no crash, the health docs/interfaces.md assigns with a specific message, the last known
  * jobs kept (active ones marked stale), backoff, and recovery at the first poll after it clears.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,7 +1,7 @@
 /**
  * Fault injection: the real queue engine polling the ScriptX.Services source (an On-Premise server
  * at a configured host name) against the simulator while the service fails in every way it can.
- * For each fault: no crash and no unhandled rejection, the health state shared/interfaces.md
+ * For each fault: no crash and no unhandled rejection, the health state docs/interfaces.md
  * assigns with a specific message, the last known jobs kept (active ones marked stale), the
  * request rate bounded by backoff, and recovery at the first poll after the fault clears.
  */

@@ -7,7 +7,7 @@
 import { AppFailure, type GraphSourceConfig, type Job } from '../../../preload/model';
 import type { PrintRequest } from '../../../preload/contract';
 import { HttpError } from '../../http/client';
-import type { PrintFile, SourceJob } from '../../queue/source';
+import type { PrintFile, PrintProgress, SourceJob } from '../../queue/source';
 import type { SourceDeps } from '../deps';
 import { AuthRequiredError, PRINT_SCOPES, READ_SCOPES, type TokenProvider } from './auth';
 import { PrintJobSchema, UploadProgressSchema, UploadSessionSchema, graphErrorMessage, seg, type GraphClient, type PrintJob } from './client';
@@ -19,7 +19,7 @@ export const UPLOAD_FRAGMENT_UNIT = 320 * 1024;
 export const DEFAULT_CHUNK_BYTES = 16 * UPLOAD_FRAGMENT_UNIT;
 
 export interface Printing {
-  print(req: PrintRequest, file: PrintFile | null, ctx: { signal: AbortSignal; onProgress?: (sent: number, total: number) => void }): Promise<SourceJob>;
+  print(req: PrintRequest, file: PrintFile | null, ctx: { signal: AbortSignal; onProgress?: PrintProgress }): Promise<SourceJob>;
   cancelUpload(job: Job, signal: AbortSignal, where: { via: Via; ownerId: string; jobId: string }): Promise<SourceJob>;
   retry(job: Job, signal: AbortSignal): Promise<SourceJob>;
   /** Keys of jobs whose upload is running now. */
@@ -106,10 +106,10 @@ export function createPrinting(p: {
     return res.data;
   }
 
-  async function upload(key: string, u: ActiveUpload, file: PrintFile, onProgress?: (sent: number, total: number) => void): Promise<void> {
+  async function upload(job: SourceJob, u: ActiveUpload, file: PrintFile, onProgress?: PrintProgress): Promise<void> {
     const total = file.bytes.length;
     let sent = 0;
-    onProgress?.(0, total);
+    onProgress?.(0, total, job);
     while (sent < total) {
       const end = Math.min(total, sent + chunk);
       const res = await client.uploadUrlRequest(
@@ -120,13 +120,12 @@ export function createPrinting(p: {
       const next = res.data.nextExpectedRanges?.[0];
       const at = next ? Number(next.split('-')[0]) : end;
       sent = Number.isFinite(at) && at > sent ? at : end;
-      onProgress?.(Math.min(sent, total), total);
+      onProgress?.(Math.min(sent, total), total, job);
       if (u.controller.signal.aborted) throw new HttpError('aborted', 'upload canceled', { target: 'PUT upload' });
     }
-    void key;
   }
 
-  async function print(req: PrintRequest, file: PrintFile | null, ctx: { signal: AbortSignal; onProgress?: (sent: number, total: number) => void }): Promise<SourceJob> {
+  async function print(req: PrintRequest, file: PrintFile | null, ctx: { signal: AbortSignal; onProgress?: PrintProgress }): Promise<SourceJob> {
     if (!file || req.document.type !== 'file') {
       throw new AppFailure('unsupported', 'Universal Print prints files: choose a PDF, XPS or other file to print.', { field: 'document', sourceId: config.id });
     }
@@ -167,7 +166,8 @@ export function createPrinting(p: {
     ctx.signal.addEventListener('abort', onOuterAbort, { once: true });
     active.set(key, u);
     try {
-      await upload(key, u, file, ctx.onProgress);
+      // The job as created (waiting for its document) is the one the progress is for.
+      await upload(mapped(pj, shareId), u, file, ctx.onProgress);
     } catch (e) {
       if (u.controller.signal.aborted) {
         throw new AppFailure('conflict', `The upload of "${file.name}" was canceled; the job was not printed.`, { sourceId: config.id });

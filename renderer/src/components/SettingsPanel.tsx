@@ -6,12 +6,14 @@
  */
 import { useState } from 'preact/hooks';
 import {
+  DEFAULT_BASE_URLS,
   HistorySettings,
   NOTIFICATION_EVENTS,
   NotificationSettings,
   PollingSettings,
   SOURCE_KINDS,
   SourceConfig,
+  secretNamesFor,
   type AppError,
   type SecretName,
   type Settings,
@@ -163,14 +165,6 @@ export function SettingsPanel(props: { initialTab?: SettingsTab }) {
 
 // --- sources -------------------------------------------------------------------------------------
 
-/** The secrets each kind of source can use, by its configuration. */
-export function secretsFor(kind: SourceKind, auth?: string, admin?: boolean): SecretName[] {
-  if (kind === 'scriptx') return ['LICENSE'];
-  if (kind === 'aodocs') return [auth === 'bearer' ? 'TOKEN' : 'SECURITY_CODE'];
-  if (kind === 'ipp') return ['PASSWORD'];
-  return admin ? ['TOKEN', 'CLIENT_SECRET'] : ['TOKEN'];
-}
-
 interface SourceForm {
   kind: SourceKind;
   id: string;
@@ -210,8 +204,7 @@ function toForm(c: SourceConfigT | null, kind: SourceKind = 'scriptx'): SourceFo
     auth: 'securityCode',
   };
   if (!c) {
-    if (kind === 'graph') f.baseUrl = 'https://graph.microsoft.com/v1.0';
-    if (kind === 'aodocs') f.baseUrl = 'https://aodocs.altirnao.com/api';
+    if (kind === 'graph' || kind === 'aodocs') f.baseUrl = DEFAULT_BASE_URLS[kind];
     return f;
   }
   f.baseUrl = (c.kind === 'ipp' ? c.url : c.kind === 'windows-spooler' ? '' : c.baseUrl) ?? '';
@@ -398,8 +391,8 @@ function SourceEditor(props: { settings: Settings; index: number | null; kind: S
   const [outcome, setOutcome] = useState<Outcome>(null);
   const [tested, setTested] = useState<SourceHealth | null>(null);
   const put = <K extends keyof SourceForm>(k: K, v: SourceForm[K]) => setForm({ ...form, [k]: v });
-  const admin = original?.kind === 'graph' && original.admin?.enabled === true;
-  const secretNames = secretsFor(form.kind, form.auth, admin);
+  // The admin mode is set in the settings file; the form offers the credential it is set up with.
+  const secretNames = secretNamesFor({ kind: form.kind, auth: form.auth, ...(original?.kind === 'graph' && original.admin ? { admin: original.admin } : {}) });
   const storedSecrets = store.settingsView.value?.secrets ?? [];
 
   /** Validates the form; answers the config or shows the reasons at the fields. */

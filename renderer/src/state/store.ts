@@ -507,7 +507,10 @@ export function createStore(bridge: PrintQueueBridge) {
   }
 
   async function submitPrint(input: PrintRequest): Promise<Result<Job>> {
+    const before = new Set(printProgress.value.keys());
     const r = await call('submitPrint', input);
+    // The upload is over either way: its row shows the job again, not the bytes sent.
+    for (const key of printProgress.value.keys()) if (!before.has(key)) setMapEntry(printProgress, key, undefined);
     if (r.ok) {
       putJob(r.value);
       activeKey.value = r.value.key;
