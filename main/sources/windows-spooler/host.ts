@@ -5,7 +5,7 @@
  */
 import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../../core/ports';
-import hostScript from './host.ps1?raw';
+import { HOST_SCRIPT as hostScript } from './host-script';
 
 /** The requests host.ps1 understands. */
 export type SpoolerOp = 'jobs' | 'printers' | 'subscribe' | 'cancel' | 'pause' | 'resume';

@@ -3,9 +3,8 @@
  * (test/simulators/windows-spooler/powershell-host.mjs): jobs and printers as ConvertTo-Json writes them,
  * pushed changes, actions and PowerShell's failures.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { HOST_SCRIPT } from '../../../main/sources/windows-spooler/host-script';
 import { createWindowsSpoolerSource, spoolerUnavailableReason } from '../../../main/sources/windows-spooler/source';
 import { SourceError, type JobSource, type PollResult, type SourceJob } from '../../../main/queue/source';
 import { AppFailure, type Job, type WindowsSpoolerSourceConfig } from '../../../preload/model';
@@ -77,7 +76,7 @@ describe('Windows spooler source against the PowerShell stand-in', () => {
     expect(standIn.requests.map((q) => q.op)).toEqual(['subscribe', 'printers', 'jobs', 'printers', 'jobs', 'pause']);
     expect(standIn.requests.at(-1)).toEqual({ id: 6, op: 'pause', printer: 'Office Laser', jobId: 4 });
     // Every op the source sends is one host.ps1 handles, and the other way round.
-    const script = readFileSync(fileURLToPath(new URL('../../../main/sources/windows-spooler/host.ps1', import.meta.url)), 'utf8');
+    const script = HOST_SCRIPT;
     const handled = [...script.matchAll(/^\s{4}'([a-z]+)' \{/gm)].map((m) => m[1]).sort();
     expect(handled).toEqual(['cancel', 'jobs', 'pause', 'printers', 'resume', 'subscribe']);
     expect(script).toContain("Register-CimIndicationEvent -Query \"SELECT * FROM __InstanceOperationEvent WITHIN 1 WHERE TargetInstance ISA 'Win32_PrintJob'\"");

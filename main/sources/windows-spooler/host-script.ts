@@ -1,4 +1,9 @@
-# Print Queue Monitor: the Windows print spooler host (Windows PowerShell 5.1).
+/**
+ * host.ps1: the Windows PowerShell 5.1 script the spooler source runs as one long-lived process
+ * (passed with -EncodedCommand). Kept as text in a module so that every runtime (the app's bundle, the
+ * CLI, the preview under tsx) loads it the same way. The script uses no backtick and no "${".
+ */
+export const HOST_SCRIPT = String.raw`# Print Queue Monitor: the Windows print spooler host (Windows PowerShell 5.1).
 #
 # One long-lived process. Reads one JSON request per line on stdin and answers each with one JSON
 # line on stdout; also writes an event line whenever a print job is created, changed or deleted.
@@ -92,3 +97,4 @@ while ($true) {
   }
   Send-Events
 }
+`;
