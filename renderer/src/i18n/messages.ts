@@ -104,6 +104,8 @@ export const en = {
   pendingAbort: 'Aborting…',
   pendingRetry: 'Retrying…',
   pendingDismiss: 'Dismissing…',
+  pendingHold: 'Holding…',
+  pendingRelease: 'Releasing…',
   uploading: (sent: string, total: string) => `Uploading ${sent} of ${total}`,
 
   // empty states
@@ -190,6 +192,12 @@ export const en = {
   aborted: (doc: string) => `Aborted “${doc}”.`,
   abortFailed: (doc: string, reason: string) => `“${doc}” was not aborted: ${reason}`,
   retryJob: 'Print again',
+  holdJobAction: 'Hold',
+  releaseJobAction: 'Release',
+  pauseJobAction: 'Pause',
+  resumeJobAction: 'Resume',
+  heldOrReleased: (action: 'hold' | 'release', doc: string) => (action === 'hold' ? `Held “${doc}”: it waits until you release it.` : `Released “${doc}”.`),
+  holdFailed: (action: 'hold' | 'release', doc: string, reason: string) => `“${doc}” was not ${action === 'hold' ? 'held' : 'released'}: ${reason}`,
   // row context menu
   menuLabel: (doc: string) => `Actions for ${doc}`,
   menuCancelMany: (n: string, of: string) => `Cancel ${n} of ${of} selected jobs…`,
@@ -223,6 +231,9 @@ export const en = {
   trackId: 'Job id or token',
   trackKind: 'Document type (ScriptX)',
   trackKindAuto: 'Not known',
+  trackTitleField: 'Document name (optional)',
+  trackPrinterField: 'Printer (optional)',
+  trackLabelHelp: 'ScriptX.Services does not say which document or printer a token is for: name them here to recognise the job.',
   trackSubmit: 'Track',
   tracked: (doc: string) => `Now tracking “${doc}”.`,
   noSourcesToChoose: 'Add a source first in Settings.',
