@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { WORKLOAD_IPP_SOURCE_ID, WORKLOAD_IPP_USER, WORKLOAD_SOURCE_IDS } from '../simulators/workload';
-import { axeViolations, closeOverlays, FAST_POLLING, openWindow, row, SKIP_BROWSER_TESTS, type BrowserRun } from './helpers';
+import { axeViolations, closeDialog, closeOverlays, FAST_POLLING, openWindow, row, SKIP_BROWSER_TESTS, sourceLine, type BrowserRun } from './helpers';
 
 let run: BrowserRun;
 let page: Page;
@@ -80,5 +80,74 @@ describe.skipIf(SKIP_BROWSER_TESTS)('hold, release and track in the browser', ()
     await dialog.getByRole('button', { name: 'Track', exact: true }).click();
     await expect.poll(() => dialog.locator('#track-title-error').textContent()).toContain('control character');
     expect(await dialog.getByLabel('Document name (optional)').getAttribute('aria-invalid')).toBe('true');
+  });
+});
+
+describe.skipIf(SKIP_BROWSER_TESTS)('service control, as the settings file sets it', () => {
+  let svc: BrowserRun;
+  let p: Page;
+  const ctx = { origin: 'cli' } as const;
+  beforeAll(async () => {
+    svc = await openWindow();
+    p = svc.page;
+  });
+  afterAll(() => svc?.close());
+
+  const openService = async () => {
+    await p.getByRole('button', { name: 'Sources', exact: true }).click();
+    // A source restarted by a save is found again first.
+    await expect.poll(() => sourceLine(p, WORKLOAD_SOURCE_IDS.scriptx).getAttribute('data-status'), { timeout: 15_000 }).toBe('ok');
+    await sourceLine(p, WORKLOAD_SOURCE_IDS.scriptx).getByRole('button', { name: 'Service…' }).click();
+    const panel = p.getByTestId('service-panel');
+    await expect.poll(() => panel.textContent(), { timeout: 10_000 }).toContain('2.23.1.5');
+    return panel;
+  };
+
+  it('the service panel says how to enable Start and Restart, and where, when nothing is set', async () => {
+    const panel = await openService();
+    const section = panel.getByTestId('service-control-settings');
+    const configPath = (await svc.preview.core.handlers.getSettings({}, ctx)).configPath;
+    await expect.poll(() => section.textContent()).toContain('Start, Stop and Restart are not set up');
+    const text = (await section.textContent()) ?? '';
+    expect(text).toContain(configPath);
+    expect(text).toContain('sources[0].service');
+    expect(text).toContain('windowsServiceName');
+    // Nothing there can be typed into: the file is the only place.
+    expect(await section.locator('input, textarea, select').count()).toBe(0);
+    await closeDialog(p, 'service-panel');
+    if (await p.getByTestId('sources-dialog').count()) await closeDialog(p, 'sources-dialog');
+  });
+
+  it('commands set in the file show read-only in the service panel and in the source’s settings form', async () => {
+    const view = await svc.preview.core.handlers.getSettings({}, ctx);
+    const sources = view.settings.sources.map((s) =>
+      s.id === WORKLOAD_SOURCE_IDS.scriptx ? { ...s, service: { restart: { file: 'C:\\Program Files\\MeadCo\\restart.cmd', args: ['--quiet'] }, windowsServiceName: 'MeadCo ScriptX.Services' } } : s,
+    );
+    await svc.preview.core.handlers.saveSettings({ settings: { ...view.settings, sources } }, ctx);
+    // The window opened afresh (as after the file was edited and the app started again).
+    await p.goto('about:blank');
+    await p.goto(svc.preview.url);
+    await p.getByRole('button', { name: 'Sources', exact: true }).waitFor({ timeout: 10_000 });
+
+    const panel = await openService();
+    const section = panel.getByTestId('service-control-settings');
+    await expect.poll(() => section.textContent()).toContain('"C:\\Program Files\\MeadCo\\restart.cmd" --quiet');
+    expect(await section.textContent()).toContain('MeadCo ScriptX.Services');
+    expect(await section.textContent()).toContain('Set in the settings file only');
+    await closeDialog(p, 'service-panel');
+    if (await p.getByTestId('sources-dialog').count()) await closeDialog(p, 'sources-dialog');
+
+    await p.getByRole('button', { name: 'Settings', exact: true }).click();
+    const dialog = p.getByTestId('settings-dialog');
+    await dialog.getByRole('tab', { name: 'Sources' }).click();
+    const name = view.settings.sources.find((s) => s.id === WORKLOAD_SOURCE_IDS.scriptx)!.name!;
+    await dialog.getByRole('button', { name: `Edit ${name}` }).click();
+    const form = dialog.getByTestId('source-editor').getByTestId('service-control-settings');
+    await expect.poll(() => form.textContent()).toContain('restart.cmd" --quiet');
+    expect(await form.textContent()).toContain(view.configPath);
+    expect(await form.locator('input, textarea, select').count()).toBe(0);
+    const violations = await axeViolations(p);
+    expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
+    await closeDialog(p, 'settings-dialog');
   });
 });

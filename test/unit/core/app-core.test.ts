@@ -249,7 +249,7 @@ describe('saving settings restarts only the sources whose settings changed', () 
 
       now += 5 * 60_000;
       const settings = c.settings().settings;
-      const saved = await c.handlers.saveSettings({ settings: { ...settings, sources: [settings.sources[0]!, { ...settings.sources[1]!, libraryIds: ['lib-b'] }], polling: { ...settings.polling, stuckAfterMinutes: 20 } } }, { origin: 'cli' });
+      const saved = await c.handlers.saveSettings({ settings: { ...settings, sources: [settings.sources[0]!, { ...settings.sources[1]!, libraryIds: ['lib-b'] } as (typeof settings.sources)[number]], polling: { ...settings.polling, stuckAfterMinutes: 20 } } }, { origin: 'cli' });
       expect(saved.problems).toEqual([]);
       await c.engine.pollOnce();
       // Nothing happened to the job: its Updated time is still that of its last change.
