@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { WORKLOAD_IPP_SOURCE_ID, WORKLOAD_IPP_USER, WORKLOAD_SOURCE_IDS } from '../simulators/workload';
-import { axeViolations, closeDialog, closeOverlays, FAST_POLLING, openWindow, row, SKIP_BROWSER_TESTS, sourceLine, type BrowserRun } from './helpers';
+import { axeViolations, closeDialog, closeOverlays, FAST_POLLING, openWindow, row, saveShot, SKIP_BROWSER_TESTS, sourceLine, type BrowserRun } from './helpers';
 
 let run: BrowserRun;
 let page: Page;
@@ -114,6 +114,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('service control, as the settings file sets 
     expect(text).toContain('windowsServiceName');
     // Nothing there can be typed into: the file is the only place.
     expect(await section.locator('input, textarea, select').count()).toBe(0);
+    await saveShot(p, 'service-control', panel);
     await closeDialog(p, 'service-panel');
     if (await p.getByTestId('sources-dialog').count()) await closeDialog(p, 'sources-dialog');
   });

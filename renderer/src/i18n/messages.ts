@@ -241,7 +241,7 @@ export const en = {
   serviceControlSettingsTitle: 'Start, stop and restart the service',
   serviceControlSetInFile: (path: string, where: string) => `Set in the settings file only, under ${where}: ${path}. The window shows them and never changes them; each one is shown to you before it runs.`,
   serviceControlHowToEnable: (path: string, where: string) =>
-    `Start, Stop and Restart are not set up. To offer them, add the commands (or the Windows service name, run with sc.exe and administrator rights) under ${where} in the settings file, then reopen this panel: ${path}. For safety the window cannot set programs to run.`,
+    `Start, Stop and Restart are not set up. To offer them, add the commands (or the Windows service name, run with sc.exe and administrator rights) under ${where} in the settings file, then start the app again: ${path}. For safety the window cannot set programs to run.`,
   serviceCommandLabel: { start: 'Start command', stop: 'Stop command', restart: 'Restart command' } as Record<'start' | 'stop' | 'restart', string>,
   serviceWindowsName: 'Windows service name',
   serviceCommandNotSet: 'not set',
