@@ -42,3 +42,16 @@ describe('a stuck job says why and offers a way out', () => {
     expect(screen.queryByTestId('stuck-help')).toBeNull();
   });
 });
+
+describe('opening the detail panel is announced', () => {
+  it('a polite status region names the job whose details opened, and empties when they close', async () => {
+    m = await mount({ jobs: [makeJob({ key: 'local:c', document: 'Board pack.pdf', state: 'queued' })], sources });
+    const live = screen.getByTestId('detail-announcer');
+    expect(live.getAttribute('aria-live')).toBe('polite');
+    expect(live.textContent).toBe('');
+    fireEvent.dblClick(rowOf(m.container, 'local:c'));
+    await waitFor(() => expect(live.textContent).toBe('Details of Board pack.pdf opened.'));
+    fireEvent.click(within(await waitFor(() => screen.getByTestId('detail-panel'))).getByRole('button', { name: 'Close' }));
+    await waitFor(() => expect(live.textContent).toBe(''));
+  });
+});

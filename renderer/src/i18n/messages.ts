@@ -132,6 +132,7 @@ export const en = {
   // detail panel
   details: 'Job details',
   detailsFor: (doc: string) => `Details: ${doc}`,
+  detailsOpened: (doc: string) => `Details of ${doc} opened.`,
   detailLoading: 'Loading details…',
   detailFailed: (reason: string) => `Details could not be loaded: ${reason}`,
   fields: {
