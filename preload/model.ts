@@ -78,6 +78,8 @@ export const Job = z.object({
   progress: z.number().min(0).max(1).nullable(),
   stale: z.boolean(),
   stuck: z.boolean(),
+  /** While stuck: since when nothing changed (the last change the monitor saw); null once it moves on. */
+  stuckSince: IsoTime.optional(),
   gone: z.boolean(),
   cancel: ActionPermission,
   abort: ActionPermission.optional(),

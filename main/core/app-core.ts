@@ -5,6 +5,7 @@
  */
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { EventName } from '../../preload/channels';
 import type { Events, Handlers, PrintRequest, SettingsView } from '../../preload/contract';
 import {
@@ -146,13 +147,22 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     }
   });
 
-  function buildSources(configs: SourceConfig[]): { sources: JobSource[]; disabled: DisabledSource[] } {
+  /**
+   * The sources of `configs`. A source whose settings are unchanged from `previous` keeps running
+   * as it is (its jobs, their times, its connection), so saving other settings restarts nothing.
+   */
+  function buildSources(configs: SourceConfig[], previous: SourceConfig[] = []): { sources: JobSource[]; disabled: DisabledSource[] } {
     const sources: JobSource[] = [];
     const disabled: DisabledSource[] = [];
     for (const config of configs) {
       const name = sourceDisplayName(config);
       if (config.enabled === false) {
         disabled.push({ id: config.id, kind: config.kind, name });
+        continue;
+      }
+      const running = previous.some((p) => p.id === config.id && isDeepStrictEqual(p, config)) ? engine.getSource(config.id) : undefined;
+      if (running) {
+        sources.push(running);
         continue;
       }
       try {
@@ -234,8 +244,12 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
   }
 
   function applySettings(next: LoadedSettings | { settings: Settings; problems: SettingsProblem[] }, previous: Settings): void {
-    const rebuilt = buildSources(next.settings.sources);
-    for (const s of engine.snapshot().sources) engine.getSource(s.id)?.dispose?.();
+    const rebuilt = buildSources(next.settings.sources, previous.sources);
+    const kept = new Set(rebuilt.sources);
+    for (const s of engine.snapshot().sources) {
+      const source = engine.getSource(s.id);
+      if (source && !kept.has(source)) source.dispose?.();
+    }
     engine.setSources(rebuilt.sources, rebuilt.disabled);
     engine.setPolling(next.settings.polling);
     history.setRetention(next.settings.history);

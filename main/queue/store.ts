@@ -308,7 +308,10 @@ export class JobStore {
     const stuckClockReset = 'state' in changes || 'rawState' in changes || 'progress' in changes || 'detail' in changes || 'reason' in changes || 'pagesPrinted' in changes;
     if (stuckClockReset) e.changedAtMs = nowMs;
     const next: Job = { ...old, ...changes };
-    if (old.stuck && (stuckClockReset || !canBeStuck(next))) next.stuck = changes.stuck = false;
+    if (old.stuck && (stuckClockReset || !canBeStuck(next))) {
+      next.stuck = changes.stuck = false;
+      if (old.stuckSince) next.stuckSince = changes.stuckSince = null;
+    }
     if ('abort' in changes && changes.abort === undefined) delete next.abort;
     for (const f of [...OPTIONAL_SCALARS, ...OPTIONAL_OBJECTS]) if (f in changes && changes[f] === undefined) delete next[f];
     this.commit(e, next, changes);
@@ -355,6 +358,8 @@ export class JobStore {
       if (flags[k] !== undefined && old[k] !== flags[k]) (changes ??= {})[k] = flags[k];
     }
     if (!changes) return;
+    if (changes.stuck === true) changes.stuckSince = new Date(e.changedAtMs).toISOString();
+    else if (changes.stuck === false && old.stuckSince) changes.stuckSince = null;
     this.commit(e, { ...old, ...changes }, changes);
   }
 

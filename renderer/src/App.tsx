@@ -4,7 +4,7 @@
  */
 import { useEffect } from 'preact/hooks';
 import { t } from './i18n/messages';
-import { MAX_VISIBLE_NOTICES, type Store } from './state/store';
+import { docName, MAX_VISIBLE_NOTICES, type Store } from './state/store';
 import { StoreContext, useStore } from './components/context';
 import { CommandBar, FilterBar, PausedBanner } from './components/Toolbar';
 import { QueueGrid } from './components/QueueGrid';
@@ -58,11 +58,24 @@ function Shell() {
           {status === 'ready' && (store.visible.value.length ? <QueueGrid /> : <EmptyState />)}
         </div>
         {detailOpen && <LazyDetailPanel />}
+        <DetailAnnouncer />
       </main>
       <OpenPanel />
       <LazyDialogs />
       <Notices />
     </div>
+  );
+}
+
+/** Says, to a screen reader, which job's details just opened (the live region stays in the page). */
+function DetailAnnouncer() {
+  const store = useStore();
+  const key = store.detailKey.value;
+  const job = key ? store.jobs.get(key) : undefined;
+  return (
+    <p class="visually-hidden" aria-live="polite" data-testid="detail-announcer">
+      {job ? t.detailsOpened(docName(job)) : ''}
+    </p>
   );
 }
 

@@ -148,8 +148,16 @@ export async function openWindow(opts: Parameters<typeof openPreview>[0] = {}): 
   return run;
 }
 
+/** Closes a dialog with its Close button and waits until it is gone. */
+export async function closeDialog(page: Page, testId: string): Promise<void> {
+  const dialog = page.getByTestId(testId);
+  await dialog.getByRole('button', { name: 'Close' }).first().click();
+  await dialog.waitFor({ state: 'detached' });
+}
+
 /** Closes whatever a failed test left over the queue: dialogs, then the detail panel. */
 export async function closeOverlays(page: Page): Promise<void> {
+  if (await page.getByTestId('row-menu').count()) await page.keyboard.press('Escape');
   for (let i = 0; i < 5 && (await page.locator('.modal').count()); i++) await page.locator('.modal').last().locator('.modal-head button').click();
   if (await page.getByTestId('detail-panel').count()) await page.getByTestId('detail-panel').getByRole('button', { name: 'Close' }).click();
 }

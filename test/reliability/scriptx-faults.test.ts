@@ -233,6 +233,23 @@ describe('ScriptX.Services under faults, through the queue engine', () => {
     noLeaks(r);
   }, 30_000);
 
+  it('an outage does not change a job: Updated stays the time of its last change, not of the first poll after', async () => {
+    const r = await rig();
+    await healthy(r);
+    const before = job(r, r.run)!;
+    expect(before.updatedAt).not.toBeNull();
+    await r.sim.setFault({ type: 'refuse' });
+    await runFor(r.clock, r.http, 3 * 60_000);
+    expect(health(r).status).toBe('down');
+    expect(job(r, r.run)).toMatchObject({ stale: true, updatedAt: before.updatedAt });
+    await r.sim.setFault(null);
+    await runFor(r.clock, r.http, 6 * 60_000);
+    expect(health(r).status).toBe('ok');
+    // The same status as before the outage: nothing changed, so neither does Updated.
+    expect(job(r, r.run)).toMatchObject({ state: 'printing', rawState: '5 Printing', stale: false, updatedAt: before.updatedAt });
+    noLeaks(r);
+  }, 30_000);
+
   for (const skewMs of [3 * 3_600_000, -2 * 86_400_000]) {
     it(`clock skew of ${skewMs / 3_600_000} h: times are this machine's, nothing stuck or stale`, async () => {
       const r = await rig();

@@ -73,6 +73,7 @@ export function DetailPanel() {
         </p>
       )}
       {shown && <JobActions job={shown} />}
+      {shown?.stuck && <StuckHelp job={shown} />}
       {shown && <JobFields job={shown} sourceName={store.sourceNames.value.get(shown.sourceId) ?? shown.sourceId} />}
       {details && (
         <>
@@ -210,6 +211,42 @@ function JobFields(props: { job: Job; sourceName: string }) {
           </div>
         ))}
       </dl>
+    </section>
+  );
+}
+
+/** A stuck job: which state, since when, what the service last said, and the ways out. */
+function StuckHelp(props: { job: Job }) {
+  const store = useStore();
+  const { job } = props;
+  const said = job.reason ?? job.detail;
+  const since = job.stuckSince ?? job.updatedAt;
+  return (
+    <section class="stuck-help" data-testid="stuck-help" aria-labelledby="stuck-help-title">
+      <h3 id="stuck-help-title">{t.stuckWhyTitle}</h3>
+      <p>{t.stuckWhy(t.states[job.state], formatDateTime(since) || t.none)}</p>
+      <p>{said ? t.stuckSaid(said) : t.stuckSaidNothing}</p>
+      <h4>{t.stuckWayOut}</h4>
+      <div class="source-actions">
+        <button type="button" class="danger" disabled={!job.cancel.allowed} aria-describedby={job.cancel.allowed ? undefined : 'stuck-cancel-reason'} onClick={() => askCancel(store, [job.key])}>
+          {t.cancelJob}
+        </button>
+        {job.sourceKind === 'scriptx' && (
+          <button type="button" onClick={() => (store.panel.value = { kind: 'service', sourceId: job.sourceId })}>
+            {t.stuckRestartService}
+          </button>
+        )}
+        {job.printer && (
+          <button type="button" onClick={() => store.updateUi({ printerFilter: [job.printer!], sourceFilter: [job.sourceId], view: 'all' })}>
+            {t.stuckOpenPrinter(job.printer)}
+          </button>
+        )}
+      </div>
+      {!job.cancel.allowed && (
+        <p class="muted reason" id="stuck-cancel-reason">
+          {cancelRefusal(job)}
+        </p>
+      )}
     </section>
   );
 }

@@ -68,12 +68,12 @@ export function Modal(props: { title: string; onClose: () => void; children: Com
         data-testid={props.testId}
         onKeyDown={onKeyDown}
       >
-        <header class="modal-head">
+        <div class="modal-head">
           <h2 id={titleId}>{props.title}</h2>
           <button type="button" class="icon-button" aria-label={t.close} title={t.close} onClick={() => onClose.current()}>
             ✕
           </button>
-        </header>
+        </div>
         <div class="modal-body">{props.children}</div>
       </div>
     </div>

@@ -26,6 +26,8 @@ const PENDING_TEXT: Record<PendingAction, string> = {
   abort: t.pendingAbort,
   retry: t.pendingRetry,
   dismiss: t.pendingDismiss,
+  hold: t.pendingHold,
+  release: t.pendingRelease,
 };
 
 export const rowDomId = (index: number) => `pq-row-${index}`;

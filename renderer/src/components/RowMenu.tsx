@@ -45,6 +45,16 @@ function itemsFor(store: Store, job: Job, keys: string[]): Item[] {
   if (job.abort && !isFinal(job)) {
     items.push({ id: 'abort', label: t.abortJob, disabledReason: job.abort.allowed ? undefined : (job.abort.reason ?? t.menuNotAllowed), run: () => (store.abortKey.value = job.key) });
   }
+  // Hold/Release and Pause/Resume only where the source declares them for this job; pause and
+  // resume have no request yet, so they are shown only once the bridge offers one.
+  for (const [id, label, action] of [
+    ['hold', t.holdJobAction, 'hold'],
+    ['release', t.releaseJobAction, 'release'],
+  ] as const) {
+    const permission = job[action];
+    if (!permission || isFinal(job)) continue;
+    items.push({ id, label, disabledReason: permission.allowed ? undefined : (permission.reason ?? t.menuNotAllowed), run: () => void store.holdJob(job.key, action) });
+  }
   items.push(
     {
       id: 'retry',

@@ -25,6 +25,7 @@ import { t } from '../i18n/messages';
 import type { SettingsTab } from '../state/store';
 import { useStore } from './context';
 import { FieldError, Modal } from './Modal';
+import { ServiceControlSettings } from './ServiceControl';
 
 type Errors = Record<string, string>;
 type Outcome = { ok: boolean; message: string } | null;
@@ -508,6 +509,7 @@ function SourceEditor(props: { settings: Settings; index: number | null; kind: S
         </>
       )}
       {f.kind === 'scriptx' && <TextField id="source-orchestratorUrl" label={t.sourceOrchestratorUrl} type="url" value={f.orchestratorUrl} onInput={(v) => put('orchestratorUrl', v)} error={errors.orchestratorUrl} />}
+      {f.kind === 'scriptx' && original && store.settingsView.value && <ServiceControlSettings view={store.settingsView.value} sourceId={original.id} />}
       {f.kind === 'graph' && (
         <>
           <TextField id="source-clientId" label={t.sourceClientId} value={f.clientId} onInput={(v) => put('clientId', v)} error={errors.clientId} />

@@ -1,12 +1,13 @@
 /** One line per source with its health, plus the ScriptX.Services panel. */
 import { useEffect, useState } from 'preact/hooks';
-import type { ServiceActionRequest, ServiceInfo } from '../../../preload/contract';
+import type { ServiceActionRequest, ServiceInfo, SettingsView } from '../../../preload/contract';
 import type { AppError, SourceHealth } from '../../../preload/model';
 import { t } from '../i18n/messages';
 import { formatDate, formatDateTime, formatInt } from '../i18n/format';
 import { askCancelAll, cancelableOf } from './actions';
 import { useStore } from './context';
 import { Modal } from './Modal';
+import { ServiceControlSettings } from './ServiceControl';
 
 const LICENSE_WARN_DAYS = 14;
 
@@ -151,6 +152,19 @@ export function ServicePanel(props: { sourceId: string }) {
   const [newPrinter, setNewPrinter] = useState('');
   const close = () => (store.panel.value = { kind: 'sources' });
 
+  // The service settings (set in the file only, which may have changed since) are read afresh and
+  // shown read-only with where to change them.
+  const [settings, setSettings] = useState<SettingsView | null>(null);
+  useEffect(() => {
+    let live = true;
+    void store.call('getSettings', {}).then((r) => {
+      if (live && r.ok) setSettings(r.value);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
+
   useEffect(() => {
     let live = true;
     void store.call('getServiceInfo', { sourceId: props.sourceId }).then((r) => {
@@ -276,6 +290,7 @@ export function ServicePanel(props: { sourceId: string }) {
               </button>
             </form>
           </section>
+          {settings && <ServiceControlSettings view={settings} sourceId={props.sourceId} />}
           {(info.canControl.start || info.canControl.stop || info.canControl.restart) && (
             <section>
               <h3>{t.serviceControl}</h3>

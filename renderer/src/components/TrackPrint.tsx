@@ -29,6 +29,8 @@ export function TrackDialog() {
   const [sourceId, setSourceId] = useState(sources[0]?.id ?? '');
   const [id, setId] = useState('');
   const [kind, setKind] = useState<'' | 'html' | 'pdf'>('');
+  const [title, setTitle] = useState('');
+  const [printer, setPrinter] = useState('');
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
   const close = () => (store.panel.value = null);
@@ -36,7 +38,13 @@ export function TrackDialog() {
 
   async function submit(e: Event) {
     e.preventDefault();
-    const input = { sourceId, id: id.trim(), ...(kind && kindOf === 'scriptx' ? { kind } : {}) };
+    const input = {
+      sourceId,
+      id: id.trim(),
+      ...(kind && kindOf === 'scriptx' ? { kind } : {}),
+      ...(title.trim() && kindOf === 'scriptx' ? { title: title.trim() } : {}),
+      ...(printer.trim() && kindOf === 'scriptx' ? { printer: printer.trim() } : {}),
+    };
     const parsed = requests.trackJob.input.safeParse(input);
     if (!parsed.success) return setErrors(zodErrors(parsed.error.issues));
     setErrors({});
@@ -44,7 +52,7 @@ export function TrackDialog() {
     const r = await store.trackJob(parsed.data);
     setBusy(false);
     if (r.ok) close();
-    else setErrors(serverErrors(r.error, ['sourceId', 'id', 'kind']));
+    else setErrors(serverErrors(r.error, ['sourceId', 'id', 'kind', 'title', 'printer']));
   }
 
   return (
@@ -79,6 +87,23 @@ export function TrackDialog() {
                 <option value="pdf">PDF</option>
               </select>
             </label>
+          )}
+          {kindOf === 'scriptx' && (
+            <>
+              <p class="muted" id="track-label-help">
+                {t.trackLabelHelp}
+              </p>
+              <label class="field">
+                <span>{t.trackTitleField}</span>
+                <input name="title" value={title} onInput={(e) => setTitle(e.currentTarget.value)} aria-invalid={errors.title ? 'true' : undefined} aria-describedby="track-label-help track-title-error" autoComplete="off" />
+              </label>
+              <FieldError id="track-title-error" message={errors.title} />
+              <label class="field">
+                <span>{t.trackPrinterField}</span>
+                <input name="printer" value={printer} onInput={(e) => setPrinter(e.currentTarget.value)} aria-invalid={errors.printer ? 'true' : undefined} aria-describedby="track-label-help track-printer-error" autoComplete="off" />
+              </label>
+              <FieldError id="track-printer-error" message={errors.printer} />
+            </>
           )}
           <FieldError id="track-form-error" message={errors.form} />
           <div class="dialog-buttons">

@@ -23,7 +23,7 @@ export interface FirstAnswers {
   snapshot?: Promise<Result<Snapshot>>;
 }
 
-export type PendingAction = 'cancel' | 'abort' | 'retry' | 'dismiss';
+export type PendingAction = 'cancel' | 'abort' | 'retry' | 'dismiss' | 'hold' | 'release';
 export interface Notice {
   id: number;
   level: 'info' | 'warning' | 'error';
@@ -469,6 +469,14 @@ export function createStore(bridge: PrintQueueBridge) {
     return runJobAction(key, 'abort', () => call('abortJob', { key, reason }), (j) => t.aborted(docName(j)), (why) => t.abortFailed(name, why));
   }
 
+  /** Holds a waiting job at the service (IPP Hold-Job), or releases a held one. */
+  function holdJob(key: string, action: 'hold' | 'release'): Promise<boolean> {
+    const job = jobs.get(key);
+    const name = job ? docName(job) : key;
+    const request = action === 'hold' ? 'holdJob' : 'releaseJob';
+    return runJobAction(key, action, () => call(request, { key }), (j) => t.heldOrReleased(action, docName(j)), (why) => t.holdFailed(action, name, why));
+  }
+
   function retryJob(key: string): Promise<boolean> {
     return runJobAction(key, 'retry', () => call('retryJob', { key }), (j) => t.retried(docName(j)), t.retryFailed);
   }
@@ -627,6 +635,7 @@ export function createStore(bridge: PrintQueueBridge) {
     cancelJobs,
     abortJob,
     retryJob,
+    holdJob,
     dismissJob,
     saveJobOutput,
     trackJob,

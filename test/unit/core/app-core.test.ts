@@ -16,6 +16,7 @@ import type { RequestName } from '../../../preload/channels';
 import { UiSettings, type HistoryEntry, type Job, type Result, type SourceHealth } from '../../../preload/model';
 import { selectJobs } from '../../../preload/queue-view';
 import { startAodocsSimulator, type AodocsSimulator } from '../../simulators/aodocs/server';
+import { startScriptxSimulator } from '../../simulators/scriptx/server';
 
 const CODE = 'core-sec-code-7Hq2Zr9Kx1';
 let sim: AodocsSimulator;
@@ -222,5 +223,42 @@ describe('secrets never leave the core', () => {
     expect(everything).toContain('[redacted]');
     expect(everything).not.toContain(CODE);
     expect(files.some((f) => f.startsWith('print-queue-monitor-diagnostics-'))).toBe(true);
+  });
+});
+
+describe('saving settings restarts only the sources whose settings changed', () => {
+  it('a ScriptX job keeps its Updated time (the time of its last change) across a save of other settings', async () => {
+    const LICENSE = '{5091E665-8916-4D21-996E-00A2DE5DE416}';
+    const scriptx = await startScriptxSimulator({ license: LICENSE });
+    try {
+      // The monitor's clock, moved by the test; timers run as usual.
+      let now = Date.UTC(2026, 5, 1, 8, 0, 0);
+      const clock = { now: () => now, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
+      const sx = { id: 'local', kind: 'scriptx', baseUrl: scriptx.url };
+      await writeFile(config, JSON.stringify({ version: 1, sources: [sx, ao()] }));
+      const redactor = createRedactor();
+      const c = await createAppCore({ configPath: config, secrets: createEnvSecretStore({ PQM_SECRET_LOCAL_LICENSE: LICENSE, PQM_SECRET_AO_SECURITY_CODE: CODE }, redactor), platform: platform(), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock });
+      cores.push(c);
+      const token = scriptx.addJob({ kind: 'html', steps: [{ status: 5, afterMs: 0 }] });
+      await c.handlers.trackJob({ sourceId: 'local', id: token, kind: 'html' }, { origin: 'cli' });
+      await c.engine.pollOnce();
+      const before = c.engine.getJob(`local:${token}`)!;
+      expect(before).toMatchObject({ state: 'printing', updatedAt: new Date(now).toISOString() });
+      const scriptxSource = c.engine.getSource('local');
+      const aoSource = c.engine.getSource('ao');
+
+      now += 5 * 60_000;
+      const settings = c.settings().settings;
+      const saved = await c.handlers.saveSettings({ settings: { ...settings, sources: [settings.sources[0]!, { ...settings.sources[1]!, libraryIds: ['lib-b'] } as (typeof settings.sources)[number]], polling: { ...settings.polling, stuckAfterMinutes: 20 } } }, { origin: 'cli' });
+      expect(saved.problems).toEqual([]);
+      await c.engine.pollOnce();
+      // Nothing happened to the job: its Updated time is still that of its last change.
+      expect(c.engine.getJob(`local:${token}`)).toMatchObject({ state: 'printing', stale: false, updatedAt: before.updatedAt });
+      // Unchanged: the same source runs on; the changed one is new.
+      expect(c.engine.getSource('local')).toBe(scriptxSource);
+      expect(c.engine.getSource('ao')).not.toBe(aoSource);
+    } finally {
+      await scriptx.close();
+    }
   });
 });

@@ -399,16 +399,18 @@ describe('listings, stale, gone and stuck', () => {
     src.put('a', { state: 'printing', progress: 0.5 });
     src.put('p', { state: 'paused' });
     engine.start();
+    const firstSeen = new Date(clock.now()).toISOString();
     await clock.advance(60_000);
     expect(engine.getJob('local:a')?.stuck).toBe(false);
     await clock.advance(1_000); // unchanged for 61 s
-    expect(engine.getJob('local:a')?.stuck).toBe(true);
+    // Stuck says since when nothing changed: the job's last change the monitor saw.
+    expect(engine.getJob('local:a')).toMatchObject({ stuck: true, stuckSince: firstSeen });
     await clock.advance(30_000);
     expect(of(events, 'stuck').map((e) => [e.job.key, e.job.stuck])).toEqual([['local:a', true]]);
     expect(engine.getJob('local:p')?.stuck).toBe(false);
     src.update('a', { progress: 0.6 });
     await clock.advance(1_000);
-    expect(engine.getJob('local:a')?.stuck).toBe(false);
+    expect(engine.getJob('local:a')).toMatchObject({ stuck: false, stuckSince: null });
     await clock.advance(61_000);
     expect(of(events, 'stuck')).toHaveLength(2);
   });
