@@ -14,6 +14,7 @@ export const REQUEST_NAMES = [
   'dismissJob',
   'refreshNow',
   'setWindowVisible',
+  'setSelection',
   'pauseMonitoring',
   'resumeMonitoring',
   'getSettings',

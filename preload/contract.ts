@@ -115,6 +115,9 @@ export interface Snapshot {
   total?: number;
 }
 
+/** The most job keys setSelection takes (more selected rows are not polled first). */
+export const MAX_SELECTION = 1000;
+
 /** The most rows a snapshot's `first` may ask for. */
 export const MAX_FIRST_ROWS = 1000;
 
@@ -142,6 +145,8 @@ export const requests = {
   dismissJob: request<null>()(KeyInput),
   refreshNow: request<null>()(z.object({ sourceId: SourceId.optional() }).strict()),
   setWindowVisible: request<null>()(z.object({ visible: z.boolean() }).strict()),
+  /** The jobs selected in the window and the one open in the details panel: polled first. */
+  setSelection: request<null>()(z.object({ keys: z.array(JobKey).max(MAX_SELECTION) }).strict()),
   pauseMonitoring: request<{ until: string | null }>()(z.object({ minutes: z.number().int().min(1).max(10_080).nullable() }).strict()),
   resumeMonitoring: request<null>()(Empty),
   getSettings: request<SettingsView>()(Empty),

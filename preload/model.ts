@@ -308,8 +308,15 @@ const Interval = z.object({
 });
 export type PollInterval = z.infer<typeof Interval>;
 
+/** Default of `polling.scriptx.maxRequestsPerSecond`: status requests per second to one service. */
+export const DEFAULT_SCRIPTX_MAX_REQUESTS_PER_SECOND = 30;
+
 export const PollingSettings = z.object({
-  scriptx: Interval.default({ activeMs: 500, idleMs: 10_000 }),
+  scriptx: Interval.extend({
+    /** Status requests per second to one ScriptX service, shared by all its active jobs
+     * (DEFAULT_SCRIPTX_MAX_REQUESTS_PER_SECOND when absent). */
+    maxRequestsPerSecond: z.number().int().min(1).max(1000).optional(),
+  }).default({ activeMs: 500, idleMs: 10_000 }),
   graph: Interval.default({ activeMs: 5_000, idleMs: 60_000 }),
   aodocs: Interval.default({ activeMs: 10_000, idleMs: 120_000 }),
   /** Intervals are multiplied by this while the window is hidden. */

@@ -264,6 +264,7 @@ export class FakeBridge implements PrintQueueBridge {
         return null;
       },
       setWindowVisible: async () => null,
+      setSelection: async () => null,
       pauseMonitoring: async ({ minutes }) => (this.paused = { until: minutes === null ? null : new Date(Date.parse(NOW) + minutes * 60_000).toISOString() }),
       resumeMonitoring: async () => {
         this.paused = null;

@@ -18,6 +18,7 @@ export const VALID_EXAMPLES: Record<RequestName, Record<string, unknown>> = {
   dismissJob: { key: 'ao:job-1' },
   refreshNow: { sourceId: 'ao' },
   setWindowVisible: { visible: true },
+  setSelection: { keys: ['ao:job-1'] },
   pauseMonitoring: { minutes: 15 },
   resumeMonitoring: {},
   getSettings: {},
