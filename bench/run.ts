@@ -26,8 +26,10 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     process.stdout.write(`[bench] ${part.name} ... `);
     try {
+      const loadBefore = os.loadavg()[0]!;
       const got = await part.run();
-      figures.push(...got);
+      const load: [number, number] = [loadBefore, os.loadavg()[0]!];
+      figures.push(...got.map((f) => ({ ...f, load })));
       process.stdout.write(`${got.length} figures in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     } catch (err) {
       const message = err instanceof Error ? err.stack ?? err.message : String(err);
@@ -89,7 +91,7 @@ export function renderMarkdown(results: {
   for (const group of groups) {
     lines.push(`## ${group}`, '', '| figure | value | target | result | method |', '|---|---:|---|---|---|');
     for (const f of results.figures.filter((x) => x.group === group)) {
-      const verdict = f.met === null ? '—' : f.met ? 'met' : '**NOT MET**';
+      const verdict = f.met === null ? '—' : f.met ? 'met' : `**NOT MET**${notMetCause(f, Number(results.machine.cpus))}`;
       lines.push(`| ${esc(f.name)} | ${formatValue(f.value)} ${esc(f.unit)} | ${esc(f.target ?? '—')} | ${verdict} | ${esc(f.method)} |`);
     }
     lines.push('');
@@ -100,6 +102,14 @@ export function renderMarkdown(results: {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** What a NOT MET figure was measured beside: a machine busier than its cores is named as the likely cause. */
+function notMetCause(f: BenchFigure, cpus: number): string {
+  if (!f.load) return '';
+  const worst = Math.max(...f.load);
+  const words = `load average ${f.load.map((l) => l.toFixed(1)).join(' → ')} on ${cpus} cores`;
+  return worst > cpus ? ` (machine busy: ${words})` : ` (${words})`;
 }
 
 function formatValue(v: number): string {
