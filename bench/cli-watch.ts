@@ -16,7 +16,8 @@ import { percentile, sleep, waitFor } from './harness';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LICENSE = '6F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9';
-const JOBS = 20;
+/** Jobs handed in at once: the request budget asks up to 10 priority jobs at the full rate. */
+const JOBS = 10;
 
 /** Cold starts of `pqm sources --json` measured (median reported). */
 const COLD_RUNS = 7;
@@ -84,7 +85,8 @@ export async function runCliWatchBench(): Promise<BenchFigure[]> {
       await sleep(100);
     }
     await waitFor(() => changes.every((c) => seen.has(`${c.key}|${c.state}`)), 40_000, 'pqm watch to print every change').catch((err: Error) => {
-      throw new Error(`${err.message}; stderr: ${stderr.slice(0, 500)}`);
+      const missing = changes.filter((c) => !seen.has(`${c.key}|${c.state}`)).map((c) => `${c.token} ${c.state}`);
+      throw new Error(`${err.message}; ${missing.length} of ${changes.length} changes never printed (${missing.slice(0, 4).join(', ')}); stderr: ${stderr.slice(0, 500)}`);
     });
     // A finished job is never asked about again.
     const doneAt = Date.now();

@@ -195,7 +195,7 @@ async function unchangedRun(): Promise<{ perSecond: number; windowS: number }> {
     try {
       await sleep(66_000);
       const from = Date.now();
-      await sleep(15_000);
+      await sleep(22_000);
       const to = Date.now();
       const status = sim.requests.filter((r) => isStatus(r) && r.at >= from && r.at < to);
       const most = Math.max(...tokens.map((t) => status.filter((r) => tokenOf(r) === t).length));

@@ -343,8 +343,9 @@ export const PRIORITY_RECENT_MS = 5 * 60_000;
 export const MAX_FULL_RATE_JOBS = 10;
 /** A job unchanged for longer than this is asked less often. */
 export const UNCHANGED_AFTER_MS = 60_000;
-/** How often a job unchanged for UNCHANGED_AFTER_MS is asked (at most 0.2 req/s). */
-export const UNCHANGED_INTERVAL_MS = 5_000;
+/** How often a job unchanged for UNCHANGED_AFTER_MS is asked: under 0.2 req/s, with room for a
+ * request sent a little later in one poll than in the next. */
+export const UNCHANGED_INTERVAL_MS = 5_500;
 /** Every active job is asked at least this often, whatever the budget. */
 export const MAX_ASK_GAP_MS = 10_000;
 
