@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import type { JobPatch, PollingSettings, SecretName, SourceConfig } from '../preload/model';
 import { createAppCore } from '../main/core/app-core';
 import type { AppCore } from '../main/core/app-core-types';
-import { silentLogger } from '../main/core/ports';
+import { silentLogger, type TrackedJob } from '../main/core/ports';
+import { TRACKED_FILE_NAME } from '../main/state/tracked';
 import { createMemorySecretStore } from '../test/helpers/memory-stores';
 
 export interface BenchCore {
@@ -23,10 +24,13 @@ export async function startBenchCore(
   sources: SourceConfig[],
   secrets: Record<string, Partial<Record<SecretName, string>>>,
   polling: Partial<PollingSettings> = {},
+  /** Jobs already tracked when the app starts (tracked.json next to the settings). */
+  tracked: TrackedJob[] = [],
 ): Promise<BenchCore> {
   const dir = await mkdtemp(join(tmpdir(), 'pqm-bench-'));
   const configPath = join(dir, 'settings.json');
   await writeFile(configPath, JSON.stringify({ version: 1, sources, polling }, null, 2));
+  if (tracked.length > 0) await writeFile(join(dir, TRACKED_FILE_NAME), JSON.stringify({ version: 1, jobs: tracked }));
   const initial: Record<string, string> = {};
   for (const [sourceId, byName] of Object.entries(secrets)) {
     for (const [name, value] of Object.entries(byName)) if (value) initial[`${sourceId}.${name}`] = value;

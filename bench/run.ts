@@ -10,6 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { execFileSync } from 'node:child_process';
 import type { BenchFigure } from './types';
 import { PARTS } from './parts';
 
@@ -25,8 +26,10 @@ async function main(): Promise<void> {
     const t0 = Date.now();
     process.stdout.write(`[bench] ${part.name} ... `);
     try {
+      const loadBefore = os.loadavg()[0]!;
       const got = await part.run();
-      figures.push(...got);
+      const load: [number, number] = [loadBefore, os.loadavg()[0]!];
+      figures.push(...got.map((f) => ({ ...f, load })));
       process.stdout.write(`${got.length} figures in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     } catch (err) {
       const message = err instanceof Error ? err.stack ?? err.message : String(err);
@@ -42,7 +45,7 @@ async function main(): Promise<void> {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
   };
-  const results = { at: new Date().toISOString(), durationS, machine, figures, failures };
+  const results = { at: new Date().toISOString(), durationS, machine, commit: measuredCommit(), figures, failures };
   writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
   writeFileSync(join(here, 'RESULTS.md'), renderMarkdown(results));
   const notMet = figures.filter((f) => f.met === false);
@@ -51,22 +54,44 @@ async function main(): Promise<void> {
   if (failures.length > 0) process.exitCode = 1;
 }
 
+/**
+ * The commit the figures measured: HEAD when the run started, and whether the working tree was
+ * clean then (the results files themselves aside: they are what the run rewrites).
+ */
+export function measuredCommit(): { head: string; clean: boolean; changed: string[] } {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: join(here, '..'), encoding: 'utf8' });
+  try {
+    const head = git('rev-parse', 'HEAD').trim();
+    const changed = git('status', '--porcelain')
+      .split('\n')
+      .filter((l) => l.trim() !== '')
+      .map((l) => l.slice(3))
+      .filter((f) => f !== 'bench/RESULTS.md' && f !== 'bench/results.json');
+    return { head, clean: changed.length === 0, changed };
+  } catch (err) {
+    return { head: `unknown (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`, clean: false, changed: [] };
+  }
+}
+
 export function renderMarkdown(results: {
   at: string;
   durationS: number;
   machine: Record<string, string | number>;
+  commit: { head: string; clean: boolean; changed: string[] };
   figures: BenchFigure[];
   failures: { part: string; error: string }[];
 }): string {
   const lines: string[] = [];
   lines.push('# Benchmark results', '');
   lines.push(`Measured ${results.at} in ${results.durationS.toFixed(0)} s on ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node} (${results.machine.platform}).`, '');
-  lines.push('Written by `npm run bench`; do not edit by hand.', '');
+  const c = results.commit;
+  lines.push(`Commit measured: \`${c.head}\`, ${c.clean ? 'working tree clean' : `working tree **not clean** (${c.changed.length} files changed: ${c.changed.slice(0, 5).map(esc).join(', ')}${c.changed.length > 5 ? ', …' : ''})`}.`, '');
+  lines.push('Written by `npm run bench`; do not edit by hand. Each figure says how it was measured; a figure marked NOT MET is shown as measured, with its cause where known.', '');
   const groups = [...new Set(results.figures.map((f) => f.group))];
   for (const group of groups) {
     lines.push(`## ${group}`, '', '| figure | value | target | result | method |', '|---|---:|---|---|---|');
     for (const f of results.figures.filter((x) => x.group === group)) {
-      const verdict = f.met === null ? '—' : f.met ? 'met' : '**NOT MET**';
+      const verdict = f.met === null ? '—' : f.met ? 'met' : `**NOT MET**${notMetCause(f, Number(results.machine.cpus))}`;
       lines.push(`| ${esc(f.name)} | ${formatValue(f.value)} ${esc(f.unit)} | ${esc(f.target ?? '—')} | ${verdict} | ${esc(f.method)} |`);
     }
     lines.push('');
@@ -77,6 +102,14 @@ export function renderMarkdown(results: {
     lines.push('');
   }
   return lines.join('\n');
+}
+
+/** What a NOT MET figure was measured beside: a machine busier than its cores is named as the likely cause. */
+function notMetCause(f: BenchFigure, cpus: number): string {
+  if (!f.load) return '';
+  const worst = Math.max(...f.load);
+  const words = `load average ${f.load.map((l) => l.toFixed(1)).join(' → ')} on ${cpus} cores`;
+  return worst > cpus ? ` (machine busy: ${words})` : ` (${words})`;
 }
 
 function formatValue(v: number): string {

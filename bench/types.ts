@@ -15,6 +15,8 @@ export interface BenchFigure {
   met: boolean | null;
   /** How it was measured (fake clock, compressed time, sample size). */
   method: string;
+  /** The machine's 1-minute load average at the start and end of the part that measured it (set by run.ts). */
+  load?: [number, number];
 }
 
 export function figure(f: BenchFigure): BenchFigure {

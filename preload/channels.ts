@@ -21,6 +21,7 @@ export const REQUEST_NAMES = [
   'refreshNow',
   'setWindowVisible',
   'windowReady',
+  'setSelection',
   'pauseMonitoring',
   'resumeMonitoring',
   'getSettings',

@@ -130,6 +130,9 @@ export interface Snapshot {
   total?: number;
 }
 
+/** The most job keys setSelection takes (more selected rows are not polled first). */
+export const MAX_SELECTION = 1000;
+
 /** The most rows a snapshot's `first` may ask for. */
 export const MAX_FIRST_ROWS = 1000;
 
@@ -211,6 +214,8 @@ export const requests = {
   setWindowVisible: request<null>()(z.object({ visible: z.boolean() }).strict()),
   /** The window's page listens for events: what main held for it (a link that started the app) is sent now. */
   windowReady: request<null>()(Empty),
+  /** The jobs selected in the window and the one open in the details panel: polled first. */
+  setSelection: request<null>()(z.object({ keys: z.array(JobKey).max(MAX_SELECTION) }).strict()),
   pauseMonitoring: request<{ until: string | null }>()(z.object({ minutes: z.number().int().min(1).max(10_080).nullable() }).strict()),
   resumeMonitoring: request<null>()(Empty),
   getSettings: request<SettingsView>()(Empty),

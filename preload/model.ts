@@ -487,8 +487,15 @@ const Interval = strictObject({
 });
 export type PollInterval = z.infer<typeof Interval>;
 
+/** Default of `polling.scriptx.maxRequestsPerSecond`: status requests per second to one service. */
+export const DEFAULT_SCRIPTX_MAX_REQUESTS_PER_SECOND = 30;
+
 export const PollingSettings = strictObject({
-  scriptx: Interval.default({ activeMs: 500, idleMs: 10_000 }),
+  scriptx: Interval.extend({
+    /** Status requests per second to one ScriptX service, shared by all its active jobs
+     * (DEFAULT_SCRIPTX_MAX_REQUESTS_PER_SECOND when absent). */
+    maxRequestsPerSecond: z.number().int().min(1).max(1000).optional(),
+  }).default({ activeMs: 500, idleMs: 10_000 }),
   graph: Interval.default({ activeMs: 5_000, idleMs: 60_000 }),
   aodocs: Interval.default({ activeMs: 10_000, idleMs: 120_000 }),
   ipp: Interval.default({ activeMs: 2_000, idleMs: 30_000 }),

@@ -355,6 +355,9 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     return h;
   }
 
+  /** The jobs selected in the window (setSelection). */
+  let selected: readonly string[] = [];
+
   const handlers: Handlers = {
     async getSnapshot({ first }) {
       const snap = engine.snapshot();
@@ -362,6 +365,9 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     },
 
     async getJobDetails({ key, eventsPageToken }) {
+      // The job open in the details panel is polled first, with the selection, until the window
+      // sends its next selection.
+      engine.setPriority([...selected, key]);
       if (engine.getJob(key)) return engine.details(key, eventsPageToken === undefined ? {} : { eventsPageToken });
       // Older finished jobs live in history.
       const found = (await history.query()).find((e) => e.job.key === key);
@@ -455,6 +461,13 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     async refreshNow({ sourceId }) {
       if (sourceId !== undefined) requireSource(sourceId);
       engine.refreshNow(sourceId);
+      return null;
+    },
+
+    async setSelection({ keys }) {
+      // The window's selection names the job open in the details panel too.
+      selected = keys;
+      engine.setPriority(keys);
       return null;
     },
 

@@ -57,6 +57,9 @@ export interface QueueEngine {
   /** Polls now (one source or all), outside the schedule; never overlaps a poll in flight. */
   refreshNow(sourceId?: string): void;
 
+  /** The jobs the user is looking at (selected, open in the details panel): their sources ask
+   * about them first (ScriptX: at the full rate within the service's request budget). */
+  setPriority(keys: readonly string[]): void;
   /** Window visibility: intervals are multiplied by polling.hiddenFactor while hidden. */
   setVisible(visible: boolean): void;
   /** Machine sleep: every source paused while suspended, polled at once on wake. */

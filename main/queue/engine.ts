@@ -37,6 +37,7 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
   let online = true;
   let paused: { until: number | null } | null = null;
   let pauseTimer: unknown = null;
+  let priorityKeys: ReadonlySet<string> = new Set();
   const actions = new Set<AbortController>();
 
   function emit(event: EngineEvent): void {
@@ -95,6 +96,7 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
     random,
     polling: () => polling,
     hidden: () => !visible,
+    priorityKeys: () => priorityKeys,
     started: () => started,
     mayPoll: (source) => started && !suspended && paused === null && (online || source.loopback),
     onHealth: (source) => emit({ type: 'health', source: { ...source } }),
@@ -211,6 +213,10 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
         return;
       }
       kickAll();
+    },
+
+    setPriority(keys) {
+      priorityKeys = new Set(keys);
     },
 
     setVisible(v) {

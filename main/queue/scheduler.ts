@@ -100,6 +100,8 @@ export interface RunnerHost {
   random: () => number;
   polling(): PollingSettings;
   hidden(): boolean;
+  /** Keys of the jobs the user is looking at. */
+  priorityKeys(): ReadonlySet<string>;
   /** Engine started and this source not held back (sleep, offline for remote, paused). */
   mayPoll(source: JobSource): boolean;
   started(): boolean;
@@ -261,7 +263,7 @@ export class SourceRunner {
     const controller = new AbortController();
     this.inFlight = { controller, done };
     try {
-      await this.pollOnce(full ? 'full' : 'active', controller);
+      await this.pollOnce(full ? 'full' : 'active', controller, pending?.explicit === true);
     } catch (err) {
       this.host.logger.error('queue: applying a poll failed', { sourceId: this.source.id, error: err instanceof Error ? err.message : String(err) });
     } finally {
@@ -272,7 +274,7 @@ export class SourceRunner {
     }
   }
 
-  private async pollOnce(mode: 'full' | 'active', controller: AbortController): Promise<void> {
+  private async pollOnce(mode: 'full' | 'active', controller: AbortController, oneShot: boolean): Promise<void> {
     const { store, clock } = this.host;
     const id = this.source.id;
     const startedAt = clock.now();
@@ -281,7 +283,8 @@ export class SourceRunner {
     let mark = 0;
     try {
       mark = store.mark();
-      result = await this.source.poll({ mode, signal: controller.signal, activeJobs: store.activeJobs(id) });
+      const interval = intervalsFor(this.host.polling(), this.source.kind);
+      result = await this.source.poll({ mode, signal: controller.signal, activeJobs: store.activeJobs(id), priorityKeys: this.host.priorityKeys(), interval, ...(oneShot ? { oneShot } : {}) });
       if (!result || !Array.isArray(result.jobs) || !result.health) throw new Error('the source answered a poll without a job list');
     } catch (err) {
       error = err ?? new Error('unknown error');
@@ -337,4 +340,88 @@ export class SourceRunner {
     }
     this.arm(this.regularDue(now, interval));
   }
+}
+
+// ---- The request budget: one service's status requests shared by its active jobs ----
+
+/** A job handed in (printed from the app, tracked) this recently is a priority job. */
+export const PRIORITY_RECENT_MS = 5 * 60_000;
+/** At most this many priority jobs are asked at the full per-job rate; the rest share the budget. */
+export const MAX_FULL_RATE_JOBS = 10;
+/** A job unchanged for longer than this is asked less often. */
+export const UNCHANGED_AFTER_MS = 60_000;
+/** How often a job unchanged for UNCHANGED_AFTER_MS is asked: under 0.2 req/s, with room for a
+ * request sent a little later in one poll than in the next. */
+export const UNCHANGED_INTERVAL_MS = 5_500;
+/** Every active job is asked at least this often, whatever the budget. */
+export const MAX_ASK_GAP_MS = 10_000;
+
+export interface BudgetJob {
+  key: string;
+  /** Selected or open in the details panel, or handed in within PRIORITY_RECENT_MS. */
+  priority: boolean;
+  /** When it was handed in (epoch ms): among more than MAX_FULL_RATE_JOBS priority jobs, the newest win. */
+  addedAt: number;
+  /** When its last status request was sent (epoch ms), null when never. */
+  lastAskedAt: number | null;
+  /** When its status last changed (or it was first seen), epoch ms. */
+  changedAt: number;
+}
+
+/**
+ * A service's request allowance: at most `maxPerSecond` requests in any second, counted at the
+ * start of the poll that sent them, and no poll more than the share of the time since the previous
+ * one (so a fast poll every 500 ms sends at most half the budget, and the budget is spread evenly).
+ */
+export class RequestBudget {
+  private spent: { at: number; n: number }[] = [];
+  private lastAt: number | null = null;
+  private pollAt = 0;
+
+  /** The requests one poll starting at `now` may send. */
+  available(now: number, maxPerSecond: number, activeMs: number): number {
+    this.spent = this.spent.filter((s) => now - s.at < 1000);
+    const inLastSecond = this.spent.reduce((sum, s) => sum + s.n, 0);
+    const since = this.lastAt === null ? 1000 : Math.min(1000, Math.max(activeMs, now - this.lastAt));
+    this.pollAt = now;
+    this.lastAt = now;
+    return Math.max(0, Math.min(Math.ceil((maxPerSecond * since) / 1000), maxPerSecond - inLastSecond));
+  }
+
+  /** Counts `n` requests sent by the poll last given an allowance. */
+  spend(n: number): void {
+    if (n > 0) this.spent.push({ at: this.pollAt, n });
+  }
+}
+
+/** How often a job wants to be asked: the fast interval, or UNCHANGED_INTERVAL_MS once it has
+ * been unchanged for UNCHANGED_AFTER_MS (a change snaps it back). Priority jobs never slow down. */
+export function askInterval(job: BudgetJob, fullRate: boolean, activeMs: number, now: number): number {
+  if (fullRate) return activeMs;
+  return now - job.changedAt > UNCHANGED_AFTER_MS ? Math.max(activeMs, UNCHANGED_INTERVAL_MS) : activeMs;
+}
+
+/**
+ * Which jobs to ask about in the poll starting at `now`, in order, at most `allowance` of them:
+ * first any job about to go MAX_ASK_GAP_MS unasked (never starved), then the priority jobs (the
+ * MAX_FULL_RATE_JOBS newest at the full rate), then the others that are due, longest overdue first.
+ */
+export function planBudget(jobs: readonly BudgetJob[], now: number, opts: { allowance: number; activeMs: number }): string[] {
+  if (opts.allowance <= 0) return [];
+  const fullRate = new Set(
+    jobs
+      .filter((j) => j.priority)
+      .sort((a, b) => b.addedAt - a.addedAt || (a.key < b.key ? -1 : 1))
+      .slice(0, MAX_FULL_RATE_JOBS)
+      .map((j) => j.key),
+  );
+  const dueAt = (j: BudgetJob) => (j.lastAskedAt === null ? -Infinity : j.lastAskedAt + askInterval(j, fullRate.has(j.key), opts.activeMs, now));
+  // A job whose gap would pass MAX_ASK_GAP_MS before the next poll: asked now, even before the
+  // priority jobs. (A job never asked yet comes first among the others.)
+  const starving = (j: BudgetJob) => j.lastAskedAt !== null && now - j.lastAskedAt + opts.activeMs > MAX_ASK_GAP_MS;
+  const tier = (j: BudgetJob) => (fullRate.has(j.key) ? 1 : starving(j) ? 0 : 2);
+  // Requests go out a little after the poll starts: a job due within the slack is taken now.
+  const due = jobs.filter((j) => dueAt(j) <= now + Math.min(100, opts.activeMs / 10));
+  due.sort((a, b) => tier(a) - tier(b) || dueAt(a) - dueAt(b) || (a.key < b.key ? -1 : 1));
+  return due.slice(0, opts.allowance).map((j) => j.key);
 }

@@ -4,7 +4,7 @@
  * Nothing here knows windows, trays or IPC.
  */
 import type { ServiceActionRequest, ServiceInfo, PrintRequest } from '../../preload/contract';
-import type { HealthStatus, Job, JobDetails, Printer, SourceKind } from '../../preload/model';
+import type { HealthStatus, Job, JobDetails, PollInterval, Printer, SourceKind } from '../../preload/model';
 
 /** A job as a source reports it. The engine owns the flags it computes itself. */
 export type SourceJob = Omit<Job, 'stale' | 'stuck' | 'gone' | 'lastSeenAt'>;
@@ -25,6 +25,12 @@ export interface PollContext {
   signal: AbortSignal;
   /** The engine's current jobs of this source that are not final (by key). */
   activeJobs: ReadonlyMap<string, Job>;
+  /** Keys of the jobs the user is looking at (selected, open in the details panel). */
+  priorityKeys?: ReadonlySet<string>;
+  /** This source kind's polling settings (intervals, and ScriptX's request budget). */
+  interval?: PollInterval & { maxRequestsPerSecond?: number };
+  /** A one-shot listing (the CLI's `jobs`, `sources`): every job is asked about, whatever the budget. */
+  oneShot?: boolean;
 }
 
 export interface PollResult {

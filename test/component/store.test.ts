@@ -135,3 +135,22 @@ describe('upload progress', () => {
     store.dispose();
   });
 });
+
+describe('what the window tells main it is looking at', () => {
+  it('sends the selected rows and the job open in the details panel whenever they change, once per change', async () => {
+    const jobs = [makeJob({ key: 's0:a', sourceId: 's0' }), makeJob({ key: 's0:b', sourceId: 's0' }), makeJob({ key: 's0:c', sourceId: 's0' })];
+    const bridge = new FakeBridge({ jobs, sources: [makeHealth({ id: 's0' })] });
+    const store = createStore(bridge);
+    await store.start();
+    expect(bridge.callsOf('setSelection')).toEqual([]);
+    store.selection.value = new Set(['s0:a', 's0:b']);
+    expect(bridge.callsOf('setSelection')).toEqual([{ keys: ['s0:a', 's0:b'] }]);
+    store.detailKey.value = 's0:c';
+    expect(bridge.callsOf('setSelection').at(-1)).toEqual({ keys: ['s0:a', 's0:b', 's0:c'] });
+    store.selection.value = new Set(['s0:a', 's0:b']);
+    expect(bridge.callsOf('setSelection')).toHaveLength(2);
+    store.detailKey.value = null;
+    store.selection.value = new Set();
+    expect(bridge.callsOf('setSelection').at(-1)).toEqual({ keys: [] });
+  });
+});

@@ -334,6 +334,7 @@ export class FakeBridge implements PrintQueueBridge {
       },
       setWindowVisible: async () => null,
       windowReady: async () => null,
+      setSelection: async () => null,
       pauseMonitoring: async ({ minutes }) => (this.paused = { until: minutes === null ? null : new Date(Date.parse(NOW) + minutes * 60_000).toISOString() }),
       resumeMonitoring: async () => {
         this.paused = null;

@@ -37,6 +37,8 @@ export interface PollCall {
   mode: PollContext['mode'];
   activeKeys: string[];
   signal: AbortSignal;
+  /** The whole context the engine passed. */
+  ctx: PollContext;
 }
 
 export class FakeSource implements JobSource {
@@ -140,7 +142,7 @@ export class FakeSource implements JobSource {
   }
 
   async poll(ctx: PollContext): Promise<PollResult> {
-    this.calls.push({ at: this.clockNow(), mode: ctx.mode, activeKeys: [...ctx.activeJobs.keys()], signal: ctx.signal });
+    this.calls.push({ at: this.clockNow(), mode: ctx.mode, activeKeys: [...ctx.activeJobs.keys()], signal: ctx.signal, ctx });
     this.inFlight++;
     this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
     try {

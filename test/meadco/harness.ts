@@ -202,7 +202,9 @@ export async function startMeadcoHarness(opts: MeadcoHarnessOptions = {}): Promi
         if (err !== null) throw new Error(`MeadCo's connectAsync failed: ${err}`);
       },
       async printHtml(html) {
-        const answered = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/printHtml/print');
+        // MeadCo's library sends prints made in quick succession 750 ms apart, each later than the
+        // last (until its queue empties or 10 s pass): the answer may come well after the call.
+        const answered = page.waitForResponse((r) => r.request().method() === 'POST' && new URL(r.url()).pathname === '/api/v1/printHtml/print', { timeout: 60_000 });
         const n = nextJob++;
         const job = jobEvents(n);
         await page.evaluate(

@@ -25,6 +25,7 @@ export const VALID_EXAMPLES: Record<RequestName, Record<string, unknown>> = {
   refreshNow: { sourceId: 'ao' },
   setWindowVisible: { visible: true },
   windowReady: {},
+  setSelection: { keys: ['ao:job-1'] },
   pauseMonitoring: { minutes: 15 },
   resumeMonitoring: {},
   getSettings: {},

@@ -15,10 +15,11 @@
  * when one cannot be read, the health message says so and the jobs are polled all the same.
  */
 import { userInfo } from 'node:os';
-import { AppFailure, makeJobKey, type Job, type ScriptxSourceConfig } from '../../../preload/model';
+import { AppFailure, DEFAULT_SCRIPTX_MAX_REQUESTS_PER_SECOND, makeJobKey, type Job, type ScriptxSourceConfig } from '../../../preload/model';
 import type { PrintRequest, ServiceActionRequest, ServiceInfo } from '../../../preload/contract';
 import type { TrackedJob } from '../../core/ports';
 import { HttpError } from '../../http/client';
+import { PRIORITY_RECENT_MS, RequestBudget, planBudget } from '../../queue/scheduler';
 import { SourceError, type JobAction, type JobSource, type PollContext, type PollResult, type PrintFile, type SourceJob, type TrackOptions } from '../../queue/source';
 import type { SourceDeps } from '../deps';
 import {
@@ -125,6 +126,8 @@ interface Entry {
   cancelRequested?: boolean;
   /** Times (ms) of the most recent status requests, oldest first. */
   statusTimes: number[];
+  /** When the last status request was sent (ms). */
+  askedAt?: number;
   inFlight: boolean;
 }
 
@@ -174,6 +177,8 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
   let infoNotes: string[] = [];
   /** The service asked to wait (429 Retry-After): no status requests before this time. */
   let quietUntil = 0;
+  /** Status requests to this service, shared by its jobs. */
+  const budget = new RequestBudget();
 
   const iso = (ms = clock.now()) => new Date(ms).toISOString();
   const license = () => deps.secrets.get(config.id, 'LICENSE');
@@ -450,6 +455,7 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       await waitForRate(e, signal);
       if (signal.aborted) throw new HttpError('aborted', 'The poll was cancelled', { target: 'status' });
       e.statusTimes.push(clock.now());
+      e.askedAt = clock.now();
       return await c.status(e.kind, e.token, signal);
     } finally {
       e.inFlight = false;
@@ -469,6 +475,37 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
     const st = toJobStatus(answer.status, answer.message, { toFile: e.toFile });
     if (st.final && !e.finished) await markFinished(e);
     return job;
+  }
+
+  /**
+   * The jobs this poll asks about within the service's request budget (settings
+   * `polling.scriptx.maxRequestsPerSecond`): the jobs the user is looking at and those handed in
+   * within PRIORITY_RECENT_MS first, the others sharing what is left (see planBudget).
+   */
+  function withinBudget(askable: Entry[], ctx: PollContext, now: number): Entry[] {
+    const activeMs = ctx.interval?.activeMs ?? 500;
+    const allowance = budget.available(now, ctx.interval?.maxRequestsPerSecond ?? DEFAULT_SCRIPTX_MAX_REQUESTS_PER_SECOND, activeMs);
+    const byKey = new Map(askable.map((e) => [keyOf(e.token), e]));
+    const looking = ctx.priorityKeys ?? new Set<string>();
+    const plan = planBudget(
+      askable.map((e) => {
+        const key = keyOf(e.token);
+        const addedAt = Date.parse(e.addedAt);
+        const changedAt = e.updatedAt ? Date.parse(e.updatedAt) : now;
+        return {
+          key,
+          // The jobs the user is looking at come before the newest ones handed in.
+          priority: looking.has(key) || now - addedAt < PRIORITY_RECENT_MS,
+          addedAt: looking.has(key) ? Number.MAX_SAFE_INTEGER : Number.isFinite(addedAt) ? addedAt : 0,
+          lastAskedAt: e.askedAt ?? null,
+          changedAt: Number.isFinite(changedAt) ? changedAt : now,
+        };
+      }),
+      now,
+      { allowance, activeMs },
+    );
+    budget.spend(plan.length);
+    return plan.map((k) => byKey.get(k)!);
   }
 
   async function poll(ctx: PollContext): Promise<PollResult> {
@@ -504,13 +541,14 @@ export function createScriptxSource(config: ScriptxSourceConfig, deps: SourceDep
       }
     }
 
-    const due = [...entries.values()].filter((e) => {
+    const askable = [...entries.values()].filter((e) => {
       if (e.finished) return false;
       // A job waiting for its output to be collected, or in an unknown state, goes at the idle rate.
       const slow = e.last !== null && (e.last.state === 'paused' || e.last.state === 'unknown');
       if (slow && ctx.mode === 'active') return false;
       return mayAsk(e, now);
     });
+    const due = ctx.oneShot ? askable : withinBudget(askable, ctx, now);
 
     if (now >= quietUntil) {
       let next = 0;

@@ -4,7 +4,7 @@
  * re-renders only the rows it touches. Every action reports its outcome: a notice, a row error, or
  * the job the service answered with; nothing fails silently.
  */
-import { batch, computed, signal, type ReadonlySignal } from '@preact/signals';
+import { batch, computed, effect, signal, type ReadonlySignal } from '@preact/signals';
 import type { Events, PrintQueueBridge, SignInProgress, PrintRequest, RequestInput, RequestOutput, SettingsView, Snapshot } from '../../../preload/contract';
 import type { RequestName } from '../../../preload/channels';
 import type { AppError, Job, JobPatch, Printer, Result, Settings, SourceHealth, UiSettings } from '../../../preload/model';
@@ -265,6 +265,25 @@ export function createStore(bridge: PrintQueueBridge) {
     sources.value = i < 0 ? [...list, h] : list.map((s, j) => (j === i ? h : s));
   }
 
+  /**
+   * Tells main which jobs the user is looking at (the selected rows and the one open in the
+   * details panel) whenever that changes: their sources poll them first.
+   */
+  function reportSelection(): () => void {
+    let sent = '';
+    return effect(() => {
+      const keys = [...selection.value];
+      const open = detailKey.value;
+      if (open !== null && !selection.value.has(open)) keys.push(open);
+      // setSelection takes at most 1000 keys (MAX_SELECTION).
+      const list = keys.slice(0, 1000);
+      const id = list.join('\n');
+      if (id === sent) return;
+      sent = id;
+      void call('setSelection', { keys: list });
+    });
+  }
+
   /** Subscribes to the app's events and loads settings and snapshot (or takes the answers already asked for). */
   async function start(first: FirstAnswers = {}): Promise<void> {
     unsubs.push(
@@ -276,6 +295,7 @@ export function createStore(bridge: PrintQueueBridge) {
       bridge.on('app:notice', ({ level, message }) => notify(level, message)),
       bridge.on('print:progress', ({ key, sentBytes, totalBytes }) => setMapEntry(printProgress, key, { sentBytes, totalBytes })),
       bridge.on('printers:changed', ({ printers: list }) => (printerList.value = list)),
+      reportSelection(),
     );
     // The jobs are put in only once the settings are in: the queue is then filtered and sorted
     // (and drawn) once, under the saved view choices, not first under the defaults.

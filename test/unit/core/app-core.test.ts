@@ -136,6 +136,29 @@ describe('the app core over the AODocs source', () => {
   });
 });
 
+describe('the jobs the user is looking at', () => {
+  it('setSelection and an opened details panel make the engine poll those jobs first; a bad selection is refused', async () => {
+    const job = sim.addJob({ libraryId: 'lib-a', requestor: 'ann@example.com', totalTasks: 4 });
+    const a = await core({ version: 1, sources: [ao()] });
+    await a.core.engine.pollOnce();
+    const given: string[][] = [];
+    const real = a.core.engine.setPriority.bind(a.core.engine);
+    a.core.engine.setPriority = (keys) => {
+      given.push([...keys]);
+      real(keys);
+    };
+    expect(await a.call('setSelection', { keys: ['ao:x', 'ao:y'] })).toEqual({ ok: true, value: null });
+    expect(given.at(-1)).toEqual(['ao:x', 'ao:y']);
+    await a.call('getJobDetails', { key: `ao:${job.jobId}` });
+    expect(given.at(-1)).toEqual(['ao:x', 'ao:y', `ao:${job.jobId}`]);
+    expect(await a.call('setSelection', { keys: [] })).toEqual({ ok: true, value: null });
+    expect(given.at(-1)).toEqual([]);
+    expect(await a.call('setSelection', { keys: Array.from({ length: 1001 }, (_, i) => `ao:j${i}`) })).toMatchObject({ ok: false, error: { code: 'invalid-input', field: 'keys' } });
+    expect(await a.call('setSelection', { keys: ['no-source-id'] })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    expect(given).toHaveLength(3);
+  });
+});
+
 describe('settings through the core', () => {
   it('an invalid file: the valid source runs, the field is named, saving is refused and the file untouched', async () => {
     const text = JSON.stringify({ version: 1, sources: [ao(), { id: 'x', kind: 'aodocs', libraryIds: [] }] });

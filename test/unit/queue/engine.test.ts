@@ -678,3 +678,27 @@ describe('printers', () => {
     expect(of(events, 'printers').at(-1)?.printers).toEqual([]);
   });
 });
+
+describe('what a poll is told', () => {
+  it('passes the jobs the user is looking at, the kind\'s polling settings with its request budget, and whether it is a one-shot listing', async () => {
+    const { clock, engine, sources } = rig({ polling: { scriptx: { activeMs: 500, idleMs: 10_000, maxRequestsPerSecond: 12 } } });
+    const [src] = sources;
+    engine.start();
+    await clock.advance(0);
+    expect(src.calls[0].ctx.interval).toEqual({ activeMs: 500, idleMs: 10_000, maxRequestsPerSecond: 12 });
+    expect([...(src.calls[0].ctx.priorityKeys ?? [])]).toEqual([]);
+    expect(src.calls[0].ctx.oneShot).toBeUndefined();
+    engine.setPriority(['local:a', 'local:b']);
+    src.put('a', { state: 'processing', rawState: '5 Printing' });
+    engine.refreshNow('local');
+    await clock.advance(1_000);
+    expect([...(src.calls.at(-1)!.ctx.priorityKeys ?? [])]).toEqual(['local:a', 'local:b']);
+    const once = engine.pollOnce();
+    await clock.advance(0);
+    await once;
+    expect(src.calls.at(-1)!.ctx.oneShot).toBe(true);
+    engine.setPriority([]);
+    await clock.advance(1_000);
+    expect(src.calls.at(-1)!.ctx.priorityKeys?.size).toBe(0);
+  });
+});
