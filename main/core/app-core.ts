@@ -195,6 +195,14 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     throw new AppFailure('not-found', `The job ${key} is not in the queue.`, parsed ? { sourceId: parsed.sourceId, field: 'key' } : { field: 'key' });
   }
 
+  /** Runs an action the job itself says it allows (hold, release, pause, resume); otherwise says why not. */
+  async function permittedAction(key: string, action: 'hold' | 'release' | 'pause' | 'resume', refusal: string): Promise<Job> {
+    const job = requireJob(key);
+    const permission = job[action];
+    if (!permission?.allowed) throw new AppFailure('not-allowed', permission?.reason ?? refusal, { sourceId: job.sourceId });
+    return engine.act(key, { type: action });
+  }
+
   /**
    * Cancels jobs one at a time (50 jobs must not become 50 parallel requests to a service); each
    * job's outcome, a refusal included. `check` may refuse a job before anything is sent.
@@ -392,29 +400,10 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       return engine.act(key, { type: 'abort', reason });
     },
 
-    async holdJob({ key }) {
-      const job = requireJob(key);
-      if (!job.hold?.allowed) throw new AppFailure('not-allowed', job.hold?.reason ?? 'This source cannot hold jobs.', { sourceId: job.sourceId });
-      return engine.act(key, { type: 'hold' });
-    },
-
-    async releaseJob({ key }) {
-      const job = requireJob(key);
-      if (!job.release?.allowed) throw new AppFailure('not-allowed', job.release?.reason ?? 'This source cannot release held jobs.', { sourceId: job.sourceId });
-      return engine.act(key, { type: 'release' });
-    },
-
-    async pauseJob({ key }) {
-      const job = requireJob(key);
-      if (!job.pause?.allowed) throw new AppFailure('not-allowed', job.pause?.reason ?? 'This source cannot pause jobs.', { sourceId: job.sourceId });
-      return engine.act(key, { type: 'pause' });
-    },
-
-    async resumeJob({ key }) {
-      const job = requireJob(key);
-      if (!job.resume?.allowed) throw new AppFailure('not-allowed', job.resume?.reason ?? 'This source cannot resume paused jobs.', { sourceId: job.sourceId });
-      return engine.act(key, { type: 'resume' });
-    },
+    holdJob: ({ key }) => permittedAction(key, 'hold', 'This source cannot hold jobs.'),
+    releaseJob: ({ key }) => permittedAction(key, 'release', 'This source cannot release held jobs.'),
+    pauseJob: ({ key }) => permittedAction(key, 'pause', 'This source cannot pause jobs.'),
+    resumeJob: ({ key }) => permittedAction(key, 'resume', 'This source cannot resume paused jobs.'),
 
     async getPrinters() {
       return engine.printers();
