@@ -14,7 +14,7 @@ import type { SourceDeps } from '../../main/sources/deps';
 import { FakeClock } from '../helpers/fake-clock';
 import { startAodocsSimulator, type AodocsSimulator } from '../simulators/aodocs/server';
 import { capturingLogger, MemorySecrets, MemoryTracked } from '../sources/aodocs/helpers';
-import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors } from './helpers';
+import { faultNetwork, recordPolls, runFor, watchProcessErrors } from './helpers';
 import { FAULT_MS, NO_ANSWER_MS, POLLING, faultScenarioTests, networkScenarios, rigsClosedAfterEach, recoversFrom, type FaultRig, type FaultScenario, type FaultSuite } from './fault-scenarios';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -43,10 +43,8 @@ async function rig(): Promise<Rig> {
   });
   sim.addJob({ jobId: 'run', libraryId: 'lib-a', requestor: ALICE, type: 'IMPORT', totalTasks: 100, succeededTasks: 10, plan: { tasksPerTick: 1 } });
   sim.addJob({ jobId: 'done', libraryId: 'lib-a', requestor: ALICE, type: 'EXPORT_FOLDER', status: 'COMPLETED', totalTasks: 5, succeededTasks: 5, startedAt: T0 - 3_600_000 });
-  const dns = switchableLookup();
   // A deadline generous enough for a loaded test machine, short enough to keep timeouts quick.
-  const http = new CountingHttpClient({ lookup: dns.lookup, timeoutMs: TIMEOUT_MS, timers: clock });
-  http.held = () => sim.heldAnswers;
+  const { dns, http } = faultNetwork(clock, TIMEOUT_MS, sim);
   const secrets = new MemorySecrets();
   await secrets.set('ao', 'SECURITY_CODE', CODE);
   const logger = capturingLogger();

@@ -15,7 +15,7 @@ import { FakeClock } from '../helpers/fake-clock';
 import { createMemorySecretStore } from '../helpers/memory-stores';
 import { makeJwt, startGraphSimulator, type GraphSimulator, type SimFault } from '../simulators/graph/server';
 import { CapturingLogger, MemoryTracked } from '../sources/graph/helpers';
-import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors } from './helpers';
+import { faultNetwork, recordPolls, runFor, watchProcessErrors } from './helpers';
 import { FAULT_MS, POLLING, faultScenarioTests, rigsClosedAfterEach, recoversFrom, type FaultRig, type FaultScenario, type FaultSuite, NO_ANSWER_MS } from './fault-scenarios';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -46,9 +46,7 @@ async function rig(): Promise<Rig> {
   sim.addJob({ id: 'done', printerId: 'p1', upn: ANN, lifecycle: 'completed' });
   sim.tick(5);
   sim.addJob({ id: 'run', printerId: 'p1', upn: ANN, lifecycle: 'processingForever' });
-  const dns = switchableLookup();
-  const http = new CountingHttpClient({ lookup: dns.lookup, timeoutMs: TIMEOUT_MS, timers: clock });
-  http.held = () => sim.heldAnswers;
+  const { dns, http } = faultNetwork(clock, TIMEOUT_MS, sim);
   const secrets = createMemorySecretStore({ 'up.TOKEN': TOKEN });
   const logger = new CapturingLogger();
   const deps: SourceDeps = { http, secrets, tracked: new MemoryTracked(), clock, logger };

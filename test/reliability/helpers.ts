@@ -51,6 +51,17 @@ export class CountingHttpClient extends HttpClient {
  * A DNS lookup for the HTTP layer: every host name resolves to 127.0.0.1 until `fail(code)`, after
  * which each lookup fails with that code (ENOTFOUND, EAI_AGAIN) until `heal()`.
  */
+/**
+ * The network side of a fault rig: a DNS lookup that can be made to fail, and a counting HTTP client
+ * whose deadline runs on the test's fake clock and which knows the answers the simulator holds back.
+ */
+export function faultNetwork(clock: FakeClock, timeoutMs: number, sim: { readonly heldAnswers: number }): { dns: ReturnType<typeof switchableLookup>; http: CountingHttpClient } {
+  const dns = switchableLookup();
+  const http = new CountingHttpClient({ lookup: dns.lookup, timeoutMs, timers: clock });
+  http.held = () => sim.heldAnswers;
+  return { dns, http };
+}
+
 export function switchableLookup(): { lookup: LookupFunction; fail(code?: string): void; heal(): void; readonly calls: string[] } {
   let failing: string | null = null;
   const calls: string[] = [];

@@ -14,7 +14,7 @@ import type { SourceDeps } from '../../main/sources/deps';
 import { FakeClock } from '../helpers/fake-clock';
 import { startIppSimulator, type IppFault, type IppSimulator } from '../simulators/ipp/server';
 import { capturingLogger, MemorySecrets, MemoryTracked } from '../sources/aodocs/helpers';
-import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors } from './helpers';
+import { faultNetwork, recordPolls, runFor, watchProcessErrors } from './helpers';
 import { FAULT_MS, NO_ANSWER_MS, POLLING, faultScenarioTests, networkScenarios, rigsClosedAfterEach, recoversFrom, type FaultRig, type FaultScenario, type FaultSuite } from './fault-scenarios';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -37,9 +37,7 @@ async function rig(): Promise<Rig> {
   sim.addPrinter({ name: 'office', info: 'Office laser' });
   const run = sim.addJob({ printer: 'office', name: 'Annual report.pdf', user: 'alice', state: 5, reasons: ['job-printing'], impressions: 40, impressionsCompleted: 10 });
   const done = sim.addJob({ printer: 'office', name: 'Memo.docx', user: 'alice', state: 9, reasons: ['job-completed-successfully'], impressions: 2, impressionsCompleted: 2 });
-  const dns = switchableLookup();
-  const http = new CountingHttpClient({ lookup: dns.lookup, timeoutMs: TIMEOUT_MS, timers: clock });
-  http.held = () => sim.heldAnswers;
+  const { dns, http } = faultNetwork(clock, TIMEOUT_MS, sim);
   const secrets = new MemorySecrets();
   await secrets.set('office', 'PASSWORD', PASSWORD);
   const logger = capturingLogger();

@@ -15,7 +15,7 @@ import { FakeClock } from '../helpers/fake-clock';
 import { createMemorySecretStore, createMemoryTrackedStore } from '../helpers/memory-stores';
 import { startScriptxSimulator, type ScriptxSimulator, type SimFault } from '../simulators/scriptx/server';
 import { capturingLogger } from '../sources/aodocs/helpers';
-import { CountingHttpClient, recordPolls, runFor, switchableLookup, watchProcessErrors } from './helpers';
+import { faultNetwork, recordPolls, runFor, watchProcessErrors } from './helpers';
 import { POLLING, faultScenarioTests, rigsClosedAfterEach, type FaultRig, type FaultScenario, type FaultSuite, NO_ANSWER_MS } from './fault-scenarios';
 
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
@@ -51,9 +51,7 @@ async function rig(): Promise<Rig> {
   // Printing for a long time, and one already finished.
   const run = sim.addJob({ steps: [{ status: 1, afterMs: 0 }, { status: 5, afterMs: 1_000 }, { status: 6, afterMs: 24 * 3_600_000 }] });
   const done = sim.addJob({ steps: [{ status: 1, afterMs: 0 }, { status: 6, afterMs: 1 }] });
-  const dns = switchableLookup();
-  const http = new CountingHttpClient({ lookup: dns.lookup, timeoutMs: TIMEOUT_MS, timers: clock });
-  http.held = () => sim.heldAnswers;
+  const { dns, http } = faultNetwork(clock, TIMEOUT_MS, sim);
   const secrets = createMemorySecretStore({ 'local.LICENSE': LICENSE });
   const logger = capturingLogger();
   const deps: SourceDeps = { http, secrets, tracked: createMemoryTrackedStore(), clock, logger };
