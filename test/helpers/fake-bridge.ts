@@ -207,6 +207,13 @@ export class FakeBridge implements PrintQueueBridge {
     return job;
   }
 
+  /** An action the job itself allows (hold, release, pause, resume), refused as the core refuses it. */
+  private permitted(key: string, action: 'hold' | 'release' | 'pause' | 'resume', refusal: string, changes: Partial<Job>): Job {
+    const permission = this.need(key)[action];
+    if (!permission?.allowed) throw new AppFailure('not-allowed', permission?.reason ?? refusal);
+    return this.update(key, changes);
+  }
+
   /** Changes a job as the app's queue does: the answer, and a patch to every window. */
   private update(key: string, changes: Partial<Job>): Job {
     const job = { ...this.need(key), ...changes, updatedAt: NOW };
@@ -280,26 +287,10 @@ export class FakeBridge implements PrintQueueBridge {
         }
         return out;
       },
-      holdJob: async ({ key }) => {
-        const job = this.need(key);
-        if (!job.hold?.allowed) throw new AppFailure('not-allowed', job.hold?.reason ?? 'This source cannot hold jobs.');
-        return this.update(key, { state: 'paused', rawState: 'pending-held', hold: { allowed: false, reason: 'The job is held.' }, release: { allowed: true } });
-      },
-      releaseJob: async ({ key }) => {
-        const job = this.need(key);
-        if (!job.release?.allowed) throw new AppFailure('not-allowed', job.release?.reason ?? 'This source cannot release held jobs.');
-        return this.update(key, { state: 'queued', rawState: 'pending', hold: { allowed: true }, release: { allowed: false, reason: 'The job is not held.' } });
-      },
-      pauseJob: async ({ key }) => {
-        const job = this.need(key);
-        if (!job.pause?.allowed) throw new AppFailure('not-allowed', job.pause?.reason ?? 'This source cannot pause jobs.');
-        return this.update(key, { state: 'paused', rawState: '1 Paused', pause: { allowed: false, reason: 'The job is paused.' }, resume: { allowed: true } });
-      },
-      resumeJob: async ({ key }) => {
-        const job = this.need(key);
-        if (!job.resume?.allowed) throw new AppFailure('not-allowed', job.resume?.reason ?? 'This source cannot resume paused jobs.');
-        return this.update(key, { state: 'queued', rawState: '0', pause: { allowed: true }, resume: { allowed: false, reason: 'The job is not paused.' } });
-      },
+      holdJob: async ({ key }) => this.permitted(key, 'hold', 'This source cannot hold jobs.', { state: 'paused', rawState: 'pending-held', hold: { allowed: false, reason: 'The job is held.' }, release: { allowed: true } }),
+      releaseJob: async ({ key }) => this.permitted(key, 'release', 'This source cannot release held jobs.', { state: 'queued', rawState: 'pending', hold: { allowed: true }, release: { allowed: false, reason: 'The job is not held.' } }),
+      pauseJob: async ({ key }) => this.permitted(key, 'pause', 'This source cannot pause jobs.', { state: 'paused', rawState: '1 Paused', pause: { allowed: false, reason: 'The job is paused.' }, resume: { allowed: true } }),
+      resumeJob: async ({ key }) => this.permitted(key, 'resume', 'This source cannot resume paused jobs.', { state: 'queued', rawState: '0', pause: { allowed: true }, resume: { allowed: false, reason: 'The job is not paused.' } }),
       getPrinters: async () => [],
       // This bridge reports no printers, so no printer key names one.
       cancelPrinterJobs: async () => {
