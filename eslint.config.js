@@ -17,10 +17,33 @@ export default tseslint.config(
     },
   },
   {
-    // Nothing in the renderer may reach HTTP, Node or Electron: it only ever sees the bridge.
+    // The window sees only the bridge: it imports nothing of main, of Node or of Electron, and of the
+    // files every process shares only preload/contract/ (never the preload itself).
     files: ['renderer/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['axios', 'electron', 'node:*', '../main/*', '../../main/*'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['axios', 'electron', 'electron-*', 'node:*', 'ws'], message: 'The window reaches the core only through the bridge.' },
+            {
+              regex: '^(\\.\\./)+(main|test|bench|build|bin|node_modules|preload(?!/contract/))(/|$)',
+              message: 'The window may import, outside renderer/, only the shared contract in preload/contract/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Electron lives in the thin shell: the top-level files of main/ and the sandboxed preload.
+    // Everything else is plain TypeScript that runs (and is tested) in Node.
+    files: ['main/*/**/*.ts', 'preload/contract/**/*.ts', 'bench/**/*.ts', 'bin/**/*.{js,ts}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['electron', 'electron-*', '@electron/*'], message: 'Only the thin shell files (main/*.ts, preload/index.ts) import Electron.' }] },
+      ],
     },
   },
 );

@@ -4,7 +4,7 @@
  * the source is the in-memory FakeSource, so what is measured is the engine itself: applying a
  * listing to the store, flag checks, patch building and event delivery.
  */
-import { PollingSettings, type JobPatch } from '../preload/model';
+import { PollingSettings, type JobPatch } from '../preload/contract/model';
 import { createQueueEngine } from '../main/queue/engine';
 import type { SourceJob } from '../main/queue/source';
 import { FakeClock } from '../test/helpers/fake-clock';

@@ -6,10 +6,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JobPatch, PollingSettings, SecretName, SourceConfig } from '../preload/model';
+import type { JobPatch, PollingSettings, SecretName, SourceConfig } from '../preload/contract/model';
 import { createAppCore } from '../main/core/app-core';
 import type { AppCore } from '../main/core/app-core-types';
-import { silentLogger, type TrackedJob } from '../main/core/ports';
+import { silentLogger, type TrackedJob } from '../main/ports/ports';
 import { TRACKED_FILE_NAME } from '../main/state/tracked';
 import { createMemorySecretStore } from '../test/helpers/memory-stores';
 

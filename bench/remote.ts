@@ -9,7 +9,7 @@
 import { startGraphSimulator, makeJwt, type GraphSimulator } from '../test/simulators/graph/server';
 import { startAodocsSimulator, type AodocsSimulator } from '../test/simulators/aodocs/server';
 import { createWorkload, startWorkloadSimulators } from '../test/simulators/workload';
-import type { JobPatch } from '../preload/model';
+import type { JobPatch } from '../preload/contract/model';
 import type { BenchFigure } from './types';
 import { percentile, sleep, startBenchCore, waitFor, type BenchCore } from './harness';
 

@@ -17,14 +17,14 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
-import type { Job, JobPatch, SourceHealth } from '../preload/model';
-import { Settings } from '../preload/model';
+import type { Job, JobPatch, SourceHealth } from '../preload/contract/model';
+import { Settings } from '../preload/contract/model';
 import { startWebTransport } from '../main/web/server';
 import { createFakeCore } from '../test/unit/web/fake-core';
 import type { BenchFigure } from './types';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium';
-import { snapshotAnswer } from '../preload/queue-view';
+import { snapshotAnswer } from '../preload/contract/queue-view';
 
 const JOBS = 10_000;
 const PATCHES = 200;

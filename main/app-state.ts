@@ -6,7 +6,7 @@
  */
 import Store from 'electron-store';
 import { z } from 'zod';
-import type { Logger } from './core/ports';
+import type { Logger } from './ports/ports';
 import { SavedWindowState } from './desktop/bounds';
 import type { OnceNotices } from './desktop/once-notices';
 

@@ -5,12 +5,12 @@
  * are forwarded to the window.
  */
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import { EVENT_NAMES, REQUEST_NAMES, eventChannel, requestChannel, type RequestName } from '../preload/channels';
-import { dispatch, type Handlers } from '../preload/contract';
-import type { AppError, Result } from '../preload/model';
-import { toAppError } from '../preload/model';
+import { EVENT_NAMES, REQUEST_NAMES, eventChannel, requestChannel, type RequestName } from '../preload/contract/channels';
+import { dispatch, type Handlers } from '../preload/contract/contract';
+import type { AppError, Result } from '../preload/contract/model';
+import { toAppError } from '../preload/contract/model';
 import type { AppCore } from './core/app-core-types';
-import type { Logger } from './core/ports';
+import type { Logger } from './ports/ports';
 import { isAppUrl, type AppPageLocation } from './desktop/external-links';
 
 export type SenderCheck = (event: IpcMainInvokeEvent) => boolean;

@@ -4,7 +4,7 @@
  * (main/index.ts does it before anything is shown).
  */
 import { Notification } from 'electron';
-import type { Logger } from './core/ports';
+import type { Logger } from './ports/ports';
 import type { NotificationSpec } from './desktop/notification-rules';
 
 export interface NotifierDeps {

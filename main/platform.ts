@@ -1,7 +1,7 @@
 /** The PlatformPorts of the Electron app: dialogs, the browser, Electron's network stack, login items. */
 import { app, dialog, net, shell, type BrowserWindow } from 'electron';
-import type { UpdateStatus } from '../preload/contract';
-import { AppFailure } from '../preload/model';
+import type { UpdateStatus } from '../preload/contract/contract';
+import { AppFailure } from '../preload/contract/model';
 import type { PlatformPorts } from './core/app-core-types';
 import { EXTERNAL_HOST_ALLOW_LIST, checkExternalUrl } from './desktop/external-links';
 import { createNetFetch } from './net-fetch';

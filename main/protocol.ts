@@ -4,7 +4,7 @@
  */
 import { app } from 'electron';
 import { resolve } from 'node:path';
-import type { Logger } from './core/ports';
+import type { Logger } from './ports/ports';
 import { PROTOCOL } from './desktop/app-identity';
 
 export function registerProtocolClient(logger: Logger): boolean {

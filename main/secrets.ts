@@ -6,7 +6,7 @@
  */
 import { safeStorage } from 'electron';
 import { join, dirname } from 'node:path';
-import type { Logger, SecretStore } from './core/ports';
+import type { Logger, SecretStore } from './ports/ports';
 import { createEncryptedSecretStore, type Encryptor } from './desktop/secret-file';
 
 export const SECRETS_FILE_NAME = 'secrets.json';

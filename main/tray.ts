@@ -4,7 +4,7 @@
  */
 import { Menu, Tray, nativeImage, nativeTheme, type BrowserWindow, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import { join } from 'node:path';
-import type { Logger } from './core/ports';
+import type { Logger } from './ports/ports';
 import { badgeName, type TrayAction, type TrayMenuItem, type TrayModel, type TrayState } from './desktop/tray-model';
 
 export function toMenuTemplate(items: readonly TrayMenuItem[], onAction: (action: TrayAction) => void): MenuItemConstructorOptions[] {

@@ -6,9 +6,9 @@
  * unreachable feed) is told to the user once, with its reason.
  */
 import electronUpdater from 'electron-updater';
-import type { UpdateStatus } from '../preload/contract';
-import type { Job } from '../preload/model';
-import type { Logger } from './core/ports';
+import type { UpdateStatus } from '../preload/contract/contract';
+import type { Job } from '../preload/contract/model';
+import type { Logger } from './ports/ports';
 import { decideInstall, updateFailureMessage, updateFeed } from './desktop/update-policy';
 
 const CHECK_EVERY_MS = 6 * 60 * 60_000;

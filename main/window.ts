@@ -4,7 +4,7 @@
  * window remembers its bounds and hides to the tray when closed; quitting is explicit.
  */
 import { BrowserWindow, protocol, screen, session as electronSession, shell, type BrowserWindowConstructorOptions, type Session, type WebContents, type WebPreferences } from 'electron';
-import type { Logger } from './core/ports';
+import type { Logger } from './ports/ports';
 import { restoreBounds, MIN_SIZE, type SavedWindowState } from './desktop/bounds';
 import { appContentSecurityPolicy } from './desktop/csp';
 import { checkExternalUrl, isAppUrl, type AppPageLocation } from './desktop/external-links';

@@ -5,8 +5,8 @@
  * validates every payload).
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { EVENT_NAMES, REQUEST_NAMES, eventChannel, requestChannel, type EventName, type RequestName } from './channels';
-import type { PrintQueueBridge } from './contract';
+import { EVENT_NAMES, REQUEST_NAMES, eventChannel, requestChannel, type EventName, type RequestName } from './contract/channels';
+import type { PrintQueueBridge } from './contract/contract';
 
 type Ipc = Pick<typeof ipcRenderer, 'invoke' | 'on' | 'removeListener'>;
 

@@ -3,7 +3,7 @@
  * arguments and its options. Small on purpose: every command states exactly which options it takes,
  * and anything else is a usage error that names the offending argument.
  */
-import { AppFailure } from '../../preload/model';
+import { AppFailure } from '../../preload/contract/model';
 
 /** A usage error: exit code 2, with the command whose help to point at. */
 export class UsageError extends AppFailure {

@@ -1,6 +1,6 @@
 /** Human-readable output of `pqm`: aligned tables, one line per job or source. */
-import type { SignInProgress } from '../../preload/contract';
-import type { HistoryEntry, Job, SourceHealth } from '../../preload/model';
+import type { SignInProgress } from '../../preload/contract/contract';
+import type { HistoryEntry, Job, SourceHealth } from '../../preload/contract/model';
 
 /** Control characters in service-provided text must not move the cursor or fake other lines. */
 export function clean(s: string | null | undefined): string {

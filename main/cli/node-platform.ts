@@ -4,7 +4,7 @@
  * to open.
  */
 import { resolve } from 'node:path';
-import { AppFailure } from '../../preload/model';
+import { AppFailure } from '../../preload/contract/model';
 import type { PlatformPorts } from '../core/app-core-types';
 
 export interface NodePlatformOptions {

@@ -6,7 +6,7 @@
  */
 import { existsSync, lstatSync, realpathSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { AppFailure } from '../../preload/model';
+import { AppFailure } from '../../preload/contract/model';
 import { HISTORY_FILE_NAME } from '../state/history';
 import { besideSettings } from '../state/settings';
 import { TRACKED_FILE_NAME } from '../state/tracked';

@@ -5,9 +5,9 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { RequestName } from '../../preload/channels';
-import { dispatch, type Handlers, type RequestInput, type RequestOutput } from '../../preload/contract';
-import { AppFailure, secretEnvName, secretNamesFor, toAppError, type AppError, type HistoryEntry, type Job, type JobPatch, type SourceHealth } from '../../preload/model';
+import type { RequestName } from '../../preload/contract/channels';
+import { dispatch, type Handlers, type RequestInput, type RequestOutput } from '../../preload/contract/contract';
+import { AppFailure, secretEnvName, secretNamesFor, toAppError, type AppError, type HistoryEntry, type Job, type JobPatch, type SourceHealth } from '../../preload/contract/model';
 import { createAppCore } from '../core/app-core';
 import type { AppCore } from '../core/app-core-types';
 import { writeFileAtomic } from '../state/atomic-file';

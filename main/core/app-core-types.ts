@@ -4,10 +4,10 @@
  * browser-preview web transport (main/web/) and the CLI (main/cli/) all run this same core; only
  * the platform ports differ.
  */
-import type { EventName } from '../../preload/channels';
-import type { DesktopInfo, Events, Handlers } from '../../preload/contract';
-import type { UiSettings } from '../../preload/model';
-import type { Clock, Logger, SecretStore } from './ports';
+import type { EventName } from '../../preload/contract/channels';
+import type { DesktopInfo, Events, Handlers } from '../../preload/contract/contract';
+import type { UiSettings } from '../../preload/contract/model';
+import type { Clock, Logger, SecretStore } from '../ports/ports';
 import type { QueueEngine } from '../queue/engine-types';
 import type { Redactor } from '../state/redact';
 import type { LoadedSettings } from '../state/settings';

@@ -6,8 +6,8 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
-import type { EventName } from '../../preload/channels';
-import type { Events, Handlers, PrintRequest, SettingsView } from '../../preload/contract';
+import type { EventName } from '../../preload/contract/channels';
+import type { Events, Handlers, PrintRequest, SettingsView } from '../../preload/contract/contract';
 import {
   AppFailure,
   SECRET_NAMES,
@@ -22,8 +22,8 @@ import {
   type SettingsProblem,
   type SourceConfig,
   type SourceHealth,
-} from '../../preload/model';
-import { snapshotAnswer } from '../../preload/queue-view';
+} from '../../preload/contract/model';
+import { snapshotAnswer } from '../../preload/contract/queue-view';
 import { HttpClient } from '../http/client';
 import { createQueueEngine } from '../queue/engine';
 import { pausedAnswer, type DisabledSource, type QueueEngine } from '../queue/engine-types';
@@ -38,7 +38,7 @@ import { createRedactor, type Redactor } from '../state/redact';
 import { besideSettings, loadSettings, saveSettings, type LoadedSettings } from '../state/settings';
 import { createFileTrackedStore, TRACKED_FILE_NAME } from '../state/tracked';
 import type { AppCore, AppCoreOptions } from './app-core-types';
-import { systemClock, type Clock, type Logger, type SecretStore, type TrackedStore } from './ports';
+import { systemClock, type Clock, type Logger, type SecretStore, type TrackedStore } from '../ports/ports';
 import { keepPrivileged } from './privileged';
 import { boundSecretStore, secretDestination, storedValues } from './secret-binding';
 

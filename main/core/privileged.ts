@@ -4,7 +4,7 @@
  * neither set nor change them. A save from the window that leaves them out keeps the file's
  * values; one that sends a different value is refused, naming the field, and nothing is saved.
  */
-import { AppFailure, type Settings } from '../../preload/model';
+import { AppFailure, type Settings } from '../../preload/contract/model';
 
 /** Where the window says these can be changed. */
 export function privilegedHint(configPath: string): string {

@@ -6,11 +6,11 @@
  * another host. Values stored before binding existed (and the CLI's environment variables) belong
  * to the source as the settings file describes it.
  */
-import { AppFailure, SECRET_NAMES, type SecretName, type SourceConfig } from '../../preload/model';
+import { AppFailure, SECRET_NAMES, type SecretName, type SourceConfig } from '../../preload/contract/model';
 import { DEFAULT_ORCHESTRATOR_URL } from '../sources/scriptx/discovery';
 import { DEFAULT_AUTHORITY_HOST } from '../sources/graph/msal';
 import type { Redactor } from '../state/redact';
-import type { SecretStore } from './ports';
+import type { SecretStore } from '../ports/ports';
 
 const ENVELOPE = 'pqm-bound:1:';
 

@@ -4,8 +4,8 @@
  * hostile input: they never carry a host, URL or secret, and anything unexpected is refused with
  * a message saying what was wrong.
  */
-import { ExternalJobId, TrackLabelText } from '../../preload/contract';
-import { JobKey, SOURCE_ID_PATTERN } from '../../preload/model';
+import { ExternalJobId, TrackLabelText } from '../../preload/contract/contract';
+import { JobKey, SOURCE_ID_PATTERN } from '../../preload/contract/model';
 import { PROTOCOL } from './app-identity';
 
 export type DeepLink = { action: 'track'; sourceId: string; id: string; kind?: 'html' | 'pdf'; title?: string; printer?: string } | { action: 'open'; key: string };

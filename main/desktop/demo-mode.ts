@@ -10,8 +10,8 @@
  * Plain module: no Electron import.
  */
 import { posix, win32 } from 'node:path';
-import { AppFailure, SECRET_NAMES, secretEnvName, type SecretName } from '../../preload/model';
-import type { SecretStore } from '../core/ports';
+import { AppFailure, SECRET_NAMES, secretEnvName, type SecretName } from '../../preload/contract/model';
+import type { SecretStore } from '../ports/ports';
 
 export const DEMO_FLAG = '--demo';
 const SECRET_ENV_PREFIX = 'PQM_SECRET_';

@@ -11,7 +11,7 @@
  * An unpackaged run (`npm start`, the demo) is the development Electron binary: registering it would
  * start a bare electron.exe at sign-in.
  */
-import type { InstallKind } from '../../preload/contract';
+import type { InstallKind } from '../../preload/contract/contract';
 
 export const PORTABLE_ENV = 'PORTABLE_EXECUTABLE_FILE';
 

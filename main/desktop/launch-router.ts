@@ -3,9 +3,9 @@
  * through the same validated contract the window uses, or opens the window on a job. Refusals are
  * shown as an app notice and logged; nothing here throws.
  */
-import { dispatch, type Events, type Handlers } from '../../preload/contract';
-import type { EventName } from '../../preload/channels';
-import type { Logger } from '../core/ports';
+import { dispatch, type Events, type Handlers } from '../../preload/contract/contract';
+import type { EventName } from '../../preload/contract/channels';
+import type { Logger } from '../ports/ports';
 import { readLaunchArgs } from './argv';
 import { parseDeepLink } from './deep-link';
 

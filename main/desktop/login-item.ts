@@ -8,7 +8,7 @@
  * the Task Manager choice; at launch nothing is written, so an entry turned off in Task Manager stays
  * off and the Settings panel says so.
  */
-import type { LoginItemStatus } from '../../preload/contract';
+import type { LoginItemStatus } from '../../preload/contract/contract';
 import { HIDDEN_FLAG } from './app-identity';
 
 /** What `app.getLoginItemSettings()` answers (the fields used here). */

@@ -4,10 +4,10 @@
  * transition, coalesced when many arrive together ("12 jobs completed"), silent in do-not-disturb.
  * main/notifications.ts only shows what this module delivers.
  */
-import { jobName } from '../../preload/job-states';
-import type { Job, NotificationEvent, NotificationSettings, SourceHealth } from '../../preload/model';
+import { jobName } from '../../preload/contract/job-states';
+import type { Job, NotificationEvent, NotificationSettings, SourceHealth } from '../../preload/contract/model';
 import type { EngineEvent } from '../queue/engine-types';
-import type { Clock } from '../core/ports';
+import type { Clock } from '../ports/ports';
 
 export interface NotificationSpec {
   event: NotificationEvent;

@@ -5,8 +5,8 @@
  * the store refuses with a message saying so. Values never appear in logs or errors.
  */
 import { z } from 'zod';
-import { AppFailure, SOURCE_ID_PATTERN, type SecretName } from '../../preload/model';
-import type { Logger, SecretStore } from '../core/ports';
+import { AppFailure, SOURCE_ID_PATTERN, type SecretName } from '../../preload/contract/model';
+import type { Logger, SecretStore } from '../ports/ports';
 import { readTextIfExists, writeFileAtomic } from '../state/atomic-file';
 
 /** The platform's encryption, asynchronous calls only. */

@@ -2,9 +2,9 @@
  * What each tray menu choice does, through the same validated contract the window uses. Plain
  * TypeScript: main/index.ts passes the real handlers and window functions; tests pass fakes.
  */
-import { dispatch, type Events, type Handlers, type RequestOutput } from '../../preload/contract';
-import type { EventName } from '../../preload/channels';
-import type { Logger } from '../core/ports';
+import { dispatch, type Events, type Handlers, type RequestOutput } from '../../preload/contract/contract';
+import type { EventName } from '../../preload/contract/channels';
+import type { Logger } from '../ports/ports';
 import type { TrayAction } from './tray-model';
 
 export interface TrayActionDeps {

@@ -2,7 +2,7 @@
  * What the tray shows, decided from the queue alone: the icon state, the tooltip, the menu and the
  * taskbar badge. main/tray.ts only turns this into Electron objects.
  */
-import { isFinal, type Job, type SourceHealth } from '../../preload/model';
+import { isFinal, type Job, type SourceHealth } from '../../preload/contract/model';
 
 export type TrayState = 'idle' | 'active' | 'attention';
 

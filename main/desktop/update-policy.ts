@@ -3,8 +3,8 @@
  * (settings.updates.feedUrl) and are off while it is unset. A downloaded update is never installed
  * by restarting while watched jobs are active: it waits for an idle queue, or for the next quit.
  */
-import type { Handlers } from '../../preload/contract';
-import { AppFailure, isFinal, type Job } from '../../preload/model';
+import type { Handlers } from '../../preload/contract/contract';
+import { AppFailure, isFinal, type Job } from '../../preload/contract/model';
 
 export type FeedDecision = { enabled: true; url: string } | { enabled: false; reason: string };
 

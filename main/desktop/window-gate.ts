@@ -6,7 +6,7 @@
  * that has no listener yet. Everything else (patches, health) is pushed at once: the page asks for
  * the whole state when it starts.
  */
-import type { Events } from '../../preload/contract';
+import type { Events } from '../../preload/contract/contract';
 
 export type HeldEvent = 'app:navigate' | 'app:notice';
 type Held = { [E in HeldEvent]: { event: E; payload: Events[E] } }[HeldEvent];

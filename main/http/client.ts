@@ -14,8 +14,8 @@ import { isIP, type LookupFunction } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import type { z } from 'zod';
-import { AppFailure, isLoopbackHost } from '../../preload/model';
-import { systemClock, type Clock } from '../core/ports';
+import { AppFailure, isLoopbackHost } from '../../preload/contract/model';
+import { systemClock, type Clock } from '../ports/ports';
 
 export type HttpErrorKind =
   /** refused, reset, DNS failure: the service could not be reached */

@@ -2,8 +2,8 @@
  * The queue engine's public surface: what the app core, the CLI, tray, notifications and history
  * consume. The implementation is main/queue/engine.ts.
  */
-import type { Job, JobDetails, JobPatch, JobState, PollingSettings, Printer, SourceHealth, SourceKind, TimelineEntry } from '../../preload/model';
-import type { Clock, Logger } from '../core/ports';
+import type { Job, JobDetails, JobPatch, JobState, PollingSettings, Printer, SourceHealth, SourceKind, TimelineEntry } from '../../preload/contract/model';
+import type { Clock, Logger } from '../ports/ports';
 import type { JobAction, JobSource, SourceJob, TrackOptions } from './source';
 
 export type EngineEvent =

@@ -3,8 +3,8 @@
  * keeps the normalized live store (store.ts) and tells subscribers what changed. Plain
  * TypeScript: time comes from the injected Clock, so tests run it in fake time.
  */
-import { AppFailure, parseJobKey, type Job, type JobDetails, type PollingSettings, type Printer, type SourceHealth } from '../../preload/model';
-import { silentLogger } from '../core/ports';
+import { AppFailure, parseJobKey, type Job, type JobDetails, type PollingSettings, type Printer, type SourceHealth } from '../../preload/contract/model';
+import { silentLogger } from '../ports/ports';
 import type { DisabledSource, EngineEvent, QueueEngine, QueueEngineOptions } from './engine-types';
 import { SourceRunner, type RunnerHost } from './scheduler';
 import type { JobAction, JobSource, SourceJob, SourcePrinter } from './source';

@@ -5,8 +5,8 @@
  * The timing rules (pure functions, below) and one SourceRunner per enabled source; the engine
  * owns the runners and tells them when the world changes (visibility, sleep, network, pause).
  */
-import { AppFailure, type HealthStatus, type PollingSettings, type PollInterval, type SourceHealth, type SourceKind } from '../../preload/model';
-import type { Clock, Logger } from '../core/ports';
+import { AppFailure, type HealthStatus, type PollingSettings, type PollInterval, type SourceHealth, type SourceKind } from '../../preload/contract/model';
+import type { Clock, Logger } from '../ports/ports';
 import { SourceError, type JobSource, type PollResult, type SourcePrinter } from './source';
 import type { JobStore } from './store';
 

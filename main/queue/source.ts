@@ -3,8 +3,8 @@
  * source-independent queue engine can poll it, act on its jobs and report its health.
  * Nothing here knows windows, trays or IPC.
  */
-import type { ServiceActionRequest, ServiceInfo, PrintRequest } from '../../preload/contract';
-import type { HealthStatus, Job, JobDetails, PollInterval, Printer, SourceKind } from '../../preload/model';
+import type { ServiceActionRequest, ServiceInfo, PrintRequest } from '../../preload/contract/contract';
+import type { HealthStatus, Job, JobDetails, PollInterval, Printer, SourceKind } from '../../preload/contract/model';
 
 /** A job as a source reports it. The engine owns the flags it computes itself. */
 export type SourceJob = Omit<Job, 'stale' | 'stuck' | 'gone' | 'lastSeenAt'>;

@@ -10,7 +10,7 @@
  * by comparing fields with === (and a small structural compare for cancel/abort/extra), and
  * lastSeenAt alone never makes a patch: it is carried along with the job's next real change.
  */
-import { FINAL_STATES, SLOW_STATES, type Job, type JobPatch, type JobState, type TimelineEntry } from '../../preload/model';
+import { FINAL_STATES, SLOW_STATES, type Job, type JobPatch, type JobState, type TimelineEntry } from '../../preload/contract/model';
 import type { EngineEvent } from './engine-types';
 import type { PollResult, SourceJob } from './source';
 

@@ -3,8 +3,8 @@
  * logger from here and never reach for globals, so tests can run them in fake time against the
  * simulators in test/simulators.
  */
-import type { SignInProgress } from '../../preload/contract';
-import type { Clock, Logger, SecretStore, TrackedStore } from '../core/ports';
+import type { SignInProgress } from '../../preload/contract/contract';
+import type { Clock, Logger, SecretStore, TrackedStore } from '../ports/ports';
 import type { HttpClient } from '../http/client';
 import type { SpawnSpoolerHost } from './windows-spooler/host';
 

@@ -2,7 +2,7 @@
  * The registry of source kinds: turns one validated source configuration into a JobSource.
  * A new kind of source is a new folder beside these and one case here.
  */
-import type { SourceConfig } from '../../preload/model';
+import type { SourceConfig } from '../../preload/contract/model';
 import type { JobSource } from '../queue/source';
 import type { SourceDeps } from './deps';
 import { createScriptxSource } from './scriptx/source';

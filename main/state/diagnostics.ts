@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import type { SettingsProblem, SourceHealth, Settings } from '../../preload/model';
+import type { SettingsProblem, SourceHealth, Settings } from '../../preload/contract/model';
 import { writeFileAtomic } from './atomic-file';
 import type { Redactor } from './redact';
 

@@ -9,9 +9,9 @@
  * - A corrupt file is moved aside (history.json.corrupt-<timestamp>) and logged, never dropped.
  */
 import { z } from 'zod';
-import { HistorySettings, type HistoryEntry } from '../../preload/model';
-import { toCsv } from '../../preload/csv';
-import { systemClock, type Clock, type Logger } from '../core/ports';
+import { HistorySettings, type HistoryEntry } from '../../preload/contract/model';
+import { toCsv } from '../../preload/contract/csv';
+import { systemClock, type Clock, type Logger } from '../ports/ports';
 import { asidePath, copyAside, moveAside, readTextIfExists, removeLeftoverTempFiles, statIfExists, writeFileAtomic, writeFileAtomicSync } from './atomic-file';
 import { readFileSync, renameSync } from 'node:fs';
 import { createMutex, withFileLock } from './lock';

@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { AppFailure } from '../../preload/model';
+import { AppFailure } from '../../preload/contract/model';
 
 export interface LockOptions {
   /** A lock older than this is considered abandoned (default 10 s). */

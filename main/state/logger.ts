@@ -9,8 +9,8 @@
  */
 import { appendFileSync, mkdirSync, renameSync, rmSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Clock, Logger } from '../core/ports';
-import { systemClock } from '../core/ports';
+import type { Clock, Logger } from '../ports/ports';
+import { systemClock } from '../ports/ports';
 import { createRedactor, type Redactor } from './redact';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';

@@ -5,7 +5,7 @@
  * by shape, so a value it was never told about is still hidden when it sits in an Authorization
  * header, a bearer token or a securityCode parameter.
  */
-import { AppFailure, toAppError, type AppError } from '../../preload/model';
+import { AppFailure, toAppError, type AppError } from '../../preload/contract/model';
 
 export const REDACTED = '[redacted]';
 

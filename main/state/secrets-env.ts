@@ -2,8 +2,8 @@
  * Secrets for the CLI and automation: read from environment variables
  * `PQM_SECRET_<SOURCEID>_<NAME>` (see secretEnvName). The CLI never writes secrets anywhere.
  */
-import { AppFailure, SECRET_NAMES, secretEnvName, type SecretName } from '../../preload/model';
-import type { SecretStore } from '../core/ports';
+import { AppFailure, SECRET_NAMES, secretEnvName, type SecretName } from '../../preload/contract/model';
+import type { SecretStore } from '../ports/ports';
 import type { Redactor } from './redact';
 
 export const SECRET_ENV_PREFIX = 'PQM_SECRET_';

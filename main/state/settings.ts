@@ -38,8 +38,8 @@ import {
   unknownKeysMessage,
   type SecretName,
   type SettingsProblem,
-} from '../../preload/model';
-import type { Logger } from '../core/ports';
+} from '../../preload/contract/model';
+import type { Logger } from '../ports/ports';
 import { copyAside, readTextIfExists, writeFileAtomic } from './atomic-file';
 import { withFileLock } from './lock';
 

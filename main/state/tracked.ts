@@ -5,8 +5,8 @@
  * mtime/size, so polling the list every cycle costs one stat.
  */
 import { z } from 'zod';
-import { AppFailure, invalidInput } from '../../preload/model';
-import type { Logger, TrackedJob, TrackedStore } from '../core/ports';
+import { AppFailure, invalidInput } from '../../preload/contract/model';
+import type { Logger, TrackedJob, TrackedStore } from '../ports/ports';
 import { moveAside, readTextIfExists, statIfExists, writeFileAtomic } from './atomic-file';
 import { createMutex, withFileLock } from './lock';
 

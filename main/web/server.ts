@@ -19,15 +19,15 @@ import { randomBytes, createHash, timingSafeEqual } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { WebSocketServer, WebSocket, type RawData } from 'ws';
-import { EVENT_NAMES, type EventName } from '../../preload/channels';
-import { dispatch, type Events, type Handlers } from '../../preload/contract';
-import { toAppError, type AppError, type Result } from '../../preload/model';
+import { EVENT_NAMES, type EventName } from '../../preload/contract/channels';
+import { dispatch, type Events, type Handlers } from '../../preload/contract/contract';
+import { toAppError, type AppError, type Result } from '../../preload/contract/model';
 import type { AppCore } from '../core/app-core-types';
-import { silentLogger, type Logger } from '../core/ports';
+import { silentLogger, type Logger } from '../ports/ports';
 import { previewContentSecurityPolicy, rewriteCspMeta } from './csp';
 import { CONTENT_TYPES, rendererCandidate, resolveRendererFile, safePath } from '../desktop/renderer-files';
-import { PROTOCOL, type ClientMessage, type ServerMessage } from './protocol';
-import { encodeTable, encodeTableSteps } from '../../preload/wire';
+import { PROTOCOL, type ClientMessage, type ServerMessage } from '../../preload/contract/protocol';
+import { encodeTable, encodeTableSteps } from '../../preload/contract/wire';
 
 export interface WebTransportOptions {
   core: Pick<AppCore, 'handlers' | 'on'>;
@@ -389,7 +389,7 @@ function parseJson(data: RawData): unknown {
 type RequestId = string | number;
 
 /**
- * JSON of a snapshot, its jobs as a table (preload/wire.ts), encoded a step at a time with a turn of
+ * JSON of a snapshot, its jobs as a table (preload/contract/wire.ts), encoded a step at a time with a turn of
  * the event loop between steps, so that other requests and events are not held up. Null when
  * `stale()` says so first.
  */

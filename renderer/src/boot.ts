@@ -5,8 +5,8 @@
  * asked for once the first rows are in: they are drawn first, and a queue of thousands of jobs
  * follows without holding them up (nor overtaking them).
  */
-import type { PrintQueueBridge, RequestOutput } from '../../preload/contract';
-import type { Result } from '../../preload/model';
+import type { PrintQueueBridge, RequestOutput } from '../../preload/contract/contract';
+import type { Result } from '../../preload/contract/model';
 import { getBridge } from './transport';
 import type { ConnectionStatus } from './transport/web';
 import { requestSafely } from './state/call';

@@ -1,4 +1,4 @@
-import type { PrintQueueBridge } from '../../preload/contract';
+import type { PrintQueueBridge } from '../../preload/contract/contract';
 
 declare global {
   interface Window {

@@ -2,7 +2,7 @@
 import { render } from 'preact';
 import { effect } from '@preact/signals';
 import { prepareFormatters } from './i18n/format';
-import type { PrintQueueBridge } from '../../preload/contract';
+import type { PrintQueueBridge } from '../../preload/contract/contract';
 import { App } from './App';
 import { createStore } from './state/store';
 import type { ConnectionStatus } from './transport/web';

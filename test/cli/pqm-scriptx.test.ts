@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startScriptxSimulator, type ScriptxSimulator } from '../simulators/scriptx/server';
-import type { Job, SourceHealth } from '../../preload/model';
+import type { Job, SourceHealth } from '../../preload/contract/model';
 import { buildCli, cliHome, runPqm, type CliEnv, stopRunningPqm } from './helpers';
 
 const LICENSE = '{5091E665-8916-4D21-996E-00A2DE5DE416}';

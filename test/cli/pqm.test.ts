@@ -13,7 +13,7 @@ import { createHistoryStore } from '../../main/state/history';
 import { COMMANDS } from '../../main/cli/commands';
 import { runCli } from '../../main/cli/run';
 import { signInLine } from '../../main/cli/format';
-import type { HistoryEntry, Job, SourceHealth } from '../../preload/model';
+import type { HistoryEntry, Job, SourceHealth } from '../../preload/contract/model';
 import { allFilesText, buildCli, cliHome, ROOT, runPqm, startPqm, until, type CliEnv, stopRunningPqm } from './helpers';
 
 const CODE = 'sec-code-S3cr3tV4lue-9f2e1d';

@@ -1,7 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
-import { AppFailure, type Job } from '../../preload/model';
+import { AppFailure, type Job } from '../../preload/contract/model';
 import { makeHealth, makeJob } from '../helpers/fake-bridge';
 import { mount, rowOf, unmount, type Mounted } from './harness';
 import { NOTICE_CLOSE_MS } from '../../renderer/src/state/store';

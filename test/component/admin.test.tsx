@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { FakeBridge, makeHealth, makeJob, NOW } from '../helpers/fake-bridge';
-import type { Printer } from '../../preload/model';
+import type { Printer } from '../../preload/contract/model';
 import { mount, rowKeys, unmount, type Mounted } from './harness';
 
 let m: Mounted | undefined;

@@ -9,8 +9,8 @@ import { boot, connectionSettled, FIRST_ROWS } from '../../renderer/src/boot';
 import { requestSafely } from '../../renderer/src/state/call';
 import { createStore } from '../../renderer/src/state/store';
 import type { ConnectionStatus } from '../../renderer/src/transport/web';
-import type { PrintQueueBridge, Snapshot } from '../../preload/contract';
-import type { Result } from '../../preload/model';
+import type { PrintQueueBridge, Snapshot } from '../../preload/contract/contract';
+import type { Result } from '../../preload/contract/model';
 import { FakeBridge, makeHealth, makeJob } from '../helpers/fake-bridge';
 
 afterEach(() => {

@@ -1,6 +1,6 @@
-/** The window's zod-free copy of the default view choices stays equal to preload/model's. */
+/** The window's zod-free copy of the default view choices stays equal to preload/contract/model's. */
 import { describe, expect, it } from 'vitest';
-import { UiSettings } from '../../preload/model';
+import { UiSettings } from '../../preload/contract/model';
 import { defaultUi } from '../../renderer/src/state/model-lite';
 
 describe('model-lite', () => {

@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
-import type { ServiceInfo } from '../../preload/contract';
-import { AppFailure, type SourceHealth } from '../../preload/model';
+import type { ServiceInfo } from '../../preload/contract/contract';
+import { AppFailure, type SourceHealth } from '../../preload/contract/model';
 import { FakeBridge, makeHealth, makeJob, NOW } from '../helpers/fake-bridge';
 import { mount, rowOf, unmount, type Mounted } from './harness';
 

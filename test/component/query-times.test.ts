@@ -1,8 +1,8 @@
 /** Sorting by a time column: canonical UTC text and other ISO forms give the instants' order. */
 import { describe, expect, it } from 'vitest';
-import type { UiSettings } from '../../preload/model';
+import type { UiSettings } from '../../preload/contract/model';
 import { defaultUi } from '../../renderer/src/state/model-lite';
-import { selectJobs } from '../../preload/queue-view';
+import { selectJobs } from '../../preload/contract/queue-view';
 import { makeJob } from '../helpers/fake-bridge';
 import { seededRandom } from '../helpers/seeded-random';
 

@@ -1,8 +1,8 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
-import { AppFailure, type SettingsInput } from '../../preload/model';
-import type { DesktopInfo } from '../../preload/contract';
+import { AppFailure, type SettingsInput } from '../../preload/contract/model';
+import type { DesktopInfo } from '../../preload/contract/contract';
 import { makeHealth } from '../helpers/fake-bridge';
 import { choose, mount, unmount, type Mounted } from './harness';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { effect } from '@preact/signals';
-import { JOB_STATES, type Job, type JobPatch, type UiSettings } from '../../preload/model';
-import { selectJobs } from '../../preload/queue-view';
+import { JOB_STATES, type Job, type JobPatch, type UiSettings } from '../../preload/contract/model';
+import { selectJobs } from '../../preload/contract/queue-view';
 import { createStore } from '../../renderer/src/state/store';
 import { FakeBridge, makeHealth, makeJob } from '../helpers/fake-bridge';
 

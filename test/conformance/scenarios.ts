@@ -6,9 +6,9 @@
  * assertions are the same for every target.
  */
 import { expect } from 'vitest';
-import type { EventName, RequestName } from '../../preload/channels';
-import type { Events, PrintQueueBridge, RequestInput, RequestOutput } from '../../preload/contract';
-import { secretNamesFor, type Job, type JobPatch, type Result } from '../../preload/model';
+import type { EventName, RequestName } from '../../preload/contract/channels';
+import type { Events, PrintQueueBridge, RequestInput, RequestOutput } from '../../preload/contract/contract';
+import { secretNamesFor, type Job, type JobPatch, type Result } from '../../preload/contract/model';
 
 export interface ConformanceTarget {
   bridge: PrintQueueBridge;

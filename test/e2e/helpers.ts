@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import type { PollingSettings } from '../../preload/model';
+import type { PollingSettings } from '../../preload/contract/model';
 import { DEFAULT_RENDERER_DIR, startPreview, type Preview, type PreviewOptions } from '../preview/start-preview';
 
 /** Debian's Chromium, or the one named by PQM_CHROMIUM. */

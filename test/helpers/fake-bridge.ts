@@ -4,8 +4,8 @@
  * like the app's (refusals with the envelope's codes, jobs changing state, settings round-trips).
  * Tests can replace any handler, hold a request open to see the pending state, and push events.
  */
-import { snapshotAnswer } from '../../preload/queue-view';
-import type { EventName, RequestName } from '../../preload/channels';
+import { snapshotAnswer } from '../../preload/contract/queue-view';
+import type { EventName, RequestName } from '../../preload/contract/channels';
 import {
   dispatch,
   type Events,
@@ -16,7 +16,7 @@ import {
   type DesktopInfo,
   type ServiceInfo,
   type SettingsView,
-} from '../../preload/contract';
+} from '../../preload/contract/contract';
 import {
   AppFailure,
   Settings,
@@ -31,7 +31,7 @@ import {
   type SecretName,
   type SettingsInput,
   type SourceHealth,
-} from '../../preload/model';
+} from '../../preload/contract/model';
 
 export const NOW = '2026-03-02T10:00:00.000Z';
 

@@ -2,7 +2,7 @@
  * A deterministic Clock for tests: time moves only when the test says so, timers fire in due-time
  * order (ties in the order they were set), and pending promise chains settle between timers.
  */
-import type { Clock } from '../../main/core/ports';
+import type { Clock } from '../../main/ports/ports';
 
 interface FakeTimer {
   id: number;

@@ -3,10 +3,10 @@
  * `jobs` as a complete list with health ok; tests queue other answers (partial lists, errors,
  * Retry-After) or hold a poll open to check that polls never overlap.
  */
-import { makeJobKey, type Job, type JobDetails, type SourceKind } from '../../preload/model';
-import { AppFailure } from '../../preload/model';
+import { makeJobKey, type Job, type JobDetails, type SourceKind } from '../../preload/contract/model';
+import { AppFailure } from '../../preload/contract/model';
 import type { JobAction, JobSource, PollContext, PollResult, SourceJob } from '../../main/queue/source';
-import type { Clock } from '../../main/core/ports';
+import type { Clock } from '../../main/ports/ports';
 
 export function sourceJob(sourceId: string, nativeId: string, over: Partial<SourceJob> = {}, kind: SourceKind = 'scriptx'): SourceJob {
   return {

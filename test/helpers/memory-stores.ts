@@ -1,8 +1,8 @@
 /**
  * In-memory SecretStore and TrackedStore with the same semantics as the real ones, for tests.
  */
-import type { SecretStore, TrackedJob, TrackedStore } from '../../main/core/ports';
-import type { SecretName } from '../../preload/model';
+import type { SecretStore, TrackedJob, TrackedStore } from '../../main/ports/ports';
+import type { SecretName } from '../../preload/contract/model';
 
 export interface MemorySecretStore extends SecretStore {
   /** The stored values, keyed `<sourceId>.<name>` (tests inspect it). */

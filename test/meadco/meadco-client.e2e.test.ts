@@ -6,7 +6,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Route } from 'playwright-core';
-import type { Job } from '../../preload/model';
+import type { Job } from '../../preload/contract/model';
 import { FORGOTTEN_REASON } from '../../main/sources/scriptx/source';
 import { SKIP_BROWSER_TESTS } from '../e2e/helpers';
 import { buildCli, cliHome, runPqm, stopRunningPqm } from '../cli/helpers';

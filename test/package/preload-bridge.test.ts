@@ -1,7 +1,7 @@
 /**
  * The sandboxed preload exposes exactly the contract as window.printQueue: every request of the
  * contract's request map reaches main on its channel, nothing else does, and every event of the
- * contract can be listened to. Grows with the contract: a request added to preload/contract.ts
+ * contract can be listened to. Grows with the contract: a request added to preload/contract/contract.ts
  * that the preload does not forward fails here.
  */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
@@ -17,16 +17,16 @@ vi.mock('electron', () => {
   return { contextBridge, ipcRenderer, default: { contextBridge, ipcRenderer } };
 });
 
-const { requests } = await import('../../preload/contract');
-const { eventChannel, requestChannel } = await import('../../preload/channels');
+const { requests } = await import('../../preload/contract/contract');
+const { eventChannel, requestChannel } = await import('../../preload/contract/channels');
 await import('../../preload/index');
 type Bridge = { request(name: string, input: unknown): Promise<unknown>; on(event: string, l: (p: unknown) => void): () => void };
 const bridge = exposed.get('printQueue') as Bridge;
 
 /** The events of the contract (its Events interface), listed by the type below. */
 const CONTRACT_EVENTS = ['jobs:patch', 'source:health', 'monitoring:paused', 'app:navigate', 'app:notice', 'print:progress', 'signin:progress', 'printers:changed'] as const;
-type _Same = (typeof CONTRACT_EVENTS)[number] extends keyof import('../../preload/contract').Events
-  ? keyof import('../../preload/contract').Events extends (typeof CONTRACT_EVENTS)[number]
+type _Same = (typeof CONTRACT_EVENTS)[number] extends keyof import('../../preload/contract/contract').Events
+  ? keyof import('../../preload/contract/contract').Events extends (typeof CONTRACT_EVENTS)[number]
     ? true
     : never
   : never;

@@ -11,7 +11,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_NAMES, REQUEST_NAMES, requestChannel } from '../../preload/channels';
+import { EVENT_NAMES, REQUEST_NAMES, requestChannel } from '../../preload/contract/channels';
 import { appContentSecurityPolicy } from '../../main/desktop/csp';
 import { startScriptxSimulator, type ScriptxSimulator } from '../simulators/scriptx/server';
 

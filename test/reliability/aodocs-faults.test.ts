@@ -6,7 +6,7 @@
  * after the fault clears.
  */
 import { describe, expect, it } from 'vitest';
-import { type AodocsSourceConfig, type Job } from '../../preload/model';
+import { type AodocsSourceConfig, type Job } from '../../preload/contract/model';
 import { createQueueEngine } from '../../main/queue/engine';
 import type { EngineEvent } from '../../main/queue/engine-types';
 import { createAodocsSource } from '../../main/sources/aodocs/source';

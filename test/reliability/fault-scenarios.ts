@@ -6,7 +6,7 @@
  * poll after the fault clears, without leaks. Each suite says what those mean for its source.
  */
 import { afterEach, expect, it } from 'vitest';
-import { PollingSettings, type HealthStatus, type Job, type JobState, type SourceHealth } from '../../preload/model';
+import { PollingSettings, type HealthStatus, type Job, type JobState, type SourceHealth } from '../../preload/contract/model';
 import type { EngineEvent, QueueEngine } from '../../main/queue/engine-types';
 import type { FakeClock } from '../helpers/fake-clock';
 import { runFor, type CountingHttpClient, type PollRecord, type switchableLookup, type watchProcessErrors } from './helpers';

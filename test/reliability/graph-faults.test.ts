@@ -6,7 +6,7 @@
  * recovery at the first poll after the fault clears.
  */
 import { describe, expect, it } from 'vitest';
-import { GraphSourceConfig, type Job } from '../../preload/model';
+import { GraphSourceConfig, type Job } from '../../preload/contract/model';
 import { createQueueEngine } from '../../main/queue/engine';
 import type { EngineEvent } from '../../main/queue/engine-types';
 import { createGraphSource } from '../../main/sources/graph/source';

@@ -3,7 +3,7 @@
  * nesting, and one-field mutations of a valid payload of every request. Deterministic (seeded) so
  * that a failure can be replayed.
  */
-import { REQUEST_NAMES, type RequestName } from '../../preload/channels';
+import { REQUEST_NAMES, type RequestName } from '../../preload/contract/channels';
 import { seededRandom } from '../helpers/seeded-random';
 
 /** One valid payload per request: mutations of these are the most dangerous inputs. */

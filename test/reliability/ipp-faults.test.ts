@@ -6,7 +6,7 @@
  * jobs kept (active ones marked stale), backoff, and recovery at the first poll after it clears.
  */
 import { describe, expect, it } from 'vitest';
-import type { IppSourceConfig, Job } from '../../preload/model';
+import type { IppSourceConfig, Job } from '../../preload/contract/model';
 import { createQueueEngine } from '../../main/queue/engine';
 import type { EngineEvent } from '../../main/queue/engine-types';
 import { createIppSource } from '../../main/sources/ipp/source';

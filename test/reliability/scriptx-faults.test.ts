@@ -6,7 +6,7 @@
  * request rate bounded by backoff, and recovery at the first poll after the fault clears.
  */
 import { describe, expect, it } from 'vitest';
-import { type Job, type ScriptxSourceConfig } from '../../preload/model';
+import { type Job, type ScriptxSourceConfig } from '../../preload/contract/model';
 import { createQueueEngine } from '../../main/queue/engine';
 import type { EngineEvent } from '../../main/queue/engine-types';
 import { createScriptxSource } from '../../main/sources/scriptx/source';

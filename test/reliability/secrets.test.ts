@@ -12,13 +12,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EVENT_NAMES, type EventName } from '../../preload/channels';
-import { dispatch, type RequestInput, type RequestOutput } from '../../preload/contract';
-import { secretEnvName, SECRET_NAMES, type Result, type SourceConfig } from '../../preload/model';
-import type { RequestName } from '../../preload/channels';
+import { EVENT_NAMES, type EventName } from '../../preload/contract/channels';
+import { dispatch, type RequestInput, type RequestOutput } from '../../preload/contract/contract';
+import { secretEnvName, SECRET_NAMES, type Result, type SourceConfig } from '../../preload/contract/model';
+import type { RequestName } from '../../preload/contract/channels';
 import { createAppCore } from '../../main/core/app-core';
 import type { AppCore, PlatformPorts } from '../../main/core/app-core-types';
-import type { Logger } from '../../main/core/ports';
+import type { Logger } from '../../main/ports/ports';
 import { createFileLogger, redactingLogger } from '../../main/state/logger';
 import { FakeClock } from '../helpers/fake-clock';
 import { createMemorySecretStore } from '../helpers/memory-stores';

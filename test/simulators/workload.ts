@@ -14,7 +14,7 @@
  * steps) is scaled the same way, so the bench can run the same story 20x faster.
  * `step()` runs one tick by hand (tests, or a bench driving time itself).
  */
-import type { SecretName, SourceConfig } from '../../preload/model';
+import type { SecretName, SourceConfig } from '../../preload/contract/model';
 import { startAodocsSimulator, type AodocsSimulator, type JobPlan } from './aodocs/server';
 import { makeJwt, startGraphSimulator, type GraphSimulator, type LifecycleStep } from './graph/server';
 import { startScriptxSimulator, type ScriptxSimulator, type SimStep } from './scriptx/server';

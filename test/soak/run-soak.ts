@@ -17,8 +17,8 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { PollingSettings, SECRET_NAMES, type SourceHealth } from '../../preload/model';
-import type { Logger } from '../../main/core/ports';
+import { PollingSettings, SECRET_NAMES, type SourceHealth } from '../../preload/contract/model';
+import type { Logger } from '../../main/ports/ports';
 import { HttpClient, type HttpRequest, type HttpResponse } from '../../main/http/client';
 import { createQueueEngine } from '../../main/queue/engine';
 import type { JobSource } from '../../main/queue/source';

@@ -9,7 +9,7 @@ import { sizeOf } from '../../main/sources/graph/mapping';
 import { ApiJobSchema, type ApiJob } from '../../main/sources/aodocs/client';
 import { reasonOf, toSourceJob } from '../../main/sources/aodocs/states';
 import { JobStore } from '../../main/queue/store';
-import { Job } from '../../preload/model';
+import { Job } from '../../preload/contract/model';
 import { sourceJob } from '../helpers/fake-source';
 
 function aodocs(p: Partial<ApiJob>): ApiJob {
@@ -75,7 +75,7 @@ describe('the engine carries reason, pages and size', () => {
 
 describe('job names', () => {
   it('is the document, else what the job is; notifications say the same', async () => {
-    const { jobName } = await import('../../preload/job-states');
+    const { jobName } = await import('../../preload/contract/job-states');
     expect(jobName({ document: 'Invoice.pdf', sourceKind: 'scriptx', nativeId: '72' })).toBe('Invoice.pdf');
     expect(jobName({ document: null, sourceKind: 'scriptx', nativeId: '72' })).toBe('ScriptX job 72');
     expect(jobName({ document: '  ', sourceKind: 'graph', nativeId: 'j-1' })).toBe('Universal Print job j-1');

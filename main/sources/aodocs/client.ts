@@ -11,7 +11,7 @@
  * through the injected clock, and 409 only when the answer carries `X-aodocs-retryable: true`.
  */
 import { z } from 'zod';
-import type { AodocsSourceConfig } from '../../../preload/model';
+import type { AodocsSourceConfig } from '../../../preload/contract/model';
 import { HttpError, pathSegment, type HttpRequest } from '../../http/client';
 import type { SourceDeps } from '../deps';
 

@@ -9,7 +9,7 @@
  * every library answered and every vanished active job was looked up. Ids handed in from outside
  * (`track`) are persisted in the tracked store and looked up until they finish.
  */
-import { AppFailure, type AodocsSourceConfig, type Job, type JobDetails } from '../../../preload/model';
+import { AppFailure, type AodocsSourceConfig, type Job, type JobDetails } from '../../../preload/contract/model';
 import { HttpError } from '../../http/client';
 import { SourceError, type JobAction, type JobSource, type PollContext, type PollResult, type SourceJob } from '../../queue/source';
 import type { SourceDeps } from '../deps';

@@ -2,7 +2,7 @@
  * How an AODocs job (ApiJob) reads in the monitor's one queue: state, progress, words for the job
  * type, owner and "mine", timestamps, and whether it can be cancelled.
  */
-import { makeJobKey, type ActionPermission, type JobState } from '../../../preload/model';
+import { makeJobKey, type ActionPermission, type JobState } from '../../../preload/contract/model';
 import type { SourceJob } from '../../queue/source';
 import type { ApiJob } from './client';
 

@@ -3,7 +3,7 @@
  * static token (TOKEN secret, or PQM_SECRET_<ID>_TOKEN in the CLI through the SecretStore) and
  * MSAL sign-in (msal.ts). Tokens never leave main and never appear in messages or logs.
  */
-import type { SecretStore } from '../../core/ports';
+import type { SecretStore } from '../../ports/ports';
 
 export interface TokenRequest {
   scopes: string[];

@@ -1,7 +1,7 @@
 /**
  * A Universal Print printJob -> the normalized job, and the words for refusals (403 permissions).
  */
-import { makeJobKey } from '../../../preload/model';
+import { makeJobKey } from '../../../preload/contract/model';
 import type { SourceJob } from '../../queue/source';
 import type { PrintJob } from './client';
 import { abortPermission, cancelPermission, toDetail, toJobState, toRawState, toReason } from './states';

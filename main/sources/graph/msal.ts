@@ -19,9 +19,9 @@ import {
   type INetworkModule,
   type TokenCacheContext,
 } from '@azure/msal-node';
-import type { SignInProgress } from '../../../preload/contract';
-import type { GraphSourceConfig } from '../../../preload/model';
-import type { SecretStore } from '../../core/ports';
+import type { SignInProgress } from '../../../preload/contract/contract';
+import type { GraphSourceConfig } from '../../../preload/contract/model';
+import type { SecretStore } from '../../ports/ports';
 import type { SourceDeps } from '../deps';
 import { APP_SCOPES, AuthRequiredError, READ_SCOPES, type TokenProvider, type TokenRequest } from './auth';
 import { createMsalNetworkModule } from './msal-network';

@@ -4,15 +4,15 @@
  * then start the job. Cancelling an upload deletes the upload session — the uploadUrl this app
  * holds, else the Graph route `.../documents/{id}/uploadSession` — and cancels the job.
  */
-import { AppFailure, type GraphSourceConfig, type Job } from '../../../preload/model';
-import type { PrintRequest } from '../../../preload/contract';
+import { AppFailure, type GraphSourceConfig, type Job } from '../../../preload/contract/model';
+import type { PrintRequest } from '../../../preload/contract/contract';
 import { HttpError } from '../../http/client';
 import type { PrintFile, PrintProgress, SourceJob } from '../../queue/source';
 import type { SourceDeps } from '../deps';
 import { AuthRequiredError, PRINT_SCOPES, READ_SCOPES, type TokenProvider } from './auth';
 import { PrintJobSchema, UploadProgressSchema, UploadSessionSchema, graphErrorMessage, seg, type GraphClient, type PrintJob } from './client';
 import { locatorOf, permissionMessage, toSourceJob, trackedIdOf, type Operation, type Via } from './mapping';
-import { makeJobKey } from '../../../preload/model';
+import { makeJobKey } from '../../../preload/contract/model';
 
 /** Graph asks for fragments in multiples of 320 KiB. */
 export const UPLOAD_FRAGMENT_UNIT = 320 * 1024;

@@ -12,8 +12,8 @@
  * sign-in; a 403 names the permission or role that is missing.
  */
 import { createHash } from 'node:crypto';
-import { AppFailure, makeJobKey, type GraphSourceConfig, type Job, type JobDetails } from '../../../preload/model';
-import type { TrackedJob } from '../../core/ports';
+import { AppFailure, makeJobKey, type GraphSourceConfig, type Job, type JobDetails } from '../../../preload/contract/model';
+import type { TrackedJob } from '../../ports/ports';
 import { HttpError, describeSchemaError } from '../../http/client';
 import { SourceError, type JobAction, type JobSource, type PollContext, type PollResult, type SourceJob } from '../../queue/source';
 import type { SourceDeps } from '../deps';

@@ -7,7 +7,7 @@
  * unknownFutureValue. Graph adds values over time (evolvable enums), so every unknown value is
  * tolerated and shown as it is.
  */
-import type { ActionPermission, JobState } from '../../../preload/model';
+import type { ActionPermission, JobState } from '../../../preload/contract/model';
 import type { SourcePrinter } from '../../queue/source';
 import { printerReasonWords, toPrinterState } from '../ipp/states';
 

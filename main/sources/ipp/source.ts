@@ -15,7 +15,7 @@
  * subscription is polled with Get-Jobs instead.
  */
 import { userInfo } from 'node:os';
-import { AppFailure, type IppSourceConfig, type Job, type JobDetails } from '../../../preload/model';
+import { AppFailure, type IppSourceConfig, type Job, type JobDetails } from '../../../preload/contract/model';
 import { basicAuth, HttpError } from '../../http/client';
 import { SourceError, type JobAction, type JobSource, type PollContext, type PollResult, type SourceJob, type SourcePrinter } from '../../queue/source';
 import type { SourceDeps } from '../deps';

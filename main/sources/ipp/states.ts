@@ -2,7 +2,7 @@
  * IPP's job and printer states (RFC 8011 5.3.7, 5.4.11, 5.4.12) in the monitor's words, and one
  * job / printer of an answer as the contract's job and printer.
  */
-import { makeJobKey, type JobState, type PrinterState } from '../../../preload/model';
+import { makeJobKey, type JobState, type PrinterState } from '../../../preload/contract/model';
 import type { SourceJob, SourcePrinter } from '../../queue/source';
 import { bool, int, str, strs, type AttributeGroup } from './codec';
 

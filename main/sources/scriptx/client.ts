@@ -6,7 +6,7 @@
  * top level, camelCase inside Device/Settings).
  */
 import { z } from 'zod';
-import { AppFailure } from '../../../preload/model';
+import { AppFailure } from '../../../preload/contract/model';
 import { HttpError, basicAuth, type HttpClient } from '../../http/client';
 
 // ---------------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
  * answers this user's port; else probing licensing/ping on successive loopback ports, as MeadCo's
  * own client does.
  */
-import type { ScriptxSourceConfig } from '../../../preload/model';
+import type { ScriptxSourceConfig } from '../../../preload/contract/model';
 import { HttpError, type HttpClient } from '../../http/client';
 import { SourceError } from '../../queue/source';
 import { PingSchema, orchestratorPort } from './client';

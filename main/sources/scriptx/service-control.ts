@@ -15,8 +15,8 @@
  * up (or down).
  */
 import { execFile } from 'node:child_process';
-import { AppFailure, type ScriptxSourceConfig } from '../../../preload/model';
-import type { Clock } from '../../core/ports';
+import { AppFailure, type ScriptxSourceConfig } from '../../../preload/contract/model';
+import type { Clock } from '../../ports/ports';
 
 export type ServiceControlAction = 'start' | 'stop' | 'restart';
 

@@ -15,9 +15,9 @@
  * when one cannot be read, the health message says so and the jobs are polled all the same.
  */
 import { userInfo } from 'node:os';
-import { AppFailure, DEFAULT_SCRIPTX_MAX_REQUESTS_PER_SECOND, makeJobKey, type Job, type ScriptxSourceConfig } from '../../../preload/model';
-import type { PrintRequest, ServiceActionRequest, ServiceInfo } from '../../../preload/contract';
-import type { TrackedJob } from '../../core/ports';
+import { AppFailure, DEFAULT_SCRIPTX_MAX_REQUESTS_PER_SECOND, makeJobKey, type Job, type ScriptxSourceConfig } from '../../../preload/contract/model';
+import type { PrintRequest, ServiceActionRequest, ServiceInfo } from '../../../preload/contract/contract';
+import type { TrackedJob } from '../../ports/ports';
 import { HttpError } from '../../http/client';
 import { PRIORITY_RECENT_MS, RequestBudget, planBudget } from '../../queue/scheduler';
 import { SourceError, type JobAction, type JobSource, type PollContext, type PollResult, type PrintFile, type SourceJob, type TrackOptions } from '../../queue/source';

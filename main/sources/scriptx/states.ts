@@ -3,7 +3,7 @@
  * the normalized state, the original name kept for display, whether the job is final, and whether
  * it can still be cancelled.
  */
-import type { ActionPermission, JobState } from '../../../preload/model';
+import type { ActionPermission, JobState } from '../../../preload/contract/model';
 
 /** MeadCo's names for each documented status code. */
 export const STATUS_NAMES: Readonly<Record<number, string>> = {

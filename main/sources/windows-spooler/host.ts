@@ -4,7 +4,7 @@
  * started on the first request and started again on the next request after it ends.
  */
 import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
-import type { Logger } from '../../core/ports';
+import type { Logger } from '../../ports/ports';
 import { HOST_SCRIPT as hostScript } from './host-script';
 
 /** The requests host.ps1 understands. */

@@ -10,7 +10,7 @@
  * documents), so a job last seen printing or sent to the printer that leaves the queue has printed.
  */
 import { userInfo } from 'node:os';
-import { AppFailure, type Job, type JobDetails, type WindowsSpoolerSourceConfig } from '../../../preload/model';
+import { AppFailure, type Job, type JobDetails, type WindowsSpoolerSourceConfig } from '../../../preload/contract/model';
 import { SourceError, type JobAction, type JobSource, type PollContext, type PollResult, type SourceJob, type SourcePrinter } from '../../queue/source';
 import type { SourceDeps } from '../deps';
 import { spawnPowerShellHost, SpoolerCommandError, SpoolerHost, SpoolerHostError, type SpawnSpoolerHost, type SpoolerOp } from './host';

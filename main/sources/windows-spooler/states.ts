@@ -4,7 +4,7 @@
  * properties, `\/Date(<ms>)\/` for dates, one object rather than an array for a single result,
  * nothing at all for none), mapped to the contract's job and printer.
  */
-import { makeJobKey, type JobState, type PrinterState } from '../../../preload/model';
+import { makeJobKey, type JobState, type PrinterState } from '../../../preload/contract/model';
 import type { SourceJob, SourcePrinter } from '../../queue/source';
 
 /** Win32_PrintJob.StatusMask bits as Microsoft documents them (and the spooler's JOB_STATUS flags above 2048). */

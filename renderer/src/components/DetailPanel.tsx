@@ -1,7 +1,7 @@
 /** The job detail panel: every field, the timeline, what the service said, and the job's actions. */
 import { useEffect, useState } from 'preact/hooks';
-import type { AppError, Job, JobDetails } from '../../../preload/model';
-import { isFinal } from '../../../preload/job-states';
+import type { AppError, Job, JobDetails } from '../../../preload/contract/model';
+import { isFinal } from '../../../preload/contract/job-states';
 import { t } from '../i18n/messages';
 import { formatBytes, formatDateTime, formatInt, formatPercent } from '../i18n/format';
 import { docName } from '../state/store';

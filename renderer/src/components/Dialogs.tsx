@@ -1,6 +1,6 @@
 /** The confirmation dialog and the abort-with-a-reason dialog. */
 import { useState } from 'preact/hooks';
-import { requests } from '../../../preload/contract';
+import { requests } from '../../../preload/contract/contract';
 import { t } from '../i18n/messages';
 import { docName } from '../state/store';
 import { useStore } from './context';

@@ -4,8 +4,8 @@
  * Printers come from the sources that describe them (getPrinters / printers:changed); a printer that
  * only jobs name (a source that does not describe its printers) is listed with what its jobs say.
  */
-import type { Printer, PrinterState } from '../../../preload/model';
-import { isFinal } from '../../../preload/job-states';
+import type { Printer, PrinterState } from '../../../preload/contract/model';
+import { isFinal } from '../../../preload/contract/job-states';
 import { t } from '../i18n/messages';
 import { formatInt } from '../i18n/format';
 import type { Store } from '../state/store';

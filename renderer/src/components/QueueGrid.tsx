@@ -6,10 +6,10 @@
 import { Component, h, type FunctionComponent } from 'preact';
 import { useCallback, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect, type Rect } from '@tanstack/virtual-core';
-import type { Job } from '../../../preload/model';
+import type { Job } from '../../../preload/contract/model';
 import { t } from '../i18n/messages';
 import { formatBytes, formatInt, formatPercent, formatTime } from '../i18n/format';
-import type { SortKeyName } from '../../../preload/queue-view';
+import type { SortKeyName } from '../../../preload/contract/queue-view';
 import { docName, type PendingAction, type Store } from '../state/store';
 import { askCancel } from './actions';
 import { RowMenu, type RowMenuRequest } from './RowMenu';

@@ -5,8 +5,8 @@
  * the focus goes back to the grid.
  */
 import { useLayoutEffect, useRef } from 'preact/hooks';
-import type { Job } from '../../../preload/model';
-import { isFinal } from '../../../preload/job-states';
+import type { Job } from '../../../preload/contract/model';
+import { isFinal } from '../../../preload/contract/job-states';
 import { t } from '../i18n/messages';
 import { formatInt } from '../i18n/format';
 import { docName, type Store } from '../state/store';

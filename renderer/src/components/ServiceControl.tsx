@@ -3,8 +3,8 @@
  * Windows service name are set in the settings file only (the window can never choose a program
  * to run), so this says what is set and where to set it.
  */
-import type { SettingsView } from '../../../preload/contract';
-import type { ScriptxSourceConfig, ServiceCommand } from '../../../preload/model';
+import type { SettingsView } from '../../../preload/contract/contract';
+import type { ScriptxSourceConfig, ServiceCommand } from '../../../preload/contract/model';
 import { t } from '../i18n/messages';
 
 function commandText(c: ServiceCommand | undefined): string {

@@ -20,7 +20,7 @@ import {
   type SourceConfig as SourceConfigT,
   type SourceHealth,
   type SourceKind,
-} from '../../../preload/model';
+} from '../../../preload/contract/model';
 import { t } from '../i18n/messages';
 import type { SettingsTab } from '../state/store';
 import { useStore } from './context';

@@ -1,7 +1,7 @@
 /** One line per source with its health, plus the ScriptX.Services panel. */
 import { useEffect, useState } from 'preact/hooks';
-import type { ServiceActionRequest, ServiceInfo, SettingsView } from '../../../preload/contract';
-import type { AppError, SourceHealth } from '../../../preload/model';
+import type { ServiceActionRequest, ServiceInfo, SettingsView } from '../../../preload/contract/contract';
+import type { AppError, SourceHealth } from '../../../preload/contract/model';
 import { t } from '../i18n/messages';
 import { formatDate, formatDateTime, formatInt } from '../i18n/format';
 import { askCancelAll, cancelableOf } from './actions';

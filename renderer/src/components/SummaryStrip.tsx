@@ -2,7 +2,7 @@
  * How the queue stands at a glance ("4 printing · 1 failed · 2 stuck"), each count a one-click
  * filter: pressing it shows exactly those jobs, pressing it again shows everything.
  */
-import type { JobState } from '../../../preload/model';
+import type { JobState } from '../../../preload/contract/model';
 import { t } from '../i18n/messages';
 import { formatInt } from '../i18n/format';
 import { NO_FILTERS } from '../state/store';

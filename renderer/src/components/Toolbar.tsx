@@ -1,10 +1,10 @@
 /** The window's command bar, the view/filter bar and the paused banner. */
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { JobState } from '../../../preload/model';
-import { JOB_STATES } from '../../../preload/job-states';
+import type { JobState } from '../../../preload/contract/model';
+import { JOB_STATES } from '../../../preload/contract/job-states';
 import { t } from '../i18n/messages';
 import { formatDateTime, formatInt } from '../i18n/format';
-import type { ViewName } from '../../../preload/queue-view';
+import type { ViewName } from '../../../preload/contract/queue-view';
 import { askCancel } from './actions';
 import { useStore } from './context';
 import { useClosingMenus } from './menus';

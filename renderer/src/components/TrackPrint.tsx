@@ -1,7 +1,7 @@
 /** Track a job by pasting its id; print a URL, a file or HTML through ScriptX or Universal Print. */
 import { useState } from 'preact/hooks';
-import { PrintRequest, requests } from '../../../preload/contract';
-import type { AppError } from '../../../preload/model';
+import { PrintRequest, requests } from '../../../preload/contract/contract';
+import type { AppError } from '../../../preload/contract/model';
 import { t } from '../i18n/messages';
 import { formatBytes, formatPercent } from '../i18n/format';
 import { useStore } from './context';

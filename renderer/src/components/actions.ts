@@ -1,9 +1,9 @@
 /** Confirmation flows shared by the grid, the detail panel and the sources panel. */
-import type { Job } from '../../../preload/model';
-import { isFinal } from '../../../preload/job-states';
+import type { Job } from '../../../preload/contract/model';
+import { isFinal } from '../../../preload/contract/job-states';
 import { t } from '../i18n/messages';
 import { formatInt } from '../i18n/format';
-import { activeJobsOf } from '../../../preload/queue-view';
+import { activeJobsOf } from '../../../preload/contract/queue-view';
 import { docName, type Store } from '../state/store';
 
 export function cancelRefusal(job: Job): string {

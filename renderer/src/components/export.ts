@@ -1,11 +1,11 @@
 /**
  * Export of what the window shows: the rows of the queue as they are listed (view, filters, search
  * and sort applied), every column of the grid under its own heading, times in the user's local
- * format. CSV through the one formula-safe encoder (preload/csv.ts), or JSON with the same fields.
+ * format. CSV through the one formula-safe encoder (preload/contract/csv.ts), or JSON with the same fields.
  */
-import type { Job } from '../../../preload/model';
-import type { SortKeyName } from '../../../preload/queue-view';
-import { toCsv } from '../../../preload/csv';
+import type { Job } from '../../../preload/contract/model';
+import type { SortKeyName } from '../../../preload/contract/queue-view';
+import { toCsv } from '../../../preload/contract/csv';
 import { t } from '../i18n/messages';
 import { formatDateTime } from '../i18n/format';
 import { docName } from '../state/store';

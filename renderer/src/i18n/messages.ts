@@ -3,8 +3,8 @@
  * same type; components never contain user-visible literals. Parameterised messages are functions
  * that receive already-formatted values (numbers and times go through Intl in format.ts).
  */
-import type { InstallKind, UpdateStatus } from '../../../preload/contract';
-import type { HealthStatus, JobState } from '../../../preload/model';
+import type { InstallKind, UpdateStatus } from '../../../preload/contract/contract';
+import type { HealthStatus, JobState } from '../../../preload/contract/model';
 
 /** A sentence's own full stop removed, for quoting it inside another sentence. */
 const unstop = (s: string) => s.replace(/\.+$/, '');

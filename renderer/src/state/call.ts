@@ -1,7 +1,7 @@
 /** One bridge request whose failure, even a thrown one, comes back as a Result. */
-import type { RequestName } from '../../../preload/channels';
-import type { PrintQueueBridge, RequestInput, RequestOutput } from '../../../preload/contract';
-import type { Result } from '../../../preload/model';
+import type { RequestName } from '../../../preload/contract/channels';
+import type { PrintQueueBridge, RequestInput, RequestOutput } from '../../../preload/contract/contract';
+import type { Result } from '../../../preload/contract/model';
 
 export function requestSafely<K extends RequestName>(bridge: PrintQueueBridge, name: K, input: RequestInput<K>): Promise<Result<RequestOutput<K>>> {
   let answer: Promise<Result<RequestOutput<K>>>;

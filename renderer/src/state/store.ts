@@ -5,14 +5,14 @@
  * the job the service answered with; nothing fails silently.
  */
 import { batch, computed, effect, signal, type ReadonlySignal } from '@preact/signals';
-import type { Events, PrintQueueBridge, SignInProgress, PrintRequest, RequestInput, RequestOutput, SettingsView, Snapshot } from '../../../preload/contract';
-import type { RequestName } from '../../../preload/channels';
-import type { AppError, Job, JobPatch, Printer, Result, Settings, SourceHealth, UiSettings } from '../../../preload/model';
+import type { Events, PrintQueueBridge, SignInProgress, PrintRequest, RequestInput, RequestOutput, SettingsView, Snapshot } from '../../../preload/contract/contract';
+import type { RequestName } from '../../../preload/contract/channels';
+import type { AppError, Job, JobPatch, Printer, Result, Settings, SourceHealth, UiSettings } from '../../../preload/contract/model';
 import { defaultUi } from './model-lite';
-import { isFinal, jobName } from '../../../preload/job-states';
+import { isFinal, jobName } from '../../../preload/contract/job-states';
 import { t } from '../i18n/messages';
 import { formatInt } from '../i18n/format';
-import { keepsPlace, selectJobs } from '../../../preload/queue-view';
+import { keepsPlace, selectJobs } from '../../../preload/contract/queue-view';
 import { requestSafely } from './call';
 
 /** Answers to the first requests, when they were sent before the store existed (see boot.ts). */

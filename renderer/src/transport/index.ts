@@ -2,7 +2,7 @@
  * Where the renderer's one bridge comes from: the Electron preload's `window.printQueue`, or, in
  * the browser preview, the WebSocket transport.
  */
-import type { PrintQueueBridge } from '../../../preload/contract';
+import type { PrintQueueBridge } from '../../../preload/contract/contract';
 import { createWebBridge } from './web';
 
 export function getBridge(): PrintQueueBridge {

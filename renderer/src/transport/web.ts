@@ -7,13 +7,13 @@
  * down answer `unreachable` at once, and the bridge reconnects by itself with backoff. A refused
  * token is final: the page says it cannot connect and why.
  */
-import type { EventName, RequestName } from '../../../preload/channels';
-import type { Events, PrintQueueBridge, RequestInput, RequestOutput } from '../../../preload/contract';
-import type { AppError, Result } from '../../../preload/model';
-import type { ClientMessage, ServerMessage } from '../../../main/web/protocol';
-import { decodeTable, isWireTable } from '../../../preload/wire';
+import type { EventName, RequestName } from '../../../preload/contract/channels';
+import type { Events, PrintQueueBridge, RequestInput, RequestOutput } from '../../../preload/contract/contract';
+import type { AppError, Result } from '../../../preload/contract/model';
+import type { ClientMessage, ServerMessage } from '../../../preload/contract/protocol';
+import { decodeTable, isWireTable } from '../../../preload/contract/wire';
 
-/** Same values as PROTOCOL in main/web/protocol.ts (kept here so the page bundles no main code). */
+/** Same values as PROTOCOL in preload/contract/protocol.ts (kept here so the page bundles no main code). */
 const WS_PATH = '/ws';
 const CLOSE_POLICY = 1008;
 
@@ -63,7 +63,7 @@ export interface WebBridgeOptions {
 const OPEN = 1;
 
 /**
- * A snapshot's jobs arrive as a table of columns (see main/web/protocol.ts); the bridge answers the
+ * A snapshot's jobs arrive as a table of columns (see preload/contract/protocol.ts); the bridge answers the
  * list of jobs the contract promises. A table that cannot be read answers an error saying why.
  */
 export function expandJobTable(result: Result<unknown>): Result<unknown> {

@@ -1,6 +1,6 @@
 /** In-memory ports for the AODocs source tests: secrets, tracked ids, a capturing logger, a clock. */
-import type { Clock, Logger, SecretStore, TrackedJob, TrackedStore } from '../../../main/core/ports';
-import type { SecretName } from '../../../preload/model';
+import type { Clock, Logger, SecretStore, TrackedJob, TrackedStore } from '../../../main/ports/ports';
+import type { SecretName } from '../../../preload/contract/model';
 import { HttpClient } from '../../../main/http/client';
 import type { SourceDeps } from '../../../main/sources/deps';
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppFailure, PollingSettings, type AodocsSourceConfig, type Job } from '../../../preload/model';
+import { AppFailure, PollingSettings, type AodocsSourceConfig, type Job } from '../../../preload/contract/model';
 import { createAodocsSource, type AodocsSourceOptions } from '../../../main/sources/aodocs/source';
 import { SourceError, type PollContext, type PollResult, type SourceJob } from '../../../main/queue/source';
 import { startAodocsSimulator, type AodocsSimulator, type AodocsSimulatorOptions } from '../../simulators/aodocs/server';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiJobSchema, type ApiJob } from '../../../main/sources/aodocs/client';
 import { cancelPermission, detailOf, jobTypeWords, progressOf, toJobState, toSourceJob } from '../../../main/sources/aodocs/states';
-import { Job } from '../../../preload/model';
+import { Job } from '../../../preload/contract/model';
 
 function job(p: Partial<ApiJob> = {}): ApiJob {
   return ApiJobSchema.parse({

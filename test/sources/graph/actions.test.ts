@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { AppFailure } from '../../../preload/model';
+import { AppFailure } from '../../../preload/contract/model';
 import type { TokenProvider } from '../../../main/sources/graph/auth';
 import { ANN, ANN_TOKEN, asJob, byNative, ctx, rig, source, type Rig } from './helpers';
 

@@ -1,9 +1,9 @@
 /** Shared set-up for the Universal Print source tests: a simulator, deps in fake time, a source. */
 import { HttpClient } from '../../../main/http/client';
-import type { Logger, TrackedJob, TrackedStore } from '../../../main/core/ports';
+import type { Logger, TrackedJob, TrackedStore } from '../../../main/ports/ports';
 import type { SourceDeps } from '../../../main/sources/deps';
 import { createGraphSource, type GraphSourceOptions } from '../../../main/sources/graph/source';
-import { GraphSourceConfig, type Job } from '../../../preload/model';
+import { GraphSourceConfig, type Job } from '../../../preload/contract/model';
 import type { PollResult, SourceJob } from '../../../main/queue/source';
 import { FakeClock } from '../../helpers/fake-clock';
 import { createMemorySecretStore, type MemorySecretStore } from '../../helpers/memory-stores';

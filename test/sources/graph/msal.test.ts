@@ -5,11 +5,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
-import { GraphSourceConfig } from '../../../preload/model';
+import { GraphSourceConfig } from '../../../preload/contract/model';
 import { AuthRequiredError } from '../../../main/sources/graph/auth';
 import { createAppTokenProvider, createMsalTokenProvider, type MsalOptions } from '../../../main/sources/graph/msal';
 import { HttpClient } from '../../../main/http/client';
-import type { SignInProgress } from '../../../preload/contract';
+import type { SignInProgress } from '../../../preload/contract/contract';
 import { ANN, rig, type Rig } from './helpers';
 
 const HOST = 'login.sim.test';

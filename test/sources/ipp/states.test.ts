@@ -1,7 +1,7 @@
 /** The IPP source's pure parts: settings, job keys, state and reason words, message structure. */
 import { describe, expect, it } from 'vitest';
-import { ExternalJobId } from '../../../preload/contract';
-import { IppSourceConfig, JobKey } from '../../../preload/model';
+import { ExternalJobId } from '../../../preload/contract/contract';
+import { IppSourceConfig, JobKey } from '../../../preload/contract/model';
 import { checkStructure, encodeRequest, IppFormatError, OP } from '../../../main/sources/ipp/codec';
 import { ippTime, jobLocator, jobReasonWords, parseLocator, printerReasonWords, toPrinterState } from '../../../main/sources/ipp/states';
 import { ippTarget } from '../../../main/sources/ipp/source';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PrintRequest } from '../../../preload/contract';
-import type { Job } from '../../../preload/model';
+import type { PrintRequest } from '../../../preload/contract/contract';
+import type { Job } from '../../../preload/contract/model';
 import type { SourceJob } from '../../../main/queue/source';
 import type { CommandResult, CommandRunner } from '../../../main/sources/scriptx/service-control';
 import { harness, signal, LICENSE, type Harness } from './helpers';

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createQueueEngine } from '../../../main/queue/engine';
 import type { EngineEvent, QueueEngine } from '../../../main/queue/engine-types';
-import { PollingSettings } from '../../../preload/model';
+import { PollingSettings } from '../../../preload/contract/model';
 import { harness, type Harness } from './helpers';
 
 let h: Harness | null = null;

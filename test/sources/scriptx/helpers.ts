@@ -1,11 +1,11 @@
 /** Wiring for the ScriptX source tests: the simulator on 127.0.0.1, in-memory ports, a fake clock. */
 import net from 'node:net';
 import { HttpClient } from '../../../main/http/client';
-import { silentLogger } from '../../../main/core/ports';
+import { silentLogger } from '../../../main/ports/ports';
 import type { JobSource, PollResult } from '../../../main/queue/source';
 import type { SourceDeps } from '../../../main/sources/deps';
 import { createScriptxSource, type ScriptxSourceOptions } from '../../../main/sources/scriptx/source';
-import type { ScriptxSourceConfig } from '../../../preload/model';
+import type { ScriptxSourceConfig } from '../../../preload/contract/model';
 import { FakeClock } from '../../helpers/fake-clock';
 import { createMemorySecretStore, createMemoryTrackedStore, type MemorySecretStore, type MemoryTrackedStore } from '../../helpers/memory-stores';
 import { startScriptxSimulator, type ScriptxSimulator, type ScriptxSimulatorOptions } from '../../simulators/scriptx/server';

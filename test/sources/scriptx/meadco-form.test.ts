@@ -9,7 +9,7 @@ import { licenseForms, meadcoLicenseForm } from '../../../main/sources/scriptx/c
 import { CANCEL_REQUESTED_REASON, CANCEL_TOO_LATE_REASON, CANCELED_AS_REQUESTED_REASON, FORGOTTEN_REASON, VANISHED_REASON } from '../../../main/sources/scriptx/source';
 import { PDF_CANCEL_REASON } from '../../../main/sources/scriptx/states';
 import type { SourceJob } from '../../../main/queue/source';
-import type { Job } from '../../../preload/model';
+import type { Job } from '../../../preload/contract/model';
 import { harness, signal, LICENSE, type Harness } from './helpers';
 
 let h: Harness | null = null;

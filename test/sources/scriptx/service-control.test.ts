@@ -5,7 +5,7 @@
  * services elevated with a UAC prompt whose refusal (error 1223) is a cancel, not a failure.
  */
 import { describe, expect, it } from 'vitest';
-import { AppFailure } from '../../../preload/model';
+import { AppFailure } from '../../../preload/contract/model';
 import { controlService, createExecFileRunner, execFileRunner, needsAdmin, type CommandResult, type CommandRunner } from '../../../main/sources/scriptx/service-control';
 import { readCmdInvocation, refuseBatchWithoutShell } from '../../simulators/windows/command-line';
 import { FakeClock } from '../../helpers/fake-clock';

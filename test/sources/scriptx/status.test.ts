@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SourceError } from '../../../main/queue/source';
 import { STATUS_NAMES, toJobStatus } from '../../../main/sources/scriptx/states';
-import { AppFailure } from '../../../preload/model';
+import { AppFailure } from '../../../preload/contract/model';
 import { harness, signal, LICENSE, type Harness } from './helpers';
 
 let h: Harness | null = null;

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { HOST_SCRIPT } from '../../../main/sources/windows-spooler/host-script';
 import { createWindowsSpoolerSource, spoolerUnavailableReason } from '../../../main/sources/windows-spooler/source';
 import { SourceError, type JobSource, type PollResult, type SourceJob } from '../../../main/queue/source';
-import { AppFailure, type Job, type WindowsSpoolerSourceConfig } from '../../../preload/model';
+import { AppFailure, type Job, type WindowsSpoolerSourceConfig } from '../../../preload/contract/model';
 import { createStandIn, type StandIn, type StandInJob, type StandInPrinter, type StandInSeed } from '../../simulators/windows-spooler/stand-in';
 import { makeDeps } from '../aodocs/helpers';
 

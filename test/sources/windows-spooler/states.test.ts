@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { jobLocator, jobStateOf, parseLocator, parseMsDate, rowsOf, STATUS_BITS, toSourceJob, toSourcePrinter } from '../../../main/sources/windows-spooler/states';
-import { JobKey } from '../../../preload/model';
+import { JobKey } from '../../../preload/contract/model';
 
 describe('Windows spooler states', () => {
   it('maps every StatusMask bit Microsoft documents', () => {

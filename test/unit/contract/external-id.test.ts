@@ -1,6 +1,6 @@
 /** Job ids handed in from outside (Track dialog, CLI, deep links): what the contract lets through. */
 import { describe, expect, it } from 'vitest';
-import { ExternalJobId } from '../../../preload/contract';
+import { ExternalJobId } from '../../../preload/contract/contract';
 
 const refusal = (id: string) => {
   const r = ExternalJobId.safeParse(id);

@@ -1,6 +1,6 @@
 /**
  * The contract is typed once: main must implement a handler for every request, or the typecheck
- * fails. Proven by compiling two small programs against preload/contract.ts: one that provides
+ * fails. Proven by compiling two small programs against preload/contract/contract.ts: one that provides
  * every handler (compiles) and one that leaves one out (refused, naming the missing request).
  */
 import { describe, expect, it } from 'vitest';
@@ -31,7 +31,7 @@ async function typecheck(source: string): Promise<{ code: number; output: string
   }
 }
 
-const contract = JSON.stringify(join(ROOT, 'preload', 'contract'));
+const contract = JSON.stringify(join(ROOT, 'preload', 'contract', 'contract'));
 
 describe('main implements exactly the contract', () => {
   it('compiles when every request has a handler, and fails naming the request when one is missing', async () => {

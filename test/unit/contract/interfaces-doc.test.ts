@@ -5,8 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EVENT_NAMES, REQUEST_NAMES } from '../../../preload/channels';
-import { ERROR_CODES, HEALTH_STATUSES, JOB_STATES, PRINTER_STATES, SECRET_NAMES, SOURCE_KINDS } from '../../../preload/model';
+import { EVENT_NAMES, REQUEST_NAMES } from '../../../preload/contract/channels';
+import { ERROR_CODES, HEALTH_STATUSES, JOB_STATES, PRINTER_STATES, SECRET_NAMES, SOURCE_KINDS } from '../../../preload/contract/model';
 
 const doc = readFileSync(join(__dirname, '../../../docs/interfaces.md'), 'utf8');
 
@@ -26,6 +26,6 @@ describe('docs/interfaces.md', () => {
   });
 
   it('is the document the code cites', () => {
-    expect(readFileSync(join(__dirname, '../../../preload/model.ts'), 'utf8')).toContain('docs/interfaces.md');
+    expect(readFileSync(join(__dirname, '../../../preload/contract/model.ts'), 'utf8')).toContain('docs/interfaces.md');
   });
 });

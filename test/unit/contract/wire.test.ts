@@ -1,9 +1,9 @@
 /**
- * The job table of the web transport (preload/wire.ts): any list of JSON objects reads back exactly
+ * The job table of the web transport (preload/contract/wire.ts): any list of JSON objects reads back exactly
  * as JSON would carry it, and a malformed table is refused with the part that is wrong.
  */
 import { describe, expect, it } from 'vitest';
-import { canonicalTime, decodeTable, encodeTable, encodeTableSteps, isoTime, isWireTable, WireError, type WireTable } from '../../../preload/wire';
+import { canonicalTime, decodeTable, encodeTable, encodeTableSteps, isoTime, isWireTable, WireError, type WireTable } from '../../../preload/contract/wire';
 import { seededRandom } from '../../helpers/seeded-random';
 import { sampleJob } from '../web/fake-core';
 

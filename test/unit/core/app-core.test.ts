@@ -11,10 +11,10 @@ import { createAppCore } from '../../../main/core/app-core';
 import type { AppCore, PlatformPorts } from '../../../main/core/app-core-types';
 import { createEnvSecretStore } from '../../../main/state/secrets-env';
 import { createRedactor } from '../../../main/state/redact';
-import { dispatch } from '../../../preload/contract';
-import type { RequestName } from '../../../preload/channels';
-import { UiSettings, type HistoryEntry, type Job, type Result, type SourceHealth } from '../../../preload/model';
-import { selectJobs } from '../../../preload/queue-view';
+import { dispatch } from '../../../preload/contract/contract';
+import type { RequestName } from '../../../preload/contract/channels';
+import { UiSettings, type HistoryEntry, type Job, type Result, type SourceHealth } from '../../../preload/contract/model';
+import { selectJobs } from '../../../preload/contract/queue-view';
 import { startAodocsSimulator, type AodocsSimulator } from '../../simulators/aodocs/server';
 import { startScriptxSimulator } from '../../simulators/scriptx/server';
 

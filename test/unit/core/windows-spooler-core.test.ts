@@ -11,9 +11,9 @@ import { createAppCore } from '../../../main/core/app-core';
 import type { AppCore, PlatformPorts } from '../../../main/core/app-core-types';
 import { createEnvSecretStore } from '../../../main/state/secrets-env';
 import { createRedactor } from '../../../main/state/redact';
-import { dispatch, type SettingsView } from '../../../preload/contract';
-import type { RequestName } from '../../../preload/channels';
-import type { Job, Result, SourceHealth } from '../../../preload/model';
+import { dispatch, type SettingsView } from '../../../preload/contract/contract';
+import type { RequestName } from '../../../preload/contract/channels';
+import type { Job, Result, SourceHealth } from '../../../preload/contract/model';
 import { createStandIn, type StandIn } from '../../simulators/windows-spooler/stand-in';
 
 let dir: string;

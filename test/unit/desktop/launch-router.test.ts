@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createLaunchRouter } from '../../../main/desktop/launch-router';
-import { silentLogger } from '../../../main/core/ports';
-import { REQUEST_NAMES } from '../../../preload/channels';
-import type { Handlers } from '../../../preload/contract';
+import { silentLogger } from '../../../main/ports/ports';
+import { REQUEST_NAMES } from '../../../preload/contract/channels';
+import type { Handlers } from '../../../preload/contract/contract';
 import { makeJob } from '../../helpers/fake-bridge';
 
 function setup() {

@@ -31,7 +31,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 });
 
 const { createEncryptedSecretStore } = await import('../../../main/desktop/secret-file');
-const { silentLogger } = await import('../../../main/core/ports');
+const { silentLogger } = await import('../../../main/ports/ports');
 
 const encryptor = {
   unavailableReason: async () => null,

@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createTrayActionRunner, withOwnActionNotes } from '../../../main/desktop/tray-actions';
 import { decideInstall, updateFeed, withInstallUpdate } from '../../../main/desktop/update-policy';
-import { silentLogger } from '../../../main/core/ports';
-import { REQUEST_NAMES } from '../../../preload/channels';
-import { AppFailure } from '../../../preload/model';
-import type { Handlers } from '../../../preload/contract';
+import { silentLogger } from '../../../main/ports/ports';
+import { REQUEST_NAMES } from '../../../preload/contract/channels';
+import { AppFailure } from '../../../preload/contract/model';
+import type { Handlers } from '../../../preload/contract/contract';
 import { makeJob } from '../../helpers/fake-bridge';
 
 function setup() {

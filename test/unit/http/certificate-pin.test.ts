@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HttpClient } from '../../../main/http/client';
 import { createIppSource } from '../../../main/sources/ipp/source';
-import { IppSourceConfig } from '../../../preload/model';
+import { IppSourceConfig } from '../../../preload/contract/model';
 import { startIppSimulator } from '../../simulators/ipp/server';
 import { makeDeps } from '../../sources/aodocs/helpers';
 

@@ -6,8 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { REQUEST_NAMES, requestChannel } from '../../../preload/channels';
-import { Settings } from '../../../preload/model';
+import { REQUEST_NAMES, requestChannel } from '../../../preload/contract/channels';
+import { Settings } from '../../../preload/contract/model';
 import { createRedactor } from '../../../main/state/redact';
 import { settle } from '../../helpers/fake-clock';
 
@@ -118,7 +118,7 @@ vi.mock('electron', () => {
 const core = vi.hoisted(() => ({ emit: vi.fn(), trackJob: vi.fn(), start: vi.fn() }));
 vi.mock('../../../main/core/app-core', () => ({
   createAppCore: async () => {
-    const { REQUEST_NAMES: names } = await import('../../../preload/channels');
+    const { REQUEST_NAMES: names } = await import('../../../preload/contract/channels');
     const handlers = Object.fromEntries(names.map((n) => [n, vi.fn(async () => null)])) as Record<string, ReturnType<typeof vi.fn>>;
     handlers.trackJob = core.trackJob;
     const settings = Settings.parse({ version: 1, sources: [{ id: 'local', kind: 'scriptx' }] });

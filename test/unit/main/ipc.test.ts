@@ -14,10 +14,10 @@ vi.mock('electron', () => {
 });
 
 const { registerIpc, createSenderCheck, forwardEvents, NOT_ALLOWED } = await import('../../../main/ipc');
-const { requests } = await import('../../../preload/contract');
-const { REQUEST_NAMES, requestChannel, eventChannel, EVENT_NAMES } = await import('../../../preload/channels');
-const { silentLogger } = await import('../../../main/core/ports');
-import type { Handlers } from '../../../preload/contract';
+const { requests } = await import('../../../preload/contract/contract');
+const { REQUEST_NAMES, requestChannel, eventChannel, EVENT_NAMES } = await import('../../../preload/contract/channels');
+const { silentLogger } = await import('../../../main/ports/ports');
+import type { Handlers } from '../../../preload/contract/contract';
 
 function fakeHandlers(): Handlers & Record<string, ReturnType<typeof vi.fn>> {
   return Object.fromEntries(REQUEST_NAMES.map((n) => [n, vi.fn(async () => `answer:${n}`)])) as never;

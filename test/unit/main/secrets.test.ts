@@ -23,7 +23,7 @@ const safeStorage = {
 vi.mock('electron', () => ({ safeStorage, default: { safeStorage } }));
 
 const { createSafeStorageSecretStore, safeStorageEncryptor } = await import('../../../main/secrets');
-const { silentLogger } = await import('../../../main/core/ports');
+const { silentLogger } = await import('../../../main/ports/ports');
 
 const SECRET = '5091E665-8916-4D21-996E-00A2DE5DE416';
 let dir: string;

@@ -50,7 +50,7 @@ vi.mock('electron', async () => {
 
 const { toMenuTemplate, createAppTray, trayIconPath, badgeIconPath } = await import('../../../main/tray');
 const { buildTrayModel } = await import('../../../main/desktop/tray-model');
-const { silentLogger } = await import('../../../main/core/ports');
+const { silentLogger } = await import('../../../main/ports/ports');
 
 const realPlatform = process.platform;
 afterEach(() => Object.defineProperty(process, 'platform', { value: realPlatform }));

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { makeJob } from '../../helpers/fake-bridge';
-import { UiSettings, type Job } from '../../../preload/model';
+import { UiSettings, type Job } from '../../../preload/contract/model';
 
 const realPlatform = process.platform;
 
@@ -87,7 +87,7 @@ vi.mock('electron', () => {
 const { createAppUpdater } = await import('../../../main/updates');
 const { createNotifier } = await import('../../../main/notifications');
 const { createElectronPlatform } = await import('../../../main/platform');
-const { silentLogger } = await import('../../../main/core/ports');
+const { silentLogger } = await import('../../../main/ports/ports');
 const { signInHostOf } = await import('../../../main/sources/graph/msal');
 
 describe('updates', () => {

@@ -41,7 +41,7 @@ vi.mock('electron', () => {
 });
 
 const { createMainWindow } = await import('../../../main/window');
-const { silentLogger } = await import('../../../main/core/ports');
+const { silentLogger } = await import('../../../main/ports/ports');
 
 function open(quitting: { value: boolean }) {
   const deps = {

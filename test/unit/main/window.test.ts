@@ -9,7 +9,7 @@ vi.mock('electron', () => {
 });
 
 const { secureWebPreferences, buildWindowOptions, hardenWebContents, hardenSession } = await import('../../../main/window');
-const { silentLogger } = await import('../../../main/core/ports');
+const { silentLogger } = await import('../../../main/ports/ports');
 
 const where = { devServerUrl: null };
 

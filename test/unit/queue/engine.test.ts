@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PollingSettings, type Job } from '../../../preload/model';
+import { PollingSettings, type Job } from '../../../preload/contract/model';
 import { createQueueEngine } from '../../../main/queue/engine';
 import type { EngineEvent, QueueEngine } from '../../../main/queue/engine-types';
 import { SourceError } from '../../../main/queue/source';

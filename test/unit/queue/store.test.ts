@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AppFailure, PollingSettings, type Job } from '../../../preload/model';
+import { AppFailure, PollingSettings, type Job } from '../../../preload/contract/model';
 import { JobStore, MAX_TIMELINE_ENTRIES, jsonEqual } from '../../../main/queue/store';
 import { backoffDelay, healthOfError, pollInterval } from '../../../main/queue/scheduler';
 import { SourceError, type PollResult, type SourceJob } from '../../../main/queue/source';

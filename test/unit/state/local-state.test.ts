@@ -10,8 +10,8 @@ import { buildDiagnostics } from '../../../main/state/diagnostics';
 import { withFileLock, lockPathFor } from '../../../main/state/lock';
 import { moveAside, removeLeftoverTempFiles, writeFileAtomic } from '../../../main/state/atomic-file';
 import { defaultSettings } from '../../../main/state/settings';
-import { AppFailure } from '../../../preload/model';
-import type { TrackedJob } from '../../../main/core/ports';
+import { AppFailure } from '../../../preload/contract/model';
+import type { TrackedJob } from '../../../main/ports/ports';
 
 let dir: string;
 beforeEach(async () => {

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultSettings, loadSettings, parseSettingsText, resolveConfigPath, saveSettings } from '../../../main/state/settings';
-import { AppFailure } from '../../../preload/model';
+import { AppFailure } from '../../../preload/contract/model';
 
 let dir: string;
 let file: string;

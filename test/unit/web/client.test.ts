@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startWebTransport, type WebTransport } from '../../../main/web/server';
 import { createWebBridge, expandJobTable, tokenFromHash, type ConnectionStatus, type WebBridge } from '../../../renderer/src/transport/web';
-import { encodeTable } from '../../../preload/wire';
-import type { Events } from '../../../preload/contract';
+import { encodeTable } from '../../../preload/contract/wire';
+import type { Events } from '../../../preload/contract/contract';
 import { createFakeCore, sampleJob } from './fake-core';
 
 const cleanups: (() => Promise<void> | void)[] = [];

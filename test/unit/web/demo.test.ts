@@ -10,10 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAppCore } from '../../../main/core/app-core';
-import type { Logger } from '../../../main/core/ports';
+import type { Logger } from '../../../main/ports/ports';
 import { createDemoSecretStore, decideDemoMode, demoUserDataDir, isInsideFolder, takeDemoSecrets } from '../../../main/desktop/demo-mode';
 import { createFileTrackedStore } from '../../../main/state/tracked';
-import { secretEnvName } from '../../../preload/model';
+import { secretEnvName } from '../../../preload/contract/model';
 import { startWorkloadSimulators, WORKLOAD_SOURCE_IDS, type WorkloadSimulators } from '../../simulators/workload';
 import {
   decideDemoLaunch,
@@ -426,8 +426,8 @@ describe('main/index.ts in demo mode (mocked Electron)', () => {
     vi.resetModules();
     vi.doMock('electron', () => ({ ...mod, default: mod }));
     vi.doMock('../../../main/core/app-core', async () => {
-      const { Settings } = await import('../../../preload/model');
-      const { REQUEST_NAMES } = await import('../../../preload/channels');
+      const { Settings } = await import('../../../preload/contract/model');
+      const { REQUEST_NAMES } = await import('../../../preload/contract/channels');
       const { createRedactor } = await import('../../../main/state/redact');
       return {
         createAppCore: async (o: { secrets: { get(id: string, name: string): Promise<string | undefined> } }) => {

@@ -2,9 +2,9 @@
  * A small AppCore stand-in for transport tests: real contract validation happens in dispatch(), the
  * handlers here only record what reached them.
  */
-import { REQUEST_NAMES, type EventName } from '../../../preload/channels';
-import type { Events, Handlers } from '../../../preload/contract';
-import { AppFailure, type Job } from '../../../preload/model';
+import { REQUEST_NAMES, type EventName } from '../../../preload/contract/channels';
+import type { Events, Handlers } from '../../../preload/contract/contract';
+import { AppFailure, type Job } from '../../../preload/contract/model';
 import type { AppCore } from '../../../main/core/app-core-types';
 
 export function sampleJob(over: Partial<Job> = {}): Job {

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePreviewArgs } from '../../preview/preview';
 import { createMemorySecretStore, DEFAULT_RENDERER_DIR, readyLine, startPreview } from '../../preview/start-preview';
-import type { SecretStore } from '../../../main/core/ports';
+import type { SecretStore } from '../../../main/ports/ports';
 
 describe('preview arguments', () => {
   it('reads --config, --seed, --speed and --no-workload', () => {

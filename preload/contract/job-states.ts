@@ -1,7 +1,7 @@
 /**
  * The job states and which of them are final, without zod: the queue window's first frame and the
- * queue's order (queue-view.ts) need them, and building preload/model's schemas costs the window
- * tens of milliseconds at start. preload/model builds its schemas from these.
+ * queue's order (queue-view.ts) need them, and building preload/contract/model's schemas costs the window
+ * tens of milliseconds at start. preload/contract/model builds its schemas from these.
  */
 export const JOB_STATES = ['queued', 'processing', 'printing', 'paused', 'completed', 'failed', 'canceled', 'unknown'] as const;
 export type JobStateName = (typeof JOB_STATES)[number];

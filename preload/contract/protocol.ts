@@ -6,12 +6,12 @@
  * server -> client: `ready` once the token is accepted, `response` to each request (same id),
  * `event` for every event of the contract. A refused token closes the socket with 1008.
  *
- * The answer to `getSnapshot` carries its `jobs` as a table of columns (preload/wire.ts), about a
+ * The answer to `getSnapshot` carries its `jobs` as a table of columns (preload/contract/wire.ts), about a
  * quarter of the text of a list of objects; the client turns it back into the list before
  * answering.
  */
-import type { EventName } from '../../preload/channels';
-import type { Result } from '../../preload/model';
+import type { EventName } from './channels';
+import type { Result } from './model';
 
 export const PROTOCOL = {
   /** The WebSocket endpoint. */

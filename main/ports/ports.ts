@@ -2,7 +2,7 @@
  * The small interfaces the plain-TypeScript core depends on, so that time, storage, secrets and
  * logging can be injected: real ones in the app and the CLI, fakes in tests.
  */
-import type { SecretName } from '../../preload/model';
+import type { SecretName } from '../../preload/contract/model';
 
 /** Wall-clock time and timers. Tests inject a fake clock and run in fake time. */
 export interface Clock {
