@@ -21,6 +21,8 @@ export interface SourceDeps {
   openExternal?: (url: string, opts?: { signInHost?: string }) => Promise<void>;
   /** Tells the window (and the CLI) where an interactive sign-in stands. */
   signInProgress?: (progress: SignInProgress) => void;
+  /** Random numbers in [0, 1) for jitter; tests inject a fixed sequence. Math.random when left out. */
+  random?: () => number;
   /** Starts the Windows spooler's host process in place of Windows PowerShell (the demo's stand-in). */
   spoolerHost?: SpawnSpoolerHost;
 }

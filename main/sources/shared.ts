@@ -1,0 +1,74 @@
+/**
+ * What every source needs the same way, written once: telling an abort from a failure, waiting on
+ * the injected clock, marking a tracked job finished, summing up several problems in one line, and
+ * a jittered back-off on the injected random. Each source folder (scriptx/, graph/, aodocs/, ipp/,
+ * windows-spooler/) imports these instead of writing its own.
+ */
+import { HttpError } from '../http/client';
+import type { Clock } from '../ports/ports';
+import type { SourceDeps } from './deps';
+
+/** True when the work was stopped on purpose (the signal fired, or the HTTP layer says aborted). */
+export function isAbort(err: unknown, signal: AbortSignal): boolean {
+  return signal.aborted || (err instanceof HttpError && err.kind === 'aborted');
+}
+
+/** An error's own words, for logs and health messages. */
+export function errorWords(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Waits `ms` on the injected clock. On abort it settles at once: rejects with the signal's reason,
+ * or, with `{ resolveOnAbort: true }`, resolves (for waits whose caller checks the signal itself).
+ */
+export function sleep(clock: Clock, ms: number, signal: AbortSignal, opts: { resolveOnAbort?: boolean } = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stop = () => (opts.resolveOnAbort ? resolve() : reject(signal.reason ?? new Error('aborted')));
+    if (signal.aborted) return stop();
+    const onAbort = () => {
+      clock.clearTimeout(timer);
+      stop();
+    };
+    const timer = clock.setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** Exponential back-off with jitter (half fixed, half random), capped: for a throttled step without Retry-After. */
+export function backoffMs(round: number, random: () => number, capMs = 8000): number {
+  const base = Math.min(capMs, 1000 * 2 ** round);
+  return Math.round(base / 2 + random() * (base / 2));
+}
+
+/** The random numbers a source may use (jitter): the injected one, or Math.random. */
+export function randomOf(deps: Pick<SourceDeps, 'random'>): () => number {
+  return deps.random ?? Math.random;
+}
+
+/**
+ * Records a tracked job as finished (kept, never polled again). A store that cannot be written is
+ * logged, not thrown: the job itself is final either way.
+ */
+export async function markTrackedFinished(deps: Pick<SourceDeps, 'tracked' | 'clock' | 'logger'>, sourceId: string, id: string, what: string): Promise<void> {
+  try {
+    await deps.tracked.update(sourceId, id, { finishedAt: new Date(deps.clock.now()).toISOString() });
+  } catch (err) {
+    deps.logger.warn(`Could not record a tracked ${what} job as finished`, { sourceId, jobId: id, error: errorWords(err) });
+  }
+}
+
+/**
+ * Several problems in one line: the first in full, then "(and N more …)". `noun` names what the
+ * others are (["problem", "problems"], ["library", "libraries"]); without it just "(and N more)".
+ */
+export function andMore(problems: readonly string[], noun?: readonly [one: string, many: string]): string {
+  if (problems.length === 0) return '';
+  const rest = problems.length - 1;
+  if (rest === 0) return problems[0];
+  const what = noun ? ` ${rest === 1 ? noun[0] : noun[1]}` : '';
+  return `${problems[0]} (and ${rest} more${what})`;
+}
