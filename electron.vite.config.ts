@@ -33,6 +33,15 @@ function preloadWindowCode(): Plugin {
   };
 }
 
+/** `vendor-<package>` for a module of node_modules (the innermost package), nothing for the app's own code. */
+export function vendorChunk(id: string): string | undefined {
+  const at = id.lastIndexOf('/node_modules/');
+  if (at < 0) return undefined;
+  const parts = id.slice(at + '/node_modules/'.length).split('/');
+  const name = parts[0].startsWith('@') ? `${parts[0].slice(1)}-${parts[1]}` : parts[0];
+  return `vendor-${name.replace(/[^a-zA-Z0-9._-]/g, '_')}`;
+}
+
 // Three bundles: the Electron main process (plus the `pqm` CLI, which shares its plain-TypeScript
 // core), the sandboxed preload (CommonJS, as Electron requires for sandboxed
 // preloads), and the Preact renderer.
@@ -48,13 +57,11 @@ export default defineConfig({
           index: resolve(__dirname, 'main/index.ts'),
           cli: resolve(__dirname, 'main/cli/pqm.ts'),
         },
-        // The bundled dependencies in chunks of their own: the app's code stays in files of its own
-        // (what the Electron security scan reads), the libraries' code beside it. The libraries that
-        // import electron get a chunk of their own, loaded by the app only, never by the pqm CLI.
-        output: {
-          manualChunks: (id: string) =>
-            /\/node_modules\/electron-(updater|store)\//.test(id) ? 'vendor-electron' : id.includes('/node_modules/') ? 'vendor' : undefined,
-        },
+        // The bundled dependencies in chunks of their own, one per package: the app's code stays in
+        // files of its own (what the Electron security scan reads), and each process loads only the
+        // packages it imports — the pqm CLI never parses electron-updater, electron-store and what
+        // they bring (ajv, js-yaml, fs-extra...), which the app alone uses.
+        output: { manualChunks: vendorChunk },
       },
     },
   },

@@ -7,7 +7,15 @@
  * apply); in Node (CLI, tests, preview) they use Node's own HTTP, where a DNS lookup can be
  * injected for fault tests. Redirects are followed here, under one policy for both (redirectTarget).
  */
-import axios, { AxiosError, type AxiosInstance, type AxiosRequestConfig, type Method } from 'axios';
+import type { AxiosInstance, AxiosRequestConfig, Method } from 'axios';
+
+/**
+ * axios is loaded on the first request, not when the client is made: a process that sends nothing
+ * (`pqm sources`, `pqm settings`) starts without parsing it and its dependencies.
+ */
+type AxiosModule = typeof import('axios');
+let axiosModule: Promise<AxiosModule> | null = null;
+const loadAxios = (): Promise<AxiosModule> => (axiosModule ??= import('axios'));
 import { lookup as dnsLookup } from 'node:dns';
 import { Agent as HttpsAgent, type RequestOptions as HttpsRequestOptions } from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
@@ -399,7 +407,10 @@ class DeadlineExceeded extends Error {
 }
 
 export class HttpClient {
-  private readonly axios: AxiosInstance;
+  private axios: Promise<AxiosInstance> | null = null;
+  private readonly axiosConfig: AxiosRequestConfig;
+  /** The axios module, once the first request has loaded it (errors are classified only after one). */
+  private ax: AxiosModule | null = null;
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
   private readonly lookup: LookupFunction | undefined;
@@ -429,7 +440,14 @@ export class HttpClient {
       base.adapter = 'http';
       base.proxy = false;
     }
-    this.axios = axios.create(base);
+    this.axiosConfig = base;
+  }
+
+  private instance(): Promise<AxiosInstance> {
+    return (this.axios ??= loadAxios().then((ax) => {
+      this.ax = ax;
+      return ax.default.create(this.axiosConfig);
+    }));
   }
 
   /** Sends a request. Resolves only for 2xx answers that pass `schema`; otherwise throws HttpError. */
@@ -490,7 +508,8 @@ export class HttpClient {
 
     let res;
     try {
-      res = await this.axios.request(config);
+      const axios = await this.instance();
+      res = await axios.request(config);
       for (let hop = 0; REDIRECT_STATUSES.has(res.status); hop++) {
         const location = headersOf(res.headers).location;
         if (!location) break;
@@ -506,7 +525,7 @@ export class HttpClient {
           Object.assign(config, { method: 'GET', data: undefined, headers: h });
         }
         config.url = next.url;
-        res = await this.axios.request(config);
+        res = await axios.request(config);
       }
     } catch (err) {
       const timedOut = deadline.signal.reason instanceof DeadlineExceeded && !req.signal?.aborted;
@@ -571,7 +590,8 @@ export class HttpClient {
   private classify(err: unknown, target: string, signal: AbortSignal | undefined, timedOut = false, secrets: readonly string[] = []): HttpError {
     if (err instanceof HttpError) return err;
     if (timedOut) return new HttpError('timeout', `${target} did not answer in time`, { target, cause: err });
-    if (signal?.aborted || axios.isCancel(err) || (err instanceof AxiosError && err.code === 'ERR_CANCELED')) {
+    const ax = this.ax;
+    if (signal?.aborted || (ax && (ax.default.isCancel(err) || (err instanceof ax.AxiosError && err.code === 'ERR_CANCELED')))) {
       return new HttpError('aborted', `${target} was cancelled`, { target, cause: err });
     }
     if (errorCodes(err).includes(CLEARTEXT_REFUSED)) return cleartextRefused(target, err);
@@ -585,7 +605,7 @@ export class HttpClient {
     if (untrusted) {
       return new HttpError('unreachable', `${target} could not be reached: its certificate is not trusted (${certificateWords(untrusted)}); a printer with its own certificate is trusted by pinning its SHA-256 fingerprint (certificateSha256 in its settings)`, { target, cause: err });
     }
-    if (err instanceof AxiosError) {
+    if (ax && err instanceof ax.AxiosError) {
       const codes = errorCodes(err).map((c) => CHROMIUM_CODES[c] ?? c);
       const code = err.code ?? codes[0];
       const causeCode = codes.find((c) => (NETWORK_CODES.has(c) && c !== 'ERR_NETWORK') || c === 'ETIMEDOUT');
