@@ -15,6 +15,8 @@ import { canControl, controlService, needsAdmin } from './service-control';
 
 /** MeadCo's ServiceClasses. */
 const SERVICE_CLASS: Record<number, string> = { 1: 'Cloud', 2: 'On-Premise', 3: 'Windows PC' };
+/** A printer's DeviceSettings.status (Windows' printer status bits): none set means ready. */
+const PRINTER_READY = 0;
 /** The service version that manages printer connections and the default printer. */
 const PRINTERS_VERSION = '2.19';
 
@@ -38,7 +40,7 @@ async function listPrinters(ctx: ScriptxContext, c: ScriptxClient, info: Service
       const dev = await c.deviceInfo(printerName, 2, signal);
       info.printers.push({
         name: printerName,
-        status: dev.status === null || dev.status === undefined ? null : dev.status === 0 ? 'ready' : `status 0x${dev.status.toString(16)}`,
+        status: dev.status === null || dev.status === undefined ? null : dev.status === PRINTER_READY ? 'ready' : `status 0x${dev.status.toString(16)}`,
         isDefault: dev.isDefault === true || printerName === info.defaultPrinter,
         isLocal: dev.isLocal ?? null,
         isNetwork: dev.isNetwork ?? null,
