@@ -37,7 +37,7 @@ async function cancellable(ctx: ScriptxContext, job: Job, signal: AbortSignal): 
     }
     return c;
   } catch (err) {
-    throw toActionFailure(ctx, err, 'Cancelling the job');
+    throw toActionFailure(err, ctx, 'Cancelling the job');
   }
 }
 
@@ -57,7 +57,7 @@ async function cancel(ctx: ScriptxContext, job: Job, signal: AbortSignal): Promi
       }
       throw new AppFailure('unsupported', `The job cannot be cancelled: ${CANCEL_VERSION_MESSAGE}.`, { sourceId });
     }
-    throw toActionFailure(ctx, err, 'Cancelling the job');
+    throw toActionFailure(err, ctx, 'Cancelling the job');
   }
   if (PRINTING_CODES.has(answer.status)) {
     toSourceJob(ctx, e, answer);
@@ -109,7 +109,7 @@ export async function downloadOutput(ctx: ScriptxContext, job: Job, signal: Abor
       await markFinished(ctx, e);
       throw new AppFailure('not-found', 'ScriptX.Services no longer has the output of this job.', { sourceId });
     }
-    throw toActionFailure(ctx, err, 'Saving the output');
+    throw toActionFailure(err, ctx, 'Saving the output');
   }
   // The job is Collected now: read that state once so the queue shows it.
   try {

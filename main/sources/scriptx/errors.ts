@@ -47,7 +47,7 @@ function authError(ctx: ScriptxContext, err: HttpError): SourceError {
 }
 
 /** Turns a failure of a whole-service call into the SourceError the engine understands. */
-export function toSourceError(ctx: ScriptxContext, err: unknown): SourceError {
+export function toSourceError(err: unknown, ctx: ScriptxContext): SourceError {
   if (err instanceof SourceError) return err;
   if (err instanceof HttpError) {
     if (err.kind === 'unreachable' || err.kind === 'timeout') {
@@ -69,7 +69,7 @@ export function toSourceError(ctx: ScriptxContext, err: unknown): SourceError {
 }
 
 /** An AppFailure for an action (print, cancel, license, printers) that failed; `what` names the action. */
-export function toActionFailure(ctx: ScriptxContext, err: unknown, what: string): AppFailure {
+export function toActionFailure(err: unknown, ctx: ScriptxContext, what: string): AppFailure {
   const sourceId = ctx.config.id;
   if (err instanceof AppFailure) return err;
   if (err instanceof SourceError) return new AppFailure(err.status === 'auth-required' ? 'auth-required' : 'unreachable', err.message, { sourceId, cause: err });

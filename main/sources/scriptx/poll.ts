@@ -95,7 +95,7 @@ async function askAll(ctx: ScriptxContext, c: ScriptxClient, due: Entry[], signa
           continue;
         }
         if (err instanceof HttpError && (err.kind === 'unreachable' || err.kind === 'timeout' || (err.kind === 'http' && err.status === 401))) {
-          out.fatal ??= toSourceError(ctx, err);
+          out.fatal ??= toSourceError(err, ctx);
           continue;
         }
         if (err instanceof HttpError && err.retryAfterMs !== null) {
@@ -122,8 +122,8 @@ async function readInfo(ctx: ScriptxContext, c: ScriptxClient, signal: AbortSign
       await f();
     } catch (err) {
       if (isAbort(err, signal)) throw err;
-      if (err instanceof HttpError && (err.kind === 'unreachable' || (err.kind === 'http' && err.status === 401))) throw toSourceError(ctx, err);
-      notes.push(`${what} could not be read (${toSourceError(ctx, err).message.replace(/\.$/, '')}); job statuses are still followed.`);
+      if (err instanceof HttpError && (err.kind === 'unreachable' || (err.kind === 'http' && err.status === 401))) throw toSourceError(err, ctx);
+      notes.push(`${what} could not be read (${toSourceError(err, ctx).message.replace(/\.$/, '')}); job statuses are still followed.`);
     }
   };
   await read('The service description (GET /api/)', () => describe(ctx, c, signal));
@@ -202,7 +202,7 @@ export async function poll(ctx: ScriptxContext, pollCtx: PollContext): Promise<P
     c = await connect(ctx, signal);
   } catch (err) {
     if (isAbort(err, signal)) throw err;
-    throw toSourceError(ctx, err);
+    throw toSourceError(err, ctx);
   }
 
   const asked: Asked = { jobs: [], gone: [], problems: [], failedKeys: [], answered: 0, fatal: null };

@@ -140,7 +140,7 @@ async function submit(ctx: ScriptxContext, req: PrintRequest, file: PrintFile | 
     c = await connect(ctx, signal);
     answer = out.kind === 'pdf' ? await c.printPdf(out.body as PrintPdfBody, signal) : await c.printHtml(out.body as PrintHtmlBody, signal);
   } catch (err) {
-    throw toActionFailure(ctx, err, 'Printing');
+    throw toActionFailure(err, ctx, 'Printing');
   }
 
   const answerName = printAnswerName(answer.status);

@@ -75,7 +75,7 @@ export async function serviceInfo(ctx: ScriptxContext, signal: AbortSignal, mess
     c = await connect(ctx, signal);
     await c.ping(signal);
   } catch (err) {
-    info.message = [...notes, toSourceError(ctx, err).message].join(' ');
+    info.message = [...notes, toSourceError(err, ctx).message].join(' ');
     return info;
   }
   info.reachable = true;
@@ -88,7 +88,7 @@ export async function serviceInfo(ctx: ScriptxContext, signal: AbortSignal, mess
       info.version = formatVersion(d.serviceVersion);
     } else if (ctx.describeRefused) notes.push('This service describes itself only with a valid license.');
   } catch (err) {
-    notes.push(toSourceError(ctx, err).message);
+    notes.push(toSourceError(err, ctx).message);
   }
   try {
     const l = await c.licensing(signal);
@@ -96,12 +96,12 @@ export async function serviceInfo(ctx: ScriptxContext, signal: AbortSignal, mess
     const note = licenseNote(ctx, l);
     if (note) notes.push(note);
   } catch (err) {
-    notes.push(isUnauthorized(err) ? `The license was refused: ${LICENSE_PROBLEM}.` : toSourceError(ctx, err).message);
+    notes.push(isUnauthorized(err) ? `The license was refused: ${LICENSE_PROBLEM}.` : toSourceError(err, ctx).message);
   }
   try {
     await listPrinters(ctx, c, info, signal);
   } catch (err) {
-    notes.push(isUnauthorized(err) ? `The printers cannot be listed: ${LICENSE_PROBLEM}.` : `The printers cannot be listed: ${toSourceError(ctx, err).message}`);
+    notes.push(isUnauthorized(err) ? `The printers cannot be listed: ${LICENSE_PROBLEM}.` : `The printers cannot be listed: ${toSourceError(err, ctx).message}`);
   }
   info.message = notes.length ? notes.join(' ') : null;
   return info;
@@ -132,7 +132,7 @@ async function applyLicense(ctx: ScriptxContext, req: Extract<ServiceActionReque
       const said = serviceWords(err);
       throw new AppFailure('invalid-input', `ScriptX.Services refused the license${said ? `: "${said}"` : ` (${err.status})`}.`, { field: 'guid', sourceId });
     }
-    throw toActionFailure(ctx, err, 'Applying the license');
+    throw toActionFailure(err, ctx, 'Applying the license');
   }
   if (req.guid) await ctx.deps.secrets.set(sourceId, 'LICENSE', guid);
   ctx.description = null;
@@ -156,7 +156,7 @@ async function printerRequest(ctx: ScriptxContext, p: { what: string; needs: str
       if (said && /api endpoint not found/i.test(said)) throw new AppFailure('unsupported', `${p.what} failed: this ScriptX.Services does not offer ${p.missing}.`, { sourceId });
       throw new AppFailure('not-found', `${p.what} failed: ${said ?? 'the printer was not found'}.`, { field: 'printer', sourceId });
     }
-    throw toActionFailure(ctx, err, p.what);
+    throw toActionFailure(err, ctx, p.what);
   }
 }
 

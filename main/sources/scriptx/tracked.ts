@@ -84,7 +84,7 @@ export async function track(ctx: ScriptxContext, id: string, trackOpts: TrackOpt
   try {
     c = await connect(ctx, signal);
   } catch (err) {
-    throw toActionFailure(ctx, err, `Tracking job ${id}`);
+    throw toActionFailure(err, ctx, `Tracking job ${id}`);
   }
   const kinds: JobKind[] = trackOpts.kind ? [trackOpts.kind] : ['html', 'pdf'];
   const label = trackOpts.title || trackOpts.printer ? { ...(trackOpts.title ? { title: trackOpts.title } : {}), ...(trackOpts.printer ? { printer: trackOpts.printer } : {}) } : null;
@@ -107,13 +107,13 @@ export async function track(ctx: ScriptxContext, id: string, trackOpts: TrackOpt
     } catch (err) {
       lastErr = err;
       if (isNotFound(err)) continue;
-      throw toActionFailure(ctx, err, `Tracking job ${id}`);
+      throw toActionFailure(err, ctx, `Tracking job ${id}`);
     }
   }
   if (isNotFound(lastErr)) {
     throw new AppFailure('not-found', `ScriptX.Services at ${ctx.found?.baseUrl} does not know the job "${id}" (it may have finished and been removed already).`, { field: 'id', sourceId });
   }
-  throw toActionFailure(ctx, lastErr, `Tracking job ${id}`);
+  throw toActionFailure(lastErr, ctx, `Tracking job ${id}`);
 }
 
 export async function untrack(ctx: ScriptxContext, job: Job): Promise<void> {

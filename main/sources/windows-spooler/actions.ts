@@ -31,7 +31,7 @@ export async function act(ctx: WindowsSpoolerContext, job: Job, action: JobActio
   try {
     await ctx.host.request(action.type, { printer: where.printer, jobId: where.jobId }, signal);
   } catch (err) {
-    const failure = toActionFailure(ctx, err, job, verb);
+    const failure = toActionFailure(err, ctx, job, verb);
     deps.logger.warn('spooler job action refused', { sourceId: config.id, jobId: job.nativeId, action: verb, code: failure.code, message: failure.message });
     throw failure;
   }

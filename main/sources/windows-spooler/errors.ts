@@ -32,7 +32,7 @@ export function toSourceError(err: unknown, what: string): SourceError {
 }
 
 /** A job action (`verb`: cancel, pause, resume) that Windows refused or could not run. */
-export function toActionFailure(ctx: WindowsSpoolerContext, err: unknown, job: Job, verb: string): AppFailure {
+export function toActionFailure(err: unknown, ctx: WindowsSpoolerContext, job: Job, verb: string): AppFailure {
   const sourceId = ctx.config.id;
   if (err instanceof SpoolerCommandError) {
     const words = powershellWords(err);

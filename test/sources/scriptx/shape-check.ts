@@ -57,14 +57,17 @@ function declaredNames(file: SourceFile): string[] {
   return names;
 }
 
-/** Functions errors.ts exports whose names say they map an error (`to…Error`, `to…Failure`). */
+/**
+ * Functions errors.ts exports whose names say they map an error (`to…Error`, `to…Failure`), as
+ * `name(first parameter)`: every source maps with `toSourceError(err, …)` and `toActionFailure(err, …)`.
+ */
 export function errorMappers(kind: string): string[] {
   const errors = sourceFiles(kind).find((f) => f.name === 'errors.ts');
   if (!errors) return [];
   return errors.ast.statements
     .filter((st): st is ts.FunctionDeclaration => ts.isFunctionDeclaration(st) && !!st.name && !!st.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword))
-    .map((st) => st.name!.text)
-    .filter((n) => /^to\w*(Error|Failure)$/.test(n))
+    .filter((st) => /^to\w*(Error|Failure)$/.test(st.name!.text))
+    .map((st) => `${st.name!.text}(${st.parameters[0]?.name.getText(errors.ast) ?? ''})`)
     .sort();
 }
 
@@ -81,6 +84,6 @@ export function shapeProblems(kind: string, required: readonly string[]): string
     if (/\bMath\.random\b/.test(f.text)) problems.push(`${kind}/${f.name} uses Math.random instead of the injected random`);
   }
   const mappers = errorMappers(kind);
-  if (mappers.join() !== 'toActionFailure,toSourceError') problems.push(`${kind}/errors.ts maps errors with [${mappers.join(', ')}], not [toActionFailure, toSourceError]`);
+  if (mappers.join(', ') !== 'toActionFailure(err), toSourceError(err)') problems.push(`${kind}/errors.ts maps errors with [${mappers.join(', ')}], not [toActionFailure(err), toSourceError(err)]`);
   return problems;
 }
