@@ -31,54 +31,25 @@ const S = JOB_STATUS;
 /** MeadCo's names for each documented status code. */
 export const STATUS_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(JOB_STATUS).map(([name, code]) => [code, name]));
 
-const STATE_OF: Readonly<Record<number, JobState>> = {
-  [S.NotStarted]: 'queued',
-  [S.Queued]: 'queued',
-  [S.Starting]: 'processing',
-  [S.Downloading]: 'processing',
-  [S.Downloaded]: 'processing',
-  [S.Printing]: 'printing',
-  [S.Completed]: 'completed',
-  [S.Paused]: 'paused',
-  [S.PrintingPdf]: 'printing',
-  [S.Collected]: 'completed',
-  [S.CodeException]: 'failed',
-  [S.CompletedWaitingForCollection]: 'paused',
-  [S.ItemError]: 'failed',
-  [S.Abandoned]: 'canceled',
-};
-
-/** Words shown when the service gave no message of its own. */
-const DEFAULT_DETAIL: Readonly<Record<number, string>> = {
-  [S.NotStarted]: 'The job has not yet reached the ScriptX print queue.',
-  [S.Queued]: 'The job is waiting in the ScriptX print queue.',
-  [S.Starting]: 'The job is being analysed.',
-  [S.Downloading]: 'The content to be printed is downloading.',
-  [S.Downloaded]: 'The content has downloaded and is ready to print.',
-  [S.Printing]: 'The HTML engine is printing the content.',
-  [S.Completed]: 'The content has been spooled to the printer.',
-  [S.Paused]: 'The print queue is paused.',
-  [S.PrintingPdf]: 'The PDF engine is printing the content.',
-  [S.Collected]: 'The output has been collected.',
-  [S.CodeException]: 'ScriptX.Services reported an exception while printing.',
-  [S.CompletedWaitingForCollection]: 'The output is waiting to be collected.',
-  [S.ItemError]: 'An error occurred while processing the job.',
-  [S.Abandoned]: 'The job was cancelled, abandoned as stuck, or its file output was never collected.',
-};
-
-/** The reason shown beside the plain state word, where the state word alone does not say it. */
-const REASON: Readonly<Record<number, string>> = {
-  [S.NotStarted]: 'Not yet in the print queue',
-  [S.Starting]: 'Preparing the content',
-  [S.Downloading]: 'Downloading the content',
-  [S.Downloaded]: 'Content downloaded, about to print',
-  [S.Paused]: 'The print queue is paused',
-  [S.PrintingPdf]: 'Printing the PDF',
-  [S.Collected]: 'Output saved',
-  [S.CodeException]: 'ScriptX.Services reported an error while printing',
-  [S.CompletedWaitingForCollection]: 'Output ready to save',
-  [S.ItemError]: 'Error while processing the job',
-  [S.Abandoned]: 'Canceled or abandoned by ScriptX.Services',
+/**
+ * Each code: the normalized state, the words shown when the service gave no message of its own,
+ * and the reason shown beside the plain state word where the state word alone does not say it.
+ */
+const MEANING: Readonly<Record<number, { state: JobState; detail: string; reason: string | null }>> = {
+  [S.NotStarted]: { state: 'queued', detail: 'The job has not yet reached the ScriptX print queue.', reason: 'Not yet in the print queue' },
+  [S.Queued]: { state: 'queued', detail: 'The job is waiting in the ScriptX print queue.', reason: null },
+  [S.Starting]: { state: 'processing', detail: 'The job is being analysed.', reason: 'Preparing the content' },
+  [S.Downloading]: { state: 'processing', detail: 'The content to be printed is downloading.', reason: 'Downloading the content' },
+  [S.Downloaded]: { state: 'processing', detail: 'The content has downloaded and is ready to print.', reason: 'Content downloaded, about to print' },
+  [S.Printing]: { state: 'printing', detail: 'The HTML engine is printing the content.', reason: null },
+  [S.Completed]: { state: 'completed', detail: 'The content has been spooled to the printer.', reason: null },
+  [S.Paused]: { state: 'paused', detail: 'The print queue is paused.', reason: 'The print queue is paused' },
+  [S.PrintingPdf]: { state: 'printing', detail: 'The PDF engine is printing the content.', reason: 'Printing the PDF' },
+  [S.Collected]: { state: 'completed', detail: 'The output has been collected.', reason: 'Output saved' },
+  [S.CodeException]: { state: 'failed', detail: 'ScriptX.Services reported an exception while printing.', reason: 'ScriptX.Services reported an error while printing' },
+  [S.CompletedWaitingForCollection]: { state: 'paused', detail: 'The output is waiting to be collected.', reason: 'Output ready to save' },
+  [S.ItemError]: { state: 'failed', detail: 'An error occurred while processing the job.', reason: 'Error while processing the job' },
+  [S.Abandoned]: { state: 'canceled', detail: 'The job was cancelled, abandoned as stuck, or its file output was never collected.', reason: 'Canceled or abandoned by ScriptX.Services' },
 };
 
 /** Codes of a job still being prepared: ScriptX can still stop it. */
@@ -140,7 +111,7 @@ export function toJobStatus(code: number, message: string | null | undefined, op
     };
   }
   const waitingForCollection = code === S.CompletedWaitingForCollection || (code === S.Completed && opts.toFile === true);
-  const state: JobState = waitingForCollection ? 'paused' : STATE_OF[code];
+  const state: JobState = waitingForCollection ? 'paused' : MEANING[code].state;
   const final = waitingForCollection ? false : FINAL_CODES.has(code);
   let cancel: ActionPermission;
   if (CANCELLABLE_CODES.has(code)) cancel = opts.kind === 'pdf' ? { allowed: false, reason: PDF_CANCEL_REASON } : { allowed: true };
@@ -150,8 +121,8 @@ export function toJobStatus(code: number, message: string | null | undefined, op
   return {
     state,
     rawState: rawStateOf(code),
-    detail: words ?? (waitingForCollection ? 'The output is ready: save it to collect it from ScriptX.Services.' : DEFAULT_DETAIL[code]),
-    reason: waitingForCollection ? REASON[S.CompletedWaitingForCollection] : (REASON[code] ?? null),
+    detail: words ?? (waitingForCollection ? 'The output is ready: save it to collect it from ScriptX.Services.' : MEANING[code].detail),
+    reason: MEANING[waitingForCollection ? S.CompletedWaitingForCollection : code].reason,
     final,
     cancel,
     outputReady: waitingForCollection,
