@@ -5,78 +5,63 @@
  */
 import type { ActionPermission, JobState } from '../../../preload/contract/model';
 
+/**
+ * MeadCo's job status codes by name (JobStatus.status in the ScriptX.Services API reference, and
+ * `enumPrintStatus` in MeadCo's scriptxprint-html): the code never compares a status with a bare number.
+ */
+export const JOB_STATUS = {
+  NotStarted: 0,
+  Queued: 1,
+  Starting: 2,
+  Downloading: 3,
+  Downloaded: 4,
+  Printing: 5,
+  Completed: 6,
+  Paused: 7,
+  PrintingPdf: 8,
+  Collected: 100,
+  CodeException: 101,
+  CompletedWaitingForCollection: 102,
+  ItemError: -1,
+  Abandoned: -2,
+} as const;
+
+const S = JOB_STATUS;
+
 /** MeadCo's names for each documented status code. */
-export const STATUS_NAMES: Readonly<Record<number, string>> = {
-  0: 'NotStarted',
-  1: 'Queued',
-  2: 'Starting',
-  3: 'Downloading',
-  4: 'Downloaded',
-  5: 'Printing',
-  6: 'Completed',
-  7: 'Paused',
-  8: 'PrintingPdf',
-  100: 'Collected',
-  101: 'CodeException',
-  102: 'CompletedWaitingForCollection',
-  [-1]: 'ItemError',
-  [-2]: 'Abandoned',
+export const STATUS_NAMES: Readonly<Record<number, string>> = Object.fromEntries(Object.entries(JOB_STATUS).map(([name, code]) => [code, name]));
+
+/**
+ * Each code: the normalized state, the words shown when the service gave no message of its own,
+ * and the reason shown beside the plain state word where the state word alone does not say it.
+ */
+const MEANING: Readonly<Record<number, { state: JobState; detail: string; reason: string | null }>> = {
+  [S.NotStarted]: { state: 'queued', detail: 'The job has not yet reached the ScriptX print queue.', reason: 'Not yet in the print queue' },
+  [S.Queued]: { state: 'queued', detail: 'The job is waiting in the ScriptX print queue.', reason: null },
+  [S.Starting]: { state: 'processing', detail: 'The job is being analysed.', reason: 'Preparing the content' },
+  [S.Downloading]: { state: 'processing', detail: 'The content to be printed is downloading.', reason: 'Downloading the content' },
+  [S.Downloaded]: { state: 'processing', detail: 'The content has downloaded and is ready to print.', reason: 'Content downloaded, about to print' },
+  [S.Printing]: { state: 'printing', detail: 'The HTML engine is printing the content.', reason: null },
+  [S.Completed]: { state: 'completed', detail: 'The content has been spooled to the printer.', reason: null },
+  [S.Paused]: { state: 'paused', detail: 'The print queue is paused.', reason: 'The print queue is paused' },
+  [S.PrintingPdf]: { state: 'printing', detail: 'The PDF engine is printing the content.', reason: 'Printing the PDF' },
+  [S.Collected]: { state: 'completed', detail: 'The output has been collected.', reason: 'Output saved' },
+  [S.CodeException]: { state: 'failed', detail: 'ScriptX.Services reported an exception while printing.', reason: 'ScriptX.Services reported an error while printing' },
+  [S.CompletedWaitingForCollection]: { state: 'paused', detail: 'The output is waiting to be collected.', reason: 'Output ready to save' },
+  [S.ItemError]: { state: 'failed', detail: 'An error occurred while processing the job.', reason: 'Error while processing the job' },
+  [S.Abandoned]: { state: 'canceled', detail: 'The job was cancelled, abandoned as stuck, or its file output was never collected.', reason: 'Canceled or abandoned by ScriptX.Services' },
 };
 
-const STATE_OF: Readonly<Record<number, JobState>> = {
-  0: 'queued',
-  1: 'queued',
-  2: 'processing',
-  3: 'processing',
-  4: 'processing',
-  5: 'printing',
-  6: 'completed',
-  7: 'paused',
-  8: 'printing',
-  100: 'completed',
-  101: 'failed',
-  102: 'paused',
-  [-1]: 'failed',
-  [-2]: 'canceled',
-};
-
-/** Words shown when the service gave no message of its own. */
-const DEFAULT_DETAIL: Readonly<Record<number, string>> = {
-  0: 'The job has not yet reached the ScriptX print queue.',
-  1: 'The job is waiting in the ScriptX print queue.',
-  2: 'The job is being analysed.',
-  3: 'The content to be printed is downloading.',
-  4: 'The content has downloaded and is ready to print.',
-  5: 'The HTML engine is printing the content.',
-  6: 'The content has been spooled to the printer.',
-  7: 'The print queue is paused.',
-  8: 'The PDF engine is printing the content.',
-  100: 'The output has been collected.',
-  101: 'ScriptX.Services reported an exception while printing.',
-  102: 'The output is waiting to be collected.',
-  [-1]: 'An error occurred while processing the job.',
-  [-2]: 'The job was cancelled, abandoned as stuck, or its file output was never collected.',
-};
-
-/** The reason shown beside the plain state word, where the state word alone does not say it. */
-const REASON: Readonly<Record<number, string>> = {
-  0: 'Not yet in the print queue',
-  2: 'Preparing the content',
-  3: 'Downloading the content',
-  4: 'Content downloaded, about to print',
-  7: 'The print queue is paused',
-  8: 'Printing the PDF',
-  100: 'Output saved',
-  101: 'ScriptX.Services reported an error while printing',
-  102: 'Output ready to save',
-  [-1]: 'Error while processing the job',
-  [-2]: 'Canceled or abandoned by ScriptX.Services',
-};
-
-export const CANCELLABLE_CODES: ReadonlySet<number> = new Set([0, 1, 2, 3, 4]);
-export const PRINTING_CODES: ReadonlySet<number> = new Set([5, 8]);
+/** Codes of a job still being prepared: ScriptX can still stop it. */
+export const CANCELLABLE_CODES: ReadonlySet<number> = new Set([S.NotStarted, S.Queued, S.Starting, S.Downloading, S.Downloaded]);
+export const PRINTING_CODES: ReadonlySet<number> = new Set([S.Printing, S.PrintingPdf]);
 /** Codes after which a job that prints to a device is never polled again. */
-export const FINAL_CODES: ReadonlySet<number> = new Set([6, 100, 101, -1, -2]);
+export const FINAL_CODES: ReadonlySet<number> = new Set([S.Completed, S.Collected, S.CodeException, S.ItemError, S.Abandoned]);
+
+/** Printing or later (not failed): a job that then answers 404 has finished. */
+export function reachedPrinting(code: number): boolean {
+  return PRINTING_CODES.has(code) || code === S.Completed || code === S.Collected;
+}
 
 export const TOO_LATE_REASON = 'pages are already printing; ScriptX cannot stop this job';
 export const FINISHED_REASON = 'the job has already finished';
@@ -125,8 +110,8 @@ export function toJobStatus(code: number, message: string | null | undefined, op
       outputReady: false,
     };
   }
-  const waitingForCollection = code === 102 || (code === 6 && opts.toFile === true);
-  const state: JobState = waitingForCollection ? 'paused' : STATE_OF[code];
+  const waitingForCollection = code === S.CompletedWaitingForCollection || (code === S.Completed && opts.toFile === true);
+  const state: JobState = waitingForCollection ? 'paused' : MEANING[code].state;
   const final = waitingForCollection ? false : FINAL_CODES.has(code);
   let cancel: ActionPermission;
   if (CANCELLABLE_CODES.has(code)) cancel = opts.kind === 'pdf' ? { allowed: false, reason: PDF_CANCEL_REASON } : { allowed: true };
@@ -136,8 +121,8 @@ export function toJobStatus(code: number, message: string | null | undefined, op
   return {
     state,
     rawState: rawStateOf(code),
-    detail: words ?? (waitingForCollection ? 'The output is ready: save it to collect it from ScriptX.Services.' : DEFAULT_DETAIL[code]),
-    reason: waitingForCollection ? REASON[102] : (REASON[code] ?? null),
+    detail: words ?? (waitingForCollection ? 'The output is ready: save it to collect it from ScriptX.Services.' : MEANING[code].detail),
+    reason: MEANING[waitingForCollection ? S.CompletedWaitingForCollection : code].reason,
     final,
     cancel,
     outputReady: waitingForCollection,
@@ -146,3 +131,8 @@ export function toJobStatus(code: number, message: string | null | undefined, op
 
 /** The print answer codes of printHtml/print, printPdf/print and printDirect/print. */
 export const PRINT_ANSWER = { Unknown: 0, QueuedToDevice: 1, QueuedToFile: 2, SoftError: 3, Ok: 4 } as const;
+
+/** The print answer's name ("QueuedToFile"), or "status N" for a code MeadCo does not document. */
+export function printAnswerName(code: number): string {
+  return Object.entries(PRINT_ANSWER).find(([, c]) => c === code)?.[0] ?? `status ${code}`;
+}

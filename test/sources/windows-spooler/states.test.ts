@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { jobLocator, jobStateOf, parseLocator, parseMsDate, rowsOf, STATUS_BITS, toSourceJob, toSourcePrinter } from '../../../main/sources/windows-spooler/states';
+import { jobLocator, parseLocator, parseMsDate, rowsOf, toSourceJob, toSourcePrinter } from '../../../main/sources/windows-spooler/mapping';
+import { jobStateOf, STATUS_BITS } from '../../../main/sources/windows-spooler/states';
 import { JobKey } from '../../../preload/contract/model';
 
 describe('Windows spooler states', () => {
