@@ -33,22 +33,28 @@ function pickId(pick: HistoryPick | null): string | null {
   }
 }
 
-function pickWords(pick: HistoryPick, bucket: BucketSize): string {
+type PrinterLabel = (sourceId: string, printer: string | null) => string;
+
+function pickWords(pick: HistoryPick, bucket: BucketSize, label: PrinterLabel): string {
+  const printerOf = (id: string) => {
+    const [sourceId = '', printer = ''] = id.split('\u0000');
+    return label(sourceId, printer || null);
+  };
   switch (pick.kind) {
     case 'bucket':
       return t.historyPickBucket(formatBucket(pick.start, bucket), pick.outcome ? t.historyOutcomes[pick.outcome] : null);
     case 'failed-printer':
-      return t.historyPickFailedOn(printerLabel(pick.id.split('\u0000')[1] || null));
+      return t.historyPickFailedOn(printerOf(pick.id));
     case 'failed-reason':
       return t.historyPickReason(reasonLabel(pick.reason));
     case 'printer-completed':
-      return t.historyPickCompletedOn(printerLabel(pick.id.split('\u0000')[1] || null));
+      return t.historyPickCompletedOn(printerOf(pick.id));
   }
 }
 
 function barItems(stats: HistoryStats, names: ReadonlyMap<string, string>) {
   const many = new Set([...stats.failuresByPrinter, ...stats.timeToPrint].map((p) => p.sourceId)).size > 1;
-  const label = (sourceId: string, printer: string | null) => (many ? `${printerLabel(printer)} (${names.get(sourceId) ?? sourceId})` : printerLabel(printer));
+  const label: PrinterLabel = (sourceId, printer) => (many ? `${printerLabel(printer)} (${names.get(sourceId) ?? sourceId})` : printerLabel(printer));
   const byPrinter: BarItem[] = stats.failuresByPrinter.map((p) => ({ id: `failed-printer:${p.id}`, label: label(p.sourceId, p.printer), value: p.count, text: formatInt(p.count), pick: { kind: 'failed-printer', id: p.id } }));
   const byReason: BarItem[] = stats.failuresByReason.map((r) => ({ id: `failed-reason:${r.reason ?? ''}`, label: reasonLabel(r.reason), value: r.count, text: formatInt(r.count), pick: { kind: 'failed-reason', reason: r.reason } }));
   const times: BarItem[] = stats.timeToPrint.map((p) => ({ id: `printer-completed:${p.id}`, label: label(p.sourceId, p.printer), value: p.p95Ms, inner: p.p50Ms, text: t.historyTimes(formatDuration(p.p50Ms), formatDuration(p.p95Ms)), pick: { kind: 'printer-completed', id: p.id } }));
@@ -92,7 +98,7 @@ export function HistoryView() {
               <BarList title={t.historyTimeToPrint} items={bars.times} outcome="completed" empty={t.historyNoCompleted} picked={picked} onPick={onPick} testId="history-time-to-print" />
             </div>
           )}
-          <HistoryList h={h} store={store} />
+          <HistoryList h={h} store={store} label={bars.label} />
         </>
       )}
       {ready && <span hidden data-testid="history-ready" />}
@@ -139,9 +145,9 @@ function HistoryControls(props: { h: HistoryState; store: Store }) {
 }
 
 /** The charts' numbers as tables: one row per bar, each row's first cell picks its jobs. */
-function HistoryTables(props: { stats: HistoryStats; label: (sourceId: string, printer: string | null) => string; picked: string | null; onPick: (p: HistoryPick) => void }) {
+function HistoryTables(props: { stats: HistoryStats; label: PrinterLabel; picked: string | null; onPick: (p: HistoryPick) => void }) {
   const { stats } = props;
-  const rows = stats.buckets.filter((b) => OUTCOMES.some((o) => b.counts[o] > 0));
+  const rows = stats.buckets.map((b, index) => ({ ...b, index })).filter((b) => OUTCOMES.some((o) => b.counts[o] > 0));
   const pickButton = (pick: HistoryPick, text: string) => (
     <button type="button" class="history-pick" aria-pressed={props.picked === pickId(pick)} onClick={() => props.onPick(pick)}>
       {text}
@@ -166,7 +172,7 @@ function HistoryTables(props: { stats: HistoryStats; label: (sourceId: string, p
         </thead>
         <tbody>
           {rows.map((b) => (
-            <tr key={b.start} data-start={b.start}>
+            <tr key={b.start} data-index={b.index}>
               <th scope="row">{pickButton({ kind: 'bucket', start: b.start, end: b.end }, formatBucket(b.start, stats.bucket))}</th>
               {OUTCOMES.map((o) => (
                 <td key={o} data-outcome={o}>
@@ -212,7 +218,7 @@ function CountTable(props: { testId: string; caption: string; head: string[]; em
   if (!props.children.length) {
     return (
       <section class="history-table-empty" data-testid={props.testId} aria-label={props.caption}>
-        <h3>{props.caption}</h3>
+        <h2 class="history-heading">{props.caption}</h2>
         <p class="muted">{props.empty}</p>
       </section>
     );
@@ -235,23 +241,23 @@ function CountTable(props: { testId: string; caption: string; head: string[]; em
 }
 
 /** The finished jobs the chosen bar stands for (or all of the period), newest first. */
-function HistoryList(props: { h: HistoryState; store: Store }) {
+function HistoryList(props: { h: HistoryState; store: Store; label: PrinterLabel }) {
   const { h, store } = props;
   const list = h.picked.value;
   const pick = h.pick.value;
   const names = store.sourceNames.value;
   const shown = list.slice(0, MAX_LISTED);
-  const heading = pick ? t.historyListPicked(pickWords(pick, h.stats.value.bucket), formatInt(list.length)) : t.historyListAll(formatInt(list.length));
+  const heading = pick ? t.historyListPicked(pickWords(pick, h.stats.value.bucket, props.label), formatInt(list.length)) : t.historyListAll(formatInt(list.length));
   return (
     <section class="history-list" aria-label={t.historyListLabel} data-testid="history-list">
-      <h3 data-testid="history-list-heading">
+      <h2 class="history-heading" data-testid="history-list-heading">
         {heading}{' '}
         {pick && (
           <button type="button" onClick={() => (h.pick.value = null)}>
             {t.historyShowAll}
           </button>
         )}
-      </h3>
+      </h2>
       {list.length === 0 ? (
         <p class="muted">{t.historyEmpty}</p>
       ) : (

@@ -49,7 +49,7 @@ export function JobsChart(props: { buckets: Bucket[]; bucket: BucketSize; theme:
   latest.current = props;
   useEffect(() => {
     const el = host.current;
-    if (!el) return;
+    if (!el || !props.buckets.length) return;
     const { buckets } = props;
     const xs = buckets.map((b) => (b.start + b.end) / 2000);
     // Stacked bars: each series is drawn from zero to its running total, the topmost first.
@@ -66,7 +66,8 @@ export function JobsChart(props: { buckets: Bucket[]; bucket: BucketSize; theme:
         height: 180,
         legend: { show: false },
         cursor: { drag: { x: false, y: false }, points: { show: false } },
-        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, max)] } },
+        // Each bar fills its own hour or day: the first starts at the left edge, the last ends at the right.
+        scales: { x: { time: true, range: () => [buckets[0]!.start / 1000, buckets.at(-1)!.end / 1000] }, y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
         axes: [
           { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
           { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: (_u, ticks) => ticks.map((v) => (Number.isInteger(v) ? formatInt(v) : '')) },
@@ -111,7 +112,7 @@ export function JobsChart(props: { buckets: Bucket[]; bucket: BucketSize; theme:
   return (
     <figure class="history-figure">
       <figcaption>{t.historyJobsPer(props.bucket)}</figcaption>
-      <div class="history-chart" ref={host} role="img" aria-label={t.historyJobsChartLabel(props.bucket, formatInt(props.buckets.length), formatInt(total))} data-testid="history-jobs-chart" />
+      <div class="history-chart" ref={host} role="img" aria-label={t.historyJobsChartLabel(props.bucket, formatInt(props.buckets.length), formatInt(total))} data-testid="history-jobs-chart" data-buckets={props.buckets.length} />
       <ul class="history-legend plain" aria-hidden="true">
         {OUTCOMES.map((o) => (
           <li key={o}>
