@@ -15,6 +15,8 @@ const KNOWN_SHELL_MESSAGE = /frame-ancestors/;
 let run: BrowserRun;
 let page: Page;
 const errors: string[] = [];
+const requested: string[] = [];
+let beforeOpen: string[] = [];
 
 async function history(): Promise<HistoryEntry[]> {
   return run.preview.core.handlers.queryHistory({}, { origin: 'web' }) as Promise<HistoryEntry[]>;
@@ -63,8 +65,12 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the History view', () => {
       });
     }
     await run.preview.workload!.stop();
+    page.on('request', (r) => requested.push(new URL(r.url()).pathname));
     await page.goto(run.preview.url);
     await page.getByRole('button', { name: 'Sources', exact: true }).waitFor({ timeout: 10_000 });
+    await page.getByTestId('job-row').first().waitFor({ timeout: 10_000 });
+    // The queue starts without the view or its chart library.
+    beforeOpen = requested.filter((u) => /HistoryView/.test(u));
     await openHistory();
 
   }, 90_000);
@@ -84,6 +90,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the History view', () => {
       return n;
     });
     expect(painted).toBeGreaterThan(100);
+    expect(beforeOpen).toEqual([]);
+    expect(requested.filter((u) => /HistoryView.*\.js$/.test(u)).length).toBe(1);
     const totals = (await page.getByTestId('history-totals').textContent()) ?? '';
     expect(totals).toMatch(/^\d+ completed · \d+ failed · \d+ canceled/);
     const counts = [...totals.matchAll(/(\d+) /g)].map((m) => Number(m[1]));
