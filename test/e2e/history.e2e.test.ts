@@ -99,7 +99,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the History view', () => {
     // The list under the charts holds every finished job of the period when no bar is chosen.
     const all = counts.reduce((a, b) => a + b, 0);
     expect(numberOf((await page.getByTestId('history-list-heading').textContent()) ?? '')).toBe(all);
-    expect((await listedOutcomes()).length).toBe(Math.min(200, all));
+    expect((await listedOutcomes()).length).toBe(Math.min(100, all));
     expect(await page.getByTestId('history-failures-printer').getByTestId('history-bar').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('history-time-to-print').getByTestId('history-bar').count()).toBeGreaterThan(0);
     await saveShot(page, 'history', page.getByTestId('history-section'));

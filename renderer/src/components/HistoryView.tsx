@@ -18,7 +18,7 @@ import { useStore } from './context';
 import { BarList, JobsChart, type BarItem } from './HistoryViewCharts';
 
 /** Rows of the job list drawn at most (the rest are counted). */
-const MAX_LISTED = 200;
+const MAX_LISTED = 100;
 
 function pickId(pick: HistoryPick | null): string | null {
   if (!pick) return null;
@@ -85,7 +85,8 @@ export function HistoryView() {
           {t.historyLoading}
         </p>
       )}
-      {status === 'ready' && (
+      {/* While a new period is read, the last one stays drawn (nothing is torn down and rebuilt twice). */}
+      {h.shown.value && (
         <>
           <p data-testid="history-totals">{t.historyTotals(OUTCOMES.filter((o) => o !== 'other' || stats.totals.other).map((o) => `${formatInt(stats.totals[o])} ${t.historyOutcomes[o].toLowerCase()}`))}</p>
           {tables ? (

@@ -108,6 +108,21 @@ function nextBucket(start: number, size: BucketSize): number {
   return d.getTime() > start ? d.getTime() : start + 3600_000;
 }
 
+/** The index of the last start at or before `at` (starts ascending); -1 when before the first. */
+function bucketIndex(starts: readonly number[], at: number): number {
+  let lo = 0;
+  let hi = starts.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (starts[mid]! <= at) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
 /** Nearest-rank percentile of ascending values (p in 0..100); NaN when there are none. */
 export function percentile(sorted: readonly number[], p: number): number {
   if (!sorted.length) return NaN;
@@ -128,11 +143,8 @@ export function aggregateHistory(entries: readonly HistoryEntry[], opts: { now: 
   const to = opts.now;
   const from = to - RANGES[opts.range];
   const buckets: Bucket[] = [];
-  const index = new Map<number, number>();
-  for (let s = bucketStart(from, opts.bucket); s <= to; s = nextBucket(s, opts.bucket)) {
-    index.set(s, buckets.length);
-    buckets.push({ start: s, end: nextBucket(s, opts.bucket), counts: zero() });
-  }
+  for (let s = bucketStart(from, opts.bucket); s <= to; s = nextBucket(s, opts.bucket)) buckets.push({ start: s, end: nextBucket(s, opts.bucket), counts: zero() });
+  const starts = buckets.map((b) => b.start);
   const totals = zero();
   const byPrinter = new Map<string, PrinterCount>();
   const byReason = new Map<string | null, ReasonCount>();
@@ -144,8 +156,8 @@ export function aggregateHistory(entries: readonly HistoryEntry[], opts: { now: 
     kept.push(e);
     const outcome = outcomeOf(e.job);
     totals[outcome]++;
-    const b = index.get(bucketStart(at, opts.bucket));
-    if (b !== undefined) buckets[b]!.counts[outcome]++;
+    const b = bucketIndex(starts, at);
+    if (b >= 0) buckets[b]!.counts[outcome]++;
     const id = printerId(e.job);
     if (outcome === 'failed') {
       const p = byPrinter.get(id) ?? { id, sourceId: e.job.sourceId, printer: e.job.printer, count: 0 };

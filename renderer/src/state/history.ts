@@ -12,6 +12,8 @@ import type { Store } from './store';
 function createHistoryState(store: Store) {
   const open = signal(false);
   const range = signal<HistoryRange>('7d');
+  /** The period the entries read cover (the charts show it until the next period is read). */
+  const readRange = signal<HistoryRange>('7d');
   const bucket = signal<BucketSize>('hour');
   const entries = signal<HistoryEntry[]>([]);
   /** When the entries were read: the charts end there. */
@@ -20,6 +22,7 @@ function createHistoryState(store: Store) {
   const error = signal<AppError | null>(null);
   const pick = signal<HistoryPick | null>(null);
   const tables = signal(false);
+  const readOnce = signal(false);
 
   // Only the two filters the charts use: other view choices (search, sort) do not recompute them.
   const sourceKey = computed(() => store.ui.value.sourceFilter.join('\n'));
@@ -29,11 +32,13 @@ function createHistoryState(store: Store) {
     const printers = printerKey.value;
     return aggregateHistory(entries.value, {
       now: readAt.value,
-      range: range.value,
+      range: readRange.value,
       bucket: bucket.value,
       filter: { sources: sources ? sources.split('\n') : [], printers: printers ? printers.split('\n') : [] },
     });
   });
+  /** Whether there is a period read to draw: after the first answer, until a read fails. */
+  const shown = computed(() => status.value === 'ready' || (status.value === 'loading' && readOnce.value));
   const picked = computed(() => (pick.value ? pickEntries(stats.value, pick.value) : stats.value.entries));
 
   let asked = 0;
@@ -42,12 +47,21 @@ function createHistoryState(store: Store) {
     const id = ++asked;
     status.value = 'loading';
     const now = Date.now();
-    const r = await store.call('queryHistory', { since: new Date(now - RANGES[range.value]).toISOString() });
+    const period = range.value;
+    const r = await store.call('queryHistory', { since: new Date(now - RANGES[period]).toISOString() });
     if (id !== asked) return;
     batch(() => {
       if (r.ok) {
         readAt.value = now;
+        if (period !== readRange.value) {
+          // 30 days of hours is 720 bars: days read better; a day is one bar.
+          if (period === '30d') bucket.value = 'day';
+          if (period === '24h') bucket.value = 'hour';
+          readRange.value = period;
+          pick.value = null;
+        }
         entries.value = r.value;
+        readOnce.value = true;
         error.value = null;
         status.value = 'ready';
       } else {
@@ -63,13 +77,7 @@ function createHistoryState(store: Store) {
   }
 
   function setRange(next: HistoryRange): void {
-    batch(() => {
-      range.value = next;
-      pick.value = null;
-      // 30 days of hours is 720 bars: days read better.
-      if (next === '30d') bucket.value = 'day';
-      if (next === '24h') bucket.value = 'hour';
-    });
+    range.value = next;
     void load();
   }
 
@@ -80,7 +88,7 @@ function createHistoryState(store: Store) {
     });
   }
 
-  return { open, range, bucket, entries, status, error, pick, tables, stats, picked, load, setOpen, setRange, setBucket };
+  return { open, range, bucket, entries, status, error, pick, tables, stats, picked, shown, load, setOpen, setRange, setBucket };
 }
 
 export type HistoryState = ReturnType<typeof createHistoryState>;
