@@ -151,7 +151,7 @@ export function BarList(props: { title: string; items: BarItem[]; outcome: Outco
           {props.items.map((item) => (
             <li key={item.id}>
               <button type="button" class="history-bar" aria-pressed={props.picked === item.id} data-testid="history-bar" data-id={item.id} onClick={() => props.onPick(item.pick)}>
-                <span class="history-bar-label">{item.label}</span>
+                <span class="history-bar-label" title={item.label}>{item.label}</span>
                 <svg class="history-bar-track" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true" focusable="false">
                   <rect class={`history-bar-fill outcome-${props.outcome}`} x="0" y="0" height="10" width={(100 * item.value) / max} />
                   {item.inner !== undefined && <rect class="history-bar-inner" x="0" y="3" height="4" width={(100 * item.inner) / max} />}
