@@ -12,6 +12,7 @@ import { EmptyState } from './components/EmptyState';
 import { OutageBanner } from './components/OutageBanner';
 import { SummaryStrip } from './components/SummaryStrip';
 import { PrintersView } from './components/PrintersView';
+import { HistorySection } from './components/HistoryViewEntry';
 import { LazyDetailPanel, LazyDialogs, LazyPrintDialog, LazyServicePanel, LazySettingsPanel, LazySourcesPanel, LazyTrackDialog } from './components/lazy';
 
 export type ThemeChoice = 'system' | 'light' | 'dark';
@@ -47,6 +48,7 @@ function Shell() {
       <FilterBar />
       <SummaryStrip />
       <PrintersView />
+      <HistorySection />
       <main class="content" data-testid="queue" data-status={status}>
         <div class="queue-area">
           {status === 'loading' && (

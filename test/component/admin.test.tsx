@@ -44,9 +44,7 @@ function sample() {
 }
 
 async function mountWith(opts: ConstructorParameters<typeof FakeBridge>[0] = {}): Promise<Mounted> {
-  const bridge = new FakeBridge({ jobs: sample(), sources, ...opts });
-  bridge.override('getPrinters', async () => printers);
-  return mount(bridge);
+  return mount(new FakeBridge({ jobs: sample(), sources, printers, ...opts }));
 }
 
 /** RFC 4180 parsing, enough to check an export cell by cell. */

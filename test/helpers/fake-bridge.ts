@@ -27,6 +27,7 @@ import {
   type Job,
   type JobDetails,
   type JobPatch,
+  type Printer,
   type Result,
   type SecretName,
   type SettingsInput,
@@ -79,6 +80,8 @@ export interface FakeBridgeOptions {
   details?: Record<string, Omit<JobDetails, 'job'>>;
   serviceInfo?: ServiceInfo;
   history?: HistoryEntry[];
+  /** The printers the sources describe (getPrinters); cancelPrinterJobs knows only these, as the core does. */
+  printers?: Printer[];
   /** What the desktop app adds to the settings answer; absent like in the browser preview. */
   desktop?: DesktopInfo;
   /** Kinds of source this computer cannot watch, as the core says them (the Windows spooler off Windows). */
@@ -103,6 +106,7 @@ export class FakeBridge implements PrintQueueBridge {
   readonly details: Record<string, Omit<JobDetails, 'job'>>;
   serviceInfo: ServiceInfo | null;
   history: HistoryEntry[];
+  printers: Printer[];
   paused: { until: string | null } | null = null;
   desktop: DesktopInfo | undefined;
   unavailableKinds: SettingsView['unavailableKinds'];
@@ -126,6 +130,7 @@ export class FakeBridge implements PrintQueueBridge {
     this.unavailableKinds = opts.unavailableKinds;
     this.serviceInfo = opts.serviceInfo ?? null;
     this.history = opts.history ?? [];
+    this.printers = opts.printers ?? [];
     this.printFile = opts.printFile ?? { name: 'report.pdf', size: 4096 };
     this.handlers = this.defaultHandlers();
   }
@@ -291,10 +296,21 @@ export class FakeBridge implements PrintQueueBridge {
       releaseJob: async ({ key }) => this.permitted(key, 'release', 'This source cannot release held jobs.', { state: 'queued', rawState: 'pending', hold: { allowed: true }, release: { allowed: false, reason: 'The job is not held.' } }),
       pauseJob: async ({ key }) => this.permitted(key, 'pause', 'This source cannot pause jobs.', { state: 'paused', rawState: '1 Paused', pause: { allowed: false, reason: 'The job is paused.' }, resume: { allowed: true } }),
       resumeJob: async ({ key }) => this.permitted(key, 'resume', 'This source cannot resume paused jobs.', { state: 'queued', rawState: '0', pause: { allowed: true }, resume: { allowed: false, reason: 'The job is not paused.' } }),
-      getPrinters: async () => [],
-      // This bridge reports no printers, so no printer key names one.
-      cancelPrinterJobs: async () => {
-        throw new AppFailure('not-found', 'No such printer is watched (it may have been removed, or its source is not polled yet).', { field: 'printerKey' });
+      getPrinters: async () => this.printers,
+      cancelPrinterJobs: async ({ printerKey }) => {
+        const printer = this.printers.find((p) => p.key === printerKey);
+        if (!printer) throw new AppFailure('not-found', 'No such printer is watched (it may have been removed, or its source is not polled yet).', { field: 'printerKey' });
+        const out: { key: string; result: Result<Job> }[] = [];
+        for (const job of [...this.jobs.values()].filter((j) => j.sourceId === printer.sourceId && j.printer === printer.name && !isFinal(j))) {
+          try {
+            // What the source says cannot be canceled is not asked for.
+            if (!job.cancel.allowed) throw new AppFailure('not-allowed', job.cancel.reason ?? 'This job cannot be canceled.', { sourceId: job.sourceId });
+            out.push({ key: job.key, result: { ok: true, value: await cancelOne({ key: job.key }) } });
+          } catch (err) {
+            out.push({ key: job.key, result: { ok: false, error: (err as AppFailure).toJSON() } });
+          }
+        }
+        return out;
       },
       abortJob: async ({ key, reason }) => {
         const job = this.need(key);

@@ -4,12 +4,13 @@
  * Printers come from the sources that describe them (getPrinters / printers:changed); a printer that
  * only jobs name (a source that does not describe its printers) is listed with what its jobs say.
  */
-import type { Printer, PrinterState } from '../../../preload/contract/model';
+import type { JobPatch, Printer, PrinterState } from '../../../preload/contract/model';
 import { isFinal } from '../../../preload/contract/job-states';
+import { activeJobsOf } from '../../../preload/contract/queue-view';
 import { t } from '../i18n/messages';
 import { formatInt } from '../i18n/format';
-import type { Store } from '../state/store';
-import { askCancelAll, cancelableOf } from './actions';
+import { docName, type Store } from '../state/store';
+import { askCancelAll, cancelableOf, cancelRefusal } from './actions';
 import { useStore } from './context';
 import { useState } from 'preact/hooks';
 
@@ -32,6 +33,70 @@ export function listPrinters(store: Store): Printer[] {
   const names = store.sourceNames.value;
   const all = [...described, ...byJobs.values()];
   return all.sort((a, b) => (names.get(a.sourceId) ?? a.sourceId).localeCompare(names.get(b.sourceId) ?? b.sourceId) || a.name.localeCompare(b.name));
+}
+
+/**
+ * "Cancel all on this printer" for a printer its source describes: asks first (how many will be
+ * canceled, and which the source refuses to cancel, with why), then one cancelPrinterJobs request;
+ * the app cancels each unfinished job of that printer and answers each one's outcome, listed in one
+ * notice. A printer only jobs name is unknown to the app by key: its jobs are canceled by key.
+ */
+export function askCancelPrinter(store: Store, printer: Printer, described: boolean): void {
+  if (!described) {
+    askCancelAll(store, { sourceId: printer.sourceId, printer: printer.name }, printer.name);
+    return;
+  }
+  const jobs = activeJobsOf(store.allJobs.value, { sourceId: printer.sourceId, printer: printer.name });
+  const allowed = jobs.filter((j) => j.cancel.allowed);
+  if (!allowed.length) return;
+  const refused = jobs.filter((j) => !j.cancel.allowed);
+  store.confirm.value = {
+    title: t.cancelManyConfirmTitle,
+    body: t.cancelAllConfirm(formatInt(allowed.length), printer.name),
+    list: refused.length ? refused.map((j) => `${docName(j)}: ${cancelRefusal(j)}`) : undefined,
+    confirmLabel: t.confirmCancelJobs,
+    onConfirm: () => cancelPrinterJobs(store, printer, allowed.map((j) => j.key)),
+  };
+}
+
+async function cancelPrinterJobs(store: Store, printer: Printer, keys: string[]): Promise<void> {
+  const marks = (action: 'cancel' | undefined) => {
+    const next = new Map(store.pending.value);
+    for (const k of keys) {
+      if (action) next.set(k, action);
+      else next.delete(k);
+    }
+    store.pending.value = next;
+  };
+  marks('cancel');
+  const r = await store.call('cancelPrinterJobs', { printerKey: printer.key });
+  marks(undefined);
+  if (!r.ok) {
+    store.notify('error', t.printerCancelFailed(printer.name, r.error.message));
+    return;
+  }
+  const patches: JobPatch[] = [];
+  const lines: string[] = [];
+  const failures: string[] = [];
+  const errors = new Map(store.rowErrors.value);
+  for (const { key, result } of r.value) {
+    const job = store.jobs.get(key);
+    const name = job ? docName(job) : key;
+    if (result.ok) {
+      patches.push({ type: 'changed', key, changes: result.value });
+      errors.delete(key);
+      lines.push(t.jobOutcome(name, t.outcomeCanceled));
+    } else {
+      failures.push(result.error.message);
+      errors.set(key, result.error.message);
+      lines.push(t.jobOutcome(name, t.outcomeNotCanceled(result.error.message)));
+    }
+  }
+  store.rowErrors.value = errors;
+  store.applyPatches(patches);
+  const ok = r.value.length - failures.length;
+  if (!r.value.length) store.notify('info', t.printerNothingToCancel(printer.name));
+  else store.notify(failures.length ? (ok ? 'warning' : 'error') : 'info', t.bulkOutcome(formatInt(ok), formatInt(failures.length), '0', [], [...new Set(failures)]), lines);
 }
 
 export function PrinterStateChip(props: { state: PrinterState; acceptingJobs: boolean | null }) {
@@ -66,6 +131,7 @@ export function PrintersView() {
   const store = useStore();
   const [open, setOpen] = useState(false);
   const printers = listPrinters(store);
+  const described = new Set(store.printerList.value.map((p) => p.key));
   const names = store.sourceNames.value;
   return (
     <section aria-label={t.printersTitle}>
@@ -112,7 +178,7 @@ export function PrintersView() {
                       disabled={!cancelable}
                       title={cancelable ? undefined : t.printerNoActive}
                       aria-label={`${t.printerCancelAll}: ${p.name}`}
-                      onClick={() => askCancelAll(store, { sourceId: p.sourceId, printer: p.name }, p.name)}
+                      onClick={() => askCancelPrinter(store, p, described.has(p.key))}
                     >
                       {t.printerCancelAll}
                     </button>

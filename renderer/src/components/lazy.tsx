@@ -11,36 +11,50 @@ import { useStore } from './context';
 
 type Panels = typeof import('./panels');
 
-let loaded: Panels | null = null;
-let loading: Promise<Panels> | null = null;
+/** A module loaded once, on demand: `get()` is null until it is in; a failed load may be tried again. */
+export function lazyModule<M>(importer: () => Promise<M>): { load(): Promise<M>; get(): M | null } {
+  let loaded: M | null = null;
+  let loading: Promise<M> | null = null;
+  return {
+    load: () =>
+      (loading ??= importer().then(
+        (m) => (loaded = m),
+        (err: unknown) => {
+          loading = null;
+          throw err;
+        },
+      )),
+    get: () => loaded,
+  };
+}
+
+const panels = lazyModule<Panels>(() => import('./panels'));
 
 /** Loads the panels once; a failed load may be tried again. */
 export function loadPanels(): Promise<Panels> {
-  loading ??= import('./panels').then(
-    (m) => (loaded = m),
-    (err: unknown) => {
-      loading = null;
-      throw err;
-    },
-  );
-  return loading;
+  return panels.load();
 }
 
-function usePanels(wanted: boolean): Panels | null {
+/** The module once loaded (loading it while wanted), or null; a failed load is said in a notice. */
+export function useLazyModule<M>(mod: { load(): Promise<M>; get(): M | null }, wanted: boolean): M | null {
   const store = useStore();
   const [, changed] = useReducer((n: number) => n + 1, 0);
   useEffect(() => {
-    if (!wanted || loaded) return;
+    if (!wanted || mod.get()) return;
     let live = true;
-    loadPanels().then(
+    mod.load().then(
       () => live && changed(0),
       (err: unknown) => live && store.notify('error', t.panelLoadFailed(err instanceof Error ? err.message : String(err))),
     );
     return () => {
       live = false;
     };
-  }, [wanted, store]);
-  return wanted ? loaded : null;
+  }, [wanted, store, mod]);
+  return wanted ? mod.get() : null;
+}
+
+function usePanels(wanted: boolean): Panels | null {
+  return useLazyModule(panels, wanted);
 }
 
 function Loading() {

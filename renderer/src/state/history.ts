@@ -1,0 +1,103 @@
+/**
+ * The History view's state, beside the queue's store (one per store): whether the view is open,
+ * the stored history it shows (queryHistory), the range and bucket size, which bar was clicked,
+ * and whether the charts are shown as tables. The charts' numbers are computed once per change of
+ * the entries, range, bucket or the queue's source/printer filters, never on other changes.
+ */
+import { batch, computed, signal } from '@preact/signals';
+import type { AppError, HistoryEntry } from '../../../preload/contract/model';
+import { aggregateHistory, pickEntries, RANGES, type BucketSize, type HistoryPick, type HistoryRange } from '../history/aggregate';
+import type { Store } from './store';
+
+function createHistoryState(store: Store) {
+  const open = signal(false);
+  const range = signal<HistoryRange>('7d');
+  /** The period the entries read cover (the charts show it until the next period is read). */
+  const readRange = signal<HistoryRange>('7d');
+  const bucket = signal<BucketSize>('hour');
+  const entries = signal<HistoryEntry[]>([]);
+  /** When the entries were read: the charts end there. */
+  const readAt = signal(Date.now());
+  const status = signal<'idle' | 'loading' | 'ready' | 'error'>('idle');
+  const error = signal<AppError | null>(null);
+  const pick = signal<HistoryPick | null>(null);
+  const tables = signal(false);
+  const readOnce = signal(false);
+
+  // Only the two filters the charts use: other view choices (search, sort) do not recompute them.
+  const sourceKey = computed(() => store.ui.value.sourceFilter.join('\n'));
+  const printerKey = computed(() => store.ui.value.printerFilter.join('\n'));
+  const stats = computed(() => {
+    const sources = sourceKey.value;
+    const printers = printerKey.value;
+    return aggregateHistory(entries.value, {
+      now: readAt.value,
+      range: readRange.value,
+      bucket: bucket.value,
+      filter: { sources: sources ? sources.split('\n') : [], printers: printers ? printers.split('\n') : [] },
+    });
+  });
+  /** Whether there is a period read to draw: after the first answer, until a read fails. */
+  const shown = computed(() => status.value === 'ready' || (status.value === 'loading' && readOnce.value));
+  const picked = computed(() => (pick.value ? pickEntries(stats.value, pick.value) : stats.value.entries));
+
+  let asked = 0;
+  /** Reads the stored history of the chosen range (the newest read wins). */
+  async function load(): Promise<void> {
+    const id = ++asked;
+    status.value = 'loading';
+    const now = Date.now();
+    const period = range.value;
+    const r = await store.call('queryHistory', { since: new Date(now - RANGES[period]).toISOString() });
+    if (id !== asked) return;
+    batch(() => {
+      if (r.ok) {
+        readAt.value = now;
+        if (period !== readRange.value) {
+          // 30 days of hours is 720 bars: days read better; a day is one bar.
+          if (period === '30d') bucket.value = 'day';
+          if (period === '24h') bucket.value = 'hour';
+          readRange.value = period;
+          pick.value = null;
+        }
+        entries.value = r.value;
+        readOnce.value = true;
+        error.value = null;
+        status.value = 'ready';
+      } else {
+        error.value = r.error;
+        status.value = 'error';
+      }
+    });
+  }
+
+  function setOpen(next: boolean): void {
+    open.value = next;
+    if (next) void load();
+  }
+
+  function setRange(next: HistoryRange): void {
+    range.value = next;
+    void load();
+  }
+
+  function setBucket(next: BucketSize): void {
+    batch(() => {
+      bucket.value = next;
+      pick.value = null;
+    });
+  }
+
+  return { open, range, bucket, entries, status, error, pick, tables, stats, picked, shown, load, setOpen, setRange, setBucket };
+}
+
+export type HistoryState = ReturnType<typeof createHistoryState>;
+
+const states = new WeakMap<Store, HistoryState>();
+
+/** The History view's state of this window's store. */
+export function historyOf(store: Store): HistoryState {
+  let s = states.get(store);
+  if (!s) states.set(store, (s = createHistoryState(store)));
+  return s;
+}

@@ -1,0 +1,102 @@
+/**
+ * The History view's numbers: buckets in local hours and days stacked by outcome, failures by
+ * printer and by reason, time to print p50/p95 per printer, the queue's filters, and what a click
+ * on a bar picks.
+ */
+import { describe, expect, it } from 'vitest';
+import { aggregateHistory, bucketStart, percentile, pickEntries, type HistoryFilter } from '../../renderer/src/history/aggregate';
+import type { HistoryEntry, Job } from '../../preload/contract/model';
+import { makeJob } from '../helpers/fake-bridge';
+
+const NOW = new Date(2026, 2, 10, 15, 30).getTime();
+const ALL: HistoryFilter = { sources: [], printers: [] };
+const hoursAgo = (h: number) => new Date(NOW - h * 3600_000).toISOString();
+
+function entry(finishedHoursAgo: number, job: Partial<Job>, submittedMinutesBefore = 1): HistoryEntry {
+  const finishedAt = hoursAgo(finishedHoursAgo);
+  const createdAt = new Date(Date.parse(finishedAt) - submittedMinutesBefore * 60_000).toISOString();
+  return { finishedAt, job: makeJob({ createdAt, updatedAt: finishedAt, ...job }), timeline: [] };
+}
+
+const entries: HistoryEntry[] = [
+  entry(0.2, { key: 'local:1', state: 'completed', printer: 'HP 1' }, 1),
+  entry(0.3, { key: 'local:2', state: 'completed', printer: 'HP 1' }, 3),
+  entry(0.4, { key: 'local:3', state: 'failed', printer: 'HP 1', reason: 'Paper jam' }),
+  entry(1.2, { key: 'local:4', state: 'completed', printer: 'HP 1' }, 2),
+  entry(1.3, { key: 'up:5', sourceId: 'up', sourceKind: 'graph', state: 'failed', printer: 'Floor 3', reason: null, detail: 'Out of toner' }),
+  entry(1.4, { key: 'up:6', sourceId: 'up', sourceKind: 'graph', state: 'failed', printer: 'Floor 3', reason: 'Paper jam' }),
+  entry(2.5, { key: 'up:7', sourceId: 'up', sourceKind: 'graph', state: 'canceled', printer: 'Floor 3' }),
+  entry(3, { key: 'up:8', sourceId: 'up', sourceKind: 'graph', state: 'unknown', gone: true, printer: 'Floor 3' }),
+  entry(30, { key: 'local:9', state: 'completed', printer: 'HP 1' }, 10),
+  entry(25 * 24, { key: 'local:10', state: 'failed', printer: 'HP 1', reason: null, detail: null }),
+];
+
+describe('history aggregation', () => {
+  it('counts each outcome per local hour, over the last 24 hours only', () => {
+    const s = aggregateHistory(entries, { now: NOW, range: '24h', bucket: 'hour', filter: ALL });
+    expect(s.buckets.length).toBe(25);
+    expect(s.buckets[0]!.start).toBe(bucketStart(NOW - 24 * 3600_000, 'hour'));
+    const last = s.buckets.at(-1)!;
+    expect(last.start).toBe(new Date(2026, 2, 10, 15).getTime());
+    expect(last.counts).toEqual({ completed: 2, failed: 1, canceled: 0, other: 0 });
+    const hourBefore = s.buckets.find((b) => b.start === new Date(2026, 2, 10, 14).getTime())!;
+    expect(hourBefore.counts).toEqual({ completed: 1, failed: 2, canceled: 0, other: 0 });
+    expect(s.totals).toEqual({ completed: 3, failed: 3, canceled: 1, other: 1 });
+    expect(s.entries.map((e) => e.job.key)).not.toContain('local:9');
+  });
+
+  it('counts per local day over 30 days', () => {
+    const s = aggregateHistory(entries, { now: NOW, range: '30d', bucket: 'day', filter: ALL });
+    expect(s.buckets.length).toBe(31);
+    expect(s.buckets.at(-1)!.start).toBe(new Date(2026, 2, 10).getTime());
+    expect(s.buckets.at(-1)!.end).toBe(new Date(2026, 2, 11).getTime());
+    expect(s.buckets.reduce((n, b) => n + b.counts.completed + b.counts.failed + b.counts.canceled + b.counts.other, 0)).toBe(entries.length);
+  });
+
+  it('ranks failures by printer and by reason (the service\'s reason, else its detail)', () => {
+    const s = aggregateHistory(entries, { now: NOW, range: '30d', bucket: 'day', filter: ALL });
+    expect(s.failuresByPrinter.map((p) => [p.printer, p.count])).toEqual([
+      ['Floor 3', 2],
+      ['HP 1', 2],
+    ]);
+    expect(s.failuresByReason.map((r) => [r.reason, r.count])).toEqual([
+      ['Paper jam', 2],
+      [null, 1],
+      ['Out of toner', 1],
+    ]);
+  });
+
+  it('time to print p50/p95 per printer from completed jobs (submitted -> finished)', () => {
+    const s = aggregateHistory(entries, { now: NOW, range: '7d', bucket: 'hour', filter: ALL });
+    expect(s.timeToPrint).toEqual([{ id: 'local\u0000HP 1', sourceId: 'local', printer: 'HP 1', count: 4, p50Ms: 2 * 60_000, p95Ms: 10 * 60_000 }]);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50)).toBe(5);
+    expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
+    expect(percentile([], 50)).toBeNaN();
+  });
+
+  it('applies the queue\'s source and printer filters', () => {
+    const s = aggregateHistory(entries, { now: NOW, range: '30d', bucket: 'day', filter: { sources: ['up'], printers: [] } });
+    expect(s.totals).toEqual({ completed: 0, failed: 2, canceled: 1, other: 1 });
+    const p = aggregateHistory(entries, { now: NOW, range: '30d', bucket: 'day', filter: { sources: [], printers: ['HP 1'] } });
+    expect(p.entries.every((e) => e.job.printer === 'HP 1')).toBe(true);
+    expect(p.failuresByPrinter.map((x) => x.printer)).toEqual(['HP 1']);
+  });
+
+  it('a click picks the jobs of that bar', () => {
+    const s = aggregateHistory(entries, { now: NOW, range: '24h', bucket: 'hour', filter: ALL });
+    const last = s.buckets.at(-1)!;
+    expect(pickEntries(s, { kind: 'bucket', start: last.start, end: last.end }).map((e) => e.job.key)).toEqual(['local:1', 'local:2', 'local:3']);
+    expect(pickEntries(s, { kind: 'bucket', start: last.start, end: last.end, outcome: 'failed' }).map((e) => e.job.key)).toEqual(['local:3']);
+    expect(pickEntries(s, { kind: 'failed-reason', reason: 'Paper jam' }).map((e) => e.job.key)).toEqual(['local:3', 'up:6']);
+    expect(pickEntries(s, { kind: 'failed-printer', id: 'up\u0000Floor 3' }).map((e) => e.job.key)).toEqual(['up:5', 'up:6']);
+    expect(pickEntries(s, { kind: 'printer-completed', id: 'local\u0000HP 1' }).map((e) => e.job.key)).toEqual(['local:1', 'local:2', 'local:4']);
+  });
+
+  it('aggregates 5,000 entries over 30 days of hours', () => {
+    const many = Array.from({ length: 5000 }, (_, i) => entry((i % 700) + 0.1, { key: `local:${i}`, state: (['completed', 'failed', 'canceled'] as const)[i % 3], printer: `P${i % 20}`, reason: `R${i % 7}` }));
+    const s = aggregateHistory(many, { now: NOW, range: '30d', bucket: 'hour', filter: ALL });
+    expect(s.entries.length).toBe(5000);
+    expect(s.buckets.length).toBe(721);
+    expect(s.buckets.reduce((n, b) => n + b.counts.completed + b.counts.failed + b.counts.canceled, 0)).toBe(5000);
+  });
+});

@@ -1,0 +1,92 @@
+// @vitest-environment happy-dom
+/**
+ * The History view's state and its table alternative (the charts need a canvas: the browser test
+ * draws them): the period asked for, the queue's filters applied, a chosen row listing exactly its
+ * jobs, and a history that cannot be read said as such.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import { AppFailure, type HistoryEntry, type Job } from '../../preload/contract/model';
+import { historyOf } from '../../renderer/src/state/history';
+import { loadHistoryView } from '../../renderer/src/components/HistoryViewEntry';
+import { FakeBridge, makeHealth, makeJob } from '../helpers/fake-bridge';
+import { choose, mount, unmount, type Mounted } from './harness';
+
+let m: Mounted | undefined;
+afterEach(() => {
+  unmount(m);
+  m = undefined;
+});
+
+const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
+
+function entry(finished: number, job: Partial<Job>): HistoryEntry {
+  return { finishedAt: minutesAgo(finished), job: makeJob({ createdAt: minutesAgo(finished + 2), ...job }), timeline: [] };
+}
+
+const history: HistoryEntry[] = [
+  entry(1, { key: 'local:1', document: 'A.pdf', state: 'completed', printer: 'HP 1' }),
+  entry(2, { key: 'local:2', document: 'B.pdf', state: 'failed', printer: 'HP 1', reason: 'Paper jam' }),
+  entry(3, { key: 'up:3', sourceId: 'up', sourceKind: 'graph', document: 'C.pdf', state: 'failed', printer: 'Floor 3', reason: 'Paper jam' }),
+  entry(4, { key: 'up:4', sourceId: 'up', sourceKind: 'graph', document: 'D.pdf', state: 'canceled', printer: 'Floor 3' }),
+  entry(60 * 24 * 3, { key: 'local:5', document: 'Old.pdf', state: 'completed', printer: 'HP 1' }),
+];
+
+const sources = [makeHealth({ id: 'local', name: 'This PC' }), makeHealth({ id: 'up', kind: 'graph', name: 'Universal Print' })];
+
+async function openTables(bridge: FakeBridge): Promise<void> {
+  m = await mount(bridge);
+  await loadHistoryView();
+  // The table alternative: the same numbers without a canvas.
+  historyOf(m.store).tables.value = true;
+  act(() => historyOf(m!.store).setOpen(true));
+  await screen.findByTestId('history-ready');
+}
+
+const cells = (testId: string) => [...screen.getByTestId(testId).querySelectorAll('tbody tr')].map((r) => [...r.children].map((c) => c.textContent?.trim()));
+const listed = () => screen.queryAllByTestId('history-row').map((r) => r.dataset.key);
+
+describe('the History view', () => {
+  it('asks for the chosen period, counts it in tables, and a chosen row lists exactly its jobs', async () => {
+    const bridge = new FakeBridge({ sources, history });
+    bridge.override('queryHistory', async ({ since }) => history.filter((e) => !since || e.finishedAt >= since));
+    await openTables(bridge);
+    const asked = bridge.callsOf('queryHistory').at(-1)!;
+    expect(Date.now() - Date.parse(asked.since!)).toBeGreaterThanOrEqual(7 * 24 * 3600_000);
+    expect(screen.getByTestId('history-totals').textContent).toBe('2 completed · 2 failed · 1 canceled');
+    expect(cells('history-table-reasons')).toEqual([['Paper jam', '2']]);
+    expect(cells('history-table-printers').map((r) => r[1])).toEqual(['1', '1']);
+    expect(listed()).toEqual(['local:1', 'local:2', 'up:3', 'up:4', 'local:5']);
+
+    fireEvent.click(within(screen.getByTestId('history-table-reasons')).getByRole('button', { name: 'Paper jam' }));
+    await waitFor(() => expect(listed()).toEqual(['local:2', 'up:3']));
+    expect(screen.getByTestId('history-list-heading').textContent).toContain('Failed: Paper jam: 2 jobs');
+    fireEvent.click(screen.getByRole('button', { name: 'Show all' }));
+    await waitFor(() => expect(listed().length).toBe(5));
+
+    choose(screen.getByTestId('history-range'), '24h');
+    await waitFor(() => expect(listed()).toEqual(['local:1', 'local:2', 'up:3', 'up:4']));
+    expect(Date.now() - Date.parse(bridge.callsOf('queryHistory').at(-1)!.since!)).toBeLessThan(25 * 3600_000);
+    expect((screen.getByTestId('history-bucket') as HTMLSelectElement).value).toBe('hour');
+  });
+
+  it('applies the queue\'s source filter to every table and the list', async () => {
+    await openTables(new FakeBridge({ sources, history }));
+    act(() => m!.store.updateUi({ sourceFilter: ['up'] }));
+    await waitFor(() => expect(listed()).toEqual(['up:3', 'up:4']));
+    expect(screen.getByTestId('history-totals').textContent).toBe('0 completed · 1 failed · 1 canceled');
+    expect(screen.getByTestId('history-view').textContent).toContain('Only sources Universal Print');
+  });
+
+  it('a history that cannot be read is said, with what failed', async () => {
+    const bridge = new FakeBridge({ sources, history });
+    bridge.override('queryHistory', async () => {
+      throw new AppFailure('internal', 'history.json is locked.');
+    });
+    m = await mount(bridge);
+    await loadHistoryView();
+    act(() => historyOf(m!.store).setOpen(true));
+    expect((await screen.findByRole('alert')).textContent).toBe('The history could not be read: history.json is locked.');
+    expect(screen.queryByTestId('history-ready')).toBeNull();
+  });
+});

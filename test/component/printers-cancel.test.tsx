@@ -1,0 +1,81 @@
+// @vitest-environment happy-dom
+/**
+ * "Cancel all on this printer": one cancelPrinterJobs request for a printer its source describes,
+ * after a confirmation naming the jobs the source refuses; each job's outcome in one notice.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import { AppFailure, type Printer } from '../../preload/contract/model';
+import { FakeBridge, makeHealth, makeJob } from '../helpers/fake-bridge';
+import { mount, unmount, type Mounted } from './harness';
+
+let m: Mounted | undefined;
+afterEach(() => {
+  unmount(m);
+  m = undefined;
+});
+
+const laser: Printer = { key: 'cups:laser-2', sourceId: 'cups', sourceKind: 'ipp', id: 'laser-2', name: 'Laser-2', state: 'stopped', reasons: ['Paper jam'], acceptingJobs: true, activeJobs: 3, stuckJobs: 0 };
+
+function bridge(): FakeBridge {
+  const job = (n: number, over: Parameters<typeof makeJob>[0] = {}) =>
+    makeJob({ key: `cups:${n}`, sourceId: 'cups', sourceKind: 'ipp', nativeId: String(n), document: `Doc ${n}.pdf`, printer: 'Laser-2', state: 'queued', ...over });
+  return new FakeBridge({
+    sources: [makeHealth({ id: 'cups', kind: 'ipp', name: 'Office CUPS' }), makeHealth({ id: 'local', name: 'This PC' })],
+    printers: [laser],
+    jobs: [
+      job(1),
+      job(2, { state: 'printing' }),
+      job(3, { cancel: { allowed: false, reason: 'Another user\'s job.' } }),
+      job(4, { state: 'completed' }),
+      makeJob({ key: 'local:9', document: 'Elsewhere.pdf', printer: 'Laser-2', state: 'queued' }),
+    ],
+  });
+}
+
+async function confirmCancelAll(): Promise<HTMLElement> {
+  const view = screen.getByTestId('printers-view');
+  fireEvent.click(view.querySelector('summary')!);
+  const row = within(view).getAllByTestId('printer-row').find((r) => r.dataset.key === 'cups:laser-2')!;
+  fireEvent.click(within(row).getByRole('button', { name: 'Cancel all on this printer: Laser-2' }));
+  return screen.findByTestId('confirm-dialog');
+}
+
+describe('Cancel all on this printer', () => {
+  it('asks first, sends one cancelPrinterJobs request and reports each job\'s outcome', async () => {
+    m = await mount(bridge());
+    const dialog = await confirmCancelAll();
+    expect(dialog.textContent).toContain('Cancel all 2 active jobs on Laser-2');
+    // The job the source refuses is named with why, before anything is sent.
+    expect(dialog.textContent).toContain('Doc 3.pdf: Another user\'s job.');
+    expect(m.bridge.callsOf('cancelPrinterJobs')).toEqual([]);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel jobs' }));
+    await waitFor(() => expect(m!.store.jobs.get('cups:1')!.state).toBe('canceled'));
+    expect(m.bridge.callsOf('cancelPrinterJobs')).toEqual([{ printerKey: 'cups:laser-2' }]);
+    expect(m.bridge.callsOf('cancelJobs')).toEqual([]);
+    expect(m.bridge.callsOf('cancelJob')).toEqual([]);
+    expect(m.store.jobs.get('cups:2')!.state).toBe('canceled');
+    expect(m.store.jobs.get('cups:3')!.state).toBe('queued');
+    expect(m.store.jobs.get('local:9')!.state).toBe('queued');
+    const notice = await screen.findByText(/2 canceled, 1 not canceled/);
+    const item = notice.closest<HTMLElement>('[data-testid="notice"]')!;
+    expect(item.dataset.level).toBe('warning');
+    const lines = [...item.querySelectorAll('li')].map((li) => li.textContent);
+    expect(lines).toEqual(['Doc 1.pdf: canceled.', 'Doc 2.pdf: canceled.', 'Doc 3.pdf: not canceled (Another user\'s job).']);
+    expect(m.store.rowErrors.value.get('cups:3')).toBe('Another user\'s job.');
+  });
+
+  it('a refused request is one error naming the printer, and nothing changes', async () => {
+    const b = bridge();
+    b.override('cancelPrinterJobs', async () => {
+      throw new AppFailure('unreachable', 'The print server does not answer.');
+    });
+    m = await mount(b);
+    const dialog = await confirmCancelAll();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel jobs' }));
+    const notice = await screen.findByText('The jobs on Laser-2 were not canceled: The print server does not answer.');
+    expect(notice.closest<HTMLElement>('[data-testid="notice"]')!.dataset.level).toBe('error');
+    expect(m.store.jobs.get('cups:1')!.state).toBe('queued');
+    expect(m.store.pending.value.size).toBe(0);
+  });
+});
