@@ -317,7 +317,7 @@ function SourcesTab(props: { settings: Settings }) {
         if (!r.ok) return setOutcome({ ok: false, message: t.settingsSaveFailed(r.error.message) });
         const failures: string[] = [];
         for (const s of stored) {
-          const c = await store.call('clearSecret', { sourceId: src.id, name: s.name });
+          const c = await store.clearSecret({ sourceId: src.id, name: s.name });
           if (!c.ok) failures.push(t.secretFailed(t.secretNames[s.name] ?? s.name, c.error.message));
         }
         setOutcome(failures.length ? { ok: false, message: failures.join(' ') } : { ok: true, message: t.settingsSaved });
@@ -417,7 +417,7 @@ function SourceEditor(props: { settings: Settings; index: number | null; kind: S
     for (const name of secretNames) {
       const value = secrets[name]?.trim();
       if (!value) continue;
-      const r = await store.call('setSecret', { sourceId, name, value });
+      const r = await store.setSecret({ sourceId, name, value });
       if (r.ok) delete left[name];
       else {
         ok = false;
@@ -462,7 +462,7 @@ function SourceEditor(props: { settings: Settings; index: number | null; kind: S
       const value = secrets[name]?.trim();
       if (value) typed[name] = value;
     }
-    const r = await store.call('testSource', Object.keys(typed).length ? { source: config, secrets: typed } : { source: config });
+    const r = await store.testSource(Object.keys(typed).length ? { source: config, secrets: typed } : { source: config });
     setBusy(null);
     if (r.ok) {
       setTested(r.value);
@@ -471,7 +471,7 @@ function SourceEditor(props: { settings: Settings; index: number | null; kind: S
   }
 
   async function forget(name: SecretName) {
-    const r = await store.call('clearSecret', { sourceId: form.id.trim(), name });
+    const r = await store.clearSecret({ sourceId: form.id.trim(), name });
     if (!r.ok) setErrors({ ...errors, [`secret-${name}`]: r.error.message });
     else await store.loadSettings();
   }
@@ -731,14 +731,14 @@ function HistoryTab(props: { settings: Settings }) {
       body: t.historyClearConfirm,
       confirmLabel: t.historyClear,
       onConfirm: async () => {
-        const r = await store.call('clearHistory', {});
+        const r = await store.clearHistory({});
         setOutcome(r.ok ? { ok: true, message: t.historyCleared } : { ok: false, message: r.error.message });
       },
     };
   }
 
   async function exportAs(format: 'csv' | 'json') {
-    const r = await store.call('exportHistory', { format });
+    const r = await store.exportHistory({ format });
     if (!r.ok) setOutcome({ ok: false, message: r.error.message });
     else setOutcome(r.value ? { ok: true, message: t.historyExported(r.value.savedTo) } : { ok: true, message: t.notSaved });
   }
@@ -790,13 +790,13 @@ function GeneralTab(props: { settings: Settings }) {
   }
 
   async function diagnostics() {
-    const r = await store.call('saveDiagnostics', {});
+    const r = await store.saveDiagnostics({});
     if (!r.ok) setOutcome({ ok: false, message: r.error.message });
     else setOutcome({ ok: true, message: r.value ? t.savedTo(r.value.savedTo) : t.notSaved });
   }
 
   async function restartToUpdate() {
-    const r = await store.call('installUpdate', {});
+    const r = await store.installUpdate({});
     if (!r.ok) setOutcome({ ok: false, message: r.error.message });
     else if (!r.value.restarting) setOutcome({ ok: false, message: t.updateNotYet(r.value.reason ?? '') });
     else setOutcome({ ok: true, message: t.updateRestarting });
