@@ -274,15 +274,19 @@ describe('the sources panel', () => {
         makeHealth({ id: 'up', kind: 'graph', name: 'Universal Print', status: 'auth-required', capabilities: none }),
         makeHealth({ id: 'ao', kind: 'aodocs', name: 'AODocs', capabilities: { ...none, servicePanel: true, print: true, track: true } }),
       ],
+      settings: { version: 1, sources: [{ id: 'local', kind: 'scriptx', name: 'This PC' }, { id: 'up', kind: 'graph', name: 'Universal Print', shares: 'all' }, { id: 'ao', kind: 'aodocs', name: 'AODocs', libraryIds: ['lib1'] }] },
     });
     fireEvent.click(screen.getByRole('button', { name: /^Sources/ }));
     const dialog = screen.getByRole('dialog', { name: 'Sources' });
     const line = (id: string) => dialog.querySelector<HTMLElement>(`[data-source="${id}"]`)!;
     expect(within(line('local')).queryByRole('button', { name: 'Service…' })).toBeNull();
-    expect(within(line('up')).queryByRole('button', { name: 'Sign in' })).toBeNull();
     expect(within(line('up')).queryByRole('button', { name: 'Sign out' })).toBeNull();
     expect(within(line('ao')).getByRole('button', { name: 'Service…' })).toBeTruthy();
-    fireEvent.click(within(dialog).getByRole('button', { name: 'Close' }));
+    // A source without an interactive sign-in: "Sign in" opens its settings, where its credential goes.
+    fireEvent.click(within(line('up')).getByRole('button', { name: 'Sign in' }));
+    expect(within(screen.getByTestId('source-editor')).getByRole('heading').textContent).toMatch(/^Edit Universal Print/);
+    expect(m!.bridge.callsOf('signIn')).toHaveLength(0);
+    fireEvent.click(within(screen.getByTestId('settings-dialog')).getByRole('button', { name: 'Close' }));
     // Print and Track list only the sources that can.
     fireEvent.click(screen.getByRole('button', { name: 'Print…' }));
     const sourceChoices = (testId: string) => [...screen.getByTestId(testId).querySelector('select')!.options].map((o) => o.textContent);

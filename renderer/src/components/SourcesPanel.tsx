@@ -116,6 +116,12 @@ function SourceLine(props: { health: SourceHealth }) {
             {store.signingIn.value.has(h.id) ? t.signingIn : t.signIn}
           </button>
         )}
+        {h.status === 'auth-required' && !h.capabilities.signIn && (
+          // No interactive sign-in: the credential is entered in the source's settings.
+          <button type="button" class="primary" onClick={() => (store.panel.value = { kind: 'settings', tab: 'sources', sourceId: h.id })}>
+            {t.signIn}
+          </button>
+        )}
         {h.capabilities.signOut && h.status !== 'auth-required' && h.status !== 'disabled' && (
           <button type="button" onClick={() => void store.signOut(h.id)}>
             {t.signOut}

@@ -5,7 +5,7 @@
  */
 import { effect, signal } from '@preact/signals';
 import type { Events, PrintQueueBridge, Snapshot, SettingsView } from '../../../preload/contract/contract';
-import type { Result, UiSettings } from '../../../preload/contract/model';
+import type { Result } from '../../../preload/contract/model';
 import { isFinal } from '../../../preload/contract/job-states';
 import { t } from '../i18n/messages';
 import { requestSafely, type Call } from './call';
@@ -27,7 +27,7 @@ export interface FirstAnswers {
   snapshot?: Promise<Result<Snapshot>>;
 }
 
-export type Panel = { kind: 'sources' } | { kind: 'settings'; tab?: SettingsTab } | { kind: 'service'; sourceId: string } | { kind: 'track' } | { kind: 'print' };
+export type Panel = { kind: 'sources' } | { kind: 'settings'; tab?: SettingsTab; /** The source whose settings open for editing. */ sourceId?: string } | { kind: 'service'; sourceId: string } | { kind: 'track' } | { kind: 'print' };
 export type SettingsTab = 'sources' | 'polling' | 'notifications' | 'history' | 'general';
 export interface ConfirmRequest {
   title: string;
@@ -102,7 +102,7 @@ export function createStore(bridge: PrintQueueBridge) {
     // the whole queue is waited for then too. Once the whole queue (or its failure) is in, the
     // window is no longer loading and the first rows are of no use.
     if (!r.ok || !haveSettings || queue.status.value !== 'loading') return;
-    queue.putSnapshot(r.value, settings.ui.value as UiSettings);
+    queue.putSnapshot(r.value, settings.ui.value);
   }
 
   /** Loads the jobs; `after` (the settings' loading at start) is awaited before they are put in. */

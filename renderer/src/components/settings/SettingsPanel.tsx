@@ -18,7 +18,7 @@ import { SourcesTab } from './SourcesTab';
 
 const TABS: SettingsTab[] = ['sources', 'polling', 'notifications', 'history', 'general'];
 
-export function SettingsPanel(props: { initialTab?: SettingsTab }) {
+export function SettingsPanel(props: { initialTab?: SettingsTab; sourceId?: string }) {
   const store = useStore();
   const [tab, setTab] = useState<SettingsTab>(props.initialTab ?? 'sources');
   const view = store.settingsView.value;
@@ -68,7 +68,7 @@ export function SettingsPanel(props: { initialTab?: SettingsTab }) {
             ))}
           </div>
           <div role="tabpanel" id={`settings-panel-${tab}`} aria-labelledby={`settings-tab-${tab}`} class="tab-panel">
-            {tab === 'sources' && <SourcesTab settings={view.settings} />}
+            {tab === 'sources' && <SourcesTab settings={view.settings} editSourceId={props.sourceId} />}
             {tab === 'polling' && <PollingTab settings={view.settings} />}
             {tab === 'notifications' && <NotificationsTab settings={view.settings} />}
             {tab === 'history' && <HistoryTab settings={view.settings} />}

@@ -7,9 +7,13 @@ import { OutcomeLine } from './fields';
 import { SourceEditor } from './SourceEditor';
 import { useSettingsSave } from './use-save';
 
-export function SourcesTab(props: { settings: Settings }) {
+/** `editSourceId`: the source whose editor opens first (its credentials need entering). */
+export function SourcesTab(props: { settings: Settings; editSourceId?: string }) {
   const store = useStore();
-  const [editing, setEditing] = useState<{ index: number | null; kind: SourceKind } | null>(null);
+  const [editing, setEditing] = useState<{ index: number | null; kind: SourceKind } | null>(() => {
+    const index = props.settings.sources.findIndex((s) => s.id === props.editSourceId);
+    return index < 0 ? null : { index, kind: props.settings.sources[index].kind };
+  });
   const { outcome, setOutcome, save } = useSettingsSave();
   const [newKind, setNewKind] = useState<SourceKind>('scriptx');
   const sources = props.settings.sources;
