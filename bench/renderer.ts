@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import type { Job, JobPatch, SourceHealth } from '../preload/contract/model';
-import { Settings } from '../preload/contract/model';
+import { Settings, noCapabilities } from '../preload/contract/model';
 import { startWebTransport } from '../main/web/server';
 import { createFakeCore } from '../test/unit/web/fake-core';
 import type { BenchFigure } from './types';
@@ -148,9 +148,9 @@ interface Served {
 async function serveQueue(rendererDir: string, count: number): Promise<Served> {
   const jobs = syntheticJobs(count);
   const health: SourceHealth[] = [
-    { id: 'local', kind: 'scriptx', name: 'ScriptX.Services on this PC', status: 'ok', message: 'Connected.', lastSuccessAt: new Date().toISOString(), lastErrorAt: null },
-    { id: 'up', kind: 'graph', name: 'Universal Print', status: 'ok', message: 'Connected.', lastSuccessAt: new Date().toISOString(), lastErrorAt: null },
-    { id: 'ao', kind: 'aodocs', name: 'AODocs', status: 'ok', message: 'Connected.', lastSuccessAt: new Date().toISOString(), lastErrorAt: null },
+    { id: 'local', kind: 'scriptx', name: 'ScriptX.Services on this PC', capabilities: noCapabilities(), status: 'ok', message: 'Connected.', lastSuccessAt: new Date().toISOString(), lastErrorAt: null },
+    { id: 'up', kind: 'graph', name: 'Universal Print', capabilities: noCapabilities(), status: 'ok', message: 'Connected.', lastSuccessAt: new Date().toISOString(), lastErrorAt: null },
+    { id: 'ao', kind: 'aodocs', name: 'AODocs', capabilities: noCapabilities(), status: 'ok', message: 'Connected.', lastSuccessAt: new Date().toISOString(), lastErrorAt: null },
   ];
   const settings = Settings.parse({
     version: 1,

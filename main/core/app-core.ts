@@ -27,7 +27,7 @@ import { snapshotAnswer } from '../../preload/contract/queue-view';
 import { HttpClient } from '../http/client';
 import { createQueueEngine } from '../queue/engine';
 import { pausedAnswer, type DisabledSource, type QueueEngine } from '../queue/engine-types';
-import { MAX_PRINT_FILE_BYTES, SourceError, type JobSource, type PrintFile } from '../queue/source';
+import { MAX_PRINT_FILE_BYTES, SourceError, sourceCapabilities, type JobSource, type PrintFile } from '../queue/source';
 import type { SourceDeps } from '../sources/deps';
 import { spoolerUnavailableReason } from '../sources/windows-spooler/source';
 import { createSource, sourceDisplayName } from '../sources/index';
@@ -528,7 +528,7 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
 
     async testSource({ source: config, secrets: typed }) {
       const source = createSource(config, { ...deps, secrets: testSecrets(config, typed ?? {}) });
-      const base = { id: config.id, kind: config.kind, name: sourceDisplayName(config), lastErrorAt: null as string | null, lastSuccessAt: null as string | null };
+      const base = { id: config.id, kind: config.kind, name: sourceDisplayName(config), capabilities: sourceCapabilities(source), lastErrorAt: null as string | null, lastSuccessAt: null as string | null };
       const at = new Date(clock.now()).toISOString();
       try {
         const result = await source.poll({ mode: 'full', signal: AbortSignal.timeout(TEST_SOURCE_TIMEOUT_MS), activeJobs: new Map() });

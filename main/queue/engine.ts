@@ -3,7 +3,7 @@
  * keeps the normalized live store (store.ts) and tells subscribers what changed. Plain
  * TypeScript: time comes from the injected Clock, so tests run it in fake time.
  */
-import { AppFailure, parseJobKey, type Job, type JobDetails, type PollingSettings, type Printer, type SourceHealth } from '../../preload/contract/model';
+import { AppFailure, noCapabilities, parseJobKey, type Job, type JobDetails, type PollingSettings, type Printer, type SourceHealth } from '../../preload/contract/model';
 import { silentLogger } from '../ports/ports';
 import type { DisabledSource, EngineEvent, QueueEngine, QueueEngineOptions } from './engine-types';
 import { SourceRunner, type RunnerHost } from './scheduler';
@@ -14,7 +14,7 @@ export { JobStore } from './store';
 export { SourceRunner, pollInterval, backoffDelay, healthOfError } from './scheduler';
 
 function disabledHealth(d: DisabledSource): SourceHealth {
-  return { id: d.id, kind: d.kind, name: d.name, status: 'disabled', message: `${d.name} is switched off in the settings.`, lastSuccessAt: null, lastErrorAt: null };
+  return { id: d.id, kind: d.kind, name: d.name, capabilities: noCapabilities(), status: 'disabled', message: `${d.name} is switched off in the settings.`, lastSuccessAt: null, lastErrorAt: null };
 }
 
 function checkUniqueIds(sources: JobSource[], disabled: DisabledSource[]): void {

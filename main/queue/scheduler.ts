@@ -7,7 +7,7 @@
  */
 import { AppFailure, type HealthStatus, type PollingSettings, type PollInterval, type SourceHealth, type SourceKind } from '../../preload/contract/model';
 import type { Clock, Logger } from '../ports/ports';
-import { SourceError, type JobSource, type PollResult, type SourcePrinter } from './source';
+import { SourceError, sourceCapabilities, type JobSource, type PollResult, type SourcePrinter } from './source';
 import type { JobStore } from './store';
 
 /** Used for a source kind the polling settings do not name. */
@@ -116,8 +116,8 @@ interface PendingPoll {
   waiters: (() => void)[];
 }
 
-export function initialHealth(source: Pick<JobSource, 'id' | 'kind' | 'name'>): SourceHealth {
-  return { id: source.id, kind: source.kind, name: source.name, status: 'ok', message: 'Not checked yet.', lastSuccessAt: null, lastErrorAt: null };
+export function initialHealth(source: JobSource): SourceHealth {
+  return { id: source.id, kind: source.kind, name: source.name, capabilities: sourceCapabilities(source), status: 'ok', message: 'Not checked yet.', lastSuccessAt: null, lastErrorAt: null };
 }
 
 export class SourceRunner {

@@ -4,7 +4,7 @@
  * Nothing here knows windows, trays or IPC.
  */
 import type { ServiceActionRequest, ServiceInfo, PrintRequest } from '../../preload/contract/contract';
-import type { HealthStatus, Job, JobDetails, PollInterval, Printer, SourceKind } from '../../preload/contract/model';
+import type { HealthStatus, Job, JobDetails, PollInterval, Printer, SourceCapabilities, SourceKind } from '../../preload/contract/model';
 
 /** A job as a source reports it. The engine owns the flags it computes itself. */
 export type SourceJob = Omit<Job, 'stale' | 'stuck' | 'gone' | 'lastSeenAt'>;
@@ -136,6 +136,25 @@ export interface JobSource {
   /** Sources the service pushes changes to (the Windows spooler): the engine passes a callback
    * that asks for a poll at once, and polls at its own rates besides. */
   watch?(onChange: () => void): void;
+}
+
+/**
+ * What a source can do, read from the optional methods it has: the one place that decides what
+ * the window offers for a source (the engine puts it into the source's health).
+ */
+export function sourceCapabilities(source: JobSource): SourceCapabilities {
+  return {
+    track: typeof source.track === 'function',
+    print: typeof source.print === 'function',
+    cancelUpload: typeof source.cancelUpload === 'function',
+    retry: typeof source.retry === 'function',
+    saveOutput: typeof source.downloadOutput === 'function',
+    servicePanel: typeof source.serviceInfo === 'function',
+    serviceControl: typeof source.serviceAction === 'function',
+    signIn: typeof source.signIn === 'function',
+    signOut: typeof source.signOut === 'function',
+    details: typeof source.details === 'function',
+  };
 }
 
 /** Bytes of the document sent so far, and the job they are sent for. */

@@ -117,7 +117,7 @@ function OpenPanel() {
     case 'service':
       return <LazyServicePanel sourceId={panel.sourceId} />;
     case 'settings':
-      return <LazySettingsPanel initialTab={panel.tab} />;
+      return <LazySettingsPanel initialTab={panel.tab} sourceId={panel.sourceId} />;
     case 'track':
       return <LazyTrackDialog />;
     case 'print':

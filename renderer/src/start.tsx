@@ -32,7 +32,7 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
   }
 
   // Polling slows down while the window is hidden.
-  const reportVisibility = () => void store.call('setWindowVisible', { visible: document.visibilityState === 'visible' });
+  const reportVisibility = () => void store.setWindowVisible({ visible: document.visibilityState === 'visible' });
   document.addEventListener('visibilitychange', reportVisibility);
   window.addEventListener('beforeunload', () => void store.flushUi());
 

@@ -264,6 +264,42 @@ describe('the sources panel', () => {
     expect(within(line).getByRole('button', { name: 'Sign in' })).toBeTruthy();
   });
 
+  it('offers what each source declares it can do, whatever its kind', async () => {
+    const none = { ...up.capabilities, signIn: false, signOut: false, servicePanel: false, track: false, print: false };
+    m = await mount({
+      sources: [
+        // A ScriptX source without a service panel, a Universal Print source that cannot sign in
+        // (it has a stored token), and an AODocs source that declares a service panel and printing.
+        makeHealth({ id: 'local', name: 'This PC', capabilities: { ...local.capabilities, servicePanel: false, print: false } }),
+        makeHealth({ id: 'up', kind: 'graph', name: 'Universal Print', status: 'auth-required', capabilities: none }),
+        makeHealth({ id: 'ao', kind: 'aodocs', name: 'AODocs', capabilities: { ...none, servicePanel: true, print: true, track: true } }),
+      ],
+      settings: { version: 1, sources: [{ id: 'local', kind: 'scriptx', name: 'This PC' }, { id: 'up', kind: 'graph', name: 'Universal Print', shares: 'all' }, { id: 'ao', kind: 'aodocs', name: 'AODocs', libraryIds: ['lib1'] }] },
+    });
+    fireEvent.click(screen.getByRole('button', { name: /^Sources/ }));
+    const dialog = screen.getByRole('dialog', { name: 'Sources' });
+    const line = (id: string) => dialog.querySelector<HTMLElement>(`[data-source="${id}"]`)!;
+    expect(within(line('local')).queryByRole('button', { name: 'Service…' })).toBeNull();
+    expect(within(line('up')).queryByRole('button', { name: 'Sign out' })).toBeNull();
+    expect(within(line('ao')).getByRole('button', { name: 'Service…' })).toBeTruthy();
+    // A source without an interactive sign-in: "Sign in" opens its settings, where its credential goes.
+    fireEvent.click(within(line('up')).getByRole('button', { name: 'Sign in' }));
+    expect(within(screen.getByTestId('source-editor')).getByRole('heading').textContent).toMatch(/^Edit Universal Print/);
+    expect(m!.bridge.callsOf('signIn')).toHaveLength(0);
+    fireEvent.click(within(screen.getByTestId('settings-dialog')).getByRole('button', { name: 'Close' }));
+    // Print and Track list only the sources that can.
+    fireEvent.click(screen.getByRole('button', { name: 'Print…' }));
+    const sourceChoices = (testId: string) => [...screen.getByTestId(testId).querySelector('select')!.options].map((o) => o.textContent);
+    expect(sourceChoices('print-dialog')).toEqual(['AODocs']);
+    fireEvent.click(within(screen.getByTestId('print-dialog')).getByRole('button', { name: 'Cancel' }));
+    fireEvent.click(screen.getAllByRole('button', { name: 'Track a job…' })[0]!);
+    expect(sourceChoices('track-dialog')).toEqual(['This PC', 'AODocs']);
+    // The stuck help offers the service panel of a source that has one, whatever its kind.
+    act(() => m!.bridge.patch([{ type: 'added', job: makeJob({ key: 'ao:j1', sourceId: 'ao', sourceKind: 'aodocs', state: 'processing', stuck: true }) }]));
+    act(() => m!.store.openDetails('ao:j1'));
+    expect(within(screen.getByTestId('stuck-help')).getByRole('button', { name: /Restart the service/ })).toBeTruthy();
+  });
+
   it('follows health events', async () => {
     m = await mount({ sources: [local] });
     fireEvent.click(screen.getByRole('button', { name: /^Sources/ }));

@@ -185,23 +185,35 @@ describe('settings: sources', () => {
 });
 
 describe('settings: polling, notifications, history, general', () => {
-  it('validates polling intervals at the field and saves valid ones', async () => {
-    const dialog = await openSettings();
+  it('shows polling intervals in seconds, validates them in seconds at the field, and saves them in milliseconds', async () => {
+    const dialog = await openSettings({ ...base, polling: { scriptx: { activeMs: 500, idleMs: 10_000, maxRequestsPerSecond: 12 }, ipp: { activeMs: 3_000, idleMs: 45_000 } } });
     fireEvent.click(within(dialog).getByRole('tab', { name: 'Polling' }));
-    const active = field(dialog, 'ScriptX.Services: interval while jobs are active (ms)');
-    expect(active.value).toBe('500');
-    type(active, '50');
+    const active = field(dialog, 'ScriptX.Services: interval while jobs are active (seconds)');
+    expect(active.value).toBe('0.5');
+    expect(field(dialog, 'ScriptX.Services: interval when idle (seconds)').value).toBe('10');
+    expect(field(dialog, 'Longest wait after errors (seconds)').value).toBe('300');
+    // Every kind of source has its intervals.
+    expect(field(dialog, 'IPP printer or CUPS server: interval when idle (seconds)').value).toBe('45');
+    type(active, '0.05');
+    type(field(dialog, 'Longest wait after errors (seconds)'), '7200');
+    type(field(dialog, 'ScriptX.Services: interval when idle (seconds)'), 'soon');
     type(field(dialog, 'Mark an active job stuck after (minutes)'), '');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
-    expect(errorOf(active)).toMatch(/200/);
+    expect(errorOf(active)).toBe('Must be at least 0.2 seconds.');
+    expect(errorOf(field(dialog, 'Longest wait after errors (seconds)'))).toBe('Must be at most 3600 seconds.');
+    expect(errorOf(field(dialog, 'ScriptX.Services: interval when idle (seconds)'))).toBe('Enter a number of seconds.');
     expect(errorOf(field(dialog, 'Mark an active job stuck after (minutes)'))).toBeTruthy();
     expect(m!.bridge.callsOf('saveSettings')).toHaveLength(0);
-    type(active, '1000');
+    type(active, '1');
+    type(field(dialog, 'Longest wait after errors (seconds)'), '90.5');
+    type(field(dialog, 'ScriptX.Services: interval when idle (seconds)'), '12');
     type(field(dialog, 'Mark an active job stuck after (minutes)'), '15');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(m!.bridge.settings.polling.scriptx.activeMs).toBe(1000));
-    expect(m!.bridge.settings.polling.stuckAfterMinutes).toBe(15);
-    expect(errorOf(field(dialog, 'ScriptX.Services: interval while jobs are active (ms)'))).toBeNull();
+    // Stored in milliseconds; what the form does not show (the ScriptX request budget) and the
+    // other kinds' intervals are kept.
+    expect(m!.bridge.settings.polling).toMatchObject({ scriptx: { activeMs: 1000, idleMs: 12_000, maxRequestsPerSecond: 12 }, ipp: { activeMs: 3_000, idleMs: 45_000 }, maxBackoffMs: 90_500, stuckAfterMinutes: 15 });
+    expect(errorOf(field(dialog, 'ScriptX.Services: interval while jobs are active (seconds)'))).toBeNull();
   });
 
   it('saves notification choices per event and per source', async () => {

@@ -154,3 +154,65 @@ describe('what the window tells main it is looking at', () => {
     expect(bridge.callsOf('setSelection').at(-1)).toEqual({ keys: [] });
   });
 });
+
+describe('an action\'s answer', () => {
+  /** Counts the queue's updates (each one re-filters or patches the visible list) while `run` runs. */
+  async function updatesDuring(store: ReturnType<typeof createStore>, run: () => Promise<unknown>): Promise<number> {
+    let updates = -1;
+    const stop = effect(() => {
+      void store.jobsVersion.value;
+      updates++;
+    });
+    try {
+      await run();
+    } finally {
+      stop();
+    }
+    return updates;
+  }
+
+  it('updates the queue once: the patch of a cancel and its answer are one change, the row kept in its place', async () => {
+    const jobs = [makeJob({ key: 'local:a', document: 'A', state: 'printing' }), makeJob({ key: 'local:b', document: 'B', state: 'queued' })];
+    const bridge = new FakeBridge({ jobs, sources: [makeHealth({ id: 'local' })] });
+    const store = createStore(bridge);
+    await store.start();
+    store.updateUi({ view: 'all', sort: { key: 'document', dir: 'asc' } });
+    const before = store.visible.value;
+    expect(await updatesDuring(store, () => store.cancelJob('local:b'))).toBe(1);
+    expect(store.jobs.get('local:b')!.state).toBe('canceled');
+    const after = store.visible.value;
+    expect(after.map((j) => j.key)).toEqual(['local:a', 'local:b']);
+    // Patched in place: the untouched row is the same object.
+    expect(after[0]).toBe(before[0]);
+    store.dispose();
+  });
+
+  it('updates the queue once when the answer comes before the patch, and a bulk cancel\'s answer adds no update of its own', async () => {
+    const jobs = [makeJob({ key: 'local:a', state: 'queued' }), makeJob({ key: 'local:b', state: 'queued' }), makeJob({ key: 'local:c', state: 'queued' })];
+    const bridge = new FakeBridge({ jobs, sources: [makeHealth({ id: 'local' })] });
+    const store = createStore(bridge);
+    await store.start();
+    // The app answers first and its patch follows.
+    bridge.override('cancelJob', async ({ key }) => {
+      const job = { ...bridge.jobs.get(key)!, state: 'canceled' as const, rawState: 'Canceled', cancel: { allowed: false, reason: 'The job is finished.' } };
+      queueMicrotask(() => bridge.patch([{ type: 'changed', key, changes: { state: 'canceled', rawState: 'Canceled', cancel: job.cancel } }]));
+      return job;
+    });
+    expect(
+      await updatesDuring(store, async () => {
+        await store.cancelJob('local:a');
+        await Promise.resolve();
+        await Promise.resolve();
+      }),
+    ).toBe(1);
+    expect(store.jobs.get('local:a')!.state).toBe('canceled');
+    // The fake's cancelJobs patches each job, then answers with all of them: the answer adds nothing.
+    const bulk = new FakeBridge({ jobs: [makeJob({ key: 'local:d', state: 'queued' }), makeJob({ key: 'local:e', state: 'queued' })], sources: [makeHealth({ id: 'local' })] });
+    const s2 = createStore(bulk);
+    await s2.start();
+    expect(await updatesDuring(s2, () => s2.cancelJobs(['local:d', 'local:e']))).toBe(2);
+    expect([...s2.jobs.values()].map((j) => j.state)).toEqual(['canceled', 'canceled']);
+    store.dispose();
+    s2.dispose();
+  });
+});

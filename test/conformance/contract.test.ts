@@ -204,6 +204,13 @@ describe('the suite itself', () => {
     await expect(SCENARIOS.stopUpload(target)).rejects.toThrow();
   });
 
+  it('fails a fake that says of a source what the source does not declare', async () => {
+    const target = await fakeTarget()();
+    const bridge = target.bridge as FakeBridge;
+    bridge.sources = bridge.sources.map((s) => ({ ...s, capabilities: { ...s.capabilities, servicePanel: true } }));
+    await expect(SCENARIOS.capabilities(target)).rejects.toThrow();
+  });
+
   it('fails a fake whose failures differ from the core\'s', async () => {
     const target = await fakeTarget()();
     (target.bridge as FakeBridge).override('cancelJob', async () => {

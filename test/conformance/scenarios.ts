@@ -184,4 +184,27 @@ export async function signInEvents(t: ConformanceTarget): Promise<void> {
   expect(await call(t.bridge, 'signIn', { sourceId: 'nosuch' })).toMatchObject({ ok: false, error: { code: 'not-found', field: 'sourceId' } });
 }
 
-export const SCENARIOS = { printWithProgress, stopUpload, cancel, track, settingsSave, signInEvents } as const;
+/**
+ * What a source can do comes with its health, as the source declares it: Universal Print tracks,
+ * prints, stops uploads, prints again, signs in and out and has details on demand, and has no
+ * service panel; an action a source cannot do is refused as unsupported, naming the source.
+ */
+export async function capabilities(t: ConformanceTarget): Promise<void> {
+  const snap = valueOf(await call(t.bridge, 'getSnapshot', {}));
+  const health = snap.sources.find((s) => s.id === t.printSourceId);
+  expect(health?.capabilities).toEqual({
+    track: true,
+    print: true,
+    cancelUpload: true,
+    retry: true,
+    saveOutput: false,
+    servicePanel: false,
+    serviceControl: false,
+    signIn: true,
+    signOut: true,
+    details: true,
+  });
+  expect(await call(t.bridge, 'getServiceInfo', { sourceId: t.printSourceId })).toMatchObject({ ok: false, error: { code: 'unsupported', message: `${health!.name} cannot show service details.` } });
+}
+
+export const SCENARIOS = { printWithProgress, stopUpload, cancel, track, settingsSave, signInEvents, capabilities } as const;

@@ -180,8 +180,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window actions in the browser', () =>
     expect(await tracked.locator('.cell-printer').textContent()).toBe('Annex');
   });
 
-  it('round-trips a polling interval through the settings dialog; screenshots it', async () => {
-    const label = 'ScriptX.Services: interval while jobs are active (ms)';
+  it('round-trips a polling interval, in seconds, through the settings dialog; screenshots it', async () => {
+    const label = 'ScriptX.Services: interval while jobs are active (seconds)';
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
     let dialog = page.getByTestId('settings-dialog');
     await expect.poll(() => dialog.getByTestId('settings-panel').count(), { timeout: 10_000 }).toBe(1);
@@ -189,7 +189,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window actions in the browser', () =>
     await expectAccessible();
     await dialog.getByRole('tab', { name: 'Polling' }).click();
     const field = dialog.getByLabel(label);
-    expect(await field.inputValue()).toBe('300');
+    expect(await field.inputValue()).toBe('0.3');
 
     // Invalid input is refused at the field, and nothing is saved.
     await field.fill('');
@@ -197,7 +197,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window actions in the browser', () =>
     await expect.poll(() => field.getAttribute('aria-invalid')).toBe('true');
     expect((await run.preview.core.handlers.getSettings({}, ctx)).settings.polling.scriptx.activeMs).toBe(300);
 
-    await field.fill('750');
+    await field.fill('0.75');
     await dialog.getByTestId('settings-polling').getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => dialog.getByTestId('settings-outcome').textContent()).toBe('Settings saved.');
     await saveShot(page, 'panel-settings-polling');
@@ -207,7 +207,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window actions in the browser', () =>
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
     dialog = page.getByTestId('settings-dialog');
     await dialog.getByRole('tab', { name: 'Polling' }).click();
-    expect(await dialog.getByLabel(label).inputValue()).toBe('750');
+    expect(await dialog.getByLabel(label).inputValue()).toBe('0.75');
     await closeDialog('settings-dialog');
     const saved = await run.preview.core.handlers.getSettings({}, ctx);
     expect(saved.settings.polling.scriptx.activeMs).toBe(750);

@@ -22,6 +22,7 @@ import {
   Settings,
   isFinal,
   makeJobKey,
+  noCapabilities,
   secretNamesFor,
   type HistoryEntry,
   type Job,
@@ -31,7 +32,9 @@ import {
   type Result,
   type SecretName,
   type SettingsInput,
+  type SourceCapabilities,
   type SourceHealth,
+  type SourceKind,
 } from '../../preload/contract/model';
 
 export const NOW = '2026-03-02T10:00:00.000Z';
@@ -67,8 +70,23 @@ export function makeJob(over: Partial<Job> & { sourceId?: string } = {}): Job {
   };
 }
 
+/**
+ * What each kind of source declares it can do, as the app's sources do (main/queue/source.ts
+ * `sourceCapabilities`; test/unit/queue/capabilities.test.ts holds this equal to the real sources).
+ */
+export const KIND_CAPABILITIES: Readonly<Record<SourceKind, SourceCapabilities>> = {
+  scriptx: { ...noCapabilities(), track: true, print: true, retry: true, saveOutput: true, servicePanel: true, serviceControl: true },
+  graph: { ...noCapabilities(), track: true, print: true, cancelUpload: true, retry: true, signIn: true, signOut: true, details: true },
+  aodocs: { ...noCapabilities(), track: true, details: true },
+  ipp: { ...noCapabilities(), details: true },
+  'windows-spooler': { ...noCapabilities(), details: true },
+};
+
+/** A source's health as the app reports it; its capabilities those of its kind, none while switched off. */
 export function makeHealth(over: Partial<SourceHealth> & { id: string }): SourceHealth {
-  return { kind: 'scriptx', name: over.id, status: 'ok', message: '', lastSuccessAt: NOW, lastErrorAt: null, ...over };
+  const kind = over.kind ?? 'scriptx';
+  const capabilities = over.status === 'disabled' ? noCapabilities() : { ...KIND_CAPABILITIES[kind] };
+  return { kind, name: over.id, capabilities, status: 'ok', message: '', lastSuccessAt: NOW, lastErrorAt: null, ...over };
 }
 
 export interface FakeBridgeOptions {
@@ -256,6 +274,13 @@ export class FakeBridge implements PrintQueueBridge {
     return h;
   }
 
+  /** The source, when it can do what is asked; refused as the core refuses a source without it. */
+  private capable(sourceId: string, capability: keyof SourceCapabilities, what: string): SourceHealth {
+    const h = this.health(sourceId);
+    if (!h.capabilities[capability]) throw new AppFailure('unsupported', `${h.name} cannot ${what}.`, { sourceId });
+    return h;
+  }
+
   private setHealth(h: SourceHealth): SourceHealth {
     this.sources = this.sources.map((s) => (s.id === h.id ? h : s));
     this.emit('source:health', h);
@@ -319,13 +344,14 @@ export class FakeBridge implements PrintQueueBridge {
       },
       retryJob: async ({ key }) => {
         const job = this.need(key);
+        this.capable(job.sourceId, 'retry', 'submit a job again');
         if (job.extra.retryable !== true) throw new AppFailure('not-allowed', 'Only jobs this app submitted can be printed again.');
         const again = makeJob({ sourceId: job.sourceId, document: job.document, printer: job.printer, state: 'queued' });
         this.jobs.set(again.key, again);
         return again;
       },
       trackJob: async ({ sourceId, id }) => {
-        const h = this.health(sourceId);
+        const h = this.capable(sourceId, 'track', 'track job ids handed in');
         const key = makeJobKey(sourceId, id);
         return this.jobs.get(key) ?? this.add(makeJob({ sourceId, sourceKind: h.kind, nativeId: id, key, document: `Tracked ${id}`, mine: false }));
       },
@@ -367,20 +393,22 @@ export class FakeBridge implements PrintQueueBridge {
       },
       testSource: async ({ source }) => makeHealth({ id: source.id, kind: source.kind, name: source.name ?? source.id, status: 'ok', message: 'Answered.' }),
       signIn: async ({ sourceId }) => {
+        this.capable(sourceId, 'signIn', 'sign in');
         // As a device-code sign-in goes: the code to enter, then done.
         const message = 'To sign in, use a web browser to open the page https://microsoft.com/devicelogin and enter the code FAKE1234 to authenticate.';
         this.emit('signin:progress', { sourceId, stage: 'device-code', userCode: 'FAKE1234', verificationUri: 'https://microsoft.com/devicelogin', expiresAt: new Date(Date.now() + 900_000).toISOString(), message });
         this.emit('signin:progress', { sourceId, stage: 'done' });
         return this.setHealth({ ...this.health(sourceId), status: 'ok', message: 'Signed in as alice@contoso.com.' });
       },
-      signOut: async ({ sourceId }) => this.setHealth({ ...this.health(sourceId), status: 'auth-required', message: 'Sign in to see jobs.' }),
+      signOut: async ({ sourceId }) => this.setHealth({ ...this.capable(sourceId, 'signOut', 'sign out'), status: 'auth-required', message: 'Sign in to see jobs.' }),
       submitPrint: async (req) => {
-        const h = this.health(req.sourceId);
+        const h = this.capable(req.sourceId, 'print', 'print');
         if (req.document.type === 'file') return this.printFileJob(req, h.kind);
         return this.add(makeJob({ sourceId: req.sourceId, sourceKind: h.kind, document: req.title ?? (req.document.type === 'url' ? req.document.url : 'document'), printer: req.printer ?? 'Default printer' }));
       },
       cancelUpload: async ({ key }) => {
         const job = this.need(key);
+        this.capable(job.sourceId, 'cancelUpload', 'cancel an upload');
         const stop = this.uploads.get(key);
         this.uploads.delete(key);
         if (!stop && !job.rawState.includes('uploadPending')) throw new AppFailure('too-late', `The job is ${job.rawState}, not waiting for an upload; cancel the job instead.`, { sourceId: job.sourceId });
@@ -389,15 +417,17 @@ export class FakeBridge implements PrintQueueBridge {
       },
       saveJobOutput: async ({ key }) => {
         const job = this.need(key);
+        this.capable(job.sourceId, 'saveOutput', 'save the output of a job');
         if (job.extra.outputReady !== true) throw new AppFailure('not-found', 'The service has no output file for this job.');
         return { savedTo: 'C:\\Users\\alice\\Documents\\output.pdf' };
       },
       getServiceInfo: async ({ sourceId }) => {
-        this.health(sourceId);
+        this.capable(sourceId, 'servicePanel', 'show service details');
         if (!this.serviceInfo) throw new AppFailure('unreachable', 'ScriptX.Services did not answer on 127.0.0.1:41191.', { sourceId });
         return this.serviceInfo;
       },
       serviceAction: async (req) => {
+        this.capable(req.sourceId, 'serviceControl', 'be controlled from here');
         if (!this.serviceInfo) throw new AppFailure('unreachable', 'ScriptX.Services did not answer.');
         const info = this.serviceInfo;
         if (req.action === 'setDefaultPrinter') {

@@ -32,7 +32,7 @@ export function DetailPanel() {
     if (!key) return;
     let live = true;
     setLoading(true);
-    void store.call('getJobDetails', { key }).then((r) => {
+    void store.jobDetails({ key }).then((r) => {
       if (!live) return;
       setLoading(false);
       if (r.ok) {
@@ -52,7 +52,7 @@ export function DetailPanel() {
   async function more() {
     if (!key || !details?.eventsNextPageToken) return;
     setMoreBusy(true);
-    const r = await store.call('getJobDetails', { key, eventsPageToken: details.eventsNextPageToken });
+    const r = await store.jobDetails({ key, eventsPageToken: details.eventsNextPageToken });
     setMoreBusy(false);
     if (r.ok) setDetails({ ...details, events: [...(details.events ?? []), ...(r.value.events ?? [])], eventsNextPageToken: r.value.eventsNextPageToken ?? null });
     else store.notify('error', t.detailFailed(r.error.message));
@@ -231,7 +231,7 @@ function StuckHelp(props: { job: Job }) {
         <button type="button" class="danger" disabled={!job.cancel.allowed} aria-describedby={job.cancel.allowed ? undefined : 'stuck-cancel-reason'} onClick={() => askCancel(store, [job.key])}>
           {t.cancelJob}
         </button>
-        {job.sourceKind === 'scriptx' && (
+        {store.capabilitiesOf(job.sourceId).servicePanel && (
           <button type="button" onClick={() => (store.panel.value = { kind: 'service', sourceId: job.sourceId })}>
             {t.stuckRestartService}
           </button>

@@ -111,12 +111,18 @@ function SourceLine(props: { health: SourceHealth }) {
       )}
       <SignInProgressLine sourceId={h.id} />
       <div class="source-actions">
-        {h.status === 'auth-required' && (
+        {h.status === 'auth-required' && h.capabilities.signIn && (
           <button type="button" class="primary" disabled={store.signingIn.value.has(h.id)} onClick={() => void store.signIn(h.id)}>
             {store.signingIn.value.has(h.id) ? t.signingIn : t.signIn}
           </button>
         )}
-        {h.kind === 'graph' && h.status !== 'auth-required' && h.status !== 'disabled' && (
+        {h.status === 'auth-required' && !h.capabilities.signIn && (
+          // No interactive sign-in: the credential is entered in the source's settings.
+          <button type="button" class="primary" onClick={() => (store.panel.value = { kind: 'settings', tab: 'sources', sourceId: h.id })}>
+            {t.signIn}
+          </button>
+        )}
+        {h.capabilities.signOut && h.status !== 'auth-required' && h.status !== 'disabled' && (
           <button type="button" onClick={() => void store.signOut(h.id)}>
             {t.signOut}
           </button>
@@ -126,7 +132,7 @@ function SourceLine(props: { health: SourceHealth }) {
             {t.refreshNow}
           </button>
         )}
-        {h.kind === 'scriptx' && (
+        {h.capabilities.servicePanel && (
           <button type="button" onClick={() => (store.panel.value = { kind: 'service', sourceId: h.id })}>
             {t.serviceDetails}
           </button>
@@ -157,7 +163,7 @@ export function ServicePanel(props: { sourceId: string }) {
   const [settings, setSettings] = useState<SettingsView | null>(null);
   useEffect(() => {
     let live = true;
-    void store.call('getSettings', {}).then((r) => {
+    void store.readSettings().then((r) => {
       if (live && r.ok) setSettings(r.value);
     });
     return () => {
@@ -167,7 +173,7 @@ export function ServicePanel(props: { sourceId: string }) {
 
   useEffect(() => {
     let live = true;
-    void store.call('getServiceInfo', { sourceId: props.sourceId }).then((r) => {
+    void store.serviceInfo({ sourceId: props.sourceId }).then((r) => {
       if (!live) return;
       if (r.ok) setInfo(r.value);
       else setError(r.error);
@@ -180,7 +186,7 @@ export function ServicePanel(props: { sourceId: string }) {
   async function act(req: ServiceActionRequest, label: string) {
     setBusy(label);
     setResult(null);
-    const r = await store.call('serviceAction', req);
+    const r = await store.serviceAction(req);
     setBusy(null);
     if (r.ok) {
       setInfo(r.value);

@@ -25,7 +25,7 @@ function serverErrors(e: AppError, known: string[]): FieldErrors {
 
 export function TrackDialog() {
   const store = useStore();
-  const sources = store.sources.value;
+  const sources = store.sources.value.filter((s) => s.capabilities.track);
   const [sourceId, setSourceId] = useState(sources[0]?.id ?? '');
   const [id, setId] = useState('');
   const [kind, setKind] = useState<'' | 'html' | 'pdf'>('');
@@ -122,7 +122,7 @@ export function TrackDialog() {
 
 export function PrintDialog() {
   const store = useStore();
-  const sources = store.sources.value.filter((s) => s.kind === 'scriptx' || s.kind === 'graph');
+  const sources = store.sources.value.filter((s) => s.capabilities.print);
   const [sourceId, setSourceId] = useState(sources[0]?.id ?? '');
   const [type, setType] = useState<'url' | 'file' | 'html'>('url');
   const [url, setUrl] = useState('');

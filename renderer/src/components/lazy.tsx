@@ -67,9 +67,9 @@ function Loading() {
   );
 }
 
-export function LazySettingsPanel(props: { initialTab?: SettingsTab }) {
+export function LazySettingsPanel(props: { initialTab?: SettingsTab; sourceId?: string }) {
   const p = usePanels(true);
-  return p ? <p.SettingsPanel initialTab={props.initialTab} /> : <Loading />;
+  return p ? <p.SettingsPanel initialTab={props.initialTab} sourceId={props.sourceId} /> : <Loading />;
 }
 
 export function LazyTrackDialog() {

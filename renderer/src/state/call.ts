@@ -15,3 +15,6 @@ export function requestSafely<K extends RequestName>(bridge: PrintQueueBridge, n
     error: { code: 'internal' as const, message: err instanceof Error ? err.message : String(err) },
   }));
 }
+
+/** A bridge request as the window's state makes it. */
+export type Call = <K extends RequestName>(name: K, input: RequestInput<K>) => Promise<Result<RequestOutput<K>>>;

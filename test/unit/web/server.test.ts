@@ -8,7 +8,7 @@ import { startWebTransport, tokensEqual, type WebTransport } from '../../../main
 import { previewContentSecurityPolicy, rewriteCspMeta } from '../../../main/web/csp';
 import { EVENT_NAMES } from '../../../preload/contract/channels';
 import type { Events } from '../../../preload/contract/contract';
-import { AppFailure, type Job, type Result } from '../../../preload/contract/model';
+import { AppFailure, noCapabilities, type Job, type Result } from '../../../preload/contract/model';
 import { snapshotAnswer } from '../../../preload/contract/queue-view';
 import { isWireTable } from '../../../preload/contract/wire';
 import { expandJobTable } from '../../../renderer/src/transport/web';
@@ -330,7 +330,7 @@ describe('web transport: requests and events', () => {
     await new Promise<void>((r) => stranger.once('open', () => r()));
     const payloads: { [E in keyof Events]: Events[E] } = {
       'jobs:patch': { patches: [{ type: 'added', job: sampleJob() }] },
-      'source:health': { id: 'local', kind: 'scriptx', name: 'Local', status: 'ok', message: 'Working.', lastSuccessAt: null, lastErrorAt: null },
+      'source:health': { id: 'local', kind: 'scriptx', name: 'Local', capabilities: noCapabilities(), status: 'ok', message: 'Working.', lastSuccessAt: null, lastErrorAt: null },
       'monitoring:paused': { until: null },
       'app:navigate': { key: 'local:tok-1' },
       'app:notice': { level: 'warning', message: 'Heads up.' },

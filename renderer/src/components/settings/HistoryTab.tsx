@@ -1,0 +1,60 @@
+/** Settings → History: how long finished jobs are kept, export and clear. */
+import { useState } from 'preact/hooks';
+import { HistorySettings, type Settings } from '../../../../preload/contract/model';
+import { t } from '../../i18n/messages';
+import { useStore } from '../context';
+import { firstErrors, OutcomeLine, SaveButton, TextField } from './fields';
+import { useSettingsSave } from './use-save';
+
+export function HistoryTab(props: { settings: Settings }) {
+  const store = useStore();
+  const h = props.settings.history;
+  const [retention, setRetention] = useState(String(h.retentionDays));
+  const [maxJobs, setMaxJobs] = useState(String(h.maxJobs));
+  const { busy, outcome, setOutcome, errors, save, refuse } = useSettingsSave();
+
+  async function submit(e: Event) {
+    e.preventDefault();
+    const parsed = HistorySettings.safeParse({ retentionDays: retention.trim() ? Number(retention) : Number.NaN, maxJobs: maxJobs.trim() ? Number(maxJobs) : Number.NaN });
+    if (!parsed.success) return refuse(firstErrors(parsed.error.issues));
+    await save({ history: parsed.data }, { prefix: 'history.', known: ['retentionDays', 'maxJobs'] });
+  }
+
+  function clear() {
+    store.confirm.value = {
+      title: t.historyClear,
+      body: t.historyClearConfirm,
+      confirmLabel: t.historyClear,
+      onConfirm: async () => {
+        const r = await store.clearHistory({});
+        setOutcome(r.ok ? { ok: true, message: t.historyCleared } : { ok: false, message: r.error.message });
+      },
+    };
+  }
+
+  async function exportAs(format: 'csv' | 'json') {
+    const r = await store.exportHistory({ format });
+    if (!r.ok) setOutcome({ ok: false, message: r.error.message });
+    else setOutcome(r.value ? { ok: true, message: t.historyExported(r.value.savedTo) } : { ok: true, message: t.notSaved });
+  }
+
+  return (
+    <form onSubmit={submit} noValidate data-testid="settings-history">
+      <TextField id="history-retentionDays" label={t.historyRetention} type="number" value={retention} onInput={setRetention} error={errors.retentionDays} />
+      <TextField id="history-maxJobs" label={t.historyMax} type="number" value={maxJobs} onInput={setMaxJobs} error={errors.maxJobs} />
+      <OutcomeLine outcome={outcome} />
+      <div class="dialog-buttons">
+        <SaveButton busy={busy} />
+        <button type="button" onClick={() => void exportAs('csv')}>
+          {t.historyExportCsv}
+        </button>
+        <button type="button" onClick={() => void exportAs('json')}>
+          {t.historyExportJson}
+        </button>
+        <button type="button" class="danger" onClick={clear}>
+          {t.historyClear}
+        </button>
+      </div>
+    </form>
+  );
+}

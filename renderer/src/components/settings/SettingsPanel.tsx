@@ -1,0 +1,82 @@
+/**
+ * Settings: sources (add, edit, remove, test, credentials), polling, notifications, history and
+ * general choices, one file per tab, each saving through one hook (use-save.ts). Every field is
+ * validated with the same schemas main uses, and a refusal from main is shown at the field it
+ * names. Credentials go to main only (setSecret) and are never read back: the panel only learns
+ * whether one is stored.
+ */
+import { useState } from 'preact/hooks';
+import { t } from '../../i18n/messages';
+import type { SettingsTab } from '../../state/store';
+import { useStore } from '../context';
+import { Modal } from '../Modal';
+import { GeneralTab } from './GeneralTab';
+import { HistoryTab } from './HistoryTab';
+import { NotificationsTab } from './NotificationsTab';
+import { PollingTab } from './PollingTab';
+import { SourcesTab } from './SourcesTab';
+
+const TABS: SettingsTab[] = ['sources', 'polling', 'notifications', 'history', 'general'];
+
+export function SettingsPanel(props: { initialTab?: SettingsTab; sourceId?: string }) {
+  const store = useStore();
+  const [tab, setTab] = useState<SettingsTab>(props.initialTab ?? 'sources');
+  const view = store.settingsView.value;
+  const close = () => (store.panel.value = null);
+
+  function onTabKey(e: KeyboardEvent) {
+    const i = TABS.indexOf(tab);
+    const next = e.key === 'ArrowRight' ? (i + 1) % TABS.length : e.key === 'ArrowLeft' ? (i - 1 + TABS.length) % TABS.length : e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : -1;
+    if (next < 0) return;
+    e.preventDefault();
+    setTab(TABS[next]);
+    (e.currentTarget as HTMLElement).querySelector<HTMLElement>(`#settings-tab-${TABS[next]}`)?.focus();
+  }
+
+  return (
+    <Modal title={t.settingsTitle} onClose={close} wide testId="settings-dialog">
+      {!view ? (
+        <p role="status">{t.loading}</p>
+      ) : (
+        <div data-testid="settings-panel">
+          {view.problems.length > 0 && (
+            <div class="banner banner-warning" role="alert">
+              <p>{t.settingsProblems}</p>
+              <ul>
+                {view.problems.map((p) => (
+                  <li key={p.field}>
+                    <code>{p.field}</code>: {p.message}
+                  </li>
+                ))}
+              </ul>
+            </div>
+          )}
+          <div class="tabs" role="tablist" aria-label={t.settingsTitle} onKeyDown={onTabKey}>
+            {TABS.map((k) => (
+              <button
+                key={k}
+                type="button"
+                role="tab"
+                id={`settings-tab-${k}`}
+                aria-selected={tab === k ? 'true' : 'false'}
+                aria-controls={`settings-panel-${k}`}
+                tabIndex={tab === k ? 0 : -1}
+                onClick={() => setTab(k)}
+              >
+                {t.settingsTabs[k]}
+              </button>
+            ))}
+          </div>
+          <div role="tabpanel" id={`settings-panel-${tab}`} aria-labelledby={`settings-tab-${tab}`} class="tab-panel">
+            {tab === 'sources' && <SourcesTab settings={view.settings} editSourceId={props.sourceId} />}
+            {tab === 'polling' && <PollingTab settings={view.settings} />}
+            {tab === 'notifications' && <NotificationsTab settings={view.settings} />}
+            {tab === 'history' && <HistoryTab settings={view.settings} />}
+            {tab === 'general' && <GeneralTab />}
+          </div>
+          <p class="muted small">{t.settingsFile(view.configPath)}</p>
+        </div>
+      )}
+    </Modal>
+  );
+}

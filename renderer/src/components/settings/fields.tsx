@@ -1,0 +1,87 @@
+/** The settings tabs' fields, their error lists and the line that says how a save went. */
+import type { AppError } from '../../../../preload/contract/model';
+import { t } from '../../i18n/messages';
+import { FieldError } from '../Modal';
+
+export type Errors = Record<string, string>;
+export type Outcome = { ok: boolean; message: string } | null;
+
+/** The first message for each field, the field named by the first `depth` steps of its path. */
+export function firstErrors(issues: { path: PropertyKey[]; message: string }[], depth = 1): Errors {
+  const out: Errors = {};
+  for (const i of issues) {
+    const f = i.path.slice(0, depth).map(String).join('.') || 'form';
+    out[f] ??= i.message;
+  }
+  return out;
+}
+
+/** Maps a refusal from main (field like "settings.polling.graph.activeMs") to a field of a tab. */
+export function serverFieldErrors(e: AppError, prefix: string, known: string[]): Errors {
+  const field = e.field?.replace(/^settings\./, '') ?? '';
+  if (field.startsWith(prefix)) {
+    const rest = field.slice(prefix.length);
+    const hit = known.find((k) => rest === k || rest.startsWith(`${k}.`));
+    if (hit) return { [hit]: e.message };
+  }
+  return { form: e.message };
+}
+
+export function OutcomeLine(props: { outcome: Outcome }) {
+  if (!props.outcome) return null;
+  return (
+    <p class={props.outcome.ok ? 'result-ok' : 'error-text'} role={props.outcome.ok ? 'status' : 'alert'} data-testid="settings-outcome">
+      {props.outcome.message}
+    </p>
+  );
+}
+
+export function TextField(props: { id: string; label: string; value: string; onInput: (v: string) => void; error?: string; type?: string; placeholder?: string; autoComplete?: string; step?: string }) {
+  const errId = `${props.id}-error`;
+  return (
+    <>
+      <label class="field">
+        <span>{props.label}</span>
+        <input
+          id={props.id}
+          name={props.id}
+          type={props.type ?? 'text'}
+          step={props.step}
+          value={props.value}
+          placeholder={props.placeholder}
+          autoComplete={props.autoComplete ?? 'off'}
+          spellcheck={false}
+          aria-invalid={props.error ? 'true' : undefined}
+          aria-describedby={props.error ? errId : undefined}
+          onInput={(e) => props.onInput(e.currentTarget.value)}
+        />
+      </label>
+      <FieldError id={errId} message={props.error} />
+    </>
+  );
+}
+
+export function Check(props: { label: string; checked: boolean; onChange: (v: boolean) => void; name?: string; disabled?: boolean; describedBy?: string }) {
+  return (
+    <label class="check">
+      <input
+        type="checkbox"
+        name={props.name}
+        checked={props.checked}
+        disabled={props.disabled}
+        aria-describedby={props.describedBy}
+        onChange={(e) => props.onChange(e.currentTarget.checked)}
+      />
+      {props.label}
+    </label>
+  );
+}
+
+/** A tab's Save button: "Saving…" while the save runs. */
+export function SaveButton(props: { busy: boolean }) {
+  return (
+    <button type="submit" class="primary" disabled={props.busy}>
+      {props.busy ? t.saving : t.save}
+    </button>
+  );
+}

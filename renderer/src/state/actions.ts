@@ -1,0 +1,291 @@
+/**
+ * Everything the window asks the app to do, as named functions: components call these, never the
+ * bridge. Every action reports its outcome (a notice, a row error, or the job the service answered
+ * with, put into the queue once); nothing fails silently.
+ */
+import { batch, signal } from '@preact/signals';
+import type { PrintRequest, RequestInput, RequestOutput, ServiceActionRequest, SignInProgress } from '../../../preload/contract/contract';
+import type { Job, Result } from '../../../preload/contract/model';
+import { t } from '../i18n/messages';
+import { formatInt } from '../i18n/format';
+import type { Call } from './call';
+import type { Notify } from './notices';
+import { docName, type Queue } from './queue';
+
+export type PendingAction = 'cancel' | 'abort' | 'retry' | 'dismiss' | 'hold' | 'release';
+
+function distinct(items: string[]): string[] {
+  return [...new Set(items)];
+}
+
+function setMapEntry<V>(sig: { value: ReadonlyMap<string, V> }, key: string, v: V | undefined): void {
+  const next = new Map(sig.value);
+  if (v === undefined) next.delete(key);
+  else next.set(key, v);
+  sig.value = next;
+}
+
+export function createActions(opts: { call: Call; queue: Queue; notify: Notify }) {
+  const { call, queue, notify } = opts;
+  const { jobs } = queue;
+  const pending = signal<ReadonlyMap<string, PendingAction>>(new Map());
+  const rowErrors = signal<ReadonlyMap<string, string>>(new Map());
+  /** Sign-ins in progress by source id, and where each stands (the browser page, a device code, a failure). */
+  const signingIn = signal<ReadonlyMap<string, true>>(new Map());
+  const signInProgress = signal<ReadonlyMap<string, SignInProgress>>(new Map());
+  const printProgress = signal<ReadonlyMap<string, { sentBytes: number; totalBytes: number }>>(new Map());
+
+  const nameOf = (key: string): string => {
+    const job = jobs.get(key);
+    return job ? docName(job) : key;
+  };
+
+  async function runJobAction(key: string, action: PendingAction, run: () => Promise<Result<Job | null>>, ok: (job: Job) => string, fail: (reason: string) => string): Promise<boolean> {
+    const before = jobs.get(key);
+    batch(() => {
+      setMapEntry(pending, key, action);
+      setMapEntry(rowErrors, key, undefined);
+    });
+    const r = await run();
+    setMapEntry(pending, key, undefined);
+    if (!r.ok) {
+      setMapEntry(rowErrors, key, r.error.message);
+      notify('error', fail(r.error.message));
+      return false;
+    }
+    if (r.value) queue.putAnswers([r.value]);
+    notify('info', ok(r.value ?? before!));
+    return true;
+  }
+
+  function cancelJob(key: string): Promise<boolean> {
+    const name = nameOf(key);
+    return runJobAction(key, 'cancel', () => call('cancelJob', { key }), (j) => t.canceled(docName(j)), (reason) => t.cancelFailed(name, reason));
+  }
+
+  /**
+   * Cancels many at once; jobs that refuse cancellation are never sent. `skipped` are the selected
+   * jobs left out, with why; the outcome is one notice naming each job by its document.
+   */
+  async function cancelJobs(keys: string[], skipped: { job: Job; why: string }[] = []): Promise<void> {
+    if (!keys.length) return;
+    if (keys.length === 1 && !skipped.length) {
+      await cancelJob(keys[0]);
+      return;
+    }
+    const names = new Map(keys.map((k) => [k, nameOf(k)]));
+    batch(() => {
+      for (const k of keys) {
+        setMapEntry(pending, k, 'cancel');
+        setMapEntry(rowErrors, k, undefined);
+      }
+    });
+    const r = await call('cancelJobs', { keys });
+    let okCount = 0;
+    const lines: string[] = [];
+    const failures: string[] = [];
+    batch(() => {
+      for (const k of keys) setMapEntry(pending, k, undefined);
+      if (!r.ok) {
+        for (const k of keys) {
+          setMapEntry(rowErrors, k, r.error.message);
+          lines.push(t.jobOutcome(names.get(k)!, t.outcomeNotCanceled(r.error.message)));
+        }
+        failures.push(r.error.message);
+        return;
+      }
+      const answers: Job[] = [];
+      for (const item of r.value) {
+        const name = names.get(item.key) ?? item.key;
+        if (item.result.ok) {
+          okCount++;
+          answers.push(item.result.value);
+          lines.push(t.jobOutcome(name, t.outcomeCanceled));
+        } else {
+          failures.push(item.result.error.message);
+          setMapEntry(rowErrors, item.key, item.result.error.message);
+          lines.push(t.jobOutcome(name, t.outcomeNotCanceled(item.result.error.message)));
+        }
+      }
+      queue.putAnswers(answers);
+      queue.selection.value = new Set();
+    });
+    for (const s of skipped) lines.push(t.jobOutcome(docName(s.job), t.outcomeSkipped(s.why)));
+    const summary = t.bulkOutcome(formatInt(okCount), formatInt(failures.length), formatInt(skipped.length), distinct(skipped.map((s) => s.why)), distinct(failures));
+    notify(failures.length ? (okCount ? 'warning' : 'error') : skipped.length ? 'warning' : 'info', summary, lines);
+  }
+
+  function abortJob(key: string, reason: string): Promise<boolean> {
+    const name = nameOf(key);
+    return runJobAction(key, 'abort', () => call('abortJob', { key, reason }), (j) => t.aborted(docName(j)), (why) => t.abortFailed(name, why));
+  }
+
+  /** Holds a waiting job at the service (IPP Hold-Job), or releases a held one. */
+  function holdJob(key: string, action: 'hold' | 'release'): Promise<boolean> {
+    const name = nameOf(key);
+    const request = action === 'hold' ? 'holdJob' : 'releaseJob';
+    return runJobAction(key, action, () => call(request, { key }), (j) => t.heldOrReleased(action, docName(j)), (why) => t.holdFailed(action, name, why));
+  }
+
+  function retryJob(key: string): Promise<boolean> {
+    return runJobAction(key, 'retry', () => call('retryJob', { key }), (j) => t.retried(docName(j)), t.retryFailed);
+  }
+
+  async function dismissJob(key: string): Promise<boolean> {
+    const name = nameOf(key);
+    setMapEntry(pending, key, 'dismiss');
+    const r = await call('dismissJob', { key });
+    setMapEntry(pending, key, undefined);
+    if (!r.ok) {
+      setMapEntry(rowErrors, key, r.error.message);
+      notify('error', t.dismissFailed(r.error.message));
+      return false;
+    }
+    queue.applyPatches([{ type: 'removed', key }]);
+    if (queue.detailKey.value === key) queue.detailKey.value = null;
+    notify('info', t.dismissed(name));
+    return true;
+  }
+
+  async function saveJobOutput(key: string): Promise<void> {
+    const r = await call('saveJobOutput', { key });
+    if (!r.ok) notify('error', t.saveFailed(r.error.message));
+    else notify('info', r.value ? t.savedTo(r.value.savedTo) : t.notSaved);
+  }
+
+  async function trackJob(input: RequestInput<'trackJob'>): Promise<Result<Job>> {
+    const r = await call('trackJob', input);
+    if (r.ok) {
+      queue.putAnswers([r.value]);
+      queue.openDetails(r.value.key);
+      notify('info', t.tracked(docName(r.value)));
+    }
+    return r;
+  }
+
+  async function submitPrint(input: PrintRequest): Promise<Result<Job>> {
+    const before = new Set(printProgress.value.keys());
+    const r = await call('submitPrint', input);
+    // The upload is over either way: its row shows the job again, not the bytes sent.
+    for (const key of printProgress.value.keys()) if (!before.has(key)) setMapEntry(printProgress, key, undefined);
+    if (r.ok) {
+      queue.putAnswers([r.value]);
+      queue.activeKey.value = r.value.key;
+      notify('info', t.printSubmitted(docName(r.value)));
+    }
+    return r;
+  }
+
+  /** Stops an upload that is still sending the document (Universal Print). */
+  async function cancelUpload(key: string): Promise<boolean> {
+    const r = await call('cancelUpload', { key });
+    setMapEntry(printProgress, key, undefined);
+    if (!r.ok) {
+      notify('error', t.cancelUploadFailed(r.error.message));
+      return false;
+    }
+    queue.putAnswers([r.value]);
+    notify('info', t.uploadCanceled(docName(r.value)));
+    return true;
+  }
+
+  async function refreshNow(sourceId?: string): Promise<void> {
+    const r = await call('refreshNow', sourceId ? { sourceId } : {});
+    const name = sourceId ? (queue.sourceNames.value.get(sourceId) ?? sourceId) : t.sources;
+    if (r.ok) notify('info', t.refreshed(name));
+    else notify('error', r.error.message);
+  }
+
+  async function signIn(sourceId: string): Promise<void> {
+    setMapEntry(signingIn, sourceId, true);
+    const r = await call('signIn', { sourceId }).finally(() => setMapEntry(signingIn, sourceId, undefined));
+    // The sign-in is over either way: what the window said about it (browser, device code) goes.
+    if (r.ok || signInProgress.value.get(sourceId)?.stage !== 'failed') setMapEntry(signInProgress, sourceId, undefined);
+    if (!r.ok) setMapEntry(signInProgress, sourceId, { sourceId, stage: 'failed', message: r.error.message });
+    if (r.ok) {
+      queue.applyHealth(r.value);
+      notify(r.value.status === 'ok' ? 'info' : 'warning', t.signInDone(r.value.name, r.value.message || t.health[r.value.status]));
+    } else notify('error', r.error.message);
+  }
+
+  async function signOut(sourceId: string): Promise<void> {
+    const r = await call('signOut', { sourceId });
+    if (r.ok) {
+      queue.applyHealth(r.value);
+      notify('info', t.signInDone(r.value.name, r.value.message || t.health[r.value.status]));
+    } else notify('error', r.error.message);
+  }
+
+  /** What main says of a sign-in in progress; a finished one is no longer shown. */
+  function onSignInProgress(p: SignInProgress): void {
+    setMapEntry(signInProgress, p.sourceId, p.stage === 'done' ? undefined : p);
+  }
+
+  function onPrintProgress(p: { key: string; sentBytes: number; totalBytes: number }): void {
+    setMapEntry(printProgress, p.key, { sentBytes: p.sentBytes, totalBytes: p.totalBytes });
+  }
+
+  async function pause(minutes: number | null): Promise<void> {
+    const r = await call('pauseMonitoring', { minutes });
+    if (r.ok) {
+      queue.paused.value = r.value;
+      notify('info', t.monitoringPaused);
+    } else notify('error', r.error.message);
+  }
+
+  async function resume(): Promise<void> {
+    const r = await call('resumeMonitoring', {});
+    if (r.ok) {
+      queue.paused.value = null;
+      notify('info', t.monitoringResumed);
+    } else notify('error', r.error.message);
+  }
+
+  // ---- requests whose answer a panel shows itself (it reports the outcome where it is asked) ----
+
+  const ask =
+    <K extends 'getJobDetails' | 'getServiceInfo' | 'setSecret' | 'clearSecret' | 'testSource' | 'queryHistory' | 'clearHistory' | 'exportHistory' | 'saveDiagnostics' | 'installUpdate' | 'setWindowVisible'>(name: K) =>
+    (input: RequestInput<K>): Promise<Result<RequestOutput<K>>> =>
+      call(name, input);
+
+  return {
+    pending,
+    rowErrors,
+    signingIn,
+    signInProgress,
+    printProgress,
+    cancelJob,
+    cancelJobs,
+    abortJob,
+    holdJob,
+    retryJob,
+    dismissJob,
+    saveJobOutput,
+    trackJob,
+    submitPrint,
+    cancelUpload,
+    refreshNow,
+    signIn,
+    signOut,
+    onSignInProgress,
+    onPrintProgress,
+    pause,
+    resume,
+    /** The detail panel's facts, documents and events (a page of older events with its token). */
+    jobDetails: ask('getJobDetails'),
+    serviceInfo: ask('getServiceInfo'),
+    /** A service panel action; its answer is the service as it is afterwards. */
+    serviceAction: (req: ServiceActionRequest) => call('serviceAction', req),
+    setSecret: ask('setSecret'),
+    clearSecret: ask('clearSecret'),
+    testSource: ask('testSource'),
+    queryHistory: ask('queryHistory'),
+    clearHistory: ask('clearHistory'),
+    exportHistory: ask('exportHistory'),
+    saveDiagnostics: ask('saveDiagnostics'),
+    installUpdate: ask('installUpdate'),
+    setWindowVisible: ask('setWindowVisible'),
+  };
+}
+
+export type Actions = ReturnType<typeof createActions>;
