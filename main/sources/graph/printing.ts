@@ -4,14 +4,15 @@
  * then start the job. Cancelling an upload deletes the upload session — the uploadUrl this app
  * holds, else the Graph route `.../documents/{id}/uploadSession` — and cancels the job.
  */
-import { AppFailure, type GraphSourceConfig, type Job } from '../../../preload/contract/model';
+import { AppFailure, type Job } from '../../../preload/contract/model';
 import type { PrintRequest } from '../../../preload/contract/contract';
 import { HttpError } from '../../http/client';
 import type { PrintFile, PrintProgress, SourceJob } from '../../queue/source';
-import type { SourceDeps } from '../deps';
-import { AuthRequiredError, PRINT_SCOPES, READ_SCOPES, type TokenProvider } from './auth';
-import { PrintJobSchema, UploadProgressSchema, UploadSessionSchema, graphErrorMessage, seg, type GraphClient, type PrintJob } from './client';
-import { locatorOf, permissionMessage, toSourceJob, trackedIdOf, type Operation, type Via } from './mapping';
+import { AuthRequiredError, PRINT_SCOPES, READ_SCOPES } from './auth';
+import { PrintJobSchema, UploadProgressSchema, UploadSessionSchema, graphErrorMessage, seg, type PrintJob } from './client';
+import { knownUpn, type GraphContext } from './context';
+import { toActionFailure } from './errors';
+import { locatorOf, toSourceJob, trackedIdOf, type Operation, type Via } from './mapping';
 import { makeJobKey } from '../../../preload/contract/model';
 
 /** Graph asks for fragments in multiples of 320 KiB. */
@@ -34,12 +35,7 @@ interface ActiveUpload {
 }
 
 export function createPrinting(p: {
-  config: GraphSourceConfig;
-  deps: SourceDeps;
-  client: GraphClient;
-  tokens: TokenProvider;
-  /** The signed-in user's name, when known. */
-  upn: () => string | null;
+  ctx: GraphContext;
   /**
    * The id of the printer behind a share, where this source may read it (admin mode, or printers
    * watched); null where Graph gives it to no one with the user's rights.
@@ -47,31 +43,16 @@ export function createPrinting(p: {
   sharePrinterId: (shareId: string, signal: AbortSignal) => Promise<string | null>;
   /** The name of a share or printer for messages. */
   placeName: (via: Via, id: string) => string;
-  rememberDocument: (key: string, name: string) => void;
   chunkBytes?: number;
 }): Printing {
-  const { config, deps, client, tokens } = p;
+  const { ctx } = p;
+  const { config, deps, client, tokens, name, documentNames } = ctx;
   const chunk = Math.max(UPLOAD_FRAGMENT_UNIT, Math.floor((p.chunkBytes ?? DEFAULT_CHUNK_BYTES) / UPLOAD_FRAGMENT_UNIT) * UPLOAD_FRAGMENT_UNIT);
   const scopes = [...READ_SCOPES, ...PRINT_SCOPES];
   const active = new Map<string, ActiveUpload>();
   /** What was printed this session, for retry (the file's bytes stay in memory only). */
   const submitted = new Map<string, { req: PrintRequest; file: PrintFile }>();
-  const name = config.name ?? 'Universal Print';
-
-  function fail(e: unknown, op: Operation, what: string): AppFailure {
-    if (e instanceof AppFailure) return e;
-    if (e instanceof AuthRequiredError) return new AppFailure('auth-required', e.message, { sourceId: config.id });
-    if (e instanceof HttpError) {
-      const said = (e.serviceMessage ?? graphErrorMessage(e.body))?.replace(/\.$/, '') ?? null;
-      if (e.kind === 'aborted') return new AppFailure('conflict', `The upload was canceled before ${what} finished.`, { sourceId: config.id });
-      if (e.kind === 'unreachable' || e.kind === 'timeout') return new AppFailure('unreachable', `Universal Print (${client.host}) could not be reached to ${what}.`, { sourceId: config.id });
-      if (e.kind === 'malformed') return new AppFailure('internal', `Universal Print answered the request to ${what} with something the app cannot read.`, { sourceId: config.id });
-      if (e.status === 403) return new AppFailure('not-allowed', permissionMessage(op, `the request to ${what}`, said), { sourceId: config.id });
-      if (e.status === 404) return new AppFailure('not-found', `Universal Print does not know ${what.replace(/^\w+ /, '')}${said ? `: ${said}` : ''}.`, { sourceId: config.id });
-      return new AppFailure(e.status && e.status >= 500 ? 'unreachable' : 'conflict', `Universal Print refused to ${what}${said ? `: ${said}` : ` (${e.status})`}.`, { sourceId: config.id });
-    }
-    return new AppFailure('internal', `Could not ${what}: ${e instanceof Error ? e.message : String(e)}`, { sourceId: config.id });
-  }
+  const fail = (e: unknown, op: Operation, what: string): AppFailure => toActionFailure(ctx, e, op, what, { upload: true });
 
   /** Incremental consent: the printing scopes are asked for only now, with sign-in if needed. */
   async function ensurePrintConsent(signal: AbortSignal): Promise<void> {
@@ -91,7 +72,7 @@ export function createPrinting(p: {
   }
 
   function mapped(pj: PrintJob, shareId: string): SourceJob {
-    const upn = p.upn();
+    const upn = knownUpn(ctx);
     return toSourceJob(pj, target(shareId), {
       sourceId: config.id,
       upn,
@@ -146,7 +127,7 @@ export function createPrinting(p: {
     }
     const key = makeJobKey(config.id, locatorOf(shareId, pj.id));
     submitted.set(key, { req, file });
-    p.rememberDocument(key, file.name);
+    documentNames.set(key, file.name);
     await deps.tracked.add({ sourceId: config.id, id: trackedIdOf({ via: 'shares', ownerId: shareId, jobId: pj.id }), addedAt: new Date(deps.clock.now()).toISOString(), submission: { shareId, title: req.title ?? null, fileName: file.name, contentType: file.contentType, size: file.bytes.length } });
     const documentId = pj.documents?.[0]?.id;
     if (!documentId) throw new AppFailure('internal', 'Universal Print created the job without a document to upload to.', { sourceId: config.id });
