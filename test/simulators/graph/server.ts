@@ -230,7 +230,8 @@ interface FaultRule {
 
 export interface ItemFault {
   status: 429 | 404 | 401 | 500 | 503;
-  retryAfter?: string;
+  /** Seconds or an HTTP date; a 429 carries "1" when left out, none at all with null (Graph may omit it). */
+  retryAfter?: string | null;
 }
 
 interface ItemFaultRule {
@@ -879,7 +880,7 @@ export async function startGraphSimulator(opts: GraphSimulatorOptions = {}): Pro
         if (fault) {
           answer =
             fault.status === 429
-              ? err(429, 'TooManyRequests', 'Too many requests. Please retry after the time in the Retry-After header.', { 'Retry-After': fault.retryAfter ?? '1' })
+              ? err(429, 'TooManyRequests', 'Too many requests. Please retry after the time in the Retry-After header.', fault.retryAfter === null ? undefined : { 'Retry-After': fault.retryAfter ?? '1' })
               : fault.status === 401
                 ? err(401, 'InvalidAuthenticationToken', 'Access token has expired or is not yet valid.')
                 : fault.status === 404
