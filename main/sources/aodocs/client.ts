@@ -62,6 +62,13 @@ export const JobEventsSchema = z.object({
 });
 export type JobEvents = z.infer<typeof JobEventsSchema>;
 
+/** The Library API's ApiLibrary (`GET /library/v1/{libId}`), the fields this app reads. */
+export const ApiLibrarySchema = z.object({
+  libraryId: z.string().min(1),
+  name: z.string().nullish(),
+});
+export type ApiLibrary = z.infer<typeof ApiLibrarySchema>;
+
 export const AODOCS_ORDER_BY = ['started asc', 'started desc', 'lastActivity asc', 'lastActivity desc'] as const;
 export type AodocsOrderBy = (typeof AODOCS_ORDER_BY)[number];
 
@@ -159,6 +166,11 @@ export class AodocsClient {
     if (params.pageSize !== undefined) q.pageSize = String(params.pageSize);
     if (params.pageToken) q.pageToken = params.pageToken;
     return this.send({ method: 'GET', url: this.url(['job', 'v1', 'libraries', libraryId], q), signal }, JobListSchema);
+  }
+
+  /** A library's core metadata (`include=NONE`): its id and name. */
+  getLibrary(libraryId: string, signal: AbortSignal): Promise<ApiLibrary> {
+    return this.send({ method: 'GET', url: this.url(['library', 'v1', libraryId], { include: 'NONE' }), signal }, ApiLibrarySchema);
   }
 
   listEvents(jobId: string, params: { onlyErrors: boolean; maxResults?: number; pageToken?: string }, signal: AbortSignal): Promise<JobEvents> {

@@ -18,6 +18,13 @@ export interface AodocsSourceOptions {
   /** Single-job look-ups per poll (vanished active jobs and tracked ids). */
   maxLookups?: number;
   retry?: Partial<AodocsRetryPolicy>;
+  /**
+   * Read the names of libraries the settings do not name from AODocs (`GET /library/v1/{libId}`),
+   * once, and again after `libraryNameRetryMs` when that failed. Default true.
+   */
+  readLibraryNames?: boolean;
+  /** Default 5 minutes. */
+  libraryNameRetryMs?: number;
 }
 
 export interface AodocsContext {
@@ -35,6 +42,10 @@ export interface AodocsContext {
   lookupCursor: number;
   /** Library names by id: the settings' `libraryNames` first, then the names AODocs gave. */
   libraryNames: Map<string, string>;
+  readLibraryNames: boolean;
+  libraryNameRetryMs: number;
+  /** When each library's name was last asked for (names read are kept in `libraryNames`). */
+  libraryNameAskedAt: Map<string, number>;
 }
 
 export function createAodocsContext(config: AodocsSourceConfig, deps: SourceDeps, opts: AodocsSourceOptions): AodocsContext {
@@ -50,6 +61,9 @@ export function createAodocsContext(config: AodocsSourceConfig, deps: SourceDeps
     maxLookups: opts.maxLookups ?? 50,
     lookupCursor: 0,
     libraryNames: new Map(Object.entries(config.libraryNames ?? {})),
+    readLibraryNames: opts.readLibraryNames ?? true,
+    libraryNameRetryMs: opts.libraryNameRetryMs ?? 5 * 60_000,
+    libraryNameAskedAt: new Map(),
   };
 }
 

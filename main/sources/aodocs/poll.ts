@@ -42,6 +42,27 @@ function lookupBatch<T>(ctx: AodocsContext, lookups: Map<string, T>): { batch: [
   return { batch, skipped };
 }
 
+/**
+ * The library's name as AODocs gives it, for the Printer column and filter: asked once (again
+ * after a while when that failed), never for a library the settings name. Best effort: a failure
+ * leaves the id in the name's place and never changes the poll's health.
+ */
+async function learnLibraryName(ctx: AodocsContext, libraryId: string, signal: AbortSignal): Promise<void> {
+  if (!ctx.readLibraryNames || ctx.libraryNames.has(libraryId)) return;
+  const now = ctx.deps.clock.now();
+  const asked = ctx.libraryNameAskedAt.get(libraryId);
+  if (asked !== undefined && now - asked < ctx.libraryNameRetryMs) return;
+  ctx.libraryNameAskedAt.set(libraryId, now);
+  try {
+    const name = (await ctx.client.getLibrary(libraryId, signal)).name?.trim();
+    // Settings saved meanwhile win; a name AODocs does not give leaves the id.
+    if (name && !ctx.config.libraryNames?.[libraryId]) ctx.libraryNames.set(libraryId, name);
+  } catch (err) {
+    if (isAbort(err, signal)) throw err;
+    ctx.deps.logger.debug('AODocs: the name of a library could not be read', { sourceId: ctx.config.id, libraryId, error: errorWords(err) });
+  }
+}
+
 export async function poll(ctx: AodocsContext, pollCtx: PollContext): Promise<PollResult> {
   const { config, deps, client } = ctx;
   const { signal } = pollCtx;
@@ -65,6 +86,7 @@ export async function poll(ctx: AodocsContext, pollCtx: PollContext): Promise<Po
       const res = await listLibrary(ctx, libraryId, pollCtx.mode, signal);
       for (const j of res.jobs) found.set(j.jobId, j);
       if (res.truncated) truncated = true;
+      await learnLibraryName(ctx, libraryId, signal);
     } catch (err) {
       sourceWide(err);
       noteProblem(err, libraryId);
