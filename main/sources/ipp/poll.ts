@@ -6,6 +6,7 @@
  * jobs that have left the not-completed list. With an event subscription (subscription.ts), a
  * quiet fast poll is one Get-Notifications.
  */
+import { isFinal } from '../../../preload/contract/job-states';
 import type { PollContext, PollResult, SourceJob, SourcePrinter } from '../../queue/source';
 import { andMore, errorWords, isAbort } from '../shared';
 import { lookUp } from './actions';
@@ -59,7 +60,7 @@ async function quietHealth(ctx: IppContext, pollCtx: PollContext, now: number, q
 
 /** The source's words for a poll: jobs in the queue, and the printers that are in trouble. */
 function healthWords(ctx: IppContext, jobs: SourceJob[], printers: SourcePrinter[]): { message: string; active: number } {
-  const active = jobs.filter((j) => j.state !== 'completed' && j.state !== 'canceled' && j.state !== 'failed').length;
+  const active = jobs.filter((j) => !isFinal({ state: j.state, gone: false })).length;
   const troubled = printers.filter((p) => p.state === 'stopped' || p.state === 'offline' || p.acceptingJobs === false);
   const printerWords = troubled.map((p) => `${p.name} is ${p.state === 'offline' ? 'offline' : p.state === 'stopped' ? 'stopped' : 'not accepting jobs'}${p.reasons.length ? ` (${p.reasons.join(', ')})` : ''}`);
   const base = `${active} ${active === 1 ? 'job' : 'jobs'} in the queue${ctx.target.kind === 'server' ? ` of ${printers.length} ${printers.length === 1 ? 'printer' : 'printers'}` : ''}`;
