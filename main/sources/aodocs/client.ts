@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { AodocsSourceConfig } from '../../../preload/contract/model';
 import { HttpError, pathSegment, type HttpRequest } from '../../http/client';
 import type { SourceDeps } from '../deps';
+import { sleep } from '../shared';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
@@ -216,18 +217,10 @@ export class AodocsClient {
     }
   }
 
-  private wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(new HttpError('aborted', 'The AODocs request was cancelled', { target: 'AODocs' }));
-      const onAbort = () => {
-        this.deps.clock.clearTimeout(handle);
-        reject(new HttpError('aborted', 'The AODocs request was cancelled', { target: 'AODocs' }));
-      };
-      const handle = this.deps.clock.setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+  /** Waits on the injected clock; a cancelled request ends at once, as an aborted HTTP request. */
+  private async wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    const s = signal ?? new AbortController().signal;
+    await sleep(this.deps.clock, ms, s, { resolveOnAbort: true });
+    if (s.aborted) throw new HttpError('aborted', 'The AODocs request was cancelled', { target: 'AODocs' });
   }
 }
