@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { AodocsSourceConfig } from '../../../preload/contract/model';
 import { HttpError, pathSegment, type HttpRequest } from '../../http/client';
 import type { SourceDeps } from '../deps';
+import { sleep } from '../shared';
 
 // ---------------------------------------------------------------------------------------------
 // Schemas
@@ -61,6 +62,13 @@ export const JobEventsSchema = z.object({
   nextPageToken: z.string().nullish(),
 });
 export type JobEvents = z.infer<typeof JobEventsSchema>;
+
+/** The Library API's ApiLibrary (`GET /library/v1/{libId}`), the fields this app reads. */
+export const ApiLibrarySchema = z.object({
+  libraryId: z.string().min(1),
+  name: z.string().nullish(),
+});
+export type ApiLibrary = z.infer<typeof ApiLibrarySchema>;
 
 export const AODOCS_ORDER_BY = ['started asc', 'started desc', 'lastActivity asc', 'lastActivity desc'] as const;
 export type AodocsOrderBy = (typeof AODOCS_ORDER_BY)[number];
@@ -161,6 +169,11 @@ export class AodocsClient {
     return this.send({ method: 'GET', url: this.url(['job', 'v1', 'libraries', libraryId], q), signal }, JobListSchema);
   }
 
+  /** A library's core metadata (`include=NONE`): its id and name. */
+  getLibrary(libraryId: string, signal: AbortSignal): Promise<ApiLibrary> {
+    return this.send({ method: 'GET', url: this.url(['library', 'v1', libraryId], { include: 'NONE' }), signal }, ApiLibrarySchema);
+  }
+
   listEvents(jobId: string, params: { onlyErrors: boolean; maxResults?: number; pageToken?: string }, signal: AbortSignal): Promise<JobEvents> {
     const q: Record<string, string> = { onlyErrors: String(params.onlyErrors), maxResults: String(params.maxResults ?? 100) };
     if (params.pageToken) q.pageToken = params.pageToken;
@@ -204,18 +217,10 @@ export class AodocsClient {
     }
   }
 
-  private wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(new HttpError('aborted', 'The AODocs request was cancelled', { target: 'AODocs' }));
-      const onAbort = () => {
-        this.deps.clock.clearTimeout(handle);
-        reject(new HttpError('aborted', 'The AODocs request was cancelled', { target: 'AODocs' }));
-      };
-      const handle = this.deps.clock.setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+  /** Waits on the injected clock; a cancelled request ends at once, as an aborted HTTP request. */
+  private async wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    const s = signal ?? new AbortController().signal;
+    await sleep(this.deps.clock, ms, s, { resolveOnAbort: true });
+    if (s.aborted) throw new HttpError('aborted', 'The AODocs request was cancelled', { target: 'AODocs' });
   }
 }

@@ -2,6 +2,7 @@
  * IPP's job and printer states (RFC 8011 5.3.7, 5.4.11, 5.4.12) in the monitor's words, and one
  * job / printer of an answer as the contract's job and printer.
  */
+import { isFinal } from '../../../preload/contract/job-states';
 import { makeJobKey, type JobState, type PrinterState } from '../../../preload/contract/model';
 import type { SourceJob, SourcePrinter } from '../../queue/source';
 import { bool, int, str, strs, type AttributeGroup } from './codec';
@@ -240,7 +241,7 @@ export function toSourceJob(g: AttributeGroup, ctx: JobMapContext): SourceJob | 
   const pages = int(g, 'job-impressions');
   const printed = int(g, 'job-impressions-completed');
   const kOctets = int(g, 'job-k-octets');
-  const final = state === 'completed' || state === 'canceled' || state === 'failed';
+  const final = isFinal({ state, gone: false });
   const held = code === 4;
   const createdAt = ippTime(int(g, 'time-at-creation'), upTime, ctx.nowMs);
   const updatedAt = ippTime(int(g, 'time-at-completed'), upTime, ctx.nowMs) ?? ippTime(int(g, 'time-at-processing'), upTime, ctx.nowMs) ?? createdAt;

@@ -79,6 +79,21 @@ describe('AODocs simulator', () => {
     expect(ev2.body.nextPageToken).toBeUndefined();
   });
 
+  it('answers the Library API\'s get library as documented, strictly', async () => {
+    sim.addLibrary({ id: 'lib-named', name: 'Contracts 2026', admins: [] });
+    const lib = await get('/library/v1/lib-named?include=NONE');
+    expect(lib.status).toBe(200);
+    expect(lib.body).toMatchObject({ kind: 'aodocs#library', libraryId: 'lib-named', name: 'Contracts 2026' });
+    expect((await get('/library/v1/lib-named?include=NONE&domain=example.com')).status).toBe(200);
+    expect((await get('/library/v1/lib-unknown?include=NONE')).status).toBe(404);
+    expect((await get('/library/v1/lib-named?include=EVERYTHING')).status).toBe(400);
+    expect((await get('/library/v1/lib-named?updateLastAccessed=maybe')).status).toBe(400);
+    expect((await get('/library/v1/lib-named?fields=name')).status).toBe(400);
+    expect((await get(`/library/v1/lib-named?securityCode=${CODE}`, null)).status).toBe(400);
+    expect((await get('/library/v1/lib-named', null)).status).toBe(401);
+    expect((await get('/library/v1/lib-named', `securityCode ${CODE}`, 'POST')).status).toBe(405);
+  });
+
   it('injects faults and logs requests', async () => {
     sim.injectFault({ fault: { kind: 'conflict', retryable: true } });
     const c = await get('/job/v1/j0');

@@ -1,6 +1,6 @@
 /**
  * A strict simulator of the AODocs Job API (openapis/job.json, job:v1): a real HTTP server on
- * 127.0.0.1 serving `/api/job/v1/...` with the documented ApiJob shape (int64 epoch-millisecond
+ * 127.0.0.1 serving `/api/job/v1/...` (and the Library API's `GET /api/library/v1/{libId}`) with the documented ApiJob shape (int64 epoch-millisecond
  * timestamps, status and type enums, task counters), both authentication schemes, library
  * administrators, paging tokens, error events, and fault injection.
  *
@@ -406,8 +406,27 @@ export async function startAodocsSimulator(opts: AodocsSimulatorOptions = {}): P
     return token;
   }
 
+  /**
+   * `GET /library/v1/{libId}` -> ApiLibrary. Stricter than the service: `include` must be NONE (the
+   * documented way to get only the core metadata), `updateLastAccessed` true or false.
+   */
+  function getLibrary(method: string, libraryId: string, query: URLSearchParams): { status: number; body: unknown } {
+    if (method !== 'GET') throw new ApiProblem(405, `${method} is not allowed here`, 'methodNotAllowed');
+    checkParams(query, ['include', 'updateLastAccessed']);
+    const include = query.get('include');
+    if (include !== null && include !== 'NONE') throw new ApiProblem(400, `Invalid value "${include}" for include: this server answers NONE only`, 'badRequest');
+    const touch = query.get('updateLastAccessed');
+    if (touch !== null && touch !== 'true' && touch !== 'false') throw new ApiProblem(400, `Invalid value "${touch}" for updateLastAccessed: true or false`, 'badRequest');
+    const lib = libraries.get(libraryId);
+    if (!lib) throw new ApiProblem(404, `Library ${libraryId} not found`, 'notFound');
+    const name = lib.name ?? lib.id;
+    return { status: 200, body: { kind: 'aodocs#library', libraryId: lib.id, name, homeUrl: name.toLowerCase().replace(/[^a-z0-9]+/g, '-'), favorited: false } };
+  }
+
   function route(method: string, path: string, query: URLSearchParams, user: string): { status: number; body: unknown } {
     const parts = path.split('/').slice(1).map((p) => decodeURIComponent(p));
+    // parts: ['api', 'library', 'v1', libId]: the Library API's "get library" (openapis/library.json).
+    if (parts[0] === 'api' && parts[1] === 'library' && parts[2] === 'v1' && parts.length === 4) return getLibrary(method, parts[3], query);
     // parts: ['api', 'job', 'v1', ...]
     if (parts[0] !== 'api' || parts[1] !== 'job' || parts[2] !== 'v1') throw new ApiProblem(404, `No such endpoint: ${method} ${path}`, 'notFound');
     const rest = parts.slice(3);

@@ -40,7 +40,8 @@ function setup(s: AodocsSimulator, cfg: Partial<AodocsSourceConfig> = {}, opts: 
   if (secret.code) void env.secrets.set('ao', 'SECURITY_CODE', secret.code);
   if (secret.token) void env.secrets.set('ao', 'TOKEN', secret.token);
   const config: AodocsSourceConfig = { id: 'ao', kind: 'aodocs', baseUrl: s.baseUrl, libraryIds: ['lib-a'], user: ALICE, ...cfg };
-  const source = createAodocsSource(config, env.deps, opts);
+  // Library names read from AODocs have their own tests; elsewhere they would add a request per library.
+  const source = createAodocsSource(config, env.deps, { readLibraryNames: false, ...opts });
   return { ...env, config, source };
 }
 
@@ -241,6 +242,43 @@ describe('AODocs source: mapping', () => {
     const jobs = byId(await source.poll(ctx('full')));
     expect(jobs.get('named')?.printer).toBe('HR records');
     expect(jobs.get('plain')?.printer).toBe('lib-b');
+  });
+
+  it('names a library by the name AODocs gives it (GET /library/v1/{libId}), asked once; the settings\' name wins', async () => {
+    const s = await sim({ libraries: [
+      { id: 'lib-a', name: 'Contracts', admins: [ALICE] },
+      { id: 'lib-b', name: 'Finance archive', admins: [ALICE] },
+    ] });
+    s.addJob({ jobId: 'a1', libraryId: 'lib-a', requestor: BOB });
+    s.addJob({ jobId: 'b1', libraryId: 'lib-b', requestor: BOB });
+    const { source } = setup(s, { libraryIds: ['lib-a', 'lib-b'], libraryNames: { 'lib-b': 'Money' } }, { readLibraryNames: true });
+    const r = await source.poll(ctx('full'));
+    expect(byId(r).get('a1')?.printer).toBe('Contracts');
+    expect(byId(r).get('b1')?.printer).toBe('Money');
+    expect([r.complete, r.health.status]).toEqual([true, 'ok']);
+    const asked = s.requests.filter((q) => q.path.startsWith('/api/library/'));
+    expect(asked.map((q) => [q.path, q.query.include])).toEqual([['/api/library/v1/lib-a', ['NONE']]]);
+    s.clearLog();
+    const again = await source.poll(ctx('full'));
+    expect(byId(again).get('a1')?.printer).toBe('Contracts');
+    expect(s.requests.filter((q) => q.path.startsWith('/api/library/'))).toHaveLength(0);
+  });
+
+  it('keeps the id when AODocs cannot name the library, without touching the health, and asks again later', async () => {
+    const s = await sim({ libraries: [{ id: 'lib-a', name: 'Contracts', admins: [ALICE] }] });
+    s.addJob({ jobId: 'a1', libraryId: 'lib-a', requestor: BOB });
+    const { source, clock, logger } = setup(s, {}, { readLibraryNames: true, libraryNameRetryMs: 60_000, retry: { retries: 0 } });
+    s.injectFault({ fault: { kind: 'status', status: 500, message: 'Backend Error' }, match: 'GET /api/library/v1/lib-a' });
+    const r = await source.poll(ctx('full'));
+    expect(byId(r).get('a1')?.printer).toBe('lib-a');
+    expect([r.complete, r.health.status]).toEqual([true, 'ok']);
+    expect(logger.lines.map((l) => l.message)).toContain('AODocs: the name of a library could not be read');
+    s.clearLog();
+    await source.poll(ctx('full'));
+    expect(s.requests.filter((q) => q.path.startsWith('/api/library/'))).toHaveLength(0);
+    clock.t += 60_000;
+    const later = await source.poll(ctx('full'));
+    expect(byId(later).get('a1')?.printer).toBe('Contracts');
   });
 
   it('maps every status, failures within a completed job, progress, owner and mine', async () => {

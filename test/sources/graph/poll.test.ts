@@ -177,6 +177,22 @@ describe('Graph throttling, auth and faults', () => {
     expect(r.sim.log.filter((e) => e.viaBatch && e.status === 200).length).toBe(3);
   });
 
+  it('backs off with jitter drawn from the injected random when a throttled step gives no Retry-After', async () => {
+    const r = await sharesRig(2);
+    r.sim.addJob({ id: 'j1', printerId: 'p0', upn: ANN, lifecycle: 'releaseWait' });
+    const src = source({ ...r, deps: { ...r.deps, random: () => 0.5 } });
+    await src.poll(ctx());
+    r.sim.injectItemFault('/print/shares/s1/jobs', { status: 429, retryAfter: null });
+    const p = src.poll(ctx());
+    while (r.clock.pendingTimers() === 0) await new Promise((res) => setTimeout(res, 5));
+    // Round 0: 1 s, half fixed and half jittered: 500 ms + 0.5 x 500 ms.
+    expect(r.clock.pendingDueTimes()[0] - r.clock.now()).toBe(750);
+    await r.clock.advance(750);
+    const res = await p;
+    expect(res.complete).toBe(true);
+    expect(res.jobs.map((j) => j.key).sort()).toEqual(['up:s0/j1', 'up:s1/j1']);
+  });
+
   it('ends the poll partial and degraded when Retry-After is too long, asking the engine to wait', async () => {
     const r = await sharesRig(2);
     r.sim.addJob({ id: 'j1', printerId: 'p0', upn: ANN, lifecycle: 'releaseWait' });

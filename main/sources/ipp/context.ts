@@ -1,0 +1,120 @@
+/**
+ * What the IPP source's modules share: where its URL points (one printer, or a CUPS server and the
+ * queues chosen on it), its client, and what the last polls learned (printer names and states, the
+ * event subscription). Every module takes it as its first argument.
+ */
+import { userInfo } from 'node:os';
+import type { IppSourceConfig } from '../../../preload/contract/model';
+import { basicAuth } from '../../http/client';
+import type { PollResult, SourcePrinter } from '../../queue/source';
+import type { SourceDeps } from '../deps';
+import { IppClient } from './client';
+import { TAG, type RequestAttribute } from './codec';
+
+export interface IppSourceOptions {
+  /** Completed jobs read per printer (or server) in a full poll. */
+  completedLimit?: number;
+  /** Single-job look-ups per fast poll (active jobs that left the not-completed list). */
+  maxLookups?: number;
+  timeoutMs?: number;
+}
+
+/** Where the source's URL points: one printer, or a CUPS server and the queues chosen on it. */
+export type IppTarget = { kind: 'printer'; uri: string; id: string } | { kind: 'server'; base: string; queues: string[] | null };
+
+/** Reads the configured URL: a /printers/ or /classes/ path or an ipp(s) URL is one printer. */
+export function ippTarget(config: Pick<IppSourceConfig, 'url' | 'printers'>): IppTarget {
+  const u = new URL(config.url);
+  const path = u.pathname.replace(/\/+$/, '');
+  const queue = /^\/(printers|classes)\/([^/]+)$/.exec(path);
+  const ippScheme = u.protocol === 'ipp:' || u.protocol === 'ipps:';
+  if (!queue && !ippScheme && path === '') {
+    const scheme = u.protocol === 'https:' ? 'ipps' : 'ipp';
+    return { kind: 'server', base: `${scheme}://${u.host}`, queues: config.printers ?? null };
+  }
+  const scheme = u.protocol === 'https:' || u.protocol === 'ipps:' ? 'ipps' : 'ipp';
+  const id = queue ? decodeURIComponent(queue[2]) : decodeURIComponent(path.split('/').filter(Boolean).pop() ?? u.hostname) || u.hostname;
+  return { kind: 'printer', uri: `${scheme}://${u.host}${u.pathname}`, id };
+}
+
+export interface IppContext {
+  config: IppSourceConfig;
+  deps: SourceDeps;
+  client: IppClient;
+  target: IppTarget;
+  name: string;
+  /** The server's host, for messages. */
+  host: string;
+  scope: NonNullable<IppSourceConfig['scope']>;
+  /** The IPP requesting-user-name. */
+  user: string;
+  completedLimit: number;
+  maxLookups: number;
+  /** The place jobs are listed at: the printer, or the whole server (CUPS lists every queue at "/"). */
+  listUri: string;
+  /** Printer id -> the name shown, and the printers as the last poll read them. */
+  names: Map<string, string>;
+  lastPrinters: ReadonlyMap<string, SourcePrinter>;
+  /** The ippget subscription: its id, the next event sequence number, when its lease ends. */
+  subscription: { id: number; nextSeq: number; expiresAt: number } | null;
+  /** The server refused subscriptions: Get-Jobs at every poll. */
+  subscriptionsRefused: boolean;
+  /** The health of the last poll that read the printers and jobs (a quiet poll repeats it). */
+  lastHealth: PollResult['health'] | null;
+  lastReadAt: number;
+}
+
+export function createIppContext(config: IppSourceConfig, deps: SourceDeps, opts: IppSourceOptions): IppContext {
+  const target = ippTarget(config);
+  const host = new URL(config.url).host;
+  const user = config.user ?? safeUserName();
+  const client = new IppClient({
+    http: deps.http,
+    user,
+    timeoutMs: opts.timeoutMs,
+    certificateSha256: config.certificateSha256,
+    async authorization() {
+      const password = await deps.secrets.get(config.id, 'PASSWORD');
+      return password ? basicAuth(user, password) : undefined;
+    },
+  });
+  return {
+    config,
+    deps,
+    client,
+    target,
+    name: config.name ?? (target.kind === 'printer' ? `${target.id} (${host})` : `Print server ${host}`),
+    host,
+    scope: config.scope ?? 'mine',
+    user,
+    completedLimit: opts.completedLimit ?? 100,
+    maxLookups: opts.maxLookups ?? 50,
+    listUri: target.kind === 'printer' ? target.uri : `${target.base}/`,
+    names: new Map(),
+    lastPrinters: new Map(),
+    subscription: null,
+    subscriptionsRefused: false,
+    lastHealth: null,
+    lastReadAt: 0,
+  };
+}
+
+/** The URI of one printer (queue) of this source. */
+export function printerUri(ctx: IppContext, id: string): string {
+  return ctx.target.kind === 'printer' ? ctx.target.uri : `${ctx.target.base}/printers/${encodeURIComponent(id)}`;
+}
+
+/** Whether a queue is one this source watches. */
+export function wanted(ctx: IppContext, id: string): boolean {
+  return ctx.target.kind === 'printer' || ctx.target.queues === null || ctx.target.queues.includes(id);
+}
+
+export const kw = (name: string, value: string | string[]): RequestAttribute => ({ tag: TAG.KEYWORD, name, value });
+
+function safeUserName(): string {
+  try {
+    return userInfo().username || 'anonymous';
+  } catch {
+    return 'anonymous';
+  }
+}
