@@ -4,7 +4,7 @@
  * Printers come from the sources that describe them (getPrinters / printers:changed); a printer that
  * only jobs name (a source that does not describe its printers) is listed with what its jobs say.
  */
-import type { JobPatch, Printer, PrinterState } from '../../../preload/contract/model';
+import type { Printer, PrinterState } from '../../../preload/contract/model';
 import { isFinal } from '../../../preload/contract/job-states';
 import { activeJobsOf } from '../../../preload/contract/queue-view';
 import { t } from '../i18n/messages';
@@ -55,48 +55,8 @@ export function askCancelPrinter(store: Store, printer: Printer, described: bool
     body: t.cancelAllConfirm(formatInt(allowed.length), printer.name),
     list: refused.length ? refused.map((j) => `${docName(j)}: ${cancelRefusal(j)}`) : undefined,
     confirmLabel: t.confirmCancelJobs,
-    onConfirm: () => cancelPrinterJobs(store, printer, allowed.map((j) => j.key)),
+    onConfirm: () => store.cancelPrinterJobs(printer, allowed.map((j) => j.key)),
   };
-}
-
-async function cancelPrinterJobs(store: Store, printer: Printer, keys: string[]): Promise<void> {
-  const marks = (action: 'cancel' | undefined) => {
-    const next = new Map(store.pending.value);
-    for (const k of keys) {
-      if (action) next.set(k, action);
-      else next.delete(k);
-    }
-    store.pending.value = next;
-  };
-  marks('cancel');
-  const r = await store.call('cancelPrinterJobs', { printerKey: printer.key });
-  marks(undefined);
-  if (!r.ok) {
-    store.notify('error', t.printerCancelFailed(printer.name, r.error.message));
-    return;
-  }
-  const patches: JobPatch[] = [];
-  const lines: string[] = [];
-  const failures: string[] = [];
-  const errors = new Map(store.rowErrors.value);
-  for (const { key, result } of r.value) {
-    const job = store.jobs.get(key);
-    const name = job ? docName(job) : key;
-    if (result.ok) {
-      patches.push({ type: 'changed', key, changes: result.value });
-      errors.delete(key);
-      lines.push(t.jobOutcome(name, t.outcomeCanceled));
-    } else {
-      failures.push(result.error.message);
-      errors.set(key, result.error.message);
-      lines.push(t.jobOutcome(name, t.outcomeNotCanceled(result.error.message)));
-    }
-  }
-  store.rowErrors.value = errors;
-  store.applyPatches(patches);
-  const ok = r.value.length - failures.length;
-  if (!r.value.length) store.notify('info', t.printerNothingToCancel(printer.name));
-  else store.notify(failures.length ? (ok ? 'warning' : 'error') : 'info', t.bulkOutcome(formatInt(ok), formatInt(failures.length), '0', [], [...new Set(failures)]), lines);
 }
 
 export function PrinterStateChip(props: { state: PrinterState; acceptingJobs: boolean | null }) {

@@ -115,6 +115,44 @@ export function createActions(opts: { call: Call; queue: Queue; notify: Notify }
     notify(failures.length ? (okCount ? 'warning' : 'error') : skipped.length ? 'warning' : 'info', summary, lines);
   }
 
+  /**
+   * "Cancel all on this printer": one request for the printer's jobs (the core cancels what it may);
+   * `keys` are the jobs the window shows as being canceled meanwhile. One notice names each job's outcome.
+   */
+  async function cancelPrinterJobs(printer: { key: string; name: string }, keys: string[]): Promise<void> {
+    batch(() => {
+      for (const k of keys) setMapEntry(pending, k, 'cancel');
+    });
+    const r = await call('cancelPrinterJobs', { printerKey: printer.key });
+    const lines: string[] = [];
+    const failures: string[] = [];
+    batch(() => {
+      for (const k of keys) setMapEntry(pending, k, undefined);
+      if (!r.ok) return;
+      const answers: Job[] = [];
+      for (const { key, result } of r.value) {
+        const name = nameOf(key);
+        if (result.ok) {
+          answers.push(result.value);
+          setMapEntry(rowErrors, key, undefined);
+          lines.push(t.jobOutcome(name, t.outcomeCanceled));
+        } else {
+          failures.push(result.error.message);
+          setMapEntry(rowErrors, key, result.error.message);
+          lines.push(t.jobOutcome(name, t.outcomeNotCanceled(result.error.message)));
+        }
+      }
+      queue.putAnswers(answers);
+    });
+    if (!r.ok) {
+      notify('error', t.printerCancelFailed(printer.name, r.error.message));
+      return;
+    }
+    const ok = r.value.length - failures.length;
+    if (!r.value.length) notify('info', t.printerNothingToCancel(printer.name));
+    else notify(failures.length ? (ok ? 'warning' : 'error') : 'info', t.bulkOutcome(formatInt(ok), formatInt(failures.length), '0', [], distinct(failures)), lines);
+  }
+
   function abortJob(key: string, reason: string): Promise<boolean> {
     const name = nameOf(key);
     return runJobAction(key, 'abort', () => call('abortJob', { key, reason }), (j) => t.aborted(docName(j)), (why) => t.abortFailed(name, why));
@@ -256,6 +294,7 @@ export function createActions(opts: { call: Call; queue: Queue; notify: Notify }
     printProgress,
     cancelJob,
     cancelJobs,
+    cancelPrinterJobs,
     abortJob,
     holdJob,
     retryJob,

@@ -48,7 +48,7 @@ function createHistoryState(store: Store) {
     status.value = 'loading';
     const now = Date.now();
     const period = range.value;
-    const r = await store.call('queryHistory', { since: new Date(now - RANGES[period]).toISOString() });
+    const r = await store.queryHistory({ since: new Date(now - RANGES[period]).toISOString() });
     if (id !== asked) return;
     batch(() => {
       if (r.ok) {
