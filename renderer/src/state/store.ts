@@ -32,6 +32,12 @@ export interface Notice {
   details?: string[];
   /** How many identical notices arrived (they coalesce into one). */
   count: number;
+  /** What the user can do about it (a notice of a job: Details, Print again, the printer's jobs). */
+  actions?: NoticeAction[];
+}
+export interface NoticeAction {
+  label: string;
+  run: () => void;
 }
 
 /** Info and warning notices close by themselves after this long, unless hovered or focused; errors stay. */
@@ -175,7 +181,7 @@ export function createStore(bridge: PrintQueueBridge) {
       }, ms),
     );
   }
-  function notify(level: Notice['level'], message: string, details?: string[]): void {
+  function notify(level: Notice['level'], message: string, details?: string[], actions?: NoticeAction[]): void {
     const same = notices.value.find((n) => n.level === level && n.message === message && (n.details ?? []).join('\n') === (details ?? []).join('\n'));
     if (same) {
       // Identical notices coalesce: one entry, counted, its close timer restarted.
@@ -186,6 +192,7 @@ export function createStore(bridge: PrintQueueBridge) {
     }
     const n: Notice = { id: ++noticeId, level, message, count: 1 };
     if (details?.length) n.details = details;
+    if (actions?.length) n.actions = actions;
     const kept = notices.value.slice(-(MAX_NOTICES - 1));
     for (const old of notices.value) if (!kept.includes(old)) clearTimeout(noticeTimers.get(old.id));
     notices.value = [...kept, n];
@@ -220,6 +227,13 @@ export function createStore(bridge: PrintQueueBridge) {
     jobsVersion.value++;
   }
 
+  /** Told of every job a patch changes, before and after (the window's notices of your jobs). */
+  const jobWatchers = new Set<(before: Job, after: Job) => void>();
+  function watchJobChanges(watcher: (before: Job, after: Job) => void): () => void {
+    jobWatchers.add(watcher);
+    return () => jobWatchers.delete(watcher);
+  }
+
   function applyPatches(patches: JobPatch[]): void {
     if (!patches.length) return;
     const choices = ui.value;
@@ -241,6 +255,7 @@ export function createStore(bridge: PrintQueueBridge) {
             if (next.printer !== old.printer) printersMayChange = true;
             if (keep && !keepsPlace(old, next, choices, names)) keep = false;
             changed.push(next);
+            for (const watcher of jobWatchers) watcher(old, next);
           }
         } else {
           keep = false;
@@ -645,6 +660,7 @@ export function createStore(bridge: PrintQueueBridge) {
     updateUi,
     flushUi,
     applyPatches,
+    watchJobChanges,
     applyHealth,
     openDetails,
     notify,
