@@ -45,7 +45,7 @@ describe('column layout', () => {
     expect(scrolls.minWidth).toBeGreaterThan(900);
     // A width set by the user is its column's in the template; the others keep their own.
     const wide = layoutColumns({ ...DEFAULT_COLUMNS, widths: { document: 300 } }, 0);
-    expect(wide.template.split(' ').slice(0, 4)).toEqual(['128px', '160px', '300px', '128px']);
+    expect(wide.template.split(' ').slice(0, 4)).toEqual(['120px', '150px', '300px', '112px']);
   });
 
   it('the settings accept widths in range only, and never hide Document or State', () => {
@@ -71,7 +71,7 @@ describe('the grid columns', () => {
     await waitFor(() => expect(savedUi().at(-1)?.columns.widths).toEqual({ document: 192 }));
     // The grid's own keys are not the header's: Enter there does not open a job.
     fireEvent.keyDown(screen.getByRole('separator', { name: 'Resize the Owner column' }), { key: 'ArrowLeft' });
-    await waitFor(() => expect(m!.store.ui.value.columns.widths.owner).toBe(112));
+    await waitFor(() => expect(m!.store.ui.value.columns.widths.owner).toBe(96));
     expect(m.store.detailKey.value).toBeNull();
   });
 

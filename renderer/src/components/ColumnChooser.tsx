@@ -15,6 +15,7 @@ export function ColumnChooser() {
       <summary>{t.columnChooser}</summary>
       <fieldset class="menu-items column-items">
         <legend class="visually-hidden">{t.columnChooserLabel}</legend>
+        {squeezed.length > 0 && <p class="column-hint">{t.columnSqueezedHint}</p>}
         {COLUMN_SPECS.map((c) => {
           const fixed = c.priority === 1;
           const out = squeezed.includes(c.id);

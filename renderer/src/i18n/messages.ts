@@ -126,7 +126,8 @@ export const en = {
   columnChooser: 'Columns',
   columnChooserLabel: 'Columns to show',
   columnAlwaysShown: 'always shown',
-  columnSqueezed: 'hidden: the window is too narrow (tick to keep it; the queue then scrolls sideways)',
+  columnSqueezed: 'left out: too narrow',
+  columnSqueezedHint: 'Columns are left out, least needed first, when the window is too narrow. Tick one to keep it; the queue then scrolls sideways.',
   resetColumns: 'Reset columns',
   gridLabel: 'Print jobs',
   /** A notice of one of your jobs: the notification's title and body as one sentence pair. */

@@ -1,5 +1,5 @@
 /**
- * The queue's columns: each one's own width and priority, and how the user's choices (widths
+ * The queue's columns: each one's own width (all ten fit a 1280-pixel window) and priority, and how the user's choices (widths
  * dragged, columns hidden or kept) and the window's width lay them out. In a window too narrow for
  * every chosen column, the lowest-priority ones go first (Document and State never do); columns the
  * user chose to keep stay, and the grid then scrolls sideways.
@@ -29,16 +29,16 @@ export interface ColumnSpec {
 }
 
 export const COLUMN_SPECS: readonly ColumnSpec[] = [
-  { id: 'source', cls: 'source', width: 128, priority: 3 },
-  { id: 'printer', cls: 'printer', width: 160, priority: 2 },
+  { id: 'source', cls: 'source', width: 120, priority: 3 },
+  { id: 'printer', cls: 'printer', width: 150, priority: 2 },
   { id: 'document', cls: 'document', width: 160, flex: 2, priority: 1 },
-  { id: 'owner', cls: 'owner', width: 128, priority: 3 },
+  { id: 'owner', cls: 'owner', width: 112, priority: 3 },
   { id: 'state', cls: 'state', width: 160, flex: 1.5, priority: 1 },
-  { id: 'progress', cls: 'progress', width: 128, priority: 3 },
-  { id: 'pages', cls: 'pages', width: 80, priority: 4 },
-  { id: 'size', cls: 'size', width: 88, priority: 4 },
-  { id: 'createdAt', cls: 'created', width: 128, priority: 4 },
-  { id: 'updatedAt', cls: 'updated', width: 144, priority: 2 },
+  { id: 'progress', cls: 'progress', width: 112, priority: 3 },
+  { id: 'pages', cls: 'pages', width: 72, priority: 4 },
+  { id: 'size', cls: 'size', width: 80, priority: 4 },
+  { id: 'createdAt', cls: 'created', width: 120, priority: 4 },
+  { id: 'updatedAt', cls: 'updated', width: 136, priority: 2 },
 ];
 
 const SPEC_BY_ID = new Map(COLUMN_SPECS.map((c) => [c.id, c]));
