@@ -45,7 +45,7 @@ describe('column layout', () => {
     expect(scrolls.minWidth).toBeGreaterThan(900);
     // A width set by the user is its column's in the template; the others keep their own.
     const wide = layoutColumns({ ...DEFAULT_COLUMNS, widths: { document: 300 } }, 0);
-    expect(wide.template.split(' ').slice(0, 4)).toEqual(['120px', '150px', '300px', '112px']);
+    expect(wide.template.split(' ').slice(0, 4)).toEqual(['120px', '160px', '300px', '112px']);
   });
 
   it('the settings accept widths in range only, and never hide Document or State', () => {

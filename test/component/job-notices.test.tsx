@@ -69,7 +69,7 @@ describe('notices of your jobs', () => {
     const [notice, ...others] = screen.getAllByTestId('notice');
     expect(others).toEqual([]);
     expect(notice.dataset.level).toBe('error');
-    expect(notice.textContent).toContain('Print failed: Report.pdf. Paper jam');
+    expect(notice.textContent).toContain('Print failed: Report.pdf. Paper jam.');
     expect(within(notice).getByRole('button', { name: 'Print again' })).toBeTruthy();
     fireEvent.click(within(notice).getByRole('button', { name: 'Show jobs on HP 1' }));
     expect(m!.store.ui.value.printerFilter).toEqual(['HP 1']);

@@ -148,7 +148,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('columns, the narrow window and notices of y
     expect(p.x).toBeLessThan(g.x + g.width);
     expect(g.x + g.width).toBeGreaterThan(880);
     await expectNoAxeFindings();
-    await saveShot(page, 'window-900x600-details');
+    await saveShot(page, 'detail-overlay-900x600');
     await page.keyboard.press('Escape');
     await panel.waitFor({ state: 'detached' });
     expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('grid');
@@ -169,6 +169,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('columns, the narrow window and notices of y
     await run.preview.core.handlers.cancelJob({ key }, ctx);
     const notice = page.getByTestId('notice').filter({ hasText: 'Cancelled: Leave form.html' });
     await notice.waitFor({ timeout: 15_000 });
+    // One sentence pair, punctuated, whatever the service's own words end with.
+    expect(await notice.locator('.notice-body > span').first().textContent()).toMatch(/^Cancelled: Leave form\.html\. .+\.$/);
     expect(await notice.getAttribute('data-level')).toBe('warning');
     await expectNoAxeFindings();
     await saveShot(page, 'notice-own-job');

@@ -131,7 +131,7 @@ export const en = {
   resetColumns: 'Reset columns',
   gridLabel: 'Print jobs',
   /** A notice of one of your jobs: the notification's title and body as one sentence pair. */
-  jobNotice: (title: string, body: string) => `${title}. ${body}`,
+  jobNotice: (title: string, body: string) => `${title}. ${body}${/[.!?…]$/.test(body) ? '' : '.'}`,
   sortedAscending: 'sorted ascending',
   sortedDescending: 'sorted descending',
 

@@ -30,7 +30,7 @@ export interface ColumnSpec {
 
 export const COLUMN_SPECS: readonly ColumnSpec[] = [
   { id: 'source', cls: 'source', width: 120, priority: 3 },
-  { id: 'printer', cls: 'printer', width: 150, priority: 2 },
+  { id: 'printer', cls: 'printer', width: 160, priority: 2 },
   { id: 'document', cls: 'document', width: 160, flex: 2, priority: 1 },
   { id: 'owner', cls: 'owner', width: 112, priority: 3 },
   { id: 'state', cls: 'state', width: 160, flex: 1.5, priority: 1 },
