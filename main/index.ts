@@ -20,7 +20,7 @@ import { APP_ID, PROTOCOL } from './desktop/app-identity';
 import { readLaunchArgs } from './desktop/argv';
 import { DEMO_FLAG, createDemoSecretStore, decideDemoMode, demoUserDataDir, takeDemoSecrets } from './desktop/demo-mode';
 import { createLaunchRouter, type LaunchRouter } from './desktop/launch-router';
-import { createNotificationRules, type NotificationRules } from './desktop/notification-rules';
+import { createNotificationRules, type NotificationRules } from '../preload/contract/notification-rules';
 import { CLOSE_TO_TRAY_NOTICE } from './desktop/once-notices';
 import { createAppState } from './app-state';
 import { createTrayActionRunner, withOwnActionNotes } from './desktop/tray-actions';
@@ -195,7 +195,15 @@ async function startPrimary(): Promise<void> {
     showWindow(getWindow());
     if (key) gate.emit('app:navigate', { key });
   };
-  const notifier: Notifier = createNotifier({ icon: appIcon, logger: log, onClick: navigateTo });
+  const notifier: Notifier = createNotifier({
+    icon: appIcon,
+    logger: log,
+    onClick: navigateTo,
+    windowFocused: () => {
+      const w = getWindow();
+      return !!w && w.isVisible() && !w.isMinimized() && w.isFocused();
+    },
+  });
   const rules: NotificationRules = createNotificationRules({
     clock: { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) },
     settings: () => settings().notifications,

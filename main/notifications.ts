@@ -1,17 +1,21 @@
 /**
- * Shows what the notification rules (main/desktop/notification-rules.ts) deliver as native
- * notifications; a click opens the window on the job. Windows toasts need the AppUserModelID set
+ * Shows what the notification rules (preload/contract/notification-rules.ts) deliver as native
+ * notifications; a click opens the window on the job. While the window has the focus, the
+ * notifications about jobs are left to it: it shows the same ones, from the same rules, in its
+ * notices (renderer/src/state/job-notices.ts), so none is told twice. Windows toasts need the AppUserModelID set
  * (main/index.ts does it before anything is shown).
  */
 import { Notification } from 'electron';
 import type { Logger } from './ports/ports';
-import type { NotificationSpec } from './desktop/notification-rules';
+import { desktopShows, type NotificationSpec } from '../preload/contract/notification-rules';
 
 export interface NotifierDeps {
   icon?: string;
   logger: Logger;
   /** Opens the window, on the job when the notification is about one. */
   onClick(key: string | undefined): void;
+  /** Whether the window is shown and has the focus (absent: never). */
+  windowFocused?(): boolean;
 }
 
 export interface Notifier {
@@ -41,6 +45,10 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   };
   return {
     deliver(spec) {
+      if (!desktopShows(spec, deps.windowFocused?.() ?? false)) {
+        deps.logger.info('Shown in the window, which has the focus.', { what: spec.event });
+        return;
+      }
       show({ title: spec.title, body: spec.body, silent: spec.event === 'completed' }, spec.key, spec.event);
     },
     plain(title, body) {

@@ -572,6 +572,9 @@ export const HistorySettings = strictObject({
 });
 export type HistorySettings = z.infer<typeof HistorySettings>;
 
+/** Bounds of a queue column's width, in CSS pixels. */
+export const COLUMN_WIDTH_MIN = 48;
+export const COLUMN_WIDTH_MAX = 1200;
 export const SortKey = z.enum(['source', 'printer', 'document', 'owner', 'state', 'progress', 'pages', 'size', 'createdAt', 'updatedAt']);
 export const UiSettings = strictObject({
   theme: z.enum(['system', 'light', 'dark']).default('system'),
@@ -587,6 +590,19 @@ export const UiSettings = strictObject({
   startAtLogin: z.boolean().default(false),
   startMinimized: z.boolean().default(false),
   closeToTrayNoticeShown: z.boolean().default(false),
+  /** The queue's columns as the user arranged them (renderer/src/state/columns.ts lays them out). */
+  columns: strictObject({
+    /** Widths in CSS pixels set by dragging a column's edge; absent: the column's own width. */
+    widths: z.partialRecord(SortKey, z.number().int().min(COLUMN_WIDTH_MIN).max(COLUMN_WIDTH_MAX)).default({}),
+    /** Columns the user hid (Document and State always stay). */
+    hidden: z
+      .array(SortKey)
+      .max(10)
+      .refine((cols) => !cols.includes('document') && !cols.includes('state'), 'the Document and State columns cannot be hidden')
+      .default([]),
+    /** Columns the user chose to keep even when the window is too narrow for them (it then scrolls sideways). */
+    shown: z.array(SortKey).max(10).default([]),
+  }).default({ widths: {}, hidden: [], shown: [] }),
 });
 export type UiSettings = z.infer<typeof UiSettings>;
 

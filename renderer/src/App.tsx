@@ -6,6 +6,7 @@ import { useEffect } from 'preact/hooks';
 import { t } from './i18n/messages';
 import { docName, MAX_VISIBLE_NOTICES, type Store } from './state/store';
 import { StoreContext, useStore } from './components/context';
+import { watchJobNotices } from './state/job-notices';
 import { CommandBar, FilterBar, PausedBanner } from './components/Toolbar';
 import { QueueGrid } from './components/QueueGrid';
 import { EmptyState } from './components/EmptyState';
@@ -35,6 +36,7 @@ function Shell() {
   const store = useStore();
   const theme = store.ui.value.theme;
   useEffect(() => applyTheme(theme), [theme]);
+  useEffect(() => watchJobNotices(store), [store]);
   // While only the queue's first rows are in, they are shown under the choices they were picked for.
   const head = store.partial.value;
   const status = store.status.value === 'ready' && head !== null && head !== store.ui.value ? 'loading' : store.status.value;
@@ -154,6 +156,23 @@ function Notices() {
           <div class="notice-body">
             <span>{n.message}</span>
             {n.count > 1 && <span class="notice-count"> {t.noticeRepeated(String(n.count))}</span>}
+            {n.actions && (
+              <span class="notice-actions">
+                {n.actions.map((a) => (
+                  <button
+                    key={a.label}
+                    type="button"
+                    class="link"
+                    onClick={() => {
+                      a.run();
+                      store.dismissNotice(n.id);
+                    }}
+                  >
+                    {a.label}
+                  </button>
+                ))}
+              </span>
+            )}
             {n.details && (
               <details class="notice-details">
                 <summary>{t.noticeDetails}</summary>

@@ -27,7 +27,14 @@ async function clipped(): Promise<string[]> {
     for (const h of document.querySelectorAll<HTMLElement>('[role="columnheader"]')) {
       if (h.offsetParent === null) continue;
       const label = h.querySelector<HTMLElement>('.sort-button') ?? h;
-      if (label.scrollWidth > h.clientWidth + 1) out.push(`header ${h.textContent} (${label.scrollWidth} > ${h.clientWidth})`);
+      // The room for the label: the cell without its padding (the column's resize edge lies in it).
+      const style = getComputedStyle(h);
+      const room = h.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      // The text's own width (a button's scrollWidth does not grow with the text it cuts).
+      const text = document.createRange();
+      text.selectNodeContents(label);
+      const need = Math.max(label.scrollWidth, text.getBoundingClientRect().width);
+      if (need > room + 1) out.push(`header ${h.textContent} (${need} > ${room})`);
     }
     for (const b of document.querySelectorAll<HTMLElement>('.command-bar button, .command-bar summary, .filter-bar button, .filter-bar summary, .filter-bar input')) {
       const r = b.getBoundingClientRect();

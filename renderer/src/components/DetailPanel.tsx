@@ -1,5 +1,5 @@
 /** The job detail panel: every field, the timeline, what the service said, and the job's actions. */
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AppError, Job, JobDetails } from '../../../preload/contract/model';
 import { isFinal } from '../../../preload/contract/job-states';
 import { t } from '../i18n/messages';
@@ -16,8 +16,43 @@ function text(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** Narrower than this, the panel lies over the list (app.css has the same width). */
+export const OVERLAY_QUERY = '(max-width: 60rem)';
+
+/** Whether the window is narrow enough for the panel to lie over the list, following resizes and zoom. */
+function useOverlay(): boolean {
+  const query = typeof matchMedia === 'function' ? matchMedia(OVERLAY_QUERY) : null;
+  const [overlay, setOverlay] = useState(query?.matches ?? false);
+  useEffect(() => {
+    if (!query) return;
+    const changed = () => setOverlay(query.matches);
+    query.addEventListener('change', changed);
+    return () => query.removeEventListener('change', changed);
+  }, []);
+  return overlay;
+}
+
+/**
+ * Over the list, the panel takes the focus (its heading) when it opens and gives it back when it
+ * closes: to where it was, or the grid.
+ */
+function useOverlayFocus(overlay: boolean, panel: { readonly current: HTMLElement | null }): void {
+  useEffect(() => {
+    if (!overlay) return;
+    const back = document.activeElement as HTMLElement | null;
+    panel.current?.querySelector<HTMLElement>('.detail-head h2')?.focus();
+    return () => {
+      const target = back && back.isConnected && back !== document.body ? back : document.querySelector<HTMLElement>('[role="grid"]');
+      target?.focus({ preventScroll: true });
+    };
+  }, [overlay]);
+}
+
 export function DetailPanel() {
   const store = useStore();
+  const overlay = useOverlay();
+  const panelRef = useRef<HTMLElement>(null);
+  useOverlayFocus(overlay, panelRef);
   const key = store.detailKey.value;
   void store.jobsVersion.value;
   const job = key ? store.jobs.get(key) : undefined;
@@ -59,9 +94,20 @@ export function DetailPanel() {
   }
 
   return (
-    <aside class="detail" data-testid="detail-panel" aria-label={shown ? t.detailsFor(docName(shown)) : t.details}>
+    <aside
+      ref={panelRef}
+      class={overlay ? 'detail is-overlay' : 'detail'}
+      data-testid="detail-panel"
+      data-overlay={overlay ? 'true' : 'false'}
+      aria-label={shown ? t.detailsFor(docName(shown)) : t.details}
+      onKeyDown={(e) => {
+        if (e.key !== 'Escape' || e.defaultPrevented) return;
+        e.preventDefault();
+        close();
+      }}
+    >
       <header class="detail-head">
-        <h2>{shown ? docName(shown) : t.details}</h2>
+        <h2 tabIndex={-1}>{shown ? docName(shown) : t.details}</h2>
         <button type="button" class="icon-button" aria-label={t.close} title={t.close} onClick={close}>
           ✕
         </button>

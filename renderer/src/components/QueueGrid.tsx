@@ -14,12 +14,15 @@ import { docName, type PendingAction, type Store } from '../state/store';
 import { askCancel } from './actions';
 import { RowMenu, type RowMenuRequest } from './RowMenu';
 import { useStore } from './context';
+import { fittedWidth, HeaderRow, type ResizeHandlers } from './ColumnHeader';
+import { COLUMN_SPECS, columnWidth, layoutColumns, squeezedColumns, withWidth } from '../state/columns';
 
 export const ROW_HEIGHT = 32;
 /** Used when the scroll element reports no size (no layout yet, or a DOM without layout). */
 export const FALLBACK_VIEWPORT: Rect = { width: 1024, height: 640 };
 
-export const COLUMNS: SortKeyName[] = ['source', 'printer', 'document', 'owner', 'state', 'progress', 'pages', 'size', 'createdAt', 'updatedAt'];
+/** Every column, in order (the export writes them all; the grid draws those the layout shows). */
+export const COLUMNS: SortKeyName[] = COLUMN_SPECS.map((c) => c.id);
 
 const PENDING_TEXT: Record<PendingAction, string> = {
   cancel: t.pendingCancel,
@@ -98,6 +101,8 @@ interface RowProps {
   error?: string;
   sourceName: string;
   upload?: { sentBytes: number; totalBytes: number };
+  /** The columns drawn, in order (the same array while the layout holds). */
+  cols: readonly SortKeyName[];
   onPointer: (e: MouseEvent, key: string, index: number) => void;
   onOpen: (key: string) => void;
   onMenu: (e: MouseEvent, key: string, index: number) => void;
@@ -121,6 +126,75 @@ function samePropsOf(a: object, b: object): boolean {
   if (ka.length !== Object.keys(b).length) return false;
   for (const k of ka) if ((a as Record<string, unknown>)[k] !== (b as Record<string, unknown>)[k]) return false;
   return true;
+}
+
+/** One cell of a row, by column. */
+function Cell(props: { col: SortKeyName; p: RowProps; progress: number | null | undefined }) {
+  const { col, p, progress } = props;
+  const { job } = p;
+  switch (col) {
+    case 'source':
+      return (
+        <div role="gridcell" class="cell cell-source">
+          {p.sourceName}
+        </div>
+      );
+    case 'printer':
+      return (
+        <div role="gridcell" class="cell cell-printer" title={job.printer ?? undefined}>
+          {job.printer ?? t.none}
+        </div>
+      );
+    case 'document':
+      return (
+        <div role="gridcell" class={job.document ? 'cell cell-document' : 'cell cell-document is-unnamed'} title={job.document ?? undefined}>
+          {docName(job)}
+        </div>
+      );
+    case 'owner':
+      return (
+        <div role="gridcell" class="cell cell-owner">
+          {job.owner ?? t.none}
+        </div>
+      );
+    case 'state':
+      return <StateCell job={job} pending={p.pending} error={p.error} sourceName={p.sourceName} />;
+    case 'progress':
+      return (
+        <div role="gridcell" class="cell cell-progress">
+          {progress != null && (
+            <>
+              <progress max={1} value={progress} aria-hidden="true" />
+              <span>{p.upload ? t.uploading(formatBytes(p.upload.sentBytes), formatBytes(p.upload.totalBytes)) : formatPercent(progress)}</span>
+            </>
+          )}
+        </div>
+      );
+    case 'pages':
+      return (
+        <div role="gridcell" class="cell cell-pages">
+          {job.pages == null ? '' : job.pagesPrinted == null ? formatInt(job.pages) : t.pagesOf(formatInt(job.pagesPrinted), formatInt(job.pages))}
+        </div>
+      );
+    case 'size':
+      return (
+        <div role="gridcell" class="cell cell-size">
+          {job.sizeBytes == null ? '' : formatBytes(job.sizeBytes)}
+        </div>
+      );
+    case 'createdAt':
+      return (
+        <div role="gridcell" class="cell cell-created">
+          {formatTime(job.createdAt)}
+        </div>
+      );
+    case 'updatedAt':
+      return (
+        <div role="gridcell" class="cell cell-updated">
+          {job.stale ? <span class="row-stale">{job.lastSeenAt ? t.stale(formatTime(job.lastSeenAt)) : t.staleNever}</span> : formatTime(job.updatedAt)}
+        </div>
+      );
+  }
 }
 
 const Row = pure(function Row(p: RowProps) {
@@ -150,57 +224,56 @@ const Row = pure(function Row(p: RowProps) {
       onDblClick={() => p.onOpen(job.key)}
       onContextMenu={(e) => p.onMenu(e, job.key, p.index)}
     >
-      <div role="gridcell" class="cell cell-source">
-        {p.sourceName}
-      </div>
-      <div role="gridcell" class="cell cell-printer" title={job.printer ?? undefined}>
-        {job.printer ?? t.none}
-      </div>
-      <div role="gridcell" class={job.document ? 'cell cell-document' : 'cell cell-document is-unnamed'} title={job.document ?? undefined}>
-        {docName(job)}
-      </div>
-      <div role="gridcell" class="cell cell-owner">
-        {job.owner ?? t.none}
-      </div>
-      <StateCell job={job} pending={p.pending} error={p.error} sourceName={p.sourceName} />
-      <div role="gridcell" class="cell cell-progress">
-        {progress != null && (
-          <>
-            <progress max={1} value={progress} aria-hidden="true" />
-            <span>{p.upload ? t.uploading(formatBytes(p.upload.sentBytes), formatBytes(p.upload.totalBytes)) : formatPercent(progress)}</span>
-          </>
-        )}
-      </div>
-      <div role="gridcell" class="cell cell-pages">
-        {job.pages == null ? '' : job.pagesPrinted == null ? formatInt(job.pages) : t.pagesOf(formatInt(job.pagesPrinted), formatInt(job.pages))}
-      </div>
-      <div role="gridcell" class="cell cell-size">
-        {job.sizeBytes == null ? '' : formatBytes(job.sizeBytes)}
-      </div>
-      <div role="gridcell" class="cell cell-created">
-        {formatTime(job.createdAt)}
-      </div>
-      <div role="gridcell" class="cell cell-updated">
-        {job.stale ? <span class="row-stale">{job.lastSeenAt ? t.stale(formatTime(job.lastSeenAt)) : t.staleNever}</span> : formatTime(job.updatedAt)}
-      </div>
+      {p.cols.map((col) => (
+        <Cell key={col} col={col} p={p} progress={progress} />
+      ))}
     </div>
   );
 });
 
-function HeaderCell(props: { col: SortKeyName; store: Store }) {
-  const { sort } = props.store.ui.value;
-  const sorted = sort.key === props.col;
-  const ariaSort = sorted ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none';
-  const toggle = () =>
-    props.store.updateUi({ sort: { key: props.col, dir: sorted && sort.dir === 'asc' ? 'desc' : sorted ? 'asc' : props.col.endsWith('At') ? 'desc' : 'asc' } });
-  return (
-    <div role="columnheader" class={`cell cell-${props.col === 'createdAt' ? 'created' : props.col === 'updatedAt' ? 'updated' : props.col}`} aria-sort={ariaSort}>
-      <button type="button" class="sort-button" onClick={toggle}>
-        {t.columns[props.col]}
-        {sorted && <span aria-hidden="true">{sort.dir === 'asc' ? ' ▲' : ' ▼'}</span>}
-      </button>
-    </div>
-  );
+/**
+ * The columns laid out for the grid's width (measured as it changes) and the user's choices, with
+ * the header's resize handlers; the layout is written to the grid as CSS variables (never a style
+ * attribute: the CSP forbids those).
+ */
+function useColumns(store: Store, gridRef: { readonly current: HTMLDivElement | null }) {
+  const [available, setAvailable] = useState(0);
+  const [drag, setDrag] = useState<{ id: SortKeyName; width: number } | null>(null);
+  useLayoutEffect(() => {
+    const el = gridRef.current;
+    const RO = el?.ownerDocument.defaultView?.ResizeObserver;
+    if (!el || !RO) return;
+    const observer = new RO(() => setAvailable(Math.floor(el.clientWidth)));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  const choices = store.ui.value.columns;
+  const layout = useMemo(() => layoutColumns(choices, available, drag ?? undefined), [choices, available, drag]);
+  const shownKey = layout.shown.join(',');
+  // The same array while the same columns show, so memoized rows do not re-render for nothing.
+  const cols = useMemo(() => layout.shown, [shownKey]);
+  const widths = useMemo(() => new Map(cols.map((c) => [c, drag?.id === c ? drag.width : columnWidth(choices, c)])), [cols, choices, drag]);
+  useLayoutEffect(() => {
+    const el = gridRef.current;
+    if (!el) return;
+    el.style.setProperty('--pq-cols', layout.template);
+    el.style.setProperty('--pq-row-min', `${layout.minWidth}px`);
+  }, [layout.template, layout.minWidth]);
+  const squeezedKey = layout.squeezed.join(',');
+  useLayoutEffect(() => {
+    squeezedColumns(store).value = layout.squeezed;
+  }, [squeezedKey]);
+  const on: ResizeHandlers = {
+    preview: (id, width) => setDrag({ id, width }),
+    commit: (id, width) => {
+      setDrag(null);
+      store.updateUi({ columns: withWidth(store.ui.value.columns, id, width) });
+    },
+    fit: (id) => {
+      if (gridRef.current) on.commit(id, fittedWidth(gridRef.current, id));
+    },
+  };
+  return { cols, widths, on, squeezed: layout.squeezed };
 }
 
 export function QueueGrid() {
@@ -215,6 +288,7 @@ export function QueueGrid() {
   const moved = useRef(false);
   const gridRef = useRef<HTMLDivElement>(null);
   const [menu, setMenu] = useState<RowMenuRequest | null>(null);
+  const columns = useColumns(store, gridRef);
   const closeMenu = useCallback(() => {
     setMenu(null);
     gridRef.current?.focus({ preventScroll: true });
@@ -406,18 +480,14 @@ export function QueueGrid() {
         data-testid="queue-grid"
         aria-label={t.gridLabel}
         aria-rowcount={jobs.length + 1}
-        aria-colcount={COLUMNS.length}
+        aria-colcount={columns.cols.length}
         aria-multiselectable="true"
         aria-activedescendant={activeIndex >= 0 ? rowDomId(activeIndex) : undefined}
         tabIndex={0}
         onKeyDown={onKeyDown}
       >
         <div role="rowgroup" class="grid-head" ref={headRef}>
-          <div role="row" class="row row-head" aria-rowindex={1}>
-            {COLUMNS.map((c) => (
-              <HeaderCell key={c} col={c} store={store} />
-            ))}
-          </div>
+          <HeaderRow store={store} cols={columns.cols} widths={columns.widths} on={columns.on} />
         </div>
         <div
           role="rowgroup"
@@ -445,6 +515,7 @@ export function QueueGrid() {
                   error={errors.get(job.key)}
                   sourceName={names.get(job.sourceId) ?? job.sourceId}
                   upload={uploads.get(job.key)}
+                  cols={columns.cols}
                   onPointer={stable.onPointer}
                   onOpen={stable.onOpen}
                   onMenu={stable.onMenu}

@@ -8,6 +8,7 @@ import type { ViewName } from '../../../preload/contract/queue-view';
 import { askCancel } from './actions';
 import { useStore } from './context';
 import { useClosingMenus } from './menus';
+import { ColumnChooser } from './ColumnChooser';
 import { COLUMNS } from './QueueGrid';
 import { NO_FILTERS, isFiltered, type Store } from '../state/store';
 import { downloadText, viewToCsv, viewToJson } from './export';
@@ -233,6 +234,7 @@ export function FilterBar() {
         </button>
       ) : null}
       <span class="spacer" />
+      <ColumnChooser />
       <ExportMenu />
       {selected.size > 1 && (
         <button type="button" class="danger" onClick={() => askCancel(store, [...selected])}>

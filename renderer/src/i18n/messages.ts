@@ -120,7 +120,18 @@ export const en = {
     updatedAt: 'Updated',
   },
   pagesOf: (printed: string, total: string) => `${printed} of ${total}`,
+  resizeColumn: (column: string) => `Resize the ${column} column`,
+  resizeColumnHint: 'Drag, or focus and press Left or Right, to resize; double-click or Enter fits the text',
+  columnWidth: (column: string, px: string) => `${column}: ${px} pixels wide`,
+  columnChooser: 'Columns',
+  columnChooserLabel: 'Columns to show',
+  columnAlwaysShown: 'always shown',
+  columnSqueezed: 'left out: too narrow',
+  columnSqueezedHint: 'Columns are left out, least needed first, when the window is too narrow. Tick one to keep it; the queue then scrolls sideways.',
+  resetColumns: 'Reset columns',
   gridLabel: 'Print jobs',
+  /** A notice of one of your jobs: the notification's title and body as one sentence pair. */
+  jobNotice: (title: string, body: string) => `${title}. ${body}${/[.!?…]$/.test(body) ? '' : '.'}`,
   sortedAscending: 'sorted ascending',
   sortedDescending: 'sorted descending',
 

@@ -22,5 +22,6 @@ export function defaultUi(): UiSettings {
     startAtLogin: false,
     startMinimized: false,
     closeToTrayNoticeShown: false,
+    columns: { widths: {}, hidden: [], shown: [] },
   };
 }

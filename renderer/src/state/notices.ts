@@ -13,6 +13,12 @@ export interface Notice {
   details?: string[];
   /** How many identical notices arrived (they coalesce into one). */
   count: number;
+  /** What the user can do about it (a notice of a job: Details, Print again, the printer's jobs). */
+  actions?: NoticeAction[];
+}
+export interface NoticeAction {
+  label: string;
+  run: () => void;
 }
 
 /** Info and warning notices close by themselves after this long, unless hovered or focused; errors stay. */
@@ -22,7 +28,7 @@ export const MAX_VISIBLE_NOTICES = 3;
 /** Notices kept (the oldest go first). */
 const MAX_NOTICES = 20;
 
-export type Notify = (level: Notice['level'], message: string, details?: string[]) => void;
+export type Notify = (level: Notice['level'], message: string, details?: string[], actions?: NoticeAction[]) => void;
 
 export function createNotices() {
   const notices = signal<Notice[]>([]);
@@ -44,7 +50,7 @@ export function createNotices() {
       }, ms),
     );
   }
-  const notify: Notify = (level, message, details) => {
+  const notify: Notify = (level, message, details, actions) => {
     const same = notices.value.find((n) => n.level === level && n.message === message && (n.details ?? []).join('\n') === (details ?? []).join('\n'));
     if (same) {
       // Identical notices coalesce: one entry, counted, its close timer restarted.
@@ -55,6 +61,7 @@ export function createNotices() {
     }
     const n: Notice = { id: ++noticeId, level, message, count: 1 };
     if (details?.length) n.details = details;
+    if (actions?.length) n.actions = actions;
     const kept = notices.value.slice(-(MAX_NOTICES - 1));
     for (const old of notices.value) if (!kept.includes(old)) clearTimeout(noticeTimers.get(old.id));
     notices.value = [...kept, n];

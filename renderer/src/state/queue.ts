@@ -147,12 +147,20 @@ export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Noti
         if (next.printer !== old.printer) printersMayChange = true;
         if (keep && !keepsPlace(old, next, choices, names)) keep = false;
         changed.push(next);
+        for (const watcher of jobWatchers) watcher(old, next);
       }
       if (!any) return;
       if (printersMayChange) printersVersion.value++;
       inPlace = keep && lastList ? { from: lastList.version, to: lastList.version + 1, changed } : null;
       jobsVersion.value++;
     });
+  }
+
+  /** Told of every job a patch or an action's answer changes, before and after (the window's notices of your jobs). */
+  const jobWatchers = new Set<(before: Job, after: Job) => void>();
+  function watchJobChanges(watcher: (before: Job, after: Job) => void): () => void {
+    jobWatchers.add(watcher);
+    return () => jobWatchers.delete(watcher);
   }
 
   function applyPatches(patches: JobPatch[]): void {
@@ -220,6 +228,7 @@ export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Noti
     activeKey,
     detailKey,
     applyPatches,
+    watchJobChanges,
     putAnswers,
     applyHealth,
     putSnapshot,

@@ -16,7 +16,7 @@ import { createActions } from './actions';
 
 export { docName } from './queue';
 export { NO_FILTERS, isFiltered } from './settings';
-export { MAX_VISIBLE_NOTICES, NOTICE_CLOSE_MS, type Notice } from './notices';
+export { MAX_VISIBLE_NOTICES, NOTICE_CLOSE_MS, type Notice, type NoticeAction } from './notices';
 export type { PendingAction } from './actions';
 
 /** Answers to the first requests, when they were sent before the store existed (see boot.ts). */

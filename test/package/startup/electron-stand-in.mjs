@@ -177,6 +177,7 @@ class WebContents extends EventEmitter {
 
 export class BrowserWindow extends EventEmitter {
   #visible = false;
+  #focused = false;
   #destroyed = false;
   #bounds;
   constructor(options = {}) {
@@ -210,7 +211,15 @@ export class BrowserWindow extends EventEmitter {
     this.#visible = false;
     this.emit('hide');
   }
-  focus() {}
+  focus() {
+    this.#focused = true;
+  }
+  blur() {
+    this.#focused = false;
+  }
+  isFocused() {
+    return this.#focused && this.#visible;
+  }
   restore() {}
   maximize() {}
   isVisible() {

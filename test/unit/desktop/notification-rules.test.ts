@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createNotificationRules, type NotificationSpec } from '../../../main/desktop/notification-rules';
+import { createNotificationRules, type NotificationSpec } from '../../../preload/contract/notification-rules';
 import { NotificationSettings, type Job, type JobState } from '../../../preload/contract/model';
 import { FakeClock } from '../../helpers/fake-clock';
 import { makeHealth, makeJob } from '../../helpers/fake-bridge';

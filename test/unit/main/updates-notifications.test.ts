@@ -218,6 +218,20 @@ describe('notifier', () => {
     notifications.at(-1)!.handlers.get('click')!();
     expect(onClick).toHaveBeenLastCalledWith(undefined);
   });
+
+  it('leaves notifications about jobs to the window while it has the focus (it shows them as notices), and shows them when it has not', () => {
+    let focused = true;
+    const n = createNotifier({ logger: silentLogger, onClick: vi.fn(), windowFocused: () => focused });
+    const before = notifications.length;
+    for (const event of ['completed', 'failed', 'canceledByOther', 'stuck'] as const) n.deliver({ event, title: `T ${event}`, body: 'B', key: 'local:1', sourceId: 'local', count: 1 });
+    expect(notifications.length).toBe(before);
+    // What the window does not show as a notice of a job still goes to the desktop.
+    n.deliver({ event: 'sourceProblem', title: 'Local is unreachable', body: 'Down', sourceId: 'local', count: 1 });
+    expect(notifications.length).toBe(before + 1);
+    focused = false;
+    n.deliver({ event: 'completed', title: 'Printed: A', body: 'Completed on P.', key: 'local:1', sourceId: 'local', count: 1 });
+    expect(notifications.at(-1)!.options).toMatchObject({ title: 'Printed: A', silent: true });
+  });
 });
 
 describe('Electron platform ports', () => {

@@ -1,13 +1,39 @@
 /**
- * Which desktop notifications to show, decided from the engine's events and the notification
- * settings: switchable per event and per source, own jobs only by default, at most one per job
- * transition, coalesced when many arrive together ("12 jobs completed"), silent in do-not-disturb.
- * main/notifications.ts only shows what this module delivers.
+ * Which notifications to show, decided from the queue's events and the notification settings:
+ * switchable per event and per source, own jobs only by default, at most one per job transition,
+ * coalesced when many arrive together ("12 jobs completed"), silent in do-not-disturb. The same
+ * rules drive the desktop notifications (main/notifications.ts shows what they deliver) and the
+ * window's notices of your jobs (renderer/src/state/job-notices.ts, from the patches it receives),
+ * so both tell of the same jobs under the same settings.
  */
-import { jobName } from '../../preload/contract/job-states';
-import type { Job, NotificationEvent, NotificationSettings, SourceHealth } from '../../preload/contract/model';
-import type { EngineEvent } from '../queue/engine-types';
-import type { Clock } from '../ports/ports';
+import { jobName } from './job-states';
+import type { Job, JobState, NotificationEvent, NotificationSettings, SourceHealth } from './model';
+
+/** The queue's events the rules read (the engine's EngineEvent has these and others, which are ignored). */
+export type RuleEvent =
+  | { type: 'transition'; job: Job; from: JobState | null; to: JobState }
+  | { type: 'stuck'; job: Job }
+  | { type: 'health'; source: SourceHealth }
+  | { type: 'patches' | 'finished' | 'printers' };
+
+/** The clock the rules coalesce on (main/ports' Clock, or the window's timers). */
+export interface RulesClock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+/** The notifications about one job, which the window also shows as notices while it has the focus. */
+export const JOB_EVENTS: readonly NotificationEvent[] = ['completed', 'failed', 'canceledByOther', 'stuck'];
+
+/**
+ * Whether the desktop shows this notification: a notification about jobs is left to the window
+ * while the window has the focus (it shows the same one in its notices); everything else, and
+ * everything while the window is hidden or in the background, goes to the desktop.
+ */
+export function desktopShows(spec: Pick<NotificationSpec, 'event'>, windowFocused: boolean): boolean {
+  return !(windowFocused && JOB_EVENTS.includes(spec.event));
+}
 
 export interface NotificationSpec {
   event: NotificationEvent;
@@ -21,7 +47,7 @@ export interface NotificationSpec {
 }
 
 export interface NotificationRulesOptions {
-  clock: Clock;
+  clock: RulesClock;
   settings(): NotificationSettings;
   deliver(spec: NotificationSpec): void;
   /** Notifications arriving within this window are shown together. */
@@ -31,7 +57,7 @@ export interface NotificationRulesOptions {
 }
 
 export interface NotificationRules {
-  handle(event: EngineEvent): void;
+  handle(event: RuleEvent): void;
   /** A cancel or abort the user made in this app (window, tray): its result is not a surprise. */
   noteOwnAction(key: string): void;
   /** Delivers what is pending now (on quit). */
