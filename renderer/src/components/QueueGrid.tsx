@@ -28,6 +28,8 @@ const PENDING_TEXT: Record<PendingAction, string> = {
   dismiss: t.pendingDismiss,
   hold: t.pendingHold,
   release: t.pendingRelease,
+  pause: t.pendingPause,
+  resume: t.pendingResume,
 };
 
 export const rowDomId = (index: number) => `pq-row-${index}`;

@@ -153,6 +153,8 @@ export const en = {
   pendingDismiss: 'Dismissing…',
   pendingHold: 'Holding…',
   pendingRelease: 'Releasing…',
+  pendingPause: 'Pausing…',
+  pendingResume: 'Resuming…',
   uploading: (sent: string, total: string) => `Uploading ${sent} of ${total}`,
 
   // empty states
@@ -244,8 +246,9 @@ export const en = {
   releaseJobAction: 'Release',
   pauseJobAction: 'Pause',
   resumeJobAction: 'Resume',
-  heldOrReleased: (action: 'hold' | 'release', doc: string) => (action === 'hold' ? `Held “${doc}”: it waits until you release it.` : `Released “${doc}”.`),
-  holdFailed: (action: 'hold' | 'release', doc: string, reason: string) => `“${doc}” was not ${action === 'hold' ? 'held' : 'released'}: ${reason}`,
+  heldOrReleased: (action: 'hold' | 'release' | 'pause' | 'resume', doc: string) =>
+    action === 'hold' ? `Held “${doc}”: it waits until you release it.` : action === 'pause' ? `Paused “${doc}”: it waits until you resume it.` : action === 'resume' ? `Resumed “${doc}”.` : `Released “${doc}”.`,
+  holdFailed: (action: 'hold' | 'release' | 'pause' | 'resume', doc: string, reason: string) => `“${doc}” was not ${{ hold: 'held', release: 'released', pause: 'paused', resume: 'resumed' }[action]}: ${reason}`,
   // row context menu
   menuLabel: (doc: string) => `Actions for ${doc}`,
   menuCancelMany: (n: string, of: string) => `Cancel ${n} of ${of} selected jobs…`,

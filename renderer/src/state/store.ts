@@ -23,7 +23,7 @@ export interface FirstAnswers {
   snapshot?: Promise<Result<Snapshot>>;
 }
 
-export type PendingAction = 'cancel' | 'abort' | 'retry' | 'dismiss' | 'hold' | 'release';
+export type PendingAction = 'cancel' | 'abort' | 'retry' | 'dismiss' | 'hold' | 'release' | 'pause' | 'resume';
 export interface Notice {
   id: number;
   level: 'info' | 'warning' | 'error';
@@ -489,11 +489,11 @@ export function createStore(bridge: PrintQueueBridge) {
     return runJobAction(key, 'abort', () => call('abortJob', { key, reason }), (j) => t.aborted(docName(j)), (why) => t.abortFailed(name, why));
   }
 
-  /** Holds a waiting job at the service (IPP Hold-Job), or releases a held one. */
-  function holdJob(key: string, action: 'hold' | 'release'): Promise<boolean> {
+  /** Holds a waiting job at the service (IPP Hold-Job) or releases a held one; pauses or resumes one (the Windows spooler). */
+  function holdJob(key: string, action: 'hold' | 'release' | 'pause' | 'resume'): Promise<boolean> {
     const job = jobs.get(key);
     const name = job ? docName(job) : key;
-    const request = action === 'hold' ? 'holdJob' : 'releaseJob';
+    const request = `${action}Job` as const;
     return runJobAction(key, action, () => call(request, { key }), (j) => t.heldOrReleased(action, docName(j)), (why) => t.holdFailed(action, name, why));
   }
 
