@@ -8,6 +8,7 @@ import { silentLogger } from '../ports/ports';
 import type { DisabledSource, EngineEvent, QueueEngine, QueueEngineOptions } from './engine-types';
 import { SourceRunner, type RunnerHost } from './scheduler';
 import type { JobAction, JobSource, SourceJob, SourcePrinter } from './source';
+import { HandoverLinker } from './handover';
 import { JobStore } from './store';
 
 export { JobStore } from './store';
@@ -88,6 +89,25 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
   }
 
   const store = new JobStore({ now: () => clock.now(), emit, stuckAfterMs: polling.stuckAfterMinutes * 60_000, retainFinishedMs: opts.retainFinishedMs });
+
+  /** Links ScriptX jobs on this PC to the Windows spooler jobs they were handed to (handover.ts). */
+  const linker = new HandoverLinker();
+  let linksShown = false;
+  store.beforeFlush = () => {
+    const sources = [...runners.values()].map((r) => r.source);
+    const scriptx = sources.filter((s) => s.kind === 'scriptx' && s.loopback).map((s) => s.id);
+    const spoolers = sources.filter((s) => s.kind === 'windows-spooler').map((s) => s.id);
+    if (scriptx.length === 0 || (spoolers.length === 0 && !linksShown)) return;
+    const updates = linker.run({
+      nowMs: clock.now(),
+      scriptx: scriptx.flatMap((id) => [...store.jobsOf(id)]),
+      timelineOf: (key) => store.timeline(key),
+      spooler: spoolers.flatMap((id) => [...store.jobsOf(id)]),
+      printers: spoolers.flatMap((id) => (reported.get(id) ?? []).map((p) => p.name)),
+    });
+    for (const u of updates) store.setLinks(u.key, u.changes);
+    linksShown = spoolers.length > 0;
+  };
 
   const host: RunnerHost = {
     clock,
