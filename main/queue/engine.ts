@@ -375,11 +375,15 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
     async details(key, detailOpts = {}): Promise<JobDetails> {
       const { job, runner } = jobOf(key);
       const source = runner.source;
+      // The other side of a hand-over, with its own timeline.
+      const otherKey = job.handover?.key ?? job.handedOverBy ?? null;
+      const other = otherKey === null ? undefined : store.get(otherKey);
+      const linked = other ? { linked: { job: other, timeline: store.timeline(other.key) } } : {};
       // A source with nothing more to say (ScriptX): the job and its timeline are the details.
-      if (!source.details) return { job, timeline: store.timeline(key) };
+      if (!source.details) return { job, timeline: store.timeline(key), ...linked };
       const details = source.details.bind(source);
       const more = await withSignal((signal) => details(job, signal, { eventsPageToken: detailOpts.eventsPageToken }));
-      return { ...more, job: store.get(key) ?? job, timeline: store.timeline(key) };
+      return { ...more, job: store.get(key) ?? job, timeline: store.timeline(key), ...linked };
     },
   };
   return engine;

@@ -146,6 +146,8 @@ export interface JobDetails {
   eventsNextPageToken?: string | null;
   /** Anything else worth showing, as label/value pairs in the service's words. */
   facts?: { label: string; value: string }[];
+  /** The other side of a hand-over (Job.handover / Job.handedOverBy): that job and its timeline. */
+  linked?: { job: Job; timeline: TimelineEntry[] } | null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import { formatBytes, formatInt, formatPercent, formatTime } from '../i18n/forma
 import type { SortKeyName } from '../../../preload/contract/queue-view';
 import { docName, type PendingAction, type Store } from '../state/store';
 import { askCancel } from './actions';
+import { handoverText } from './handover-text';
 import { RowMenu, type RowMenuRequest } from './RowMenu';
 import { useStore } from './context';
 
@@ -78,9 +79,9 @@ function StateCell(props: { job: Job; pending?: PendingAction; error?: string; s
           {t.stuck}
         </span>
       )}
-      {job.reason && !props.pending && !props.error && (
+      {(job.handover || job.reason) && !props.pending && !props.error && (
         <span class="row-reason" data-testid="state-reason">
-          {job.reason}
+          {handoverText(job) ?? job.reason}
         </span>
       )}
       {props.pending && <span class="row-pending">{PENDING_TEXT[props.pending]}</span>}

@@ -81,6 +81,12 @@ describe('a ScriptX job followed into the Windows queue', () => {
     expect(r.job('pc:Office%20Laser/3').handedOverBy ?? null).toBeNull();
     // ScriptX's "completed" is only the hand-over: not told as printed.
     expect(r.told).toEqual([]);
+    // The details of either job carry the other one with its own timeline.
+    const both = await r.engine.details(key);
+    expect(both.timeline.map((e) => e.state).slice(-2)).toEqual(['printing', 'completed']);
+    expect(both.linked?.job.key).toBe('pc:Office%20Laser/12');
+    expect(both.linked?.timeline.map((e) => e.rawState)).toEqual(['8 Spooling']);
+    expect((await r.engine.details('pc:Office%20Laser/12')).linked?.job.key).toBe(key);
 
     await r.standIn.control({ type: 'job', job: spooled(12, { StatusMask: 16, PagesPrinted: 3 }) });
     await r.step();
