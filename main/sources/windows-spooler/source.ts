@@ -218,7 +218,7 @@ export function createWindowsSpoolerSource(config: WindowsSpoolerSourceConfig, d
   };
 }
 
-function safeUserName(): string {
+export function safeUserName(): string {
   try {
     return userInfo().username || '';
   } catch {
