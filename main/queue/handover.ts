@@ -181,7 +181,8 @@ export class HandoverLinker {
     const next = new Map<string, string>();
     const handed: { job: Job; h: HandedJob }[] = [];
     for (const job of input.scriptx) {
-      const considered = job.state === 'completed' && !job.gone && watched(job.printer);
+      // Printed to a file, it never reached a print queue.
+      const considered = job.state === 'completed' && !job.gone && job.extra.toFile !== true && watched(job.printer);
       if (!considered) {
         if (job.handover != null) updates.push({ key: job.key, changes: { handover: null } });
         continue;

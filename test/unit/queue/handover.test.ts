@@ -111,7 +111,7 @@ describe('the linker', () => {
 
   it('leaves jobs on printers no spooler source watches, and jobs not completed, without a hand-over', () => {
     const linker = new HandoverLinker();
-    expect(linker.run(input([sx({ printer: 'Elsewhere' }), sx({ key: 'local:b', state: 'printing' })], []))).toEqual([]);
+    expect(linker.run(input([sx({ printer: 'Elsewhere' }), sx({ key: 'local:b', state: 'printing' }), sx({ key: 'local:c', extra: { toFile: true } })], [sp({ document: 'x' })]))).toEqual([]);
     // A hand-over shown before is taken back when it no longer applies.
     expect(linker.run(input([sx({ printer: 'Elsewhere', handover: handoverOf(handed('local:a'), { status: 'none' }, undefined, T) })], []))).toEqual([{ key: 'local:a', changes: { handover: null } }]);
   });
