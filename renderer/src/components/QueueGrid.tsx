@@ -65,7 +65,7 @@ export const STATE_ICONS: Record<Job['state'], string> = {
 
 function StateCell(props: { job: Job; pending?: PendingAction; error?: string; sourceName: string; upload?: { sentBytes: number; totalBytes: number } }) {
   const { job } = props;
-  const title = [job.reason, job.detail, props.error].filter(Boolean).join(' — ') || undefined;
+  const title = [handoverText(job) ?? job.reason, job.detail, props.error].filter(Boolean).join(' — ') || undefined;
   return (
     <div role="gridcell" class="cell cell-state" title={title}>
       <span class={`badge badge-${job.state}`} data-testid="state-word">
