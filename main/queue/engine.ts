@@ -8,6 +8,7 @@ import { silentLogger } from '../ports/ports';
 import type { DisabledSource, EngineEvent, QueueEngine, QueueEngineOptions } from './engine-types';
 import { SourceRunner, type RunnerHost } from './scheduler';
 import type { JobAction, JobSource, SourceJob, SourcePrinter } from './source';
+import { HandoverLinker } from './handover';
 import { JobStore } from './store';
 
 export { JobStore } from './store';
@@ -88,6 +89,25 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
   }
 
   const store = new JobStore({ now: () => clock.now(), emit, stuckAfterMs: polling.stuckAfterMinutes * 60_000, retainFinishedMs: opts.retainFinishedMs });
+
+  /** Links ScriptX jobs on this PC to the Windows spooler jobs they were handed to (handover.ts). */
+  const linker = new HandoverLinker();
+  let linksShown = false;
+  store.beforeFlush = () => {
+    const sources = [...runners.values()].map((r) => r.source);
+    const scriptx = sources.filter((s) => s.kind === 'scriptx' && s.loopback).map((s) => s.id);
+    const spoolers = sources.filter((s) => s.kind === 'windows-spooler').map((s) => s.id);
+    if (scriptx.length === 0 || (spoolers.length === 0 && !linksShown)) return;
+    const updates = linker.run({
+      nowMs: clock.now(),
+      scriptx: scriptx.flatMap((id) => [...store.jobsOf(id)]),
+      timelineOf: (key) => store.timeline(key),
+      spooler: spoolers.flatMap((id) => [...store.jobsOf(id)]),
+      printers: spoolers.flatMap((id) => (reported.get(id) ?? []).map((p) => p.name)),
+    });
+    for (const u of updates) store.setLinks(u.key, u.changes);
+    linksShown = spoolers.length > 0;
+  };
 
   const host: RunnerHost = {
     clock,
@@ -355,11 +375,15 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
     async details(key, detailOpts = {}): Promise<JobDetails> {
       const { job, runner } = jobOf(key);
       const source = runner.source;
+      // The other side of a hand-over, with its own timeline.
+      const otherKey = job.handover?.key ?? job.handedOverBy ?? null;
+      const other = otherKey === null ? undefined : store.get(otherKey);
+      const linked = other ? { linked: { job: other, timeline: store.timeline(other.key) } } : {};
       // A source with nothing more to say (ScriptX): the job and its timeline are the details.
-      if (!source.details) return { job, timeline: store.timeline(key) };
+      if (!source.details) return { job, timeline: store.timeline(key), ...linked };
       const details = source.details.bind(source);
       const more = await withSignal((signal) => details(job, signal, { eventsPageToken: detailOpts.eventsPageToken }));
-      return { ...more, job: store.get(key) ?? job, timeline: store.timeline(key) };
+      return { ...more, job: store.get(key) ?? job, timeline: store.timeline(key), ...linked };
     },
   };
   return engine;

@@ -174,6 +174,8 @@ export class JobStore {
   private readonly emit: (event: EngineEvent) => void;
   stuckAfterMs: number;
   readonly retainFinishedMs: number;
+  /** Runs at the start of every flush: derived fields (the hand-over links) join the same batch. */
+  beforeFlush: (() => void) | null = null;
 
   constructor(opts: StoreOptions) {
     this.now = opts.now;
@@ -210,6 +212,23 @@ export class JobStore {
    */
   activeJobs(sourceId: string): ReadonlyMap<string, Job> {
     return new ActiveJobsView(this.bySource.get(sourceId)?.entries ?? new Map<string, Entry>(), (e) => this.materialize(e));
+  }
+
+  /** Every job of the source, finished ones included (lastSeenAt may lag: see get()). */
+  *jobsOf(sourceId: string): IterableIterator<Job> {
+    const b = this.bySource.get(sourceId);
+    if (b) for (const e of b.entries.values()) yield e.job;
+  }
+
+  /**
+   * Sets the fields the engine derives across sources (the hand-over links), never reported by a
+   * source. Events of this batch about the job carry the new values too.
+   */
+  setLinks(key: string, changes: Pick<Partial<Job>, 'handover' | 'handedOverBy'>): void {
+    const e = this.entries.get(key);
+    if (!e) return;
+    this.commit(e, { ...e.job, ...changes }, { ...changes });
+    this.events = this.events.map((ev) => ('job' in ev && ev.job.key === key ? { ...ev, job: { ...ev.job, ...changes } } : ev));
   }
 
   /** Whether the source has active jobs that are neither paused nor unknown (the fast rate). */
@@ -526,6 +545,7 @@ export class JobStore {
 
   /** Delivers the queued patches (as one event) and the other events, in order. */
   flush(): void {
+    this.beforeFlush?.();
     if (this.patches.length === 0 && this.events.length === 0) return;
     const patches = this.patches;
     const events = this.events;

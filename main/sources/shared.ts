@@ -4,6 +4,7 @@
  * a jittered back-off on the injected random. Each source folder (scriptx/, graph/, aodocs/, ipp/,
  * windows-spooler/) imports these instead of writing its own.
  */
+import { userInfo } from 'node:os';
 import { HttpError } from '../http/client';
 import type { Clock } from '../ports/ports';
 import type { SourceDeps } from './deps';
@@ -71,4 +72,13 @@ export function andMore(problems: readonly string[], noun?: readonly [one: strin
   if (rest === 0) return problems[0];
   const what = noun ? ` ${rest === 1 ? noun[0] : noun[1]}` : '';
   return `${problems[0]} (and ${rest} more${what})`;
+}
+
+/** The signed-in user's name as the OS reports it ("" where it cannot be read): whose jobs are "mine". */
+export function safeUserName(): string {
+  try {
+    return userInfo().username || '';
+  } catch {
+    return '';
+  }
 }

@@ -60,6 +60,28 @@ export type ActionPermission = z.infer<typeof ActionPermission>;
 
 const IsoTime = z.string().nullable();
 
+/**
+ * What became of a completed ScriptX job in this PC's Windows print queue: `linked` to the spooler
+ * job that appeared for it (its state, reason and pages follow that job); `waiting` for one to
+ * appear; `ambiguous` when several could be it (none is linked); `unmatched` when none appeared
+ * in time. The rule is main/queue/handover.ts.
+ */
+export const HANDOVER_STATUSES = ['linked', 'waiting', 'ambiguous', 'unmatched'] as const;
+export const Handover = z.object({
+  status: z.enum(HANDOVER_STATUSES),
+  /** The printer it was handed to, as the spooler names it once linked, else as ScriptX was told. */
+  printer: z.string(),
+  /** The spooler job's key (linked only). */
+  key: z.string().nullable(),
+  state: JobState.nullable(),
+  reason: z.string().nullable(),
+  pages: z.number().int().min(0).nullable(),
+  pagesPrinted: z.number().int().min(0).nullable(),
+  /** Ambiguous: how many spooler jobs could be it. */
+  candidates: z.number().int().min(0),
+});
+export type Handover = z.infer<typeof Handover>;
+
 export const Job = z.object({
   key: z.string(),
   sourceId: z.string(),
@@ -94,6 +116,10 @@ export const Job = z.object({
   pages: z.number().int().min(0).nullable().optional(),
   pagesPrinted: z.number().int().min(0).nullable().optional(),
   sizeBytes: z.number().int().min(0).nullable().optional(),
+  /** ScriptX on this PC: the job in this PC's Windows print queue it was handed to (docs/interfaces.md, "Hand-over"). */
+  handover: Handover.nullable().optional(),
+  /** A Windows spooler job: the key of the ScriptX job that handed it over, when linked. */
+  handedOverBy: z.string().nullable().optional(),
   extra: z.record(z.string(), z.unknown()),
 });
 export type Job = z.infer<typeof Job>;
@@ -120,6 +146,8 @@ export interface JobDetails {
   eventsNextPageToken?: string | null;
   /** Anything else worth showing, as label/value pairs in the service's words. */
   facts?: { label: string; value: string }[];
+  /** The other side of a hand-over (Job.handover / Job.handedOverBy): that job and its timeline. */
+  linked?: { job: Job; timeline: TimelineEntry[] } | null;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -7,14 +7,15 @@
  * so both tell of the same jobs under the same settings.
  */
 import { jobName } from './job-states';
-import type { Job, JobState, NotificationEvent, NotificationSettings, SourceHealth } from './model';
+import { parseJobKey, type Handover, type Job, type JobPatch, type JobState, type NotificationEvent, type NotificationSettings, type SourceHealth } from './model';
 
 /** The queue's events the rules read (the engine's EngineEvent has these and others, which are ignored). */
 export type RuleEvent =
   | { type: 'transition'; job: Job; from: JobState | null; to: JobState }
   | { type: 'stuck'; job: Job }
   | { type: 'health'; source: SourceHealth }
-  | { type: 'patches' | 'finished' | 'printers' };
+  | { type: 'patches'; patches: JobPatch[] }
+  | { type: 'finished' | 'printers' };
 
 /** The clock the rules coalesce on (main/ports' Clock, or the window's timers). */
 export interface RulesClock {
@@ -159,31 +160,86 @@ export function createNotificationRules(opts: NotificationRulesOptions): Notific
     }
   }
 
-  function onTransition(job: Job, from: Job['state'] | null, to: Job['state']): void {
+  /**
+   * ScriptX jobs whose "completed" was only the hand-over to this PC's Windows queue: the outcome
+   * is told when the spooler job it was linked to ends or stops, or when no job could be linked.
+   */
+  const handedOver = new Map<string, Job>();
+
+  /** A spooler job linked to a ScriptX job speaks for it: that source's settings, the user's job. */
+  function asTold(job: Job): Job {
+    const by = job.handedOverBy ? parseJobKey(job.handedOverBy) : null;
+    return by ? { ...job, sourceId: by.sourceId, mine: true } : job;
+  }
+
+  function handoverSpec(job: Job, from: Job['state'], to: Job['state']): NotificationSpec | null | undefined {
+    const h = job.handover;
+    if (to === 'completed' && h) {
+      if (h.status === 'linked') return null;
+      if (h.status !== 'waiting') return sentSpec(job, h);
+      handedOver.set(job.key, job);
+      if (handedOver.size > MEMORY_MAX) handedOver.delete(handedOver.keys().next().value as string);
+      return null;
+    }
+    if (!job.handedOverBy) return undefined;
+    const printer = where(job);
+    if (to === 'completed') return { event: 'completed', title: `Printed: ${docName(job)}`, body: `Printed on ${printer}.`, count: 1 };
+    // Stopped in the queue by the printer (out of paper, offline...), not paused by someone.
+    if (to === 'paused' && job.reason && job.reason !== 'Paused' && from !== 'paused') {
+      return { event: 'stuck', title: `Stuck: ${docName(job)}`, body: `Waiting in the Windows queue of ${printer}: ${job.reason}.`, count: 1 };
+    }
+    return undefined;
+  }
+
+  /** A hand-over waited for: linked (the spooler job tells the outcome), or said once as sent to the printer. */
+  function onHandoverPatches(patches: JobPatch[]): void {
+    if (handedOver.size === 0) return;
+    for (const p of patches) {
+      if (p.type !== 'changed' || !p.changes.handover) continue;
+      const job = handedOver.get(p.key);
+      if (!job) continue;
+      const h = p.changes.handover;
+      if (h.status === 'waiting') continue;
+      handedOver.delete(p.key);
+      if (h.status === 'linked' || !allowed('completed', job.sourceId, job)) continue;
+      queue({ ...sentSpec(job, h), key: job.key, sourceId: job.sourceId }, `${job.key}|completed`);
+    }
+  }
+
+  /** A hand-over whose spooler job cannot be told: said as sent to the printer. */
+  function sentSpec(job: Job, h: Handover): NotificationSpec {
+    const body =
+      h.status === 'ambiguous'
+        ? `ScriptX handed it to ${h.printer}, where ${h.candidates} jobs of that name are in the Windows queue; which one is it cannot be told.`
+        : `ScriptX handed it to ${h.printer}; no job of that name appeared in the Windows queue there, so whether it printed is not known.`;
+    return { event: 'completed', title: `Sent to the printer: ${docName(job)}`, body, count: 1 };
+  }
+
+  /** What a job's transition says in general (a hand-over aside). */
+  function transitionSpec(job: Job, to: Job['state']): NotificationSpec | null {
+    if (to === 'completed') return { event: 'completed', title: `Printed: ${docName(job)}`, body: `Completed on ${where(job)}.`, count: 1 };
+    if (to === 'failed') return { event: 'failed', title: `Print failed: ${docName(job)}`, body: job.detail ?? `The job failed on ${where(job)} (${job.rawState}).`, count: 1 };
+    if (to !== 'canceled') return null;
+    const at = ownActions.get(job.key);
+    if (at !== undefined && opts.clock.now() - at <= ownMemoryMs) return null;
+    return { event: 'canceledByOther', title: `Cancelled: ${docName(job)}`, body: job.detail ?? `The job on ${where(job)} was cancelled outside this app.`, count: 1 };
+  }
+
+  function onTransition(reported: Job, from: Job['state'] | null, to: Job['state']): void {
     // The first sighting of a job (startup, a new listing) is not news.
     if (from === null || from === to) return;
-    let spec: NotificationSpec | null = null;
-    if (to === 'completed') {
-      spec = { event: 'completed', title: `Printed: ${docName(job)}`, body: `Completed on ${where(job)}.`, count: 1 };
-    } else if (to === 'failed') {
-      spec = { event: 'failed', title: `Print failed: ${docName(job)}`, body: job.detail ?? `The job failed on ${where(job)} (${job.rawState}).`, count: 1 };
-    } else if (to === 'canceled') {
-      const at = ownActions.get(job.key);
-      if (at !== undefined && opts.clock.now() - at <= ownMemoryMs) return;
-      spec = {
-        event: 'canceledByOther',
-        title: `Cancelled: ${docName(job)}`,
-        body: job.detail ?? `The job on ${where(job)} was cancelled outside this app.`,
-        count: 1,
-      };
-    }
+    const handover = handoverSpec(reported, from, to);
+    if (handover === null) return;
+    const job = asTold(reported);
+    const spec = handover ?? transitionSpec(job, to);
     if (!spec || !allowed(spec.event, job.sourceId, job)) return;
     spec.key = job.key;
     spec.sourceId = job.sourceId;
-    queue(spec, `${job.key}|${spec.event}`);
+    queue(spec, spec.event === 'stuck' ? `${job.key}|stuck|${job.reason ?? ''}` : `${job.key}|${spec.event}`);
   }
 
-  function onStuck(job: Job): void {
+  function onStuck(reported: Job): void {
+    const job = asTold(reported);
     if (!allowed('stuck', job.sourceId, job)) return;
     queue(
       {
@@ -237,6 +293,7 @@ export function createNotificationRules(opts: NotificationRulesOptions): Notific
   return {
     handle(event) {
       if (event.type === 'transition') onTransition(event.job, event.from, event.to);
+      else if (event.type === 'patches') onHandoverPatches(event.patches);
       else if (event.type === 'stuck') onStuck(event.job);
       else if (event.type === 'health') onHealth(event.source);
     },

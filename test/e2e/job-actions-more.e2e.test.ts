@@ -36,7 +36,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('hold, release and track in the browser', ()
     expect(await item('hold').getAttribute('aria-disabled')).toBeNull();
     // Release does not apply to a job that is not held: disabled, with the source's reason.
     if (await item('release').count()) expect(await item('release').getAttribute('aria-disabled')).toBe('true');
-    // No pause/resume request exists: never offered.
+    // IPP jobs declare no pause or resume: never offered.
     expect(await item('pause').count()).toBe(0);
     const violations = await axeViolations(page, '[data-testid="row-menu"]');
     expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);

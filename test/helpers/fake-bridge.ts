@@ -303,7 +303,10 @@ export class FakeBridge implements PrintQueueBridge {
           if (eventsPageToken !== d.eventsNextPageToken) throw new AppFailure('invalid-input', 'The events page token is not valid.');
           return { job, timeline: d.timeline, events: [{ message: 'Older event', severity: 'INFO', timestamp: NOW }], eventsNextPageToken: null };
         }
-        return { job, ...d };
+        // The other side of a hand-over, with its own timeline, as the engine answers.
+        const otherKey = job.handover?.key ?? job.handedOverBy ?? null;
+        const other = otherKey === null ? undefined : this.jobs.get(otherKey);
+        return { job, ...d, ...(other ? { linked: { job: other, timeline: this.details[other.key]?.timeline ?? [] } } : {}) };
       },
       cancelJob: cancelOne,
       cancelJobs: async ({ keys }) => {

@@ -52,6 +52,7 @@ export async function runPreview(argv: string[]): Promise<Preview> {
     configPath: cli.configPath,
     workload: cli.configPath || !cli.workload ? false : { seed: cli.seed, speed: cli.speed },
     printServer: true,
+    spoolerQueue: !cli.configPath,
   });
   let stopping = false;
   const stop = (signal: string) => {

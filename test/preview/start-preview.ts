@@ -20,6 +20,7 @@ import type { AppCore, PlatformPorts } from '../../main/core/app-core-types';
 import type { Logger, SecretStore } from '../../main/ports/ports';
 import { createEnvSecretStore } from '../../main/state/secrets-env';
 import { startWebTransport, type WebTransport } from '../../main/web/server';
+import { createDemoSpoolerQueue, type DemoSpoolerQueue } from '../simulators/windows-spooler/demo-queue';
 import { createWorkload, startWorkloadSimulators, WORKLOAD_SOURCE_IDS, type Workload, type WorkloadOptions, type WorkloadSimulators } from '../simulators/workload';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
@@ -31,6 +32,7 @@ export const PREVIEW_POLLING: Partial<PollingSettings> = {
   graph: { activeMs: 1000, idleMs: 3000 },
   aodocs: { activeMs: 1000, idleMs: 3000 },
   ipp: { activeMs: 1000, idleMs: 3000 },
+  'windows-spooler': { activeMs: 1000, idleMs: 3000 },
   stuckAfterMinutes: 1,
   maxBackoffMs: 5000,
 };
@@ -51,6 +53,8 @@ export interface PreviewOptions {
   env?: NodeJS.ProcessEnv;
   /** Shows the simulated IPP print server as a fourth source (the demo and `npm run preview`). */
   printServer?: boolean;
+  /** Adds this PC's print queues, on the spooler host's stand-in, with a ScriptX job handed to one (the demo and the preview CLI). */
+  spoolerQueue?: boolean;
 }
 
 export interface Preview {
@@ -193,6 +197,7 @@ export async function startPreview(opts: PreviewOptions = {}): Promise<Preview> 
     let configPath: string;
     let secrets: SecretStore;
     let sims: WorkloadSimulators | null = null;
+    let spooler: DemoSpoolerQueue | null = null;
     const dataDir = await mkdtemp(join(tmpdir(), 'pqm-preview-'));
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
 
@@ -210,19 +215,26 @@ export async function startPreview(opts: PreviewOptions = {}): Promise<Preview> 
       sims = await startWorkloadSimulators({ printServer: opts.printServer });
       const s = sims;
       cleanups.push(() => s.close());
+      if (opts.spoolerQueue) {
+        const q = (spooler = createDemoSpoolerQueue({ scriptx: sims.scriptx }));
+        cleanups.push(async () => q.stop());
+      }
       configPath = join(dataDir, 'settings.json');
-      const settings: SettingsInput = { version: 1, sources: sims.sources, polling: { ...PREVIEW_POLLING, ...opts.polling } };
+      const settings: SettingsInput = { version: 1, sources: spooler ? [...sims.sources, spooler.source] : sims.sources, polling: { ...PREVIEW_POLLING, ...opts.polling } };
       await writeFile(configPath, `${JSON.stringify(settings, null, 2)}\n`, { mode: 0o600 });
       secrets = createMemorySecretStore(sims.secrets);
     }
 
     let coreRef: AppCore | null = null;
     const notify = (message: string) => coreRef?.emit('app:notice', { level: 'info', message });
-    const core = await createAppCore({ configPath, secrets, platform: previewPlatform(dataDir, notify, logger), logger });
+    const platform = previewPlatform(dataDir, notify, logger);
+    if (spooler) platform.spoolerHost = spooler.spawn;
+    const core = await createAppCore({ configPath, secrets, platform, logger });
     coreRef = core;
     for (const bag of Object.values(sims?.secrets ?? {})) core.redactor.addSecrets(Object.values(bag));
     core.start();
     cleanups.push(() => core.stop());
+    await spooler?.start((id, title, printer) => core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id, kind: 'html', title, printer }, { origin: 'web' }));
 
     const transport = await startWebTransport({
       core,

@@ -3,10 +3,10 @@
  * queues chosen on it), its client, and what the last polls learned (printer names and states, the
  * event subscription). Every module takes it as its first argument.
  */
-import { userInfo } from 'node:os';
 import type { IppSourceConfig } from '../../../preload/contract/model';
 import { basicAuth } from '../../http/client';
 import type { PollResult, SourcePrinter } from '../../queue/source';
+import { safeUserName } from '../shared';
 import type { SourceDeps } from '../deps';
 import { IppClient } from './client';
 import { TAG, type RequestAttribute } from './codec';
@@ -67,7 +67,7 @@ export interface IppContext {
 export function createIppContext(config: IppSourceConfig, deps: SourceDeps, opts: IppSourceOptions): IppContext {
   const target = ippTarget(config);
   const host = new URL(config.url).host;
-  const user = config.user ?? safeUserName();
+  const user = config.user ?? (safeUserName() || 'anonymous');
   const client = new IppClient({
     http: deps.http,
     user,
@@ -111,10 +111,3 @@ export function wanted(ctx: IppContext, id: string): boolean {
 
 export const kw = (name: string, value: string | string[]): RequestAttribute => ({ tag: TAG.KEYWORD, name, value });
 
-function safeUserName(): string {
-  try {
-    return userInfo().username || 'anonymous';
-  } catch {
-    return 'anonymous';
-  }
-}

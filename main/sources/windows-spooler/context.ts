@@ -2,9 +2,9 @@
  * What the Windows spooler source's modules share: its configuration, the one Windows PowerShell
  * host process, whether Windows pushes job changes, and the jobs as last seen.
  */
-import { userInfo } from 'node:os';
 import type { WindowsSpoolerSourceConfig } from '../../../preload/contract/model';
 import type { SourceJob } from '../../queue/source';
+import { safeUserName } from '../shared';
 import type { SourceDeps } from '../deps';
 import { spawnPowerShellHost, SpoolerHost, type SpawnSpoolerHost } from './host';
 
@@ -43,13 +43,6 @@ export function spoolerUnavailableReason(platform: NodeJS.Platform = process.pla
   return `The Windows print spooler source needs Windows; this computer runs ${os}.`;
 }
 
-function safeUserName(): string {
-  try {
-    return userInfo().username || '';
-  } catch {
-    return '';
-  }
-}
 
 export function createWindowsSpoolerContext(config: WindowsSpoolerSourceConfig, deps: SourceDeps, opts: WindowsSpoolerOptions): WindowsSpoolerContext {
   const ctx: WindowsSpoolerContext = {

@@ -7,6 +7,7 @@ import { formatBytes, formatDateTime, formatInt, formatPercent } from '../i18n/f
 import { docName } from '../state/store';
 import { askCancel, askCancelAll, cancelRefusal, cancelableOf } from './actions';
 import { useStore } from './context';
+import { HandoverSection } from './HandoverSection';
 import { JobPrinterChip } from './PrintersView';
 
 function text(v: unknown): string {
@@ -139,6 +140,7 @@ export function DetailPanel() {
               <p class="muted">{t.timelineEmpty}</p>
             )}
           </section>
+          {shown && <HandoverSection store={store} job={shown} details={details} />}
           {details.documents && details.documents.length > 0 && (
             <section>
               <h3>{t.documents}</h3>

@@ -12,6 +12,7 @@ import { formatBytes, formatInt, formatPercent, formatTime } from '../i18n/forma
 import type { SortKeyName } from '../../../preload/contract/queue-view';
 import { docName, type PendingAction, type Store } from '../state/store';
 import { askCancel } from './actions';
+import { handoverText } from './handover-text';
 import { RowMenu, type RowMenuRequest } from './RowMenu';
 import { useStore } from './context';
 import { fittedWidth, HeaderRow, type ResizeHandlers } from './ColumnHeader';
@@ -31,6 +32,8 @@ const PENDING_TEXT: Record<PendingAction, string> = {
   dismiss: t.pendingDismiss,
   hold: t.pendingHold,
   release: t.pendingRelease,
+  pause: t.pendingPause,
+  resume: t.pendingResume,
 };
 
 export const rowDomId = (index: number) => `pq-row-${index}`;
@@ -65,7 +68,7 @@ export const STATE_ICONS: Record<Job['state'], string> = {
 
 function StateCell(props: { job: Job; pending?: PendingAction; error?: string; sourceName: string; upload?: { sentBytes: number; totalBytes: number } }) {
   const { job } = props;
-  const title = [job.reason, job.detail, props.error].filter(Boolean).join(' — ') || undefined;
+  const title = [handoverText(job) ?? job.reason, job.detail, props.error].filter(Boolean).join(' — ') || undefined;
   return (
     <div role="gridcell" class="cell cell-state" title={title}>
       <span class={`badge badge-${job.state}`} data-testid="state-word">
@@ -79,9 +82,9 @@ function StateCell(props: { job: Job; pending?: PendingAction; error?: string; s
           {t.stuck}
         </span>
       )}
-      {job.reason && !props.pending && !props.error && (
+      {(job.handover || job.reason) && !props.pending && !props.error && (
         <span class="row-reason" data-testid="state-reason">
-          {job.reason}
+          {handoverText(job) ?? job.reason}
         </span>
       )}
       {props.pending && <span class="row-pending">{PENDING_TEXT[props.pending]}</span>}

@@ -45,11 +45,12 @@ function itemsFor(store: Store, job: Job, keys: string[]): Item[] {
   if (job.abort && !isFinal(job)) {
     items.push({ id: 'abort', label: t.abortJob, disabledReason: job.abort.allowed ? undefined : (job.abort.reason ?? t.menuNotAllowed), run: () => (store.abortKey.value = job.key) });
   }
-  // Hold/Release and Pause/Resume only where the source declares them for this job; pause and
-  // resume have no request yet, so they are shown only once the bridge offers one.
+  // Hold/Release (IPP) and Pause/Resume (the Windows spooler) only where the source declares them for this job.
   for (const [id, label, action] of [
     ['hold', t.holdJobAction, 'hold'],
     ['release', t.releaseJobAction, 'release'],
+    ['pause', t.pauseJobAction, 'pause'],
+    ['resume', t.resumeJobAction, 'resume'],
   ] as const) {
     const permission = job[action];
     if (!permission || isFinal(job)) continue;

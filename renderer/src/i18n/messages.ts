@@ -164,6 +164,8 @@ export const en = {
   pendingDismiss: 'Dismissing…',
   pendingHold: 'Holding…',
   pendingRelease: 'Releasing…',
+  pendingPause: 'Pausing…',
+  pendingResume: 'Resuming…',
   uploading: (sent: string, total: string) => `Uploading ${sent} of ${total}`,
 
   // empty states
@@ -255,8 +257,29 @@ export const en = {
   releaseJobAction: 'Release',
   pauseJobAction: 'Pause',
   resumeJobAction: 'Resume',
-  heldOrReleased: (action: 'hold' | 'release', doc: string) => (action === 'hold' ? `Held “${doc}”: it waits until you release it.` : `Released “${doc}”.`),
-  holdFailed: (action: 'hold' | 'release', doc: string, reason: string) => `“${doc}” was not ${action === 'hold' ? 'held' : 'released'}: ${reason}`,
+  // the hand-over from ScriptX to this PC's Windows queue
+  handedTo: (printer: string, what: string) => `Handed to ${printer} → ${what}`,
+  handoverStates: {
+    queued: 'waiting in the queue',
+    processing: 'spooling',
+    printing: 'printing',
+    paused: 'paused',
+    completed: 'printed',
+    failed: 'failed',
+    canceled: 'deleted from the queue',
+    unknown: 'in the queue',
+  } as Record<JobState, string>,
+  handoverPage: (page: string, of: string) => `printing page ${page} of ${of}`,
+  handoverWaiting: 'looking for it in the Windows queue',
+  handoverAmbiguous: (n: string) => `${n} jobs of that name in its queue; not linked`,
+  handoverUnmatched: 'not seen in its Windows queue',
+  handoverTitle: 'In the printer’s queue',
+  handoverFromTitle: 'Handed over by',
+  handoverAmbiguousWhy: (n: string, printer: string) => `${n} jobs of this name reached the Windows queue of ${printer} at that time, so none of them is linked to this job.`,
+  handoverUnmatchedWhy: (printer: string) => `No job of this name reached the Windows queue of ${printer} within a minute of the hand-over.`,
+  heldOrReleased: (action: 'hold' | 'release' | 'pause' | 'resume', doc: string) =>
+    action === 'hold' ? `Held “${doc}”: it waits until you release it.` : action === 'pause' ? `Paused “${doc}”: it waits until you resume it.` : action === 'resume' ? `Resumed “${doc}”.` : `Released “${doc}”.`,
+  holdFailed: (action: 'hold' | 'release' | 'pause' | 'resume', doc: string, reason: string) => `“${doc}” was not ${{ hold: 'held', release: 'released', pause: 'paused', resume: 'resumed' }[action]}: ${reason}`,
   // row context menu
   menuLabel: (doc: string) => `Actions for ${doc}`,
   menuCancelMany: (n: string, of: string) => `Cancel ${n} of ${of} selected jobs…`,

@@ -12,7 +12,7 @@ import type { Call } from './call';
 import type { Notify } from './notices';
 import { docName, type Queue } from './queue';
 
-export type PendingAction = 'cancel' | 'abort' | 'retry' | 'dismiss' | 'hold' | 'release';
+export type PendingAction = 'cancel' | 'abort' | 'retry' | 'dismiss' | 'hold' | 'release' | 'pause' | 'resume';
 
 function distinct(items: string[]): string[] {
   return [...new Set(items)];
@@ -158,10 +158,10 @@ export function createActions(opts: { call: Call; queue: Queue; notify: Notify }
     return runJobAction(key, 'abort', () => call('abortJob', { key, reason }), (j) => t.aborted(docName(j)), (why) => t.abortFailed(name, why));
   }
 
-  /** Holds a waiting job at the service (IPP Hold-Job), or releases a held one. */
-  function holdJob(key: string, action: 'hold' | 'release'): Promise<boolean> {
+  /** Holds a waiting job at the service (IPP Hold-Job) or releases a held one; pauses or resumes one (the Windows spooler). */
+  function holdJob(key: string, action: 'hold' | 'release' | 'pause' | 'resume'): Promise<boolean> {
     const name = nameOf(key);
-    const request = action === 'hold' ? 'holdJob' : 'releaseJob';
+    const request = `${action}Job` as const;
     return runJobAction(key, action, () => call(request, { key }), (j) => t.heldOrReleased(action, docName(j)), (why) => t.holdFailed(action, name, why));
   }
 

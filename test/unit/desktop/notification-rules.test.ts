@@ -111,3 +111,41 @@ describe('notification rules', () => {
     expect(s.shown.map((n) => n.title)).toEqual(['The ScriptX license expires in 29 days', 'The ScriptX license expires in 6 days']);
   });
 });
+
+describe('notification rules: the hand-over to this PC\'s Windows queue', () => {
+  const handover = { status: 'waiting' as const, printer: 'Office Laser', key: null, state: null, reason: null, pages: null, pagesPrinted: null, candidates: 0 };
+  const sx = makeJob({ key: 'local:t1', document: 'Invoice.pdf', printer: 'Office Laser', handover });
+  const sp = makeJob({ key: 'pc:Office%20Laser/12', sourceId: 'pc', sourceKind: 'windows-spooler', document: 'Invoice.pdf', printer: 'Office Laser', mine: false, handedOverBy: 'local:t1' });
+
+  it('tells the spooler job\'s outcome under the ScriptX source\'s settings, the user\'s job', async () => {
+    const s = setup({ sources: { pc: false } });
+    s.transition(sx, 'printing', 'completed');
+    s.transition({ ...sp, reason: 'Paused' }, 'printing', 'paused');
+    s.transition({ ...sp, reason: 'Out of paper' }, 'printing', 'paused');
+    s.transition(sp, 'paused', 'completed');
+    await s.settle();
+    expect(s.shown).toEqual([
+      { event: 'stuck', title: 'Stuck: Invoice.pdf', body: 'Waiting in the Windows queue of Office Laser: Out of paper.', key: 'pc:Office%20Laser/12', sourceId: 'local', count: 1 },
+      { event: 'completed', title: 'Printed: Invoice.pdf', body: 'Printed on Office Laser.', key: 'pc:Office%20Laser/12', sourceId: 'local', count: 1 },
+    ]);
+    s.set({ sources: { local: false } });
+    s.transition({ ...sp, key: 'pc:Office%20Laser/13' }, 'printing', 'completed');
+    await s.settle();
+    expect(s.shown).toHaveLength(2);
+  });
+
+  it('a hand-over no spooler job could be linked to is told once, as sent to the printer', async () => {
+    const s = setup();
+    s.transition(sx, 'printing', 'completed');
+    await s.settle();
+    expect(s.shown).toEqual([]);
+    s.rules.handle({ type: 'patches', patches: [{ type: 'changed', key: 'local:t1', changes: { handover: { ...handover, status: 'unmatched' } } }] });
+    s.rules.handle({ type: 'patches', patches: [{ type: 'changed', key: 'local:t1', changes: { handover: { ...handover, status: 'unmatched' } } }] });
+    await s.settle();
+    expect(s.shown).toEqual([expect.objectContaining({ event: 'completed', title: 'Sent to the printer: Invoice.pdf', key: 'local:t1', body: expect.stringContaining('whether it printed is not known') })]);
+    // Ambiguous already at completion: told at once.
+    s.transition({ ...sx, key: 'local:t2', handover: { ...handover, status: 'ambiguous', candidates: 2 } }, 'printing', 'completed');
+    await s.settle();
+    expect(s.shown[1]).toMatchObject({ title: 'Sent to the printer: Invoice.pdf', body: expect.stringContaining('2 jobs of that name') });
+  });
+});
