@@ -363,6 +363,30 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     return h;
   }
 
+  /**
+   * Saves (`write`) or rereads the settings file, one at a time: a save and the reload after it
+   * never interleave with another, so the last one asked for is the one in effect (and on disk).
+   * Whoever changed them, `settings:changed` tells the shell (tray, updater) and the window.
+   */
+  function settingsInTurn(write?: (previous: Settings) => Promise<{ settings: Settings }>): Promise<SettingsView> {
+    const run = settingsQueue.then(async () => {
+      const previous = loaded.settings;
+      const saved = write ? await write(previous) : null;
+      if (saved) await forgetMovedSecrets(previous.sources, saved.settings.sources);
+      loaded = await loadSettings(opts.configPath, { logger, writeBackMigration: false });
+      if (saved && loaded.status === 'missing') loaded = { ...loaded, settings: saved.settings };
+      await learnSecrets(loaded.settings.sources);
+      applySettings(loaded, previous);
+      emit('settings:changed', { settings: loaded.settings, problems: loaded.problems });
+      return settingsView();
+    });
+    settingsQueue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
   /** The jobs selected in the window (setSelection). */
   let selected: readonly string[] = [];
 
@@ -489,26 +513,9 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       return settingsView();
     },
 
-    async saveSettings({ settings }, ctx) {
-      // One save at a time: a save and the reload after it never interleave with another save,
-      // so the last save asked for is the one in effect (and on disk).
-      const run = settingsQueue.then(async () => {
-        const previous = loaded.settings;
-        // The window never chooses programs to run or the update feed: those stay as in the file.
-        const next = ctx.origin === 'cli' ? settings : keepPrivileged(settings, previous, opts.configPath);
-        const saved = await saveSettings(opts.configPath, next, { logger });
-        await forgetMovedSecrets(previous.sources, saved.settings.sources);
-        loaded = await loadSettings(opts.configPath, { logger, writeBackMigration: false });
-        if (loaded.status === 'missing') loaded = { ...loaded, settings: saved.settings };
-        await learnSecrets(loaded.settings.sources);
-        applySettings(loaded, previous);
-        return settingsView();
-      });
-      settingsQueue = run.then(
-        () => undefined,
-        () => undefined,
-      );
-      return run;
+    async saveSettings({ settings }) {
+      // No request chooses programs to run or the update feed: those stay as in the file.
+      return settingsInTurn((previous) => saveSettings(opts.configPath, keepPrivileged(settings, previous, opts.configPath), { logger }));
     },
 
     async setSecret({ sourceId, name, value }) {
@@ -606,10 +613,10 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       return source.serviceInfo(AbortSignal.timeout(30_000));
     },
 
-    async serviceAction(req, ctx) {
+    async serviceAction(req) {
       const source = requireSource(req.sourceId);
       if (!source.serviceAction) unsupported(source, 'be controlled from here');
-      if ((req.action === 'start' || req.action === 'stop' || req.action === 'restart') && ctx.origin !== 'cli') await confirmServiceCommand(req.sourceId, req.action);
+      if (req.action === 'start' || req.action === 'stop' || req.action === 'restart') await confirmServiceCommand(req.sourceId, req.action);
       if (req.action === 'applyLicense' && req.guid) redactor.addSecrets([req.guid]);
       const info = await source.serviceAction(req, AbortSignal.timeout(120_000));
       engine.refreshNow(req.sourceId);
@@ -655,28 +662,25 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     },
   };
 
-  // Every handler's error leaves redacted: a secret can never travel in an error message.
-  const safeHandlers = Object.fromEntries(
-    Object.entries(handlers).map(([name, fn]) => [
-      name,
-      async (input: never, ctx: never) => {
-        try {
-          return await (fn as (i: never, c: never) => Promise<unknown>)(input, ctx);
-        } catch (err) {
-          throw toFailure(redactor.redactError(err));
-        }
-      },
-    ]),
-  ) as unknown as Handlers;
-
   let started = false;
-  return {
-    handlers: safeHandlers,
-    engine,
+  const core: AppCore = {
+    handlers,
+    // The one conversion of a thrown error into the envelope, at dispatch: no secret leaves in it.
+    toError: (err) => redactor.redactError(err),
     redactor,
     on,
     emit,
     settings: () => loaded,
+    snapshot: () => engine.snapshot(),
+    getJob: (key) => engine.getJob(key),
+    printers: () => engine.printers(),
+    paused: () => pausedAnswer(engine.pausedUntil()),
+    pollOnce: () => engine.pollOnce(),
+    onQueueEvent: (listener) => engine.subscribe(listener),
+    reloadSettings: () => settingsInTurn(),
+    setVisible: (visible) => engine.setVisible(visible),
+    setSuspended: (suspended) => engine.setSuspended(suspended),
+    setOnline: (online) => engine.setOnline(online),
     start() {
       if (started) return;
       started = true;
@@ -691,12 +695,16 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       history.flushSync();
     },
   };
+  engines.set(core, engine);
+  return core;
 }
 
-function toFailure(e: { code: AppFailure['code']; message: string; field?: string; sourceId?: string }): AppFailure {
-  const o: { field?: string; sourceId?: string } = {};
-  if (e.field !== undefined) o.field = e.field;
-  if (e.sourceId !== undefined) o.sourceId = e.sourceId;
-  return new AppFailure(e.code, e.message, o);
-}
+/** The engine behind each core: private to the core (and its own tests, which look inside it). */
+const engines = new WeakMap<AppCore, QueueEngine>();
 
+/** The queue engine a core runs, for the core's own tests; the shell and the CLI use the core's methods. */
+export function engineOf(core: AppCore): QueueEngine {
+  const engine = engines.get(core);
+  if (!engine) throw new Error('Not a core made by createAppCore.');
+  return engine;
+}

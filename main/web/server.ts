@@ -122,7 +122,7 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
     if (prepared && prepared.epoch === epoch) return;
     dropPrepared();
     const at = epoch;
-    const text = dispatch(handlers, 'getSnapshot', {}, { origin: 'web' }, mapError).then(
+    const text = dispatch(handlers, 'getSnapshot', {}, mapError).then(
       async (result) => {
         if (!result.ok || epoch !== at) return null;
         try {
@@ -282,7 +282,7 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
   }
 
   function answer(ws: WebSocket, id: RequestId, name: string, input: unknown, done: () => void): void {
-    dispatch(handlers, name, input, { origin: 'web' }, mapError)
+    dispatch(handlers, name, input, mapError)
       .catch((err: unknown): Result<unknown> => ({ ok: false, error: mapError(err) }))
       .then((result) => {
         done();

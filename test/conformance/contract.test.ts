@@ -71,6 +71,13 @@ class OldKeyFakeBridge extends FakeBridge {
   }
 }
 
+/** A fake that saves settings without announcing them, as the app once did (the shell watched IPC instead). */
+class SilentSaveFakeBridge extends FakeBridge {
+  override emit<E extends EventName>(event: E, payload: Events[E]): void {
+    if (event !== 'settings:changed') super.emit(event, payload);
+  }
+}
+
 // ---- the real core over the web transport ----
 
 /**
@@ -202,6 +209,11 @@ describe('the suite itself', () => {
     const target = await fakeTarget((o) => new OldKeyFakeBridge(o))();
     await expect(SCENARIOS.printWithProgress(target)).rejects.toThrow();
     await expect(SCENARIOS.stopUpload(target)).rejects.toThrow();
+  });
+
+  it('fails a fake that saves settings without announcing them', async () => {
+    const target = await fakeTarget((o) => new SilentSaveFakeBridge(o))();
+    await expect(SCENARIOS.settingsSave(target)).rejects.toThrow();
   });
 
   it('fails a fake whose failures differ from the core\'s', async () => {

@@ -229,7 +229,7 @@ export async function startPreview(opts: PreviewOptions = {}): Promise<Preview> 
       rendererDir,
       logger,
       token: opts.token,
-      mapError: (err) => core.redactor.redactError(err),
+      mapError: core.toError,
     });
     cleanups.push(() => transport.close());
 
@@ -238,7 +238,7 @@ export async function startPreview(opts: PreviewOptions = {}): Promise<Preview> 
       workload = createWorkload(sims, {
         ...opts.workload,
         trackScriptx: async (token, kind) => {
-          await core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind }, { origin: 'web' });
+          await core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind });
         },
         onEvent: (e) => {
           if (e.type === 'error') logger.warn(e.message);

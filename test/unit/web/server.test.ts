@@ -8,7 +8,7 @@ import { startWebTransport, tokensEqual, type WebTransport } from '../../../main
 import { previewContentSecurityPolicy, rewriteCspMeta } from '../../../main/web/csp';
 import { EVENT_NAMES } from '../../../preload/contract/channels';
 import type { Events } from '../../../preload/contract/contract';
-import { AppFailure, type Job, type Result } from '../../../preload/contract/model';
+import { AppFailure, Settings, type Job, type Result } from '../../../preload/contract/model';
 import { snapshotAnswer } from '../../../preload/contract/queue-view';
 import { isWireTable } from '../../../preload/contract/wire';
 import { expandJobTable } from '../../../renderer/src/transport/web';
@@ -339,6 +339,7 @@ describe('web transport: requests and events', () => {
       'printers:changed': {
         printers: [{ key: 'cups:office', sourceId: 'cups', sourceKind: 'ipp', id: 'office', name: 'office', state: 'stopped', reasons: ['Paper jam'], acceptingJobs: false, activeJobs: 2, stuckJobs: 0 }],
       },
+      'settings:changed': { settings: Settings.parse({ version: 1, sources: [{ id: 'local', kind: 'scriptx' }] }), problems: [] },
     };
     for (const name of EVENT_NAMES) core.emit(name, payloads[name] as never);
     for (const name of EVENT_NAMES) {
