@@ -229,7 +229,6 @@ export async function startPreview(opts: PreviewOptions = {}): Promise<Preview> 
       rendererDir,
       logger,
       token: opts.token,
-      mapError: core.toError,
     });
     cleanups.push(() => transport.close());
 

@@ -3,7 +3,7 @@
  * simulator on 127.0.0.1) -> engine, with history, tracked ids, secrets and diagnostics, driven
  * through the contract's dispatch exactly as the IPC and the CLI do.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -77,7 +77,7 @@ async function core(settings: unknown, env: NodeJS.ProcessEnv = { PQM_SECRET_AO_
   const p = platform();
   const c = await createAppCore({ configPath: config, secrets: createEnvSecretStore(env, redactor), platform: p, logger });
   cores.push(c);
-  const call = <T,>(name: RequestName, input: unknown) => dispatch(c.handlers, name, input, (e) => c.redactor.redactError(e)) as Promise<Result<T>>;
+  const call = <T,>(name: RequestName, input: unknown) => dispatch(c.handlers, name, input, c.toError) as Promise<Result<T>>;
   return { core: c, call, platform: p };
 }
 
@@ -133,6 +133,20 @@ describe('the app core over the AODocs source', () => {
     expect(JSON.parse(await readFile(join(dir, 'history.json'), 'utf8')).entries.map((e: HistoryEntry) => e.job.key)).toContain(`ao:${done.jobId}`);
     expect(await b.call('clearHistory', {})).toEqual({ ok: true, value: null });
     expect(await b.call('queryHistory', {})).toEqual({ ok: true, value: [] });
+  });
+});
+
+describe('errors', () => {
+  it('become the envelope once, at dispatch, through the core\'s toError, with every known secret hidden', async () => {
+    const a = await core({ version: 1, sources: [ao()] });
+    a.core.redactor.addSecrets(['hunter2-secret']);
+    const redact = vi.spyOn(a.core.redactor, 'redactError');
+    const answer = await a.call('getJobDetails', { key: 'ao:hunter2-secret' });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'not-found', field: 'key', sourceId: 'ao' } });
+    expect(JSON.stringify(answer)).not.toContain('hunter2-secret');
+    expect(redact).toHaveBeenCalledTimes(1);
+    // Before dispatch nothing is converted: a handler throws what it threw.
+    await expect(a.core.handlers.getJobDetails({ key: 'ao:hunter2-secret' })).rejects.toThrow('The job ao:hunter2-secret is not in the queue.');
   });
 });
 
