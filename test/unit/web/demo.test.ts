@@ -387,9 +387,9 @@ describe('main/index.ts in demo mode (mocked Electron)', () => {
         setLoginItemSettings: noop,
       },
       dialog: { showErrorBox: (t: string, m: string) => calls.push(`error:${t}:${m}`) },
-      nativeTheme: { on: noop, shouldUseDarkColorsForSystemIntegratedUI: false },
+      nativeTheme: { on: noop, removeListener: noop, shouldUseDarkColorsForSystemIntegratedUI: false },
       net: { isOnline: () => true, fetch: vi.fn() },
-      powerMonitor: { on: noop },
+      powerMonitor: { on: noop, removeListener: noop },
       BrowserWindow: class {
         webContents = webContents;
         on = noop;
@@ -436,7 +436,13 @@ describe('main/index.ts in demo mode (mocked Electron)', () => {
           const settings = Settings.parse({ version: 1, sources: [{ id: 'scriptx', kind: 'scriptx' }] });
           return {
             handlers: Object.fromEntries(REQUEST_NAMES.map((n) => [n, async () => null])),
-            engine: { snapshot: () => ({ jobs: [], sources: [] }), pausedUntil: () => null, subscribe: () => () => undefined, setVisible: noop, setOnline: noop, setSuspended: noop },
+            toError: (err: unknown) => redactor.redactError(err),
+            snapshot: () => ({ jobs: [], sources: [] }),
+            paused: () => null,
+            onQueueEvent: () => () => undefined,
+            setVisible: noop,
+            setOnline: noop,
+            setSuspended: noop,
             on: () => () => undefined,
             emit: noop,
             redactor: { ...redactor, addSecrets: (v: Iterable<string>) => (added.push(...v), redactor.addSecrets(v)) },

@@ -282,15 +282,12 @@ describe('web transport: who may connect', () => {
 });
 
 describe('web transport: requests and events', () => {
-  it('answers requests through dispatch with origin "web"', async () => {
+  it('answers requests through dispatch', async () => {
     const { t, core } = await start();
     const c = await authed(t);
     expect(await c.request('getSnapshot', {})).toEqual({ ok: true, value: { jobs: [sampleJob()], sources: [], paused: null } });
     expect(await c.request('cancelJob', { key: 'local:a:b' })).toMatchObject({ ok: true, value: { key: 'local:a:b', state: 'canceled' } });
-    expect(core.calls.map((x) => [x.name, x.origin])).toEqual([
-      ['getSnapshot', 'web'],
-      ['cancelJob', 'web'],
-    ]);
+    expect(core.calls.map((x) => x.name)).toEqual(['getSnapshot', 'cancelJob']);
   });
 
   it('refuses invalid payloads with invalid-input naming the field, without calling the handler', async () => {
