@@ -92,12 +92,7 @@ async function startPrimary(): Promise<void> {
   const early = collectEarlyLaunches();
   // Until the log file is known nothing is logged; once the core exists every line passes its redactor.
   let logger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
-  const log: Logger = {
-    debug: (m, d) => logger.debug(m, d),
-    info: (m, d) => logger.info(m, d),
-    warn: (m, d) => logger.warn(m, d),
-    error: (m, d) => logger.error(m, d),
-  };
+  const log = forwardingLogger(() => logger);
   // What quitting stops, known once everything has started.
   let shutdown = async (): Promise<void> => undefined;
   let flushSync = (): void => undefined;
@@ -116,17 +111,7 @@ async function startPrimary(): Promise<void> {
 
   const fileLogger = createFileLogger({ dir: besideSettings(configPath, 'logs'), fileName: 'main.log' });
   logger = fileLogger;
-  process.on('unhandledRejection', (reason) => log.error('Unhandled rejection.', { error: reason instanceof Error ? reason.message : String(reason) }));
-
-  log.info('Starting.', { version: app.getVersion(), packaged: app.isPackaged, platform: process.platform });
-  if (!demo.active && demo.problem) log.warn(demo.problem);
-  // Installed, portable (unpacked to %TEMP% at each run) or unpackaged: what may be registered and updated.
-  const install = detectInstall({ isPackaged: app.isPackaged, platform: process.platform, env: process.env });
-  if (demo.active) log.info('Demo mode: built-in simulators; secrets handed over by the demo launcher are kept in memory only.', { secrets: demo.secrets.size });
-  // The demo runs the development binary from a temp folder: links stay with the installed app.
-  // The portable copy's path is deleted at exit: it registers nothing.
-  else if (install.kind !== 'portable') registerProtocolClient(log);
-  else log.info('Portable copy: no link handler, start at login or updates are registered.');
+  const install = announceStart(log);
 
   const devServerUrl = !app.isPackaged ? (process.env.ELECTRON_RENDERER_URL ?? null) : null;
   const where: AppPageLocation = { devServerUrl };
@@ -251,18 +236,7 @@ async function startPrimary(): Promise<void> {
     alert: (message) => notifier.plain('Print Queue Monitor', message),
     logger: log,
   });
-  let tray: AppTray | null = null;
-  try {
-    tray = createAppTray({
-      iconDir,
-      onAction: (action) => void runTrayAction(action),
-      onClick: () => showWindow(getWindow()),
-      logger: log,
-    });
-  } catch (err) {
-    // Without a notification area the window must not hide: closing it quits.
-    log.warn('No tray icon could be created; closing the window quits.', { error: (err as Error).message });
-  }
+  const tray = trayOrNone(() => createAppTray({ iconDir, onAction: (action) => void runTrayAction(action), onClick: () => showWindow(getWindow()), logger: log }), log);
   const trayFollower = followCoreInTray({ core, tray, getWindow, updateReady: () => updater?.status().state === 'ready' });
   updateStatusChanged = trayFollower.schedule;
 
@@ -324,6 +298,41 @@ async function startPrimary(): Promise<void> {
 
 function noop(): void {
   return undefined;
+}
+
+/** A logger that writes wherever `current()` says at the time (the file, then through the core's redactor). */
+function forwardingLogger(current: () => Logger): Logger {
+  return {
+    debug: (m, d) => current().debug(m, d),
+    info: (m, d) => current().info(m, d),
+    warn: (m, d) => current().warn(m, d),
+    error: (m, d) => current().error(m, d),
+  };
+}
+
+/** Logs the start, and registers the link handler where this copy may: how this copy was installed. */
+function announceStart(log: Logger): ReturnType<typeof detectInstall> {
+  process.on('unhandledRejection', (reason) => log.error('Unhandled rejection.', { error: reason instanceof Error ? reason.message : String(reason) }));
+  log.info('Starting.', { version: app.getVersion(), packaged: app.isPackaged, platform: process.platform });
+  if (!demo.active && demo.problem) log.warn(demo.problem);
+  // Installed, portable (unpacked to %TEMP% at each run) or unpackaged: what may be registered and updated.
+  const install = detectInstall({ isPackaged: app.isPackaged, platform: process.platform, env: process.env });
+  if (demo.active) log.info('Demo mode: built-in simulators; secrets handed over by the demo launcher are kept in memory only.', { secrets: demo.secrets.size });
+  // The demo runs the development binary from a temp folder: links stay with the installed app.
+  // The portable copy's path is deleted at exit: it registers nothing.
+  else if (install.kind !== 'portable') registerProtocolClient(log);
+  else log.info('Portable copy: no link handler, start at login or updates are registered.');
+  return install;
+}
+
+/** The tray icon, or null where there is no notification area (the window then quits when closed). */
+function trayOrNone(create: () => AppTray, log: Logger): AppTray | null {
+  try {
+    return create();
+  } catch (err) {
+    log.warn('No tray icon could be created; closing the window quits.', { error: (err as Error).message });
+    return null;
+  }
 }
 
 /**
