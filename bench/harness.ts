@@ -51,7 +51,7 @@ export async function startBenchCore(
     const at = performance.now();
     for (const patch of p.patches) patches.push({ at, patch });
   });
-  await core.handlers.setWindowVisible({ visible: true }, { origin: 'cli' });
+  await core.handlers.setWindowVisible({ visible: true });
   core.start();
   return {
     core,

@@ -60,7 +60,7 @@ async function graphFreshness(): Promise<number[]> {
       sim.tick();
       await waitFor(() => keys.every((k) => firstPatchAfter(bench.patches, k, t) !== null), 15_000, 'a Universal Print step to reach the bridge');
       for (const k of keys) samples.push((firstPatchAfter(bench.patches, k, t)! - t) * GRAPH_F);
-      await bench.core.handlers.refreshNow({}, { origin: 'cli' }).catch(() => null);
+      await bench.core.handlers.refreshNow({}).catch(() => null);
     }
   } finally {
     await bench.close();
@@ -77,7 +77,7 @@ async function graphCycleCost(printers: number): Promise<{ listRequests: number;
     // The first poll (discovery included) runs at start; measure one full cycle after it.
     await waitFor(() => bench.patches.length >= printers, 20_000, 'the first Universal Print poll');
     sim.resetLog();
-    await bench.core.engine.pollOnce();
+    await bench.core.pollOnce();
     const listRequests = sim.log.filter((l) => l.method === 'GET' && /\/jobs$/.test(l.path)).length;
     return { listRequests, batchCalls: sim.httpRequests(/\$batch/), httpRequests: sim.log.filter((l) => !l.viaBatch).length };
   } finally {
@@ -172,7 +172,7 @@ async function memory(): Promise<{ heapMb: number; rssMb: number; jobs: number; 
   const workload = createWorkload(sims, {
     seed: 7,
     speed: SPEED,
-    trackScriptx: (token, kind) => bench.core.handlers.trackJob({ sourceId: 'scriptx', id: token, kind }, { origin: 'cli' }).catch(() => null),
+    trackScriptx: (token, kind) => bench.core.handlers.trackJob({ sourceId: 'scriptx', id: token, kind }).catch(() => null),
   });
   try {
     await workload.start();
@@ -185,7 +185,7 @@ async function memory(): Promise<{ heapMb: number; rssMb: number; jobs: number; 
       g();
     }
     const m = process.memoryUsage();
-    const snapshot = await bench.core.handlers.getSnapshot({}, { origin: 'cli' });
+    const snapshot = await bench.core.handlers.getSnapshot({});
     return { heapMb: m.heapUsed / 2 ** 20, rssMb: m.rss / 2 ** 20, jobs: snapshot.jobs.length, gc: Boolean(g) };
   } finally {
     await bench.close();

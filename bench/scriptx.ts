@@ -71,7 +71,7 @@ async function freshnessRun(): Promise<FreshnessRun> {
         tokens.push(token, job.token);
         const key = `local:${token}`;
         ours.push({ key, state: 'printing', at: ourT0 + printingAfter }, { key, state: 'completed', at: ourT0 + doneAfter });
-        await bench.core.handlers.trackJob({ sourceId: 'local', id: token, kind: 'html' }, { origin: 'cli' });
+        await bench.core.handlers.trackJob({ sourceId: 'local', id: token, kind: 'html' });
         await sleep(Math.max(0, 500 - (performance.now() - started)));
       }
       await waitFor(() => ours.every((c) => patchTime(bench.patches, c.key, c.state) !== null), 30_000, 'every ScriptX change to reach the bridge');
@@ -159,7 +159,7 @@ async function budgetRun(windowMs: number): Promise<{ perSecond: number; priorit
         const changeAfter = lead + 1000 + ((i * 1_237) % (windowMs - 3000));
         const at = Date.now();
         const token = sim.addJob({ steps: [{ status: 3, afterMs: 0 }, { status: 5, afterMs: changeAfter }, { status: 6, afterMs: 2 * HOUR }] });
-        await bench.core.handlers.trackJob({ sourceId: 'local', id: token, kind: 'html' }, { origin: 'cli' });
+        await bench.core.handlers.trackJob({ sourceId: 'local', id: token, kind: 'html' });
         priority.push({ token, at: at + changeAfter });
       }
       const from = t0 + lead;
@@ -216,10 +216,10 @@ async function requestCost(active: number, windowMs: number): Promise<{ perMinut
       const finished: string[] = [];
       for (let i = 0; i < 10; i++) finished.push(sim.addJob({ steps: [{ status: 1, afterMs: 0 }, { status: 6, afterMs: 50 }] }));
       await sleep(100);
-      for (const token of finished) await bench.core.handlers.trackJob({ sourceId: 'local', id: token, kind: 'html' }, { origin: 'cli' }).catch(() => null);
+      for (const token of finished) await bench.core.handlers.trackJob({ sourceId: 'local', id: token, kind: 'html' }).catch(() => null);
       for (let i = 0; i < active; i++) {
         const token = sim.addJob({ steps: [{ status: 1, afterMs: 0 }, { status: 5, afterMs: 10 }, { status: 6, afterMs: HOUR }] });
-        await bench.core.handlers.trackJob({ sourceId: 'local', id: token, kind: 'html' }, { origin: 'cli' });
+        await bench.core.handlers.trackJob({ sourceId: 'local', id: token, kind: 'html' });
       }
       await sleep(1500); // settle into the steady rhythm
       const from = Date.now();

@@ -4,7 +4,7 @@
  * taskbar badge, notifications, deep links, start at login and updates. Every decision lives in a
  * plain module (main/desktop/*, main/core/*); this file only wires Electron to them.
  */
-import { app, dialog, nativeTheme, net, powerMonitor, type BrowserWindow } from 'electron';
+import { app, dialog, type BrowserWindow } from 'electron';
 import { realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -13,7 +13,6 @@ import type { EventName } from '../preload/contract/channels';
 import type { Events, Handlers } from '../preload/contract/contract';
 import { AppFailure } from '../preload/contract/model';
 import { createAppCore } from './core/app-core';
-import { pausedAnswer } from './queue/engine-types';
 import type { AppCore } from './core/app-core-types';
 import type { Logger } from './ports/ports';
 import { APP_ID, PROTOCOL } from './desktop/app-identity';
@@ -24,7 +23,6 @@ import { createNotificationRules, type NotificationRules } from '../preload/cont
 import { CLOSE_TO_TRAY_NOTICE } from './desktop/once-notices';
 import { createAppState } from './app-state';
 import { createTrayActionRunner, withOwnActionNotes } from './desktop/tray-actions';
-import { buildTrayModel } from './desktop/tray-model';
 import { createWindowGate, type HeldEvent } from './desktop/window-gate';
 import type { AppPageLocation } from './desktop/external-links';
 import { createSenderCheck, forwardEvents, registerIpc } from './ipc';
@@ -32,19 +30,15 @@ import { createNotifier, type Notifier } from './notifications';
 import { createElectronPlatform } from './platform';
 import { registerProtocolClient } from './protocol';
 import { createSafeStorageSecretStore } from './secrets';
-import { createAppTray, type AppTray } from './tray';
-import { createAppUpdater, type AppUpdater } from './updates';
+import { createAppTray, followCoreInTray, type AppTray } from './tray';
+import { followPowerAndNetwork } from './power';
+import { createQuitSequence } from './quit';
+import { createAppUpdater, followSettingsInUpdater, type AppUpdater } from './updates';
 import { detectInstall, updatesUnavailable } from './desktop/install-kind';
 import { updateFeed, withInstallUpdate } from './desktop/update-policy';
 import { createMainWindow, handleAppProtocol, hardenWebContents, registerAppScheme, showWindow } from './window';
 import { besideSettings, configArg, resolveConfigPath } from './state/settings';
 import { createFileLogger, redactingLogger } from './state/logger';
-
-/** Tray and badge follow the queue, at most this often. */
-const TRAY_REFRESH_MS = 300;
-/** The tray is also refreshed on this beat (a pause running out changes it without any event). */
-const TRAY_TICK_MS = 30_000;
-const ONLINE_CHECK_MS = 15_000;
 
 const mainDir = dirname(fileURLToPath(import.meta.url));
 const preloadPath = join(mainDir, '../preload/index.cjs');
@@ -95,24 +89,14 @@ function readDemoLaunch(): DemoLaunch {
 }
 
 async function startPrimary(): Promise<void> {
-  let router: LaunchRouter | null = null;
-  const earlyUrls: string[] = [];
-  const earlyArgv: string[][] = [];
-  app.on('second-instance', (_event, argv) => {
-    if (router) void router.handleArgv(argv);
-    else earlyArgv.push([...argv]);
-  });
-  // macOS delivers links as events (possibly before 'ready').
-  app.on('open-url', (event, url) => {
-    event.preventDefault();
-    if (router) void router.handleUrl(url);
-    else earlyUrls.push(url);
-  });
-  let quitting = false;
-  // Closing the window hides it to the tray; only an explicit Quit (or no tray at all) ends the app.
-  app.on('window-all-closed', () => {
-    if (quitting) app.quit();
-  });
+  const early = collectEarlyLaunches();
+  // Until the log file is known nothing is logged; once the core exists every line passes its redactor.
+  let logger: Logger = { debug: noop, info: noop, warn: noop, error: noop };
+  const log = forwardingLogger(() => logger);
+  // What quitting stops, known once everything has started.
+  let shutdown = async (): Promise<void> => undefined;
+  let flushSync = (): void => undefined;
+  const quit = createQuitSequence({ logger: log, shutdown: () => shutdown(), flushSync: () => flushSync() });
 
   await app.whenReady();
 
@@ -126,25 +110,8 @@ async function startPrimary(): Promise<void> {
   }
 
   const fileLogger = createFileLogger({ dir: besideSettings(configPath, 'logs'), fileName: 'main.log' });
-  // Until the core exists its redactor is unknown; afterwards every line passes through it.
-  let logger: Logger = fileLogger;
-  const log: Logger = {
-    debug: (m, d) => logger.debug(m, d),
-    info: (m, d) => logger.info(m, d),
-    warn: (m, d) => logger.warn(m, d),
-    error: (m, d) => logger.error(m, d),
-  };
-  process.on('unhandledRejection', (reason) => log.error('Unhandled rejection.', { error: reason instanceof Error ? reason.message : String(reason) }));
-
-  log.info('Starting.', { version: app.getVersion(), packaged: app.isPackaged, platform: process.platform });
-  if (!demo.active && demo.problem) log.warn(demo.problem);
-  // Installed, portable (unpacked to %TEMP% at each run) or unpackaged: what may be registered and updated.
-  const install = detectInstall({ isPackaged: app.isPackaged, platform: process.platform, env: process.env });
-  if (demo.active) log.info('Demo mode: built-in simulators; secrets handed over by the demo launcher are kept in memory only.', { secrets: demo.secrets.size });
-  // The demo runs the development binary from a temp folder: links stay with the installed app.
-  // The portable copy's path is deleted at exit: it registers nothing.
-  else if (install.kind !== 'portable') registerProtocolClient(log);
-  else log.info('Portable copy: no link handler, start at login or updates are registered.');
+  logger = fileLogger;
+  const install = announceStart(log);
 
   const devServerUrl = !app.isPackaged ? (process.env.ELECTRON_RENDERER_URL ?? null) : null;
   const where: AppPageLocation = { devServerUrl };
@@ -220,41 +187,30 @@ async function startPrimary(): Promise<void> {
   // The tray offers "Restart to update" once an update is ready (set once the tray exists).
   let updateStatusChanged = (): void => undefined;
   // --- updates (installed copies only: electron-updater cannot update the portable build) ---------
+  let stopUpdates = (): void => undefined;
   if (install.kind === 'installed') {
-    updater = createAppUpdater({
+    const appUpdater = createAppUpdater({
       logger: log,
-      jobs: () => core.engine.snapshot().jobs,
+      jobs: () => core.snapshot().jobs,
       windowVisible: () => getWindow()?.isVisible() ?? false,
       notice: (level, message) => gate.emit('app:notice', { level, message }),
-      beforeRestart: () => {
-        quitting = true;
-      },
+      beforeRestart: () => quit.markQuitting(),
       onStatus: () => updateStatusChanged(),
     });
-    updater.configure(settings().updates.feedUrl);
+    updater = appUpdater;
+    // Saved settings reach the updater whichever way they were saved.
+    stopUpdates = followSettingsInUpdater(core, appUpdater);
   }
 
   // --- IPC ---------------------------------------------------------------------------------------
-  const unregisterIpc = registerIpc({
-    handlers,
-    isTrustedSender: createSenderCheck(getWindow, where),
-    logger: log,
-    mapError: (err) => core.redactor.redactError(err),
-    onSettled: (name, _input, result) => {
-      if (name === 'saveSettings' && result.ok) {
-        updater?.configure(settings().updates.feedUrl);
-        scheduleTray();
-      }
-    },
-  });
+  const unregisterIpc = registerIpc({ handlers, isTrustedSender: createSenderCheck(getWindow, where), logger: log, toError: core.toError });
   const stopForwarding = forwardEvents(core, getWindow);
 
   // --- window ------------------------------------------------------------------------------------
-  const launch = readLaunchArgs(process.argv);
-  const startHidden = launch.hidden;
+  const startHidden = readLaunchArgs(process.argv).hidden;
   const appState = createAppState(dirname(configPath), log);
   const notices = appState.notices;
-  win = createMainWindow({
+  const window = createMainWindow({
     preloadPath,
     where,
     savedState: appState.windowState(),
@@ -263,158 +219,153 @@ async function startPrimary(): Promise<void> {
     icon: appIcon,
     devTools: !app.isPackaged,
     logger: log,
-    isQuitting: () => quitting,
+    isQuitting: () => quit.isQuitting(),
     onClosedToTray: () => {
       void notices.claim(CLOSE_TO_TRAY_NOTICE).then((first) => {
         if (first) notifier.plain('Print Queue Monitor is still running', 'It keeps watching your print jobs from the notification area. To stop it, choose Quit in the tray menu.');
       });
     },
     onVisibilityChange: (visible) => {
-      core.engine.setVisible(visible);
+      core.setVisible(visible);
       if (!visible) updater?.reconsider();
     },
   });
-  core.engine.setVisible(!startHidden);
+  win = window;
+  core.setVisible(!startHidden);
 
   // --- tray and taskbar badge ----------------------------------------------------------------------
-  const quit = () => {
-    quitting = true;
-    app.quit();
-  };
   const runTrayAction = createTrayActionRunner({
     handlers,
+    toError: core.toError,
     emit: toWindow,
     showWindow: () => showWindow(getWindow()),
     noteOwnAction: (key) => rules.noteOwnAction(key),
-    quit,
+    quit: () => quit.quit(),
     alert: (message) => notifier.plain('Print Queue Monitor', message),
     logger: log,
   });
-  let tray: AppTray | null = null;
-  try {
-    tray = createAppTray({
-      iconDir,
-      onAction: (action) => void runTrayAction(action),
-      onClick: () => showWindow(getWindow()),
-      logger: log,
-    });
-  } catch (err) {
-    // Without a notification area the window must not hide: closing it quits.
-    log.warn('No tray icon could be created; closing the window quits.', { error: (err as Error).message });
-  }
-  const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-  let trayTimer: ReturnType<typeof setTimeout> | null = null;
-  function refreshTray(): void {
-    trayTimer = null;
-    if (!tray) return;
-    const snap = core.engine.snapshot();
-    const model = buildTrayModel({
-      jobs: snap.jobs,
-      sources: snap.sources,
-      paused: pausedAnswer(core.engine.pausedUntil()),
-      formatTime: (iso) => timeFormat.format(new Date(iso)),
-      updateReady: updater?.status().state === 'ready',
-    });
-    tray.update(model, getWindow());
-  }
-  function scheduleTray(): void {
-    if (trayTimer === null) trayTimer = setTimeout(refreshTray, TRAY_REFRESH_MS);
-  }
-  const trayTick = setInterval(refreshTray, TRAY_TICK_MS);
-  updateStatusChanged = scheduleTray;
-  nativeTheme.on('updated', scheduleTray);
+  const tray = trayOrNone(() => createAppTray({ iconDir, onAction: (action) => void runTrayAction(action), onClick: () => showWindow(getWindow()), logger: log }), log);
+  const trayFollower = followCoreInTray({ core, tray, getWindow, updateReady: () => updater?.status().state === 'ready' });
+  updateStatusChanged = trayFollower.schedule;
 
-  const unsubscribeEngine = core.engine.subscribe((event) => {
+  const unsubscribeQueue = core.onQueueEvent((event) => {
     rules.handle(event);
-    if (event.type === 'patches' || event.type === 'health') scheduleTray();
     if (event.type === 'transition') updater?.reconsider();
   });
-  const offPaused = core.on('monitoring:paused', () => scheduleTray());
 
   // --- machine sleep and network -----------------------------------------------------------------------
-  powerMonitor.on('suspend', () => core.engine.setSuspended(true));
-  powerMonitor.on('resume', () => core.engine.setSuspended(false));
-  let online = net.isOnline();
-  core.engine.setOnline(online);
-  const onlineTimer = setInterval(() => {
-    const now = net.isOnline();
-    if (now !== online) {
-      online = now;
-      log.info(now ? 'The network is back.' : 'The network is offline.');
-      core.engine.setOnline(now);
-    }
-  }, ONLINE_CHECK_MS);
+  const stopPower = followPowerAndNetwork(core, log);
 
   // Start at login is written only when the setting changes (the core calls the platform then), never
   // at launch: an entry the user turned off in Task Manager stays off.
 
   // --- launch requests: our own argv, then whatever arrived while starting -------------------------------
-  router = createLaunchRouter({
+  const router = createLaunchRouter({
     handlers,
+    toError: core.toError,
     sourceIds: () => settings().sources.map((s) => s.id),
     emit: toWindow,
     showWindow: () => showWindow(getWindow()),
     logger: log,
   });
   core.start();
-  refreshTray();
+  trayFollower.refresh();
   // A (re)loading page is not listening: what is pushed to it is held until it says windowReady.
-  win.webContents.on('did-start-loading', () => gate.close());
-  win.webContents.on('render-process-gone', () => gate.close());
-  const readyRouter = router;
-  void (async () => {
-    await readyRouter.handleArgv(process.argv, { firstInstance: true });
-    for (const argv of earlyArgv.splice(0)) await readyRouter.handleArgv(argv);
-    for (const url of earlyUrls.splice(0)) await readyRouter.handleUrl(url);
-  })();
+  window.webContents.on('did-start-loading', () => gate.close());
+  window.webContents.on('render-process-gone', () => gate.close());
+  void early.handOver(router);
 
   // --- quitting ------------------------------------------------------------------------------------------
-  app.on('before-quit', () => {
-    quitting = true;
-  });
-  let stopped = false;
-  // Windows ends a session (logoff, shutdown, restart) without 'before-quit' or 'will-quit': the
-  // window's 'session-end' is the only word, and the process may be ended as soon as its handler
-  // returns. So everything buffered is written before it returns: the notifications waiting to be
-  // grouped are shown, the history's debounced entries written synchronously.
-  win.on('session-end', () => {
-    quitting = true;
-    log.info('The Windows session is ending.');
+  flushSync = () => {
     try {
+      // Notifications waiting to be grouped are shown, not dropped.
       rules.flush();
     } catch (err) {
       log.warn('Showing the last notifications failed.', { error: (err as Error).message });
     }
     core.flushSync();
-  });
-  app.on('will-quit', (event) => {
-    if (stopped) return;
+  };
+  shutdown = async () => {
+    trayFollower.stop();
+    stopPower();
+    unsubscribeQueue();
+    rules.flush();
+    rules.dispose();
+    stopUpdates();
+    stopForwarding();
+    unregisterIpc();
+    tray?.destroy();
     // Stop polling and finish writing history before the process ends.
-    event.preventDefault();
-    stopped = true;
-    void (async () => {
-      clearInterval(trayTick);
-      clearInterval(onlineTimer);
-      if (trayTimer) clearTimeout(trayTimer);
-      unsubscribeEngine();
-      offPaused();
-      // Notifications waiting to be grouped are shown, not dropped.
-      rules.flush();
-      rules.dispose();
-      updater?.dispose();
-      stopForwarding();
-      unregisterIpc();
-      tray?.destroy();
-      try {
-        await core.stop();
-      } catch (err) {
-        log.error('Stopping cleanly failed.', { error: (err as Error).message });
-      }
-      log.info('Stopped.');
-      app.quit();
-    })();
-  });
+    await core.stop();
+  };
+  quit.watchWindow(window);
   // A closed window with no tray would leave an invisible app behind.
-  if (!tray) quitting = true;
+  if (!tray) quit.markQuitting();
   log.info(`Ready; links ${PROTOCOL}:// are handled.`);
+}
+
+function noop(): void {
+  return undefined;
+}
+
+/** A logger that writes wherever `current()` says at the time (the file, then through the core's redactor). */
+function forwardingLogger(current: () => Logger): Logger {
+  return {
+    debug: (m, d) => current().debug(m, d),
+    info: (m, d) => current().info(m, d),
+    warn: (m, d) => current().warn(m, d),
+    error: (m, d) => current().error(m, d),
+  };
+}
+
+/** Logs the start, and registers the link handler where this copy may: how this copy was installed. */
+function announceStart(log: Logger): ReturnType<typeof detectInstall> {
+  process.on('unhandledRejection', (reason) => log.error('Unhandled rejection.', { error: reason instanceof Error ? reason.message : String(reason) }));
+  log.info('Starting.', { version: app.getVersion(), packaged: app.isPackaged, platform: process.platform });
+  if (!demo.active && demo.problem) log.warn(demo.problem);
+  // Installed, portable (unpacked to %TEMP% at each run) or unpackaged: what may be registered and updated.
+  const install = detectInstall({ isPackaged: app.isPackaged, platform: process.platform, env: process.env });
+  if (demo.active) log.info('Demo mode: built-in simulators; secrets handed over by the demo launcher are kept in memory only.', { secrets: demo.secrets.size });
+  // The demo runs the development binary from a temp folder: links stay with the installed app.
+  // The portable copy's path is deleted at exit: it registers nothing.
+  else if (install.kind !== 'portable') registerProtocolClient(log);
+  else log.info('Portable copy: no link handler, start at login or updates are registered.');
+  return install;
+}
+
+/** The tray icon, or null where there is no notification area (the window then quits when closed). */
+function trayOrNone(create: () => AppTray, log: Logger): AppTray | null {
+  try {
+    return create();
+  } catch (err) {
+    log.warn('No tray icon could be created; closing the window quits.', { error: (err as Error).message });
+    return null;
+  }
+}
+
+/**
+ * Links and second instances that arrive while the app starts (macOS delivers links as events,
+ * possibly before 'ready'): kept, then handed to the launch router in order once it exists.
+ */
+function collectEarlyLaunches(): { handOver(router: LaunchRouter): Promise<void> } {
+  let router: LaunchRouter | null = null;
+  const earlyUrls: string[] = [];
+  const earlyArgv: string[][] = [];
+  app.on('second-instance', (_event, argv) => {
+    if (router) void router.handleArgv(argv);
+    else earlyArgv.push([...argv]);
+  });
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    if (router) void router.handleUrl(url);
+    else earlyUrls.push(url);
+  });
+  return {
+    async handOver(ready) {
+      router = ready;
+      await ready.handleArgv(process.argv, { firstInstance: true });
+      for (const argv of earlyArgv.splice(0)) await ready.handleArgv(argv);
+      for (const url of earlyUrls.splice(0)) await ready.handleUrl(url);
+    },
+  };
 }

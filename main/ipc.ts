@@ -5,10 +5,9 @@
  * are forwarded to the window.
  */
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import { EVENT_NAMES, REQUEST_NAMES, eventChannel, requestChannel, type RequestName } from '../preload/contract/channels';
+import { EVENT_NAMES, REQUEST_NAMES, eventChannel, requestChannel } from '../preload/contract/channels';
 import { dispatch, type Handlers } from '../preload/contract/contract';
 import type { AppError, Result } from '../preload/contract/model';
-import { toAppError } from '../preload/contract/model';
 import type { AppCore } from './core/app-core-types';
 import type { Logger } from './ports/ports';
 import { isAppUrl, type AppPageLocation } from './desktop/external-links';
@@ -36,10 +35,8 @@ export interface IpcOptions {
   handlers: Handlers;
   isTrustedSender: SenderCheck;
   logger: Logger;
-  /** Turns a thrown error into the envelope (main passes one that redacts secrets). */
-  mapError?: (err: unknown) => AppError;
-  /** Called after each answered request (the app learns of its own cancels and saved settings). */
-  onSettled?(name: RequestName, input: unknown, result: Result<unknown>): void;
+  /** Turns a thrown error into the envelope, once, at dispatch: the core's `toError` (which hides secrets). */
+  toError: (err: unknown) => AppError;
 }
 
 /** Registers every request of the contract; returns a function that removes them. */
@@ -50,13 +47,8 @@ export function registerIpc(opts: IpcOptions): () => void {
         opts.logger.warn('IPC request from an unexpected sender refused.', { request: name });
         return { ok: false, error: NOT_ALLOWED };
       }
-      const result = await dispatch(opts.handlers, name, payload, { origin: 'ipc' }, opts.mapError ?? toAppError);
+      const result = await dispatch(opts.handlers, name, payload, opts.toError);
       if (!result.ok && result.error.code === 'internal') opts.logger.error('Request failed.', { request: name, error: result.error.message });
-      try {
-        opts.onSettled?.(name, payload, result);
-      } catch (err) {
-        opts.logger.warn('After-request hook failed.', { request: name, error: (err as Error).message });
-      }
       return result;
     });
   }

@@ -1,10 +1,12 @@
 /**
  * The tray icon, its tooltip and menu, and the Windows taskbar overlay badge, applied from the
- * plain tray model (main/desktop/tray-model.ts).
+ * plain tray model (main/desktop/tray-model.ts), and kept on what the core says (followCoreInTray).
  */
 import { Menu, Tray, nativeImage, nativeTheme, type BrowserWindow, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import { join } from 'node:path';
+import type { AppCore } from './core/app-core-types';
 import type { Logger } from './ports/ports';
+import { buildTrayModel } from './desktop/tray-model';
 import { badgeName, type TrayAction, type TrayMenuItem, type TrayModel, type TrayState } from './desktop/tray-model';
 
 export function toMenuTemplate(items: readonly TrayMenuItem[], onAction: (action: TrayAction) => void): MenuItemConstructorOptions[] {
@@ -101,6 +103,75 @@ export function createAppTray(opts: { iconDir: string; onAction(action: TrayActi
     destroy() {
       destroyed = true;
       tray.destroy();
+    },
+  };
+}
+
+/** Tray and badge follow the queue, at most this often. */
+const TRAY_REFRESH_MS = 300;
+/** The tray is also refreshed on this beat (a pause running out changes it without any event). */
+const TRAY_TICK_MS = 30_000;
+
+export interface TrayFollowerDeps {
+  core: Pick<AppCore, 'snapshot' | 'paused' | 'on' | 'onQueueEvent'>;
+  /** null: no notification area (the app still runs; nothing to follow). */
+  tray: AppTray | null;
+  getWindow(): BrowserWindow | null;
+  /** Whether an update waits for a restart (the menu offers "Restart to update"). */
+  updateReady(): boolean;
+}
+
+export interface TrayFollower {
+  /** Something the tray shows changed: refreshed once within TRAY_REFRESH_MS. */
+  schedule(): void;
+  /** Refreshed now. */
+  refresh(): void;
+  stop(): void;
+}
+
+/**
+ * Keeps the tray on what the core says: queue changes, health, a pause, saved settings (by any
+ * way: the window, a link, the tray), the taskbar turning dark or light, and a regular beat.
+ */
+export function followCoreInTray(deps: TrayFollowerDeps): TrayFollower {
+  const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  const refresh = (): void => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (!deps.tray) return;
+    const snap = deps.core.snapshot();
+    const model = buildTrayModel({
+      jobs: snap.jobs,
+      sources: snap.sources,
+      paused: deps.core.paused(),
+      formatTime: (iso) => timeFormat.format(new Date(iso)),
+      updateReady: deps.updateReady(),
+    });
+    deps.tray.update(model, deps.getWindow());
+  };
+  const schedule = (): void => {
+    if (timer === null) timer = setTimeout(refresh, TRAY_REFRESH_MS);
+  };
+  const tick = setInterval(refresh, TRAY_TICK_MS);
+  // nativeTheme's 'updated': the system's dark/light choice (the taskbar's colours) changed.
+  nativeTheme.on('updated', schedule);
+  const offs = [
+    deps.core.onQueueEvent((event) => {
+      if (event.type === 'patches' || event.type === 'health') schedule();
+    }),
+    deps.core.on('monitoring:paused', schedule),
+    deps.core.on('settings:changed', schedule),
+  ];
+  return {
+    schedule,
+    refresh,
+    stop() {
+      clearInterval(tick);
+      if (timer) clearTimeout(timer);
+      timer = null;
+      nativeTheme.removeListener('updated', schedule);
+      offs.forEach((off) => off());
     },
   };
 }

@@ -8,6 +8,7 @@
 import electronUpdater from 'electron-updater';
 import type { UpdateStatus } from '../preload/contract/contract';
 import type { Job } from '../preload/contract/model';
+import type { AppCore } from './core/app-core-types';
 import type { Logger } from './ports/ports';
 import { decideInstall, updateFailureMessage, updateFeed } from './desktop/update-policy';
 
@@ -136,5 +137,18 @@ export function createAppUpdater(deps: UpdaterDeps): AppUpdater {
       if (timer) clearInterval(timer);
       timer = null;
     },
+  };
+}
+
+/**
+ * Keeps the updater on the feed in the settings: now, and after every save, whichever way it was
+ * saved (the core's `settings:changed`). Returns a function that stops following and disposes the updater.
+ */
+export function followSettingsInUpdater(core: Pick<AppCore, 'settings' | 'on'>, updater: Pick<AppUpdater, 'configure' | 'dispose'>): () => void {
+  updater.configure(core.settings().settings.updates.feedUrl);
+  const off = core.on('settings:changed', ({ settings }) => updater.configure(settings.updates.feedUrl));
+  return () => {
+    off();
+    updater.dispose();
   };
 }

@@ -50,12 +50,21 @@ function problemStatus(h: SourceHealth): boolean {
   return h.status === 'down' || h.status === 'auth-required';
 }
 
+/** A request the core answered with an error: the envelope as dispatch made it, carried to the exit. */
+class AnsweredError extends Error {
+  constructor(readonly error: AppError) {
+    super(error.message);
+    this.name = 'AnsweredError';
+  }
+}
+
 export async function runCli(io: CliIo): Promise<number> {
   const wantsJson = io.argv.includes('--json');
   const redactor = createRedactor();
   const say = (line: string): void => io.stderr(`pqm: ${oneLine(redactor.redactText(line))}\n`);
   const fail = (err: unknown, usageFor: string | null = null): number => {
-    const e = redactor.redactError(err);
+    // A request's answer was converted (and redacted) once, at dispatch; anything else is converted here.
+    const e = err instanceof AnsweredError ? err.error : redactor.redactError(err);
     if (wantsJson) io.stderr(`${JSON.stringify({ error: e })}\n`);
     else {
       const where = [e.field ? `field ${e.field}` : '', e.sourceId ? `source ${e.sourceId}` : ''].filter(Boolean).join(', ');
@@ -151,8 +160,8 @@ export async function runCli(io: CliIo): Promise<number> {
   logger.info('pqm command', { command: command.name, configPath });
 
   const call = async <K extends RequestName>(name: K, input: RequestInput<K>): Promise<RequestOutput<K>> => {
-    const r = await dispatch(core.handlers as Handlers, name, input, { origin: 'cli' }, (err) => core.redactor.redactError(err));
-    if (!r.ok) throw new AppFailure(r.error.code, r.error.message, { ...(r.error.field ? { field: r.error.field } : {}), ...(r.error.sourceId ? { sourceId: r.error.sourceId } : {}) });
+    const r = await dispatch(core.handlers as Handlers, name, input, core.toError);
+    if (!r.ok) throw new AnsweredError(r.error);
     return r.value as RequestOutput<K>;
   };
   const json = flag('--json');
@@ -161,14 +170,14 @@ export async function runCli(io: CliIo): Promise<number> {
   try {
     switch (command.name) {
       case 'sources': {
-        await core.engine.pollOnce();
+        await core.pollOnce();
         const { sources } = await call('getSnapshot', {});
         if (json) out(sources);
         else io.stdout(sourcesTable(sources));
         return reportSourceProblems(sources, say);
       }
       case 'jobs': {
-        await core.engine.pollOnce();
+        await core.pollOnce();
         const { jobs, sources } = await call('getSnapshot', {});
         if (json) out(jobs);
         else io.stdout(jobsTable(jobs));
@@ -189,10 +198,10 @@ export async function runCli(io: CliIo): Promise<number> {
       case 'cancel': {
         const [key] = args.positionals;
         // The job must be known first: one poll brings the queue (tracked ids included) up to date.
-        await core.engine.pollOnce();
-        if (!core.engine.getJob(key)) {
+        await core.pollOnce();
+        if (!core.getJob(key)) {
           const sourceId = key.includes(':') ? key.slice(0, key.indexOf(':')) : '';
-          const health = core.engine.snapshot().sources.find((s) => s.id === sourceId);
+          const health = core.snapshot().sources.find((s) => s.id === sourceId);
           if (health && problemStatus(health)) throw new AppFailure(health.status === 'down' ? 'unreachable' : 'auth-required', health.message, { sourceId });
         }
         const job = await call('cancelJob', { key });
@@ -276,7 +285,7 @@ export async function runCli(io: CliIo): Promise<number> {
         throw new UsageError(`"${command.name}" is not a pqm command.`);
     }
   } catch (err) {
-    logger.warn('pqm command failed', { command: command.name, error: toAppError(err) });
+    logger.warn('pqm command failed', { command: command.name, error: err instanceof AnsweredError ? err.error : toAppError(err) });
     return fail(err, err instanceof UsageError ? err.command : null);
   } finally {
     await core.stop().catch((err) => say(`could not finish writing the history: ${(err as Error).message}`));
@@ -362,7 +371,7 @@ async function watch(core: AppCore, json: boolean, io: CliIo): Promise<number> {
         known.set(p.job.key, p.job);
         emitJob('added', p.job);
       } else if (p.type === 'changed') {
-        const job = core.engine.getJob(p.key) ?? ({ ...known.get(p.key), ...p.changes } as Job);
+        const job = core.getJob(p.key) ?? ({ ...known.get(p.key), ...p.changes } as Job);
         known.set(p.key, job);
         emitJob('changed', job);
       } else {
@@ -376,7 +385,7 @@ async function watch(core: AppCore, json: boolean, io: CliIo): Promise<number> {
   const offHealth = core.on('source:health', emitHealth);
   io.onWatchStart?.();
   core.start();
-  const snap = core.engine.snapshot();
+  const snap = core.snapshot();
   for (const job of snap.jobs) {
     known.set(job.key, job);
     emitJob('added', job);

@@ -5,10 +5,10 @@
  * the platform ports differ.
  */
 import type { EventName } from '../../preload/contract/channels';
-import type { DesktopInfo, Events, Handlers } from '../../preload/contract/contract';
-import type { UiSettings } from '../../preload/contract/model';
+import type { DesktopInfo, Events, Handlers, SettingsView } from '../../preload/contract/contract';
+import type { AppError, Job, Printer, SourceHealth, UiSettings } from '../../preload/contract/model';
 import type { Clock, Logger, SecretStore } from '../ports/ports';
-import type { QueueEngine } from '../queue/engine-types';
+import type { EngineEvent } from '../queue/engine-types';
 import type { Redactor } from '../state/redact';
 import type { LoadedSettings } from '../state/settings';
 
@@ -54,10 +54,17 @@ export interface AppCoreOptions {
   logFiles?: () => string[];
 }
 
+/**
+ * The one way into the core, for every transport (IPC, the web transport, the CLI) and the shell:
+ * the contract's handlers, its events, and what the shell needs of the queue. The queue engine
+ * itself stays inside main/core/.
+ */
 export interface AppCore {
+  /** The contract's handlers; they throw. Call them through `dispatch(handlers, name, payload, core.toError)`. */
   readonly handlers: Handlers;
-  readonly engine: QueueEngine;
-  /** Events for the UI: jobs:patch, source:health, ... */
+  /** Turns what a handler threw into the envelope, with every secret the core knows hidden: dispatch's `mapError`. */
+  readonly toError: (err: unknown) => AppError;
+  /** Events for the UI: jobs:patch, source:health, settings:changed, ... */
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
   /** Also lets desktop modules push navigation / notices through the same channel. */
   emit<E extends EventName>(event: E, payload: Events[E]): void;
@@ -65,6 +72,27 @@ export interface AppCore {
   readonly redactor: Redactor;
   /** The settings as loaded (with the problems found in the file). */
   settings(): LoadedSettings;
+  /**
+   * Reads the settings file again (edited outside the app: the service commands, the update feed)
+   * and applies it as a save does, `settings:changed` included.
+   */
+  reloadSettings(): Promise<SettingsView>;
+  /** Every job in the queue and every source's health, now. */
+  snapshot(): { jobs: Job[]; sources: SourceHealth[] };
+  getJob(key: string): Job | undefined;
+  printers(): Printer[];
+  /** Monitoring paused, and until when (null: not paused). */
+  paused(): { until: string | null } | null;
+  /** One poll of every source, now (the CLI, tests). */
+  pollOnce(): Promise<void>;
+  /** The queue's own events (transitions, finished jobs, health) for the shell's notifications and tray. */
+  onQueueEvent(listener: (event: EngineEvent) => void): () => void;
+  /** Whether the window is on screen (polls faster while it is). */
+  setVisible(visible: boolean): void;
+  /** The machine sleeps: no polling until it wakes. */
+  setSuspended(suspended: boolean): void;
+  /** The network went away or came back. */
+  setOnline(online: boolean): void;
   start(): void;
   stop(): Promise<void>;
   /**

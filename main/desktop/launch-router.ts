@@ -4,6 +4,7 @@
  * shown as an app notice and logged; nothing here throws.
  */
 import { dispatch, type Events, type Handlers } from '../../preload/contract/contract';
+import type { AppError } from '../../preload/contract/model';
 import type { EventName } from '../../preload/contract/channels';
 import type { Logger } from '../ports/ports';
 import { readLaunchArgs } from './argv';
@@ -11,6 +12,8 @@ import { parseDeepLink } from './deep-link';
 
 export interface LaunchRouterDeps {
   handlers: Handlers;
+  /** Turns a thrown error into the envelope (the core's, which hides secrets); default: as is. */
+  toError?: (err: unknown) => AppError;
   /** Source ids configured right now. */
   sourceIds(): Iterable<string>;
   emit<E extends EventName>(event: E, payload: Events[E]): void;
@@ -48,7 +51,7 @@ export function createLaunchRouter(deps: LaunchRouterDeps): LaunchRouter {
     if (!known(input.sourceId)) return refuse(`There is no source "${input.sourceId.slice(0, 40)}" in the settings.`);
     const payload: Record<string, unknown> = { sourceId: input.sourceId, id: input.id };
     for (const name of ['kind', 'title', 'printer'] as const) if (input[name] !== undefined) payload[name] = input[name];
-    const result = await dispatch(deps.handlers, 'trackJob', payload, { origin: 'cli' });
+    const result = await dispatch(deps.handlers, 'trackJob', payload, deps.toError);
     if (!result.ok) return refuse(`The job could not be tracked: ${result.error.message}`);
     const key = (result.value as { key: string }).key;
     deps.showWindow();

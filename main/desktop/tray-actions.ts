@@ -3,12 +3,15 @@
  * TypeScript: main/index.ts passes the real handlers and window functions; tests pass fakes.
  */
 import { dispatch, type Events, type Handlers, type RequestOutput } from '../../preload/contract/contract';
+import type { AppError } from '../../preload/contract/model';
 import type { EventName } from '../../preload/contract/channels';
 import type { Logger } from '../ports/ports';
 import type { TrayAction } from './tray-model';
 
 export interface TrayActionDeps {
   handlers: Handlers;
+  /** Turns a thrown error into the envelope (the core's, which hides secrets); default: as is. */
+  toError?: (err: unknown) => AppError;
   emit<E extends EventName>(event: E, payload: Events[E]): void;
   showWindow(): void;
   /** A cancel the user made from the tray (so it is not reported as someone else's). */
@@ -22,7 +25,7 @@ export interface TrayActionDeps {
 
 export function createTrayActionRunner(deps: TrayActionDeps): (action: TrayAction) => Promise<void> {
   const run = async (name: Parameters<typeof dispatch>[1], payload: unknown, failure: string): Promise<boolean> => {
-    const result = await dispatch(deps.handlers, name, payload, { origin: 'ipc' });
+    const result = await dispatch(deps.handlers, name, payload, deps.toError);
     if (result.ok) return true;
     const message = `${failure}: ${result.error.message}`;
     deps.logger.warn('A tray action failed.', { action: String(name), code: result.error.code });
@@ -54,7 +57,7 @@ export function createTrayActionRunner(deps: TrayActionDeps): (action: TrayActio
         await run('resumeMonitoring', {}, 'Monitoring could not be resumed');
         return;
       case 'install-update': {
-        const result = await dispatch(deps.handlers, 'installUpdate', {}, { origin: 'ipc' });
+        const result = await dispatch(deps.handlers, 'installUpdate', {}, deps.toError);
         const answer = result.ok ? (result.value as RequestOutput<'installUpdate'>) : null;
         const why = !result.ok ? result.error.message : answer?.restarting ? null : (answer?.reason ?? null);
         if (why !== null) {
@@ -82,17 +85,17 @@ export function createTrayActionRunner(deps: TrayActionDeps): (action: TrayActio
 export function withOwnActionNotes(handlers: Handlers, noteOwnAction: (key: string) => void): Handlers {
   return {
     ...handlers,
-    cancelJob: (input, ctx) => {
+    cancelJob: (input) => {
       noteOwnAction(input.key);
-      return handlers.cancelJob(input, ctx);
+      return handlers.cancelJob(input);
     },
-    cancelJobs: (input, ctx) => {
+    cancelJobs: (input) => {
       for (const key of input.keys) noteOwnAction(key);
-      return handlers.cancelJobs(input, ctx);
+      return handlers.cancelJobs(input);
     },
-    abortJob: (input, ctx) => {
+    abortJob: (input) => {
       noteOwnAction(input.key);
-      return handlers.abortJob(input, ctx);
+      return handlers.abortJob(input);
     },
   };
 }

@@ -3,6 +3,7 @@
  * A new kind of source is a new folder beside these and one case here.
  */
 import type { SourceConfig } from '../../preload/contract/model';
+import { SOURCE_KIND_NAMES } from '../../preload/contract/job-states';
 import type { JobSource } from '../queue/source';
 import type { SourceDeps } from './deps';
 import { createScriptxSource } from './scriptx/source';
@@ -31,17 +32,15 @@ export function sourceDisplayName(config: SourceConfig): string {
   if (config.name) return config.name;
   switch (config.kind) {
     case 'scriptx':
-      return config.baseUrl ? `ScriptX.Services (${new URL(config.baseUrl).host})` : 'ScriptX.Services on this PC';
+      return config.baseUrl ? `${SOURCE_KIND_NAMES.scriptx.kind} (${new URL(config.baseUrl).host})` : SOURCE_KIND_NAMES.scriptx.source;
     case 'graph':
-      return 'Universal Print';
     case 'aodocs':
-      return 'AODocs';
+    case 'windows-spooler':
+      return SOURCE_KIND_NAMES[config.kind].source;
     case 'ipp': {
       const u = new URL(config.url);
       const queue = /\/printers\/([^/]+)\/?$/.exec(u.pathname);
-      return queue ? `${decodeURIComponent(queue[1])} (${u.host})` : `Print server ${u.host}`;
+      return queue ? `${decodeURIComponent(queue[1])} (${u.host})` : `${SOURCE_KIND_NAMES.ipp.source} ${u.host}`;
     }
-    case 'windows-spooler':
-      return 'Print queues on this PC';
   }
 }

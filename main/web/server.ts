@@ -30,15 +30,14 @@ import { PROTOCOL, type ClientMessage, type ServerMessage } from '../../preload/
 import { encodeTable, encodeTableSteps } from '../../preload/contract/wire';
 
 export interface WebTransportOptions {
-  core: Pick<AppCore, 'handlers' | 'on'>;
+  /** The core whose handlers answer; its `toError` turns what they throw into the envelope (secrets hidden), once, at dispatch. */
+  core: Pick<AppCore, 'handlers' | 'on'> & Partial<Pick<AppCore, 'toError'>>;
   /** The built renderer (out/renderer): index.html and its assets. */
   rendererDir: string;
   host?: '127.0.0.1';
   /** 0 (default): a free port. */
   port?: number;
   logger?: Logger;
-  /** Turns a thrown handler error into the envelope (main passes one that redacts secrets). */
-  mapError?: (err: unknown) => AppError;
   /** Largest accepted WebSocket message, bytes. Default 1 MiB. */
   maxMessageBytes?: number;
   /** Requests allowed per socket per second (burst); default 200. */
@@ -93,7 +92,7 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
   const maxPending = opts.maxPendingPerSocket ?? 64;
   const helloTimeoutMs = opts.helloTimeoutMs ?? 10_000;
   const now = opts.now ?? Date.now;
-  const mapError = opts.mapError ?? toAppError;
+  const mapError = opts.core.toError ?? toAppError;
   const rendererRoot = resolve(opts.rendererDir);
   const handlers: Handlers = opts.core.handlers;
 
@@ -122,7 +121,7 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
     if (prepared && prepared.epoch === epoch) return;
     dropPrepared();
     const at = epoch;
-    const text = dispatch(handlers, 'getSnapshot', {}, { origin: 'web' }, mapError).then(
+    const text = dispatch(handlers, 'getSnapshot', {}, mapError).then(
       async (result) => {
         if (!result.ok || epoch !== at) return null;
         try {
@@ -282,7 +281,7 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
   }
 
   function answer(ws: WebSocket, id: RequestId, name: string, input: unknown, done: () => void): void {
-    dispatch(handlers, name, input, { origin: 'web' }, mapError)
+    dispatch(handlers, name, input, mapError)
       .catch((err: unknown): Result<unknown> => ({ ok: false, error: mapError(err) }))
       .then((result) => {
         done();

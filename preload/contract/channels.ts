@@ -44,7 +44,7 @@ export const REQUEST_NAMES = [
 ] as const;
 export type RequestName = (typeof REQUEST_NAMES)[number];
 
-export const EVENT_NAMES = ['jobs:patch', 'source:health', 'monitoring:paused', 'app:navigate', 'app:notice', 'print:progress', 'signin:progress', 'printers:changed'] as const;
+export const EVENT_NAMES = ['jobs:patch', 'source:health', 'monitoring:paused', 'app:navigate', 'app:notice', 'print:progress', 'signin:progress', 'printers:changed', 'settings:changed'] as const;
 export type EventName = (typeof EVENT_NAMES)[number];
 
 /** IPC channel for a request; events use their own names as channels. */

@@ -270,19 +270,22 @@ export interface Events {
   'signin:progress': SignInProgress;
   /** Every source's printers, whenever one of them changed. */
   'printers:changed': { printers: Printer[] };
+  /**
+   * The settings were saved, by whatever way (the window, a link, the tray): the settings now in
+   * effect and the problems found in the file, as `getSettings` answers them.
+   */
+  'settings:changed': { settings: Settings; problems: SettingsProblem[] };
 }
 
 type _AllEvents = EventName extends keyof Events ? (keyof Events extends EventName ? true : never) : never;
 const _allEvents: _AllEvents = true;
 void _allEvents;
 
-/** Who made a request: the app's window, the preview page, or the CLI. */
-export interface RequestContext {
-  origin: 'ipc' | 'web' | 'cli';
-}
-
-/** main implements exactly this: a missing handler is a type error. */
-export type Handlers = { [K in RequestName]: (input: RequestInput<K>, ctx: RequestContext) => Promise<RequestOutput<K>> };
+/**
+ * main implements exactly this: a missing handler is a type error. A handler throws (an AppFailure
+ * for an answer the user should read); `dispatch` turns what it throws into the envelope, once.
+ */
+export type Handlers = { [K in RequestName]: (input: RequestInput<K>) => Promise<RequestOutput<K>> };
 
 /** What the renderer sees as `window.printQueue` (the preload) or the web transport. */
 export interface PrintQueueBridge {
@@ -297,24 +300,19 @@ export function isRequestName(name: unknown): name is RequestName {
 
 /**
  * Validates a request payload and runs the handler, always answering with the envelope. Shared by
- * the IPC registration, the web transport and tests so the three can never validate differently.
- * `mapError` turns a thrown error into the envelope (main passes one that also redacts secrets).
+ * the IPC registration, the web transport, the tray, links, the CLI and tests so none can validate
+ * differently. This is the one place a thrown error becomes the envelope: `mapError` (main passes
+ * the core's `toError`, which also hides every known secret) runs once per failed request.
  */
-export async function dispatch(
-  handlers: Handlers,
-  name: unknown,
-  payload: unknown,
-  ctx: RequestContext,
-  mapError: (err: unknown) => AppError = toAppError,
-): Promise<Result<unknown>> {
+export async function dispatch(handlers: Handlers, name: unknown, payload: unknown, mapError: (err: unknown) => AppError = toAppError): Promise<Result<unknown>> {
   if (!isRequestName(name)) {
     return { ok: false, error: { code: 'invalid-input', message: `Unknown request "${String(name).slice(0, 64)}".`, field: 'request' } };
   }
   const parsed = requests[name].input.safeParse(payload === undefined ? {} : payload);
   if (!parsed.success) return { ok: false, error: invalidInput(parsed.error) };
   try {
-    const handler = handlers[name] as (input: unknown, ctx: RequestContext) => Promise<unknown>;
-    return { ok: true, value: await handler(parsed.data, ctx) };
+    const handler = handlers[name] as (input: unknown) => Promise<unknown>;
+    return { ok: true, value: await handler(parsed.data) };
   } catch (err) {
     return { ok: false, error: mapError(err) };
   }

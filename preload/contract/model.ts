@@ -14,6 +14,10 @@ export const SourceId = z.string().regex(SOURCE_ID_PATTERN, 'a source id is 1-32
 export const SOURCE_KINDS = ['scriptx', 'graph', 'aodocs', 'ipp', 'windows-spooler'] as const;
 export const SourceKind = z.enum(SOURCE_KINDS);
 export type SourceKind = z.infer<typeof SourceKind>;
+// Every kind of source has its display names (job-states.ts) and no names are left for a kind that went.
+type _KindsNamed = SourceKind extends SourceKindWithNames ? (SourceKindWithNames extends SourceKind ? true : never) : never;
+const _kindsNamed: _KindsNamed = true;
+void _kindsNamed;
 
 /** `<sourceId>:<id within the source>`, parsed by the FIRST ':' only (ids may contain ':'). */
 const sourceScopedKey = (message: string) =>
@@ -47,7 +51,7 @@ export function parseJobKey(key: string): { sourceId: string; locator: string } 
 // The normalized job
 // ---------------------------------------------------------------------------------------------
 
-import { JOB_STATES } from './job-states';
+import { JOB_STATES, type SourceKindWithNames } from './job-states';
 export { JOB_STATES, FINAL_STATES, isFinal } from './job-states';
 export const JobState = z.enum(JOB_STATES);
 export type JobState = z.infer<typeof JobState>;

@@ -71,6 +71,13 @@ class OldKeyFakeBridge extends FakeBridge {
   }
 }
 
+/** A fake that saves settings without announcing them, as the app once did (the shell watched IPC instead). */
+class SilentSaveFakeBridge extends FakeBridge {
+  override emit<E extends EventName>(event: E, payload: Events[E]): void {
+    if (event !== 'settings:changed') super.emit(event, payload);
+  }
+}
+
 // ---- the real core over the web transport ----
 
 /**
@@ -209,6 +216,11 @@ describe('the suite itself', () => {
     const bridge = target.bridge as FakeBridge;
     bridge.sources = bridge.sources.map((s) => ({ ...s, capabilities: { ...s.capabilities, servicePanel: true } }));
     await expect(SCENARIOS.capabilities(target)).rejects.toThrow();
+  });
+
+  it('fails a fake that saves settings without announcing them', async () => {
+    const target = await fakeTarget((o) => new SilentSaveFakeBridge(o))();
+    await expect(SCENARIOS.settingsSave(target)).rejects.toThrow();
   });
 
   it('fails a fake whose failures differ from the core\'s', async () => {

@@ -144,20 +144,26 @@ export async function track(t: ConformanceTarget): Promise<void> {
   expect(await call(t.bridge, 'trackJob', { sourceId: 'nosuch', id })).toMatchObject({ ok: false, error: { code: 'not-found', field: 'sourceId' } });
 }
 
-/** A saved setting is answered and read back; two sources with one id are refused naming the field. */
+/** A saved setting is announced, answered and read back; two sources with one id are refused naming the field. */
 export async function settingsSave(t: ConformanceTarget): Promise<void> {
   const before = valueOf(await call(t.bridge, 'getSettings', {}));
   // Every secret each source uses is listed, stored or not (the dialog shows which).
   expect(before.secrets.map((x) => `${x.sourceId}.${x.name}`)).toEqual(before.settings.sources.flatMap((c) => secretNamesFor(c).map((n) => `${c.id}.${n}`)));
   expect(before.secrets.find((x) => x.sourceId === t.printSourceId && x.name === 'TOKEN')?.present).toBe(true);
   const settings = { ...before.settings, history: { ...before.settings.history, retentionDays: 12 } };
+  const rec = recorder(t.bridge, ['settings:changed']);
   const saved = valueOf(await call(t.bridge, 'saveSettings', { settings }));
   expect(saved.settings.history.retentionDays).toBe(12);
+  // A save is announced once, with the settings now in effect, before its answer arrives.
+  expect(rec.of('settings:changed')).toEqual([{ settings: saved.settings, problems: saved.problems }]);
   expect(saved.settings.sources.map((s) => s.id)).toEqual(before.settings.sources.map((s) => s.id));
   expect(valueOf(await call(t.bridge, 'getSettings', {})).settings.history.retentionDays).toBe(12);
   const twice = { ...settings, sources: [...settings.sources, settings.sources[0]!] };
   const refused = await call(t.bridge, 'saveSettings', { settings: twice });
   expect(refused).toMatchObject({ ok: false, error: { field: `settings.sources.${settings.sources.length}.id` } });
+  rec.stop();
+  // A refused save changed nothing, so nothing is announced.
+  expect(rec.of('settings:changed')).toHaveLength(1);
   expect(valueOf(await call(t.bridge, 'getSettings', {})).settings.sources).toHaveLength(settings.sources.length);
 }
 

@@ -10,13 +10,12 @@ import { WORKLOAD_SOURCE_IDS, WORKLOAD_USER } from '../simulators/workload';
 import { closeOverlays, openWindow, row, rowKeys, saveShot, seriousViolations, SKIP_BROWSER_TESTS, sourceLine, type BrowserRun } from './helpers';
 
 const TOO_LATE = 'pages are already printing; ScriptX cannot stop this job';
-const ctx = { origin: 'web' } as const;
 
 let run: BrowserRun;
 let page: Page;
 
 async function track(token: string, kind: 'html' | 'pdf'): Promise<string> {
-  await run.preview.core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind }, ctx);
+  await run.preview.core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind });
   return `${WORKLOAD_SOURCE_IDS.scriptx}:${token}`;
 }
 
@@ -195,7 +194,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window actions in the browser', () =>
     await field.fill('');
     await dialog.getByTestId('settings-polling').getByRole('button', { name: 'Save', exact: true }).click();
     await expect.poll(() => field.getAttribute('aria-invalid')).toBe('true');
-    expect((await run.preview.core.handlers.getSettings({}, ctx)).settings.polling.scriptx.activeMs).toBe(300);
+    expect((await run.preview.core.handlers.getSettings({})).settings.polling.scriptx.activeMs).toBe(300);
 
     await field.fill('0.75');
     await dialog.getByTestId('settings-polling').getByRole('button', { name: 'Save', exact: true }).click();
@@ -209,7 +208,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window actions in the browser', () =>
     await dialog.getByRole('tab', { name: 'Polling' }).click();
     expect(await dialog.getByLabel(label).inputValue()).toBe('0.75');
     await closeDialog('settings-dialog');
-    const saved = await run.preview.core.handlers.getSettings({}, ctx);
+    const saved = await run.preview.core.handlers.getSettings({});
     expect(saved.settings.polling.scriptx.activeMs).toBe(750);
     expect(saved.problems).toEqual([]);
   });

@@ -10,14 +10,13 @@ import type { Page } from 'playwright-core';
 import { WORKLOAD_SOURCE_IDS } from '../simulators/workload';
 import { axeViolations, closeOverlays, openWindow, row, saveShot, SKIP_BROWSER_TESTS, type BrowserRun } from './helpers';
 
-const ctx = { origin: 'web' } as const;
 let run: BrowserRun;
 let page: Page;
 
 /** A ScriptX job in the simulator, tracked by the app with a name; resolves with its key once its row shows `state`. */
 async function placeJob(status: number, state: string, title: string): Promise<string> {
   const token = run.preview.sims!.scriptx.addJob({ kind: 'html', steps: [{ status, afterMs: 0 }] });
-  await run.preview.core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind: 'html', title, printer: 'Office laser' }, ctx);
+  await run.preview.core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind: 'html', title, printer: 'Office laser' });
   const key = `${WORKLOAD_SOURCE_IDS.scriptx}:${token}`;
   await row(page, key).and(page.locator(`[data-state="${state}"]`)).waitFor({ timeout: 10_000 });
   return key;
@@ -26,7 +25,7 @@ async function placeJob(status: number, state: string, title: string): Promise<s
 const headers = () => page.locator('[role="columnheader"]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.col ?? ''));
 const headerWidth = (col: string) => page.locator(`[role="columnheader"][data-col="${col}"]`).evaluate((e) => Math.round(e.getBoundingClientRect().width));
 const savedColumns = async () => {
-  const r = await run.preview.core.handlers.getSettings({}, ctx);
+  const r = await run.preview.core.handlers.getSettings({});
   return r.settings.ui.columns;
 };
 
@@ -166,7 +165,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('columns, the narrow window and notices of y
     await page.setViewportSize({ width: 1280, height: 800 });
     const key = await placeJob(1, 'queued', 'Leave form.html');
     // Cancelled by someone else (another client of the app), not from this window.
-    await run.preview.core.handlers.cancelJob({ key }, ctx);
+    await run.preview.core.handlers.cancelJob({ key });
     const notice = page.getByTestId('notice').filter({ hasText: 'Cancelled: Leave form.html' });
     await notice.waitFor({ timeout: 15_000 });
     // One sentence pair, punctuated, whatever the service's own words end with.

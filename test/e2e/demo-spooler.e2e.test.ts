@@ -21,7 +21,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the demo\'s print queues on this PC in the 
   afterAll(() => run?.close());
 
   it('shows the hand-over on the ScriptX row and both timelines in its details', async () => {
-    const scriptx = () => run.preview.core.engine.snapshot().jobs.find((j) => j.sourceId === WORKLOAD_SOURCE_IDS.scriptx && j.handover?.status === 'linked');
+    const scriptx = () => run.preview.core.snapshot().jobs.find((j) => j.sourceId === WORKLOAD_SOURCE_IDS.scriptx && j.handover?.status === 'linked');
     await expect.poll(() => scriptx()?.key, { timeout: 15_000 }).toBeDefined();
     const key = scriptx()!.key;
     // Finished jobs are under All.
@@ -38,7 +38,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the demo\'s print queues on this PC in the 
 
   it('offers Pause and Resume in the row menu of a job in the Windows queue', async () => {
     // The label printer's job, held for want of paper: it does not move on by itself.
-    const held = () => run.preview.core.engine.snapshot().jobs.find((j) => j.sourceId === DEMO_SPOOLER_SOURCE_ID && j.document === 'Pick list 8813');
+    const held = () => run.preview.core.snapshot().jobs.find((j) => j.sourceId === DEMO_SPOOLER_SOURCE_ID && j.document === 'Pick list 8813');
     await expect.poll(() => held()?.state, { timeout: 15_000 }).toBe('paused');
     await row(page, held()!.key).click({ button: 'right' });
     const item = (id: string) => page.getByTestId('row-menu').locator(`[data-item="${id}"]`);

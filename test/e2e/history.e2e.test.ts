@@ -19,7 +19,7 @@ const requested: string[] = [];
 let beforeOpen: string[] = [];
 
 async function history(): Promise<HistoryEntry[]> {
-  return run.preview.core.handlers.queryHistory({}, { origin: 'web' }) as Promise<HistoryEntry[]>;
+  return run.preview.core.handlers.queryHistory({}) as Promise<HistoryEntry[]>;
 }
 
 async function expectNoAxeFindings(): Promise<void> {

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { saveSettings as saveSettingsFile } from '../../main/state/settings';
 import { WORKLOAD_IPP_SOURCE_ID, WORKLOAD_IPP_USER, WORKLOAD_SOURCE_IDS } from '../simulators/workload';
 import { axeViolations, closeDialog, closeOverlays, FAST_POLLING, openWindow, row, saveShot, SKIP_BROWSER_TESTS, sourceLine, type BrowserRun } from './helpers';
 
@@ -86,7 +87,6 @@ describe.skipIf(SKIP_BROWSER_TESTS)('hold, release and track in the browser', ()
 describe.skipIf(SKIP_BROWSER_TESTS)('service control, as the settings file sets it', () => {
   let svc: BrowserRun;
   let p: Page;
-  const ctx = { origin: 'cli' } as const;
   beforeAll(async () => {
     svc = await openWindow();
     p = svc.page;
@@ -106,7 +106,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('service control, as the settings file sets 
   it('the service panel says how to enable Start and Restart, and where, when nothing is set', async () => {
     const panel = await openService();
     const section = panel.getByTestId('service-control-settings');
-    const configPath = (await svc.preview.core.handlers.getSettings({}, ctx)).configPath;
+    const configPath = (await svc.preview.core.handlers.getSettings({})).configPath;
     await expect.poll(() => section.textContent()).toContain('Start, Stop and Restart are not set up');
     const text = (await section.textContent()) ?? '';
     expect(text).toContain(configPath);
@@ -120,12 +120,14 @@ describe.skipIf(SKIP_BROWSER_TESTS)('service control, as the settings file sets 
   });
 
   it('commands set in the file show read-only in the service panel and in the source’s settings form', async () => {
-    const view = await svc.preview.core.handlers.getSettings({}, ctx);
+    const view = await svc.preview.core.handlers.getSettings({});
     const sources = view.settings.sources.map((s) =>
       s.id === WORKLOAD_SOURCE_IDS.scriptx ? { ...s, service: { restart: { file: 'C:\\Program Files\\MeadCo\\restart.cmd', args: ['--quiet'] }, windowsServiceName: 'MeadCo ScriptX.Services' } } : s,
     );
-    await svc.preview.core.handlers.saveSettings({ settings: { ...view.settings, sources } }, ctx);
-    // The window opened afresh (as after the file was edited and the app started again).
+    // The file is edited (the only place these are set) and read again.
+    await saveSettingsFile(view.configPath, { ...view.settings, sources });
+    await svc.preview.core.reloadSettings();
+    // The window opened afresh.
     await p.goto('about:blank');
     await p.goto(svc.preview.url);
     await p.getByRole('button', { name: 'Sources', exact: true }).waitFor({ timeout: 10_000 });

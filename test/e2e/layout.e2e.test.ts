@@ -60,7 +60,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the window loads clean and lays out at ever
     const { scriptx } = run.preview.sims!;
     for (const status of [1, 5, 8, -1]) {
       const token = scriptx.addJob({ kind: 'html', steps: [{ status, afterMs: 0 }] });
-      await run.preview.core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind: 'html' }, { origin: 'web' });
+      await run.preview.core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind: 'html' });
     }
     await page.goto(run.preview.url);
     await page.getByRole('button', { name: 'Sources', exact: true }).waitFor({ timeout: 10_000 });

@@ -8,7 +8,6 @@ import type { Page } from 'playwright-core';
 import { WORKLOAD_SOURCE_IDS } from '../simulators/workload';
 import { axeViolations, closeDialog, closeOverlays, openWindow, row, SKIP_BROWSER_TESTS, sourceLine, type BrowserRun } from './helpers';
 
-const ctx = { origin: 'web' } as const;
 
 let run: BrowserRun;
 let page: Page;
@@ -24,7 +23,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('every panel passes axe with no finding of a
     run = await openWindow();
     page = run.page;
     const token = run.preview.sims!.scriptx.addJob({ kind: 'html', steps: [{ status: 1, afterMs: 0 }] });
-    await run.preview.core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind: 'html', title: 'Axe check.html' }, ctx);
+    await run.preview.core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind: 'html', title: 'Axe check.html' });
     queuedKey = `${WORKLOAD_SOURCE_IDS.scriptx}:${token}`;
     await page.locator(`[data-testid="job-row"][data-key="${queuedKey}"][data-state="queued"]`).waitFor({ timeout: 10_000 });
   });

@@ -48,7 +48,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('browser preview end to end', () => {
     aodocs.addJob({ jobId: 'e2e-export', libraryId: 'lib-contracts', requestor: WORKLOAD_USER, type: 'EXPORT_FOLDER', totalTasks: 50, plan: { tasksPerTick: 0, stuck: true } });
     graph.addJob({ id: 'e2e-up-1', printerId: 'printer-hq-2f', shareId: 'share-hq-2f', upn: WORKLOAD_USER, displayName: 'Board pack.pdf', lifecycle: 'processingForever', documents: [{ displayName: 'Board pack.pdf', contentType: 'application/pdf', size: 120_000 }] });
     const token = scriptx.addJob({ kind: 'pdf', steps: [{ status: 1, afterMs: 0 }, { status: 5, afterMs: 600_000 }] });
-    await preview.core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind: 'pdf' }, { origin: 'web' });
+    await preview.core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind: 'pdf' });
 
     profile = mkdtempSync(join(tmpdir(), 'pqm-chromium-'));
     // A fresh profile per run (playwright passes it as --user-data-dir).

@@ -9,7 +9,6 @@ import { WORKLOAD_SOURCE_IDS } from '../simulators/workload';
 import { axeViolations, closeOverlays, openWindow, row, saveShot, SKIP_BROWSER_TESTS, type BrowserRun } from './helpers';
 
 const TOO_LATE = 'pages are already printing; ScriptX cannot stop this job';
-const ctx = { origin: 'web' } as const;
 
 let run: BrowserRun;
 let page: Page;
@@ -17,7 +16,7 @@ let page: Page;
 /** A ScriptX job in the simulator, tracked by the app; resolves with its key once its row shows `state`. */
 async function placeJob(status: number, state: string): Promise<{ key: string; token: string }> {
   const token = run.preview.sims!.scriptx.addJob({ kind: 'html', steps: [{ status, afterMs: 0 }] });
-  await run.preview.core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind: 'html' }, ctx);
+  await run.preview.core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind: 'html' });
   const key = `${WORKLOAD_SOURCE_IDS.scriptx}:${token}`;
   await expect.poll(() => row(page, key).getAttribute('data-state'), { timeout: 10_000 }).toBe(state);
   return { key, token };

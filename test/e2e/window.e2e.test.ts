@@ -24,7 +24,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window in the browser', () => {
     // A ScriptX job that moves: queued, then downloading, then printing (and stays there).
     const token = scriptx.addJob({ kind: 'html', steps: [{ status: 1, afterMs: 0 }, { status: 3, afterMs: 900 }, { status: 5, afterMs: 1800 }] });
     movingKey = `${WORKLOAD_SOURCE_IDS.scriptx}:${token}`;
-    await run.preview.core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind: 'html' }, { origin: 'web' });
+    await run.preview.core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind: 'html' });
     await page.goto(run.preview.url);
   });
 
@@ -117,7 +117,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window in the browser', () => {
     await search.fill('HQ mailroom');
     await expect.poll(async () => (await rowKeys(page)).map((k) => k.split(':')[0])).toEqual(['universal-print']);
     // The view choices persist: the search reaches the settings file shortly after typing stops.
-    await expect.poll(async () => (await run.preview.core.handlers.getSettings({}, { origin: 'web' })).settings.ui.search, { timeout: 3000 }).toBe('HQ mailroom');
+    await expect.poll(async () => (await run.preview.core.handlers.getSettings({})).settings.ui.search, { timeout: 3000 }).toBe('HQ mailroom');
     await search.fill('no job is called like this');
     await expect.poll(() => rowKeys(page)).toEqual([]);
     await search.fill('');
@@ -126,7 +126,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window in the browser', () => {
     // every choice as it is now, has landed, so no save of this test is still to come.
     await expect
       .poll(async () => {
-        const { search, sourceFilter, stateFilter } = (await run.preview.core.handlers.getSettings({}, { origin: 'web' })).settings.ui;
+        const { search, sourceFilter, stateFilter } = (await run.preview.core.handlers.getSettings({})).settings.ui;
         return { search, sourceFilter, stateFilter };
       })
       .toEqual({ search: '', sourceFilter: [], stateFilter: [] });
@@ -166,6 +166,6 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window in the browser', () => {
     const serious = await seriousViolations(page);
     expect(serious, JSON.stringify(serious, null, 2)).toEqual([]);
     // Saved: the core's settings hold the choice.
-    expect((await run.preview.core.handlers.getSettings({}, { origin: 'web' })).settings.ui).toMatchObject({ theme: 'dark' });
+    expect((await run.preview.core.handlers.getSettings({})).settings.ui).toMatchObject({ theme: 'dark' });
   });
 });

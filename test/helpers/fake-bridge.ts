@@ -161,7 +161,7 @@ export class FakeBridge implements PrintQueueBridge {
       hold.arrived();
       await hold.wait;
     }
-    return (await dispatch(this.handlers, name, input, { origin: 'web' })) as Result<RequestOutput<K>>;
+    return (await dispatch(this.handlers, name, input)) as Result<RequestOutput<K>>;
   }
 
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
@@ -384,7 +384,10 @@ export class FakeBridge implements PrintQueueBridge {
           seen.add(s.id);
         });
         this.settings = structuredClone(settings);
-        return this.view();
+        const view = this.view();
+        // As the core: every save is announced, with the settings now in effect.
+        this.emit('settings:changed', { settings: view.settings, problems: view.problems });
+        return view;
       },
       setSecret: async ({ sourceId, name, value }) => {
         this.secrets.set(`${sourceId}.${name}`, value);

@@ -24,7 +24,7 @@ type Bridge = { request(name: string, input: unknown): Promise<unknown>; on(even
 const bridge = exposed.get('printQueue') as Bridge;
 
 /** The events of the contract (its Events interface), listed by the type below. */
-const CONTRACT_EVENTS = ['jobs:patch', 'source:health', 'monitoring:paused', 'app:navigate', 'app:notice', 'print:progress', 'signin:progress', 'printers:changed'] as const;
+const CONTRACT_EVENTS = ['jobs:patch', 'source:health', 'monitoring:paused', 'app:navigate', 'app:notice', 'print:progress', 'signin:progress', 'printers:changed', 'settings:changed'] as const;
 type _Same = (typeof CONTRACT_EVENTS)[number] extends keyof import('../../preload/contract/contract').Events
   ? keyof import('../../preload/contract/contract').Events extends (typeof CONTRACT_EVENTS)[number]
     ? true

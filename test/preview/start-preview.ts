@@ -234,14 +234,13 @@ export async function startPreview(opts: PreviewOptions = {}): Promise<Preview> 
     for (const bag of Object.values(sims?.secrets ?? {})) core.redactor.addSecrets(Object.values(bag));
     core.start();
     cleanups.push(() => core.stop());
-    await spooler?.start((id, title, printer) => core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id, kind: 'html', title, printer }, { origin: 'web' }));
+    await spooler?.start((id, title, printer) => core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id, kind: 'html', title, printer }));
 
     const transport = await startWebTransport({
       core,
       rendererDir,
       logger,
       token: opts.token,
-      mapError: (err) => core.redactor.redactError(err),
     });
     cleanups.push(() => transport.close());
 
@@ -250,7 +249,7 @@ export async function startPreview(opts: PreviewOptions = {}): Promise<Preview> 
       workload = createWorkload(sims, {
         ...opts.workload,
         trackScriptx: async (token, kind) => {
-          await core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind }, { origin: 'web' });
+          await core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind });
         },
         onEvent: (e) => {
           if (e.type === 'error') logger.warn(e.message);

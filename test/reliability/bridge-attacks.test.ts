@@ -112,7 +112,7 @@ beforeAll(async () => {
     confirmations,
     answer,
     transport,
-    ipc: (name, input) => dispatch(core.handlers, name, input, { origin: 'ipc' }),
+    ipc: (name, input) => dispatch(core.handlers, name, input),
     web: call,
     ws,
   };
@@ -222,14 +222,14 @@ describe('a changed URL saved from the window', () => {
     const r = await rig.ipc('saveSettings', { settings: moved });
     expect(r.ok).toBe(true);
     expect(rig.secrets.values.has('ao.SECURITY_CODE')).toBe(false);
-    await rig.core.engine.pollOnce();
+    await rig.core.pollOnce();
     expect(JSON.stringify(catcher.seen)).not.toContain(CODE);
     const view = await rig.ipc('getSettings', {});
     expect((view as { ok: true; value: { secrets: { sourceId: string; present: boolean }[] } }).value.secrets.find((s) => s.sourceId === 'ao')?.present).toBe(false);
     // Entered again, it is bound to the new destination and used there.
     expect((await rig.ipc('setSecret', { sourceId: 'ao', name: 'SECURITY_CODE', value: 'new-code-for-new-host' })).ok).toBe(true);
     catcher.seen.length = 0;
-    await rig.core.engine.pollOnce();
+    await rig.core.pollOnce();
     expect(catcher.seen.some((h) => h.authorization === 'securityCode new-code-for-new-host')).toBe(true);
   });
 
@@ -242,7 +242,7 @@ describe('a changed URL saved from the window', () => {
     catcher.seen.length = 0;
     const back = { ...without, sources: [...(without.sources as unknown[]), { id: 'local', kind: 'scriptx', baseUrl: catcher.url }] };
     expect((await rig.ipc('saveSettings', { settings: back })).ok).toBe(true);
-    await rig.core.engine.pollOnce();
+    await rig.core.pollOnce();
     expect(JSON.stringify(catcher.seen)).not.toContain(Buffer.from(`${LICENSE}:`).toString('base64'));
   });
 });

@@ -33,7 +33,7 @@ describe('dispatch (the IPC path) under hostile payloads', () => {
       for (const payload of hostilePayloads(name, PER_REQUEST, 1000 + i)) {
         const before = core.calls.length;
         const valid = requests[name].input.safeParse(payload).success;
-        const result = (await dispatch(core.handlers, name, payload, { origin: 'ipc' })) as Result<unknown>;
+        const result = (await dispatch(core.handlers, name, payload)) as Result<unknown>;
         expect(typeof result.ok).toBe('boolean');
         if (!valid) {
           rejected++;
@@ -58,14 +58,14 @@ describe('dispatch (the IPC path) under hostile payloads', () => {
     expect(rejected).toBeGreaterThan(ALL_REQUESTS.length * PER_REQUEST * 0.8);
     expect(accepted + rejected).toBe(ALL_REQUESTS.length * PER_REQUEST);
     // Still answering after the storm.
-    const after = await dispatch(core.handlers, 'getSnapshot', {}, { origin: 'ipc' });
+    const after = await dispatch(core.handlers, 'getSnapshot', {});
     expect(after.ok).toBe(true);
   });
 
   it('refuses names that are not requests, inherited properties included', async () => {
     const core = createFakeCore();
     for (const name of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', '', 'getsnapshot', 42, null, { name: 'getSnapshot' }]) {
-      const result = await dispatch(core.handlers, name, {}, { origin: 'ipc' });
+      const result = await dispatch(core.handlers, name, {});
       expect(result.ok).toBe(false);
       if (!result.ok) expect(result.error.code).toBe('invalid-input');
     }

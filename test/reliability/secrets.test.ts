@@ -119,7 +119,7 @@ beforeAll(async () => {
   const mapError = (err: unknown) => c.redactor.redactError(err);
   async function call<K extends RequestName>(name: K, input: RequestInput<K>): Promise<Result<RequestOutput<K>>> {
     handlerCalls.push(name);
-    const result = (await drive(clock, dispatch(c.handlers, name, input, { origin: 'ipc' }, mapError))) as Result<RequestOutput<K>>;
+    const result = (await drive(clock, dispatch(c.handlers, name, input, mapError))) as Result<RequestOutput<K>>;
     sent.push({ where: `result of ${name}`, value: result });
     return result;
   }
@@ -135,7 +135,7 @@ beforeAll(async () => {
   });
 
   const poll = async () => {
-    await drive(clock, c.engine.pollOnce());
+    await drive(clock, c.pollOnce());
   };
   for (let tick = 1; tick <= 36; tick++) {
     await workload.step();

@@ -4,7 +4,13 @@
  * that receive already-formatted values (numbers and times go through Intl in format.ts).
  */
 import type { InstallKind, UpdateStatus } from '../../../preload/contract/contract';
-import type { HealthStatus, JobState } from '../../../preload/contract/model';
+import type { HealthStatus, JobState, SourceKind } from '../../../preload/contract/model';
+import { SOURCE_KIND_NAMES } from '../../../preload/contract/job-states';
+
+/** Each kind of source as the settings form names it (the one table every process reads). */
+function kindLabels(): Record<SourceKind, string> {
+  return Object.fromEntries(Object.entries(SOURCE_KIND_NAMES).map(([kind, names]) => [kind, names.kind])) as Record<SourceKind, string>;
+}
 
 /** A sentence's own full stop removed, for quoting it inside another sentence. */
 const unstop = (s: string) => s.replace(/\.+$/, '');
@@ -422,7 +428,7 @@ export const en = {
   removeSource: (name: string) => `Remove ${name}`,
   removeSourceConfirm: (name: string) => `Remove ${name}? Its jobs disappear from the queue; its stored credentials are deleted.`,
   sourceKind: 'Kind',
-  sourceKinds: { scriptx: 'ScriptX.Services', graph: 'Universal Print (Microsoft Graph)', aodocs: 'AODocs', ipp: 'IPP printer or CUPS server', 'windows-spooler': 'Print queues on this PC (Windows)' },
+  sourceKinds: kindLabels(),
   sourceUrlIpp: 'Printer or server URL (ipp://host:631/printers/<name>, ipps://..., http://host:631)',
   sourceQueues: 'Queues on a CUPS server (comma-separated; empty: all)',
   sourceWindowsPrinters: 'Printers, as Windows names them (comma-separated; empty: all)',

@@ -201,7 +201,7 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
         logger: quiet,
       });
       const c = core;
-      await fn(c, <T,>(name: RequestName, input: unknown) => dispatch(c.handlers, name, input, { origin: 'cli' }) as Promise<Result<T>>);
+      await fn(c, <T,>(name: RequestName, input: unknown) => dispatch(c.handlers, name, input) as Promise<Result<T>>);
     } finally {
       await core?.stop();
       await rm(dir, { recursive: true, force: true });
@@ -214,7 +214,7 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
       c.on('printers:changed', (p) => events.push(p));
 
       const id = await cups.submit('office', 'Core job', { hold: true });
-      await c.engine.pollOnce();
+      await c.pollOnce();
       const printers = await call<Printer[]>('getPrinters', {});
       expect(printers).toEqual({ ok: true, value: [{ key: 'cups:office', sourceId: 'cups', sourceKind: 'ipp', id: 'office', name: 'Office laser', state: 'ready', reasons: [], acceptingJobs: true, activeJobs: 1, stuckJobs: 0 }] });
       expect(events.at(-1)?.printers[0]).toMatchObject({ key: 'cups:office', activeJobs: 1 });
@@ -225,7 +225,7 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
 
       await cups.run('/usr/sbin/cupsdisable', ['-r', 'Paper jam', 'office']);
       const id2 = await cups.submit('office', 'Second');
-      await c.engine.pollOnce();
+      await c.pollOnce();
       expect(events.at(-1)?.printers[0]).toMatchObject({ state: 'stopped', reasons: ['Paper jam', 'Paused'] });
       const key2 = `cups:office/${id2}`;
       expect(await call<Job>('holdJob', { key: key2 })).toMatchObject({ ok: true, value: { state: 'paused', release: { allowed: true } } });
@@ -240,7 +240,7 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
       const held = await cups.submit('office', 'Held', { hold: true });
       const waiting = await cups.submit('office', 'Waiting on the jam');
       const elsewhere = await cups.submit('Büro%2', 'Other printer', { hold: true });
-      await c.engine.pollOnce();
+      await c.pollOnce();
       expect((await call<Printer[]>('getPrinters', {})) as { value: Printer[] }).toMatchObject({ value: expect.arrayContaining([expect.objectContaining({ key: 'cups:office', activeJobs: 2 })]) });
 
       const answer = await call<{ key: string; result: Result<Job> }[]>('cancelPrinterJobs', { printerKey: 'cups:office' });
@@ -252,7 +252,7 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
       const left = await cups.run('/usr/bin/lpstat', ['-o']);
       expect(left).not.toMatch(/^office-/m);
       expect(left).toMatch(new RegExp(`-${elsewhere} `));
-      expect(c.engine.getJob(`cups:${encodeURIComponent('Büro%2')}/${elsewhere}`)).toMatchObject({ state: 'paused' });
+      expect(c.getJob(`cups:${encodeURIComponent('Büro%2')}/${elsewhere}`)).toMatchObject({ state: 'paused' });
 
       expect(await call('cancelPrinterJobs', { printerKey: 'cups:no-such-queue' })).toMatchObject({ ok: false, error: { code: 'not-found', field: 'printerKey' } });
       expect(await call('cancelPrinterJobs', { printerKey: 'not a key' })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });

@@ -5,7 +5,7 @@
  * job appears in the stand-in when the ScriptX job starts printing, as Windows spools it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createNotificationRules, type NotificationSpec } from '../../../main/desktop/notification-rules';
+import { createNotificationRules, type NotificationSpec } from '../../../preload/contract/notification-rules';
 import { createQueueEngine } from '../../../main/queue/engine';
 import type { QueueEngine } from '../../../main/queue/engine-types';
 import { HANDOVER_WINDOW_MS } from '../../../main/queue/handover';

@@ -3,11 +3,11 @@
  * simulator on 127.0.0.1) -> engine, with history, tracked ids, secrets and diagnostics, driven
  * through the contract's dispatch exactly as the IPC and the CLI do.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAppCore } from '../../../main/core/app-core';
+import { createAppCore, engineOf } from '../../../main/core/app-core';
 import type { AppCore, PlatformPorts } from '../../../main/core/app-core-types';
 import { createEnvSecretStore } from '../../../main/state/secrets-env';
 import { createRedactor } from '../../../main/state/redact';
@@ -77,7 +77,7 @@ async function core(settings: unknown, env: NodeJS.ProcessEnv = { PQM_SECRET_AO_
   const p = platform();
   const c = await createAppCore({ configPath: config, secrets: createEnvSecretStore(env, redactor), platform: p, logger });
   cores.push(c);
-  const call = <T,>(name: RequestName, input: unknown) => dispatch(c.handlers, name, input, { origin: 'cli' }, (e) => c.redactor.redactError(e)) as Promise<Result<T>>;
+  const call = <T,>(name: RequestName, input: unknown) => dispatch(c.handlers, name, input, c.toError) as Promise<Result<T>>;
   return { core: c, call, platform: p };
 }
 
@@ -86,7 +86,7 @@ describe('the app core over the AODocs source', () => {
     const mine = sim.addJob({ libraryId: 'lib-a', requestor: 'ann@example.com', totalTasks: 4 });
     const other = sim.addJob({ libraryId: 'lib-b', requestor: 'bob@example.com', totalTasks: 4 });
     const a = await core({ version: 1, sources: [ao()] });
-    await a.core.engine.pollOnce();
+    await a.core.pollOnce();
     const snap = await a.call<{ jobs: Job[]; sources: SourceHealth[] }>('getSnapshot', {});
     expect(snap.ok && snap.value.jobs.map((j) => j.key)).toContain(`ao:${mine.jobId}`);
     expect(snap.ok && snap.value.sources[0]).toMatchObject({ id: 'ao', status: 'ok' });
@@ -102,8 +102,8 @@ describe('the app core over the AODocs source', () => {
     await a.core.stop();
 
     const b = await core(undefined);
-    await b.core.engine.pollOnce();
-    expect(b.core.engine.getJob(`ao:${other.jobId}`)).toMatchObject({ state: 'processing' });
+    await b.core.pollOnce();
+    expect(b.core.getJob(`ao:${other.jobId}`)).toMatchObject({ state: 'processing' });
 
     const cancelled = await b.call<Job>('cancelJob', { key: `ao:${mine.jobId}` });
     expect(cancelled).toMatchObject({ ok: true, value: { state: 'canceled' } });
@@ -116,7 +116,7 @@ describe('the app core over the AODocs source', () => {
   it('finished jobs go to the history; export (CSV, JSON), query and clear', async () => {
     const done = sim.addJob({ libraryId: 'lib-a', requestor: 'ann@example.com', status: 'COMPLETED' });
     const a = await core({ version: 1, sources: [ao()] });
-    await a.core.engine.pollOnce();
+    await a.core.pollOnce();
     const q = await a.call<HistoryEntry[]>('queryHistory', {});
     expect(q.ok && q.value.map((e) => e.job.key)).toContain(`ao:${done.jobId}`);
     const csv = await a.call<{ savedTo: string }>('exportHistory', { format: 'csv' });
@@ -136,14 +136,28 @@ describe('the app core over the AODocs source', () => {
   });
 });
 
+describe('errors', () => {
+  it('become the envelope once, at dispatch, through the core\'s toError, with every known secret hidden', async () => {
+    const a = await core({ version: 1, sources: [ao()] });
+    a.core.redactor.addSecrets(['hunter2-secret']);
+    const redact = vi.spyOn(a.core.redactor, 'redactError');
+    const answer = await a.call('getJobDetails', { key: 'ao:hunter2-secret' });
+    expect(answer).toMatchObject({ ok: false, error: { code: 'not-found', field: 'key', sourceId: 'ao' } });
+    expect(JSON.stringify(answer)).not.toContain('hunter2-secret');
+    expect(redact).toHaveBeenCalledTimes(1);
+    // Before dispatch nothing is converted: a handler throws what it threw.
+    await expect(a.core.handlers.getJobDetails({ key: 'ao:hunter2-secret' })).rejects.toThrow('The job ao:hunter2-secret is not in the queue.');
+  });
+});
+
 describe('the jobs the user is looking at', () => {
   it('setSelection and an opened details panel make the engine poll those jobs first; a bad selection is refused', async () => {
     const job = sim.addJob({ libraryId: 'lib-a', requestor: 'ann@example.com', totalTasks: 4 });
     const a = await core({ version: 1, sources: [ao()] });
-    await a.core.engine.pollOnce();
+    await a.core.pollOnce();
     const given: string[][] = [];
-    const real = a.core.engine.setPriority.bind(a.core.engine);
-    a.core.engine.setPriority = (keys) => {
+    const real = engineOf(a.core).setPriority.bind(engineOf(a.core));
+    engineOf(a.core).setPriority = (keys) => {
       given.push([...keys]);
       real(keys);
     };
@@ -164,8 +178,8 @@ describe('settings through the core', () => {
     const text = JSON.stringify({ version: 1, sources: [ao(), { id: 'x', kind: 'aodocs', libraryIds: [] }] });
     const a = await core(text);
     expect(a.core.settings().problems.map((p) => p.field)).toEqual(['sources.1.libraryIds']);
-    await a.core.engine.pollOnce();
-    expect(a.core.engine.snapshot().sources.map((s) => [s.id, s.status])).toEqual([['ao', 'ok']]);
+    await a.core.pollOnce();
+    expect(a.core.snapshot().sources.map((s) => [s.id, s.status])).toEqual([['ao', 'ok']]);
     const view = await a.call<{ problems: unknown[]; secrets: unknown[] }>('getSettings', {});
     expect(view.ok && view.value.secrets).toEqual([{ sourceId: 'ao', name: 'SECURITY_CODE', present: true }]);
     const saved = await a.call('saveSettings', { settings: { version: 1, sources: [ao()] } });
@@ -187,7 +201,7 @@ describe('settings through the core', () => {
     const a = await core({ version: 1, sources: [ao()] });
     const r = await a.call('saveSettings', { settings: { version: 1, sources: [ao(), ao({ id: 'ao2', enabled: false })] } });
     expect(r.ok).toBe(true);
-    expect(a.core.engine.snapshot().sources.map((s) => [s.id, s.status])).toEqual([
+    expect(a.core.snapshot().sources.map((s) => [s.id, s.status])).toEqual([
       ['ao', 'ok'],
       ['ao2', 'disabled'],
     ]);
@@ -230,10 +244,10 @@ describe('secrets never leave the core', () => {
     const events: string[] = [];
     a.core.on('source:health', (h) => events.push(JSON.stringify(h)));
     a.core.on('jobs:patch', (p) => events.push(JSON.stringify(p)));
-    await a.core.engine.pollOnce();
+    await a.core.pollOnce();
     sim.injectFault({ fault: { kind: 'conflict', retryable: false, message: `refused for ${CODE}` }, times: Infinity });
-    await a.core.engine.pollOnce();
-    const health = a.core.engine.snapshot().sources[0];
+    await a.core.pollOnce();
+    const health = a.core.snapshot().sources[0];
     expect(health.status).toBe('degraded');
     const cancel = await a.call('cancelJob', { key: `ao:${job.jobId}` });
     expect(cancel.ok).toBe(false);
@@ -263,23 +277,23 @@ describe('saving settings restarts only the sources whose settings changed', () 
       const c = await createAppCore({ configPath: config, secrets: createEnvSecretStore({ PQM_SECRET_LOCAL_LICENSE: LICENSE, PQM_SECRET_AO_SECURITY_CODE: CODE }, redactor), platform: platform(), logger: { debug() {}, info() {}, warn() {}, error() {} }, clock });
       cores.push(c);
       const token = scriptx.addJob({ kind: 'html', steps: [{ status: 5, afterMs: 0 }] });
-      await c.handlers.trackJob({ sourceId: 'local', id: token, kind: 'html' }, { origin: 'cli' });
-      await c.engine.pollOnce();
-      const before = c.engine.getJob(`local:${token}`)!;
+      await c.handlers.trackJob({ sourceId: 'local', id: token, kind: 'html' });
+      await c.pollOnce();
+      const before = c.getJob(`local:${token}`)!;
       expect(before).toMatchObject({ state: 'printing', updatedAt: new Date(now).toISOString() });
-      const scriptxSource = c.engine.getSource('local');
-      const aoSource = c.engine.getSource('ao');
+      const scriptxSource = engineOf(c).getSource('local');
+      const aoSource = engineOf(c).getSource('ao');
 
       now += 5 * 60_000;
       const settings = c.settings().settings;
-      const saved = await c.handlers.saveSettings({ settings: { ...settings, sources: [settings.sources[0]!, { ...settings.sources[1]!, libraryIds: ['lib-b'] } as (typeof settings.sources)[number]], polling: { ...settings.polling, stuckAfterMinutes: 20 } } }, { origin: 'cli' });
+      const saved = await c.handlers.saveSettings({ settings: { ...settings, sources: [settings.sources[0]!, { ...settings.sources[1]!, libraryIds: ['lib-b'] } as (typeof settings.sources)[number]], polling: { ...settings.polling, stuckAfterMinutes: 20 } } });
       expect(saved.problems).toEqual([]);
-      await c.engine.pollOnce();
+      await c.pollOnce();
       // Nothing happened to the job: its Updated time is still that of its last change.
-      expect(c.engine.getJob(`local:${token}`)).toMatchObject({ state: 'printing', stale: false, updatedAt: before.updatedAt });
+      expect(c.getJob(`local:${token}`)).toMatchObject({ state: 'printing', stale: false, updatedAt: before.updatedAt });
       // Unchanged: the same source runs on; the changed one is new.
-      expect(c.engine.getSource('local')).toBe(scriptxSource);
-      expect(c.engine.getSource('ao')).not.toBe(aoSource);
+      expect(engineOf(c).getSource('local')).toBe(scriptxSource);
+      expect(engineOf(c).getSource('ao')).not.toBe(aoSource);
     } finally {
       await scriptx.close();
     }

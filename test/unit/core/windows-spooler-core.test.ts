@@ -36,7 +36,7 @@ async function core(spoolerHost?: PlatformPorts['spoolerHost']) {
   const platform: PlatformPorts = { pickFileToPrint: async () => null, pickSavePath: async () => null, openExternal: async () => undefined, versions: () => ({ app: 'test' }), ...(spoolerHost ? { spoolerHost } : {}) };
   const c = await createAppCore({ configPath: config, secrets: createEnvSecretStore({}, redactor), platform, logger: { debug: quiet, info: quiet, warn: quiet, error: quiet } });
   cores.push(c);
-  const call = <T,>(name: RequestName, input: unknown) => dispatch(c.handlers, name, input, { origin: 'ipc' }, (e) => c.redactor.redactError(e)) as Promise<Result<T>>;
+  const call = <T,>(name: RequestName, input: unknown) => dispatch(c.handlers, name, input, (e) => c.redactor.redactError(e)) as Promise<Result<T>>;
   return { core: c, call };
 }
 
@@ -48,7 +48,7 @@ describe('the app core with the Windows spooler', () => {
     });
     standIns.push(standIn);
     const { core: c, call } = await core(standIn.spawn);
-    await c.engine.pollOnce();
+    await c.pollOnce();
     const key = 'pc:Office%20Laser/3';
     const resumedEarly = await call<Job>('resumeJob', { key });
     expect(resumedEarly).toMatchObject({ ok: false, error: { code: 'not-allowed', message: 'The job is not paused.' } });
@@ -56,16 +56,16 @@ describe('the app core with the Windows spooler', () => {
     expect(paused).toMatchObject({ ok: true, value: { key, state: 'paused', resume: { allowed: true } } });
     // The stand-in reports each request over its control channel, which may trail its answer.
     expect(await standIn.nextRequest((r) => r.op === 'pause')).toMatchObject({ printer: 'Office Laser', jobId: 3 });
-    await c.engine.pollOnce();
-    expect(c.engine.snapshot().jobs.find((j) => j.key === key)).toMatchObject({ state: 'paused', reason: 'Paused' });
+    await c.pollOnce();
+    expect(c.snapshot().jobs.find((j) => j.key === key)).toMatchObject({ state: 'paused', reason: 'Paused' });
     expect(await call<Job>('resumeJob', { key })).toMatchObject({ ok: true, value: { state: 'queued' } });
     expect(await call<Job>('pauseJob', { key: 'pc:Office%20Laser/99' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
   });
 
   it.skipIf(osPlatform() === 'win32')('says it needs Windows elsewhere, and Settings does not offer it', async () => {
     const { core: c, call } = await core();
-    await c.engine.pollOnce();
-    const health = c.engine.snapshot().sources.find((s: SourceHealth) => s.id === 'pc');
+    await c.pollOnce();
+    const health = c.snapshot().sources.find((s: SourceHealth) => s.id === 'pc');
     expect(health).toMatchObject({ status: 'down', message: expect.stringMatching(/^The Windows print spooler source needs Windows; this computer runs /) });
     const view = await call<SettingsView>('getSettings', {});
     expect(view.ok && view.value.unavailableKinds).toEqual([{ kind: 'windows-spooler', reason: expect.stringContaining('needs Windows') }]);

@@ -27,7 +27,7 @@ describe('second-instance routing', () => {
     const s = setup();
     const out = await s.router.handleArgv(['pqm.exe', 'print-queue-monitor://track?source=local&id=T-1&kind=html']);
     expect(out).toEqual({ type: 'navigated', key: 'local:T-1' });
-    expect(s.handlers.trackJob).toHaveBeenCalledWith({ sourceId: 'local', id: 'T-1', kind: 'html' }, { origin: 'cli' });
+    expect(s.handlers.trackJob).toHaveBeenCalledWith({ sourceId: 'local', id: 'T-1', kind: 'html' });
     expect(s.emit).toHaveBeenCalledWith('app:navigate', { key: 'local:T-1' });
   });
 

@@ -21,7 +21,7 @@ describe('tray actions', () => {
     s.handlers.cancelJob.mockImplementation(async () => (order.push('cancel'), makeJob()));
     await s.run({ type: 'cancel', key: 'local:1' });
     expect(order).toEqual(['note', 'cancel']);
-    expect(s.handlers.cancelJob).toHaveBeenCalledWith({ key: 'local:1' }, { origin: 'ipc' });
+    expect(s.handlers.cancelJob).toHaveBeenCalledWith({ key: 'local:1' });
   });
 
   it('a failed cancel is told to the user in the service words', async () => {
@@ -40,7 +40,7 @@ describe('tray actions', () => {
     await s.run({ type: 'resume' });
     await s.run({ type: 'refresh' });
     expect(s.handlers.resumeMonitoring).toHaveBeenCalledTimes(1);
-    expect(s.handlers.refreshNow).toHaveBeenCalledWith({}, { origin: 'ipc' });
+    expect(s.handlers.refreshNow).toHaveBeenCalledWith({});
     await s.run({ type: 'open-job', key: 'up:p/j' });
     expect(s.showWindow).toHaveBeenCalledTimes(1);
     expect(s.emit).toHaveBeenCalledWith('app:navigate', { key: 'up:p/j' });
@@ -53,7 +53,7 @@ describe('tray actions', () => {
     const s = setup();
     s.handlers.installUpdate.mockResolvedValueOnce({ restarting: true, reason: null });
     await s.run({ type: 'install-update' });
-    expect(s.handlers.installUpdate).toHaveBeenCalledWith({}, { origin: 'ipc' });
+    expect(s.handlers.installUpdate).toHaveBeenCalledWith({});
     expect(s.alert).not.toHaveBeenCalled();
     s.handlers.installUpdate.mockResolvedValueOnce({ restarting: false, reason: 'The update installs when the watched job finishes or when you quit.' });
     await s.run({ type: 'install-update' });
@@ -67,9 +67,9 @@ describe('tray actions', () => {
     const restartNow = vi.fn(() => ({ restarting: true, reason: null }));
     let updater: { restartNow: typeof restartNow } | null = null;
     const h = withInstallUpdate(s.handlers as unknown as Handlers, () => updater, () => 'The portable version is not updated automatically.');
-    await expect(h.installUpdate({}, { origin: 'ipc' })).rejects.toMatchObject({ code: 'unsupported', message: 'The portable version is not updated automatically.' });
+    await expect(h.installUpdate({})).rejects.toMatchObject({ code: 'unsupported', message: 'The portable version is not updated automatically.' });
     updater = { restartNow };
-    await expect(h.installUpdate({}, { origin: 'ipc' })).resolves.toEqual({ restarting: true, reason: null });
+    await expect(h.installUpdate({})).resolves.toEqual({ restarting: true, reason: null });
     expect(s.handlers.installUpdate).not.toHaveBeenCalled();
   });
 
@@ -77,10 +77,10 @@ describe('tray actions', () => {
     const s = setup();
     const note = vi.fn();
     const h = withOwnActionNotes(s.handlers as unknown as Handlers, note);
-    await h.cancelJobs({ keys: ['local:1', 'local:2'] }, { origin: 'ipc' });
-    await h.abortJob({ key: 'up:p/j', reason: 'wrong printer' }, { origin: 'ipc' });
+    await h.cancelJobs({ keys: ['local:1', 'local:2'] });
+    await h.abortJob({ key: 'up:p/j', reason: 'wrong printer' });
     expect(note.mock.calls.map((c) => c[0])).toEqual(['local:1', 'local:2', 'up:p/j']);
-    expect(s.handlers.abortJob).toHaveBeenCalledWith({ key: 'up:p/j', reason: 'wrong printer' }, { origin: 'ipc' });
+    expect(s.handlers.abortJob).toHaveBeenCalledWith({ key: 'up:p/j', reason: 'wrong printer' });
   });
 });
 

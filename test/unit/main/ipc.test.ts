@@ -18,6 +18,7 @@ const { requests } = await import('../../../preload/contract/contract');
 const { REQUEST_NAMES, requestChannel, eventChannel, EVENT_NAMES } = await import('../../../preload/contract/channels');
 const { silentLogger } = await import('../../../main/ports/ports');
 import type { Handlers } from '../../../preload/contract/contract';
+import { toAppError } from '../../../preload/contract/model';
 
 function fakeHandlers(): Handlers & Record<string, ReturnType<typeof vi.fn>> {
   return Object.fromEntries(REQUEST_NAMES.map((n) => [n, vi.fn(async () => `answer:${n}`)])) as never;
@@ -30,7 +31,7 @@ let unregister: () => void;
 beforeEach(() => {
   handled.clear();
   handlers = fakeHandlers();
-  unregister = registerIpc({ handlers, isTrustedSender: (e) => e === (trusted as unknown), logger: silentLogger });
+  unregister = registerIpc({ handlers, isTrustedSender: (e) => e === (trusted as unknown), logger: silentLogger, toError: toAppError });
 });
 
 describe('registerIpc', () => {
@@ -43,7 +44,7 @@ describe('registerIpc', () => {
   it('answers a valid request with the envelope', async () => {
     const answer = await handled.get(requestChannel('cancelJob'))!(trusted, { key: 'local:abc' });
     expect(answer).toEqual({ ok: true, value: 'answer:cancelJob' });
-    expect(handlers.cancelJob).toHaveBeenCalledWith({ key: 'local:abc' }, { origin: 'ipc' });
+    expect(handlers.cancelJob).toHaveBeenCalledWith({ key: 'local:abc' });
   });
 
   it('rejects an invalid payload on every request with invalid-input, never calling the handler', async () => {
@@ -70,11 +71,13 @@ describe('registerIpc', () => {
     expect(handlers.getSettings).not.toHaveBeenCalled();
   });
 
-  it('turns a thrown error into the envelope through mapError', async () => {
+  it('turns a thrown error into the envelope through the core\'s toError, once', async () => {
     handled.clear();
     (handlers.getSnapshot as unknown as ReturnType<typeof vi.fn>).mockRejectedValueOnce(new Error('token abc123secret leaked'));
-    registerIpc({ handlers, isTrustedSender: () => true, logger: silentLogger, mapError: () => ({ code: 'internal', message: 'redacted' }) });
+    const toError = vi.fn(() => ({ code: 'internal' as const, message: 'redacted' }));
+    registerIpc({ handlers, isTrustedSender: () => true, logger: silentLogger, toError });
     expect(await handled.get(requestChannel('getSnapshot'))!(trusted, {})).toEqual({ ok: false, error: { code: 'internal', message: 'redacted' } });
+    expect(toError).toHaveBeenCalledTimes(1);
   });
 });
 

@@ -39,17 +39,17 @@ describe('the demo\'s print queues on this PC', () => {
     });
     closers.push(() => core.stop());
     core.start();
-    await queue.start((id, title, printer) => core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id, kind: 'html', title, printer }, { origin: 'web' }));
+    await queue.start((id, title, printer) => core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id, kind: 'html', title, printer }));
 
-    const handed = (): Job | undefined => core.engine.snapshot().jobs.find((j) => j.sourceId === WORKLOAD_SOURCE_IDS.scriptx && j.document === queue.current);
+    const handed = (): Job | undefined => core.snapshot().jobs.find((j) => j.sourceId === WORKLOAD_SOURCE_IDS.scriptx && j.document === queue.current);
     await vi.waitFor(() => expect(handed()).toMatchObject({ state: 'completed', printer: DEMO_HANDOVER_PRINTER, handover: { status: 'linked', printer: DEMO_HANDOVER_PRINTER, state: 'printing', pages: 7, pagesPrinted: 0 } }), WAIT);
-    expect(core.engine.snapshot().sources.find((s) => s.id === DEMO_SPOOLER_SOURCE_ID)).toMatchObject({ kind: 'windows-spooler', status: 'ok' });
-    expect(core.engine.printers().filter((p) => p.sourceKind === 'windows-spooler').map((p) => [p.name, p.state, p.reasons])).toEqual([
+    expect(core.snapshot().sources.find((s) => s.id === DEMO_SPOOLER_SOURCE_ID)).toMatchObject({ kind: 'windows-spooler', status: 'ok' });
+    expect(core.printers().filter((p) => p.sourceKind === 'windows-spooler').map((p) => [p.name, p.state, p.reasons])).toEqual([
       ['Office LaserJet', 'ready', []],
       ['Label printer', 'stopped', ['Out of paper']],
       ['Microsoft Print to PDF', 'ready', []],
     ]);
-    const spooled = core.engine.snapshot().jobs.filter((j) => j.sourceId === DEMO_SPOOLER_SOURCE_ID);
+    const spooled = core.snapshot().jobs.filter((j) => j.sourceId === DEMO_SPOOLER_SOURCE_ID);
     expect(spooled.map((j) => [j.document, j.state, j.reason, j.handedOverBy ?? null])).toEqual([
       [queue.current, 'printing', null, handed()!.key],
       ['Pick list 8813', 'paused', 'Out of paper', null],

@@ -226,7 +226,7 @@ describe('the ScriptX token hand-over', () => {
 
     await vi.waitFor(
       () =>
-        expect(core.engine.snapshot().sources.map((s) => [s.id, s.status]).sort()).toEqual([
+        expect(core.snapshot().sources.map((s) => [s.id, s.status]).sort()).toEqual([
           ['aodocs', 'ok'],
           ['print-server', 'ok'],
           ['scriptx', 'ok'],
@@ -237,17 +237,17 @@ describe('the ScriptX token hand-over', () => {
     // The IPP print server: its queue with a job waiting for release, and a stopped label printer.
     await vi.waitFor(
       () => {
-        const held = core.engine.snapshot().jobs.find((j) => j.sourceId === 'print-server' && j.document === 'Payroll summary.pdf');
+        const held = core.snapshot().jobs.find((j) => j.sourceId === 'print-server' && j.document === 'Payroll summary.pdf');
         expect(held).toMatchObject({ state: 'paused', reason: 'Waiting to be released', release: { allowed: true }, mine: true });
       },
       { timeout: 10_000, interval: 100 },
     );
-    expect(core.engine.printers().filter((p) => p.sourceKind === 'ipp').map((p) => [p.name, p.state, p.reasons])).toEqual([
+    expect(core.printers().filter((p) => p.sourceKind === 'ipp').map((p) => [p.name, p.state, p.reasons])).toEqual([
       ['Front desk laser', 'ready', []],
       ['Warehouse labels', 'stopped', ['Out of labels', 'Out of paper', 'Paused']],
     ]);
     // Universal Print's shares are printers too.
-    expect(core.engine.printers().filter((p) => p.sourceKind === 'graph').map((p) => [p.name, p.state, p.reasons])).toEqual([
+    expect(core.printers().filter((p) => p.sourceKind === 'graph').map((p) => [p.name, p.state, p.reasons])).toEqual([
       ['HQ 2nd floor (colour)', 'ready', []],
       ['HQ mailroom', 'ready', []],
       ['Lab plotter', 'ready', []],
@@ -255,7 +255,7 @@ describe('the ScriptX token hand-over', () => {
     // Handed over while the app is already polling: its ScriptX source re-reads the list.
     const token = sims.scriptx.addJob({ kind: 'html', steps: [{ status: 2, afterMs: 0 }, { status: 5, afterMs: 600_000 }] });
     await trackedHandOver(configPath)(token, 'html');
-    await vi.waitFor(() => expect(core.engine.snapshot().jobs.map((j) => j.key)).toContain(`${WORKLOAD_SOURCE_IDS.scriptx}:${token}`), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(() => expect(core.snapshot().jobs.map((j) => j.key)).toContain(`${WORKLOAD_SOURCE_IDS.scriptx}:${token}`), { timeout: 10_000, interval: 100 });
   }, 15_000);
 });
 
@@ -387,9 +387,9 @@ describe('main/index.ts in demo mode (mocked Electron)', () => {
         setLoginItemSettings: noop,
       },
       dialog: { showErrorBox: (t: string, m: string) => calls.push(`error:${t}:${m}`) },
-      nativeTheme: { on: noop, shouldUseDarkColorsForSystemIntegratedUI: false },
+      nativeTheme: { on: noop, removeListener: noop, shouldUseDarkColorsForSystemIntegratedUI: false },
       net: { isOnline: () => true, fetch: vi.fn() },
-      powerMonitor: { on: noop },
+      powerMonitor: { on: noop, removeListener: noop },
       BrowserWindow: class {
         webContents = webContents;
         on = noop;
@@ -436,7 +436,13 @@ describe('main/index.ts in demo mode (mocked Electron)', () => {
           const settings = Settings.parse({ version: 1, sources: [{ id: 'scriptx', kind: 'scriptx' }] });
           return {
             handlers: Object.fromEntries(REQUEST_NAMES.map((n) => [n, async () => null])),
-            engine: { snapshot: () => ({ jobs: [], sources: [] }), pausedUntil: () => null, subscribe: () => () => undefined, setVisible: noop, setOnline: noop, setSuspended: noop },
+            toError: (err: unknown) => redactor.redactError(err),
+            snapshot: () => ({ jobs: [], sources: [] }),
+            paused: () => null,
+            onQueueEvent: () => () => undefined,
+            setVisible: noop,
+            setOnline: noop,
+            setSuspended: noop,
             on: () => () => undefined,
             emit: noop,
             redactor: { ...redactor, addSecrets: (v: Iterable<string>) => (added.push(...v), redactor.addSecrets(v)) },

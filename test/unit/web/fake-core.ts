@@ -34,32 +34,32 @@ export function sampleJob(over: Partial<Job> = {}): Job {
 }
 
 export interface FakeCore extends Pick<AppCore, 'handlers' | 'on' | 'emit'> {
-  calls: { name: string; input: unknown; origin: string }[];
+  calls: { name: string; input: unknown }[];
   listenerCount(): number;
 }
 
 export function createFakeCore(overrides: Partial<Handlers> = {}): FakeCore {
   const calls: FakeCore['calls'] = [];
   const listeners = new Map<EventName, Set<(p: unknown) => void>>();
-  const base: Record<string, (input: unknown, ctx: { origin: string }) => Promise<unknown>> = {};
+  const base: Record<string, (input: unknown) => Promise<unknown>> = {};
   for (const name of REQUEST_NAMES) {
-    base[name] = async (input, ctx) => {
-      calls.push({ name, input, origin: ctx.origin });
+    base[name] = async (input) => {
+      calls.push({ name, input });
       throw new AppFailure('unsupported', `${name} is not available in this test.`);
     };
   }
-  base.getSnapshot = async (input, ctx) => {
-    calls.push({ name: 'getSnapshot', input, origin: ctx.origin });
+  base.getSnapshot = async (input) => {
+    calls.push({ name: 'getSnapshot', input });
     return { jobs: [sampleJob()], sources: [], paused: null };
   };
-  base.cancelJob = async (input, ctx) => {
-    calls.push({ name: 'cancelJob', input, origin: ctx.origin });
+  base.cancelJob = async (input) => {
+    calls.push({ name: 'cancelJob', input });
     return sampleJob({ state: 'canceled', key: (input as { key: string }).key });
   };
   for (const [name, fn] of Object.entries(overrides)) {
-    base[name] = async (input, ctx) => {
-      calls.push({ name, input, origin: ctx.origin });
-      return (fn as (i: unknown, c: unknown) => Promise<unknown>)(input, ctx);
+    base[name] = async (input) => {
+      calls.push({ name, input });
+      return (fn as (i: unknown) => Promise<unknown>)(input);
     };
   }
   return {
