@@ -61,6 +61,8 @@ interface Change {
   apply(): void;
   /** The patch that shows the change. */
   shows(p: JobPatch): boolean;
+  /** The requests (`METHOD /path?query`) whose answer can carry the change. */
+  seenBy: RegExp;
 }
 
 const inState = (state: string) => (p: JobPatch) => (p.type === 'changed' ? p.changes.state === state : p.type === 'added' && p.job.state === state);
@@ -77,23 +79,25 @@ interface Freshness {
  * the cycle; then the change, and the time to the patch showing it.
  *
  * The simulator's requests are timed as they arrive (Node's `http.server.request.start`
- * diagnostics channel). The wait from the change to the poll's last request before the patch is
- * compressed time and is multiplied by `f`; the rest (that request, the source's parsing, the
- * engine, the patch) is real time and is not. `whole` multiplies everything, as a pessimistic bound.
+ * diagnostics channel). The wait from the change to the last request before the patch that can
+ * carry it (`seenBy`) is compressed time and is multiplied by `f`; the rest (that request, the
+ * source's parsing, the engine, the patch) is real time and is not. `whole` multiplies everything.
  */
 async function timeChanges(bench: BenchCore, chains: Change[][], cycleMs: number, seed: number, f: number, simUrl: string): Promise<Map<string, Freshness>> {
   const port = Number(new URL(simUrl).port);
-  const arrivals: number[] = [];
+  const arrivals: { at: number; what: string }[] = [];
   const onRequest = (m: unknown) => {
-    if ((m as { request: IncomingMessage }).request.socket.localPort === port) arrivals.push(performance.now());
+    const { request } = m as { request: IncomingMessage };
+    if (request.socket.localPort === port) arrivals.push({ at: performance.now(), what: `${request.method} ${request.url}` });
   };
   const samples = new Map<string, Freshness>();
-  const add = (kind: string, t: number, at: number) => {
-    const s = samples.get(kind) ?? { interval: [], whole: [] };
-    const request = arrivals.filter((r) => r <= at).at(-1) ?? t;
+  const add = (change: Change, t: number, at: number) => {
+    const s = samples.get(change.kind) ?? { interval: [], whole: [] };
+    const request = arrivals.filter((r) => r.at <= at && change.seenBy.test(r.what)).at(-1)?.at;
+    if (request === undefined) throw new Error(`no request matching ${change.seenBy} reached the simulator before the patch showing ${change.kind} of ${change.key}`);
     s.interval.push(Math.max(0, request - t) * f + (at - Math.max(request, t)));
     s.whole.push((at - t) * f);
-    samples.set(kind, s);
+    samples.set(change.kind, s);
   };
   diagnostics.subscribe('http.server.request.start', onRequest);
   try {
@@ -105,7 +109,7 @@ async function timeChanges(bench: BenchCore, chains: Change[][], cycleMs: number
           const t = performance.now();
           change.apply();
           await waitFor(() => firstPatchAfter(bench.patches, change.key, t, change.shows) !== null, 60_000, `${change.kind} of ${change.key} to reach the bridge`);
-          add(change.kind, t, firstPatchAfter(bench.patches, change.key, t, change.shows)!);
+          add(change, t, firstPatchAfter(bench.patches, change.key, t, change.shows)!);
         }
       }),
     );
@@ -137,6 +141,7 @@ async function graphFreshnessRun(seed: number): Promise<Freshness> {
         key,
         apply: () => sim.setJobStatus(printerId, job.id, { state: step.state, details: step.details, description: step.description }),
         shows: inState(state),
+        seenBy: /^POST \/v1\.0\/\$batch/,
       }));
     }).flat(),
   );
@@ -161,13 +166,14 @@ const AODOCS_JOBS_PER_CHAIN = 3;
 
 async function aodocsFreshnessRun(seed: number): Promise<{ progress: Freshness; completed: Freshness }> {
   const sim = await aodocsSim();
+  const listing = /^GET \/api\/job\/v1\/libraries\/lib-a(\?|$)/;
   const chains = Array.from({ length: AODOCS_CHAINS }, () =>
     Array.from({ length: AODOCS_JOBS_PER_CHAIN }, () => {
       const { jobId } = sim.addJob({ libraryId: 'lib-a', requestor: UPN, type: 'EXPORT_FOLDER', status: 'IN_PROGRESS', totalTasks: 100, succeededTasks: 0, remainingTasks: 100 });
       const key = `ao:${jobId}`;
       return [
-        { kind: 'progress', key, apply: () => void sim.advance(jobId, { succeeded: 10 }), shows: (p: JobPatch) => p.type === 'changed' && p.changes.progress !== undefined },
-        { kind: 'completed', key, apply: () => void sim.complete(jobId), shows: inState('completed') },
+        { kind: 'progress', key, apply: () => void sim.advance(jobId, { succeeded: 10 }), shows: (p: JobPatch) => p.type === 'changed' && p.changes.progress !== undefined, seenBy: listing },
+        { kind: 'completed', key, apply: () => void sim.complete(jobId), shows: inState('completed'), seenBy: new RegExp(`${listing.source}|^GET /api/job/v1/${jobId}(\\?|$)`) },
       ];
     }).flat(),
   );
@@ -253,7 +259,7 @@ export async function runRemoteBench(): Promise<BenchFigure[]> {
   for (let r = 0; r < REPETITIONS; r++) gRuns.push(await graphFreshnessRun(r + 1));
   const randomWait = (activeMs: number) => `before each change a seeded random wait of 0–${activeMs} ms (one poll cycle), so that changes fall at independent random phases of the cycle`;
   const timing = (f: number) =>
-    `simulator change to patch: the wait until the poll's last request before the patch ×${f} (compressed time), the rest (that request, parsing, engine, patch) in real time, not multiplied; median of ${REPETITIONS} runs, each with a fresh simulator and core`;
+    `simulator change to patch: the wait until the last request before the patch that can carry the change (arrival at the simulator) ×${f} (compressed time), the rest (that request, parsing, engine, patch) in real time, not multiplied; median of ${REPETITIONS} runs, each with a fresh simulator and core`;
   const runsWords = (r: { runs: number[] }) => `runs: ${r.runs.map((v) => (v / 1000).toFixed(2)).join(', ')} s`;
   /** The figure at percentile p over runs, and the same with everything multiplied (the pessimistic bound). */
   const fresh = (runs: Freshness[], p: number, f: number) => {
