@@ -6,7 +6,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { JobPatch, PollingSettings, SecretName, SourceConfig } from '../preload/contract/model';
+import type { Job, JobPatch, PollingSettings, SecretName, SourceConfig } from '../preload/contract/model';
+import type { Snapshot } from '../preload/contract/contract';
 import { createAppCore } from '../main/core/app-core';
 import type { AppCore } from '../main/core/app-core-types';
 import { silentLogger, type TrackedJob } from '../main/ports/ports';
@@ -15,9 +16,24 @@ import { createMemorySecretStore } from '../test/helpers/memory-stores';
 
 export interface BenchCore {
   core: AppCore;
-  /** Every patch with its arrival time (ms, performance.now()). */
+  /** Every patch with its arrival time (ms, performance.now()); empty when started with `keepPatches: false`. */
   patches: { at: number; patch: JobPatch }[];
+  /** Jobs added minus jobs removed by the patches so far. */
+  jobCount(): number;
+  /** Hands a job in by id, as `pqm track` does. */
+  track(sourceId: string, id: string, kind?: 'html' | 'pdf'): Promise<Job>;
+  /** The whole queue, or with `first` the first rows and the total. */
+  snapshot(first?: number): Promise<Snapshot>;
+  /** Asks every source (or one) to poll now. */
+  refreshNow(sourceId?: string): Promise<void>;
+  /** Runs one poll cycle of every source and resolves when it has ended. */
+  pollOnce(): Promise<void>;
   close(): Promise<void>;
+}
+
+export interface BenchCoreOptions {
+  /** Keep every patch in `patches` (default); off where the core's own memory is measured. */
+  keepPatches?: boolean;
 }
 
 export async function startBenchCore(
@@ -26,6 +42,7 @@ export async function startBenchCore(
   polling: Partial<PollingSettings> = {},
   /** Jobs already tracked when the app starts (tracked.json next to the settings). */
   tracked: TrackedJob[] = [],
+  opts: BenchCoreOptions = {},
 ): Promise<BenchCore> {
   const dir = await mkdtemp(join(tmpdir(), 'pqm-bench-'));
   const configPath = join(dir, 'settings.json');
@@ -47,15 +64,28 @@ export async function startBenchCore(
     },
   });
   const patches: BenchCore['patches'] = [];
+  const keep = opts.keepPatches ?? true;
+  let jobs = 0;
   const off = core.on('jobs:patch', (p) => {
     const at = performance.now();
-    for (const patch of p.patches) patches.push({ at, patch });
+    for (const patch of p.patches) {
+      if (patch.type === 'added') jobs++;
+      else if (patch.type === 'removed') jobs--;
+      if (keep) patches.push({ at, patch });
+    }
   });
   await core.handlers.setWindowVisible({ visible: true });
   core.start();
   return {
     core,
     patches,
+    jobCount: () => jobs,
+    track: (sourceId, id, kind) => core.handlers.trackJob({ sourceId, id, ...(kind ? { kind } : {}) }),
+    snapshot: (first) => core.handlers.getSnapshot(first === undefined ? {} : { first }),
+    refreshNow: async (sourceId) => {
+      await core.handlers.refreshNow(sourceId === undefined ? {} : { sourceId });
+    },
+    pollOnce: () => core.pollOnce(),
     close: async () => {
       off();
       await core.stop();

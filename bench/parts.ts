@@ -11,5 +11,6 @@ export const PARTS: BenchPart[] = [
   { name: 'scriptx', run: async () => (await import('./scriptx')).runScriptxBench() },
   { name: 'cli-watch', run: async () => (await import('./cli-watch')).runCliWatchBench() },
   { name: 'remote', run: async () => (await import('./remote')).runRemoteBench() },
+  { name: 'memory', run: async () => (await import('./memory')).runMemoryBench() },
   { name: 'renderer', run: async () => (await import('./renderer')).runRendererBench() },
 ];
