@@ -8,16 +8,15 @@
  * Admin mode gets application tokens through client credentials (ConfidentialClientApplication)
  * with the CLIENT_SECRET or CLIENT_CERTIFICATE the admin stored.
  */
-import {
+import type {
   ConfidentialClientApplication,
-  InteractionRequiredAuthError,
   PublicClientApplication,
-  type AccountInfo,
-  type AuthenticationResult,
-  type Configuration,
-  type ICachePlugin,
-  type INetworkModule,
-  type TokenCacheContext,
+  AccountInfo,
+  AuthenticationResult,
+  Configuration,
+  ICachePlugin,
+  INetworkModule,
+  TokenCacheContext,
 } from '@azure/msal-node';
 import type { SignInProgress } from '../../../preload/contract/contract';
 import type { GraphSourceConfig } from '../../../preload/contract/model';
@@ -25,6 +24,14 @@ import type { SecretStore } from '../../ports/ports';
 import type { SourceDeps } from '../deps';
 import { APP_SCOPES, AuthRequiredError, READ_SCOPES, type TokenProvider, type TokenRequest } from './auth';
 import { createMsalNetworkModule } from './msal-network';
+
+/**
+ * MSAL Node is loaded when a Universal Print source first needs it, not with the app: a process
+ * without such a source (most `pqm` commands, a PC with ScriptX only) never parses it.
+ */
+type MsalNode = typeof import('@azure/msal-node');
+let msalNode: Promise<MsalNode> | null = null;
+const loadMsal = (): Promise<MsalNode> => (msalNode ??= import('@azure/msal-node'));
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
@@ -115,9 +122,12 @@ function said(e: unknown, network?: { lastFailure: () => string | null }): strin
 export function createMsalTokenProvider(config: GraphSourceConfig, deps: SourceDeps, o: MsalOptions = {}): TokenProvider {
   if (!config.clientId) throw new Error('MSAL sign-in needs a client id');
   const network = networkFor(o, deps);
-  const pca = new PublicClientApplication(
-    msalConfig({ clientId: config.clientId, authority: authorityOf(config) }, createSecretCachePlugin(deps.secrets, config.id), o, network.module),
-  );
+  const clientId = config.clientId;
+  let publicClient: Promise<PublicClientApplication> | null = null;
+  const pca = (): Promise<PublicClientApplication> =>
+    (publicClient ??= loadMsal().then(
+      (msal) => new msal.PublicClientApplication(msalConfig({ clientId, authority: authorityOf(config) }, createSecretCachePlugin(deps.secrets, config.id), o, network.module)),
+    ));
   const signInHost = signInHostOf(authorityOf(config));
   const progress = (p: DistributiveOmit<SignInProgress, 'sourceId'>) => deps.signInProgress?.({ sourceId: config.id, ...p } as SignInProgress);
   let account: AccountInfo | null = null;
@@ -125,7 +135,7 @@ export function createMsalTokenProvider(config: GraphSourceConfig, deps: SourceD
 
   async function currentAccount(): Promise<AccountInfo | null> {
     if (account) return account;
-    const all = await pca.getTokenCache().getAllAccounts();
+    const all = await (await pca()).getTokenCache().getAllAccounts();
     account = all[0] ?? null;
     return account;
   }
@@ -140,7 +150,7 @@ export function createMsalTokenProvider(config: GraphSourceConfig, deps: SourceD
     if (deps.openExternal) {
       try {
         remember(
-          await pca.acquireTokenInteractive({
+          await (await pca()).acquireTokenInteractive({
             scopes,
             openBrowser: async (url) => {
               progress({ stage: 'browser', url });
@@ -156,7 +166,7 @@ export function createMsalTokenProvider(config: GraphSourceConfig, deps: SourceD
         if (signal?.aborted) throw e;
       }
     }
-    const r = await pca.acquireTokenByDeviceCode({
+    const r = await (await pca()).acquireTokenByDeviceCode({
       scopes,
       deviceCodeCallback: (d) => {
         const expiresAt = new Date(deps.clock.now() + d.expiresIn * 1000).toISOString();
@@ -172,10 +182,10 @@ export function createMsalTokenProvider(config: GraphSourceConfig, deps: SourceD
       const acct = await currentAccount();
       if (!acct) throw new AuthRequiredError(`Not signed in to Universal Print for "${config.name ?? config.id}": sign in.`);
       try {
-        return remember(await pca.acquireTokenSilent({ account: acct, scopes: cloud(req.scopes), forceRefresh: !!req.forceRefresh }));
+        return remember(await (await pca()).acquireTokenSilent({ account: acct, scopes: cloud(req.scopes), forceRefresh: !!req.forceRefresh }));
       } catch (e) {
         if (e instanceof AuthRequiredError) throw e;
-        if (e instanceof InteractionRequiredAuthError) throw new AuthRequiredError(`The Universal Print sign-in has expired and could not be renewed (${said(e, network)}): sign in again.`, { cause: e });
+        if (e instanceof (await loadMsal()).InteractionRequiredAuthError) throw new AuthRequiredError(`The Universal Print sign-in has expired and could not be renewed (${said(e, network)}): sign in again.`, { cause: e });
         throw new AuthRequiredError(`The Universal Print sign-in could not be renewed (${said(e, network)}): sign in again.`, { cause: e });
       }
     },
@@ -192,7 +202,7 @@ export function createMsalTokenProvider(config: GraphSourceConfig, deps: SourceD
       progress({ stage: 'done' });
     },
     async signOut() {
-      const cache = pca.getTokenCache();
+      const cache = (await pca()).getTokenCache();
       for (const a of await cache.getAllAccounts()) await cache.removeAccount(a);
       account = null;
       await deps.secrets.delete(config.id, 'MSAL_CACHE');
@@ -242,7 +252,7 @@ export function createAppTokenProvider(config: GraphSourceConfig, deps: SourceDe
     }
     const fingerprint = JSON.stringify([auth.authority, auth.clientId, auth.clientSecret ?? auth.clientCertificate?.thumbprintSha256 ?? auth.clientCertificate?.thumbprint]);
     if (!app || appFor !== fingerprint) {
-      app = new ConfidentialClientApplication(msalConfig(auth, undefined, o, network.module));
+      app = new (await loadMsal()).ConfidentialClientApplication(msalConfig(auth, undefined, o, network.module));
       appFor = fingerprint;
     }
     return app;
