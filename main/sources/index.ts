@@ -3,7 +3,6 @@
  * A new kind of source is a new folder beside these and one case here.
  */
 import type { SourceConfig } from '../../preload/contract/model';
-import { SOURCE_KIND_NAMES } from '../../preload/contract/job-states';
 import type { JobSource } from '../queue/source';
 import type { SourceDeps } from './deps';
 import { createScriptxSource } from './scriptx/source';
@@ -27,20 +26,4 @@ export function createSource(config: SourceConfig, deps: SourceDeps): JobSource 
   }
 }
 
-/** The name shown for a source: its configured name, else one that says what it is. */
-export function sourceDisplayName(config: SourceConfig): string {
-  if (config.name) return config.name;
-  switch (config.kind) {
-    case 'scriptx':
-      return config.baseUrl ? `${SOURCE_KIND_NAMES.scriptx.kind} (${new URL(config.baseUrl).host})` : SOURCE_KIND_NAMES.scriptx.source;
-    case 'graph':
-    case 'aodocs':
-    case 'windows-spooler':
-      return SOURCE_KIND_NAMES[config.kind].source;
-    case 'ipp': {
-      const u = new URL(config.url);
-      const queue = /\/printers\/([^/]+)\/?$/.exec(u.pathname);
-      return queue ? `${decodeURIComponent(queue[1])} (${u.host})` : `${SOURCE_KIND_NAMES.ipp.source} ${u.host}`;
-    }
-  }
-}
+export { sourceDisplayName } from './display-name';

@@ -8,6 +8,7 @@ import { AppFailure, type GraphSourceConfig, type Job } from '../../../preload/c
 import { HttpError } from '../../http/client';
 import { SourceError } from '../../queue/source';
 import type { SourceDeps } from '../deps';
+import { sourceDisplayName } from '../display-name';
 import { ADMIN_READ_SCOPES, READ_SCOPES, type TokenProvider } from './auth';
 import { GraphClient, MeSchema, type PrinterLike } from './client';
 import { permissionMessage, type JobWhere, type MapContext, type Operation, type Via, type WatchedTarget } from './mapping';
@@ -94,7 +95,7 @@ export function createGraphContext(config: GraphSourceConfig, deps: SourceDeps, 
     client: new GraphClient({ http: deps.http, baseUrl: config.baseUrl, tokens, timeoutMs: opts.timeoutMs }),
     tokens,
     appTokens,
-    name: config.name ?? 'Universal Print',
+    name: sourceDisplayName(config),
     admin: !!config.admin?.enabled,
     scopeAll,
     readScopes: config.printers?.length || scopeAll ? [...READ_SCOPES, ...ADMIN_READ_SCOPES] : READ_SCOPES,

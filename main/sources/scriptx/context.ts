@@ -10,6 +10,7 @@ import { HttpError } from '../../http/client';
 import { RequestBudget } from '../../queue/scheduler';
 import type { PrintFile, SourceJob } from '../../queue/source';
 import type { SourceDeps } from '../deps';
+import { sourceDisplayName } from '../display-name';
 import { errorWords, isAbort, markTrackedFinished, sleep } from '../shared';
 import { ScriptxClient, type JobKind, type JobStatusAnswer, type License, type ScriptxClientOptions, type ServiceDescription } from './client';
 import { discoverService, type Discovered, type DiscoveryOptions } from './discovery';
@@ -145,17 +146,13 @@ function thisUser(): string | null {
   }
 }
 
-export function scriptxDisplayName(config: ScriptxSourceConfig): string {
-  return config.name ?? (config.baseUrl ? `ScriptX.Services (${new URL(config.baseUrl).host})` : 'ScriptX.Services on this PC');
-}
-
 export function createScriptxContext(config: ScriptxSourceConfig, deps: SourceDeps, opts: ScriptxSourceOptions): ScriptxContext {
   const windowMs = opts.statusWindowMs ?? 1000;
   return {
     config,
     deps,
     opts,
-    name: scriptxDisplayName(config),
+    name: sourceDisplayName(config),
     platform: opts.platform ?? process.platform,
     runner: opts.runner ?? execFileRunner,
     maxFileBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
