@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { EventName } from '../preload/contract/channels';
-import type { Events, Handlers } from '../preload/contract/contract';
-import { AppFailure } from '../preload/contract/model';
+import type { Events, Handlers, UpdateStatus } from '../preload/contract/contract';
+import { AppFailure, type Settings } from '../preload/contract/model';
 import { createAppCore } from './core/app-core';
 import type { AppCore } from './core/app-core-types';
 import type { Logger } from './ports/ports';
@@ -100,14 +100,8 @@ async function startPrimary(): Promise<void> {
 
   await app.whenReady();
 
-  let configPath: string;
-  try {
-    configPath = resolveConfigPath({ argv: process.argv, env: process.env, platform: process.platform, userDataDir: app.getPath('userData') });
-  } catch (err) {
-    dialog.showErrorBox('Print Queue Monitor cannot start', err instanceof AppFailure ? err.message : String(err));
-    app.exit(2);
-    return;
-  }
+  const configPath = configPathOrExit();
+  if (configPath === null) return;
 
   const fileLogger = createFileLogger({ dir: besideSettings(configPath, 'logs'), fileName: 'main.log' });
   logger = fileLogger;
@@ -130,21 +124,8 @@ async function startPrimary(): Promise<void> {
     const feed = updateFeed(settings().updates.feedUrl);
     return updatesUnavailable(install.kind) ?? (feed.enabled ? 'No update is ready to install.' : feed.reason);
   };
-  let core: AppCore;
-  try {
-    core = await createAppCore({
-      configPath,
-      secrets: demo.active ? createDemoSecretStore(demo.secrets) : createSafeStorageSecretStore(configPath, log),
-      platform: createElectronPlatform(getWindow, { install, updateStatus: () => updater?.status() ?? { state: 'off', reason: noUpdater() } }),
-      logger: log,
-      logFiles: () => fileLogger.files(),
-    });
-  } catch (err) {
-    log.error('The app core could not start.', { error: (err as Error).message });
-    dialog.showErrorBox('Print Queue Monitor cannot start', (err as Error).message);
-    app.exit(1);
-    return;
-  }
+  const core = await openCore({ configPath, install, log, logFiles: () => fileLogger.files(), getWindow, updateStatus: () => updater?.status() ?? { state: 'off', reason: noUpdater() } });
+  if (!core) return;
   if (demo.active) core.redactor.addSecrets([...demo.secrets.values()]);
   logger = redactingLogger(fileLogger, core.redactor);
   const settings = () => core.settings().settings;
@@ -162,20 +143,7 @@ async function startPrimary(): Promise<void> {
     showWindow(getWindow());
     if (key) gate.emit('app:navigate', { key });
   };
-  const notifier: Notifier = createNotifier({
-    icon: appIcon,
-    logger: log,
-    onClick: navigateTo,
-    windowFocused: () => {
-      const w = getWindow();
-      return !!w && w.isVisible() && !w.isMinimized() && w.isFocused();
-    },
-  });
-  const rules: NotificationRules = createNotificationRules({
-    clock: { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) },
-    settings: () => settings().notifications,
-    deliver: (spec) => notifier.deliver(spec),
-  });
+  const { notifier, rules } = startNotifications({ icon: appIcon, log, getWindow, onClick: navigateTo, settings: () => settings().notifications });
   const handlers: Handlers = {
     ...withInstallUpdate(withOwnActionNotes(core.handlers, (key) => rules.noteOwnAction(key)), () => updater, noUpdater),
     windowReady: async () => {
@@ -187,20 +155,9 @@ async function startPrimary(): Promise<void> {
   // The tray offers "Restart to update" once an update is ready (set once the tray exists).
   let updateStatusChanged = (): void => undefined;
   // --- updates (installed copies only: electron-updater cannot update the portable build) ---------
-  let stopUpdates = (): void => undefined;
-  if (install.kind === 'installed') {
-    const appUpdater = createAppUpdater({
-      logger: log,
-      jobs: () => core.snapshot().jobs,
-      windowVisible: () => getWindow()?.isVisible() ?? false,
-      notice: (level, message) => gate.emit('app:notice', { level, message }),
-      beforeRestart: () => quit.markQuitting(),
-      onStatus: () => updateStatusChanged(),
-    });
-    updater = appUpdater;
-    // Saved settings reach the updater whichever way they were saved.
-    stopUpdates = followSettingsInUpdater(core, appUpdater);
-  }
+  const updates = startUpdates({ core, install, log, getWindow, notice: (level, message) => gate.emit('app:notice', { level, message }), markQuitting: () => quit.markQuitting(), onStatus: () => updateStatusChanged() });
+  updater = updates.updater;
+  const stopUpdates = updates.stop;
 
   // --- IPC ---------------------------------------------------------------------------------------
   const unregisterIpc = registerIpc({ handlers, isTrustedSender: createSenderCheck(getWindow, where), logger: log, toError: core.toError });
@@ -208,28 +165,10 @@ async function startPrimary(): Promise<void> {
 
   // --- window ------------------------------------------------------------------------------------
   const startHidden = readLaunchArgs(process.argv).hidden;
-  const appState = createAppState(dirname(configPath), log);
-  const notices = appState.notices;
-  const window = createMainWindow({
-    preloadPath,
-    where,
-    savedState: appState.windowState(),
-    saveState: (state) => appState.saveWindowState(state),
-    startHidden,
-    icon: appIcon,
-    devTools: !app.isPackaged,
-    logger: log,
-    isQuitting: () => quit.isQuitting(),
-    onClosedToTray: () => {
-      void notices.claim(CLOSE_TO_TRAY_NOTICE).then((first) => {
-        if (first) notifier.plain('Print Queue Monitor is still running', 'It keeps watching your print jobs from the notification area. To stop it, choose Quit in the tray menu.');
-      });
-    },
-    onVisibilityChange: (visible) => {
-      core.setVisible(visible);
-      if (!visible) updater?.reconsider();
-    },
-  });
+  const window = openWindow({ configPath, where, startHidden, icon: appIcon, log, quit, notifier, onVisibilityChange: (visible) => {
+    core.setVisible(visible);
+    if (!visible) updater?.reconsider();
+  } });
   win = window;
   core.setVisible(!startHidden);
 
@@ -277,12 +216,7 @@ async function startPrimary(): Promise<void> {
 
   // --- quitting ------------------------------------------------------------------------------------------
   flushSync = () => {
-    try {
-      // Notifications waiting to be grouped are shown, not dropped.
-      rules.flush();
-    } catch (err) {
-      log.warn('Showing the last notifications failed.', { error: (err as Error).message });
-    }
+    flushNotifications(rules, log);
     core.flushSync();
   };
   shutdown = async () => {
@@ -302,6 +236,124 @@ async function startPrimary(): Promise<void> {
   // A closed window with no tray would leave an invisible app behind.
   if (!tray) quit.markQuitting();
   log.info(`Ready; links ${PROTOCOL}:// are handled.`);
+}
+
+/** The settings file this run uses (--config, PQM_CONFIG, or beside the user data), or null once the user was told why not (the app then exits). */
+function configPathOrExit(): string | null {
+  try {
+    return resolveConfigPath({ argv: process.argv, env: process.env, platform: process.platform, userDataDir: app.getPath('userData') });
+  } catch (err) {
+    dialog.showErrorBox('Print Queue Monitor cannot start', err instanceof AppFailure ? err.message : String(err));
+    app.exit(2);
+    return null;
+  }
+}
+
+/** The updater (installed copies only: electron-updater cannot update the portable build), following saved settings. */
+function startUpdates(o: {
+  core: AppCore;
+  install: ReturnType<typeof detectInstall>;
+  log: Logger;
+  getWindow: () => BrowserWindow | null;
+  notice: (level: 'info' | 'warning' | 'error', message: string) => void;
+  markQuitting: () => void;
+  onStatus: () => void;
+}): { updater: AppUpdater | null; stop: () => void } {
+  if (o.install.kind !== 'installed') return { updater: null, stop: () => undefined };
+  const updater = createAppUpdater({
+    logger: o.log,
+    jobs: () => o.core.snapshot().jobs,
+    windowVisible: () => o.getWindow()?.isVisible() ?? false,
+    notice: o.notice,
+    beforeRestart: o.markQuitting,
+    onStatus: o.onStatus,
+  });
+  // Saved settings reach the updater whichever way they were saved.
+  return { updater, stop: followSettingsInUpdater(o.core, updater) };
+}
+
+/** The queue window, where it was last time; closing it to the tray says so once. */
+function openWindow(o: {
+  configPath: string;
+  where: AppPageLocation;
+  startHidden: boolean;
+  icon: string;
+  log: Logger;
+  quit: { isQuitting(): boolean };
+  notifier: Notifier;
+  onVisibilityChange: (visible: boolean) => void;
+}): BrowserWindow {
+  const appState = createAppState(dirname(o.configPath), o.log);
+  return createMainWindow({
+    preloadPath,
+    where: o.where,
+    savedState: appState.windowState(),
+    saveState: (state) => appState.saveWindowState(state),
+    startHidden: o.startHidden,
+    icon: o.icon,
+    devTools: !app.isPackaged,
+    logger: o.log,
+    isQuitting: () => o.quit.isQuitting(),
+    onClosedToTray: () => {
+      void appState.notices.claim(CLOSE_TO_TRAY_NOTICE).then((first) => {
+        if (first) o.notifier.plain('Print Queue Monitor is still running', 'It keeps watching your print jobs from the notification area. To stop it, choose Quit in the tray menu.');
+      });
+    },
+    onVisibilityChange: o.onVisibilityChange,
+  });
+}
+
+/** The app core over the settings file, or null once the user was told why it cannot start (the app then exits). */
+async function openCore(o: {
+  configPath: string;
+  install: ReturnType<typeof detectInstall>;
+  log: Logger;
+  logFiles: () => string[];
+  getWindow: () => BrowserWindow | null;
+  updateStatus: () => UpdateStatus;
+}): Promise<AppCore | null> {
+  try {
+    return await createAppCore({
+      configPath: o.configPath,
+      secrets: demo.active ? createDemoSecretStore(demo.secrets) : createSafeStorageSecretStore(o.configPath, o.log),
+      platform: createElectronPlatform(o.getWindow, { install: o.install, updateStatus: o.updateStatus }),
+      logger: o.log,
+      logFiles: o.logFiles,
+    });
+  } catch (err) {
+    o.log.error('The app core could not start.', { error: (err as Error).message });
+    dialog.showErrorBox('Print Queue Monitor cannot start', (err as Error).message);
+    app.exit(1);
+    return null;
+  }
+}
+
+/** Desktop notifications under the notification rules; job notices are left to the window while it has the focus. */
+function startNotifications(o: { icon: string; log: Logger; getWindow: () => BrowserWindow | null; onClick: (key: string | undefined) => void; settings: () => Settings['notifications'] }): { notifier: Notifier; rules: NotificationRules } {
+  const notifier: Notifier = createNotifier({
+    icon: o.icon,
+    logger: o.log,
+    onClick: o.onClick,
+    windowFocused: () => {
+      const w = o.getWindow();
+      return !!w && w.isVisible() && !w.isMinimized() && w.isFocused();
+    },
+  });
+  const rules: NotificationRules = createNotificationRules({
+    clock: { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) },
+    settings: o.settings,
+    deliver: (spec) => notifier.deliver(spec),
+  });
+  return { notifier, rules };
+}
+
+/** Notifications waiting to be grouped are shown at quit, not dropped. */
+function flushNotifications(rules: NotificationRules, log: Logger): void {
+  try {
+    rules.flush();
+  } catch (err) {
+    log.warn('Showing the last notifications failed.', { error: (err as Error).message });
+  }
 }
 
 function noop(): void {

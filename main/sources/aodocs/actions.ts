@@ -16,7 +16,7 @@ export async function act(ctx: AodocsContext, job: Job, action: JobAction, signa
     deps.logger.info('AODocs job cancelled', { sourceId: config.id, jobId: job.nativeId, status: after.status });
     return mapJob(ctx, after);
   } catch (err) {
-    let failure = toActionFailure(ctx, err, job, 'cancel');
+    let failure = toActionFailure(err, ctx, job, 'cancel');
     if (failure.code === 'conflict' && !signal.aborted) {
       // AODocs refuses to cancel a job that has finished meanwhile: say so, in its state.
       const now = await client.getJob(job.nativeId, signal).catch(() => null);
@@ -35,7 +35,7 @@ export async function details(ctx: AodocsContext, job: Job, signal: AbortSignal,
   try {
     res = await ctx.client.listEvents(job.nativeId, { onlyErrors: true, maxResults: 100, pageToken: opts.eventsPageToken }, signal);
   } catch (err) {
-    throw toActionFailure(ctx, err, job, 'read the events of');
+    throw toActionFailure(err, ctx, job, 'read the events of');
   }
   const events = res.events.map((e) => ({
     message: e.message?.trim() || '(no message)',

@@ -25,7 +25,7 @@ function authMessage(ctx: AodocsContext, err: HttpError): string {
 }
 
 /** A failure that concerns the whole source (unreachable, credentials), or null for a partial one. */
-export function toSourceError(ctx: AodocsContext, err: unknown): SourceError | null {
+export function toSourceError(err: unknown, ctx: AodocsContext): SourceError | null {
   if (err instanceof AodocsCredentialMissing) return new SourceError('auth-required', err.message);
   if (err instanceof HttpError) {
     if (err.kind === 'unreachable' || err.kind === 'timeout') {
@@ -55,7 +55,7 @@ export function describeProblem(err: unknown, libraryId: string | null): string 
 }
 
 /** Turns a failed single-job request into the error envelope, in the service's words. */
-export function toActionFailure(ctx: AodocsContext, err: unknown, job: { nativeId: string }, action: string): AppFailure {
+export function toActionFailure(err: unknown, ctx: AodocsContext, job: { nativeId: string }, action: string): AppFailure {
   const sourceId = ctx.config.id;
   if (err instanceof AppFailure) return err;
   if (err instanceof AodocsCredentialMissing) return new AppFailure('auth-required', err.message, { sourceId });

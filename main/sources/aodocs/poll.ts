@@ -77,7 +77,7 @@ export async function poll(ctx: AodocsContext, pollCtx: PollContext): Promise<Po
   };
   const sourceWide = (err: unknown) => {
     if (isAbort(err, signal)) throw err;
-    const wide = toSourceError(ctx, err);
+    const wide = toSourceError(err, ctx);
     if (wide) throw wide;
   };
 

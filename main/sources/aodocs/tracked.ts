@@ -18,7 +18,7 @@ export async function track(ctx: AodocsContext, id: string, signal: AbortSignal)
   try {
     job = await ctx.client.getJob(jobId, signal);
   } catch (err) {
-    throw toActionFailure(ctx, err, { nativeId: jobId }, 'track');
+    throw toActionFailure(err, ctx, { nativeId: jobId }, 'track');
   }
   const entry = { sourceId: config.id, id: job.jobId, addedAt: new Date(deps.clock.now()).toISOString() } as const;
   await deps.tracked.add(FINAL_STATUSES.has(job.status) ? { ...entry, finishedAt: entry.addedAt } : entry);

@@ -24,7 +24,7 @@ export async function sharePrinterId(ctx: GraphContext, shareId: string, signal:
   try {
     printerId = (await ctx.client.send({ method: 'GET', path: `/print/shares/${seg(shareId)}?$expand=printer`, signal, ...as }, SharePrinterSchema)).data.printer?.id ?? null;
   } catch (e) {
-    throw toActionFailure(ctx, e, 'read-printer', `read the printer of share "${targetFor(ctx, 'shares', shareId).name}"`);
+    throw toActionFailure(e, ctx, 'read-printer', `read the printer of share "${targetFor(ctx, 'shares', shareId).name}"`);
   }
   if (printerId) ctx.sharePrinters.set(shareId, printerId);
   return printerId;
@@ -39,7 +39,7 @@ async function fetchJob(ctx: GraphContext, job: Job, signal: AbortSignal, expand
     );
     return res.data;
   } catch (e) {
-    throw toActionFailure(ctx, e, 'read-job', 'read the job', { key: job.key });
+    throw toActionFailure(e, ctx, 'read-job', 'read the job', { key: job.key });
   }
 }
 
@@ -53,7 +53,7 @@ async function cancel(ctx: GraphContext, job: Job, signal: AbortSignal): Promise
   try {
     await ctx.client.send({ method: 'POST', path: `/print/${w.via}/${seg(w.ownerId)}/jobs/${seg(w.jobId)}/cancel`, signal, scopes: ctx.readScopes });
   } catch (e) {
-    const f = toActionFailure(ctx, e, 'cancel', 'cancel the job', { key: job.key });
+    const f = toActionFailure(e, ctx, 'cancel', 'cancel the job', { key: job.key });
     if (f.code === 'conflict' && /already|no longer/i.test(f.message)) throw new AppFailure('too-late', f.message, { sourceId });
     throw f;
   }
@@ -75,7 +75,7 @@ async function abort(ctx: GraphContext, job: Job, reason: string, signal: AbortS
   try {
     await ctx.client.send({ method: 'POST', path: `/print/printers/${seg(w.ownerId)}/jobs/${seg(w.jobId)}/abort`, body: reason ? { reason } : {}, signal, scopes: [], tokens: ctx.appTokens });
   } catch (e) {
-    const f = toActionFailure(ctx, e, 'abort', 'abort the job', { key: job.key });
+    const f = toActionFailure(e, ctx, 'abort', 'abort the job', { key: job.key });
     if (f.code === 'conflict') {
       throw new AppFailure(
         'conflict',

@@ -12,7 +12,7 @@ import type { GraphContext } from './context';
 import { permissionMessage, type Operation } from './mapping';
 
 /** A poll's failure as the health it implies. An abort is thrown on, never turned into health. */
-export function toSourceError(ctx: Pick<GraphContext, 'client' | 'scopeAll'>, e: unknown): SourceError {
+export function toSourceError(e: unknown, ctx: Pick<GraphContext, 'client' | 'scopeAll'>): SourceError {
   if (e instanceof SourceError) return e;
   if (e instanceof AuthRequiredError) return new SourceError('auth-required', e.message, { cause: e });
   if (e instanceof HttpError) {
@@ -42,7 +42,7 @@ export interface ActionFailureOptions {
 }
 
 /** An action's failure as the error envelope, in Graph's words; `what` completes "could not …". */
-export function toActionFailure(ctx: Pick<GraphContext, 'config' | 'client'> & { goneKeys?: Set<string> }, e: unknown, op: Operation, what: string, opts: ActionFailureOptions = {}): AppFailure {
+export function toActionFailure(e: unknown, ctx: Pick<GraphContext, 'config' | 'client'> & { goneKeys?: Set<string> }, op: Operation, what: string, opts: ActionFailureOptions = {}): AppFailure {
   const sourceId = ctx.config.id;
   if (e instanceof AppFailure) return e;
   if (e instanceof AuthRequiredError) return new AppFailure('auth-required', e.message, { sourceId });

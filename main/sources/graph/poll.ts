@@ -122,6 +122,6 @@ export async function poll(ctx: GraphContext, pollCtx: PollContext): Promise<Pol
     if (res.retryAfterMs !== null) out.retryAfterMs = res.retryAfterMs;
     return out;
   } catch (e) {
-    throw toSourceError(ctx, e);
+    throw toSourceError(e, ctx);
   }
 }

@@ -79,7 +79,7 @@ export function createPrinting(p: PrintingOptions): Printing {
 }
 
 function fail(ps: PrintingState, e: unknown, op: Operation, what: string): AppFailure {
-  return toActionFailure(ps.ctx, e, op, what, { upload: true });
+  return toActionFailure(e, ps.ctx, op, what, { upload: true });
 }
 
 /** Incremental consent: the printing scopes are asked for only now, with sign-in if needed. */

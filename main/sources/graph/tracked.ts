@@ -156,7 +156,7 @@ export async function track(ctx: GraphContext, id: string, signal: AbortSignal):
     ctx.deps.logger.info('Universal Print job tracked', { sourceId, key: job.key });
     return job;
   } catch (e) {
-    throw toActionFailure(ctx, e, 'read-job', `look up job "${jobId}"`);
+    throw toActionFailure(e, ctx, 'read-job', `look up job "${jobId}"`);
   }
 }
 

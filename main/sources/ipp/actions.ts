@@ -43,7 +43,7 @@ export async function act(ctx: IppContext, job: Job, action: JobAction, signal: 
   try {
     await ctx.client.call(printerUri(ctx, where.printerId), op, [{ tag: TAG.INTEGER, name: 'job-id', value: where.jobId }], signal, `${verb} job ${where.jobId}`);
   } catch (err) {
-    const failure = toActionFailure(ctx, err, job, verb);
+    const failure = toActionFailure(err, ctx, job, verb);
     deps.logger.warn('IPP job action refused', { sourceId: config.id, jobId: job.nativeId, action: verb, code: failure.code, message: failure.message });
     throw failure;
   }
@@ -63,7 +63,7 @@ export async function details(ctx: IppContext, job: Job, signal: AbortSignal): P
   try {
     found = await lookUp(ctx, job, signal);
   } catch (err) {
-    throw toActionFailure(ctx, err, job, 'read');
+    throw toActionFailure(err, ctx, job, 'read');
   }
   if (found === 'gone') throw new AppFailure('not-found', `The IPP server no longer knows job ${job.nativeId}.`, { sourceId: ctx.config.id });
   const facts: { label: string; value: string }[] = [{ label: 'Job id', value: found.nativeId }];

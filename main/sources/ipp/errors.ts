@@ -39,7 +39,7 @@ function httpSourceError(ctx: IppContext, err: HttpError): SourceError | null {
 }
 
 /** A failure that concerns the whole source, as the health it implies. */
-export function toSourceError(ctx: IppContext, err: unknown): SourceError {
+export function toSourceError(err: unknown, ctx: IppContext): SourceError {
   const { host, target } = ctx;
   if (err instanceof HttpError) {
     const e = httpSourceError(ctx, err);
@@ -57,7 +57,7 @@ export function toSourceError(ctx: IppContext, err: unknown): SourceError {
   return new SourceError('degraded', `Reading the IPP server at ${host} failed: ${errorWords(err)}.`, { cause: err });
 }
 
-export function toActionFailure(ctx: IppContext, err: unknown, job: Job, verb: string): AppFailure {
+export function toActionFailure(err: unknown, ctx: IppContext, job: Job, verb: string): AppFailure {
   const sourceId = ctx.config.id;
   if (err instanceof AppFailure) return err;
   if (err instanceof IppStatusError) {

@@ -95,7 +95,7 @@ export async function poll(ctx: IppContext, pollCtx: PollContext): Promise<PollR
     }
   } catch (err) {
     if (isAbort(err, signal)) throw err;
-    throw toSourceError(ctx, err);
+    throw toSourceError(err, ctx);
   }
   const seen = new Set(jobs.map((j) => j.key));
   const gone: string[] = [];

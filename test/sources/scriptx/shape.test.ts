@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { JOB_STATUS, STATUS_NAMES } from '../../../main/sources/scriptx/states';
-import { shapeProblems, sourceFiles } from './shape-check';
+import { shapeProblems, sourceFiles } from '../shape-check';
 
 const MEADCO_CLIENT = resolve(import.meta.dirname, '../../../node_modules/scriptxprint-html/src/meadco-scriptxprint.js');
 /** Where MeadCo's client spells a status otherwise than the API reference (JobStatus) does. */

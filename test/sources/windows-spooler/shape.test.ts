@@ -1,6 +1,6 @@
-/** The Windows spooler source keeps the one shape of a source folder (see ../scriptx/shape-check.ts). */
+/** The Windows spooler source keeps the one shape of a source folder (see ../shape-check.ts). */
 import { describe, expect, it } from 'vitest';
-import { shapeProblems } from '../scriptx/shape-check';
+import { shapeProblems } from '../shape-check';
 
 describe('the Windows spooler source folder', () => {
   it('has the one shape: its modules, toSourceError/toActionFailure, shared helpers, the size limits', () => {

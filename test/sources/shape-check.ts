@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import ts from 'typescript';
 
-export const SOURCES_DIR = resolve(import.meta.dirname, '../../../main/sources');
+export const SOURCES_DIR = resolve(import.meta.dirname, '../../main/sources');
 export const MAX_FILE_LINES = 400;
 export const MAX_FUNCTION_LINES = 150;
 /** What main/sources/shared.ts provides: a source defines none of these itself. */
@@ -59,7 +59,8 @@ function declaredNames(file: SourceFile): string[] {
 
 /**
  * Functions errors.ts exports whose names say they map an error (`to…Error`, `to…Failure`), as
- * `name(first parameter)`: every source maps with `toSourceError(err, …)` and `toActionFailure(err, …)`.
+ * `name(type of the first parameter)`: every source maps with `toSourceError(err: unknown, …)` and
+ * `toActionFailure(err: unknown, …)`, the error first.
  */
 export function errorMappers(kind: string): string[] {
   const errors = sourceFiles(kind).find((f) => f.name === 'errors.ts');
@@ -67,7 +68,7 @@ export function errorMappers(kind: string): string[] {
   return errors.ast.statements
     .filter((st): st is ts.FunctionDeclaration => ts.isFunctionDeclaration(st) && !!st.name && !!st.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword))
     .filter((st) => /^to\w*(Error|Failure)$/.test(st.name!.text))
-    .map((st) => `${st.name!.text}(${st.parameters[0]?.name.getText(errors.ast) ?? ''})`)
+    .map((st) => `${st.name!.text}(${st.parameters[0]?.type?.getText(errors.ast) ?? ''})`)
     .sort();
 }
 
@@ -84,6 +85,7 @@ export function shapeProblems(kind: string, required: readonly string[]): string
     if (/\bMath\.random\b/.test(f.text)) problems.push(`${kind}/${f.name} uses Math.random instead of the injected random`);
   }
   const mappers = errorMappers(kind);
-  if (mappers.join(', ') !== 'toActionFailure(err), toSourceError(err)') problems.push(`${kind}/errors.ts maps errors with [${mappers.join(', ')}], not [toActionFailure(err), toSourceError(err)]`);
+  const expected = 'toActionFailure(unknown), toSourceError(unknown)';
+  if (mappers.join(', ') !== expected) problems.push(`${kind}/errors.ts maps errors with [${mappers.join(', ')}], not [${expected}]`);
   return problems;
 }
