@@ -9,7 +9,8 @@ import { z } from 'zod';
 // Identity
 // ---------------------------------------------------------------------------------------------
 
-export const SOURCE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
+import { SOURCE_ID_PATTERN } from './keys';
+export { SOURCE_ID_PATTERN, makeJobKey, parseJobKey } from './keys';
 export const SourceId = z.string().regex(SOURCE_ID_PATTERN, 'a source id is 1-32 characters: a-z, 0-9 and "-", not starting with "-"');
 export const SOURCE_KINDS = ['scriptx', 'graph', 'aodocs', 'ipp', 'windows-spooler'] as const;
 export const SourceKind = z.enum(SOURCE_KINDS);
@@ -34,18 +35,6 @@ const sourceScopedKey = (message: string) =>
 export const JobKey = sourceScopedKey('a job key is "<sourceId>:<id>"');
 /** A printer key is `<sourceId>:<printer id>` (Printer.key). */
 export const PrinterKey = sourceScopedKey('a printer key is "<sourceId>:<printer id>"');
-
-export function makeJobKey(sourceId: string, locator: string): string {
-  return `${sourceId}:${locator}`;
-}
-
-export function parseJobKey(key: string): { sourceId: string; locator: string } | null {
-  const i = key.indexOf(':');
-  if (i <= 0 || i === key.length - 1) return null;
-  const sourceId = key.slice(0, i);
-  if (!SOURCE_ID_PATTERN.test(sourceId)) return null;
-  return { sourceId, locator: key.slice(i + 1) };
-}
 
 // ---------------------------------------------------------------------------------------------
 // The normalized job
@@ -196,38 +185,8 @@ export const HEALTH_STATUSES = ['ok', 'degraded', 'down', 'auth-required', 'disa
 export const HealthStatus = z.enum(HEALTH_STATUSES);
 export type HealthStatus = z.infer<typeof HealthStatus>;
 
-/**
- * What a source can do, as the source declares it (main/queue/source.ts `sourceCapabilities`): the
- * window offers an action only where its source's capabilities say so, never by the kind of
- * source. Per-job permissions (cancel, abort, hold, ...) stay on the job.
- */
-export interface SourceCapabilities {
-  /** Follows a job id handed in from outside (Track a job…, `pqm track`, links). */
-  track: boolean;
-  /** Prints a URL, file or HTML (the Print dialog). */
-  print: boolean;
-  /** Stops an upload still sending the document ("Stop upload"). */
-  cancelUpload: boolean;
-  /** Submits again a failed job the app submitted. */
-  retry: boolean;
-  /** Saves a print-to-file job's output. */
-  saveOutput: boolean;
-  /** Has a service panel (where the service runs, version, license, printers). */
-  servicePanel: boolean;
-  /** Starts, stops or restarts its service, or adds printers, from the service panel. */
-  serviceControl: boolean;
-  /** Interactive sign-in, and sign-out. */
-  signIn: boolean;
-  signOut: boolean;
-  /** Details on demand in the detail panel (documents, tasks, events). */
-  details: boolean;
-}
-export const CAPABILITY_NAMES = ['track', 'print', 'cancelUpload', 'retry', 'saveOutput', 'servicePanel', 'serviceControl', 'signIn', 'signOut', 'details'] as const satisfies readonly (keyof SourceCapabilities)[];
-
-/** A source that is switched off offers nothing. */
-export function noCapabilities(): SourceCapabilities {
-  return Object.fromEntries(CAPABILITY_NAMES.map((n) => [n, false])) as unknown as SourceCapabilities;
-}
+export { CAPABILITY_NAMES, noCapabilities, type SourceCapabilities } from './capabilities';
+import type { SourceCapabilities } from './capabilities';
 
 export interface SourceHealth {
   id: string;

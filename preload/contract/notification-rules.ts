@@ -7,7 +7,8 @@
  * so both tell of the same jobs under the same settings.
  */
 import { jobName } from './job-states';
-import { parseJobKey, type Handover, type Job, type JobPatch, type JobState, type NotificationEvent, type NotificationSettings, type SourceHealth } from './model';
+import type { Handover, Job, JobPatch, JobState, NotificationEvent, NotificationSettings, SourceHealth } from './model';
+import { parseJobKey } from './keys';
 
 /** The queue's events the rules read (the engine's EngineEvent has these and others, which are ignored). */
 export type RuleEvent =

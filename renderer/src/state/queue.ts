@@ -6,7 +6,8 @@
  */
 import { batch, computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
 import type { Snapshot } from '../../../preload/contract/contract';
-import { noCapabilities, type AppError, type Job, type JobPatch, type Printer, type SourceCapabilities, type SourceHealth, type UiSettings } from '../../../preload/contract/model';
+import type { AppError, Job, JobPatch, Printer, SourceHealth, UiSettings } from '../../../preload/contract/model';
+import { noCapabilities, type SourceCapabilities } from '../../../preload/contract/capabilities';
 import { jobName } from '../../../preload/contract/job-states';
 import { keepsPlace, selectJobs } from '../../../preload/contract/queue-view';
 import { t } from '../i18n/messages';
