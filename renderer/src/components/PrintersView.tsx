@@ -90,14 +90,15 @@ export function JobPrinterChip(props: { sourceId: string; printer: string | null
 export function PrintersView() {
   const store = useStore();
   const [open, setOpen] = useState(false);
-  const printers = listPrinters(store);
+  // The list (a pass over every job) is made only while the section is open; closed, it shows a count.
+  const printers = open ? listPrinters(store) : [];
   const described = new Set(store.printerList.value.map((p) => p.key));
   const names = store.sourceNames.value;
   return (
     <section aria-label={t.printersTitle}>
     <details class="printers-view" data-testid="printers-view" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
       <summary>
-        {t.printersTitle} ({formatInt(printers.length)})
+        {t.printersTitle} ({formatInt(open ? printers.length : store.printerCount.value)})
       </summary>
       {/* Drawn only while open: a closed section costs the queue nothing. */}
       {!open ? null : printers.length === 0 ? (

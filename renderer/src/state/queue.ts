@@ -71,6 +71,23 @@ export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Noti
     for (const j of jobs.values()) if (j.printer) set.add(j.printer);
     return [...set].sort();
   });
+  /**
+   * How many printers the Printers view lists (those the sources describe, and those only jobs
+   * name): recounted when the set of printers may have changed, not on every progress patch.
+   */
+  const printerCount = computed(() => {
+    void printersVersion.value;
+    const seen = new Set(printerList.value.map((p) => `${p.sourceId}\u0000${p.name}`));
+    let count = seen.size;
+    for (const j of jobs.values()) {
+      if (!j.printer) continue;
+      const id = `${j.sourceId}\u0000${j.printer}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      count++;
+    }
+    return count;
+  });
 
   // The visible list. A batch of changes that keep every row's place is applied to the previous
   // list in place; anything else (added, removed, a new sort position, other choices) filters and
@@ -225,6 +242,7 @@ export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Noti
     visible,
     printers,
     printerList,
+    printerCount,
     selection,
     activeKey,
     detailKey,
