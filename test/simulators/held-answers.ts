@@ -39,3 +39,21 @@ export function heldAnswers(): HeldAnswers {
     },
   };
 }
+
+/**
+ * Sends `payload` one character every `intervalMs` after the headers the caller wrote, counted as
+ * held until it is sent or the client goes away (then it stops).
+ */
+export function dripBody(held: HeldAnswers, res: ServerResponse, payload: string, intervalMs: number): void {
+  held.hold(res);
+  let i = 0;
+  const timer = setInterval(() => {
+    if (res.destroyed || i >= payload.length) {
+      clearInterval(timer);
+      if (!res.destroyed) res.end();
+      return;
+    }
+    res.write(payload[i++]);
+  }, intervalMs);
+  res.on('close', () => clearInterval(timer));
+}

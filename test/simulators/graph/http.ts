@@ -7,6 +7,7 @@ import { type Answer, b64url, err, type LoggedRequest, type SimFault } from './m
 import { route } from './routes';
 import { authenticate, type SimState } from './state';
 import { betaRoute, upload } from './uploads';
+import { dripBody } from '../held-answers';
 
 export function takeFault(st: SimState, method: string, path: string): SimFault | null {
   for (const r of st.faults) {
@@ -38,17 +39,7 @@ export function send(res: ServerResponse, a: Answer): void {
 export function drip(st: SimState, res: ServerResponse, a: Answer, intervalMs: number): void {
   const payload = a.raw ?? (a.body === undefined ? '' : JSON.stringify(a.body));
   res.writeHead(a.status, { 'Content-Type': 'application/json', ...(a.headers ?? {}), 'Content-Length': String(Buffer.byteLength(payload)) });
-  st.held.hold(res);
-  let i = 0;
-  const timer = setInterval(() => {
-    if (res.destroyed || i >= payload.length) {
-      clearInterval(timer);
-      if (!res.destroyed) res.end();
-      return;
-    }
-    res.write(payload[i++]);
-  }, intervalMs);
-  res.on('close', () => clearInterval(timer));
+  dripBody(st.held, res, payload, intervalMs);
 }
 
 export async function handle(st: SimState, req: IncomingMessage, res: ServerResponse): Promise<void> {

@@ -10,7 +10,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { heldAnswers } from '../held-answers';
+import { dripBody, heldAnswers } from '../held-answers';
 
 export interface SimStep {
   status: number;
@@ -723,17 +723,7 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
   /** A valid answer sent one byte at a time; stops when the client goes away. */
   function drip(res: http.ServerResponse, payload: string, intervalMs: number): void {
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(payload) });
-    held.hold(res);
-    let i = 0;
-    const timer = setInterval(() => {
-      if (res.destroyed || i >= payload.length) {
-        clearInterval(timer);
-        if (!res.destroyed) res.end();
-        return;
-      }
-      res.write(payload[i++]);
-    }, intervalMs);
-    res.on('close', () => clearInterval(timer));
+    dripBody(held, res, payload, intervalMs);
   }
 
   function write(res: http.ServerResponse, a: HttpAnswer, extraHeaders: Record<string, string> = {}): void {
