@@ -6,7 +6,8 @@
  * answers the queue with a few jobs and `queryHistory` with 5,000 finished jobs spread over 30
  * days (completed, failed and canceled on several printers of three sources, with the reasons and
  * timelines the sources record), filtered by `since` and `limit` and without timelines when asked,
- * as the app's core answers. The page is instrumented before any of its own code runs: the click
+ * as the app's core answers; then the same 5,000 jobs within 7 days, all of them in the period the
+ * view opens on. The page is instrumented before any of its own code runs: the click
  * notes its time and an animation-frame check notes the first frame in which
  * `[data-testid="history-ready"]` (set by the view once its charts are drawn) is in the DOM; the
  * harness waits for the page to call back, it never polls the page while it works.
