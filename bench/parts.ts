@@ -13,4 +13,5 @@ export const PARTS: BenchPart[] = [
   { name: 'remote', run: async () => (await import('./remote')).runRemoteBench() },
   { name: 'memory', run: async () => (await import('./memory')).runMemoryBench() },
   { name: 'renderer', run: async () => (await import('./renderer')).runRendererBench() },
+  { name: 'history', run: async () => (await import('./history')).runHistoryBench() },
 ];

@@ -337,8 +337,9 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
       return info;
     },
 
-    async queryHistory({ since, limit }) {
-      return history.query({ ...(since ? { since } : {}), ...(limit ? { limit } : {}) });
+    async queryHistory({ since, limit, timelines }) {
+      const entries = await history.query({ ...(since ? { since } : {}), ...(limit ? { limit } : {}) });
+      return timelines === false ? entries.map((e) => ({ finishedAt: e.finishedAt, job: e.job, timeline: [] })) : entries;
     },
 
     async clearHistory() {

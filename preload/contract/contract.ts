@@ -231,7 +231,12 @@ export const requests = {
   saveJobOutput: request<{ savedTo: string } | null>()(KeyInput),
   getServiceInfo: request<ServiceInfo>()(SourceInput),
   serviceAction: request<ServiceInfo>()(ServiceActionRequest),
-  queryHistory: request<HistoryEntry[]>()(z.object({ since: z.string().datetime().optional(), limit: z.number().int().min(1).max(100_000).optional() }).strict()),
+  /**
+   * The stored history, newest first: from `since`, at most `limit` entries; `timelines: false`
+   * answers every entry with an empty timeline (the History view draws only the jobs, and a job's
+   * timeline is most of an entry's size).
+   */
+  queryHistory: request<HistoryEntry[]>()(z.object({ since: z.string().datetime().optional(), limit: z.number().int().min(1).max(100_000).optional(), timelines: z.boolean().optional() }).strict()),
   clearHistory: request<null>()(Empty),
   exportHistory: request<{ savedTo: string } | null>()(z.object({ format: z.enum(['csv', 'json']) }).strict()),
   saveDiagnostics: request<{ savedTo: string } | null>()(Empty),

@@ -45,6 +45,17 @@ describe('history aggregation', () => {
     expect(s.entries.map((e) => e.job.key)).not.toContain('local:9');
   });
 
+  it('reads times the app did not write itself too (an offset, no milliseconds) as the same instants', () => {
+    const offset = (iso: string) => new Date(Date.parse(iso) + 2 * 3600_000).toISOString().replace(/\.\d{3}Z$/, '+02:00');
+    const rewritten = entries.map((e) => ({ ...e, finishedAt: offset(e.finishedAt), job: { ...e.job, createdAt: offset(e.job.createdAt!) } }));
+    const opts = { now: NOW, range: '30d', bucket: 'hour', filter: ALL } as const;
+    const a = aggregateHistory(entries, opts);
+    const b = aggregateHistory(rewritten, opts);
+    expect(b.buckets).toEqual(a.buckets);
+    expect(b.timeToPrint).toEqual(a.timeToPrint);
+    expect(b.entries.length).toBe(entries.length);
+  });
+
   it('counts per local day over 30 days', () => {
     const s = aggregateHistory(entries, { now: NOW, range: '30d', bucket: 'day', filter: ALL });
     expect(s.buckets.length).toBe(31);

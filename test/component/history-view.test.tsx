@@ -53,6 +53,8 @@ describe('the History view', () => {
     await openTables(bridge);
     const asked = bridge.callsOf('queryHistory').at(-1)!;
     expect(Date.now() - Date.parse(asked.since!)).toBeGreaterThanOrEqual(7 * 24 * 3600_000);
+    // The view draws jobs, never their timelines: it asks for the entries without them.
+    expect(asked.timelines).toBe(false);
     expect(screen.getByTestId('history-totals').textContent).toBe('2 completed · 2 failed · 1 canceled');
     expect(cells('history-table-reasons')).toEqual([['Paper jam', '2']]);
     expect(cells('history-table-printers').map((r) => r[1])).toEqual(['1', '1']);

@@ -213,4 +213,26 @@ export async function capabilities(t: ConformanceTarget): Promise<void> {
   expect(await call(t.bridge, 'getServiceInfo', { sourceId: t.printSourceId })).toMatchObject({ ok: false, error: { code: 'unsupported', message: `${health!.name} cannot show service details.` } });
 }
 
-export const SCENARIOS = { printWithProgress, stopUpload, cancel, track, settingsSave, signInEvents, capabilities } as const;
+/**
+ * A job that ends is in the stored history with its timeline, newest first; `timelines: false`
+ * answers the same entries with empty timelines, `limit` the newest; a malformed option is refused
+ * naming it.
+ */
+export async function history(t: ConformanceTarget): Promise<void> {
+  const key = await t.cancellableJob();
+  const patched = patchOf(t.bridge, key, (j) => j.state === 'canceled');
+  valueOf(await call(t.bridge, 'cancelJob', { key }));
+  await patched;
+  const full = valueOf(await call(t.bridge, 'queryHistory', {}));
+  const entry = full.find((e) => e.job.key === key);
+  expect(entry?.job.state).toBe('canceled');
+  expect(entry!.timeline.at(-1)).toMatchObject({ state: 'canceled' });
+  const bare = valueOf(await call(t.bridge, 'queryHistory', { timelines: false }));
+  expect(bare).toEqual(full.map((e) => ({ finishedAt: e.finishedAt, job: e.job, timeline: [] })));
+  expect(valueOf(await call(t.bridge, 'queryHistory', { limit: 1, timelines: false }))).toEqual(bare.slice(0, 1));
+  expect(valueOf(await call(t.bridge, 'queryHistory', { since: entry!.finishedAt, timelines: false })).map((e) => e.job.key)).toContain(key);
+  const refused = await call(t.bridge, 'queryHistory', { timelines: 'no' } as unknown as { timelines: boolean });
+  expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-input', field: 'timelines' } });
+}
+
+export const SCENARIOS = { printWithProgress, stopUpload, cancel, track, settingsSave, signInEvents, capabilities, history } as const;

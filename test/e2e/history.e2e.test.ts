@@ -38,6 +38,17 @@ async function listedOutcomes(): Promise<string[]> {
   return page.getByTestId('history-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.outcome ?? ''));
 }
 
+/** The jobs chart's canvas pixels that are not blank. */
+async function paintedPixels(): Promise<number> {
+  return page.getByTestId('history-jobs-chart').locator('canvas').evaluate((c) => {
+    const canvas = c as HTMLCanvasElement;
+    const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+    let n = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
+    return n;
+  });
+}
+
 async function openHistory(): Promise<void> {
   await page.getByTestId('history-section').locator('summary').click();
   await page.getByTestId('history-ready').waitFor({ state: 'attached', timeout: 15_000 });
@@ -80,16 +91,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the History view', () => {
   });
 
   it('draws the charts from the stored history, without a CSP or console error', async () => {
-    const chart = page.getByTestId('history-jobs-chart');
     // The canvas holds drawn bars (not only a blank plot).
-    const painted = await chart.locator('canvas').evaluate((c) => {
-      const canvas = c as HTMLCanvasElement;
-      const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-      let n = 0;
-      for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) n++;
-      return n;
-    });
-    expect(painted).toBeGreaterThan(100);
+    expect(await paintedPixels()).toBeGreaterThan(100);
     expect(beforeOpen).toEqual([]);
     expect(requested.filter((u) => /HistoryView.*\.js$/.test(u)).length).toBe(1);
     const totals = (await page.getByTestId('history-totals').textContent()) ?? '';
@@ -172,4 +175,21 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the History view', () => {
       expect(errors).toEqual([]);
     });
   }
+
+  it('another period is drawn into the chart that is there (made once, its data set anew)', async () => {
+    const chart = page.getByTestId('history-jobs-chart');
+    type Marked = HTMLCanvasElement & { pqmFirst?: true };
+    await chart.locator('canvas').evaluate((c) => ((c as Marked).pqmFirst = true));
+    const before = Number(await chart.getAttribute('data-buckets'));
+    await page.getByTestId('history-range').selectOption('30d');
+    // 30 days are drawn by day: 31 bars, where 7 days were 169 hours.
+    await expect.poll(async () => Number(await chart.getAttribute('data-buckets'))).toBeLessThan(33);
+    expect(before).toBeGreaterThan(100);
+    await page.getByTestId('history-ready').waitFor({ state: 'attached', timeout: 15_000 });
+    expect(await page.getByTestId('history-bucket').inputValue()).toBe('day');
+    expect(await chart.locator('canvas').evaluate((c) => (c as Marked).pqmFirst === true)).toBe(true);
+    expect(await page.locator('[data-testid="history-jobs-chart"] canvas').count()).toBe(1);
+    expect(await paintedPixels()).toBeGreaterThan(100);
+    expect(errors).toEqual([]);
+  });
 });

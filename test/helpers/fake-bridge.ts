@@ -292,7 +292,11 @@ export class FakeBridge implements PrintQueueBridge {
       const job = this.need(key);
       if (isFinal(job)) throw new AppFailure('conflict', `The job is already ${job.state}.`);
       if (!job.cancel.allowed) throw new AppFailure('too-late', job.cancel.reason ?? 'The service refuses to cancel this job.');
-      return this.update(key, { state: 'canceled', rawState: 'Canceled', cancel: { allowed: false, reason: 'The job is finished.' } });
+      const canceled = this.update(key, { state: 'canceled', rawState: 'Canceled', cancel: { allowed: false, reason: 'The job is finished.' } });
+      // A job that ends goes into the stored history with its timeline, newest first, as the core records it.
+      const timeline = [...(this.details[key]?.timeline ?? []), { at: NOW, state: 'canceled' as const, rawState: 'Canceled', detail: null }];
+      this.history = [{ finishedAt: NOW, job: canceled, timeline }, ...this.history];
+      return canceled;
     };
     return {
       getSnapshot: async ({ first }) => snapshotAnswer({ jobs: [...this.jobs.values()], sources: this.sources, paused: this.paused }, this.settings.ui, first),
@@ -447,7 +451,12 @@ export class FakeBridge implements PrintQueueBridge {
         }
         return this.serviceInfo!;
       },
-      queryHistory: async () => this.history,
+      // As the core answers: newest first as stored, from `since`, at most `limit`, timelines unless refused.
+      queryHistory: async ({ since, limit, timelines }) => {
+        const from = since === undefined ? -Infinity : Date.parse(since);
+        const entries = this.history.filter((e) => Date.parse(e.finishedAt) >= from).slice(0, limit);
+        return timelines === false ? entries.map((e) => ({ finishedAt: e.finishedAt, job: e.job, timeline: [] })) : entries;
+      },
       clearHistory: async () => {
         this.history = [];
         return null;

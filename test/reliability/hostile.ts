@@ -40,7 +40,7 @@ export const VALID_EXAMPLES: Record<RequestName, Record<string, unknown>> = {
   saveJobOutput: { key: 'local:17' },
   getServiceInfo: { sourceId: 'local' },
   serviceAction: { sourceId: 'local', action: 'refresh' },
-  queryHistory: { limit: 10 },
+  queryHistory: { limit: 10, timelines: false },
   clearHistory: {},
   exportHistory: { format: 'csv' },
   saveDiagnostics: {},

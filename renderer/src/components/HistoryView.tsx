@@ -5,7 +5,7 @@
  * the charts. "Show as tables" gives the same numbers as tables (for screen readers). Loaded only
  * when the view is first opened, so the queue's start does not pay for the chart library.
  */
-import { useState } from 'preact/hooks';
+import { useSignal, type Signal } from '@preact/signals';
 import type { HistoryEntry } from '../../../preload/contract/model';
 import { jobName } from '../../../preload/contract/job-states';
 import { t } from '../i18n/messages';
@@ -65,10 +65,10 @@ export function HistoryView() {
   const store = useStore();
   const h = historyOf(store);
   const stats = h.stats.value;
-  const [drawnFor, setDrawnFor] = useState<HistoryStats | null>(null);
+  /** The numbers the chart last drew: only the ready mark reads it, so a draw re-renders nothing else. */
+  const drawnFor = useSignal<HistoryStats | null>(null);
   const status = h.status.value;
   const tables = h.tables.value;
-  const ready = status === 'ready' && (tables || drawnFor === stats);
   const picked = pickId(h.pick.value);
   const onPick = (pick: HistoryPick) => (h.pick.value = pickId(pick) === picked ? null : pick);
   const bars = barItems(stats, store.sourceNames.value);
@@ -93,7 +93,7 @@ export function HistoryView() {
             <HistoryTables stats={stats} label={bars.label} picked={picked} onPick={onPick} />
           ) : (
             <div class="history-charts">
-              <JobsChart buckets={stats.buckets} bucket={stats.bucket} theme={store.ui.value.theme} onPick={onPick} onDrawn={() => setDrawnFor(stats)} />
+              <JobsChart buckets={stats.buckets} bucket={stats.bucket} theme={store.ui.value.theme} onPick={onPick} onDrawn={() => (drawnFor.value = stats)} />
               <BarList title={t.historyFailuresByPrinter} items={bars.byPrinter} outcome="failed" empty={t.historyNoFailures} picked={picked} onPick={onPick} testId="history-failures-printer" />
               <BarList title={t.historyFailuresByReason} items={bars.byReason} outcome="failed" empty={t.historyNoFailures} picked={picked} onPick={onPick} testId="history-failures-reason" />
               <BarList title={t.historyTimeToPrint} items={bars.times} outcome="completed" empty={t.historyNoCompleted} picked={picked} onPick={onPick} testId="history-time-to-print" />
@@ -102,9 +102,16 @@ export function HistoryView() {
           <HistoryList h={h} store={store} label={bars.label} />
         </>
       )}
-      {ready && <span hidden data-testid="history-ready" />}
+      <ReadyMark h={h} drawnFor={drawnFor} />
     </div>
   );
+}
+
+/** Marks the view ready once the period is read and drawn: as tables, or the chart drawn with its numbers. */
+function ReadyMark(props: { h: HistoryState; drawnFor: Signal<HistoryStats | null> }) {
+  const { h } = props;
+  const ready = h.status.value === 'ready' && (h.tables.value || props.drawnFor.value === h.stats.value);
+  return ready ? <span hidden data-testid="history-ready" /> : null;
 }
 
 function HistoryControls(props: { h: HistoryState; store: Store }) {

@@ -42,72 +42,92 @@ function segmentAt(counts: Bucket['counts'], y: number): Outcome | undefined {
   return undefined;
 }
 
-export function JobsChart(props: { buckets: Bucket[]; bucket: BucketSize; theme: string; onPick: (pick: HistoryPick) => void; onDrawn: () => void }) {
+/** uPlot's columns: bucket middles (s) and, per outcome topmost first, each bar's running total. */
+function chartData(buckets: readonly Bucket[]): uPlot.AlignedData {
+  const xs = buckets.map((b) => (b.start + b.end) / 2000);
+  // Stacked bars: each series is drawn from zero to its running total, the topmost first.
+  const stacks = [...OUTCOMES].reverse().map((o) => buckets.map((b) => OUTCOMES.slice(0, OUTCOMES.indexOf(o) + 1).reduce((n, k) => n + b.counts[k], 0)));
+  return [xs, ...stacks];
+}
+
+type JobsChartProps = { buckets: Bucket[]; bucket: BucketSize; theme: string; onPick: (pick: HistoryPick) => void; onDrawn: () => void };
+
+/**
+ * The chart in `el`, coloured from the theme now; `holds` names the buckets it shows. A draw says
+ * so (onDrawn) only once the buckets it shows are the ones last asked for.
+ */
+function makeChart(el: HTMLElement, latest: { current: JobsChartProps }, holds: { current: readonly Bucket[] }): uPlot {
+  const muted = cssVar('--fg-muted');
+  const grid = cssVar('--border');
+  const bars = uPlot.paths.bars!({ size: [0.8, 48], align: 0 });
+  const order = [...OUTCOMES].reverse();
+  // Each bar fills its own hour or day: the first starts at the left edge, the last ends at the right.
+  const xRange = (): uPlot.Range.MinMax => {
+    const b = holds.current;
+    return b.length ? [b[0]!.start / 1000, b.at(-1)!.end / 1000] : [0, 1];
+  };
+  return new uPlot(
+    {
+      width: Math.max(320, el.clientWidth || 640),
+      height: 180,
+      legend: { show: false },
+      cursor: { drag: { x: false, y: false }, points: { show: false } },
+      scales: { x: { time: true, range: xRange }, y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
+      axes: [
+        { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
+        { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: (_u, ticks) => ticks.map((v) => (Number.isInteger(v) ? formatInt(v) : '')) },
+      ],
+      series: [{}, ...order.map((o) => ({ label: t.historyOutcomes[o], fill: cssVar(OUTCOME_VARS[o]), stroke: cssVar(OUTCOME_VARS[o]), width: 0, paths: bars, points: { show: false } }))],
+      hooks: { draw: [() => holds.current === latest.current.buckets && latest.current.onDrawn()] },
+    },
+    chartData(holds.current),
+    el,
+  );
+}
+
+export function JobsChart(props: JobsChartProps) {
   const host = useRef<HTMLDivElement>(null);
   const themeVersion = useThemeVersion(props.theme);
   const latest = useRef(props);
   latest.current = props;
+  const chart = useRef<uPlot | null>(null);
+  const holds = useRef<readonly Bucket[]>(props.buckets);
+  // Made once, and again only when the theme changes (its colours are read from the theme then).
   useEffect(() => {
     const el = host.current;
-    if (!el || !props.buckets.length) return;
-    const { buckets } = props;
-    const xs = buckets.map((b) => (b.start + b.end) / 2000);
-    // Stacked bars: each series is drawn from zero to its running total, the topmost first.
-    const stacks: number[][] = [];
-    const order = [...OUTCOMES].reverse();
-    for (const o of order) stacks.push(buckets.map((b) => OUTCOMES.slice(0, OUTCOMES.indexOf(o) + 1).reduce((n, k) => n + b.counts[k], 0)));
-    const muted = cssVar('--fg-muted');
-    const grid = cssVar('--border');
-    const bars = uPlot.paths.bars!({ size: [0.8, 48], align: 0 });
-    let drawn = false;
-    const chart = new uPlot(
-      {
-        width: Math.max(320, el.clientWidth || 640),
-        height: 180,
-        legend: { show: false },
-        cursor: { drag: { x: false, y: false }, points: { show: false } },
-        // Each bar fills its own hour or day: the first starts at the left edge, the last ends at the right.
-        scales: { x: { time: true, range: () => [buckets[0]!.start / 1000, buckets.at(-1)!.end / 1000] }, y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
-        axes: [
-          { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
-          { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: (_u, ticks) => ticks.map((v) => (Number.isInteger(v) ? formatInt(v) : '')) },
-        ],
-        series: [{}, ...order.map((o) => ({ label: t.historyOutcomes[o], fill: cssVar(OUTCOME_VARS[o]), stroke: cssVar(OUTCOME_VARS[o]), width: 0, paths: bars, points: { show: false } }))],
-        hooks: {
-          draw: [
-            () => {
-              if (drawn) return;
-              drawn = true;
-              latest.current.onDrawn();
-            },
-          ],
-        },
-      },
-      [xs, ...stacks],
-      el,
-    );
+    if (!el) return;
+    holds.current = latest.current.buckets;
+    const made = makeChart(el, latest, holds);
+    chart.current = made;
     const click = () => {
-      const i = chart.cursor.idx;
+      const i = made.cursor.idx;
       if (i === null || i === undefined) return;
-      const b = latest.current.buckets[i];
+      const b = holds.current[i];
       if (!b) return;
-      const top = chart.cursor.top;
-      const y = top === undefined || top < 0 ? undefined : chart.posToVal(top, 'y');
+      const top = made.cursor.top;
+      const y = top === undefined || top < 0 ? undefined : made.posToVal(top, 'y');
       latest.current.onPick({ kind: 'bucket', start: b.start, end: b.end, outcome: y === undefined ? undefined : segmentAt(b.counts, y) });
     };
-    chart.over.addEventListener('click', click);
+    made.over.addEventListener('click', click);
     const resize = new ResizeObserver(() => {
       const w = Math.max(320, el.clientWidth);
-      if (w !== chart.width) chart.setSize({ width: w, height: 180 });
+      if (w !== made.width) made.setSize({ width: w, height: 180 });
     });
     resize.observe(el);
     return () => {
       resize.disconnect();
-      chart.over.removeEventListener('click', click);
-      chart.destroy();
+      made.over.removeEventListener('click', click);
+      chart.current = null;
+      made.destroy();
     };
-    // Redrawn only when its data, bucket size or theme change.
-  }, [props.buckets, props.bucket, themeVersion]);
+  }, [themeVersion]);
+  // New buckets (another period, bucket size or filter) go into the chart that is there.
+  useEffect(() => {
+    const made = chart.current;
+    if (!made || holds.current === props.buckets) return;
+    holds.current = props.buckets;
+    made.setData(chartData(props.buckets));
+  }, [props.buckets]);
   const total = props.buckets.reduce((n, b) => n + b.counts.completed + b.counts.failed + b.counts.canceled + b.counts.other, 0);
   return (
     <figure class="history-figure">

@@ -32,6 +32,9 @@ export function HistorySection() {
     <section aria-label={t.historyTitle}>
       <details class="printers-view history-section" data-testid="history-section" open={open} onToggle={(e) => {
         const next = (e.currentTarget as HTMLDetailsElement).open;
+        // The view's code is fetched now, beside the history it reads, not after the next frame
+        // (a failure is said when the view asks for it again).
+        if (next) historyView.load().catch(() => undefined);
         if (next !== h.open.value) h.setOpen(next);
       }}>
         <summary>{t.historyTitle}</summary>

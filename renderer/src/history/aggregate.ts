@@ -5,6 +5,7 @@
  * the range, the bucket size or the source/printer filters change.
  */
 import type { HistoryEntry, Job } from '../../../preload/contract/model';
+import { canonicalTime } from '../../../preload/contract/wire';
 
 export const OUTCOMES = ['completed', 'failed', 'canceled', 'other'] as const;
 /** How a finished job ended; `other`: found gone, or ended in a state the service did not name. */
@@ -92,6 +93,11 @@ export function printerId(job: Pick<Job, 'sourceId' | 'printer'>): string {
   return `${job.sourceId}\u0000${job.printer ?? ''}`;
 }
 
+/** A stored time in ms: the app's own form read by hand (twice as fast as Date.parse), any other by Date.parse. */
+function timeOf(iso: string): number {
+  return canonicalTime(iso) ?? Date.parse(iso);
+}
+
 /** The local start of the hour or day holding `ms`. */
 export function bucketStart(ms: number, size: BucketSize): number {
   const d = new Date(ms);
@@ -151,7 +157,7 @@ export function aggregateHistory(entries: readonly HistoryEntry[], opts: { now: 
   const durations = new Map<string, { sourceId: string; printer: string | null; ms: number[] }>();
   const kept: HistoryEntry[] = [];
   for (const e of entries) {
-    const at = Date.parse(e.finishedAt);
+    const at = timeOf(e.finishedAt);
     if (!(at >= from && at <= to) || !passes(e.job, opts.filter)) continue;
     kept.push(e);
     const outcome = outcomeOf(e.job);
@@ -168,7 +174,7 @@ export function aggregateHistory(entries: readonly HistoryEntry[], opts: { now: 
       r.count++;
       byReason.set(reason, r);
     } else if (outcome === 'completed') {
-      const submitted = Date.parse(e.job.createdAt ?? '');
+      const submitted = timeOf(e.job.createdAt ?? '');
       if (Number.isFinite(submitted) && at >= submitted) {
         const d = durations.get(id) ?? { sourceId: e.job.sourceId, printer: e.job.printer, ms: [] };
         d.ms.push(at - submitted);
@@ -199,7 +205,7 @@ export function pickEntries(stats: HistoryStats, pick: HistoryPick): HistoryEntr
   return stats.entries.filter((e) => {
     switch (pick.kind) {
       case 'bucket': {
-        const at = Date.parse(e.finishedAt);
+        const at = timeOf(e.finishedAt);
         return at >= pick.start && at < pick.end && (!pick.outcome || outcomeOf(e.job) === pick.outcome);
       }
       case 'failed-printer':

@@ -48,7 +48,8 @@ function createHistoryState(store: Store) {
     status.value = 'loading';
     const now = Date.now();
     const period = range.value;
-    const r = await store.queryHistory({ since: new Date(now - RANGES[period]).toISOString() });
+    // Without timelines: the view never shows them, and they are most of each entry's size.
+    const r = await store.queryHistory({ since: new Date(now - RANGES[period]).toISOString(), timelines: false });
     if (id !== asked) return;
     batch(() => {
       if (r.ok) {

@@ -119,6 +119,10 @@ describe('the app core over the AODocs source', () => {
     await a.core.pollOnce();
     const q = await a.call<HistoryEntry[]>('queryHistory', {});
     expect(q.ok && q.value.map((e) => e.job.key)).toContain(`ao:${done.jobId}`);
+    // Without timelines on request: the same entries, each with an empty timeline.
+    expect(q.ok && q.value.find((e) => e.job.key === `ao:${done.jobId}`)?.timeline.length).toBeGreaterThan(0);
+    const bare = await a.call<HistoryEntry[]>('queryHistory', { timelines: false });
+    expect(bare).toEqual({ ok: true, value: q.ok && q.value.map((e) => ({ ...e, timeline: [] })) });
     const csv = await a.call<{ savedTo: string }>('exportHistory', { format: 'csv' });
     expect(csv.ok).toBe(true);
     const csvText = await readFile(a.platform.saved[0], 'utf8');
