@@ -22,7 +22,7 @@ import { snapshotAnswer } from '../preload/contract/queue-view';
 import { startWebTransport } from '../main/web/server';
 import { createFakeCore } from '../test/unit/web/fake-core';
 import { launchChromium } from './chromium';
-import { syntheticJobs } from './renderer';
+import { syntheticJobs } from './queue-server';
 import type { BenchFigure } from './types';
 
 const ENTRIES = 5_000;
