@@ -14,7 +14,7 @@ import type { Events, Handlers, UpdateStatus } from '../preload/contract/contrac
 import { AppFailure, type Settings } from '../preload/contract/model';
 import { createAppCore } from './core/app-core';
 import type { AppCore } from './core/app-core-types';
-import type { Logger } from './ports/ports';
+import { systemClock, type Logger } from './ports/ports';
 import { APP_ID, PROTOCOL } from './desktop/app-identity';
 import { readLaunchArgs } from './desktop/argv';
 import { DEMO_FLAG, createDemoSecretStore, decideDemoMode, demoUserDataDir, takeDemoSecrets } from './desktop/demo-mode';
@@ -340,7 +340,7 @@ function startNotifications(o: { icon: string; log: Logger; getWindow: () => Bro
     },
   });
   const rules: NotificationRules = createNotificationRules({
-    clock: { now: () => Date.now(), setTimeout: (fn, ms) => setTimeout(fn, ms), clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>) },
+    clock: systemClock,
     settings: o.settings,
     deliver: (spec) => notifier.deliver(spec),
   });
