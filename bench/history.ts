@@ -22,6 +22,7 @@ import { snapshotAnswer } from '../preload/contract/queue-view';
 import { startWebTransport } from '../main/web/server';
 import { createFakeCore } from '../test/unit/web/fake-core';
 import { launchChromium } from './chromium';
+import { percentile } from './harness';
 import { syntheticJobs } from './queue-server';
 import type { BenchFigure } from './types';
 
@@ -182,10 +183,7 @@ async function measured(page: Page, next: () => Promise<void>, act: string, arg?
   await Promise.race([done, late]).finally(() => clearTimeout(timer));
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor((s.length - 1) / 2)]!;
-}
+const median = (xs: number[]) => percentile(xs, 50);
 
 /**
  * Opens of the view, each in a fresh page, and (in the first `changes` of them) a change from 7 to

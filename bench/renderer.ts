@@ -22,6 +22,7 @@ import { serveQueue, type ServedQueue as Served } from './queue-server';
 import type { BenchFigure } from './types';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium';
+import { percentile } from './harness';
 
 const JOBS = 10_000;
 const PATCHES = 200;
@@ -33,12 +34,6 @@ const BIG_LOADS = 3;
 const LOADS = 7;
 /** Time a freshly launched Chromium is given to finish its own start-up before the window loads. */
 const BROWSER_SETTLE_MS = 1500;
-
-function percentile(values: number[], p: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  if (s.length === 0) return Number.NaN;
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
-}
 
 /** Runs in the page before its own code: records first rows and patch arrival-to-frame times. */
 const INSTRUMENT = `
