@@ -174,7 +174,7 @@ async function budgetRun(windowMs: number): Promise<{ perSecond: number; priorit
         for (let i = 1; i < times.length; i++) maxGapMs = Math.max(maxGapMs, times[i]! - times[i - 1]!);
       }
       return {
-        perSecond: (status.length * 1000) / (to - from),
+        perSecond: wholePollRate(sim.requests.filter(isStatus).map((r) => r.at), from, to),
         priority: priority.map(delay),
         others: others.filter((o) => o.at !== null).map(delay),
         maxGapMs,
@@ -183,6 +183,24 @@ async function budgetRun(windowMs: number): Promise<{ perSecond: number; priorit
       await bench.close();
     }
   });
+}
+
+/**
+ * Status requests a second over whole polls: the requests of the polls that started in [from, to),
+ * divided by the time from the first of those polls to the first poll after them. (A count over a
+ * window cut at arbitrary moments is off by up to one poll's requests at each edge.) A poll is a
+ * burst of requests; polls are at least 500 ms apart and a poll's requests go out within 250 ms.
+ */
+function wholePollRate(times: number[], from: number, to: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  const starts: { at: number; index: number }[] = [];
+  sorted.forEach((t, i) => {
+    if (i === 0 || t - sorted[i - 1]! > 250) starts.push({ at: t, index: i });
+  });
+  const first = starts.find((p) => p.at >= from);
+  const next = starts.find((p) => p.at >= to);
+  if (!first || !next || next.at <= first.at) throw new Error('the request log has no whole poll in the window');
+  return ((next.index - first.index) * 1000) / (next.at - first.at);
 }
 
 /** A job tracked before the app started that stays unchanged: its status requests a second after 60 s. */
@@ -275,17 +293,24 @@ export async function runScriptxBench(): Promise<BenchFigure[]> {
   );
 
   const windowMs = 20_000;
-  const budget = await budgetRun(windowMs);
+  const budgets: Awaited<ReturnType<typeof budgetRun>>[] = [];
+  for (let i = 0; i < 3; i++) budgets.push(await budgetRun(windowMs));
+  const budget = {
+    perSecond: median(budgets.map((b) => b.perSecond)),
+    maxGapMs: Math.max(...budgets.map((b) => b.maxGapMs)),
+  };
   // Two request counts (no latency), run side by side to keep the suite short.
   const [unchanged, meadco100] = await Promise.all([unchangedRun(), meadcoRequestRate(100, 10_000)]);
-  const budgetHow = `real time, default settings (30 req/s per service); 10 jobs handed in now (priority) and 90 tracked before the app started; ${windowMs / 1000} s window from 3 s after start; simulator request log`;
-  const pp95 = percentile(budget.priority, 95);
-  const op95 = percentile(budget.others, 95);
+  const budgetHow = `real time, default settings (30 req/s per service); 10 jobs handed in now (priority) and 90 tracked before the app started; ${windowMs / 1000} s window from 3 s after start; simulator request log; median of 3 runs, each with a fresh simulator and core`;
+  const pp95s = budgets.map((b) => percentile(b.priority, 95));
+  const op95s = budgets.map((b) => percentile(b.others, 95));
+  const pp95 = median(pp95s);
+  const op95 = median(op95s);
   figures.push(
-    { group: 'request-cost', name: 'ScriptX status requests per second to one service, 100 active jobs (10 priority)', value: budget.perSecond, unit: 'req/s', target: '≤ 30 req/s', met: budget.perSecond <= 30, method: budgetHow },
-    { group: 'freshness', name: 'ScriptX p95 at 100 active jobs: the 10 priority jobs', value: s(pp95), unit: 's', target: '≤ 0.6 s', met: pp95 <= 600, method: `${budgetHow}; 10 scripted changes, simulator change to patch` },
-    { group: 'freshness', name: 'ScriptX p95 at 100 active jobs: the 90 others', value: s(op95), unit: 's', target: '≤ 10 s', met: op95 <= 10_000, method: `${budgetHow}; 30 scripted changes, simulator change to patch` },
-    { group: 'request-cost', name: 'ScriptX longest gap between status requests for one job, 100 active jobs', value: s(budget.maxGapMs), unit: 's', target: '≤ 10 s', met: budget.maxGapMs <= 10_000, method: `${budgetHow}; the 90 non-priority jobs, window edges counted as requests` },
+    { group: 'request-cost', name: 'ScriptX status requests per second to one service, 100 active jobs (10 priority)', value: budget.perSecond, unit: 'req/s', target: '≤ 30 req/s', met: budget.perSecond <= 30, method: `${budgetHow}; the requests of the polls that started in the window over the time from the first of them to the next poll (whole polls, not a window cut mid-poll) (runs: ${budgets.map((b) => b.perSecond.toFixed(2)).join(', ')} req/s)` },
+    { group: 'freshness', name: 'ScriptX p95 at 100 active jobs: the 10 priority jobs', value: s(pp95), unit: 's', target: '≤ 0.6 s', met: pp95 <= 600, method: `${budgetHow}; 10 scripted changes, simulator change to patch (${spread(pp95s)})` },
+    { group: 'freshness', name: 'ScriptX p95 at 100 active jobs: the 90 others', value: s(op95), unit: 's', target: '≤ 10 s', met: op95 <= 10_000, method: `${budgetHow}; 30 scripted changes, simulator change to patch (${spread(op95s)})` },
+    { group: 'request-cost', name: 'ScriptX longest gap between status requests for one job, 100 active jobs', value: s(budget.maxGapMs), unit: 's', target: '≤ 10 s', met: budget.maxGapMs <= 10_000, method: `${budgetHow}; the 90 non-priority jobs, window edges counted as requests; the longest of the 3 runs (runs: ${budgets.map((b) => s(b.maxGapMs).toFixed(2)).join(', ')} s)` },
     { group: 'request-cost', name: 'ScriptX status requests for a non-priority job unchanged for more than 60 s', value: unchanged.perSecond, unit: 'req/s', target: '≤ 0.2 req/s', met: unchanged.perSecond <= 0.2, method: `real time, 5 jobs tracked before the app started, printing and unchanged; the busiest one over ${unchanged.windowS.toFixed(0)} s from 66 s after start (run beside MeadCo's 100-job run, on another simulator)` },
   );
 

@@ -364,25 +364,39 @@ export interface BudgetJob {
   addedAt: number;
   /** When its last status request was sent (epoch ms), null when never. */
   lastAskedAt: number | null;
+  /** When it was first planned for (epoch ms): a job never asked counts its gap from here. */
+  waitingSince: number;
   /** When its status last changed (or it was first seen), epoch ms. */
   changedAt: number;
 }
+
+/** How far a poll's start may drift early from its schedule (the timer, the time taken before the
+ * poll plans) and still not see the poll one second before it: a poll comes at most every
+ * `activeMs`, so two polls' requests count in the same second only when the polls are less than a
+ * second apart by more than this. */
+export const POLL_DRIFT_MS = 50;
 
 /**
  * A service's request allowance: at most `maxPerSecond` requests in any second, counted at the
  * start of the poll that sent them, and no poll more than the share of the time since the previous
  * one (so a fast poll every 500 ms sends at most half the budget, and the budget is spread evenly).
+ * A poll two intervals after another less the drift of the timers (999 ms instead of 1000) does not
+ * see that one: otherwise a drift of one millisecond would leave a whole poll without requests.
  */
 export class RequestBudget {
   private spent: { at: number; n: number }[] = [];
   private lastAt: number | null = null;
   private pollAt = 0;
+  /** The time between the last two polls given an allowance (ms); null before the second. */
+  periodMs: number | null = null;
 
   /** The requests one poll starting at `now` may send. */
   available(now: number, maxPerSecond: number, activeMs: number): number {
-    this.spent = this.spent.filter((s) => now - s.at < 1000);
+    const window = 1000 - Math.min(POLL_DRIFT_MS, activeMs / 10);
+    this.spent = this.spent.filter((s) => now - s.at < window);
     const inLastSecond = this.spent.reduce((sum, s) => sum + s.n, 0);
     const since = this.lastAt === null ? 1000 : Math.min(1000, Math.max(activeMs, now - this.lastAt));
+    this.periodMs = this.lastAt === null ? null : now - this.lastAt;
     this.pollAt = now;
     this.lastAt = now;
     return Math.max(0, Math.min(Math.ceil((maxPerSecond * since) / 1000), maxPerSecond - inLastSecond));
@@ -401,12 +415,32 @@ export function askInterval(job: BudgetJob, fullRate: boolean, activeMs: number,
   return now - job.changedAt > UNCHANGED_AFTER_MS ? Math.max(activeMs, UNCHANGED_INTERVAL_MS) : activeMs;
 }
 
+/** Room left under MAX_ASK_GAP_MS for a request that goes out a little after its poll starts. */
+export const ASK_GAP_SLACK_MS = 250;
+
+/** The share of the budget a poll is expected to have when planning ahead for the jobs that must
+ * not go unasked (less than all of it: a poll may come late, or get less). */
+const AHEAD_SHARE = 0.8;
+
 /**
  * Which jobs to ask about in the poll starting at `now`, in order, at most `allowance` of them:
- * first any job about to go MAX_ASK_GAP_MS unasked (never starved), then the priority jobs (the
- * MAX_FULL_RATE_JOBS newest at the full rate), then the others that are due, longest overdue first.
+ * first the jobs that must be asked now so that no job goes MAX_ASK_GAP_MS unasked (never
+ * starved), then the priority jobs (the MAX_FULL_RATE_JOBS newest at the full rate), then the
+ * others that are due, longest overdue first.
+ *
+ * Never starved, planned ahead: each job has a deadline, the last moment a poll may start and
+ * still reach the service in time (its last request, or when it started waiting, plus
+ * MAX_ASK_GAP_MS less ASK_GAP_SLACK_MS). Polls are expected every `activeMs`, or as far apart as
+ * the last two were (`periodMs`) when they come late, each with its share of the budget; taken in
+ * order of deadline, a job that the coming polls could not all reach in time is asked now. So a
+ * crowd of jobs that fall due together (all asked in the first poll) is spread over the polls
+ * before their deadline instead of overrunning the last one.
  */
-export function planBudget(jobs: readonly BudgetJob[], now: number, opts: { allowance: number; activeMs: number }): string[] {
+export function planBudget(
+  jobs: readonly BudgetJob[],
+  now: number,
+  opts: { allowance: number; activeMs: number; maxPerSecond: number; periodMs?: number | null },
+): string[] {
   if (opts.allowance <= 0) return [];
   const fullRate = new Set(
     jobs
@@ -416,12 +450,31 @@ export function planBudget(jobs: readonly BudgetJob[], now: number, opts: { allo
       .map((j) => j.key),
   );
   const dueAt = (j: BudgetJob) => (j.lastAskedAt === null ? -Infinity : j.lastAskedAt + askInterval(j, fullRate.has(j.key), opts.activeMs, now));
-  // A job whose gap would pass MAX_ASK_GAP_MS before the next poll: asked now, even before the
-  // priority jobs. (A job never asked yet comes first among the others.)
-  const starving = (j: BudgetJob) => j.lastAskedAt !== null && now - j.lastAskedAt + opts.activeMs > MAX_ASK_GAP_MS;
-  const tier = (j: BudgetJob) => (fullRate.has(j.key) ? 1 : starving(j) ? 0 : 2);
+  const urgent = mustAskNow(jobs, now, opts);
+  const tier = (j: BudgetJob) => (urgent.has(j.key) ? 0 : fullRate.has(j.key) ? 1 : 2);
   // Requests go out a little after the poll starts: a job due within the slack is taken now.
-  const due = jobs.filter((j) => dueAt(j) <= now + Math.min(100, opts.activeMs / 10));
+  // (A job never asked yet is due at once, first among the others.)
+  const due = jobs.filter((j) => urgent.has(j.key) || dueAt(j) <= now + Math.min(100, opts.activeMs / 10));
   due.sort((a, b) => tier(a) - tier(b) || dueAt(a) - dueAt(b) || (a.key < b.key ? -1 : 1));
   return due.slice(0, opts.allowance).map((j) => j.key);
+}
+
+/** The jobs the poll at `now` must ask so that the coming polls can reach every other job before
+ * its deadline (see planBudget). */
+function mustAskNow(jobs: readonly BudgetJob[], now: number, opts: { activeMs: number; maxPerSecond: number; periodMs?: number | null }): Set<string> {
+  // A period longer than two intervals is a pause (after sleep, or while idle), not a late poll.
+  const late = opts.periodMs != null && opts.periodMs <= 2 * opts.activeMs ? opts.periodMs : 0;
+  const period = Math.max(opts.activeMs, late);
+  // The budget counts any second: the polls within one second share it.
+  const perPoll = Math.max(1, Math.floor(AHEAD_SHARE * Math.floor(opts.maxPerSecond / Math.ceil(1000 / period))));
+  const byDeadline = jobs
+    .map((j) => ({ key: j.key, deadline: (j.lastAskedAt ?? j.waitingSince) + MAX_ASK_GAP_MS - ASK_GAP_SLACK_MS }))
+    .sort((a, b) => a.deadline - b.deadline || (a.key < b.key ? -1 : 1));
+  let must = 0;
+  byDeadline.forEach((j, i) => {
+    // The polls after this one that start before the job's deadline.
+    const later = Math.max(0, Math.floor((j.deadline - now) / period));
+    must = Math.max(must, i + 1 - later * perPoll);
+  });
+  return new Set(byDeadline.slice(0, must).map((j) => j.key));
 }

@@ -77,6 +77,8 @@ export interface Entry {
   statusTimes: number[];
   /** When the last status request was sent (ms). */
   askedAt?: number;
+  /** When the request budget first planned for it (ms): until it is asked, its wait counts from here. */
+  waitingSince?: number;
   inFlight: boolean;
 }
 

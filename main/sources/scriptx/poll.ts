@@ -50,7 +50,8 @@ function mayAsk(ctx: ScriptxContext, e: Entry, now: number): boolean {
  */
 function withinBudget(ctx: ScriptxContext, askable: Entry[], pollCtx: PollContext, now: number): Entry[] {
   const activeMs = pollCtx.interval?.activeMs ?? 500;
-  const allowance = ctx.budget.available(now, pollCtx.interval?.maxRequestsPerSecond ?? DEFAULT_SCRIPTX_MAX_REQUESTS_PER_SECOND, activeMs);
+  const maxPerSecond = pollCtx.interval?.maxRequestsPerSecond ?? DEFAULT_SCRIPTX_MAX_REQUESTS_PER_SECOND;
+  const allowance = ctx.budget.available(now, maxPerSecond, activeMs);
   const byKey = new Map(askable.map((e) => [keyOf(ctx, e.token), e]));
   const looking = pollCtx.priorityKeys ?? new Set<string>();
   const plan = planBudget(
@@ -58,17 +59,19 @@ function withinBudget(ctx: ScriptxContext, askable: Entry[], pollCtx: PollContex
       const key = keyOf(ctx, e.token);
       const addedAt = Date.parse(e.addedAt);
       const changedAt = e.updatedAt ? Date.parse(e.updatedAt) : now;
+      e.waitingSince ??= now;
       return {
         key,
         // The jobs the user is looking at come before the newest ones handed in.
         priority: looking.has(key) || now - addedAt < PRIORITY_RECENT_MS,
         addedAt: looking.has(key) ? Number.MAX_SAFE_INTEGER : Number.isFinite(addedAt) ? addedAt : 0,
         lastAskedAt: e.askedAt ?? null,
+        waitingSince: e.waitingSince,
         changedAt: Number.isFinite(changedAt) ? changedAt : now,
       };
     }),
     now,
-    { allowance, activeMs },
+    { allowance, activeMs, maxPerSecond, periodMs: ctx.budget.periodMs },
   );
   ctx.budget.spend(plan.length);
   return plan.map((k) => byKey.get(k)!);

@@ -5,6 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PollContext, PollResult } from '../../../main/queue/source';
+import { settle } from '../../helpers/fake-clock';
 import { harness, type Harness } from './helpers';
 
 let h: Harness | null = null;
@@ -25,22 +26,71 @@ function statusLog(hh: Harness, from = 0): { token: string; at: number }[] {
 
 /**
  * Polls every `activeMs` from now until `untilMs` (fake time), a full poll every 10 s as the engine
- * does, each poll answered before time moves on. Returns when each job's raw state was first seen.
+ * does, start to start as the engine schedules them; `drift(i)` moves the i-th poll after the
+ * first that many ms later (or earlier) than its schedule, as a busy machine's timers do. Time
+ * moves during a poll only when a request waits for its job's rate window (a timer of the poll's
+ * own): the poll is never left waiting on time that cannot pass. Returns when each job's raw state
+ * was first seen.
  */
-async function pollEvery(hh: Harness, ctx: Omit<PollContext, 'mode' | 'signal' | 'activeJobs'>, untilMs: number, seen: Map<string, number>): Promise<void> {
+async function pollEvery(
+  hh: Harness,
+  ctx: Omit<PollContext, 'mode' | 'signal' | 'activeJobs'>,
+  untilMs: number,
+  seen: Map<string, number>,
+  drift: (i: number) => number = () => 0,
+): Promise<void> {
   const activeMs = ctx.interval?.activeMs ?? 500;
   let lastFull = -Infinity;
-  while (hh.clock.now() < untilMs) {
+  for (let i = 1; hh.clock.now() < untilMs; i++) {
     const now = hh.clock.now();
     const full = now - lastFull >= 10_000;
     if (full) lastFull = now;
-    const result: PollResult = await hh.source.poll({ ...ctx, mode: full ? 'full' : 'active', signal: new AbortController().signal, activeJobs: new Map() });
-    for (const j of result.jobs) {
+    let result: PollResult | null = null;
+    const polled = hh.source.poll({ ...ctx, mode: full ? 'full' : 'active', signal: new AbortController().signal, activeJobs: new Map() }).then((r) => (result = r));
+    while (!result) {
+      await Promise.race([polled, settle()]);
+      const waitFor = hh.clock.nextDueIn();
+      if (!result && waitFor !== null) await hh.clock.advance(waitFor);
+    }
+    for (const j of (result as PollResult).jobs) {
       const k = `${j.nativeId}|${j.rawState}`;
       if (!seen.has(k)) seen.set(k, now);
     }
-    await hh.clock.advance(activeMs);
+    await hh.clock.advance(Math.max(0, now + activeMs + drift(i) - hh.clock.now()));
   }
+}
+
+/** 100 active jobs as in the budget figures: 90 tracked before the app started, 10 handed in now. */
+async function hundredJobs(hh: Harness): Promise<{ others: string[]; priority: string[] }> {
+  const t0 = hh.clock.now();
+  const others: string[] = [];
+  const priority: string[] = [];
+  for (let i = 0; i < 100; i++) {
+    const token = hh.sim.addJob({ steps: [{ status: 5, afterMs: 0 }, { status: 6, afterMs: HOUR }] });
+    (i < 90 ? others : priority).push(token);
+    await hh.tracked.add({ sourceId: 'local', id: token, kind: 'html', addedAt: new Date(i < 90 ? t0 - TEN_MINUTES : t0).toISOString() });
+  }
+  return { others, priority };
+}
+
+/** The most requests in any window of `windowMs` (each window starting at a request). */
+function mostIn(log: readonly { at: number }[], windowMs: number): number {
+  let most = 0;
+  for (let a = 0, b = 0; a < log.length; a++) {
+    while (b < log.length && log[b]!.at < log[a]!.at + windowMs) b++;
+    most = Math.max(most, b - a);
+  }
+  return most;
+}
+
+/** The longest time between two status requests for one of `tokens` (fake time), the run's edges counted. */
+function longestGap(log: readonly { token: string; at: number }[], tokens: readonly string[], from: number, to: number): number {
+  let longest = 0;
+  for (const t of tokens) {
+    const times = [from, ...log.filter((r) => r.token === t).map((r) => r.at), to];
+    for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
+  }
+  return longest;
 }
 
 /** `n` jobs printing for an hour, handed in at `addedAt` (epoch ms). */
@@ -102,6 +152,34 @@ describe('ScriptX request budget', () => {
       const times = [t0, ...log.filter((r) => r.token === o.token).map((r) => r.at), t0 + 40_000];
       for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1], `gap for ${o.token}`).toBeLessThanOrEqual(10_000);
     }
+  });
+
+  it('never lets a job go 10 s unasked when polls come late: room is left for a late poll and for its requests to go out', async () => {
+    h = await harness();
+    const t0 = h.clock.now();
+    const { others } = await hundredJobs(h);
+    // A busy machine: polls 0 to 150 ms late (the scheduler never starts one early).
+    const late = (i: number) => (i * 37) % 151;
+    await pollEvery(h, { interval: { activeMs: 500, idleMs: 10_000 } }, t0 + 60_000, new Map(), late);
+    const log = statusLog(h);
+    // In fake time a request goes out the moment its poll starts; a real one takes a little
+    // longer, so the gap between polls must leave it room (ASK_GAP_SLACK_MS less what polls drift).
+    expect(longestGap(log, others, t0, t0 + 60_000)).toBeLessThanOrEqual(10_000 - 100);
+    expect(mostIn(log, 1000)).toBeLessThanOrEqual(30);
+  });
+
+  it('loses no poll of the budget when a timer fires a millisecond early, and stays within it', async () => {
+    h = await harness();
+    const t0 = h.clock.now();
+    await hundredJobs(h);
+    // Every third poll one millisecond early: 499 ms after the one before, 999 ms after the one before that.
+    await pollEvery(h, { interval: { activeMs: 500, idleMs: 10_000 } }, t0 + 30_000, new Map(), (i) => (i % 3 === 0 ? -1 : 0));
+    const log = statusLog(h, t0 + 5_000).filter((r) => r.at < t0 + 25_000);
+    // The whole budget is used: 30 a second over 20 s (a poll left empty would cost 15).
+    expect(log.length).toBeGreaterThanOrEqual(30 * 20 - 15);
+    // A poll that comes early by the timers' drift counts in the next second: at most 30 in any
+    // 950 ms, and over any second at most what two polls may send.
+    expect(mostIn(log, 1000 - 50)).toBeLessThanOrEqual(30);
   });
 
   it('asks about a job the user is looking at (selected, details open) at the full rate', async () => {
