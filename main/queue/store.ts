@@ -26,10 +26,16 @@ const OBJECT_FIELDS = ['cancel', 'abort', 'extra'] as const;
 const OPTIONAL_SCALARS = ['reason', 'pages', 'pagesPrinted', 'sizeBytes'] as const;
 const OPTIONAL_OBJECTS = ['hold', 'release', 'pause', 'resume'] as const;
 
+/** The optional objects (hold, release, pause, resume) as reported equal the stored ones; unrolled
+ * (a loop over field names would read them by a computed key, slower in the per-cycle loop). The
+ * optional scalars are compared in `unchanged` with the others. */
 function sameOptional(old: Job, sj: SourceJob): boolean {
-  for (const f of OPTIONAL_SCALARS) if (old[f] !== sj[f]) return false;
-  for (const f of OPTIONAL_OBJECTS) if (old[f] !== sj[f] && !jsonEqual(old[f], sj[f])) return false;
-  return true;
+  return (
+    (old.hold === sj.hold || jsonEqual(old.hold, sj.hold)) &&
+    (old.release === sj.release || jsonEqual(old.release, sj.release)) &&
+    (old.pause === sj.pause || jsonEqual(old.pause, sj.pause)) &&
+    (old.resume === sj.resume || jsonEqual(old.resume, sj.resume))
+  );
 }
 
 /** One source's entries, with counters kept in step so a cycle can skip work that cannot apply. */
@@ -43,6 +49,10 @@ interface Bucket {
   stale: number;
   /** when the stuck clocks were last checked (epoch ms) */
   stuckCheckedAt: number;
+  /** The entry each position of the source's last listing matched: a source lists its jobs in
+   * much the same order at every poll, so position i is tried before a lookup by key (which has
+   * to hash the freshly parsed key string of every job at every cycle). */
+  lastListed: (Entry | undefined)[];
 }
 
 interface Entry {
@@ -61,6 +71,8 @@ interface Entry {
   fast: boolean;
   /** Store mark of the latest explicit update (an action's answer, a track): older polls yield. */
   explicitMark: number;
+  /** Dropped from the store (swept, dismissed, source removed): a stale position hint never matches. */
+  dropped: boolean;
 }
 
 export interface StoreOptions {
@@ -121,7 +133,6 @@ function unchanged(old: Job, sj: SourceJob): boolean {
     old.createdAt === sj.createdAt &&
     old.nativeId === sj.nativeId &&
     old.sourceKind === sj.sourceKind &&
-    old.reason === sj.reason &&
     old.pages === sj.pages &&
     old.pagesPrinted === sj.pagesPrinted &&
     old.sizeBytes === sj.sizeBytes &&
@@ -288,10 +299,10 @@ export class JobStore {
     if (sj.abort !== undefined) job.abort = sj.abort;
     for (const f of OPTIONAL_SCALARS) if (sj[f] !== undefined) job[f] = sj[f] as never;
     for (const f of OPTIONAL_OBJECTS) if (sj[f] !== undefined) job[f] = sj[f];
-    const e: Entry = { job, seenAt, seenCycle: this.cycle, changedAtMs: nowMs, timeline: [], finishedEmitted: false, final: isFinalJob(job), fast: canBeStuck(job), explicitMark: 0 };
+    const e: Entry = { job, seenAt, seenCycle: this.cycle, changedAtMs: nowMs, timeline: [], finishedEmitted: false, final: isFinalJob(job), fast: canBeStuck(job), explicitMark: 0, dropped: false };
     this.entries.set(job.key, e);
     let b = this.bySource.get(job.sourceId);
-    if (!b) this.bySource.set(job.sourceId, (b = { entries: new Map(), active: 0, fast: 0, stale: 0, stuckCheckedAt: Number.NEGATIVE_INFINITY }));
+    if (!b) this.bySource.set(job.sourceId, (b = { entries: new Map(), active: 0, fast: 0, stale: 0, stuckCheckedAt: Number.NEGATIVE_INFINITY, lastListed: [] }));
     b.entries.set(job.key, e);
     count(b, e, 1);
     this.pushTimeline(e, seenAt, job.state, job.rawState, job.detail);
@@ -394,13 +405,20 @@ export class JobStore {
     const seenAt = new Date(nowMs).toISOString();
     const cycle = ++this.cycle;
     const prefix = `${sourceId}:`;
-    const own = this.bySource.get(sourceId)?.entries;
+    const bucket = this.bySource.get(sourceId);
+    const own = bucket?.entries;
+    const hints = bucket?.lastListed ?? [];
+    const listed: (Entry | undefined)[] = [];
     // Active entries listed by this poll: when they are all of them, nothing can be gone.
     let seenActive = 0;
-    for (const sj of result.jobs) {
+    const jobs = result.jobs;
+    for (let i = 0; i < jobs.length; i++) {
+      const sj = jobs[i];
       if (!sj) continue;
-      // Known to this source: the key is one of its own.
-      const known = own?.get(sj.key);
+      // Known to this source: the key is one of its own (at the same place as last time, mostly).
+      const hint = hints[i];
+      const known = hint !== undefined && !hint.dropped && hint.job.key === sj.key ? hint : own?.get(sj.key);
+      listed[i] = known;
       if (known) {
         const again = known.seenCycle === cycle;
         // Updated explicitly (a cancel's answer) after this poll was sent: the poll's view of the
@@ -421,6 +439,7 @@ export class JobStore {
         this.retired.delete(sj.key);
       }
       this.add(sj, seenAt, nowMs);
+      listed[i] = this.entries.get(sj.key);
     }
     if (result.gone) {
       for (const key of result.gone) {
@@ -433,6 +452,7 @@ export class JobStore {
       this.sweep(nowMs);
       return { fast: false };
     }
+    b.lastListed = listed;
     // The loop below costs a pass over every job of the source, so it runs only when it can
     // change something: a complete list that missed an active job, stale flags to clear, or the
     // stuck clocks due for a check (a small fraction of the threshold, so at most that late).
@@ -537,6 +557,7 @@ export class JobStore {
   private drop(key: string): void {
     const e = this.entries.get(key);
     if (!e) return;
+    e.dropped = true;
     this.entries.delete(key);
     const b = this.bySource.get(e.job.sourceId);
     if (b && b.entries.delete(key)) count(b, e, -1);

@@ -97,6 +97,27 @@ describe('JobStore patches', () => {
     expect(tl.at(-1)?.rawState).toBe(`step ${MAX_TIMELINE_ENTRIES + 49}`);
   });
 
+  it('updates the right jobs when a source lists them in another order, leaves one out, or brings a dismissed one back at the same place', () => {
+    const { poll, take, store } = makeStore();
+    poll([j('a', { progress: 0.1 }), j('b', { progress: 0.2 }), j('c', { progress: 0.3 })]);
+    take();
+    // Another order: each job keeps its own values (a match by position alone would swap them).
+    poll([j('c', { progress: 0.3 }), j('a', { progress: 0.1 }), j('b', { progress: 0.25 })]);
+    expect(take()).toEqual([{ type: 'patches', patches: [{ type: 'changed', key: 's:b', changes: { progress: 0.25 } }] }]);
+    // One left out of a partial list: the others shift up a place.
+    poll([j('a', { progress: 0.1 }), j('b', { progress: 0.25 })], false);
+    expect(take()).toEqual([]);
+    // Dismissed, then handed in again: the new entry takes the place, the old one never answers.
+    store.remove('s:a');
+    store.upsert(j('a', { progress: 0.5 }), { explicit: true });
+    store.flush();
+    take();
+    poll([j('a', { progress: 0.6 }), j('b', { progress: 0.25 }), j('c', { progress: 0.3 })]);
+    expect(store.get('s:a')?.progress).toBe(0.6);
+    expect(take()).toEqual([{ type: 'patches', patches: [{ type: 'changed', key: 's:a', changes: { progress: 0.6 } }] }]);
+    expect(store.all().map((x) => x.key).sort()).toEqual(['s:a', 's:b', 's:c']);
+  });
+
   it('never lets a poll overwrite or add a job of another source', () => {
     const { store, take } = makeStore();
     store.upsert(sourceJob('t', 'x', { document: 'theirs.pdf' }));
