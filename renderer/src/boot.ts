@@ -2,8 +2,9 @@
  * The first code the queue window runs: it connects to the app and asks for the settings and the
  * window's first rows before the rest of the window (Preact, the components, the schemas) is even
  * loaded, so that the app prepares its answers while the page is still starting. The whole queue is
- * asked for once the first rows are in: they are drawn first, and a queue of thousands of jobs
- * follows without holding them up (nor overtaking them).
+ * asked for at the same time: the first rows are drawn first, and a queue of thousands of jobs
+ * follows without holding them up (the transport reads it after the next frame), nor overtaking
+ * them (the store puts first rows only while the window is still loading).
  */
 import type { PrintQueueBridge, RequestOutput } from '../../preload/contract/contract';
 import type { Result } from '../../preload/contract/model';
@@ -24,7 +25,10 @@ export interface EarlyAnswers {
 export function boot(bridge: PrintQueueBridge = getBridge()): { bridge: PrintQueueBridge; early: EarlyAnswers } {
   const settings = requestSafely(bridge, 'getSettings', {});
   const head = requestSafely(bridge, 'getSnapshot', { first: FIRST_ROWS });
-  const snapshot = head.then(() => requestSafely(bridge, 'getSnapshot', {}));
+  // Asked for at once, so that the app prepares it while the window draws its first rows; the
+  // transport reads a long answer only after the next frame (web.ts, LARGE_MESSAGE_CHARS), so it
+  // never holds up the first rows.
+  const snapshot = requestSafely(bridge, 'getSnapshot', {});
   return { bridge, early: { settings, head, snapshot } };
 }
 

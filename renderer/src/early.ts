@@ -9,10 +9,16 @@
  * the window's code loads and the shell renders.
  */
 import { boot, connectionSettled } from './boot';
+import { prepareFormatters } from './i18n/format';
 
 const FIRST_SEND_WAIT_MS = 100;
 
 export const started = boot();
+
+// The locale data the rows' times and numbers need takes tens of milliseconds to load: it is
+// loaded now, while the socket opens (the main thread has nothing else to do until then), rather
+// than while the first rows' answer waits to be read.
+prepareFormatters();
 
 /**
  * The rest of the window (Preact, the components, the store) is a separate chunk: its download and

@@ -1,7 +1,6 @@
 /** The queue window proper: one store on the bridge that boot opened, and one App. */
 import { render } from 'preact';
 import { effect } from '@preact/signals';
-import { prepareFormatters } from './i18n/format';
 import type { PrintQueueBridge } from '../../preload/contract/contract';
 import { App } from './App';
 import { createStore } from './state/store';
@@ -37,8 +36,6 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
   window.addEventListener('beforeunload', () => void store.flushUi());
 
   const started = store.start(early);
-  // The locale data the rows' times and numbers need is loaded while their answer is on its way.
-  prepareFormatters();
   // One first frame with the rows in it, rather than an empty window and the rows a frame later:
   // the window is drawn once the first rows (or the whole queue, or an error) are in, or when the
   // connection has something to say, and after FIRST_FRAME_WAIT_MS whatever happened.

@@ -18,13 +18,14 @@ afterEach(() => {
 });
 
 describe('boot', () => {
-  it('asks for the settings and the first rows at once, and for the whole queue once those are in', async () => {
+  it('asks for the settings, the first rows and the whole queue at once, in that order', async () => {
     const jobs = Array.from({ length: FIRST_ROWS + 20 }, (_, i) => makeJob({ key: `local:j${String(i).padStart(3, '0')}`, updatedAt: new Date(Date.UTC(2026, 0, 5, 9, 0, i)).toISOString() }));
     const bridge = new FakeBridge({ jobs, settings: { version: 1, sources: [], ui: { view: 'all' } } });
     const { early } = boot(bridge);
     expect(bridge.calls.map((c) => [c.name, c.input])).toEqual([
       ['getSettings', {}],
       ['getSnapshot', { first: FIRST_ROWS }],
+      ['getSnapshot', {}],
     ]);
     const head = await early.head;
     // Newest update first, as the saved view choices say.

@@ -63,6 +63,30 @@ export interface WebBridgeOptions {
 const OPEN = 1;
 
 /**
+ * A message this long (the whole queue: a megabyte at 10,000 jobs) takes tens of milliseconds to
+ * read; it is read after the next frame, so that it never holds up a frame the window is about to
+ * draw (its first rows). Messages after it wait for it, so nothing overtakes it.
+ */
+export const LARGE_MESSAGE_CHARS = 100_000;
+
+/** Runs `f` after the next frame is drawn, or at once (in a task) when the page draws no frames. */
+function afterNextFrame(f: () => void): void {
+  if (typeof requestAnimationFrame !== 'function' || typeof document === 'undefined' || document.visibilityState !== 'visible') {
+    setTimeout(f, 0);
+    return;
+  }
+  // A frame that never comes (the window hidden meanwhile) does not hold the message for long.
+  let done = false;
+  const run = () => {
+    if (done) return;
+    done = true;
+    f();
+  };
+  requestAnimationFrame(() => setTimeout(run, 0));
+  setTimeout(run, 100);
+}
+
+/**
  * A snapshot's jobs arrive as a table of columns (see preload/contract/protocol.ts); the bridge answers the
  * list of jobs the contract promises. A table that cannot be read answers an error saying why.
  */
@@ -197,15 +221,15 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
       helloSent = true;
       for (const q of queued.splice(0)) ws.send(q.text);
     };
-    ws.onmessage = (ev) => {
-      if (typeof ev.data !== 'string') return;
-      let msg: ServerMessage;
+    const parse = (data: string): ServerMessage | null => {
       try {
-        msg = JSON.parse(ev.data) as ServerMessage;
+        return JSON.parse(data) as ServerMessage;
       } catch {
         console.error('The preview server sent a message that is not JSON.');
-        return;
+        return null;
       }
+    };
+    const handle = (msg: ServerMessage): void => {
       if (msg.type === 'ready') {
         setStatus({ state: 'open', message: null });
         everOpened = true;
@@ -217,6 +241,40 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
       } else if (msg.type === 'event') {
         emitLocal(msg.name, msg.payload as never);
       }
+    };
+    // A long message waits for a frame before it is read (see LARGE_MESSAGE_CHARS). The events
+    // after it wait for it (a patch never overtakes the snapshot it follows); answers to other
+    // requests are read at once (the first rows do not wait for the whole queue).
+    const held: (string | ServerMessage)[] = [];
+    let waiting = false;
+    // One held message a task, as they came: what an answer's reader does on its promise
+    // (microtasks) is done before the next message is read, as between two socket messages.
+    const release = (): void => {
+      waiting = false;
+      if (held.length === 0 || socket !== ws) return;
+      const next = held.shift()!;
+      const msg = typeof next === 'string' ? parse(next) : next;
+      if (msg) handle(msg);
+      if (held.length === 0) return;
+      waiting = true;
+      if (typeof held[0] === 'string') afterNextFrame(release);
+      else setTimeout(release, 0);
+    };
+    ws.onmessage = (ev) => {
+      const data: unknown = ev.data;
+      if (typeof data !== 'string') return;
+      if (data.length >= LARGE_MESSAGE_CHARS) {
+        held.push(data);
+        if (!waiting) {
+          waiting = true;
+          afterNextFrame(release);
+        }
+        return;
+      }
+      const msg = parse(data);
+      if (!msg) return;
+      if (held.length > 0 && msg.type !== 'response') held.push(msg);
+      else handle(msg);
     };
     ws.onerror = () => {
       /* the close event that follows says what happened */

@@ -1,0 +1,118 @@
+/**
+ * The web bridge reads a long message (the whole queue) only after the next frame, so that it never
+ * holds up the frame the window is about to draw; events after it wait for it, answers to other
+ * requests do not, and each held message is read in a task of its own.
+ */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { LARGE_MESSAGE_CHARS, createWebBridge } from '../../../renderer/src/transport/web';
+
+class FakeSocket {
+  static last: FakeSocket | null = null;
+  readyState = 0;
+  sent: string[] = [];
+  onopen: (() => void) | null = null;
+  onmessage: ((ev: { data: unknown }) => void) | null = null;
+  onerror: (() => void) | null = null;
+  onclose: ((ev: { code: number; reason: string }) => void) | null = null;
+  constructor(readonly url: string) {
+    FakeSocket.last = this;
+  }
+  send(text: string): void {
+    this.sent.push(text);
+  }
+  close(): void {
+    this.readyState = 3;
+  }
+  open(): void {
+    this.readyState = 1;
+    this.onopen?.();
+    this.receive({ type: 'ready' });
+  }
+  receive(msg: unknown): void {
+    this.onmessage?.({ data: JSON.stringify(msg) });
+  }
+}
+
+const frames: (() => void)[] = [];
+const saved = { raf: globalThis.requestAnimationFrame, document: (globalThis as { document?: unknown }).document };
+beforeEach(() => {
+  frames.length = 0;
+  globalThis.requestAnimationFrame = ((cb: () => void) => frames.push(cb)) as never;
+  (globalThis as { document?: unknown }).document = { visibilityState: 'visible' };
+});
+afterEach(() => {
+  globalThis.requestAnimationFrame = saved.raf;
+  (globalThis as { document?: unknown }).document = saved.document;
+});
+
+const tick = () => new Promise<void>((r) => setTimeout(r, 0));
+const drawFrame = async () => {
+  for (const f of frames.splice(0)) f();
+  await tick();
+};
+
+function connect() {
+  const bridge = createWebBridge({ url: 'ws://127.0.0.1:1/ws', token: 't', WebSocketImpl: FakeSocket as never });
+  const ws = FakeSocket.last!;
+  ws.open();
+  return { bridge, ws };
+}
+
+/** The ids of the requests sent so far, by name. */
+function ids(ws: FakeSocket): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const text of ws.sent) {
+    const m = JSON.parse(text) as { type: string; id?: number; name?: string };
+    if (m.type === 'request' && m.name) out[m.name] = m.id!;
+  }
+  return out;
+}
+
+describe('web bridge: long messages wait for a frame', () => {
+  it('reads the whole queue after the next frame, answers other requests at once, and keeps events behind it', async () => {
+    const { bridge, ws } = connect();
+    const order: string[] = [];
+    bridge.on('jobs:patch', () => order.push('patch'));
+    const whole = bridge.request('getSnapshot', {}).then((r) => order.push(r.ok ? `whole ${(r.value as { pad: string }).pad.length}` : 'whole failed'));
+    const settings = bridge.request('getSettings', {}).then(() => order.push('settings'));
+    await tick();
+    const id = ids(ws);
+    const pad = 'x'.repeat(LARGE_MESSAGE_CHARS);
+    ws.receive({ type: 'response', id: id.getSnapshot, result: { ok: true, value: { jobs: [], sources: [], paused: null, pad } } });
+    ws.receive({ type: 'event', name: 'jobs:patch', payload: { patches: [] } });
+    ws.receive({ type: 'response', id: id.getSettings, result: { ok: true, value: {} } });
+    await settings;
+    await tick();
+    // The settings' answer is read; the whole queue waits for the frame, the patch waits behind it.
+    expect(order).toEqual(['settings']);
+    await drawFrame();
+    await whole;
+    await tick();
+    // The whole queue, then (in a task of its own, after the snapshot's reader ran) the patch.
+    expect(order).toEqual(['settings', `whole ${pad.length}`, 'patch']);
+    bridge.close();
+  });
+
+  it('reads a long message at once in a page that draws no frames (hidden)', async () => {
+    (globalThis as { document?: unknown }).document = { visibilityState: 'hidden' };
+    const { bridge, ws } = connect();
+    const whole = bridge.request('getSnapshot', {});
+    await tick();
+    ws.receive({ type: 'response', id: ids(ws).getSnapshot, result: { ok: true, value: { jobs: [], sources: [], paused: null, pad: 'x'.repeat(LARGE_MESSAGE_CHARS) } } });
+    const r = await whole;
+    expect(r.ok).toBe(true);
+    expect(frames).toHaveLength(0);
+    bridge.close();
+  });
+
+  it('reads short messages as they come, in order', async () => {
+    const { bridge, ws } = connect();
+    const order: string[] = [];
+    bridge.on('jobs:patch', (p) => order.push(`patch ${p.patches.length}`));
+    ws.receive({ type: 'event', name: 'jobs:patch', payload: { patches: [] } });
+    ws.receive({ type: 'event', name: 'jobs:patch', payload: { patches: [{ type: 'removed', key: 'local:a' }] } });
+    expect(order).toEqual(['patch 0', 'patch 1']);
+    expect(frames).toHaveLength(0);
+    bridge.close();
+  });
+});
