@@ -98,7 +98,11 @@ async function coldLoads(served: Served, loads: number, browsers: Browser[]): Pr
   const firstRows: number[] = [];
   const wholeReady: number[] = [];
   let last!: { page: Page; browser: Browser };
+  const lastJob = served.jobs[served.jobs.length - 1]!;
   for (let n = 0; n < loads; n++) {
+    // Each load as the first window after the app starts: the server holds no whole-queue answer
+    // prepared for an earlier load (any event drops it; this one changes nothing).
+    served.emitPatch({ type: 'changed', key: lastJob.key, changes: { owner: lastJob.owner } });
     last = await loadQueueWindow(served.url, served.jobs, browsers);
     const b = await last.page.evaluate(() => (window as unknown as { __bench: { firstRows: number; wholeReady: number } }).__bench);
     firstRows.push(b.firstRows);
@@ -200,7 +204,7 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
         unit: 'ms',
         target: '≤ 150 ms',
         met: first <= 150,
-        method: `${method}; navigation start to the first frame with job rows (the page's scripts, its connection, the first rows of the queue and their layout and paint); median of ${LOADS} cold loads, each in a fresh browser given ${BROWSER_SETTLE_MS / 1000} s to finish starting (${spread(firstRows)})`,
+        method: `${method}; navigation start to the first frame with job rows (the page's scripts, its connection, the first rows of the queue and their layout and paint); median of ${LOADS} cold loads, each in a fresh browser given ${BROWSER_SETTLE_MS / 1000} s to finish starting and against a server holding nothing prepared for an earlier load (${spread(firstRows)})`,
       },
       {
         group: 'renderer',

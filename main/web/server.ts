@@ -102,12 +102,13 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
 
   const clients = new Set<WebSocket>();
   /**
-   * The whole-queue snapshot answer, serialized ahead of its request: the window first asks for
-   * its first rows (getSnapshot `first`) and then for the whole queue, and encoding 10,000 jobs
-   * while it draws those rows saves that time. It is started only then, not while the page's own
-   * scripts load, so that it does not hold up the first rows. Any event invalidates it (`epoch`),
-   * so an answer is only ever sent if no patch, health change or pause happened since it was
-   * taken: every event after it follows it.
+   * The whole-queue snapshot answer, encoded a step at a time: the window asks for its first rows
+   * (getSnapshot `first`) and the whole queue at once, and the first rows are answered between two
+   * steps of the whole queue's encoding instead of after it. Once the first rows are answered it is
+   * prepared too (for a window that asks for the whole queue only then), and never while the page's
+   * own scripts load, so that it does not hold up the first rows. A prepared answer serves every
+   * whole-queue request until an event invalidates it (`epoch`): an answer is only ever sent if no
+   * patch, health change or pause happened since it was taken, so every event after it follows it.
    */
   let epoch = 0;
   let prepared: { epoch: number; text: Promise<string | null>; timer: ReturnType<typeof setTimeout> } | null = null;
@@ -235,6 +236,8 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
       clearTimeout(helloTimer);
       clients.delete(ws);
     });
+    /** Settles once the first rows this socket asked for so far are sent. */
+    let firstRows: Promise<unknown> = Promise.resolve();
     ws.on('message', (data: RawData, isBinary: boolean) => {
       if (!authenticated) {
         const hello = isBinary ? null : parseJson(data);
@@ -266,9 +269,18 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
       if (pending >= maxPending) return send(ws, errorResponse(id, 'not-allowed', `Too many requests in flight (at most ${maxPending}); wait for answers before sending more.`));
 
       pending++;
+      // The whole queue: encoded a step at a time (prepared), so that the first rows asked for
+      // with it are answered in between rather than after it; and never sent before the first
+      // rows this socket asked for (even when it was prepared before they were asked for).
+      if (name === 'getSnapshot' && isEmptyObject(input)) prepareSnapshot();
       const ready = name === 'getSnapshot' && isEmptyObject(input) ? prepared : null;
+      if (name === 'getSnapshot' && !ready && !isEmptyObject(input)) {
+        const answered = new Promise<void>((resolve) => answer(ws, id, name, input, () => pending--, resolve));
+        firstRows = firstRows.then(() => answered);
+        return;
+      }
       if (ready) {
-        void ready.text.then((text) => {
+        void Promise.all([ready.text, firstRows]).then(([text]) => {
           if (text !== null && ready.epoch === epoch) {
             pending--;
             sendRaw(ws, `{"type":"response","id":${JSON.stringify(id)},"result":${text}}`);
@@ -280,13 +292,14 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
     });
   }
 
-  function answer(ws: WebSocket, id: RequestId, name: string, input: unknown, done: () => void): void {
+  function answer(ws: WebSocket, id: RequestId, name: string, input: unknown, done: () => void, sent?: () => void): void {
     dispatch(handlers, name, input, mapError)
       .catch((err: unknown): Result<unknown> => ({ ok: false, error: mapError(err) }))
       .then((result) => {
         done();
         if (!result.ok && result.error.code === 'internal') logger.error('A preview request failed.', { request: String(name), message: result.error.message });
         send(ws, { type: 'response', id, result: name === 'getSnapshot' ? compactSnapshot(result) : result });
+        sent?.();
         // A window asks for its first rows, then for the whole queue: that one is encoded meanwhile.
         if (name === 'getSnapshot' && result.ok && (result.value as { total?: unknown }).total !== undefined) prepareSnapshot();
       });

@@ -73,7 +73,7 @@ describe('web bridge: long messages wait for a frame', () => {
     const { bridge, ws } = connect();
     const order: string[] = [];
     bridge.on('jobs:patch', () => order.push('patch'));
-    const whole = bridge.request('getSnapshot', {}).then((r) => order.push(r.ok ? `whole ${(r.value as { pad: string }).pad.length}` : 'whole failed'));
+    const whole = bridge.request('getSnapshot', {}).then((r) => order.push(r.ok ? `whole ${(r.value as unknown as { pad: string }).pad.length}` : 'whole failed'));
     const settings = bridge.request('getSettings', {}).then(() => order.push('settings'));
     await tick();
     const id = ids(ws);

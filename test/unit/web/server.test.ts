@@ -449,6 +449,37 @@ describe('web transport: the whole queue as a table, prepared while the window d
     expect(snapshotCalls()).toBe(2);
   });
 
+  it('answers the first rows before the whole queue asked for at the same time, and reads and encodes the whole queue once', async () => {
+    const jobs = Array.from({ length: 6_000 }, (_, i) => sampleJob({ key: `local:j-${i}`, nativeId: `j-${i}`, document: `Doc ${i}` }));
+    const core = createFakeCore({ getSnapshot: async ({ first }) => snapshotAnswer({ jobs, sources: [], paused: null }, defaultUi(), first) });
+    const { t } = await start(core);
+    const c = await authed(t);
+    c.ws.send(JSON.stringify({ type: 'request', id: 11, name: 'getSnapshot', input: { first: 20 } }));
+    c.ws.send(JSON.stringify({ type: 'request', id: 12, name: 'getSnapshot', input: {} }));
+    await c.box.next((m) => m.type === 'response' && m.id === 12);
+    await c.box.next((m) => m.type === 'response' && m.id === 11);
+    const kinds = c.box.messages.map((m) => (m.type === 'response' ? `response ${m.id}` : m.type));
+    expect(kinds).toEqual(['ready', 'response 11', 'response 12']);
+    // One read for the first rows, one for the whole queue (asking again uses the prepared answer).
+    expect(await c.request('getSnapshot', {})).toEqual({ ok: true, value: { jobs, sources: [], paused: null } });
+    expect(core.calls.filter((x) => x.name === 'getSnapshot')).toHaveLength(2);
+  });
+
+  it('never sends a prepared whole queue before the first rows the same socket asked for first', async () => {
+    const jobs = Array.from({ length: 3_000 }, (_, i) => sampleJob({ key: `local:j-${i}`, nativeId: `j-${i}`, document: `Doc ${i}` }));
+    const core = createFakeCore({ getSnapshot: async ({ first }) => snapshotAnswer({ jobs, sources: [], paused: null }, defaultUi(), first) });
+    const { t } = await start(core);
+    // Another window's load leaves the whole queue prepared.
+    const before = await authed(t);
+    await before.request('getSnapshot', {});
+    const c = await authed(t);
+    c.ws.send(JSON.stringify({ type: 'request', id: 21, name: 'getSnapshot', input: { first: 20 } }));
+    c.ws.send(JSON.stringify({ type: 'request', id: 22, name: 'getSnapshot', input: {} }));
+    await c.box.next((m) => m.type === 'response' && m.id === 22);
+    await c.box.next((m) => m.type === 'response' && m.id === 21);
+    expect(c.box.messages.map((m) => (m.type === 'response' ? `response ${m.id}` : m.type))).toEqual(['ready', 'response 21', 'response 22']);
+  });
+
   it('encodes a large prepared snapshot (several steps) to exactly the same answer', async () => {
     const jobs = Array.from({ length: 4_345 }, (_, i) => sampleJob({ key: `local:j-${i}`, nativeId: `j-${i}`, document: `Doc "${i}" \u2028`, progress: i % 7 ? null : (i % 100) / 100 }));
     const paused = { until: '2026-01-05T10:00:00.000Z' };
