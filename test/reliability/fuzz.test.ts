@@ -100,16 +100,25 @@ describe('web transport under hostile frames', () => {
       const before = core.calls.length;
       const results = (await Promise.all(payloads.map((input) => client.send({ type: 'request', name, input })))) as Result<unknown>[];
       let invalid = 0;
+      let wholeQueue = 0;
       payloads.forEach((p, j) => {
         // Judged as the socket carries it: JSON drops undefined values and non-enumerable keys.
-        if (!requests[name].input.safeParse(JSON.parse(JSON.stringify(p))).success) {
+        const carried = JSON.parse(JSON.stringify(p)) as unknown;
+        if (!requests[name].input.safeParse(carried).success) {
           invalid++;
           const r = results[j]!;
           expect(r.ok).toBe(false);
           if (!r.ok) expect(r.error.code).toBe('invalid-input');
+        } else if (name === 'getSnapshot' && typeof carried === 'object' && carried !== null && Object.keys(carried).length === 0) {
+          wholeQueue++;
+          expect(results[j]!.ok).toBe(true);
         }
       });
-      expect(core.calls.length - before).toBe(payloads.length - invalid);
+      // Every valid request reaches the core, except that whole-queue snapshots asked for with no
+      // event between them share one read (the server's prepared answer, main/web/server.ts).
+      const reads = core.calls.length - before;
+      expect(reads).toBeGreaterThanOrEqual(payloads.length - invalid - wholeQueue);
+      expect(reads).toBeLessThanOrEqual(payloads.length - invalid - wholeQueue + Math.min(1, wholeQueue));
       count += payloads.length;
     }
     expect(count).toBeGreaterThan(3000);
