@@ -65,7 +65,8 @@ const OPEN = 1;
 /**
  * A message this long (the whole queue: a megabyte at 10,000 jobs) takes tens of milliseconds to
  * read; it is read after the next frame, so that it never holds up a frame the window is about to
- * draw (its first rows). Messages after it wait for it, so nothing overtakes it.
+ * draw (its first rows). Events after it wait for it; answers to other requests pass answers that
+ * wait (the first rows never wait for the whole queue), never an event.
  */
 export const LARGE_MESSAGE_CHARS = 100_000;
 
@@ -242,10 +243,11 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
         emitLocal(msg.name, msg.payload as never);
       }
     };
-    // A long message waits for a frame before it is read (see LARGE_MESSAGE_CHARS). The events
-    // after it wait for it (a patch never overtakes the snapshot it follows); answers to other
-    // requests are read at once (the first rows do not wait for the whole queue).
-    const held: (string | ServerMessage)[] = [];
+    // A long message waits for a frame before it is read (see LARGE_MESSAGE_CHARS). What comes
+    // after it waits for it, except an answer while only answers wait: answers to different
+    // requests have no order between them, but an event must never be overtaken (an action's
+    // answer read before an older patch would be undone by it).
+    const held: { text?: string; msg?: ServerMessage; response: boolean }[] = [];
     let waiting = false;
     // One held message a task, as they came: what an answer's reader does on its promise
     // (microtasks) is done before the next message is read, as between two socket messages.
@@ -253,18 +255,19 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
       waiting = false;
       if (held.length === 0 || socket !== ws) return;
       const next = held.shift()!;
-      const msg = typeof next === 'string' ? parse(next) : next;
+      const msg = next.msg ?? parse(next.text!);
       if (msg) handle(msg);
       if (held.length === 0) return;
       waiting = true;
-      if (typeof held[0] === 'string') afterNextFrame(release);
+      if (held[0]!.text !== undefined) afterNextFrame(release);
       else setTimeout(release, 0);
     };
     ws.onmessage = (ev) => {
       const data: unknown = ev.data;
       if (typeof data !== 'string') return;
       if (data.length >= LARGE_MESSAGE_CHARS) {
-        held.push(data);
+        // The server writes "type" first (main/web/server.ts); anything else counts as an event.
+        held.push({ text: data, response: data.startsWith('{"type":"response"') });
         if (!waiting) {
           waiting = true;
           afterNextFrame(release);
@@ -273,8 +276,9 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
       }
       const msg = parse(data);
       if (!msg) return;
-      if (held.length > 0 && msg.type !== 'response') held.push(msg);
-      else handle(msg);
+      const response = msg.type === 'response';
+      if (held.length === 0 || (response && held.every((h) => h.response))) handle(msg);
+      else held.push({ msg, response });
     };
     ws.onerror = () => {
       /* the close event that follows says what happened */

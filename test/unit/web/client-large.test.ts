@@ -79,8 +79,8 @@ describe('web bridge: long messages wait for a frame', () => {
     const id = ids(ws);
     const pad = 'x'.repeat(LARGE_MESSAGE_CHARS);
     ws.receive({ type: 'response', id: id.getSnapshot, result: { ok: true, value: { jobs: [], sources: [], paused: null, pad } } });
-    ws.receive({ type: 'event', name: 'jobs:patch', payload: { patches: [] } });
     ws.receive({ type: 'response', id: id.getSettings, result: { ok: true, value: {} } });
+    ws.receive({ type: 'event', name: 'jobs:patch', payload: { patches: [] } });
     await settings;
     await tick();
     // The settings' answer is read; the whole queue waits for the frame, the patch waits behind it.
@@ -90,6 +90,24 @@ describe('web bridge: long messages wait for a frame', () => {
     await tick();
     // The whole queue, then (in a task of its own, after the snapshot's reader ran) the patch.
     expect(order).toEqual(['settings', `whole ${pad.length}`, 'patch']);
+    bridge.close();
+  });
+
+  it('never lets an answer overtake a long event: an action\'s answer is read after the older patches', async () => {
+    const { bridge, ws } = connect();
+    const order: string[] = [];
+    bridge.on('jobs:patch', (p) => order.push(`patch ${p.patches.length}`));
+    const cancel = bridge.request('cancelJob', { key: 'local:a' }).then(() => order.push('cancel answered'));
+    await tick();
+    const many = Array.from({ length: 2_000 }, (_, i) => ({ type: 'changed', key: `local:j${i}`, changes: { owner: `someone-${i}-${'x'.repeat(40)}` } }));
+    ws.receive({ type: 'event', name: 'jobs:patch', payload: { patches: many } });
+    ws.receive({ type: 'response', id: ids(ws).cancelJob, result: { ok: true, value: null } });
+    await tick();
+    expect(order).toEqual([]);
+    await drawFrame();
+    await cancel;
+    await tick();
+    expect(order).toEqual(['patch 2000', 'cancel answered']);
     bridge.close();
   });
 
