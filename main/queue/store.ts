@@ -222,8 +222,11 @@ export class JobStore {
    * not look at its active jobs costs nothing here, whatever their number.
    */
   activeJobs(sourceId: string): ReadonlyMap<string, Job> {
-    return new ActiveJobsView(this.bySource.get(sourceId)?.entries ?? new Map<string, Entry>(), (e) => this.materialize(e));
+    return new ActiveJobsView(this.bySource.get(sourceId)?.entries ?? new Map<string, Entry>(), this.materializeEntry);
   }
+
+  /** One function for every view, made once rather than at every poll. */
+  private readonly materializeEntry = (e: Entry): Job => this.materialize(e);
 
   /** Every job of the source, finished ones included (lastSeenAt may lag: see get()). */
   *jobsOf(sourceId: string): IterableIterator<Job> {
@@ -601,15 +604,15 @@ class ActiveJobsView implements ReadonlyMap<string, Job> {
   }
 
   entries(): MapIterator<[string, Job]> {
-    return activeIterator(this.source.values(), (e) => [e.job.key, this.materialize(e)]);
+    return new ActiveIterator<[string, Job]>(this.source.values(), 'entry', this.materialize) as unknown as MapIterator<[string, Job]>;
   }
 
   keys(): MapIterator<string> {
-    return activeIterator(this.source.values(), (e) => e.job.key);
+    return new ActiveIterator<string>(this.source.values(), 'key', this.materialize) as unknown as MapIterator<string>;
   }
 
   values(): MapIterator<Job> {
-    return activeIterator(this.source.values(), (e) => this.materialize(e));
+    return new ActiveIterator<Job>(this.source.values(), 'value', this.materialize) as unknown as MapIterator<Job>;
   }
 
   [Symbol.iterator](): MapIterator<[string, Job]> {
@@ -621,19 +624,29 @@ class ActiveJobsView implements ReadonlyMap<string, Job> {
   }
 }
 
-/** Iterates the entries that are not final, mapped, without building an array first. */
-function activeIterator<T>(source: Iterator<Entry>, map: (e: Entry) => T): MapIterator<T> {
-  const it = {
-    next(): IteratorResult<T, undefined> {
-      for (;;) {
-        const r = source.next();
-        if (r.done) return { done: true, value: undefined };
-        if (!r.value.final) return { done: false, value: map(r.value) };
-      }
-    },
-    [Symbol.iterator]() {
-      return it;
-    },
-  };
-  return it as unknown as MapIterator<T>;
+/**
+ * Iterates the entries that are not final (their keys, jobs or both), without building an array
+ * first, and without a closure made per call: a source walks its active jobs at every poll.
+ */
+class ActiveIterator<T> {
+  constructor(
+    private readonly source: Iterator<Entry>,
+    private readonly kind: 'key' | 'value' | 'entry',
+    private readonly materialize: (e: Entry) => Job,
+  ) {}
+
+  next(): IteratorResult<T, undefined> {
+    for (;;) {
+      const r = this.source.next();
+      if (r.done) return { done: true, value: undefined };
+      const e = r.value;
+      if (e.final) continue;
+      const value = this.kind === 'key' ? e.job.key : this.kind === 'value' ? this.materialize(e) : [e.job.key, this.materialize(e)];
+      return { done: false, value: value as T };
+    }
+  }
+
+  [Symbol.iterator](): this {
+    return this;
+  }
 }
