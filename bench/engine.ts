@@ -12,13 +12,11 @@ import { createQueueEngine } from '../main/queue/engine';
 import type { SourceJob } from '../main/queue/source';
 import { FakeClock } from '../test/helpers/fake-clock';
 import { FakeSource, sourceJob } from '../test/helpers/fake-source';
-import { percentile } from './harness';
+import { median, percentile } from './harness';
 import { figure, type BenchFigure } from './types';
 
 const CYCLE_TARGET_MS = 5;
 const PATCH_TARGET_BYTES = 1024;
-
-const median = (xs: number[]) => percentile(xs, 50);
 
 function cpuMs(): number {
   const u = process.cpuUsage();
@@ -107,6 +105,11 @@ async function measure(jobCount: number, warmup: number, cycles: number): Promis
 
 const REPEATS = 3;
 
+const SIZES = [
+  { jobCount: 1_000, label: '1k', cycles: 300 },
+  { jobCount: 10_000, label: '10k', cycles: 150 },
+] as const;
+
 /**
  * The measurements, in a child process of their own run with V8's GC on the main thread
  * (--single-threaded-gc): process.cpuUsage counts every thread of the process, and the GC's
@@ -135,11 +138,6 @@ async function childMain(): Promise<void> {
   process.stdout.write(JSON.stringify(results));
   process.exit(0);
 }
-
-const SIZES = [
-  { jobCount: 1_000, label: '1k', cycles: 300 },
-  { jobCount: 10_000, label: '10k', cycles: 150 },
-] as const;
 
 export async function runEngineBench(): Promise<BenchFigure[]> {
   const out: BenchFigure[] = [];

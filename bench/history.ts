@@ -22,7 +22,7 @@ import { snapshotAnswer } from '../preload/contract/queue-view';
 import { startWebTransport } from '../main/web/server';
 import { createFakeCore } from '../test/unit/web/fake-core';
 import { launchChromium } from './chromium';
-import { percentile } from './harness';
+import { median } from './harness';
 import { syntheticJobs } from './queue-server';
 import type { BenchFigure } from './types';
 
@@ -182,8 +182,6 @@ async function measured(page: Page, next: () => Promise<void>, act: string, arg?
   const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('The History view was not ready within 60 s.')), 60_000)));
   await Promise.race([done, late]).finally(() => clearTimeout(timer));
 }
-
-const median = (xs: number[]) => percentile(xs, 50);
 
 /**
  * Opens of the view, each in a fresh page, and (in the first `changes` of them) a change from 7 to
