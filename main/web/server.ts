@@ -272,9 +272,10 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
       // The whole queue: encoded a step at a time (prepared), so that the first rows asked for
       // with it are answered in between rather than after it; and never sent before the first
       // rows this socket asked for (even when it was prepared before they were asked for).
-      if (name === 'getSnapshot' && isEmptyObject(input)) prepareSnapshot();
-      const ready = name === 'getSnapshot' && isEmptyObject(input) ? prepared : null;
-      if (name === 'getSnapshot' && !ready && !isEmptyObject(input)) {
+      const whole = name === 'getSnapshot' && isEmptyObject(input);
+      if (whole) prepareSnapshot();
+      const ready = whole ? prepared : null;
+      if (name === 'getSnapshot' && !whole) {
         const answered = new Promise<void>((resolve) => answer(ws, id, name, input, () => pending--, resolve));
         firstRows = firstRows.then(() => answered);
         return;
