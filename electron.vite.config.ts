@@ -33,6 +33,37 @@ function preloadWindowCode(): Plugin {
   };
 }
 
+/** The modules `root` imports statically, itself and all that they import in turn. */
+function staticClosure(root: string, getModuleInfo: (id: string) => { importedIds: readonly string[] } | null): Set<string> {
+  const seen = new Set<string>();
+  const todo = [root];
+  while (todo.length) {
+    const id = todo.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const dep of getModuleInfo(id)?.importedIds ?? []) todo.push(dep);
+  }
+  return seen;
+}
+
+/**
+ * The window's chunks on the way to its first rows: two files, fetched at once.
+ * - `index`: the entry (main.tsx) with everything it imports. It needs no other file to run, so the
+ *   socket opens as soon as this one file has arrived, not after the modules it shares with the rest
+ *   (wire, formats, the request helper) have each been fetched over the few connections a browser
+ *   opens to one host.
+ * - `window`: the rest of the window (start.tsx, Preact, the store, the grid) as one file.
+ * The panels and views loaded later keep chunks of their own. The entry must not wait on the window
+ * chunk at its top level (main.tsx): that chunk imports the entry's, so the two would wait on each
+ * other.
+ */
+export function windowChunk(id: string, api: { getModuleInfo(id: string): { importedIds: readonly string[] } | null }): string | undefined {
+  const info = (m: string) => api.getModuleInfo(m);
+  if (staticClosure(resolve(__dirname, 'renderer/src/main.tsx'), info).has(id)) return 'index';
+  if (staticClosure(resolve(__dirname, 'renderer/src/start.tsx'), info).has(id)) return 'window';
+  return undefined;
+}
+
 /** `vendor-<package>` for a module of node_modules (the innermost package), nothing for the app's own code. */
 export function vendorChunk(id: string): string | undefined {
   const at = id.lastIndexOf('/node_modules/');
@@ -80,10 +111,10 @@ export default defineConfig({
     build: {
       outDir: 'out/renderer',
       // Less to fetch and compile on the way to the window's first rows.
-      minify: true,
+      minify: process.env.PQM_NO_MINIFY ? false : true,
       // The window's chunks are listed in index.html by preloadWindowCode, not by a runtime helper.
       modulePreload: false,
-      rollupOptions: { input: { index: resolve(__dirname, 'renderer/index.html') } },
+      rollupOptions: { input: { index: resolve(__dirname, 'renderer/index.html') }, output: { manualChunks: windowChunk } },
     },
   },
 });

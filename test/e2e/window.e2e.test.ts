@@ -168,4 +168,17 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window in the browser', () => {
     // Saved: the core's settings hold the choice.
     expect((await run.preview.core.handlers.getSettings({})).settings.ui).toMatchObject({ theme: 'dark' });
   });
+
+  it("says so when the window's code cannot be loaded, instead of staying blank", async () => {
+    const other = await page.context().newPage();
+    try {
+      // The entry loads; the chunk with the rest of the window does not.
+      await other.route(/\/assets\/window-[^/]+\.js$/, (route) => route.abort('connectionrefused'));
+      await other.goto(run.preview.url);
+      const alert = other.locator('#app [role="alert"]');
+      await expect.poll(() => alert.textContent(), { timeout: 10_000 }).toMatch(/^The queue window could not load its code: .+\. Reload the window to try again\.$/);
+    } finally {
+      await other.close();
+    }
+  });
 });

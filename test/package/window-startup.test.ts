@@ -23,4 +23,18 @@ describe('queue window start-up', () => {
     const assets = readdirSync(join(OUT, 'assets')).filter((f) => f.endsWith('.js'));
     expect(assets.some((f) => /\bZodError\b/.test(readFileSync(join(OUT, 'assets', f), 'utf8')))).toBe(true);
   });
+
+  it('runs its entry script as soon as that one file has arrived, and fetches the rest of the window in one more', () => {
+    const html = readFileSync(join(OUT, 'index.html'), 'utf8');
+    const entry = /<script[^>]*\ssrc="\.\/([^"]+\.js)"/.exec(html)?.[1];
+    expect(entry).toBeDefined();
+    const code = readFileSync(join(OUT, entry!), 'utf8');
+    // A static import (`import{a as b}from"./x.js"`, `import"./x.js"`) would hold the entry, and the
+    // socket it opens, until that file too had come over one of the browser's few connections.
+    expect(code).not.toMatch(/\bimport\s*(?:[\w$*{][^;()]*?from\s*)?["'`][^"'`]+\.js["'`]/);
+    expect(code).toMatch(/\bimport\(\s*["'`]\.\/start-[^"'`]+\.js["'`]\s*\)/);
+    // The window's code: start.tsx's chunk, which only re-exports, and the one chunk behind it.
+    const preloaded = [...html.matchAll(/<link[^>]*rel="modulepreload"[^>]*\shref="\.\/([^"]+\.js)"/g)].map((m) => m[1]);
+    expect(preloaded.map((f) => f!.replace(/-[\w-]+\.js$/, ''))).toEqual(['assets/start', 'assets/window']);
+  });
 });
