@@ -1,12 +1,21 @@
 /**
- * The Content-Security-Policy of the app's pages. Strict: only the app's own scripts and styles,
- * no network access at all from the renderer (everything goes through the bridge). The dev server
- * build adds its own origin and websocket for hot reload.
+ * The window page's one inline script (renderer/index.html): in the browser preview it opens the
+ * socket to the app while the page is still being read. It is allowed by its SHA-256 (a CSP hash
+ * source), so no other inline script runs; test/unit/desktop/csp.test.ts pins the hash to the
+ * script in the page, as written and as built.
+ */
+export const EARLY_SOCKET_SCRIPT_HASH = "'sha256-fcoxiUBif0gmCZfapAKuYdtsqao+R76k0ec4qdac4sI='";
+
+/**
+ * The Content-Security-Policy of the app's pages. Strict: only the app's own scripts (its files, and
+ * the page's one inline script by its hash) and styles, no network access at all from the renderer
+ * (everything goes through the bridge). The dev server build adds its own origin and websocket for
+ * hot reload.
  */
 export function appContentSecurityPolicy(devServerUrl?: string | null): string {
   const directives: [string, string][] = [
     ['default-src', "'none'"],
-    ['script-src', "'self'"],
+    ['script-src', `'self' ${EARLY_SOCKET_SCRIPT_HASH}`],
     ['style-src', "'self'"],
     ['img-src', "'self' data:"],
     ['font-src', "'self'"],

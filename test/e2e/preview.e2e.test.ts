@@ -70,6 +70,24 @@ describe.skipIf(SKIP_BROWSER_TESTS)('browser preview end to end', () => {
     await expect.poll(() => page.locator('[data-key="aodocs:e2e-export"]').count()).toBe(1);
   });
 
+  it("opens one socket to the app, from the page's inline script, with no policy violation", async () => {
+    const other = await context.newPage();
+    try {
+      await other.addInitScript({ content: `window.__violations = []; document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));` });
+      const sockets: string[] = [];
+      other.on('websocket', (ws) => sockets.push(ws.url()));
+      await other.goto(preview.url);
+      await expect.poll(() => other.getByTestId('job-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+      // The bridge took over the socket the page opened while it was read (a second one would be
+      // the bridge's own); the policy allowed the script that opened it.
+      expect(sockets).toEqual([`ws://127.0.0.1:${preview.port}/ws`]);
+      expect(await other.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);
+      expect(await other.evaluate(() => '__pqmEarlySocket' in window)).toBe(false);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('shows a state change made in a simulator as a row update', async () => {
     const row = page.locator('[data-key^="universal-print:"][data-key$="/e2e-up-1"]');
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe('processing');

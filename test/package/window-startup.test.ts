@@ -8,6 +8,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EARLY_SOCKET_SCRIPT_HASH } from '../../main/desktop/csp';
+import { hashSource, inlineScripts } from '../helpers/inline-scripts';
 
 const OUT = join(__dirname, '../../out/renderer');
 
@@ -36,5 +38,10 @@ describe('queue window start-up', () => {
     // The window's code: start.tsx's chunk, which only re-exports, and the one chunk behind it.
     const preloaded = [...html.matchAll(/<link[^>]*rel="modulepreload"[^>]*\shref="\.\/([^"]+\.js)"/g)].map((m) => m[1]);
     expect(preloaded.map((f) => f!.replace(/-[\w-]+\.js$/, ''))).toEqual(['assets/start', 'assets/window']);
+  });
+
+  it("keeps the page's inline script byte for byte, so that the policy's hash still allows it", () => {
+    const scripts = inlineScripts(readFileSync(join(OUT, 'index.html'), 'utf8'));
+    expect(scripts.map(hashSource)).toEqual([EARLY_SOCKET_SCRIPT_HASH]);
   });
 });

@@ -3,9 +3,11 @@
  * the browser preview, the WebSocket transport.
  */
 import type { PrintQueueBridge } from '../../../preload/contract/contract';
-import { createWebBridge } from './web';
+import { createWebBridge, takeEarlySocket, webSocketUrl } from './web';
 
 export function getBridge(): PrintQueueBridge {
   const fromPreload = typeof window !== 'undefined' ? window.printQueue : undefined;
-  return fromPreload ?? createWebBridge({ pipeline: true });
+  if (fromPreload) return fromPreload;
+  const url = webSocketUrl();
+  return createWebBridge({ url, pipeline: true, early: takeEarlySocket(url) });
 }

@@ -15,6 +15,13 @@ import { decodeTable, isWireTable } from '../../../preload/contract/wire';
 
 /** Same values as PROTOCOL in preload/contract/protocol.ts (kept here so the page bundles no main code). */
 const WS_PATH = '/ws';
+
+/**
+ * Where the page's inline script (renderer/index.html) leaves the socket it opens to WS_PATH while
+ * the page is still being parsed, before any of the window's code has arrived; the bridge takes it
+ * over (takeEarlySocket) instead of opening its own.
+ */
+export const EARLY_SOCKET_GLOBAL = '__pqmEarlySocket';
 const CLOSE_POLICY = 1008;
 
 export type ConnectionState = 'connecting' | 'open' | 'disconnected' | 'refused' | 'closed';
@@ -51,6 +58,11 @@ export interface WebBridgeOptions {
   backoff?: { initialMs: number; maxMs: number };
   /** A request with no answer after this long answers `unreachable`. Default 10 minutes. */
   requestTimeoutMs?: number;
+  /**
+   * A socket the page already opened to `url` (takeEarlySocket): the first connection uses it
+   * instead of opening another. Reconnections open their own.
+   */
+  early?: WebSocketLike | null;
   /**
    * Send requests made while connecting right behind the hello instead of waiting for `ready`
    * (the server handles a socket's messages in order, so they are answered once the token is
@@ -122,7 +134,25 @@ function takeTokenFromLocation(): string {
   return token ?? '';
 }
 
-function defaultUrl(): string {
+/**
+ * The socket the page's inline script opened, if it is to `url` and not closing or closed; it is
+ * taken (the global cleared) either way, and one that cannot be used is closed.
+ */
+export function takeEarlySocket(url: string, scope: Record<string, unknown> = globalThis as unknown as Record<string, unknown>): (WebSocketLike & { url: string }) | null {
+  const early = scope[EARLY_SOCKET_GLOBAL] as (WebSocketLike & { url?: unknown }) | undefined;
+  delete scope[EARLY_SOCKET_GLOBAL];
+  if (!early || typeof early !== 'object') return null;
+  if (early.url === url && (early.readyState === 0 || early.readyState === OPEN)) return early as WebSocketLike & { url: string };
+  try {
+    early.close();
+  } catch {
+    /* not a socket: nothing to close */
+  }
+  return null;
+}
+
+/** The preview server's socket address for this page: /ws of the page's host. */
+export function webSocketUrl(): string {
   if (typeof location === 'undefined') throw new Error('createWebBridge needs a url outside a browser page.');
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}${WS_PATH}`;
 }
@@ -133,13 +163,14 @@ interface Pending {
 }
 
 export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
-  const url = opts.url ?? defaultUrl();
+  const url = opts.url ?? webSocketUrl();
   const token = opts.token ?? takeTokenFromLocation();
   const WS = opts.WebSocketImpl ?? (globalThis.WebSocket as unknown as new (url: string) => WebSocketLike);
   const initialDelay = opts.backoff?.initialMs ?? 500;
   const maxDelay = opts.backoff?.maxMs ?? 15_000;
   const requestTimeoutMs = opts.requestTimeoutMs ?? 600_000;
   const pipeline = opts.pipeline ?? false;
+  let early = opts.early ?? null;
 
   const listeners = new Map<EventName, Set<(payload: never) => void>>();
   const connectionListeners = new Set<(s: ConnectionStatus) => void>();
@@ -209,7 +240,8 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
     setStatus({ state: 'connecting', message: null });
     let ws: WebSocketLike;
     try {
-      ws = new WS(url);
+      ws = early ?? new WS(url);
+      early = null;
     } catch (err) {
       onDown(1006, String(err));
       return;
@@ -283,6 +315,8 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
     ws.onerror = () => {
       /* the close event that follows says what happened */
     };
+    // A socket taken over open has already had its open event, with no listener then.
+    if (ws.readyState === OPEN) ws.onopen(null);
     ws.onclose = (ev) => {
       if (socket !== ws) return;
       socket = null;
