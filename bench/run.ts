@@ -104,12 +104,13 @@ export function renderMarkdown(results: {
   return lines.join('\n');
 }
 
-/** What a NOT MET figure was measured beside: a machine busier than its cores is named as the likely cause. */
+/** Why a figure is NOT MET: where its time went (when the part measured it) and what the machine was doing (a machine busier than its cores is named as the likely cause). */
 function notMetCause(f: BenchFigure, cpus: number): string {
-  if (!f.load) return '';
+  if (!f.load) return f.cause ? ` (${f.cause})` : '';
   const worst = Math.max(...f.load);
   const words = `load average ${f.load.map((l) => l.toFixed(1)).join(' → ')} on ${cpus} cores`;
-  return worst > cpus ? ` (machine busy: ${words})` : ` (${words})`;
+  const where = f.cause ? `${f.cause}; ` : '';
+  return worst > cpus ? ` (${where}machine busy: ${words})` : ` (${where}${words})`;
 }
 
 function formatValue(v: number): string {

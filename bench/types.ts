@@ -15,6 +15,11 @@ export interface BenchFigure {
   met: boolean | null;
   /** How it was measured (fake clock, compressed time, sample size). */
   method: string;
+  /**
+   * Where the time went, measured in the same runs (e.g. the phases of a page load); shown beside a
+   * NOT MET as its cause.
+   */
+  cause?: string;
   /** The machine's 1-minute load average at the start and end of the part that measured it (set by run.ts). */
   load?: [number, number];
 }
