@@ -1,0 +1,46 @@
+/** The search box: which jobs a search finds, case aside, within one field at a time. */
+import { describe, expect, it } from 'vitest';
+import type { UiSettings } from '../../preload/contract/model';
+import { defaultUi } from '../../renderer/src/state/model-lite';
+import { selectJobs } from '../../preload/contract/queue-view';
+import { makeJob } from '../helpers/fake-bridge';
+
+function searching(search: string): UiSettings {
+  return { ...defaultUi(), view: 'all', search, sort: { key: 'document', dir: 'asc' } };
+}
+
+const keys = (jobs: { key: string }[]) => jobs.map((j) => j.key);
+
+describe('search', () => {
+  const jobs = [
+    makeJob({ key: 'local:1', document: 'Quarterly REPORT.pdf', owner: 'ann@contoso.example', printer: 'HQ-2F' }),
+    makeJob({ key: 'local:2', document: 'Invoice', owner: 'bob@contoso.example', printer: 'Mailroom', detail: 'Waiting for paper' }),
+    makeJob({ key: 'local:3', document: 'ΟΔΟΣ', owner: null, printer: null }),
+  ];
+
+  it('finds a text in any searched field, whatever its case', () => {
+    expect(keys(selectJobs(jobs, searching('report')))).toEqual(['local:1']);
+    expect(keys(selectJobs(jobs, searching('bob@')))).toEqual(['local:2']);
+    expect(keys(selectJobs(jobs, searching('hq-2f')))).toEqual(['local:1']);
+    expect(keys(selectJobs(jobs, searching('paper')))).toEqual(['local:2']);
+    expect(keys(selectJobs(jobs, searching('  MAILROOM ')))).toEqual(['local:2']);
+    // Lower case as each field alone would be: a final sigma stays final.
+    expect(keys(selectJobs(jobs, searching('οδος')))).toEqual(['local:3']);
+  });
+
+  it('never finds a text that only spans the end of one field and the start of the next', () => {
+    // "Invoice" then "bob@…": "invoicebob" is in neither field.
+    expect(keys(selectJobs(jobs, searching('invoicebob')))).toEqual([]);
+    expect(keys(selectJobs(jobs, searching('invoice\u0000bob')))).toEqual([]);
+    expect(keys(selectJobs(jobs, searching('pdf ann')))).toEqual([]);
+  });
+
+  it('finds a job by its new text once it changed (a changed job is a new object)', () => {
+    const before = makeJob({ key: 'local:9', document: 'Draft.docx' });
+    expect(keys(selectJobs([before], searching('draft')))).toEqual(['local:9']);
+    const after = { ...before, document: 'Final.docx' };
+    expect(keys(selectJobs([after], searching('draft')))).toEqual([]);
+    expect(keys(selectJobs([after], searching('final')))).toEqual(['local:9']);
+    expect(keys(selectJobs([before], searching('draft')))).toEqual(['local:9']);
+  });
+});
