@@ -5,7 +5,7 @@
  * the range, the bucket size or the source/printer filters change.
  */
 import type { HistoryEntry, Job } from '../../../preload/contract/model';
-import { canonicalTime } from '../../../preload/contract/wire';
+import { canonicalTime } from './times';
 
 export const OUTCOMES = ['completed', 'failed', 'canceled', 'other'] as const;
 /** How a finished job ended; `other`: found gone, or ended in a state the service did not name. */
