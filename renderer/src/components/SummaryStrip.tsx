@@ -14,15 +14,10 @@ const COUNTED: JobState[] = ['printing', 'processing', 'queued', 'paused', 'fail
 export function SummaryStrip() {
   const store = useStore();
   const ui = store.ui.value;
-  const counts = new Map<JobState, number>();
-  let stuck = 0;
-  for (const j of store.allJobs.value) {
-    counts.set(j.state, (counts.get(j.state) ?? 0) + 1);
-    if (j.stuck) stuck++;
-  }
+  const { byState, stuck } = store.stateCounts.value;
   const items: { id: string; label: string; on: boolean; choose: () => void }[] = [];
   for (const s of COUNTED) {
-    const n = counts.get(s) ?? 0;
+    const n = byState[s] ?? 0;
     if (!n) continue;
     const on = ui.stateFilter.length === 1 && ui.stateFilter[0] === s && !ui.stuckOnly;
     items.push({ id: s, label: t.summaryState(formatInt(n), t.states[s]), on, choose: () => store.updateUi(on ? { ...NO_FILTERS } : { ...NO_FILTERS, view: 'all', stateFilter: [s] }) });

@@ -6,7 +6,7 @@
  */
 import { batch, computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
 import type { Snapshot } from '../../../preload/contract/contract';
-import type { AppError, Job, JobPatch, Printer, SourceHealth, UiSettings } from '../../../preload/contract/model';
+import type { AppError, Job, JobPatch, JobState, Printer, SourceHealth, UiSettings } from '../../../preload/contract/model';
 import { noCapabilities, type SourceCapabilities } from '../../../preload/contract/capabilities';
 import { jobName } from '../../../preload/contract/job-states';
 import { keepsPlace, selectJobs } from '../../../preload/contract/queue-view';
@@ -62,6 +62,17 @@ export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Noti
   const jobCount = computed(() => {
     void jobsVersion.value;
     return jobs.size;
+  });
+  /** How many jobs are in each state, and how many are stuck (the summary strip): one pass over the jobs, no list made. */
+  const stateCounts = computed(() => {
+    void jobsVersion.value;
+    const byState: Partial<Record<JobState, number>> = {};
+    let stuck = 0;
+    for (const j of jobs.values()) {
+      byState[j.state] = (byState[j.state] ?? 0) + 1;
+      if (j.stuck) stuck++;
+    }
+    return { byState, stuck };
   });
   /** Bumped only when the set of printers may have changed, so a progress patch does not rescan. */
   const printersVersion = signal(0);
@@ -232,6 +243,7 @@ export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Noti
     jobsVersion: jobsVersion as ReadonlySignal<number>,
     allJobs,
     jobCount,
+    stateCounts,
     sources: sources as Signal<SourceHealth[]>,
     sourceNames,
     capabilitiesOf,
