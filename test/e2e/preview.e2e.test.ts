@@ -70,7 +70,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('browser preview end to end', () => {
     await expect.poll(() => page.locator('[data-key="aodocs:e2e-export"]').count()).toBe(1);
   });
 
-  it("opens one socket to the app, from the page's inline script, with no policy violation", async () => {
+  it("opens one socket to the app, from the page's inline script, and breaks no rule of the page's policy", async () => {
     const other = await context.newPage();
     try {
       await other.addInitScript({ content: `window.__violations = []; document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));` });
@@ -81,6 +81,10 @@ describe.skipIf(SKIP_BROWSER_TESTS)('browser preview end to end', () => {
       // The bridge took over the socket the page opened while it was read (a second one would be
       // the bridge's own); the policy allowed the script that opened it.
       expect(sockets).toEqual([`ws://127.0.0.1:${preview.port}/ws`]);
+      // With the panels loaded too (the settings' forms validate with zod, which must not try eval).
+      await other.getByRole('button', { name: 'Settings', exact: true }).click();
+      await expect.poll(() => other.getByTestId('settings-dialog').count(), { timeout: 10_000 }).toBe(1);
+      await other.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
       expect(await other.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);
       expect(await other.evaluate(() => '__pqmEarlySocket' in window)).toBe(false);
     } finally {
