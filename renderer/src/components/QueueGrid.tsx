@@ -3,7 +3,7 @@
  * smoothly: only the rows in view exist in the DOM; aria-rowcount and aria-rowindex tell assistive
  * technology the full size. Focus stays on the grid; aria-activedescendant names the active row.
  */
-import { Component, h, type FunctionComponent } from 'preact';
+import type { Component } from 'preact';
 import { useCallback, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect, type Rect } from '@tanstack/virtual-core';
 import type { Job } from '../../../preload/contract/model';
@@ -66,11 +66,12 @@ export const STATE_ICONS: Record<Job['state'], string> = {
   unknown: '?',
 };
 
-function StateCell(props: { job: Job; pending?: PendingAction; error?: string; sourceName: string; upload?: { sentBytes: number; totalBytes: number } }) {
+/** The State cell: the state's word and icon, and what is known of why. */
+function stateCell(props: { job: Job; pending?: PendingAction; error?: string; sourceName: string }) {
   const { job } = props;
   const title = [handoverText(job) ?? job.reason, job.detail, props.error].filter(Boolean).join(' — ') || undefined;
   return (
-    <div role="gridcell" class="cell cell-state" title={title}>
+    <div key="state" role="gridcell" class="cell cell-state" title={title}>
       <span class={`badge badge-${job.state}`} data-testid="state-word">
         <span class="state-icon" aria-hidden="true">
           {STATE_ICONS[job.state]}
@@ -111,19 +112,6 @@ interface RowProps {
   onMenu: (e: MouseEvent, key: string, index: number) => void;
 }
 
-/**
- * A component that re-renders only when one of its props changes (by identity): preact/compat's
- * `memo` without preact/compat, which would also rewrite every element the window creates.
- */
-function pure<P extends object>(render: FunctionComponent<P>): FunctionComponent<P> {
-  function Pure(this: Component<P>, props: P) {
-    this.shouldComponentUpdate ??= (next: P) => !samePropsOf(this.props, next);
-    return h(render, props);
-  }
-  Pure.displayName = `pure(${render.displayName ?? render.name})`;
-  return Pure;
-}
-
 function samePropsOf(a: object, b: object): boolean {
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
@@ -131,40 +119,42 @@ function samePropsOf(a: object, b: object): boolean {
   return true;
 }
 
-/** One cell of a row, by column. */
-function Cell(props: { col: SortKeyName; p: RowProps; progress: number | null | undefined }) {
-  const { col, p, progress } = props;
+/**
+ * One cell of a row, by column, keyed by it. Cells and the State cell are plain functions, not
+ * components: a row is one component, which keeps the first frame's 30-odd rows cheap to make.
+ */
+function cell(col: SortKeyName, p: RowProps, progress: number | null | undefined) {
   const { job } = p;
   switch (col) {
     case 'source':
       return (
-        <div role="gridcell" class="cell cell-source">
+        <div key={col} role="gridcell" class="cell cell-source">
           {p.sourceName}
         </div>
       );
     case 'printer':
       return (
-        <div role="gridcell" class="cell cell-printer" title={job.printer ?? undefined}>
+        <div key={col} role="gridcell" class="cell cell-printer" title={job.printer ?? undefined}>
           {job.printer ?? t.none}
         </div>
       );
     case 'document':
       return (
-        <div role="gridcell" class={job.document ? 'cell cell-document' : 'cell cell-document is-unnamed'} title={job.document ?? undefined}>
+        <div key={col} role="gridcell" class={job.document ? 'cell cell-document' : 'cell cell-document is-unnamed'} title={job.document ?? undefined}>
           {docName(job)}
         </div>
       );
     case 'owner':
       return (
-        <div role="gridcell" class="cell cell-owner">
+        <div key={col} role="gridcell" class="cell cell-owner">
           {job.owner ?? t.none}
         </div>
       );
     case 'state':
-      return <StateCell job={job} pending={p.pending} error={p.error} sourceName={p.sourceName} />;
+      return stateCell({ job, pending: p.pending, error: p.error, sourceName: p.sourceName });
     case 'progress':
       return (
-        <div role="gridcell" class="cell cell-progress">
+        <div key={col} role="gridcell" class="cell cell-progress">
           {progress != null && (
             <>
               <progress max={1} value={progress} aria-hidden="true" />
@@ -175,32 +165,38 @@ function Cell(props: { col: SortKeyName; p: RowProps; progress: number | null | 
       );
     case 'pages':
       return (
-        <div role="gridcell" class="cell cell-pages">
+        <div key={col} role="gridcell" class="cell cell-pages">
           {job.pages == null ? '' : job.pagesPrinted == null ? formatInt(job.pages) : t.pagesOf(formatInt(job.pagesPrinted), formatInt(job.pages))}
         </div>
       );
     case 'size':
       return (
-        <div role="gridcell" class="cell cell-size">
+        <div key={col} role="gridcell" class="cell cell-size">
           {job.sizeBytes == null ? '' : formatBytes(job.sizeBytes)}
         </div>
       );
     case 'createdAt':
       return (
-        <div role="gridcell" class="cell cell-created">
+        <div key={col} role="gridcell" class="cell cell-created">
           {formatTime(job.createdAt)}
         </div>
       );
     case 'updatedAt':
       return (
-        <div role="gridcell" class="cell cell-updated">
+        <div key={col} role="gridcell" class="cell cell-updated">
           {job.stale ? <span class="row-stale">{job.lastSeenAt ? t.stale(formatTime(job.lastSeenAt)) : t.staleNever}</span> : formatTime(job.updatedAt)}
         </div>
       );
   }
 }
 
-const Row = pure(function Row(p: RowProps) {
+/**
+ * One row. It draws again only when one of its props changes (by identity): the check is set on the
+ * row's own component (preact/compat's `memo` without preact/compat, which would also rewrite every
+ * element the window creates, and without a wrapper component a row).
+ */
+function Row(this: Component<RowProps>, p: RowProps) {
+  this.shouldComponentUpdate ??= (next: RowProps) => !samePropsOf(this.props, next);
   const ref = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     // Positioned through the DOM property, never an inline style attribute (the CSP forbids those).
@@ -227,12 +223,10 @@ const Row = pure(function Row(p: RowProps) {
       onDblClick={() => p.onOpen(job.key)}
       onContextMenu={(e) => p.onMenu(e, job.key, p.index)}
     >
-      {p.cols.map((col) => (
-        <Cell key={col} col={col} p={p} progress={progress} />
-      ))}
+      {p.cols.map((col) => cell(col, p, progress))}
     </div>
   );
-});
+}
 
 /**
  * The columns laid out for the grid's width (measured as it changes) and the user's choices, with
