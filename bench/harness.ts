@@ -103,6 +103,29 @@ export function percentile(values: number[], p: number): number {
 /** The median of repeated runs (the 50th percentile as `percentile` takes it). */
 export const median = (xs: number[]): number => percentile(xs, 50);
 
+/**
+ * How fast this machine runs script right now: a fixed piece of work like the app's (20,000 small
+ * objects written to JSON, read back and sorted by key), the median of 5, in ms. The machines are
+ * shared, and their speed moves by half or more within an hour without the load average showing it
+ * (the neighbours are outside this machine): the same figure, measured beside a slower reference,
+ * is not the same result.
+ */
+export function cpuReferenceMs(): number {
+  const rows = Array.from({ length: 20_000 }, (_, i) => ({ key: `job-${(i * 7919) % 20_000}`, n: i, state: i % 3 ? 'printing' : 'queued', at: 1_780_000_000_000 + i * 7000 }));
+  const runs: number[] = [];
+  let sink = 0;
+  for (let r = 0; r < 5; r++) {
+    const t0 = performance.now();
+    const back = JSON.parse(JSON.stringify(rows)) as typeof rows;
+    back.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    runs.push(performance.now() - t0);
+    sink += back[0]!.n;
+  }
+  // The work's result is used, so that none of it can be left out.
+  if (sink < 0) runs.push(0);
+  return median(runs);
+}
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Resolves when `pred` holds, polling every 5 ms; rejects after `timeoutMs`. */

@@ -13,6 +13,7 @@ import os from 'node:os';
 import { execFileSync } from 'node:child_process';
 import type { BenchFigure } from './types';
 import { PARTS } from './parts';
+import { cpuReferenceMs } from './harness';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -21,15 +22,18 @@ async function main(): Promise<void> {
   const started = Date.now();
   const figures: BenchFigure[] = [];
   const failures: { part: string; error: string }[] = [];
+  const speedAtStart = cpuReferenceMs();
   for (const part of PARTS) {
     if (only.length > 0 && !only.includes(part.name)) continue;
     const t0 = Date.now();
     process.stdout.write(`[bench] ${part.name} ... `);
     try {
       const loadBefore = os.loadavg()[0]!;
+      const speedBefore = cpuReferenceMs();
       const got = await part.run();
       const load: [number, number] = [loadBefore, os.loadavg()[0]!];
-      figures.push(...got.map((f) => ({ ...f, load })));
+      const speed: [number, number] = [speedBefore, cpuReferenceMs()];
+      figures.push(...got.map((f) => ({ ...f, load, speed })));
       process.stdout.write(`${got.length} figures in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
     } catch (err) {
       const message = err instanceof Error ? err.stack ?? err.message : String(err);
@@ -44,6 +48,8 @@ async function main(): Promise<void> {
     memoryGiB: Math.round(os.totalmem() / 2 ** 30),
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
+    /** cpuReferenceMs at the start and at the end of the run. */
+    referenceLoopMs: [Math.round(speedAtStart), Math.round(cpuReferenceMs())],
   };
   const results = { at: new Date().toISOString(), durationS, machine, commit: measuredCommit(), figures, failures };
   writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
@@ -76,7 +82,7 @@ export function measuredCommit(): { head: string; clean: boolean; changed: strin
 export function renderMarkdown(results: {
   at: string;
   durationS: number;
-  machine: Record<string, string | number>;
+  machine: Record<string, string | number | number[]>;
   commit: { head: string; clean: boolean; changed: string[] };
   figures: BenchFigure[];
   failures: { part: string; error: string }[];
@@ -84,6 +90,8 @@ export function renderMarkdown(results: {
   const lines: string[] = [];
   lines.push('# Benchmark results', '');
   lines.push(`Measured ${results.at} in ${results.durationS.toFixed(0)} s on ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node} (${results.machine.platform}).`, '');
+  const loop = results.machine.referenceLoopMs;
+  if (Array.isArray(loop)) lines.push(`This machine's speed: a fixed piece of script work (\`cpuReferenceMs\`, bench/harness.ts: 20,000 objects to JSON, back and sorted) took ${loop[0]} ms at the start of the run and ${loop[1]} ms at its end. The machines are shared and their speed moves by half or more within an hour; compare runs only beside this figure. Beside each NOT MET it is given for the part that measured it.`, '');
   const c = results.commit;
   lines.push(`Commit measured: \`${c.head}\`, ${c.clean ? 'working tree clean' : `working tree **not clean** (${c.changed.length} files changed: ${c.changed.slice(0, 5).map(esc).join(', ')}${c.changed.length > 5 ? ', …' : ''})`}.`, '');
   lines.push('Written by `npm run bench`; do not edit by hand. Each figure says how it was measured; a figure marked NOT MET is shown as measured, with its cause where known.', '');
@@ -106,11 +114,14 @@ export function renderMarkdown(results: {
 
 /** Why a figure is NOT MET: where its time went (when the part measured it) and what the machine was doing (a machine busier than its cores is named as the likely cause). */
 function notMetCause(f: BenchFigure, cpus: number): string {
-  if (!f.load) return f.cause ? ` (${f.cause})` : '';
-  const worst = Math.max(...f.load);
-  const words = `load average ${f.load.map((l) => l.toFixed(1)).join(' → ')} on ${cpus} cores`;
-  const where = f.cause ? `${f.cause}; ` : '';
-  return worst > cpus ? ` (${where}machine busy: ${words})` : ` (${where}${words})`;
+  const parts: string[] = [];
+  if (f.cause) parts.push(f.cause);
+  if (f.speed) parts.push(`the reference work took ${f.speed.map((ms) => ms.toFixed(0)).join(' → ')} ms`);
+  if (f.load) {
+    const words = `load average ${f.load.map((l) => l.toFixed(1)).join(' → ')} on ${cpus} cores`;
+    parts.push(Math.max(...f.load) > cpus ? `machine busy: ${words}` : words);
+  }
+  return parts.length ? ` (${parts.join('; ')})` : '';
 }
 
 function formatValue(v: number): string {

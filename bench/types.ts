@@ -20,6 +20,8 @@ export interface BenchFigure {
    * NOT MET as its cause.
    */
   cause?: string;
+  /** cpuReferenceMs (bench/harness.ts) before and after the part that measured it, ms (set by run.ts). */
+  speed?: [number, number];
   /** The machine's 1-minute load average at the start and end of the part that measured it (set by run.ts). */
   load?: [number, number];
 }
