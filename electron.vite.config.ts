@@ -111,7 +111,7 @@ export default defineConfig({
     build: {
       outDir: 'out/renderer',
       // Less to fetch and compile on the way to the window's first rows.
-      minify: process.env.PQM_NO_MINIFY ? false : true,
+      minify: true,
       // The window's chunks are listed in index.html by preloadWindowCode, not by a runtime helper.
       modulePreload: false,
       rollupOptions: { input: { index: resolve(__dirname, 'renderer/index.html') }, output: { manualChunks: windowChunk } },

@@ -22,7 +22,7 @@ import { serveQueue, type ServedQueue as Served } from './queue-server';
 import type { BenchFigure } from './types';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from './chromium';
-import { percentile } from './harness';
+import { median, percentile } from './harness';
 
 const JOBS = 10_000;
 const PATCHES = 200;
@@ -132,7 +132,7 @@ interface LoadPhases {
 function phaseWords(phases: LoadPhases[], which: 'first' | 'whole'): string {
   const med = (k: keyof LoadPhases): string => {
     const xs = phases.map((p) => p[k]).filter((x): x is number => typeof x === 'number');
-    return xs.length ? `${percentile(xs, 50).toFixed(0)} ms` : 'not seen';
+    return xs.length ? `${median(xs).toFixed(0)} ms` : 'not seen';
   };
   return which === 'first'
     ? `median phases: socket made ${med('socket')}, open ${med('open')}; the window's code received ${med('code')}; the first rows' answer read ${med('head')}; the frame with them ${med('firstRows')}`

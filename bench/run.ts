@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     /** cpuReferenceMs at the start and at the end of the run. */
-    referenceLoopMs: [Math.round(speedAtStart), Math.round(cpuReferenceMs())],
+    referenceWorkMs: [Math.round(speedAtStart), Math.round(cpuReferenceMs())],
   };
   const results = { at: new Date().toISOString(), durationS, machine, commit: measuredCommit(), figures, failures };
   writeFileSync(join(here, 'results.json'), JSON.stringify(results, null, 2) + '\n');
@@ -90,7 +90,7 @@ export function renderMarkdown(results: {
   const lines: string[] = [];
   lines.push('# Benchmark results', '');
   lines.push(`Measured ${results.at} in ${results.durationS.toFixed(0)} s on ${results.machine.cpus} × ${results.machine.cpuModel}, ${results.machine.memoryGiB} GiB, Node ${results.machine.node} (${results.machine.platform}).`, '');
-  const loop = results.machine.referenceLoopMs;
+  const loop = results.machine.referenceWorkMs;
   if (Array.isArray(loop)) lines.push(`This machine's speed: a fixed piece of script work (\`cpuReferenceMs\`, bench/harness.ts: 20,000 objects to JSON, back and sorted) took ${loop[0]} ms at the start of the run and ${loop[1]} ms at its end. The machines are shared and their speed moves by half or more within an hour; compare runs only beside this figure. Beside each NOT MET it is given for the part that measured it.`, '');
   const c = results.commit;
   lines.push(`Commit measured: \`${c.head}\`, ${c.clean ? 'working tree clean' : `working tree **not clean** (${c.changed.length} files changed: ${c.changed.slice(0, 5).map(esc).join(', ')}${c.changed.length > 5 ? ', …' : ''})`}.`, '');

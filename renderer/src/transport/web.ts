@@ -315,8 +315,6 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
     ws.onerror = () => {
       /* the close event that follows says what happened */
     };
-    // A socket taken over open has already had its open event, with no listener then.
-    if (ws.readyState === OPEN) ws.onopen(null);
     ws.onclose = (ev) => {
       if (socket !== ws) return;
       socket = null;
@@ -332,6 +330,9 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
       }
       onDown(ev.code, ev.reason);
     };
+    // A socket taken over open has already had its open event, with no listener then: every
+    // handler is in place before the hello goes out on it.
+    if (ws.readyState === OPEN) ws.onopen(null);
   }
 
   function onDown(code: number, reason: string): void {
