@@ -37,31 +37,37 @@ function inView(job: Job, view: ViewName): boolean {
   return view === 'finished' ? isFinal(job) : !isFinal(job);
 }
 
-/** The fields the search box looks in. */
-function searchedFields(job: Job): (string | null | undefined)[] {
-  return [job.document, job.owner, job.printer, job.nativeId, job.rawState, job.detail, job.sourceId];
-}
-
-/** Between two fields of a job's searched text: a search never finds one across fields. */
-const FIELD_BREAK = '\u0000';
+/** The fields the search box looks in that are each job's own (a document's name, the service's id). */
+const OWN_FIELDS = ['document', 'nativeId'] as const;
+/** The fields the search box looks in that many jobs share (a few owners, printers, states, sources). */
+const SHARED_FIELDS = ['owner', 'printer', 'rawState', 'detail', 'sourceId'] as const;
 
 /**
- * Each job's searched fields in lower case, apart, made the first time a search looks at the job:
- * a keystroke over 10,000 jobs is then one `includes` a job. Jobs are replaced, never changed in
- * place, when they change (the app's store and the window's), so a job's text never goes stale.
+ * One search over many jobs (needle trimmed, lower case): a job matches when one of its searched
+ * fields holds the needle, in any case, never across two fields. A value that many jobs share is
+ * looked at once per search (remembered by value), so a search over 10,000 jobs lowercases only
+ * their own documents and ids: the first search costs no more than the next, and no text is kept
+ * between searches.
  */
-const searchTexts = new WeakMap<Job, string>();
-
-function matchesSearch(job: Job, needle: string): boolean {
-  if (needle.includes(FIELD_BREAK)) return searchedFields(job).some((v) => v != null && v.toLowerCase().includes(needle));
-  let hay = searchTexts.get(job);
-  if (hay === undefined) {
-    hay = '';
-    for (const v of searchedFields(job)) if (v != null) hay = hay === '' ? v : hay + FIELD_BREAK + v;
-    hay = hay.toLowerCase();
-    searchTexts.set(job, hay);
-  }
-  return hay.includes(needle);
+function searchMatcher(needle: string): (job: Job) => boolean {
+  const shared = new Map<string, boolean>();
+  return (job) => {
+    for (const f of OWN_FIELDS) {
+      const v = job[f];
+      if (v != null && v.toLowerCase().includes(needle)) return true;
+    }
+    for (const f of SHARED_FIELDS) {
+      const v = job[f];
+      if (v == null) continue;
+      let m = shared.get(v);
+      if (m === undefined) {
+        m = v.toLowerCase().includes(needle);
+        shared.set(v, m);
+      }
+      if (m) return true;
+    }
+    return false;
+  };
 }
 
 /** Made on the first sort by text (making a collator loads locale data; sorting by time needs none). */
@@ -108,7 +114,7 @@ export function matchesChoices(job: Job, q: QueryChoices, needle: string = q.sea
   if (q.printerFilter.length && !q.printerFilter.includes(job.printer ?? '')) return false;
   if (q.stateFilter.length && !q.stateFilter.includes(job.state)) return false;
   if (q.stuckOnly && !job.stuck) return false;
-  if (needle && !matchesSearch(job, needle)) return false;
+  if (needle && !searchMatcher(needle)(job)) return false;
   return true;
 }
 
@@ -130,6 +136,7 @@ export function keepsPlace(before: Job, after: Job, q: QueryChoices, sourceNames
  */
 export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: ReadonlyMap<string, string> = new Map(), limit?: number): Job[] {
   const needle = q.search.trim().toLowerCase();
+  const matches = needle ? searchMatcher(needle) : null;
   const sources = q.sourceFilter.length ? new Set(q.sourceFilter) : null;
   const printers = q.printerFilter.length ? new Set(q.printerFilter) : null;
   const states = q.stateFilter.length ? new Set(q.stateFilter) : null;
@@ -142,7 +149,7 @@ export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: Re
     if (printers && !printers.has(job.printer ?? '')) continue;
     if (states && !states.has(job.state)) continue;
     if (q.stuckOnly && !job.stuck) continue;
-    if (needle && !matchesSearch(job, needle)) continue;
+    if (matches && !matches(job)) continue;
     rows.push({ job, v: timeKey ? job[timeKey] : sortValue(job, q.sort.key, sourceNames) });
   }
   // Times sort as their text when all are in the one canonical UTC form (as the app writes them):

@@ -35,7 +35,15 @@ describe('search', () => {
     expect(keys(selectJobs(jobs, searching('pdf ann')))).toEqual([]);
   });
 
-  it('finds a job by its new text once it changed (a changed job is a new object)', () => {
+  it('judges a value many jobs share afresh for each search', () => {
+    const many = Array.from({ length: 6 }, (_, i) => makeJob({ key: `local:m${i}`, document: `Doc ${i}`, owner: i % 2 ? 'ann@contoso.example' : 'bob@contoso.example', printer: 'HQ-2F' }));
+    expect(keys(selectJobs(many, searching('ann@')))).toEqual(['local:m1', 'local:m3', 'local:m5']);
+    expect(keys(selectJobs(many, searching('bob@')))).toEqual(['local:m0', 'local:m2', 'local:m4']);
+    expect(keys(selectJobs(many, searching('hq-2')))).toHaveLength(6);
+    expect(keys(selectJobs(many, searching('doc 3')))).toEqual(['local:m3']);
+  });
+
+  it('finds a job by its new text once it changed', () => {
     const before = makeJob({ key: 'local:9', document: 'Draft.docx' });
     expect(keys(selectJobs([before], searching('draft')))).toEqual(['local:9']);
     const after = { ...before, document: 'Final.docx' };
