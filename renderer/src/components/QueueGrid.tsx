@@ -19,6 +19,12 @@ import { fittedWidth, HeaderRow, type ResizeHandlers } from './ColumnHeader';
 import { COLUMN_SPECS, columnWidth, layoutColumns, squeezedColumns, withWidth } from '../state/columns';
 
 export const ROW_HEIGHT = 32;
+/**
+ * Rows drawn beyond each edge of the scroller: one turn of a mouse wheel (about three rows) shows
+ * rows already drawn. Every row drawn and not seen costs the first frame its share (a row is a
+ * dozen elements to make, lay out and paint).
+ */
+export const OVERSCAN_ROWS = 3;
 /** Used when the scroll element reports no size (no layout yet, or a DOM without layout). */
 export const FALLBACK_VIEWPORT: Rect = { width: 1024, height: 640 };
 
@@ -308,7 +314,7 @@ export function QueueGrid() {
         observeElementRect: observeRectWithFallback,
         observeElementOffset,
         initialRect: FALLBACK_VIEWPORT,
-        overscan: 10,
+        overscan: OVERSCAN_ROWS,
         onChange: () => rerender(0),
       }),
     [],
