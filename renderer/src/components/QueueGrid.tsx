@@ -28,6 +28,22 @@ export const OVERSCAN_ROWS = 3;
 /** Used when the scroll element reports no size (no layout yet, or a DOM without layout). */
 export const FALLBACK_VIEWPORT: Rect = { width: 1024, height: 640 };
 
+/**
+ * Where the rows' area starts, in CSS pixels from the top of the window, when the toolbar, the
+ * summary strip and the column header each take one line (as they do from about 1000 pixels wide).
+ */
+export const ROWS_TOP_ESTIMATE = 224;
+
+/**
+ * The rows' area as the first frame assumes it, before it is measured: the window below
+ * ROWS_TOP_ESTIMATE. The first frame then draws the rows the window shows, and the measurement
+ * that follows its layout usually finds the same rows, with nothing to draw again before paint.
+ */
+export function initialViewport(win: { innerWidth: number; innerHeight: number } | undefined = typeof window === 'undefined' ? undefined : window): Rect {
+  if (!win || !(win.innerHeight > ROWS_TOP_ESTIMATE) || !(win.innerWidth > 0)) return FALLBACK_VIEWPORT;
+  return { width: win.innerWidth, height: win.innerHeight - ROWS_TOP_ESTIMATE };
+}
+
 /** Every column, in order (the export writes them all; the grid draws those the layout shows). */
 export const COLUMNS: SortKeyName[] = COLUMN_SPECS.map((c) => c.id);
 
@@ -313,7 +329,7 @@ export function QueueGrid() {
         },
         observeElementRect: observeRectWithFallback,
         observeElementOffset,
-        initialRect: FALLBACK_VIEWPORT,
+        initialRect: initialViewport(),
         overscan: OVERSCAN_ROWS,
         onChange: () => rerender(0),
       }),
