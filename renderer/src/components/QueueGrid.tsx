@@ -39,7 +39,7 @@ export const ROWS_TOP_ESTIMATE = 224;
  * ROWS_TOP_ESTIMATE. The first frame then draws the rows the window shows, and the measurement
  * that follows its layout usually finds the same rows, with nothing to draw again before paint.
  */
-export function initialViewport(win: { innerWidth: number; innerHeight: number } | undefined = typeof window === 'undefined' ? undefined : window): Rect {
+export function initialViewport(win: { innerWidth: number; innerHeight: number } | null = typeof window === 'undefined' ? null : window): Rect {
   if (!win || !(win.innerHeight > ROWS_TOP_ESTIMATE) || !(win.innerWidth > 0)) return FALLBACK_VIEWPORT;
   return { width: win.innerWidth, height: win.innerHeight - ROWS_TOP_ESTIMATE };
 }
