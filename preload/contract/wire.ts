@@ -148,38 +148,47 @@ export function decodeTable(wire: unknown): Record<string, unknown>[] {
   if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new WireError('The table has no valid row count.');
   if (!Array.isArray(w.cols)) throw new WireError('The table has no column list.');
   const columns = w.cols.map((col, c) => readColumn(col, c, n));
-  const out = new Array<Record<string, unknown>>(n);
-  const keys = columns.map((c) => c.key);
-  const values = columns.map((c) => c.values);
-  const count = columns.length;
   // Rows that have every field are copies of one template, their values then set in place: one
   // shape for all of them, made in one step (adding fields one by one costs several times more).
+  // The values are set a column at a time, each column's own field for every row in turn.
   const template: Record<string, unknown> = {};
-  for (const key of keys) Object.defineProperty(template, key, { value: null, enumerable: true, writable: true, configurable: true });
-  const partial = new Set<number>();
-  for (const c of columns) if (c.absent) for (const r of c.absent) partial.add(r);
-  for (let r = 0; r < n; r++) {
-    if (partial.size > 0 && partial.has(r)) {
-      const row: Record<string, unknown> = {};
-      for (let c = 0; c < count; c++) {
-        if (columns[c]!.absent?.has(r)) continue;
-        Object.defineProperty(row, keys[c]!, { value: values[c]![r], enumerable: true, writable: true, configurable: true });
+  for (const c of columns) Object.defineProperty(template, c.key, { value: null, enumerable: true, writable: true, configurable: true });
+  let partial: Uint8Array | null = null;
+  for (const c of columns) if (c.absent) for (const r of c.absent) (partial ??= new Uint8Array(n))[r] = 1;
+  const out = new Array<Record<string, unknown>>(n);
+  for (let r = 0; r < n; r++) out[r] = partial !== null && partial[r] === 1 ? {} : { ...template };
+  for (const c of columns) {
+    const { key, values, dict, index, absent } = c;
+    for (let r = 0; r < n; r++) {
+      let value: unknown;
+      if (values !== null) value = values[r];
+      else {
+        const x = index![r];
+        value = typeof x === 'number' ? dict![x] : undefined;
+        // A dictionary's values are JSON values, never undefined: only an index that is not in it
+        // (or a row without the field, -1) reads undefined.
+        if (value === undefined) {
+          if (x === -1 && absent !== null && absent.has(r)) continue;
+          throw new WireError(`${c.where} has an index for row ${r} that is not in its dictionary.`);
+        }
       }
-      out[r] = row;
-      continue;
+      if (partial !== null && partial[r] === 1) {
+        if (absent === null || !absent.has(r)) Object.defineProperty(out[r], key, { value, enumerable: true, writable: true, configurable: true });
+      } else out[r]![key] = value;
     }
-    const row = { ...template };
-    for (let c = 0; c < count; c++) row[keys[c]!] = values[c]![r];
-    out[r] = row;
   }
   return out;
 }
 
 interface ReadColumn {
   key: string;
+  /** How errors name the column. */
+  where: string;
   absent: Set<number> | null;
-  /** One value per row. */
-  values: unknown[];
+  /** One value per row; or null, and the values are `dict[index[row]]`. */
+  values: unknown[] | null;
+  dict: unknown[] | null;
+  index: unknown[] | null;
 }
 
 function readColumn(col: unknown, c: number, n: number): ReadColumn {
@@ -195,19 +204,11 @@ function readColumn(col: unknown, c: number, n: number): ReadColumn {
   if ((v === undefined) === (d === undefined)) throw new WireError(`${where} must have exactly one of values or dictionary.`);
   if (v !== undefined) {
     if (!Array.isArray(v) || v.length !== n) throw new WireError(`${where} does not have one value per row.`);
-    return { key: k, absent, values: v };
+    return { key: k, where, absent, values: v, dict: null, index: null };
   }
   if (!Array.isArray(d)) throw new WireError(`${where} has a dictionary that is not a list.`);
   if (!Array.isArray(i) || i.length !== n) throw new WireError(`${where} does not have one dictionary index per row.`);
-  const values = new Array<unknown>(n);
-  const dict = d.map(deepFreeze);
-  for (let r = 0; r < n; r++) {
-    const x = i[r] as unknown;
-    if (typeof x === 'number' && x >= 0 && x < dict.length && Number.isInteger(x)) values[r] = dict[x];
-    else if (x === -1 && absent !== null && absent.has(r)) values[r] = null;
-    else throw new WireError(`${where} has an index for row ${r} that is not in its dictionary.`);
-  }
-  return { key: k, absent, values };
+  return { key: k, where, absent, values: null, dict: d.map(deepFreeze), index: i };
 }
 
 function deepFreeze<T>(v: T): T {

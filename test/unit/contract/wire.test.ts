@@ -129,6 +129,9 @@ describe('decodeTable refuses a malformed table, saying which part', () => {
     ['no values', (t) => ({ ...t, cols: [{ k: 'at', t: [0, 1] }] }), 'Column "at" of the table must have exactly one of values or dictionary.'],
     ['too few values', (t) => ({ ...t, cols: [{ k: 'key', v: [1] }] }), 'Column "key" of the table does not have one value per row.'],
     ['an index outside the dictionary', (t) => ({ ...t, cols: [t.cols[0], { k: 'state', d: ['x'], i: [0, 1] }] }), 'Column "state" of the table has an index for row 1 that is not in its dictionary.'],
+    ['an index given as text', (t) => ({ ...t, cols: [t.cols[0], { k: 'state', d: ['x'], i: [0, '0'] }] }), 'Column "state" of the table has an index for row 1 that is not in its dictionary.'],
+    ['an index naming a property of the list', (t) => ({ ...t, cols: [t.cols[0], { k: 'state', d: ['x'], i: ['length', 0] }] }), 'Column "state" of the table has an index for row 0 that is not in its dictionary.'],
+    ['an index that is not a whole number', (t) => ({ ...t, cols: [t.cols[0], { k: 'state', d: ['x', 'y'], i: [0, 0.5] }] }), 'Column "state" of the table has an index for row 1 that is not in its dictionary.'],
     ['an absent mark for a row that has the field', (t) => ({ ...t, cols: [t.cols[0], { k: 'state', d: ['x'], i: [0, -1] }] }), 'Column "state" of the table has an index for row 1 that is not in its dictionary.'],
     ['an absent row that is not a row', (t) => ({ ...t, cols: [{ k: 'key', v: [1, 2], a: [2] }] }), 'Column "key" of the table lists rows without the field that are not rows of the table.'],
   ];
