@@ -255,19 +255,34 @@ function Row(this: Component<RowProps>, p: RowProps) {
  * the header's resize handlers; the layout is written to the grid as CSS variables (never a style
  * attribute: the CSP forbids those).
  */
+function sameColumns(a: readonly SortKeyName[], b: readonly SortKeyName[]): boolean {
+  return a.length === b.length && a.every((id, i) => b[i] === id);
+}
+
 function useColumns(store: Store, gridRef: { readonly current: HTMLDivElement | null }) {
-  const [available, setAvailable] = useState(0);
+  /** The grid's width as last measured (0: not yet, and every chosen column shows). */
+  const measured = useRef(0);
+  /** The columns the grid shows now. */
+  const shownNow = useRef<readonly SortKeyName[]>([]);
+  // The grid is laid out again when a new width shows other columns, not at every measurement:
+  // the first one, after the first frame's layout and before its paint, usually finds room for
+  // the columns already shown and draws nothing again.
+  const [relayouts, relayout] = useReducer((n: number) => n + 1, 0);
   const [drag, setDrag] = useState<{ id: SortKeyName; width: number } | null>(null);
   useLayoutEffect(() => {
     const el = gridRef.current;
     const RO = el?.ownerDocument.defaultView?.ResizeObserver;
     if (!el || !RO) return;
-    const observer = new RO(() => setAvailable(Math.floor(el.clientWidth)));
+    const observer = new RO(() => {
+      measured.current = Math.floor(el.clientWidth);
+      if (!sameColumns(shownNow.current, layoutColumns(store.ui.value.columns, measured.current).shown)) relayout(0);
+    });
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
   const choices = store.ui.value.columns;
-  const layout = useMemo(() => layoutColumns(choices, available, drag ?? undefined), [choices, available, drag]);
+  const layout = useMemo(() => layoutColumns(choices, measured.current, drag ?? undefined), [choices, relayouts, drag]);
+  shownNow.current = layout.shown;
   const shownKey = layout.shown.join(',');
   // The same array while the same columns show, so memoized rows do not re-render for nothing.
   const cols = useMemo(() => layout.shown, [shownKey]);
