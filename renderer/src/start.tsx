@@ -4,7 +4,7 @@ import { effect } from '@preact/signals';
 import type { PrintQueueBridge } from '../../preload/contract/contract';
 import { App } from './App';
 import { createStore } from './state/store';
-import type { ConnectionStatus } from './transport/web';
+import { afterNextFrame, type ConnectionStatus } from './transport/web';
 import type { EarlyAnswers } from './boot';
 import { loadPanels } from './components/lazy';
 
@@ -15,7 +15,7 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
   const store = createStore(bridge);
 
   // The browser preview reconnects by itself; after a reconnect the snapshot may be out of date.
-  const web = bridge as Partial<{ onConnection(l: (s: ConnectionStatus) => void): () => void; connection(): ConnectionStatus }>;
+  const web = bridge as Partial<{ onConnection(l: (s: ConnectionStatus) => void): () => void; connection(): ConnectionStatus; windowDrawn(): void }>;
   if (typeof web.onConnection === 'function') {
     // boot started the connection before this code loaded: it may already be open, or refused.
     const now = typeof web.connection === 'function' ? web.connection() : null;
@@ -47,6 +47,9 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
     clearTimeout(timer);
     stop?.();
     render(<App store={store} />, root);
+    // Once this frame is on screen, a long message (the whole queue) is read as it comes.
+    const windowDrawn = web.windowDrawn;
+    if (typeof windowDrawn === 'function') afterNextFrame(() => windowDrawn.call(bridge));
   };
   const timer = setTimeout(draw, FIRST_FRAME_WAIT_MS);
   stop = effect(() => {
@@ -54,13 +57,19 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
   });
   if (drawn) stop();
 
-  // The panels and dialogs load once the first rows are on screen. A failure here is not reported:
-  // opening a panel tries again and says why it cannot.
-  void started.then(() =>
-    requestAnimationFrame(() =>
-      setTimeout(() => {
-        loadPanels().catch(() => undefined);
-      }, 0),
-    ),
-  );
+  // The panels and dialogs load once the whole queue is in and the window has nothing else to do:
+  // their code (with the schemas the forms validate with) is tens of milliseconds of the window's
+  // only thread, which the queue's first frames and the user's first keystroke or click should not
+  // wait behind. A panel opened before loads them at once. A failure here is not reported: opening
+  // a panel tries again and says why it cannot.
+  void started.then(() => whenIdle(() => void loadPanels().catch(() => undefined)));
+}
+
+/** The longest the panels' loading waits for an idle moment. */
+export const PANELS_IDLE_WAIT_MS = 2000;
+
+/** Runs `f` in the window's next idle moment (after the next frame where idle time is unknown). */
+function whenIdle(f: () => void): void {
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(() => f(), { timeout: PANELS_IDLE_WAIT_MS });
+  else afterNextFrame(f);
 }

@@ -76,8 +76,12 @@ describe.skipIf(SKIP_BROWSER_TESTS)('browser preview end to end', () => {
       await other.addInitScript({ content: `window.__violations = []; document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));` });
       const sockets: string[] = [];
       other.on('websocket', (ws) => sockets.push(ws.url()));
+      const panelsAsked: string[] = [];
+      other.on('request', (r) => /\/assets\/panels-[^/]*\.js$/.test(r.url()) && panelsAsked.push(r.url()));
       await other.goto(preview.url);
       await expect.poll(() => other.getByTestId('job-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+      // The panels' code loads by itself once the window is idle, before any panel is opened.
+      await expect.poll(() => panelsAsked.length, { timeout: 10_000 }).toBe(1);
       // The bridge took over the socket the page opened while it was read (a second one would be
       // the bridge's own); the policy allowed the script that opened it.
       expect(sockets).toEqual([`ws://127.0.0.1:${preview.port}/ws`]);

@@ -36,6 +36,11 @@ export interface WebBridge extends PrintQueueBridge {
   connection(): ConnectionStatus;
   /** Called on every change of the connection; after a reconnect the page should reload its snapshot. */
   onConnection(listener: (status: ConnectionStatus) => void): () => void;
+  /**
+   * The window has drawn its first frame with content (its first rows, or why it has none): a long
+   * message is then read as it comes, no longer after the next frame (LARGE_MESSAGE_CHARS).
+   */
+  windowDrawn(): void;
   /** Closes the socket for good. */
   close(): void;
 }
@@ -76,14 +81,15 @@ const OPEN = 1;
 
 /**
  * A message this long (the whole queue: a megabyte at 10,000 jobs) takes tens of milliseconds to
- * read; it is read after the next frame, so that it never holds up a frame the window is about to
- * draw (its first rows). Events after it wait for it; answers to other requests pass answers that
- * wait (the first rows never wait for the whole queue), never an event.
+ * read. Until the window has drawn its first rows (WebBridge.windowDrawn) it is read after the next
+ * frame, so that it never holds up the frame the window is about to draw; afterwards as it comes.
+ * Messages after a held one wait for it; answers to other requests pass answers that wait (the
+ * first rows never wait for the whole queue), never an event.
  */
 export const LARGE_MESSAGE_CHARS = 100_000;
 
 /** Runs `f` after the next frame is drawn, or at once (in a task) when the page draws no frames. */
-function afterNextFrame(f: () => void): void {
+export function afterNextFrame(f: () => void): void {
   if (typeof requestAnimationFrame !== 'function' || typeof document === 'undefined' || document.visibilityState !== 'visible') {
     setTimeout(f, 0);
     return;
@@ -185,6 +191,8 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   /** With `pipeline`: the hello is on the current socket, so requests may follow it at once. */
   let helloSent = false;
+  /** The window drew its first rows: long messages no longer wait for a frame. */
+  let drawn = false;
 
   function setStatus(next: ConnectionStatus): void {
     const changed = next.state !== status.state || next.message !== status.message;
@@ -291,18 +299,19 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
       if (msg) handle(msg);
       if (held.length === 0) return;
       waiting = true;
-      if (held[0]!.text !== undefined) afterNextFrame(release);
+      if (held[0]!.text !== undefined && !drawn) afterNextFrame(release);
       else setTimeout(release, 0);
     };
     ws.onmessage = (ev) => {
       const data: unknown = ev.data;
       if (typeof data !== 'string') return;
-      if (data.length >= LARGE_MESSAGE_CHARS) {
+      if (data.length >= LARGE_MESSAGE_CHARS && !(drawn && held.length === 0)) {
         // The server writes "type" first (main/web/server.ts); anything else counts as an event.
         held.push({ text: data, response: data.startsWith('{"type":"response"') });
         if (!waiting) {
           waiting = true;
-          afterNextFrame(release);
+          if (drawn) setTimeout(release, 0);
+          else afterNextFrame(release);
         }
         return;
       }
@@ -389,6 +398,9 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
       };
     },
     connection: () => status,
+    windowDrawn() {
+      drawn = true;
+    },
     onConnection(listener) {
       connectionListeners.add(listener);
       return () => connectionListeners.delete(listener);

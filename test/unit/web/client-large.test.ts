@@ -123,6 +123,32 @@ describe('web bridge: long messages wait for a frame', () => {
     bridge.close();
   });
 
+  it('once the window has drawn its first rows, reads a long message as it comes, and keeps the order after a held one', async () => {
+    const { bridge, ws } = connect();
+    const order: string[] = [];
+    bridge.on('jobs:patch', (p) => order.push(`patch ${p.patches.length}`));
+    const pad = 'x'.repeat(LARGE_MESSAGE_CHARS);
+    const first = bridge.request('getSnapshot', {}).then(() => order.push('held whole'));
+    await tick();
+    // Before: held for a frame, and a patch behind it waits for it.
+    ws.receive({ type: 'response', id: ids(ws).getSnapshot, result: { ok: true, value: { jobs: [], sources: [], paused: null, pad } } });
+    ws.receive({ type: 'event', name: 'jobs:patch', payload: { patches: [] } });
+    bridge.windowDrawn();
+    await tick();
+    expect(order).toEqual([]);
+    await drawFrame();
+    await first;
+    await tick();
+    expect(order).toEqual(['held whole', 'patch 0']);
+    // After: read in the socket's own event, like a short message.
+    order.length = 0;
+    ws.receive({ type: 'event', name: 'jobs:patch', payload: { patches: Array.from({ length: 2_000 }, (_, i) => ({ type: 'removed', key: `local:${'k'.repeat(60)}${i}` })) } });
+    ws.receive({ type: 'event', name: 'jobs:patch', payload: { patches: [] } });
+    expect(order).toEqual(['patch 2000', 'patch 0']);
+    expect(frames).toHaveLength(0);
+    bridge.close();
+  });
+
   it('reads short messages as they come, in order', async () => {
     const { bridge, ws } = connect();
     const order: string[] = [];
