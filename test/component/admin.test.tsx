@@ -100,6 +100,8 @@ describe('printers and their health', () => {
   it('lists every source\'s printers with plain state, reasons, counts; Cancel all asks first', async () => {
     m = await mountWith();
     const view = screen.getByTestId('printers-view');
+    // Closed, it counts them without listing them: the same five printers.
+    expect(view.querySelector('summary')!.textContent).toMatch(/\(5\)$/);
     fireEvent.click(view.querySelector('summary')!);
     const rows = within(view).getAllByTestId('printer-row');
     // Described printers and a printer only ScriptX jobs name, by source then name.

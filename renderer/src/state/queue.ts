@@ -88,15 +88,18 @@ export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Noti
    */
   const printerCount = computed(() => {
     void printersVersion.value;
-    const seen = new Set(printerList.value.map((p) => `${p.sourceId}\u0000${p.name}`));
-    let count = seen.size;
-    for (const j of jobs.values()) {
-      if (!j.printer) continue;
-      const id = `${j.sourceId}\u0000${j.printer}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
+    // Printer names by source, without making a text for each of thousands of jobs.
+    const seen = new Map<string, Set<string>>();
+    let count = 0;
+    const add = (sourceId: string, name: string): void => {
+      let names = seen.get(sourceId);
+      if (!names) seen.set(sourceId, (names = new Set()));
+      if (names.has(name)) return;
+      names.add(name);
       count++;
-    }
+    };
+    for (const p of printerList.value) add(p.sourceId, p.name);
+    for (const j of jobs.values()) if (j.printer) add(j.sourceId, j.printer);
     return count;
   });
 
