@@ -1,11 +1,11 @@
 /**
- * The queue as an ARIA grid, virtualized with @tanstack/virtual-core so 10,000 rows scroll
+ * The queue as an ARIA grid, virtualized (./fixed-rows.ts, rows of one height) so 10,000 rows scroll
  * smoothly: only the rows in view exist in the DOM; aria-rowcount and aria-rowindex tell assistive
  * technology the full size. Focus stays on the grid; aria-activedescendant names the active row.
  */
 import type { Component } from 'preact';
 import { useCallback, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
-import { Virtualizer, elementScroll, observeElementOffset, observeElementRect, type Rect } from '@tanstack/virtual-core';
+import { FixedRows } from './fixed-rows';
 import type { Job } from '../../../preload/contract/model';
 import { t } from '../i18n/messages';
 import { formatBytes, formatInt, formatPercent, formatTime } from '../i18n/format';
@@ -25,6 +25,12 @@ export const ROW_HEIGHT = 32;
  * dozen elements to make, lay out and paint).
  */
 export const OVERSCAN_ROWS = 3;
+/** A width and height, CSS pixels. */
+export interface Rect {
+  width: number;
+  height: number;
+}
+
 /** Used when the scroll element reports no size (no layout yet, or a DOM without layout). */
 export const FALLBACK_VIEWPORT: Rect = { width: 1024, height: 640 };
 
@@ -59,22 +65,6 @@ const PENDING_TEXT: Record<PendingAction, string> = {
 };
 
 export const rowDomId = (index: number) => `pq-row-${index}`;
-
-/**
- * The scroller's size, learned from a ResizeObserver only. The library's own observer also reads
- * the size at once when the grid mounts, which forces a synchronous layout of the whole window in
- * the middle of the first render; the observer's first notice comes right after the browser's own
- * layout of that frame, before paint, and until then the grid assumes FALLBACK_VIEWPORT.
- */
-function observeRectWithFallback(instance: Virtualizer<HTMLDivElement, HTMLDivElement>, cb: (rect: Rect) => void) {
-  const report = (rect: Rect) => cb(rect.height > 0 ? rect : { width: rect.width || FALLBACK_VIEWPORT.width, height: FALLBACK_VIEWPORT.height });
-  const element = instance.scrollElement;
-  const RO = instance.targetWindow?.ResizeObserver;
-  if (!element || !RO) return observeElementRect(instance, report);
-  const observer = new RO(() => report({ width: Math.round(element.clientWidth), height: Math.round(element.clientHeight) }));
-  observer.observe(element, { box: 'content-box' });
-  return () => observer.disconnect();
-}
 
 /** One glyph per plain state, so the state reads without colour too (hidden from screen readers: the word is there). */
 export const STATE_ICONS: Record<Job['state'], string> = {
@@ -318,8 +308,6 @@ export function QueueGrid() {
   const headRef = useRef<HTMLDivElement>(null);
   const anchor = useRef<string | null>(null);
   const [, rerender] = useReducer((n: number) => n + 1, 0);
-  /** Whether the scroller may have left the top: it scrolled, or the grid scrolled it. */
-  const moved = useRef(false);
   const gridRef = useRef<HTMLDivElement>(null);
   const [menu, setMenu] = useState<RowMenuRequest | null>(null);
   const columns = useColumns(store, gridRef);
@@ -328,38 +316,15 @@ export function QueueGrid() {
     gridRef.current?.focus({ preventScroll: true });
   }, []);
 
-  const virtualizer = useMemo(
-    () =>
-      new Virtualizer<HTMLDivElement, HTMLDivElement>({
-        count: 0,
-        getScrollElement: () => scrollRef.current,
-        estimateSize: () => ROW_HEIGHT,
-        // On mount the library scrolls the new scroller to where it already is, the top; that write
-        // forces a synchronous layout of the window in the middle of the first render. Writing the
-        // top to a scroller that never left it changes nothing, so it is skipped.
-        scrollToFn: (offset, opts, instance) => {
-          if (!moved.current && offset + (opts.adjustments ?? 0) === 0) return;
-          moved.current = true;
-          elementScroll(offset, opts, instance);
-        },
-        observeElementRect: observeRectWithFallback,
-        observeElementOffset,
-        initialRect: initialViewport(),
-        overscan: OVERSCAN_ROWS,
-        onChange: () => rerender(0),
-      }),
-    [],
-  );
-  virtualizer.setOptions({
-    ...virtualizer.options,
-    count: jobs.length,
-    getItemKey: (i) => jobs[i]?.key ?? i,
-  });
-  useLayoutEffect(() => virtualizer._didMount(), [virtualizer]);
+  const rows = useMemo(() => new FixedRows({ rowHeight: ROW_HEIGHT, overscan: OVERSCAN_ROWS, height: initialViewport().height, onChange: () => rerender(0) }), []);
+  rows.setCount(jobs.length);
+  useLayoutEffect(() => (scrollRef.current ? rows.attach(scrollRef.current) : undefined), [rows]);
   useLayoutEffect(() => {
-    virtualizer._willUpdate();
-    if (sizerRef.current) sizerRef.current.style.height = `${virtualizer.getTotalSize()}px`;
+    if (sizerRef.current) sizerRef.current.style.height = `${rows.totalSize()}px`;
   });
+  const scrollToIndex = (i: number): void => {
+    if (scrollRef.current) rows.scrollToIndex(i, scrollRef.current);
+  };
 
   const activeKey = store.activeKey.value;
   const activeIndex = activeKey ? jobs.findIndex((j) => j.key === activeKey) : -1;
@@ -379,7 +344,7 @@ export function QueueGrid() {
       anchor.current = key;
       store.selection.value = new Set([key]);
     }
-    virtualizer.scrollToIndex(i, { align: 'auto' });
+    scrollToIndex(i);
   }
 
   function selectRange(to: number) {
@@ -426,14 +391,14 @@ export function QueueGrid() {
 
   function openMenuAtActive() {
     if (!activeKey || activeIndex < 0) return;
-    virtualizer.scrollToIndex(activeIndex, { align: 'auto' });
+    scrollToIndex(activeIndex);
     const r = document.getElementById(rowDomId(activeIndex))?.getBoundingClientRect();
     const head = headRef.current?.getBoundingClientRect();
     setMenu({ key: activeKey, keys: menuKeys(activeKey), x: (r?.left ?? head?.left ?? 0) + 24, y: r ? r.bottom : (head?.bottom ?? 0) });
   }
 
   function onKeyDown(e: KeyboardEvent) {
-    const page = Math.max(1, Math.floor((virtualizer.scrollRect?.height ?? FALLBACK_VIEWPORT.height) / ROW_HEIGHT) - 1);
+    const page = Math.max(1, Math.floor(rows.viewportHeight() / ROW_HEIGHT) - 1);
     const cur = activeIndex;
     switch (e.key) {
       case 'ArrowDown':
@@ -504,7 +469,9 @@ export function QueueGrid() {
     [store],
   );
 
-  const items = virtualizer.getVirtualItems();
+  const drawn = rows.range();
+  const indexes: number[] = [];
+  for (let i = drawn.start; i < drawn.end; i++) indexes.push(i);
   return (
     <>
       <div
@@ -528,21 +495,20 @@ export function QueueGrid() {
           class="grid-body"
           ref={scrollRef}
           onScroll={(e) => {
-            moved.current = true;
             // The header sits outside the scroller: keep its columns over the body's.
             if (headRef.current) headRef.current.scrollLeft = e.currentTarget.scrollLeft;
           }}
         >
           <div class="grid-sizer" ref={sizerRef}>
-            {items.map((item) => {
-              const job = jobs[item.index];
+            {indexes.map((index) => {
+              const job = jobs[index];
               if (!job) return null;
               return (
                 <Row
                   key={job.key}
                   job={job}
-                  index={item.index}
-                  start={item.start}
+                  index={index}
+                  start={rows.startOf(index)}
                   selected={selection.has(job.key)}
                   active={job.key === activeKey}
                   pending={pending.get(job.key)}
