@@ -18,7 +18,7 @@
  * one ScriptX job. Pure: time and jobs are given.
  */
 import type { Handover, Job } from '../../preload/contract/model';
-import { jsonEqual } from './store';
+import { jsonEqual } from '../../preload/contract/json-equal';
 
 /** How far apart the ScriptX job's printing / completion and the spooler's TimeSubmitted may be. */
 export const HANDOVER_WINDOW_MS = 60_000;

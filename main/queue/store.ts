@@ -13,6 +13,7 @@
 import { FINAL_STATES, SLOW_STATES, type Job, type JobPatch, type JobState, type TimelineEntry } from '../../preload/contract/model';
 import type { EngineEvent } from './engine-types';
 import type { PollResult, SourceJob } from './source';
+import { jsonEqual } from '../../preload/contract/json-equal';
 
 /** A job's timeline keeps at most this many entries (the first one and the latest ones). */
 export const MAX_TIMELINE_ENTRIES = 200;
@@ -82,37 +83,6 @@ export interface StoreOptions {
   retainFinishedMs?: number;
 }
 
-/** Structural equality for the JSON-like values jobs carry (extra, cancel, abort). */
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) {
-    return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
-  }
-  const aArr = Array.isArray(a);
-  if (aArr !== Array.isArray(b)) return false;
-  if (aArr) {
-    const x = a as unknown[];
-    const y = b as unknown[];
-    if (x.length !== y.length) return false;
-    for (let i = 0; i < x.length; i++) if (!jsonEqual(x[i], y[i])) return false;
-    return true;
-  }
-  const x = a as Record<string, unknown>;
-  const y = b as Record<string, unknown>;
-  // Plain data (parsed JSON): own enumerable keys only, so for-in needs no hasOwnProperty check;
-  // over small objects it allocates nothing (V8's enum cache), unlike Object.keys, and this runs
-  // for the object fields of every listed job at every cycle.
-  let n = 0;
-  for (const k in x) {
-    const v = x[k];
-    if (v === undefined) continue;
-    n++;
-    const w = y[k];
-    if (v !== w && !jsonEqual(v, w)) return false;
-  }
-  for (const k in y) if (y[k] !== undefined) n--;
-  return n === 0;
-}
 
 /** Whether a job as reported equals the stored one in every field a source reports, and the
  * stored one carries no flag a sighting clears (gone, stale). */

@@ -216,3 +216,20 @@ describe('an action\'s answer', () => {
     s2.dispose();
   });
 });
+
+describe('the whole queue after the first rows', () => {
+  it('keeps the jobs the window already has where they are unchanged, so their rows are not drawn again', async () => {
+    const a = makeJob({ key: 'local:a', document: 'A.pdf', cancel: { allowed: true } });
+    const b = makeJob({ key: 'local:b', document: 'B.pdf' });
+    const store = createStore(new FakeBridge({ jobs: [] }));
+    store.putSnapshot({ jobs: [a, b], sources: [], paused: null }, null);
+    // The same jobs again, as a fresh answer brings them: equal, not the same objects; one changed.
+    const again = JSON.parse(JSON.stringify([a, { ...b, document: 'B2.pdf' }, makeJob({ key: 'local:c' })])) as Job[];
+    store.putSnapshot({ jobs: again, sources: [], paused: null }, null);
+    expect(store.jobs.get('local:a')).toBe(a);
+    expect(store.jobs.get('local:b')).toBe(again[1]);
+    expect(store.jobs.get('local:b')!.document).toBe('B2.pdf');
+    expect(store.jobs.get('local:c')).toBe(again[2]);
+    expect([...store.jobs.keys()]).toEqual(['local:a', 'local:b', 'local:c']);
+  });
+});

@@ -12,6 +12,7 @@ import { jobName } from '../../../preload/contract/job-states';
 import { keepsPlace, selectJobs } from '../../../preload/contract/queue-view';
 import { t } from '../i18n/messages';
 import type { Notify } from './notices';
+import { jsonEqual } from '../../../preload/contract/json-equal';
 
 export function docName(job: Pick<Job, 'document' | 'nativeId' | 'sourceKind'>): string {
   return jobName(job);
@@ -212,9 +213,15 @@ export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Noti
 
   /** Replaces the jobs, the sources' health and the pause with a snapshot's; `head`: see `partial`. */
   function putSnapshot(snap: Snapshot, head: UiSettings | null): void {
+    // A job the window already has, unchanged, is kept as it is: its row is not drawn again (the
+    // whole queue brings the first rows a second time).
+    const before = jobs.size > 0 ? new Map(jobs) : null;
     batch(() => {
       jobs.clear();
-      for (const j of snap.jobs) jobs.set(j.key, j);
+      for (const j of snap.jobs) {
+        const had = before?.get(j.key);
+        jobs.set(j.key, had !== undefined && jsonEqual(had, j) ? had : j);
+      }
       printersVersion.value++;
       jobsVersion.value++;
       sources.value = snap.sources;

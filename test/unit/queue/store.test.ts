@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AppFailure, PollingSettings, type Job } from '../../../preload/contract/model';
-import { JobStore, MAX_TIMELINE_ENTRIES, jsonEqual } from '../../../main/queue/store';
+import { JobStore, MAX_TIMELINE_ENTRIES } from '../../../main/queue/store';
+import { jsonEqual } from '../../../preload/contract/json-equal';
 import { backoffDelay, healthOfError, pollInterval } from '../../../main/queue/scheduler';
 import { SourceError, type PollResult, type SourceJob } from '../../../main/queue/source';
 import type { EngineEvent } from '../../../main/queue/engine-types';
