@@ -50,6 +50,12 @@ const drawFrame = async () => {
   for (const f of frames.splice(0)) f();
   await tick();
 };
+/** Draws the next frame, then lets `answered` and what it started finish. */
+const afterFrame = async (answered: Promise<unknown>) => {
+  await drawFrame();
+  await answered;
+  await tick();
+};
 
 function connect() {
   const bridge = createWebBridge({ url: 'ws://127.0.0.1:1/ws', token: 't', WebSocketImpl: FakeSocket as never });
@@ -104,9 +110,7 @@ describe('web bridge: long messages wait for a frame', () => {
     ws.receive({ type: 'response', id: ids(ws).cancelJob, result: { ok: true, value: null } });
     await tick();
     expect(order).toEqual([]);
-    await drawFrame();
-    await cancel;
-    await tick();
+    await afterFrame(cancel);
     expect(order).toEqual(['patch 2000', 'cancel answered']);
     bridge.close();
   });
@@ -136,9 +140,7 @@ describe('web bridge: long messages wait for a frame', () => {
     bridge.windowDrawn();
     await tick();
     expect(order).toEqual([]);
-    await drawFrame();
-    await first;
-    await tick();
+    await afterFrame(first);
     expect(order).toEqual(['held whole', 'patch 0']);
     // After: read in the socket's own event, like a short message.
     order.length = 0;
