@@ -66,7 +66,7 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
 }
 
 /** The longest the panels' loading waits for an idle moment. */
-export const PANELS_IDLE_WAIT_MS = 2000;
+const PANELS_IDLE_WAIT_MS = 2000;
 
 /** Runs `f` in the window's next idle moment (after the next frame where idle time is unknown). */
 function whenIdle(f: () => void): void {

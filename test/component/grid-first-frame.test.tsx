@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { screen } from '@testing-library/preact';
 import { makeJob } from '../helpers/fake-bridge';
-import { FALLBACK_VIEWPORT, OVERSCAN_ROWS, ROW_HEIGHT, ROWS_TOP_ESTIMATE, initialViewport } from '../../renderer/src/components/QueueGrid';
+import { FALLBACK_ROWS_HEIGHT, OVERSCAN_ROWS, ROW_HEIGHT, ROWS_TOP_ESTIMATE, initialRowsHeight } from '../../renderer/src/components/QueueGrid';
 import { mount, unmount, type Mounted } from './harness';
 
 let m: Mounted | undefined;
@@ -18,13 +18,13 @@ afterEach(() => {
 
 describe('the grid before its first measurement', () => {
   it('assumes the rows take the window below the toolbar, summary strip and column header', () => {
-    expect(initialViewport({ innerWidth: 1400, innerHeight: 900 })).toEqual({ width: 1400, height: 900 - ROWS_TOP_ESTIMATE });
+    expect(initialRowsHeight({ innerHeight: 900 })).toBe(900 - ROWS_TOP_ESTIMATE);
   });
 
   it('falls back to a fixed size without a window, or in one too small to say', () => {
-    expect(initialViewport(null)).toEqual(FALLBACK_VIEWPORT);
-    expect(initialViewport({ innerWidth: 800, innerHeight: ROWS_TOP_ESTIMATE })).toEqual(FALLBACK_VIEWPORT);
-    expect(initialViewport({ innerWidth: 0, innerHeight: 0 })).toEqual(FALLBACK_VIEWPORT);
+    expect(initialRowsHeight(null)).toBe(FALLBACK_ROWS_HEIGHT);
+    expect(initialRowsHeight({ innerHeight: ROWS_TOP_ESTIMATE })).toBe(FALLBACK_ROWS_HEIGHT);
+    expect(initialRowsHeight({ innerHeight: 0 })).toBe(FALLBACK_ROWS_HEIGHT);
   });
 
   it('draws the rows that fit there and OVERSCAN_ROWS more, of a long queue', async () => {

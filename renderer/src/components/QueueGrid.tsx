@@ -25,14 +25,8 @@ export const ROW_HEIGHT = 32;
  * dozen elements to make, lay out and paint).
  */
 export const OVERSCAN_ROWS = 3;
-/** A width and height, CSS pixels. */
-export interface Rect {
-  width: number;
-  height: number;
-}
-
-/** Used when the scroll element reports no size (no layout yet, or a DOM without layout). */
-export const FALLBACK_VIEWPORT: Rect = { width: 1024, height: 640 };
+/** The rows' area assumed before it is measured, when the window gives no size to go by (CSS pixels). */
+export const FALLBACK_ROWS_HEIGHT = 640;
 
 /**
  * Where the rows' area starts, in CSS pixels from the top of the window, when the toolbar, the
@@ -41,13 +35,13 @@ export const FALLBACK_VIEWPORT: Rect = { width: 1024, height: 640 };
 export const ROWS_TOP_ESTIMATE = 224;
 
 /**
- * The rows' area as the first frame assumes it, before it is measured: the window below
+ * The rows' area's height as the first frame assumes it, before it is measured: the window below
  * ROWS_TOP_ESTIMATE. The first frame then draws the rows the window shows, and the measurement
  * that follows its layout usually finds the same rows, with nothing to draw again before paint.
  */
-export function initialViewport(win: { innerWidth: number; innerHeight: number } | null = typeof window === 'undefined' ? null : window): Rect {
-  if (!win || !(win.innerHeight > ROWS_TOP_ESTIMATE) || !(win.innerWidth > 0)) return FALLBACK_VIEWPORT;
-  return { width: win.innerWidth, height: win.innerHeight - ROWS_TOP_ESTIMATE };
+export function initialRowsHeight(win: { innerHeight: number } | null = typeof window === 'undefined' ? null : window): number {
+  if (!win || !(win.innerHeight > ROWS_TOP_ESTIMATE)) return FALLBACK_ROWS_HEIGHT;
+  return win.innerHeight - ROWS_TOP_ESTIMATE;
 }
 
 /** Every column, in order (the export writes them all; the grid draws those the layout shows). */
@@ -245,15 +239,11 @@ function Row(this: Component<RowProps>, p: RowProps) {
  * the header's resize handlers; the layout is written to the grid as CSS variables (never a style
  * attribute: the CSP forbids those).
  */
-function sameColumns(a: readonly SortKeyName[], b: readonly SortKeyName[]): boolean {
-  return a.length === b.length && a.every((id, i) => b[i] === id);
-}
-
 function useColumns(store: Store, gridRef: { readonly current: HTMLDivElement | null }) {
   /** The grid's width as last measured (0: not yet, and every chosen column shows). */
   const measured = useRef(0);
-  /** The columns the grid shows now. */
-  const shownNow = useRef<readonly SortKeyName[]>([]);
+  /** The columns the grid shows now, as `shownKey` below. */
+  const shownNow = useRef('');
   // The grid is laid out again when a new width shows other columns, not at every measurement:
   // the first one, after the first frame's layout and before its paint, usually finds room for
   // the columns already shown and draws nothing again.
@@ -265,15 +255,15 @@ function useColumns(store: Store, gridRef: { readonly current: HTMLDivElement | 
     if (!el || !RO) return;
     const observer = new RO(() => {
       measured.current = Math.floor(el.clientWidth);
-      if (!sameColumns(shownNow.current, layoutColumns(store.ui.value.columns, measured.current).shown)) relayout(0);
+      if (layoutColumns(store.ui.value.columns, measured.current).shown.join(',') !== shownNow.current) relayout(0);
     });
     observer.observe(el);
     return () => observer.disconnect();
   }, []);
   const choices = store.ui.value.columns;
   const layout = useMemo(() => layoutColumns(choices, measured.current, drag ?? undefined), [choices, relayouts, drag]);
-  shownNow.current = layout.shown;
   const shownKey = layout.shown.join(',');
+  shownNow.current = shownKey;
   // The same array while the same columns show, so memoized rows do not re-render for nothing.
   const cols = useMemo(() => layout.shown, [shownKey]);
   const widths = useMemo(() => new Map(cols.map((c) => [c, drag?.id === c ? drag.width : columnWidth(choices, c)])), [cols, choices, drag]);
@@ -316,7 +306,7 @@ export function QueueGrid() {
     gridRef.current?.focus({ preventScroll: true });
   }, []);
 
-  const rows = useMemo(() => new FixedRows({ rowHeight: ROW_HEIGHT, overscan: OVERSCAN_ROWS, height: initialViewport().height, onChange: () => rerender(0) }), []);
+  const rows = useMemo(() => new FixedRows({ rowHeight: ROW_HEIGHT, overscan: OVERSCAN_ROWS, height: initialRowsHeight(), onChange: () => rerender(0) }), []);
   rows.setCount(jobs.length);
   useLayoutEffect(() => (scrollRef.current ? rows.attach(scrollRef.current) : undefined), [rows]);
   useLayoutEffect(() => {

@@ -1,8 +1,8 @@
 /**
  * The job details, the sources, the settings panel and the dialogs (with the schemas they validate
  * with) are not needed for the queue's first frame: they load once the whole queue is in and the
- * window is idle (loadPanels, called by start.tsx), or at once when one is opened earlier. Until they are there, an
- * opened panel says it is loading; if they cannot be loaded, the window says why.
+ * window is idle (loadPanels, called by start.tsx), or at once when one is opened earlier. Until
+ * they are there, an opened panel says it is loading; if they cannot be loaded, the window says why.
  */
 import { useEffect, useReducer } from 'preact/hooks';
 import type { SettingsTab } from '../state/store';

@@ -215,13 +215,13 @@ export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Noti
   function putSnapshot(snap: Snapshot, head: UiSettings | null): void {
     // A job the window already has, unchanged, is kept as it is: its row is not drawn again (the
     // whole queue brings the first rows a second time).
-    const before = jobs.size > 0 ? new Map(jobs) : null;
+    const next = snap.jobs.map((j) => {
+      const had = jobs.get(j.key);
+      return had !== undefined && jsonEqual(had, j) ? had : j;
+    });
     batch(() => {
       jobs.clear();
-      for (const j of snap.jobs) {
-        const had = before?.get(j.key);
-        jobs.set(j.key, had !== undefined && jsonEqual(had, j) ? had : j);
-      }
+      for (const j of next) jobs.set(j.key, j);
       printersVersion.value++;
       jobsVersion.value++;
       sources.value = snap.sources;

@@ -193,6 +193,8 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
   let helloSent = false;
   /** The window drew its first rows: long messages no longer wait for a frame. */
   let drawn = false;
+  /** When a held long message is read (LARGE_MESSAGE_CHARS): after the next frame, until the window has drawn. */
+  const readLong = (read: () => void): void => (drawn ? void setTimeout(read, 0) : afterNextFrame(read));
 
   function setStatus(next: ConnectionStatus): void {
     const changed = next.state !== status.state || next.message !== status.message;
@@ -299,7 +301,7 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
       if (msg) handle(msg);
       if (held.length === 0) return;
       waiting = true;
-      if (held[0]!.text !== undefined && !drawn) afterNextFrame(release);
+      if (held[0]!.text !== undefined) readLong(release);
       else setTimeout(release, 0);
     };
     ws.onmessage = (ev) => {
@@ -310,8 +312,7 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
         held.push({ text: data, response: data.startsWith('{"type":"response"') });
         if (!waiting) {
           waiting = true;
-          if (drawn) setTimeout(release, 0);
-          else afterNextFrame(release);
+          readLong(release);
         }
         return;
       }
