@@ -34,8 +34,12 @@ describe('the queue', () => {
     expect(rowKeys(m.container)).toEqual(['local:a', 'local:b', 'up:p1/c']);
     const row = rowOf(m.container, 'local:a');
     expect(within(row).getByText('This PC')).toBeTruthy();
-    // One plain vocabulary: the state word with its icon; the service's code stays in the details.
-    expect(within(row).getByTestId('state-word').textContent).toBe('▶Printing');
+    // One plain vocabulary: the state word with its icon (drawn by the stylesheet, no character
+    // for a font to lack); the service's code stays in the details.
+    expect(within(row).getByTestId('state-word').textContent).toBe('Printing');
+    const icon = within(row).getByTestId('state-word').querySelector('.state-icon');
+    expect(icon?.getAttribute('data-icon')).toBe('printing');
+    expect(icon?.getAttribute('aria-hidden')).toBe('true');
     expect(row.textContent).not.toContain('5 Printing');
     expect(within(row).getByText('50%')).toBeTruthy();
     expect(screen.getByRole('grid').getAttribute('aria-rowcount')).toBe('4');
@@ -156,7 +160,7 @@ describe('the queue', () => {
     act(() => m!.bridge.patch([{ type: 'changed', key: 'local:b', changes: { state: 'printing', rawState: '5 Printing', progress: 0.25 } }]));
     const after = rowOf(m.container, 'local:b');
     expect(after).toBe(before);
-    expect(within(after).getByTestId('state-word').textContent).toBe('▶Printing');
+    expect(within(after).getByTestId('state-word').textContent).toBe('Printing');
     expect(within(after).getByText('25%')).toBeTruthy();
     act(() => m!.bridge.patch([{ type: 'added', job: makeJob({ key: 'local:new', document: 'New.pdf', updatedAt: '2026-03-02T11:00:00Z' }) }, { type: 'removed', key: 'local:a' }]));
     expect(rowKeys(m.container)).toEqual(['local:new', 'local:b', 'up:p1/c']);
@@ -168,7 +172,7 @@ describe('the queue', () => {
       sources,
     });
     const r = rowOf(m.container, 'up:p/r');
-    expect(within(r).getByTestId('state-word').textContent).toBe('⏸Paused');
+    expect(within(r).getByTestId('state-word').textContent).toBe('Paused');
     expect(within(r).getByTestId('state-reason').textContent).toBe('Waiting to be released at the printer');
     expect(r.querySelector('.cell-state')?.getAttribute('title')).toBe('Waiting to be released at the printer — Release it with your badge.');
     expect(r.textContent).not.toContain('releaseWait');
@@ -232,6 +236,6 @@ describe('the queue', () => {
     const row = rowOf(m.container, 'local:09998');
     act(() => m!.bridge.patch([{ type: 'changed', key: 'local:09998', changes: { rawState: '5 Printing', state: 'printing' } }]));
     expect(rowOf(m.container, 'local:09998')).toBe(row);
-    expect(within(row).getByTestId('state-word').textContent).toBe('▶Printing');
+    expect(within(row).getByTestId('state-word').textContent).toBe('Printing');
   });
 });

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
+import { JOB_STATES } from '../../preload/contract/job-states';
 import { WORKLOAD_SOURCE_IDS } from '../simulators/workload';
 import { axeViolations, openPreview, row, saveShot, SKIP_BROWSER_TESTS, type BrowserRun } from './helpers';
 
@@ -94,6 +95,59 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the window loads clean and lays out at ever
     } finally {
       await page.emulateMedia({ colorScheme: 'light' });
       await run.preview.sims!.scriptx.setFault(null);
+    }
+  });
+
+  it("draws every state's icon from the stylesheet, its shape kept in forced colours (High Contrast)", async () => {
+    /** Per state: the icon's size and its painted border sides (its own and its pseudo-elements'), and any text in it. */
+    const drawn = () =>
+      page.evaluate((states) => {
+        const box = document.createElement('div');
+        document.body.append(box);
+        try {
+          return states.map((state) => {
+            const badge = document.createElement('span');
+            badge.className = `badge badge-${state}`;
+            const icon = document.createElement('span');
+            icon.className = 'state-icon';
+            icon.dataset.icon = state;
+            badge.append(icon, state);
+            box.append(badge);
+            const r = icon.getBoundingClientRect();
+            const sides: string[] = [];
+            for (const pseudo of [null, '::before', '::after']) {
+              const cs = getComputedStyle(icon, pseudo);
+              if (pseudo && cs.content === 'none') continue;
+              for (const side of ['Top', 'Right', 'Bottom', 'Left'] as const) {
+                const width = parseFloat(cs.getPropertyValue(`border-${side.toLowerCase()}-width`));
+                const colour = cs.getPropertyValue(`border-${side.toLowerCase()}-color`);
+                if (width > 0 && colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent') sides.push(`${pseudo ?? ''}${side}`);
+              }
+              if (pseudo && cs.content !== '""' && cs.content !== "''") sides.push(`${pseudo} ${cs.content}`);
+            }
+            return { state, width: r.width, height: r.height, text: icon.textContent, sides };
+          });
+        } finally {
+          box.remove();
+        }
+      }, [...JOB_STATES]);
+    for (const mode of ['none', 'active'] as const) {
+      await page.emulateMedia({ forcedColors: mode });
+      try {
+        const icons = await drawn();
+        for (const i of icons) {
+          expect(i.text, `${i.state} (${mode})`).toBe('');
+          expect(i.width * i.height, `${i.state} (${mode})`).toBeGreaterThan(0);
+          expect(i.sides.length, `${i.state} (${mode})`).toBeGreaterThan(0);
+        }
+        const sides = (state: string) => icons.find((i) => i.state === state)!.sides;
+        // The shapes that are made of transparent sides keep them: a triangle, an open ring.
+        expect(sides('printing'), mode).toEqual(['Left']);
+        expect(sides('processing'), mode).toEqual(['Top', 'Bottom', 'Left']);
+        expect(sides('paused'), mode).toEqual(['Right', 'Left']);
+      } finally {
+        await page.emulateMedia({ forcedColors: 'none' });
+      }
     }
   });
 

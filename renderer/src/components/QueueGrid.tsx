@@ -60,18 +60,6 @@ const PENDING_TEXT: Record<PendingAction, string> = {
 
 export const rowDomId = (index: number) => `pq-row-${index}`;
 
-/** One glyph per plain state, so the state reads without colour too (hidden from screen readers: the word is there). */
-export const STATE_ICONS: Record<Job['state'], string> = {
-  queued: '◷',
-  processing: '⟳',
-  printing: '▶',
-  paused: '⏸',
-  completed: '✓',
-  failed: '✕',
-  canceled: '⊘',
-  unknown: '?',
-};
-
 /** The State cell: the state's word and icon, and what is known of why. */
 function stateCell(props: { job: Job; pending?: PendingAction; error?: string; sourceName: string }) {
   const { job } = props;
@@ -79,9 +67,8 @@ function stateCell(props: { job: Job; pending?: PendingAction; error?: string; s
   return (
     <div key="state" role="gridcell" class="cell cell-state" title={title}>
       <span class={`badge badge-${job.state}`} data-testid="state-word">
-        <span class="state-icon" aria-hidden="true">
-          {STATE_ICONS[job.state]}
-        </span>
+        {/* Drawn by the stylesheet (.state-icon), not a font's symbol: see app.css. */}
+        <span class="state-icon" data-icon={job.state} aria-hidden="true" />
         {t.states[job.state]}
       </span>
       {job.stuck && (
