@@ -145,6 +145,18 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the window loads clean and lays out at ever
         expect(sides('printing'), mode).toEqual(['Left']);
         expect(sides('processing'), mode).toEqual(['Top', 'Bottom', 'Left']);
         expect(sides('paused'), mode).toEqual(['Right', 'Left']);
+        // An icon, and each part of it, is in its word's colour: on a plain row and on the selected
+        // one (which keeps its authored colours in forced colours).
+        await page.getByTestId('job-row').first().click();
+        const colours = await page.evaluate(() =>
+          [...document.querySelectorAll<HTMLElement>('[data-testid="job-row"] .state-icon')].map((icon) => {
+            const word = getComputedStyle(icon.parentElement!).color;
+            const parts = [null, '::before', '::after'].map((pseudo) => getComputedStyle(icon, pseudo).color);
+            return { selected: icon.closest('.row')!.classList.contains('is-selected'), word, parts };
+          }),
+        );
+        expect(colours.some((c) => c.selected), mode).toBe(true);
+        for (const c of colours) expect(c.parts, `${mode}${c.selected ? ', selected' : ''}`).toEqual([c.word, c.word, c.word]);
       } finally {
         await page.emulateMedia({ forcedColors: 'none' });
       }
