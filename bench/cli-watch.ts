@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startScriptxSimulator } from '../test/simulators/scriptx/server';
 import { createFileTrackedStore, TRACKED_FILE_NAME } from '../main/state/tracked';
 import type { BenchFigure } from './types';
-import { percentile, sleep, waitFor } from './harness';
+import { median, percentile, sleep, waitFor } from './harness';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LICENSE = '6F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9';
@@ -39,9 +39,37 @@ async function coldSources(cli: string, dir: string): Promise<number[]> {
   return times;
 }
 
+/** `pqm watch --json` runs measured, one after another, each with its own simulator and settings (median reported). */
+const WATCH_RUNS = 3;
+
 export async function runCliWatchBench(): Promise<BenchFigure[]> {
   const cli = join(ROOT, 'bin', 'pqm.js');
   if (!existsSync(join(ROOT, 'out', 'main', 'cli.js'))) throw new Error('out/main/cli.js is missing: run `npm run build` first.');
+  const runs: { lat: number[]; after: number }[] = [];
+  for (let r = 0; r < WATCH_RUNS; r++) runs.push(await watchRun(cli));
+  const dir = await mkdtemp(join(tmpdir(), 'pqm-bench-cli-'));
+  try {
+    const cold = await coldSources(cli, dir);
+    const coldMedian = percentile(cold, 50);
+    const p50s = runs.map((r) => percentile(r.lat, 50) / 1000);
+    const p95s = runs.map((r) => percentile(r.lat, 95) / 1000);
+    const p95 = median(p95s);
+    const after = Math.max(...runs.map((r) => r.after));
+    const method = `built CLI (node bin/pqm.js watch --json) in its own process, ScriptX simulator, ${runs[0]!.lat.length} scripted changes of ${JOBS} jobs handed in through tracked.json; change to JSON line on stdout; median of ${WATCH_RUNS} runs, one after another, each with its own simulator and settings`;
+    const listed = (xs: number[]) => `runs: ${xs.map((x) => x.toFixed(3)).join(', ')} s`;
+    return [
+      { group: 'cli', name: '`pqm sources --json`, no sources, cold start', value: coldMedian / 1000, unit: 's', target: '≤ 0.25 s', met: coldMedian <= 250, method: `built CLI (node bin/pqm.js) in a new process each time, settings with no sources; spawn to exit, wall clock; median of ${COLD_RUNS} runs (fastest ${(Math.min(...cold) / 1000).toFixed(3)} s, slowest ${(Math.max(...cold) / 1000).toFixed(3)} s), measured after the watch runs` },
+      { group: 'freshness', name: '`pqm watch --json`, ScriptX p50', value: median(p50s), unit: 's', target: null, met: null, method: `${method} (${listed(p50s)})` },
+      { group: 'freshness', name: '`pqm watch --json`, ScriptX p95', value: p95, unit: 's', target: '≤ 1 s', met: p95 <= 1, method: `${method} (${listed(p95s)})` },
+      { group: 'request-cost', name: '`pqm watch`, status requests for finished jobs (3 s after)', value: after, unit: 'req', target: '0', met: after === 0, method: `simulator request log after every job completed; the largest of the ${WATCH_RUNS} runs (runs: ${runs.map((r) => r.after).join(', ')})` },
+    ];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** One `pqm watch --json` run: each scripted change's time to its JSON line, and the status requests for jobs already finished. */
+async function watchRun(cli: string): Promise<{ lat: number[]; after: number }> {
   const sim = await startScriptxSimulator({ license: LICENSE, version: '2.23.1.5', serviceClass: 3 });
   const dir = await mkdtemp(join(tmpdir(), 'pqm-bench-cli-'));
   const config = join(dir, 'settings.json');
@@ -92,17 +120,7 @@ export async function runCliWatchBench(): Promise<BenchFigure[]> {
     const doneAt = Date.now();
     await sleep(3000);
     const after = sim.requests.filter((r) => r.at > doneAt && changes.some((c) => r.path.endsWith(`/status/${c.token}`))).length;
-    const lat = changes.map((c) => seen.get(`${c.key}|${c.state}`)! - c.at);
-    const p95 = percentile(lat, 95);
-    const method = `built CLI (node bin/pqm.js watch --json) in its own process, ScriptX simulator, ${changes.length} scripted changes of ${JOBS} jobs handed in through tracked.json; change to JSON line on stdout`;
-    const cold = await coldSources(cli, dir);
-    const coldMedian = percentile(cold, 50);
-    return [
-      { group: 'cli', name: '`pqm sources --json`, no sources, cold start', value: coldMedian / 1000, unit: 's', target: '≤ 0.25 s', met: coldMedian <= 250, method: `built CLI (node bin/pqm.js) in a new process each time, settings with no sources; spawn to exit, wall clock; median of ${COLD_RUNS} runs (fastest ${(Math.min(...cold) / 1000).toFixed(3)} s, slowest ${(Math.max(...cold) / 1000).toFixed(3)} s), measured after the watch run` },
-      { group: 'freshness', name: '`pqm watch --json`, ScriptX p50', value: percentile(lat, 50) / 1000, unit: 's', target: null, met: null, method },
-      { group: 'freshness', name: '`pqm watch --json`, ScriptX p95', value: p95 / 1000, unit: 's', target: '≤ 1 s', met: p95 <= 1000, method },
-      { group: 'request-cost', name: '`pqm watch`, status requests for finished jobs (3 s after)', value: after, unit: 'req', target: '0', met: after === 0, method: 'simulator request log after every job completed' },
-    ];
+    return { lat: changes.map((c) => seen.get(`${c.key}|${c.state}`)! - c.at), after };
   } finally {
     child.kill('SIGINT');
     await new Promise<void>((r) => {
