@@ -103,6 +103,9 @@ export function percentile(values: number[], p: number): number {
 /** The median of repeated runs (the 50th percentile as `percentile` takes it). */
 export const median = (xs: number[]): number => percentile(xs, 50);
 
+/** `runs` repetitions of a measurement at once, each its own (request counts and memory, not latency). */
+export const sideBySide = <T>(runs: number, run: () => Promise<T>): Promise<T[]> => Promise.all(Array.from({ length: runs }, () => run()));
+
 /**
  * How fast this machine runs script right now: a fixed piece of work like the app's (20,000 small
  * objects written to JSON, read back and sorted by key), the median of 5, in ms. The machines are

@@ -8,7 +8,7 @@
 import { startAodocsSimulator } from '../test/simulators/aodocs/server';
 import { createWorkload, startWorkloadSimulators, WORKLOAD_SOURCE_IDS } from '../test/simulators/workload';
 import type { BenchFigure } from './types';
-import { median, sleep } from './harness';
+import { median, sideBySide, sleep } from './harness';
 import { forkCoreProcess, type CoreMemory } from './core-process';
 
 const UPN = 'alex.morgan@contoso.example';
@@ -97,18 +97,18 @@ async function tenThousandJobs(): Promise<CoreMemory & { jobs: number; fillMs: n
 export async function runMemoryBench(): Promise<BenchFigure[]> {
   const empty = await emptyChild();
   const emptyWords = `an empty child measured the same way (tsx's loader and the IPC script, nothing of the app loaded) holds ${empty.heapUsedMb.toFixed(1)} MB heap, ${empty.rssMb.toFixed(0)} MB RSS: included in the figure, not subtracted`;
-  const gcWords = (m: CoreMemory) => (m.gc ? 'after two forced GCs' : 'NO forced GC (gc() unavailable in the child)');
+  const gcWords = (gc: boolean) => (gc ? 'after two forced GCs' : 'NO forced GC (gc() unavailable in the child)');
   const where = 'the real app core (createAppCore: settings file, sources, engine, store; window visible) in a child process of its own (node --import tsx --expose-gc bench/core-process.ts), driven over the IPC channel; the simulators in the bench process';
 
   // REPS runs of each, side by side, each with its own simulators and child: the figures are the
   // medians, every run listed (memory after forced collections, not latency).
-  const loads = await Promise.all(Array.from({ length: REPS }, () => afterLoad()));
-  const tens = await Promise.all(Array.from({ length: REPS }, () => tenThousandJobs()));
+  const loads = await sideBySide(REPS, afterLoad);
+  const tens = await sideBySide(REPS, tenThousandJobs);
   const runsOf = (ms: CoreMemory[], k: 'heapUsedMb' | 'rssMb') => `median of ${REPS} runs side by side, each with its own simulators and child (runs: ${ms.map((m) => m[k].toFixed(k === 'rssMb' ? 0 : 2)).join(', ')} MB)`;
   const mid = (ms: CoreMemory[], k: 'heapUsedMb' | 'rssMb') => median(ms.map((m) => m[k]));
   const allGc = (ms: CoreMemory[]) => ms.every((m) => m.gc);
-  const loadMethod = `${where}, with the workload driver (3 simulated services: ScriptX, Universal Print, AODocs) at ×20 for 30 s = 10 simulated minutes, ${loads.map((l) => l.jobs).join(', ')} jobs in the queue at the end; process.memoryUsage() of the child ${gcWords({ ...loads[0]!, gc: allGc(loads) })}; ${emptyWords}`;
-  const tenMethod = `${where}: one AODocs source on 10 libraries of 1,000 jobs in progress (pages of 100, the source's own paging), the core's snapshot naming ${tens.map((t) => t.jobs).join(', ')} jobs (all there ${tens.map((t) => (t.fillMs / 1000).toFixed(1)).join(', ')} s after start); process.memoryUsage() of the child ${gcWords({ ...tens[0]!, gc: allGc(tens) })}; ${emptyWords}`;
+  const loadMethod = `${where}, with the workload driver (3 simulated services: ScriptX, Universal Print, AODocs) at ×20 for 30 s = 10 simulated minutes, ${loads.map((l) => l.jobs).join(', ')} jobs in the queue at the end; process.memoryUsage() of the child ${gcWords(allGc(loads))}; ${emptyWords}`;
+  const tenMethod = `${where}: one AODocs source on 10 libraries of 1,000 jobs in progress (pages of 100, the source's own paging), the core's snapshot naming ${tens.map((t) => t.jobs).join(', ')} jobs (all there ${tens.map((t) => (t.fillMs / 1000).toFixed(1)).join(', ')} s after start); process.memoryUsage() of the child ${gcWords(allGc(tens))}; ${emptyWords}`;
   const loadHeap = mid(loads, 'heapUsedMb');
   const loadRss = mid(loads, 'rssMb');
   const tenHeap = mid(tens, 'heapUsedMb');
@@ -117,6 +117,6 @@ export async function runMemoryBench(): Promise<BenchFigure[]> {
     { group: 'memory', name: 'app core RSS after 10 min of load, own process, after GC', value: loadRss, unit: 'MB', target: '≤ 300 MB', met: allGc(loads) && loadRss <= 300, method: `${loadMethod}; ${runsOf(loads, 'rssMb')}` },
     { group: 'memory', name: 'app core heap with 10k jobs, own process, after GC', value: tenHeap, unit: 'MB', target: '≤ 60 MB', met: allGc(tens) && tens.every((t) => t.jobs >= 10_000) && tenHeap <= 60, method: `${tenMethod}; ${runsOf(tens, 'heapUsedMb')}` },
     { group: 'memory', name: 'app core RSS with 10k jobs, own process, after GC', value: mid(tens, 'rssMb'), unit: 'MB', target: null, met: null, method: `${tenMethod}; ${runsOf(tens, 'rssMb')}` },
-    { group: 'memory', name: 'empty child heap (what the figures above include), after GC', value: empty.heapUsedMb, unit: 'MB', target: null, met: null, method: `the same child process (node --import tsx --expose-gc bench/core-process.ts) started and measured without loading the app: tsx's loader and the IPC script; RSS ${empty.rssMb.toFixed(0)} MB; ${gcWords(empty)}; one run (what every child holds before the app loads)` },
+    { group: 'memory', name: 'empty child heap (what the figures above include), after GC', value: empty.heapUsedMb, unit: 'MB', target: null, met: null, method: `the same child process (node --import tsx --expose-gc bench/core-process.ts) started and measured without loading the app: tsx's loader and the IPC script; RSS ${empty.rssMb.toFixed(0)} MB; ${gcWords(empty.gc)}; one run (what every child holds before the app loads)` },
   ];
 }

@@ -15,7 +15,7 @@ import diagnostics from 'node:diagnostics_channel';
 import type { IncomingMessage } from 'node:http';
 import type { JobPatch } from '../preload/contract/model';
 import type { BenchFigure } from './types';
-import { median, percentile, sleep, startBenchCore, waitFor, type BenchCore } from './harness';
+import { median, percentile, sideBySide, sleep, startBenchCore, waitFor, type BenchCore } from './harness';
 
 const UPN = 'alex.morgan@contoso.example';
 const SECURITY_CODE = 'bench-security-code-2b9e';
@@ -292,22 +292,21 @@ export async function runRemoteBench(): Promise<BenchFigure[]> {
   // latency); a rate is their median, a count per cycle the largest.
   const windowMs = 4000;
   const reps = `${REPETITIONS} runs side by side, each with its own simulator and core`;
-  const times = <T,>(run: () => Promise<T>) => Promise.all(Array.from({ length: REPETITIONS }, run));
   const listed = (xs: number[]) => `runs: ${xs.map((x) => Math.round(x * 10) / 10).join(', ')}`;
   for (const active of [0, 1, 10, 100]) {
     const label = active === 0 ? 'idle' : `${active} active`;
     // Idle polls are a minute or two apart: compressed further so that the window sees several.
     const gf = active === 0 ? 60 : GRAPH_F;
-    const gs = await times(() => graphRequestRate(active, windowMs, gf));
+    const gs = await sideBySide(REPETITIONS, () => graphRequestRate(active, windowMs, gf));
     const g = median(gs);
     figures.push({ group: 'request-cost', name: `Universal Print HTTP requests/min, 3 shares, ${label}`, value: Math.round(g * 10) / 10, unit: 'req/min', target: null, met: null, method: `compressed ×${gf}, ${windowMs / 1000} s window; $batch calls count as one request; median of ${reps} (${listed(gs)} req/min)` });
     const af = active === 0 ? 120 : AODOCS_F;
-    const as = await times(() => aodocsRequestRate(active, windowMs, af));
+    const as = await sideBySide(REPETITIONS, () => aodocsRequestRate(active, windowMs, af));
     const a = median(as);
     figures.push({ group: 'request-cost', name: `AODocs requests/min, 1 library, ${label}`, value: Math.round(a * 10) / 10, unit: 'req/min', target: null, met: null, method: `compressed ×${af}, ${windowMs / 1000} s window; median of ${reps} (${listed(as)} req/min)` });
   }
   for (const printers of [1, 20, 45]) {
-    const cs = await times(() => graphCycleCost(printers));
+    const cs = await sideBySide(REPETITIONS, () => graphCycleCost(printers));
     const lists = Math.max(...cs.map((c) => c.listRequests));
     const batches = Math.max(...cs.map((c) => c.batchCalls));
     const expectedBatches = Math.ceil(printers / 20);

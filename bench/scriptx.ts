@@ -14,7 +14,7 @@ import type { SimRequest } from '../test/simulators/scriptx/server';
 import { startScriptxSimulator, type ScriptxSimulator } from '../test/simulators/scriptx/server';
 import { startMeadcoHarness, type MeadcoHarness } from '../test/meadco/harness';
 import type { BenchFigure } from './types';
-import { median, patchTime, percentile, sleep, startBenchCore, waitFor } from './harness';
+import { median, patchTime, percentile, sideBySide, sleep, startBenchCore, waitFor } from './harness';
 
 /** The license in MeadCo's own form (braces, upper case), as the monitor sends it first. */
 const LICENSE = '{8A1F0C3E-52B7-4C1D-9E2A-7B3C4D5E6F70}';
@@ -300,7 +300,7 @@ export async function runScriptxBench(): Promise<BenchFigure[]> {
   };
   // Request counts (no latency), run side by side to keep the suite short: the unchanged job's
   // REPS runs, each with its own simulator and core, and MeadCo's 100 jobs on another simulator.
-  const [meadco100, ...unchangedRuns] = await Promise.all([meadcoRequestRate(100, 10_000), ...Array.from({ length: REPS }, () => unchangedRun())]);
+  const [meadco100, unchangedRuns] = await Promise.all([meadcoRequestRate(100, 10_000), sideBySide(REPS, unchangedRun)]);
   const unchanged = { perSecond: median(unchangedRuns.map((u) => u.perSecond)), windowS: median(unchangedRuns.map((u) => u.windowS)) };
   const budgetHow = `real time, default settings (30 req/s per service); 10 jobs handed in now (priority) and 90 tracked before the app started; ${windowMs / 1000} s window from 3 s after start; simulator request log; median of ${REPS} runs, each with a fresh simulator and core`;
   const pp95s = budgets.map((b) => percentile(b.priority, 95));
@@ -320,7 +320,7 @@ export async function runScriptxBench(): Promise<BenchFigure[]> {
   const costWindowMs = 6000;
   for (const active of [0, 1, 10]) {
     // REPS runs side by side, each with its own simulator and core: request counts, not latency.
-    const cs = await Promise.all(Array.from({ length: REPS }, () => requestCost(active, costWindowMs)));
+    const cs = await sideBySide(REPS, () => requestCost(active, costWindowMs));
     const label = active === 0 ? 'idle' : `${active} active`;
     const reps = `${REPS} runs side by side, each with its own simulator and core`;
     const perMinute = median(cs.map((c) => c.perMinute));
