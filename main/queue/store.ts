@@ -7,10 +7,10 @@
  * event, then transitions, stuck and finished events in the order they happened.
  *
  * Cost: a poll of 10,000 unchanged jobs must stay far below 5 ms, so unchanged jobs are detected
- * by comparing fields with === (and a small structural compare for cancel/abort/extra), and
+ * by comparing fields with === (the action permissions by their two fields, `extra` structurally), and
  * lastSeenAt alone never makes a patch: it is carried along with the job's next real change.
  */
-import { FINAL_STATES, SLOW_STATES, type Job, type JobPatch, type JobState, type TimelineEntry } from '../../preload/contract/model';
+import { FINAL_STATES, SLOW_STATES, type ActionPermission, type Job, type JobPatch, type JobState, type TimelineEntry } from '../../preload/contract/model';
 import type { EngineEvent } from './engine-types';
 import type { PollResult, SourceJob } from './source';
 import { jsonEqual } from '../../preload/contract/json-equal';
@@ -31,12 +31,13 @@ const OPTIONAL_OBJECTS = ['hold', 'release', 'pause', 'resume'] as const;
  * (a loop over field names would read them by a computed key, slower in the per-cycle loop). The
  * optional scalars are compared in `unchanged` with the others. */
 function sameOptional(old: Job, sj: SourceJob): boolean {
-  return (
-    (old.hold === sj.hold || jsonEqual(old.hold, sj.hold)) &&
-    (old.release === sj.release || jsonEqual(old.release, sj.release)) &&
-    (old.pause === sj.pause || jsonEqual(old.pause, sj.pause)) &&
-    (old.resume === sj.resume || jsonEqual(old.resume, sj.resume))
-  );
+  return samePermission(old.hold, sj.hold) && samePermission(old.release, sj.release) && samePermission(old.pause, sj.pause) && samePermission(old.resume, sj.resume);
+}
+
+/** Whether two action permissions (the contract's ActionPermission: `allowed` and an optional
+ * `reason`, nothing else) are equal: its two fields compared, not a walk over its keys. */
+function samePermission(a: ActionPermission | undefined, b: ActionPermission | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.allowed === b.allowed && a.reason === b.reason);
 }
 
 /** One source's entries, with counters kept in step so a cycle can skip work that cannot apply. */
@@ -106,8 +107,8 @@ function unchanged(old: Job, sj: SourceJob): boolean {
     old.pages === sj.pages &&
     old.pagesPrinted === sj.pagesPrinted &&
     old.sizeBytes === sj.sizeBytes &&
-    (old.cancel === sj.cancel || jsonEqual(old.cancel, sj.cancel)) &&
-    (old.abort === sj.abort || jsonEqual(old.abort, sj.abort)) &&
+    samePermission(old.cancel, sj.cancel) &&
+    samePermission(old.abort, sj.abort) &&
     (old.extra === sj.extra || jsonEqual(old.extra, sj.extra ?? {})) &&
     sameOptional(old, sj)
   );
@@ -381,7 +382,9 @@ export class JobStore {
     const bucket = this.bySource.get(sourceId);
     const own = bucket?.entries;
     const hints = bucket?.lastListed ?? [];
-    const listed: (Entry | undefined)[] = [];
+    // Made at its full length at once: grown one job at a time, it would be copied again and again,
+    // garbage that every cycle of a long listing leaves for the collector.
+    const listed: (Entry | undefined)[] = new Array(result.jobs.length);
     // Active entries listed by this poll: when they are all of them, nothing can be gone.
     let seenActive = 0;
     const jobs = result.jobs;

@@ -76,6 +76,26 @@ describe('JobStore patches', () => {
     expect(take()).toEqual([{ type: 'patches', patches: [{ type: 'changed', key: 's:a', changes: { detail: 'Out of paper', lastSeenAt: iso(T0 + 2_000) } }] }]);
   });
 
+  it('compares each action permission by its allowed and reason: equal values in new objects make no patch, a change of either does', () => {
+    const fields = ['cancel', 'abort', 'hold', 'release', 'pause', 'resume'] as const;
+    for (const f of fields) {
+      const { poll, take } = makeStore();
+      const base = (p: { allowed: boolean; reason?: string }) => j('a', { state: 'printing', [f]: p });
+      poll([base({ allowed: true, reason: 'while queued' })]);
+      take();
+      poll([base({ allowed: true, reason: 'while queued' })]);
+      expect(take(), f).toEqual([]);
+      poll([base({ allowed: true, reason: 'while printing' })]);
+      expect(take(), f).toMatchObject([{ type: 'patches', patches: [{ type: 'changed', key: 's:a', changes: { [f]: { allowed: true, reason: 'while printing' } } }] }]);
+      poll([base({ allowed: false, reason: 'while printing' })]);
+      expect(take(), f).toMatchObject([{ type: 'patches', patches: [{ type: 'changed', changes: { [f]: { allowed: false, reason: 'while printing' } } }] }]);
+      poll([base({ allowed: false })]);
+      const [ev] = take();
+      expect(ev, f).toMatchObject({ type: 'patches', patches: [{ type: 'changed', changes: { [f]: { allowed: false } } }] });
+      expect((ev as { patches: [{ changes: Record<string, { reason?: string }> }] }).patches[0].changes[f]).not.toHaveProperty('reason');
+    }
+  });
+
   it('repairs progress outside 0..1 and drops a withdrawn abort', () => {
     const { poll, take, store } = makeStore();
     poll([j('a', { progress: 1.7, abort: { allowed: true } })]);
