@@ -6,7 +6,8 @@
  * answers with 10,000 jobs and then pushes single-job patches, as the engine does. The page is
  * instrumented before any of its own code runs. A frame counts once it is drawn (FRAME_DRAWN):
  * - first rows: navigation start to the first frame drawn with job rows in it, the median of
- *   several cold loads, each in a fresh browser that has finished its own start-up;
+ *   several cold loads, each in a fresh browser that has finished its own start-up; beside it, its
+ *   floor: the same frame as a page without script, loaded the same way (staticFrame);
  * - whole queue ready: navigation start to the first frame drawn answering a filter set as soon as
  *   the count names every job (all of them received and the grid working over all of them);
  * - sort or filter change: a click or keystroke to the first frame drawn whose first row is the answer;
@@ -19,6 +20,8 @@
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import type { Job } from '../preload/contract/model';
 import { serveQueue, type ServedQueue as Served } from './queue-server';
 import type { BenchFigure } from './types';
@@ -44,10 +47,20 @@ const INSTRUMENT = `
 (() => {
   const b = (window.__bench = { rowsSeen: false, firstRows: null, wholeSeen: false, wholeReady: null, filterSetAt: null, change: null, changes: [], pending: [], results: [] });
   const firstKey = () => document.querySelector('[data-testid="job-row"]')?.getAttribute('data-key') ?? null;
+  const rowBoxes = () => JSON.stringify([...document.querySelectorAll('[data-testid="job-row"]')].map((r) => { const x = r.getBoundingClientRect(); return [r.textContent, Math.round(x.left), Math.round(x.top), Math.round(x.width), Math.round(x.height)]; }));
+  window.__pqmBenchRowBoxes = rowBoxes;
   // A frame is timed once drawn (FRAME_DRAWN).
 ${AFTER_FRAME_SCRIPT}  const check = () => {
     if (!b.rowsSeen && document.querySelector('[data-testid="job-row"]')) {
       b.rowsSeen = true;
+      // The frame about to be drawn, as a page without script (staticFrame): asked for in a load of
+      // its own, never in a timed one (the copy takes the page's main thread).
+      if (window.__pqmBenchCapture) {
+        const copy = document.documentElement.cloneNode(true);
+        for (const e of copy.querySelectorAll('script, link[rel="modulepreload"]')) e.remove();
+        b.frameHtml = '<!doctype html>' + copy.outerHTML;
+        b.frameRows = rowBoxes();
+      }
       afterFrame((t) => {
         b.firstRows = t;
         if (typeof window.__pqmBenchRows === 'function') window.__pqmBenchRows();
@@ -262,6 +275,8 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
     const { firstRows, wholeReady, phases, last } = await coldLoads(served, LOADS, browsers);
     const version = last.browser.version();
     const first = percentile(firstRows, 50);
+    const frameOnly = await staticFrame(served, rendererDir, LOADS, browsers);
+    const floor = percentile(frameOnly, 50);
     const whole = percentile(wholeReady, 50);
 
     // The changes, the patches and the heap: REPEATS times, each on a window loaded afresh in a
@@ -289,8 +304,17 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
         unit: 'ms',
         target: '≤ 150 ms',
         met: first <= 150,
-        cause: phaseWords(phases, 'first'),
+        cause: `${phaseWords(phases, 'first')}; the same frame as a page without script: ${floor.toFixed(0)} ms`,
         method: `${method}; navigation start to the first frame drawn with job rows (the page's scripts, its connection, the first rows of the queue and their layout and paint); median of ${LOADS} cold loads, each in a fresh browser given ${BROWSER_SETTLE_MS / 1000} s to finish starting and against a server holding nothing prepared for an earlier load (${spread(firstRows)})`,
+      },
+      {
+        group: 'renderer',
+        name: `first rows' frame as a page without script, ${JOBS / 1000}k jobs`,
+        value: floor,
+        unit: 'ms',
+        target: null,
+        met: null,
+        method: `${method}; the frame the window draws with its first rows, its elements copied as they were about to be drawn (a load of its own), served as a page without any script with the same stylesheet by the same transport: navigation start to that frame drawn, the floor under the first rows in this browser on this machine; median of ${LOADS} cold loads, each in a fresh browser given ${BROWSER_SETTLE_MS / 1000} s to finish starting (${spread(frameOnly)})`,
       },
       {
         group: 'renderer',
@@ -331,13 +355,13 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
 }
 
 /** Launches Chromium, lets it finish starting, then loads the queue window until its first rows are on screen. */
-async function loadQueueWindow(url: string, jobs: Job[], browsers: Browser[]): Promise<{ page: Page; browser: Browser }> {
+async function loadQueueWindow(url: string, jobs: Job[], browsers: Browser[], opts: { rowsOnly?: boolean; capture?: boolean } = {}): Promise<{ page: Page; browser: Browser }> {
   const lastJob = jobs[jobs.length - 1]!;
   const browser = await launchChromium();
   browsers.push(browser);
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   // A string, not a function: the TypeScript runner's helpers do not exist inside the page.
-  await page.addInitScript({ content: `window.__pqmBenchTotal = ${jobs.length};\nwindow.__pqmBenchLast = ${JSON.stringify({ key: lastJob.key, document: lastJob.document })};\n${INSTRUMENT}` });
+  await page.addInitScript({ content: `window.__pqmBenchTotal = ${jobs.length};\nwindow.__pqmBenchLast = ${JSON.stringify({ key: lastJob.key, document: lastJob.document })};\nwindow.__pqmBenchCapture = ${opts.capture === true};\n${INSTRUMENT}` });
   page.on('console', (m) => process.env.PQM_BENCH_DEBUG && console.log('[page]', m.text()));
   // The page says when its first rows are in: polling for them from here (waitForSelector) would
   // run the harness's own checks on the page's main thread while it is starting.
@@ -351,6 +375,62 @@ async function loadQueueWindow(url: string, jobs: Job[], browsers: Browser[]): P
   await page.goto(url);
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('The queue was not ready (rows shown, a sort answered over every job) within 60 s.')), 60_000)));
-  await Promise.race([shown.then(() => ready), late]).finally(() => clearTimeout(timer));
+  await Promise.race([opts.rowsOnly ? shown : shown.then(() => ready), late]).finally(() => clearTimeout(timer));
   return { page, browser };
+}
+
+/**
+ * The floor under the first rows on this machine: the frame the window draws with its first rows,
+ * as a page without any script (its elements as they were about to be drawn, the same stylesheet,
+ * served by the same transport), loaded cold as the window is. A window that draws that frame
+ * cannot draw it sooner in this browser: what the first rows take beyond it is the window's own
+ * script, its connection and its data.
+ */
+async function staticFrame(served: Served, rendererDir: string, loads: number, browsers: Browser[]): Promise<number[]> {
+  const captured = await loadQueueWindow(served.url, served.jobs, browsers, { rowsOnly: true, capture: true });
+  const { html, rows } = await captured.page.evaluate(() => {
+    const b = (window as unknown as { __bench: { frameHtml?: string; frameRows?: string } }).__bench;
+    return { html: b.frameHtml ?? null, rows: b.frameRows ?? null };
+  });
+  await captured.browser.close();
+  if (!html || /<script/i.test(html)) throw new Error('renderer bench: the first rows\' frame was not captured as a page without script');
+  const dir = await mkdtemp(join(tmpdir(), 'pqm-bench-frame-'));
+  const times: number[] = [];
+  try {
+    await cp(rendererDir, dir, { recursive: true });
+    // The window's Content-Security-Policy (style-src 'self') does not apply style attributes
+    // written in a page, only those set from script: each one becomes a rule at the end of the
+    // window's own stylesheet (one file fetched, as the window fetches it), as strong as it was.
+    const sheet = /<link rel="stylesheet"[^>]*href="\.\/([^"]+\.css)"/.exec(html)?.[1];
+    if (!sheet) throw new Error('renderer bench: the first rows\' frame names no stylesheet');
+    const rules = new Map<string, number>();
+    const page = html.replace(/ style="([^"]*)"/g, (_, css: string) => {
+      const text = css.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+      if (!rules.has(text)) rules.set(text, rules.size);
+      return ` data-frame-style="${rules.get(text)}"`;
+    });
+    const important = (text: string) => text.split(';').map((d) => d.trim()).filter(Boolean).map((d) => `${d} !important`).join('; ');
+    const extra = [...rules].map(([text, n]) => `[data-frame-style="${n}"] { ${important(text)} }`).join('\n');
+    await writeFile(join(dir, sheet), `${await readFile(join(rendererDir, sheet), 'utf8')}\n${extra}\n`);
+    await writeFile(join(dir, 'index.html'), page);
+    const server = await serveQueue(dir, 0);
+    try {
+      for (let n = 0; n < loads; n++) {
+        const { page: p, browser } = await loadQueueWindow(server.url, served.jobs, browsers, { rowsOnly: true });
+        const drawn = await p.evaluate(() => {
+          const w = window as unknown as { __bench: { firstRows: number }; __pqmBenchRowBoxes: () => string };
+          return { at: w.__bench.firstRows, rows: w.__pqmBenchRowBoxes() };
+        });
+        await browser.close();
+        // The same rows with the same text at the same places, or the figure would be of another frame.
+        if (drawn.rows !== rows) throw new Error(`renderer bench: the page without script drew other rows than the window (${drawn.rows.slice(0, 200)} against ${String(rows).slice(0, 200)})`);
+        times.push(drawn.at);
+      }
+    } finally {
+      await server.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  return times;
 }

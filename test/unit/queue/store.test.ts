@@ -92,7 +92,7 @@ describe('JobStore patches', () => {
       poll([base({ allowed: false })]);
       const [ev] = take();
       expect(ev, f).toMatchObject({ type: 'patches', patches: [{ type: 'changed', changes: { [f]: { allowed: false } } }] });
-      expect((ev as { patches: [{ changes: Record<string, { reason?: string }> }] }).patches[0].changes[f]).not.toHaveProperty('reason');
+      expect((ev as unknown as { patches: [{ changes: Record<string, { reason?: string }> }] }).patches[0].changes[f]).not.toHaveProperty('reason');
     }
   });
 
