@@ -11,6 +11,7 @@ import type { Result } from '../../preload/contract/model';
 import { getBridge } from './transport';
 import type { ConnectionStatus } from './transport/web';
 import { requestSafely } from './state/call';
+import { recordEvents, type EventRecorder } from './state/early-events';
 
 /** Rows asked for ahead of the whole queue: more than any window shows at once. */
 export const FIRST_ROWS = 100;
@@ -20,16 +21,21 @@ export interface EarlyAnswers {
   /** The first rows of the queue as the window shows it (getSnapshot `first`). */
   head: Promise<Result<RequestOutput<'getSnapshot'>>>;
   snapshot: Promise<Result<RequestOutput<'getSnapshot'>>>;
+  /** The app's events from before the first request on, for the store to take over (early-events.ts). */
+  events: EventRecorder;
 }
 
 export function boot(bridge: PrintQueueBridge = getBridge()): { bridge: PrintQueueBridge; early: EarlyAnswers } {
+  // Listening before anything is asked: an event that follows an answer is never missed.
+  const events = recordEvents(bridge);
   const settings = requestSafely(bridge, 'getSettings', {});
   const head = requestSafely(bridge, 'getSnapshot', { first: FIRST_ROWS });
   // Asked for at once, so that the app prepares it while the window draws its first rows; the
   // transport reads a long answer only after the next frame (web.ts, LARGE_MESSAGE_CHARS), so it
   // never holds up the first rows.
   const snapshot = requestSafely(bridge, 'getSnapshot', {});
-  return { bridge, early: { settings, head, snapshot } };
+  events.markAnswer(snapshot);
+  return { bridge, early: { settings, head, snapshot, events } };
 }
 
 /** Resolves when the web bridge's first connection attempt is decided, or after `ms`; at once for other bridges. */

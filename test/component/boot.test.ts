@@ -120,6 +120,55 @@ describe('store.start with the answers boot asked for', () => {
   });
 });
 
+describe('the app\'s events while the window starts', () => {
+  const patch = (key: string, document: string) => ({ patches: [{ type: 'changed' as const, key, changes: { document } }] });
+
+  it('keeps the events that came after the answers and before the window\'s code listened, and applies them on top of the queue', async () => {
+    const bridge = new FakeBridge({ jobs: [makeJob({ key: 'local:a', document: 'Old' }), makeJob({ key: 'local:b', document: 'B' })], sources: [makeHealth({ id: 'local', status: 'down' })] });
+    const { early } = boot(bridge);
+    // The answers are in: the app's state as it was then.
+    await early.snapshot;
+    // Then, before the store exists (the window's code still loading), the app moves on.
+    bridge.emit('jobs:patch', patch('local:a', 'New'));
+    bridge.emit('source:health', makeHealth({ id: 'local', status: 'ok' }));
+    bridge.emit('monitoring:paused', { until: null });
+    bridge.emit('app:notice', { level: 'info', message: 'Said before the window listened.' });
+    const store = createStore(bridge);
+    await store.start(early);
+    expect(store.jobs.get('local:a')?.document).toBe('New');
+    expect(store.sources.value.find((s) => s.id === 'local')?.status).toBe('ok');
+    expect(store.paused.value).toEqual({ until: null });
+    expect(store.notices.value.map((n) => n.message)).toContain('Said before the window listened.');
+    // Later events arrive as they come, once each.
+    bridge.emit('jobs:patch', patch('local:b', 'B2'));
+    bridge.emit('app:notice', { level: 'info', message: 'Said later.' });
+    expect(store.jobs.get('local:b')?.document).toBe('B2');
+    expect(store.notices.value.filter((n) => n.message === 'Said before the window listened.')).toHaveLength(1);
+    expect(store.notices.value.filter((n) => n.message === 'Said later.')).toHaveLength(1);
+    store.dispose();
+  });
+
+  it('applies a patch that came after the queue\'s answer but before the answer was put in (the settings still loading), not one from before it', async () => {
+    const bridge = new FakeBridge({ jobs: [makeJob({ key: 'local:a', document: 'In the answer' })] });
+    const store = createStore(bridge);
+    let settingsIn!: (r: Awaited<ReturnType<typeof requestSafely<'getSettings'>>>) => void;
+    const settings = new Promise<Awaited<ReturnType<typeof requestSafely<'getSettings'>>>>((r) => (settingsIn = r));
+    let answer!: (r: Result<Snapshot>) => void;
+    const snapshot = new Promise<Result<Snapshot>>((r) => (answer = r));
+    const started = store.start({ settings, snapshot });
+    // Before the answer: its outcome is in the answer.
+    bridge.emit('jobs:patch', patch('local:a', 'Before the answer'));
+    answer(await requestSafely(bridge, 'getSnapshot', {}));
+    await new Promise((r) => setTimeout(r, 0));
+    // After it, while the settings are still loading.
+    bridge.emit('jobs:patch', patch('local:a', 'After the answer'));
+    settingsIn(await requestSafely(bridge, 'getSettings', {}));
+    await started;
+    expect(store.jobs.get('local:a')?.document).toBe('After the answer');
+    store.dispose();
+  });
+});
+
 describe('the first rows, until the whole queue is in', () => {
   function deferred<T>() {
     let resolve!: (v: T) => void;
@@ -137,10 +186,11 @@ describe('the first rows, until the whole queue is in', () => {
     await vi.waitFor(() => expect(store.status.value).toBe('ready'));
     expect(store.visible.value.map((j) => j.key)).toEqual(['local:d', 'local:c']);
     expect(store.partial.value).toBe(store.ui.value);
-    // A patch for a job of the first rows applies; one for a job not in yet waits for the whole queue.
-    bridge.emit('jobs:patch', { patches: [{ type: 'changed', key: 'local:d', changes: { document: 'Patched' } }, { type: 'changed', key: 'local:a', changes: { document: 'Not here' } }] });
-    expect(store.jobs.get('local:d')?.document).toBe('Patched');
-    expect(store.jobs.has('local:a')).toBe(false);
+    // A patch that comes before the whole queue's answer is in that answer: the first rows stay as
+    // they are until it replaces them.
+    const before = store.jobs.get('local:d')?.document;
+    bridge.emit('jobs:patch', { patches: [{ type: 'changed', key: 'local:d', changes: { document: 'Patched' } }] });
+    expect(store.jobs.get('local:d')?.document).toBe(before);
     whole.resolve(await requestSafely(bridge, 'getSnapshot', {}));
     await started;
     expect(store.partial.value).toBeNull();

@@ -13,6 +13,7 @@ import { createNotices } from './notices';
 import { createQueue } from './queue';
 import { createSettings } from './settings';
 import { createActions } from './actions';
+import { recordEvents, type EventRecorder } from './early-events';
 
 export { docName } from './queue';
 export { NO_FILTERS, isFiltered } from './settings';
@@ -25,6 +26,8 @@ export interface FirstAnswers {
   /** The first rows of the queue (getSnapshot `first`), drawn until the whole queue is in. */
   head?: Promise<Result<Snapshot>>;
   snapshot?: Promise<Result<Snapshot>>;
+  /** The app's events recorded since before `snapshot` was asked for (boot.ts); recorded from start() on without it. */
+  events?: EventRecorder;
 }
 
 export type Panel = { kind: 'sources' } | { kind: 'settings'; tab?: SettingsTab; /** The source whose settings open for editing. */ sourceId?: string } | { kind: 'service'; sourceId: string } | { kind: 'track' } | { kind: 'print' };
@@ -72,22 +75,29 @@ export function createStore(bridge: PrintQueueBridge) {
 
   /** Subscribes to the app's events and loads settings and snapshot (or takes the answers already asked for). */
   async function start(first: FirstAnswers = {}): Promise<void> {
-    unsubs.push(
-      bridge.on('jobs:patch', (p: Events['jobs:patch']) => queue.applyPatches(p.patches)),
-      bridge.on('source:health', queue.applyHealth),
-      bridge.on('monitoring:paused', (p) => (queue.paused.value = p)),
-      bridge.on('app:navigate', ({ key }) => queue.openDetails(key)),
-      bridge.on('signin:progress', actions.onSignInProgress),
-      bridge.on('app:notice', ({ level, message }) => notices.notify(level, message)),
-      bridge.on('print:progress', actions.onPrintProgress),
-      bridge.on('printers:changed', ({ printers: list }) => (queue.printerList.value = list)),
-      reportSelection(),
-    );
+    // The app's events until the queue is in are recorded (by boot, before it asked for anything)
+    // and handed over once it is: none is lost, none is undone by the answer (early-events.ts).
+    const events = first.events ?? recordEvents(bridge);
+    unsubs.push(reportSelection());
     // The jobs are put in only once the settings are in: the queue is then filtered and sorted
     // (and drawn) once, under the saved view choices, not first under the defaults.
     const loaded = settings.loadSettings(first.settings);
     if (first.head) void loadHead(first.head, loaded);
-    await loadSnapshot(first.snapshot, loaded);
+    const snapshot = first.snapshot ?? call('getSnapshot', {});
+    if (!first.events) events.markAnswer(snapshot);
+    await loadSnapshot(snapshot, loaded);
+    unsubs.push(
+      ...events.handOver({
+        'jobs:patch': (p: Events['jobs:patch']) => queue.applyPatches(p.patches),
+        'source:health': queue.applyHealth,
+        'monitoring:paused': (p) => (queue.paused.value = p),
+        'app:navigate': ({ key }) => queue.openDetails(key),
+        'signin:progress': actions.onSignInProgress,
+        'app:notice': ({ level, message }) => notices.notify(level, message),
+        'print:progress': actions.onPrintProgress,
+        'printers:changed': ({ printers: list }) => (queue.printerList.value = list),
+      }),
+    );
     // Listening, with the queue in: main may now send what it held for the window (the job a link
     // that started the app names), which would otherwise reach a page without a listener or jobs.
     void call('windowReady', {});
