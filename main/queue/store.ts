@@ -22,7 +22,6 @@ export const DEFAULT_RETAIN_FINISHED_MS = 24 * 60 * 60 * 1000;
 export const RETIRED_KEEP_MS = 7 * 24 * 60 * 60 * 1000;
 
 const SCALAR_FIELDS = ['sourceKind', 'nativeId', 'state', 'rawState', 'detail', 'document', 'owner', 'printer', 'mine', 'createdAt', 'updatedAt', 'progress', 'reason', 'pages', 'pagesPrinted', 'sizeBytes'] as const;
-const OBJECT_FIELDS = ['cancel', 'abort', 'extra'] as const;
 /** Fields only some sources report: left out of a job (never set to undefined) when absent. */
 const OPTIONAL_SCALARS = ['reason', 'pages', 'pagesPrinted', 'sizeBytes'] as const;
 const OPTIONAL_OBJECTS = ['hold', 'release', 'pause', 'resume'] as const;
@@ -298,12 +297,13 @@ export class JobStore {
       const v = f === 'progress' ? cleanProgress(sj.progress) : sj[f];
       if (old[f] !== v) (changes ??= {})[f] = v as never;
     }
-    for (const f of OBJECT_FIELDS) {
-      const v = f === 'extra' ? (sj.extra ?? {}) : sj[f];
-      if (old[f] !== v && !jsonEqual(old[f], v)) (changes ??= {})[f] = v as never;
-    }
+    // The action permissions as `unchanged` compares them (samePermission), `extra` structurally.
+    if (!samePermission(old.cancel, sj.cancel)) (changes ??= {}).cancel = sj.cancel;
+    if (!samePermission(old.abort, sj.abort)) (changes ??= {}).abort = sj.abort;
+    const extra = sj.extra ?? {};
+    if (old.extra !== extra && !jsonEqual(old.extra, extra)) (changes ??= {}).extra = extra;
     for (const f of OPTIONAL_SCALARS) if (old[f] !== sj[f]) (changes ??= {})[f] = sj[f] as never;
-    for (const f of OPTIONAL_OBJECTS) if (old[f] !== sj[f] && !jsonEqual(old[f], sj[f])) (changes ??= {})[f] = sj[f];
+    for (const f of OPTIONAL_OBJECTS) if (!samePermission(old[f], sj[f])) (changes ??= {})[f] = sj[f];
     // Reported again: not gone (any more); fresh values: not stale.
     if (old.gone) (changes ??= {}).gone = false;
     if (old.stale) (changes ??= {}).stale = false;

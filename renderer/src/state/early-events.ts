@@ -51,10 +51,7 @@ export function recordEvents(bridge: PrintQueueBridge): EventRecorder {
         const h = handlers[name] as ((p: unknown) => void) | undefined;
         return h ? [bridge.on(name, h as never)] : [];
       });
-      let answered = -1;
-      log.forEach((e, i) => {
-        if ('answered' in e) answered = i;
-      });
+      const answered = log.findLastIndex((e) => 'answered' in e);
       log.forEach((e, i) => {
         if ('answered' in e || (i < answered && IN_SNAPSHOT.has(e.name))) return;
         const h = handlers[e.name] as ((p: unknown) => void) | undefined;

@@ -84,7 +84,8 @@ export function createStore(bridge: PrintQueueBridge) {
     const loaded = settings.loadSettings(first.settings);
     if (first.head) void loadHead(first.head, loaded);
     const snapshot = first.snapshot ?? call('getSnapshot', {});
-    if (!first.events) events.markAnswer(snapshot);
+    // Boot marked its own snapshot request; any other is marked here.
+    if (!first.events || !first.snapshot) events.markAnswer(snapshot);
     await loadSnapshot(snapshot, loaded);
     unsubs.push(
       ...events.handOver({
