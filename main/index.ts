@@ -161,7 +161,7 @@ async function startPrimary(): Promise<void> {
 
   // --- IPC ---------------------------------------------------------------------------------------
   const unregisterIpc = registerIpc({ handlers, isTrustedSender: createSenderCheck(getWindow, where), logger: log, toError: core.toError });
-  const stopForwarding = forwardEvents(core, getWindow);
+  const stopForwarding = forwardEvents(core, getWindow, log);
 
   // --- window ------------------------------------------------------------------------------------
   const startHidden = readLaunchArgs(process.argv).hidden;

@@ -3,13 +3,19 @@
  * as the web transport, answered with the {ok,value}|{ok:false,error} envelope (never a thrown
  * error: Electron would reduce it to a string), and only for the app's own window. AppCore events
  * are forwarded to the window.
+ *
+ * Answers and event payloads are sent as their JSON text, a snapshot's jobs as a table
+ * (preload/contract/wire.ts, the same text the web transport sends): the preload hands the text to
+ * the page through the context bridge, which would otherwise copy every value of every job on the
+ * window's main thread (Electron's "Context Bridge" documentation, Performance).
  */
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { EVENT_NAMES, REQUEST_NAMES, eventChannel, requestChannel } from '../preload/contract/channels';
 import { dispatch, type Handlers } from '../preload/contract/contract';
-import type { AppError, Result } from '../preload/contract/model';
+import type { AppError } from '../preload/contract/model';
+import { answerText, eventText } from '../preload/contract/wire';
 import type { AppCore } from './core/app-core-types';
-import type { Logger } from './ports/ports';
+import { silentLogger, type Logger } from './ports/ports';
 import { isAppUrl, type AppPageLocation } from './desktop/external-links';
 
 export type SenderCheck = (event: IpcMainInvokeEvent) => boolean;
@@ -42,14 +48,14 @@ export interface IpcOptions {
 /** Registers every request of the contract; returns a function that removes them. */
 export function registerIpc(opts: IpcOptions): () => void {
   for (const name of REQUEST_NAMES) {
-    ipcMain.handle(requestChannel(name), async (event, payload: unknown): Promise<Result<unknown>> => {
+    ipcMain.handle(requestChannel(name), async (event, payload: unknown): Promise<string> => {
       if (!opts.isTrustedSender(event)) {
         opts.logger.warn('IPC request from an unexpected sender refused.', { request: name });
-        return { ok: false, error: NOT_ALLOWED };
+        return answerText(name, { ok: false, error: NOT_ALLOWED });
       }
       const result = await dispatch(opts.handlers, name, payload, opts.toError);
       if (!result.ok && result.error.code === 'internal') opts.logger.error('Request failed.', { request: name, error: result.error.message });
-      return result;
+      return answerText(name, result);
     });
   }
   return () => {
@@ -57,13 +63,20 @@ export function registerIpc(opts: IpcOptions): () => void {
   };
 }
 
-/** Forwards every AppCore event to the window; returns a function that stops it. */
-export function forwardEvents(core: Pick<AppCore, 'on'>, getWindow: () => BrowserWindow | null): () => void {
+/** Forwards every AppCore event to the window, its payload as text; returns a function that stops it. */
+export function forwardEvents(core: Pick<AppCore, 'on'>, getWindow: () => BrowserWindow | null, logger: Logger = silentLogger): () => void {
   const offs = EVENT_NAMES.map((name) =>
     core.on(name, (payload) => {
       const win = getWindow();
       if (!win || win.isDestroyed() || win.webContents.isDestroyed()) return;
-      win.webContents.send(eventChannel(name), payload);
+      let text: string;
+      try {
+        text = eventText(payload);
+      } catch (err) {
+        logger.error('An event could not be encoded for the window.', { event: name, error: String(err) });
+        return;
+      }
+      win.webContents.send(eventChannel(name), text);
     }),
   );
   return () => offs.forEach((off) => off());

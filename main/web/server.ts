@@ -27,7 +27,7 @@ import { silentLogger, type Logger } from '../ports/ports';
 import { previewContentSecurityPolicy, rewriteCspMeta } from './csp';
 import { CONTENT_TYPES, rendererCandidate, resolveRendererFile, safePath } from '../desktop/renderer-files';
 import { PROTOCOL, type ClientMessage, type ServerMessage } from '../../preload/contract/protocol';
-import { encodeTable, encodeTableSteps } from '../../preload/contract/wire';
+import { compactAnswer, encodeTableSteps, hasJobList } from '../../preload/contract/wire';
 
 export interface WebTransportOptions {
   /** The core whose handlers answer; its `toError` turns what they throw into the envelope (secrets hidden), once, at dispatch. */
@@ -299,7 +299,7 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
       .then((result) => {
         done();
         if (!result.ok && result.error.code === 'internal') logger.error('A preview request failed.', { request: String(name), message: result.error.message });
-        send(ws, { type: 'response', id, result: name === 'getSnapshot' ? compactSnapshot(result) : result });
+        send(ws, { type: 'response', id, result: compactAnswer(name, result) });
         sent?.();
         // A window asks for its first rows, then for the whole queue: that one is encoded meanwhile.
         if (name === 'getSnapshot' && result.ok && (result.value as { total?: unknown }).total !== undefined) prepareSnapshot();
@@ -414,20 +414,6 @@ async function encodeSnapshotInSteps(value: unknown, stale: () => boolean): Prom
     if (step.done) return JSON.stringify({ ...value, jobs: step.value });
     await new Promise<void>((r) => setImmediate(r));
     if (stale()) return null;
-  }
-}
-
-function hasJobList(value: unknown): value is { jobs: object[] } {
-  return typeof value === 'object' && value !== null && Array.isArray((value as { jobs?: unknown }).jobs);
-}
-
-/** A snapshot answer with its jobs as a table; the page decodes it back (renderer/src/transport/web.ts). */
-function compactSnapshot(result: Result<unknown>): Result<unknown> {
-  if (!result.ok || !hasJobList(result.value)) return result;
-  try {
-    return { ok: true, value: { ...result.value, jobs: encodeTable(result.value.jobs) } };
-  } catch (err) {
-    return { ok: false, error: { code: 'internal', message: `The snapshot could not be encoded: ${err instanceof Error ? err.message : String(err)}` } };
   }
 }
 

@@ -298,6 +298,18 @@ export interface PrintQueueBridge {
   on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
 }
 
+/**
+ * The contract as Electron's preload exposes it (`window.printQueue`): the same requests and events,
+ * each answer and each event payload as its JSON text (preload/contract/wire.ts: answerText,
+ * eventText), so that the context bridge hands the page one string instead of copying every value
+ * of a queue of thousands of jobs. The window reads it back into a PrintQueueBridge
+ * (renderer/src/transport/ipc.ts).
+ */
+export interface IpcTextBridge {
+  request(name: RequestName, input: unknown): Promise<string>;
+  on(event: EventName, listener: (text: string) => void): () => void;
+}
+
 /** True for a real request name (never an inherited property such as "__proto__"). */
 export function isRequestName(name: unknown): name is RequestName {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(requests, name);

@@ -19,7 +19,14 @@
  * Timestamps travel as their text, not as numbers: the page's JSON parser makes 30,000 strings
  * several times faster than its script could make them from numbers, with less garbage to collect,
  * and the window reads the whole queue sooner although the text is a third longer.
+ *
+ * The text form (answerText, eventText; read back by readAnswer, readEvent) is how every answer
+ * and event crosses to the window, whichever the carrier: the web transport's messages carry it,
+ * and so does Electron's IPC. Electron's context bridge copies an object value by value into the
+ * page (its documentation, "Context Bridge", Performance: "quite costly when sending large data
+ * blobs", JSON text recommended instead), on the window's main thread; a string crosses whole.
  */
+import type { AppError, Result } from './model';
 
 export interface WireTable {
   $table: 1;
@@ -217,4 +224,79 @@ function deepFreeze<T>(v: T): T {
     for (const x of Object.values(v)) deepFreeze(x);
   }
   return v;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The text form of answers and events.
+
+/** Whether an answer's value has a list of jobs. */
+export function hasJobList(value: unknown): value is { jobs: object[] } {
+  return typeof value === 'object' && value !== null && Array.isArray((value as { jobs?: unknown }).jobs);
+}
+
+/** An answer with a snapshot's jobs as a table (getSnapshot); any other answer as it is. */
+export function compactAnswer(name: string, result: Result<unknown>): Result<unknown> {
+  if (name !== 'getSnapshot' || !result.ok || !hasJobList(result.value)) return result;
+  try {
+    return { ok: true, value: { ...result.value, jobs: encodeTable(result.value.jobs) } };
+  } catch (err) {
+    return { ok: false, error: { code: 'internal', message: `The snapshot could not be encoded: ${err instanceof Error ? err.message : String(err)}` } };
+  }
+}
+
+/** The JSON text of an answer to `name`, its snapshot jobs as a table; an answer that cannot be written becomes an error saying why. */
+export function answerText(name: string, result: Result<unknown>): string {
+  try {
+    return JSON.stringify(compactAnswer(name, result));
+  } catch (err) {
+    const error: AppError = { code: 'internal', message: `The answer could not be encoded: ${err instanceof Error ? err.message : String(err)}` };
+    return JSON.stringify({ ok: false, error });
+  }
+}
+
+/**
+ * An answer as the contract promises it: a snapshot's table of jobs read back into the list. A table
+ * that cannot be read answers an error saying why.
+ */
+export function expandAnswer(result: Result<unknown>): Result<unknown> {
+  if (!result || typeof result !== 'object' || !result.ok) return result;
+  const value = result.value as { jobs?: unknown } | null;
+  if (typeof value !== 'object' || value === null || !isWireTable(value.jobs)) return result;
+  try {
+    return { ok: true, value: { ...value, jobs: decodeTable(value.jobs) } };
+  } catch (err) {
+    return { ok: false, error: { code: 'internal', message: `The app's answer could not be read: ${err instanceof Error ? err.message : String(err)}` } };
+  }
+}
+
+/** An answer from its text (answerText): anything that is not one answers an error saying what it was. */
+export function readAnswer(text: unknown): Result<unknown> {
+  const unreadable = (why: string): Result<unknown> => ({ ok: false, error: { code: 'internal', message: `The app's answer could not be read: ${why}.` } });
+  if (typeof text !== 'string') return unreadable(`it is ${text === null ? 'null' : typeof text}, not text`);
+  let result: unknown;
+  try {
+    result = JSON.parse(text);
+  } catch (err) {
+    return unreadable(`it is not JSON (${err instanceof Error ? err.message : String(err)})`);
+  }
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) return unreadable('it is not an answer object');
+  const r = result as { ok?: unknown; error?: unknown };
+  if (r.ok === true) return expandAnswer(result as Result<unknown>);
+  if (r.ok === false && typeof r.error === 'object' && r.error !== null && typeof (r.error as { message?: unknown }).message === 'string') return result as Result<unknown>;
+  return unreadable('it is neither a value nor an error');
+}
+
+/** The JSON text of an event's payload. Throws when the payload cannot be written as JSON. */
+export function eventText(payload: unknown): string {
+  return JSON.stringify(payload ?? null);
+}
+
+/** An event's payload from its text (eventText); throws WireError, saying why, for anything else. */
+export function readEvent(text: unknown): unknown {
+  if (typeof text !== 'string') throw new WireError(`The event is ${text === null ? 'null' : typeof text}, not text.`);
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new WireError(`The event is not JSON (${err instanceof Error ? err.message : String(err)}).`);
+  }
 }

@@ -1,9 +1,9 @@
-import type { PrintQueueBridge } from '../../preload/contract/contract';
+import type { IpcTextBridge } from '../../preload/contract/contract';
 
 declare global {
   interface Window {
-    /** Exposed by the Electron preload; absent in the browser preview. */
-    printQueue?: PrintQueueBridge;
+    /** Exposed by the Electron preload (answers and events as text, read by transport/ipc.ts); absent in the browser preview. */
+    printQueue?: IpcTextBridge;
   }
 }
 

@@ -36,6 +36,10 @@ interface Report {
   historyAfterSessionEnd: string[];
   sentChannels: string[];
   eventChannels: string[];
+  /** `typeof` of every answer main gave. */
+  answerKinds: string[];
+  /** `<argument count> <typeof first argument>` of every event sent to the window. */
+  eventPayloadKinds: string[];
   images: { path: string; exists: boolean }[];
   notificationIcons: (string | null)[];
   exitCode: number | null;
@@ -139,6 +143,11 @@ describe('the built main process, started as Electron would start it', () => {
     expect([...report.ipcChannels].sort()).toEqual(REQUEST_NAMES.map((n) => requestChannel(n)).sort());
     for (const channel of report.sentChannels) expect(report.eventChannels).toContain(channel);
     expect(report.tracked).toMatchObject({ ok: true });
+  });
+
+  it('answers and sends events as JSON text, one string each (the context bridge copies objects value by value)', () => {
+    expect(report.answerKinds).toEqual(['string']);
+    expect(report.eventPayloadKinds).toEqual(['1 string']);
   });
 
   it('delivers the link that started the app once the page listens, and a second instance\'s link', () => {

@@ -11,7 +11,7 @@ import type { EventName, RequestName } from '../../../preload/contract/channels'
 import type { Events, PrintQueueBridge, RequestInput, RequestOutput } from '../../../preload/contract/contract';
 import type { AppError, Result } from '../../../preload/contract/model';
 import type { ClientMessage, ServerMessage } from '../../../preload/contract/protocol';
-import { decodeTable, isWireTable } from '../../../preload/contract/wire';
+import { expandAnswer } from '../../../preload/contract/wire';
 
 /** Same values as PROTOCOL in preload/contract/protocol.ts (kept here so the page bundles no main code). */
 const WS_PATH = '/ws';
@@ -105,20 +105,6 @@ export function afterNextFrame(f: () => void): void {
   setTimeout(run, 100);
 }
 
-/**
- * A snapshot's jobs arrive as a table of columns (see preload/contract/protocol.ts); the bridge answers the
- * list of jobs the contract promises. A table that cannot be read answers an error saying why.
- */
-export function expandJobTable(result: Result<unknown>): Result<unknown> {
-  if (!result || typeof result !== 'object' || !result.ok) return result;
-  const value = result.value as { jobs?: unknown } | null;
-  if (typeof value !== 'object' || value === null || !isWireTable(value.jobs)) return result;
-  try {
-    return { ok: true, value: { ...value, jobs: decodeTable(value.jobs) } };
-  } catch (err) {
-    return { ok: false, error: { code: 'internal', message: `The app's answer could not be read: ${err instanceof Error ? err.message : String(err)}` } };
-  }
-}
 
 /** Reads `token` from a fragment such as `#token=abc` or `#view=x&token=abc`. */
 export function tokenFromHash(hash: string): string | null {
@@ -279,7 +265,7 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
         attempt = 0;
         for (const q of queued.splice(0)) ws.send(q.text);
       } else if (msg.type === 'response') {
-        if (typeof msg.id === 'number') settle(msg.id, expandJobTable(msg.result));
+        if (typeof msg.id === 'number') settle(msg.id, expandAnswer(msg.result));
         else if (msg.id === null && !msg.result.ok) console.error(`The preview server rejected a message: ${msg.result.error.message}`);
       } else if (msg.type === 'event') {
         emitLocal(msg.name, msg.payload as never);

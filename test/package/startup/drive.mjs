@@ -67,10 +67,18 @@ report.fetched = fetched;
 wc.emit('did-start-loading');
 win.emit('ready-to-show');
 wc.emit('did-finish-load');
-const navigations = () => wc.sent.filter((s) => s.channel === 'pqm-event:app:navigate').map((s) => s.args[0].key);
+// Events reach the page as their JSON text (main/ipc.ts), read back here as the window does.
+const payload = (s) => JSON.parse(s.args[0]);
+const navigations = () => wc.sent.filter((s) => s.channel === 'pqm-event:app:navigate').map((s) => payload(s).key);
 report.navigatedBeforeReady = navigations();
 const trusted = { sender: wc, senderFrame: { url: win.loaded[0], parent: null } };
-const invoke = (name, input) => rec.ipcHandlers.get(`pqm:${name}`)(trusted, input);
+// Answers are JSON text (main/ipc.ts): their kinds are reported, and they are read as the window does.
+report.answerKinds = new Set();
+const invoke = async (name, input) => {
+  const text = await rec.ipcHandlers.get(`pqm:${name}`)(trusted, input);
+  report.answerKinds.add(typeof text);
+  return JSON.parse(text);
+};
 report.windowReady = await invoke('windowReady', {});
 report.navigatedAfterReady = navigations();
 step('window ready');
@@ -78,7 +86,7 @@ step('window ready');
 // A job tracked to completion (its history entry is buffered for 1.5 s).
 report.tracked = await invoke('trackJob', { sourceId: 'local', id: token });
 const completed = () =>
-  wc.sent.some((s) => s.channel === 'pqm-event:jobs:patch' && s.args[0].patches.some((p) => (p.type === 'changed' && p.key === `local:${token}` && p.changes.state === 'completed') || (p.type === 'added' && p.job.key === `local:${token}` && p.job.state === 'completed')));
+  wc.sent.some((s) => s.channel === 'pqm-event:jobs:patch' && payload(s).patches.some((p) => (p.type === 'changed' && p.key === `local:${token}` && p.changes.state === 'completed') || (p.type === 'added' && p.job.key === `local:${token}` && p.job.state === 'completed')));
 await rec.until(completed);
 step('job completed');
 
@@ -102,6 +110,8 @@ report.historyAfterSessionEnd = historyKeys();
 step('session end');
 
 report.sentChannels = [...new Set(wc.sent.map((s) => s.channel))];
+report.eventPayloadKinds = [...new Set(wc.sent.filter((s) => s.channel.startsWith('pqm-event:')).map((s) => `${s.args.length} ${typeof s.args[0]}`))];
+report.answerKinds = [...report.answerKinds];
 report.eventChannels = EVENT_NAMES.map((n) => `pqm-event:${n}`);
 report.images = rec.images;
 report.notificationIcons = rec.notifications.map((n) => n.icon ?? null);

@@ -1,9 +1,10 @@
 /**
- * The job table of the web transport (preload/contract/wire.ts): any list of JSON objects reads back exactly
- * as JSON would carry it, and a malformed table is refused with the part that is wrong.
+ * The job table and the text form of answers and events (preload/contract/wire.ts), which both
+ * transports carry to the window: any list of JSON objects reads back exactly as JSON would carry
+ * it, a malformed table or text is refused with the part that is wrong.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeTable, encodeTable, encodeTableSteps, isWireTable, WireError, type WireTable } from '../../../preload/contract/wire';
+import { answerText, compactAnswer, decodeTable, encodeTable, encodeTableSteps, eventText, expandAnswer, isWireTable, readAnswer, readEvent, WireError, type WireTable } from '../../../preload/contract/wire';
 import { seededRandom } from '../../helpers/seeded-random';
 import { sampleJob } from '../web/fake-core';
 
@@ -147,5 +148,74 @@ describe('decodeTable refuses a malformed table, saying which part', () => {
     expect(isWireTable([])).toBe(false);
     expect(isWireTable(null)).toBe(false);
     expect(isWireTable({ n: 1 })).toBe(false);
+  });
+});
+
+describe('the text form of answers and events', () => {
+  const jobs = [sampleJob(), sampleJob({ key: 'local:tok-2', nativeId: 'tok-2', abort: { allowed: false, reason: 'no' } })];
+
+  it('writes a snapshot answer with its jobs as a table, and reads it back exactly', () => {
+    const answer = { ok: true as const, value: { jobs, sources: [], paused: null, total: 7 } };
+    const text = answerText('getSnapshot', answer);
+    expect(typeof text).toBe('string');
+    expect(isWireTable((JSON.parse(text) as { value: { jobs: unknown } }).value.jobs)).toBe(true);
+    expect(readAnswer(text)).toEqual(answer);
+  });
+
+  it('writes every other answer as its JSON, and reads it back exactly', () => {
+    const history = { ok: true as const, value: { entries: [{ finishedAt: '2026-01-05T10:00:00.000Z', job: jobs[0], timeline: [] }] } };
+    expect(JSON.parse(answerText('queryHistory', history))).toEqual(history);
+    expect(readAnswer(answerText('queryHistory', history))).toEqual(history);
+    expect(compactAnswer('getJobDetails', { ok: true, value: { jobs } })).toEqual({ ok: true, value: { jobs } });
+    const failed = { ok: false as const, error: { code: 'not-found' as const, message: 'gone', field: 'key' } };
+    expect(readAnswer(answerText('cancelJob', failed))).toEqual(failed);
+    expect(readAnswer(answerText('dismissJob', { ok: true, value: null }))).toEqual({ ok: true, value: null });
+  });
+
+  it('answers an error that says why when an answer cannot be written', () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    expect(readAnswer(answerText('getSettings', { ok: true, value: cyclic }))).toMatchObject({ ok: false, error: { code: 'internal', message: expect.stringMatching(/^The answer could not be encoded: .*circular/i) } });
+    expect(readAnswer(answerText('getSnapshot', { ok: true, value: { jobs: [1, 2] as never, sources: [] } }))).toEqual({ ok: false, error: { code: 'internal', message: 'The snapshot could not be encoded: Row 0 of the table is not an object.' } });
+  });
+
+  it('reads text that is not an answer as an error that says what it was, never as a value', () => {
+    const said = (t: unknown) => (readAnswer(t) as { ok: false; error: { code: string; message: string } }).error;
+    expect(said(undefined)).toEqual({ code: 'internal', message: "The app's answer could not be read: it is undefined, not text." });
+    expect(said(null).message).toBe("The app's answer could not be read: it is null, not text.");
+    expect(said({ ok: true, value: 1 }).message).toBe("The app's answer could not be read: it is object, not text.");
+    expect(said('{"ok":tru').message).toMatch(/^The app's answer could not be read: it is not JSON \(/);
+    expect(said('[1]').message).toBe("The app's answer could not be read: it is not an answer object.");
+    expect(said('{"value":1}').message).toBe("The app's answer could not be read: it is neither a value nor an error.");
+    expect(said('{"ok":false,"error":"down"}').message).toBe("The app's answer could not be read: it is neither a value nor an error.");
+  });
+
+  it('turns a snapshot\'s job table back into the list, and leaves every other answer alone', () => {
+    const sent = JSON.parse(JSON.stringify({ ok: true, value: { jobs: encodeTable(jobs), sources: [], paused: null } }));
+    expect(expandAnswer(sent)).toEqual({ ok: true, value: { jobs, sources: [], paused: null } });
+    const other = { ok: true as const, value: { jobs: jobs } };
+    expect(expandAnswer(other)).toBe(other);
+    const failed = { ok: false as const, error: { code: 'unreachable' as const, message: 'down' } };
+    expect(expandAnswer(failed)).toBe(failed);
+    expect(expandAnswer({ ok: true, value: null })).toEqual({ ok: true, value: null });
+  });
+
+  it('answers a table it cannot read with an error that says what is wrong, never a half list', () => {
+    const spoiled = { ok: true as const, value: { jobs: { $table: 1, n: 2, cols: [{ k: 'key', v: ['only one'] }] }, sources: [], paused: null } };
+    expect(expandAnswer(spoiled)).toEqual({
+      ok: false,
+      error: { code: 'internal', message: 'The app\'s answer could not be read: Column "key" of the table does not have one value per row.' },
+    });
+    expect(readAnswer(JSON.stringify(spoiled))).toEqual(expandAnswer(spoiled));
+  });
+
+  it('writes an event payload as its JSON, reads it back, and refuses anything else saying why', () => {
+    const patch = { patches: [{ type: 'added', job: jobs[1] }, { type: 'removed', key: 'local:x' }] };
+    expect(readEvent(eventText(patch))).toEqual(patch);
+    expect(readEvent(eventText(null))).toBeNull();
+    expect(readEvent(eventText(undefined))).toBeNull();
+    expect(() => readEvent({ patches: [] })).toThrow(new WireError('The event is object, not text.'));
+    expect(() => readEvent('{')).toThrow(/^The event is not JSON \(/);
+    expect(() => eventText(10n)).toThrow();
   });
 });

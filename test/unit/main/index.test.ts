@@ -201,7 +201,8 @@ describe('main process startup', () => {
     process.argv = [...realArgv, 'print-queue-monitor://open?key=local:cold'];
     await boot(true);
     expect(core.emit).not.toHaveBeenCalledWith('app:navigate', expect.anything());
-    expect(await windowReady()).toEqual({ ok: true, value: null });
+    // Answers reach the page as their JSON text (main/ipc.ts).
+    expect(await windowReady()).toBe(JSON.stringify({ ok: true, value: null }));
     expect(core.emit).toHaveBeenCalledWith('app:navigate', { key: 'local:cold' });
   });
 

@@ -1,4 +1,4 @@
-/** main/ipc.ts with Electron mocked: exactly the contract's channels, validation, sender checks. */
+/** main/ipc.ts with Electron mocked: exactly the contract's channels, validation, sender checks, answers and events as text. */
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 
 const handled = new Map<string, (event: unknown, payload: unknown) => Promise<unknown>>();
@@ -24,6 +24,13 @@ function fakeHandlers(): Handlers & Record<string, ReturnType<typeof vi.fn>> {
   return Object.fromEntries(REQUEST_NAMES.map((n) => [n, vi.fn(async () => `answer:${n}`)])) as never;
 }
 
+/** An answer main gave: always text (the preload hands it to the page whole), read as JSON. */
+async function answerOf(p: Promise<unknown>): Promise<unknown> {
+  const text = await p;
+  expect(typeof text).toBe('string');
+  return JSON.parse(text as string);
+}
+
 const trusted = { sender: { id: 7 }, senderFrame: { parent: null, url: 'file:///app/out/renderer/index.html' } };
 let handlers: ReturnType<typeof fakeHandlers>;
 let unregister: () => void;
@@ -41,15 +48,15 @@ describe('registerIpc', () => {
     expect(handled.size).toBe(0);
   });
 
-  it('answers a valid request with the envelope', async () => {
+  it('answers a valid request with the envelope, as its JSON text', async () => {
     const answer = await handled.get(requestChannel('cancelJob'))!(trusted, { key: 'local:abc' });
-    expect(answer).toEqual({ ok: true, value: 'answer:cancelJob' });
+    expect(answer).toBe(JSON.stringify({ ok: true, value: 'answer:cancelJob' }));
     expect(handlers.cancelJob).toHaveBeenCalledWith({ key: 'local:abc' });
   });
 
   it('rejects an invalid payload on every request with invalid-input, never calling the handler', async () => {
     for (const name of REQUEST_NAMES) {
-      const answer = (await handled.get(requestChannel(name))!(trusted, { unexpectedField: 1, sourceId: 42, key: 7 })) as { ok: boolean; error: { code: string; message: string } };
+      const answer = (await answerOf(handled.get(requestChannel(name))!(trusted, { unexpectedField: 1, sourceId: 42, key: 7 }))) as { ok: boolean; error: { code: string; message: string } };
       expect(answer.ok, name).toBe(false);
       expect(answer.error.code, name).toBe('invalid-input');
       expect(answer.error.message.length, name).toBeGreaterThan(0);
@@ -58,15 +65,15 @@ describe('registerIpc', () => {
   });
 
   it('names the wrong field', async () => {
-    const answer = (await handled.get(requestChannel('pauseMonitoring'))!(trusted, { minutes: 'soon' })) as { error: { field: string } };
+    const answer = (await answerOf(handled.get(requestChannel('pauseMonitoring'))!(trusted, { minutes: 'soon' }))) as { error: { field: string } };
     expect(answer.error.field).toBe('minutes');
-    const bad = (await handled.get(requestChannel('trackJob'))!(trusted, { sourceId: 'local', id: '../b' })) as { error: { field: string; message: string } };
+    const bad = (await answerOf(handled.get(requestChannel('trackJob'))!(trusted, { sourceId: 'local', id: '../b' }))) as { error: { field: string; message: string } };
     expect(bad.error.field).toBe('id');
   });
 
   it('refuses a foreign sender with not-allowed before validating', async () => {
     const foreign = { sender: { id: 9 }, senderFrame: { parent: null, url: 'https://evil.example/' } };
-    const answer = await handled.get(requestChannel('getSettings'))!(foreign, {});
+    const answer = await answerOf(handled.get(requestChannel('getSettings'))!(foreign, {}));
     expect(answer).toEqual({ ok: false, error: NOT_ALLOWED });
     expect(handlers.getSettings).not.toHaveBeenCalled();
   });
@@ -76,7 +83,7 @@ describe('registerIpc', () => {
     (handlers.getSnapshot as unknown as ReturnType<typeof vi.fn>).mockRejectedValueOnce(new Error('token abc123secret leaked'));
     const toError = vi.fn(() => ({ code: 'internal' as const, message: 'redacted' }));
     registerIpc({ handlers, isTrustedSender: () => true, logger: silentLogger, toError });
-    expect(await handled.get(requestChannel('getSnapshot'))!(trusted, {})).toEqual({ ok: false, error: { code: 'internal', message: 'redacted' } });
+    expect(await answerOf(handled.get(requestChannel('getSnapshot'))!(trusted, {}))).toEqual({ ok: false, error: { code: 'internal', message: 'redacted' } });
     expect(toError).toHaveBeenCalledTimes(1);
   });
 });
@@ -112,8 +119,24 @@ describe('forwardEvents', () => {
     const stop = forwardEvents(core as never, () => win as never);
     expect([...listeners.keys()].sort()).toEqual([...EVENT_NAMES].sort());
     listeners.get('app:navigate')!({ key: 'local:1' });
-    expect(send).toHaveBeenCalledWith(eventChannel('app:navigate'), { key: 'local:1' });
+    expect(send).toHaveBeenCalledWith(eventChannel('app:navigate'), '{"key":"local:1"}');
+    listeners.get('monitoring:paused')!(null);
+    expect(send).toHaveBeenLastCalledWith(eventChannel('monitoring:paused'), 'null');
     stop();
     expect(listeners.size).toBe(0);
+  });
+
+  it('sends a payload that cannot be written as JSON nowhere, and says so', () => {
+    const listeners = new Map<string, (p: unknown) => void>();
+    const core = { on: (name: string, l: (p: unknown) => void) => (listeners.set(name, l), () => listeners.delete(name)) };
+    const send = vi.fn();
+    const errors: unknown[][] = [];
+    const logger = { ...silentLogger, error: (...a: unknown[]) => void errors.push(a) };
+    forwardEvents(core as never, () => ({ isDestroyed: () => false, webContents: { isDestroyed: () => false, send } }) as never, logger);
+    listeners.get('app:notice')!({ level: 'info', message: 'x', n: 1n });
+    expect(send).not.toHaveBeenCalled();
+    expect(errors).toEqual([['An event could not be encoded for the window.', { event: 'app:notice', error: expect.stringMatching(/BigInt/) }]]);
+    listeners.get('app:notice')!({ level: 'info', message: 'next' });
+    expect(send).toHaveBeenCalledWith(eventChannel('app:notice'), '{"level":"info","message":"next"}');
   });
 });

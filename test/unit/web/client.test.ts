@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startWebTransport, type WebTransport } from '../../../main/web/server';
-import { createWebBridge, expandJobTable, tokenFromHash, type ConnectionStatus, type WebBridge } from '../../../renderer/src/transport/web';
-import { encodeTable } from '../../../preload/contract/wire';
+import { createWebBridge, tokenFromHash, type ConnectionStatus, type WebBridge } from '../../../renderer/src/transport/web';
 import type { Events } from '../../../preload/contract/contract';
 import { createFakeCore, sampleJob } from './fake-core';
 
@@ -150,26 +149,5 @@ describe('web bridge (browser client) against the real server', () => {
     expect(tokenFromHash('#view=x&token=a-b_c')).toBe('a-b_c');
     expect(tokenFromHash('#token=')).toBeNull();
     expect(tokenFromHash('')).toBeNull();
-  });
-});
-
-describe('expandJobTable (the page reading a snapshot answer)', () => {
-  it('turns a snapshot\'s job table back into the list, and leaves every other answer alone', () => {
-    const jobs = [sampleJob(), sampleJob({ key: 'local:tok-2', nativeId: 'tok-2', abort: { allowed: false, reason: 'no' } })];
-    const sent = JSON.parse(JSON.stringify({ ok: true, value: { jobs: encodeTable(jobs), sources: [], paused: null } }));
-    expect(expandJobTable(sent)).toEqual({ ok: true, value: { jobs, sources: [], paused: null } });
-    const other = { ok: true as const, value: { jobs: jobs } };
-    expect(expandJobTable(other)).toBe(other);
-    const failed = { ok: false as const, error: { code: 'unreachable' as const, message: 'down' } };
-    expect(expandJobTable(failed)).toBe(failed);
-    expect(expandJobTable({ ok: true, value: null })).toEqual({ ok: true, value: null });
-  });
-
-  it('answers a table it cannot read with an error that says what is wrong, never a half list', () => {
-    const spoiled = { ok: true as const, value: { jobs: { $table: 1, n: 2, cols: [{ k: 'key', v: ['only one'] }] }, sources: [], paused: null } };
-    expect(expandJobTable(spoiled)).toEqual({
-      ok: false,
-      error: { code: 'internal', message: 'The app\'s answer could not be read: Column "key" of the table does not have one value per row.' },
-    });
   });
 });

@@ -11,7 +11,7 @@ import type { Events } from '../../../preload/contract/contract';
 import { AppFailure, Settings, noCapabilities, type Job, type Result } from '../../../preload/contract/model';
 import { snapshotAnswer } from '../../../preload/contract/queue-view';
 import { isWireTable } from '../../../preload/contract/wire';
-import { expandJobTable } from '../../../renderer/src/transport/web';
+import { expandAnswer } from '../../../preload/contract/wire';
 import { defaultUi } from '../../../renderer/src/state/model-lite';
 import { createFakeCore, sampleJob, type FakeCore } from './fake-core';
 
@@ -126,7 +126,7 @@ async function authed(t: WebTransport) {
     box,
     /** The answer as the page's bridge reads it (a snapshot's job table turned back into a list). */
     async request(name: string, input?: unknown) {
-      return expandJobTable((await this.raw(name, input)) as Result<unknown>);
+      return expandAnswer((await this.raw(name, input)) as Result<unknown>);
     },
     /** The answer as it travels. */
     async raw(name: string, input?: unknown) {
