@@ -31,7 +31,7 @@ export function boot(bridge: PrintQueueBridge = getBridge()): { bridge: PrintQue
   const settings = requestSafely(bridge, 'getSettings', {});
   const head = requestSafely(bridge, 'getSnapshot', { first: FIRST_ROWS });
   // Asked for at once, so that the app prepares it while the window draws its first rows; the
-  // transport reads a long answer only after the next frame (web.ts, LARGE_MESSAGE_CHARS), so it
+  // transport reads a long answer only after the next frame (transport/reader.ts), so it
   // never holds up the first rows.
   const snapshot = requestSafely(bridge, 'getSnapshot', {});
   events.markAnswer(snapshot);

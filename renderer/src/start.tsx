@@ -4,7 +4,8 @@ import { effect } from '@preact/signals';
 import type { PrintQueueBridge } from '../../preload/contract/contract';
 import { App } from './App';
 import { createStore } from './state/store';
-import { afterNextFrame, type ConnectionStatus } from './transport/web';
+import type { ConnectionStatus } from './transport/web';
+import { afterNextFrame } from './transport/reader';
 import type { EarlyAnswers } from './boot';
 import { loadPanels } from './components/lazy';
 

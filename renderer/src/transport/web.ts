@@ -12,6 +12,7 @@ import type { Events, PrintQueueBridge, RequestInput, RequestOutput } from '../.
 import type { AppError, Result } from '../../../preload/contract/model';
 import type { ClientMessage, ServerMessage } from '../../../preload/contract/protocol';
 import { expandAnswer } from '../../../preload/contract/wire';
+import { createArrivalReader } from './reader';
 
 /** Same values as PROTOCOL in preload/contract/protocol.ts (kept here so the page bundles no main code). */
 const WS_PATH = '/ws';
@@ -38,7 +39,7 @@ export interface WebBridge extends PrintQueueBridge {
   onConnection(listener: (status: ConnectionStatus) => void): () => void;
   /**
    * The window has drawn its first frame with content (its first rows, or why it has none): a long
-   * message is then read as it comes, no longer after the next frame (LARGE_MESSAGE_CHARS).
+   * message is then read as it comes, no longer after the next frame (reader.ts, LARGE_MESSAGE_CHARS).
    */
   windowDrawn(): void;
   /** Closes the socket for good. */
@@ -79,31 +80,6 @@ export interface WebBridgeOptions {
 
 const OPEN = 1;
 
-/**
- * A message this long (the whole queue: a megabyte at 10,000 jobs) takes tens of milliseconds to
- * read. Until the window has drawn its first rows (WebBridge.windowDrawn) it is read after the next
- * frame, so that it never holds up the frame the window is about to draw; afterwards as it comes.
- * Messages after a held one wait for it; answers to other requests pass answers that wait (the
- * first rows never wait for the whole queue), never an event.
- */
-export const LARGE_MESSAGE_CHARS = 100_000;
-
-/** Runs `f` after the next frame is drawn, or at once (in a task) when the page draws no frames. */
-export function afterNextFrame(f: () => void): void {
-  if (typeof requestAnimationFrame !== 'function' || typeof document === 'undefined' || document.visibilityState !== 'visible') {
-    setTimeout(f, 0);
-    return;
-  }
-  // A frame that never comes (the window hidden meanwhile) does not hold the message for long.
-  let done = false;
-  const run = () => {
-    if (done) return;
-    done = true;
-    f();
-  };
-  requestAnimationFrame(() => setTimeout(run, 0));
-  setTimeout(run, 100);
-}
 
 
 /** Reads `token` from a fragment such as `#token=abc` or `#view=x&token=abc`. */
@@ -177,10 +153,8 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   /** With `pipeline`: the hello is on the current socket, so requests may follow it at once. */
   let helloSent = false;
-  /** The window drew its first rows: long messages no longer wait for a frame. */
-  let drawn = false;
-  /** When a held long message is read (LARGE_MESSAGE_CHARS): after the next frame, until the window has drawn. */
-  const readLong = (read: () => void): void => (drawn ? void setTimeout(read, 0) : afterNextFrame(read));
+  /** When what the server sends is read: in order, a long message after a frame until the window has drawn (reader.ts). */
+  const reader = createArrivalReader();
 
   function setStatus(next: ConnectionStatus): void {
     const changed = next.state !== status.state || next.message !== status.message;
@@ -271,42 +245,21 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
         emitLocal(msg.name, msg.payload as never);
       }
     };
-    // A long message waits for a frame before it is read (see LARGE_MESSAGE_CHARS). What comes
-    // after it waits for it, except an answer while only answers wait: answers to different
-    // requests have no order between them, but an event must never be overtaken (an action's
-    // answer read before an older patch would be undone by it).
-    const held: { text?: string; msg?: ServerMessage; response: boolean }[] = [];
-    let waiting = false;
-    // One held message a task, as they came: what an answer's reader does on its promise
-    // (microtasks) is done before the next message is read, as between two socket messages.
-    const release = (): void => {
-      waiting = false;
-      if (held.length === 0 || socket !== ws) return;
-      const next = held.shift()!;
-      const msg = next.msg ?? parse(next.text!);
-      if (msg) handle(msg);
-      if (held.length === 0) return;
-      waiting = true;
-      if (held[0]!.text !== undefined) readLong(release);
-      else setTimeout(release, 0);
-    };
+    // A long message waits for a frame, and what follows it for it (reader.ts). The server writes
+    // "type" first (main/web/server.ts); anything else keeps its place as an event does.
+    reader.drop();
     ws.onmessage = (ev) => {
       const data: unknown = ev.data;
       if (typeof data !== 'string') return;
-      if (data.length >= LARGE_MESSAGE_CHARS && !(drawn && held.length === 0)) {
-        // The server writes "type" first (main/web/server.ts); anything else counts as an event.
-        held.push({ text: data, response: data.startsWith('{"type":"response"') });
-        if (!waiting) {
-          waiting = true;
-          readLong(release);
-        }
-        return;
-      }
-      const msg = parse(data);
-      if (!msg) return;
-      const response = msg.type === 'response';
-      if (held.length === 0 || (response && held.every((h) => h.response))) handle(msg);
-      else held.push({ msg, response });
+      reader.arrive({
+        chars: data.length,
+        response: data.startsWith('{"type":"response"'),
+        read: () => {
+          if (socket !== ws) return;
+          const msg = parse(data);
+          if (msg) handle(msg);
+        },
+      });
     };
     ws.onerror = () => {
       /* the close event that follows says what happened */
@@ -386,7 +339,7 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
     },
     connection: () => status,
     windowDrawn() {
-      drawn = true;
+      reader.drawn();
     },
     onConnection(listener) {
       connectionListeners.add(listener);

@@ -4,7 +4,8 @@
  * requests do not, and each held message is read in a task of its own.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { LARGE_MESSAGE_CHARS, createWebBridge } from '../../../renderer/src/transport/web';
+import { createWebBridge } from '../../../renderer/src/transport/web';
+import { LARGE_MESSAGE_CHARS } from '../../../renderer/src/transport/reader';
 
 class FakeSocket {
   static last: FakeSocket | null = null;
