@@ -4,7 +4,8 @@
  * only after the next frame until the window has drawn its first rows; events after it wait for it,
  * answers to other requests do not; once the window has drawn, everything is read as it comes.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tick, useFakeFrames } from '../../helpers/fake-frames';
 import { createIpcBridge } from '../../../renderer/src/transport/ipc';
 import { LARGE_MESSAGE_CHARS } from '../../../renderer/src/transport/reader';
 import type { IpcTextBridge } from '../../../preload/contract/contract';
@@ -31,23 +32,7 @@ function fakePreload() {
   };
 }
 
-const frames: (() => void)[] = [];
-const saved = { raf: globalThis.requestAnimationFrame, document: (globalThis as { document?: unknown }).document };
-beforeEach(() => {
-  frames.length = 0;
-  globalThis.requestAnimationFrame = ((cb: () => void) => frames.push(cb)) as never;
-  (globalThis as { document?: unknown }).document = { visibilityState: 'visible' };
-});
-afterEach(() => {
-  globalThis.requestAnimationFrame = saved.raf;
-  (globalThis as { document?: unknown }).document = saved.document;
-});
-
-const tick = () => new Promise<void>((r) => setTimeout(r, 0));
-const drawFrame = async () => {
-  for (const f of frames.splice(0)) f();
-  await tick();
-};
+const { frames, drawFrame } = useFakeFrames();
 const pad = 'x'.repeat(LARGE_MESSAGE_CHARS);
 
 describe('Electron bridge: the order the window reads in', () => {

@@ -3,7 +3,8 @@
  * holds up the frame the window is about to draw; events after it wait for it, answers to other
  * requests do not, and each held message is read in a task of its own.
  */
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tick, useFakeFrames } from '../../helpers/fake-frames';
 import { createWebBridge } from '../../../renderer/src/transport/web';
 import { LARGE_MESSAGE_CHARS } from '../../../renderer/src/transport/reader';
 
@@ -34,23 +35,7 @@ class FakeSocket {
   }
 }
 
-const frames: (() => void)[] = [];
-const saved = { raf: globalThis.requestAnimationFrame, document: (globalThis as { document?: unknown }).document };
-beforeEach(() => {
-  frames.length = 0;
-  globalThis.requestAnimationFrame = ((cb: () => void) => frames.push(cb)) as never;
-  (globalThis as { document?: unknown }).document = { visibilityState: 'visible' };
-});
-afterEach(() => {
-  globalThis.requestAnimationFrame = saved.raf;
-  (globalThis as { document?: unknown }).document = saved.document;
-});
-
-const tick = () => new Promise<void>((r) => setTimeout(r, 0));
-const drawFrame = async () => {
-  for (const f of frames.splice(0)) f();
-  await tick();
-};
+const { frames, drawFrame } = useFakeFrames();
 /** Draws the next frame, then lets `answered` and what it started finish. */
 const afterFrame = async (answered: Promise<unknown>) => {
   await drawFrame();
