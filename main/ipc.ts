@@ -13,7 +13,7 @@ import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { EVENT_NAMES, REQUEST_NAMES, eventChannel, requestChannel } from '../preload/contract/channels';
 import { dispatch, type Handlers } from '../preload/contract/contract';
 import type { AppError } from '../preload/contract/model';
-import { answerText, eventText } from '../preload/contract/wire';
+import { answerText, answerTextInSteps, eventText } from '../preload/contract/wire';
 import type { AppCore } from './core/app-core-types';
 import { silentLogger, type Logger } from './ports/ports';
 import { isAppUrl, type AppPageLocation } from './desktop/external-links';
@@ -45,6 +45,9 @@ export interface IpcOptions {
   toError: (err: unknown) => AppError;
 }
 
+/** A turn of the event loop, between two steps of a long answer's encoding. */
+const nextTurn = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
+
 /** Registers every request of the contract; returns a function that removes them. */
 export function registerIpc(opts: IpcOptions): () => void {
   for (const name of REQUEST_NAMES) {
@@ -55,7 +58,9 @@ export function registerIpc(opts: IpcOptions): () => void {
       }
       const result = await dispatch(opts.handlers, name, payload, opts.toError);
       if (!result.ok && result.error.code === 'internal') opts.logger.error('Request failed.', { request: name, error: result.error.message });
-      return answerText(name, result);
+      // A queue of thousands of jobs is encoded a step at a time: other requests, the tray and the
+      // window's events are served meanwhile.
+      return (await answerTextInSteps(name, result, nextTurn)) ?? answerText(name, result);
     });
   }
   return () => {

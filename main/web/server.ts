@@ -27,7 +27,7 @@ import { silentLogger, type Logger } from '../ports/ports';
 import { previewContentSecurityPolicy, rewriteCspMeta } from './csp';
 import { CONTENT_TYPES, rendererCandidate, resolveRendererFile, safePath } from '../desktop/renderer-files';
 import { PROTOCOL, type ClientMessage, type ServerMessage } from '../../preload/contract/protocol';
-import { compactAnswer, encodeTableSteps, hasJobList } from '../../preload/contract/wire';
+import { answerTextInSteps, compactAnswer } from '../../preload/contract/wire';
 
 export interface WebTransportOptions {
   /** The core whose handlers answer; its `toError` turns what they throw into the envelope (secrets hidden), once, at dispatch. */
@@ -125,12 +125,7 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
     const text = dispatch(handlers, 'getSnapshot', {}, mapError).then(
       async (result) => {
         if (!result.ok || epoch !== at) return null;
-        try {
-          const encoded = await encodeSnapshotInSteps(result.value, () => epoch !== at);
-          return encoded === null ? null : `{"ok":true,"value":${encoded}}`;
-        } catch {
-          return null;
-        }
+        return answerTextInSteps('getSnapshot', result, nextTurn, () => epoch !== at);
       },
       () => null,
     );
@@ -401,21 +396,8 @@ function parseJson(data: RawData): unknown {
 
 type RequestId = string | number;
 
-/**
- * JSON of a snapshot, its jobs as a table (preload/contract/wire.ts), encoded a step at a time with a turn of
- * the event loop between steps, so that other requests and events are not held up. Null when
- * `stale()` says so first.
- */
-async function encodeSnapshotInSteps(value: unknown, stale: () => boolean): Promise<string | null> {
-  if (!hasJobList(value)) return JSON.stringify(value);
-  const steps = encodeTableSteps(value.jobs);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return JSON.stringify({ ...value, jobs: step.value });
-    await new Promise<void>((r) => setImmediate(r));
-    if (stale()) return null;
-  }
-}
+/** A turn of the event loop, between two steps of a long answer's encoding. */
+const nextTurn = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
 
 function isEmptyObject(input: unknown): boolean {
   if (input === undefined) return true;

@@ -255,6 +255,33 @@ export function answerText(name: string, result: Result<unknown>): string {
 }
 
 /**
+ * answerText a step at a time: a snapshot's jobs are encoded a few thousand rows at a time, and
+ * `pause()` is awaited between two steps, so that the process answers other requests and sends its
+ * events meanwhile (a queue of 10,000 jobs takes tens of milliseconds to encode). Null when
+ * `stale()` says so after a pause: the answer would no longer be the queue's.
+ */
+export async function answerTextInSteps(name: string, result: Result<unknown>, pause: () => Promise<void>, stale: () => boolean = () => false): Promise<string | null> {
+  if (name !== 'getSnapshot' || !result.ok || !hasJobList(result.value)) return answerText(name, result);
+  const value = result.value;
+  let table: WireTable;
+  try {
+    const steps = encodeTableSteps(value.jobs);
+    for (;;) {
+      const step = steps.next();
+      if (step.done) {
+        table = step.value;
+        break;
+      }
+      await pause();
+      if (stale()) return null;
+    }
+  } catch (err) {
+    return answerText(name, { ok: false, error: { code: 'internal', message: `The snapshot could not be encoded: ${err instanceof Error ? err.message : String(err)}` } });
+  }
+  return answerText(name, { ok: true, value: { ...value, jobs: table } });
+}
+
+/**
  * An answer as the contract promises it: a snapshot's table of jobs read back into the list. A table
  * that cannot be read answers an error saying why.
  */

@@ -4,7 +4,7 @@
  * it, a malformed table or text is refused with the part that is wrong.
  */
 import { describe, expect, it } from 'vitest';
-import { answerText, compactAnswer, decodeTable, encodeTable, encodeTableSteps, eventText, expandAnswer, isWireTable, readAnswer, readEvent, WireError, type WireTable } from '../../../preload/contract/wire';
+import { answerText, answerTextInSteps, compactAnswer, decodeTable, encodeTable, encodeTableSteps, eventText, expandAnswer, isWireTable, readAnswer, readEvent, WireError, type WireTable } from '../../../preload/contract/wire';
 import { seededRandom } from '../../helpers/seeded-random';
 import { sampleJob } from '../web/fake-core';
 
@@ -170,6 +170,18 @@ describe('the text form of answers and events', () => {
     const failed = { ok: false as const, error: { code: 'not-found' as const, message: 'gone', field: 'key' } };
     expect(readAnswer(answerText('cancelJob', failed))).toEqual(failed);
     expect(readAnswer(answerText('dismissJob', { ok: true, value: null }))).toEqual({ ok: true, value: null });
+  });
+
+  it('writes the same text a step at a time, pausing between steps, and gives up when the answer goes stale', async () => {
+    const many = Array.from({ length: 5_000 }, (_, i) => sampleJob({ key: `local:j-${i}`, nativeId: `j-${i}` }));
+    const answer = { ok: true as const, value: { jobs: many, sources: [], paused: null } };
+    let pauses = 0;
+    const pause = async () => void pauses++;
+    expect(await answerTextInSteps('getSnapshot', answer, pause)).toBe(answerText('getSnapshot', answer));
+    expect(pauses).toBeGreaterThan(2);
+    expect(await answerTextInSteps('getSnapshot', answer, pause, () => true)).toBeNull();
+    expect(await answerTextInSteps('getSettings', { ok: true, value: { jobs: many } }, pause)).toBe(answerText('getSettings', { ok: true, value: { jobs: many } }));
+    expect(readAnswer(await answerTextInSteps('getSnapshot', { ok: true, value: { jobs: [1] as never } }, pause))).toEqual({ ok: false, error: { code: 'internal', message: 'The snapshot could not be encoded: Row 0 of the table is not an object.' } });
   });
 
   it('answers an error that says why when an answer cannot be written', () => {

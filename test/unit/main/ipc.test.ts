@@ -19,6 +19,8 @@ const { REQUEST_NAMES, requestChannel, eventChannel, EVENT_NAMES } = await impor
 const { silentLogger } = await import('../../../main/ports/ports');
 import type { Handlers } from '../../../preload/contract/contract';
 import { toAppError } from '../../../preload/contract/model';
+import { answerText, readAnswer } from '../../../preload/contract/wire';
+import { sampleJob } from '../web/fake-core';
 
 function fakeHandlers(): Handlers & Record<string, ReturnType<typeof vi.fn>> {
   return Object.fromEntries(REQUEST_NAMES.map((n) => [n, vi.fn(async () => `answer:${n}`)])) as never;
@@ -85,6 +87,24 @@ describe('registerIpc', () => {
     registerIpc({ handlers, isTrustedSender: () => true, logger: silentLogger, toError });
     expect(await answerOf(handled.get(requestChannel('getSnapshot'))!(trusted, {}))).toEqual({ ok: false, error: { code: 'internal', message: 'redacted' } });
     expect(toError).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('registerIpc: a long answer', () => {
+  it('encodes the whole queue a step at a time, answering other requests meanwhile, to the same text', async () => {
+    const jobs = Array.from({ length: 6_000 }, (_, i) => sampleJob({ key: `local:j-${i}`, nativeId: `j-${i}`, document: `Doc ${i}` }));
+    handled.clear();
+    const slow = fakeHandlers();
+    (slow.getSnapshot as unknown as ReturnType<typeof vi.fn>).mockResolvedValue({ jobs, sources: [], paused: null });
+    registerIpc({ handlers: slow, isTrustedSender: () => true, logger: silentLogger, toError: toAppError });
+    const order: string[] = [];
+    const whole = handled.get(requestChannel('getSnapshot'))!(trusted, {}).then((t) => (order.push('snapshot'), t));
+    const settings = handled.get(requestChannel('getSettings'))!(trusted, {}).then(() => order.push('settings'));
+    const text = (await whole) as string;
+    await settings;
+    expect(order).toEqual(['settings', 'snapshot']);
+    expect(text).toBe(answerText('getSnapshot', { ok: true, value: { jobs, sources: [], paused: null } }));
+    expect(readAnswer(text)).toEqual({ ok: true, value: { jobs, sources: [], paused: null } });
   });
 });
 
