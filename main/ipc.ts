@@ -15,7 +15,7 @@ import { dispatch, type Handlers } from '../preload/contract/contract';
 import type { AppError } from '../preload/contract/model';
 import { answerText, answerTextInSteps, eventText } from '../preload/contract/wire';
 import type { AppCore } from './core/app-core-types';
-import { silentLogger, type Logger } from './ports/ports';
+import { nextTurn, silentLogger, type Logger } from './ports/ports';
 import { isAppUrl, type AppPageLocation } from './desktop/external-links';
 
 export type SenderCheck = (event: IpcMainInvokeEvent) => boolean;
@@ -45,9 +45,6 @@ export interface IpcOptions {
   toError: (err: unknown) => AppError;
 }
 
-/** A turn of the event loop, between two steps of a long answer's encoding. */
-const nextTurn = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
-
 /** Registers every request of the contract; returns a function that removes them. */
 export function registerIpc(opts: IpcOptions): () => void {
   for (const name of REQUEST_NAMES) {
@@ -60,7 +57,7 @@ export function registerIpc(opts: IpcOptions): () => void {
       if (!result.ok && result.error.code === 'internal') opts.logger.error('Request failed.', { request: name, error: result.error.message });
       // A queue of thousands of jobs is encoded a step at a time: other requests, the tray and the
       // window's events are served meanwhile.
-      return (await answerTextInSteps(name, result, nextTurn)) ?? answerText(name, result);
+      return answerTextInSteps(name, result, nextTurn);
     });
   }
   return () => {

@@ -23,6 +23,9 @@ export const systemClock: Clock = {
 };
 
 /** Reads (and in the app, writes) secrets. Values never leave main. */
+/** A turn of the event loop: what is waiting (requests, timers, I/O) runs before the caller goes on. */
+export const nextTurn = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
+
 export interface SecretStore {
   get(sourceId: string, name: SecretName): Promise<string | undefined>;
   set(sourceId: string, name: SecretName, value: string): Promise<void>;

@@ -23,7 +23,7 @@ import { EVENT_NAMES, type EventName } from '../../preload/contract/channels';
 import { dispatch, type Events, type Handlers } from '../../preload/contract/contract';
 import { toAppError, type AppError, type Result } from '../../preload/contract/model';
 import type { AppCore } from '../core/app-core-types';
-import { silentLogger, type Logger } from '../ports/ports';
+import { nextTurn, silentLogger, type Logger } from '../ports/ports';
 import { previewContentSecurityPolicy, rewriteCspMeta } from './csp';
 import { CONTENT_TYPES, rendererCandidate, resolveRendererFile, safePath } from '../desktop/renderer-files';
 import { PROTOCOL, type ClientMessage, type ServerMessage } from '../../preload/contract/protocol';
@@ -396,8 +396,6 @@ function parseJson(data: RawData): unknown {
 
 type RequestId = string | number;
 
-/** A turn of the event loop, between two steps of a long answer's encoding. */
-const nextTurn = (): Promise<void> => new Promise<void>((r) => setImmediate(r));
 
 function isEmptyObject(input: unknown): boolean {
   if (input === undefined) return true;

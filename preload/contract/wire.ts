@@ -234,13 +234,23 @@ export function hasJobList(value: unknown): value is { jobs: object[] } {
   return typeof value === 'object' && value !== null && Array.isArray((value as { jobs?: unknown }).jobs);
 }
 
+/** A snapshot answer whose jobs go as a table (getSnapshot with a list of jobs). */
+function isSnapshotAnswer(name: string, result: Result<unknown>): result is { ok: true; value: { jobs: object[] } } {
+  return name === 'getSnapshot' && result.ok && hasJobList(result.value);
+}
+
+/** The answer a snapshot whose jobs cannot be encoded gets instead. */
+function encodingFailed(err: unknown): Result<unknown> {
+  return { ok: false, error: { code: 'internal', message: `The snapshot could not be encoded: ${err instanceof Error ? err.message : String(err)}` } };
+}
+
 /** An answer with a snapshot's jobs as a table (getSnapshot); any other answer as it is. */
 export function compactAnswer(name: string, result: Result<unknown>): Result<unknown> {
-  if (name !== 'getSnapshot' || !result.ok || !hasJobList(result.value)) return result;
+  if (!isSnapshotAnswer(name, result)) return result;
   try {
     return { ok: true, value: { ...result.value, jobs: encodeTable(result.value.jobs) } };
   } catch (err) {
-    return { ok: false, error: { code: 'internal', message: `The snapshot could not be encoded: ${err instanceof Error ? err.message : String(err)}` } };
+    return encodingFailed(err);
   }
 }
 
@@ -257,11 +267,13 @@ export function answerText(name: string, result: Result<unknown>): string {
 /**
  * answerText a step at a time: a snapshot's jobs are encoded a few thousand rows at a time, and
  * `pause()` is awaited between two steps, so that the process answers other requests and sends its
- * events meanwhile (a queue of 10,000 jobs takes tens of milliseconds to encode). Null when
- * `stale()` says so after a pause: the answer would no longer be the queue's.
+ * events meanwhile (a queue of 10,000 jobs takes tens of milliseconds to encode). With `stale`:
+ * null when it says so after a pause, the answer no longer being the queue's.
  */
+export async function answerTextInSteps(name: string, result: Result<unknown>, pause: () => Promise<void>): Promise<string>;
+export async function answerTextInSteps(name: string, result: Result<unknown>, pause: () => Promise<void>, stale: () => boolean): Promise<string | null>;
 export async function answerTextInSteps(name: string, result: Result<unknown>, pause: () => Promise<void>, stale: () => boolean = () => false): Promise<string | null> {
-  if (name !== 'getSnapshot' || !result.ok || !hasJobList(result.value)) return answerText(name, result);
+  if (!isSnapshotAnswer(name, result)) return answerText(name, result);
   const value = result.value;
   let table: WireTable;
   try {
@@ -276,7 +288,7 @@ export async function answerTextInSteps(name: string, result: Result<unknown>, p
       if (stale()) return null;
     }
   } catch (err) {
-    return answerText(name, { ok: false, error: { code: 'internal', message: `The snapshot could not be encoded: ${err instanceof Error ? err.message : String(err)}` } });
+    return answerText(name, encodingFailed(err));
   }
   return answerText(name, { ok: true, value: { ...value, jobs: table } });
 }

@@ -72,7 +72,8 @@ export function createArrivalReader(): ArrivalReader {
     const next = held.shift();
     if (!next) return;
     next.read();
-    if (held.length > 0) schedule();
+    // Something that arrived while it was read may have scheduled the next release already.
+    if (held.length > 0 && !waiting) schedule();
   };
   return {
     arrive(a) {

@@ -5,7 +5,7 @@
  * answers to other requests do not; once the window has drawn, everything is read as it comes.
  */
 import { describe, expect, it } from 'vitest';
-import { tick, useFakeFrames } from '../../helpers/fake-frames';
+import { expectWholeQueueAfterFrame, tick, useFakeFrames } from '../../helpers/fake-frames';
 import { createIpcBridge } from '../../../renderer/src/transport/ipc';
 import { LARGE_MESSAGE_CHARS } from '../../../renderer/src/transport/reader';
 import type { IpcTextBridge } from '../../../preload/contract/contract';
@@ -49,13 +49,7 @@ describe('Electron bridge: the order the window reads in', () => {
     preload.answer('getSettings', { ok: true, value: {} });
     await tick();
     preload.emit('jobs:patch', { patches: [] });
-    await settings;
-    await tick();
-    expect(order).toEqual(['settings']);
-    await drawFrame();
-    await whole;
-    await tick();
-    expect(order).toEqual(['settings', `whole ${pad.length}`, 'patch']);
+    await expectWholeQueueAfterFrame({ order, settings, whole, wholeEntry: `whole ${pad.length}`, drawFrame });
   });
 
   it('once the window has drawn its first rows, reads everything as it comes, in order', async () => {

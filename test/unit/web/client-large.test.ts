@@ -4,7 +4,7 @@
  * requests do not, and each held message is read in a task of its own.
  */
 import { describe, expect, it } from 'vitest';
-import { tick, useFakeFrames } from '../../helpers/fake-frames';
+import { expectWholeQueueAfterFrame, tick, useFakeFrames } from '../../helpers/fake-frames';
 import { createWebBridge } from '../../../renderer/src/transport/web';
 import { LARGE_MESSAGE_CHARS } from '../../../renderer/src/transport/reader';
 
@@ -73,15 +73,9 @@ describe('web bridge: long messages wait for a frame', () => {
     ws.receive({ type: 'response', id: id.getSnapshot, result: { ok: true, value: { jobs: [], sources: [], paused: null, pad } } });
     ws.receive({ type: 'response', id: id.getSettings, result: { ok: true, value: {} } });
     ws.receive({ type: 'event', name: 'jobs:patch', payload: { patches: [] } });
-    await settings;
-    await tick();
-    // The settings' answer is read; the whole queue waits for the frame, the patch waits behind it.
-    expect(order).toEqual(['settings']);
-    await drawFrame();
-    await whole;
-    await tick();
-    // The whole queue, then (in a task of its own, after the snapshot's reader ran) the patch.
-    expect(order).toEqual(['settings', `whole ${pad.length}`, 'patch']);
+    // The settings' answer is read; the whole queue waits for the frame, the patch waits behind it
+    // and is read in a task of its own, after the snapshot's reader ran.
+    await expectWholeQueueAfterFrame({ order, settings, whole, wholeEntry: `whole ${pad.length}`, drawFrame });
     bridge.close();
   });
 
