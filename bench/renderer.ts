@@ -8,7 +8,9 @@
  * - first rows: navigation start to the first frame drawn with job rows in it, the median of
  *   several cold loads, each in a fresh browser that has finished its own start-up; beside it, its
  *   floors: the same frame as a page without script, loaded the same way (staticFrame), and a page
- *   of one line of text without stylesheet or script, this browser's own (bareFrame);
+ *   of one line of text without stylesheet or script, this browser's own (bareFrame), and the same
+ *   line with its time formatted in the user's locale by one script (intlFrame: a page's first use
+ *   of Intl loads the locale data, which the window's rows need too);
  * - whole queue ready: navigation start to the first frame drawn answering a filter set as soon as
  *   the count names every job (all of them received and the grid working over all of them);
  * - sort or filter change: a click or keystroke to the first frame drawn whose first row is the answer;
@@ -300,6 +302,9 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
     const floor = percentile(frameOnly, 50);
     const bareOnly = await bareFrame(served.jobs, LOADS, browsers);
     const bare = percentile(bareOnly, 50);
+    const intl = await intlFrame(served.jobs, LOADS, browsers);
+    const intlPage = percentile(intl.frames, 50);
+    const intlFirstUse = percentile(intl.intlMs, 50);
     const whole = percentile(wholeReady, 50);
 
     // The changes, the patches and the heap: REPEATS times, each on a window loaded afresh in a
@@ -333,7 +338,7 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
         unit: 'ms',
         target: '≤ 150 ms',
         met: first <= 150,
-        cause: `${phaseWords(phases, 'first')}; the same frame as a page without script: ${floor.toFixed(0)} ms; a page of one line of text without stylesheet or script: ${bare.toFixed(0)} ms`,
+        cause: `${phaseWords(phases, 'first')}; the same frame as a page without script: ${floor.toFixed(0)} ms; a page of one line of text without stylesheet or script: ${bare.toFixed(0)} ms, and ${intlPage.toFixed(0)} ms with its time formatted in the user's locale by one script (the page's first use of Intl, which the window's rows need too: ${intlFirstUse.toFixed(0)} ms)`,
         method: `${method}; navigation start to the first frame drawn with job rows (the page's scripts, its connection, the first rows of the queue and their layout and paint); median of ${LOADS} cold loads, each in a fresh browser given ${BROWSER_SETTLE_MS / 1000} s to finish starting and against a server holding nothing prepared for an earlier load (${spread(firstRows)})`,
       },
       {
@@ -353,6 +358,24 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
         target: null,
         met: null,
         method: `${method}; one line of text marked as a job row, served by the same transport: navigation start to its first frame drawn, this browser's own floor on this machine under any page with rows; median of ${LOADS} cold loads, each in a fresh browser given ${BROWSER_SETTLE_MS / 1000} s to finish starting (${spread(bareOnly)})`,
+      },
+      {
+        group: 'renderer',
+        name: "the same line with its time in the user's locale, written by one script",
+        value: intlPage,
+        unit: 'ms',
+        target: null,
+        met: null,
+        method: `${method}; the page of one line of text above, its time formatted in the user's locale (Intl.DateTimeFormat, as the window formats its rows' times) by one script file, served by the same transport: navigation start to its first frame drawn; median of ${LOADS} cold loads, each in a fresh browser given ${BROWSER_SETTLE_MS / 1000} s to finish starting (${spread(intl.frames)})`,
+      },
+      {
+        group: 'renderer',
+        name: 'of it, the first use of Intl in a page (its locale data loaded)',
+        value: intlFirstUse,
+        unit: 'ms',
+        target: null,
+        met: null,
+        method: `${method}; in the same loads, the time that page's first Intl.DateTimeFormat took to be made and to format one time (performance.now() around it, in the page): a cost every page pays once before its first text in the user's locale, the queue window before its first rows; median of ${LOADS} (${spread(intl.intlMs)})`,
       },
       {
         group: 'renderer',
@@ -475,20 +498,60 @@ async function bareFrame(jobs: Job[], loads: number, browsers: Browser[]): Promi
   }
 }
 
-/** Navigation start to the first frame drawn with job rows, for the page in `dir`: `loads` cold loads; `check` sees each load's rows. */
-async function timePage(dir: string, jobs: Job[], loads: number, browsers: Browser[], check: (rows: string) => void): Promise<number[]> {
+/**
+ * What the first text in the user's locale costs a fresh page here: the one line of bareFrame, its
+ * time formatted in the user's locale by one script (Intl.DateTimeFormat, as the window formats its
+ * rows' times and its counts), served and loaded as bareFrame's page. A page's first use of Intl
+ * loads the locale data; the window's first rows, whose times and counts are so formatted, cannot
+ * be drawn before it. The page also says how long that first use took (`intlMs`).
+ */
+async function intlFrame(jobs: Job[], loads: number, browsers: Browser[]): Promise<{ frames: number[]; intlMs: number[] }> {
+  const dir = await mkdtemp(join(tmpdir(), 'pqm-bench-intl-'));
+  try {
+    await writeFile(join(dir, 'index.html'), '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Print Queue Monitor</title></head><body><script src="./row.js"></script></body></html>');
+    await writeFile(
+      join(dir, 'row.js'),
+      [
+        'const t0 = performance.now();',
+        "const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' }).format(new Date());",
+        'window.__pqmBenchMeasured = performance.now() - t0;',
+        "const row = document.createElement('div');",
+        "row.setAttribute('data-testid', 'job-row');",
+        "row.textContent = 'Document 1.pdf ' + time;",
+        'document.body.append(row);',
+        '',
+      ].join('\n'),
+    );
+    const intlMs: number[] = [];
+    const frames = await timePage(dir, jobs, loads, browsers, () => undefined, intlMs);
+    return { frames, intlMs };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Navigation start to the first frame drawn with job rows, for the page in `dir`: `loads` cold
+ * loads; `check` sees each load's rows; into `measured`, what each load's page said it measured
+ * (window.__pqmBenchMeasured), required once it is given.
+ */
+async function timePage(dir: string, jobs: Job[], loads: number, browsers: Browser[], check: (rows: string) => void, measured?: number[]): Promise<number[]> {
   const times: number[] = [];
   const server = await serveQueue(dir, 0);
   try {
     for (let n = 0; n < loads; n++) {
       const { page, browser } = await loadQueueWindow(server.url, jobs, browsers, { rowsOnly: true });
       const drawn = await page.evaluate(() => {
-        const w = window as unknown as { __bench: { firstRows: number }; __pqmBenchRowBoxes: () => string };
-        return { at: w.__bench.firstRows, rows: w.__pqmBenchRowBoxes() };
+        const w = window as unknown as { __bench: { firstRows: number }; __pqmBenchRowBoxes: () => string; __pqmBenchMeasured?: unknown };
+        return { at: w.__bench.firstRows, rows: w.__pqmBenchRowBoxes(), measured: typeof w.__pqmBenchMeasured === 'number' ? w.__pqmBenchMeasured : null };
       });
       await browser.close();
       check(drawn.rows);
       times.push(drawn.at);
+      if (measured) {
+        if (drawn.measured === null) throw new Error('renderer bench: the page did not say what it measured');
+        measured.push(drawn.measured);
+      }
     }
   } finally {
     await server.close();
