@@ -456,8 +456,7 @@ async function staticFrame(served: Served, rendererDir: string, loads: number, b
   });
   await captured.browser.close();
   if (!html || /<script/i.test(html)) throw new Error('renderer bench: the first rows\' frame was not captured as a page without script');
-  const dir = await mkdtemp(join(tmpdir(), 'pqm-bench-frame-'));
-  try {
+  const drawn = await timePage('frame', served.jobs, loads, browsers, async (dir) => {
     await cp(rendererDir, dir, { recursive: true });
     // The window's Content-Security-Policy (style-src 'self') does not apply style attributes
     // written in a page, only those set from script: each one becomes a rule at the end of the
@@ -474,14 +473,15 @@ async function staticFrame(served: Served, rendererDir: string, loads: number, b
     const extra = [...rules].map(([text, n]) => `[data-frame-style="${n}"] { ${important(text)} }`).join('\n');
     await writeFile(join(dir, sheet), `${await readFile(join(rendererDir, sheet), 'utf8')}\n${extra}\n`);
     await writeFile(join(dir, 'index.html'), page);
-    // The same rows with the same text at the same places, or the figure would be of another frame.
-    return await timePage(dir, served.jobs, loads, browsers, (drawn) => {
-      if (drawn !== rows) throw new Error(`renderer bench: the page without script drew other rows than the window (${drawn.slice(0, 200)} against ${String(rows).slice(0, 200)})`);
-    });
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
+  // The same rows with the same text at the same places, or the figure would be of another frame.
+  const other = drawn.find((d) => d.rows !== rows);
+  if (other) throw new Error(`renderer bench: the page without script drew other rows than the window (${other.rows.slice(0, 200)} against ${String(rows).slice(0, 200)})`);
+  return drawn.map((d) => d.at);
 }
+
+/** A page of one line marked as a job row, `body` its body. */
+const ONE_LINE_PAGE = (body: string): string => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Print Queue Monitor</title></head><body>${body}</body></html>`;
 
 /**
  * This browser's own floor on this machine: a page of one line of text marked as a job row, without
@@ -489,13 +489,8 @@ async function staticFrame(served: Served, rendererDir: string, loads: number, b
  * rows in it draws its first frame sooner here.
  */
 async function bareFrame(jobs: Job[], loads: number, browsers: Browser[]): Promise<number[]> {
-  const dir = await mkdtemp(join(tmpdir(), 'pqm-bench-bare-'));
-  try {
-    await writeFile(join(dir, 'index.html'), '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Print Queue Monitor</title></head><body><div data-testid="job-row">Document 1.pdf</div></body></html>');
-    return await timePage(dir, jobs, loads, browsers, () => undefined);
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const drawn = await timePage('bare', jobs, loads, browsers, (dir) => writeFile(join(dir, 'index.html'), ONE_LINE_PAGE('<div data-testid="job-row">Document 1.pdf</div>')));
+  return drawn.map((d) => d.at);
 }
 
 /**
@@ -506,9 +501,8 @@ async function bareFrame(jobs: Job[], loads: number, browsers: Browser[]): Promi
  * be drawn before it. The page also says how long that first use took (`intlMs`).
  */
 async function intlFrame(jobs: Job[], loads: number, browsers: Browser[]): Promise<{ frames: number[]; intlMs: number[] }> {
-  const dir = await mkdtemp(join(tmpdir(), 'pqm-bench-intl-'));
-  try {
-    await writeFile(join(dir, 'index.html'), '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Print Queue Monitor</title></head><body><script src="./row.js"></script></body></html>');
+  const drawn = await timePage('intl', jobs, loads, browsers, async (dir) => {
+    await writeFile(join(dir, 'index.html'), ONE_LINE_PAGE('<script src="./row.js"></script>'));
     await writeFile(
       join(dir, 'row.js'),
       [
@@ -522,39 +516,40 @@ async function intlFrame(jobs: Job[], loads: number, browsers: Browser[]): Promi
         '',
       ].join('\n'),
     );
-    const intlMs: number[] = [];
-    const frames = await timePage(dir, jobs, loads, browsers, () => undefined, intlMs);
-    return { frames, intlMs };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  });
+  const intlMs = drawn.map((d) => d.measured);
+  if (intlMs.some((ms) => ms === null)) throw new Error('renderer bench: the page of one line in the user\'s locale did not say how long its first use of Intl took');
+  return { frames: drawn.map((d) => d.at), intlMs: intlMs as number[] };
 }
 
 /**
- * Navigation start to the first frame drawn with job rows, for the page in `dir`: `loads` cold
- * loads; `check` sees each load's rows; into `measured`, what each load's page said it measured
- * (window.__pqmBenchMeasured), required once it is given.
+ * A page of our own, loaded as the window is: `write` puts its files into a folder of its own,
+ * served by the same transport; then `loads` cold loads, each giving navigation start to the first
+ * frame drawn with job rows (`at`), those rows (`rows`), and what the page said it measured
+ * (window.__pqmBenchMeasured, null if nothing). The folder is removed afterwards.
  */
-async function timePage(dir: string, jobs: Job[], loads: number, browsers: Browser[], check: (rows: string) => void, measured?: number[]): Promise<number[]> {
-  const times: number[] = [];
-  const server = await serveQueue(dir, 0);
+async function timePage(name: string, jobs: Job[], loads: number, browsers: Browser[], write: (dir: string) => Promise<void>): Promise<{ at: number; rows: string; measured: number | null }[]> {
+  const dir = await mkdtemp(join(tmpdir(), `pqm-bench-${name}-`));
   try {
-    for (let n = 0; n < loads; n++) {
-      const { page, browser } = await loadQueueWindow(server.url, jobs, browsers, { rowsOnly: true });
-      const drawn = await page.evaluate(() => {
-        const w = window as unknown as { __bench: { firstRows: number }; __pqmBenchRowBoxes: () => string; __pqmBenchMeasured?: unknown };
-        return { at: w.__bench.firstRows, rows: w.__pqmBenchRowBoxes(), measured: typeof w.__pqmBenchMeasured === 'number' ? w.__pqmBenchMeasured : null };
-      });
-      await browser.close();
-      check(drawn.rows);
-      times.push(drawn.at);
-      if (measured) {
-        if (drawn.measured === null) throw new Error('renderer bench: the page did not say what it measured');
-        measured.push(drawn.measured);
+    await write(dir);
+    const drawn: { at: number; rows: string; measured: number | null }[] = [];
+    const server = await serveQueue(dir, 0);
+    try {
+      for (let n = 0; n < loads; n++) {
+        const { page, browser } = await loadQueueWindow(server.url, jobs, browsers, { rowsOnly: true });
+        drawn.push(
+          await page.evaluate(() => {
+            const w = window as unknown as { __bench: { firstRows: number }; __pqmBenchRowBoxes: () => string; __pqmBenchMeasured?: unknown };
+            return { at: w.__bench.firstRows, rows: w.__pqmBenchRowBoxes(), measured: typeof w.__pqmBenchMeasured === 'number' ? w.__pqmBenchMeasured : null };
+          }),
+        );
+        await browser.close();
       }
+    } finally {
+      await server.close();
     }
+    return drawn;
   } finally {
-    await server.close();
+    await rm(dir, { recursive: true, force: true });
   }
-  return times;
 }
