@@ -45,6 +45,10 @@ const BIG_JOBS = 50_000;
 const LOADS = 7;
 /** Time a freshly launched Chromium is given to finish its own start-up before the window loads. */
 const BROWSER_SETTLE_MS = 1500;
+/** How a page's cold loads are made, said in the method of each figure timed on them. */
+const COLD_LOADS = `median of ${LOADS} cold loads, each in a fresh browser given ${BROWSER_SETTLE_MS / 1000} s to finish starting`;
+/** The window's cold loads (coldLoads): each also as the first window after the app starts. */
+const WINDOW_LOADS = `${COLD_LOADS} and against a server holding nothing prepared for an earlier load`;
 /** The fastest and slowest of a figure's loads, said beside its median. */
 const spread = (xs: number[]): string => `fastest ${Math.min(...xs).toFixed(0)} ms, slowest ${Math.max(...xs).toFixed(0)} ms`;
 /** Windows the changes, patches and heap are measured on (median reported). */
@@ -342,7 +346,7 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
         target: '≤ 150 ms',
         met: first <= 150,
         cause: `${phaseWords(phases, 'first')}; the same frame as a page without script: ${floor.toFixed(0)} ms; a page of one line of text without stylesheet or script: ${bare.toFixed(0)} ms, and ${intlPage.toFixed(0)} ms with its time formatted in the user's locale by one script (the page's first use of Intl, which the window's rows need too: ${intlFirstUse.toFixed(0)} ms)`,
-        method: `${method}; navigation start to the first frame drawn with job rows (the page's scripts, its connection, the first rows of the queue and their layout and paint); median of ${LOADS} cold loads, each in a fresh browser given ${BROWSER_SETTLE_MS / 1000} s to finish starting and against a server holding nothing prepared for an earlier load (${spread(firstRows)})`,
+        method: `${method}; navigation start to the first frame drawn with job rows (the page's scripts, its connection, the first rows of the queue and their layout and paint); ${WINDOW_LOADS} (${spread(firstRows)})`,
       },
       {
         group: 'renderer',
@@ -351,7 +355,7 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
         unit: 'ms',
         target: null,
         met: null,
-        method: `${method}; the frame the window draws with its first rows, its elements copied as they were about to be drawn (a load of its own), served as a page without any script with the same stylesheet by the same transport: navigation start to that frame drawn, the floor under the first rows in this browser on this machine; median of ${LOADS} cold loads, each in a fresh browser given ${BROWSER_SETTLE_MS / 1000} s to finish starting (${spread(frameOnly)})`,
+        method: `${method}; the frame the window draws with its first rows, its elements copied as they were about to be drawn (a load of its own), served as a page without any script with the same stylesheet by the same transport: navigation start to that frame drawn, the floor under the first rows in this browser on this machine; ${COLD_LOADS} (${spread(frameOnly)})`,
       },
       {
         group: 'renderer',
@@ -360,7 +364,7 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
         unit: 'ms',
         target: null,
         met: null,
-        method: `${method}; one line of text marked as a job row, served by the same transport: navigation start to its first frame drawn, this browser's own floor on this machine under any page with rows; median of ${LOADS} cold loads, each in a fresh browser given ${BROWSER_SETTLE_MS / 1000} s to finish starting (${spread(bareOnly)})`,
+        method: `${method}; one line of text marked as a job row, served by the same transport: navigation start to its first frame drawn, this browser's own floor on this machine under any page with rows; ${COLD_LOADS} (${spread(bareOnly)})`,
       },
       {
         group: 'renderer',
@@ -369,7 +373,7 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
         unit: 'ms',
         target: null,
         met: null,
-        method: `${method}; the page of one line of text above, its time formatted in the user's locale (Intl.DateTimeFormat, as the window formats its rows' times) by one script file, served by the same transport: navigation start to its first frame drawn; median of ${LOADS} cold loads, each in a fresh browser given ${BROWSER_SETTLE_MS / 1000} s to finish starting (${spread(intl.frames)})`,
+        method: `${method}; the page of one line of text above, its time formatted in the user's locale (Intl.DateTimeFormat, as the window formats its rows' times) by one script file, served by the same transport: navigation start to its first frame drawn; ${COLD_LOADS} (${spread(intl.frames)})`,
       },
       {
         group: 'renderer',
@@ -406,7 +410,7 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
     const { firstRows, wholeReady, phases, heapMb: heaps, last } = await coldLoads(big, LOADS, browsers, { heap: true });
     const first = percentile(firstRows, 50);
     const heapMb = median(heaps);
-    const method = `Debian Chromium ${last.browser.version()} headless, ${BIG_JOBS.toLocaleString('en')} jobs over the web transport from a server process of its own; ${FRAME_DRAWN}; median of ${LOADS} cold loads, each in a fresh browser given ${BROWSER_SETTLE_MS / 1000} s to finish starting and against a server holding nothing prepared for an earlier load`;
+    const method = `Debian Chromium ${last.browser.version()} headless, ${BIG_JOBS.toLocaleString('en')} jobs over the web transport from a server process of its own; ${FRAME_DRAWN}; ${WINDOW_LOADS}`;
     figures.push(
       { group: 'renderer', name: `first rows, ${BIG_JOBS / 1000}k jobs`, value: first, unit: 'ms', target: '≤ 300 ms', met: first <= 300, cause: phaseWords(phases, 'first'), method: `${method}; navigation start to the first frame drawn with job rows (${spread(firstRows)})` },
       { group: 'renderer', name: `whole queue ready, ${BIG_JOBS / 1000}k jobs`, value: percentile(wholeReady, 50), unit: 'ms', target: null, met: null, method: `${method}; as for 10k jobs (${spread(wholeReady)})` },
