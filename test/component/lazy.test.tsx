@@ -7,6 +7,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { act, cleanup, render, screen } from '@testing-library/preact';
 import { App } from '../../renderer/src/App';
+import { StoreContext } from '../../renderer/src/components/context';
+import { useLazyModule } from '../../renderer/src/components/lazy';
 import { createStore } from '../../renderer/src/state/store';
 import { t } from '../../renderer/src/i18n/messages';
 import { FakeBridge, makeJob } from '../helpers/fake-bridge';
@@ -44,6 +46,28 @@ describe('panels loaded on demand', () => {
     });
     const dialog = await screen.findByText('Cancel 2 jobs?', {}, { timeout: 3000 });
     expect(dialog).toBeTruthy();
+    store.dispose();
+  });
+
+  it('shows a module that arrived after the panel was drawn "Loading…" but before that drawing\'s effects ran', async () => {
+    // The panels load at an idle moment; a panel opened meanwhile is drawn while they are still on
+    // their way, and they may arrive before that drawing's effects run (a busy machine widens the gap).
+    const store = createStore(new FakeBridge({ jobs: [] }));
+    const module = { Panel: () => <p>The panel</p> };
+    let arrived = false;
+    const mod = { load: () => Promise.resolve(module), get: () => (arrived ? module : null) };
+    function Wanting() {
+      const m = useLazyModule(mod, true);
+      // Drawn without it; it arrives before the effects of this drawing run.
+      if (!m) arrived = true;
+      return m ? <m.Panel /> : <p>Loading…</p>;
+    }
+    render(
+      <StoreContext.Provider value={store}>
+        <Wanting />
+      </StoreContext.Provider>,
+    );
+    expect(await screen.findByText('The panel', {}, { timeout: 3000 })).toBeTruthy();
     store.dispose();
   });
 });

@@ -39,8 +39,12 @@ export function loadPanels(): Promise<Panels> {
 export function useLazyModule<M>(mod: { load(): Promise<M>; get(): M | null }, wanted: boolean): M | null {
   const store = useStore();
   const [, changed] = useReducer((n: number) => n + 1, 0);
+  const drawn = wanted ? mod.get() : null;
+  // Decided on what this drawing showed, not on what is there when its effect runs: the module may
+  // arrive in between (loaded at an idle moment meanwhile), and the drawing without it must still
+  // be redone (load() then answers at once).
   useEffect(() => {
-    if (!wanted || mod.get()) return;
+    if (!wanted || drawn) return;
     let live = true;
     mod.load().then(
       () => live && changed(0),
@@ -49,8 +53,8 @@ export function useLazyModule<M>(mod: { load(): Promise<M>; get(): M | null }, w
     return () => {
       live = false;
     };
-  }, [wanted, store, mod]);
-  return wanted ? mod.get() : null;
+  }, [wanted, drawn, store, mod]);
+  return drawn;
 }
 
 function usePanels(wanted: boolean): Panels | null {
