@@ -4,6 +4,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact
 import { render } from '@testing-library/preact';
 import { FakeBridge, makeHealth, makeJob } from '../helpers/fake-bridge';
 import { App } from '../../renderer/src/App';
+import { formatDateTime, formatTime } from '../../renderer/src/i18n/format';
 import { requestSafely } from '../../renderer/src/state/call';
 import { createStore } from '../../renderer/src/state/store';
 import { mount, rowKeys, rowOf, unmount, type Mounted } from './harness';
@@ -217,12 +218,31 @@ describe('the queue', () => {
     fireEvent.click(screen.getByRole('radio', { name: 'All' }));
     const stale = rowOf(m.container, 'local:s');
     expect(stale.classList.contains('is-stale')).toBe(true);
-    expect(within(stale).getByText(/^last seen /)).toBeTruthy();
+    // Said to screen readers before the time; the row's look says it on screen, the tooltip in words.
+    const seen = stale.querySelector<HTMLElement>('.cell-updated')!;
+    expect(seen.textContent).toBe(`last seen ${formatTime('2026-03-02T09:59:00Z')}`);
+    expect(seen.querySelector('.visually-hidden')?.textContent).toBe('last seen ');
+    expect(seen.title).toBe(`Last seen ${formatDateTime('2026-03-02T09:59:00Z')}: its source cannot be reached now.`);
     const stuck = rowOf(m.container, 'local:k');
     expect(within(stuck).getByText('Stuck')).toBeTruthy();
     const gone = rowOf(m.container, 'up:p/g');
     expect(within(gone).getByText('no longer known to Universal Print')).toBeTruthy();
     expect(gone.classList.contains('is-gone')).toBe(true);
+  });
+
+  it("shows an upload's share beside its bar, and its bytes in the tooltip and to screen readers", async () => {
+    const job = makeJob({ key: 'up:share-1/job-9', sourceId: 'up', sourceKind: 'graph', document: 'Scan.pdf', state: 'paused', rawState: 'paused/uploadPending' });
+    m = await mount({ jobs: [job], sources });
+    await act(async () => m!.bridge.emit('print:progress', { key: job.key, sentBytes: 250, totalBytes: 1000 }));
+    const cell = await waitFor(() => {
+      const c = rowOf(m!.container, job.key).querySelector<HTMLElement>('.cell-progress')!;
+      expect(c.title).toMatch(/^Uploading /);
+      return c;
+    });
+    const said = cell.querySelector('.visually-hidden')!;
+    expect(said.textContent).toBe(cell.title);
+    const shown = [...cell.querySelectorAll('span')].filter((e) => e !== said);
+    expect(shown.map((e) => [e.textContent, e.getAttribute('aria-hidden')])).toEqual([['25%', 'true']]);
   });
 
   it('renders only a window of rows for 10,000 jobs and updates one of them in place', async () => {

@@ -1,6 +1,7 @@
 /**
  * The queue window as it loads and lays out in real Chromium through the preview: no console
- * error, no axe finding of any impact (light and dark), and nothing clipped at 1280×800, 900×600
+ * error, no axe finding of any impact (light and dark), and nothing clipped (header labels, toolbar
+ * controls, and a row's numbers and times, the widest it shows) at 1280×800, 900×600
  * and 150% zoom (a 1280×800 window at 150% lays out as 853×533 CSS pixels).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +22,10 @@ async function expectNoAxeFindings(): Promise<void> {
   expect(found, JSON.stringify(found, null, 2)).toEqual([]);
 }
 
-/** Header cells whose label is cut, and toolbar controls outside the window. */
+/** A long job's page count, the widest a pages cell shows in this window (three digits each). */
+const LONG_JOB_PAGES = '128 of 250';
+
+/** Header cells whose label is cut, row cells whose number or time is cut, and toolbar controls outside the window. */
 async function clipped(): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = [];
@@ -37,6 +41,11 @@ async function clipped(): Promise<string[]> {
       const need = Math.max(label.scrollWidth, text.getBoundingClientRect().width);
       if (need > room + 1) out.push(`header ${h.textContent} (${need} > ${room})`);
     }
+    // A number or a time cut short reads as another one ("19 of …", "11:36:5…"): these cells are
+    // never cut, unlike names, which end in an ellipsis and are whole in their tooltip.
+    for (const c of document.querySelectorAll<HTMLElement>('[data-testid="job-row"] :is(.cell-pages, .cell-size, .cell-created, .cell-updated, .cell-progress)')) {
+      if (c.scrollWidth > c.clientWidth + 1) out.push(`cell ${c.className} "${c.textContent}" (${c.scrollWidth} > ${c.clientWidth})`);
+    }
     for (const b of document.querySelectorAll<HTMLElement>('.command-bar button, .command-bar summary, .filter-bar button, .filter-bar summary, .filter-bar input')) {
       const r = b.getBoundingClientRect();
       if (r.width === 0) continue;
@@ -48,7 +57,8 @@ async function clipped(): Promise<string[]> {
 
 describe.skipIf(SKIP_BROWSER_TESTS)('the window loads clean and lays out at every size', () => {
   beforeAll(async () => {
-    run = await openPreview();
+    // With the print server, whose jobs have page counts.
+    run = await openPreview({ printServer: true });
     page = run.page;
     page.on('console', (m) => {
       if (m.type() === 'error' && !KNOWN_SHELL_MESSAGE.test(m.text())) errors.push(m.text());
@@ -58,7 +68,19 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the window loads clean and lays out at ever
     page.on('response', (r) => {
       if (r.status() >= 400) errors.push(`${r.url()} answered ${r.status()}`);
     });
-    const { scriptx } = run.preview.sims!;
+    const { scriptx, ipp } = run.preview.sims!;
+    // The widest numbers and times a row shows: stopped jobs (a printing job's count moves on with
+    // the simulator's clock), one at three-digit pages, one at 100%, and jobs handed in late in
+    // the evening on each of the six days before today (weekday and time) and a month ago (date).
+    const [printed, pages] = LONG_JOB_PAGES.split(' of ').map(Number);
+    const stopped = { printer: 'front-desk', user: 'sam.lee', state: 6, reasons: ['printer-stopped'] };
+    ipp.addJob({ ...stopped, name: 'Annual report.pdf', impressions: pages!, impressionsCompleted: printed! });
+    ipp.addJob({ ...stopped, name: 'Proofs.pdf', impressions: 40, impressionsCompleted: 40 });
+    const today = new Date();
+    for (const daysAgo of [1, 2, 3, 4, 5, 6, 30]) {
+      const at = new Date(today.getFullYear(), today.getMonth(), today.getDate() - daysAgo, 22, 58, 58).getTime();
+      ipp.addJob({ ...stopped, name: `Evening job, day -${daysAgo}.pdf`, impressions: 2, impressionsCompleted: 1, createdAt: at });
+    }
     for (const status of [1, 5, 8, -1]) {
       const token = scriptx.addJob({ kind: 'html', steps: [{ status, afterMs: 0 }] });
       await run.preview.core.handlers.trackJob({ sourceId: WORKLOAD_SOURCE_IDS.scriptx, id: token, kind: 'html' });
@@ -66,6 +88,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the window loads clean and lays out at ever
     await page.goto(run.preview.url);
     await page.getByRole('button', { name: 'Sources', exact: true }).waitFor({ timeout: 10_000 });
     await page.getByTestId('job-row').nth(2).waitFor({ timeout: 10_000 });
+    await page.getByText(LONG_JOB_PAGES, { exact: true }).waitFor({ timeout: 10_000 });
   });
 
   afterAll(async () => {
@@ -89,6 +112,9 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the window loads clean and lays out at ever
     try {
       await expect.poll(() => page.locator('[data-testid="job-row"].is-stale').count(), { timeout: 15_000 }).toBeGreaterThan(0);
       await expectNoAxeFindings();
+      // A stale row's time says it was last seen, and is not cut either.
+      expect(await page.locator('[data-testid="job-row"].is-stale .cell-updated').first().textContent()).toMatch(/^last seen /);
+      expect(await clipped()).toEqual([]);
       await page.emulateMedia({ colorScheme: 'dark' });
       await expectNoAxeFindings();
       await saveShot(page, 'window-dark-stale');

@@ -8,7 +8,7 @@ import { useCallback, useLayoutEffect, useMemo, useReducer, useRef, useState } f
 import { FixedRows } from './fixed-rows';
 import type { Job } from '../../../preload/contract/model';
 import { t } from '../i18n/messages';
-import { formatBytes, formatInt, formatPercent, formatTime } from '../i18n/format';
+import { formatBytes, formatDateTime, formatInt, formatPercent, formatTime } from '../i18n/format';
 import type { SortKeyName } from '../../../preload/contract/queue-view';
 import { docName, type PendingAction, type Store } from '../state/store';
 import { askCancel } from './actions';
@@ -121,7 +121,7 @@ function cell(col: SortKeyName, p: RowProps, progress: number | null | undefined
   switch (col) {
     case 'source':
       return (
-        <div key={col} role="gridcell" class="cell cell-source">
+        <div key={col} role="gridcell" class="cell cell-source" title={p.sourceName}>
           {p.sourceName}
         </div>
       );
@@ -139,29 +139,37 @@ function cell(col: SortKeyName, p: RowProps, progress: number | null | undefined
       );
     case 'owner':
       return (
-        <div key={col} role="gridcell" class="cell cell-owner">
+        <div key={col} role="gridcell" class="cell cell-owner" title={job.owner ?? undefined}>
           {job.owner ?? t.none}
         </div>
       );
     case 'state':
       return stateCell({ job, pending: p.pending, error: p.error, sourceName: p.sourceName });
-    case 'progress':
+    case 'progress': {
+      // An upload's bytes do not fit beside the bar: its share is shown, the bytes are said and
+      // in the tooltip.
+      const uploading = p.upload ? t.uploading(formatBytes(p.upload.sentBytes), formatBytes(p.upload.totalBytes)) : undefined;
       return (
-        <div key={col} role="gridcell" class="cell cell-progress">
+        <div key={col} role="gridcell" class="cell cell-progress" title={uploading}>
           {progress != null && (
             <>
               <progress max={1} value={progress} aria-hidden="true" />
-              <span>{p.upload ? t.uploading(formatBytes(p.upload.sentBytes), formatBytes(p.upload.totalBytes)) : formatPercent(progress)}</span>
+              {uploading && <span class="visually-hidden">{uploading}</span>}
+              <span aria-hidden={uploading ? 'true' : undefined}>{formatPercent(progress)}</span>
             </>
           )}
         </div>
       );
-    case 'pages':
+    }
+    case 'pages': {
+      // Up to "999 of 999" fits the column; a longer count is whole in the tooltip.
+      const pages = job.pages == null ? '' : job.pagesPrinted == null ? formatInt(job.pages) : t.pagesOf(formatInt(job.pagesPrinted), formatInt(job.pages));
       return (
-        <div key={col} role="gridcell" class="cell cell-pages">
-          {job.pages == null ? '' : job.pagesPrinted == null ? formatInt(job.pages) : t.pagesOf(formatInt(job.pagesPrinted), formatInt(job.pages))}
+        <div key={col} role="gridcell" class="cell cell-pages" title={pages || undefined}>
+          {pages}
         </div>
       );
+    }
     case 'size':
       return (
         <div key={col} role="gridcell" class="cell cell-size">
@@ -170,14 +178,27 @@ function cell(col: SortKeyName, p: RowProps, progress: number | null | undefined
       );
     case 'createdAt':
       return (
-        <div key={col} role="gridcell" class="cell cell-created">
+        <div key={col} role="gridcell" class="cell cell-created" title={formatDateTime(job.createdAt) || undefined}>
           {formatTime(job.createdAt)}
         </div>
       );
     case 'updatedAt':
       return (
-        <div key={col} role="gridcell" class="cell cell-updated">
-          {job.stale ? <span class="row-stale">{job.lastSeenAt ? t.stale(formatTime(job.lastSeenAt)) : t.staleNever}</span> : formatTime(job.updatedAt)}
+        <div key={col} role="gridcell" class="cell cell-updated" title={(job.stale ? job.lastSeenAt && t.staleTitle(formatDateTime(job.lastSeenAt)) : formatDateTime(job.updatedAt)) || undefined}>
+          {job.stale ? (
+            <span class="row-stale">
+              {job.lastSeenAt ? (
+                <>
+                  <span class="visually-hidden">{t.lastSeen} </span>
+                  {formatTime(job.lastSeenAt)}
+                </>
+              ) : (
+                t.staleNever
+              )}
+            </span>
+          ) : (
+            formatTime(job.updatedAt)
+          )}
         </div>
       );
   }

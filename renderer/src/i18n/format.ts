@@ -9,6 +9,8 @@ function lazy<T>(make: () => T): () => T {
 
 const dateTime = lazy(() => new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' }));
 const timeOnly = lazy(() => new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' }));
+const weekdayTime = lazy(() => new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: 'numeric', minute: '2-digit' }));
+const dateShort = lazy(() => new Intl.DateTimeFormat(undefined, { dateStyle: 'short' }));
 const dateOnly = lazy(() => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }));
 const integer = lazy(() => new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 }));
 const percent = lazy(() => new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 }));
@@ -20,11 +22,18 @@ function parse(iso: string | null | undefined): Date | null {
   return Number.isNaN(d.getTime()) ? null : d;
 }
 
-/** A timestamp: the time alone when it is today, else date and time. Empty when unknown. */
+/**
+ * A timestamp as the queue's cells show it, short enough for its column (the grid
+ * never cuts a time): the time alone when it is today; the weekday and the time within the six
+ * days before (a job stuck since yesterday); else the date alone. The whole date and time is the
+ * cell's tooltip (formatDateTime). Empty when unknown.
+ */
 export function formatTime(iso: string | null | undefined, now: Date = new Date()): string {
   const d = parse(iso);
   if (!d) return '';
-  return d.toDateString() === now.toDateString() ? timeOnly().format(d) : dateTime().format(d);
+  if (d.toDateString() === now.toDateString()) return timeOnly().format(d);
+  const weekAgo = new Date(now.getFullYear(), now.getMonth(), now.getDate() - 6);
+  return d >= weekAgo && d < now ? weekdayTime().format(d) : dateShort().format(d);
 }
 
 export function formatDateTime(iso: string | null | undefined): string {

@@ -153,6 +153,9 @@ export const en = {
     unknown: 'Unknown',
   } as Record<JobState, string>,
   stale: (time: string) => `last seen ${time}`,
+  /** Said before a stale row's time (read by screen readers; the row's look says it on screen). */
+  lastSeen: 'last seen',
+  staleTitle: (when: string) => `Last seen ${when}: its source cannot be reached now.`,
   staleNever: 'not reached yet',
   stuck: 'Stuck',
   stuckWhyTitle: 'Why it is stuck',

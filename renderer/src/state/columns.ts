@@ -35,7 +35,7 @@ export const COLUMN_SPECS: readonly ColumnSpec[] = [
   { id: 'owner', cls: 'owner', width: 112, priority: 3 },
   { id: 'state', cls: 'state', width: 160, flex: 1.5, priority: 1 },
   { id: 'progress', cls: 'progress', width: 112, priority: 3 },
-  { id: 'pages', cls: 'pages', width: 72, priority: 4 },
+  { id: 'pages', cls: 'pages', width: 96, priority: 4 },
   { id: 'size', cls: 'size', width: 80, priority: 4 },
   { id: 'createdAt', cls: 'created', width: 120, priority: 4 },
   { id: 'updatedAt', cls: 'updated', width: 136, priority: 2 },
