@@ -184,7 +184,7 @@ async function startPrimary(): Promise<void> {
     logger: log,
   });
   const tray = trayOrNone(() => createAppTray({ iconDir, onAction: (action) => void runTrayAction(action), onClick: () => showWindow(getWindow()), logger: log }), log);
-  const trayFollower = followCoreInTray({ core, tray, getWindow, updateReady: () => updater?.status().state === 'ready' });
+  const trayFollower = followCoreInTray({ core, tray, getWindow, updateReady: () => updater?.status().state === 'ready', locale: app.getSystemLocale() });
   updateStatusChanged = trayFollower.schedule;
 
   const unsubscribeQueue = core.onQueueEvent((event) => {
@@ -292,6 +292,8 @@ function openWindow(o: {
     startHidden: o.startHidden,
     icon: o.icon,
     devTools: !app.isPackaged,
+    // The regional format (Electron: only after 'ready', as this window is made).
+    systemLocale: app.getSystemLocale(),
     logger: o.log,
     isQuitting: () => o.quit.isQuitting(),
     onClosedToTray: () => {

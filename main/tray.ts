@@ -4,6 +4,7 @@
  */
 import { Menu, Tray, nativeImage, nativeTheme, type BrowserWindow, type MenuItemConstructorOptions, type NativeImage } from 'electron';
 import { join } from 'node:path';
+import { canonicalLocale } from '../preload/contract/format-locale';
 import type { AppCore } from './core/app-core-types';
 import type { Logger } from './ports/ports';
 import { buildTrayModel } from './desktop/tray-model';
@@ -119,6 +120,8 @@ export interface TrayFollowerDeps {
   getWindow(): BrowserWindow | null;
   /** Whether an update waits for a restart (the menu offers "Restart to update"). */
   updateReady(): boolean;
+  /** app.getSystemLocale() (after 'ready'): the regional format of the times it shows, as the window's. */
+  locale?: string;
 }
 
 export interface TrayFollower {
@@ -134,7 +137,7 @@ export interface TrayFollower {
  * way: the window, a link, the tray), the taskbar turning dark or light, and a regular beat.
  */
 export function followCoreInTray(deps: TrayFollowerDeps): TrayFollower {
-  const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+  const timeFormat = new Intl.DateTimeFormat(canonicalLocale(deps.locale) ?? undefined, { hour: '2-digit', minute: '2-digit' });
   let timer: ReturnType<typeof setTimeout> | null = null;
   const refresh = (): void => {
     if (timer) clearTimeout(timer);

@@ -10,6 +10,7 @@ import { appContentSecurityPolicy } from './desktop/csp';
 import { checkExternalUrl, isAppUrl, type AppPageLocation } from './desktop/external-links';
 import { APP_PAGE_URL, PRODUCT_NAME } from './desktop/app-identity';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './desktop/app-protocol';
+import { formatLocaleArguments } from '../preload/contract/format-locale';
 
 /** Before 'ready': app:// is a standard, secure scheme (Electron allows this call only once, before ready). */
 export function registerAppScheme(): void {
@@ -21,10 +22,15 @@ export function handleAppProtocol(rendererDir: string): void {
   protocol.handle(APP_SCHEME, createAppProtocolHandler({ rendererDir }));
 }
 
-/** The web preferences of every window the app opens. Pure: a test asserts each one. */
-export function secureWebPreferences(preloadPath: string, opts: { devTools?: boolean } = {}): WebPreferences {
+/**
+ * The web preferences of every window the app opens. Pure: a test asserts each one.
+ * `systemLocale`: app.getSystemLocale() (after 'ready'), handed to the preload for the window's
+ * dates, times and numbers (preload/contract/format-locale.ts).
+ */
+export function secureWebPreferences(preloadPath: string, opts: { devTools?: boolean; systemLocale?: string } = {}): WebPreferences {
   return {
     preload: preloadPath,
+    additionalArguments: formatLocaleArguments(opts.systemLocale),
     contextIsolation: true,
     sandbox: true,
     nodeIntegration: false,
@@ -51,6 +57,8 @@ export interface WindowOptionsInput {
   backgroundColor?: string;
   /** Developer tools: unpackaged runs only. */
   devTools?: boolean;
+  /** app.getSystemLocale(): the system's regional format, for the window's dates, times and numbers. */
+  systemLocale?: string;
 }
 
 export function buildWindowOptions(input: WindowOptionsInput): BrowserWindowConstructorOptions {
@@ -62,7 +70,7 @@ export function buildWindowOptions(input: WindowOptionsInput): BrowserWindowCons
     show: input.show,
     backgroundColor: input.backgroundColor ?? '#1f1f1f',
     autoHideMenuBar: true,
-    webPreferences: secureWebPreferences(input.preloadPath, { devTools: input.devTools ?? false }),
+    webPreferences: secureWebPreferences(input.preloadPath, { devTools: input.devTools ?? false, systemLocale: input.systemLocale }),
   };
   if (input.icon) options.icon = input.icon;
   return options;
@@ -129,6 +137,8 @@ export interface MainWindowDeps {
   startHidden: boolean;
   icon?: string;
   devTools?: boolean;
+  /** app.getSystemLocale(), read after 'ready' (buildWindowOptions). */
+  systemLocale?: string;
   logger: Logger;
   /** True once the user chose Quit: then closing really closes. */
   isQuitting(): boolean;
@@ -141,7 +151,7 @@ export function createMainWindow(deps: MainWindowDeps): BrowserWindow {
   hardenSession(electronSession.defaultSession, deps.where);
   const workAreas = [screen.getPrimaryDisplay(), ...screen.getAllDisplays()].map((d) => d.workArea);
   const restored = restoreBounds(deps.savedState, workAreas);
-  const options = buildWindowOptions({ preloadPath: deps.preloadPath, bounds: { x: restored.x, y: restored.y, width: restored.width, height: restored.height }, show: false, icon: deps.icon, devTools: deps.devTools });
+  const options = buildWindowOptions({ preloadPath: deps.preloadPath, bounds: { x: restored.x, y: restored.y, width: restored.width, height: restored.height }, show: false, icon: deps.icon, devTools: deps.devTools, systemLocale: deps.systemLocale });
   // The isolation flags are repeated literally here so that static scanners of the shipped code
   // (electronegativity) can see them at the constructor; they equal secureWebPreferences().
   const win = new BrowserWindow({ ...options, webPreferences: { ...options.webPreferences, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true } });

@@ -1,8 +1,9 @@
 /**
  * The sandboxed preload: exposes exactly the contract as `window.printQueue` and nothing else.
  * Never ipcRenderer itself, never the IPC event object (its `sender` would be ipcRenderer).
- * Bundled as CommonJS; imports nothing at runtime but the channel names (no zod here: main
- * validates every payload).
+ * Bundled as CommonJS; imports nothing at runtime but the channel names and the regional-format
+ * switch (no zod here: main validates every payload). Beside request and on, it passes on the
+ * system's regional format that main put in its argv (formatLocale, docs/interfaces.md).
  *
  * Answers and event payloads pass through as the JSON text main sends (IpcTextBridge): the
  * context bridge copies an object value by value into the page, a string whole. The window reads
@@ -11,6 +12,7 @@
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import { EVENT_NAMES, REQUEST_NAMES, eventChannel, requestChannel, type EventName, type RequestName } from './contract/channels';
 import type { IpcTextBridge } from './contract/contract';
+import { formatLocaleFromArgv } from './contract/format-locale';
 
 type Ipc = Pick<typeof ipcRenderer, 'invoke' | 'on' | 'removeListener'>;
 
@@ -20,8 +22,11 @@ const isEvent = (name: unknown): name is EventName => typeof name === 'string' &
 /** An error answer, as text like every answer. */
 const failure = (code: 'invalid-input' | 'internal', message: string, field?: string): string => JSON.stringify({ ok: false, error: field ? { code, message, field } : { code, message } });
 
-export function createBridge(ipc: Ipc): IpcTextBridge {
+/** `argv`: the renderer's process.argv, where main's additional arguments arrive (format-locale.ts). */
+export function createBridge(ipc: Ipc, argv: readonly unknown[] = []): IpcTextBridge {
+  const formatLocale = formatLocaleFromArgv(argv);
   const bridge = {
+    ...(formatLocale ? { formatLocale } : {}),
     async request(name: unknown, input: unknown): Promise<string> {
       if (!isRequest(name)) return failure('invalid-input', `Unknown request "${String(name).slice(0, 64)}".`, 'request');
       try {
@@ -46,4 +51,4 @@ export function createBridge(ipc: Ipc): IpcTextBridge {
   return Object.freeze(bridge) as unknown as IpcTextBridge;
 }
 
-contextBridge.exposeInMainWorld('printQueue', createBridge(ipcRenderer));
+contextBridge.exposeInMainWorld('printQueue', createBridge(ipcRenderer, process.argv));

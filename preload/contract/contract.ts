@@ -308,6 +308,8 @@ export interface PrintQueueBridge {
 export interface IpcTextBridge {
   request(name: RequestName, input: unknown): Promise<string>;
   on(event: EventName, listener: (text: string) => void): () => void;
+  /** The system's regional format, for the window's dates, times and numbers (format-locale.ts); absent when main named none. */
+  readonly formatLocale?: string;
 }
 
 /** True for a real request name (never an inherited property such as "__proto__"). */

@@ -9,12 +9,15 @@
  * the window's code loads and the shell renders.
  */
 import { boot, connectionSettled } from './boot';
-import { prepareFormatters } from './i18n/format';
+import { prepareFormatters, useFormatLocale } from './i18n/format';
 
 const FIRST_SEND_WAIT_MS = 100;
 
 export const started = boot();
 
+// On the desktop, dates, times and numbers follow the system's regional format, which main hands
+// over with the bridge; in a browser, the browser's locale.
+useFormatLocale(typeof window !== 'undefined' ? window.printQueue?.formatLocale : undefined);
 // The locale data the rows' times and numbers need takes tens of milliseconds to load: it is
 // loaded now, while the socket opens (the main thread has nothing else to do until then), rather
 // than while the first rows' answer waits to be read.

@@ -3,8 +3,9 @@
  * within the six days before, else the date alone; each short enough for its column
  * (test/e2e/layout.e2e.test.ts measures them drawn).
  */
-import { describe, expect, it } from 'vitest';
-import { formatDateTime, formatTime } from '../../renderer/src/i18n/format';
+import { afterEach, describe, expect, it } from 'vitest';
+import { formatBytes, formatDateTime, formatInt, formatTime, useFormatLocale } from '../../renderer/src/i18n/format';
+import { formatBucket } from '../../renderer/src/history/format';
 
 /** Local times, as the user's clock reads them. */
 const local = (y: number, mo: number, d: number, h: number, mi: number, s = 0) => new Date(y, mo - 1, d, h, mi, s);
@@ -44,5 +45,27 @@ describe('a time in a queue cell', () => {
     expect(formatTime('yesterday', NOW)).toBe('');
     const at = local(2026, 11, 30, 22, 58, 47);
     expect(formatDateTime(iso(at))).toContain('47');
+  });
+});
+
+describe("the window's locale", () => {
+  afterEach(() => useFormatLocale(undefined));
+
+  it("is the system's regional format once the desktop names one, for every time and number", () => {
+    const at = local(2026, 12, 3, 21, 5, 7);
+    const before = formatTime(iso(at), NOW);
+    useFormatLocale('de-DE');
+    expect(formatTime(iso(at), NOW)).toBe('21:05:07');
+    expect(formatTime(iso(local(2026, 11, 20, 8, 0)), NOW)).toBe('20.11.26');
+    expect(formatDateTime(iso(at))).toBe('03.12.26, 21:05:07');
+    expect(formatInt(1234567)).toBe('1.234.567');
+    expect(formatBucket(at.getTime(), 'day')).toBe('03.12.2026');
+    useFormatLocale('en-GB');
+    expect(formatDateTime(iso(at))).toBe('03/12/2026, 21:05:07');
+    expect(formatBucket(at.getTime(), 'day')).toBe('3 Dec 2026');
+    // None, or one Intl does not take: the page's default again.
+    useFormatLocale('not a locale');
+    expect(formatTime(iso(at), NOW)).toBe(before);
+    expect(formatBytes(2048)).toBe(new Intl.NumberFormat(undefined, { notation: 'compact', style: 'unit', unit: 'byte', unitDisplay: 'narrow' }).format(2048));
   });
 });

@@ -56,6 +56,16 @@ describe('preload bridge', () => {
     expect(Object.isFrozen(bridge)).toBe(true);
   });
 
+  it("passes on the system's regional format that main put in the renderer's argv, and nothing else from it", async () => {
+    const { createBridge } = await import('../../preload/index');
+    const ipc = { invoke, on, removeListener };
+    const withLocale = createBridge(ipc, ['renderer.exe', '--type=renderer', '--pqm-format-locale=en-GB']);
+    expect(withLocale.formatLocale).toBe('en-GB');
+    expect(Object.keys(withLocale).sort()).toEqual(['formatLocale', 'on', 'request']);
+    expect(Object.isFrozen(withLocale)).toBe(true);
+    expect(Object.keys(createBridge(ipc, ['renderer.exe', '--pqm-format-locale=<script>'])).sort()).toEqual(['on', 'request']);
+  });
+
   it('forwards every request of the contract on its own channel', async () => {
     const names = Object.keys(requests);
     expect(names.length).toBeGreaterThan(20);

@@ -137,6 +137,8 @@ describe('the built main process, started as Electron would start it', () => {
     expect(report.windowOptions.show).toBe(false);
     // Packaged: no developer tools; isolated, sandboxed, no Node.
     expect(report.windowOptions.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, devTools: false });
+    // The system's regional format (read after 'ready'), for the window's dates, times and numbers.
+    expect(report.windowOptions.webPreferences.additionalArguments).toEqual(['--pqm-format-locale=en-GB']);
   });
 
   it('handles every request of the contract and sends only its events', () => {

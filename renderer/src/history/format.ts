@@ -1,6 +1,6 @@
 /** Words and times of the History view: durations, bucket labels, printer and reason labels. */
 import { t } from '../i18n/messages';
-import { formatInt } from '../i18n/format';
+import { formatInt, formatLocale } from '../i18n/format';
 import type { BucketSize } from './aggregate';
 
 /** A duration in plain words: "45 s", "3 min 20 s", "2 h 5 min". */
@@ -11,13 +11,13 @@ export function formatDuration(ms: number): string {
   return t.durationHours(formatInt(Math.floor(s / 3600)), formatInt(Math.floor((s % 3600) / 60)));
 }
 
-let hourFormat: Intl.DateTimeFormat | null = null;
-let dayFormat: Intl.DateTimeFormat | null = null;
+let made: { locale: string | undefined; hour: Intl.DateTimeFormat; day: Intl.DateTimeFormat } | null = null;
 
-/** The local hour or day a bar stands for. */
+/** The local hour or day a bar stands for, in the window's locale (i18n/format.ts). */
 export function formatBucket(start: number, size: BucketSize): string {
-  if (size === 'hour') return (hourFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' })).format(start);
-  return (dayFormat ??= new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' })).format(start);
+  const tag = formatLocale();
+  if (!made || made.locale !== tag) made = { locale: tag, hour: new Intl.DateTimeFormat(tag, { dateStyle: 'short', timeStyle: 'short' }), day: new Intl.DateTimeFormat(tag, { dateStyle: 'medium' }) };
+  return (size === 'hour' ? made.hour : made.day).format(start);
 }
 
 export function printerLabel(printer: string | null): string {

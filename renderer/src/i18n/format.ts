@@ -1,20 +1,43 @@
 /**
- * Times and numbers in the user's locale, through Intl only. Each formatter is made the first time
- * it is needed: making one loads locale data, and the window's first frame needs only a few.
+ * Times and numbers in the user's locale, through Intl only: on the desktop the system's regional
+ * format that main hands over (useFormatLocale, preload/contract/format-locale.ts), in a browser the
+ * browser's own. Each formatter is made the first time it is needed: making one loads locale data,
+ * and the window's first frame needs only a few.
  */
-function lazy<T>(make: () => T): () => T {
-  let made: T | undefined;
-  return () => (made ??= make());
+import { canonicalLocale } from '../../../preload/contract/format-locale';
+
+/** The locale every formatter here is made for; undefined: the page's default. */
+let locale: string | undefined;
+const made: (() => void)[] = [];
+
+function lazy<T>(make: (tag: string | undefined) => T): () => T {
+  let value: T | undefined;
+  made.push(() => (value = undefined));
+  return () => (value ??= make(locale));
 }
 
-const dateTime = lazy(() => new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' }));
-const timeOnly = lazy(() => new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' }));
-const weekdayTime = lazy(() => new Intl.DateTimeFormat(undefined, { weekday: 'short', hour: 'numeric', minute: '2-digit' }));
-const dateShort = lazy(() => new Intl.DateTimeFormat(undefined, { dateStyle: 'short' }));
-const dateOnly = lazy(() => new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }));
-const integer = lazy(() => new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 }));
-const percent = lazy(() => new Intl.NumberFormat(undefined, { style: 'percent', maximumFractionDigits: 0 }));
-const bytes = lazy(() => new Intl.NumberFormat(undefined, { notation: 'compact', style: 'unit', unit: 'byte', unitDisplay: 'narrow' }));
+/**
+ * Formats from now on in `tag` (a BCP 47 tag; undefined or one Intl does not take: the page's
+ * default). Called before the first formatter is made (early.ts); a later call makes them afresh.
+ */
+export function useFormatLocale(tag: string | undefined): void {
+  const next = canonicalLocale(tag) ?? undefined;
+  if (next === locale) return;
+  locale = next;
+  for (const forget of made) forget();
+}
+
+/** The locale the formatters use (undefined: the page's default), for formatters made elsewhere. */
+export const formatLocale = (): string | undefined => locale;
+
+const dateTime = lazy((tag) => new Intl.DateTimeFormat(tag, { dateStyle: 'short', timeStyle: 'medium' }));
+const timeOnly = lazy((tag) => new Intl.DateTimeFormat(tag, { timeStyle: 'medium' }));
+const weekdayTime = lazy((tag) => new Intl.DateTimeFormat(tag, { weekday: 'short', hour: 'numeric', minute: '2-digit' }));
+const dateShort = lazy((tag) => new Intl.DateTimeFormat(tag, { dateStyle: 'short' }));
+const dateOnly = lazy((tag) => new Intl.DateTimeFormat(tag, { dateStyle: 'medium' }));
+const integer = lazy((tag) => new Intl.NumberFormat(tag, { maximumFractionDigits: 0 }));
+const percent = lazy((tag) => new Intl.NumberFormat(tag, { style: 'percent', maximumFractionDigits: 0 }));
+const bytes = lazy((tag) => new Intl.NumberFormat(tag, { notation: 'compact', style: 'unit', unit: 'byte', unitDisplay: 'narrow' }));
 
 function parse(iso: string | null | undefined): Date | null {
   if (!iso) return null;

@@ -107,8 +107,15 @@ class App extends EventEmitter {
   getAppPath() {
     return process.env.PQM_STAND_IN_APP_PATH;
   }
+  // Both documented as usable only after 'ready'. The display language is English (US), the
+  // regional format the United Kingdom's, as on many English Windows installs.
   getLocale() {
+    needsReady('app.getLocale');
     return 'en-US';
+  }
+  getSystemLocale() {
+    needsReady('app.getSystemLocale');
+    return 'en-GB';
   }
   setAsDefaultProtocolClient(protocol) {
     call('app.setAsDefaultProtocolClient', protocol);

@@ -22,6 +22,8 @@ const state = vi.hoisted(() => ({
   userData: '',
   calls: [] as string[],
   packaged: false,
+  /** 'ready' has been emitted (whenReady resolved). */
+  ready: false,
 }));
 
 // electron-updater, as far as main/updates.ts touches it: creating the updater is recorded.
@@ -43,6 +45,8 @@ vi.mock('electron', () => {
     webContents = webContents();
     record: { options: Record<string, unknown>; loaded: string | null };
     constructor(options: Record<string, unknown>) {
+      // Electron: "Cannot create BrowserWindow before app is ready".
+      if (!state.ready) throw new Error('Cannot create BrowserWindow before app is ready');
       this.record = { options, loaded: null };
       state.windows.push(this.record);
     }
@@ -80,7 +84,14 @@ vi.mock('electron', () => {
       quit: () => state.calls.push('quit'),
       exit: (code: number) => state.calls.push(`exit:${code}`),
       on: (name: string, fn: (...args: unknown[]) => void) => state.appListeners.set(name, fn),
-      whenReady: async () => undefined,
+      whenReady: async () => {
+        state.ready = true;
+      },
+      // Electron's documentation: "This API must be called after the ready event is emitted."
+      getSystemLocale: () => {
+        if (!state.ready) throw new Error('app.getSystemLocale() must be called after the ready event');
+        return 'en-GB';
+      },
       getPath: () => state.userData,
       get isPackaged() {
         return state.packaged;
@@ -156,6 +167,7 @@ afterEach(() => {
   state.handledSchemes.length = 0;
   process.argv = [...realArgv];
   state.packaged = false;
+  state.ready = false;
   delete process.env.PORTABLE_EXECUTABLE_FILE;
   if (state.userData) rmSync(state.userData, { recursive: true, force: true });
 });
@@ -187,6 +199,8 @@ describe('main process startup', () => {
     expect(state.windows).toHaveLength(1);
     expect(state.windows[0].options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true });
     expect(String((state.windows[0].options.webPreferences as { preload: string }).preload)).toMatch(/preload[\\/]index\.cjs$/);
+    // The system's regional format, read after 'ready', handed to the preload for dates and times.
+    expect((state.windows[0].options.webPreferences as { additionalArguments: string[] }).additionalArguments).toEqual(['--pqm-format-locale=en-GB']);
     expect(state.windows[0].loaded).toBe('app://window/index.html');
     expect(state.schemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, codeCache: true } }]);
     expect(state.handledSchemes).toEqual(['app']);

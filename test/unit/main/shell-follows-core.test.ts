@@ -84,6 +84,25 @@ describe('saved settings reach the tray and the updater, whichever way they were
     expect(nativeTheme.listenerCount('updated')).toBe(0);
   });
 
+  it("the tray's times are in the system's regional format, as the window's", () => {
+    const until = new Date(2026, 11, 3, 21, 5).toISOString();
+    const shown = (locale?: string): string => {
+      const tray = { update: vi.fn(), destroy: vi.fn() };
+      const core = { snapshot: () => ({ jobs: [], sources: [] }), paused: () => ({ until }), on: () => () => undefined, onQueueEvent: () => () => undefined };
+      const follower = followCoreInTray({ core, tray, getWindow: () => null, updateReady: () => false, locale });
+      try {
+        follower.refresh();
+        return JSON.stringify(tray.update.mock.lastCall);
+      } finally {
+        follower.stop();
+      }
+    };
+    expect(shown('de-DE')).toContain('until 21:05');
+    expect(shown('en-US')).toContain('until 09:05 PM');
+    // A tag Intl does not take: the process's default, never a failure.
+    expect(shown('not a locale')).toContain(`until ${new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' }).format(new Date(until))}`);
+  });
+
   it('the tray follows the taskbar turning dark or light (nativeTheme "updated")', async () => {
     vi.useFakeTimers();
     try {

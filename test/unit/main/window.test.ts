@@ -32,6 +32,14 @@ describe('secure window options', () => {
     expect(prefs.preload).toMatch(/\.cjs$/);
   });
 
+  it("hand the preload the system's regional format as one argument, or none", () => {
+    expect(secureWebPreferences('/p.cjs').additionalArguments).toEqual([]);
+    expect(secureWebPreferences('/p.cjs', { systemLocale: 'en_GB' }).additionalArguments).toEqual(['--pqm-format-locale=en-GB']);
+    expect(secureWebPreferences('/p.cjs', { systemLocale: 'en GB --inspect' }).additionalArguments).toEqual([]);
+    const options = buildWindowOptions({ preloadPath: '/p.cjs', bounds: { x: 1, y: 2, width: 900, height: 700 }, show: false, systemLocale: 'de-DE' });
+    expect(options.webPreferences).toEqual(secureWebPreferences('/p.cjs', { systemLocale: 'de-DE' }));
+  });
+
   it('are the ones the window is built with', () => {
     const options = buildWindowOptions({ preloadPath: '/p.cjs', bounds: { x: 1, y: 2, width: 900, height: 700 }, show: false });
     expect(options.webPreferences).toEqual(secureWebPreferences('/p.cjs'));
