@@ -368,6 +368,7 @@ describe('main/index.ts in demo mode (mocked Electron)', () => {
     const calls: string[] = [];
     const created: { secrets: { get(id: string, name: string): Promise<string | undefined> } }[] = [];
     const added: string[] = [];
+    let ready = false;
     const noop = () => undefined;
     const webContents = { id: 1, on: noop, once: noop, setWindowOpenHandler: noop, isLoading: () => false, send: noop, isDestroyed: () => false };
     const mod = {
@@ -378,7 +379,14 @@ describe('main/index.ts in demo mode (mocked Electron)', () => {
         quit: noop,
         exit: (code: number) => calls.push(`exit:${code}`),
         on: noop,
-        whenReady: async () => undefined,
+        whenReady: async () => {
+          ready = true;
+        },
+        // Electron's documentation: usable only after the ready event.
+        getSystemLocale: () => {
+          if (!ready) throw new Error('app.getSystemLocale() must be called after the ready event');
+          return 'en-US';
+        },
         getPath: () => tempDir(),
         isPackaged: false,
         getVersion: () => '0.1.0',
