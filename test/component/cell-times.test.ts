@@ -4,7 +4,7 @@
  * (test/e2e/layout.e2e.test.ts measures them drawn).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatBytes, formatDateTime, formatInt, formatTime, useFormatLocale } from '../../renderer/src/i18n/format';
+import { formatDateTime, formatInt, formatTime, useFormatLocale } from '../../renderer/src/i18n/format';
 import { formatBucket } from '../../renderer/src/history/format';
 
 /** Local times, as the user's clock reads them. */
@@ -66,6 +66,5 @@ describe("the window's locale", () => {
     // None, or one Intl does not take: the page's default again.
     useFormatLocale('not a locale');
     expect(formatTime(iso(at), NOW)).toBe(before);
-    expect(formatBytes(2048)).toBe(new Intl.NumberFormat(undefined, { notation: 'compact', style: 'unit', unit: 'byte', unitDisplay: 'narrow' }).format(2048));
   });
 });

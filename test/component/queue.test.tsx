@@ -190,8 +190,8 @@ describe('the queue', () => {
     });
     const big = rowOf(m.container, 'up:p/big');
     expect(big.querySelector('.cell-pages')?.textContent).toBe('3 of 12');
-    expect(big.querySelector('.cell-size')?.textContent).toBe('2.5MB');
-    expect(rowOf(m.container, 'up:p/small').querySelector('.cell-size')?.textContent).toBe('2KB');
+    expect(big.querySelector('.cell-size')?.textContent).toBe('2.38 MB');
+    expect(rowOf(m.container, 'up:p/small').querySelector('.cell-size')?.textContent).toBe('2.00 KB');
     expect(rowOf(m.container, 'local:none').querySelector('.cell-size')?.textContent).toBe('');
     fireEvent.click(screen.getByRole('button', { name: 'Size' }));
     expect(rowKeys(m.container)).toEqual(['up:p/small', 'up:p/big', 'local:none']);

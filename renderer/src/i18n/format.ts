@@ -37,7 +37,7 @@ const dateShort = lazy((tag) => new Intl.DateTimeFormat(tag, { dateStyle: 'short
 const dateOnly = lazy((tag) => new Intl.DateTimeFormat(tag, { dateStyle: 'medium' }));
 const integer = lazy((tag) => new Intl.NumberFormat(tag, { maximumFractionDigits: 0 }));
 const percent = lazy((tag) => new Intl.NumberFormat(tag, { style: 'percent', maximumFractionDigits: 0 }));
-const bytes = lazy((tag) => new Intl.NumberFormat(tag, { notation: 'compact', style: 'unit', unit: 'byte', unitDisplay: 'narrow' }));
+const threeDigits = lazy((tag) => new Intl.NumberFormat(tag, { minimumSignificantDigits: 3, maximumSignificantDigits: 3 }));
 
 function parse(iso: string | null | undefined): Date | null {
   if (!iso) return null;
@@ -71,7 +71,27 @@ export function formatDate(iso: string | null | undefined): string {
 
 export const formatInt = (n: number): string => integer().format(n);
 export const formatPercent = (fraction: number): string => percent().format(fraction);
-export const formatBytes = (n: number): string => bytes().format(n);
+/** Binary units, as Windows names them. */
+const SIZE_UNITS = ['KB', 'MB', 'GB', 'TB'] as const;
+
+/**
+ * A size as Windows writes one in its print queue and a file's properties: bytes under 1,000,
+ * else kilobytes, megabytes, gigabytes or terabytes of 1,024 with three significant digits
+ * ("12.0 KB", "325 KB", "2.38 MB"), the number in the user's format. Empty for no size.
+ */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '';
+  if (n < 1000) return `${integer().format(n)} ${n === 1 ? 'byte' : 'bytes'}`;
+  let value = n / 1024;
+  let unit = 0;
+  // 999.5 and over would read "1,000" at three digits: the next unit's "0.977" instead.
+  while (value >= 999.5 && unit < SIZE_UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  // Past the last unit, whole numbers: three digits of 2,048 TB would read "2,050".
+  return `${(value >= 999.5 ? integer() : threeDigits()).format(value)} ${SIZE_UNITS[unit]}`;
+}
 
 /** Makes the formatters the queue's rows use now (loading the locale data), not at the first row. */
 export function prepareFormatters(): void {

@@ -36,9 +36,9 @@ export const COLUMN_SPECS: readonly ColumnSpec[] = [
   { id: 'state', cls: 'state', width: 160, flex: 1.5, priority: 1 },
   { id: 'progress', cls: 'progress', width: 112, priority: 3 },
   { id: 'pages', cls: 'pages', width: 96, priority: 4 },
-  { id: 'size', cls: 'size', width: 80, priority: 4 },
+  { id: 'size', cls: 'size', width: 88, priority: 4 },
   { id: 'createdAt', cls: 'created', width: 120, priority: 4 },
-  { id: 'updatedAt', cls: 'updated', width: 136, priority: 2 },
+  { id: 'updatedAt', cls: 'updated', width: 128, priority: 2 },
 ];
 
 const SPEC_BY_ID = new Map(COLUMN_SPECS.map((c) => [c.id, c]));
