@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { formatDateTime, formatInt, formatTime, useFormatLocale } from '../../renderer/src/i18n/format';
-import { formatBucket } from '../../renderer/src/history/format';
+import { formatBucket, timeAxisLabels } from '../../renderer/src/history/format';
 
 /** Local times, as the user's clock reads them. */
 const local = (y: number, mo: number, d: number, h: number, mi: number, s = 0) => new Date(y, mo - 1, d, h, mi, s);
@@ -66,5 +66,19 @@ describe("the window's locale", () => {
     // None, or one Intl does not take: the page's default again.
     useFormatLocale('not a locale');
     expect(formatTime(iso(at), NOW)).toBe(before);
+  });
+});
+
+describe("the History charts' time axis", () => {
+  afterEach(() => useFormatLocale(undefined));
+  const s = (d: Date) => d.getTime() / 1000;
+
+  it("names days and hours in the window's locale, the day at midnight", () => {
+    useFormatLocale('de-DE');
+    const ticks = [local(2026, 12, 2, 18, 0), local(2026, 12, 3, 0, 0), local(2026, 12, 3, 6, 0)].map(s);
+    expect(timeAxisLabels(ticks, 6 * 3600)).toEqual(['18:00', '3. Dez.', '6:00']);
+    expect(timeAxisLabels([local(2026, 11, 30, 0, 0), local(2026, 12, 1, 0, 0)].map(s), 86_400)).toEqual(['30. Nov.', '1. Dez.']);
+    useFormatLocale('en-US');
+    expect(timeAxisLabels(ticks, 6 * 3600)).toEqual(['6:00 PM', 'Dec 3', '6:00 AM']);
   });
 });

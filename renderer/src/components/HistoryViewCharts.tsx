@@ -11,7 +11,7 @@ import '../history/history.css';
 import { t } from '../i18n/messages';
 import { formatInt } from '../i18n/format';
 import { OUTCOMES, type Bucket, type BucketSize, type HistoryPick, type Outcome } from '../history/aggregate';
-import { formatBucket } from '../history/format';
+import { formatBucket, timeAxisLabels } from '../history/format';
 
 /** The colour of each outcome in the theme (the same variables as the state badges). */
 const OUTCOME_VARS: Record<Outcome, string> = { completed: '--ok', failed: '--danger', canceled: '--warn', other: '--fg-muted' };
@@ -74,7 +74,8 @@ function makeChart(el: HTMLElement, latest: { current: JobsChartProps }, holds: 
       cursor: { drag: { x: false, y: false }, points: { show: false } },
       scales: { x: { time: true, range: xRange }, y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
       axes: [
-        { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
+        // Labels in the window's locale; room for the longest ("12:00 PM", "Dec 30").
+        { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, space: 64, values: (_u, ticks, _axis, _space, spacing) => timeAxisLabels(ticks, spacing) },
         { stroke: muted, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: (_u, ticks) => ticks.map((v) => (Number.isInteger(v) ? formatInt(v) : '')) },
       ],
       series: [{}, ...order.map((o) => ({ label: t.historyOutcomes[o], fill: cssVar(OUTCOME_VARS[o]), stroke: cssVar(OUTCOME_VARS[o]), width: 0, paths: bars, points: { show: false } }))],
