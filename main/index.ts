@@ -115,6 +115,9 @@ async function startPrimary(): Promise<void> {
 
   const iconDir = app.isPackaged ? join(process.resourcesPath, 'icons') : join(app.getAppPath(), 'build', 'icons');
   const appIcon = join(iconDir, 'app.png');
+  // The regional format for the window's and the tray's dates, times and numbers (Electron: only
+  // after 'ready').
+  const systemLocale = app.getSystemLocale();
 
   let win: BrowserWindow | null = null;
   const getWindow = () => (win && !win.isDestroyed() ? win : null);
@@ -165,7 +168,7 @@ async function startPrimary(): Promise<void> {
 
   // --- window ------------------------------------------------------------------------------------
   const startHidden = readLaunchArgs(process.argv).hidden;
-  const window = openWindow({ configPath, where, startHidden, icon: appIcon, log, quit, notifier, onVisibilityChange: (visible) => {
+  const window = openWindow({ configPath, where, startHidden, icon: appIcon, systemLocale, log, quit, notifier, onVisibilityChange: (visible) => {
     core.setVisible(visible);
     if (!visible) updater?.reconsider();
   } });
@@ -184,7 +187,7 @@ async function startPrimary(): Promise<void> {
     logger: log,
   });
   const tray = trayOrNone(() => createAppTray({ iconDir, onAction: (action) => void runTrayAction(action), onClick: () => showWindow(getWindow()), logger: log }), log);
-  const trayFollower = followCoreInTray({ core, tray, getWindow, updateReady: () => updater?.status().state === 'ready', locale: app.getSystemLocale() });
+  const trayFollower = followCoreInTray({ core, tray, getWindow, updateReady: () => updater?.status().state === 'ready', locale: systemLocale });
   updateStatusChanged = trayFollower.schedule;
 
   const unsubscribeQueue = core.onQueueEvent((event) => {
@@ -278,6 +281,8 @@ function openWindow(o: {
   where: AppPageLocation;
   startHidden: boolean;
   icon: string;
+  /** app.getSystemLocale(), read once after 'ready'. */
+  systemLocale: string;
   log: Logger;
   quit: { isQuitting(): boolean };
   notifier: Notifier;
@@ -292,8 +297,7 @@ function openWindow(o: {
     startHidden: o.startHidden,
     icon: o.icon,
     devTools: !app.isPackaged,
-    // The regional format (Electron: only after 'ready', as this window is made).
-    systemLocale: app.getSystemLocale(),
+    systemLocale: o.systemLocale,
     logger: o.log,
     isQuitting: () => o.quit.isQuitting(),
     onClosedToTray: () => {

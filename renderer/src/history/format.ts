@@ -1,6 +1,6 @@
 /** Words and times of the History view: durations, bucket labels, printer and reason labels. */
 import { t } from '../i18n/messages';
-import { formatInt, formatLocale } from '../i18n/format';
+import { formatInt, lazy } from '../i18n/format';
 import type { BucketSize } from './aggregate';
 
 /** A duration in plain words: "45 s", "3 min 20 s", "2 h 5 min". */
@@ -11,34 +11,14 @@ export function formatDuration(ms: number): string {
   return t.durationHours(formatInt(Math.floor(s / 3600)), formatInt(Math.floor((s % 3600) / 60)));
 }
 
-interface Formats {
-  locale: string | undefined;
-  hour: Intl.DateTimeFormat;
-  day: Intl.DateTimeFormat;
-  tickDay: Intl.DateTimeFormat;
-  tickTime: Intl.DateTimeFormat;
-}
-let made: Formats | null = null;
-
-/** The History view's formatters, made afresh when the window's locale changes (i18n/format.ts). */
-function formats(): Formats {
-  const tag = formatLocale();
-  if (!made || made.locale !== tag) {
-    made = {
-      locale: tag,
-      hour: new Intl.DateTimeFormat(tag, { dateStyle: 'short', timeStyle: 'short' }),
-      day: new Intl.DateTimeFormat(tag, { dateStyle: 'medium' }),
-      tickDay: new Intl.DateTimeFormat(tag, { month: 'short', day: 'numeric' }),
-      tickTime: new Intl.DateTimeFormat(tag, { hour: 'numeric', minute: '2-digit' }),
-    };
-  }
-  return made;
-}
+const hourFormat = lazy((tag) => new Intl.DateTimeFormat(tag, { dateStyle: 'short', timeStyle: 'short' }));
+const dayFormat = lazy((tag) => new Intl.DateTimeFormat(tag, { dateStyle: 'medium' }));
+const tickDay = lazy((tag) => new Intl.DateTimeFormat(tag, { month: 'short', day: 'numeric' }));
+const tickTime = lazy((tag) => new Intl.DateTimeFormat(tag, { hour: 'numeric', minute: '2-digit' }));
 
 /** The local hour or day a bar stands for, in the window's locale. */
 export function formatBucket(start: number, size: BucketSize): string {
-  const f = formats();
-  return (size === 'hour' ? f.hour : f.day).format(start);
+  return (size === 'hour' ? hourFormat() : dayFormat()).format(start);
 }
 
 /** Seconds in a day: the tick spacing from which a chart's time axis names days. */
@@ -50,11 +30,10 @@ const DAY_SECONDS = 86_400;
  * them. Ticks a day or more apart, and a tick at local midnight, name the day; others the time.
  */
 export function timeAxisLabels(ticks: readonly number[], spacing: number): string[] {
-  const f = formats();
   return ticks.map((seconds) => {
     const at = new Date(seconds * 1000);
     const midnight = at.getHours() === 0 && at.getMinutes() === 0;
-    return (spacing >= DAY_SECONDS || midnight ? f.tickDay : f.tickTime).format(at);
+    return (spacing >= DAY_SECONDS || midnight ? tickDay() : tickTime()).format(at);
   });
 }
 

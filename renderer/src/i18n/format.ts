@@ -10,7 +10,11 @@ import { canonicalLocale } from '../../../preload/contract/format-locale';
 let locale: string | undefined;
 const made: (() => void)[] = [];
 
-function lazy<T>(make: (tag: string | undefined) => T): () => T {
+/**
+ * A formatter made the first time it is needed, for the window's locale, and made afresh after
+ * the locale changes (useFormatLocale). Every formatter of the window is one of these.
+ */
+export function lazy<T>(make: (tag: string | undefined) => T): () => T {
   let value: T | undefined;
   made.push(() => (value = undefined));
   return () => (value ??= make(locale));
@@ -26,9 +30,6 @@ export function useFormatLocale(tag: string | undefined): void {
   locale = next;
   for (const forget of made) forget();
 }
-
-/** The locale the formatters use (undefined: the page's default), for formatters made elsewhere. */
-export const formatLocale = (): string | undefined => locale;
 
 const dateTime = lazy((tag) => new Intl.DateTimeFormat(tag, { dateStyle: 'short', timeStyle: 'medium' }));
 const timeOnly = lazy((tag) => new Intl.DateTimeFormat(tag, { timeStyle: 'medium' }));

@@ -20,6 +20,9 @@ function listOr(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
+/** How a stale job's time is introduced: the detail panel's badge and the queue's cell. */
+const LAST_SEEN = 'last seen';
+
 export const en = {
   appTitle: 'Print Queue Monitor',
   loading: 'Loading print jobs…',
@@ -152,9 +155,9 @@ export const en = {
     canceled: 'Canceled',
     unknown: 'Unknown',
   } as Record<JobState, string>,
-  stale: (time: string) => `last seen ${time}`,
+  stale: (time: string) => `${LAST_SEEN} ${time}`,
   /** Said before a stale row's time (read by screen readers; the row's look says it on screen). */
-  lastSeen: 'last seen',
+  lastSeen: LAST_SEEN,
   staleTitle: (when: string) => `Last seen ${when}: its source cannot be reached now.`,
   staleNever: 'not reached yet',
   stuck: 'Stuck',
