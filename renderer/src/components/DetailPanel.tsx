@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AppError, Job, JobDetails } from '../../../preload/contract/model';
 import { isFinal } from '../../../preload/contract/job-states';
 import { t } from '../i18n/messages';
-import { formatBytes, formatDateTime, formatInt, formatPercent } from '../i18n/format';
+import { count, formatBytes, formatDateTime, formatPercent } from '../i18n/format';
 import { docName } from '../state/store';
 import { askCancel, askCancelAll, cancelRefusal, cancelableOf } from './actions';
 import { useStore } from './context';
@@ -344,7 +344,7 @@ function JobActions(props: { job: Job }) {
       )}
       {printerPeers.length > 1 && (
         <button type="button" onClick={() => askCancelAll(store, { sourceId: job.sourceId, printer: job.printer }, job.printer!)}>
-          {t.cancelAllOnPrinter(job.printer!, formatInt(printerPeers.length))}
+          {t.cancelAllOnPrinter(job.printer!, count(printerPeers.length))}
         </button>
       )}
       {rowError && (

@@ -9,7 +9,7 @@ import { useSignal, type Signal } from '@preact/signals';
 import type { HistoryEntry } from '../../../preload/contract/model';
 import { jobName } from '../../../preload/contract/job-states';
 import { t } from '../i18n/messages';
-import { formatDateTime, formatInt } from '../i18n/format';
+import { formatDateTime, count, formatInt } from '../i18n/format';
 import { OUTCOMES, outcomeOf, RANGES, type BucketSize, type HistoryPick, type HistoryRange, type HistoryStats } from '../history/aggregate';
 import { formatBucket, formatDuration, printerLabel, reasonLabel } from '../history/format';
 import { historyOf, type HistoryState } from '../state/history';
@@ -255,7 +255,7 @@ function HistoryList(props: { h: HistoryState; store: Store; label: PrinterLabel
   const pick = h.pick.value;
   const names = store.sourceNames.value;
   const shown = list.slice(0, MAX_LISTED);
-  const heading = pick ? t.historyListPicked(pickWords(pick, h.stats.value.bucket, props.label), formatInt(list.length)) : t.historyListAll(formatInt(list.length));
+  const heading = pick ? t.historyListPicked(pickWords(pick, h.stats.value.bucket, props.label), count(list.length)) : t.historyListAll(count(list.length));
   return (
     <section class="history-list" aria-label={t.historyListLabel} data-testid="history-list">
       <h2 class="history-heading" data-testid="history-list-heading">

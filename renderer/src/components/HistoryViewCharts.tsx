@@ -9,7 +9,7 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import '../history/history.css';
 import { t } from '../i18n/messages';
-import { formatInt } from '../i18n/format';
+import { count, formatInt } from '../i18n/format';
 import { OUTCOMES, type Bucket, type BucketSize, type HistoryPick, type Outcome } from '../history/aggregate';
 import { formatBucket, timeAxisLabels } from '../history/format';
 
@@ -133,7 +133,7 @@ export function JobsChart(props: JobsChartProps) {
   return (
     <figure class="history-figure">
       <figcaption>{t.historyJobsPer(props.bucket)}</figcaption>
-      <div class="history-chart" ref={host} role="img" aria-label={t.historyJobsChartLabel(props.bucket, formatInt(props.buckets.length), formatInt(total))} data-testid="history-jobs-chart" data-buckets={props.buckets.length} />
+      <div class="history-chart" ref={host} role="img" aria-label={t.historyJobsChartLabel(props.bucket, count(props.buckets.length), count(total))} data-testid="history-jobs-chart" data-buckets={props.buckets.length} />
       <ul class="history-legend plain" aria-hidden="true">
         {OUTCOMES.map((o) => (
           <li key={o}>

@@ -8,7 +8,7 @@ import type { Printer, PrinterState } from '../../../preload/contract/model';
 import { isFinal } from '../../../preload/contract/job-states';
 import { activeJobsOf } from '../../../preload/contract/queue-view';
 import { t } from '../i18n/messages';
-import { formatInt } from '../i18n/format';
+import { count, formatInt } from '../i18n/format';
 import { docName, type Store } from '../state/store';
 import { askCancelAll, cancelableOf, cancelRefusal } from './actions';
 import { useStore } from './context';
@@ -52,7 +52,7 @@ export function askCancelPrinter(store: Store, printer: Printer, described: bool
   const refused = jobs.filter((j) => !j.cancel.allowed);
   store.confirm.value = {
     title: t.cancelManyConfirmTitle,
-    body: t.cancelAllConfirm(formatInt(allowed.length), printer.name),
+    body: t.cancelAllConfirm(count(allowed.length), printer.name),
     list: refused.length ? refused.map((j) => `${docName(j)}: ${cancelRefusal(j)}`) : undefined,
     confirmLabel: t.confirmCancelJobs,
     onConfirm: () => store.cancelPrinterJobs(printer, allowed.map((j) => j.key)),

@@ -3,7 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { ServiceActionRequest, ServiceInfo, SettingsView } from '../../../preload/contract/contract';
 import type { AppError, SourceHealth } from '../../../preload/contract/model';
 import { t } from '../i18n/messages';
-import { formatDate, formatDateTime, formatInt } from '../i18n/format';
+import { formatDate, formatDateTime, count } from '../i18n/format';
 import { askCancelAll, cancelableOf } from './actions';
 import { useStore } from './context';
 import { Modal } from './Modal';
@@ -139,7 +139,7 @@ function SourceLine(props: { health: SourceHealth }) {
         )}
         {cancelable.length > 0 && (
           <button type="button" class="danger" onClick={() => askCancelAll(store, { sourceId: h.id }, h.name)}>
-            {t.cancelAllOnSource(h.name, formatInt(cancelable.length))}
+            {t.cancelAllOnSource(h.name, count(cancelable.length))}
           </button>
         )}
       </div>
@@ -234,7 +234,7 @@ export function ServicePanel(props: { sourceId: string }) {
                 )}
                 {days != null && days >= 0 && days <= LICENSE_WARN_DAYS && (
                   <p class="banner banner-warning" role="alert">
-                    {t.licenseExpiringSoon(formatInt(days))}
+                    {t.licenseExpiringSoon(count(days))}
                   </p>
                 )}
                 <dl class="facts">
@@ -246,7 +246,7 @@ export function ServicePanel(props: { sourceId: string }) {
                     <dt>{t.license}</dt>
                     <dd>
                       {t.licenseValid(formatDate(lic.validFrom) || t.none, formatDate(lic.validTo) || t.none)}
-                      {days != null && days >= 0 && ` · ${t.licenseExpiresIn(formatInt(days))}`}
+                      {days != null && days >= 0 && ` · ${t.licenseExpiresIn(count(days))}`}
                     </dd>
                   </div>
                 </dl>

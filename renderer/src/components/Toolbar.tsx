@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { JobState } from '../../../preload/contract/model';
 import { JOB_STATES } from '../../../preload/contract/job-states';
 import { t } from '../i18n/messages';
-import { formatDateTime, formatInt } from '../i18n/format';
+import { formatDateTime, count, formatInt } from '../i18n/format';
 import type { ViewName } from '../../../preload/contract/queue-view';
 import { askCancel } from './actions';
 import { useStore } from './context';
@@ -131,7 +131,7 @@ function exportView(store: Store, format: 'csv' | 'json'): void {
   const stamp = new Date().toISOString().slice(0, 10);
   if (format === 'csv') downloadText(`print-queue-${stamp}.csv`, viewToCsv(rows, COLUMNS, names), 'text/csv;charset=utf-8');
   else downloadText(`print-queue-${stamp}.json`, viewToJson(rows, COLUMNS, names), 'application/json');
-  store.notify('info', t.exportViewDone(formatInt(rows.length)));
+  store.notify('info', t.exportViewDone(count(rows.length)));
 }
 
 function ExportMenu() {
@@ -242,7 +242,7 @@ export function FilterBar() {
         </button>
       )}
       <span class="count" aria-live="polite" data-testid="job-count">
-        {store.partial.value ? t.loadingRest : t.jobCount(formatInt(shown), formatInt(total))}
+        {store.partial.value ? t.loadingRest : t.jobCount(formatInt(shown), count(total))}
         {selected.size > 1 ? ` · ${t.selectedCount(formatInt(selected.size))}` : ''}
       </span>
     </div>

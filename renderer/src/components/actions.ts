@@ -2,7 +2,7 @@
 import type { Job } from '../../../preload/contract/model';
 import { isFinal } from '../../../preload/contract/job-states';
 import { t } from '../i18n/messages';
-import { formatInt } from '../i18n/format';
+import { count, formatInt } from '../i18n/format';
 import { activeJobsOf } from '../../../preload/contract/queue-view';
 import { docName, type Store } from '../state/store';
 
@@ -41,7 +41,7 @@ export function askCancel(store: Store, keys: string[]): void {
   const skipped = refused.map((job) => ({ job, why: skipReason(job) }));
   store.confirm.value = {
     title: t.cancelManyConfirmTitle,
-    body: skipped.length ? t.cancelManyConfirmMixed(formatInt(allowed.length), formatInt(skipped.length)) : t.cancelManyConfirm(formatInt(allowed.length)),
+    body: skipped.length ? t.cancelManyConfirmMixed(count(allowed.length), formatInt(skipped.length)) : t.cancelManyConfirm(count(allowed.length)),
     list: skipped.length ? skipped.map((s) => `${docName(s.job)}: ${s.why}`) : undefined,
     confirmLabel: t.confirmCancelJobs,
     onConfirm: () => store.cancelJobs(allowed.map((j) => j.key), skipped),
@@ -58,7 +58,7 @@ export function askCancelAll(store: Store, where: { sourceId: string; printer?: 
   if (!jobs.length) return;
   store.confirm.value = {
     title: t.cancelManyConfirmTitle,
-    body: t.cancelAllConfirm(formatInt(jobs.length), label),
+    body: t.cancelAllConfirm(count(jobs.length), label),
     confirmLabel: t.confirmCancelJobs,
     onConfirm: () => store.cancelJobs(jobs.map((j) => j.key)),
   };

@@ -71,6 +71,16 @@ export function formatDate(iso: string | null | undefined): string {
 }
 
 export const formatInt = (n: number): string => integer().format(n);
+/**
+ * A number of things as a message needs it: the number itself, for the message to choose its
+ * words by (one job, two jobs: each language by its own plural rules), and its text in the user's
+ * format.
+ */
+export interface Count {
+  readonly n: number;
+  readonly text: string;
+}
+export const count = (n: number): Count => ({ n, text: formatInt(n) });
 export const formatPercent = (fraction: number): string => percent().format(fraction);
 /** Binary units, as Windows names them. */
 const SIZE_UNITS = ['KB', 'MB', 'GB', 'TB'] as const;

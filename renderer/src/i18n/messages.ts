@@ -6,6 +6,7 @@
 import type { InstallKind, UpdateStatus } from '../../../preload/contract/contract';
 import type { HealthStatus, JobState, SourceKind } from '../../../preload/contract/model';
 import { SOURCE_KIND_NAMES } from '../../../preload/contract/job-states';
+import type { Count } from './format';
 
 /** Each kind of source as the settings form names it (the one table every process reads). */
 function kindLabels(): Record<SourceKind, string> {
@@ -19,6 +20,12 @@ const unstop = (s: string) => s.replace(/\.+$/, '');
 function listOr(items: string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
+
+/** "1 job", "2 jobs": English has one form for one thing and another for every other number. */
+const counted = (c: Count, one: string, other: string): string => `${c.text} ${c.n === 1 ? one : other}`;
+
+/** "Cancel all 3 active jobs", "Cancel the 1 active job". */
+const cancelAll = (n: Count): string => (n.n === 1 ? `Cancel the ${n.text} active job` : `Cancel all ${n.text} active jobs`);
 
 /** How a stale job's time is introduced: the detail panel's badge and the queue's cell. */
 const LAST_SEEN = 'last seen';
@@ -77,7 +84,7 @@ export const en = {
   exportView: 'Export',
   exportViewCsv: 'CSV of this view…',
   exportViewJson: 'JSON of this view…',
-  exportViewDone: (n: string) => `Exported ${n} jobs as shown.`,
+  exportViewDone: (n: Count) => `Exported ${counted(n, 'job', 'jobs')} as shown.`,
   exportColumns: {
     source: 'Source',
     printer: 'Printer or library',
@@ -111,7 +118,7 @@ export const en = {
   printerCancelAll: 'Cancel all on this printer',
   printerColumns: { name: 'Printer', source: 'Source', state: 'State', reasons: 'Reason', active: 'Active jobs', stuck: 'Stuck jobs', actions: 'Actions' },
   printerNoActive: 'No active jobs on this printer.',
-  jobCount: (shown: string, total: string) => `${shown} of ${total} jobs`,
+  jobCount: (shown: string, total: Count) => `${shown} of ${counted(total, 'job', 'jobs')}`,
   selectedCount: (n: string) => `${n} selected`,
   cancelSelected: (n: string) => `Cancel ${n} selected`,
 
@@ -235,10 +242,10 @@ export const en = {
   cancelConfirmTitle: 'Cancel print job?',
   cancelConfirm: (doc: string, printer: string) => `Cancel “${doc}” on ${printer}? This cannot be undone.`,
   cancelManyConfirmTitle: 'Cancel print jobs?',
-  cancelManyConfirm: (n: string) => `Cancel ${n} print jobs? This cannot be undone.`,
-  cancelAllOnPrinter: (printer: string, n: string) => `Cancel all ${n} active jobs on ${printer}`,
-  cancelAllOnSource: (source: string, n: string) => `Cancel all ${n} active jobs of ${source}`,
-  cancelAllConfirm: (n: string, where: string) => `Cancel all ${n} active jobs on ${where}? This cannot be undone.`,
+  cancelManyConfirm: (n: Count) => `Cancel ${counted(n, 'print job', 'print jobs')}? This cannot be undone.`,
+  cancelAllOnPrinter: (printer: string, n: Count) => `${cancelAll(n)} on ${printer}`,
+  cancelAllOnSource: (source: string, n: Count) => `${cancelAll(n)} of ${source}`,
+  cancelAllConfirm: (n: Count, where: string) => `${cancelAll(n)} on ${where}? This cannot be undone.`,
   confirmCancelJobs: 'Cancel jobs',
   keepJobs: 'Keep',
   canceled: (doc: string) => `Canceled “${doc}”.`,
@@ -257,7 +264,7 @@ export const en = {
   outcomeNotCanceled: (why: string) => `not canceled (${unstop(why)}).`,
   outcomeSkipped: (why: string) => `skipped (${unstop(why)}).`,
   alreadyFinished: 'already finished',
-  cancelManyConfirmMixed: (n: string, others: string) => `Cancel ${n} print jobs? This cannot be undone. ${others} will not be canceled:`,
+  cancelManyConfirmMixed: (n: Count, others: string) => `Cancel ${counted(n, 'print job', 'print jobs')}? This cannot be undone. ${others} will not be canceled:`,
   abortJob: 'Abort job…',
   abortTitle: 'Abort print job',
   abortReason: 'Reason (shown to the job’s owner)',
@@ -405,9 +412,9 @@ export const en = {
   licenseNone: 'No license information.',
   licenseCompany: 'Licensed to',
   licenseValid: (from: string, to: string) => `Valid from ${from} to ${to}`,
-  licenseExpiresIn: (days: string) => `Expires in ${days} days`,
+  licenseExpiresIn: (days: Count) => (days.n === 0 ? 'Expires today' : `Expires in ${counted(days, 'day', 'days')}`),
   licenseExpired: 'The license has expired.',
-  licenseExpiringSoon: (days: string) => `The license expires in ${days} days. Renew it to keep printing.`,
+  licenseExpiringSoon: (days: Count) => `The license expires ${days.n === 0 ? 'today' : `in ${counted(days, 'day', 'days')}`}. Renew it to keep printing.`,
   printers: 'Printers and connections',
   defaultPrinter: 'Default printer',
   makeDefault: 'Make default',
@@ -483,8 +490,8 @@ export const en = {
   pollingStuck: 'Mark an active job stuck after (minutes)',
   pollingBackoff: 'Longest wait after errors (seconds)',
   pollingSecondsNumber: 'Enter a number of seconds.',
-  pollingSecondsAtLeast: (seconds: string) => `Must be at least ${seconds} seconds.`,
-  pollingSecondsAtMost: (seconds: string) => `Must be at most ${seconds} seconds.`,
+  pollingSecondsAtLeast: (seconds: Count) => `Must be at least ${counted(seconds, 'second', 'seconds')}.`,
+  pollingSecondsAtMost: (seconds: Count) => `Must be at most ${counted(seconds, 'second', 'seconds')}.`,
   notifEnabled: 'Show notifications',
   notifEvents: 'Notify me when',
   notifEventNames: {
@@ -547,7 +554,7 @@ export const en = {
   historyOutcomes: { completed: 'Completed', failed: 'Failed', canceled: 'Canceled', other: 'Ended unseen' } as Record<'completed' | 'failed' | 'canceled' | 'other', string>,
   historyTotals: (parts: string[]) => parts.join(' · '),
   historyJobsPer: (bucket: 'hour' | 'day') => (bucket === 'hour' ? 'Finished jobs per hour' : 'Finished jobs per day'),
-  historyJobsChartLabel: (bucket: 'hour' | 'day', bars: string, total: string) => `Finished jobs per ${bucket}, stacked by outcome: ${total} jobs in ${bars} ${bucket}s. Choose Show as tables for the numbers.`,
+  historyJobsChartLabel: (bucket: 'hour' | 'day', bars: Count, total: Count) => `Finished jobs per ${bucket}, stacked by outcome: ${counted(total, 'job', 'jobs')} in ${counted(bars, bucket, `${bucket}s`)}. Choose Show as tables for the numbers.`,
   historyBucketColumn: (bucket: 'hour' | 'day') => (bucket === 'hour' ? 'Hour' : 'Day'),
   historyTotal: 'Total',
   historyEmptyBucketsLeftOut: (bucket: 'hour' | 'day') => `${bucket === 'hour' ? 'Hours' : 'Days'} without finished jobs are left out.`,
@@ -564,8 +571,8 @@ export const en = {
   historyP95: '95th percentile (p95)',
   historyTimes: (p50: string, p95: string) => `p50 ${p50} · p95 ${p95}`,
   historyClickHint: 'Choose a bar to list its jobs below.',
-  historyListAll: (n: string) => `All ${n} finished jobs of the period`,
-  historyListPicked: (what: string, n: string) => `${what}: ${n} jobs`,
+  historyListAll: (n: Count) => (n.n === 1 ? 'The one finished job of the period' : `All ${n.text} finished jobs of the period`),
+  historyListPicked: (what: string, n: Count) => `${what}: ${counted(n, 'job', 'jobs')}`,
   historyPickBucket: (when: string, outcome: string | null) => (outcome ? `${outcome}, ${when}` : when),
   historyPickFailedOn: (printer: string) => `Failed on ${printer}`,
   historyPickReason: (reason: string) => `Failed: ${reason}`,

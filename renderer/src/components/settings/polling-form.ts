@@ -28,8 +28,8 @@ export function pollingToForm(p: PollingSettingsT): PollingForm {
 
 /** What the schema said of a field stored in milliseconds, in seconds. */
 function inSeconds(issue: { code: string; message: string; minimum?: unknown; maximum?: unknown }): string {
-  if (issue.code === 'too_small' && typeof issue.minimum === 'number') return t.pollingSecondsAtLeast(seconds(issue.minimum));
-  if (issue.code === 'too_big' && typeof issue.maximum === 'number') return t.pollingSecondsAtMost(seconds(issue.maximum));
+  if (issue.code === 'too_small' && typeof issue.minimum === 'number') return t.pollingSecondsAtLeast({ n: issue.minimum / 1000, text: seconds(issue.minimum) });
+  if (issue.code === 'too_big' && typeof issue.maximum === 'number') return t.pollingSecondsAtMost({ n: issue.maximum / 1000, text: seconds(issue.maximum) });
   return t.pollingSecondsNumber;
 }
 
