@@ -18,7 +18,7 @@ import type { SpawnSpoolerHost } from '../sources/windows-spooler/host';
 export interface PlatformPorts {
   /** Asks the user for a file to print (the app: a dialog). null when the user cancels. */
   pickFileToPrint(): Promise<{ path: string } | null>;
-  /** Asks where to save (output of a print-to-file job, exports, diagnostics). null: cancelled. */
+  /** Asks where to save (output of a print-to-file job, exports, diagnostics). null: canceled. */
   pickSavePath(suggestedName: string, filters: { name: string; extensions: string[] }[]): Promise<string | null>;
   /**
    * Opens an allow-listed https URL in the system browser (sign-in). `signInHost` is allowed too:

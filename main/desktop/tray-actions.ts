@@ -45,7 +45,7 @@ export function createTrayActionRunner(deps: TrayActionDeps): (action: TrayActio
         return;
       case 'cancel':
         deps.noteOwnAction(action.key);
-        await run('cancelJob', { key: action.key }, 'The job could not be cancelled');
+        await run('cancelJob', { key: action.key }, 'The job could not be canceled');
         return;
       case 'refresh':
         await run('refreshNow', {}, 'Refreshing failed');

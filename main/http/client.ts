@@ -38,7 +38,7 @@ export type HttpErrorKind =
   | 'malformed'
   /** the answer exceeded the size limit */
   | 'too-large'
-  /** cancelled by the caller */
+  /** canceled by the caller */
   | 'aborted';
 
 export class HttpError extends Error {
@@ -592,7 +592,7 @@ export class HttpClient {
     if (timedOut) return new HttpError('timeout', `${target} did not answer in time`, { target, cause: err });
     const ax = this.ax;
     if (signal?.aborted || (ax && (ax.default.isCancel(err) || (err instanceof ax.AxiosError && err.code === 'ERR_CANCELED')))) {
-      return new HttpError('aborted', `${target} was cancelled`, { target, cause: err });
+      return new HttpError('aborted', `${target} was canceled`, { target, cause: err });
     }
     if (errorCodes(err).includes(CLEARTEXT_REFUSED)) return cleartextRefused(target, err);
     const pinned = (function find(e: unknown, depth: number): Error | null {

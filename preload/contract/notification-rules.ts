@@ -75,7 +75,7 @@ const MEMORY_MAX = 5000;
 const SUMMARY: Record<NotificationEvent, (n: number) => string> = {
   completed: (n) => `${n} jobs completed`,
   failed: (n) => `${n} jobs failed`,
-  canceledByOther: (n) => `${n} jobs were cancelled outside this app`,
+  canceledByOther: (n) => `${n} jobs were canceled outside this app`,
   stuck: (n) => `${n} jobs are stuck`,
   sourceProblem: (n) => `${n} sources need attention`,
   licenseExpiring: (n) => `${n} licenses expire soon`,
@@ -223,7 +223,7 @@ export function createNotificationRules(opts: NotificationRulesOptions): Notific
     if (to !== 'canceled') return null;
     const at = ownActions.get(job.key);
     if (at !== undefined && opts.clock.now() - at <= ownMemoryMs) return null;
-    return { event: 'canceledByOther', title: `Cancelled: ${docName(job)}`, body: job.detail ?? `The job on ${where(job)} was cancelled outside this app.`, count: 1 };
+    return { event: 'canceledByOther', title: `Canceled: ${docName(job)}`, body: job.detail ?? `The job on ${where(job)} was canceled outside this app.`, count: 1 };
   }
 
   function onTransition(reported: Job, from: Job['state'] | null, to: Job['state']): void {

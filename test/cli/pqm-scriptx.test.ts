@@ -86,7 +86,7 @@ describe('pqm with ScriptX.Services', () => {
     expect((await pqm(h, ['track', 'local', token, '--kind', 'pdf', '--json'])).code).toBe(0);
     const r = await pqm(h, ['cancel', `local:${token}`]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe('pqm: error (unsupported): The job cannot be cancelled: ScriptX.Services cannot cancel PDF jobs (its PDF printing API has no cancel). [source local]\n');
+    expect(r.stderr).toBe('pqm: error (unsupported): The job cannot be canceled: ScriptX.Services cannot cancel PDF jobs (its PDF printing API has no cancel). [source local]\n');
     expect(sim.requests.some((q) => q.path.includes(`canceljob/${token}`))).toBe(false);
   });
 

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 /**
- * Notices of your own jobs in the window: completed, failed, stuck and cancelled elsewhere, under
+ * Notices of your own jobs in the window: completed, failed, stuck and canceled elsewhere, under
  * the desktop notifications' rules and settings, each with what to do about it.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -99,7 +99,7 @@ describe('notices of your jobs', () => {
     expect(noticeTexts()).toEqual([]);
   });
 
-  it('does not call a cancel made here "cancelled outside this app"; one made elsewhere is told', async () => {
+  it('does not call a cancel made here "canceled outside this app"; one made elsewhere is told', async () => {
     await mountWithClock();
     await act(async () => {
       await m!.store.cancelJob('local:a');
@@ -109,6 +109,6 @@ describe('notices of your jobs', () => {
     act(() => m!.store.dismissAllNotices());
     patch('local:c', { state: 'canceled' });
     grouped();
-    expect(noticeTexts()).toEqual([expect.stringContaining('Cancelled: Report.pdf')]);
+    expect(noticeTexts()).toEqual([expect.stringContaining('Canceled: Report.pdf')]);
   });
 });

@@ -161,15 +161,15 @@ describe.skipIf(SKIP_BROWSER_TESTS)('columns, the narrow window and notices of y
     expect(await page.evaluate(() => document.activeElement?.getAttribute('role'))).toBe('grid');
   });
 
-  it('tells, in the window, that a job of yours was cancelled elsewhere, with Details', async () => {
+  it('tells, in the window, that a job of yours was canceled elsewhere, with Details', async () => {
     await page.setViewportSize({ width: 1280, height: 800 });
     const key = await placeJob(1, 'queued', 'Leave form.html');
-    // Cancelled by someone else (another client of the app), not from this window.
+    // Canceled by someone else (another client of the app), not from this window.
     await run.preview.core.handlers.cancelJob({ key });
-    const notice = page.getByTestId('notice').filter({ hasText: 'Cancelled: Leave form.html' });
+    const notice = page.getByTestId('notice').filter({ hasText: 'Canceled: Leave form.html' });
     await notice.waitFor({ timeout: 15_000 });
     // One sentence pair, punctuated, whatever the service's own words end with.
-    expect(await notice.locator('.notice-body > span').first().textContent()).toMatch(/^Cancelled: Leave form\.html\. .+\.$/);
+    expect(await notice.locator('.notice-body > span').first().textContent()).toMatch(/^Canceled: Leave form\.html\. .+\.$/);
     expect(await notice.getAttribute('data-level')).toBe('warning');
     await expectNoAxeFindings();
     await saveShot(page, 'notice-own-job');

@@ -10,10 +10,10 @@ import { isoFromEpochMs, jobTypeWords, taskCounts, toJobState } from './states';
 
 export async function act(ctx: AodocsContext, job: Job, action: JobAction, signal: AbortSignal): Promise<SourceJob> {
   const { config, deps, client } = ctx;
-  if (action.type !== 'cancel') throw new AppFailure('unsupported', 'AODocs jobs can be cancelled, not aborted.', { sourceId: config.id });
+  if (action.type !== 'cancel') throw new AppFailure('unsupported', 'AODocs jobs can be canceled, not aborted.', { sourceId: config.id });
   try {
     const after = await client.cancelJob(job.nativeId, signal);
-    deps.logger.info('AODocs job cancelled', { sourceId: config.id, jobId: job.nativeId, status: after.status });
+    deps.logger.info('AODocs job canceled', { sourceId: config.id, jobId: job.nativeId, status: after.status });
     return mapJob(ctx, after);
   } catch (err) {
     let failure = toActionFailure(err, ctx, job, 'cancel');
@@ -21,7 +21,7 @@ export async function act(ctx: AodocsContext, job: Job, action: JobAction, signa
       // AODocs refuses to cancel a job that has finished meanwhile: say so, in its state.
       const now = await client.getJob(job.nativeId, signal).catch(() => null);
       if (now && FINAL_STATUSES.has(now.status)) {
-        const words = now.status === 'COMPLETED' ? 'completed' : now.status === 'FAILED' ? 'failed' : 'been cancelled';
+        const words = now.status === 'COMPLETED' ? 'completed' : now.status === 'FAILED' ? 'failed' : 'been canceled';
         failure = new AppFailure('too-late', `AODocs job ${job.nativeId} has already ${words}; there is nothing left to cancel.`, { sourceId: config.id });
       }
     }

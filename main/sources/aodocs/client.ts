@@ -217,10 +217,10 @@ export class AodocsClient {
     }
   }
 
-  /** Waits on the injected clock; a cancelled request ends at once, as an aborted HTTP request. */
+  /** Waits on the injected clock; a canceled request ends at once, as an aborted HTTP request. */
   private async wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
     const s = signal ?? new AbortController().signal;
     await sleep(this.deps.clock, ms, s, { resolveOnAbort: true });
-    if (s.aborted) throw new HttpError('aborted', 'The AODocs request was cancelled', { target: 'AODocs' });
+    if (s.aborted) throw new HttpError('aborted', 'The AODocs request was canceled', { target: 'AODocs' });
   }
 }

@@ -63,7 +63,7 @@ export function toActionFailure(err: unknown, ctx: AodocsContext, job: { nativeI
     const said = err.serviceMessage ?? (err.status !== null ? `HTTP ${err.status}` : err.message);
     switch (err.kind) {
       case 'aborted':
-        return new AppFailure('unreachable', `The request to ${action} AODocs job ${job.nativeId} was cancelled.`, { sourceId });
+        return new AppFailure('unreachable', `The request to ${action} AODocs job ${job.nativeId} was canceled.`, { sourceId });
       case 'unreachable':
       case 'timeout':
         return new AppFailure('unreachable', `AODocs at ${ctx.host} could not be reached to ${action} job ${job.nativeId}; try again when it is back.`, { sourceId });

@@ -1,6 +1,6 @@
 /**
  * How an AODocs job (ApiJob) reads in the monitor's one queue: state, progress, words for the job
- * type, owner and "mine", timestamps, and whether it can be cancelled.
+ * type, owner and "mine", timestamps, and whether it can be canceled.
  */
 import { makeJobKey, type ActionPermission, type JobState } from '../../../preload/contract/model';
 import type { SourceJob } from '../../queue/source';
@@ -96,7 +96,7 @@ export function detailOf(job: ApiJob): string | null {
     case 'FAILED':
       return c ? `Failed after ${done} of ${plural(total, 'task')}${failedPart}: open the job for the error events` : 'Failed: open the job for the error events';
     case 'CANCELLED':
-      return c ? `Cancelled after ${done} of ${plural(total, 'task')}${failedPart}` : 'Cancelled';
+      return c ? `Canceled after ${done} of ${plural(total, 'task')}${failedPart}` : 'Canceled';
     default:
       return `AODocs reports status "${job.status}", which this version of the monitor does not know`;
   }
@@ -132,9 +132,9 @@ export function cancelPermission(job: ApiJob): ActionPermission {
     case 'COMPLETED':
     case 'FAILED':
     case 'CANCELLED':
-      return { allowed: false, reason: `The job has already ${job.status === 'COMPLETED' ? 'completed' : job.status === 'FAILED' ? 'failed' : 'been cancelled'}` };
+      return { allowed: false, reason: `The job has already ${job.status === 'COMPLETED' ? 'completed' : job.status === 'FAILED' ? 'failed' : 'been canceled'}` };
     default:
-      return { allowed: false, reason: `AODocs reports status "${job.status}", which cannot be cancelled from here` };
+      return { allowed: false, reason: `AODocs reports status "${job.status}", which cannot be canceled from here` };
   }
 }
 

@@ -51,7 +51,7 @@ export function toActionFailure(e: unknown, ctx: Pick<GraphContext, 'config' | '
     const said = e.serviceMessage?.replace(/\.$/, '') ?? null;
     if (e.kind === 'unreachable' || e.kind === 'timeout') return new AppFailure('unreachable', `Universal Print (${ctx.client.host}) could not be reached to ${what}.`, { sourceId });
     if (e.kind === 'malformed') return new AppFailure('internal', `Universal Print answered the request to ${what} with something the app cannot read.`, { sourceId });
-    if (e.kind === 'aborted') return new AppFailure('internal', `The request to ${what} was cancelled.`, { sourceId });
+    if (e.kind === 'aborted') return new AppFailure('internal', `The request to ${what} was canceled.`, { sourceId });
     if (e.status === 403) return new AppFailure('not-allowed', permissionMessage(op, `the request to ${what}`, said), { sourceId });
     if (e.status === 404) {
       if (opts.key) ctx.goneKeys?.add(opts.key);

@@ -17,7 +17,7 @@ import { CANCELLABLE_CODES, JOB_STATUS, PDF_CANCEL_REASON, PRINTING_CODES, TOO_L
 const ON_PREMISE = 2;
 
 function tooLate(ctx: ScriptxContext): AppFailure {
-  return new AppFailure('too-late', `The job cannot be cancelled: ${TOO_LATE_REASON}.`, { sourceId: ctx.config.id });
+  return new AppFailure('too-late', `The job cannot be canceled: ${TOO_LATE_REASON}.`, { sourceId: ctx.config.id });
 }
 
 /** The client for a cancel, once the job and the service's version allow one. */
@@ -28,12 +28,12 @@ async function cancellable(ctx: ScriptxContext, job: Job, signal: AbortSignal): 
     throw new AppFailure('conflict', `This job has already finished (${job.rawState}); there is nothing to cancel.`, { sourceId });
   }
   if (code !== null && PRINTING_CODES.has(code)) throw tooLate(ctx);
-  if (job.extra.kind === 'pdf' || ctx.entries.get(job.nativeId)?.kind === 'pdf') throw new AppFailure('unsupported', `The job cannot be cancelled: ${PDF_CANCEL_REASON}.`, { sourceId });
+  if (job.extra.kind === 'pdf' || ctx.entries.get(job.nativeId)?.kind === 'pdf') throw new AppFailure('unsupported', `The job cannot be canceled: ${PDF_CANCEL_REASON}.`, { sourceId });
   try {
     const c = await connect(ctx, signal);
     const d = await describeOrNull(ctx, c, signal);
     if (d?.serviceVersion && d.serviceClass !== ON_PREMISE && compareVersion(d.serviceVersion, '2.10') < 0) {
-      throw new AppFailure('unsupported', `The job cannot be cancelled: ${CANCEL_VERSION_MESSAGE} (this is ${formatVersion(d.serviceVersion)}).`, { sourceId });
+      throw new AppFailure('unsupported', `The job cannot be canceled: ${CANCEL_VERSION_MESSAGE} (this is ${formatVersion(d.serviceVersion)}).`, { sourceId });
     }
     return c;
   } catch (err) {
@@ -55,7 +55,7 @@ async function cancel(ctx: ScriptxContext, job: Job, signal: AbortSignal): Promi
         await markFinished(ctx, e);
         throw new AppFailure('not-found', 'ScriptX.Services no longer knows this job; it has finished and been removed.', { sourceId });
       }
-      throw new AppFailure('unsupported', `The job cannot be cancelled: ${CANCEL_VERSION_MESSAGE}.`, { sourceId });
+      throw new AppFailure('unsupported', `The job cannot be canceled: ${CANCEL_VERSION_MESSAGE}.`, { sourceId });
     }
     throw toActionFailure(err, ctx, 'Cancelling the job');
   }
@@ -82,7 +82,7 @@ async function cancel(ctx: ScriptxContext, job: Job, signal: AbortSignal): Promi
 }
 
 export async function act(ctx: ScriptxContext, job: Job, action: JobAction, signal: AbortSignal): Promise<SourceJob> {
-  if (action.type !== 'cancel') throw new AppFailure('unsupported', 'ScriptX.Services jobs can be cancelled, not aborted.', { sourceId: ctx.config.id });
+  if (action.type !== 'cancel') throw new AppFailure('unsupported', 'ScriptX.Services jobs can be canceled, not aborted.', { sourceId: ctx.config.id });
   return cancel(ctx, job, signal);
 }
 

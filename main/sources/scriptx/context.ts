@@ -243,7 +243,7 @@ export async function askStatus(ctx: ScriptxContext, c: ScriptxClient, e: Entry,
     const recent = e.statusTimes.filter((t) => clock.now() - t < ctx.rate.windowMs);
     const wait = recent.length < ctx.rate.maxPerWindow ? 0 : Math.min(...recent) + ctx.rate.windowMs - clock.now();
     if (wait > 0) await sleep(clock, wait, signal, { resolveOnAbort: true });
-    if (signal.aborted) throw new HttpError('aborted', 'The poll was cancelled', { target: 'status' });
+    if (signal.aborted) throw new HttpError('aborted', 'The poll was canceled', { target: 'status' });
     e.statusTimes.push(clock.now());
     e.askedAt = clock.now();
     return await c.status(e.kind, e.token, signal);

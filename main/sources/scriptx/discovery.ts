@@ -81,7 +81,7 @@ export async function discoverService(config: Pick<ScriptxSourceConfig, 'baseUrl
   for (let p = from; p <= to; p++) ports.push(p);
   // Probed together (loopback, short timeout); the lowest answering port wins, as in sequence.
   const results = await Promise.allSettled(ports.map((p) => pingAt(http, `http://${host}:${p}`, signal, timeoutMs)));
-  if (signal.aborted) throw new SourceError('down', 'Looking for ScriptX.Services was cancelled.');
+  if (signal.aborted) throw new SourceError('down', 'Looking for ScriptX.Services was canceled.');
   const i = results.findIndex((r) => r.status === 'fulfilled');
   if (i >= 0) return { baseUrl: `http://${host}:${ports[i]}`, foundBy: 'port probe', tried };
   tried.push(`licensing/ping on ports ${from}-${to} of ${host}: nothing answered as ScriptX.Services`);

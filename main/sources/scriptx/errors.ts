@@ -86,7 +86,7 @@ export function toActionFailure(err: unknown, ctx: ScriptxContext, what: string)
     if (err.kind === 'http' && err.status !== null && err.status >= 400 && err.status < 500) return new AppFailure('invalid-input', answered, { sourceId, cause: err });
     if (err.kind === 'http') return new AppFailure('internal', answered, { sourceId, cause: err });
     if (err.kind === 'malformed' || err.kind === 'too-large') return new AppFailure('internal', `${what} failed: ScriptX.Services sent an answer the monitor cannot read (${err.message}).`, { sourceId, cause: err });
-    if (err.kind === 'aborted') return new AppFailure('internal', `${what} was cancelled.`, { sourceId, cause: err });
+    if (err.kind === 'aborted') return new AppFailure('internal', `${what} was canceled.`, { sourceId, cause: err });
   }
   return new AppFailure('internal', `${what} failed: ${errorWords(err)}`, { sourceId, cause: err });
 }

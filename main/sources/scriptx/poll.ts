@@ -227,7 +227,7 @@ export async function poll(ctx: ScriptxContext, pollCtx: PollContext): Promise<P
 
   if (now >= ctx.quietUntil) await askAll(ctx, c, due, signal, asked);
   else asked.retryAfterMs = ctx.quietUntil - now;
-  if (signal.aborted) throw new HttpError('aborted', 'The poll was cancelled', { target: 'poll' });
+  if (signal.aborted) throw new HttpError('aborted', 'The poll was canceled', { target: 'poll' });
   if (asked.fatal) throw asked.fatal;
   // A poll whose every status failed fails without the informational answers.
   const allStatusesFailed = asked.failedKeys.length > 0 && asked.answered === 0 && asked.gone.length === 0;

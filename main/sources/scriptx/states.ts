@@ -1,7 +1,7 @@
 /**
  * ScriptX.Services job status codes (JobStatus.status) and what they mean for the monitor:
  * the normalized state, the original name kept for display, whether the job is final, and whether
- * it can still be cancelled.
+ * it can still be canceled.
  */
 import type { ActionPermission, JobState } from '../../../preload/contract/model';
 
@@ -49,7 +49,7 @@ const MEANING: Readonly<Record<number, { state: JobState; detail: string; reason
   [S.CodeException]: { state: 'failed', detail: 'ScriptX.Services reported an exception while printing.', reason: 'ScriptX.Services reported an error while printing' },
   [S.CompletedWaitingForCollection]: { state: 'paused', detail: 'The output is waiting to be collected.', reason: 'Output ready to save' },
   [S.ItemError]: { state: 'failed', detail: 'An error occurred while processing the job.', reason: 'Error while processing the job' },
-  [S.Abandoned]: { state: 'canceled', detail: 'The job was cancelled, abandoned as stuck, or its file output was never collected.', reason: 'Canceled or abandoned by ScriptX.Services' },
+  [S.Abandoned]: { state: 'canceled', detail: 'The job was canceled, abandoned as stuck, or its file output was never collected.', reason: 'Canceled or abandoned by ScriptX.Services' },
 };
 
 /** Codes of a job still being prepared: ScriptX can still stop it. */

@@ -55,7 +55,7 @@ export function watchJobNotices(store: Store, clock: RulesClock = windowClock): 
     if (before.state !== after.state) rules.handle({ type: 'transition', job: after, from: before.state, to: after.state });
     if (after.stuck && !before.stuck) rules.handle({ type: 'stuck', job: after });
   });
-  // A cancel or abort asked for here is no surprise: its outcome is not told as "cancelled outside this app".
+  // A cancel or abort asked for here is no surprise: its outcome is not told as "canceled outside this app".
   const stopOwn = effect(() => {
     for (const [key, action] of store.pending.value) if (action === 'cancel' || action === 'abort') rules.noteOwnAction(key);
   });

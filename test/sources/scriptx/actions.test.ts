@@ -54,7 +54,7 @@ describe('cancel', () => {
     const before = h.sim.requests.length;
     await expect(h.source.act(asJob(job), { type: 'cancel' }, signal())).rejects.toMatchObject({
       code: 'too-late',
-      message: 'The job cannot be cancelled: pages are already printing; ScriptX cannot stop this job.',
+      message: 'The job cannot be canceled: pages are already printing; ScriptX cannot stop this job.',
     });
     expect(h.sim.requests.length).toBe(before);
 
@@ -73,7 +73,7 @@ describe('cancel', () => {
     const job = await h.source.track!(token, {}, signal());
     await expect(h.source.act(asJob(job), { type: 'cancel' }, signal())).rejects.toMatchObject({
       code: 'unsupported',
-      message: 'The job cannot be cancelled: cancel needs ScriptX.Services 2.10 or later (this is 2.9.4.0).',
+      message: 'The job cannot be canceled: cancel needs ScriptX.Services 2.10 or later (this is 2.9.4.0).',
     });
     expect(h.sim.requests.some((r) => r.path.includes('canceljob'))).toBe(false);
   });

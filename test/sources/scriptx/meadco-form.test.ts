@@ -210,7 +210,7 @@ describe('cancel, as seed 003 documents it', () => {
     expect(job.cancel).toEqual({ allowed: false, reason: PDF_CANCEL_REASON });
     await expect(h.source.act(asJob({ ...job, cancel: { allowed: true } }), { type: 'cancel' }, signal())).rejects.toMatchObject({
       code: 'unsupported',
-      message: `The job cannot be cancelled: ${PDF_CANCEL_REASON}.`,
+      message: `The job cannot be canceled: ${PDF_CANCEL_REASON}.`,
     });
     expect(h.sim.requests.some((r) => r.path.includes('canceljob'))).toBe(false);
   });

@@ -80,7 +80,7 @@ describe('notification rules', () => {
     s.transition(mineCancelled, 'queued', 'canceled');
     s.transition(makeJob({ key: 'local:other', document: 'Other' }), 'queued', 'canceled');
     await s.settle();
-    expect(s.shown).toEqual([expect.objectContaining({ event: 'canceledByOther', title: 'Cancelled: Other', key: 'local:other' })]);
+    expect(s.shown).toEqual([expect.objectContaining({ event: 'canceledByOther', title: 'Canceled: Other', key: 'local:other' })]);
   });
 
   it('stuck once per stall; a source going down or needing sign-in once per change', async () => {

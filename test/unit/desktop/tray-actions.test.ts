@@ -28,8 +28,8 @@ describe('tray actions', () => {
     const s = setup();
     s.handlers.cancelJob.mockRejectedValueOnce(new AppFailure('too-late', 'The job is already printing.'));
     await s.run({ type: 'cancel', key: 'local:1' });
-    expect(s.alert).toHaveBeenCalledWith('The job could not be cancelled: The job is already printing.');
-    expect(s.emit).toHaveBeenCalledWith('app:notice', { level: 'error', message: 'The job could not be cancelled: The job is already printing.' });
+    expect(s.alert).toHaveBeenCalledWith('The job could not be canceled: The job is already printing.');
+    expect(s.emit).toHaveBeenCalledWith('app:notice', { level: 'error', message: 'The job could not be canceled: The job is already printing.' });
   });
 
   it('pause, resume, refresh, show, open and quit', async () => {
