@@ -36,6 +36,19 @@ export default tseslint.config(
     },
   },
   {
+    // What the app says is in US English, as the state words are ("Canceled"): one spelling in
+    // every message of main, the contract and the window.
+    files: ['main/**/*.ts', 'preload/**/*.ts', 'renderer/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'Literal[value=/[Cc]ancelled/]', message: 'Write "canceled" (US English), as every other message of the app does.' },
+        { selector: 'TemplateElement[value.raw=/[Cc]ancelled/]', message: 'Write "canceled" (US English), as every other message of the app does.' },
+        { selector: 'JSXText[value=/[Cc]ancelled/]', message: 'Write "canceled" (US English), as every other message of the app does.' },
+      ],
+    },
+  },
+  {
     // Electron lives in the thin shell: the top-level files of main/ and the sandboxed preload.
     // Everything else is plain TypeScript that runs (and is tested) in Node.
     files: ['main/*/**/*.ts', 'preload/contract/**/*.ts', 'bench/**/*.ts', 'bin/**/*.{js,ts}'],

@@ -1,7 +1,8 @@
 /**
  * The layout's two walls, as the lint enforces them (eslint.config.js): the window imports, outside
  * renderer/, only the shared contract in preload/contract/; only the thin shell (main/*.ts and
- * preload/index.ts) imports Electron. Each rule is checked on code that breaks it and code that keeps it.
+ * preload/index.ts) imports Electron. Beside them, one wording rule: what the app says spells
+ * "canceled" one way. Each rule is checked on code that breaks it and code that keeps it.
  */
 import { ESLint } from 'eslint';
 import { join } from 'node:path';
@@ -10,9 +11,9 @@ import { describe, expect, it } from 'vitest';
 const root = join(__dirname, '../../..');
 const eslint = new ESLint({ cwd: root });
 
-async function restricted(file: string, code: string): Promise<string[]> {
+async function restricted(file: string, code: string, rule = 'no-restricted-imports'): Promise<string[]> {
   const [result] = await eslint.lintText(code, { filePath: join(root, file) });
-  return result.messages.filter((m) => m.ruleId === 'no-restricted-imports').map((m) => m.message);
+  return result.messages.filter((m) => m.ruleId === rule).map((m) => m.message);
 }
 
 describe('layout lint', () => {
@@ -30,5 +31,14 @@ describe('layout lint', () => {
       expect(await restricted(file, "export { app } from 'electron';\n"), file).toHaveLength(1);
       expect(await restricted(file, "export { autoUpdater } from 'electron-updater';\n"), file).toHaveLength(1);
     }
+  });
+
+  it('keeps one spelling of canceled in what the app says', async () => {
+    const said = ['export const a = "The job was cancelled.";\n', 'export const b = (d: string) => `Cancelled: ${d}`;\n'];
+    for (const file of ['main/sources/aodocs/states.ts', 'preload/contract/notification-rules.ts', 'renderer/src/i18n/messages.ts']) {
+      for (const code of said) expect(await restricted(file, code, 'no-restricted-syntax'), file).toHaveLength(1);
+      expect(await restricted(file, 'export const c = "The job was canceled.";\n', 'no-restricted-syntax'), file).toEqual([]);
+    }
+    expect(await restricted('renderer/src/components/X.tsx', 'export const X = () => <p>Cancelled</p>;\n', 'no-restricted-syntax')).toHaveLength(1);
   });
 });
