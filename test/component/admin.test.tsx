@@ -131,8 +131,9 @@ describe('printers and their health', () => {
     m = await mountWith();
     act(() => m!.bridge.emit('printers:changed', { printers: [{ ...printers[0]!, state: 'printing', reasons: [], acceptingJobs: true }] }));
     act(() => m!.store.openDetails('cups:7'));
-    const chip = await screen.findAllByTestId('printer-state');
-    expect(chip.map((c) => c.textContent)).toContain('Printing');
+    // Beside the job's own state, the chip says it is the printer's.
+    const panel = await screen.findByRole('complementary');
+    expect(within(panel).getByTestId('printer-state').textContent).toBe('Printer is printing');
   });
 
   it('the Printer filter lists every source\'s printers by name', async () => {

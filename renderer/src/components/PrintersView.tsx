@@ -59,11 +59,12 @@ export function askCancelPrinter(store: Store, printer: Printer, described: bool
   };
 }
 
-export function PrinterStateChip(props: { state: PrinterState; acceptingJobs: boolean | null }) {
+/** A printer's state; `words`: the state's words where the chip alone would not say it is a printer's. */
+export function PrinterStateChip(props: { state: PrinterState; acceptingJobs: boolean | null; words?: Record<PrinterState, string> }) {
   return (
     <>
       <span class={`badge printer-${props.state}`} data-testid="printer-state">
-        {t.printerStates[props.state]}
+        {(props.words ?? t.printerStates)[props.state]}
       </span>
       {props.acceptingJobs === false && (
         <span class="badge printer-not-accepting" data-testid="printer-not-accepting">
@@ -81,7 +82,7 @@ export function JobPrinterChip(props: { sourceId: string; printer: string | null
   if (!p) return null;
   return (
     <span class="job-printer-state" title={p.reasons.join(', ') || undefined}>
-      <PrinterStateChip state={p.state} acceptingJobs={p.acceptingJobs} />
+      <PrinterStateChip state={p.state} acceptingJobs={p.acceptingJobs} words={t.jobPrinterStates} />
       {p.reasons.length > 0 && <span class="printer-reasons"> {p.reasons.join(', ')}</span>}
     </span>
   );

@@ -113,6 +113,8 @@ export const en = {
   printersLoadFailed: (m: string) => `The printers could not be read: ${m}`,
   printersNone: 'No source has reported printers yet.',
   printerStates: { ready: 'Ready', printing: 'Printing', stopped: 'Stopped', offline: 'Offline', unknown: 'Unknown' },
+  /** The state of the printer a job is on, beside the job's own state in its details: said to be the printer's. */
+  jobPrinterStates: { ready: 'Printer is ready', printing: 'Printer is printing', stopped: 'Printer is stopped', offline: 'Printer is offline', unknown: 'Printer state unknown' },
   printerNotAccepting: 'Not accepting jobs',
   printerCounts: (active: string, stuck: string) => `${active} active · ${stuck} stuck`,
   printerCancelAll: 'Cancel all on this printer',
