@@ -79,6 +79,44 @@ describe('startWindow', () => {
     expect((await screen.findByTestId('connection-banner')).textContent).toBe('Cannot connect to the preview server: it refused this page’s access token.');
   });
 
+  it('says a refused connection once, in its banner, not again as notices of the reads it makes by itself', async () => {
+    // As the web bridge answers while refused: every request at once, not-allowed, in the banner's words.
+    const bridge = new ConnectedBridge({ jobs: [makeJob({ key: 'local:a' })] });
+    const refusal = 'Cannot connect to the preview server: it refused this page’s access token.';
+    bridge.status = { state: 'refused', message: refusal };
+    const answers: Promise<unknown>[] = [];
+    bridge.request = ((name: string) => {
+      const answer = Promise.resolve({ ok: false, error: { code: 'not-allowed', message: refusal } });
+      answers.push(answer.then(() => name));
+      return answer;
+    }) as typeof bridge.request;
+    mountWindow(bridge);
+    expect((await screen.findByTestId('load-error')).textContent).toContain(refusal);
+    // Every read the window makes by itself at start (settings, first rows, queue, printers) has failed.
+    await waitFor(() => expect(answers.length).toBeGreaterThanOrEqual(4));
+    expect(new Set(await Promise.all(answers))).toEqual(new Set(['getSettings', 'getSnapshot', 'windowReady', 'getPrinters']));
+    await new Promise((r) => setTimeout(r, 0));
+    expect(screen.getByTestId('connection-banner').textContent).toBe(refusal);
+    expect(screen.queryAllByTestId('notice').map((n) => n.textContent)).toEqual([]);
+  });
+
+  it('tells a failed read of the settings or printers as such when the connection is not the cause', async () => {
+    const bridge = new ConnectedBridge({ jobs: [makeJob({ key: 'local:a' })] });
+    bridge.status = { state: 'open', message: null };
+    const real = bridge.request.bind(bridge);
+    bridge.request = ((name: string, input: unknown) =>
+      name === 'getSettings' || name === 'getPrinters'
+        ? Promise.resolve({ ok: false, error: { code: 'internal', message: 'The settings file is locked' } })
+        : real(name as never, input as never)) as typeof bridge.request;
+    mountWindow(bridge);
+    await waitFor(() =>
+      expect(screen.queryAllByTestId('notice').map((n) => n.textContent?.replace(/✕$/, ''))).toEqual([
+        'The settings could not be read: The settings file is locked. The window shows its default view.',
+        'The printers could not be read: The settings file is locked',
+      ]),
+    );
+  });
+
   it('reloads the queue after a reconnect when the first connection opened before the window loaded', async () => {
     const bridge = new ConnectedBridge({ jobs: [makeJob({ key: 'local:a' })] });
     bridge.status = { state: 'open', message: null };

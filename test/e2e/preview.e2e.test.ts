@@ -161,6 +161,10 @@ describe.skipIf(SKIP_BROWSER_TESTS)('browser preview end to end', () => {
       await other.goto(`http://127.0.0.1:${preview.port}/#token=wrong`);
       await expect.poll(() => other.getByTestId('connection-banner').or(other.getByTestId('load-error')).first().textContent(), { timeout: 10_000 }).toMatch(/access token/);
       expect(await other.getByTestId('job-row').count()).toBe(0);
+      // Said in the banner, once: not repeated as a notice for each read that failed with it.
+      await other.getByTestId('load-error').waitFor();
+      expect(await other.getByTestId('connection-banner').textContent()).toMatch(/access token/);
+      expect(await other.getByTestId('notice').allTextContents()).toEqual([]);
     } finally {
       await other.close();
     }

@@ -437,6 +437,7 @@ export const en = {
   settingsProblems: 'The settings file has problems; these parts are not used:',
   settingsSaved: 'Settings saved.',
   settingsSaveFailed: (reason: string) => `Settings were not saved: ${reason}`,
+  settingsLoadFailed: (reason: string) => `The settings could not be read: ${reason}. The window shows its default view.`,
   settingsFile: (path: string) => `Settings file: ${path}`,
   addSource: 'Add a source',
   editSource: (name: string) => `Edit ${name}`,

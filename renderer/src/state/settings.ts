@@ -21,8 +21,13 @@ export function isFiltered(ui: UiSettings): boolean {
   return ui.mineOnly || ui.stuckOnly || ui.sourceFilter.length > 0 || ui.printerFilter.length > 0 || ui.stateFilter.length > 0 || ui.search.trim() !== '';
 }
 
-export function createSettings(opts: { call: Call; notify: Notify }) {
+/**
+ * `notifyBackground`: how a failure of what the window reads by itself (not asked for by the user)
+ * is told; default `notify`.
+ */
+export function createSettings(opts: { call: Call; notify: Notify; notifyBackground?: Notify }) {
   const { call, notify } = opts;
+  const notifyBackground = opts.notifyBackground ?? notify;
   const settingsView = signal<SettingsView | null>(null);
   const ui = signal<UiSettings>(defaultUi());
   /** True while the filters or search in use are those saved last time (the window says so), until one is changed. */
@@ -33,7 +38,7 @@ export function createSettings(opts: { call: Call; notify: Notify }) {
   async function loadSettings(answer?: Promise<Result<SettingsView>>): Promise<boolean> {
     const r = await (answer ?? call('getSettings', {}));
     if (!r.ok) {
-      notify('warning', t.settingsSaveFailed(r.error.message));
+      notifyBackground('warning', t.settingsLoadFailed(r.error.message));
       return false;
     }
     batch(() => {

@@ -9,7 +9,7 @@ import type { Result } from '../../../preload/contract/model';
 import { isFinal } from '../../../preload/contract/job-states';
 import { t } from '../i18n/messages';
 import { requestSafely, type Call } from './call';
-import { createNotices } from './notices';
+import { createNotices, type Notify } from './notices';
 import { createQueue } from './queue';
 import { createSettings } from './settings';
 import { createActions } from './actions';
@@ -44,14 +44,21 @@ export interface ConfirmRequest {
 export function createStore(bridge: PrintQueueBridge) {
   const call: Call = (name, input) => requestSafely(bridge, name, input);
   const notices = createNotices();
-  const settings = createSettings({ call, notify: notices.notify });
+  /** Set while the transport to the app is lost (browser preview): the sentence to show. */
+  const connection = signal<string | null>(null);
+  /**
+   * A failure of what the window reads by itself (its settings, the printers): not told while the
+   * connection banner already says why nothing can be read, which would repeat it once per request.
+   */
+  const notifyBackground: Notify = (...notice) => {
+    if (connection.value === null) notices.notify(...notice);
+  };
+  const settings = createSettings({ call, notify: notices.notify, notifyBackground });
   const queue = createQueue({ ui: settings.ui, notify: notices.notify });
   const actions = createActions({ call, queue, notify: notices.notify });
   const panel = signal<Panel | null>(null);
   const confirm = signal<ConfirmRequest | null>(null);
   const abortKey = signal<string | null>(null);
-  /** Set while the transport to the app is lost (browser preview): the sentence to show. */
-  const connection = signal<string | null>(null);
   const unsubs: (() => void)[] = [];
 
   /**
@@ -128,7 +135,7 @@ export function createStore(bridge: PrintQueueBridge) {
   async function loadPrinters(): Promise<void> {
     const r = await call('getPrinters', {});
     if (r.ok) queue.printerList.value = r.value;
-    else notices.notify('warning', t.printersLoadFailed(r.error.message));
+    else notifyBackground('warning', t.printersLoadFailed(r.error.message));
   }
 
   function dispose(): void {

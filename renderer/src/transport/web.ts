@@ -167,10 +167,9 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
         console.error('A connection listener failed.', err);
       }
     }
+    // A refused or lost connection is said by the window's connection banner (onConnection), once
+    // and for as long as it lasts, not as notices beside it; its end is told once, as a notice.
     if (next.state === 'open' && everOpened && attempt > 0) emitLocal('app:notice', { level: 'info', message: 'Reconnected to the preview server.' });
-    if ((next.state === 'refused' || next.state === 'disconnected') && next.message) {
-      emitLocal('app:notice', { level: next.state === 'refused' ? 'error' : 'warning', message: next.message });
-    }
   }
 
   function emitLocal<E extends EventName>(event: E, payload: Events[E]): void {
@@ -326,13 +325,6 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
       let set = listeners.get(event);
       if (!set) listeners.set(event, (set = new Set()));
       set.add(listener as (payload: never) => void);
-      // A late subscriber to notices still learns why the page is not connected.
-      if (event === 'app:notice' && (status.state === 'refused' || status.state === 'disconnected') && status.message) {
-        const notice = { level: status.state === 'refused' ? 'error' : 'warning', message: status.message } as Events['app:notice'];
-        queueMicrotask(() => {
-          if (set?.has(listener as (payload: never) => void)) (listener as (p: Events['app:notice']) => void)(notice);
-        });
-      }
       return () => {
         set?.delete(listener as (payload: never) => void);
       };
