@@ -42,9 +42,9 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: 'Literal[value=/[Cc]ancelled/]', message: 'Write "canceled" (US English), as every other message of the app does.' },
-        { selector: 'TemplateElement[value.raw=/[Cc]ancelled/]', message: 'Write "canceled" (US English), as every other message of the app does.' },
-        { selector: 'JSXText[value=/[Cc]ancelled/]', message: 'Write "canceled" (US English), as every other message of the app does.' },
+        { selector: 'Literal[value=/[Cc]ancell(ed|ing)/]', message: 'Write "canceled" and "canceling" (US English), as every other message of the app does.' },
+        { selector: 'TemplateElement[value.raw=/[Cc]ancell(ed|ing)/]', message: 'Write "canceled" and "canceling" (US English), as every other message of the app does.' },
+        { selector: 'JSXText[value=/[Cc]ancell(ed|ing)/]', message: 'Write "canceled" and "canceling" (US English), as every other message of the app does.' },
       ],
     },
   },

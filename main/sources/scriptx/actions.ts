@@ -37,7 +37,7 @@ async function cancellable(ctx: ScriptxContext, job: Job, signal: AbortSignal): 
     }
     return c;
   } catch (err) {
-    throw toActionFailure(err, ctx, 'Cancelling the job');
+    throw toActionFailure(err, ctx, 'Canceling the job');
   }
 }
 
@@ -57,7 +57,7 @@ async function cancel(ctx: ScriptxContext, job: Job, signal: AbortSignal): Promi
       }
       throw new AppFailure('unsupported', `The job cannot be canceled: ${CANCEL_VERSION_MESSAGE}.`, { sourceId });
     }
-    throw toActionFailure(err, ctx, 'Cancelling the job');
+    throw toActionFailure(err, ctx, 'Canceling the job');
   }
   if (PRINTING_CODES.has(answer.status)) {
     toSourceJob(ctx, e, answer);

@@ -344,7 +344,7 @@ export const en = {
   serviceControlExample: '"service": {\n  "restart": { "file": "C:\\\\Program Files\\\\MeadCo\\\\ScriptX.Services\\\\restart.cmd", "args": [] },\n  "windowsServiceName": "MeadCo ScriptX.Services"\n}',
   trackTitleField: 'Document name (optional)',
   trackPrinterField: 'Printer (optional)',
-  trackLabelHelp: 'ScriptX.Services does not say which document or printer a token is for: name them here to recognise the job.',
+  trackLabelHelp: 'ScriptX.Services does not say which document or printer a token is for: name them here to recognize the job.',
   trackSubmit: 'Track',
   tracked: (doc: string) => `Now tracking “${doc}”.`,
   noSourcesToChoose: 'Add a source first in Settings.',
