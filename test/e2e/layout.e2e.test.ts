@@ -2,7 +2,8 @@
  * The queue window as it loads and lays out in real Chromium through the preview: no console
  * error, no axe finding of any impact (light and dark), and nothing clipped (header labels, toolbar
  * controls, and a row's numbers and times, the widest it shows) at 1280×800, 900×600
- * and 150% zoom (a 1280×800 window at 150% lays out as 853×533 CSS pixels).
+ * and 150% zoom (a 1280×800 window at 150% lays out as 853×533 CSS pixels); the queue keeps rows in
+ * view there with the Printers and History sections open above it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
@@ -207,5 +208,40 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the window loads clean and lays out at ever
     await saveShot(page, `window-${name}-details`);
     await panel.getByRole('button', { name: 'Close' }).click();
     expect(await row(page, (await first.getAttribute('data-key'))!).count()).toBe(1);
+  });
+
+  it.each([
+    ['1280x800', 1280, 800],
+    ['900x600', 900, 600],
+    ['zoom-150', 853, 533],
+  ])('keeps the queue in view with Printers and History open at %s, the page itself never scrolling', async (name, width, height) => {
+    await page.setViewportSize({ width, height });
+    const printers = page.getByTestId('printers-view');
+    const history = page.getByTestId('history-section');
+    await printers.locator('summary').click();
+    await history.locator('summary').click();
+    await page.getByTestId('history-jobs-chart').waitFor();
+    try {
+      const seen = await page.evaluate(() => {
+        const body = document.querySelector('.grid-body')!.getBoundingClientRect();
+        const whole = [...document.querySelectorAll('[data-testid="job-row"]')].filter((r) => {
+          const b = r.getBoundingClientRect();
+          return b.top >= body.top - 1 && b.bottom <= Math.min(body.bottom, window.innerHeight) + 1;
+        }).length;
+        // Each section's title stays on screen, to close it.
+        const titles = [...document.querySelectorAll<HTMLElement>('.app-section summary')].map((t) => {
+          const b = t.getBoundingClientRect();
+          const at = document.elementFromPoint(b.left + 4, b.top + b.height / 2);
+          return b.height > 0 && b.bottom <= window.innerHeight && !!at && t.contains(at);
+        });
+        return { whole, titles, pageScrolls: document.documentElement.scrollHeight > window.innerHeight };
+      });
+      expect(seen).toEqual({ whole: expect.any(Number), titles: [true, true], pageScrolls: false });
+      expect(seen.whole, `whole rows in view at ${name}`).toBeGreaterThanOrEqual(4);
+      await saveShot(page, `window-${name}-sections`);
+    } finally {
+      await printers.locator('summary').click();
+      await history.locator('summary').click();
+    }
   });
 });

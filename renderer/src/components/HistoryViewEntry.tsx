@@ -29,7 +29,7 @@ export function HistorySection() {
   const h = historyOf(store);
   const open = h.open.value;
   return (
-    <section aria-label={t.historyTitle}>
+    <section class="app-section" aria-label={t.historyTitle}>
       <details class="printers-view history-section" data-testid="history-section" open={open} onToggle={(e) => {
         const next = (e.currentTarget as HTMLDetailsElement).open;
         // The view's code is fetched now, beside the history it reads, not after the next frame

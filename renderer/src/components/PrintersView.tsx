@@ -96,7 +96,7 @@ export function PrintersView() {
   const described = new Set(store.printerList.value.map((p) => p.key));
   const names = store.sourceNames.value;
   return (
-    <section aria-label={t.printersTitle}>
+    <section class="app-section" aria-label={t.printersTitle}>
     <details class="printers-view" data-testid="printers-view" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
       <summary>
         {t.printersTitle} ({formatInt(open ? printers.length : store.printerCount.value)})
