@@ -23,6 +23,13 @@ async function expectNoAxeFindings(): Promise<void> {
   expect(found, JSON.stringify(found, null, 2)).toEqual([]);
 }
 
+/** The window's sizes: 1280×800, 900×600, and 1280×800 at 150% zoom (853×533 CSS pixels). */
+const SIZES: [name: string, width: number, height: number][] = [
+  ['1280x800', 1280, 800],
+  ['900x600', 900, 600],
+  ['zoom-150', 853, 533],
+];
+
 /** A long job's page count, the widest a pages cell shows in this window (three digits each). */
 const LONG_JOB_PAGES = '128 of 250';
 
@@ -190,11 +197,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the window loads clean and lays out at ever
     }
   });
 
-  it.each([
-    ['1280x800', 1280, 800],
-    ['900x600', 900, 600],
-    ['zoom-150', 853, 533],
-  ])('clips nothing at %s', async (name, width, height) => {
+  it.each(SIZES)('clips nothing at %s', async (name, width, height) => {
     await page.setViewportSize({ width, height });
     const first = page.getByTestId('job-row').first();
     await first.waitFor();
@@ -210,11 +213,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the window loads clean and lays out at ever
     expect(await row(page, (await first.getAttribute('data-key'))!).count()).toBe(1);
   });
 
-  it.each([
-    ['1280x800', 1280, 800],
-    ['900x600', 900, 600],
-    ['zoom-150', 853, 533],
-  ])('keeps the queue in view with Printers and History open at %s, the page itself never scrolling', async (name, width, height) => {
+  it.each(SIZES)('keeps the queue in view with Printers and History open at %s, the page itself never scrolling', async (name, width, height) => {
     await page.setViewportSize({ width, height });
     const printers = page.getByTestId('printers-view');
     const history = page.getByTestId('history-section');
