@@ -65,6 +65,12 @@ describe('cancel', () => {
     expect(m.bridge.callsOf('cancelJob')).toHaveLength(0);
   });
 
+  it("writes a source's reason as a sentence on the line beside the button it disables", async () => {
+    m = await mount({ jobs: [makeJob({ key: 'local:a', state: 'printing', cancel: { allowed: false, reason: 'cancel has already been requested' } })], sources });
+    const button = within(openDetails('local:a')).getByRole('button', { name: 'Cancel job' });
+    expect(document.getElementById(button.getAttribute('aria-describedby')!)?.textContent).toBe('Cancel has already been requested.');
+  });
+
   it('disables cancel and says why when the source does not allow it', async () => {
     const reason = 'ScriptX.Services cannot stop a job once its pages are printing.';
     m = await mount({ jobs: [makeJob({ key: 'local:a', state: 'printing', cancel: { allowed: false, reason } })], sources });

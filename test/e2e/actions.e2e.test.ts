@@ -10,6 +10,8 @@ import { WORKLOAD_SOURCE_IDS, WORKLOAD_USER } from '../simulators/workload';
 import { closeOverlays, openWindow, row, rowKeys, saveShot, seriousViolations, SKIP_BROWSER_TESTS, sourceLine, type BrowserRun } from './helpers';
 
 const TOO_LATE = 'pages are already printing; ScriptX cannot stop this job';
+/** The same reason on a line of its own, beside what it disables: a sentence. */
+const TOO_LATE_LINE = 'Pages are already printing; ScriptX cannot stop this job.';
 
 let run: BrowserRun;
 let page: Page;
@@ -56,7 +58,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window actions in the browser', () =>
     // The reason sits next to the button and describes it.
     const reasonId = await cancel.getAttribute('aria-describedby');
     expect(reasonId).toBeTruthy();
-    expect(await panel.locator(`[id="${reasonId}"]`).textContent()).toBe(TOO_LATE);
+    expect(await panel.locator(`[id="${reasonId}"]`).textContent()).toBe(TOO_LATE_LINE);
     await panel.getByRole('button', { name: 'Close' }).click();
 
     // Delete on the row asks to cancel: the refusal and its reason are shown, nothing is sent.

@@ -9,6 +9,8 @@ import { WORKLOAD_SOURCE_IDS } from '../simulators/workload';
 import { axeViolations, closeOverlays, openWindow, row, saveShot, SKIP_BROWSER_TESTS, type BrowserRun } from './helpers';
 
 const TOO_LATE = 'pages are already printing; ScriptX cannot stop this job';
+/** The same reason on a line of its own, beside what it disables: a sentence. */
+const TOO_LATE_LINE = 'Pages are already printing; ScriptX cannot stop this job.';
 
 let run: BrowserRun;
 let page: Page;
@@ -70,7 +72,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('acting on rows in the browser', () => {
     await expect.poll(() => menu().count()).toBe(1);
     expect(await item('cancel').getAttribute('aria-disabled')).toBe('true');
     const why = await item('cancel').getAttribute('aria-describedby');
-    expect(await page.locator(`[id="${why}"]`).textContent()).toBe(TOO_LATE);
+    expect(await page.locator(`[id="${why}"]`).textContent()).toBe(TOO_LATE_LINE);
     expect(await item('retry').getAttribute('aria-disabled')).toBe('true');
     // The focus starts on the first item that applies; the arrows reach every item.
     expect(await item('details').evaluate((el) => el === document.activeElement)).toBe(true);

@@ -292,7 +292,7 @@ function StuckHelp(props: { job: Job }) {
       </div>
       {!job.cancel.allowed && (
         <p class="muted reason" id="stuck-cancel-reason">
-          {cancelRefusal(job)}
+          {t.reasonLine(cancelRefusal(job))}
         </p>
       )}
     </section>
@@ -305,7 +305,7 @@ function JobActions(props: { job: Job }) {
   const pending = store.pending.value.get(job.key);
   const rowError = store.rowErrors.value.get(job.key);
   const final = isFinal(job);
-  const cancelReason = job.cancel.allowed ? undefined : cancelRefusal(job);
+  const cancelReason = job.cancel.allowed ? undefined : t.reasonLine(cancelRefusal(job));
   const printerPeers = job.printer && !final ? cancelableOf(store, { sourceId: job.sourceId, printer: job.printer }) : [];
   return (
     <section class="detail-actions" aria-label={t.actionsLabel}>

@@ -178,7 +178,7 @@ export function RowMenu(props: { store: Store; request: RowMenuRequest; onClose:
           )}
           {item.disabledReason && (
             <span class="row-menu-why" id={`row-menu-why-${item.id}`}>
-              {item.disabledReason}
+              {t.reasonLine(item.disabledReason)}
             </span>
           )}
         </div>

@@ -241,6 +241,8 @@ export const en = {
   actionsLabel: 'Job actions',
   cancelJob: 'Cancel job',
   cancelNotAllowed: 'This job cannot be canceled.',
+  /** Why something cannot be done to a job, on a line of its own: a source's reason ("pages are already printing") as a sentence. */
+  reasonLine: (reason: string) => `${reason.charAt(0).toUpperCase()}${reason.slice(1)}${/[.!?…]$/.test(reason) ? '' : '.'}`,
   cancelConfirmTitle: 'Cancel print job?',
   cancelConfirm: (doc: string, printer: string) => `Cancel “${doc}” on ${printer}? This cannot be undone.`,
   cancelManyConfirmTitle: 'Cancel print jobs?',
