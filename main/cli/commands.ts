@@ -1,5 +1,6 @@
 /** The commands of `pqm` (docs/interfaces.md "CLI"), with their options and help. */
 import type { CommandSpec } from './args';
+import { SOURCE_KIND_NAMES } from '../../preload/contract/job-states';
 
 const EXIT_CODES = 'Exit codes: 0 success; 1 the operation failed; 2 usage or settings error; 3 a source was unreachable or needs sign-in; 130 interrupted (Ctrl+C; watch ends with 0).';
 const JSON_OPT = { kind: 'flag', help: 'machine-readable JSON output (errors as JSON on stderr)' } as const;
@@ -148,7 +149,7 @@ export const COMMANDS: CommandSpec[] = [
 export function globalHelp(version: string): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [
-    `pqm ${version}: Print Queue Monitor from the command line (ScriptX.Services, Universal Print, AODocs).`,
+    `pqm ${version}: Print Queue Monitor from the command line (${Object.values(SOURCE_KIND_NAMES).map((n) => n.kind).join(', ')}).`,
     '',
     'Usage: pqm [--config <file>] <command> [options]      pqm <command> --help',
     '',

@@ -88,6 +88,8 @@ describe('help and usage', () => {
     const top = await runPqm(bundle, ['--help'], { env: h.env });
     expect(top.code).toBe(0);
     for (const c of COMMANDS) expect(top.stdout).toContain(c.name);
+    // It names every kind of source it reads, as the app's settings do.
+    expect(top.stdout.split('\n')[0]).toMatch(/\(ScriptX\.Services, Universal Print \(Microsoft Graph\), AODocs, IPP printer or CUPS server, Print queues on this PC \(Windows\)\)\.$/);
     // Each command's help, through the same entry (in-process: 13 process starts would cost seconds).
     for (const c of COMMANDS) {
       let out = '';
