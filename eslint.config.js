@@ -2,6 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
+const US_CANCELED = 'Write "canceled" and "canceling" (US English), as every other message of the app does.';
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-artifacts/**', 'bench/results.json'] },
   js.configs.recommended,
@@ -42,9 +44,9 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: 'Literal[value=/[Cc]ancell(ed|ing)/]', message: 'Write "canceled" and "canceling" (US English), as every other message of the app does.' },
-        { selector: 'TemplateElement[value.raw=/[Cc]ancell(ed|ing)/]', message: 'Write "canceled" and "canceling" (US English), as every other message of the app does.' },
-        { selector: 'JSXText[value=/[Cc]ancell(ed|ing)/]', message: 'Write "canceled" and "canceling" (US English), as every other message of the app does.' },
+        { selector: 'Literal[value=/[Cc]ancell(ed|ing)/]', message: US_CANCELED },
+        { selector: 'TemplateElement[value.raw=/[Cc]ancell(ed|ing)/]', message: US_CANCELED },
+        { selector: 'JSXText[value=/[Cc]ancell(ed|ing)/]', message: US_CANCELED },
       ],
     },
   },

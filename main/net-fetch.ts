@@ -4,7 +4,7 @@
  *
  * `net.fetch` cannot be used for this: the shared HTTP layer follows redirects itself (one policy
  * for every runtime, main/http/client.ts) and so asks for `redirect: 'manual'`, which `net.fetch`
- * answers by rejecting the request ("Redirect was canceled", electron#43715). `net.request` with
+ * answers by rejecting the request ("Redirect was cancelled", electron#43715). `net.request` with
  * `redirect: 'manual'` shows the redirect in its `redirect` event instead: it is answered here as
  * the 3xx response it is (with its Location), the request is aborted, and the HTTP layer decides.
  */

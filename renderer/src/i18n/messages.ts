@@ -15,6 +15,8 @@ function kindLabels(): Record<SourceKind, string> {
 
 /** A sentence's own full stop removed, for quoting it inside another sentence. */
 const unstop = (s: string) => s.replace(/\.+$/, '');
+/** A sentence's full stop added when it has none of its own (., !, ? or …). */
+const stop = (s: string) => (/[.!?…]$/.test(s) ? s : `${s}.`);
 
 /** "a", "a or b", "a, b or c" */
 function listOr(items: string[]): string {
@@ -149,7 +151,7 @@ export const en = {
   resetColumns: 'Reset columns',
   gridLabel: 'Print jobs',
   /** A notice of one of your jobs: the notification's title and body as one sentence pair. */
-  jobNotice: (title: string, body: string) => `${title}. ${body}${/[.!?…]$/.test(body) ? '' : '.'}`,
+  jobNotice: (title: string, body: string) => `${title}. ${stop(body)}`,
   sortedAscending: 'sorted ascending',
   sortedDescending: 'sorted descending',
 
@@ -242,7 +244,7 @@ export const en = {
   cancelJob: 'Cancel job',
   cancelNotAllowed: 'This job cannot be canceled.',
   /** Why something cannot be done to a job, on a line of its own: a source's reason ("pages are already printing") as a sentence. */
-  reasonLine: (reason: string) => `${reason.charAt(0).toUpperCase()}${reason.slice(1)}${/[.!?…]$/.test(reason) ? '' : '.'}`,
+  reasonLine: (reason: string) => stop(`${reason.charAt(0).toUpperCase()}${reason.slice(1)}`),
   cancelConfirmTitle: 'Cancel print job?',
   cancelConfirm: (doc: string, printer: string) => `Cancel “${doc}” on ${printer}? This cannot be undone.`,
   cancelManyConfirmTitle: 'Cancel print jobs?',

@@ -5,6 +5,7 @@
  */
 import { PollingSettings, SOURCE_KINDS, type PollingSettings as PollingSettingsT } from '../../../../preload/contract/model';
 import { t } from '../../i18n/messages';
+import type { Count } from '../../i18n/format';
 import type { Errors } from './fields';
 
 export type PollingForm = Record<string, string>;
@@ -13,6 +14,8 @@ export type PollingForm = Record<string, string>;
 const IN_MS = new Set([...SOURCE_KINDS.flatMap((k) => [`${k}.activeMs`, `${k}.idleMs`]), 'maxBackoffMs']);
 
 const seconds = (ms: number): string => String(ms / 1000);
+/** A bound in milliseconds as a number of seconds for a message. */
+const secondsCount = (ms: number): Count => ({ n: ms / 1000, text: seconds(ms) });
 
 export function pollingToForm(p: PollingSettingsT): PollingForm {
   const form: PollingForm = {};
@@ -28,8 +31,8 @@ export function pollingToForm(p: PollingSettingsT): PollingForm {
 
 /** What the schema said of a field stored in milliseconds, in seconds. */
 function inSeconds(issue: { code: string; message: string; minimum?: unknown; maximum?: unknown }): string {
-  if (issue.code === 'too_small' && typeof issue.minimum === 'number') return t.pollingSecondsAtLeast({ n: issue.minimum / 1000, text: seconds(issue.minimum) });
-  if (issue.code === 'too_big' && typeof issue.maximum === 'number') return t.pollingSecondsAtMost({ n: issue.maximum / 1000, text: seconds(issue.maximum) });
+  if (issue.code === 'too_small' && typeof issue.minimum === 'number') return t.pollingSecondsAtLeast(secondsCount(issue.minimum));
+  if (issue.code === 'too_big' && typeof issue.maximum === 'number') return t.pollingSecondsAtMost(secondsCount(issue.maximum));
   return t.pollingSecondsNumber;
 }
 
