@@ -11,6 +11,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startScriptxSimulator } from '../test/simulators/scriptx/server';
 import { createFileTrackedStore, TRACKED_FILE_NAME } from '../main/state/tracked';
+import { installedCommand } from '../test/cli/helpers';
 import type { BenchFigure } from './types';
 import { median, percentile, sleep, waitFor } from './harness';
 
@@ -43,7 +44,7 @@ async function coldSources(cli: string, dir: string): Promise<number[]> {
 const WATCH_RUNS = 3;
 
 export async function runCliWatchBench(): Promise<BenchFigure[]> {
-  const cli = join(ROOT, 'bin', 'pqm.js');
+  const cli = installedCommand();
   if (!existsSync(join(ROOT, 'out', 'main', 'cli.js'))) throw new Error('out/main/cli.js is missing: run `npm run build` first.');
   const runs: { lat: number[]; after: number }[] = [];
   for (let r = 0; r < WATCH_RUNS; r++) runs.push(await watchRun(cli));
@@ -55,10 +56,10 @@ export async function runCliWatchBench(): Promise<BenchFigure[]> {
     const p95s = runs.map((r) => percentile(r.lat, 95) / 1000);
     const p95 = median(p95s);
     const after = Math.max(...runs.map((r) => r.after));
-    const method = `built CLI (node bin/pqm.js watch --json) in its own process, ScriptX simulator, ${runs[0]!.lat.length} scripted changes of ${JOBS} jobs handed in through tracked.json; change to JSON line on stdout; median of ${WATCH_RUNS} runs, one after another, each with its own simulator and settings`;
+    const method = `built CLI (node main/cli/bin.js watch --json) in its own process, ScriptX simulator, ${runs[0]!.lat.length} scripted changes of ${JOBS} jobs handed in through tracked.json; change to JSON line on stdout; median of ${WATCH_RUNS} runs, one after another, each with its own simulator and settings`;
     const listed = (xs: number[]) => `runs: ${xs.map((x) => x.toFixed(3)).join(', ')} s`;
     return [
-      { group: 'cli', name: '`pqm sources --json`, no sources, cold start', value: coldMedian / 1000, unit: 's', target: '≤ 0.25 s', met: coldMedian <= 250, method: `built CLI (node bin/pqm.js) in a new process each time, settings with no sources; spawn to exit, wall clock; median of ${COLD_RUNS} runs (fastest ${(Math.min(...cold) / 1000).toFixed(3)} s, slowest ${(Math.max(...cold) / 1000).toFixed(3)} s), measured after the watch runs` },
+      { group: 'cli', name: '`pqm sources --json`, no sources, cold start', value: coldMedian / 1000, unit: 's', target: '≤ 0.25 s', met: coldMedian <= 250, method: `built CLI (node main/cli/bin.js) in a new process each time, settings with no sources; spawn to exit, wall clock; median of ${COLD_RUNS} runs (fastest ${(Math.min(...cold) / 1000).toFixed(3)} s, slowest ${(Math.max(...cold) / 1000).toFixed(3)} s), measured after the watch runs` },
       { group: 'freshness', name: '`pqm watch --json`, ScriptX p50', value: median(p50s), unit: 's', target: null, met: null, method: `${method} (${listed(p50s)})` },
       { group: 'freshness', name: '`pqm watch --json`, ScriptX p95', value: p95, unit: 's', target: '≤ 1 s', met: p95 <= 1, method: `${method} (${listed(p95s)})` },
       { group: 'request-cost', name: '`pqm watch`, status requests for finished jobs (3 s after)', value: after, unit: 'req', target: '0', met: after === 0, method: `simulator request log after every job completed; the largest of the ${WATCH_RUNS} runs (runs: ${runs.map((r) => r.after).join(', ')})` },

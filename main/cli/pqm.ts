@@ -1,7 +1,7 @@
 /**
- * The `pqm` entry point (built to out/main/cli.js; bin/pqm.js runs it with plain Node). Wires the
- * process (argv, environment, stdout/stderr, signals) to runCli and exits with its code once the
- * output is flushed.
+ * The `pqm` entry point (built to out/main/cli.js; main/cli/bin.js, the command as installed, runs
+ * it with plain Node). Wires the process (argv, environment, stdout/stderr, signals) to runCli and
+ * exits with its code once the output is flushed.
  */
 import { version } from '../../package.json';
 import { runCli } from './run';

@@ -3,6 +3,7 @@
  * temp folder (plain `node`, ~0.1 s per start), with a temp settings folder and env secrets.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +11,14 @@ import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 
 export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+
+/** The `pqm` command as installed (`npm link`): the launcher package.json's `bin` names, which runs
+ * the CLI that `npm run build` writes to out/main. */
+export function installedCommand(): string {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin?: { pqm?: string } };
+  if (typeof pkg.bin?.pqm !== 'string') throw new Error('package.json names no `pqm` command in `bin`.');
+  return join(ROOT, pkg.bin.pqm);
+}
 
 export async function buildCli(): Promise<{ bundle: string; dispose(): Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), 'pqm-cli-build-'));

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startAodocsSimulator, type AodocsSimulator } from '../simulators/aodocs/server';
 import { createHistoryStore } from '../../main/state/history';
@@ -14,7 +14,7 @@ import { COMMANDS } from '../../main/cli/commands';
 import { runCli } from '../../main/cli/run';
 import { signInLine } from '../../main/cli/format';
 import type { HistoryEntry, Job, SourceHealth } from '../../preload/contract/model';
-import { allFilesText, buildCli, cliHome, ROOT, runPqm, startPqm, until, type CliEnv, stopRunningPqm } from './helpers';
+import { allFilesText, buildCli, cliHome, installedCommand, ROOT, runPqm, startPqm, until, type CliEnv, stopRunningPqm } from './helpers';
 
 const CODE = 'sec-code-S3cr3tV4lue-9f2e1d';
 const OTHER_CODE = 'other-code-Zq81k2m3n4';
@@ -525,13 +525,15 @@ describe('diagnostics and secrets', () => {
 });
 
 describe('the pqm launcher', () => {
-  it('bin/pqm.js runs the built CLI', () => {
+  it('the command package.json installs runs the built CLI', () => {
     const built = join(ROOT, 'out/main/cli.js');
     expect(existsSync(built), `${built} is missing: run \`npm run build\` first`).toBe(true);
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin/pqm.js'), '--help'], { encoding: 'utf8', timeout: 15_000 });
+    const pqm = installedCommand();
+    expect(pqm.startsWith(join(ROOT, 'main', 'cli') + sep), `${pqm}: the launcher stands with the CLI it starts`).toBe(true);
+    const r = spawnSync(process.execPath, [pqm, '--help'], { encoding: 'utf8', timeout: 15_000 });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^pqm \d+\.\d+\.\d+: Print Queue Monitor/);
-    const bad = spawnSync(process.execPath, [join(ROOT, 'bin/pqm.js'), 'nope'], { encoding: 'utf8', timeout: 15_000 });
+    const bad = spawnSync(process.execPath, [pqm, 'nope'], { encoding: 'utf8', timeout: 15_000 });
     expect(bad.status).toBe(2);
   });
 });

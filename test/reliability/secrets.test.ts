@@ -25,6 +25,7 @@ import { createMemorySecretStore } from '../helpers/memory-stores';
 import { createWorkload, startWorkloadSimulators, WORKLOAD_SOURCE_IDS, type WorkloadSimulators } from '../simulators/workload';
 import { describeLeaks, SecretScanner, type Leak } from './fixtures/secrets-scan';
 import { allSlots, secretsOf, slotValue } from './fixtures/secrets-values';
+import { installedCommand } from '../cli/helpers';
 
 const T0 = Date.UTC(2026, 2, 2, 8, 0, 0);
 const ROOT = join(__dirname, '..', '..');
@@ -312,8 +313,8 @@ describe('secrets never leave main', () => {
   });
 });
 
-/** The command as installed: bin/pqm.js runs the CLI that `npm run build` writes to out/main. */
-const PQM = join(ROOT, 'bin', 'pqm.js');
+/** The command as installed. */
+const PQM = installedCommand();
 const BUILT_CLI = join(ROOT, 'out', 'main', 'cli.js');
 describe('the pqm command', () => {
   it('prints no secret with `jobs --json` and `sources --json`, nor on stderr', async () => {

@@ -154,7 +154,9 @@ vi.mock('../../../main/core/app-core', () => ({
 
 const realPlatform = process.platform;
 const realArgv = [...process.argv];
+const realCwd = process.cwd();
 afterEach(() => {
+  process.chdir(realCwd);
   core.start.mockClear();
   Object.defineProperty(process, 'platform', { value: realPlatform });
   vi.resetModules();
@@ -178,6 +180,11 @@ async function boot(lock: boolean) {
   Object.defineProperty(process, 'resourcesPath', { value: join(tmpdir(), 'pqm-resources'), configurable: true });
   state.userData = mkdtempSync(join(tmpdir(), 'pqm-index-'));
   Object.defineProperty(process, 'platform', { value: 'win32' });
+  // With the platform told as Windows, the settings path is joined the Windows way
+  // ('\\tmp\\pqm-index-…\\settings.json'), which this host's path functions read as a name in the
+  // working folder: the files the app keeps beside its settings (logs) are written there, so the
+  // working folder is the run's own.
+  process.chdir(state.userData);
   await import('../../../main/index');
   if (lock) await vi.waitFor(() => expect(core.start).toHaveBeenCalled(), { timeout: 5000, interval: 10 });
   await settle(40);

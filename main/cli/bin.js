@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const candidates = ['cli.js', 'cli.mjs', 'cli.cjs'].map((name) => join(root, 'out', 'main', name));
 const bundle = candidates.find((p) => existsSync(p));
 if (!bundle) {
