@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RequestName } from '../../preload/contract/channels';
 import { dispatch, type Handlers, type RequestInput, type RequestOutput } from '../../preload/contract/contract';
-import { AppFailure, secretEnvName, secretNamesFor, toAppError, type AppError, type HistoryEntry, type Job, type JobPatch, type SourceHealth } from '../../preload/contract/model';
+import { AppFailure, problemDetail, secretEnvName, secretNamesFor, toAppError, type AppError, type HistoryEntry, type Job, type JobPatch, type SourceHealth } from '../../preload/contract/model';
 import { createAppCore } from '../core/app-core';
 import type { AppCore } from '../core/app-core-types';
 import { writeFileAtomic } from '../state/atomic-file';
@@ -153,9 +153,9 @@ export async function runCli(io: CliIo): Promise<number> {
     // A file that cannot be used is one error; a usable one with problems, one warning each.
     if (usesSources && (loaded.status === 'unreadable' || loaded.problems.some((p) => p.field === ''))) {
       await core.stop();
-      return fail(new UsageError(`The settings file ${configPath} cannot be used (${loaded.problems[0]?.message ?? 'unreadable'}). It was left untouched.`));
+      return fail(new UsageError(`The settings file ${configPath} cannot be used. ${loaded.problems[0]?.message ?? 'It cannot be read.'}`));
     }
-    for (const p of loaded.problems) say(`settings ${p.field ? `field ${p.field}` : 'file'}: ${p.message}`);
+    for (const p of loaded.problems) say(`settings ${p.field ? `field ${p.field}` : 'file'}: ${problemDetail(p)}`);
   }
   logger.info('pqm command', { command: command.name, configPath });
 
@@ -332,7 +332,7 @@ function validateOutput(loaded: LoadedSettings, explicit: boolean, json: boolean
     io.stdout(`${JSON.stringify({ path: loaded.path, status: loaded.status, fileVersion: loaded.fileVersion, valid, problems, sources: loaded.settings.sources.map((s) => s.id) }, null, 2)}\n`);
   } else {
     const lines = [`${loaded.path}: ${loaded.status}${valid ? '' : `, ${problems.length} problem${problems.length === 1 ? '' : 's'}`}`];
-    for (const p of problems) lines.push(`  ${p.field || '(file)'}: ${p.message}`);
+    for (const p of problems) lines.push(`  ${p.field || '(file)'}: ${problemDetail(p)}`);
     lines.push(`Sources that run: ${loaded.settings.sources.map((s) => s.id).join(', ') || 'none'}`);
     io.stdout(`${lines.join('\n')}\n`);
     if (!valid) io.stderr(`pqm: error (invalid-input): the settings file has ${problems.length} problem${problems.length === 1 ? '' : 's'}; the first: ${problems[0].message}\n`);

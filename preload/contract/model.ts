@@ -616,10 +616,18 @@ export const Settings = strictObject({
 export type Settings = z.infer<typeof Settings>;
 export type SettingsInput = z.input<typeof Settings>;
 
-/** A problem found in the settings file: which field, and why. */
+/** A problem found in the settings file: which field, and why. The message names its field first
+ * ("sources.0.baseUrl: must be …") where it has one, so that it reads alone (in an error, a log). */
 export interface SettingsProblem {
   field: string;
   message: string;
+}
+
+/** What a problem says beside its field, where a list shows the field apart: the message without
+ * the field it begins with ("must be …"), so that the field is not said twice. */
+export function problemDetail(p: SettingsProblem): string {
+  const lead = `${p.field}: `;
+  return p.field && p.message.startsWith(lead) ? p.message.slice(lead.length) : p.message;
 }
 
 // ---------------------------------------------------------------------------------------------

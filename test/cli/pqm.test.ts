@@ -320,7 +320,8 @@ describe('settings', () => {
     const r = await pqm(h, ['jobs', '--json']);
     expect(r.code).toBe(0);
     expect((JSON.parse(r.stdout) as Job[]).map((j) => j.key)).toContain(`ao:${job.jobId}`);
-    expect(r.stderr).toMatch(/^pqm: settings field sources\.1\.baseUrl: .*source "bad" is not used until this is fixed/m);
+    // The field once, then what is wrong with it.
+    expect(r.stderr).toMatch(/^pqm: settings field sources\.1\.baseUrl: must be an http:\/\/ or https:\/\/ URL \(source "bad" is not used until this is fixed\)$/m);
     const v = await pqm(h, ['settings', 'validate', '--json']);
     expect(v.code).toBe(2);
     const report = JSON.parse(v.stdout);
@@ -328,7 +329,7 @@ describe('settings', () => {
     expect(report.problems[0].field).toBe('sources.1.baseUrl');
     const human = await pqm(h, ['settings', 'validate']);
     expect(human.code).toBe(2);
-    expect(human.stdout).toMatch(/sources\.1\.baseUrl: /);
+    expect(human.stdout).toMatch(/^ {2}sources\.1\.baseUrl: must be an http:\/\/ or https:\/\/ URL/m);
     expect(human.stderr).toMatch(/^pqm: error \(invalid-input\): the settings file has 1 problem/);
     expect(await readFile(h.config, 'utf8')).toBe(text);
     expect(await readdir(h.dir)).not.toContain(expect.stringMatching(/backup/));
@@ -365,7 +366,8 @@ describe('settings', () => {
     const h = await home(text);
     const r = await pqm(h, ['jobs']);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/not valid JSON/);
+    // One sentence after another, not one inside the other.
+    expect(r.stderr).toBe(`pqm: error (invalid-input): The settings file ${h.config} cannot be used. The settings file is not valid JSON (it ends too early); no source is used until it is fixed, and the file is left untouched.\n`);
     expect(r.stdout).toBe('');
     const d = await pqm(h, ['diagnostics', '--out', 'diag.json']);
     expect(d.code).toBe(0);

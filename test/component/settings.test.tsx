@@ -4,6 +4,7 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { AppFailure, type SettingsInput } from '../../preload/contract/model';
 import type { DesktopInfo } from '../../preload/contract/contract';
 import { makeHealth } from '../helpers/fake-bridge';
+import { parseSettingsDocument, parseSettingsText } from '../../main/state/settings';
 import { choose, mount, unmount, type Mounted } from './harness';
 
 let m: Mounted | undefined;
@@ -35,6 +36,38 @@ function errorOf(input: HTMLElement): string | null {
 function type(input: HTMLElement, value: string) {
   fireEvent.input(input, { target: { value } });
 }
+
+describe('settings: the problems found in the file', () => {
+  const items = (dialog: HTMLElement) => within(within(dialog).getByRole('alert')).getAllByRole('listitem').map((li) => li.textContent);
+
+  it('names each field once, beside what is wrong with it', async () => {
+    // As the app's own parser words them (each message begins with its field, to read alone).
+    const { problems } = parseSettingsDocument({ version: 1, sources: [base.sources[0], { id: 'bad', kind: 'scriptx', baseUrl: 'ftp://print' }], ui: { veiw: 'all' } });
+    expect(problems.length).toBe(2);
+    m = await mount({ sources: [makeHealth({ id: 'local', name: 'This PC' })], settings: base, problems });
+    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    await waitFor(() => expect(within(dialog).getByRole('alert')).toBeTruthy());
+    const shown = items(dialog);
+    expect(shown).toHaveLength(2);
+    expect(shown).toContainEqual(expect.stringMatching(/^sources\.1\.baseUrl: must be an http:\/\/ or https:\/\/ URL/));
+    for (const [i, p] of problems.entries()) {
+      expect(within(dialog).getAllByRole('listitem')[i]!.querySelector('code')?.textContent).toBe(p.field);
+      expect(shown[i]!.split(p.field).length - 1, shown[i]!).toBe(1);
+    }
+  });
+
+  it('shows a problem of the whole file as its sentence, with no empty field', async () => {
+    const { problems } = parseSettingsText('{ "version": 1,');
+    expect(problems).toEqual([expect.objectContaining({ field: '' })]);
+    m = await mount({ sources: [], settings: base, problems });
+    fireEvent.click(screen.getByRole('button', { name: 'Settings' }));
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    await waitFor(() => expect(within(dialog).getByRole('alert')).toBeTruthy());
+    expect(items(dialog)).toEqual([problems[0]!.message]);
+    expect(within(dialog).getByRole('alert').querySelector('code')).toBeNull();
+  });
+});
 
 describe('settings: the Windows spooler source', () => {
   const kindOptions = (dialog: HTMLElement) => [...(within(dialog).getByLabelText('Kind') as HTMLSelectElement).options].map((o) => o.value);

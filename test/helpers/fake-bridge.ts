@@ -106,6 +106,8 @@ export interface FakeBridgeOptions {
   unavailableKinds?: SettingsView['unavailableKinds'];
   /** The file the user picks to print. Default report.pdf, 4 KiB. */
   printFile?: { name: string; size: number };
+  /** The problems the app found in the settings file, as its parser words them (none by default). */
+  problems?: SettingsView['problems'];
 }
 
 type Call = { name: RequestName; input: unknown };
@@ -128,6 +130,7 @@ export class FakeBridge implements PrintQueueBridge {
   paused: { until: string | null } | null = null;
   desktop: DesktopInfo | undefined;
   unavailableKinds: SettingsView['unavailableKinds'];
+  problems: SettingsView['problems'];
   readonly calls: Call[] = [];
   readonly handlers: Handlers;
   private readonly listeners = new Map<EventName, Set<(p: never) => void>>();
@@ -146,6 +149,7 @@ export class FakeBridge implements PrintQueueBridge {
     this.details = opts.details ?? {};
     this.desktop = opts.desktop;
     this.unavailableKinds = opts.unavailableKinds;
+    this.problems = opts.problems ?? [];
     this.serviceInfo = opts.serviceInfo ?? null;
     this.history = opts.history ?? [];
     this.printers = opts.printers ?? [];
@@ -218,7 +222,7 @@ export class FakeBridge implements PrintQueueBridge {
   view(): SettingsView {
     // As the app lists them: every secret each source uses, stored or not.
     const secrets: SettingsView['secrets'] = this.settings.sources.flatMap((s) => secretNamesFor(s).map((name) => ({ sourceId: s.id, name, present: this.secrets.has(`${s.id}.${name}`) })));
-    const view: SettingsView = { settings: structuredClone(this.settings), problems: [], secrets, configPath: 'C:\\Users\\alice\\AppData\\Roaming\\Print Queue Monitor\\settings.json' };
+    const view: SettingsView = { settings: structuredClone(this.settings), problems: structuredClone(this.problems), secrets, configPath: 'C:\\Users\\alice\\AppData\\Roaming\\Print Queue Monitor\\settings.json' };
     if (this.desktop) view.desktop = structuredClone(this.desktop);
     if (this.unavailableKinds) view.unavailableKinds = structuredClone(this.unavailableKinds);
     return view;
@@ -388,6 +392,8 @@ export class FakeBridge implements PrintQueueBridge {
           seen.add(s.id);
         });
         this.settings = structuredClone(settings);
+        // As the core: the file is written whole from valid settings, so it has no problems left.
+        this.problems = [];
         const view = this.view();
         // As the core: every save is announced, with the settings now in effect.
         this.emit('settings:changed', { settings: view.settings, problems: view.problems });

@@ -6,6 +6,7 @@
  * whether one is stored.
  */
 import { useState } from 'preact/hooks';
+import { problemDetail } from '../../../../preload/contract/model';
 import { t } from '../../i18n/messages';
 import type { SettingsTab } from '../../state/store';
 import { useStore } from '../context';
@@ -43,9 +44,15 @@ export function SettingsPanel(props: { initialTab?: SettingsTab; sourceId?: stri
             <div class="banner banner-warning" role="alert">
               <p>{t.settingsProblems}</p>
               <ul>
-                {view.problems.map((p) => (
-                  <li key={p.field}>
-                    <code>{p.field}</code>: {p.message}
+                {view.problems.map((p, i) => (
+                  <li key={`${i}:${p.field}`}>
+                    {p.field ? (
+                      <>
+                        <code>{p.field}</code>: {problemDetail(p)}
+                      </>
+                    ) : (
+                      p.message
+                    )}
                   </li>
                 ))}
               </ul>
