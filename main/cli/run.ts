@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RequestName } from '../../preload/contract/channels';
 import { dispatch, type Handlers, type RequestInput, type RequestOutput } from '../../preload/contract/contract';
-import { AppFailure, problemDetail, secretEnvName, secretNamesFor, toAppError, type AppError, type HistoryEntry, type Job, type JobPatch, type SourceHealth } from '../../preload/contract/model';
+import { AppFailure, beginsWithField, problemDetail, secretEnvName, secretNamesFor, toAppError, type AppError, type HistoryEntry, type Job, type JobPatch, type SourceHealth } from '../../preload/contract/model';
 import { createAppCore } from '../core/app-core';
 import type { AppCore } from '../core/app-core-types';
 import { writeFileAtomic } from '../state/atomic-file';
@@ -67,7 +67,8 @@ export async function runCli(io: CliIo): Promise<number> {
     const e = err instanceof AnsweredError ? err.error : redactor.redactError(err);
     if (wantsJson) io.stderr(`${JSON.stringify({ error: e })}\n`);
     else {
-      const where = [e.field ? `field ${e.field}` : '', e.sourceId ? `source ${e.sourceId}` : ''].filter(Boolean).join(', ');
+      // The field where the message does not begin with it already.
+      const where = [e.field && !beginsWithField(e) ? `field ${e.field}` : '', e.sourceId ? `source ${e.sourceId}` : ''].filter(Boolean).join(', ');
       const see = usageFor ? ` (see: pqm ${usageFor} --help)` : '';
       io.stderr(`pqm: error (${e.code}): ${oneLine(`${e.message}${where ? ` [${where}]` : ''}`)}${see}\n`);
     }

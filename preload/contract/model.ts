@@ -626,8 +626,12 @@ export interface SettingsProblem {
 /** What a problem says beside its field, where a list shows the field apart: the message without
  * the field it begins with ("must be …"), so that the field is not said twice. */
 export function problemDetail(p: SettingsProblem): string {
-  const lead = `${p.field}: `;
-  return p.field && p.message.startsWith(lead) ? p.message.slice(lead.length) : p.message;
+  return beginsWithField(p) ? p.message.slice(`${p.field}: `.length) : p.message;
+}
+
+/** Whether a message (a settings problem's, an error's) begins with the field it is about ("key: …"). */
+export function beginsWithField(p: { field?: string; message: string }): boolean {
+  return !!p.field && p.message.startsWith(`${p.field}: `);
 }
 
 // ---------------------------------------------------------------------------------------------

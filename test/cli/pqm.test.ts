@@ -234,6 +234,10 @@ describe('sources, jobs, track, cancel against the AODocs simulator', () => {
     const missing = await pqmInProcess(h, ['cancel', 'ao:job-none']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^pqm: error \(not-found\): The job ao:job-none is not in the queue\./);
+    // A message that begins with its field is not followed by the field again.
+    const malformed = await pqmInProcess(h, ['cancel', 'nope']);
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toBe('pqm: error (invalid-input): key: a job key is "<sourceId>:<id>"\n');
 
     // Cancelled jobs went to the history written by the CLI.
     const hist = await pqmInProcess(h, ['history', '--json']);
