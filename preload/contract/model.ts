@@ -623,9 +623,10 @@ export interface SettingsProblem {
   message: string;
 }
 
-/** What a problem says beside its field, where a list shows the field apart: the message without
- * the field it begins with ("must be …"), so that the field is not said twice. */
-export function problemDetail(p: SettingsProblem): string {
+/** What a problem (or an error naming a field) says beside its field, where the field is shown
+ * apart (a list of problems, the form's input itself): the message without the field it begins
+ * with ("must be …"), so that the field is not said twice. */
+export function problemDetail(p: { field?: string; message: string }): string {
   return beginsWithField(p) ? p.message.slice(`${p.field}: `.length) : p.message;
 }
 

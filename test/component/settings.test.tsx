@@ -154,7 +154,7 @@ describe('settings: sources', () => {
     });
     type(field(dialog, 'Service URL (empty: find it on this PC)'), 'http://127.0.0.1:1');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
-    await waitFor(() => expect(errorOf(field(dialog, 'Service URL (empty: find it on this PC)'))).toBe('settings.sources.0.baseUrl: nothing answers there'));
+    await waitFor(() => expect(errorOf(field(dialog, 'Service URL (empty: find it on this PC)'))).toBe('nothing answers there'));
     const saved = m!.bridge.callsOf('saveSettings')[0].settings.sources[0];
     expect(saved).toMatchObject({ id: 'local', baseUrl: 'http://127.0.0.1:1', service: { restart: { file: 'C:\\tools\\restart.cmd' } } });
   });

@@ -1,5 +1,5 @@
 /** The settings tabs' fields, their error lists and the line that says how a save went. */
-import type { AppError } from '../../../../preload/contract/model';
+import { problemDetail, type AppError } from '../../../../preload/contract/model';
 import { t } from '../../i18n/messages';
 import { FieldError } from '../Modal';
 
@@ -22,7 +22,8 @@ export function serverFieldErrors(e: AppError, prefix: string, known: string[]):
   if (field.startsWith(prefix)) {
     const rest = field.slice(prefix.length);
     const hit = known.find((k) => rest === k || rest.startsWith(`${k}.`));
-    if (hit) return { [hit]: e.message };
+    // Beside its input, which says which field it is: what is wrong with it, as the form's own checks say it.
+    if (hit) return { [hit]: problemDetail(e) };
   }
   return { form: e.message };
 }
