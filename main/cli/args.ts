@@ -37,6 +37,8 @@ export interface ParsedArgs {
   version: boolean;
   verbose: boolean;
   command: CommandSpec | null;
+  /** The first word of sub-commands (`settings`) given without one, with --help: their list is asked for. */
+  family?: string;
   positionals: string[];
   options: Record<string, string | true>;
 }
@@ -126,7 +128,11 @@ export function parseArgs(argv: readonly string[], commands: readonly CommandSpe
   }
   if (words.length && !out.command) {
     const family = words.join(' ');
-    throw new UsageError(`"${family}" needs a sub-command: ${commands.filter((c) => c.name.startsWith(`${family} `)).map((c) => c.name).join(', ')}.`);
+    if (out.help) {
+      out.family = family;
+      return out;
+    }
+    throw new UsageError(`"${family}" needs a sub-command: ${commands.filter((c) => c.name.startsWith(`${family} `)).map((c) => c.name).join(', ')}.`, family);
   }
   if (out.command && !out.help) {
     const max = out.command.positionals.length;

@@ -146,6 +146,19 @@ export const COMMANDS: CommandSpec[] = [
   },
 ];
 
+/** The help of a family of sub-commands (`pqm settings --help`): each of them, with what it does. */
+export function familyHelp(family: string): string {
+  const members = COMMANDS.filter((c) => c.name.startsWith(`${family} `));
+  const width = Math.max(...members.map((c) => c.name.length));
+  return [
+    `Usage: pqm [--config <file>] ${family} <${members.map((c) => c.name.slice(family.length + 1)).join('|')}> [options]      pqm ${family} <sub-command> --help`,
+    '',
+    'Sub-commands:',
+    ...members.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+  ].join('\n');
+}
+
 export function globalHelp(version: string): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return [

@@ -17,7 +17,7 @@ import { createRedactor } from '../state/redact';
 import { createEnvSecretStore } from '../state/secrets-env';
 import { besideSettings, loadSettings, resolveConfigPath, type LoadedSettings } from '../state/settings';
 import { commandHelp, parseArgs, UsageError, type ParsedArgs } from './args';
-import { COMMANDS, globalHelp } from './commands';
+import { COMMANDS, familyHelp, globalHelp } from './commands';
 import { historyTable, jobLine, jobsTable, signInLine, sourcesTable } from './format';
 import { createNodePlatform } from './node-platform';
 import { checkOutPath } from './out-file';
@@ -87,7 +87,7 @@ export async function runCli(io: CliIo): Promise<number> {
   }
   if (!args.command) {
     if (args.help) {
-      io.stdout(globalHelp(io.version));
+      io.stdout(args.family ? familyHelp(args.family) : globalHelp(io.version));
       return EXIT.ok;
     }
     io.stderr(globalHelp(io.version));

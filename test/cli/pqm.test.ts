@@ -105,6 +105,21 @@ describe('help and usage', () => {
     expect(real.stdout).toContain('Usage: pqm [--config <file>] history export (--csv | --json)');
     const v = await runPqm(bundle, ['--version'], { env: h.env });
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    // The first word of sub-commands with --help lists them, as help (exit 0), not as a usage error.
+    for (const family of [...new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!))]) {
+      let out = '';
+      let err = '';
+      const code = await runCli({ argv: [family, '--help'], env: h.env, cwd: h.dir, platform: process.platform, version: '0.0.0', stdout: (t) => (out += t), stderr: (t) => (err += t), interrupted: new Promise(() => undefined) });
+      if (COMMANDS.some((c) => c.name === family)) {
+        // `history` is a command of its own as well: its help.
+        expect(out, family).toContain(`Usage: pqm [--config <file>] ${family} `);
+      } else {
+        expect(code, family).toBe(0);
+        expect(out).toMatch(new RegExp(`^Usage: pqm \\[--config <file>\\] ${family} <`));
+        for (const c of COMMANDS.filter((x) => x.name.startsWith(`${family} `))) expect(out).toMatch(new RegExp(`^  ${c.name} +${c.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+      }
+      expect(err).toBe('');
+    }
   });
 
   // One test per case: each is a process start, which a loaded machine can make take seconds.
@@ -116,7 +131,7 @@ describe('help and usage', () => {
     [['track', 'ao', 'x', '--kind', 'docx'], /--kind must be one of html, pdf; "docx" is not/],
     [['history', '--since', 'yesterdayish'], /--since must be a date/],
     [['history', 'export'], /exactly one of --csv and --json/],
-    [['settings'], /needs a sub-command: settings validate, settings show, settings path/],
+    [['settings'], /needs a sub-command: settings validate, settings show, settings path\. \(see: pqm settings --help\)/],
     [['--csv', 'history'], /put --csv after it/],
     [['print', 'ao'], /exactly one of --file, --url or --html/],
   ];
