@@ -254,6 +254,20 @@ describe('the sources panel', () => {
     await waitFor(() => expect(within(dialog.querySelector<HTMLElement>('[data-source="up"]')!).getByText('OK')).toBeTruthy());
   });
 
+  it('shows a source not polled yet as being checked, not as OK', async () => {
+    // As the app reports a source before its first poll has answered (main/queue/scheduler.ts).
+    m = await mount({ sources: [makeHealth({ id: 'local', name: 'This PC', message: 'Not checked yet.', lastSuccessAt: null, lastErrorAt: null }), makeHealth({ id: 'up', kind: 'graph', name: 'Universal Print' })] });
+    fireEvent.click(screen.getByRole('button', { name: /^Sources/ }));
+    const dialog = screen.getByRole('dialog', { name: 'Sources' });
+    const local = dialog.querySelector<HTMLElement>('[data-source="local"]')!;
+    expect(local.querySelector('.badge')?.textContent).toBe('Checking…');
+    expect(within(local).queryByText('OK')).toBeNull();
+    expect(within(dialog.querySelector<HTMLElement>('[data-source="up"]')!).getByText('OK')).toBeTruthy();
+    // Its first answer, whatever it is, replaces it.
+    await act(async () => m!.bridge.emit('source:health', makeHealth({ id: 'local', name: 'This PC', status: 'down', message: 'Nothing answers.', lastSuccessAt: null, lastErrorAt: NOW })));
+    expect(dialog.querySelector<HTMLElement>('[data-source="local"] .badge')?.textContent).toBe('Down');
+  });
+
   it('signs out of Universal Print', async () => {
     m = await mount({ sources: [local, up] });
     fireEvent.click(screen.getByRole('button', { name: /^Sources/ }));

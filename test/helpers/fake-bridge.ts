@@ -82,11 +82,14 @@ export const KIND_CAPABILITIES: Readonly<Record<SourceKind, SourceCapabilities>>
   'windows-spooler': { ...noCapabilities(), details: true },
 };
 
-/** A source's health as the app reports it; its capabilities those of its kind, none while switched off. */
+/** A source's health as the app reports it; its capabilities those of its kind, none while switched off;
+ * a source in trouble (degraded, down, sign-in needed) has had a failed poll, when it was, as the app
+ * keeps it. */
 export function makeHealth(over: Partial<SourceHealth> & { id: string }): SourceHealth {
   const kind = over.kind ?? 'scriptx';
   const capabilities = over.status === 'disabled' ? noCapabilities() : { ...KIND_CAPABILITIES[kind] };
-  return { kind, name: over.id, capabilities, status: 'ok', message: '', lastSuccessAt: NOW, lastErrorAt: null, ...over };
+  const failed = over.status === 'degraded' || over.status === 'down' || over.status === 'auth-required';
+  return { kind, name: over.id, capabilities, status: 'ok', message: '', lastSuccessAt: NOW, lastErrorAt: failed ? NOW : null, ...over };
 }
 
 export interface FakeBridgeOptions {

@@ -38,7 +38,7 @@ export const STATUS_NAMES: Readonly<Record<number, string>> = Object.fromEntries
 const MEANING: Readonly<Record<number, { state: JobState; detail: string; reason: string | null }>> = {
   [S.NotStarted]: { state: 'queued', detail: 'The job has not yet reached the ScriptX print queue.', reason: 'Not yet in the print queue' },
   [S.Queued]: { state: 'queued', detail: 'The job is waiting in the ScriptX print queue.', reason: null },
-  [S.Starting]: { state: 'processing', detail: 'The job is being analysed.', reason: 'Preparing the content' },
+  [S.Starting]: { state: 'processing', detail: 'The job is being analyzed.', reason: 'Preparing the content' },
   [S.Downloading]: { state: 'processing', detail: 'The content to be printed is downloading.', reason: 'Downloading the content' },
   [S.Downloaded]: { state: 'processing', detail: 'The content has downloaded and is ready to print.', reason: 'Content downloaded, about to print' },
   [S.Printing]: { state: 'printing', detail: 'The HTML engine is printing the content.', reason: null },

@@ -89,10 +89,13 @@ function SourceLine(props: { health: SourceHealth }) {
   const h = props.health;
   const printers = printersOf(h);
   const cancelable = cancelableOf(store, { sourceId: h.id });
+  // Not polled yet (just started or added): the app's health says 'ok' with nothing checked, which
+  // is shown as being checked, not as fine.
+  const checking = h.status === 'ok' && h.lastSuccessAt === null && h.lastErrorAt === null;
   return (
     <li class="source-line" data-testid="source-line" data-source={h.id} data-status={h.status}>
       <div class="source-head">
-        <span class={`badge health-${h.status}`}>{t.health[h.status]}</span>
+        <span class={`badge health-${checking ? 'checking' : h.status}`}>{checking ? t.healthChecking : t.health[h.status]}</span>
         <strong>{h.name}</strong>
         <span class="muted">{h.lastSuccessAt ? t.lastSuccess(formatDateTime(h.lastSuccessAt)) : t.lastSuccessNever}</span>
       </div>

@@ -388,6 +388,8 @@ export const en = {
   } as Record<HealthStatus, string>,
   lastSuccess: (time: string) => `Last successful poll: ${time}`,
   lastSuccessNever: 'No successful poll yet',
+  /** A source's state before its first poll has answered. */
+  healthChecking: 'Checking…',
   refreshNow: 'Refresh now',
   refreshed: (name: string) => `Asked ${name} for fresh data.`,
   signIn: 'Sign in',
