@@ -116,7 +116,10 @@ describe('help and usage', () => {
       } else {
         expect(code, family).toBe(0);
         expect(out).toMatch(new RegExp(`^Usage: pqm \\[--config <file>\\] ${family} <`));
-        for (const c of COMMANDS.filter((x) => x.name.startsWith(`${family} `))) expect(out).toMatch(new RegExp(`^  ${c.name} +${c.summary.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+        for (const c of COMMANDS.filter((x) => x.name.startsWith(`${family} `))) {
+          const line = out.split('\n').find((l) => l.startsWith(`  ${c.name} `));
+          expect(line?.slice(`  ${c.name}`.length).trimStart(), c.name).toBe(c.summary);
+        }
       }
       expect(err).toBe('');
     }
