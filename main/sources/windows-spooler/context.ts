@@ -7,6 +7,7 @@ import type { SourceJob } from '../../queue/source';
 import { safeUserName } from '../shared';
 import type { SourceDeps } from '../deps';
 import { spawnPowerShellHost, SpoolerHost, type SpawnSpoolerHost } from './host';
+import { rowsOf, toSourceJob } from './mapping';
 
 export interface WindowsSpoolerOptions {
   /** Starts the host process (default: Windows PowerShell with host.ps1). */
@@ -34,6 +35,8 @@ export interface WindowsSpoolerContext {
   subscribeMessage: string;
   /** The jobs as last seen, to tell a job that printed and left the queue from one deleted. */
   lastSeen: Map<string, SourceJob>;
+  /** The StatusMask Windows last gave each job it reported deleted since the last poll (by job key). */
+  departed: Map<string, number>;
 }
 
 /** Why this computer cannot watch the Windows spooler, or null. */
@@ -58,6 +61,7 @@ export function createWindowsSpoolerContext(config: WindowsSpoolerSourceConfig, 
       deps.logger,
       (e) => {
         deps.logger.debug('spooler job event', { sourceId: config.id, change: e.change });
+        if (e.change === '__InstanceDeletionEvent') noteDeparted(ctx, e.text);
         ctx.changeListener?.();
       },
       () => {
@@ -69,9 +73,29 @@ export function createWindowsSpoolerContext(config: WindowsSpoolerSourceConfig, 
     subscribed: 'no',
     subscribeMessage: '',
     lastSeen: new Map(),
+    departed: new Map(),
   };
   return ctx;
 }
 
 /** Whether a printer is one the source watches. */
 export const watches = (ctx: WindowsSpoolerContext, printer: string | null): boolean => ctx.watched === null || (printer !== null && ctx.watched.has(printer.toLowerCase()));
+
+/**
+ * A deletion event carries the job as Windows last saw it: deleted (the Deleting bit) or printed.
+ * Kept until the next poll, which tells from it how a job that left the queue ended. An event
+ * whose text cannot be read is left out; the poll then goes by the job as it last saw it.
+ */
+function noteDeparted(ctx: WindowsSpoolerContext, text: string): void {
+  let rows: Record<string, unknown>[];
+  try {
+    rows = rowsOf(text);
+  } catch {
+    ctx.deps.logger.debug('spooler deletion event not readable', { sourceId: ctx.config.id });
+    return;
+  }
+  for (const row of rows) {
+    const job = toSourceJob(row, { sourceId: ctx.config.id, user: ctx.user });
+    if (job && typeof job.extra.statusMask === 'number') ctx.departed.set(job.key, job.extra.statusMask);
+  }
+}

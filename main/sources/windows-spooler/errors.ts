@@ -20,7 +20,7 @@ export function powershellWords(err: SpoolerCommandError): string {
 
 /** A failure reading `what` (the printers, the print jobs) as the source's health. */
 export function toSourceError(err: unknown, what: string): SourceError {
-  if (err instanceof SpoolerHostError) return new SourceError('down', `${err.message} (reading ${what}).`, { cause: err });
+  if (err instanceof SpoolerHostError) return new SourceError('down', `Could not read ${what}: ${err.message}`, { cause: err });
   if (err instanceof SpoolerCommandError) {
     const words = powershellWords(err);
     if (SPOOLER_STOPPED.test(`${err.message} ${err.errorId}`)) return new SourceError('down', `${words}. Start the "Print Spooler" service to see this PC's print queues.`, { cause: err });

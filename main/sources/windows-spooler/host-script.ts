@@ -18,7 +18,6 @@ export const HOST_SCRIPT = String.raw`# Print Queue Monitor: the Windows print s
 $ErrorActionPreference = 'Stop'
 $utf8 = New-Object System.Text.UTF8Encoding $false
 [Console]::OutputEncoding = $utf8
-[Console]::InputEncoding = $utf8
 
 $JobFields = @('Document', 'Owner', 'JobStatus', 'StatusMask', 'TotalPages', 'PagesPrinted', 'Size', 'TimeSubmitted', 'JobId', 'Name')
 $PrinterFields = @('Name', 'PrinterStatus', 'DetectedErrorState', 'WorkOffline', 'ExtendedPrinterStatus')
@@ -79,7 +78,12 @@ function Send-Events {
 }
 
 Send-Line @{ event = 'ready'; psVersion = [string]$PSVersionTable.PSVersion }
-$reader = [Console]::In
+# Requests are read by a reader of the script's own over the standard input stream, in UTF-8.
+# [Console]::In is a synchronized reader whose ReadLineAsync reads the whole line before it returns
+# (.NET Framework's SyncTextReader): with it the loop would wait for the next request, and job
+# events would be written only after an answer. This reader's read runs on the thread pool, so
+# the loop wakes every 200 ms and writes events while no request comes.
+$reader = [System.IO.StreamReader]::new([Console]::OpenStandardInput(), $utf8)
 $pending = $reader.ReadLineAsync()
 while ($true) {
   if ($pending.Wait(200)) {

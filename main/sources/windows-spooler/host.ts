@@ -48,16 +48,18 @@ export interface JobEvent {
 }
 
 interface Pending {
+  /** The process the request was written to. */
+  child: ChildProcess;
   resolve: (text: string) => void;
   reject: (err: Error) => void;
 }
 
 export class SpoolerHost {
+  /** The process new requests go to; null until the next request starts one. */
   private child: ChildProcess | null = null;
   private nextId = 1;
+  /** Requests written and not answered yet, of this process and of any that ended and has not closed yet. */
   private readonly pending = new Map<number, Pending>();
-  private buffer = '';
-  private stderrTail = '';
   private disposed = false;
 
   constructor(
@@ -79,7 +81,13 @@ export class SpoolerHost {
     const child = this.ensure();
     const id = this.nextId++;
     return new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => finish(new SpoolerHostError(`Windows PowerShell did not answer "${op}" within ${Math.round(this.timeoutMs / 1000)} s.`, 'timeout')), this.timeoutMs);
+      // host.ps1 answers one request at a time: one that hangs (a CIM query waiting on a printer
+      // server that does not answer) holds every later one. The process is stopped, so that the
+      // next request starts a new one.
+      const timer = setTimeout(() => {
+        this.logger.warn('The spooler host did not answer; stopping it', { op });
+        this.stop(new SpoolerHostError(`Windows PowerShell did not answer "${op}" within ${Math.round(this.timeoutMs / 1000)} s; it was stopped and starts again with the next request.`, 'timeout'), child);
+      }, this.timeoutMs);
       const onAbort = (): void => finish(new SpoolerHostError('The request was canceled.', 'aborted'));
       const finish = (err: Error | null, text = ''): void => {
         if (!this.pending.delete(id)) return;
@@ -88,7 +96,7 @@ export class SpoolerHost {
         if (err) reject(err);
         else resolve(text);
       };
-      this.pending.set(id, { resolve: (text) => finish(null, text), reject: (err) => finish(err) });
+      this.pending.set(id, { child, resolve: (text) => finish(null, text), reject: (err) => finish(err) });
       signal.addEventListener('abort', onAbort, { once: true });
       child.stdin?.write(`${JSON.stringify({ id, op, ...params })}\n`);
     });
@@ -96,7 +104,9 @@ export class SpoolerHost {
 
   dispose(): void {
     this.disposed = true;
-    this.stop(new SpoolerHostError('The spooler host was closed.', 'exited'));
+    const closed = new SpoolerHostError('The spooler host was closed.', 'exited');
+    if (this.child) this.stop(closed, this.child);
+    for (const p of [...this.pending.values()]) p.reject(closed);
   }
 
   private ensure(): ChildProcess {
@@ -108,75 +118,115 @@ export class SpoolerHost {
       throw new SpoolerHostError(`Windows PowerShell could not be started: ${(err as Error).message}`, 'not-started');
     }
     this.child = child;
-    this.buffer = '';
-    this.stderrTail = '';
+    let buffer = '';
+    let stderr = '';
     child.stdout?.setEncoding('utf8');
-    child.stdout?.on('data', (chunk: string) => this.read(child, chunk));
+    child.stdout?.on('data', (chunk: string) => {
+      buffer = this.read(child, buffer + chunk);
+    });
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (chunk: string) => {
-      this.stderrTail = (this.stderrTail + chunk).slice(-2000);
+      stderr = (stderr + chunk).slice(-8000);
     });
     child.stdin?.on('error', () => undefined);
     child.on('error', (err: NodeJS.ErrnoException) => {
-      if (this.child !== child) return;
       const words = err.code === 'ENOENT' ? 'Windows PowerShell (powershell.exe) was not found' : `Windows PowerShell could not be started: ${err.message}`;
-      this.stop(new SpoolerHostError(words, 'not-started'));
+      this.stop(new SpoolerHostError(words, 'not-started'), child);
     });
-    child.on('exit', (code, sig) => {
-      if (this.child !== child) return;
-      const tail = this.stderrTail.trim().split(/\r?\n/).pop();
-      this.logger.warn('The spooler host ended', { code, signal: sig });
-      this.stop(new SpoolerHostError(`Windows PowerShell ended (${sig ?? `exit code ${code}`})${tail ? `: ${tail}` : ''}.`, 'exited'));
+    // The next request starts a new process at once; the requests this one had are answered
+    // when its output is closed ('close' follows 'exit' once Node has read what the process
+    // wrote), with what PowerShell wrote on its error stream before it ended: the reason it ended.
+    child.on('exit', () => {
+      if (this.child === child) this.child = null;
+    });
+    child.on('close', (code, sig) => {
+      const said = powershellErrorMessage(stderr);
+      this.logger.warn('The spooler host ended', { code, signal: sig, said });
+      this.stop(new SpoolerHostError(`Windows PowerShell ended (${sig ?? `exit code ${code}`})${said ? `: ${said.replace(/\.$/, '')}` : ''}.`, 'exited'), child);
     });
     this.onStarted();
     return child;
   }
 
-  private stop(err: Error): void {
-    const child = this.child;
-    this.child = null;
-    // The process's own listeners ignore it from now on (they compare it with this.child).
-    if (child && child.exitCode === null && child.signalCode === null) child.kill();
-    for (const p of [...this.pending.values()]) p.reject(err);
+  /** Stops one process (if it still runs) and fails the requests written to it. */
+  private stop(err: Error, child: ChildProcess): void {
+    if (this.child === child) this.child = null;
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+    for (const p of [...this.pending.values()]) if (p.child === child) p.reject(err);
   }
 
-  private read(child: ChildProcess, chunk: string): void {
-    if (this.child !== child) return;
-    this.buffer += chunk;
-    if (this.buffer.length > 64 * 1024 * 1024) {
-      this.stop(new SpoolerHostError('Windows PowerShell wrote more than 64 MB without ending a line.', 'protocol'));
-      return;
+  /** Reads the complete lines of a process's output; returns what is left of the last, unfinished one. */
+  private read(child: ChildProcess, text: string): string {
+    let rest = text;
+    if (rest.length > 64 * 1024 * 1024) {
+      this.stop(new SpoolerHostError('Windows PowerShell wrote more than 64 MB without ending a line.', 'protocol'), child);
+      return '';
     }
     let nl: number;
-    while ((nl = this.buffer.indexOf('\n')) >= 0) {
-      const line = this.buffer.slice(0, nl).replace(/\r$/, '');
-      this.buffer = this.buffer.slice(nl + 1);
-      if (line.trim() !== '') this.line(line);
-      if (this.child !== child) return;
+    while ((nl = rest.indexOf('\n')) >= 0) {
+      const line = rest.slice(0, nl).replace(/\r$/, '');
+      rest = rest.slice(nl + 1);
+      if (line.trim() !== '' && !this.line(child, line)) return '';
     }
+    return rest;
   }
 
-  private line(line: string): void {
+  /** One line of a process's protocol; false when it is not the protocol (the process is stopped). */
+  private line(child: ChildProcess, line: string): boolean {
     let msg: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(line.replace(/^\uFEFF/, ''));
       if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object');
       msg = parsed as Record<string, unknown>;
     } catch {
-      this.stop(new SpoolerHostError(`Windows PowerShell wrote a line that is not the monitor's protocol: ${JSON.stringify(line.slice(0, 120))}.`, 'protocol'));
-      return;
+      this.stop(new SpoolerHostError(`Windows PowerShell wrote a line that is not the monitor's protocol: ${JSON.stringify(line.slice(0, 120))}.`, 'protocol'), child);
+      return false;
     }
     if (typeof msg.event === 'string') {
       if (msg.event === 'printjob') this.onJobEvent({ change: typeof msg.change === 'string' ? msg.change : '', text: typeof msg.text === 'string' ? msg.text : '' });
-      return;
+      return true;
     }
     const p = typeof msg.id === 'number' ? this.pending.get(msg.id) : undefined;
-    if (!p) return;
+    if (!p || p.child !== child) return true;
     if (msg.ok === true) {
       p.resolve(typeof msg.text === 'string' ? msg.text : '');
-      return;
+      return true;
     }
     const e = (msg.error ?? {}) as Record<string, unknown>;
     p.reject(new SpoolerCommandError(typeof e.message === 'string' && e.message ? e.message : 'PowerShell reported an error without a message.', String(e.category ?? ''), String(e.errorId ?? '')));
+    return true;
   }
+}
+
+const XML_ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+/** The text of the error stream PowerShell wrote as CLIXML (`#< CLIXML` then `<Objs>…<S S="Error">…</S>…</Objs>`). */
+function clixmlErrorText(text: string): string {
+  return [...text.matchAll(/<S S="Error">([\s\S]*?)<\/S>/g)]
+    .map((m) =>
+      m[1]!
+        .replace(/&(lt|gt|amp|quot|apos);|&#(\d+);|&#x([0-9a-fA-F]+);/g, (all, name: string | undefined, dec: string | undefined, hex: string | undefined) =>
+          name ? XML_ENTITIES[name]! : String.fromCodePoint(dec ? Number(dec) : parseInt(hex!, 16)),
+        )
+        .replace(/_x([0-9a-fA-F]{4})_/g, (_, code: string) => String.fromCharCode(parseInt(code, 16))),
+    )
+    .join('');
+}
+
+/**
+ * What PowerShell said last on its error stream, in one line: the message of its last error.
+ * Windows PowerShell started with -EncodedCommand and a redirected error stream writes it as CLIXML;
+ * otherwise as its error view (the message, then "At line:…", the code marked with "+ ~~~", and the
+ * "+ CategoryInfo" and "+ FullyQualifiedErrorId" lines). Null when it said nothing.
+ */
+export function powershellErrorMessage(stderr: string): string | null {
+  const text = stderr.includes('#< CLIXML') ? clixmlErrorText(stderr) : stderr;
+  const records: string[][] = [[]];
+  for (const line of text.split(/\r?\n/)) {
+    if (line.trim() !== '') records.at(-1)!.push(line.trim());
+    if (/^\s*\+ FullyQualifiedErrorId\b/.test(line)) records.push([]);
+  }
+  const last = records.findLast((r) => r.length > 0);
+  if (!last) return null;
+  return last.find((l) => !/^(\+|At line:\d|At .+:\d+ char:\d)/.test(l)) ?? last[0]!;
 }

@@ -9,7 +9,7 @@ import { watches, type WindowsSpoolerContext } from './context';
 import { SpoolerHostError, type SpoolerCommandError, type SpoolerOp } from './host';
 import { powershellWords, toSourceError } from './errors';
 import { rowsOf, toSourceJob, toSourcePrinter } from './mapping';
-import { STATUS_BITS } from './states';
+import { BLOCKING_BITS, STATUS_BITS } from './states';
 
 async function ask(ctx: WindowsSpoolerContext, op: SpoolerOp, signal: AbortSignal, what: string): Promise<string> {
   try {
@@ -35,21 +35,40 @@ async function subscribe(ctx: WindowsSpoolerContext, signal: AbortSignal): Promi
 }
 
 /**
- * Windows removes a job from the queue once it has printed (unless the printer keeps printed
- * documents): a job last seen printing or sent to the printer that left the queue has printed;
- * one that left before is reported gone by the engine (the list is complete).
+ * How a job that left the queue since the last poll ended. Windows removes a job once it has
+ * printed (unless the printer keeps printed documents) and when someone deletes it. A deletion
+ * event says which, when Windows saw it (the Deleting bit, or Printed / sent to the printer);
+ * without one, a job last seen printing or with every page printed has printed, but one last seen
+ * blocked (out of paper, offline, in error) was most likely deleted by someone who gave up on it,
+ * and one that left before printing was deleted: the engine reports both as gone (the list is
+ * complete) rather than printed.
  */
-function printedSinceLastSeen(ctx: WindowsSpoolerContext, seen: Set<string>): SourceJob[] {
-  const printed: SourceJob[] = [];
+function endedSinceLastSeen(ctx: WindowsSpoolerContext, seen: Set<string>): SourceJob[] {
+  const ended: SourceJob[] = [];
   for (const [key, before] of ctx.lastSeen) {
-    if (seen.has(key)) continue;
-    const mask = typeof before.extra.statusMask === 'number' ? before.extra.statusMask : 0;
-    const sent = (mask & (STATUS_BITS.Printing | STATUS_BITS.Complete | STATUS_BITS.Printed)) !== 0 || (before.pages != null && before.pages > 0 && before.pagesPrinted === before.pages);
-    if (sent && before.state !== 'canceled' && before.state !== 'completed') {
-      printed.push({ ...before, state: 'completed', reason: 'Printed', detail: 'Printed; Windows removed it from the queue', progress: 1, pagesPrinted: before.pages ?? before.pagesPrinted ?? null, cancel: { allowed: false, reason: 'The job has printed.' }, pause: { allowed: false, reason: 'The job is finished.' }, resume: { allowed: false, reason: 'The job is not paused.' } });
+    if (seen.has(key) || before.state === 'canceled' || before.state === 'completed') continue;
+    const told = ctx.departed.get(key);
+    const mask = told ?? (typeof before.extra.statusMask === 'number' ? before.extra.statusMask : 0);
+    const end = (state: 'canceled' | 'completed', reason: string, detail: string, why: string, over: Partial<SourceJob> = {}): SourceJob => ({
+      ...before,
+      state,
+      reason,
+      detail,
+      cancel: { allowed: false, reason: why },
+      pause: { allowed: false, reason: 'The job is finished.' },
+      resume: { allowed: false, reason: 'The job is not paused.' },
+      ...over,
+    });
+    if (mask & (STATUS_BITS.Deleting | STATUS_BITS.Deleted)) {
+      ended.push(end('canceled', 'Deleted', 'Deleted in Windows; it left the queue', 'The job was deleted.'));
+      continue;
     }
+    const blocked = (mask & BLOCKING_BITS) !== 0;
+    const allPagesPrinted = before.pages != null && before.pages > 0 && before.pagesPrinted === before.pages;
+    const sent = (mask & (STATUS_BITS.Printed | STATUS_BITS.Complete)) !== 0 || (!blocked && ((mask & STATUS_BITS.Printing) !== 0 || allPagesPrinted));
+    if (sent) ended.push(end('completed', 'Printed', 'Printed; Windows removed it from the queue', 'The job has printed.', { progress: 1, pagesPrinted: before.pages ?? before.pagesPrinted ?? null }));
   }
-  return printed;
+  return ended;
 }
 
 export async function poll(ctx: WindowsSpoolerContext, pollCtx: PollContext): Promise<PollResult> {
@@ -76,8 +95,9 @@ export async function poll(ctx: WindowsSpoolerContext, pollCtx: PollContext): Pr
     jobs.push(job);
     seen.add(job.key);
   }
-  jobs.push(...printedSinceLastSeen(ctx, seen));
+  jobs.push(...endedSinceLastSeen(ctx, seen));
   ctx.lastSeen.clear();
+  ctx.departed.clear();
   for (const j of jobs) if (j.state !== 'completed' && j.state !== 'canceled') ctx.lastSeen.set(j.key, j);
   const push = ctx.subscribed === 'yes' ? 'changes pushed by Windows' : ctx.subscribed === 'refused' ? `polled (Windows refused change events: ${ctx.subscribeMessage})` : 'polled';
   return {

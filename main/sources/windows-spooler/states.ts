@@ -31,6 +31,9 @@ const BLOCKING_WORDS: [number, string][] = [
   [STATUS_BITS.Error, 'Error at the printer'],
 ];
 
+/** The bits of a job that cannot go on (BLOCKING_WORDS's). */
+export const BLOCKING_BITS = BLOCKING_WORDS.reduce((mask, [bit]) => mask | bit, 0);
+
 /** The names of the bits set in a StatusMask, as Microsoft names them ("Printing, Paperout"). */
 export function statusBitNames(mask: number): string[] {
   return Object.entries(STATUS_BITS)

@@ -60,6 +60,8 @@ let subscribed = false;
 let refuseSubscribe = false;
 /** A line written in place of the next answer (what PowerShell prints that is not the protocol). */
 let garbageNext = null;
+/** A CIM call that never returns: host.ps1 reads one request at a time, so no later one is answered either. */
+let hung = false;
 
 function jobStatusText(mask) {
   const names = BIT_NAMES.filter(([bit]) => (mask & bit) !== 0).map(([, n]) => n);
@@ -157,6 +159,7 @@ function onLine(line) {
     return;
   }
   process.send?.({ type: 'request', request: req });
+  if (hung) return;
   if (garbageNext !== null) {
     write(garbageNext);
     garbageNext = null;
@@ -207,7 +210,11 @@ function onControl(msg) {
       refuseSubscribe = msg.refuse;
       break;
     case 'exit':
-      process.exit(msg.code ?? 1);
+      // What it writes on its error stream goes out before it ends.
+      process.stderr.write(msg.stderr ?? '', () => process.exit(msg.code ?? 1));
+      return;
+    case 'hang':
+      hung = true;
       break;
     case 'garbage':
       garbageNext = msg.line;
@@ -218,9 +225,17 @@ function onControl(msg) {
   process.send?.({ type: 'ack', seq: msg.seq });
 }
 
-if (process.env.PQM_SPOOLER_SEED) onControl({ ...JSON.parse(process.env.PQM_SPOOLER_SEED), type: 'seed' });
-process.on('message', onControl);
-process.on('disconnect', () => process.exit(0));
+const startSeed = process.env.PQM_SPOOLER_SEED ? JSON.parse(process.env.PQM_SPOOLER_SEED) : null;
+if (startSeed?.failAtStart) {
+  // The script fails before its first line of protocol (Windows PowerShell 5.1 in Constrained
+  // Language Mode refuses [Console]::OutputEncoding): with -EncodedCommand and its error stream
+  // redirected, PowerShell writes the error as CLIXML there and exits 1, whatever it was sent.
+  process.stderr.write(startSeed.failAtStart, () => process.exit(1));
+} else {
+  if (startSeed) onControl({ ...startSeed, type: 'seed' });
+  process.on('message', onControl);
+  process.on('disconnect', () => process.exit(0));
+}
 
 let buffer = '';
 process.stdin.setEncoding('utf8');
@@ -234,4 +249,4 @@ process.stdin.on('data', (chunk) => {
   }
 });
 process.stdin.on('end', () => process.exit(0));
-write(hashtableLine({ event: 'ready', psVersion: '5.1.19041.4648' }));
+if (!startSeed?.failAtStart) write(hashtableLine({ event: 'ready', psVersion: '5.1.19041.4648' }));

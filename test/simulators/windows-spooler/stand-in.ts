@@ -39,7 +39,10 @@ export type StandInControl =
   | { type: 'refuseSubscribe'; refuse: boolean }
   /** The next request is answered with this line instead. */
   | { type: 'garbage'; line: string }
-  | { type: 'exit'; code?: number };
+  /** From now on no request is answered (a CIM call that never returns holds every later one). */
+  | { type: 'hang' }
+  /** Ends the process, having written `stderr` on its error stream. */
+  | { type: 'exit'; code?: number; stderr?: string };
 
 export interface StandInRequest {
   id?: unknown;
@@ -65,6 +68,8 @@ export interface StandInSeed {
   jobs: StandInJob[];
   /** Register-CimIndicationEvent is refused (access denied). */
   refuseSubscribe?: boolean;
+  /** Every process fails before its first line, having written this on its error stream (CLIXML as PowerShell writes it). */
+  failAtStart?: string;
 }
 
 export function createStandIn(seed: StandInSeed): StandIn {

@@ -3,8 +3,9 @@
  * (test/simulators/windows-spooler/powershell-host.mjs): jobs and printers as ConvertTo-Json writes them,
  * pushed changes, actions and PowerShell's failures.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { HOST_SCRIPT } from '../../../main/sources/windows-spooler/host-script';
+import { powershellErrorMessage } from '../../../main/sources/windows-spooler/host';
 import { createWindowsSpoolerSource, spoolerUnavailableReason } from '../../../main/sources/windows-spooler/source';
 import { SourceError, type JobSource, type PollResult, type SourceJob } from '../../../main/queue/source';
 import { AppFailure, type Job, type WindowsSpoolerSourceConfig } from '../../../preload/contract/model';
@@ -81,6 +82,14 @@ describe('Windows spooler source against the PowerShell stand-in', () => {
     expect(handled).toEqual(['cancel', 'jobs', 'pause', 'printers', 'resume', 'subscribe']);
     expect(script).toContain("Register-CimIndicationEvent -Query \"SELECT * FROM __InstanceOperationEvent WITHIN 1 WHERE TargetInstance ISA 'Win32_PrintJob'\"");
     for (const cmdlet of ['Remove-PrintJob', 'Suspend-PrintJob', 'Resume-PrintJob', 'Get-CimInstance -ClassName Win32_PrintJob', 'Get-CimInstance -ClassName Win32_Printer']) expect(script).toContain(cmdlet);
+    // Job events are written while no request comes only if reading the next request does not
+    // block the loop: [Console]::In is .NET Framework's SyncTextReader, whose ReadLineAsync reads
+    // the line before it returns; a StreamReader over the standard input stream reads on the
+    // thread pool.
+    const code = script.split('\n').filter((l) => !l.trim().startsWith('#')).join('\n');
+    expect(code).toContain('$reader = [System.IO.StreamReader]::new([Console]::OpenStandardInput(), $utf8)');
+    expect(code).toMatch(/\$pending\.Wait\(200\)/);
+    expect(code).not.toMatch(/\[Console\]::In\b/);
   });
 
   it('asks the engine for a poll when Windows reports a job created, changed or deleted', async () => {
@@ -119,6 +128,73 @@ describe('Windows spooler source against the PowerShell stand-in', () => {
     expect(r.jobs).toEqual([expect.objectContaining({ nativeId: '11', state: 'completed', reason: 'Printed', progress: 1, pagesPrinted: 4 })]);
     // Job 10 was canceled: it left the queue and is not reported as printed.
     expect(r.jobs.some((j) => j.nativeId === '10')).toBe(false);
+  });
+
+  it('a job that left the queue while blocked is not reported printed; Windows\' own deletion event says how a job ended', async () => {
+    // Without change events the poll goes by the job as it last saw it: out of paper is not printed.
+    const a = rig({ printers: [printer('Office Laser')], jobs: [job(60, { StatusMask: 16 | 64 }), job(61, { StatusMask: 16, PagesPrinted: 2 })] });
+    expect((await a.poll()).jobs.map((j) => [j.nativeId, j.state, j.reason])).toEqual([
+      ['60', 'paused', 'Out of paper'],
+      ['61', 'printing', null],
+    ]);
+    await a.standIn.control({ type: 'remove', printer: 'Office Laser', jobId: 60 });
+    await a.standIn.control({ type: 'remove', printer: 'Office Laser', jobId: 61 });
+    expect((await a.poll()).jobs.map((j) => [j.nativeId, j.state, j.reason])).toEqual([['61', 'completed', 'Printed']]);
+
+    // With change events, the job in the deletion event is the last Windows saw of it.
+    const b = rig({ printers: [printer('Office Laser')], jobs: [job(62, { StatusMask: 16 | 64 }), job(63, { StatusMask: 16 | 64 })] });
+    let events = 0;
+    let fourth: () => void = () => undefined;
+    const allFour = new Promise<void>((resolve) => (fourth = resolve));
+    b.source.watch?.(() => {
+      if (++events === 4) fourth();
+    });
+    await b.poll();
+    // Someone deletes 62 in Windows' queue window; 63 prints once the paper is in.
+    await b.standIn.control({ type: 'job', job: job(62, { StatusMask: 16 | 64 | 4 }) });
+    await b.standIn.control({ type: 'remove', printer: 'Office Laser', jobId: 62 });
+    await b.standIn.control({ type: 'job', job: job(63, { StatusMask: 16 | 128, PagesPrinted: 4 }) });
+    await b.standIn.control({ type: 'remove', printer: 'Office Laser', jobId: 63 });
+    await allFour;
+    const r = await b.poll();
+    expect(r.jobs.map((j) => [j.nativeId, j.state, j.reason, j.detail])).toEqual([
+      ['62', 'canceled', 'Deleted', 'Deleted in Windows; it left the queue'],
+      ['63', 'completed', 'Printed', 'Printed; Windows removed it from the queue'],
+    ]);
+    expect(r.jobs[0]).toMatchObject({ cancel: { allowed: false }, pause: { allowed: false }, resume: { allowed: false } });
+  });
+
+  it('stops a PowerShell that no longer answers, and starts a new one for the next request', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const { standIn, poll } = rig({ printers: [printer('Office Laser')], jobs: [job(50)] });
+      expect((await poll()).jobs.map((j) => j.nativeId)).toEqual(['50']);
+      await standIn.control({ type: 'hang' });
+      const from = standIn.requests.length;
+      const hung = poll().then(
+        () => null,
+        (e: unknown) => e,
+      );
+      await standIn.nextRequest((q) => q.op === 'printers', from);
+      await vi.advanceTimersByTimeAsync(30_000);
+      expect(await hung).toMatchObject({ status: 'down', message: 'Could not read the printers: Windows PowerShell did not answer "printers" within 30 s; it was stopped and starts again with the next request.' });
+      expect((await poll()).jobs.map((j) => j.nativeId)).toEqual(['50']);
+      expect(standIn.spawned).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('says why PowerShell ended in its own words, not in the CLIXML of its error stream', async () => {
+    const clixml =
+      '#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04"><S S="Error">Cannot set property. Property setting is supported only on core types in this language mode._x000D__x000A_</S><S S="Error">At line:15 char:1_x000D__x000A_</S><S S="Error">+ [Console]::OutputEncoding = $utf8_x000D__x000A_</S><S S="Error">+ ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~_x000D__x000A_</S><S S="Error">    + CategoryInfo          : InvalidOperation: (:) [], RuntimeException_x000D__x000A_</S><S S="Error">    + FullyQualifiedErrorId : PropertySetterNotSupportedInConstrainedLanguage_x000D__x000A_</S><S S="Error"> _x000D__x000A_</S></Objs>';
+    const { poll } = rig({ printers: [printer('Office Laser')], jobs: [], failAtStart: clixml });
+    await expect(poll()).rejects.toMatchObject({ status: 'down', message: 'Could not read the printers: Windows PowerShell ended (exit code 1): Cannot set property. Property setting is supported only on core types in this language mode.' });
+    // The error view PowerShell writes as text: the message of its last error, with &, < and > as written.
+    const view = 'Get-Thing : first failure\r\nAt line:1 char:1\r\n+ Get-Thing\r\n+ ~~~~~~~~~\r\n    + CategoryInfo          : NotSpecified: (:) [], Exception\r\n    + FullyQualifiedErrorId : First\r\n \r\nThe <Spooler> & WMI did not answer.\r\nAt line:9 char:3\r\n    + FullyQualifiedErrorId : Second\r\n';
+    expect(powershellErrorMessage(view)).toBe('The <Spooler> & WMI did not answer.');
+    expect(powershellErrorMessage('#< CLIXML\r\n<Objs Version="1.1.0.1"><S S="Error">Tom&apos;s &lt;queue&gt; &amp; more_x000D__x000A_</S></Objs>')).toBe("Tom's <queue> & more");
+    expect(powershellErrorMessage('')).toBeNull();
   });
 
   it('reports PowerShell\'s refusal: access denied, printer not found, the spooler stopped', async () => {
