@@ -325,8 +325,11 @@ function isPlainHttp(url: string): boolean {
   }
 }
 
+/** A request with credentials that was not sent: over plain http to another computer. */
+export class CleartextRefusedError extends HttpError {}
+
 function cleartextRefused(target: string, cause?: unknown): HttpError {
-  return new HttpError('unreachable', `${target} was not sent: credentials go only over https, or over plain http to this PC`, cause === undefined ? { target } : { target, cause });
+  return new CleartextRefusedError('unreachable', `${target} was not sent: credentials go only over https, or over plain http to this PC`, cause === undefined ? { target } : { target, cause });
 }
 
 /** A DNS lookup that fails unless every address the name resolves to is a loopback address. */

@@ -27,7 +27,8 @@ export function cupsMissing(): string | null {
   return null;
 }
 
-function freePort(): Promise<number> {
+/** A port on 127.0.0.1 that nothing listens on (as it was a moment ago). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -53,8 +54,8 @@ export interface Cups {
   printerUrl(name: string): string;
   /** Runs a CUPS client program against this server; rejects when it fails. */
   run(file: string, args: string[]): Promise<string>;
-  /** Adds an enabled queue that prints to /dev/null. */
-  addQueue(name: string, info?: string): Promise<void>;
+  /** Adds an enabled queue that prints to /dev/null, or to `device` (a CUPS device URI). */
+  addQueue(name: string, info?: string, device?: string): Promise<void>;
   /** Submits a file; resolves with the job id. */
   submit(queue: string, title: string, opts?: { hold?: boolean }): Promise<number>;
   user: string;
@@ -154,8 +155,8 @@ export async function startCups(): Promise<Cups> {
     printerUrl: (name) => `ipp://127.0.0.1:${port}/printers/${encodeURIComponent(name)}`,
     run,
     user: userInfo().username,
-    async addQueue(name, info) {
-      await run('/usr/sbin/lpadmin', ['-p', name, '-E', '-v', 'file:///dev/null', ...(info ? ['-D', info] : [])]);
+    async addQueue(name, info, device = 'file:///dev/null') {
+      await run('/usr/sbin/lpadmin', ['-p', name, '-E', '-v', device, ...(info ? ['-D', info] : [])]);
     },
     async submit(queue, title, opts = {}) {
       const out = await run('/usr/bin/lp', ['-d', queue, '-t', title, ...(opts.hold ? ['-H', 'indefinite'] : []), doc]);

@@ -3,7 +3,7 @@
  * printer's URI with ipp:// read as http:// and ipps:// as https:// (RFC 8010 4, RFC 7472), so
  * timeouts, the size cap, proxies and error kinds are those of every other source.
  */
-import { describeTarget, HttpError, type HttpClient } from '../../http/client';
+import { CleartextRefusedError, describeTarget, HttpError, type HttpClient, type HttpResponse } from '../../http/client';
 import { decodeResponse, encodeRequest, IppFormatError, OP, statusMessage, statusName, TAG, type IppAnswer, type RequestAttribute, type RequestGroup } from './codec';
 
 /** IPP answers are small; a server sending more than this is refused (the HTTP layer enforces it). */
@@ -57,7 +57,18 @@ export interface IppClientOptions {
 
 export class IppClient {
   private requestId = 0;
+  private withheld = false;
   constructor(private readonly opts: IppClientOptions) {}
+
+  /**
+   * A password is stored but is not sent: the HTTP layer sends credentials only over https
+   * (ipps://) or to this PC, never in clear text over the network, and refused the first request
+   * that carried it. The requests go on without it: a CUPS server on plain http answers most of
+   * them, and asks (401) only where its policy wants to know who asks.
+   */
+  get credentialsWithheld(): boolean {
+    return this.withheld;
+  }
 
   get user(): string {
     return this.opts.user;
@@ -72,9 +83,17 @@ export class IppClient {
     const body = encodeRequest(operationId, requestId, [...target, { tag: TAG.NAME, name: 'requesting-user-name', value: this.opts.user }, ...attributes], groups);
     const url = httpUrlOf(uri);
     const headers: Record<string, string> = { 'Content-Type': 'application/ipp', Accept: 'application/ipp' };
-    const auth = await this.opts.authorization();
-    if (auth) headers.Authorization = auth;
-    const res = await this.opts.http.request<Buffer>({ method: 'POST', url, headers, body: new Uint8Array(body), responseType: 'bytes', signal, maxBytes: IPP_MAX_BYTES, timeoutMs: this.opts.timeoutMs, certificateSha256: this.opts.certificateSha256 });
+    const auth = this.withheld ? undefined : await this.opts.authorization();
+    const send = (authorization: string | undefined): Promise<HttpResponse<Buffer>> =>
+      this.opts.http.request<Buffer>({ method: 'POST', url, headers: authorization ? { ...headers, Authorization: authorization } : headers, body: new Uint8Array(body), responseType: 'bytes', signal, maxBytes: IPP_MAX_BYTES, timeoutMs: this.opts.timeoutMs, certificateSha256: this.opts.certificateSha256 });
+    let res: HttpResponse<Buffer>;
+    try {
+      res = await send(auth);
+    } catch (err) {
+      if (!(auth && err instanceof CleartextRefusedError)) throw err;
+      this.withheld = true;
+      res = await send(undefined);
+    }
     const type = (res.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const where = describeTarget('POST', url);
     if (type !== 'application/ipp') {

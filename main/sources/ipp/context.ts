@@ -22,19 +22,23 @@ export interface IppSourceOptions {
 /** Where the source's URL points: one printer, or a CUPS server and the queues chosen on it. */
 export type IppTarget = { kind: 'printer'; uri: string; id: string } | { kind: 'server'; base: string; queues: string[] | null };
 
-/** Reads the configured URL: a /printers/ or /classes/ path or an ipp(s) URL is one printer. */
+/**
+ * Reads the configured URL: a /printers/ or /classes/ path, or any other path, is one printer; a
+ * URL without a path (http://host:631, ipp://host:631/) is a CUPS server. The printer's URI is its
+ * ipp:// or ipps:// form, without a trailing slash (CUPS knows no "/printers/office/"), and with
+ * the port of an http:// or https:// URL written out: without one they mean 80 and 443, where
+ * ipp:// and ipps:// mean 631.
+ */
 export function ippTarget(config: Pick<IppSourceConfig, 'url' | 'printers'>): IppTarget {
   const u = new URL(config.url);
   const path = u.pathname.replace(/\/+$/, '');
   const queue = /^\/(printers|classes)\/([^/]+)$/.exec(path);
-  const ippScheme = u.protocol === 'ipp:' || u.protocol === 'ipps:';
-  if (!queue && !ippScheme && path === '') {
-    const scheme = u.protocol === 'https:' ? 'ipps' : 'ipp';
-    return { kind: 'server', base: `${scheme}://${u.host}`, queues: config.printers ?? null };
-  }
   const scheme = u.protocol === 'https:' || u.protocol === 'ipps:' ? 'ipps' : 'ipp';
+  const port = u.port || (u.protocol === 'https:' ? '443' : u.protocol === 'http:' ? '80' : '');
+  const authority = `${u.hostname}${port ? `:${port}` : ''}`;
+  if (path === '') return { kind: 'server', base: `${scheme}://${authority}`, queues: config.printers ?? null };
   const id = queue ? decodeURIComponent(queue[2]) : decodeURIComponent(path.split('/').filter(Boolean).pop() ?? u.hostname) || u.hostname;
-  return { kind: 'printer', uri: `${scheme}://${u.host}${u.pathname}`, id };
+  return { kind: 'printer', uri: `${scheme}://${authority}${path}`, id };
 }
 
 export interface IppContext {

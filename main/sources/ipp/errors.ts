@@ -14,12 +14,23 @@ function said(err: IppStatusError): string {
   return err.serviceMessage ? `"${err.serviceMessage}" (${err.statusName})` : err.statusName;
 }
 
+/**
+ * The server asks (`toDo`: " to cancel job 3") for the password the monitor keeps off an
+ * unencrypted connection, and the address that would carry it.
+ */
+function withheldWords(ctx: IppContext, toDo = ''): string {
+  const https = new URL(ctx.config.url);
+  https.protocol = https.protocol === 'ipp:' ? 'ipps:' : 'https:';
+  return `The IPP server at ${ctx.host} asks for a user name and password${toDo}, which the monitor sends only over an encrypted connection: use ${https.toString().replace(/\/$/, '')} in Settings.`;
+}
+
 function httpSourceError(ctx: IppContext, err: HttpError): SourceError | null {
   const { host, name } = ctx;
   if (err.kind === 'unreachable' || err.kind === 'timeout') {
     const why = err.kind === 'timeout' ? 'no answer in time' : err.message.replace(/^.* could not be reached \((.*)\)$/, '$1');
     return new SourceError('down', `The IPP server at ${host} could not be reached (${why}). Check that the printer or server is on and the address in Settings.`, { cause: err });
   }
+  if (err.kind === 'http' && err.status === 401 && ctx.client.credentialsWithheld) return new SourceError('auth-required', withheldWords(ctx), { cause: err });
   if (err.kind === 'http' && err.status === 401) {
     return new SourceError('auth-required', `The IPP server at ${host} asks for a user name and password: set "user" and store the password for "${name}" in Settings${err.serviceMessage ? ` (it said "${err.serviceMessage}")` : ''}.`, { cause: err });
   }
@@ -48,6 +59,9 @@ export function toSourceError(err: unknown, ctx: IppContext): SourceError {
   if (err instanceof IppStatusError) {
     if (err.status === IPP_STATUS.NOT_AUTHENTICATED || err.status === IPP_STATUS.FORBIDDEN) {
       return new SourceError('auth-required', `The IPP server at ${host} refused to list jobs: ${said(err)}. Check the user name and password in Settings.`, { cause: err });
+    }
+    if (err.status === IPP_STATUS.OPERATION_NOT_SUPPORTED && target.kind === 'server') {
+      return new SourceError('degraded', `The IPP server at ${host} does not list its printers (CUPS-Get-Printers: ${said(err)}), so it is a printer rather than a CUPS server: give the printer's own address in Settings, such as ipp://${host}/ipp/print.`, { cause: err });
     }
     if (err.status === IPP_STATUS.NOT_FOUND && target.kind === 'printer') {
       return new SourceError('degraded', `The IPP server at ${host} has no printer at ${new URL(target.uri).pathname}: ${said(err)}. Check the address in Settings.`, { cause: err });
@@ -81,6 +95,7 @@ export function toActionFailure(err: unknown, ctx: IppContext, job: Job, verb: s
   }
   if (err instanceof HttpError) {
     if (err.kind === 'unreachable' || err.kind === 'timeout' || err.kind === 'aborted') return new AppFailure('unreachable', `The IPP server at ${ctx.host} could not be reached to ${verb} job ${job.nativeId}; try again when it is back.`, { sourceId });
+    if (err.kind === 'http' && err.status === 401 && ctx.client.credentialsWithheld) return new AppFailure('auth-required', withheldWords(ctx, ` to ${verb} job ${job.nativeId}`), { sourceId });
     if (err.kind === 'http' && err.status === 401) return new AppFailure('auth-required', `The IPP server at ${ctx.host} asks for a user name and password to ${verb} job ${job.nativeId}.`, { sourceId });
     return new AppFailure('internal', `The IPP server at ${ctx.host} answered the request to ${verb} job ${job.nativeId} with something the monitor cannot use: ${err.message}.`, { sourceId });
   }

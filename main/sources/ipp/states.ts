@@ -56,7 +56,7 @@ const JOB_REASONS: Record<string, string | null> = {
   'compression-error': 'The document could not be decompressed',
   'unsupported-document-format': 'The printer does not support this kind of document',
   'document-format-error': 'The document could not be read',
-  'processing-to-stop-point': 'Stopping',
+  'processing-to-stop-point': 'Being stopped',
   'service-off-line': 'The print service is offline',
   'job-completed-successfully': null,
   'job-completed-with-warnings': 'Printed with warnings',
@@ -163,6 +163,7 @@ export const JOB_ATTRIBUTES = [
   'job-state',
   'job-state-reasons',
   'job-state-message',
+  'job-printer-state-message',
   'job-printer-uri',
   'job-printer-up-time',
   'job-impressions',
@@ -234,14 +235,19 @@ export function toSourceJob(g: AttributeGroup, ctx: JobMapContext): SourceJob | 
   const code = int(g, 'job-state');
   const state = toJobState(code);
   const keywords = strs(g, 'job-state-reasons');
-  const words = jobReasonWords(keywords);
-  const message = str(g, 'job-state-message');
+  const final = isFinal({ state, gone: false });
+  // processing-to-stop-point says a job is still being stopped after a cancel or an abort
+  // (RFC 8011 5.3.8); a finished job has stopped. CUPS 2.4.0-2.4.7 leaves it on every printed job.
+  const words = jobReasonWords(final ? keywords.filter((k) => k !== 'processing-to-stop-point') : keywords);
+  // CUPS gives the job the printer's words while it prints it ("The printer is not responding.")
+  // in job-printer-state-message, and has no job-state-message; a job that printed keeps the last
+  // of them, which says nothing about how it ended.
+  const message = str(g, 'job-state-message')?.trim() || (state !== 'completed' ? str(g, 'job-printer-state-message')?.trim() : null) || null;
   const owner = str(g, 'job-originating-user-name');
   const upTime = int(g, 'job-printer-up-time');
   const pages = int(g, 'job-impressions');
   const printed = int(g, 'job-impressions-completed');
   const kOctets = int(g, 'job-k-octets');
-  const final = isFinal({ state, gone: false });
   const held = code === 4;
   const createdAt = ippTime(int(g, 'time-at-creation'), upTime, ctx.nowMs);
   const updatedAt = ippTime(int(g, 'time-at-completed'), upTime, ctx.nowMs) ?? ippTime(int(g, 'time-at-processing'), upTime, ctx.nowMs) ?? createdAt;
@@ -254,12 +260,13 @@ export function toSourceJob(g: AttributeGroup, ctx: JobMapContext): SourceJob | 
     nativeId: String(jobId),
     state,
     rawState,
-    detail: message && message.trim() ? message.trim() : words.length ? words.join('; ') : null,
+    detail: message ?? (words.length ? words.join('; ') : null),
     reason,
     document: str(g, 'job-name'),
     owner,
     printer: ctx.printer.name,
-    mine: owner !== null && owner === ctx.user,
+    // CUPS and Windows compare user names without case.
+    mine: owner !== null && owner.toLowerCase() === ctx.user.toLowerCase(),
     createdAt,
     updatedAt,
     progress: pages !== null && pages > 0 && printed !== null ? Math.min(1, Math.max(0, printed / pages)) : state === 'completed' ? 1 : null,

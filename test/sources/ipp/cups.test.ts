@@ -18,7 +18,7 @@ import type { PollContext, PollResult } from '../../../main/queue/source';
 import { dispatch, type Events } from '../../../preload/contract/contract';
 import type { RequestName } from '../../../preload/contract/channels';
 import { IppSourceConfig, type Job, type Printer, type Result } from '../../../preload/contract/model';
-import { SKIP_CUPS_TESTS, startCups, type Cups } from '../../helpers/cups';
+import { freePort, SKIP_CUPS_TESTS, startCups, type Cups } from '../../helpers/cups';
 import { CountingHttpClient } from '../../reliability/helpers';
 import { makeDeps } from '../aodocs/helpers';
 
@@ -114,8 +114,35 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
     const after = await src.act(held, { type: 'release' }, new AbortController().signal);
     expect(['queued', 'printing', 'completed']).toContain(after.state);
     const done = await pollUntil(() => src.poll(ctx('full')), (r) => r.jobs.some((j) => j.nativeId === String(id) && j.state === 'completed'), `job ${id} completed`);
-    expect(done.jobs.find((j) => j.nativeId === String(id))).toMatchObject({ state: 'completed', progress: 1, cancel: { allowed: false }, release: { allowed: false } });
+    // CUPS 2.4.0-2.4.7 leave processing-to-stop-point on a printed job: it is not "being stopped".
+    expect(done.jobs.find((j) => j.nativeId === String(id))).toMatchObject({ state: 'completed', reason: null, detail: null, progress: 1, cancel: { allowed: false }, release: { allowed: false } });
     expect(done.complete).toBe(true);
+  });
+
+  it('the server\'s own ipp:// address, a queue address ending in a slash, and a user name in other case', async () => {
+    const id = await cups.submit('office', 'Any address', { hold: true });
+    for (const url of [`ipp://127.0.0.1:${cups.port}/`, `${cups.printerUrl('office')}/`]) {
+      const r = await source({ url }).src.poll(ctx('full'));
+      expect(r.health.status, url).toBe('ok');
+      expect(r.jobs.map((j) => j.key), url).toContain(`cups:office/${id}`);
+    }
+    // CUPS matches requesting-user-name without case (my-jobs), and so does "mine".
+    const upper = await source({ user: cups.user.toUpperCase() }).src.poll(ctx('full'));
+    expect(upper.jobs.find((j) => j.nativeId === String(id))).toMatchObject({ owner: cups.user, mine: true });
+  });
+
+  it('a job on a printer that does not answer shows what CUPS says of it (job-printer-state-message)', async () => {
+    await cups.addQueue('unplugged', 'Unplugged', `socket://127.0.0.1:${await freePort()}`);
+    try {
+      const id = await cups.submit('unplugged', 'Nowhere to go');
+      const { src } = source({ printers: ['unplugged'] });
+      const r = await pollUntil(() => src.poll(ctx('full')), (p) => p.jobs.some((j) => j.nativeId === String(id) && j.detail !== null), `job ${id} with a message`);
+      const job = r.jobs.find((j) => j.nativeId === String(id))!;
+      expect(job.detail).toMatch(/printer/i);
+    } finally {
+      await cups.run('/usr/bin/cancel', ['-a', '-x', 'unplugged']);
+      await cups.run('/usr/sbin/lpadmin', ['-x', 'unplugged']);
+    }
   });
 
   it('hold and release a waiting job on a stopped printer; its reason says the printer is stopped', async () => {

@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ExternalJobId } from '../../../preload/contract/contract';
 import { IppSourceConfig, JobKey } from '../../../preload/contract/model';
 import { checkStructure, encodeRequest, IppFormatError, OP } from '../../../main/sources/ipp/codec';
-import { ippTime, jobLocator, jobReasonWords, parseLocator, printerReasonWords, toPrinterState } from '../../../main/sources/ipp/states';
+import { ippTime, jobLocator, jobReasonWords, parseLocator, printerReasonWords, toPrinterState, toSourceJob } from '../../../main/sources/ipp/states';
+import { httpUrlOf } from '../../../main/sources/ipp/client';
+import { TAG } from '../../../main/sources/ipp/codec';
 import { ippTarget } from '../../../main/sources/ipp/source';
 
 describe('IPP settings', () => {
@@ -21,10 +23,20 @@ describe('IPP settings', () => {
 
   it('reads the URL as one printer or a whole server', () => {
     expect(ippTarget({ url: 'ipp://h/printers/Front%20Desk' })).toEqual({ kind: 'printer', uri: 'ipp://h/printers/Front%20Desk', id: 'Front Desk' });
-    expect(ippTarget({ url: 'https://h:8443/printers/a/' })).toEqual({ kind: 'printer', uri: 'ipps://h:8443/printers/a/', id: 'a' });
+    // CUPS knows /printers/a, not /printers/a/.
+    expect(ippTarget({ url: 'https://h:8443/printers/a/' })).toEqual({ kind: 'printer', uri: 'ipps://h:8443/printers/a', id: 'a' });
     expect(ippTarget({ url: 'ipps://h/ipp/print' })).toEqual({ kind: 'printer', uri: 'ipps://h/ipp/print', id: 'print' });
     expect(ippTarget({ url: 'http://h:631', printers: ['x'] })).toEqual({ kind: 'server', base: 'ipp://h:631', queues: ['x'] });
     expect(ippTarget({ url: 'https://h:631/' })).toEqual({ kind: 'server', base: 'ipps://h:631', queues: null });
+    // ipp://host:631/ is the server, as http://host:631 is.
+    expect(ippTarget({ url: 'ipp://h:631/' })).toEqual({ kind: 'server', base: 'ipp://h:631', queues: null });
+    expect(ippTarget({ url: 'ipps://[fe80::1]' })).toEqual({ kind: 'server', base: 'ipps://[fe80::1]', queues: null });
+    // Without a port, https:// means 443 and http:// 80, where ipps:// and ipp:// mean 631.
+    expect(ippTarget({ url: 'https://h/ipp/print' })).toEqual({ kind: 'printer', uri: 'ipps://h:443/ipp/print', id: 'print' });
+    const https = ippTarget({ url: 'https://h/ipp/print' });
+    expect(https.kind === 'printer' && httpUrlOf(https.uri)).toBe('https://h:443/ipp/print');
+    expect(ippTarget({ url: 'http://h' })).toEqual({ kind: 'server', base: 'ipp://h:80', queues: null });
+    expect(ippTarget({ url: 'ipp://h/printers/a' })).toEqual({ kind: 'printer', uri: 'ipp://h/printers/a', id: 'a' });
   });
 });
 
@@ -51,6 +63,23 @@ describe('IPP words', () => {
     expect(toPrinterState(5, ['paused'])).toBe('stopped');
     expect(toPrinterState(3, ['offline-report'])).toBe('offline');
     expect(toPrinterState(9, [])).toBe('unknown');
+  });
+
+  it('a finished job is not "being stopped"; CUPS\'s per-job message is read; mine is without case', () => {
+    const job = (values: Record<string, (string | number | boolean)[]>, user = 'alex') =>
+      toSourceJob({ tag: TAG.JOB, values: new Map(Object.entries({ 'job-id': [7], 'job-originating-user-name': ['ALEX'], ...values })) }, { sourceId: 'cups', printer: { id: 'office', name: 'Office' }, user, nowMs: 0 })!;
+    // CUPS 2.4.0-2.4.7 leave processing-to-stop-point on every printed job.
+    expect(job({ 'job-state': [9], 'job-state-reasons': ['processing-to-stop-point', 'job-completed-successfully'] })).toMatchObject({ state: 'completed', reason: null, detail: null, rawState: '9 completed (processing-to-stop-point, job-completed-successfully)' });
+    expect(job({ 'job-state': [7], 'job-state-reasons': ['processing-to-stop-point', 'job-canceled-by-user'] })).toMatchObject({ state: 'canceled', reason: 'Canceled by its owner' });
+    expect(job({ 'job-state': [5], 'job-state-reasons': ['processing-to-stop-point'] })).toMatchObject({ state: 'printing', reason: 'Being stopped' });
+    // CUPS has no job-state-message: the printer's words for the job come in job-printer-state-message.
+    expect(job({ 'job-state': [5], 'job-state-reasons': ['job-printing'], 'job-printer-state-message': ['The printer is not responding. '] })).toMatchObject({ detail: 'The printer is not responding.' });
+    expect(job({ 'job-state': [5], 'job-state-message': ['Warming up'], 'job-printer-state-message': ['Connecting'] })).toMatchObject({ detail: 'Warming up' });
+    // A printed job keeps the last of them, which says nothing about how it ended.
+    expect(job({ 'job-state': [9], 'job-printer-state-message': ['Sending data to printer.'] })).toMatchObject({ detail: null });
+    expect(job({ 'job-state': [8], 'job-printer-state-message': ['Unable to locate printer.'] })).toMatchObject({ state: 'failed', detail: 'Unable to locate printer.' });
+    expect(job({ 'job-state': [3] }).mine).toBe(true);
+    expect(job({ 'job-state': [3] }, 'sam').mine).toBe(false);
   });
 
   it('reads CUPS epoch times and RFC up-times', () => {
