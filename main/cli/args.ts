@@ -101,7 +101,7 @@ export function parseArgs(argv: readonly string[], commands: readonly CommandSpe
         throw new UsageError(`Only --config, --help, --version and --verbose go before the command; put ${name} after it (e.g. pqm jobs ${name}).`);
       }
       const spec = out.command.options[name];
-      if (!spec) throw new UsageError(`${out.command.name} has no option ${name}. See: pqm ${out.command.name} --help`, out.command.name);
+      if (!spec) throw new UsageError(`${out.command.name} has no option ${name}.`, out.command.name);
       if (spec.kind === 'flag') {
         if (inline !== undefined) throw new UsageError(`${name} takes no value.`, out.command.name);
         out.options[name] = true;

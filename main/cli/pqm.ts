@@ -20,12 +20,22 @@ for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     interrupt();
   });
 }
-// A closed pipe (pqm jobs | head) is not an error.
-process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+// A closed pipe (pqm jobs | head) is not an error. Any other failure to write the output (a full
+// disk, a share gone, /dev/full) is: the command says so and ends with 1, never 0 with its output
+// cut short (`watch` ends as on a signal, its history written).
+let outputFailed = false;
+const outputError = (err: NodeJS.ErrnoException | null | undefined): void => {
+  if (!err) return;
   if (err.code === 'EPIPE') process.exit(0);
-});
+  if (outputFailed) return;
+  outputFailed = true;
+  process.stderr.write(`pqm: the output could not be written: ${err.message}\n`);
+  if (watching) interrupt();
+};
+process.stdout.on('error', outputError);
 
-const flushed = (stream: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => (stream.writableLength === 0 ? resolve() : stream.write('', () => resolve())));
+// Resolves once everything written before has gone out, or failed (its callback has run).
+const flushed = (stream: NodeJS.WriteStream): Promise<void> => new Promise((resolve) => stream.write('', () => resolve()));
 
 // The core's timers never hold the process open (they are unref'd), so a command waiting on one
 // (a poll's pacing, a debounced write) would let Node exit early with no output: hold it open until
@@ -38,7 +48,7 @@ runCli({
   cwd: process.cwd(),
   platform: process.platform,
   version,
-  stdout: (t) => void process.stdout.write(t),
+  stdout: (t) => void process.stdout.write(t, outputError),
   stderr: (t) => void process.stderr.write(t),
   interrupted,
   onWatchStart: () => {
@@ -52,5 +62,5 @@ runCli({
   .then(async (code) => {
     clearInterval(keepAlive);
     await Promise.all([flushed(process.stdout), flushed(process.stderr)]);
-    process.exit(code);
+    process.exit(outputFailed && code === 0 ? 1 : code);
   });

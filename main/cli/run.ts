@@ -218,8 +218,8 @@ export async function runCli(io: CliIo): Promise<number> {
         const document = opt('--url') !== undefined ? { type: 'url' as const, url: opt('--url')! } : opt('--html') !== undefined ? { type: 'html' as const, html: opt('--html')! } : { type: 'file' as const };
         let copies: number | undefined;
         if (opt('--copies') !== undefined) {
-          copies = Number(opt('--copies'));
-          if (!Number.isInteger(copies) || copies < 1 || copies > 999) throw new UsageError(`--copies must be a whole number from 1 to 999, not "${opt('--copies')}".`, 'print');
+          copies = wholeNumber(opt('--copies')!, 1, 999) ?? undefined;
+          if (copies === undefined) throw new UsageError(`--copies must be a whole number from 1 to 999, not "${opt('--copies')}".`, 'print');
         }
         const job = await call('submitPrint', {
           sourceId,
@@ -298,6 +298,20 @@ export function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
+/** A whole number written in decimal digits (not 0x10, 1e2 or 0b11, which Number() reads) within min..max, or null. */
+function wholeNumber(text: string, min: number, max: number): number | null {
+  if (!/^\d{1,9}$/.test(text)) return null;
+  const n = Number(text);
+  return n >= min && n <= max ? n : null;
+}
+
+/**
+ * An ISO 8601 date or date-time (2026-06-01, 2026-06-01T08:00, 2026-06-01T08:00:00Z, with an
+ * offset): what the help shows. Date.parse alone also takes "1", "March 7" and 01/06/2026 (US
+ * order), each a date the user did not mean.
+ */
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
+
 async function queryHistory(
   call: <K extends RequestName>(name: K, input: RequestInput<K>) => Promise<RequestOutput<K>>,
   since: string | undefined,
@@ -305,13 +319,13 @@ async function queryHistory(
 ): Promise<HistoryEntry[]> {
   const input: { since?: string; limit?: number } = {};
   if (since !== undefined) {
-    const t = Date.parse(since);
+    const t = ISO_DATE_TIME.test(since) ? Date.parse(since) : NaN;
     if (Number.isNaN(t)) throw new UsageError(`--since must be a date such as 2026-06-01 or 2026-06-01T08:00:00Z, not "${since}".`, 'history');
     input.since = new Date(t).toISOString();
   }
   if (limit !== undefined) {
-    const n = Number(limit);
-    if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new UsageError(`--limit must be a whole number from 1 to 100000, not "${limit}".`, 'history');
+    const n = wholeNumber(limit, 1, 100_000);
+    if (n === null) throw new UsageError(`--limit must be a whole number from 1 to 100000, not "${limit}".`, 'history');
     input.limit = n;
   }
   return call('queryHistory', input);

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { HistorySettings, type HistoryEntry } from '../../preload/contract/model';
 import { toCsv } from '../../preload/contract/csv';
+import { FINAL_STATES } from '../../preload/contract/job-states';
 import { systemClock, type Clock, type Logger } from '../ports/ports';
 import { asidePath, copyAside, moveAside, readTextIfExists, removeLeftoverTempFiles, statIfExists, writeFileAtomic, writeFileAtomicSync } from './atomic-file';
 import { readFileSync, renameSync } from 'node:fs';
@@ -59,15 +60,26 @@ function identity(e: { job: { key: string } }): string {
   return e.job.key;
 }
 
-/** Merges entries by job key (the later finishedAt wins), applies retention, newest first. */
+/**
+ * Whether an entry knows how its job ended (completed, failed, canceled), rather than only that
+ * the service stopped reporting it. Two processes watching one job (the app and `pqm`) can each
+ * record it: ScriptX.Services answers a job's final status once, so the second sees it gone.
+ */
+const knowsOutcome = (e: HistoryEntry): boolean => FINAL_STATES.has(e.job.state);
+
+/**
+ * Merges entries by job key, applies retention, newest first. Of two entries of one job, one that
+ * knows how the job ended wins over one that saw it gone; otherwise the later finishedAt wins.
+ */
 export function mergeHistory(lists: HistoryEntry[][], retention: HistorySettings, nowMs: number): HistoryEntry[] {
   // Each finishedAt is parsed once (a 5,000-entry file is merged on every write).
-  const byKey = new Map<string, { e: HistoryEntry; t: number }>();
+  const byKey = new Map<string, { e: HistoryEntry; t: number; known: boolean }>();
   for (const list of lists) {
     for (const e of list) {
       const t = Date.parse(e.finishedAt);
+      const known = knowsOutcome(e);
       const prev = byKey.get(identity(e));
-      if (!prev || t >= prev.t) byKey.set(identity(e), { e, t });
+      if (!prev || (known && !prev.known) || (known === prev.known && t >= prev.t)) byKey.set(identity(e), { e, t, known });
     }
   }
   const cutoff = nowMs - retention.retentionDays * DAY_MS;

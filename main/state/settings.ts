@@ -324,6 +324,16 @@ export function parseSettingsDocument(raw: unknown): ParsedSettings {
 
 /** Parses the file's text; never throws. */
 export function parseSettingsText(text: string): ParsedSettings {
+  // Windows PowerShell 5.1's `>` and Out-File write UTF-16 (a byte-order mark FF FE, then a zero
+  // byte after each ASCII letter): read as UTF-8, that is two replacement characters, then NULs.
+  if (/^\uFFFD\uFFFD/.test(text) || text.includes('\u0000')) {
+    return {
+      settings: { ...defaultSettings(), sources: [] },
+      problems: [{ field: '', message: 'The settings file is saved as UTF-16 (as Windows PowerShell 5 writes with > or Out-File), not UTF-8; save it as UTF-8 (Notepad: Save as, Encoding UTF-8; PowerShell: Set-Content -Encoding utf8). No source is used until then, and the file is left untouched.' }],
+      status: 'unreadable',
+      fileVersion: null,
+    };
+  }
   let raw: unknown;
   try {
     raw = JSON.parse(text.replace(/^\uFEFF/, ''));

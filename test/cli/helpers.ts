@@ -67,14 +67,15 @@ const running = new Set<ChildProcess>();
  * its own (a loaded machine can take seconds to start Node): a run that never ends is a hang, which
  * the test's own time limit reports, and stopRunningPqm (after each test) ends it.
  */
-export function runPqm(bundle: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string }): Promise<RunResult> {
+export function runPqm(bundle: string, args: string[], opts: { env: NodeJS.ProcessEnv; cwd?: string; stdoutFd?: number }): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [bundle, ...args], { env: opts.env, cwd: opts.cwd ?? opts.env.HOME, stdio: ['ignore', 'pipe', 'pipe'] });
+    // stdoutFd: the output goes to that file instead of a pipe (stdout is then '').
+    const child = spawn(process.execPath, [bundle, ...args], { env: opts.env, cwd: opts.cwd ?? opts.env.HOME, stdio: ['ignore', opts.stdoutFd ?? 'pipe', 'pipe'] });
     running.add(child);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stdout?.on('data', (d) => (stdout += d));
+    child.stderr?.on('data', (d) => (stderr += d));
     child.on('error', (err) => {
       running.delete(child);
       reject(err);

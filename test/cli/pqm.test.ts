@@ -4,7 +4,7 @@
  * its exit code; settings problems; tracked ids across runs; history; secrets never printed or kept.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -128,7 +128,7 @@ describe('help and usage', () => {
   // One test per case: each is a process start, which a loaded machine can make take seconds.
   const usageCases: [string[], RegExp][] = [
     [['frobnicate'], /"frobnicate" is not a pqm command/],
-    [['jobs', '--csv'], /jobs has no option --csv/],
+    [['jobs', '--csv'], /^pqm: error \(invalid-input\): jobs has no option --csv\. \(see: pqm jobs --help\)$/m],
     [['track', 'ao'], /track needs <id>/],
     [['cancel', 'a:1', 'b:2'], /cancel does not take "b:2"/],
     [['track', 'ao', 'x', '--kind', 'docx'], /--kind must be one of html, pdf; "docx" is not/],
@@ -145,6 +145,28 @@ describe('help and usage', () => {
     expect(r.stderr.split('\n')[0], args.join(' ')).toMatch(/^pqm: error \(invalid-input\): /);
     expect(r.stderr, args.join(' ')).toMatch(re);
     expect(r.stdout).toBe('');
+  });
+
+  it('numbers are decimal digits and dates ISO 8601, as the help shows: nothing else that Number() or Date.parse would read', async () => {
+    const h = await home({ version: 1, sources: [aoSource()] });
+    const cases: [string[], RegExp][] = [
+      [['history', '--since', '1'], /--since must be a date such as 2026-06-01/],
+      [['history', '--since', 'March 7'], /--since must be a date/],
+      [['history', '--since', '01/06/2026'], /--since must be a date/],
+      [['history', '--limit', '0x2'], /--limit must be a whole number from 1 to 100000, not "0x2"/],
+      [['history', '--limit', '2.0'], /--limit must be a whole number/],
+      [['print', 'ao', '--html', '<p>x</p>', '--copies', '0x10'], /--copies must be a whole number from 1 to 999, not "0x10"/],
+      [['print', 'ao', '--html', '<p>x</p>', '--copies', '1e2'], /--copies must be a whole number/],
+      [['print', 'ao', '--html', '<p>x</p>', '--copies', '0b11'], /--copies must be a whole number/],
+    ];
+    for (const [args, re] of cases) {
+      const r = await pqmInProcess(h, args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(re);
+    }
+    for (const since of ['2026-06-01', '2026-06-01T08:00', '2026-06-01T08:00:00Z', '2026-06-01T08:00:00.5+02:00']) {
+      expect((await pqmInProcess(h, ['history', '--json', '--since', since])).code, since).toBe(0);
+    }
   });
 
   it('usage errors with --json are JSON on stderr', async () => {
@@ -467,6 +489,22 @@ describe('history', () => {
     expect(cleared.code).toBe(0);
     expect(JSON.parse(cleared.stdout)).toEqual({ cleared: true });
     expect(JSON.parse((await pqmInProcess(h, ['history', '--json'])).stdout)).toEqual([]);
+  });
+
+  it('output that cannot be written (a full disk) is an error, never a success with the output cut short', async () => {
+    const h = await home({ version: 1, sources: [aoSource()] });
+    await writeFile(join(h.dir, 'history.json'), JSON.stringify({ version: 1, entries: [entry('ao:j1', new Date().toISOString())] }));
+    // /dev/full: every write fails with ENOSPC, as on a full disk.
+    const full = openSync('/dev/full', 'w');
+    try {
+      for (const args of [['history', 'export', '--csv'], ['history', '--json']]) {
+        const r = await runPqm(bundle, ['--config', h.config, ...args], { env: h.env, stdoutFd: full });
+        expect(r.code, args.join(' ')).toBe(1);
+        expect(r.stderr, args.join(' ')).toMatch(/^pqm: the output could not be written: .*ENOSPC/m);
+      }
+    } finally {
+      closeSync(full);
+    }
   });
 
   it('retention from the settings applies to what pqm reads', async () => {

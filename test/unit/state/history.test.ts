@@ -106,6 +106,31 @@ describe('history store', () => {
     expect(keys).not.toContain('a:10');
   });
 
+  it('a job seen ending by one process and gone by another keeps how it ended, whichever writes last', async () => {
+    // ScriptX.Services answers a job's final status once: of the app and a pqm run watching one job,
+    // the second to ask sees it gone, after the first recorded it completed.
+    for (const order of [['knows', 'gone'], ['gone', 'knows']] as const) {
+      await rm(file, { force: true });
+      const clock = fakeClock(NOW);
+      const stores = { knows: createHistoryStore(file, { clock }), gone: createHistoryStore(file, { clock }) };
+      stores.knows.record(entry('local:107', new Date(NOW - 2000).toISOString(), { state: 'completed' }));
+      stores.gone.record(entry('local:107', new Date(NOW - 1000).toISOString(), { state: 'queued', rawState: '0 NotStarted, then no longer reported', gone: true }));
+      for (const which of order) await stores[which].flush();
+      const kept = await createHistoryStore(file, { clock }).query();
+      expect(kept.map((e) => [e.job.key, e.job.state, e.job.gone]), order.join(' then ')).toEqual([['local:107', 'completed', false]]);
+    }
+    // Two entries that both know how the job ended: the later one wins, as before.
+    const clock = fakeClock(NOW);
+    const h = createHistoryStore(file, { clock });
+    h.record(entry('local:108', new Date(NOW - 2000).toISOString(), { state: 'failed' }));
+    h.record(entry('local:108', new Date(NOW - 1000).toISOString(), { state: 'canceled' }));
+    h.record(entry('local:109', new Date(NOW - 2000).toISOString(), { state: 'printing', gone: true }));
+    h.record(entry('local:109', new Date(NOW - 1000).toISOString(), { state: 'unknown', gone: true }));
+    await h.flush();
+    const states = Object.fromEntries((await h.query()).map((e) => [e.job.key, e.job.state]));
+    expect(states).toMatchObject({ 'local:108': 'canceled', 'local:109': 'unknown' });
+  });
+
   it('clear empties the file', async () => {
     const h = createHistoryStore(file, { clock: fakeClock(NOW) });
     h.record(entry('a:1', '2026-06-15T10:00:00Z'));

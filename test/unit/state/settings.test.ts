@@ -93,6 +93,21 @@ describe('parsing', () => {
     expect(p.problems[0].message).toMatch(/not valid JSON/);
   });
 
+  it('a file saved as UTF-16 (Windows PowerShell 5\'s > and Out-File) is named as such, with how to save it as UTF-8', () => {
+    const json = JSON.stringify({ version: 1, sources: [{ id: 'local', kind: 'scriptx' }] });
+    // As the settings file is read (UTF-8): little- and big-endian, each with its byte-order mark.
+    const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(json, 'utf16le')]).toString('utf8');
+    const be = Buffer.concat([Buffer.from([0xfe, 0xff]), Buffer.from(json, 'utf16le').swap16()]).toString('utf8');
+    for (const text of [le, be]) {
+      const p = parseSettingsText(text);
+      expect(p.status).toBe('unreadable');
+      expect(p.settings.sources).toEqual([]);
+      expect(p.problems).toEqual([{ field: '', message: expect.stringMatching(/^The settings file is saved as UTF-16 .*save it as UTF-8 \(Notepad: Save as, Encoding UTF-8; PowerShell: Set-Content -Encoding utf8\)\./) }]);
+    }
+    // UTF-8 with a byte-order mark (PowerShell's Set-Content -Encoding utf8) is read.
+    expect(parseSettingsText(`\uFEFF${json}`).settings.sources.map((s) => s.id)).toEqual(['local']);
+  });
+
   it('a newer file is read as far as possible', () => {
     const p = parseSettingsText(JSON.stringify({ version: 7, sources: [{ id: 'local', kind: 'scriptx' }] }));
     expect(p.status).toBe('newer');
