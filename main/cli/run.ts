@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RequestName } from '../../preload/contract/channels';
 import { dispatch, type Handlers, type RequestInput, type RequestOutput } from '../../preload/contract/contract';
-import { AppFailure, beginsWithField, problemDetail, secretEnvName, secretNamesFor, toAppError, type AppError, type HistoryEntry, type Job, type JobPatch, type SourceHealth } from '../../preload/contract/model';
+import { AppFailure, beginsWithField, notCheckedYet, problemDetail, secretEnvName, secretNamesFor, toAppError, type AppError, type HistoryEntry, type Job, type JobPatch, type SourceHealth } from '../../preload/contract/model';
 import { createAppCore } from '../core/app-core';
 import type { AppCore } from '../core/app-core-types';
 import { writeFileAtomic } from '../state/atomic-file';
@@ -377,6 +377,8 @@ async function watch(core: AppCore, json: boolean, io: CliIo): Promise<number> {
     else io.stdout(`${at()}  ${type.padEnd(7)}  ${jobLine(job)}`);
   };
   const emitHealth = (source: SourceHealth): void => {
+    // 'ok' before the first poll is not a health: the source's first answer says what it is.
+    if (notCheckedYet(source)) return;
     if (json) line({ at: at(), type: 'health', source });
     else io.stdout(`${at()}  health   ${source.id} ${source.status}: ${source.message}\n`);
   };

@@ -202,6 +202,14 @@ export interface SourceHealth {
   detail?: Record<string, unknown>;
 }
 
+/**
+ * A source not polled yet (just started or added): its health says 'ok' with nothing checked.
+ * Shown as being checked, never as fine; `pqm watch` reports its health once it is known.
+ */
+export function notCheckedYet(h: Pick<SourceHealth, 'status' | 'lastSuccessAt' | 'lastErrorAt'>): boolean {
+  return h.status === 'ok' && h.lastSuccessAt === null && h.lastErrorAt === null;
+}
+
 // ---------------------------------------------------------------------------------------------
 // The error envelope used across every boundary (IPC, web transport, CLI)
 // ---------------------------------------------------------------------------------------------

@@ -306,8 +306,10 @@ describe('sources, jobs, track, cancel against the AODocs simulator', () => {
     const h = await home({ version: 1, sources: [aoSource()], polling: { aodocs: { activeMs: 200, idleMs: 1000 } } });
     const w = startPqm(bundle, ['--config', h.config, 'watch', '--json'], { env: h.env });
     try {
+      // The first health line is the source's first answer, never the 'ok' of a source not polled yet.
       const first = JSON.parse(await w.waitFor((l) => l.includes('"type":"health"')));
-      expect(first).toMatchObject({ type: 'health', source: { id: 'ao' } });
+      expect(first).toMatchObject({ type: 'health', source: { id: 'ao', status: 'ok', lastSuccessAt: expect.any(String) } });
+      expect(first.source.message).not.toBe('Not checked yet.');
       const added = JSON.parse(await w.waitFor((l) => l.includes(`"type":"added"`) && l.includes(job.jobId)));
       expect(added.job).toMatchObject({ key: `ao:${job.jobId}`, state: 'processing' });
       expect(Date.parse(added.at)).not.toBeNaN();

@@ -7,7 +7,8 @@ import type { PrintRequest } from '../../../preload/contract/contract';
 import { AppFailure, type Job } from '../../../preload/contract/model';
 import type { PrintFile, SourceJob } from '../../queue/source';
 import { errorWords } from '../shared';
-import { askStatus, connect, iso, newEntry, type ScriptxContext, type Submission } from './context';
+import { askStatus, connect, iso, newEntry, whereOf, type ScriptxContext, type Submission } from './context';
+import { HttpError } from '../../http/client';
 import { tokenProblem, type DeviceBody, type JobKind, type PrintAnswer, type PrintHtmlBody, type PrintPdfBody, type ScriptxClient } from './client';
 import { toActionFailure } from './errors';
 import { printedJob, toSourceJob } from './mapping';
@@ -138,8 +139,17 @@ async function submit(ctx: ScriptxContext, req: PrintRequest, file: PrintFile | 
   let answer: PrintAnswer;
   try {
     c = await connect(ctx, signal);
+  } catch (err) {
+    throw toActionFailure(err, ctx, 'Printing');
+  }
+  try {
     answer = out.kind === 'pdf' ? await c.printPdf(out.body as PrintPdfBody, signal) : await c.printHtml(out.body as PrintHtmlBody, signal);
   } catch (err) {
+    // The document was sent and no answer came: the service may have taken it, and printing it
+    // again could print it twice.
+    if (err instanceof HttpError && err.kind === 'timeout') {
+      throw new AppFailure('unreachable', `Printing: ScriptX.Services at ${whereOf(ctx)} did not answer in time after the document was sent; it may still print. Look at the printer's queue before printing it again.`, { sourceId, cause: err });
+    }
     throw toActionFailure(err, ctx, 'Printing');
   }
 

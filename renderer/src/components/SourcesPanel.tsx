@@ -1,7 +1,7 @@
 /** One line per source with its health, plus the ScriptX.Services panel. */
 import { useEffect, useState } from 'preact/hooks';
 import type { ServiceActionRequest, ServiceInfo, SettingsView } from '../../../preload/contract/contract';
-import type { AppError, SourceHealth } from '../../../preload/contract/model';
+import { notCheckedYet, type AppError, type SourceHealth } from '../../../preload/contract/model';
 import { t } from '../i18n/messages';
 import { formatDate, formatDateTime, count } from '../i18n/format';
 import { askCancelAll, cancelableOf } from './actions';
@@ -89,9 +89,7 @@ function SourceLine(props: { health: SourceHealth }) {
   const h = props.health;
   const printers = printersOf(h);
   const cancelable = cancelableOf(store, { sourceId: h.id });
-  // Not polled yet (just started or added): the app's health says 'ok' with nothing checked, which
-  // is shown as being checked, not as fine.
-  const checking = h.status === 'ok' && h.lastSuccessAt === null && h.lastErrorAt === null;
+  const checking = notCheckedYet(h);
   return (
     <li class="source-line" data-testid="source-line" data-source={h.id} data-status={h.status}>
       <div class="source-head">

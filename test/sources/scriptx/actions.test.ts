@@ -3,6 +3,8 @@ import type { PrintRequest } from '../../../preload/contract/contract';
 import type { Job } from '../../../preload/contract/model';
 import type { SourceJob } from '../../../main/queue/source';
 import type { CommandResult, CommandRunner } from '../../../main/sources/scriptx/service-control';
+import { HttpClient } from '../../../main/http/client';
+import { until } from '../../cli/helpers';
 import { harness, signal, LICENSE, type Harness } from './helpers';
 
 let h: Harness | null = null;
@@ -114,6 +116,28 @@ describe('printing', () => {
     await h.poll();
     expect(h.sim.requests.at(-1)?.path).toMatch(/^\/api\/v1\/print(Html|Pdf)\/status\//);
     expect(h.sim.requests.some((r) => r.path === `/api/v1/printPdf/status/${pdf.nativeId}`)).toBe(true);
+  });
+
+  it('a print sent and not answered in time may still print: it says so, not that the service could not be reached', async () => {
+    h = await harness();
+    // The HTTP deadlines on the test's clock: the answer never comes, the deadline passes when the test says.
+    h.deps.http = new HttpClient({ timeoutMs: 60_000, timers: h.clock });
+    h.restart();
+    await h.sim.setFault({ type: 'slow', ms: 600_000, path: '/api/v1/printHtml/print' });
+    const printing = h.source.print!(req({ document: { type: 'html', html: '<p>x</p>' } }), null, { signal: signal() }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    const sim = h.sim;
+    await until(() => sim.heldAnswers === 1);
+    await h.clock.advance(60_000);
+    expect(await printing).toMatchObject({
+      code: 'unreachable',
+      message: `Printing: ScriptX.Services at ${h.sim.url} did not answer in time after the document was sent; it may still print. Look at the printer's queue before printing it again.`,
+    });
+    // Not sent at all: the service could not be reached, and printing again is safe.
+    await h.sim.setFault({ type: 'refuse' });
+    await expect(h.source.print!(req({ document: { type: 'html', html: '<p>x</p>' } }), null, { signal: signal() })).rejects.toMatchObject({ code: 'unreachable', message: expect.stringMatching(/^Printing failed: ScriptX\.Services at .* could not be reached\.$/) });
   });
 
   it('shows SoftError, Ok and a 400 refusal as the service said them', async () => {
