@@ -157,6 +157,12 @@ export async function runCli(io: CliIo): Promise<number> {
       return fail(new UsageError(`The settings file ${configPath} cannot be used. ${loaded.problems[0]?.message ?? 'It cannot be read.'}`));
     }
     for (const p of loaded.problems) say(`settings ${p.field ? `field ${p.field}` : 'file'}: ${problemDetail(p)}`);
+    // Sources listed and none of them usable: not "no sources configured", and not a success.
+    const unusable = new Set(loaded.problems.map((p) => /^sources\.(\d+)(\.|$)/.exec(p.field)?.[1]).filter((i) => i !== undefined)).size;
+    if (usesSources && loaded.settings.sources.length === 0 && unusable > 0) {
+      await core.stop();
+      return fail(new UsageError(`None of the ${unusable === 1 ? 'source' : `${unusable} sources`} in the settings file ${configPath} can be used: the lines above say why (pqm settings validate lists them).`));
+    }
   }
   logger.info('pqm command', { command: command.name, configPath });
 

@@ -29,6 +29,7 @@ import {
   PollingSettings,
   Settings,
   SETTINGS_VERSION,
+  SOURCE_KINDS,
   SourceConfig,
   UiSettings,
   UpdateSettings,
@@ -285,8 +286,15 @@ export function parseSettingsDocument(raw: unknown): ParsedSettings {
       }
       const parsed = SourceConfig.safeParse(src);
       if (!parsed.success) {
-        const found = zodProblems(parsed.error, prefix);
         const name = sourceId ? `source "${sourceId}"` : `source ${i + 1}`;
+        const kind = isPlainObject(src) ? src.kind : undefined;
+        if (!(SOURCE_KINDS as readonly unknown[]).includes(kind)) {
+          // The schema's own words would be "Invalid discriminator value. Expected 'scriptx' | ...".
+          const given = kind === undefined ? 'is missing' : `${JSON.stringify(kind)} is not a kind of source`;
+          problems.push({ field: `${prefix}.kind`, message: `${prefix}.kind: ${given}; use one of ${SOURCE_KINDS.join(', ')} (${name} is not used until this is fixed)` });
+          return;
+        }
+        const found = zodProblems(parsed.error, prefix);
         for (const p of found) problems.push({ field: p.field, message: `${p.message} (${name} is not used until this is fixed)` });
         return;
       }

@@ -378,6 +378,15 @@ describe('settings', () => {
     expect(human.stdout).toMatch(/^ {2}sources\.1\.baseUrl: must be an http:\/\/ or https:\/\/ URL/m);
     expect(human.stderr).toMatch(/^pqm: error \(invalid-input\): the settings file has 1 problem/);
     expect(await readFile(h.config, 'utf8')).toBe(text);
+    // Every source unusable: a settings error naming them, not "No sources are configured." and success.
+    const none = await home(JSON.stringify({ version: 1, sources: [{ id: 'bad', kind: 'aodocs', baseUrl: 'ftp://x', libraryIds: ['l'] }, { id: 'odd', kind: 'lpd' }] }));
+    for (const args of [['sources'], ['jobs', '--json']]) {
+      const r2 = await pqmInProcess(none, args);
+      expect(r2.code, args.join(' ')).toBe(2);
+      expect(r2.stdout, args.join(' ')).toBe('');
+      expect(r2.stderr).toMatch(/^pqm: settings field sources\.1\.kind: "lpd" is not a kind of source; use one of scriptx, graph, aodocs, ipp, windows-spooler \(source "odd" is not used until this is fixed\)$/m);
+      expect(r2.stderr).toMatch(/None of the 2 sources in the settings file .* can be used: the lines above say why \(pqm settings validate lists them\)\./);
+    }
     expect(await readdir(h.dir)).not.toContain(expect.stringMatching(/backup/));
   });
 
