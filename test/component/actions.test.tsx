@@ -43,6 +43,26 @@ describe('cancel', () => {
     expect(m.bridge.callsOf('cancelJob')).toEqual([{ key: 'local:a' }]);
   });
 
+  it('a cancel the service took while the job goes on says it was asked, not that it is canceled', async () => {
+    // ScriptX stops a job being prepared when it gets to it; AODocs may answer before the job stops.
+    m = await mount({ jobs: [makeJob({ key: 'local:a', document: 'Invoice.pdf', state: 'processing' }), makeJob({ key: 'local:b', document: 'B.pdf' })], sources });
+    m.bridge.override('cancelJob', async ({ key }) => ({ ...m!.bridge.jobs.get(key)!, state: 'processing' as const }));
+    const panel = openDetails('local:a');
+    fireEvent.click(within(panel).getByRole('button', { name: 'Cancel job' }));
+    fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Cancel job' }));
+    await waitFor(() => expect(notices().map(([, text]) => text)).toContainEqual(expect.stringContaining('Asked to cancel “Invoice.pdf”; the service still reports it as processing.')));
+    expect(notices().some(([, text]) => text?.includes('Canceled “Invoice.pdf”'))).toBe(false);
+    // In a batch: counted and named apart from the jobs canceled.
+    m.bridge.override('cancelJobs', async ({ keys }) => keys.map((key) => ({ key, result: { ok: true as const, value: { ...m!.bridge.jobs.get(key)!, state: key === 'local:a' ? ('processing' as const) : ('canceled' as const) } } })));
+    fireEvent.keyDown(screen.getByRole('grid'), { key: 'ArrowDown' });
+    fireEvent.keyDown(screen.getByRole('grid'), { key: 'a', ctrlKey: true });
+    fireEvent.keyDown(screen.getByRole('grid'), { key: 'Delete' });
+    fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Cancel jobs' }));
+    await waitFor(() => expect(notices().some(([, text]) => text?.startsWith('1 canceled, 1 asked to stop.'))).toBe(true));
+    const notice = screen.getAllByTestId('notice').find((n) => n.textContent?.startsWith('1 canceled'))!;
+    expect([...notice.querySelectorAll('li')].map((li) => li.textContent)).toEqual(['Invoice.pdf: asked to stop; still processing.', 'B.pdf: canceled.']);
+  });
+
   it('keeps the job and shows the source’s refusal in its words', async () => {
     m = await mount({ jobs: [makeJob({ key: 'local:a', document: 'Invoice.pdf' })], sources });
     m.bridge.override('cancelJob', async () => {

@@ -13,13 +13,21 @@ export async function act(ctx: AodocsContext, job: Job, action: JobAction, signa
   if (action.type !== 'cancel') throw new AppFailure('unsupported', 'AODocs jobs can be canceled, not aborted.', { sourceId: config.id });
   try {
     const after = await client.cancelJob(job.nativeId, signal);
-    deps.logger.info('AODocs job canceled', { sourceId: config.id, jobId: job.nativeId, status: after.status });
+    // The job as AODocs answers it: CANCELLED, or still IN_PROGRESS while its tasks stop (the window
+    // then says the cancel was asked, not done).
+    deps.logger.info('AODocs cancel answered', { sourceId: config.id, jobId: job.nativeId, status: after.status });
     return mapJob(ctx, after);
   } catch (err) {
     let failure = toActionFailure(err, ctx, job, 'cancel');
     if (failure.code === 'conflict' && !signal.aborted) {
       // AODocs refuses to cancel a job that has finished meanwhile: say so, in its state.
       const now = await client.getJob(job.nativeId, signal).catch(() => null);
+      // Canceled it is: by this very request when a first attempt went through and its answer was
+      // lost (a 5xx, then the retry refused with 409), or by someone else. Either way, what was asked.
+      if (now?.status === 'CANCELLED') {
+        deps.logger.info('AODocs job found canceled after a refused cancel', { sourceId: config.id, jobId: job.nativeId });
+        return mapJob(ctx, now);
+      }
       if (now && FINAL_STATUSES.has(now.status)) {
         const words = now.status === 'COMPLETED' ? 'completed' : now.status === 'FAILED' ? 'failed' : 'been canceled';
         failure = new AppFailure('too-late', `AODocs job ${job.nativeId} has already ${words}; there is nothing left to cancel.`, { sourceId: config.id });

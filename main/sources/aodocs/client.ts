@@ -26,9 +26,10 @@ const Count = z.union([z.number().int().min(0), z.string().regex(/^\d+$/, 'a cou
 
 export const ApiJobSchema = z.object({
   jobId: z.string().min(1, 'jobId is empty'),
-  completed: z.boolean().optional(),
-  kind: z.string().optional(),
-  libraryId: z.string().optional(),
+  // Every ApiJob property is optional (the seed's schema): null is as good as absent.
+  completed: z.boolean().nullish(),
+  kind: z.string().nullish(),
+  libraryId: z.string().nullish(),
   requestor: z.string().nullish(),
   startedAt: Int64.nullish(),
   lastActivityAt: Int64.nullish(),

@@ -211,7 +211,12 @@ export async function poll(ctx: ScriptxContext, pollCtx: PollContext): Promise<P
   const asked: Asked = { jobs: [], gone: [], problems: [], failedKeys: [], answered: 0, fatal: null };
   const now = clock.now();
   for (const e of ctx.entries.values()) {
-    if (e.unreported && e.last) {
+    if (!e.last) continue;
+    // ScriptX.Services answers a final status once. One read in a poll that then failed, or whose
+    // answer the engine dropped (a poll canceled by sleep or a settings change), is reported again
+    // for as long as the engine still has the job in progress.
+    const untaken = e.finished && pollCtx.activeJobs.has(e.last.key);
+    if (e.unreported || untaken) {
       asked.jobs.push(e.last);
       e.unreported = false;
     }

@@ -255,11 +255,14 @@ export const en = {
   confirmCancelJobs: 'Cancel jobs',
   keepJobs: 'Keep',
   canceled: (doc: string) => `Canceled “${doc}”.`,
+  /** The service took the request but the job goes on for now (ScriptX stops a job being prepared when it gets to it). */
+  cancelAsked: (doc: string, state: string) => `Asked to cancel “${doc}”; the service still reports it as ${state.toLowerCase()}.`,
   cancelFailed: (doc: string, reason: string) => `“${doc}” was not canceled: ${reason}`,
-  /** "3 canceled, 2 skipped: already finished." */
-  bulkOutcome: (ok: string, failed: string, skipped: string, skippedWhy: string[], failedWhy: string[]) =>
+  /** "3 canceled, 1 asked to stop, 2 skipped: already finished." */
+  bulkOutcome: (ok: string, asked: string, failed: string, skipped: string, skippedWhy: string[], failedWhy: string[]) =>
     [
       `${ok} canceled`,
+      asked !== '0' ? `${asked} asked to stop` : '',
       failed !== '0' ? `${failed} not canceled: ${failedWhy.map(unstop).join('; ')}` : '',
       skipped !== '0' ? `${skipped} skipped: ${skippedWhy.map(unstop).join('; ')}` : '',
     ]
@@ -267,6 +270,7 @@ export const en = {
       .join(', ') + '.',
   jobOutcome: (doc: string, outcome: string) => `${doc}: ${outcome}`,
   outcomeCanceled: 'canceled.',
+  outcomeCancelAsked: (state: string) => `asked to stop; still ${state.toLowerCase()}.`,
   outcomeNotCanceled: (why: string) => `not canceled (${unstop(why)}).`,
   outcomeSkipped: (why: string) => `skipped (${unstop(why)}).`,
   alreadyFinished: 'already finished',

@@ -58,9 +58,14 @@ export function createActions(opts: { call: Call; queue: Queue; notify: Notify }
     return true;
   }
 
+  /** A job's line in a cancel's notice: canceled, or asked to stop while the service still works on it. */
+  function cancelOutcome(after: Job): string {
+    return after.state === 'canceled' ? t.outcomeCanceled : t.outcomeCancelAsked(t.states[after.state]);
+  }
+
   function cancelJob(key: string): Promise<boolean> {
     const name = nameOf(key);
-    return runJobAction(key, 'cancel', () => call('cancelJob', { key }), (j) => t.canceled(docName(j)), (reason) => t.cancelFailed(name, reason));
+    return runJobAction(key, 'cancel', () => call('cancelJob', { key }), (j) => (j.state === 'canceled' ? t.canceled(docName(j)) : t.cancelAsked(docName(j), t.states[j.state])), (reason) => t.cancelFailed(name, reason));
   }
 
   /**
@@ -82,6 +87,7 @@ export function createActions(opts: { call: Call; queue: Queue; notify: Notify }
     });
     const r = await call('cancelJobs', { keys });
     let okCount = 0;
+    let askedCount = 0;
     const lines: string[] = [];
     const failures: string[] = [];
     batch(() => {
@@ -98,9 +104,11 @@ export function createActions(opts: { call: Call; queue: Queue; notify: Notify }
       for (const item of r.value) {
         const name = names.get(item.key) ?? item.key;
         if (item.result.ok) {
-          okCount++;
-          answers.push(item.result.value);
-          lines.push(t.jobOutcome(name, t.outcomeCanceled));
+          const after = item.result.value;
+          if (after.state === 'canceled') okCount++;
+          else askedCount++;
+          answers.push(after);
+          lines.push(t.jobOutcome(name, cancelOutcome(after)));
         } else {
           failures.push(item.result.error.message);
           setMapEntry(rowErrors, item.key, item.result.error.message);
@@ -111,8 +119,8 @@ export function createActions(opts: { call: Call; queue: Queue; notify: Notify }
       queue.selection.value = new Set();
     });
     for (const s of skipped) lines.push(t.jobOutcome(docName(s.job), t.outcomeSkipped(s.why)));
-    const summary = t.bulkOutcome(formatInt(okCount), formatInt(failures.length), formatInt(skipped.length), distinct(skipped.map((s) => s.why)), distinct(failures));
-    notify(failures.length ? (okCount ? 'warning' : 'error') : skipped.length ? 'warning' : 'info', summary, lines);
+    const summary = t.bulkOutcome(formatInt(okCount), formatInt(askedCount), formatInt(failures.length), formatInt(skipped.length), distinct(skipped.map((s) => s.why)), distinct(failures));
+    notify(failures.length ? (okCount + askedCount ? 'warning' : 'error') : skipped.length ? 'warning' : 'info', summary, lines);
   }
 
   /**
@@ -135,7 +143,7 @@ export function createActions(opts: { call: Call; queue: Queue; notify: Notify }
         if (result.ok) {
           answers.push(result.value);
           setMapEntry(rowErrors, key, undefined);
-          lines.push(t.jobOutcome(name, t.outcomeCanceled));
+          lines.push(t.jobOutcome(name, cancelOutcome(result.value)));
         } else {
           failures.push(result.error.message);
           setMapEntry(rowErrors, key, result.error.message);
@@ -148,9 +156,11 @@ export function createActions(opts: { call: Call; queue: Queue; notify: Notify }
       notify('error', t.printerCancelFailed(printer.name, r.error.message));
       return;
     }
-    const ok = r.value.length - failures.length;
+    const done = r.value.filter((a) => a.result.ok);
+    const ok = done.filter((a) => a.result.ok && a.result.value.state === 'canceled').length;
+    const asked = done.length - ok;
     if (!r.value.length) notify('info', t.printerNothingToCancel(printer.name));
-    else notify(failures.length ? (ok ? 'warning' : 'error') : 'info', t.bulkOutcome(formatInt(ok), formatInt(failures.length), '0', [], distinct(failures)), lines);
+    else notify(failures.length ? (done.length ? 'warning' : 'error') : 'info', t.bulkOutcome(formatInt(ok), formatInt(asked), formatInt(failures.length), '0', [], distinct(failures)), lines);
   }
 
   function abortJob(key: string, reason: string): Promise<boolean> {

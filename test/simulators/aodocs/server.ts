@@ -116,7 +116,14 @@ export type AodocsFault =
   /** 200 with a valid JSON answer padded to `bytes` bytes */
   | { kind: 'huge'; bytes: number }
   /** the normal answer with every job's status and type replaced by values outside the enums */
-  | { kind: 'unknown-enum'; status?: string; type?: string };
+  | { kind: 'unknown-enum'; status?: string; type?: string }
+  /**
+   * The normal answer with these properties of every job null: every ApiJob property is optional
+   * in AODocs' schema, and a Google-style API may write an unset one as null rather than leave it out.
+   */
+  | { kind: 'null-fields'; fields: (keyof ApiJob)[] }
+  /** The cancel is applied, then answered with this status (its answer lost on the way back). */
+  | { kind: 'applied-then-status'; status: 500 | 502 | 503 | 504 };
 
 export interface AodocsFaultRule {
   fault: AodocsFault;
@@ -538,7 +545,10 @@ export async function startAodocsSimulator(opts: AodocsSimulatorOptions = {}): P
   }
 
   function withUnknownEnums(body: unknown, status: string, type: string): unknown {
-    const patch = (j: ApiJob) => ({ ...j, status, type });
+    return patchJobs(body, (j) => ({ ...j, status, type }));
+  }
+
+  function patchJobs(body: unknown, patch: (j: ApiJob) => unknown): unknown {
     if (body && typeof body === 'object') {
       const b = body as { jobList?: ApiJob[]; job?: ApiJob; jobId?: string };
       if (Array.isArray(b.jobList)) return { ...b, jobList: b.jobList.map(patch) };
@@ -609,6 +619,8 @@ export async function startAodocsSimulator(opts: AodocsSimulatorOptions = {}): P
         return;
       }
       if (fault?.kind === 'unknown-enum') return reply(out.status, withUnknownEnums(out.body, fault.status ?? 'PAUSED_BY_ADMIN', fault.type ?? 'ARCHIVE_TO_COLD_STORAGE'));
+      if (fault?.kind === 'null-fields') return reply(out.status, patchJobs(out.body, (j) => ({ ...j, ...Object.fromEntries(fault.fields.map((f) => [f, null])) })));
+      if (fault?.kind === 'applied-then-status') return reply(fault.status, errorBody(fault.status, 'Backend Error', 'backendError'));
       return reply(out.status, out.body);
     } catch (err) {
       if (err instanceof ApiProblem) return reply(err.status, errorBody(err.status, err.message, err.reason), err.headers);

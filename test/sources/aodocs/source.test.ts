@@ -396,6 +396,30 @@ describe('AODocs source: cancel', () => {
   });
 });
 
+describe('AODocs source: answers AODocs may give', () => {
+  it('a cancel whose answer was lost and whose retry is refused (409) as already canceled is a cancel done', async () => {
+    const s = await sim();
+    s.addJob({ jobId: 'c6', libraryId: 'lib-a', requestor: BOB });
+    const { source } = setup(s);
+    const [sj] = (await source.poll(ctx('full'))).jobs;
+    s.injectFault({ fault: { kind: 'applied-then-status', status: 503 }, match: 'POST /api/job/v1/c6/cancel' });
+    expect(await source.act(asJob(sj), { type: 'cancel' }, new AbortController().signal)).toMatchObject({ state: 'canceled', rawState: 'CANCELLED' });
+    expect(s.requests.filter((q) => q.path === '/api/job/v1/c6/cancel').map((q) => q.status)).toEqual([503, 409]);
+  });
+
+  it('a job with optional properties written as null is listed, with the others of its page', async () => {
+    const s = await sim();
+    s.addJob({ jobId: 'n1', libraryId: 'lib-a', requestor: ALICE });
+    s.addJob({ jobId: 'n2', libraryId: 'lib-a', requestor: ALICE });
+    const { source } = setup(s);
+    s.injectFault({ fault: { kind: 'null-fields', fields: ['kind', 'completed', 'libraryId', 'type', 'requestor', 'startedAt'] }, times: Infinity });
+    const r = await source.poll(ctx('full'));
+    expect(r.health.status).toBe('ok');
+    expect([...byId(r).keys()].sort()).toEqual(['n1', 'n2']);
+    s.clearFaults();
+  });
+});
+
 describe('AODocs source: retries and errors', () => {
   it('retries 5xx with exponential backoff and gives up with a degraded health after the limit', async () => {
     const s = await sim();

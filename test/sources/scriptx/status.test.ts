@@ -314,6 +314,32 @@ describe('ScriptX faults', () => {
     await h.sim.setFault(null);
   });
 
+  it('a final status read in a poll that then failed is reported at the next poll, though the service answers it only once', async () => {
+    h = await harness({ sim: { stepMs: 100_000 } });
+    const ends = h.sim.addJob({ steps: [{ status: 1, afterMs: 0, message: '' }, { status: -1, afterMs: 1000, message: 'The printer is not available' }] });
+    const other = h.sim.addJob();
+    const a = await h.source.track!(ends, {}, signal());
+    const b = await h.source.track!(other, {}, signal());
+    // The engine's view: both in progress.
+    const active = new Map([a, b].map((j) => [j.key, { ...j, stale: false, stuck: false, gone: false, lastSeenAt: null }]));
+    await h.clock.advance(1500);
+    // The final status of the first is read; the second's request is refused with 401: the poll fails.
+    await h.sim.setFault({ type: 'status', status: 401, pathPrefix: `/api/v1/printHtml/status/${other}` });
+    await expect(h.source.poll({ mode: 'active', signal: signal(), activeJobs: active })).rejects.toMatchObject({ status: 'auth-required' });
+    expect(h.statusRequests(ends)).toBeGreaterThan(0);
+    await h.sim.setFault(null);
+    await h.clock.advance(1000);
+    const r = await h.source.poll({ mode: 'active', signal: signal(), activeJobs: active });
+    expect(byKey(r.jobs, `local:${ends}`)).toMatchObject({ state: 'failed', rawState: '-1 ItemError' });
+    // Once the engine has it final, it is not reported again (and never asked about again).
+    const asked = h.statusRequests(ends);
+    active.delete(`local:${ends}`);
+    await h.clock.advance(1000);
+    const later = await h.source.poll({ mode: 'active', signal: signal(), activeJobs: active });
+    expect(byKey(later.jobs, `local:${ends}`)).toBeUndefined();
+    expect(h.statusRequests(ends)).toBe(asked);
+  });
+
   it('a 500 for the whole service (licensing) is a degraded SourceError', async () => {
     h = await harness();
     await h.sim.setFault({ type: '500' });
