@@ -109,12 +109,23 @@ export function hardenWebContents(contents: WebContents, where: AppPageLocation,
 }
 
 /**
- * Every permission request and check denied. The app:// pages carry the CSP header themselves; the
- * development server's pages are given it here.
+ * The one permission the window needs: writing text to the clipboard (Copy job id, the sign-in
+ * code), which Chromium asks for as 'clipboard-sanitized-write' (Electron's session docs), granted
+ * to the app's own page in its main frame only. Reading the clipboard and everything else is denied.
+ */
+function permitted(permission: string, url: unknown, isMainFrame: unknown, where: AppPageLocation): boolean {
+  return permission === 'clipboard-sanitized-write' && isMainFrame === true && isAppUrl(url, where);
+}
+
+/**
+ * Every permission request and check denied but writing to the clipboard (`permitted`). The app://
+ * pages carry the CSP header themselves; the development server's pages are given it here.
  */
 export function hardenSession(ses: Session, where: AppPageLocation): void {
-  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
+  // Most web APIs check a permission, then request it when the check is denied (Electron's docs):
+  // both answer the same.
+  ses.setPermissionRequestHandler((_contents, permission, callback, details) => callback(permitted(permission, details?.requestingUrl, details?.isMainFrame, where)));
+  ses.setPermissionCheckHandler((_contents, permission, _origin, details) => permitted(permission, details?.requestingUrl, details?.isMainFrame, where));
   ses.setDevicePermissionHandler(() => false);
   const csp = appContentSecurityPolicy(where.devServerUrl);
   ses.webRequest.onHeadersReceived((details, callback) => {
@@ -156,13 +167,15 @@ export function createMainWindow(deps: MainWindowDeps): BrowserWindow {
   // (electronegativity) can see them at the constructor; they equal secureWebPreferences().
   const win = new BrowserWindow({ ...options, webPreferences: { ...options.webPreferences, contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true } });
   hardenWebContents(win.webContents, deps.where, deps.logger);
-  if (restored.maximized) win.maximize();
+  // maximize() also shows a hidden window (Electron's BrowserWindow docs): a window last left
+  // maximized is maximized when it is first shown, never while it is to stay in the tray.
+  let maximizeWhenShown = restored.maximized;
 
   let saveTimer: ReturnType<typeof setTimeout> | null = null;
   const saveNow = () => {
     if (win.isDestroyed()) return;
     const b = win.getNormalBounds();
-    deps.saveState({ x: b.x, y: b.y, width: b.width, height: b.height, maximized: win.isMaximized() });
+    deps.saveState({ x: b.x, y: b.y, width: b.width, height: b.height, maximized: maximizeWhenShown || win.isMaximized() });
   };
   const saveSoon = () => {
     if (saveTimer) clearTimeout(saveTimer);
@@ -178,7 +191,13 @@ export function createMainWindow(deps: MainWindowDeps): BrowserWindow {
     win.hide();
     deps.onClosedToTray();
   });
-  win.on('show', () => deps.onVisibilityChange(true));
+  win.on('show', () => {
+    if (maximizeWhenShown) {
+      maximizeWhenShown = false;
+      win.maximize();
+    }
+    deps.onVisibilityChange(true);
+  });
   win.on('restore', () => deps.onVisibilityChange(true));
   win.on('hide', () => deps.onVisibilityChange(false));
   win.on('minimize', () => deps.onVisibilityChange(false));

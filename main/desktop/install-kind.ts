@@ -1,8 +1,8 @@
 /**
  * How this copy of the app runs, and what it therefore cannot do.
  *
- * The portable build (electron-builder's `portable` target) unpacks itself to a new folder under
- * %TEMP% at each run and deletes it at exit; it tells the app where the .exe really is in the
+ * The portable build (electron-builder's `portable` target, `unpackDirName: true`) unpacks itself
+ * to a new folder under %TEMP% at each launch and deletes it at exit; it tells the app where the .exe really is in the
  * environment variable PORTABLE_EXECUTABLE_FILE. Anything registered with Windows for
  * `process.execPath` would point at a deleted folder, so the portable copy registers nothing that
  * needs a stable path, has no Start-menu shortcut (Windows shows toasts only for an app id that a

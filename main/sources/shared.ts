@@ -82,3 +82,12 @@ export function safeUserName(): string {
     return '';
   }
 }
+
+/**
+ * Windows PowerShell, by its full path: a bare "powershell.exe" is looked up in the working folder
+ * before PATH (libuv's search on Windows), where anyone who can write there could put another.
+ */
+export function powershellPath(env: Record<string, string | undefined> = process.env): string {
+  const root = env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows';
+  return `${root}\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`;
+}

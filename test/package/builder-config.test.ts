@@ -52,6 +52,10 @@ describe('electron-builder configuration', () => {
     expect(config.nsis.perMachine).toBe(false);
     expect(config.nsis.allowElevation).toBe(true);
     expect(config.nsis.deleteAppDataOnUninstall).toBe(false);
+    // The portable exe unpacks to a folder of its own per launch, never to the build's one fixed
+    // folder that each launch deletes first (portable.nsi: RMDir /r $INSTDIR): electron-builder
+    // defines UNPACK_DIR_NAME for a string or a false value, and leaves $PLUGINSDIR for true.
+    expect(config.portable.unpackDirName).toBe(true);
   });
 
   it('puts the version (and arch) in every artifact name', () => {

@@ -17,6 +17,7 @@
 import { execFile } from 'node:child_process';
 import { AppFailure, type ScriptxSourceConfig } from '../../../preload/contract/model';
 import type { Clock } from '../../ports/ports';
+import { powershellPath } from '../shared';
 
 export type ServiceControlAction = 'start' | 'stop' | 'restart';
 
@@ -147,12 +148,6 @@ export function elevatedScScript(verb: 'start' | 'stop', serviceName: string): s
     '$p.WaitForExit()',
     'exit $p.ExitCode',
   ].join('\n');
-}
-
-/** Windows PowerShell, by its full path (never looked up on PATH). */
-export function powershellPath(env: Record<string, string | undefined>): string {
-  const root = env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows';
-  return `${root}\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`;
 }
 
 /** cmd.exe, by ComSpec or its full path. */

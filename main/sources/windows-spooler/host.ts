@@ -5,6 +5,7 @@
  */
 import { spawn as spawnProcess, type ChildProcess } from 'node:child_process';
 import type { Logger } from '../../ports/ports';
+import { powershellPath } from '../shared';
 import { HOST_SCRIPT as hostScript } from './host-script';
 
 /** The requests host.ps1 understands. */
@@ -35,9 +36,9 @@ export class SpoolerHostError extends Error {
 
 export type SpawnSpoolerHost = () => ChildProcess;
 
-/** Windows PowerShell 5.1 with host.ps1, hidden, without profile or prompts. */
+/** Windows PowerShell 5.1 (by its full path) with host.ps1, hidden, without profile or prompts. */
 export const spawnPowerShellHost: SpawnSpoolerHost = () =>
-  spawnProcess('powershell.exe', ['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand', Buffer.from(hostScript, 'utf16le').toString('base64')], {
+  spawnProcess(powershellPath(), ['-NoLogo', '-NoProfile', '-NonInteractive', '-ExecutionPolicy', 'Bypass', '-EncodedCommand', Buffer.from(hostScript, 'utf16le').toString('base64')], {
     stdio: ['pipe', 'pipe', 'pipe'],
     windowsHide: true,
   });

@@ -92,9 +92,9 @@ describe('hardenWebContents', () => {
 });
 
 describe('hardenSession', () => {
-  it('denies every permission; the CSP header is added only to the development server\'s pages (app:// pages carry their own)', () => {
-    let request: ((c: unknown, p: string, cb: (ok: boolean) => void) => void) | null = null;
-    let check: (() => boolean) | null = null;
+  it('denies every permission but writing to the clipboard for the app\'s page; the CSP header is added only to the development server\'s pages (app:// pages carry their own)', () => {
+    let request: ((c: unknown, p: string, cb: (ok: boolean) => void, d?: { requestingUrl: string; isMainFrame: boolean }) => void) | null = null;
+    let check: ((c?: unknown, p?: string, o?: string, d?: { requestingUrl: string; isMainFrame: boolean }) => boolean) | null = null;
     let device: (() => boolean) | null = null;
     let headers: ((d: { url: string; responseHeaders?: Record<string, string[]> }, cb: (r: unknown) => void) => void) | null = null;
     const ses = {
@@ -111,6 +111,21 @@ describe('hardenSession', () => {
     }
     expect(check!()).toBe(false);
     expect(device!()).toBe(false);
+    // Writing to the clipboard (Copy job id, the sign-in code) is the one permission granted: Chromium
+    // checks, then requests 'clipboard-sanitized-write'; only for the app's own page, in its main frame.
+    const ownPage = { requestingUrl: 'app://window/index.html', isMainFrame: true };
+    for (const [url, main, ok] of [['app://window/index.html', true, true], ['http://localhost:5173/', true, true], ['app://window/index.html', false, false], ['https://evil.example/', true, false], ['app://other/index.html', true, false]] as const) {
+      expect(check!(null, 'clipboard-sanitized-write', '', { requestingUrl: url, isMainFrame: main }), url).toBe(ok);
+      const cb = vi.fn();
+      request!(null, 'clipboard-sanitized-write', cb, { requestingUrl: url, isMainFrame: main });
+      expect(cb).toHaveBeenCalledWith(ok);
+    }
+    for (const permission of ['clipboard-read', 'media', 'notifications', 'fullscreen']) {
+      expect(check!(null, permission, 'app://window', ownPage), permission).toBe(false);
+      const cb = vi.fn();
+      request!(null, permission, cb, ownPage);
+      expect(cb).toHaveBeenCalledWith(false);
+    }
 
     const own = vi.fn();
     headers!({ url: 'http://localhost:5173/index.html', responseHeaders: { 'content-security-policy': ['default-src *'] } }, own);
