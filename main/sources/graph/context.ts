@@ -179,25 +179,28 @@ export function whereOf(ctx: GraphContext, job: Job): { via: Via; ownerId: strin
   return { via, ownerId, jobId: locator.slice(i + 1) };
 }
 
-/** The UPN known without asking: the setting, the signed-in account, or Graph's answer to /me. */
+/** The UPN known without asking: the setting, Graph's answer to /me, or the signed-in account's name. */
 export function knownUpn(ctx: GraphContext): string | null {
-  return ctx.config.userPrincipalName ?? ctx.tokens.account?.()?.username ?? (ctx.me && 'upn' in ctx.me ? ctx.me.upn : null);
+  return ctx.config.userPrincipalName ?? (ctx.me && 'upn' in ctx.me ? ctx.me.upn : null) ?? ctx.tokens.account?.()?.username ?? null;
 }
 
 /**
- * The UPN for "my jobs": the setting, the signed-in account, else Graph's `GET /me`, asked once
- * per token (access tokens are opaque to clients: they are never decoded).
+ * The UPN for "my jobs" (the share's job list filters on createdBy/userPrincipalName): the
+ * setting, else Graph's `GET /me`, asked once per token (access tokens are opaque to clients: they
+ * are never decoded). The signed-in account's name (MSAL's username, the preferred_username claim)
+ * is not the UPN for a guest (ann_contoso.com#EXT#@...) or with an alternate sign-in id; it is used
+ * only when /me is refused to a delegated token.
  */
 export async function currentUpn(ctx: GraphContext, signal: AbortSignal): Promise<string> {
   if (ctx.config.userPrincipalName) return ctx.config.userPrincipalName;
-  const acct = ctx.tokens.account?.()?.username;
-  if (acct) return acct;
-  const token = await ctx.tokens.getToken({ scopes: ctx.readScopes }, signal);
+  // Asked again for another signed-in account, or (a token given as is) another token.
   const named = ctx.tokens.account?.()?.username;
-  if (named) return named;
-  const fingerprint = createHash('sha256').update(token).digest('hex');
-  if (ctx.me?.fingerprint !== fingerprint) ctx.me = { fingerprint, ...(await askMe(ctx, signal)) };
-  if ('error' in ctx.me) throw ctx.me.error;
+  const who = named ? `account:${named}` : `token:${createHash('sha256').update(await ctx.tokens.getToken({ scopes: ctx.readScopes }, signal)).digest('hex')}`;
+  if (ctx.me?.fingerprint !== who) ctx.me = { fingerprint: who, ...(await askMe(ctx, signal)) };
+  if ('error' in ctx.me) {
+    if (named && ctx.me.error.status === 'auth-required' && !/app-only/.test(ctx.me.error.message)) return named;
+    throw ctx.me.error;
+  }
   return ctx.me.upn;
 }
 

@@ -126,17 +126,25 @@ async function upload(ps: PrintingState, job: SourceJob, u: ActiveUpload, file: 
   const { chunk } = ps;
   const total = file.bytes.length;
   let sent = 0;
+  // How often each offset was sent: a service that asks for the same bytes again and again fails
+  // the upload rather than holding it for ever.
+  const tries = new Map<number, number>();
   onProgress?.(0, total, job);
   while (sent < total) {
+    const attempt = (tries.get(sent) ?? 0) + 1;
+    tries.set(sent, attempt);
+    if (attempt > 3) throw new HttpError('malformed', `the upload service asked for bytes from ${sent} a fourth time`, { target: 'PUT upload' });
     const end = Math.min(total, sent + chunk);
     const res = await client.uploadUrlRequest(
       { method: 'PUT', url: u.uploadUrl, bytes: Buffer.from(file.bytes.subarray(sent, end)), headers: { 'Content-Range': `bytes ${sent}-${end - 1}/${total}`, 'Content-Type': 'application/octet-stream' }, signal: u.controller.signal },
       UploadProgressSchema,
     );
-    // The service says where it wants the next bytes; trust it over our own count.
+    // The service says where it wants the next bytes ("Your app can use the nextExpectedRanges
+    // value to determine where to start the next byte range"), also before what was just sent (a
+    // fragment it did not keep); of several ranges, the first. Our own count only without one.
     const next = res.data.nextExpectedRanges?.[0];
-    const at = next ? Number(next.split('-')[0]) : end;
-    sent = Number.isFinite(at) && at > sent ? at : end;
+    const at = next ? Number(next.split('-')[0]) : NaN;
+    sent = Number.isInteger(at) && at >= 0 && at < total ? at : end;
     onProgress?.(Math.min(sent, total), total, job);
     if (u.controller.signal.aborted) throw new HttpError('aborted', 'upload canceled', { target: 'PUT upload' });
   }
@@ -159,7 +167,9 @@ async function print(ps: PrintingState, req: PrintRequest, file: PrintFile | nul
   if (req.orientation) configuration.orientation = req.orientation;
   let pj: PrintJob;
   try {
-    pj = (await client.send({ method: 'POST', path: `/print/shares/${seg(shareId)}/jobs`, body: { displayName: req.title || file.name, configuration }, signal: ctx.signal, scopes }, PrintJobSchema)).data;
+    // Only the configuration: Graph sets every other property of a new job itself ("Create printJob
+    // for a printerShare"); the job is named after its document (createUploadSession's documentName).
+    pj = (await client.send({ method: 'POST', path: `/print/shares/${seg(shareId)}/jobs`, body: { configuration }, signal: ctx.signal, scopes }, PrintJobSchema)).data;
   } catch (e) {
     throw fail(ps, e, 'create', `create a print job on share "${shareId}"`);
   }
@@ -254,12 +264,16 @@ async function deleteUploadSessions(ps: PrintingState, where: { via: Via; ownerI
     );
   }
   const pj = await readJob(ps, where.via, where.ownerId, where.jobId, signal);
-  const documents = pj.documents ?? [];
-  const pending = documents.filter((d) => !d.uploadedDateTime);
-  for (const d of pending.length ? pending : documents) {
+  // A document uploaded has no session left ("The upload session is deleted after the document
+  // upload is complete").
+  const pending = (pj.documents ?? []).filter((d) => !d.uploadedDateTime);
+  for (const d of pending) {
     try {
       await client.send({ method: 'DELETE', version: 'beta', path: `/print/printers/${seg(printerId)}/jobs/${seg(where.jobId)}/documents/${seg(d.id)}/uploadSession`, signal, scopes });
     } catch (e) {
+      // No session (404): it expired (sessions "are automatically cleaned up after the
+      // expirationDateTime"), or was deleted through its URL: nothing is uploading, and the job is canceled next.
+      if (e instanceof HttpError && e.kind === 'http' && e.status === 404) continue;
       if (!(e instanceof HttpError && e.kind === 'http' && e.status !== 401 && e.status !== 403 && e.status! < 500 && e.status !== 429)) throw e;
       const said = (e.serviceMessage ?? graphErrorMessage(e.body) ?? `answered ${e.status}`).replace(/\.?$/, '.');
       throw new AppFailure('conflict', `Universal Print refused to delete the upload session of "${d.displayName || d.id}": ${said} The job was not canceled; cancel the job instead.`, { sourceId: config.id });

@@ -111,8 +111,11 @@ export function authControls(st: SimState): Controls<'addToken' | 'expireToken' 
   };
 }
 
-export function faultControls(st: SimState): Controls<'injectFault' | 'injectItemFault' | 'foreignNextLink' | 'clearFaults' | 'resetLog' | 'counts' | 'httpRequests'> {
+export function faultControls(st: SimState): Controls<'injectFault' | 'injectItemFault' | 'foreignNextLink' | 'loseUploadFragments' | 'clearFaults' | 'resetLog' | 'counts' | 'httpRequests'> {
   return {
+    loseUploadFragments(times = 1) {
+      st.lostFragments = times;
+    },
     injectFault(match, fault, times = 1) {
       st.faults.push({ match: matcher(match), fault, times });
     },
@@ -126,6 +129,7 @@ export function faultControls(st: SimState): Controls<'injectFault' | 'injectIte
       st.faults = [];
       st.itemFaults = [];
       st.foreign = null;
+      st.lostFragments = 0;
     },
     resetLog() {
       st.log.length = 0;

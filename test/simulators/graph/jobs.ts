@@ -49,18 +49,22 @@ export function jobList(st: SimState, { method, path, query, body, token }: Rout
     const share = st.shares.get(ownerId);
     if (!share) return err(404, 'ResourceNotFound', `The printer share '${ownerId}' was not found.`);
     if (!share.isAcceptingJobs) return err(400, 'BadRequest', `The printer share '${share.displayName}' is not accepting jobs.`);
-    const b = body as { displayName?: unknown; configuration?: unknown } | null;
+    const b = body as { configuration?: unknown } | null;
     if (!b || typeof b !== 'object' || (b.configuration !== undefined && (typeof b.configuration !== 'object' || b.configuration === null))) {
       return err(400, 'BadRequest', 'The request body must be a printJob with a configuration object.');
     }
+    // "The printJob object should only contain configuration property. All other fields ... are set
+    // automatically during resource creation and should not be provided in request."
+    const other = Object.keys(b).filter((k) => k !== 'configuration');
+    if (other.length) return err(400, 'BadRequest', `Property '${other[0]}' cannot be set when a print job is created; only 'configuration' can.`);
     const job = createJob(st, {
       printerId: share.printerId,
       shareId: share.id,
       upn: token.upn,
       userDisplayName: token.displayName,
-      displayName: typeof b.displayName === 'string' ? b.displayName : '',
+      displayName: '',
       lifecycle: 'uploadPending',
-      documents: [{ displayName: typeof b.displayName === 'string' ? b.displayName : '', contentType: '', size: 0 }],
+      documents: [{ displayName: '', contentType: '', size: 0 }],
     });
     job.createdBy = userOf(token);
     job.configuration = (b.configuration as Record<string, unknown>) ?? {};

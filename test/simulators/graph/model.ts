@@ -321,6 +321,11 @@ export interface GraphSimulator {
   injectItemFault(match: string | RegExp | null, fault: ItemFault, times?: number): void;
   /** The next `times` @odata.nextLink values use this origin instead of the simulator's. */
   foreignNextLink(origin: string, times?: number): void;
+  /**
+   * The next `times` upload fragments are taken and not kept: answered 202 with nextExpectedRanges
+   * starting where the session still is, before the fragment just sent (the client is to resume from there).
+   */
+  loseUploadFragments(times?: number): void;
   clearFaults(): void;
   /** Stops listening (connection refused) until goOnline(); open connections are closed. */
   goOffline(): Promise<void>;

@@ -91,7 +91,10 @@ describe('Graph simulator', () => {
 
   it('runs create / upload session / ranged PUT without Authorization / start, and deletes sessions both ways', async () => {
     const s = await start();
-    const job = (await (await call(s, 'POST', '/v1.0/print/shares/s1/jobs', { displayName: 'a.pdf', configuration: {} })).json()) as { id: string; status: { state: string; details: string[] }; documents: { id: string }[] };
+    // Only the configuration may be given ("Create printJob for a printerShare").
+    const refused = await call(s, 'POST', '/v1.0/print/shares/s1/jobs', { displayName: 'a.pdf', configuration: {} });
+    expect(refused.status).toBe(400);
+    const job = (await (await call(s, 'POST', '/v1.0/print/shares/s1/jobs', { configuration: {} })).json()) as { id: string; status: { state: string; details: string[] }; documents: { id: string }[] };
     expect(job.status).toMatchObject({ state: 'paused', details: ['uploadPending'] });
     const docPath = `/v1.0/print/shares/s1/jobs/${job.id}/documents/${job.documents[0].id}`;
     const sess = (await (await call(s, 'POST', `${docPath}/createUploadSession`, { properties: { documentName: 'a.pdf', contentType: 'application/pdf', size: 4 } })).json()) as { uploadUrl: string };
@@ -103,7 +106,7 @@ describe('Graph simulator', () => {
     expect([...s.uploadedBytes('p1', job.id, job.documents[0].id)!]).toEqual([1, 2, 3, 4]);
     expect((await call(s, 'POST', `/v1.0/print/shares/s1/jobs/${job.id}/start`)).status).toBe(200);
     // A second job: delete its session through the uploadUrl, a third through the Graph route.
-    const j2 = (await (await call(s, 'POST', '/v1.0/print/shares/s1/jobs', { displayName: 'b', configuration: {} })).json()) as { id: string; documents: { id: string }[] };
+    const j2 = (await (await call(s, 'POST', '/v1.0/print/shares/s1/jobs', { configuration: {} })).json()) as { id: string; documents: { id: string }[] };
     const d2 = `/v1.0/print/shares/s1/jobs/${j2.id}/documents/${j2.documents[0].id}`;
     const s2 = (await (await call(s, 'POST', `${d2}/createUploadSession`, { properties: { documentName: 'b', contentType: 'application/pdf', size: 9 } })).json()) as { uploadUrl: string };
     expect((await fetch(s2.uploadUrl, { method: 'DELETE' })).status).toBe(204);

@@ -32,6 +32,8 @@ export interface SimState {
   faults: FaultRule[];
   itemFaults: ItemFaultRule[];
   foreign: { origin: string; times: number } | null;
+  /** Upload fragments to take and then not keep (answered 202 with the range still expected). */
+  lostFragments: number;
   nextJobNumber: number;
   log: LoggedRequest[];
   held: ReturnType<typeof heldAnswers>;
@@ -61,6 +63,7 @@ export function createState(opts: GraphSimulatorOptions): SimState {
     faults: [],
     itemFaults: [],
     foreign: null,
+    lostFragments: 0,
     nextJobNumber: 5000,
     log: [],
     held: heldAnswers(),

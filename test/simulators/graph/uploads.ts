@@ -31,6 +31,8 @@ export function createUploadSession(st: SimState, { method, query, body, token }
   const expiresAt = st.now() + 15 * 60_000;
   st.uploads.set(key, { key, printerId: job.printerId, jobId: job.id, documentId: doc.id, size: props.size, received: 0, bytes: [], expiresAt });
   doc.displayName = props.documentName;
+  // The job is named after its document.
+  if (!job.displayName) job.displayName = props.documentName;
   doc.contentType = props.contentType;
   doc.size = props.size;
   return { status: 200, body: { uploadUrl: `${st.origin}/upload/${key}?sig=${randomUUID()}`, expirationDateTime: iso(expiresAt), nextExpectedRanges: ['0-'] } };
@@ -86,6 +88,10 @@ export function upload(st: SimState, method: string, key: string, headers: Incom
   if (first !== s.received) return err(416, 'invalidRange', `Expected the range starting at ${s.received}.`);
   if (last < first || last >= total || last - first + 1 !== bytes.length) return err(400, 'invalidRange', 'Content-Range does not match the body length.');
   if (bytes.length > MAX_UPLOAD_CHUNK) return err(413, 'requestTooLarge', 'A fragment must not exceed 10 MiB.');
+  if (st.lostFragments > 0) {
+    st.lostFragments--;
+    return { status: 202, body: { expirationDateTime: iso(s.expiresAt), nextExpectedRanges: [`${s.received}-${s.size - 1}`] } };
+  }
   s.bytes.push(bytes);
   s.received = last + 1;
   const expirationDateTime = iso(s.expiresAt);

@@ -153,6 +153,21 @@ describe('printing to a share', () => {
     expect(r.tracked.items[0]).toMatchObject({ sourceId: 'up', id: `shares/s1/${job.nativeId}`, submission: { shareId: 's1', fileName: 'report.pdf' } });
   });
 
+  it('sends only the configuration when it creates the job, and resumes where the service says, also before what it just sent', async () => {
+    const r = await setup();
+    const src = source(r, {}, { uploadChunkBytes: CHUNK });
+    const f = file(CHUNK * 2 + 10);
+    // The second fragment is taken and not kept: the service answers 202, still expecting its bytes.
+    r.sim.loseUploadFragments(1);
+    const job = await src.print!(req, f, { signal: sig() });
+    const ranges = r.sim.log.filter((e) => e.method === 'PUT').length;
+    expect(ranges).toBe(4);
+    const docId = r.sim.getJob('p1', job.nativeId)!.documents![0].id;
+    expect(Buffer.compare(r.sim.uploadedBytes('p1', job.nativeId, docId)!, Buffer.from(f.bytes))).toBe(0);
+    // The job is named after its document (Graph sets every property but the configuration).
+    expect(job.document).toBe('report.pdf');
+  });
+
   it('cancels mid-upload by deleting the upload URL it holds, and the job shows canceled', async () => {
     const r = await setup();
     const src = source(r, {}, { uploadChunkBytes: CHUNK });
@@ -181,7 +196,7 @@ describe('printing to a share', () => {
   /** A job created on share s1 whose upload session was opened elsewhere (another run of the app). */
   async function leftPending(r: Rig, token = ANN_TOKEN) {
     const call = (path: string, body: unknown) => fetch(`${r.sim.baseUrl}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
-    const created = (await (await call('/print/shares/s1/jobs', { displayName: 'left.pdf', configuration: {} })).json()) as { id: string; documents: { id: string }[] };
+    const created = (await (await call('/print/shares/s1/jobs', { configuration: {} })).json()) as { id: string; documents: { id: string }[] };
     const docId = created.documents[0].id;
     const s = await call(`/print/shares/s1/jobs/${created.id}/documents/${docId}/createUploadSession`, { properties: { documentName: 'left.pdf', contentType: 'application/pdf', size: 10 } });
     expect(s.status).toBe(200);
@@ -230,17 +245,27 @@ describe('printing to a share', () => {
     expect(r.sim.getJob('p1', left.jobId)!.status.state).toBe('paused');
   });
 
-  it('reports a refused upload-session call with Graph\'s own message and leaves the job as it was', async () => {
+  it('a session already gone (404: expired, or deleted through its URL) is no obstacle: the job is canceled', async () => {
     r = await rig({ tokens: { [ANN_TOKEN]: { kind: 'delegated', upn: ANN, roles: ['Printer Administrator'] } } });
     r.sim.addPrinter({ id: 'p1', displayName: 'Front desk' });
     const left = await leftPending(r.sim.addShare({ id: 's1', displayName: 'Front', printerId: 'p1' }) && r);
-    // The session is gone already (deleted through its URL elsewhere).
     expect((await fetch(left.uploadUrl, { method: 'DELETE' })).status).toBe(204);
     const src = source(r, { printers: ['p1'] });
     const job = asJob(byNative(await src.poll(ctx()), left.jobId));
     expect(job.key).toBe(`up:p1/${left.jobId}`);
+    expect((await src.cancelUpload!(job, sig())).state).toBe('canceled');
+    expect(seedDeletes(r).map((e) => e.status)).toEqual([404]);
+  });
+
+  it('reports a refused upload-session call with Graph\'s own message and leaves the job as it was', async () => {
+    r = await rig({ tokens: { [ANN_TOKEN]: { kind: 'delegated', upn: ANN, roles: ['Printer Administrator'] } } });
+    r.sim.addPrinter({ id: 'p1', displayName: 'Front desk' });
+    const left = await leftPending(r.sim.addShare({ id: 's1', displayName: 'Front', printerId: 'p1' }) && r);
+    r.sim.injectFault('/uploadSession', { kind: 'status', status: 400, code: 'BadRequest', message: 'The upload session cannot be deleted while the document is being processed.' });
+    const src = source(r, { printers: ['p1'] });
+    const job = asJob(byNative(await src.poll(ctx()), left.jobId));
     const e = (await src.cancelUpload!(job, sig()).catch((x: unknown) => x)) as AppFailure;
-    expect([e.code, e.message]).toEqual(['conflict', 'Universal Print refused to delete the upload session of "left.pdf": There is no upload session for this document. The job was not canceled; cancel the job instead.']);
+    expect([e.code, e.message]).toEqual(['conflict', 'Universal Print refused to delete the upload session of "left.pdf": The upload session cannot be deleted while the document is being processed. The job was not canceled; cancel the job instead.']);
     expect(r.sim.getJob('p1', left.jobId)!.status.state).toBe('paused');
   });
 

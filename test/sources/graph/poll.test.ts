@@ -270,6 +270,22 @@ describe('Graph throttling, auth and faults', () => {
     expect(meCalls().length).toBe(3);
   });
 
+  it('filters "my jobs" by the UPN Graph names in /me, not the signed-in account\'s name (a guest\'s differ)', async () => {
+    const GUEST = 'ann_contoso.com#EXT#@fabrikam.onmicrosoft.com';
+    r = await rig({ tokens: { 'guest-token': { kind: 'delegated', upn: GUEST } } });
+    r.sim.addPrinter({ id: 'p1', displayName: 'P1' });
+    r.sim.addShare({ id: 's1', displayName: 'S1', printerId: 'p1' });
+    r.sim.addJob({ id: 'g1', printerId: 'p1', upn: GUEST, lifecycle: 'releaseWait' });
+    // MSAL's account name is the preferred_username claim: the guest's own address, not the UPN.
+    const tp: TokenProvider = { getToken: async () => 'guest-token', account: () => ({ username: 'ann@contoso.com' }) };
+    const src = source(r, {}, { tokenProvider: tp });
+    const first = await src.poll(ctx());
+    expect(first.health.status).toBe('ok');
+    expect(first.jobs.map((j) => [j.key, j.mine])).toEqual([['up:s1/g1', true]]);
+    await src.poll(ctx());
+    expect(r.sim.log.filter((e) => e.path === '/v1.0/me')).toHaveLength(1);
+  });
+
   it('says in one sentence that an app-only token has no "me", and names User.Read when /me is refused', async () => {
     r = await rig({ tokens: { app: { kind: 'application', appId: 'a1' }, narrow: { kind: 'delegated', upn: ANN, scopes: ['PrintJob.ReadBasic', 'PrinterShare.ReadBasic.All'] } } });
     r.sim.addPrinter({ id: 'p1', displayName: 'P1' });
