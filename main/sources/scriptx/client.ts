@@ -151,10 +151,11 @@ export interface PrintDirectBody {
   PrinterName?: string;
 }
 
+/** POST /api/v1/licensing as MeadCo's client sends it (meadco-scriptxprintlicensing.js: Guid, Url, Revision). */
 export interface ApplyLicenseBody {
-  guid: string;
-  url: string;
-  revision: number;
+  Guid: string;
+  Url: string;
+  Revision: number;
 }
 
 export type JobKind = 'html' | 'pdf';
@@ -317,8 +318,9 @@ export class ScriptxClient {
     return this.call('GET', '/api/v1/licensing', LicenseSchema, signal, { maxBytes: INFO_MAX_BYTES });
   }
 
+  /** Without Authorization, as MeadCo's client applies a license (the one stored may be the one being replaced). */
   applyLicense(body: ApplyLicenseBody, signal: AbortSignal): Promise<License> {
-    return this.call('POST', '/api/v1/licensing', LicenseSchema, signal, { body, timeoutMs: this.printTimeoutMs });
+    return this.call('POST', '/api/v1/licensing', LicenseSchema, signal, { body, auth: false, timeoutMs: this.printTimeoutMs });
   }
 
   status(kind: JobKind, token: string, signal: AbortSignal): Promise<JobStatusAnswer> {

@@ -119,14 +119,16 @@ async function applyLicense(ctx: ScriptxContext, req: Extract<ServiceActionReque
   const typed = req.guid ?? (await storedLicense(ctx));
   const guid = typed ? (meadcoLicenseForm(typed) ?? typed) : undefined;
   if (!guid) throw new AppFailure('invalid-input', `No license GUID is stored for "${ctx.name}"; enter it to apply the license.`, { field: 'guid', sourceId });
-  const url = req.url.trim();
-  if (url !== 'warehouse' && !/^https:\/\/[^\s]+\.mlf$/i.test(url) && !/^https?:\/\/[^\s]+$/i.test(url)) {
-    throw new AppFailure('invalid-input', 'The license location must be "warehouse" or the https URL of an .mlf file.', { field: 'url' });
+  // "warehouse" and "securewarehouse" in any case, as MeadCo's client takes them, or a URL.
+  const typedUrl = req.url.trim();
+  const url = /^(secure)?warehouse$/i.test(typedUrl) ? typedUrl.toLowerCase() : typedUrl;
+  if (url !== 'warehouse' && url !== 'securewarehouse' && !/^https?:\/\/[^\s]+$/i.test(url)) {
+    throw new AppFailure('invalid-input', 'The license location must be "warehouse", "securewarehouse" or the https URL of an .mlf file.', { field: 'url' });
   }
   let applied: License;
   try {
     const c = await connect(ctx, signal);
-    applied = await c.applyLicense({ guid, url, revision: req.revision }, signal);
+    applied = await c.applyLicense({ Guid: guid, Url: url, Revision: req.revision }, signal);
   } catch (err) {
     if (isRefusal(err)) {
       const said = serviceWords(err);

@@ -129,4 +129,21 @@ describe('ScriptX.Services simulator', () => {
     });
     expect(await r.json()).toMatchObject({ status: 1 });
   });
+  it('accepts the PDF body and the license body MeadCo\'s client sends (meadco-scriptxprint.js, meadco-scriptxprintlicensing.js)', async () => {
+    sim = await startScriptxSimulator({ license: LICENSE, warehouseLicenses: [LICENSE] });
+    const device = await (await fetch(`${sim.url}/api/v1/printHtml/deviceinfo/systemdefault/0`, { headers: auth })).json();
+    const pdf = await fetch(`${sim.url}/api/v1/printPdf/print`, {
+      method: 'POST',
+      headers: { ...auth, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ Document: 'https://example.com/a.pdf', Description: 'Invoice', Settings: { jobDescription: 'Invoice', jobTitle: 'Invoice', orientation: 2 }, Device: device, ProtectedContentAccess: { cookie: '' } }),
+    });
+    expect(pdf.status).toBe(200);
+    expect(await pdf.json()).toMatchObject({ status: 1 });
+    // The license is applied without Authorization, as { Guid, Url, Revision }; another spelling is refused.
+    const post = (body: unknown) => fetch(`${sim!.url}/api/v1/licensing`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ Guid: LICENSE, Url: 'warehouse', Revision: 0 })).status).toBe(200);
+    const lower = await post({ guid: LICENSE, url: 'warehouse', revision: 0 });
+    expect(lower.status).toBe(400);
+    expect(await lower.json()).toEqual({ Message: 'GUID is required: the license request must have Guid, Url and Revision' });
+  });
 });

@@ -213,8 +213,19 @@ const DEVICE_KEYS = new Set(['printerName', 'printToFileName', 'paperSizeName', 
 const DEVICE_INFO_KEYS = new Set(['units', 'paperPageSize', 'unprintableMargins', 'status', 'port', 'attributes', 'serverName', 'shareName', 'location', 'isLocal', 'isNetwork', 'isShared', 'isDefault', 'bins', 'forms']);
 /** ProtectedContentAccess: MeadCo's client always sends { cookie } (access to protected content). */
 const HTML_TOP_KEYS = new Set(['ContentType', 'Content', 'Settings', 'Device', 'Description', 'ProtectedContentAccess']);
-const PDF_TOP_KEYS = new Set(['Document', 'Settings', 'Device', 'Description']);
-const PDF_SETTING_KEYS = new Set(['jobDescription', 'pageRange', 'pageScaling', 'autoRotateCenter', 'orientation', 'monochrome', 'normalise', 'printQuality']);
+/** What MeadCo's client sends for a PDF (meadco-scriptxprint.js): ProtectedContentAccess too, and Settings.jobTitle. */
+const PDF_TOP_KEYS = new Set(['Document', 'Settings', 'Device', 'Description', 'ProtectedContentAccess']);
+const PDF_SETTING_KEYS = new Set(['jobDescription', 'jobTitle', 'pageRange', 'pageScaling', 'autoRotateCenter', 'orientation', 'monochrome', 'normalise', 'printQuality']);
+
+/** ProtectedContentAccess, when sent, is { cookie: string }; what is wrong with it, or null. */
+function protectedAccessProblem(b: Record<string, unknown>): string | null {
+  if (b.ProtectedContentAccess === undefined || b.ProtectedContentAccess === null) return null;
+  const pca = b.ProtectedContentAccess as Record<string, unknown>;
+  if (typeof pca !== 'object' || Array.isArray(pca) || Object.keys(pca).some((k) => k !== 'cookie') || (pca.cookie !== undefined && typeof pca.cookie !== 'string')) {
+    return 'ProtectedContentAccess must be { cookie: string }';
+  }
+  return null;
+}
 
 function parseVersion(v: string): { major: number; minor: number; build: number; revision: number } {
   const [major = 0, minor = 0, build = 0, revision = 0] = v.split('.').map((p) => Number.parseInt(p, 10) || 0);
@@ -438,12 +449,8 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
     for (const k of Object.keys(b)) if (!HTML_TOP_KEYS.has(k)) return printFailed(`unknown field "${k}" (expected ContentType, Content, Settings, Device)`);
     if (b.ContentType !== 1 && b.ContentType !== 2 && b.ContentType !== 4) return printFailed('ContentType must be 1 (Url), 2 (Html) or 4 (InnerHtml)');
     if (typeof b.Content !== 'string' || b.Content === '') return printFailed('Content is required');
-    if (b.ProtectedContentAccess !== undefined && b.ProtectedContentAccess !== null) {
-      const pca = b.ProtectedContentAccess as Record<string, unknown>;
-      if (typeof pca !== 'object' || Array.isArray(pca) || Object.keys(pca).some((k) => k !== 'cookie') || (pca.cookie !== undefined && typeof pca.cookie !== 'string')) {
-        return printFailed('ProtectedContentAccess must be { cookie: string }');
-      }
-    }
+    const access = protectedAccessProblem(b);
+    if (access) return printFailed(access);
     if (b.ContentType === 1 && !/^https?:\/\/[^\s]+$/i.test(b.Content)) return printFailed('Content is not a valid URL');
     if (b.Settings !== undefined && (typeof b.Settings !== 'object' || b.Settings === null || Array.isArray(b.Settings))) return printFailed('Settings must be an object');
     const s = (b.Settings ?? {}) as Record<string, unknown>;
@@ -463,6 +470,8 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
     const b = body as Record<string, unknown>;
     for (const k of Object.keys(b)) if (!PDF_TOP_KEYS.has(k)) return printFailed(`unknown field "${k}" (expected Document, Settings, Device)`);
     if (typeof b.Document !== 'string' || b.Document === '') return printFailed('Document is required');
+    const access = protectedAccessProblem(b);
+    if (access) return printFailed(access);
     if (b.Document.startsWith('data:')) {
       const m = /^data:application\/pdf;base64,([A-Za-z0-9+/]+={0,2})$/.exec(b.Document);
       if (!m) return printFailed('Document is not a data:application/pdf;base64 URL');
@@ -525,14 +534,16 @@ export async function startScriptxSimulator(opts: ScriptxSimulatorOptions = {}):
       return json(200, { basicHtmlPrinting: true, advancedPrinting: true, enhancedFormatting: true, printPdf: true, printRaw: true });
     }
     if (area === 'licensing' && seg.length === 3 && method === 'POST') {
+      // As MeadCo's client sends it (meadco-scriptxprintlicensing.js): { Guid, Url, Revision }, and
+      // MeadCo's own test server reads licenseData.Guid: other spellings are refused.
       const b = body as Record<string, unknown> | null;
-      if (!b || typeof b !== 'object' || typeof b.guid !== 'string' || typeof b.url !== 'string' || typeof b.revision !== 'number') {
-        return json(400, { Message: 'The license request must have guid, url and revision' });
+      if (!b || typeof b !== 'object' || typeof b.Guid !== 'string' || typeof b.Url !== 'string' || typeof b.Revision !== 'number') {
+        return json(400, { Message: 'GUID is required: the license request must have Guid, Url and Revision' });
       }
-      const guid = normalizeGuid(b.guid) ?? b.guid;
-      if (!warehouse.has(guid)) return json(400, { Message: `The license ${b.guid} could not be found at ${b.url}` });
-      license = b.guid;
-      return json(200, { guid: b.guid, ...licenseInfo });
+      const guid = normalizeGuid(b.Guid) ?? b.Guid;
+      if (!warehouse.has(guid)) return json(400, { Message: `The license ${b.Guid} could not be found at ${b.Url}` });
+      license = b.Guid;
+      return json(200, { guid: b.Guid, ...licenseInfo });
     }
     if (!authOk) return unauthorized();
 
