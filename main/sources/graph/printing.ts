@@ -8,6 +8,7 @@ import { AppFailure, type Job } from '../../../preload/contract/model';
 import type { PrintRequest } from '../../../preload/contract/contract';
 import { HttpError } from '../../http/client';
 import type { PrintFile, PrintProgress, SourceJob } from '../../queue/source';
+import { errorWords } from '../shared';
 import { AuthRequiredError, PRINT_SCOPES, READ_SCOPES } from './auth';
 import { PrintJobSchema, UploadProgressSchema, UploadSessionSchema, graphErrorMessage, seg, type PrintJob } from './client';
 import { knownUpn, type GraphContext } from './context';
@@ -32,6 +33,8 @@ interface ActiveUpload {
   uploadUrl: string;
   documentId: string;
   controller: AbortController;
+  /** Cancel upload took it over: it deletes the session and cancels the job itself. */
+  takenOver?: boolean;
 }
 
 interface PrintingOptions {
@@ -198,6 +201,9 @@ async function print(ps: PrintingState, req: PrintRequest, file: PrintFile | nul
     // The job as created (waiting for its document) is the one the progress is for.
     await upload(ps, mapped(ps, pj, shareId), u, file, ctx.onProgress);
   } catch (e) {
+    // A job whose document never arrives waits in uploadPending for ever, on the user's queue: the
+    // upload session is deleted ("used in scenarios where the upload is aborted") and the job canceled.
+    if (!u.takenOver) await abandon(ps, shareId, pj.id, u);
     if (u.controller.signal.aborted) {
       throw new AppFailure('conflict', `The upload of "${file.name}" was canceled; the job was not printed.`, { sourceId: config.id });
     }
@@ -219,6 +225,23 @@ async function print(ps: PrintingState, req: PrintRequest, file: PrintFile | nul
   }
 }
 
+/**
+ * An upload that failed or was stopped: its session deleted through its URL (no Authorization) and
+ * its job canceled, each as far as the service lets it (what cannot be done is logged; the job then
+ * shows as waiting for its document, and Cancel upload is offered).
+ */
+async function abandon(ps: PrintingState, shareId: string, jobId: string, u: ActiveUpload): Promise<void> {
+  const { config, deps, client } = ps.ctx;
+  // Not the print's own signal: it may be what stopped the upload.
+  const signal = new AbortController().signal;
+  await client.uploadUrlRequest({ method: 'DELETE', url: u.uploadUrl, signal }).catch((e: unknown) => {
+    if (!(e instanceof HttpError && e.status === 404)) deps.logger.warn('The upload session of an abandoned print could not be deleted', { sourceId: config.id, jobId, error: errorWords(e) });
+  });
+  await client.send({ method: 'POST', path: `/print/shares/${seg(shareId)}/jobs/${seg(jobId)}/cancel`, signal, scopes: ps.scopes }).catch((e: unknown) => {
+    deps.logger.warn('A print job whose upload failed could not be canceled', { sourceId: config.id, jobId, error: errorWords(e) });
+  });
+}
+
 async function cancelUpload(ps: PrintingState, job: Job, signal: AbortSignal, where: { via: Via; ownerId: string; jobId: string }): Promise<SourceJob> {
   const { config, deps, client } = ps.ctx;
   const { scopes, active } = ps;
@@ -226,6 +249,7 @@ async function cancelUpload(ps: PrintingState, job: Job, signal: AbortSignal, wh
   try {
     if (u) {
       // This app holds the upload URL: stop sending, then delete the session (no Authorization).
+      u.takenOver = true;
       u.controller.abort();
       try {
         await client.uploadUrlRequest({ method: 'DELETE', url: u.uploadUrl, signal });

@@ -269,13 +269,16 @@ describe('printing to a share', () => {
     expect(r.sim.getJob('p1', left.jobId)!.status.state).toBe('paused');
   });
 
-  it('sends a canceled upload again on retry, and refuses to retry what it did not print', async () => {
+  it('a failed upload deletes its session and cancels its job, which is then sent again on retry; what it did not print is not', async () => {
     const r = await setup();
     const src = source(r, {}, { uploadChunkBytes: CHUNK });
-    r.sim.injectFault('PUT /upload/', { kind: 'refuse' });
+    r.sim.injectFault('PUT /upload/', { kind: 'status', status: 503, code: 'serviceUnavailable', message: 'Try again later.' });
     const e = (await src.print!(req, file(1000), { signal: sig() }).catch((x: unknown) => x)) as AppFailure;
-    expect(e.code).toBe('unreachable');
+    expect(e).toBeInstanceOf(AppFailure);
+    // Nothing left waiting for a document that never comes.
+    expect(r.sim.uploadSessions()).toEqual([]);
     const left = asJob(byNative(await src.poll(ctx()), String(r.tracked.items[0].id).split('/')[2]));
+    expect(left.state).toBe('canceled');
     const again = await src.retry!(left, sig());
     expect(again.state).toBe('queued');
     expect(again.nativeId).not.toBe(left.nativeId);
