@@ -1,6 +1,7 @@
 /**
- * The `print-queue-monitor:` protocol: registered for this app (the installer also registers it)
- * so links from web pages and e-mails reach the running instance.
+ * The `print-queue-monitor:` protocol: registered for this app at each start (in the user's part
+ * of the registry), and by the installer for the installation (build/installer.nsh, the same
+ * command), so links from web pages and e-mails reach the running instance.
  */
 import { app } from 'electron';
 import { resolve } from 'node:path';

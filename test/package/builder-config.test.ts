@@ -58,6 +58,21 @@ describe('electron-builder configuration', () => {
     expect(config.portable.unpackDirName).toBe(true);
   });
 
+  it('the installer registers the link protocol and the uninstaller removes it (electron-builder\'s protocols are macOS-only)', () => {
+    expect(config.protocols).toEqual([expect.objectContaining({ schemes: [PROTOCOL] })]);
+    expect(config.nsis.include).toBe('build/installer.nsh');
+    const nsh = readFileSync(join(root, config.nsis.include), 'utf8');
+    const key = `Software\\Classes\\${PROTOCOL}`;
+    const install = /!macro customInstall\n([\s\S]*?)!macroend/.exec(nsh)?.[1] ?? '';
+    // A URL protocol as Windows reads one: the "URL Protocol" value, and the open command that
+    // Electron's setAsDefaultProtocolClient writes for an installed app: "<exe>" "%1".
+    expect(install).toContain(`WriteRegStr SHCTX "${key}" "URL Protocol" ""`);
+    expect(install).toContain(`WriteRegStr SHCTX "${key}\\shell\\open\\command" "" '"$INSTDIR\\\${APP_EXECUTABLE_FILENAME}" "%1"'`);
+    const uninstall = /!macro customUnInstall\n([\s\S]*?)!macroend/.exec(nsh)?.[1] ?? '';
+    expect(uninstall).toContain(`DeleteRegKey SHCTX "${key}"`);
+    expect(uninstall).toMatch(/\$\{ifNot\} \$\{isUpdated\}/);
+  });
+
   it('puts the version (and arch) in every artifact name', () => {
     for (const section of ['nsis', 'portable', 'mac', 'linux']) {
       expect(config[section].artifactName, section).toMatch(/\$\{version\}/);
