@@ -16,7 +16,7 @@ import { createAppCore } from './core/app-core';
 import type { AppCore } from './core/app-core-types';
 import { systemClock, type Logger } from './ports/ports';
 import { APP_ID, PROTOCOL } from './desktop/app-identity';
-import { readLaunchArgs } from './desktop/argv';
+import { readLaunchArgs, secondInstanceArgv, secondInstanceData } from './desktop/argv';
 import { DEMO_FLAG, createDemoSecretStore, decideDemoMode, demoUserDataDir, takeDemoSecrets } from './desktop/demo-mode';
 import { createLaunchRouter, type LaunchRouter } from './desktop/launch-router';
 import { createNotificationRules, type NotificationRules } from '../preload/contract/notification-rules';
@@ -57,7 +57,8 @@ registerAppScheme();
 const demo = readDemoLaunch();
 if (demo.active) app.setPath('userData', demoUserDataDir(demo.configPath, process.platform));
 
-const isPrimary = app.requestSingleInstanceLock();
+// The exact argv goes along: the one 'second-instance' rebuilds may be reordered (secondInstanceArgv).
+const isPrimary = app.requestSingleInstanceLock(secondInstanceData(process.argv));
 if (!isPrimary) {
   // The running instance receives our argv through 'second-instance' and acts on it.
   app.quit();
@@ -158,7 +159,7 @@ async function startPrimary(): Promise<void> {
   // The tray offers "Restart to update" once an update is ready (set once the tray exists).
   let updateStatusChanged = (): void => undefined;
   // --- updates (installed copies only: electron-updater cannot update the portable build) ---------
-  const updates = startUpdates({ core, install, log, getWindow, notice: (level, message) => gate.emit('app:notice', { level, message }), markQuitting: () => quit.markQuitting(), onStatus: () => updateStatusChanged() });
+  const updates = startUpdates({ core, install, log, getWindow, notice: (level, message) => gate.emit('app:notice', { level, message }), markQuitting: () => quit.markQuitting(), flushSync: () => flushSync(), onStatus: () => updateStatusChanged() });
   updater = updates.updater;
   const stopUpdates = updates.stop;
 
@@ -260,6 +261,8 @@ function startUpdates(o: {
   getWindow: () => BrowserWindow | null;
   notice: (level: 'info' | 'warning' | 'error', message: string) => void;
   markQuitting: () => void;
+  /** Writes what is buffered (history, notifications) before it returns. */
+  flushSync: () => void;
   onStatus: () => void;
 }): { updater: AppUpdater | null; stop: () => void } {
   if (o.install.kind !== 'installed') return { updater: null, stop: () => undefined };
@@ -268,7 +271,13 @@ function startUpdates(o: {
     jobs: () => o.core.snapshot().jobs,
     windowVisible: () => o.getWindow()?.isVisible() ?? false,
     notice: o.notice,
-    beforeRestart: o.markQuitting,
+    // quitAndInstall starts the installer before it quits the app, and the installer (updating)
+    // ends the app's process if it is still running a moment later: nothing may wait for the
+    // asynchronous shutdown of 'will-quit'.
+    beforeRestart: () => {
+      o.markQuitting();
+      o.flushSync();
+    },
     onStatus: o.onStatus,
   });
   // Saved settings reach the updater whichever way they were saved.
@@ -409,7 +418,8 @@ function collectEarlyLaunches(): { handOver(router: LaunchRouter): Promise<void>
   let router: LaunchRouter | null = null;
   const earlyUrls: string[] = [];
   const earlyArgv: string[][] = [];
-  app.on('second-instance', (_event, argv) => {
+  app.on('second-instance', (_event, rebuilt, _cwd, additionalData) => {
+    const argv = secondInstanceArgv(rebuilt, additionalData);
     if (router) void router.handleArgv(argv);
     else earlyArgv.push([...argv]);
   });

@@ -87,3 +87,27 @@ export function readLaunchArgs(argv: readonly string[]): LaunchRequest {
   }
   return out;
 }
+
+/** What the first instance is handed by a second one, besides the argv Chromium rebuilt for it. */
+export interface SecondInstanceData {
+  argv: string[];
+}
+
+/** The data a second instance hands over: its own argv, exactly as it was started with. */
+export function secondInstanceData(argv: readonly string[]): SecondInstanceData {
+  return { argv: [...argv] };
+}
+
+/**
+ * The command line of a second instance. Electron's docs: the 'second-instance' argv "will not be
+ * exactly the same list of arguments as those passed to the second instance. The order might change
+ * and additional arguments might be appended. If you need to maintain the exact same arguments, it's
+ * advised to use additionalData instead." On Windows, Chromium also reads "-42" as a switch and moves
+ * it before the plain arguments. The argv in additionalData when it is a list of strings (it comes
+ * from another process: anything else is ignored), else the rebuilt one.
+ */
+export function secondInstanceArgv(argv: readonly string[], additionalData: unknown): readonly string[] {
+  const handed = additionalData !== null && typeof additionalData === 'object' ? (additionalData as { argv?: unknown }).argv : undefined;
+  if (Array.isArray(handed) && handed.length > 0 && handed.length <= 64 && handed.every((a) => typeof a === 'string' && a.length <= 8192)) return handed as string[];
+  return argv;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseDeepLink } from '../../../main/desktop/deep-link';
-import { readLaunchArgs } from '../../../main/desktop/argv';
+import { readLaunchArgs, secondInstanceArgv, secondInstanceData } from '../../../main/desktop/argv';
 
 const known = (id: string) => ['local', 'up', 'ao'].includes(id);
 
@@ -99,5 +99,20 @@ describe('readLaunchArgs', () => {
     expect(readLaunchArgs([exe, '--track', ...chromium, 'local', 'print-queue-monitor://open?key=local:1']).problem).toMatch(/--track needs a source id and a job id/);
     expect(readLaunchArgs([exe, '--track', 'local', 'tok', '--kind']).problem).toBe('--kind needs a value: html or pdf');
     expect(readLaunchArgs([exe, '--kind', '--track', 'local', 'tok']).problem).toMatch(/--track needs a source id and a job id/);
+  });
+});
+
+describe('a second instance\'s command line', () => {
+  it('is the argv the second instance hands over (additionalData), not the one Chromium rebuilds, which may reorder it', () => {
+    // Windows: "-42" read as a switch and moved before the plain arguments.
+    const rebuilt = ['C:\\pqm.exe', '-42', '--track', 'local', '--allow-file-access-from-files'];
+    const own = ['C:\\pqm.exe', '--track', 'local', '-42'];
+    const argv = secondInstanceArgv(rebuilt, secondInstanceData(own));
+    expect(argv).toEqual(own);
+    expect(readLaunchArgs(argv).track).toEqual({ sourceId: 'local', id: '-42' });
+    // From another process: anything but a list of strings is ignored, and the rebuilt argv used.
+    for (const data of [null, undefined, 'x', { argv: 'C:\\pqm.exe' }, { argv: [1, 2] }, { argv: [] }, { argv: Array(65).fill('a') }]) {
+      expect(secondInstanceArgv(rebuilt, data)).toBe(rebuilt);
+    }
   });
 });

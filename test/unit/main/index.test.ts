@@ -13,6 +13,7 @@ import { settle } from '../../helpers/fake-clock';
 
 const state = vi.hoisted(() => ({
   lock: true,
+  lockData: undefined as unknown,
   appListeners: new Map<string, (...args: unknown[]) => void>(),
   handled: new Map<string, (...args: unknown[]) => unknown>(),
   windows: [] as { options: Record<string, unknown>; loaded: string | null }[],
@@ -80,7 +81,7 @@ vi.mock('electron', () => {
   const mod = {
     app: {
       setAppUserModelId: (id: string) => state.calls.push(`aumid:${id}`),
-      requestSingleInstanceLock: () => (state.calls.push('lock'), state.lock),
+      requestSingleInstanceLock: (data?: unknown) => (state.calls.push('lock'), (state.lockData = data), state.lock),
       quit: () => state.calls.push('quit'),
       exit: (code: number) => state.calls.push(`exit:${code}`),
       on: (name: string, fn: (...args: unknown[]) => void) => state.appListeners.set(name, fn),
@@ -194,6 +195,9 @@ describe('main process startup', () => {
   it('a second instance hands over and quits without starting anything', async () => {
     await boot(false);
     expect(state.calls).toEqual([`aumid:com.printqueuemonitor.app`, 'lock', 'quit']);
+    // Its own argv goes to the first instance as additionalData (Electron's docs: the argv the
+    // first one is given "will not be exactly the same").
+    expect(state.lockData).toEqual({ argv: process.argv });
     expect(state.windows).toHaveLength(0);
     expect(state.handled.size).toBe(0);
   });
@@ -254,5 +258,10 @@ describe('main process startup', () => {
     await settle();
     expect(core.emit).toHaveBeenLastCalledWith('app:notice', { level: 'warning', message: expect.stringMatching(/^The link was refused/) });
     expect(core.trackJob).not.toHaveBeenCalled();
+    // The argv the second instance handed over wins over the one rebuilt for this one.
+    core.emit.mockClear();
+    state.appListeners.get('second-instance')!({}, ['pqm.exe', 'print-queue-monitor://open?key=local:rebuilt'], 'C:\\', { argv: ['pqm.exe', 'print-queue-monitor://open?key=local:handed'] });
+    await settle();
+    expect(core.emit).toHaveBeenCalledWith('app:navigate', { key: 'local:handed' });
   });
 });

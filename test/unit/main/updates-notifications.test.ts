@@ -138,6 +138,8 @@ describe('updates', () => {
     u.reconsider();
     expect(beforeRestart).toHaveBeenCalledTimes(1);
     expect(autoUpdater.quitAndInstall).toHaveBeenCalledWith(true, true);
+    // Before the installer starts: it ends the app if it still runs a moment later.
+    expect(beforeRestart.mock.invocationCallOrder[0]).toBeLessThan(autoUpdater.quitAndInstall.mock.invocationCallOrder[0]!);
     u.dispose();
   });
 
@@ -169,6 +171,8 @@ describe('updates', () => {
     expect(u.restartNow()).toEqual({ restarting: true, reason: null });
     expect(beforeRestart).toHaveBeenCalledTimes(1);
     expect(autoUpdater.quitAndInstall).toHaveBeenCalledWith(true, true);
+    // Before the installer starts: it ends the app if it still runs a moment later.
+    expect(beforeRestart.mock.invocationCallOrder[0]).toBeLessThan(autoUpdater.quitAndInstall.mock.invocationCallOrder[0]!);
     u.dispose();
   });
 
