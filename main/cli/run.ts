@@ -154,7 +154,9 @@ export async function runCli(io: CliIo): Promise<number> {
     // A file that cannot be used is one error; a usable one with problems, one warning each.
     if (usesSources && (loaded.status === 'unreadable' || loaded.problems.some((p) => p.field === ''))) {
       await core.stop();
-      return fail(new UsageError(`The settings file ${configPath} cannot be used. ${loaded.problems[0]?.message ?? 'It cannot be read.'}`));
+      // The problem names the file where it says what is wrong with it ("The settings file <path> cannot be read (...)").
+      const said = loaded.problems[0]?.message ?? 'It cannot be read.';
+      return fail(new UsageError(said.startsWith(`The settings file ${configPath} `) ? said : `The settings file ${configPath} cannot be used. ${said}`));
     }
     for (const p of loaded.problems) say(`settings ${p.field ? `field ${p.field}` : 'file'}: ${problemDetail(p)}`);
     // Sources listed and none of them usable: not "no sources configured", and not a success.
@@ -221,6 +223,9 @@ export async function runCli(io: CliIo): Promise<number> {
         const docs = ['--file', '--url', '--html'].filter((o) => opt(o) !== undefined);
         if (docs.length !== 1) throw new UsageError('print needs exactly one of --file, --url or --html.', 'print');
         if (opt(docs[0]!) === '') throw new UsageError(`${docs[0]} is empty: give the ${docs[0] === '--html' ? 'HTML to print' : docs[0] === '--url' ? 'address to print' : 'file to print'}.`, 'print');
+        if (opt('--url') !== undefined && !isWebAddress(opt('--url')!)) {
+          throw new UsageError(`--url must be an http:// or https:// address, not "${opt('--url')}".`, 'print');
+        }
         const document = opt('--url') !== undefined ? { type: 'url' as const, url: opt('--url')! } : opt('--html') !== undefined ? { type: 'html' as const, html: opt('--html')! } : { type: 'file' as const };
         let copies: number | undefined;
         if (opt('--copies') !== undefined) {
@@ -302,6 +307,15 @@ export async function runCli(io: CliIo): Promise<number> {
 /** One line whatever the text holds: control characters (a newline, a NUL) are written escaped. */
 export function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** An http:// or https:// address. */
+function isWebAddress(text: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(text).protocol);
+  } catch {
+    return false;
+  }
 }
 
 /** A whole number written in decimal digits (not 0x10, 1e2 or 0b11, which Number() reads) within min..max, or null. */

@@ -24,8 +24,8 @@ void _kindsNamed;
 const sourceScopedKey = (message: string) =>
   z
     .string()
-    .min(3)
-    .max(512)
+    .min(3, message)
+    .max(512, `${message}, at most 512 characters`)
     .refine((k) => {
       const i = k.indexOf(':');
       return i > 0 && i < k.length - 1 && SOURCE_ID_PATTERN.test(k.slice(0, i));

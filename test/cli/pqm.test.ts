@@ -5,7 +5,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { closeSync, existsSync, openSync } from 'node:fs';
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startAodocsSimulator, type AodocsSimulator } from '../simulators/aodocs/server';
@@ -147,7 +147,7 @@ describe('help and usage', () => {
     expect(r.stdout).toBe('');
   });
 
-  it('numbers are decimal digits and dates ISO 8601, as the help shows: nothing else that Number() or Date.parse would read', async () => {
+  it('options are read in the forms the help shows (decimal numbers, ISO 8601 dates, web addresses) and a bad value is named by its option', async () => {
     const h = await home({ version: 1, sources: [aoSource()] });
     const cases: [string[], RegExp][] = [
       [['history', '--since', '1'], /--since must be a date such as 2026-06-01/],
@@ -158,6 +158,12 @@ describe('help and usage', () => {
       [['print', 'ao', '--html', '<p>x</p>', '--copies', '0x10'], /--copies must be a whole number from 1 to 999, not "0x10"/],
       [['print', 'ao', '--html', '<p>x</p>', '--copies', '1e2'], /--copies must be a whole number/],
       [['print', 'ao', '--html', '<p>x</p>', '--copies', '0b11'], /--copies must be a whole number/],
+      // Said in the option's name, not the request's field (document.url).
+      [['print', 'ao', '--url', 'notaurl'], /--url must be an http:\/\/ or https:\/\/ address, not "notaurl"/],
+      [['print', 'ao', '--url', 'file:///C:/x.pdf'], /--url must be an http:\/\/ or https:\/\/ address/],
+      // A key in no shape at all says what a key is, not the schema's "Too small".
+      [['cancel', ''], /^pqm: error \(invalid-input\): key: a job key is "<sourceId>:<id>"/m],
+      [['cancel', ':'], /a job key is "<sourceId>:<id>"/],
     ];
     for (const [args, re] of cases) {
       const r = await pqmInProcess(h, args);
@@ -429,6 +435,13 @@ describe('settings', () => {
     const bundleJson = JSON.parse(await readFile(join(h.dir, 'diag.json'), 'utf8'));
     expect(bundleJson.settingsProblems[0].message).toMatch(/not valid JSON/);
     expect(await readFile(h.config, 'utf8')).toBe(text);
+    // A settings path that cannot be read at all (a folder): its path named once.
+    const folder = await home({ version: 1, sources: [] });
+    await mkdir(join(folder.dir, 'settings-folder.json'));
+    const f = await pqmInProcess({ ...folder, config: join(folder.dir, 'settings-folder.json') }, ['jobs']);
+    expect(f.code).toBe(2);
+    expect(f.stderr.split(join(folder.dir, 'settings-folder.json')).length - 1).toBe(1);
+    expect(f.stderr).toMatch(/^pqm: error \(invalid-input\): The settings file .* cannot be read \(EISDIR/);
   });
 
   it('a secret in the settings file is refused with where it belongs, and never echoed', async () => {

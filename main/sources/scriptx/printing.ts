@@ -55,7 +55,10 @@ function fileBody(ctx: ScriptxContext, file: PrintFile | null): Omit<Outgoing, '
   if (!file) throw new AppFailure('invalid-input', 'No file was given to print.', { field: 'document' });
   if (file.bytes.byteLength === 0) throw new AppFailure('invalid-input', `The file "${file.name}" is empty; there is nothing to print.`, { field: 'document' });
   if (file.bytes.byteLength > ctx.maxFileBytes) {
-    throw new AppFailure('invalid-input', `The file "${file.name}" is ${sizeWords(file.bytes.byteLength)}; ScriptX.Services can be sent files up to ${sizeWords(ctx.maxFileBytes)}.`, { field: 'document' });
+    // Two sizes that round alike ("20.0 MB ... up to 20.0 MB") are said in bytes.
+    let [size, max] = [sizeWords(file.bytes.byteLength), sizeWords(ctx.maxFileBytes)];
+    if (size === max) [size, max] = [`${file.bytes.byteLength.toLocaleString('en-US')} bytes`, `${ctx.maxFileBytes.toLocaleString('en-US')} bytes`];
+    throw new AppFailure('invalid-input', `The file "${file.name}" is ${size}; ScriptX.Services can be sent files up to ${max}.`, { field: 'document' });
   }
   const fk = fileKind(file);
   if (!fk) throw new AppFailure('unsupported', `ScriptX prints HTML and PDF files; "${file.name}" (${file.contentType || 'unknown type'}) is neither.`, { field: 'document' });

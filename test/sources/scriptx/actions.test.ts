@@ -161,6 +161,14 @@ describe('printing', () => {
     h = await harness({ source: { maxFileBytes: 1024 } });
     const big = { name: 'big.pdf', contentType: 'application/pdf', bytes: new Uint8Array(4096) };
     await expect(h.source.print!(req({ document: { type: 'file' } }), big, { signal: signal() })).rejects.toMatchObject({ code: 'invalid-input', message: 'The file "big.pdf" is 4 KB; ScriptX.Services can be sent files up to 1 KB.' });
+    // Just over: two sizes that would read alike ("1.0 MB ... up to 1.0 MB") are said in bytes.
+    const mb = await harness({ source: { maxFileBytes: 1024 * 1024 } });
+    try {
+      const over = { name: 'over.pdf', contentType: 'application/pdf', bytes: new Uint8Array(1024 * 1024 + 10) };
+      await expect(mb.source.print!(req({ document: { type: 'file' } }), over, { signal: signal() })).rejects.toMatchObject({ message: 'The file "over.pdf" is 1,048,586 bytes; ScriptX.Services can be sent files up to 1,048,576 bytes.' });
+    } finally {
+      await mb.close();
+    }
     await expect(h.source.print!(req({ document: { type: 'file' } }), { name: 'a.docx', contentType: 'application/msword', bytes: new Uint8Array(10) }, { signal: signal() })).rejects.toMatchObject({ code: 'unsupported' });
     await expect(h.source.print!(req({ document: { type: 'file' } }), { name: 'e.pdf', contentType: 'application/pdf', bytes: new Uint8Array(0) }, { signal: signal() })).rejects.toMatchObject({ code: 'invalid-input', message: 'The file "e.pdf" is empty; there is nothing to print.' });
     await expect(h.source.print!(req({ document: { type: 'file' } }), { name: 'fake.pdf', contentType: 'application/pdf', bytes: new TextEncoder().encode('hello') }, { signal: signal() })).rejects.toMatchObject({ message: 'The file "fake.pdf" is not a PDF (it does not start with %PDF).' });
