@@ -196,6 +196,18 @@ describe('IPP under faults, through the queue engine', () => {
     noLeaks(r);
   }, 30_000);
 
+  it('a value of the wrong length loses that value only: the jobs are listed, the health says what was left out', async () => {
+    const r = await rig();
+    await healthy(r);
+    r.sim.injectFault({ kind: 'long-integer' });
+    await runFor(r.clock, r.http, FAULT_MS);
+    expect(health(r)).toMatchObject({ status: 'degraded', message: expect.stringMatching(/^The IPP server at ipp\.test:\d+ sent a value the monitor cannot read, left out: job-k-octets \(a value of tag 0x21 has 8 bytes instead of 4\) from POST http:\/\/ipp\.test:\d+\/printers\/office/) });
+    // Everything else of the answer is read: the jobs, their progress; only their size is unknown.
+    expect(job(r, r.activeKey)).toMatchObject({ state: 'printing', document: 'Annual report.pdf', pagesPrinted: 10, stale: false, sizeBytes: null });
+    await recoversFrom(r, suite, () => r.sim.clearFaults());
+    noLeaks(r);
+  }, 30_000);
+
   it('a server that refuses event subscriptions is asked once, then polled with Get-Jobs', async () => {
     const r = await rig();
     await healthy(r);

@@ -58,6 +58,8 @@ export interface IppClientOptions {
 export class IppClient {
   private requestId = 0;
   private withheld = false;
+  /** Values the answers since the last takeUnreadable() held that could not be read (and were left out). */
+  private unreadable: string[] = [];
   constructor(private readonly opts: IppClientOptions) {}
 
   /**
@@ -68,6 +70,13 @@ export class IppClient {
    */
   get credentialsWithheld(): boolean {
     return this.withheld;
+  }
+
+  /** What the answers since the last call left out as unreadable, once each. */
+  takeUnreadable(): string[] {
+    const out = [...new Set(this.unreadable)];
+    this.unreadable = [];
+    return out;
   }
 
   get user(): string {
@@ -106,6 +115,7 @@ export class IppClient {
       if (err instanceof IppFormatError) throw new HttpError('malformed', `${where} sent a malformed IPP answer: ${err.message}`, { status: res.status, target: where, cause: err });
       throw err;
     }
+    if (answer.unreadable.length) this.unreadable.push(...answer.unreadable.map((u) => `${u} from ${where}`));
     if (answer.requestId !== requestId) {
       throw new HttpError('malformed', `${where} answered request ${answer.requestId} instead of ${requestId}`, { status: res.status, target: where });
     }

@@ -60,6 +60,8 @@ export interface IppAnswer {
   statusCode: number;
   requestId: number;
   groups: AttributeGroup[];
+  /** Values left out because they could not be read: "job-k-octets (a value of tag 0x21 has 8 bytes instead of 4)". */
+  unreadable: string[];
 }
 
 /** Thrown for an answer that is not a well-formed IPP message. */
@@ -96,16 +98,35 @@ const FIXED_LENGTH: Record<number, number> = { [TAG.INTEGER]: 4, [TAG.ENUM]: 4, 
 /** Out-of-band values: unsupported, unknown, no-value, not-settable, delete-attribute, admin-define. */
 const OUT_OF_BAND = new Set([0x10, 0x12, 0x13, 0x15, 0x16, 0x17]);
 
-/** Checks the structure of an IPP message; throws IppFormatError naming the first fault. */
-export function checkStructure(buf: Buffer): void {
+/** A value of a fixed-length syntax (integer, enum, boolean, dateTime) with another length: the message around it is intact. */
+export interface MalformedValue {
+  /** The attribute it belongs to. */
+  name: string;
+  /** Where its value tag is. */
+  tagAt: number;
+  /** Where its value length is (its value follows). */
+  lengthAt: number;
+  length: number;
+  why: string;
+}
+
+/**
+ * Checks the structure of an IPP message; throws IppFormatError naming the first fault. A value of
+ * a fixed-length syntax with another length is a fault too, unless `tolerate` is set: it is then
+ * listed and the rest read (the length framing says where the next attribute starts).
+ */
+export function checkStructure(buf: Buffer, opts: { tolerate?: boolean } = {}): MalformedValue[] {
   if (buf.length < 9) throw new IppFormatError(`the answer is ${buf.length} bytes, shorter than any IPP message`);
   if (buf[0] < 1 || buf[0] > 2) throw new IppFormatError(`the answer is not an IPP message (version ${buf[0]}.${buf[1]})`);
+  const malformed: MalformedValue[] = [];
   let o = 8;
   let inGroup = false;
+  let name = '';
   for (;;) {
     if (o >= buf.length) throw new IppFormatError('the answer ends before its end-of-attributes tag');
+    const tagAt = o;
     const tag = buf[o++];
-    if (tag === TAG.END) return;
+    if (tag === TAG.END) return malformed;
     if (tag <= 0x0f) {
       inGroup = true;
       continue;
@@ -116,12 +137,19 @@ export function checkStructure(buf: Buffer): void {
     const nameLen = buf.readUInt16BE(o);
     o += 2;
     if (nameLen > 0x7fff || o + nameLen + 2 > buf.length) throw new IppFormatError('an attribute name is longer than the answer');
+    // An additional value (RFC 8010 3.1.5) has no name of its own.
+    if (nameLen > 0) name = buf.toString('utf8', o, o + nameLen);
     o += nameLen;
+    const lengthAt = o;
     const valueLen = buf.readUInt16BE(o);
     o += 2;
     if (valueLen > 0x7fff || o + valueLen > buf.length) throw new IppFormatError('an attribute value is longer than the answer');
     const fixed = FIXED_LENGTH[tag];
-    if (fixed !== undefined && valueLen !== fixed) throw new IppFormatError(`an attribute of tag 0x${tag.toString(16)} has ${valueLen} bytes instead of ${fixed}`);
+    if (fixed !== undefined && valueLen !== fixed) {
+      const why = `a value of tag 0x${tag.toString(16)} has ${valueLen} bytes instead of ${fixed}`;
+      if (!opts.tolerate) throw new IppFormatError(`an attribute of tag 0x${tag.toString(16)} has ${valueLen} bytes instead of ${fixed}`);
+      malformed.push({ name, tagAt, lengthAt, length: valueLen, why });
+    }
     if (tag === TAG.TEXT_WITH_LANG || tag === TAG.NAME_WITH_LANG) {
       if (valueLen < 4) throw new IppFormatError('a text-with-language value is cut off');
       const langLen = buf.readUInt16BE(o);
@@ -133,12 +161,28 @@ export function checkStructure(buf: Buffer): void {
   }
 }
 
-/** Decodes an answer after checking its structure. */
+/** The message with each malformed value replaced by the out-of-band value 'unknown' (no bytes), which reading leaves out. */
+function withoutValues(buf: Buffer, malformed: readonly MalformedValue[]): Buffer {
+  const parts: Buffer[] = [];
+  let from = 0;
+  for (const m of malformed) {
+    parts.push(buf.subarray(from, m.tagAt), Buffer.from([0x12]), buf.subarray(m.tagAt + 1, m.lengthAt), Buffer.from([0, 0]));
+    from = m.lengthAt + 2 + m.length;
+  }
+  parts.push(buf.subarray(from));
+  return Buffer.concat(parts);
+}
+
+/**
+ * Decodes an answer after checking its structure. A value of the wrong length loses that value
+ * only: the answer says which (`unreadable`), and the rest is read.
+ */
 export function decodeResponse(buf: Buffer): IppAnswer {
-  checkStructure(buf);
+  const malformed = checkStructure(buf, { tolerate: true });
+  const clean = malformed.length ? withoutValues(buf, malformed) : buf;
   let decoded;
   try {
-    decoded = ipp.response.decode(buf);
+    decoded = ipp.response.decode(clean);
   } catch (err) {
     throw new IppFormatError(`the answer could not be decoded (${err instanceof Error ? err.message : String(err)})`);
   }
@@ -157,7 +201,7 @@ export function decodeResponse(buf: Buffer): IppAnswer {
     }
     return { tag: g.tag, values };
   });
-  return { statusCode: decoded.statusCode ?? -1, requestId: decoded.requestId, groups };
+  return { statusCode: decoded.statusCode ?? -1, requestId: decoded.requestId, groups, unreadable: malformed.map((m) => `${m.name} (${m.why})`) };
 }
 
 // ---- reading attributes ------------------------------------------------------------------------

@@ -74,6 +74,7 @@ export async function poll(ctx: IppContext, pollCtx: PollContext): Promise<PollR
   // Cleared until this poll succeeds: after a failure, the next poll reads everything.
   const quiet = ctx.lastHealth;
   ctx.lastHealth = null;
+  ctx.client.takeUnreadable();
   let printers: SourcePrinter[];
   let missing: string[];
   let jobs: SourceJob[];
@@ -101,6 +102,9 @@ export async function poll(ctx: IppContext, pollCtx: PollContext): Promise<PollR
   const gone: string[] = [];
   const stale: string[] = [];
   const problems: string[] = missing.map((q) => `The CUPS server at ${ctx.host} has no queue "${q}"; check "printers" in Settings.`);
+  // A value of the wrong length loses that value only; the rest of the answer is read.
+  const unreadable = ctx.client.takeUnreadable();
+  if (unreadable.length) problems.push(`The IPP server at ${ctx.host} sent ${unreadable.length === 1 ? 'a value' : 'values'} the monitor cannot read, left out: ${andMore(unreadable, ['value', 'values'])}.`);
   let skipped = 0;
   if (pollCtx.mode === 'active') {
     const vanished = [...pollCtx.activeJobs.values()].filter((j) => j.sourceId === config.id && !seen.has(j.key));

@@ -47,6 +47,11 @@ export type IppFault =
   | { kind: 'ipp-status'; status: number; message: string }
   /** 200 application/ipp whose body is not a well-formed IPP message */
   | { kind: 'malformed'; variant: 'negative-length' | 'truncated' | 'garbage' }
+  /**
+   * The normal answer with every job-k-octets integer written in 8 bytes instead of 4 (RFC 8010
+   * 3.5.2): one value unreadable, the message around it intact.
+   */
+  | { kind: 'long-integer' }
   /** 200 with another content type (an HTML error page of a proxy) */
   | { kind: 'wrong-type' }
   | { kind: 'slow'; ms: number }
@@ -298,6 +303,19 @@ export async function startIppSimulator(opts: { now?: () => number; tls?: { key:
       if (fault?.kind === 'wrong-type') {
         res.writeHead(200, { 'Content-Type': 'text/html' });
         return void res.end('<html><body>Proxy error</body></html>');
+      }
+      if (fault?.kind === 'long-integer') {
+        const name = Buffer.from('job-k-octets');
+        const head = Buffer.concat([Buffer.from([TAG.INTEGER, 0, name.length]), name, Buffer.from([0, 4])]);
+        const parts: Buffer[] = [];
+        let from = 0;
+        for (let at = buf.indexOf(head); at >= 0; at = buf.indexOf(head, from)) {
+          const value = buf.subarray(at + head.length, at + head.length + 4);
+          parts.push(buf.subarray(from, at), Buffer.from([TAG.INTEGER, 0, name.length]), name, Buffer.from([0, 8, 0, 0, 0, 0]), value);
+          from = at + head.length + 4;
+        }
+        parts.push(buf.subarray(from));
+        return sendIpp(Buffer.concat(parts));
       }
       if (fault?.kind === 'malformed') {
         if (fault.variant === 'truncated') buf = buf.subarray(0, Math.max(9, buf.length - 7));
