@@ -5,6 +5,7 @@
 import { AppFailure, type Job, type JobDetails } from '../../../preload/contract/model';
 import { isFinal } from '../../../preload/contract/job-states';
 import type { JobAction, SourceJob } from '../../queue/source';
+import { ADMIN_READ_SCOPES } from './auth';
 import { PrintJobSchema, SharePrinterSchema, seg, type PrintJob } from './client';
 import { knownUpn, mapCtx, targetFor, whereOf, type GraphContext } from './context';
 import { toActionFailure } from './errors';
@@ -18,8 +19,10 @@ import { toSourceJob } from './mapping';
 export async function sharePrinterId(ctx: GraphContext, shareId: string, signal: AbortSignal): Promise<string | null> {
   const known = ctx.sharePrinters.get(shareId);
   if (known) return known;
-  const as = ctx.admin && ctx.appTokens ? { scopes: [], tokens: ctx.appTokens } : ctx.config.printers?.length || ctx.scopeAll ? { scopes: ctx.readScopes } : null;
-  if (!as) return null;
+  // With the signed-in administrator's own (delegated) token: Graph has no application permission
+  // for reading a printer share ("Get printerShare": Application, not supported), admin mode or not.
+  if (!(ctx.admin || ctx.config.printers?.length || ctx.scopeAll)) return null;
+  const as = { scopes: [...new Set([...ctx.readScopes, ...ADMIN_READ_SCOPES])] };
   let printerId: string | null;
   try {
     printerId = (await ctx.client.send({ method: 'GET', path: `/print/shares/${seg(shareId)}?$expand=printer`, signal, ...as }, SharePrinterSchema)).data.printer?.id ?? null;

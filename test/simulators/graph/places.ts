@@ -44,6 +44,8 @@ export function onePlace(st: SimState, { query, token }: RouteRequest, m: RegExp
   // A share's printer (navigation property) is expanded for those who may read printers.
   const q = parseQuery(query, m[1] === 'shares' ? ['$expand'] : []);
   if ('status' in q) return q;
+  // Get printerShare: "Application: Not supported." (Get printer does take application permissions.)
+  if (m[1] === 'shares' && token.kind === 'application') return err(403, 'Authorization_RequestDenied', 'Printer shares cannot be read with application permissions.');
   if (q.params.$expand !== undefined && q.params.$expand !== 'printer') return err(400, 'BadRequest', `Could not find a property named '${q.params.$expand}' on type 'microsoft.graph.printerShare'.`);
   const denied = requireScope(token, m[1] === 'printers' || q.params.$expand ? PRINTER_SCOPES : SHARE_SCOPES);
   if (denied) return denied;
