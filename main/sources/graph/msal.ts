@@ -198,6 +198,10 @@ export function createMsalTokenProvider(config: GraphSourceConfig, deps: SourceD
         progress({ stage: 'failed', message: failed.message });
         throw failed;
       }
+      // One account per source: signing in as someone else leaves the earlier one behind, or the
+      // next start (which takes the cache's account) could be signed in as them again.
+      const cache = (await pca()).getTokenCache();
+      for (const a of await cache.getAllAccounts()) if (account && a.homeAccountId !== account.homeAccountId) await cache.removeAccount(a);
       deps.logger.info('Signed in to Universal Print', { sourceId: config.id });
       progress({ stage: 'done' });
     },

@@ -111,6 +111,27 @@ describe('MSAL token providers against the simulator token endpoint', () => {
     await expect(again.getToken({ scopes: ['https://graph.microsoft.com/PrintJob.ReadBasic'] })).rejects.toBeInstanceOf(AuthRequiredError);
   });
 
+  it('signing in as someone else replaces the account: the next start is signed in as them, not as the first', async () => {
+    const BOB = 'bob@contoso.com';
+    r = await rig({ users: [{ upn: ANN, displayName: 'Ann' }, { upn: BOB, displayName: 'Bob' }], apps: [{ clientId: 'desktop-app' }] });
+    const config = GraphSourceConfig.parse({ id: 'up', kind: 'graph', baseUrl: r.sim.baseUrl, authority: `https://${HOST}/tenant-1`, clientId: 'desktop-app' });
+    let who = ANN;
+    r.deps.signInProgress = (p) => {
+      if (p.stage === 'device-code') r!.sim.approveDeviceCode(p.userCode, who);
+    };
+    const o = msalOpts(r.sim, []);
+    const tp = createMsalTokenProvider(config, r.deps, o);
+    await tp.signIn!({});
+    expect(tp.account!()).toEqual({ username: ANN });
+    who = BOB;
+    await tp.signIn!({});
+    expect(tp.account!()).toEqual({ username: BOB });
+    const again = createMsalTokenProvider(config, r.deps, o);
+    const t = await again.getToken({ scopes: ['https://graph.microsoft.com/PrintJob.ReadBasic'] });
+    expect(r.sim.mintedTokens().get(t)).toMatchObject({ upn: BOB });
+    expect(again.account!()).toEqual({ username: BOB });
+  });
+
   it('signs in interactively through the system browser: loopback redirect with PKCE', async () => {
     r = await rig({ users: [{ upn: ANN }], apps: [{ clientId: 'desktop-app' }], autoApproveDeviceCodeAs: ANN });
     const sim = r.sim;
