@@ -57,15 +57,18 @@ interface Round {
 }
 
 /** Sends the queued steps in batches of at most 20; pages, problems and what to re-send land in `round`. */
-async function sendQueued(ctx: GraphContext, queue: Step[], problems: StepProblem[], refreshed: boolean, signal: AbortSignal, onPage: OnPage): Promise<Round> {
+async function sendQueued(ctx: GraphContext, queue: Step[], problems: StepProblem[], token: { refreshNow: boolean }, signal: AbortSignal, onPage: OnPage): Promise<Round> {
   const round: Round = { throttled: [], unauthorized: [] };
   while (queue.length) {
     const chunk = queue.splice(0, MAX_BATCH);
+    // One refresh after a 401: the first batch that follows asks for a new token, the rest use it.
+    const refresh = token.refreshNow;
+    token.refreshNow = false;
     const answers = await ctx.client.batch(
       chunk.map((s) => ({ id: s.id, method: 'GET' as const, url: s.url })),
       ctx.readScopes,
       signal,
-      refreshed,
+      refresh,
     );
     for (const step of chunk) {
       const a = answers.get(step.id)!;
@@ -101,14 +104,16 @@ export async function run(ctx: GraphContext, initial: Step[], signal: AbortSigna
   const queue = [...initial];
   const problems: StepProblem[] = [];
   let refreshed = false;
+  const token = { refreshNow: false };
   let rounds = 0;
   for (;;) {
-    const { throttled, unauthorized } = await sendQueued(ctx, queue, problems, refreshed, signal, onPage);
+    const { throttled, unauthorized } = await sendQueued(ctx, queue, problems, token, signal, onPage);
     if (unauthorized.length) {
       if (refreshed) {
         throw new AuthRequiredError('Universal Print no longer accepts the sign-in (401 after a token refresh): sign in again.');
       }
       refreshed = true;
+      token.refreshNow = true;
       queue.push(...unauthorized);
     }
     if (throttled.length) {

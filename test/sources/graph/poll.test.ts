@@ -438,4 +438,20 @@ describe('Graph throttling, auth and faults', () => {
     const e = (await src.poll(ctx()).catch((x: unknown) => x)) as SourceError;
     expect([e.status, e.message]).toEqual(['auth-required', 'Universal Print no longer accepts the sign-in (401 after a token refresh): sign in again.']);
   });
+
+  it('one 401 refreshes the token once: the batches after it (next pages) use the new token', async () => {
+    const r = await sharesRig(2, 2);
+    for (let i = 0; i < 5; i++) r.sim.addJob({ id: `j${i}`, printerId: 'p0', upn: ANN, lifecycle: 'releaseWait' });
+    const forced: boolean[] = [];
+    const tp: TokenProvider = { getToken: async (q) => (forced.push(!!q.forceRefresh), ANN_TOKEN), account: () => ({ username: ANN }) };
+    const src = source(r, {}, { tokenProvider: tp });
+    await src.poll(ctx());
+    forced.length = 0;
+    r.sim.injectItemFault('/print/shares/s1/jobs', { status: 401 });
+    const ok = await src.poll(ctx());
+    expect(ok.complete).toBe(true);
+    // The re-sent step's next pages come in batches of their own: none of them forces another refresh.
+    expect(forced.filter(Boolean)).toEqual([true]);
+    expect(forced.length).toBeGreaterThan(2);
+  });
 });
