@@ -421,16 +421,21 @@ describe('Graph throttling, auth and faults', () => {
     expect(r.logger.lines.join('\n')).not.toContain(ANN_TOKEN);
   });
 
-  it('re-sends a batch item that answered 401 once with a refreshed token, then asks for sign-in', async () => {
-    const r = await sharesRig(2);
-    r.sim.addJob({ id: 'j1', printerId: 'p0', upn: ANN, lifecycle: 'releaseWait' });
+  /** Two shares, `jobs` jobs, a poll done; then one 401 on s1's list: the poll after it, and each token request's forceRefresh. */
+  async function afterOne401(jobs: number, pageSize?: number) {
+    const r = await sharesRig(2, pageSize);
+    for (let i = 1; i <= jobs; i++) r.sim.addJob({ id: `j${i}`, printerId: 'p0', upn: ANN, lifecycle: 'releaseWait' });
     const forced: boolean[] = [];
     const tp: TokenProvider = { getToken: async (q) => (forced.push(!!q.forceRefresh), ANN_TOKEN), account: () => ({ username: ANN }) };
     const src = source(r, {}, { tokenProvider: tp });
     await src.poll(ctx());
     forced.length = 0;
     r.sim.injectItemFault('/print/shares/s1/jobs', { status: 401 });
-    const ok = await src.poll(ctx());
+    return { r, src, forced, ok: await src.poll(ctx()) };
+  }
+
+  it('re-sends a batch item that answered 401 once with a refreshed token, then asks for sign-in', async () => {
+    const { r, src, forced, ok } = await afterOne401(1);
     expect(ok.complete).toBe(true);
     expect(ok.jobs.map((j) => j.key).sort()).toEqual(['up:s0/j1', 'up:s1/j1']);
     expect(forced).toEqual([false, true]);
@@ -440,15 +445,7 @@ describe('Graph throttling, auth and faults', () => {
   });
 
   it('one 401 refreshes the token once: the batches after it (next pages) use the new token', async () => {
-    const r = await sharesRig(2, 2);
-    for (let i = 0; i < 5; i++) r.sim.addJob({ id: `j${i}`, printerId: 'p0', upn: ANN, lifecycle: 'releaseWait' });
-    const forced: boolean[] = [];
-    const tp: TokenProvider = { getToken: async (q) => (forced.push(!!q.forceRefresh), ANN_TOKEN), account: () => ({ username: ANN }) };
-    const src = source(r, {}, { tokenProvider: tp });
-    await src.poll(ctx());
-    forced.length = 0;
-    r.sim.injectItemFault('/print/shares/s1/jobs', { status: 401 });
-    const ok = await src.poll(ctx());
+    const { forced, ok } = await afterOne401(5, 2);
     expect(ok.complete).toBe(true);
     // The re-sent step's next pages come in batches of their own: none of them forces another refresh.
     expect(forced.filter(Boolean)).toEqual([true]);
