@@ -108,9 +108,11 @@ export function printerUri(ctx: IppContext, id: string): string {
   return ctx.target.kind === 'printer' ? ctx.target.uri : `${ctx.target.base}/printers/${encodeURIComponent(id)}`;
 }
 
-/** Whether a queue is one this source watches. */
+/** Whether a queue is one this source watches (CUPS queue names are compared without case). */
 export function wanted(ctx: IppContext, id: string): boolean {
-  return ctx.target.kind === 'printer' || ctx.target.queues === null || ctx.target.queues.includes(id);
+  if (ctx.target.kind === 'printer' || ctx.target.queues === null) return true;
+  const name = id.toLowerCase();
+  return ctx.target.queues.some((q) => q.toLowerCase() === name);
 }
 
 export const kw = (name: string, value: string | string[]): RequestAttribute => ({ tag: TAG.KEYWORD, name, value });

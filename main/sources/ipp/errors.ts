@@ -97,6 +97,7 @@ export function toActionFailure(err: unknown, ctx: IppContext, job: Job, verb: s
     if (err.kind === 'unreachable' || err.kind === 'timeout' || err.kind === 'aborted') return new AppFailure('unreachable', `The IPP server at ${ctx.host} could not be reached to ${verb} job ${job.nativeId}; try again when it is back.`, { sourceId });
     if (err.kind === 'http' && err.status === 401 && ctx.client.credentialsWithheld) return new AppFailure('auth-required', withheldWords(ctx, ` to ${verb} job ${job.nativeId}`), { sourceId });
     if (err.kind === 'http' && err.status === 401) return new AppFailure('auth-required', `The IPP server at ${ctx.host} asks for a user name and password to ${verb} job ${job.nativeId}.`, { sourceId });
+    if (err.kind === 'http' && err.status === 426) return new AppFailure('not-allowed', `The IPP server at ${ctx.host} requires encryption to ${verb} job ${job.nativeId}: use an ipps:// (or https://) address in Settings.`, { sourceId });
     return new AppFailure('internal', `The IPP server at ${ctx.host} answered the request to ${verb} job ${job.nativeId} with something the monitor cannot use: ${err.message}.`, { sourceId });
   }
   return new AppFailure('internal', `Could not ${verb} job ${job.nativeId}: ${errorWords(err)}`, { sourceId });

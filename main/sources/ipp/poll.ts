@@ -43,7 +43,7 @@ async function readPrinters(ctx: IppContext, signal: AbortSignal): Promise<{ pri
     ctx.names.set(id, p.name);
     printers.push(p);
   }
-  const missing = target.kind === 'server' && target.queues ? target.queues.filter((q) => !printers.some((p) => p.id === q)) : [];
+  const missing = target.kind === 'server' && target.queues ? target.queues.filter((q) => !printers.some((p) => p.id.toLowerCase() === q.toLowerCase())) : [];
   return { printers, missing };
 }
 

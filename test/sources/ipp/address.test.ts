@@ -4,7 +4,8 @@
  * (its own rule, run here for real), so the source asks without it, as a CUPS server on http
  * answers most requests; and when the server does ask for one, the source says how to send it
  * (an encrypted address), not that the server cannot be reached. A printer's address given
- * without a path (read as a CUPS server) says to give the printer's own address.
+ * without a path (read as a CUPS server) says to give the printer's own address; one that requires
+ * encryption (426) says to use its ipps:// address.
  */
 import { describe, expect, it } from 'vitest';
 import { HttpClient, HttpError, type HttpRequest, type HttpResponse } from '../../../main/http/client';
@@ -80,6 +81,27 @@ describe('an IPP printer given by its host alone', () => {
         message: `The IPP server at 127.0.0.1:${sim.port} does not list its printers (CUPS-Get-Printers: "Operation not supported" (server-error-operation-not-supported)), so it is a printer rather than a CUPS server: give the printer's own address in Settings, such as ipp://127.0.0.1:${sim.port}/ipp/print.`,
       });
       expect(sim.requests.map((q) => q.operationId)).toContain(0x4002);
+    } finally {
+      await sim.close();
+    }
+  });
+});
+
+describe('an IPP printer that requires encryption (HTTP 426 Upgrade Required)', () => {
+  it('says to use an ipps:// address when it refuses an action, not that something went wrong inside', async () => {
+    const sim = await startIppSimulator();
+    try {
+      sim.addPrinter({ name: 'office' });
+      sim.addJob({ printer: 'office', name: 'Memo', user: 'alex', state: 3 });
+      const { deps } = makeDeps();
+      const src = createIppSource({ id: 'p', kind: 'ipp', url: sim.printerUrl('office'), user: 'alex' }, deps);
+      const r = await src.poll({ mode: 'full', signal: new AbortController().signal, activeJobs: new Map() });
+      const job = { ...r.jobs[0]!, stale: false, stuck: false, gone: false, lastSeenAt: null };
+      sim.injectFault({ kind: 'http', status: 426 });
+      await expect(src.act(job, { type: 'cancel' }, new AbortController().signal)).rejects.toMatchObject({
+        code: 'not-allowed',
+        message: `The IPP server at 127.0.0.1:${sim.port} requires encryption to cancel job ${job.nativeId}: use an ipps:// (or https://) address in Settings.`,
+      });
     } finally {
       await sim.close();
     }

@@ -103,6 +103,10 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
     expect(r.printers?.map((p) => p.id)).toEqual(['Büro%2']);
     const missing = await source({ printers: ['nope'] }).src.poll(ctx('full'));
     expect(missing.health).toMatchObject({ status: 'degraded', message: expect.stringContaining('has no queue "nope"') });
+    // CUPS queue names are not case-sensitive: "OFFICE" is the queue office.
+    const upper = await source({ printers: ['OFFICE'] }).src.poll(ctx('full'));
+    expect(upper.health.status).toBe('ok');
+    expect(upper.printers?.map((p) => p.id)).toEqual(['office']);
   });
 
   it('held -> released -> completed, through the printer URL', async () => {
