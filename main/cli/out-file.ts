@@ -4,7 +4,7 @@
  * compared by real path so that a link or another spelling of the path cannot get around it; and
  * never over an existing file unless `--force` is given. The write itself is atomic.
  */
-import { existsSync, lstatSync, realpathSync } from 'node:fs';
+import { existsSync, lstatSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { AppFailure } from '../../preload/contract/model';
 import { HISTORY_FILE_NAME } from '../state/history';
@@ -50,6 +50,9 @@ export function checkOutPath(target: string, configPath: string, opts: { force: 
     exists = true;
   } catch {
     /* nothing there */
+  }
+  if (exists && statSync(real, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new AppFailure('invalid-input', `--out ${target} is a folder; give the name of the file to write (a file in it, for example).`, { field: '--out' });
   }
   if (exists && !opts.force) {
     throw new AppFailure('invalid-input', `--out ${target} already exists; add --force to replace it.`, { field: '--out' });

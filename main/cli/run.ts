@@ -10,7 +10,7 @@ import { dispatch, type Handlers, type RequestInput, type RequestOutput } from '
 import { AppFailure, beginsWithField, notCheckedYet, problemDetail, secretEnvName, secretNamesFor, toAppError, type AppError, type HistoryEntry, type Job, type JobPatch, type SourceHealth } from '../../preload/contract/model';
 import { createAppCore } from '../core/app-core';
 import type { AppCore } from '../core/app-core-types';
-import { writeFileAtomic } from '../state/atomic-file';
+import { writeFailure, writeFileAtomic } from '../state/atomic-file';
 import { historyToCsv } from '../state/history';
 import { createFileLogger } from '../state/logger';
 import { createRedactor } from '../state/redact';
@@ -268,7 +268,7 @@ export async function runCli(io: CliIo): Promise<number> {
         try {
           await writeFileAtomic(path, text);
         } catch (err) {
-          throw new AppFailure('internal', `Could not write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+          throw writeFailure(path, err);
         }
         say(`${entries.length} finished job${entries.length === 1 ? '' : 's'} exported to ${path}`);
         io.stdout(`${path}\n`);

@@ -11,6 +11,7 @@ import type { Clock } from '../ports/ports';
 import type { QueueEngine } from '../queue/engine-types';
 import { MAX_PRINT_FILE_BYTES, type JobSource, type PrintFile } from '../queue/source';
 import { writeDiagnostics, diagnosticsFileName } from '../state/diagnostics';
+import { writeFailure } from '../state/atomic-file';
 import type { HistoryStore } from '../state/history';
 import type { Redactor } from '../state/redact';
 import type { PlatformPorts } from './app-core-types';
@@ -69,7 +70,7 @@ export function createFileHandlers(ctx: FileContext): FileHandlers {
     try {
       await writeFile(path, data);
     } catch (err) {
-      throw new AppFailure('internal', `Could not save to ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`);
+      throw writeFailure(path, err);
     }
     return { savedTo: path };
   }
@@ -129,6 +130,8 @@ export function createFileHandlers(ctx: FileContext): FileHandlers {
         secrets: view.secrets,
         logFiles: ctx.logFiles(),
         redactor: ctx.redactor,
+      }).catch((err: unknown) => {
+        throw writeFailure(path, err);
       });
       return { savedTo: path };
     },

@@ -7,6 +7,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, promises as fs, renameSync, rmSync, writeSync, constants as fsConstants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
+import { AppFailure } from '../../preload/contract/model';
 
 const TEMP_MARK = '.pqm-tmp-';
 
@@ -174,4 +175,31 @@ export async function copyAside(target: string, label: string, nowMs: number): P
       dest = `${asidePath(target, label, nowMs)}-${i}`;
     }
   }
+}
+
+const WRITE_FAILURES: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EISDIR: 'it is a folder',
+  ENOSPC: 'the disk is full',
+  EDQUOT: 'the disk quota is used up',
+  EROFS: 'the drive is read-only',
+  ENOENT: 'its folder cannot be found',
+  ENOTDIR: 'a part of its path is a file, not a folder',
+  // Making the folders of the path: one of them is there as a file.
+  EEXIST: 'a part of its path is a file, not a folder',
+  EBUSY: 'another program holds it',
+};
+
+/**
+ * A file the user asked for (an export, a diagnostics bundle, a job's output) that could not be
+ * written, in words: its path and why, never the name of the temporary file the write went through.
+ */
+export function writeFailure(path: string, err: unknown): AppFailure {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  const known = code ? WRITE_FAILURES[code] : undefined;
+  const why = known ? `${known} (${code})` : code ? `error ${code}` : 'it could not be written';
+  // A path that cannot be a file is the user's to change; a refusal or a full disk, the system's.
+  const kind = code === 'EISDIR' || code === 'ENOTDIR' || code === 'EEXIST' || code === 'ENOENT' ? 'invalid-input' : code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'not-allowed' : 'conflict';
+  return new AppFailure(kind, `Could not write ${path}: ${why}.`);
 }

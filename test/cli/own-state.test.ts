@@ -73,6 +73,25 @@ describe('--out never targets the configuration in use', () => {
     expect(forced.code).toBe(0);
     expect(JSON.parse(await readFile(out, 'utf8'))).toMatchObject({ kind: 'print-queue-monitor-diagnostics' });
   });
+
+  it('a folder given as --out is named as such, also with --force, and a file that cannot be written says why, not the temporary file', async () => {
+    const h = await home();
+    const folder = join(h.dir, 'reports');
+    await mkdir(folder);
+    for (const args of [['diagnostics', '--out', folder], ['diagnostics', '--out', folder, '--force'], ['history', 'export', '--csv', '--out', folder, '--force']]) {
+      const r = await pqm(h, args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toBe(`pqm: error (invalid-input): --out ${folder} is a folder; give the name of the file to write (a file in it, for example). [field --out]\n`);
+    }
+    // A path under a file (its "folder" is a file): why, in words.
+    await writeFile(join(h.dir, 'plain.txt'), 'x');
+    for (const args of [['diagnostics', '--out', join(h.dir, 'plain.txt', 'd.json')], ['history', 'export', '--csv', '--out', join(h.dir, 'plain.txt', 'h.csv')]]) {
+      const r = await pqm(h, args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr).toMatch(/^pqm: error \(invalid-input\): Could not write .*plain\.txt\/(d\.json|h\.csv): a part of its path is a file, not a folder \((ENOTDIR|EEXIST)\)\.\n$/);
+      expect(r.stderr).not.toMatch(/pqm-tmp/);
+    }
+  });
 });
 
 describe('read-only commands never write', () => {
