@@ -122,7 +122,7 @@ export async function runCli(io: CliIo): Promise<number> {
   // Everything else runs the app core.
   const secrets = createEnvSecretStore(io.env, redactor);
   const logDir = besideSettings(configPath, 'logs');
-  const logger = createFileLogger({ dir: logDir, fileName: 'cli.log', redactor, ...(args.verbose ? { echo: (line: string) => io.stderr(`${line}\n`) } : {}) });
+  const logger = createFileLogger({ dir: logDir, fileName: 'cli.log', redactor, onBroken: (message) => io.stderr(`pqm: ${message}\n`), ...(args.verbose ? { echo: (line: string) => io.stderr(`${line}\n`) } : {}) });
   const platform = createNodePlatform({
     checkSavePath: (path) => checkOutPath(path, configPath, { force: flag('--force'), platform: io.platform }),
     cwd: io.cwd,

@@ -27,6 +27,8 @@ export interface FileLoggerOptions {
   clock?: Clock;
   /** Also echo to this function (the CLI's --verbose writes to stderr). Gets the redacted line. */
   echo?: (line: string) => void;
+  /** Told once that the log file cannot be written (and logging stops); default: a process warning. */
+  onBroken?: (message: string) => void;
 }
 
 export interface FileLogger extends Logger {
@@ -81,7 +83,9 @@ export function createFileLogger(opts: FileLoggerOptions): FileLogger {
     } catch (err) {
       // Logging must never take the program down; say so once where someone may see it.
       broken = true;
-      process.emitWarning(`Print Queue Monitor cannot write its log file ${path}: ${(err as Error).message}`);
+      const message = `Print Queue Monitor cannot write its log file ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); it goes on without it.`;
+      if (opts.onBroken) opts.onBroken(message);
+      else process.emitWarning(message);
     }
     opts.echo?.(line.trimEnd());
   };

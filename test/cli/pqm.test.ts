@@ -175,6 +175,16 @@ describe('help and usage', () => {
     }
   });
 
+  it('a log file that cannot be written is said once, as a pqm line, and the command goes on', async () => {
+    const h = await home({ version: 1, sources: [] });
+    // A file where the logs folder would be.
+    await writeFile(join(h.dir, 'logs'), 'not a folder');
+    const r = await pqmInProcess(h, ['sources', '--json']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/^pqm: Print Queue Monitor cannot write its log file .*cli\.log \((EEXIST|ENOTDIR)\); it goes on without it\.$/m);
+    expect(r.stderr.match(/cannot write its log file/g)).toHaveLength(1);
+  });
+
   it('usage errors with --json are JSON on stderr', async () => {
     const h = await home({ version: 1, sources: [aoSource()] });
     const j = await pqm(h, ['track', 'ao', 'x', '--kind', 'docx', '--json']);
