@@ -242,6 +242,8 @@ export async function runCli(io: CliIo): Promise<number> {
           ...(opt('--orientation') ? { orientation: opt('--orientation') as 'portrait' | 'landscape' } : {}),
           ...(opt('--to-file') ? { printToFileName: opt('--to-file') } : {}),
         });
+        // Printed, but `pqm jobs` and the app will not follow it: said, not failed (printing again would print twice).
+        if (typeof job.extra.notTracked === 'string') say(`job ${job.key} was printed, but ${job.extra.notTracked}.`);
         if (json) out(job);
         else io.stdout(jobLine(job));
         return EXIT.ok;

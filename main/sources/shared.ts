@@ -6,7 +6,7 @@
  */
 import { userInfo } from 'node:os';
 import { HttpError } from '../http/client';
-import type { Clock } from '../ports/ports';
+import type { Clock, TrackedJob } from '../ports/ports';
 import type { SourceDeps } from './deps';
 
 /** True when the work was stopped on purpose (the signal fired, or the HTTP layer says aborted). */
@@ -90,4 +90,24 @@ export function safeUserName(): string {
 export function powershellPath(env: Record<string, string | undefined> = process.env): string {
   const root = env.SystemRoot ?? env.SYSTEMROOT ?? 'C:\\Windows';
   return `${root}\\System32\\WindowsPowerShell\\v1.0\\powershell.exe`;
+}
+
+/**
+ * Saves a job just handed to a service to the tracked list (what `pqm jobs` and the next start
+ * follow). A failure (a read-only settings folder) is not the print's: the job was sent. It is
+ * logged and returned in words, for the job's extra.notTracked, which pqm print says.
+ */
+export async function trackPrinted(deps: Pick<SourceDeps, 'tracked' | 'logger'>, job: TrackedJob): Promise<string | null> {
+  try {
+    await deps.tracked.add(job);
+    return null;
+  } catch (err) {
+    deps.logger.warn('A printed job could not be saved for tracking', { sourceId: job.sourceId, error: errorWords(err) });
+    return `it could not be saved for tracking (${errorWords(err)}), so it is followed only while this program runs`;
+  }
+}
+
+/** The job as answered, with why it is not tracked when it is not. */
+export function withTracking<J extends { extra: Record<string, unknown> }>(job: J, notTracked: string | null): J {
+  return notTracked === null ? job : { ...job, extra: { ...job.extra, notTracked } };
 }

@@ -3,7 +3,7 @@
  * the license never printed, a refused license is exit 3.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startScriptxSimulator, type ScriptxSimulator } from '../simulators/scriptx/server';
 import type { Job, SourceHealth } from '../../preload/contract/model';
@@ -68,6 +68,17 @@ describe('pqm with ScriptX.Services', () => {
     const missing = await pqm(h, ['print', 'local', '--file', 'nope.pdf']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^pqm: error \(not-found\): The file nope\.pdf could not be read/);
+  });
+
+  it('a print that cannot be saved for tracking says so, and is not an error (printing again would print twice)', async () => {
+    const h = await home();
+    // tracked.json cannot be written: a folder stands where it would be.
+    await mkdir(join(h.dir, 'tracked.json'));
+    const r = await pqm(h, ['print', 'local', '--html', '<p>Not followed</p>', '--json']);
+    expect(r.code).toBe(0);
+    const job = JSON.parse(r.stdout) as Job;
+    expect(r.stderr).toContain(`pqm: job ${job.key} was printed, but it could not be saved for tracking (`);
+    expect(r.stderr).toContain('so it is followed only while this program runs.');
   });
 
   it('tracks a token handed in (--kind html) and keeps it across runs', async () => {

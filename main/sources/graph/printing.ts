@@ -8,7 +8,7 @@ import { AppFailure, type Job } from '../../../preload/contract/model';
 import type { PrintRequest } from '../../../preload/contract/contract';
 import { HttpError } from '../../http/client';
 import type { PrintFile, PrintProgress, SourceJob } from '../../queue/source';
-import { errorWords } from '../shared';
+import { errorWords, trackPrinted, withTracking } from '../shared';
 import { AuthRequiredError, PRINT_SCOPES, READ_SCOPES } from './auth';
 import { PrintJobSchema, UploadProgressSchema, UploadSessionSchema, graphErrorMessage, seg, type PrintJob } from './client';
 import { knownUpn, type GraphContext } from './context';
@@ -179,7 +179,7 @@ async function print(ps: PrintingState, req: PrintRequest, file: PrintFile | nul
   const key = makeJobKey(config.id, locatorOf(shareId, pj.id));
   submitted.set(key, { req, file });
   documentNames.set(key, file.name);
-  await deps.tracked.add({ sourceId: config.id, id: trackedIdOf({ via: 'shares', ownerId: shareId, jobId: pj.id }), addedAt: new Date(deps.clock.now()).toISOString(), submission: { shareId, title: req.title ?? null, fileName: file.name, contentType: file.contentType, size: file.bytes.length } });
+  const notTracked = await trackPrinted(deps, { sourceId: config.id, id: trackedIdOf({ via: 'shares', ownerId: shareId, jobId: pj.id }), addedAt: new Date(deps.clock.now()).toISOString(), submission: { shareId, title: req.title ?? null, fileName: file.name, contentType: file.contentType, size: file.bytes.length } });
   const documentId = pj.documents?.[0]?.id;
   if (!documentId) throw new AppFailure('internal', 'Universal Print created the job without a document to upload to.', { sourceId: config.id });
   let session;
@@ -219,9 +219,9 @@ async function print(ps: PrintingState, req: PrintRequest, file: PrintFile | nul
   }
   deps.logger.info('Universal Print job submitted', { sourceId: config.id, key, bytes: file.bytes.length });
   try {
-    return mapped(ps, await readJob(ps, 'shares', shareId, pj.id, ctx.signal), shareId);
+    return withTracking(mapped(ps, await readJob(ps, 'shares', shareId, pj.id, ctx.signal), shareId), notTracked);
   } catch {
-    return mapped(ps, { ...pj, status: { state: 'pending', description: null, details: [] } }, shareId);
+    return withTracking(mapped(ps, { ...pj, status: { state: 'pending', description: null, details: [] } }, shareId), notTracked);
   }
 }
 

@@ -6,7 +6,7 @@
 import type { PrintRequest } from '../../../preload/contract/contract';
 import { AppFailure, type Job } from '../../../preload/contract/model';
 import type { PrintFile, SourceJob } from '../../queue/source';
-import { errorWords } from '../shared';
+import { errorWords, trackPrinted, withTracking } from '../shared';
 import { askStatus, connect, iso, newEntry, whereOf, type ScriptxContext, type Submission } from './context';
 import { HttpError } from '../../http/client';
 import { tokenProblem, type DeviceBody, type JobKind, type PrintAnswer, type PrintHtmlBody, type PrintPdfBody, type ScriptxClient } from './client';
@@ -114,13 +114,9 @@ async function follow(ctx: ScriptxContext, c: ScriptxClient, sent: { req: PrintR
   if (html !== null && submission.htmlInMemory) ctx.heldHtml.set(token, html);
   const persisted = persistedSubmission(e);
   if (submission.htmlInMemory) (persisted.request as PrintRequest) = { ...req, document: { type: 'html', html: '' } };
+  const notTracked = await trackPrinted(ctx.deps, { sourceId: ctx.config.id, id: token, kind: out.kind, addedAt: e.addedAt, submission: persisted });
   try {
-    await ctx.deps.tracked.add({ sourceId: ctx.config.id, id: token, kind: out.kind, addedAt: e.addedAt, submission: persisted });
-  } catch (err) {
-    ctx.deps.logger.warn('Could not persist a ScriptX job for tracking', { sourceId: ctx.config.id, error: errorWords(err) });
-  }
-  try {
-    return await applyAnswer(ctx, e, await askStatus(ctx, c, e, signal));
+    return withTracking(await applyAnswer(ctx, e, await askStatus(ctx, c, e, signal)), notTracked);
   } catch {
     // The first status is not there yet: report what the print answer said; polling follows.
     e.updatedAt = iso(ctx);
@@ -130,7 +126,7 @@ async function follow(ctx: ScriptxContext, c: ScriptxClient, sent: { req: PrintR
     };
     e.code = null;
     e.last = initial;
-    return initial;
+    return withTracking(initial, notTracked);
   }
 }
 

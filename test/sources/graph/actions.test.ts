@@ -168,6 +168,18 @@ describe('printing to a share', () => {
     expect(job.document).toBe('report.pdf');
   });
 
+  it('a job that cannot be saved for tracking is still uploaded and started, saying why it is not tracked', async () => {
+    const r = await setup();
+    r.tracked.add = async () => {
+      throw Object.assign(new Error("EROFS: read-only file system, open 'tracked.json'"), { code: 'EROFS' });
+    };
+    const src = source(r, {}, { uploadChunkBytes: CHUNK });
+    const job = await src.print!(req, file(1000), { signal: sig() });
+    expect(job.state).toBe('queued');
+    expect(job.extra.notTracked).toMatch(/^it could not be saved for tracking/);
+    expect(r.sim.log.filter((e) => e.method === 'POST' && e.path.endsWith('/start'))).toHaveLength(1);
+  });
+
   it('cancels mid-upload by deleting the upload URL it holds, and the job shows canceled', async () => {
     const r = await setup();
     const src = source(r, {}, { uploadChunkBytes: CHUNK });

@@ -140,6 +140,17 @@ describe('printing', () => {
     await expect(h.source.print!(req({ document: { type: 'html', html: '<p>x</p>' } }), null, { signal: signal() })).rejects.toMatchObject({ code: 'unreachable', message: expect.stringMatching(/^Printing failed: ScriptX\.Services at .* could not be reached\.$/) });
   });
 
+  it('a printed job that cannot be saved for tracking is still the printed job, saying why it is not tracked', async () => {
+    h = await harness();
+    h.tracked.add = async () => {
+      throw Object.assign(new Error("EROFS: read-only file system, open 'tracked.json'"), { code: 'EROFS' });
+    };
+    const job = await h.source.print!(req({ document: { type: 'html', html: '<p>x</p>' } }), null, { signal: signal() });
+    expect(job.state).toBe('queued');
+    expect(job.extra.notTracked).toMatch(/^it could not be saved for tracking \(.*read-only file system.*\), so it is followed only while this program runs$/);
+    expect(h.sim.prints).toHaveLength(1);
+  });
+
   it('shows SoftError, Ok and a 400 refusal as the service said them', async () => {
     h = await harness();
     await expect(h.source.print!(req({ document: { type: 'html', html: '<p>x</p>' }, printer: 'Nope' }), null, { signal: signal() })).rejects.toMatchObject({
