@@ -6,7 +6,7 @@
 import type { PrintRequest } from '../../../preload/contract/contract';
 import { AppFailure, type Job } from '../../../preload/contract/model';
 import type { PrintFile, SourceJob } from '../../queue/source';
-import { errorWords, trackPrinted, withTracking } from '../shared';
+import { trackPrinted, withTracking } from '../shared';
 import { askStatus, connect, iso, newEntry, whereOf, type ScriptxContext, type Submission } from './context';
 import { HttpError } from '../../http/client';
 import { tokenProblem, type DeviceBody, type JobKind, type PrintAnswer, type PrintHtmlBody, type PrintPdfBody, type ScriptxClient } from './client';
