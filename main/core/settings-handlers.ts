@@ -13,7 +13,7 @@ import type { SourceDeps } from '../sources/deps';
 import { createSource, sourceDisplayName } from '../sources/index';
 import { spoolerUnavailableReason } from '../sources/windows-spooler/source';
 import type { Redactor } from '../state/redact';
-import { loadSettings, saveSettings, type LoadedSettings } from '../state/settings';
+import { loadSettings, saveSettings, saveUiSettings, type LoadedSettings } from '../state/settings';
 import type { PlatformPorts } from './app-core-types';
 import { keepPrivileged } from './privileged';
 import { boundSecretStore, secretDestination } from './secret-binding';
@@ -45,7 +45,7 @@ export interface SettingsContext {
   learnSecrets(configs: SourceConfig[]): Promise<void>;
 }
 
-export type SettingsHandlers = Pick<Handlers, 'getSettings' | 'saveSettings' | 'setSecret' | 'clearSecret' | 'testSource'>;
+export type SettingsHandlers = Pick<Handlers, 'getSettings' | 'saveSettings' | 'saveUiSettings' | 'setSecret' | 'clearSecret' | 'testSource'>;
 
 export function createSettingsHandlers(ctx: SettingsContext): { handlers: SettingsHandlers; view(): Promise<SettingsView>; reload(): Promise<SettingsView> } {
   /** Saves of the settings, one after the other. */
@@ -152,8 +152,17 @@ export function createSettingsHandlers(ctx: SettingsContext): { handlers: Settin
     },
 
     async saveSettings({ settings }) {
-      // No request chooses programs to run or the update feed: those stay as in the file.
-      return settingsInTurn((previous) => saveSettings(ctx.configPath, keepPrivileged(settings, previous, ctx.configPath), { logger: ctx.logger }));
+      // No request chooses programs to run or the update feed: those stay as in the file, as it is
+      // now (edited by hand since it was read, a service block is kept, not the one read before).
+      return settingsInTurn(async (previous) => {
+        const onDisk = await loadSettings(ctx.configPath, { logger: ctx.logger, writeBackMigration: false });
+        const current = onDisk.status === 'ok' && onDisk.problems.length === 0 ? onDisk.settings : previous;
+        return saveSettings(ctx.configPath, keepPrivileged(settings, current, ctx.configPath), { logger: ctx.logger });
+      });
+    },
+
+    async saveUiSettings({ ui }) {
+      return settingsInTurn(() => saveUiSettings(ctx.configPath, ui, { logger: ctx.logger }));
     },
 
     async setSecret({ sourceId, name, value }) {

@@ -439,6 +439,29 @@ export interface SaveOptions {
  * on disk is invalid, newer or unreadable, unless `replaceInvalid`. Returns the backup path when an
  * existing file was copied aside.
  */
+/**
+ * Saves the view choices alone (`ui`), into the file as it is now: whatever else it holds (a
+ * source or a service block added by hand while the app runs) stays as it is. A file that cannot
+ * be written back as read (invalid, newer) is left untouched.
+ */
+export async function saveUiSettings(path: string, ui: unknown, opts: SettingsIoOptions = {}): Promise<{ settings: Settings }> {
+  const parsed = UiSettings.safeParse(ui);
+  if (!parsed.success) {
+    const e = invalidInput(parsed.error, 'ui');
+    throw new AppFailure('invalid-input', e.message, { field: e.field });
+  }
+  return withFileLock(path, async () => {
+    const current = await readParsed(path);
+    if (!isWritable(current)) {
+      throw new AppFailure('conflict', `The view choices were not saved: the settings file ${path} ${current.status === 'newer' ? 'was written by a newer version of Print Queue Monitor' : 'has a problem'}: ${current.problems[0]?.message ?? 'it is not valid'} It is left untouched.`);
+    }
+    const settings = Settings.parse({ ...current.settings, ui: parsed.data });
+    await writeFileAtomic(path, serialize(settings));
+    opts.logger?.debug('view choices saved', { path });
+    return { settings };
+  });
+}
+
 export async function saveSettings(path: string, next: unknown, opts: SaveOptions = {}): Promise<{ settings: Settings; backup?: string }> {
   const now = opts.now ?? Date.now;
   const parsed = Settings.safeParse(next);

@@ -26,6 +26,7 @@ export const REQUEST_NAMES = [
   'resumeMonitoring',
   'getSettings',
   'saveSettings',
+  'saveUiSettings',
   'setSecret',
   'clearSecret',
   'testSource',

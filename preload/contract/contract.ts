@@ -11,6 +11,7 @@ import {
   PrinterKey,
   SecretName,
   Settings,
+  UiSettings,
   SourceConfig,
   SourceId,
   type SourceKind,
@@ -220,6 +221,8 @@ export const requests = {
   resumeMonitoring: request<null>()(Empty),
   getSettings: request<SettingsView>()(Empty),
   saveSettings: request<SettingsView>()(z.object({ settings: Settings }).strict()),
+  /** The view choices alone, into the settings file as it is now (the window's copy of the rest may be older). */
+  saveUiSettings: request<SettingsView>()(z.object({ ui: UiSettings }).strict()),
   setSecret: request<null>()(z.object({ sourceId: SourceId, name: SecretName, value: z.string().min(1).max(20_000) }).strict()),
   clearSecret: request<null>()(z.object({ sourceId: SourceId, name: SecretName }).strict()),
   /** Tests a configuration with the secrets typed with it; stored ones only where they belong. */

@@ -21,7 +21,7 @@ afterEach(() => {
 const sources = [makeHealth({ id: 'local', name: 'This PC' })];
 const jobs = () => [makeJob({ key: 'local:a', document: 'Invoice.pdf', state: 'printing' }), makeJob({ key: 'local:b', document: 'Budget.xlsx', state: 'queued' })];
 const headers = () => screen.getAllByRole('columnheader').map((h) => h.dataset.col);
-const savedUi = () => m!.bridge.calls.filter((c) => c.name === 'saveSettings').map((c) => (c.input as { settings: { ui: UiSettings } }).settings.ui);
+const savedUi = () => m!.bridge.calls.filter((c) => c.name === 'saveUiSettings').map((c) => (c.input as { ui: UiSettings }).ui);
 
 describe('column layout', () => {
   it('leaves out the lowest-priority columns first when the grid is narrow, never Document or State; kept ones stay and scroll', () => {

@@ -402,6 +402,14 @@ export class FakeBridge implements PrintQueueBridge {
         this.emit('settings:changed', { settings: view.settings, problems: view.problems });
         return view;
       },
+      saveUiSettings: async ({ ui }) => {
+        // As the core: only the view choices change; a file with problems is left untouched.
+        if (this.problems.length) throw new AppFailure('conflict', 'The view choices were not saved: the settings file has a problem.');
+        this.settings = { ...this.settings, ui: structuredClone(ui) };
+        const view = this.view();
+        this.emit('settings:changed', { settings: view.settings, problems: view.problems });
+        return view;
+      },
       setSecret: async ({ sourceId, name, value }) => {
         this.secrets.set(`${sourceId}.${name}`, value);
         return null;

@@ -30,6 +30,7 @@ export const VALID_EXAMPLES: Record<RequestName, Record<string, unknown>> = {
   resumeMonitoring: {},
   getSettings: {},
   saveSettings: { settings: { version: 1, sources: [] } },
+  saveUiSettings: { ui: { view: 'active', search: '', mineOnly: false } },
   setSecret: { sourceId: 'ao', name: 'SECURITY_CODE', value: 'x' },
   clearSecret: { sourceId: 'ao', name: 'SECURITY_CODE' },
   testSource: { source: { id: 'ao', kind: 'aodocs', libraryIds: ['lib'] } },

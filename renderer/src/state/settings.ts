@@ -70,10 +70,12 @@ export function createSettings(opts: { call: Call; notify: Notify; notifyBackgro
   }
   async function persistUi(): Promise<void> {
     uiSaveTimer = null;
-    const view = settingsView.value;
-    if (!view) return;
-    const r = await saveSettings({ ...view.settings, ui: ui.value });
-    if (!r.ok) notify('error', t.settingsSaveFailed(r.error.message));
+    if (!settingsView.value) return;
+    // The view choices alone: the window's copy of the rest may be older than the file (edited by
+    // hand, or by another copy of the app), and is never written back with them.
+    const r = await call('saveUiSettings', { ui: ui.value });
+    if (r.ok) settingsView.value = r.value;
+    else notify('error', t.settingsSaveFailed(r.error.message));
   }
   function flushUi(): Promise<void> {
     if (!uiSaveTimer) return Promise.resolve();

@@ -201,6 +201,31 @@ describe('settings through the core', () => {
     expect(JSON.parse(await readFile(config, 'utf8')).ui.theme).toBe('light');
   });
 
+  it('what the file gained by hand while the app ran survives the window\'s saves: view choices touch only ui, a save keeps the file\'s service block', async () => {
+    const scriptx = { id: 'local', kind: 'scriptx', baseUrl: 'http://127.0.0.1:9' };
+    const a = await core({ version: 1, sources: [ao(), scriptx] });
+    const windowCopy = a.core.settings().settings;
+    // An administrator adds service control by hand, as the service panel says to.
+    const service = { restart: { file: 'C:\\Tools\\restart.cmd', args: [] } };
+    const edited = { version: 1, sources: [ao(), { ...scriptx, service }], polling: { aodocs: { activeMs: 5000, idleMs: 60000 } } };
+    await writeFile(config, JSON.stringify(edited, null, 2));
+    // The window saves a view choice: only ui changes in the file.
+    const r = await a.call<{ settings: { ui: { search: string } } }>('saveUiSettings', { ui: { ...windowCopy.ui, search: 'invoice' } });
+    expect(r).toMatchObject({ ok: true, value: { settings: { ui: { search: 'invoice' } } } });
+    const after = JSON.parse(await readFile(config, 'utf8'));
+    expect(after.sources[1].service).toEqual(service);
+    expect(after.polling.aodocs).toEqual({ activeMs: 5000, idleMs: 60000 });
+    expect(after.ui.search).toBe('invoice');
+    // A save of the window's older copy (no service block in it) keeps the file's service block.
+    const saved = await a.call('saveSettings', { settings: { ...windowCopy, ui: { ...windowCopy.ui, theme: 'dark' } } });
+    expect(saved.ok).toBe(true);
+    expect(JSON.parse(await readFile(config, 'utf8')).sources[1].service).toEqual(service);
+    // A file with a problem is left untouched by a view choice.
+    await writeFile(config, '{ "version": 1, ');
+    expect(await a.call('saveUiSettings', { ui: windowCopy.ui })).toMatchObject({ ok: false, error: { code: 'conflict' } });
+    expect(await readFile(config, 'utf8')).toBe('{ "version": 1, ');
+  });
+
   it('a valid save rebuilds the sources and keeps secrets out of the file', async () => {
     const a = await core({ version: 1, sources: [ao()] });
     const r = await a.call('saveSettings', { settings: { version: 1, sources: [ao(), ao({ id: 'ao2', enabled: false })] } });
