@@ -56,6 +56,8 @@ export interface NotificationRulesOptions {
   coalesceMs?: number;
   /** How long a cancel made in this app is remembered (so it is not reported as someone else's). */
   ownActionMemoryMs?: number;
+  /** The name a source is shown by (a job without a printer is said to be on it); else the names its health events gave. */
+  sourceName?: (sourceId: string) => string | undefined;
 }
 
 export interface NotificationRules {
@@ -66,6 +68,9 @@ export interface NotificationRules {
   flush(): void;
   dispose(): void;
 }
+
+/** What a stuck job is still doing, in words. */
+const STILL: Partial<Record<Job['state'], string>> = { queued: 'waiting in the queue', processing: 'being prepared', printing: 'printing', paused: 'paused', unknown: 'in an unknown state' };
 
 export const DEFAULT_COALESCE_MS = 2000;
 /** Days before a license expiry at which to warn, once each. */
@@ -84,10 +89,6 @@ const SUMMARY: Record<NotificationEvent, (n: number) => string> = {
 function docName(job: Job): string {
   const name = jobName(job);
   return name.length > 80 ? `${name.slice(0, 79)}…` : name;
-}
-
-function where(job: Job): string {
-  return job.printer ?? job.sourceId;
 }
 
 /** Reads the days left on a license from a source's health detail (ScriptX reports it). */
@@ -110,6 +111,10 @@ export function createNotificationRules(opts: NotificationRulesOptions): Notific
   const ownActions = new Map<string, number>();
   const lastStatus = new Map<string, SourceHealth['status']>();
   const licenseWarned = new Map<string, number>();
+  /** Source names as their health events gave them. */
+  const names = new Map<string, string>();
+  /** Where a job is, in words: its printer, else its source by name (never its id). */
+  const where = (job: Job): string => job.printer ?? opts.sourceName?.(job.sourceId) ?? names.get(job.sourceId) ?? 'its print service';
   let pending: NotificationSpec[] = [];
   let timer: unknown = null;
 
@@ -246,7 +251,8 @@ export function createNotificationRules(opts: NotificationRulesOptions): Notific
       {
         event: 'stuck',
         title: `Stuck: ${docName(job)}`,
-        body: job.detail ? `No progress on ${where(job)}: ${job.detail}` : `No progress on ${where(job)} for a while (${job.rawState}).`,
+        // The service's own code ("3 pending (none)") is for the details panel, not a notification.
+        body: job.detail ? `No progress on ${where(job)}: ${job.detail}` : `No progress on ${where(job)} for a while; it is still ${STILL[job.state] ?? 'waiting'}.`,
         key: job.key,
         sourceId: job.sourceId,
         count: 1,
@@ -257,6 +263,7 @@ export function createNotificationRules(opts: NotificationRulesOptions): Notific
   }
 
   function onHealth(h: SourceHealth): void {
+    names.set(h.id, h.name);
     const before = lastStatus.get(h.id);
     lastStatus.set(h.id, h.status);
     if (h.status !== before && (h.status === 'down' || h.status === 'auth-required')) {

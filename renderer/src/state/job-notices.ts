@@ -46,6 +46,7 @@ export function watchJobNotices(store: Store, clock: RulesClock = windowClock): 
   const rules = createNotificationRules({
     clock,
     settings: () => store.settingsView.value?.settings.notifications ?? NOT_LOADED,
+    sourceName: (id) => store.sourceNames.value.get(id),
     deliver: (spec) => {
       if (!JOB_EVENTS.includes(spec.event)) return;
       store.notify(LEVEL[spec.event] ?? 'info', t.jobNotice(spec.title, spec.body), undefined, actionsFor(store, spec));

@@ -24,6 +24,28 @@ describe('notification rules', () => {
     expect(s.shown).toEqual([{ event: 'completed', title: 'Printed: Invoice.pdf', body: 'Completed on HP 1.', key: 'local:1', sourceId: 'local', count: 1 }]);
   });
 
+  it('a job without a printer is said to be on its source by name, never by the source\'s id', async () => {
+    const s = setup();
+    // Learned from the source's health, as the app's events give it.
+    s.rules.handle({ type: 'health', source: makeHealth({ id: 'local', name: 'ScriptX.Services on this PC', status: 'ok' }) });
+    s.transition(makeJob({ key: 'local:74', document: null, printer: null }), 'printing', 'completed');
+    s.rules.handle({ type: 'stuck', job: makeJob({ key: 'local:75', document: 'Slow.pdf', printer: null, detail: 'The PDF engine is printing the content.', stuck: true }) });
+    await s.settle();
+    expect(s.shown.map((n) => n.body)).toEqual(['Completed on ScriptX.Services on this PC.', 'No progress on ScriptX.Services on this PC: The PDF engine is printing the content.']);
+    // Without the service's words, the state in words, not its code ("3 pending (none)").
+    s.rules.handle({ type: 'stuck', job: makeJob({ key: 'cups:office/3', sourceId: 'cups', sourceKind: 'ipp', document: 'Memo', printer: 'Office', detail: null, state: 'queued', rawState: '3 pending (none)', stuck: true }) });
+    await s.settle();
+    expect(s.shown.at(-1)?.body).toBe('No progress on Office for a while; it is still waiting in the queue.');
+    s.shown.length = 2;
+    // A name given by the window's own list of sources wins; without any, no id is shown.
+    const named = createNotificationRules({ clock: s.clock, settings: () => NotificationSettings.parse({}), deliver: (spec) => s.shown.push(spec), coalesceMs: 0, sourceName: (id) => (id === 'up' ? 'Universal Print' : undefined) });
+    named.handle({ type: 'transition', job: makeJob({ key: 'up:s1/9', sourceId: 'up', sourceKind: 'graph', document: 'A.pdf', printer: null, state: 'completed' }), from: 'printing', to: 'completed' });
+    await s.clock.advance(0);
+    named.handle({ type: 'transition', job: makeJob({ key: 'x:9', sourceId: 'x', document: 'B.pdf', printer: null, state: 'completed' }), from: 'printing', to: 'completed' });
+    await s.clock.advance(0);
+    expect(s.shown.slice(2).map((n) => n.body)).toEqual(['Completed on Universal Print.', 'Completed on its print service.']);
+  });
+
   it('at most one per job transition, and none for a first sighting', async () => {
     const s = setup();
     const job = makeJob({ key: 'local:1' });
