@@ -78,7 +78,18 @@ export async function track(ctx: ScriptxContext, id: string, trackOpts: TrackOpt
   if (problem) throw new AppFailure('invalid-input', `This is not a ScriptX job id: ${problem}.`, { field: 'id', sourceId });
   await syncTracked(ctx).catch(() => undefined);
   const existing = ctx.entries.get(id);
-  if (existing?.last && (existing.finished || !trackOpts.kind || trackOpts.kind === existing.kind)) return existing.last;
+  const label = trackOpts.title || trackOpts.printer ? { ...(trackOpts.title ? { title: trackOpts.title } : {}), ...(trackOpts.printer ? { printer: trackOpts.printer } : {}) } : null;
+  if (existing?.last && (existing.finished || !trackOpts.kind || trackOpts.kind === existing.kind)) {
+    // Already followed: what it is now told of it (a job handed in without its name) is taken.
+    if (label && !existing.submittedByApp) {
+      existing.document = label.title ?? existing.document;
+      existing.printer = label.printer ?? existing.printer;
+      existing.last = { ...existing.last, document: existing.document, printer: existing.printer };
+      const submission = { ...(existing.submission ?? {}), label: { ...(existing.document ? { title: existing.document } : {}), ...(existing.printer ? { printer: existing.printer } : {}) } };
+      await ctx.deps.tracked.update(sourceId, id, { submission }).catch((err: unknown) => ctx.deps.logger.warn('Could not record the name of a tracked ScriptX job', { sourceId, error: errorWords(err) }));
+    }
+    return existing.last;
+  }
 
   let c: ScriptxClient;
   try {
@@ -87,7 +98,6 @@ export async function track(ctx: ScriptxContext, id: string, trackOpts: TrackOpt
     throw toActionFailure(err, ctx, `Tracking job ${id}`);
   }
   const kinds: JobKind[] = trackOpts.kind ? [trackOpts.kind] : ['html', 'pdf'];
-  const label = trackOpts.title || trackOpts.printer ? { ...(trackOpts.title ? { title: trackOpts.title } : {}), ...(trackOpts.printer ? { printer: trackOpts.printer } : {}) } : null;
   const e: Entry = existing ?? entryFromTracked({ sourceId, id, addedAt: iso(ctx), ...(label ? { submission: { label } } : {}) });
   // A job the app printed keeps its own title and printer; one handed in takes what it is given.
   if (existing && !existing.submittedByApp && label) {

@@ -185,6 +185,19 @@ describe('ScriptX polling', () => {
     expect(h.statusRequests(done)).toBe(1);
   });
 
+  it('a job already followed takes the document name and printer it is tracked with again, and keeps them', async () => {
+    h = await harness({ sim: { stepMs: 100_000 } });
+    const token = h.sim.addJob();
+    const first = await h.source.track!(token, {}, signal());
+    expect(first).toMatchObject({ document: null, printer: null });
+    const named = await h.source.track!(token, { title: 'Sales.pdf', printer: 'Office LaserJet' }, signal());
+    expect(named).toMatchObject({ key: `local:${token}`, document: 'Sales.pdf', printer: 'Office LaserJet' });
+    await h.clock.advance(1000);
+    expect(byKey((await h.poll('full')).jobs, `local:${token}`)).toMatchObject({ document: 'Sales.pdf', printer: 'Office LaserJet' });
+    // Saved with the job: the next start (or pqm) shows it by that name too.
+    expect(h.tracked.jobs.find((t) => t.id === token)?.submission).toMatchObject({ label: { title: 'Sales.pdf', printer: 'Office LaserJet' } });
+  });
+
   it('picks up a token another process (the CLI) added to the tracked list', async () => {
     h = await harness({ sim: { stepMs: 100_000 } });
     await h.poll('full');
