@@ -45,6 +45,8 @@ describe('the queue', () => {
     expect(within(row).getByText('50%')).toBeTruthy();
     expect(screen.getByRole('grid').getAttribute('aria-rowcount')).toBe('4');
     expect(screen.getByText('3 of 5 jobs')).toBeTruthy();
+    // Names in any script take their own direction (a right-to-left name is cut at its end).
+    for (const cls of ['.cell-document', '.cell-printer', '.cell-owner']) expect(row.querySelector(cls)?.getAttribute('dir'), cls).toBe('auto');
   });
 
   it('draws the first rows while the rest of the queue loads, and says so; other choices wait for the whole queue', async () => {

@@ -125,21 +125,23 @@ function cell(col: SortKeyName, p: RowProps, progress: number | null | undefined
           {p.sourceName}
         </div>
       );
+    // Names as the services give them, in any script: each cell takes the direction of its own text
+    // (a right-to-left document name is cut at its end, not at its first word).
     case 'printer':
       return (
-        <div key={col} role="gridcell" class="cell cell-printer" title={job.printer ?? undefined}>
+        <div key={col} role="gridcell" class="cell cell-printer" dir="auto" title={job.printer ?? undefined}>
           {job.printer ?? t.none}
         </div>
       );
     case 'document':
       return (
-        <div key={col} role="gridcell" class={job.document ? 'cell cell-document' : 'cell cell-document is-unnamed'} title={job.document ?? undefined}>
+        <div key={col} role="gridcell" class={job.document ? 'cell cell-document' : 'cell cell-document is-unnamed'} dir="auto" title={job.document ?? undefined}>
           {docName(job)}
         </div>
       );
     case 'owner':
       return (
-        <div key={col} role="gridcell" class="cell cell-owner" title={job.owner ?? undefined}>
+        <div key={col} role="gridcell" class="cell cell-owner" dir="auto" title={job.owner ?? undefined}>
           {job.owner ?? t.none}
         </div>
       );
