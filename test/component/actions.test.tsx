@@ -245,6 +245,8 @@ describe('track and print', () => {
     fireEvent.click(within(screen.getByRole('toolbar')).getByRole('button', { name: 'Track a job…' }));
     const dialog = screen.getByRole('dialog', { name: 'Track a print job' });
     const id = within(dialog).getByLabelText('Job id or token');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Track' }));
+    expect(within(dialog).getByRole('alert').textContent).toBe('Enter the id of the job to track.');
     fireEvent.input(id, { target: { value: 'abc/../x' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Track' }));
     expect(id.getAttribute('aria-invalid')).toBe('true');
@@ -281,10 +283,17 @@ describe('track and print', () => {
     });
     fireEvent.click(screen.getByRole('button', { name: 'Print…' }));
     const dialog = screen.getByRole('dialog', { name: 'Print a document' });
+    // What is wrong is said in words beside its input, not in the schema's ("Invalid URL", "Too small: ...").
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Print' }));
+    expect(within(dialog).getByText('Enter the address of the page to print.')).toBeTruthy();
     fireEvent.input(within(dialog).getByLabelText('URL'), { target: { value: 'ftp://example.com/a.pdf' } });
+    fireEvent.input(within(dialog).getByLabelText('Copies'), { target: { value: '0' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Print' }));
     expect(within(dialog).getByLabelText('URL').getAttribute('aria-invalid')).toBe('true');
+    expect(within(dialog).getByText('Enter an address that starts with http:// or https://.')).toBeTruthy();
+    expect(within(dialog).getByText('Enter a whole number from 1 to 999.')).toBeTruthy();
     expect(m.bridge.callsOf('submitPrint')).toHaveLength(0);
+    fireEvent.input(within(dialog).getByLabelText('Copies'), { target: { value: '1' } });
     fireEvent.input(within(dialog).getByLabelText('URL'), { target: { value: 'https://example.com/a.pdf' } });
     fireEvent.input(within(dialog).getByLabelText('Job title'), { target: { value: 'Quarterly' } });
     fireEvent.click(within(dialog).getByRole('button', { name: 'Print' }));

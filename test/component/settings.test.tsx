@@ -269,6 +269,11 @@ describe('settings: polling, notifications, history, general', () => {
     type(days, '0');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
     expect(days.getAttribute('aria-invalid')).toBe('true');
+    // In words, not the schema's ("Invalid input: expected number, received NaN").
+    expect(within(dialog).getByText('Enter a whole number from 1 to 3,650.')).toBeTruthy();
+    type(days, '');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    expect(within(dialog).getByText('Enter a whole number from 1 to 3,650.')).toBeTruthy();
     type(days, '90');
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(m!.bridge.settings.history.retentionDays).toBe(90));

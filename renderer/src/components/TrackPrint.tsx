@@ -6,6 +6,7 @@ import { t } from '../i18n/messages';
 import { formatBytes, formatPercent } from '../i18n/format';
 import { useStore } from './context';
 import { FieldError, Modal } from './Modal';
+import { wholeNumberProblem } from './settings/fields';
 
 type FieldErrors = Record<string, string>;
 
@@ -45,6 +46,7 @@ export function TrackDialog() {
       ...(title.trim() && kindOf === 'scriptx' ? { title: title.trim() } : {}),
       ...(printer.trim() && kindOf === 'scriptx' ? { printer: printer.trim() } : {}),
     };
+    if (!input.id) return setErrors({ id: t.trackIdMissing });
     const parsed = requests.trackJob.input.safeParse(input);
     if (!parsed.success) return setErrors(zodErrors(parsed.error.issues));
     setErrors({});
@@ -149,6 +151,16 @@ export function PrintDialog() {
       copies: Number(copies),
       ...(orientation ? { orientation } : {}),
     };
+    // What was typed, said in words beside its input; the request's schema then has the last word.
+    const typed: FieldErrors = {};
+    if (document.type === 'url') {
+      if (!document.url) typed['document.url'] = t.printUrlMissing;
+      else if (!/^https?:\/\/\S/i.test(document.url)) typed['document.url'] = t.printUrlNotWeb;
+    }
+    if (document.type === 'html' && !document.html.trim()) typed['document.html'] = t.printHtmlMissing;
+    const copiesProblem = wholeNumberProblem(copies, 1, 999);
+    if (copiesProblem) typed.copies = copiesProblem;
+    if (Object.keys(typed).length) return setErrors(typed);
     const parsed = PrintRequest.safeParse(input);
     if (!parsed.success) return setErrors(zodErrors(parsed.error.issues));
     setErrors({});

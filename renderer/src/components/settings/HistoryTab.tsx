@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { HistorySettings, type Settings } from '../../../../preload/contract/model';
 import { t } from '../../i18n/messages';
 import { useStore } from '../context';
-import { firstErrors, OutcomeLine, SaveButton, TextField } from './fields';
+import { firstErrors, OutcomeLine, SaveButton, TextField, wholeNumberProblem } from './fields';
 import { useSettingsSave } from './use-save';
 
 export function HistoryTab(props: { settings: Settings }) {
@@ -15,7 +15,9 @@ export function HistoryTab(props: { settings: Settings }) {
 
   async function submit(e: Event) {
     e.preventDefault();
-    const parsed = HistorySettings.safeParse({ retentionDays: retention.trim() ? Number(retention) : Number.NaN, maxJobs: maxJobs.trim() ? Number(maxJobs) : Number.NaN });
+    const typed = { retentionDays: wholeNumberProblem(retention, 1, 3650), maxJobs: wholeNumberProblem(maxJobs, 10, 1_000_000) };
+    if (typed.retentionDays || typed.maxJobs) return refuse(Object.fromEntries(Object.entries(typed).filter((e): e is [string, string] => e[1] !== null)));
+    const parsed = HistorySettings.safeParse({ retentionDays: Number(retention), maxJobs: Number(maxJobs) });
     if (!parsed.success) return refuse(firstErrors(parsed.error.issues));
     await save({ history: parsed.data }, { prefix: 'history.', known: ['retentionDays', 'maxJobs'] });
   }

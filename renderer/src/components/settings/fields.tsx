@@ -1,6 +1,7 @@
 /** The settings tabs' fields, their error lists and the line that says how a save went. */
 import { problemDetail, type AppError } from '../../../../preload/contract/model';
 import { t } from '../../i18n/messages';
+import { formatInt } from '../../i18n/format';
 import { FieldError } from '../Modal';
 
 export type Errors = Record<string, string>;
@@ -14,6 +15,15 @@ export function firstErrors(issues: { path: PropertyKey[]; message: string }[], 
     out[f] ??= i.message;
   }
   return out;
+}
+
+/**
+ * What is wrong with a typed whole number, in words ("Enter a whole number from 1 to 999."), or
+ * null: the schema's own words ("Invalid input: expected number, received NaN") are not shown.
+ */
+export function wholeNumberProblem(text: string, min: number, max: number): string | null {
+  const n = Number(text.trim());
+  return /^\d+$/.test(text.trim()) && n >= min && n <= max ? null : t.wholeNumberBetween(formatInt(min), formatInt(max));
 }
 
 /** Maps a refusal from main (field like "settings.polling.graph.activeMs") to a field of a tab. */
