@@ -4,7 +4,7 @@
  * of the whole queue (getSnapshot `first`), in the order the window will show them.
  */
 import type { Job, JobState, UiSettings } from './model';
-import { isFinal } from './job-states';
+import { isFinal, jobName } from './job-states';
 
 export type SortKeyName = UiSettings['sort']['key'];
 export type ViewName = UiSettings['view'];
@@ -88,7 +88,8 @@ function sortValue(job: Job, key: SortKeyName, sourceNames: ReadonlyMap<string, 
     case 'printer':
       return job.printer;
     case 'document':
-      return job.document;
+      // By the name the row shows: a job without a document name is "ScriptX job 74", among the S.
+      return job.document?.trim() ? job.document : jobName(job);
     case 'owner':
       return job.owner;
     case 'state':

@@ -52,3 +52,16 @@ describe('search', () => {
     expect(keys(selectJobs([before], searching('draft')))).toEqual(['local:9']);
   });
 });
+
+describe('sorting by document', () => {
+  it('places a job without a document name by the name its row shows ("ScriptX job 74"), in both directions', () => {
+    const jobs = [
+      makeJob({ key: 'local:1', document: 'Team rota.xlsx' }),
+      makeJob({ key: 'local:74', nativeId: '74', document: null }),
+      makeJob({ key: 'local:2', document: 'Invoice.pdf' }),
+    ];
+    const by = (dir: 'asc' | 'desc') => keys(selectJobs(jobs, { ...defaultUi(), view: 'all', sort: { key: 'document', dir } }));
+    expect(by('asc')).toEqual(['local:2', 'local:74', 'local:1']);
+    expect(by('desc')).toEqual(['local:1', 'local:74', 'local:2']);
+  });
+});
