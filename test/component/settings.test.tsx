@@ -281,7 +281,7 @@ describe('settings: polling, notifications, history, general', () => {
     await waitFor(() => expect(within(dialog).getByTestId('settings-outcome').textContent).toBe('History exported to C:\\Users\\alice\\Documents\\history.csv'));
     fireEvent.click(within(dialog).getByRole('button', { name: 'Clear history…' }));
     expect(m!.bridge.callsOf('clearHistory')).toHaveLength(0);
-    fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Clear history…' }));
+    fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Clear history' }));
     await waitFor(() => expect(m!.bridge.callsOf('clearHistory')).toHaveLength(1));
     await waitFor(() => expect(within(dialog).getByTestId('settings-outcome').textContent).toBe('History cleared.'));
   });

@@ -526,6 +526,8 @@ export const en = {
   historyRetention: 'Keep finished jobs for (days)',
   historyMax: 'Keep at most (jobs)',
   historyClear: 'Clear history…',
+  /** The confirmation's own button acts at once: no ellipsis (Windows' convention for a command that asks for more). */
+  historyClearNow: 'Clear history',
   historyClearConfirm: 'Delete all finished jobs from the history? This cannot be undone.',
   historyCleared: 'History cleared.',
   historyExportCsv: 'Export CSV…',

@@ -24,9 +24,9 @@ export function HistoryTab(props: { settings: Settings }) {
 
   function clear() {
     store.confirm.value = {
-      title: t.historyClear,
+      title: t.historyClearNow,
       body: t.historyClearConfirm,
-      confirmLabel: t.historyClear,
+      confirmLabel: t.historyClearNow,
       onConfirm: async () => {
         const r = await store.clearHistory({});
         setOutcome(r.ok ? { ok: true, message: t.historyCleared } : { ok: false, message: r.error.message });
