@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RequestName } from '../../preload/contract/channels';
 import { dispatch, type Handlers, type RequestInput, type RequestOutput } from '../../preload/contract/contract';
-import { AppFailure, beginsWithField, notCheckedYet, problemDetail, secretEnvName, secretNamesFor, toAppError, type AppError, type HistoryEntry, type Job, type JobPatch, type SourceHealth } from '../../preload/contract/model';
+import { AppFailure, beginsWithField, isWebAddress, notCheckedYet, wholeNumberIn, problemDetail, secretEnvName, secretNamesFor, toAppError, type AppError, type HistoryEntry, type Job, type JobPatch, type SourceHealth } from '../../preload/contract/model';
 import { createAppCore } from '../core/app-core';
 import type { AppCore } from '../core/app-core-types';
 import { writeFailure, writeFileAtomic } from '../state/atomic-file';
@@ -229,7 +229,7 @@ export async function runCli(io: CliIo): Promise<number> {
         const document = opt('--url') !== undefined ? { type: 'url' as const, url: opt('--url')! } : opt('--html') !== undefined ? { type: 'html' as const, html: opt('--html')! } : { type: 'file' as const };
         let copies: number | undefined;
         if (opt('--copies') !== undefined) {
-          copies = wholeNumber(opt('--copies')!, 1, 999) ?? undefined;
+          copies = wholeNumberIn(opt('--copies')!, 1, 999) ?? undefined;
           if (copies === undefined) throw new UsageError(`--copies must be a whole number from 1 to 999, not "${opt('--copies')}".`, 'print');
         }
         const job = await call('submitPrint', {
@@ -311,22 +311,6 @@ export function oneLine(text: string): string {
   return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
-/** An http:// or https:// address. */
-function isWebAddress(text: string): boolean {
-  try {
-    return /^https?:$/.test(new URL(text).protocol);
-  } catch {
-    return false;
-  }
-}
-
-/** A whole number written in decimal digits (not 0x10, 1e2 or 0b11, which Number() reads) within min..max, or null. */
-function wholeNumber(text: string, min: number, max: number): number | null {
-  if (!/^\d{1,9}$/.test(text)) return null;
-  const n = Number(text);
-  return n >= min && n <= max ? n : null;
-}
-
 /**
  * An ISO 8601 date or date-time (2026-06-01, 2026-06-01T08:00, 2026-06-01T08:00:00Z, with an
  * offset): what the help shows. Date.parse alone also takes "1", "March 7" and 01/06/2026 (US
@@ -346,7 +330,7 @@ async function queryHistory(
     input.since = new Date(t).toISOString();
   }
   if (limit !== undefined) {
-    const n = wholeNumber(limit, 1, 100_000);
+    const n = wholeNumberIn(limit, 1, 100_000);
     if (n === null) throw new UsageError(`--limit must be a whole number from 1 to 100000, not "${limit}".`, 'history');
     input.limit = n;
   }

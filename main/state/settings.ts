@@ -441,29 +441,20 @@ export interface SaveOptions {
  */
 /**
  * Saves the view choices alone (`ui`), into the file as it is now: whatever else it holds (a
- * source or a service block added by hand while the app runs) stays as it is. A file that cannot
- * be written back as read (invalid, newer) is left untouched.
+ * source or a service block added by hand while the app runs) stays as it is. Written as
+ * saveSettings writes (an older version's file copied aside first); a file that cannot be written
+ * back as read (invalid, newer, unreadable) is left untouched.
  */
-export async function saveUiSettings(path: string, ui: unknown, opts: SettingsIoOptions = {}): Promise<{ settings: Settings }> {
+export async function saveUiSettings(path: string, ui: unknown, opts: SettingsIoOptions = {}): Promise<{ settings: Settings; backup?: string }> {
   const parsed = UiSettings.safeParse(ui);
   if (!parsed.success) {
     const e = invalidInput(parsed.error, 'ui');
     throw new AppFailure('invalid-input', e.message, { field: e.field });
   }
-  return withFileLock(path, async () => {
-    const current = await readParsed(path);
-    if (!isWritable(current)) {
-      throw new AppFailure('conflict', `The view choices were not saved: the settings file ${path} ${current.status === 'newer' ? 'was written by a newer version of Print Queue Monitor' : 'has a problem'}: ${current.problems[0]?.message ?? 'it is not valid'} It is left untouched.`);
-    }
-    const settings = Settings.parse({ ...current.settings, ui: parsed.data });
-    await writeFileAtomic(path, serialize(settings));
-    opts.logger?.debug('view choices saved', { path });
-    return { settings };
-  });
+  return writeUnderLock(path, opts, (current) => Settings.parse({ ...current.settings, ui: parsed.data }));
 }
 
 export async function saveSettings(path: string, next: unknown, opts: SaveOptions = {}): Promise<{ settings: Settings; backup?: string }> {
-  const now = opts.now ?? Date.now;
   const parsed = Settings.safeParse(next);
   if (!parsed.success) {
     const e = invalidInput(parsed.error, 'settings');
@@ -475,6 +466,16 @@ export async function saveSettings(path: string, next: unknown, opts: SaveOption
     ids.add(s.id);
   });
   const settings = parsed.data;
+  return writeUnderLock(path, opts, () => settings);
+}
+
+/**
+ * Writes the settings `make` gives from the file as it is now, under the cross-process lock: a file
+ * that is invalid, newer or unreadable is refused unless `replaceInvalid` (then copied aside), and
+ * a file of an older version is copied aside before it is replaced.
+ */
+async function writeUnderLock(path: string, opts: SaveOptions, make: (current: ParsedSettings) => Settings): Promise<{ settings: Settings; backup?: string }> {
+  const now = opts.now ?? Date.now;
   return withFileLock(path, async () => {
     const current = await readParsed(path);
     let backup: string | undefined;
@@ -492,6 +493,7 @@ export async function saveSettings(path: string, next: unknown, opts: SaveOption
         backup = await copyAside(path, `v${current.fileVersion}-backup`, now());
       }
     }
+    const settings = make(current);
     await writeFileAtomic(path, serialize(settings));
     opts.logger?.info('settings saved', { path, sources: settings.sources.length, backup });
     return backup ? { settings, backup } : { settings };

@@ -302,6 +302,25 @@ export function invalidInput(error: z.ZodError, prefix = ''): AppError {
 export const SETTINGS_VERSION = 1;
 
 /** True for a host on this PC: localhost, 127.0.0.0/8, ::1 (as `URL.hostname` writes them). */
+/**
+ * A whole number typed in decimal digits (not 0x10, 1e2 or 0b11, which Number() reads) within
+ * min..max, or null: how the CLI and the window read a count a user typed.
+ */
+export function wholeNumberIn(text: string, min: number, max: number): number | null {
+  if (!/^\d{1,9}$/.test(text)) return null;
+  const n = Number(text);
+  return n >= min && n <= max ? n : null;
+}
+
+/** An http:// or https:// address (a page to print). */
+export function isWebAddress(text: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
+
 export function isLoopbackHost(hostname: string): boolean {
   const h = hostname.toLowerCase();
   return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '[::1]' || /^\[::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}\]$/.test(h);

@@ -1,7 +1,7 @@
 /** Track a job by pasting its id; print a URL, a file or HTML through ScriptX or Universal Print. */
 import { useState } from 'preact/hooks';
 import { PrintRequest, requests } from '../../../preload/contract/contract';
-import type { AppError } from '../../../preload/contract/model';
+import { isWebAddress, type AppError } from '../../../preload/contract/model';
 import { t } from '../i18n/messages';
 import { formatBytes, formatPercent } from '../i18n/format';
 import { useStore } from './context';
@@ -155,7 +155,7 @@ export function PrintDialog() {
     const typed: FieldErrors = {};
     if (document.type === 'url') {
       if (!document.url) typed['document.url'] = t.printUrlMissing;
-      else if (!/^https?:\/\/\S/i.test(document.url)) typed['document.url'] = t.printUrlNotWeb;
+      else if (!isWebAddress(document.url)) typed['document.url'] = t.printUrlNotWeb;
     }
     if (document.type === 'html' && !document.html.trim()) typed['document.html'] = t.printHtmlMissing;
     const copiesProblem = wholeNumberProblem(copies, 1, 999);

@@ -1,5 +1,5 @@
 /** The settings tabs' fields, their error lists and the line that says how a save went. */
-import { problemDetail, type AppError } from '../../../../preload/contract/model';
+import { problemDetail, wholeNumberIn, type AppError } from '../../../../preload/contract/model';
 import { t } from '../../i18n/messages';
 import { formatInt } from '../../i18n/format';
 import { FieldError } from '../Modal';
@@ -22,8 +22,7 @@ export function firstErrors(issues: { path: PropertyKey[]; message: string }[], 
  * null: the schema's own words ("Invalid input: expected number, received NaN") are not shown.
  */
 export function wholeNumberProblem(text: string, min: number, max: number): string | null {
-  const n = Number(text.trim());
-  return /^\d+$/.test(text.trim()) && n >= min && n <= max ? null : t.wholeNumberBetween(formatInt(min), formatInt(max));
+  return wholeNumberIn(text.trim(), min, max) === null ? t.wholeNumberBetween(formatInt(min), formatInt(max)) : null;
 }
 
 /** Maps a refusal from main (field like "settings.polling.graph.activeMs") to a field of a tab. */
