@@ -26,7 +26,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'watch',
     usage: '[--json]',
     summary: 'Polls until interrupted and prints every change.',
-    description: `With --json, JSON lines: {"at","type":"added"|"changed"|"removed","job"} and {"at","type":"health","source"}; the first lines are the current state as "added". Ctrl+C (SIGINT) or SIGTERM ends it cleanly with exit code 0.`,
+    description: `With --json, JSON lines: {"at","type":"added"|"changed"|"removed","job"} and {"at","type":"health","source"} (when what a source's health says changes, such as its status or message; not for each poll's time alone: \`pqm sources --json\` answers the latest); the first lines are the current state as "added". Ctrl+C (SIGINT) or SIGTERM ends it cleanly with exit code 0.`,
     positionals: [],
     options: { '--json': JSON_OPT },
   },

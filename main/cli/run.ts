@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { RequestName } from '../../preload/contract/channels';
 import { dispatch, type Handlers, type RequestInput, type RequestOutput } from '../../preload/contract/contract';
-import { AppFailure, beginsWithField, isWebAddress, notCheckedYet, wholeNumberIn, problemDetail, secretEnvName, secretNamesFor, toAppError, type AppError, type HistoryEntry, type Job, type JobPatch, type SourceHealth } from '../../preload/contract/model';
+import { AppFailure, beginsWithField, healthChanged, isWebAddress, notCheckedYet, wholeNumberIn, problemDetail, secretEnvName, secretNamesFor, toAppError, type AppError, type HistoryEntry, type Job, type JobPatch, type SourceHealth } from '../../preload/contract/model';
 import { createAppCore } from '../core/app-core';
 import type { AppCore } from '../core/app-core-types';
 import { writeFailure, writeFileAtomic } from '../state/atomic-file';
@@ -382,9 +382,15 @@ async function watch(core: AppCore, json: boolean, io: CliIo): Promise<number> {
     if (json) line({ at: at(), type, job });
     else io.stdout(`${at()}  ${type.padEnd(7)}  ${jobLine(job)}`);
   };
+  /** The health last printed per source. */
+  const shown = new Map<string, SourceHealth>();
   const emitHealth = (source: SourceHealth): void => {
     // 'ok' before the first poll is not a health: the source's first answer says what it is.
     if (notCheckedYet(source)) return;
+    // Watch prints changes: a poll that answered like the one before (only its time moved on) is none.
+    const before = shown.get(source.id);
+    if (before && !healthChanged(before, source)) return;
+    shown.set(source.id, source);
     if (json) line({ at: at(), type: 'health', source });
     else io.stdout(`${at()}  health   ${source.id} ${source.status}: ${source.message}\n`);
   };

@@ -9,7 +9,8 @@ import type { JobAction, JobSource, SourceJob, TrackOptions } from './source';
 export type EngineEvent =
   /** Store changes, in order. Subscribers get patches, never snapshots after the first. */
   | { type: 'patches'; patches: JobPatch[] }
-  /** A source's health changed (status, message or detail). */
+  /** A source's health changed (status, message or detail: at once), or only its lastSuccessAt
+   * moved on (at most every HEALTH_TIMES_EVENT_MS, while the window is shown). */
   | { type: 'health'; source: SourceHealth }
   /** A job changed state (including its first sighting, from = null). One event per transition. */
   | { type: 'transition'; job: Job; from: JobState | null; to: JobState }
@@ -60,7 +61,9 @@ export interface QueueEngine {
   /** The jobs the user is looking at (selected, open in the details panel): their sources ask
    * about them first (ScriptX: at the full rate within the service's request budget). */
   setPriority(keys: readonly string[]): void;
-  /** Window visibility: intervals are multiplied by polling.hiddenFactor while hidden. */
+  /** Window visibility: intervals are multiplied by polling.hiddenFactor while hidden, and a
+   * health whose lastSuccessAt alone moved on is reported only while shown (at once when shown
+   * again). */
   setVisible(visible: boolean): void;
   /** Machine sleep: every source paused while suspended, polled at once on wake. */
   setSuspended(suspended: boolean): void;

@@ -243,6 +243,8 @@ export function createQueueEngine(opts: QueueEngineOptions): QueueEngine {
       if (visible === v) return;
       visible = v;
       for (const r of runners.values()) r.reschedule();
+      // Shown again: the times that moved on while hidden reach the window at once.
+      if (v) for (const r of runners.values()) r.reportHealth(true);
     },
 
     setSuspended(s) {

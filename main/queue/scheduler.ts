@@ -5,7 +5,7 @@
  * The timing rules (pure functions, below) and one SourceRunner per enabled source; the engine
  * owns the runners and tells them when the world changes (visibility, sleep, network, pause).
  */
-import { AppFailure, type HealthStatus, type PollingSettings, type PollInterval, type SourceHealth, type SourceKind } from '../../preload/contract/model';
+import { AppFailure, HEALTH_TIMES_EVENT_MS, healthChanged, type HealthStatus, type PollingSettings, type PollInterval, type SourceHealth, type SourceKind } from '../../preload/contract/model';
 import type { Clock, Logger } from '../ports/ports';
 import { SourceError, sourceCapabilities, type JobSource, type PollResult, type SourcePrinter } from './source';
 import type { JobStore } from './store';
@@ -87,24 +87,20 @@ function sentence(text: string): string {
   return /[.!?]$/.test(t) ? t : `${t}.`;
 }
 
-function sameDetail(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): boolean {
-  if (a === b) return true;
-  if (!a || !b) return false;
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
 export interface RunnerHost {
   clock: Clock;
   store: JobStore;
   logger: Logger;
   random: () => number;
   polling(): PollingSettings;
+  /** The window is hidden (tray): a health whose lastSuccessAt alone moved on is not reported. */
   hidden(): boolean;
   /** Keys of the jobs the user is looking at. */
   priorityKeys(): ReadonlySet<string>;
   /** Engine started and this source not held back (sleep, offline for remote, paused). */
   mayPoll(source: JobSource): boolean;
   started(): boolean;
+  /** The health to report (see SourceRunner.reportHealth). */
   onHealth(health: SourceHealth): void;
   /** A poll reported the source's printers. */
   onPrinters(sourceId: string, printers: SourcePrinter[]): void;
@@ -136,12 +132,16 @@ export class SourceRunner {
   lastStartAt: number | null = null;
   fast = false;
   private halted = false;
+  /** The health last reported through host.onHealth, and when (epoch ms); at first the initial
+   * health, which every consumer starts from (a snapshot, or the event of a source added). */
+  private reported: { health: SourceHealth; at: number };
 
   constructor(
     readonly source: JobSource,
     private readonly host: RunnerHost,
   ) {
     this.health = initialHealth(source);
+    this.reported = { health: this.health, at: host.clock.now() };
     // A source the service pushes changes to asks for a poll at once; polling goes on besides.
     source.watch?.(() => {
       if (!this.halted && host.mayPoll(source)) void this.request(false);
@@ -315,11 +315,30 @@ export class SourceRunner {
     store.flush();
   }
 
+  /** Keeps `next` as the source's health (what snapshots answer, times included) and reports it. */
   setHealth(next: SourceHealth): void {
     if (next.detail === undefined) delete next.detail;
-    const prev = this.health;
     this.health = next;
-    if (prev.status !== next.status || prev.message !== next.message || !sameDetail(prev.detail, next.detail)) this.host.onHealth(next);
+    this.reportHealth(false);
+  }
+
+  /**
+   * Reports the health when it differs from the one last reported: at once when what it says
+   * changed (healthChanged); when only lastSuccessAt moved on (polls answered as before), while
+   * the window is shown and at most once per HEALTH_TIMES_EVENT_MS (`now`: the window was just
+   * shown again, so at once). The window's "last successful poll" so keeps up with the polls
+   * without an event per poll. Failures that only move lastErrorAt on are not reported again.
+   */
+  reportHealth(now: boolean): void {
+    const last = this.reported;
+    const health = this.health;
+    const at = this.host.clock.now();
+    if (!healthChanged(last.health, health)) {
+      if (last.health.lastSuccessAt === health.lastSuccessAt) return;
+      if (this.host.hidden() || (!now && at - last.at < HEALTH_TIMES_EVENT_MS)) return;
+    }
+    this.reported = { health, at };
+    this.host.onHealth(health);
   }
 
   private afterPoll(): void {

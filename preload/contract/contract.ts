@@ -269,6 +269,8 @@ export type SignInProgress =
 /** Payloads of the events main pushes. */
 export interface Events {
   'jobs:patch': { patches: JobPatch[] };
+  /** At once when what the health says changes (healthChanged); when only lastSuccessAt moved on,
+   * at most every HEALTH_TIMES_EVENT_MS per source, while the window is shown. */
   'source:health': SourceHealth;
   'monitoring:paused': { until: string | null } | null;
   /** Open the window on a job (notification click, deep link). */

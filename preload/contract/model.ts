@@ -197,10 +197,25 @@ export interface SourceHealth {
   status: HealthStatus;
   /** One sentence a user can act on, in the service's words where it gave any. */
   message: string;
+  /**
+   * When the last poll that got an answer ended (ISO), null before the first. Current in the
+   * core's health (getSnapshot, pqm) after every such poll; `source:health` brings it up to date
+   * at most every HEALTH_TIMES_EVENT_MS while the window is shown, when nothing else changed.
+   */
   lastSuccessAt: string | null;
+  /** When the last poll that failed ended (ISO), null before the first. Current in the core's
+   * health; an event that moves only this on is not sent (the failure was told when it began). */
   lastErrorAt: string | null;
   detail?: Record<string, unknown>;
 }
+
+/**
+ * How often at most a source's `source:health` event is sent when only its lastSuccessAt moved on
+ * (polls answered as before), and only while the window is shown: the time the window shows is
+ * never much older than the core's. A change of what the health says (`healthChanged`) is sent at
+ * once.
+ */
+export const HEALTH_TIMES_EVENT_MS = 30_000;
 
 /**
  * A source not polled yet (just started or added): its health says 'ok' with nothing checked.
@@ -208,6 +223,17 @@ export interface SourceHealth {
  */
 export function notCheckedYet(h: Pick<SourceHealth, 'status' | 'lastSuccessAt' | 'lastErrorAt'>): boolean {
   return h.status === 'ok' && h.lastSuccessAt === null && h.lastErrorAt === null;
+}
+
+/**
+ * Whether `b` says something `a` did not: another status, message or detail, or checked where it
+ * was not checked yet. The times alone moving on (a poll that answered like the one before) are no
+ * change: the core sends them at most every HEALTH_TIMES_EVENT_MS, and `pqm watch` prints none.
+ */
+export function healthChanged(a: SourceHealth, b: SourceHealth): boolean {
+  if (a.status !== b.status || a.message !== b.message || notCheckedYet(a) !== notCheckedYet(b)) return true;
+  if (a.detail === b.detail) return false;
+  return !a.detail || !b.detail || JSON.stringify(a.detail) !== JSON.stringify(b.detail);
 }
 
 // ---------------------------------------------------------------------------------------------

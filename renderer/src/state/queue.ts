@@ -32,6 +32,21 @@ type Change = JobPatch | { type: 'answer'; job: Job };
 
 const NONE: SourceCapabilities = noCapabilities();
 
+/**
+ * Each source's `pick`, by source id, as one map that keeps its identity while no source's value
+ * changed: a health event that only moved a time on (the last successful poll) redraws nothing that
+ * reads it, and the queue is not filtered and sorted again.
+ */
+function perSource<V>(sources: ReadonlySignal<SourceHealth[]>, pick: (s: SourceHealth) => V): ReadonlySignal<Map<string, V>> {
+  let last: Map<string, V> | null = null;
+  return computed(() => {
+    const next = new Map(sources.value.map((s) => [s.id, pick(s)]));
+    const prev = last;
+    if (prev && prev.size === next.size && [...next].every(([id, v]) => prev.has(id) && same(prev.get(id), v))) return prev;
+    return (last = next);
+  });
+}
+
 export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Notify }) {
   const { ui, notify } = opts;
   const jobs = new Map<string, Job>();
@@ -52,8 +67,8 @@ export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Noti
   const activeKey = signal<string | null>(null);
   const detailKey = signal<string | null>(null);
 
-  const sourceNames = computed(() => new Map(sources.value.map((s) => [s.id, s.name])));
-  const capabilities = computed(() => new Map(sources.value.map((s) => [s.id, s.capabilities])));
+  const sourceNames = perSource(sources, (s) => s.name);
+  const capabilities = perSource(sources, (s) => s.capabilities);
   /** What the window may offer for a source's jobs, as the source declares it (nothing for an unknown source). */
   const capabilitiesOf = (sourceId: string): SourceCapabilities => capabilities.value.get(sourceId) ?? NONE;
   const allJobs = computed(() => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { PollingSettings, type Job } from '../../../preload/contract/model';
+import { HEALTH_TIMES_EVENT_MS, healthChanged, PollingSettings, type Job } from '../../../preload/contract/model';
 import { createQueueEngine } from '../../../main/queue/engine';
 import type { EngineEvent, QueueEngine } from '../../../main/queue/engine-types';
 import { SourceError } from '../../../main/queue/source';
@@ -487,7 +487,7 @@ describe('patches and events', () => {
 });
 
 describe('health', () => {
-  it('reports ok, down, auth-required and degraded with specific messages, once per change', async () => {
+  it('reports ok, down, auth-required and degraded with specific messages, at once on each change', async () => {
     const { clock, engine, sources, events } = rig({ sources: [{ id: 'local', loopback: true }] });
     const [src] = sources;
     expect(engine.snapshot().sources[0]).toMatchObject({ id: 'local', status: 'ok', lastSuccessAt: null });
@@ -502,7 +502,10 @@ describe('health', () => {
     );
     engine.start();
     await clock.advance(2_000_000);
-    const h = of(events, 'health').map((e) => [e.source.status, e.source.message]);
+    // Each change once (the healthy polls at the end also bring the last successful poll's time on).
+    const h = of(events, 'health')
+      .filter((e, i, all) => i === 0 || healthChanged(all[i - 1]!.source, e.source))
+      .map((e) => [e.source.status, e.source.message]);
     expect(h).toEqual([
       ['down', 'Source local could not be reached (GET http://127.0.0.1:41191/api/v1/status could not be reached (connection refused)). Check that the service is running and the network is available.'],
       ['auth-required', 'Source local refused the credentials (401): The license is not valid. Sign in again or check the stored credentials.'],
@@ -515,6 +518,62 @@ describe('health', () => {
     const final = engine.snapshot().sources[0];
     expect(final.lastErrorAt).not.toBeNull();
     expect(Date.parse(final.lastSuccessAt as string)).toBeGreaterThan(Date.parse(final.lastErrorAt as string));
+  });
+
+  it('keeps the last successful poll current on every poll, and tells it at most every 30 s while the status stays', async () => {
+    const { clock, engine, sources, events } = rig();
+    const [src] = sources;
+    engine.start();
+    await clock.advance(0);
+    expect(of(events, 'health').map((e) => [e.source.status, e.source.lastSuccessAt])).toEqual([['ok', clock.iso()]]);
+    // Idle polls every 10 s, each answering as before: the core's health has every one's time.
+    for (let i = 0; i < 12; i++) {
+      await clock.advance(10_000);
+      expect(engine.snapshot().sources[0]).toMatchObject({ status: 'ok', lastSuccessAt: clock.iso() });
+    }
+    expect(src.pollCount).toBe(13);
+    // The window hears of the time moving on, but never more often than every 30 s.
+    const told = of(events, 'health').map((e) => e.source);
+    expect(told.map((h) => h.lastSuccessAt)).toEqual([0, 30_000, 60_000, 90_000, 120_000].map((ms) => new Date(T0 + ms).toISOString()));
+    expect(told.every((h) => h.status === 'ok' && h.message === 'Source local is answering.')).toBe(true);
+    for (let i = 1; i < told.length; i++) expect(Date.parse(told[i]!.lastSuccessAt!) - Date.parse(told[i - 1]!.lastSuccessAt!)).toBeGreaterThanOrEqual(HEALTH_TIMES_EVENT_MS);
+
+    // A change of status is told at once, 10 s after the last event, and so is the recovery.
+    events.length = 0;
+    src.answer(new SourceError('down', 'Nothing answers.'));
+    await clock.advance(10_000);
+    expect(of(events, 'health').map((e) => [e.source.status, e.source.lastErrorAt])).toEqual([['down', clock.iso()]]);
+    await clock.advance(10_000);
+    expect(of(events, 'health').map((e) => [e.source.status, e.source.lastSuccessAt])).toEqual([
+      ['down', new Date(T0 + 120_000).toISOString()],
+      ['ok', clock.iso()],
+    ]);
+  });
+
+  it('tells the time alone moving on only while the window is shown, and at once when it is shown again', async () => {
+    const { clock, engine, sources, events } = rig();
+    const [src] = sources;
+    engine.start();
+    await clock.advance(0);
+    engine.setVisible(false);
+    events.length = 0;
+    // Hidden: polls every 40 s (the idle rate times hiddenFactor), no event while nothing changes.
+    await clock.advance(120_000);
+    expect(src.pollCount).toBe(4);
+    expect(engine.snapshot().sources[0]!.lastSuccessAt).toBe(new Date(T0 + 120_000).toISOString());
+    expect(of(events, 'health')).toEqual([]);
+    // A change is still told while hidden.
+    src.answer({ ...src.defaultResult(), health: { status: 'degraded', message: 'Some jobs could not be read.' } });
+    await clock.advance(40_000);
+    expect(of(events, 'health').map((e) => [e.source.status, e.source.lastSuccessAt])).toEqual([['degraded', clock.iso()]]);
+    await clock.advance(40_000);
+    expect(of(events, 'health').map((e) => e.source.status)).toEqual(['degraded', 'ok']);
+    await clock.advance(80_000);
+    expect(of(events, 'health')).toHaveLength(2);
+    // Shown again: the health as the core has it, at once.
+    engine.setVisible(true);
+    expect(of(events, 'health').map((e) => e.source)).toEqual([expect.anything(), expect.anything(), engine.snapshot().sources[0]]);
+    expect(engine.snapshot().sources[0]!.lastSuccessAt).toBe(new Date(T0 + 280_000).toISOString());
   });
 
   it('reports disabled sources without polling them, and refuses actions on them', async () => {
