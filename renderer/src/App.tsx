@@ -8,7 +8,8 @@ import { docName, MAX_VISIBLE_NOTICES, type Store } from './state/store';
 import { StoreContext, useStore } from './components/context';
 import { watchJobNotices } from './state/job-notices';
 import { CommandBar, FilterBar, PausedBanner } from './components/Toolbar';
-import { QueueGrid } from './components/QueueGrid';
+import { NOT_LIVE_NOTE_ID, QueueGrid } from './components/QueueGrid';
+import { formatTime } from './i18n/format';
 import { EmptyState } from './components/EmptyState';
 import { OutageBanner } from './components/OutageBanner';
 import { SummaryStrip } from './components/SummaryStrip';
@@ -44,9 +45,12 @@ function Shell() {
   return (
     <div class={detailOpen ? 'app has-detail' : 'app'}>
       <CommandBar />
-      <ConnectionBanner />
-      <PausedBanner />
-      <OutageBanner />
+      {/* One region for what is wrong, capped and scrolled by itself: the queue stays in view. */}
+      <div class="banners" data-testid="banners">
+        <ConnectionBanner />
+        <PausedBanner />
+        <OutageBanner />
+      </div>
       <FilterBar />
       <SummaryStrip />
       <PrintersView />
@@ -59,6 +63,7 @@ function Shell() {
             </p>
           )}
           {status === 'error' && <LoadError />}
+          {status === 'ready' && <NotLiveNote />}
           {status === 'ready' && (store.visible.value.length ? <QueueGrid /> : <EmptyState />)}
         </div>
         {detailOpen && <LazyDetailPanel />}
@@ -91,6 +96,21 @@ function ConnectionBanner() {
     <div class="banner banner-error" role="alert" data-testid="connection-banner">
       {message}
     </div>
+  );
+}
+
+/**
+ * Over the queue while the connection to the app is lost: since when nothing in it is updated
+ * (the grid, which it describes, is dimmed meanwhile). Gone once the queue is read afresh.
+ */
+function NotLiveNote() {
+  const store = useStore();
+  const since = store.notLiveSince.value;
+  if (since === null) return null;
+  return (
+    <p id={NOT_LIVE_NOTE_ID} class="not-live-note" role="status" data-testid="not-live">
+      <strong>{t.notLiveSince(formatTime(since))}</strong> <span>{t.notLiveWhy}</span>
+    </p>
   );
 }
 

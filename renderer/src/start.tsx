@@ -21,11 +21,17 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
     // boot started the connection before this code loaded: it may already be open, or refused.
     const now = typeof web.connection === 'function' ? web.connection() : null;
     let wasOpen = now?.state === 'open';
-    if (now && now.state !== 'open') store.connection.value = now.message;
-    web.onConnection((s) => {
+    // From the moment the connection is lost nothing on screen is updated: the queue says so (with
+    // the time) until the reload after the reconnect has put in the rows as they are now.
+    const follow = (s: ConnectionStatus) => {
       store.connection.value = s.state === 'open' ? null : s.message;
+      if (s.state !== 'open' && s.state !== 'connecting') store.notLiveSince.value ??= new Date().toISOString();
+    };
+    if (now && now.state !== 'open') follow(now);
+    web.onConnection((s) => {
+      follow(s);
       if (s.state === 'open') {
-        if (wasOpen) void store.loadSnapshot();
+        if (wasOpen || store.notLiveSince.value !== null) void store.loadSnapshot();
         wasOpen = true;
       }
     });

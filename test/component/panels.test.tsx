@@ -160,8 +160,10 @@ describe('empty states and load errors', () => {
     });
     expect(screen.getByRole('heading', { name: 'Sign-in needed' })).toBeTruthy();
     expect(within(m.container.querySelector<HTMLElement>('.empty')!).getByText(/Nothing answers on 127.0.0.1:41191./)).toBeTruthy();
-    // The outage banner over the queue says it too.
-    expect(within(screen.getByTestId('outage-banner')).getByText(/Nothing answers on 127.0.0.1:41191./)).toBeTruthy();
+    // The outage banner over the queue says it too: the two in one banner, each one's details on demand.
+    const banner = screen.getByTestId('outage-banner');
+    fireEvent.click(within(banner).getByRole('button', { name: 'Show details' }));
+    expect(within(banner).getByText(/Nothing answers on 127.0.0.1:41191./)).toBeTruthy();
     fireEvent.click(within(m.container.querySelector<HTMLElement>('.empty')!).getByRole('button', { name: 'Sign in' }));
     await waitFor(() => expect(notices()).toContainEqual(['info', expect.stringContaining('Universal Print: Signed in as alice@contoso.com.')]));
     expect(m.bridge.callsOf('signIn')).toEqual([{ sourceId: 'up' }]);

@@ -11,6 +11,7 @@ import { FIRST_FRAME_WAIT_MS, startWindow } from '../../renderer/src/start';
 import { boot, FIRST_ROWS } from '../../renderer/src/boot';
 import type { ConnectionStatus } from '../../renderer/src/transport/web';
 import { FakeBridge, makeJob } from '../helpers/fake-bridge';
+import { formatTime } from '../../renderer/src/i18n/format';
 
 class ConnectedBridge extends FakeBridge {
   status: ConnectionStatus = { state: 'connecting', message: null };
@@ -129,5 +130,38 @@ describe('startWindow', () => {
     bridge.set({ state: 'open', message: null });
     await waitFor(() => expect(bridge.callsOf('getSnapshot')).toEqual([{ first: FIRST_ROWS }, {}, {}]));
     await waitFor(() => expect(screen.queryByTestId('connection-banner')).toBeNull());
+  });
+
+  it('says the queue is not updating from the loss of the connection until it is read afresh after the reconnect', async () => {
+    const bridge = new ConnectedBridge({ jobs: [makeJob({ key: 'local:a', state: 'printing', progress: 0.4 })] });
+    bridge.status = { state: 'open', message: null };
+    mountWindow(bridge);
+    await screen.findAllByTestId('job-row');
+    const grid = screen.getByTestId('queue-grid');
+    expect(grid.classList.contains('is-not-live')).toBe(false);
+    expect(screen.queryByTestId('not-live')).toBeNull();
+
+    const lostAt = new Date();
+    bridge.set({ state: 'disconnected', message: 'Lost the connection to the preview server; retrying in 1 s.' });
+    const note = await screen.findByTestId('not-live');
+    // The time it was lost, as the queue's cells write a time; said to screen readers, and describing the grid.
+    const said = [formatTime(lostAt.toISOString()), formatTime(new Date(lostAt.getTime() + 1000).toISOString())].map((time) => `Not updating since ${time}`);
+    expect(said).toContain(note.querySelector('strong')!.textContent);
+    expect(note.getAttribute('role')).toBe('status');
+    expect(grid.classList.contains('is-not-live')).toBe(true);
+    expect(grid.getAttribute('aria-describedby')).toBe(note.id);
+
+    // Still not live while it tries again, and while the reload after the reconnect is on its way.
+    bridge.set({ state: 'connecting', message: null });
+    bridge.set({ state: 'disconnected', message: 'Lost the connection to the preview server; retrying in 2 s.' });
+    expect(screen.getByTestId('not-live').textContent).toBe(note.textContent);
+    const reload = bridge.hold('getSnapshot');
+    bridge.set({ state: 'open', message: null });
+    await reload.arrived;
+    expect(grid.classList.contains('is-not-live')).toBe(true);
+    reload.release();
+    await waitFor(() => expect(screen.queryByTestId('not-live')).toBeNull());
+    expect(screen.getByTestId('queue-grid').classList.contains('is-not-live')).toBe(false);
+    expect(screen.getByTestId('queue-grid').hasAttribute('aria-describedby')).toBe(false);
   });
 });

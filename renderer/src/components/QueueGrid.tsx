@@ -59,6 +59,8 @@ const PENDING_TEXT: Record<PendingAction, string> = {
 };
 
 export const rowDomId = (index: number) => `pq-row-${index}`;
+/** The note that says since when the queue is not updated (App.tsx), which describes the grid meanwhile. */
+export const NOT_LIVE_NOTE_ID = 'queue-not-live';
 
 /** The State cell: the state's word and icon, and what is known of why. */
 function stateCell(props: { job: Job; pending?: PendingAction; error?: string; sourceName: string }) {
@@ -303,6 +305,7 @@ function useColumns(store: Store, gridRef: { readonly current: HTMLDivElement | 
 export function QueueGrid() {
   const store = useStore();
   const jobs = store.visible.value;
+  const notLive = store.notLiveSince.value !== null;
   const scrollRef = useRef<HTMLDivElement>(null);
   const sizerRef = useRef<HTMLDivElement>(null);
   const headRef = useRef<HTMLDivElement>(null);
@@ -476,10 +479,12 @@ export function QueueGrid() {
     <>
       <div
         ref={gridRef}
-        class="grid"
+        class={notLive ? 'grid is-not-live' : 'grid'}
         role="grid"
         data-testid="queue-grid"
+        data-live={notLive ? 'false' : 'true'}
         aria-label={t.gridLabel}
+        aria-describedby={notLive ? NOT_LIVE_NOTE_ID : undefined}
         aria-rowcount={jobs.length + 1}
         aria-colcount={columns.cols.length}
         aria-multiselectable="true"

@@ -37,6 +37,9 @@ export const en = {
   loading: 'Loading print jobs…',
   loadingRest: 'Loading the rest of the queue…',
   loadFailed: (reason: string) => `The print queue could not be loaded: ${reason}`,
+  /** The queue while the connection to the app is lost: nothing in it is updated. */
+  notLiveSince: (time: string) => `Not updating since ${time}`,
+  notLiveWhy: 'The connection to the app is lost: the rows show the queue as it was then, and are read again once it is back.',
   panelLoading: 'Loading…',
   panelLoadFailed: (reason: string) => `This window could not load its settings and dialogs: ${reason}. Reload the window to try again.`,
   retry: 'Try again',
@@ -110,6 +113,11 @@ export const en = {
   outagesLabel: 'Sources with a problem',
   outageRetry: 'Retry now',
   outageOpenSources: 'Open Sources',
+  /** Several sources out at once: one banner that names them, their details on demand. */
+  outagesTitle: (n: Count) => `${counted(n, 'source has', 'sources have')} a problem`,
+  outagesWhatToDo: 'Their jobs are shown as last seen. Show the details for what failed, retry, or open Sources.',
+  outagesShowDetails: 'Show details',
+  outagesHideDetails: 'Hide details',
   printersTitle: 'Printers',
   printersShow: 'Printers',
   printersLoadFailed: (m: string) => `The printers could not be read: ${m}`,

@@ -47,6 +47,12 @@ export function createStore(bridge: PrintQueueBridge) {
   /** Set while the transport to the app is lost (browser preview): the sentence to show. */
   const connection = signal<string | null>(null);
   /**
+   * When the window stopped hearing from the app (the transport was lost), as an ISO time; null
+   * while the queue is live. Kept through the reconnect attempts, and cleared only once the queue
+   * has been read afresh: until then the rows are the queue as it was at that time.
+   */
+  const notLiveSince = signal<string | null>(null);
+  /**
    * A failure of what the window reads by itself (its settings, the printers): not told while the
    * connection banner already says why nothing can be read, which would repeat it once per request.
    */
@@ -129,7 +135,10 @@ export function createStore(bridge: PrintQueueBridge) {
     if (queue.status.value !== 'ready') queue.status.value = 'loading';
     const [r] = await Promise.all([answer ?? call('getSnapshot', {}), after]);
     if (!r.ok) queue.failLoad(r.error);
-    else queue.putSnapshot(r.value, null);
+    else {
+      queue.putSnapshot(r.value, null);
+      notLiveSince.value = null;
+    }
   }
 
   async function loadPrinters(): Promise<void> {
@@ -152,6 +161,7 @@ export function createStore(bridge: PrintQueueBridge) {
     confirm,
     abortKey,
     connection,
+    notLiveSince,
     start,
     loadSnapshot,
     dispose,
