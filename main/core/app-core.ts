@@ -19,7 +19,7 @@ import { snapshotAnswer } from '../../preload/contract/queue-view';
 import { HttpClient } from '../http/client';
 import { createQueueEngine } from '../queue/engine';
 import { pausedAnswer, type DisabledSource, type QueueEngine } from '../queue/engine-types';
-import type { JobSource } from '../queue/source';
+import { disposeSource, type JobSource } from '../queue/source';
 import type { SourceDeps } from '../sources/deps';
 import { createSource, sourceDisplayName } from '../sources/index';
 import { planCommands } from '../sources/scriptx/service-control';
@@ -162,7 +162,8 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     const kept = new Set(rebuilt.sources);
     for (const s of engine.snapshot().sources) {
       const source = engine.getSource(s.id);
-      if (source && !kept.has(source)) source.dispose?.();
+      // A source removed, switched off or replaced stops in the background (its subscriptions canceled).
+      if (source && !kept.has(source)) void disposeSource(source, logger);
     }
     engine.setSources(rebuilt.sources, rebuilt.disabled);
     engine.setPolling(next.settings.polling);
@@ -379,7 +380,9 @@ export async function createAppCore(opts: AppCoreOptions): Promise<AppCore> {
     },
     async stop() {
       await engine.stop();
-      for (const s of engine.snapshot().sources) engine.getSource(s.id)?.dispose?.();
+      // Each source gives back what it holds on its service (IPP subscriptions), a few seconds at most.
+      const running = engine.snapshot().sources.map((s) => engine.getSource(s.id));
+      await Promise.all(running.map((s) => s && disposeSource(s, logger)));
       await history.close();
     },
     flushSync() {

@@ -8,7 +8,7 @@ import type { Events, Handlers, SettingsView } from '../../preload/contract/cont
 import type { EventName } from '../../preload/contract/channels';
 import type { Clock, Logger, SecretStore } from '../ports/ports';
 import type { QueueEngine } from '../queue/engine-types';
-import { SourceError, sourceCapabilities } from '../queue/source';
+import { disposeSource, SourceError, sourceCapabilities } from '../queue/source';
 import type { SourceDeps } from '../sources/deps';
 import { createSource, sourceDisplayName } from '../sources/index';
 import { spoolerUnavailableReason } from '../sources/windows-spooler/source';
@@ -193,7 +193,7 @@ export function createSettingsHandlers(ctx: SettingsContext): { handlers: Settin
         const status = err instanceof SourceError ? err.status : 'degraded';
         return { ...base, status, message: ctx.redactor.redactText(err instanceof Error ? err.message : String(err)), lastErrorAt: at };
       } finally {
-        source.dispose?.();
+        void disposeSource(source, ctx.logger);
       }
     },
   };

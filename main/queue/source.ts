@@ -5,6 +5,7 @@
  */
 import type { ServiceActionRequest, ServiceInfo, PrintRequest } from '../../preload/contract/contract';
 import type { HealthStatus, Job, JobDetails, PollInterval, Printer, SourceCapabilities, SourceKind } from '../../preload/contract/model';
+import type { Logger } from '../ports/ports';
 
 /** A job as a source reports it. The engine owns the flags it computes itself. */
 export type SourceJob = Omit<Job, 'stale' | 'stuck' | 'gone' | 'lastSeenAt'>;
@@ -130,8 +131,12 @@ export interface JobSource {
   signIn?(signal: AbortSignal): Promise<void>;
   signOut?(): Promise<void>;
 
-  /** Releases timers and sockets. */
-  dispose?(): void;
+  /**
+   * Releases timers and sockets, and gives back what the source holds on the service (the IPP
+   * source's event subscriptions). A promise, where it returns one, settles within a few seconds
+   * and never rejects: the app waits for it when it quits.
+   */
+  dispose?(): void | Promise<void>;
 
   /** Sources the service pushes changes to (the Windows spooler): the engine passes a callback
    * that asks for a poll at once, and polls at its own rates besides. */
@@ -155,6 +160,15 @@ export function sourceCapabilities(source: JobSource): SourceCapabilities {
     signOut: typeof source.signOut === 'function',
     details: typeof source.details === 'function',
   };
+}
+
+/** Stops a source (`dispose`); a failure is logged, never thrown. */
+export async function disposeSource(source: JobSource, logger: Logger): Promise<void> {
+  try {
+    await source.dispose?.();
+  } catch (err) {
+    logger.warn('A source did not stop cleanly', { sourceId: source.id, error: err instanceof Error ? err.message : String(err) });
+  }
 }
 
 /** Bytes of the document sent so far, and the job they are sent for. */

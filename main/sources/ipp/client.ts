@@ -4,7 +4,7 @@
  * timeouts, the size cap, proxies and error kinds are those of every other source.
  */
 import { CleartextRefusedError, describeTarget, HttpError, type HttpClient, type HttpResponse } from '../../http/client';
-import { decodeResponse, encodeRequest, IppFormatError, OP, statusMessage, statusName, TAG, type IppAnswer, type RequestAttribute, type RequestGroup } from './codec';
+import { decodeResponse, encodeRequest, IPP_VERSIONS, IppFormatError, OP, statusMessage, statusName, TAG, type IppAnswer, type IppVersion, type RequestAttribute, type RequestGroup } from './codec';
 
 /** IPP answers are small; a server sending more than this is refused (the HTTP layer enforces it). */
 export const IPP_MAX_BYTES = 4 * 1024 * 1024;
@@ -25,6 +25,7 @@ export class IppStatusError extends Error {
 }
 
 export const IPP_STATUS = {
+  BAD_REQUEST: 0x0400,
   FORBIDDEN: 0x0401,
   NOT_AUTHENTICATED: 0x0402,
   NOT_AUTHORIZED: 0x0403,
@@ -32,7 +33,28 @@ export const IPP_STATUS = {
   NOT_FOUND: 0x0406,
   GONE: 0x0407,
   OPERATION_NOT_SUPPORTED: 0x0501,
+  VERSION_NOT_SUPPORTED: 0x0503,
 } as const;
+
+/**
+ * The printer refused every IPP version the monitor speaks (server-error-version-not-supported
+ * to IPP/2.0, 1.1 and 1.0): `tried` lists the versions asked, newest first.
+ */
+export class IppVersionError extends IppStatusError {
+  readonly tried: readonly IppVersion[];
+  constructor(serviceMessage: string | null, what: string, tried: readonly IppVersion[]) {
+    super(IPP_STATUS.VERSION_NOT_SUPPORTED, serviceMessage, what);
+    this.name = 'IppVersionError';
+    this.tried = tried;
+    this.message = `${what} was refused in ${versionWords(tried)}: ${this.statusName}${serviceMessage ? ` ("${serviceMessage}")` : ''}`;
+  }
+}
+
+/** "IPP/2.0, 1.1 and 1.0" */
+export function versionWords(versions: readonly IppVersion[]): string {
+  const words = versions.map((v, i) => (i === 0 ? `IPP/${v}` : v));
+  return words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words.at(-1)}` : words.join('');
+}
 
 /** The HTTP URL an ipp:// or ipps:// URI is reached at (port 631 unless it names one). */
 export function httpUrlOf(uri: string): string {
@@ -53,6 +75,8 @@ export interface IppClientOptions {
   timeoutMs?: number;
   /** The pinned SHA-256 fingerprint of the printer's own certificate (ipps://). */
   certificateSha256?: string;
+  /** A printer refused a newer IPP version: its requests go in `version` from now on. */
+  onVersion?(uri: string, version: IppVersion, refused: readonly IppVersion[]): void;
 }
 
 export class IppClient {
@@ -60,6 +84,8 @@ export class IppClient {
   private withheld = false;
   /** Values the answers since the last takeUnreadable() held that could not be read (and were left out). */
   private unreadable: string[] = [];
+  /** Printer URI -> the older IPP version it accepted after refusing a newer one. */
+  private readonly versions = new Map<string, IppVersion>();
   constructor(private readonly opts: IppClientOptions) {}
 
   /**
@@ -83,13 +109,57 @@ export class IppClient {
     return this.opts.user;
   }
 
-  /** Sends one operation to a printer (or server) URI; resolves with a successful answer only. */
+  /** The IPP version requests to `uri` go in: the newest, unless the printer refused it before. */
+  versionFor(uri: string): IppVersion {
+    return this.versions.get(uri) ?? IPP_VERSIONS[0];
+  }
+
+  /**
+   * Sends one operation to a printer (or server) URI; resolves with a successful answer only.
+   *
+   * A printer that answers server-error-version-not-supported is asked again in the next older
+   * version, 2.0 -> 1.1 -> 1.0 (RFC 8011 4.1.8, as CUPS's own ipp backend does), and the version it
+   * accepted is kept for its URI. An IPP/2.0 request refused as a bad request (the IPP status or
+   * HTTP 400) is asked again in 1.1 too: old printers cannot read the 2.0 header at all. When no
+   * version is accepted the operation fails with an IppVersionError naming them, and the next
+   * request starts again from the newest (the printer may have been updated).
+   */
   async call(uri: string, operationId: number, attributes: RequestAttribute[], signal: AbortSignal, what: string, groups: RequestGroup[] = []): Promise<IppAnswer> {
+    const tried: IppVersion[] = [];
+    for (let i = IPP_VERSIONS.indexOf(this.versionFor(uri)); ; i++) {
+      const version = IPP_VERSIONS[i];
+      const older = i + 1 < IPP_VERSIONS.length;
+      tried.push(version);
+      let answer: IppAnswer;
+      try {
+        answer = await this.exchange(uri, operationId, attributes, signal, groups, version);
+      } catch (err) {
+        if (version === '2.0' && err instanceof HttpError && err.kind === 'http' && err.status === 400) continue;
+        throw err;
+      }
+      const status = answer.statusCode;
+      const refused = status === IPP_STATUS.VERSION_NOT_SUPPORTED || (version === '2.0' && status === IPP_STATUS.BAD_REQUEST);
+      if (refused && older) continue;
+      if (refused) {
+        this.versions.delete(uri);
+        throw new IppVersionError(statusMessage(answer), what, tried);
+      }
+      if (version !== this.versionFor(uri)) {
+        this.versions.set(uri, version);
+        this.opts.onVersion?.(uri, version, tried.slice(0, -1));
+      }
+      if (status < 0 || status >= 0x0400) throw new IppStatusError(status, statusMessage(answer), what);
+      return answer;
+    }
+  }
+
+  /** One request and its answer, in one IPP version, whatever status the answer has. */
+  private async exchange(uri: string, operationId: number, attributes: RequestAttribute[], signal: AbortSignal, groups: RequestGroup[], version: IppVersion): Promise<IppAnswer> {
     this.requestId = (this.requestId % 0x7fffffff) + 1;
     const requestId = this.requestId;
     // CUPS-Get-Printers names no printer; every other operation is addressed to one (or the server).
     const target: RequestAttribute[] = operationId === OP.CUPS_GET_PRINTERS ? [] : [{ tag: TAG.URI, name: 'printer-uri', value: uri }];
-    const body = encodeRequest(operationId, requestId, [...target, { tag: TAG.NAME, name: 'requesting-user-name', value: this.opts.user }, ...attributes], groups);
+    const body = encodeRequest(operationId, requestId, [...target, { tag: TAG.NAME, name: 'requesting-user-name', value: this.opts.user }, ...attributes], groups, version);
     const url = httpUrlOf(uri);
     const headers: Record<string, string> = { 'Content-Type': 'application/ipp', Accept: 'application/ipp' };
     const auth = this.withheld ? undefined : await this.opts.authorization();
@@ -119,7 +189,6 @@ export class IppClient {
     if (answer.requestId !== requestId) {
       throw new HttpError('malformed', `${where} answered request ${answer.requestId} instead of ${requestId}`, { status: res.status, target: where });
     }
-    if (answer.statusCode < 0 || answer.statusCode >= 0x0400) throw new IppStatusError(answer.statusCode, statusMessage(answer), what);
     return answer;
   }
 }

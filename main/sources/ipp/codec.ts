@@ -17,6 +17,7 @@ export const OP = {
   RELEASE_JOB: 0x000d,
   CREATE_PRINTER_SUBSCRIPTIONS: 0x0016,
   RENEW_SUBSCRIPTION: 0x001a,
+  GET_SUBSCRIPTIONS: 0x0019,
   CANCEL_SUBSCRIPTION: 0x001b,
   GET_NOTIFICATIONS: 0x001c,
   CUPS_GET_PRINTERS: 0x4002,
@@ -78,10 +79,20 @@ export interface RequestGroup {
   attributes: RequestAttribute[];
 }
 
+/**
+ * The IPP versions requests are sent in, newest first: IPP/2.0 (PWG 5100.12), then 1.1 (RFC 8011)
+ * and 1.0 (RFC 2566) for a printer that answers a newer one server-error-version-not-supported.
+ * Every operation the source sends is in IPP/1.0 except Hold-Job and Release-Job (1.1) and the
+ * subscriptions (RFC 3995, an extension of 1.1): a printer without them refuses them.
+ */
+export const IPP_VERSIONS = ['2.0', '1.1', '1.0'] as const;
+export type IppVersion = (typeof IPP_VERSIONS)[number];
+
 /** Encodes a request with the operation attributes every request starts with (RFC 8011 4.1.4). */
-export function encodeRequest(operationId: number, requestId: number, attributes: RequestAttribute[], groups: RequestGroup[] = []): Buffer {
+export function encodeRequest(operationId: number, requestId: number, attributes: RequestAttribute[], groups: RequestGroup[] = [], version: IppVersion = IPP_VERSIONS[0]): Buffer {
+  const [major, minor] = version.split('.').map(Number);
   return ipp.request.encode({
-    version: { major: 1, minor: 1 },
+    version: { major, minor },
     operationId,
     requestId,
     groups: [

@@ -41,6 +41,12 @@ export function ippTarget(config: Pick<IppSourceConfig, 'url' | 'printers'>): Ip
   return { kind: 'printer', uri: `${scheme}://${authority}${path}`, id };
 }
 
+export interface IppSubscription {
+  id: number;
+  nextSeq: number;
+  expiresAt: number;
+}
+
 export interface IppContext {
   config: IppSourceConfig;
   deps: SourceDeps;
@@ -60,7 +66,11 @@ export interface IppContext {
   names: Map<string, string>;
   lastPrinters: ReadonlyMap<string, SourcePrinter>;
   /** The ippget subscription: its id, the next event sequence number, when its lease ends. */
-  subscription: { id: number; nextSeq: number; expiresAt: number } | null;
+  subscription: IppSubscription | null;
+  /** Subscriptions given up on (a renewal or a read refused) that the server may still hold. */
+  abandoned: IppSubscription[];
+  /** The source was stopped: it subscribes no more (see cancelSubscriptions). */
+  stopped: boolean;
   /** The server refused subscriptions: Get-Jobs at every poll. */
   subscriptionsRefused: boolean;
   /** The health of the last poll that read the printers and jobs (a quiet poll repeats it). */
@@ -77,6 +87,9 @@ export function createIppContext(config: IppSourceConfig, deps: SourceDeps, opts
     user,
     timeoutMs: opts.timeoutMs,
     certificateSha256: config.certificateSha256,
+    onVersion(uri, version, refused) {
+      deps.logger.info('IPP printer refused a newer IPP version; asking it in an older one', { sourceId: config.id, uri, version, refused });
+    },
     async authorization() {
       const password = await deps.secrets.get(config.id, 'PASSWORD');
       return password ? basicAuth(user, password) : undefined;
@@ -97,6 +110,8 @@ export function createIppContext(config: IppSourceConfig, deps: SourceDeps, opts
     names: new Map(),
     lastPrinters: new Map(),
     subscription: null,
+    abandoned: [],
+    stopped: false,
     subscriptionsRefused: false,
     lastHealth: null,
     lastReadAt: 0,

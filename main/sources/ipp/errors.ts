@@ -6,12 +6,17 @@ import { AppFailure, type Job } from '../../../preload/contract/model';
 import { HttpError } from '../../http/client';
 import { SourceError } from '../../queue/source';
 import { errorWords } from '../shared';
-import { IPP_STATUS, IppStatusError } from './client';
+import { IPP_STATUS, IppStatusError, IppVersionError, versionWords } from './client';
 import type { IppContext } from './context';
 
 /** The server's own words and the status, e.g. `"Job #3 is finished" (client-error-not-possible)`. */
 function said(err: IppStatusError): string {
   return err.serviceMessage ? `"${err.serviceMessage}" (${err.statusName})` : err.statusName;
+}
+
+/** A printer that refused every IPP version asked: `The IPP server at host accepts none of ... (IPP/2.0, 1.1 and 1.0: "..." (server-error-version-not-supported))`. */
+function noVersionWords(ctx: IppContext, err: IppVersionError): string {
+  return `The IPP server at ${ctx.host} accepts none of the IPP versions the monitor speaks (it answered ${versionWords(err.tried)} with ${said(err)})`;
 }
 
 /**
@@ -56,6 +61,9 @@ export function toSourceError(err: unknown, ctx: IppContext): SourceError {
     const e = httpSourceError(ctx, err);
     if (e) return e;
   }
+  if (err instanceof IppVersionError) {
+    return new SourceError('degraded', `${noVersionWords(ctx, err)}. Check that the address in Settings is the printer's IPP address; it will be tried again.`, { cause: err });
+  }
   if (err instanceof IppStatusError) {
     if (err.status === IPP_STATUS.NOT_AUTHENTICATED || err.status === IPP_STATUS.FORBIDDEN) {
       return new SourceError('auth-required', `The IPP server at ${host} refused to list jobs: ${said(err)}. Check the user name and password in Settings.`, { cause: err });
@@ -74,6 +82,7 @@ export function toSourceError(err: unknown, ctx: IppContext): SourceError {
 export function toActionFailure(err: unknown, ctx: IppContext, job: Job, verb: string): AppFailure {
   const sourceId = ctx.config.id;
   if (err instanceof AppFailure) return err;
+  if (err instanceof IppVersionError) return new AppFailure('unsupported', `${noVersionWords(ctx, err)}, so the monitor cannot ${verb} job ${job.nativeId}.`, { sourceId });
   if (err instanceof IppStatusError) {
     const words = said(err);
     switch (err.status) {

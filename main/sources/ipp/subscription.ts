@@ -2,17 +2,23 @@
  * IPP event notifications with the `ippget` pull method (RFC 3996; CUPS offers them): the source
  * subscribes once to the changes of its printer or server, and a fast poll is then one
  * Get-Notifications. The lease is renewed before it ends; a server that refuses the subscription
- * is polled with Get-Jobs instead.
+ * (a printer speaking only IPP/1.0 or 1.1 without RFC 3995) is polled with Get-Jobs instead. When
+ * the source stops, its subscriptions are canceled, so the server does not keep events for
+ * nobody until the lease ends.
  */
-import { IppStatusError } from './client';
+import { HttpError } from '../../http/client';
+import { errorWords } from '../shared';
+import { IPP_STATUS, IppStatusError, IppVersionError } from './client';
 import { int, OP, TAG } from './codec';
-import { kw, type IppContext } from './context';
+import { kw, type IppContext, type IppSubscription } from './context';
 
 /** The lease asked for, and how long before its end it is renewed. */
 export const SUBSCRIPTION_LEASE_S = 600;
 export const RENEW_BEFORE_MS = 120_000;
 /** How long after a full read events alone are trusted (CUPS' ippget-event-life is 15 s). */
 export const EVENT_LIFE_MS = 10_000;
+/** How long stopping waits for the server to confirm the cancellations. */
+export const CANCEL_TIMEOUT_MS = 2_000;
 const NOTIFY_EVENTS = ['job-created', 'job-state-changed', 'job-progress', 'job-completed', 'printer-state-changed', 'printer-added', 'printer-deleted', 'printer-modified'];
 
 export async function subscribe(ctx: IppContext, signal: AbortSignal): Promise<void> {
@@ -30,17 +36,66 @@ export async function subscribe(ctx: IppContext, signal: AbortSignal): Promise<v
     const id = g ? int(g, 'notify-subscription-id') : null;
     if (id === null) throw new IppStatusError(0x0500, 'no notify-subscription-id in the answer', 'Subscribing to changes');
     const lease = (g && int(g, 'notify-lease-duration')) || SUBSCRIPTION_LEASE_S;
-    ctx.subscription = { id, nextSeq: 1, expiresAt: deps.clock.now() + lease * 1000 };
+    const sub = { id, nextSeq: 1, expiresAt: deps.clock.now() + lease * 1000 };
     deps.logger.debug('IPP subscription created', { sourceId: config.id, subscriptionId: id, leaseSeconds: lease });
+    // Stopped while it was being made: given back at once.
+    if (ctx.stopped) await cancelAll(ctx, [sub]);
+    else ctx.subscription = sub;
   } catch (err) {
-    if (err instanceof IppStatusError) {
-      // Not offered (or not to us): poll with Get-Jobs from now on.
+    // No IPP version accepted: the poll says so (the read that follows would fail alike).
+    if (err instanceof IppVersionError) throw err;
+    // Not offered (or not to us), or a request an old printer cannot read (HTTP 400): poll with
+    // Get-Jobs from now on.
+    if (err instanceof IppStatusError || (err instanceof HttpError && err.kind === 'http' && err.status === 400)) {
       ctx.subscriptionsRefused = true;
-      deps.logger.info('IPP server refused event subscriptions; polling the job list instead', { sourceId: config.id, status: err.statusName });
+      deps.logger.info('IPP server refused event subscriptions; polling the job list instead', { sourceId: config.id, status: err instanceof IppStatusError ? err.statusName : `HTTP ${err.status}`, version: ctx.client.versionFor(ctx.listUri) });
       return;
     }
     throw err;
   }
+}
+
+/**
+ * The subscription failed (its lease ended, the server restarted or refused it): a new one is made
+ * at the next poll. One the server did not say it has lost is canceled when the source stops.
+ */
+function drop(ctx: IppContext, err: IppStatusError): void {
+  const sub = ctx.subscription;
+  ctx.subscription = null;
+  if (sub && err.status !== IPP_STATUS.NOT_FOUND && err.status !== IPP_STATUS.GONE) ctx.abandoned.push(sub);
+}
+
+/**
+ * Cancels the subscriptions the source made and the server may still hold (Cancel-Subscription,
+ * RFC 3995), when the source stops (the app quits, the source is removed or switched off).
+ * Best effort: all at once, for CANCEL_TIMEOUT_MS at most; a refusal is logged, never thrown.
+ */
+export async function cancelSubscriptions(ctx: IppContext): Promise<void> {
+  ctx.stopped = true;
+  const now = ctx.deps.clock.now();
+  // A subscription whose lease has ended is gone from the server already.
+  const held = [...(ctx.subscription ? [ctx.subscription] : []), ...ctx.abandoned].filter((s) => s.expiresAt > now);
+  ctx.subscription = null;
+  ctx.abandoned = [];
+  await cancelAll(ctx, held);
+}
+
+async function cancelAll(ctx: IppContext, subs: readonly IppSubscription[]): Promise<void> {
+  if (!subs.length) return;
+  const { config, deps } = ctx;
+  const signal = AbortSignal.timeout(CANCEL_TIMEOUT_MS);
+  await Promise.all(
+    subs.map(async ({ id }) => {
+      try {
+        await ctx.client.call(ctx.listUri, OP.CANCEL_SUBSCRIPTION, [{ tag: TAG.INTEGER, name: 'notify-subscription-id', value: id }], signal, `Canceling subscription ${id}`);
+        deps.logger.debug('IPP subscription canceled', { sourceId: config.id, subscriptionId: id });
+      } catch (err) {
+        // Already ended on the server: nothing to give back.
+        if (err instanceof IppStatusError && (err.status === IPP_STATUS.NOT_FOUND || err.status === IPP_STATUS.GONE)) return;
+        deps.logger.warn('IPP subscription could not be canceled; the server ends it when its lease runs out', { sourceId: config.id, subscriptionId: id, error: errorWords(err) });
+      }
+    }),
+  );
 }
 
 export async function renew(ctx: IppContext, signal: AbortSignal): Promise<void> {
@@ -51,7 +106,7 @@ export async function renew(ctx: IppContext, signal: AbortSignal): Promise<void>
     sub.expiresAt = ctx.deps.clock.now() + SUBSCRIPTION_LEASE_S * 1000;
   } catch (err) {
     if (!(err instanceof IppStatusError)) throw err;
-    ctx.subscription = null;
+    drop(ctx, err);
   }
 }
 
@@ -74,7 +129,7 @@ export async function changedSinceLast(ctx: IppContext, signal: AbortSignal): Pr
   } catch (err) {
     // The subscription is gone (lease ended, server restarted): read everything, subscribe again.
     if (err instanceof IppStatusError) {
-      ctx.subscription = null;
+      drop(ctx, err);
       return true;
     }
     throw err;

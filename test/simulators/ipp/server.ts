@@ -3,11 +3,13 @@
  * a real CUPS cannot produce (refused connections, slow or trickling answers, malformed IPP, huge
  * answers, HTTP and IPP error statuses) and for the demo.
  *
- * Stricter than the RFCs where the monitor must behave: a request must be `application/ipp`,
- * version 1.1 or 2.0, start with attributes-charset then attributes-natural-language, carry
- * requesting-user-name and (except CUPS-Get-Printers) a printer-uri this server owns, name only
- * known which-jobs values, and address job operations with a positive job-id; anything else is
- * answered client-error-bad-request with a status-message saying what was wrong.
+ * Stricter than the RFCs where the monitor must behave: a request must be `application/ipp`, in
+ * an IPP version it accepts (1.1 or 2.0; `versions` makes it an older printer, which answers any
+ * other with server-error-version-not-supported or, as some do, HTTP 400), start with
+ * attributes-charset then attributes-natural-language, carry requesting-user-name and (except
+ * CUPS-Get-Printers) a printer-uri this server owns, name only known which-jobs values, and
+ * address job operations with a positive job-id; anything else is answered
+ * client-error-bad-request with a status-message saying what was wrong.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import ipp from 'ipp-encoder';
@@ -62,6 +64,8 @@ export type IppFault =
   | { kind: 'unknown-state'; state: number };
 
 export interface IppRequestLogEntry {
+  /** The version-number of the request's header ("2.0"), as its first two bytes say. */
+  version: string | null;
   operationId: number;
   printerUri: string | null;
   user: string | null;
@@ -84,6 +88,8 @@ export interface IppSimulator {
   tick(pages?: number): void;
   purge(id: number): void;
   injectFault(fault: IppFault, times?: number): void;
+  /** The IPP versions accepted from now on (a printer whose firmware was changed). */
+  setVersions(versions: readonly string[]): void;
   clearFaults(): void;
   goOffline(): Promise<void>;
   goOnline(): Promise<void>;
@@ -94,6 +100,11 @@ export interface IppSimulator {
 const C = { OK: 0x0000, BAD_REQUEST: 0x0400, NOT_FOUND: 0x0406, NOT_POSSIBLE: 0x0404, OPERATION_NOT_SUPPORTED: 0x0501 } as const;
 const WHICH_JOBS = new Set(['completed', 'not-completed', 'all']);
 const FINAL = new Set([7, 8, 9]);
+
+/** The version-number of an IPP message's header: its first two bytes (RFC 8010 3.1.1). */
+function versionOf(body: Buffer): string | null {
+  return body.length >= 2 ? `${body[0]}.${body[1]}` : null;
+}
 
 class IppProblem extends Error {
   constructor(
@@ -106,9 +117,19 @@ class IppProblem extends Error {
 
 type Attr = { tag: number; name: string; value: unknown[] };
 
-/** `tls`: serve ipps:// (HTTPS) with this key and certificate, as a printer with its own certificate does. */
-export async function startIppSimulator(opts: { now?: () => number; tls?: { key: string; cert: string } } = {}): Promise<IppSimulator> {
+export interface IppSimulatorOptions {
+  now?: () => number;
+  /** Serve ipps:// (HTTPS) with this key and certificate, as a printer with its own certificate does. */
+  tls?: { key: string; cert: string };
+  /** The IPP versions accepted ("1.0", "1.1", "2.0"); default 1.1 and 2.0. */
+  versions?: readonly string[];
+  /** How a request in another version is refused: server-error-version-not-supported (default), or HTTP 400 as some old printers do. */
+  versionRefusal?: 'ipp' | 'http-400';
+}
+
+export async function startIppSimulator(opts: IppSimulatorOptions = {}): Promise<IppSimulator> {
   const now = opts.now ?? (() => Date.now());
+  let versions = opts.versions ?? ['1.1', '2.0'];
   const printers = new Map<string, SimPrinter>();
   const jobs = new Map<number, SimJob>();
   const requests: IppRequestLogEntry[] = [];
@@ -153,13 +174,14 @@ export async function startIppSimulator(opts: { now?: () => number; tls?: { key:
 
   /** The request, checked as strictly as described above. */
   function parseRequest(body: Buffer): { operationId: number; requestId: number; attrs: Map<string, unknown[]>; order: string[] } {
+    const version = versionOf(body);
+    if (!version || !versions.includes(version)) throw new IppProblem(0x0503, `IPP/${version} is not supported; only IPP/${versions.join(', ')}`);
     try {
       checkStructure(body);
     } catch (err) {
       throw new IppProblem(C.BAD_REQUEST, `malformed request: ${(err as Error).message}`);
     }
     const r = ipp.request.decode(body);
-    if (!((r.version?.major === 1 && r.version.minor === 1) || (r.version?.major === 2 && r.version.minor === 0))) throw new IppProblem(0x0503, 'only IPP/1.1 and IPP/2.0 are supported');
     const op = r.groups[0];
     if (!op || op.tag !== TAG.OPERATION) throw new IppProblem(C.BAD_REQUEST, 'the first group must be the operation attributes');
     const order = op.attributes.map((a) => a.name);
@@ -193,7 +215,9 @@ export async function startIppSimulator(opts: { now?: () => number; tls?: { key:
     return j;
   }
 
-  function operate(operationId: number, attrs: Map<string, unknown[]>, unknownState: number | null): { status: number; groups: { tag: number; attributes: Attr[] }[]; message?: string } {
+  function operate(operationId: number, attrs: Map<string, unknown[]>, unknownState: number | null, version: string): { status: number; groups: { tag: number; attributes: Attr[] }[]; message?: string } {
+    // Hold-Job and Release-Job came with IPP/1.1 (RFC 2911): a 1.0 request does not know them.
+    if (version === '1.0' && (operationId === OP.HOLD_JOB || operationId === OP.RELEASE_JOB)) throw new IppProblem(C.OPERATION_NOT_SUPPORTED, `operation 0x${operationId.toString(16)} is not in IPP/1.0`);
     switch (operationId) {
       case OP.GET_PRINTER_ATTRIBUTES: {
         const p = printerOf(attrs, false)!;
@@ -263,7 +287,8 @@ export async function startIppSimulator(opts: { now?: () => number; tls?: { key:
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const body = Buffer.concat(chunks);
-    const entry: IppRequestLogEntry = { operationId: -1, printerUri: null, user: null, status: 0 };
+    // The header: version-number, operation-id, request-id (RFC 8010 3.1.1), read before anything else.
+    const entry: IppRequestLogEntry = { version: versionOf(body), operationId: body.length >= 4 ? body.readUInt16BE(2) : -1, printerUri: null, user: null, status: 0 };
     requests.push(entry);
     const fault = takeFault();
     if (fault?.kind === 'reset') return void req.socket.destroy();
@@ -286,7 +311,13 @@ export async function startIppSimulator(opts: { now?: () => number; tls?: { key:
       res.writeHead(fault.status, headers);
       return void res.end(fault.body ?? `<html><body>Error ${fault.status}</body></html>`);
     }
-    let requestId = 0;
+    if (opts.versionRefusal === 'http-400' && entry.version && !versions.includes(entry.version)) {
+      entry.status = 400;
+      res.writeHead(400, { 'Content-Type': 'text/html' });
+      return void res.end('<html><body>400 Bad Request</body></html>');
+    }
+    // The request-id is echoed even when the rest of the request is refused (RFC 8011 4.1.1).
+    let requestId = body.length >= 8 ? body.readInt32BE(4) : 0;
     try {
       const r = parseRequest(body);
       requestId = r.requestId;
@@ -297,7 +328,7 @@ export async function startIppSimulator(opts: { now?: () => number; tls?: { key:
         entry.status = fault.status;
         return sendIpp(encode(requestId, fault.status, fault.message, []));
       }
-      const out = operate(r.operationId, r.attrs, fault?.kind === 'unknown-state' ? fault.state : null);
+      const out = operate(r.operationId, r.attrs, fault?.kind === 'unknown-state' ? fault.state : null, entry.version ?? '');
       entry.status = out.status;
       let buf = encode(requestId, out.status, out.message, out.groups);
       if (fault?.kind === 'wrong-type') {
@@ -407,6 +438,9 @@ export async function startIppSimulator(opts: { now?: () => number; tls?: { key:
       faults.push({ fault, remaining: times });
     },
     clearFaults: () => void faults.splice(0),
+    setVersions(next) {
+      versions = [...next];
+    },
     goOffline: () => listener.stop(),
     goOnline: async () => {
       if (!listener.online) await listener.listen(listener.port);

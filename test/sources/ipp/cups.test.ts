@@ -11,11 +11,14 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createAppCore } from '../../../main/core/app-core';
 import type { AppCore } from '../../../main/core/app-core-types';
+import { HttpClient } from '../../../main/http/client';
+import { IPP_STATUS, IppClient, IppStatusError } from '../../../main/sources/ipp/client';
+import { int, OP, TAG, type RequestAttribute } from '../../../main/sources/ipp/codec';
 import { createIppSource } from '../../../main/sources/ipp/source';
 import { createEnvSecretStore } from '../../../main/state/secrets-env';
 import { createRedactor } from '../../../main/state/redact';
 import type { PollContext, PollResult } from '../../../main/queue/source';
-import { dispatch, type Events } from '../../../preload/contract/contract';
+import { dispatch, type Events, type SettingsView } from '../../../preload/contract/contract';
 import type { RequestName } from '../../../preload/contract/channels';
 import { IppSourceConfig, type Job, type Printer, type Result } from '../../../preload/contract/model';
 import { freePort, SKIP_CUPS_TESTS, startCups, type Cups } from '../../helpers/cups';
@@ -53,6 +56,31 @@ async function pollUntil(poll: () => Promise<PollResult>, done: (r: PollResult) 
 }
 
 const asJob = (sj: PollResult['jobs'][number]): Job => ({ ...sj, stale: false, stuck: false, gone: false, lastSeenAt: null });
+
+/** One IPP request to the CUPS server itself, through the source's own client and codec. */
+function askCups(op: number, attributes: RequestAttribute[], what: string) {
+  const client = new IppClient({ http: new HttpClient({ timeoutMs: 10_000 }), user: cups.user, authorization: async () => undefined });
+  return client.call(`ipp://127.0.0.1:${cups.port}/`, op, attributes, new AbortController().signal, what);
+}
+
+/** The ids of the event subscriptions CUPS holds now (Get-Subscriptions of the whole server). */
+async function subscriptionIds(): Promise<number[]> {
+  try {
+    const a = await askCups(OP.GET_SUBSCRIPTIONS, [{ tag: TAG.BOOLEAN, name: 'my-subscriptions', value: false }], 'Listing the subscriptions');
+    return a.groups.filter((g) => g.tag === TAG.SUBSCRIPTION).map((g) => int(g, 'notify-subscription-id')!);
+  } catch (err) {
+    // CUPS says client-error-not-found when it holds none.
+    if (err instanceof IppStatusError && err.status === IPP_STATUS.NOT_FOUND) return [];
+    throw err;
+  }
+}
+
+/** The subscriptions `run` made on CUPS. */
+async function subscriptionsMadeBy(run: () => Promise<unknown>): Promise<number[]> {
+  const before = new Set(await subscriptionIds());
+  await run();
+  return (await subscriptionIds()).filter((id) => !before.has(id));
+}
 
 describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', () => {
   afterEach(async () => {
@@ -210,6 +238,27 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
     expect(http.total).toBe(before + 1);
   });
 
+  it('stopping the source cancels its event subscription (Cancel-Subscription); stopped, it subscribes no more', async () => {
+    const { src, logger } = source();
+    const made = await subscriptionsMadeBy(() => src.poll(ctx('full')));
+    expect(made).toHaveLength(1);
+    await src.dispose?.();
+    // dispose waits for CUPS's answer: the subscription is gone when it returns.
+    expect(await subscriptionIds()).not.toContain(made[0]);
+    expect(logger.lines.filter((l) => l.level === 'warn')).toEqual([]);
+    // A poll after it (one the engine had already started) makes none.
+    expect(await subscriptionsMadeBy(() => src.poll(ctx('full')))).toEqual([]);
+  });
+
+  it('a stopped source whose subscription CUPS no longer has (canceled by someone else) stops quietly', async () => {
+    const { src, logger } = source();
+    const [id] = await subscriptionsMadeBy(() => src.poll(ctx('full')));
+    await askCups(OP.CANCEL_SUBSCRIPTION, [{ tag: TAG.INTEGER, name: 'notify-subscription-id', value: id! }], 'Canceling the subscription');
+    expect(await subscriptionIds()).not.toContain(id);
+    await src.dispose?.();
+    expect(logger.lines.filter((l) => l.level === 'warn')).toEqual([]);
+  });
+
   it('a printer that rejects jobs says so', async () => {
     await cups.run('/usr/sbin/cupsreject', ['-r', 'Moving offices', 'Büro%2']);
     const r = await source().src.poll(ctx('full'));
@@ -263,6 +312,24 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
       expect(await call<Job>('cancelJob', { key: key2 })).toMatchObject({ ok: true, value: { state: 'canceled' } });
       expect(await call('releaseJob', { key: 'cups:office/1%2F2' })).toMatchObject({ ok: false, error: { code: 'not-found' } });
     });
+  });
+
+  it('the app core: switching the source off and quitting the app cancel its event subscriptions', async () => {
+    let second = 0;
+    await withCore({}, async (c, call) => {
+      const [first] = await subscriptionsMadeBy(() => c.pollOnce());
+      expect(first).toBeGreaterThan(0);
+      const view = (await call<SettingsView>('getSettings', {})) as { ok: true; value: SettingsView };
+      const switched = (enabled: boolean) => ({ settings: { ...view.value.settings, sources: view.value.settings.sources.map((s) => ({ ...s, enabled })) } });
+      expect(await call('saveSettings', switched(false))).toMatchObject({ ok: true });
+      // Switched off: stopped in the background, its subscription canceled.
+      await expect.poll(() => subscriptionIds(), { timeout: 10_000 }).not.toContain(first);
+      expect(await call('saveSettings', switched(true))).toMatchObject({ ok: true });
+      [second] = await subscriptionsMadeBy(() => c.pollOnce());
+      expect(second).toBeGreaterThan(first);
+    });
+    // Quitting (the core's stop, which withCore awaits) waits for the cancellation.
+    expect(await subscriptionIds()).not.toContain(second);
   });
 
   it('cancelPrinterJobs cancels every job not finished on one printer, and only there', async () => {
