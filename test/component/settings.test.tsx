@@ -378,3 +378,72 @@ describe('settings: how this copy runs (the desktop app)', () => {
     await waitFor(() => expect(within(dialog).getByTestId('settings-outcome').textContent).toBe('Restarting to install the update…'));
   });
 });
+
+describe('settings: edits not saved yet', () => {
+  const retention = (dialog: HTMLElement) => field(dialog, 'Keep finished jobs for (days)');
+  const idle = (dialog: HTMLElement) => field(dialog, 'ScriptX.Services: interval when idle (seconds)');
+
+  it('keeps edits in one tab while another is shown, until saved', async () => {
+    const dialog = await openSettings();
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'Polling' }));
+    type(idle(dialog), '12');
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'History' }));
+    type(retention(dialog), '45');
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'General' }));
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'Polling' }));
+    expect(idle(dialog).value).toBe('12');
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'History' }));
+    expect(retention(dialog).value).toBe('45');
+    // Only the shown tab's panel is in the accessibility tree.
+    expect(screen.getAllByRole('tabpanel')).toHaveLength(1);
+    expect(screen.getByRole('tabpanel').getAttribute('aria-labelledby')).toBe('settings-tab-history');
+    expect(m!.bridge.callsOf('saveSettings')).toHaveLength(0);
+  });
+
+  it('asks before closing drops unsaved edits: Keep editing goes on, Discard closes without saving', async () => {
+    m = await mount({ sources: [makeHealth({ id: 'local', name: 'This PC' })], settings: base });
+    const settingsButton = screen.getByRole('button', { name: 'Settings' });
+    settingsButton.focus();
+    fireEvent.click(settingsButton);
+    const dialog = screen.getByRole('dialog', { name: 'Settings' });
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'Polling' }));
+    type(idle(dialog), '12');
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'History' }));
+    type(retention(dialog), '45');
+
+    // The Close button asks, naming the tabs with edits; the safe answer has the focus.
+    const close = within(dialog).getAllByRole('button', { name: 'Close' })[0]!;
+    close.focus();
+    fireEvent.click(close);
+    let ask = screen.getByRole('alertdialog', { name: 'Discard unsaved changes?' });
+    expect(within(ask).getByText('Your changes in Polling and History have not been saved. Discard them and close Settings?')).toBeTruthy();
+    expect(document.activeElement).toBe(within(ask).getByRole('button', { name: 'Keep editing' }));
+    fireEvent.click(within(ask).getByRole('button', { name: 'Keep editing' }));
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.getByRole('dialog', { name: 'Settings' })).toBe(dialog);
+    expect(retention(dialog).value).toBe('45');
+    expect(document.activeElement).toBe(close);
+
+    // Escape asks too; Discard closes without saving, and the focus goes back to the Settings button.
+    fireEvent.keyDown(retention(dialog), { key: 'Escape' });
+    ask = screen.getByRole('alertdialog', { name: 'Discard unsaved changes?' });
+    fireEvent.click(within(ask).getByRole('button', { name: 'Discard' }));
+    expect(screen.queryByRole('dialog', { name: 'Settings' })).toBeNull();
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(m!.bridge.callsOf('saveSettings')).toHaveLength(0);
+    await waitFor(() => expect(document.activeElement).toBe(settingsButton));
+
+    // Opened again: the saved values; an edit that is saved closes without asking.
+    fireEvent.click(settingsButton);
+    const again = screen.getByRole('dialog', { name: 'Settings' });
+    fireEvent.click(within(again).getByRole('tab', { name: 'History' }));
+    expect(retention(again).value).toBe('30');
+    type(retention(again), '45');
+    fireEvent.click(within(again).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(within(again).getByTestId('settings-outcome').textContent).toBe('Settings saved.'));
+    expect(m!.bridge.settings.history.retentionDays).toBe(45);
+    fireEvent.click(within(again).getAllByRole('button', { name: 'Close' })[0]!);
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(screen.queryByRole('dialog', { name: 'Settings' })).toBeNull();
+  });
+});

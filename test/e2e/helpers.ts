@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import type { PollingSettings } from '../../preload/contract/model';
 import { DEFAULT_RENDERER_DIR, startPreview, type Preview, type PreviewOptions } from '../preview/start-preview';
 
@@ -158,6 +159,34 @@ export async function closeDialog(page: Page, testId: string): Promise<void> {
 /** Closes whatever a failed test left over the queue: dialogs, then the detail panel. */
 export async function closeOverlays(page: Page): Promise<void> {
   if (await page.getByTestId('row-menu').count()) await page.keyboard.press('Escape');
-  for (let i = 0; i < 5 && (await page.locator('.modal').count()); i++) await page.locator('.modal').last().locator('.modal-head button').click();
+  for (let i = 0; i < 5 && (await page.locator('.modal').count()); i++) {
+    // Settings left with unsaved edits ask before closing: their edits are dropped.
+    const top = page.locator('.modal').last();
+    const discard = top.getByRole('button', { name: 'Discard', exact: true });
+    await ((await discard.count()) ? discard : top.locator('.modal-head button')).click();
+  }
   if (await page.getByTestId('detail-panel').count()) await page.getByTestId('detail-panel').getByRole('button', { name: 'Close' }).click();
+}
+
+/**
+ * The window for the tests of one describe block: opened before the first, closed after the last,
+ * and cleared before each of what a failed test left over it. Read `run` and `page` inside tests.
+ */
+export function windowForTests(opts: Parameters<typeof openPreview>[0] = {}): { readonly run: BrowserRun; readonly page: Page } {
+  let run: BrowserRun | undefined;
+  beforeAll(async () => {
+    run = await openWindow(opts);
+  });
+  afterAll(async () => {
+    await run?.close();
+  });
+  beforeEach(() => closeOverlays(run!.page));
+  return {
+    get run() {
+      return run!;
+    },
+    get page() {
+      return run!.page;
+    },
+  };
 }

@@ -7,6 +7,7 @@ import { count, formatBytes, formatDateTime, formatPercent } from '../i18n/forma
 import { docName } from '../state/store';
 import { askCancel, askCancelAll, cancelRefusal, cancelableOf } from './actions';
 import { useStore } from './context';
+import { focusOpener, returnFocus } from './focus-return';
 import { HandoverSection } from './HandoverSection';
 import { JobPrinterChip } from './PrintersView';
 
@@ -35,17 +36,17 @@ function useOverlay(): boolean {
 
 /**
  * Over the list, the panel takes the focus (its heading) when it opens and gives it back when it
- * closes: to where it was, or the grid.
+ * closes: to where it was, or the grid. Beside the list, it gives the focus it has on closing (its
+ * Close button, an action) to the grid.
  */
-function useOverlayFocus(overlay: boolean, panel: { readonly current: HTMLElement | null }): void {
+function usePanelFocus(overlay: boolean, panel: { readonly current: HTMLElement | null }): void {
   useEffect(() => {
-    if (!overlay) return;
-    const back = document.activeElement as HTMLElement | null;
-    panel.current?.querySelector<HTMLElement>('.detail-head h2')?.focus();
-    return () => {
-      const target = back && back.isConnected && back !== document.body ? back : document.querySelector<HTMLElement>('[role="grid"]');
-      target?.focus({ preventScroll: true });
-    };
+    const el = panel.current;
+    const toGrid = () => document.querySelector<HTMLElement>('[role="grid"]');
+    if (!overlay) return () => returnFocus(null, toGrid, el);
+    const giveBack = focusOpener(el, toGrid);
+    el?.querySelector<HTMLElement>('.detail-head h2')?.focus();
+    return giveBack;
   }, [overlay]);
 }
 
@@ -53,7 +54,7 @@ export function DetailPanel() {
   const store = useStore();
   const overlay = useOverlay();
   const panelRef = useRef<HTMLElement>(null);
-  useOverlayFocus(overlay, panelRef);
+  usePanelFocus(overlay, panelRef);
   const key = store.detailKey.value;
   void store.jobsVersion.value;
   const job = key ? store.jobs.get(key) : undefined;

@@ -12,7 +12,7 @@ export function ConfirmDialog() {
   if (!req) return null;
   const close = () => (store.confirm.value = null);
   return (
-    <Modal title={req.title} onClose={close} role="alertdialog" testId="confirm-dialog">
+    <Modal title={req.title} onClose={close} role="alertdialog" testId="confirm-dialog" returnFocus={req.returnFocus}>
       <p>{req.body}</p>
       {req.list && (
         <ul class="confirm-list">
@@ -33,7 +33,7 @@ export function ConfirmDialog() {
           {req.confirmLabel}
         </button>
         <button type="button" data-autofocus onClick={close}>
-          {t.keepJobs}
+          {req.keepLabel ?? t.keepJobs}
         </button>
       </div>
     </Modal>

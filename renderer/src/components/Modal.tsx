@@ -1,23 +1,35 @@
-/** A modal dialog: focus moves in, Tab stays in, Escape closes, focus returns where it was. */
+/**
+ * A modal dialog: focus moves in, Tab stays in, Escape closes, and focus returns to the element
+ * that opened it, or where `returnFocus` says when that one is gone (see focus-return.ts).
+ */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useRef } from 'preact/hooks';
 import { t } from '../i18n/messages';
+import { FOCUSABLE, focusOpener, type FocusFallback } from './focus-return';
 
-const FOCUSABLE = 'button:not([disabled]), [href], input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
-
-export function Modal(props: { title: string; onClose: () => void; children: ComponentChildren; wide?: boolean; role?: 'dialog' | 'alertdialog'; testId?: string }) {
+export function Modal(props: {
+  title: string;
+  onClose: () => void;
+  children: ComponentChildren;
+  wide?: boolean;
+  role?: 'dialog' | 'alertdialog';
+  testId?: string;
+  /** Where the focus goes on closing when the element that opened the dialog is gone (a row canceled). */
+  returnFocus?: FocusFallback;
+}) {
   const ref = useRef<HTMLDivElement>(null);
   const titleId = useId();
   const onClose = useRef(props.onClose);
   onClose.current = props.onClose;
+  const fallback = useRef(props.returnFocus);
+  fallback.current = props.returnFocus;
 
   useEffect(() => {
-    const before = document.activeElement as HTMLElement | null;
-    const first = ref.current?.querySelector<HTMLElement>('[data-autofocus]') ?? ref.current?.querySelector<HTMLElement>(FOCUSABLE);
+    const dialog = ref.current;
+    const giveBack = focusOpener(dialog, () => fallback.current?.());
+    const first = dialog?.querySelector<HTMLElement>('[data-autofocus]') ?? dialog?.querySelector<HTMLElement>(FOCUSABLE);
     first?.focus();
-    return () => {
-      if (before && before.isConnected) before.focus();
-    };
+    return giveBack;
   }, []);
 
   // Focus can fall out of the dialog to the page (the focused button got disabled while saving):

@@ -4,7 +4,7 @@
  * technology the full size. Focus stays on the grid; aria-activedescendant names the active row.
  */
 import type { Component } from 'preact';
-import { useCallback, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useReducer, useRef, useState } from 'preact/hooks';
 import { FixedRows } from './fixed-rows';
 import type { Job } from '../../../preload/contract/model';
 import { t } from '../i18n/messages';
@@ -331,6 +331,13 @@ export function QueueGrid() {
 
   const activeKey = store.activeKey.value;
   const activeIndex = activeKey ? jobs.findIndex((j) => j.key === activeKey) : -1;
+  // When the active job leaves the list (canceled, finished, filtered out), the row now in its
+  // place becomes the active one: the grid never keeps the focus on a row that is not there.
+  const activePlace = useRef<{ key: string; index: number } | null>(null);
+  useEffect(() => {
+    if (activeKey && activeIndex >= 0) activePlace.current = { key: activeKey, index: activeIndex };
+    else if (activeKey && activePlace.current?.key === activeKey && jobs.length) store.activeKey.value = jobs[Math.min(activePlace.current.index, jobs.length - 1)].key;
+  });
   const selection = store.selection.value;
   const pending = store.pending.value;
   const errors = store.rowErrors.value;

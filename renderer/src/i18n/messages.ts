@@ -18,10 +18,12 @@ const unstop = (s: string) => s.replace(/\.+$/, '');
 /** A sentence's full stop added when it has none of its own (., !, ? or …). */
 const stop = (s: string) => (/[.!?…]$/.test(s) ? s : `${s}.`);
 
-/** "a", "a or b", "a, b or c" */
-function listOr(items: string[]): string {
-  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+/** "a", "a or b", "a, b or c" with `word` "or". */
+function listWith(word: string, items: string[]): string {
+  return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} ${word} ${items[items.length - 1]}`;
 }
+const listOr = (items: string[]) => listWith('or', items);
+const listAnd = (items: string[]) => listWith('and', items);
 
 /** "1 job", "2 jobs": English has one form for one thing and another for every other number. */
 const counted = (c: Count, one: string, other: string): string => `${c.text} ${c.n === 1 ? one : other}`;
@@ -457,6 +459,10 @@ export const en = {
   settingsSaveFailed: (reason: string) => `Settings were not saved: ${reason}`,
   settingsLoadFailed: (reason: string) => `The settings could not be read: ${reason}. The window shows its default view.`,
   settingsFile: (path: string) => `Settings file: ${path}`,
+  discardChangesTitle: 'Discard unsaved changes?',
+  discardChangesBody: (tabs: string[]) => `Your changes in ${listAnd(tabs)} have not been saved. Discard them and close Settings?`,
+  discardChanges: 'Discard',
+  keepEditing: 'Keep editing',
   addSource: 'Add a source',
   editSource: (name: string) => `Edit ${name}`,
   removeSource: (name: string) => `Remove ${name}`,

@@ -38,7 +38,11 @@ export interface ConfirmRequest {
   /** Lines listed under the body, e.g. jobs left out and why. */
   list?: string[];
   confirmLabel: string;
+  /** The safe choice's label ("Keep" when not given). */
+  keepLabel?: string;
   onConfirm: () => void | Promise<void>;
+  /** Where the focus goes once the dialog closes when what opened it is gone (the row or grid acted on). */
+  returnFocus?: () => HTMLElement | null | undefined;
 }
 
 export function createStore(bridge: PrintQueueBridge) {

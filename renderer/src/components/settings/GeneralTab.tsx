@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { t } from '../../i18n/messages';
 import { useStore } from '../context';
 import { Check, OutcomeLine, SaveButton } from './fields';
+import { useUnsaved } from './unsaved';
 import { useSettingsSave } from './use-save';
 
 export function GeneralTab() {
@@ -12,6 +13,7 @@ export function GeneralTab() {
   const [startAtLogin, setStartAtLogin] = useState(ui.startAtLogin);
   const [startMinimized, setStartMinimized] = useState(ui.startMinimized);
   const { busy, outcome, setOutcome, save } = useSettingsSave();
+  useUnsaved(theme !== ui.theme || startAtLogin !== ui.startAtLogin || startMinimized !== ui.startMinimized);
 
   async function submit(e: Event) {
     e.preventDefault();

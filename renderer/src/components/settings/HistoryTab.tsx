@@ -4,6 +4,7 @@ import { HistorySettings, type Settings } from '../../../../preload/contract/mod
 import { t } from '../../i18n/messages';
 import { useStore } from '../context';
 import { firstErrors, OutcomeLine, SaveButton, TextField, wholeNumberProblem } from './fields';
+import { sameNumber, useUnsaved } from './unsaved';
 import { useSettingsSave } from './use-save';
 
 export function HistoryTab(props: { settings: Settings }) {
@@ -12,6 +13,7 @@ export function HistoryTab(props: { settings: Settings }) {
   const [retention, setRetention] = useState(String(h.retentionDays));
   const [maxJobs, setMaxJobs] = useState(String(h.maxJobs));
   const { busy, outcome, setOutcome, errors, save, refuse } = useSettingsSave();
+  useUnsaved(!sameNumber(retention, String(h.retentionDays)) || !sameNumber(maxJobs, String(h.maxJobs)));
 
   async function submit(e: Event) {
     e.preventDefault();

@@ -3,11 +3,16 @@ import { useState } from 'preact/hooks';
 import { NOTIFICATION_EVENTS, NotificationSettings, type Settings } from '../../../../preload/contract/model';
 import { t } from '../../i18n/messages';
 import { Check, OutcomeLine, SaveButton } from './fields';
+import { sameSettings, useUnsaved } from './unsaved';
 import { useSettingsSave } from './use-save';
 
 export function NotificationsTab(props: { settings: Settings }) {
   const [n, setN] = useState(props.settings.notifications);
   const { busy, outcome, save, refuse } = useSettingsSave();
+  // A source not named notifies: switched off and on again is no change.
+  const bySource = (sources: Record<string, boolean>) => props.settings.sources.map((s) => sources[s.id] !== false);
+  const saved = props.settings.notifications;
+  useUnsaved(!sameSettings({ ...n, sources: bySource(n.sources) }, { ...saved, sources: bySource(saved.sources) }));
 
   async function submit(e: Event) {
     e.preventDefault();

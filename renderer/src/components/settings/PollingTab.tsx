@@ -4,12 +4,14 @@ import { SOURCE_KINDS, type Settings } from '../../../../preload/contract/model'
 import { t } from '../../i18n/messages';
 import { OutcomeLine, SaveButton, TextField } from './fields';
 import { pollingFromForm, pollingToForm } from './polling-form';
+import { sameNumber, useUnsaved } from './unsaved';
 import { useSettingsSave } from './use-save';
 
 export function PollingTab(props: { settings: Settings }) {
   const initial = pollingToForm(props.settings.polling);
   const [values, setValues] = useState(initial);
   const { busy, outcome, errors, save, refuse } = useSettingsSave();
+  useUnsaved(Object.keys(initial).some((k) => !sameNumber(values[k] ?? '', initial[k])));
 
   async function submit(e: Event) {
     e.preventDefault();

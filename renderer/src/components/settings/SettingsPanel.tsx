@@ -3,9 +3,10 @@
  * general choices, one file per tab, each saving through one hook (use-save.ts). Every field is
  * validated with the same schemas main uses, and a refusal from main is shown at the field it
  * names. Credentials go to main only (setSecret) and are never read back: the panel only learns
- * whether one is stored.
+ * whether one is stored. Every tab stays drawn while the panel is open, so edits in one are kept
+ * while another is shown until they are saved; closing with edits not saved asks first.
  */
-import { useState } from 'preact/hooks';
+import { useMemo, useRef, useState } from 'preact/hooks';
 import { problemDetail } from '../../../../preload/contract/model';
 import { t } from '../../i18n/messages';
 import type { SettingsTab } from '../../state/store';
@@ -16,6 +17,7 @@ import { HistoryTab } from './HistoryTab';
 import { NotificationsTab } from './NotificationsTab';
 import { PollingTab } from './PollingTab';
 import { SourcesTab } from './SourcesTab';
+import { UnsavedContext } from './unsaved';
 
 const TABS: SettingsTab[] = ['sources', 'polling', 'notifications', 'history', 'general'];
 
@@ -24,6 +26,34 @@ export function SettingsPanel(props: { initialTab?: SettingsTab; sourceId?: stri
   const [tab, setTab] = useState<SettingsTab>(props.initialTab ?? 'sources');
   const view = store.settingsView.value;
   const close = () => (store.panel.value = null);
+  // The tabs holding edits not saved yet, as each tab says.
+  const unsaved = useRef(new Set<SettingsTab>());
+  const reporters = useMemo(
+    () =>
+      Object.fromEntries(
+        TABS.map((k) => [
+          k,
+          (edited: boolean) => {
+            if (edited) unsaved.current.add(k);
+            else unsaved.current.delete(k);
+          },
+        ]),
+      ) as Record<SettingsTab, (edited: boolean) => void>,
+    [],
+  );
+
+  /** Closes at once without unsaved edits; else asks whether to drop them (Discard) or go on (Keep editing). */
+  function requestClose() {
+    const edited = TABS.filter((k) => unsaved.current.has(k));
+    if (!edited.length) return close();
+    store.confirm.value = {
+      title: t.discardChangesTitle,
+      body: t.discardChangesBody(edited.map((k) => t.settingsTabs[k])),
+      confirmLabel: t.discardChanges,
+      keepLabel: t.keepEditing,
+      onConfirm: () => void close(),
+    };
+  }
 
   function onTabKey(e: KeyboardEvent) {
     const i = TABS.indexOf(tab);
@@ -35,7 +65,7 @@ export function SettingsPanel(props: { initialTab?: SettingsTab; sourceId?: stri
   }
 
   return (
-    <Modal title={t.settingsTitle} onClose={close} wide testId="settings-dialog">
+    <Modal title={t.settingsTitle} onClose={requestClose} wide testId="settings-dialog">
       {!view ? (
         <p role="status">{t.loading}</p>
       ) : (
@@ -74,13 +104,17 @@ export function SettingsPanel(props: { initialTab?: SettingsTab; sourceId?: stri
               </button>
             ))}
           </div>
-          <div role="tabpanel" id={`settings-panel-${tab}`} aria-labelledby={`settings-tab-${tab}`} class="tab-panel">
-            {tab === 'sources' && <SourcesTab settings={view.settings} editSourceId={props.sourceId} />}
-            {tab === 'polling' && <PollingTab settings={view.settings} />}
-            {tab === 'notifications' && <NotificationsTab settings={view.settings} />}
-            {tab === 'history' && <HistoryTab settings={view.settings} />}
-            {tab === 'general' && <GeneralTab />}
-          </div>
+          {TABS.map((k) => (
+            <div key={k} role="tabpanel" id={`settings-panel-${k}`} aria-labelledby={`settings-tab-${k}`} class="tab-panel" hidden={tab !== k}>
+              <UnsavedContext.Provider value={reporters[k]}>
+                {k === 'sources' && <SourcesTab settings={view.settings} editSourceId={props.sourceId} />}
+                {k === 'polling' && <PollingTab settings={view.settings} />}
+                {k === 'notifications' && <NotificationsTab settings={view.settings} />}
+                {k === 'history' && <HistoryTab settings={view.settings} />}
+                {k === 'general' && <GeneralTab />}
+              </UnsavedContext.Provider>
+            </div>
+          ))}
           <p class="muted small">{t.settingsFile(view.configPath)}</p>
         </div>
       )}

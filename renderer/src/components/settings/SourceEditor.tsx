@@ -1,5 +1,5 @@
 /** Adds or edits one source: its settings for its kind, its credentials, and Test connection. */
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { SourceConfig, secretNamesFor, type SecretName, type Settings, type SourceHealth, type SourceKind } from '../../../../preload/contract/model';
 import { t } from '../../i18n/messages';
 import { useStore } from '../context';
@@ -7,6 +7,7 @@ import { FieldError } from '../Modal';
 import { ServiceControlSettings } from '../ServiceControl';
 import { Check, firstErrors, OutcomeLine, TextField, type Errors } from './fields';
 import { fromForm, toForm, type SourceForm } from './source-form';
+import { sameSettings, useUnsaved } from './unsaved';
 import { useSettingsSave } from './use-save';
 
 /** Whose jobs a source shows: the user's own or everyone's. */
@@ -34,6 +35,7 @@ export function SourceEditor(props: { settings: Settings; index: number | null; 
   const [phase, setPhase] = useState<'test' | 'secrets' | null>(null);
   const busy = saving.busy || phase !== null;
   const [tested, setTested] = useState<SourceHealth | null>(null);
+  useUnsaved(!sameSettings(form, toForm(original, props.kind)) || Object.values(secrets).some((v) => !!v));
   const put = <K extends keyof SourceForm>(k: K, v: SourceForm[K]) => setForm({ ...form, [k]: v });
   // The admin mode is set in the settings file; the form offers the credential it is set up with.
   const secretNames = secretNamesFor({ kind: form.kind, auth: form.auth, ...(original?.kind === 'graph' && original.admin ? { admin: original.admin } : {}) });
@@ -114,9 +116,13 @@ export function SourceEditor(props: { settings: Settings; index: number | null; 
     else await store.loadSettings();
   }
 
+  // The editor takes the place of the list and of the button that opened it: the focus moves in.
+  const formRef = useRef<HTMLFormElement>(null);
+  useEffect(() => formRef.current?.querySelector<HTMLElement>('input')?.focus(), []);
+
   const f = form;
   return (
-    <form onSubmit={save} noValidate data-testid="source-editor" aria-label={original ? t.editSource(original.name ?? original.id) : t.addSource}>
+    <form ref={formRef} onSubmit={save} noValidate data-testid="source-editor" aria-label={original ? t.editSource(original.name ?? original.id) : t.addSource}>
       <h3>
         {original ? t.editSource(original.name ?? original.id) : t.addSource} · {t.sourceKinds[f.kind]}
       </h3>
