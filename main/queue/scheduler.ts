@@ -335,7 +335,8 @@ export class SourceRunner {
     const at = this.host.clock.now();
     if (!healthChanged(last.health, health)) {
       if (last.health.lastSuccessAt === health.lastSuccessAt) return;
-      if (this.host.hidden() || (!now && at - last.at < HEALTH_TIMES_EVENT_MS)) return;
+      // A clock set back since the last report (at < last.at) does not hold the times back meanwhile.
+      if (this.host.hidden() || (!now && at >= last.at && at - last.at < HEALTH_TIMES_EVENT_MS)) return;
     }
     this.reported = { health, at };
     this.host.onHealth(health);

@@ -2,14 +2,14 @@
  * The queue window: command bar, filters, the virtualized grid (or what to do when it is empty),
  * the detail panel, and whichever panel or dialog is open. Everything reads the one store.
  */
-import { useEffect } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 import { t } from './i18n/messages';
 import { docName, MAX_VISIBLE_NOTICES, type Store } from './state/store';
 import { StoreContext, useStore } from './components/context';
 import { watchJobNotices } from './state/job-notices';
 import { CommandBar, FilterBar, PausedBanner } from './components/Toolbar';
 import { NOT_LIVE_NOTE_ID, QueueGrid } from './components/QueueGrid';
-import { formatTime } from './i18n/format';
+import { formatDateTime } from './i18n/format';
 import { EmptyState } from './components/EmptyState';
 import { OutageBanner } from './components/OutageBanner';
 import { SummaryStrip } from './components/SummaryStrip';
@@ -45,9 +45,11 @@ function Shell() {
   return (
     <div class={detailOpen ? 'app has-detail' : 'app'}>
       <CommandBar />
-      {/* One region for what is wrong, capped and scrolled by itself: the queue stays in view. */}
+      {/* One region for what is wrong, capped and scrolled by itself: the queue stays in view. The
+          note that the queue is not live is there too, and describes the grid (QueueGrid). */}
       <div class="banners" data-testid="banners">
         <ConnectionBanner />
+        <NotLiveNote />
         <PausedBanner />
         <OutageBanner />
       </div>
@@ -63,7 +65,6 @@ function Shell() {
             </p>
           )}
           {status === 'error' && <LoadError />}
-          {status === 'ready' && <NotLiveNote />}
           {status === 'ready' && (store.visible.value.length ? <QueueGrid /> : <EmptyState />)}
         </div>
         {detailOpen && <LazyDetailPanel />}
@@ -91,9 +92,16 @@ function DetailAnnouncer() {
 function ConnectionBanner() {
   const store = useStore();
   const message = store.connection.value;
+  const banner = useRef<HTMLDivElement>(null);
+  // The first thing said in the banners' region, and in view when it comes even if the region was
+  // scrolled down to the outages' details.
+  const shown = !!message;
+  useLayoutEffect(() => {
+    if (shown) banner.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [shown]);
   if (!message) return null;
   return (
-    <div class="banner banner-error" role="alert" data-testid="connection-banner">
+    <div ref={banner} class="banner banner-error" role="alert" data-testid="connection-banner">
       {message}
     </div>
   );
@@ -108,9 +116,9 @@ function NotLiveNote() {
   const since = store.notLiveSince.value;
   if (since === null) return null;
   return (
-    <p id={NOT_LIVE_NOTE_ID} class="not-live-note" role="status" data-testid="not-live">
-      <strong>{t.notLiveSince(formatTime(since))}</strong> <span>{t.notLiveWhy}</span>
-    </p>
+    <section id={NOT_LIVE_NOTE_ID} class="not-live-note" aria-label={t.notLiveLabel} data-testid="not-live">
+      <strong>{t.notLiveSince(formatDateTime(since))}</strong> <span>{t.notLiveWhy}</span>
+    </section>
   );
 }
 

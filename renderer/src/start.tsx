@@ -25,7 +25,7 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
     // the time) until the reload after the reconnect has put in the rows as they are now.
     const follow = (s: ConnectionStatus) => {
       store.connection.value = s.state === 'open' ? null : s.message;
-      if (s.state !== 'open' && s.state !== 'connecting') store.notLiveSince.value ??= new Date().toISOString();
+      if (s.state !== 'open' && s.state !== 'connecting') store.connectionLost();
     };
     if (now && now.state !== 'open') follow(now);
     web.onConnection((s) => {

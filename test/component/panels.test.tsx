@@ -162,7 +162,7 @@ describe('empty states and load errors', () => {
     expect(within(m.container.querySelector<HTMLElement>('.empty')!).getByText(/Nothing answers on 127.0.0.1:41191./)).toBeTruthy();
     // The outage banner over the queue says it too: the two in one banner, each one's details on demand.
     const banner = screen.getByTestId('outage-banner');
-    fireEvent.click(within(banner).getByRole('button', { name: 'Show details' }));
+    fireEvent.click(within(banner).getByRole('button', { name: 'Details' }));
     expect(within(banner).getByText(/Nothing answers on 127.0.0.1:41191./)).toBeTruthy();
     fireEvent.click(within(m.container.querySelector<HTMLElement>('.empty')!).getByRole('button', { name: 'Sign in' }));
     await waitFor(() => expect(notices()).toContainEqual(['info', expect.stringContaining('Universal Print: Signed in as alice@contoso.com.')]));

@@ -41,6 +41,15 @@ export class FakeClock implements Clock {
     if (typeof handle === 'number') this.timers.delete(handle);
   }
 
+  /**
+   * The wall clock set back by `ms` (the user or time sync changed the PC's time): now() goes back,
+   * while timers, which run on a monotonic clock, still fire after the delays they were set for.
+   */
+  setBack(ms: number): void {
+    this.current -= ms;
+    for (const t of this.timers.values()) t.at -= ms;
+  }
+
   /** Number of timers set and not yet fired or cleared. */
   pendingTimers(): number {
     return this.timers.size;

@@ -40,8 +40,9 @@ export const en = {
   loadingRest: 'Loading the rest of the queue…',
   loadFailed: (reason: string) => `The print queue could not be loaded: ${reason}`,
   /** The queue while the connection to the app is lost: nothing in it is updated. */
+  notLiveLabel: 'The queue is not live',
   notLiveSince: (time: string) => `Not updating since ${time}`,
-  notLiveWhy: 'The connection to the app is lost: the rows show the queue as it was then, and are read again once it is back.',
+  notLiveWhy: 'The connection is lost: the rows show the queue as it was then, and are read again once it is back.',
   panelLoading: 'Loading…',
   panelLoadFailed: (reason: string) => `This window could not load its settings and dialogs: ${reason}. Reload the window to try again.`,
   retry: 'Try again',
@@ -117,9 +118,13 @@ export const en = {
   outageOpenSources: 'Open Sources',
   /** Several sources out at once: one banner that names them, their details on demand. */
   outagesTitle: (n: Count) => `${counted(n, 'source has', 'sources have')} a problem`,
-  outagesWhatToDo: 'Their jobs are shown as last seen. Show the details for what failed, retry, or open Sources.',
-  outagesShowDetails: 'Show details',
-  outagesHideDetails: 'Hide details',
+  outagesWhatToDo: 'Their jobs are shown as last seen. Open the details for what failed, retry, or open Sources.',
+  outagesWhatToDoSignIn: 'Their jobs are shown as last seen. Open Sources and sign in again.',
+  /** The disclosure of each source's details: one label, its state said by aria-expanded. */
+  outagesDetails: 'Details',
+  outagesRetryAll: 'Retry all',
+  /** Some of the sources out need a sign-in, which a retry does not give: the others are retried. */
+  outagesRetryDown: (n: Count) => (n.n === 1 ? 'Retry the one not reached' : `Retry the ${n.text} not reached`),
   printersTitle: 'Printers',
   printersShow: 'Printers',
   printersLoadFailed: (m: string) => `The printers could not be read: ${m}`,
@@ -405,7 +410,7 @@ export const en = {
   /** A source's state before its first poll has answered. */
   healthChecking: 'Checking…',
   refreshNow: 'Refresh now',
-  refreshed: (name: string) => `Asked ${name} for fresh data.`,
+  refreshed: (names: string[]) => `Asked ${listAnd(names)} for fresh data.`,
   signIn: 'Sign in',
   signingIn: 'Signing in…',
   signInInBrowser: 'Complete the sign-in in your browser.',

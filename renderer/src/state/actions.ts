@@ -237,11 +237,16 @@ export function createActions(opts: { call: Call; queue: Queue; notify: Notify }
     return true;
   }
 
-  async function refreshNow(sourceId?: string): Promise<void> {
-    const r = await call('refreshNow', sourceId ? { sourceId } : {});
-    const name = sourceId ? (queue.sourceNames.value.get(sourceId) ?? sourceId) : t.sources;
-    if (r.ok) notify('info', t.refreshed(name));
-    else notify('error', r.error.message);
+  /** Asks one source, several (one notice for them all) or, with none named, every source for fresh data. */
+  async function refreshNow(which?: string | readonly string[]): Promise<void> {
+    const ids = which === undefined ? [undefined] : typeof which === 'string' ? [which] : which;
+    const results = await Promise.all(ids.map(async (sourceId) => ({ sourceId, r: await call('refreshNow', sourceId ? { sourceId } : {}) })));
+    const asked: string[] = [];
+    for (const { sourceId, r } of results) {
+      if (r.ok) asked.push(sourceId ? (queue.sourceNames.value.get(sourceId) ?? sourceId) : t.sources);
+      else notify('error', r.error.message);
+    }
+    if (asked.length) notify('info', t.refreshed(asked));
   }
 
   async function signIn(sourceId: string): Promise<void> {

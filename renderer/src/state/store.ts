@@ -56,6 +56,12 @@ export function createStore(bridge: PrintQueueBridge) {
    * has been read afresh: until then the rows are the queue as it was at that time.
    */
   const notLiveSince = signal<string | null>(null);
+  /** How many times the connection was lost (connectionLost): a reload asked before the last loss is not the queue as it is now. */
+  let losses = 0;
+  function connectionLost(): void {
+    losses++;
+    notLiveSince.value ??= new Date().toISOString();
+  }
   /**
    * A failure of what the window reads by itself (its settings, the printers): not told while the
    * connection banner already says why nothing can be read, which would repeat it once per request.
@@ -137,11 +143,14 @@ export function createStore(bridge: PrintQueueBridge) {
   async function loadSnapshot(answer?: Promise<Result<Snapshot>>, after?: Promise<unknown>): Promise<void> {
     // A reload after a reconnect keeps the last rows on screen until the fresh ones arrive.
     if (queue.status.value !== 'ready') queue.status.value = 'loading';
+    const lossesBefore = losses;
     const [r] = await Promise.all([answer ?? call('getSnapshot', {}), after]);
     if (!r.ok) queue.failLoad(r.error);
     else {
       queue.putSnapshot(r.value, null);
-      notLiveSince.value = null;
+      // Live again only if the connection held while this answer came: after a loss meanwhile the
+      // next reconnect reads the queue again.
+      if (losses === lossesBefore) notLiveSince.value = null;
     }
   }
 
@@ -166,6 +175,7 @@ export function createStore(bridge: PrintQueueBridge) {
     abortKey,
     connection,
     notLiveSince,
+    connectionLost,
     start,
     loadSnapshot,
     dispose,

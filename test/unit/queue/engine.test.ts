@@ -502,10 +502,15 @@ describe('health', () => {
     );
     engine.start();
     await clock.advance(2_000_000);
-    // Each change once (the healthy polls at the end also bring the last successful poll's time on).
-    const h = of(events, 'health')
-      .filter((e, i, all) => i === 0 || healthChanged(all[i - 1]!.source, e.source))
-      .map((e) => [e.source.status, e.source.message]);
+    // Each change once; the other events (the healthy polls at the end) only bring the last
+    // successful poll's time on: never the same health twice.
+    const all = of(events, 'health').map((e) => e.source);
+    for (let i = 1; i < all.length; i++) {
+      if (healthChanged(all[i - 1]!, all[i]!)) continue;
+      expect({ ...all[i], lastSuccessAt: null, lastErrorAt: null }).toEqual({ ...all[i - 1], lastSuccessAt: null, lastErrorAt: null });
+      expect(Date.parse(all[i]!.lastSuccessAt!)).toBeGreaterThan(Date.parse(all[i - 1]!.lastSuccessAt!));
+    }
+    const h = all.filter((s, i) => i === 0 || healthChanged(all[i - 1]!, s)).map((s) => [s.status, s.message]);
     expect(h).toEqual([
       ['down', 'Source local could not be reached (GET http://127.0.0.1:41191/api/v1/status could not be reached (connection refused)). Check that the service is running and the network is available.'],
       ['auth-required', 'Source local refused the credentials (401): The license is not valid. Sign in again or check the stored credentials.'],
@@ -548,6 +553,18 @@ describe('health', () => {
       ['down', new Date(T0 + 120_000).toISOString()],
       ['ok', clock.iso()],
     ]);
+  });
+
+  it('keeps telling the time moving on after the PC\'s clock was set back', async () => {
+    const { clock, engine, events } = rig();
+    engine.start();
+    await clock.advance(0);
+    await clock.advance(10_000);
+    expect(of(events, 'health')).toHaveLength(1);
+    clock.setBack(3_600_000);
+    await clock.advance(10_000);
+    // The next poll's time is told: the last event's time, an hour "ahead", does not hold it back for an hour.
+    expect(of(events, 'health').map((e) => e.source.lastSuccessAt)).toEqual([new Date(T0).toISOString(), clock.iso()]);
   });
 
   it('tells the time alone moving on only while the window is shown, and at once when it is shown again', async () => {
