@@ -104,8 +104,9 @@ describe('printers and their health', () => {
     expect(view.querySelector('summary')!.textContent).toMatch(/\(5\)$/);
     fireEvent.click(view.querySelector('summary')!);
     const rows = within(view).getAllByTestId('printer-row');
-    // Described printers and a printer only ScriptX jobs name, by source then name.
-    expect(rows.map((r) => r.dataset.key)).toEqual(['cups:Idle-1', 'cups:Laser-2', 'up:Floor 3', 'local:HP 1', 'local:HP 2'].sort((a, b) => sortKey(a).localeCompare(sortKey(b))));
+    // Described printers and printers only ScriptX jobs name: stopped or offline first, then one
+    // with a stuck job, then the others, each group by source then name.
+    expect(rows.map((r) => r.dataset.key)).toEqual(['cups:Laser-2', 'up:Floor 3', 'local:HP 2', 'cups:Idle-1', 'local:HP 1']);
     const laser = rows.find((r) => r.dataset.key === 'cups:Laser-2')!;
     expect(within(laser).getByTestId('printer-state').textContent).toBe('Stopped');
     expect(within(laser).getByTestId('printer-not-accepting').textContent).toBe('Not accepting jobs');
@@ -144,12 +145,6 @@ describe('printers and their health', () => {
     for (const n of ['Idle-1', 'Laser-2', 'Floor 3', 'HP 1', 'HP 2']) expect(names).toContain(n);
   });
 });
-
-function sortKey(key: string): string {
-  const [src, name] = key.split(':') as [string, string];
-  const label = { local: 'This PC', up: 'Universal Print', cups: 'Office CUPS' }[src]!;
-  return `${label}\u0000${name}`;
-}
 
 describe('outages and the summary strip', () => {
   it('an outage is a banner naming the source, what failed and what to do', async () => {

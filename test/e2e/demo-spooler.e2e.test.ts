@@ -45,7 +45,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the demo\'s print queues on this PC in the 
     expect(await item('pause').textContent()).toBe('Pause');
     expect(await item('pause').getAttribute('aria-disabled')).toBeNull();
     expect(await item('resume').getAttribute('aria-disabled')).toBe('true');
-    expect(await item('resume').textContent()).toContain('The job is not paused.');
+    // Shown Paused for want of paper, but not paused by anyone: Resume says what it waits for.
+    expect(await item('resume').textContent()).toContain('The job is not paused: it waits for the printer (out of paper)');
     await page.keyboard.press('Escape');
   });
 });

@@ -3,7 +3,7 @@
  * (numbers for the uint properties, `\/Date(<ms>)\/` for dates, one object rather than an array
  * for a single result, nothing at all for none), mapped to the contract's job and printer.
  */
-import { makeJobKey } from '../../../preload/contract/model';
+import { makeJobKey, type JobState } from '../../../preload/contract/model';
 import type { SourceJob, SourcePrinter } from '../../queue/source';
 import { jobStateOf, printerStateOf, STATUS_BITS, statusBitNames } from './states';
 
@@ -57,6 +57,16 @@ export interface SpoolerJobContext {
   user: string;
 }
 
+/**
+ * Why a job that is not paused cannot be resumed. A job the printer holds up (out of paper,
+ * offline) is shown Paused with the printer's reason, but Windows has nothing to resume: it says
+ * what the job waits for rather than contradict the row.
+ */
+function notPausedReason(state: JobState, reason: string | null): string {
+  if (state !== 'paused' || reason === null) return 'The job is not paused.';
+  return `The job is not paused: it waits for the printer (${reason.charAt(0).toLowerCase()}${reason.slice(1)}), and goes on once that is put right at the printer.`;
+}
+
 /** One Win32_PrintJob row as the contract's job; null when it lacks a job id or printer name. */
 export function toSourceJob(row: Record<string, unknown>, ctx: SpoolerJobContext): SourceJob | null {
   const jobId = uint(row.JobId);
@@ -94,7 +104,7 @@ export function toSourceJob(row: Record<string, unknown>, ctx: SpoolerJobContext
     sizeBytes: uint(row.Size),
     cancel: final ? { allowed: false, reason: `The job is already ${state}.` } : { allowed: true },
     pause: final ? { allowed: false, reason: 'The job is finished.' } : paused ? { allowed: false, reason: 'The job is already paused.' } : { allowed: true },
-    resume: paused && !final ? { allowed: true } : { allowed: false, reason: 'The job is not paused.' },
+    resume: paused && !final ? { allowed: true } : { allowed: false, reason: notPausedReason(state, reason) },
     extra: { statusMask: mask, jobStatus },
   };
 }

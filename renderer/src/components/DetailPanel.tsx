@@ -286,7 +286,7 @@ function StuckHelp(props: { job: Job }) {
           </button>
         )}
         {job.printer && (
-          <button type="button" onClick={() => store.updateUi({ printerFilter: [job.printer!], sourceFilter: [job.sourceId], view: 'all' })}>
+          <button type="button" onClick={() => store.showPrinterQueue(job.sourceId, job.printer!)}>
             {t.stuckOpenPrinter(job.printer)}
           </button>
         )}

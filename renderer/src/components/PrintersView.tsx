@@ -14,7 +14,20 @@ import { askCancelAll, cancelableOf, cancelRefusal } from './actions';
 import { useStore } from './context';
 import { useState } from 'preact/hooks';
 
-/** The printers as the view lists them: those described, then those only jobs name, by source and name. */
+/**
+ * How much a printer needs attention, least first: offline or stopped (nothing prints), then not
+ * accepting jobs or holding stuck jobs, then the others.
+ */
+function attentionRank(p: Printer): number {
+  if (p.state === 'offline' || p.state === 'stopped') return 0;
+  if (p.acceptingJobs === false || p.stuckJobs > 0) return 1;
+  return 2;
+}
+
+/**
+ * The printers as the view lists them: those that need attention first (attentionRank), each
+ * group by source and name; those only jobs name are counted from their jobs.
+ */
 export function listPrinters(store: Store): Printer[] {
   const described = store.printerList.value;
   const known = new Set(described.map((p) => `${p.sourceId}\u0000${p.name}`));
@@ -32,7 +45,7 @@ export function listPrinters(store: Store): Printer[] {
   }
   const names = store.sourceNames.value;
   const all = [...described, ...byJobs.values()];
-  return all.sort((a, b) => (names.get(a.sourceId) ?? a.sourceId).localeCompare(names.get(b.sourceId) ?? b.sourceId) || a.name.localeCompare(b.name));
+  return all.sort((a, b) => attentionRank(a) - attentionRank(b) || (names.get(a.sourceId) ?? a.sourceId).localeCompare(names.get(b.sourceId) ?? b.sourceId) || a.name.localeCompare(b.name));
 }
 
 /**
@@ -57,6 +70,15 @@ export function askCancelPrinter(store: Store, printer: Printer, described: bool
     confirmLabel: t.confirmCancelJobs,
     onConfirm: () => store.cancelPrinterJobs(printer, allowed.map((j) => j.key)),
   };
+}
+
+/**
+ * Why "Cancel all on this printer" is not offered though the printer has active jobs: the source
+ * lets none of them be canceled (its reasons); null when it has no active job.
+ */
+function noneCancelable(store: Store, p: Printer): string | null {
+  const active = activeJobsOf(store.allJobs.value, { sourceId: p.sourceId, printer: p.name });
+  return active.length ? t.printerNoneCancelable(count(active.length), [...new Set(active.map(cancelRefusal))]) : null;
 }
 
 /** A printer's state; `words`: the state's words where the chip alone would not say it is a printer's. */
@@ -123,6 +145,9 @@ export function PrintersView() {
           <tbody>
             {printers.map((p) => {
               const cancelable = cancelableOf(store, { sourceId: p.sourceId, printer: p.name }).length;
+              const refused = cancelable ? null : noneCancelable(store, p);
+              const whyNot = cancelable ? undefined : (refused ?? t.printerNoActive);
+              const whyId = `printer-no-cancel-${encodeURIComponent(p.key)}`;
               return (
                 <tr key={p.key} data-testid="printer-row" data-key={p.key}>
                   <th scope="row">{p.name}</th>
@@ -138,12 +163,19 @@ export function PrintersView() {
                       type="button"
                       class="danger"
                       disabled={!cancelable}
-                      title={cancelable ? undefined : t.printerNoActive}
+                      title={whyNot}
                       aria-label={`${t.printerCancelAll}: ${p.name}`}
+                      aria-describedby={whyNot ? whyId : undefined}
                       onClick={() => askCancelPrinter(store, p, described.has(p.key))}
                     >
                       {t.printerCancelAll}
                     </button>
+                    {whyNot && (
+                      // Jobs it cannot cancel are said beside it; an idle printer's empty queue only to a screen reader.
+                      <span id={whyId} class={refused ? 'muted printer-no-cancel' : 'visually-hidden'}>
+                        {whyNot}
+                      </span>
+                    )}
                   </td>
                 </tr>
               );

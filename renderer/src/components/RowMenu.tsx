@@ -69,7 +69,7 @@ function itemsFor(store: Store, job: Job, keys: string[]): Item[] {
       id: 'printer',
       label: job.printer ? t.menuShowPrinter(job.printer) : t.menuShowPrinterNone,
       disabledReason: job.printer ? undefined : t.menuNoPrinter,
-      run: () => store.updateUi({ printerFilter: [job.printer!], sourceFilter: [job.sourceId], view: 'all' }),
+      run: () => store.showPrinterQueue(job.sourceId, job.printer!),
     },
   );
   return items;

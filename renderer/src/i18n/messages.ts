@@ -137,6 +137,9 @@ export const en = {
   printerCancelAll: 'Cancel all on this printer',
   printerColumns: { name: 'Printer', source: 'Source', state: 'State', reasons: 'Reason', active: 'Active jobs', stuck: 'Stuck jobs', actions: 'Actions' },
   printerNoActive: 'No active jobs on this printer.',
+  /** "Cancel all" on a printer whose active jobs the source all refuses to cancel, with its reasons. */
+  printerNoneCancelable: (n: Count, reasons: string[]) =>
+    `${n.n === 1 ? `Its ${n.text} active job cannot` : `None of its ${n.text} active jobs can`} be canceled: ${reasons.map(unstop).join('; ')}.`,
   jobCount: (shown: string, total: Count) => `${shown} of ${counted(total, 'job', 'jobs')}`,
   selectedCount: (n: string) => `${n} selected`,
   cancelSelected: (n: string) => `Cancel ${n} selected`,

@@ -36,7 +36,7 @@ function actionsFor(store: Store, spec: NotificationSpec): NoticeAction[] {
   if (spec.event === 'failed' && job.extra.retryable === true) actions.push({ label: t.retryJob, run: () => void store.retryJob(job.key) });
   if (job.printer && spec.event !== 'completed') {
     const printer = job.printer;
-    actions.push({ label: t.menuShowPrinter(printer), run: () => store.updateUi({ printerFilter: [printer], sourceFilter: [job.sourceId], view: 'all' }) });
+    actions.push({ label: t.menuShowPrinter(printer), run: () => store.showPrinterQueue(job.sourceId, printer) });
   }
   return actions;
 }

@@ -77,6 +77,13 @@ export function createSettings(opts: { call: Call; notify: Notify; notifyBackgro
     if (r.ok) settingsView.value = r.value;
     else notify('error', t.settingsSaveFailed(r.error.message));
   }
+  /**
+   * Shows one printer's whole queue, as Windows' own queue window of it would: every other filter
+   * and the search are cleared, so the jobs ahead of a stuck one (anyone's) are in view too.
+   */
+  function showPrinterQueue(sourceId: string, printer: string): void {
+    updateUi({ ...NO_FILTERS, printerFilter: [printer], sourceFilter: [sourceId], view: 'all' });
+  }
   function flushUi(): Promise<void> {
     if (!uiSaveTimer) return Promise.resolve();
     clearTimeout(uiSaveTimer);
@@ -87,7 +94,7 @@ export function createSettings(opts: { call: Call; notify: Notify; notifyBackgro
     if (uiSaveTimer) clearTimeout(uiSaveTimer);
   }
 
-  return { settingsView, ui, filtersRestored, loadSettings, readSettings, saveSettings, updateUi, flushUi, dispose };
+  return { settingsView, ui, filtersRestored, loadSettings, readSettings, saveSettings, updateUi, showPrinterQueue, flushUi, dispose };
 }
 
 export type SettingsState = ReturnType<typeof createSettings>;

@@ -48,6 +48,18 @@ describe('Windows spooler states', () => {
     expect(parseLocator('%E0%A4%A/3')).toBeNull();
   });
 
+  it('a job the printer holds up is shown Paused, and Resume says what it waits for, not "not paused"', () => {
+    const row = (mask: number) => ({ Document: 'Pick list.pdf', JobStatus: 'Error, Printing', StatusMask: mask, JobId: 4, Name: 'Label printer, 4' });
+    const blocked = toSourceJob(row(STATUS_BITS.Printing | STATUS_BITS.Paperout), { sourceId: 'pc', user: 'alex' });
+    expect(blocked).toMatchObject({ state: 'paused', reason: 'Out of paper', pause: { allowed: true } });
+    expect(blocked?.resume).toEqual({ allowed: false, reason: 'The job is not paused: it waits for the printer (out of paper), and goes on once that is put right at the printer.' });
+    const offline = toSourceJob(row(STATUS_BITS.Offline), { sourceId: 'pc', user: 'alex' });
+    expect(offline?.resume?.reason).toBe('The job is not paused: it waits for the printer (the printer is offline), and goes on once that is put right at the printer.');
+    // Paused by someone as well: Resume it is.
+    expect(toSourceJob(row(STATUS_BITS.Paused | STATUS_BITS.Paperout), { sourceId: 'pc', user: 'alex' })?.resume).toEqual({ allowed: true });
+    expect(toSourceJob(row(0), { sourceId: 'pc', user: 'alex' })?.resume).toEqual({ allowed: false, reason: 'The job is not paused.' });
+  });
+
   it('maps a Win32_PrintJob row with pages as progress and its printer from Name', () => {
     const job = toSourceJob(
       { Document: 'Invoice.pdf', Owner: 'Alex', JobStatus: 'Printing', StatusMask: 16, TotalPages: 7, PagesPrinted: 3, Size: 48213, TimeSubmitted: '/Date(1767603600000)/', JobId: 12, Name: 'Office, Laser, 12' },
