@@ -77,7 +77,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'history',
     usage: '[--csv | --json] [--since <date>] [--limit <n>]',
     summary: 'Lists finished jobs from the history, newest first.',
-    description: `--csv: CSV (RFC 4180; cells that a spreadsheet would run as a formula are prefixed with ').\n--json: an array of {finishedAt, job, timeline}.\n--since: a date (2026-06-01) or date-time (2026-06-01T08:00:00Z).\n${EXIT_CODES}`,
+    description: `--csv: CSV (RFC 4180; cells that a spreadsheet would run as a formula are prefixed with ').\n--json: an array of {finishedAt, job, timeline}.\n--since: a date (2026-06-01: from midnight local time) or date-time (2026-06-01T08:00:00Z; without Z or an offset: local time).\n${EXIT_CODES}`,
     positionals: [],
     options: {
       '--csv': { kind: 'flag', help: 'CSV output' },
@@ -90,7 +90,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'history export',
     usage: '(--csv | --json) [--since <date>] [--out <file> [--force]]',
     summary: 'Exports the history as CSV or JSON, to a file (--out) or to stdout.',
-    description: `The CSV is safe to open in a spreadsheet: cells starting with = + - @ tab or CR are prefixed with '.\n${EXIT_CODES}`,
+    description: `The CSV is safe to open in a spreadsheet: cells starting with = + - @ tab or CR are prefixed with '; a file written with --out starts with the UTF-8 byte order mark, so that Excel reads names that are not plain ASCII as written.\n${EXIT_CODES}`,
     positionals: [],
     options: {
       '--csv': { kind: 'flag', help: 'CSV' },

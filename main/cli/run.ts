@@ -10,6 +10,7 @@ import { dispatch, type Handlers, type RequestInput, type RequestOutput } from '
 import { AppFailure, beginsWithField, healthChanged, isWebAddress, notCheckedYet, wholeNumberIn, problemDetail, secretEnvName, secretNamesFor, toAppError, type AppError, type HistoryEntry, type Job, type JobPatch, type SourceHealth } from '../../preload/contract/model';
 import { createAppCore } from '../core/app-core';
 import type { AppCore } from '../core/app-core-types';
+import { csvFile } from '../../preload/contract/csv';
 import { writeFailure, writeFileAtomic } from '../state/atomic-file';
 import { historyToCsv } from '../state/history';
 import { createFileLogger } from '../state/logger';
@@ -268,7 +269,7 @@ export async function runCli(io: CliIo): Promise<number> {
         const path = resolve(io.cwd, target);
         checkOutPath(path, configPath, { force: flag('--force'), platform: io.platform });
         try {
-          await writeFileAtomic(path, text);
+          await writeFileAtomic(path, flag('--csv') ? csvFile(text) : text);
         } catch (err) {
           throw writeFailure(path, err);
         }
@@ -325,7 +326,10 @@ async function queryHistory(
 ): Promise<HistoryEntry[]> {
   const input: { since?: string; limit?: number } = {};
   if (since !== undefined) {
-    const t = ISO_DATE_TIME.test(since) ? Date.parse(since) : NaN;
+    // A date alone is from midnight where the user is, as a date-time without an offset is its
+    // local time (Date.parse alone reads a bare date as midnight UTC: "--since <yesterday>" would
+    // leave out yesterday's first hours east of Greenwich and take in the day before's last west of it).
+    const t = ISO_DATE_TIME.test(since) ? Date.parse(since.length === 10 ? `${since}T00:00` : since) : NaN;
     if (Number.isNaN(t)) throw new UsageError(`--since must be a date such as 2026-06-01 or 2026-06-01T08:00:00Z, not "${since}".`, 'history');
     input.since = new Date(t).toISOString();
   }

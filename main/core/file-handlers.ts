@@ -7,6 +7,7 @@ import { basename, extname } from 'node:path';
 import type { Events, Handlers, PrintRequest, SettingsView } from '../../preload/contract/contract';
 import type { EventName } from '../../preload/contract/channels';
 import { AppFailure, type Job } from '../../preload/contract/model';
+import { csvFile } from '../../preload/contract/csv';
 import type { Clock } from '../ports/ports';
 import type { QueueEngine } from '../queue/engine-types';
 import { MAX_PRINT_FILE_BYTES, type JobSource, type PrintFile } from '../queue/source';
@@ -112,7 +113,7 @@ export function createFileHandlers(ctx: FileContext): FileHandlers {
 
     async exportHistory({ format }) {
       const stamp = new Date(ctx.clock.now()).toISOString().slice(0, 10);
-      if (format === 'csv') return saveTo(`print-history-${stamp}.csv`, [{ name: 'CSV', extensions: ['csv'] }], await ctx.history.exportCsv());
+      if (format === 'csv') return saveTo(`print-history-${stamp}.csv`, [{ name: 'CSV', extensions: ['csv'] }], csvFile(await ctx.history.exportCsv()));
       return saveTo(`print-history-${stamp}.json`, [{ name: 'JSON', extensions: ['json'] }], await ctx.history.exportJson());
     },
 

@@ -6,7 +6,8 @@
  *   processes recording at once lose nothing, and a process killed mid-write leaves the previous
  *   complete file.
  * - Retention: entries older than retentionDays, and beyond the newest maxJobs, are dropped.
- * - A corrupt file is moved aside (history.json.corrupt-<timestamp>) and logged, never dropped.
+ * - A damaged file is moved aside (history.json.corrupt-<timestamp>) and logged, never dropped; the
+ *   entries it still holds are kept (one damaged entry, or a file cut short, loses only those).
  */
 import { z } from 'zod';
 import { HistorySettings, type HistoryEntry } from '../../preload/contract/model';
@@ -90,6 +91,71 @@ export function mergeHistory(lists: HistoryEntry[][], retention: HistorySettings
     .map((x) => x.e);
 }
 
+/** Where each entry of the file starts: the app writes every entry with its finishedAt first. */
+const ENTRY_START = '{"finishedAt":';
+
+/**
+ * The entries of a file that is not JSON any more (cut short by a crash or a full disk, or with
+ * bytes damaged in the middle): each entry that still reads on its own, in file order. An entry's
+ * start cannot occur inside a text of the file (its quotes would be escaped), so each start is
+ * tried up to the next few (an entry's own fields may hold one more start); one that reads nowhere
+ * is damaged and skipped, and the entries after it are read all the same.
+ */
+export function salvageHistoryEntries(text: string): unknown[] {
+  const starts: number[] = [];
+  for (let i = text.indexOf(ENTRY_START); i >= 0; i = text.indexOf(ENTRY_START, i + 1)) starts.push(i);
+  starts.push(text.length);
+  const found: unknown[] = [];
+  for (let i = 0; i < starts.length - 1; ) {
+    let next = i + 1;
+    for (let j = i + 1; j < Math.min(starts.length, i + 5); j++) {
+      const entry = entryIn(text.slice(starts[i], starts[j]));
+      if (entry !== undefined) {
+        found.push(entry);
+        next = j;
+        break;
+      }
+    }
+    i = next;
+  }
+  return found;
+}
+
+/** The one entry a piece of the file holds (its separator or the file's end cut off), else undefined. */
+function entryIn(piece: string): unknown {
+  let s = piece.replace(/[\s\u0000]+$/, '');
+  if (s.endsWith(',')) s = s.slice(0, -1);
+  else if (s.endsWith(']}')) s = s.slice(0, -2);
+  try {
+    return JSON.parse(s) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The valid entries of a history file's text. `damaged`: the text is not a history file (the
+ * entries are then those salvageHistoryEntries finds); `skipped`: entries that are not valid.
+ */
+export function readHistoryText(text: string): { entries: HistoryEntry[]; skipped: number; damaged: boolean } {
+  let raw: unknown[] | null = null;
+  try {
+    const p = HistoryFile.safeParse(JSON.parse(text));
+    if (p.success) raw = p.data.entries;
+  } catch {
+    raw = null;
+  }
+  const damaged = raw === null;
+  const entries: HistoryEntry[] = [];
+  let skipped = 0;
+  for (const e of raw ?? salvageHistoryEntries(text)) {
+    const p = StoredEntry.safeParse(e);
+    if (p.success) entries.push(p.data as unknown as HistoryEntry);
+    else skipped++;
+  }
+  return { entries, skipped, damaged };
+}
+
 export function createHistoryStore(path: string, opts: HistoryStoreOptions = {}): HistoryStore {
   const clock = opts.clock ?? systemClock;
   const logger = opts.logger;
@@ -101,42 +167,29 @@ export function createHistoryStore(path: string, opts: HistoryStoreOptions = {})
   let cache: { mtimeMs: number; size: number; ino: number; entries: HistoryEntry[] } | null = null;
   let sweptTemps = false;
 
-  /** Reads the file. A corrupt file is moved aside when `repair` (under the lock), else ignored. */
+  /** Reads the file. A damaged file is moved aside when `repair` (under the lock); either way what it still holds is read. */
   const readDisk = async (repair: boolean): Promise<HistoryEntry[]> => {
     const st = await statIfExists(path);
     if (!st) return [];
     if (cache && cache.mtimeMs === st.mtimeMs && cache.size === st.size && cache.ino === st.ino) return cache.entries;
     const text = await readTextIfExists(path);
     if (text === null) return [];
-    let file: z.infer<typeof HistoryFile> | null = null;
-    try {
-      const p = HistoryFile.safeParse(JSON.parse(text));
-      if (p.success) file = p.data;
-    } catch {
-      file = null;
-    }
-    if (!file) {
+    const read = readHistoryText(text);
+    if (read.damaged) {
       if (repair) {
         const aside = await moveAside(path, 'corrupt', clock.now());
-        logger?.error('history file was corrupt and has been moved aside; a new one is started', { path, movedTo: aside });
+        logger?.error('history file was corrupt and has been moved aside; the entries that could still be read are kept in a new one', { path, movedTo: aside, recovered: read.entries.length });
         cache = null;
       }
-      return [];
-    }
-    const entries: HistoryEntry[] = [];
-    let bad = 0;
-    for (const e of file.entries) {
-      const p = StoredEntry.safeParse(e);
-      if (p.success) entries.push(p.data as unknown as HistoryEntry);
-      else bad++;
-    }
-    if (bad && repair) {
+      // Never kept as read: the next write under the lock must still find the file damaged and move it aside.
+      return read.entries;
+    } else if (read.skipped && repair) {
       // The valid entries are kept; the whole file is kept aside so the others are not lost.
       const aside = await copyAside(path, 'corrupt', clock.now());
-      logger?.warn('history file had entries that are not valid; they were skipped and the file copied aside', { path, skipped: bad, copiedTo: aside });
+      logger?.warn('history file had entries that are not valid; they were skipped and the file copied aside', { path, skipped: read.skipped, copiedTo: aside });
     }
-    cache = { ...st, entries };
-    return entries;
+    cache = { ...st, entries: read.entries };
+    return read.entries;
   };
 
   /** Called under the lock only: no other writer can change the file between the write and the stat. */
@@ -202,7 +255,7 @@ export function createHistoryStore(path: string, opts: HistoryStoreOptions = {})
     return q.limit !== undefined ? entries.slice(0, q.limit) : entries;
   };
 
-  /** The file's entries, read synchronously; a corrupt file is moved aside (never dropped). */
+  /** The file's entries, read synchronously; a damaged file is moved aside (never dropped) and what it still holds kept. */
   const readDiskSync = (): HistoryEntry[] => {
     let text: string;
     try {
@@ -210,14 +263,9 @@ export function createHistoryStore(path: string, opts: HistoryStoreOptions = {})
     } catch {
       return [];
     }
-    try {
-      const file = HistoryFile.safeParse(JSON.parse(text));
-      if (file.success) return file.data.entries.filter((e) => StoredEntry.safeParse(e).success) as HistoryEntry[];
-    } catch {
-      // corrupt: below
-    }
-    renameSync(path, asidePath(path, 'corrupt', clock.now()));
-    return [];
+    const read = readHistoryText(text);
+    if (read.damaged) renameSync(path, asidePath(path, 'corrupt', clock.now()));
+    return read.entries;
   };
 
   const flushSync = (): void => {

@@ -14,6 +14,15 @@ export function csvCell(value: unknown): string {
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+/**
+ * A CSV text as a file to open in a spreadsheet: it starts with the UTF-8 byte order mark. Without
+ * it Excel on Windows reads the file in the PC's ANSI code page and every name that is not plain
+ * ASCII (Résumé.pdf, Müller, 東京, עברית) comes out garbled. Output to a pipe stays without it.
+ */
+export function csvFile(csv: string): string {
+  return `\uFEFF${csv}`;
+}
+
 /** A whole CSV text: a header row, then one row per record, CRLF line ends, ending with one. */
 export function toCsv(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const lines = [headers.map(csvCell).join(',')];

@@ -525,6 +525,44 @@ describe('history', () => {
     expect(JSON.parse((await pqmInProcess(h, ['history', '--json'])).stdout)).toEqual([]);
   });
 
+  it('--since with a date alone means from midnight where the user is, east and west of Greenwich', async () => {
+    const h = await home({ version: 1, sources: [aoSource()], history: { retentionDays: 3650, maxJobs: 1000 } });
+    await writeFile(
+      join(h.dir, 'history.json'),
+      JSON.stringify({
+        version: 1,
+        entries: [
+          // 1 June 09:00 in New York; 1 June 01:00 in Tokyo; 31 May 23:00 in New York.
+          entry('ao:ny-morning', '2026-06-01T13:00:00.000Z'),
+          entry('ao:tokyo-night', '2026-05-31T16:00:00.000Z'),
+          entry('ao:ny-night-before', '2026-06-01T03:00:00.000Z'),
+        ],
+      }),
+    );
+    const since = async (tz: string) => {
+      const r = await pqm(h, ['history', '--json', '--since', '2026-06-01'], { TZ: tz });
+      expect(r.code, r.stderr).toBe(0);
+      return (JSON.parse(r.stdout) as HistoryEntry[]).map((e) => e.job.key).sort();
+    };
+    expect(await since('America/New_York')).toEqual(['ao:ny-morning']);
+    expect(await since('Asia/Tokyo')).toEqual(['ao:ny-morning', 'ao:ny-night-before', 'ao:tokyo-night']);
+  });
+
+  it('a CSV file exported for Excel starts with the UTF-8 byte order mark; the output to a pipe does not', async () => {
+    const h = await home({ version: 1, sources: [aoSource()] });
+    await writeFile(join(h.dir, 'history.json'), JSON.stringify({ version: 1, entries: [entry('ao:j1', new Date().toISOString(), { document: 'Résumé – 東京.pdf', owner: 'Müller' })] }));
+    const r = await pqmInProcess(h, ['history', 'export', '--csv', '--out', 'h.csv']);
+    expect(r.code, r.stderr).toBe(0);
+    const bytes = await readFile(join(h.dir, 'h.csv'));
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    expect(bytes.toString('utf8')).toContain(',Résumé – 東京.pdf,Müller,');
+    const piped = await pqmInProcess(h, ['history', 'export', '--csv']);
+    expect(piped.stdout.startsWith('finishedAt,')).toBe(true);
+    // JSON is never given one.
+    await pqmInProcess(h, ['history', 'export', '--json', '--out', 'h.json']);
+    expect((await readFile(join(h.dir, 'h.json'), 'utf8')).startsWith('[')).toBe(true);
+  });
+
   it('output that cannot be written (a full disk) is an error, never a success with the output cut short', async () => {
     const h = await home({ version: 1, sources: [aoSource()] });
     await writeFile(join(h.dir, 'history.json'), JSON.stringify({ version: 1, entries: [entry('ao:j1', new Date().toISOString())] }));

@@ -103,6 +103,30 @@ describe('history aggregation', () => {
     expect(pickEntries(s, { kind: 'printer-completed', id: 'local\u0000HP 1' }).map((e) => e.job.key)).toEqual(['local:1', 'local:2', 'local:4']);
   });
 
+  it('the hour the clocks go back repeats is a bar of its own, never one bar of two hours', () => {
+    const tz = process.env.TZ;
+    process.env.TZ = 'Europe/Berlin';
+    try {
+      // 25 October 2026: at 03:00 summer time the clocks go back to 02:00; 02:00-03:00 is lived twice.
+      const now = Date.parse('2026-10-25T06:30:00Z');
+      const at = (iso: string, key: string): HistoryEntry => ({ finishedAt: iso, job: makeJob({ key, state: 'completed' }), timeline: [] });
+      const firstPass = at('2026-10-25T00:30:00.000Z', 'local:summer');
+      const secondPass = at('2026-10-25T01:30:00.000Z', 'local:winter');
+      const s = aggregateHistory([secondPass, firstPass], { now, range: '24h', bucket: 'hour', filter: ALL });
+      for (const b of s.buckets) expect(b.end - b.start, new Date(b.start).toISOString()).toBe(3600_000);
+      // 24 hours back from 07:30 is 08:30 the day before: 25 hour bars, 02:00 among them twice.
+      expect(s.buckets).toHaveLength(25);
+      const holding = (e: HistoryEntry) => s.buckets.filter((b) => Date.parse(e.finishedAt) >= b.start && Date.parse(e.finishedAt) < b.end);
+      expect(holding(firstPass).map((b) => [b.start, b.counts.completed])).toEqual([[Date.parse('2026-10-25T00:00:00Z'), 1]]);
+      expect(holding(secondPass).map((b) => [b.start, b.counts.completed])).toEqual([[Date.parse('2026-10-25T01:00:00Z'), 1]]);
+      expect(bucketStart(Date.parse(secondPass.finishedAt), 'hour')).toBe(Date.parse('2026-10-25T01:00:00Z'));
+      expect(pickEntries(s, { kind: 'bucket', start: holding(firstPass)[0]!.start, end: holding(firstPass)[0]!.end }).map((e) => e.job.key)).toEqual(['local:summer']);
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
+
   it('aggregates 5,000 entries over 30 days of hours', () => {
     const many = Array.from({ length: 5000 }, (_, i) => entry((i % 700) + 0.1, { key: `local:${i}`, state: (['completed', 'failed', 'canceled'] as const)[i % 3], printer: `P${i % 20}`, reason: `R${i % 7}` }));
     const s = aggregateHistory(many, { now: NOW, range: '30d', bucket: 'hour', filter: ALL });

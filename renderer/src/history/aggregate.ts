@@ -101,16 +101,23 @@ function timeOf(iso: string): number {
 /** The local start of the hour or day holding `ms`. */
 export function bucketStart(ms: number, size: BucketSize): number {
   const d = new Date(ms);
-  if (size === 'day') d.setHours(0, 0, 0, 0);
-  else d.setMinutes(0, 0, 0);
+  // An hour is counted back from the instant itself: setMinutes(0) on the hour a clock change
+  // repeats would land on its first pass, an hour early.
+  if (size === 'hour') return ms - ((d.getMinutes() * 60 + d.getSeconds()) * 1000 + d.getMilliseconds());
+  d.setHours(0, 0, 0, 0);
   return d.getTime();
 }
 
 function nextBucket(start: number, size: BucketSize): number {
   const d = new Date(start);
-  if (size === 'day') d.setDate(d.getDate() + 1);
-  else d.setHours(d.getHours() + 1);
-  // A day or hour that does not move (a clock change folding it) still advances.
+  if (size === 'hour') {
+    // An hour bar is never longer than an hour: when the clocks go back, the hour they repeat is a
+    // bar of its own (setHours would step over it and the bar before would count both).
+    d.setHours(d.getHours() + 1);
+    return d.getTime() > start && d.getTime() < start + 3600_000 ? d.getTime() : start + 3600_000;
+  }
+  d.setDate(d.getDate() + 1);
+  // A day that does not move (a clock change folding it) still advances.
   return d.getTime() > start ? d.getTime() : start + 3600_000;
 }
 

@@ -155,6 +155,36 @@ describe('history store', () => {
     expect((await h.query()).map((e) => e.job.key)).toEqual(['a:1']);
   });
 
+  it('a file cut short, or damaged in the middle, keeps every entry that can still be read', async () => {
+    const logs: { m: string; f: unknown }[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (m: string, f?: unknown) => logs.push({ m, f }) };
+    const whole = JSON.stringify({ version: 1, entries: [entry('a:3', '2026-06-15T11:00:00.000Z', { document: '{"finishedAt":"x"} Ünïcödé, "quoted"' }), entry('a:2', '2026-06-15T10:00:00.000Z'), entry('a:1', '2026-06-15T09:00:00.000Z')] });
+    // Cut short in the middle of the last entry (a crash, a full disk).
+    await writeFile(file, whole.slice(0, whole.length - 40));
+    const h = createHistoryStore(file, { clock: fakeClock(NOW), logger });
+    expect((await h.query()).map((e) => e.job.key)).toEqual(['a:3', 'a:2']);
+    expect((await h.query())[0]!.job.document).toBe('{"finishedAt":"x"} Ünïcödé, "quoted"');
+    h.record(entry('a:4', '2026-06-15T11:30:00.000Z'));
+    await h.flush();
+    expect(JSON.parse(await readFile(file, 'utf8')).entries.map((e: HistoryEntry) => e.job.key)).toEqual(['a:4', 'a:3', 'a:2']);
+    const aside = (await readdir(dir)).filter((n) => n.startsWith('history.json.corrupt-'));
+    expect(aside).toHaveLength(1);
+    expect(await readFile(join(dir, aside[0]!), 'utf8')).toBe(whole.slice(0, whole.length - 40));
+    expect(logs).toEqual([{ m: expect.stringMatching(/corrupt.*moved aside.*kept/), f: expect.objectContaining({ recovered: 2 }) }]);
+
+    // Bytes of the middle entry overwritten (zeros, as a power cut can leave): the ones around it stay.
+    await rm(join(dir, aside[0]!));
+    const middle = whole.indexOf('"a:2"');
+    await writeFile(file, `${whole.slice(0, middle)}${'\u0000'.repeat(30)}${whole.slice(middle + 30)}`);
+    const again = createHistoryStore(file, { clock: fakeClock(NOW) });
+    expect((await again.query()).map((e) => e.job.key)).toEqual(['a:3', 'a:1']);
+    // The session's end reads it the same way.
+    again.record(entry('a:5', '2026-06-15T11:45:00.000Z'));
+    again.flushSync();
+    expect(JSON.parse(await readFile(file, 'utf8')).entries.map((e: HistoryEntry) => e.job.key)).toEqual(['a:5', 'a:3', 'a:1']);
+    expect((await readdir(dir)).filter((n) => n.startsWith('history.json.corrupt-'))).toHaveLength(1);
+  });
+
   it('keeps the valid entries of a partly invalid file and copies the file aside', async () => {
     await writeFile(file, JSON.stringify({ version: 1, entries: [entry('a:1', '2026-06-15T10:00:00Z'), { nope: true }] }));
     const h = createHistoryStore(file, { clock: fakeClock(NOW) });
