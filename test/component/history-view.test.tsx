@@ -72,6 +72,19 @@ describe('the History view', () => {
     expect((screen.getByTestId('history-bucket') as HTMLSelectElement).value).toBe('hour');
   });
 
+  it('the list says who printed each job', async () => {
+    const owned = [entry(1, { key: 'local:1', document: 'Payroll.xlsx', owner: 'CONTOSO\\jsmith', state: 'completed', printer: 'HP 1' }), entry(2, { key: 'local:2', document: 'Memo.docx', owner: null, state: 'failed', printer: 'HP 1' })];
+    await openTables(new FakeBridge({ sources, history: owned }));
+    const list = screen.getByTestId('history-list');
+    const heads = [...list.querySelectorAll('thead th')].map((th) => th.textContent);
+    expect(heads.slice(0, 2)).toEqual(['Document', 'Owner']);
+    const rows = screen.getAllByTestId('history-row').map((r) => [...r.children].map((c) => c.textContent));
+    expect(rows.map((r) => r.slice(0, 2))).toEqual([
+      ['Payroll.xlsx', 'CONTOSO\\jsmith'],
+      ['Memo.docx', ''],
+    ]);
+  });
+
   it('applies the queue\'s source filter to every table and the list', async () => {
     await openTables(new FakeBridge({ sources, history }));
     act(() => m!.store.updateUi({ sourceFilter: ['up'] }));

@@ -273,7 +273,7 @@ function HistoryList(props: { h: HistoryState; store: Store; label: PrinterLabel
           <caption class="visually-hidden">{heading}</caption>
           <thead>
             <tr>
-              {(['document', 'state', 'reason', 'printer', 'source', 'submitted', 'finished'] as const).map((c) => (
+              {(['document', 'owner', 'state', 'reason', 'printer', 'source', 'submitted', 'finished'] as const).map((c) => (
                 <th scope="col" key={c}>
                   {t.historyColumns[c]}
                 </th>
@@ -298,6 +298,7 @@ function HistoryRow(props: { entry: HistoryEntry; source: string }) {
   return (
     <tr data-testid="history-row" data-key={job.key} data-outcome={outcome}>
       <td>{jobName(job)}</td>
+      <td>{job.owner ?? ''}</td>
       <td>
         <span class={`badge badge-${job.state}`}>{outcome === 'other' ? t.historyOutcomes.other : t.states[job.state]}</span>
       </td>

@@ -621,7 +621,7 @@ export const en = {
   historyPickCompletedOn: (printer: string) => `Completed on ${printer}`,
   historyShowAll: 'Show all',
   historyListMore: (n: string) => `and ${n} more not listed; choose a narrower period or bar.`,
-  historyColumns: { document: 'Document', state: 'Outcome', reason: 'Reason', printer: 'Printer or library', source: 'Source', submitted: 'Submitted', finished: 'Finished' },
+  historyColumns: { document: 'Document', owner: 'Owner', state: 'Outcome', reason: 'Reason', printer: 'Printer or library', source: 'Source', submitted: 'Submitted', finished: 'Finished' },
   historyListLabel: 'Finished jobs',
   durationSeconds: (s: string) => `${s} s`,
   durationMinutes: (m: string, s: string) => (s === '0' ? `${m} min` : `${m} min ${s} s`),
