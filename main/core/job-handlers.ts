@@ -74,10 +74,12 @@ export function createJobHandlers(ctx: JobContext): JobHandlers {
       return ctx.engine.printers();
     },
 
-    async cancelPrinterJobs({ printerKey }) {
+    async cancelPrinterJobs({ printerKey, keys }) {
       const printer = ctx.engine.printers().find((p) => p.key === printerKey);
       if (!printer) throw new AppFailure('not-found', 'No such printer is watched (it may have been removed, or its source is not polled yet).', { field: 'printerKey' });
-      const jobs = ctx.engine.snapshot().jobs.filter((j) => j.sourceId === printer.sourceId && j.printer === printer.name && !isFinal(j));
+      // The jobs the user confirmed, when named: one that came to the printer since is not canceled unasked.
+      const confirmed = keys ? new Set(keys) : null;
+      const jobs = ctx.engine.snapshot().jobs.filter((j) => j.sourceId === printer.sourceId && j.printer === printer.name && !isFinal(j) && (confirmed === null || confirmed.has(j.key)));
       return cancelEach(
         jobs.map((j) => j.key),
         (key) => {

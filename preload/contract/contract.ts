@@ -195,8 +195,12 @@ export const requests = {
   pauseJob: request<Job>()(KeyInput),
   resumeJob: request<Job>()(KeyInput),
   getPrinters: request<Printer[]>()(Empty),
-  /** Cancels every job not finished on one printer (Printer.key), one at a time; each job's outcome. */
-  cancelPrinterJobs: request<{ key: string; result: Result<Job> }[]>()(z.object({ printerKey: PrinterKey }).strict()),
+  /**
+   * Cancels the jobs not finished on one printer (Printer.key), one at a time; each job's outcome.
+   * With `keys` (the jobs the user confirmed), only those of them: a job that reached the printer
+   * after the confirmation is left alone. Without, every one.
+   */
+  cancelPrinterJobs: request<{ key: string; result: Result<Job> }[]>()(z.object({ printerKey: PrinterKey, keys: z.array(JobKey).min(1).max(1000).optional() }).strict()),
   retryJob: request<Job>()(KeyInput),
   trackJob: request<Job>()(
     z

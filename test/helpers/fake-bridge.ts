@@ -336,11 +336,12 @@ export class FakeBridge implements PrintQueueBridge {
       pauseJob: async ({ key }) => this.permitted(key, 'pause', 'This source cannot pause jobs.', { state: 'paused', rawState: '1 Paused', pause: { allowed: false, reason: 'The job is paused.' }, resume: { allowed: true } }),
       resumeJob: async ({ key }) => this.permitted(key, 'resume', 'This source cannot resume paused jobs.', { state: 'queued', rawState: '0', pause: { allowed: true }, resume: { allowed: false, reason: 'The job is not paused.' } }),
       getPrinters: async () => this.printers,
-      cancelPrinterJobs: async ({ printerKey }) => {
+      cancelPrinterJobs: async ({ printerKey, keys }) => {
         const printer = this.printers.find((p) => p.key === printerKey);
         if (!printer) throw new AppFailure('not-found', 'No such printer is watched (it may have been removed, or its source is not polled yet).', { field: 'printerKey' });
         const out: { key: string; result: Result<Job> }[] = [];
-        for (const job of [...this.jobs.values()].filter((j) => j.sourceId === printer.sourceId && j.printer === printer.name && !isFinal(j))) {
+        const confirmed = keys ? new Set(keys) : null;
+        for (const job of [...this.jobs.values()].filter((j) => j.sourceId === printer.sourceId && j.printer === printer.name && !isFinal(j) && (confirmed === null || confirmed.has(j.key)))) {
           try {
             // What the source says cannot be canceled is not asked for.
             if (!job.cancel.allowed) throw new AppFailure('not-allowed', job.cancel.reason ?? 'This job cannot be canceled.', { sourceId: job.sourceId });

@@ -50,9 +50,9 @@ export function listPrinters(store: Store): Printer[] {
 
 /**
  * "Cancel all on this printer" for a printer its source describes: asks first (how many will be
- * canceled, and which the source refuses to cancel, with why), then one cancelPrinterJobs request;
- * the app cancels each unfinished job of that printer and answers each one's outcome, listed in one
- * notice. A printer only jobs name is unknown to the app by key: its jobs are canceled by key.
+ * canceled, and which the source refuses to cancel, with why), then one cancelPrinterJobs request
+ * naming the jobs confirmed: the app cancels each of them still unfinished on that printer (never one
+ * that came since) and answers each one's outcome, listed in one notice. A printer only jobs name is unknown to the app by key: its jobs are canceled by key.
  */
 export function askCancelPrinter(store: Store, printer: Printer, described: boolean): void {
   if (!described) {

@@ -127,11 +127,13 @@ export function createActions(opts: { call: Call; queue: Queue; notify: Notify }
    * "Cancel all on this printer": one request for the printer's jobs (the core cancels what it may);
    * `keys` are the jobs the window shows as being canceled meanwhile. One notice names each job's outcome.
    */
+  /** Cancels the jobs of one printer the user confirmed (`keys`), and no other that came since. */
   async function cancelPrinterJobs(printer: { key: string; name: string }, keys: string[]): Promise<void> {
+    if (!keys.length) return notify('info', t.printerNothingToCancel(printer.name));
     batch(() => {
       for (const k of keys) setMapEntry(pending, k, 'cancel');
     });
-    const r = await call('cancelPrinterJobs', { printerKey: printer.key });
+    const r = await call('cancelPrinterJobs', { printerKey: printer.key, keys });
     const lines: string[] = [];
     const failures: string[] = [];
     batch(() => {

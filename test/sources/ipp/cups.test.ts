@@ -352,6 +352,20 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
       expect(left).toMatch(new RegExp(`-${elsewhere} `));
       expect(c.getJob(`cups:${encodeURIComponent('Büro%2')}/${elsewhere}`)).toMatchObject({ state: 'paused' });
 
+      // The jobs the user confirmed, by key: one that reached the printer since is left alone.
+      const confirmedA = await cups.submit('office', 'Confirmed A', { hold: true });
+      const confirmedB = await cups.submit('office', 'Confirmed B', { hold: true });
+      await c.pollOnce();
+      const later = await cups.submit('office', 'Arrived after the confirmation', { hold: true });
+      await c.pollOnce();
+      const named = await call<{ key: string; result: Result<Job> }[]>('cancelPrinterJobs', { printerKey: 'cups:office', keys: [`cups:office/${confirmedA}`, `cups:office/${confirmedB}`] });
+      expect((named as { value: { key: string; result: Result<Job> }[] }).value.map((r) => [r.key, r.result.ok])).toEqual([
+        [`cups:office/${confirmedA}`, true],
+        [`cups:office/${confirmedB}`, true],
+      ]);
+      expect(await cups.run('/usr/bin/lpstat', ['-o'])).toMatch(new RegExp(`^office-${later} `, 'm'));
+      expect(c.getJob(`cups:office/${later}`)).toMatchObject({ state: 'paused' });
+
       expect(await call('cancelPrinterJobs', { printerKey: 'cups:no-such-queue' })).toMatchObject({ ok: false, error: { code: 'not-found', field: 'printerKey' } });
       expect(await call('cancelPrinterJobs', { printerKey: 'not a key' })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     });
