@@ -80,6 +80,7 @@ function parseCsv(text: string): string[][] {
 }
 
 /** What the window handed to the download, by clicking the export's menu item. */
+/** The file the window hands to the download: its suggested name, and its text with a byte order mark kept. */
 async function exported(item: RegExp): Promise<{ name: string; text: string }> {
   let blob: Blob | null = null;
   let name = '';
@@ -91,7 +92,7 @@ async function exported(item: RegExp): Promise<{ name: string; text: string }> {
   fireEvent.click(screen.getByText('Export'));
   fireEvent.click(screen.getByRole('button', { name: item }));
   expect(blob).not.toBeNull();
-  return { name, text: await blob!.text() };
+  return { name, text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(await blob!.arrayBuffer()) };
 }
 
 const localTime = (iso: string) => new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' }).format(new Date(iso));
@@ -224,7 +225,10 @@ describe('export of what the window shows', () => {
     await waitFor(() => expect(rowKeys(m!.container)).toEqual(['local:a', 'local:b']));
     const { name, text } = await exported(/^CSV of this view/);
     expect(name).toMatch(/^print-queue-\d{4}-\d{2}-\d{2}\.csv$/);
-    const rows = parseCsv(text);
+    // A file for Excel, like the history export: the UTF-8 byte order mark first, without which
+    // Excel on Windows reads the names in the PC's ANSI code page.
+    expect(text.startsWith('\uFEFFSource,')).toBe(true);
+    const rows = parseCsv(text.slice(1));
     expect(rows).toEqual([
       ['Source', 'Printer or library', 'Document', 'Owner', 'State', 'Progress (%)', 'Pages', 'Size (bytes)', 'Submitted', 'Updated'],
       ['This PC', 'HP 1', `'=HYPERLINK("x")`, 'alice', 'Printing', '50', '4', '2048', localTime('2026-03-02T09:59:00.000Z'), localTime('2026-03-02T10:00:03.000Z')],
@@ -238,6 +242,7 @@ describe('export of what the window shows', () => {
     await waitFor(() => expect(rowKeys(m!.container)).toEqual(['local:b', 'cups:7']));
     const { name, text } = await exported(/^JSON of this view/);
     expect(name).toMatch(/\.json$/);
+    expect(text.startsWith('[')).toBe(true);
     const rows = JSON.parse(text) as Record<string, unknown>[];
     expect(rows.map((r) => r.Document)).toEqual(['Budget, Q1.xlsx', 'Report.pdf']);
     expect(rows[1]).toMatchObject({ Source: 'Office CUPS', 'Printer or library': 'Laser-2', State: 'Paused — Stuck', Pages: null });

@@ -11,6 +11,7 @@ import { useClosingMenus } from './menus';
 import { ColumnChooser } from './ColumnChooser';
 import { COLUMNS } from './QueueGrid';
 import { NO_FILTERS, isFiltered, type Store } from '../state/store';
+import { csvFile } from '../../../preload/contract/csv';
 import { downloadText, viewToCsv, viewToJson } from './export';
 
 export function CommandBar() {
@@ -124,12 +125,15 @@ function printerOptions(store: Store): { value: string; label: string }[] {
   return [...names].sort((a, b) => a.localeCompare(b)).map((n) => ({ value: n, label: n }));
 }
 
-/** Saves the rows the queue shows now (view, filters, search and sort applied) as CSV or JSON. */
+/**
+ * Saves the rows the queue shows now (view, filters, search and sort applied) as CSV or JSON. The
+ * CSV is a file for a spreadsheet like the history export (csvFile: the byte order mark Excel needs).
+ */
 function exportView(store: Store, format: 'csv' | 'json'): void {
   const rows = store.visible.value;
   const names = store.sourceNames.value;
   const stamp = new Date().toISOString().slice(0, 10);
-  if (format === 'csv') downloadText(`print-queue-${stamp}.csv`, viewToCsv(rows, COLUMNS, names), 'text/csv;charset=utf-8');
+  if (format === 'csv') downloadText(`print-queue-${stamp}.csv`, csvFile(viewToCsv(rows, COLUMNS, names)), 'text/csv;charset=utf-8');
   else downloadText(`print-queue-${stamp}.json`, viewToJson(rows, COLUMNS, names), 'application/json');
   store.notify('info', t.exportViewDone(count(rows.length)));
 }
