@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { HistorySettings, type HistoryEntry } from '../../preload/contract/model';
-import { toCsv } from '../../preload/contract/csv';
+import { csvLocalTime, csvUtcOffset, toCsv } from '../../preload/contract/csv';
 import { FINAL_STATES } from '../../preload/contract/job-states';
 import { systemClock, type Clock, type Logger } from '../ports/ports';
 import { asidePath, copyAside, moveAside, readTextIfExists, removeLeftoverTempFiles, statIfExists, writeFileAtomic, writeFileAtomicSync } from './atomic-file';
@@ -314,14 +314,54 @@ export function createHistoryStore(path: string, opts: HistoryStoreOptions = {})
 // CSV (RFC 4180, safe to open in a spreadsheet)
 // ---------------------------------------------------------------------------------------------
 
-export const HISTORY_CSV_COLUMNS = ['finishedAt', 'key', 'sourceId', 'sourceKind', 'nativeId', 'state', 'rawState', 'detail', 'document', 'owner', 'printer', 'createdAt', 'updatedAt', 'gone'] as const;
+/**
+ * The columns of the CSV. The times the app stores (finishedAt, createdAt, updatedAt) stay exact,
+ * in UTC ISO 8601 as in the JSON, for scripts; each has a local twin (finishedLocal, createdLocal,
+ * updatedLocal: "2026-06-15 12:00:00" in the PC's time zone, which Excel reads as a date), and
+ * utcOffset says how far finishedLocal is from UTC ("UTC+02:00").
+ */
+export const HISTORY_CSV_COLUMNS = [
+  'finishedAt',
+  'finishedLocal',
+  'utcOffset',
+  'key',
+  'sourceId',
+  'sourceKind',
+  'nativeId',
+  'state',
+  'rawState',
+  'detail',
+  'document',
+  'owner',
+  'printer',
+  'createdAt',
+  'createdLocal',
+  'updatedAt',
+  'updatedLocal',
+  'gone',
+] as const;
 
 export function historyToCsv(entries: readonly HistoryEntry[]): string {
   return toCsv(
     HISTORY_CSV_COLUMNS,
     entries.map((e) => {
       const j = e.job as unknown as Record<string, unknown>;
-      return HISTORY_CSV_COLUMNS.map((c) => (c === 'finishedAt' ? e.finishedAt : j[c]));
+      return HISTORY_CSV_COLUMNS.map((c) => {
+        switch (c) {
+          case 'finishedAt':
+            return e.finishedAt;
+          case 'finishedLocal':
+            return csvLocalTime(e.finishedAt);
+          case 'utcOffset':
+            return csvUtcOffset(e.finishedAt);
+          case 'createdLocal':
+            return csvLocalTime(e.job.createdAt);
+          case 'updatedLocal':
+            return csvLocalTime(e.job.updatedAt);
+          default:
+            return j[c];
+        }
+      });
     }),
   );
 }

@@ -23,6 +23,34 @@ export function csvFile(csv: string): string {
   return `\uFEFF${csv}`;
 }
 
+const two = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * An instant as a spreadsheet reads a date and time, in the PC's time zone: "2026-06-15 12:00:00".
+ * Excel reads this form (year first, no T, no zone) as a date and time, so the column sorts and
+ * filters as dates; an ISO time with a T, a Z or an offset stays text. Empty for a missing or
+ * unreadable time.
+ */
+export function csvLocalTime(iso: string | null | undefined): string {
+  const ms = iso ? Date.parse(iso) : NaN;
+  if (!Number.isFinite(ms)) return '';
+  const d = new Date(ms);
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+/**
+ * How far the PC's local time was from UTC at an instant, as "UTC+02:00" or "UTC-04:00": which
+ * zone a local time column is in, and which pass of the hour the clocks go back repeats. Named
+ * with UTC first, so the cell never starts with + or - (the formula guard would prefix it).
+ */
+export function csvUtcOffset(iso: string | null | undefined): string {
+  const ms = iso ? Date.parse(iso) : NaN;
+  if (!Number.isFinite(ms)) return '';
+  const east = -new Date(ms).getTimezoneOffset();
+  const abs = Math.abs(east);
+  return `UTC${east < 0 ? '-' : '+'}${two(Math.floor(abs / 60))}:${two(abs % 60)}`;
+}
+
 /** A whole CSV text: a header row, then one row per record, CRLF line ends, ending with one. */
 export function toCsv(headers: readonly string[], rows: readonly (readonly unknown[])[]): string {
   const lines = [headers.map(csvCell).join(',')];

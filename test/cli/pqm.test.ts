@@ -10,6 +10,7 @@ import { join, sep } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { startAodocsSimulator, type AodocsSimulator } from '../simulators/aodocs/server';
 import { createHistoryStore } from '../../main/state/history';
+import { csvLocalTime, csvUtcOffset } from '../../preload/contract/csv';
 import { COMMANDS } from '../../main/cli/commands';
 import { runCli } from '../../main/cli/run';
 import { signInLine } from '../../main/cli/format';
@@ -499,9 +500,11 @@ describe('history', () => {
     const csv = await pqm(h, ['history', '--csv']);
     expect(csv.code).toBe(0);
     const rows = csv.stdout.split('\r\n');
-    expect(rows[0]).toBe('finishedAt,key,sourceId,sourceKind,nativeId,state,rawState,detail,document,owner,printer,createdAt,updatedAt,gone');
-    expect(rows[1]).toBe(`${recent},ao:j1,ao,aodocs,j1,completed,COMPLETED,'+1,"'=cmd|""/c calc""!A1",'@evil,'-2,,,false`);
-    expect(rows[2]).toBe(`${older},ao:j2,ao,aodocs,j2,completed,COMPLETED,,'\tTabbed,"'\rCR",lib-a,,,false`);
+    expect(rows[0]).toBe('finishedAt,finishedLocal,utcOffset,key,sourceId,sourceKind,nativeId,state,rawState,detail,document,owner,printer,createdAt,createdLocal,updatedAt,updatedLocal,gone');
+    // The local columns in this machine's zone (the run's, as no TZ is given to it).
+    const local = (iso: string) => `${csvLocalTime(iso)},${csvUtcOffset(iso)}`;
+    expect(rows[1]).toBe(`${recent},${local(recent)},ao:j1,ao,aodocs,j1,completed,COMPLETED,'+1,"'=cmd|""/c calc""!A1",'@evil,'-2,,,,,false`);
+    expect(rows[2]).toBe(`${older},${local(older)},ao:j2,ao,aodocs,j2,completed,COMPLETED,,'\tTabbed,"'\rCR",lib-a,,,,,false`);
     // No cell of any row starts with a formula trigger.
     for (const row of rows.slice(1, 3)) for (const cell of row.match(/("([^"]|"")*"|[^,]*)(,|$)/g)!) expect(cell.replace(/^"/, '')).not.toMatch(/^[=+\-@\t\r]/);
 
@@ -546,6 +549,45 @@ describe('history', () => {
     };
     expect(await since('America/New_York')).toEqual(['ao:ny-morning']);
     expect(await since('Asia/Tokyo')).toEqual(['ao:ny-morning', 'ao:ny-night-before', 'ao:tokyo-night']);
+  });
+
+  it('CSV times: the exact UTC time for scripts beside the local time Excel reads as a date, with its offset; --json stays UTC', async () => {
+    const h = await home({ version: 1, sources: [aoSource()], history: { retentionDays: 3650, maxJobs: 1000 } });
+    const summer = entry('ao:summer', '2026-06-15T10:00:00.000Z', { document: '=HYPERLINK("http://x")', createdAt: '2026-06-15T09:58:30.000Z', updatedAt: '2026-06-15T10:00:00.000Z' });
+    const winter = entry('ao:winter', '2026-01-15T10:00:00.000Z', { document: '-report', createdAt: '2026-01-15T09:59:00.000Z', updatedAt: null });
+    await writeFile(join(h.dir, 'history.json'), JSON.stringify({ version: 1, entries: [summer, winter] }));
+    const csvIn = async (tz: string) => {
+      const r = await pqm(h, ['history', '--csv'], { TZ: tz });
+      expect(r.code, r.stderr).toBe(0);
+      const [head, ...rows] = r.stdout.split('\r\n').filter(Boolean);
+      const names = head!.split(',');
+      // Plain cells here (no commas or quotes in these rows): each row by column name.
+      return rows.map((row) => Object.fromEntries(row.split(',').map((v, i) => [names[i], v])));
+    };
+    const pick = (row: Record<string, string>) => [row.finishedAt, row.finishedLocal, row.utcOffset, row.createdAt, row.createdLocal, row.updatedAt, row.updatedLocal];
+    const ny = await csvIn('America/New_York');
+    expect(ny.map(pick)).toEqual([
+      ['2026-06-15T10:00:00.000Z', '2026-06-15 06:00:00', 'UTC-04:00', '2026-06-15T09:58:30.000Z', '2026-06-15 05:58:30', '2026-06-15T10:00:00.000Z', '2026-06-15 06:00:00'],
+      ['2026-01-15T10:00:00.000Z', '2026-01-15 05:00:00', 'UTC-05:00', '2026-01-15T09:59:00.000Z', '2026-01-15 04:59:00', '', ''],
+    ]);
+    // The formula guard applies to the cells around them as before.
+    expect(ny.map((r) => r.document)).toEqual(['"\'=HYPERLINK(""http://x"")"', "'-report"]);
+    const berlin = await csvIn('Europe/Berlin');
+    expect(berlin.map((r) => [r.finishedLocal, r.utcOffset])).toEqual([
+      ['2026-06-15 12:00:00', 'UTC+02:00'],
+      ['2026-01-15 11:00:00', 'UTC+01:00'],
+    ]);
+    const kolkata = await csvIn('Asia/Kolkata');
+    expect(kolkata.map((r) => [r.finishedLocal, r.utcOffset])).toEqual([
+      ['2026-06-15 15:30:00', 'UTC+05:30'],
+      ['2026-01-15 15:30:00', 'UTC+05:30'],
+    ]);
+    // Scripts read --json: the stored UTC times, whatever the zone.
+    const json = await pqm(h, ['history', '--json'], { TZ: 'America/New_York' });
+    expect((JSON.parse(json.stdout) as HistoryEntry[]).map((e) => [e.finishedAt, e.job.createdAt])).toEqual([
+      ['2026-06-15T10:00:00.000Z', '2026-06-15T09:58:30.000Z'],
+      ['2026-01-15T10:00:00.000Z', '2026-01-15T09:59:00.000Z'],
+    ]);
   });
 
   it('a CSV file exported for Excel starts with the UTF-8 byte order mark; the output to a pipe does not', async () => {

@@ -127,7 +127,7 @@ describe('the app core over the AODocs source', () => {
     expect(csv.ok).toBe(true);
     const csvText = await readFile(a.platform.saved[0], 'utf8');
     // Excel on Windows reads a CSV without the UTF-8 byte order mark in the PC's ANSI code page.
-    expect(csvText.split('\r\n')[0]).toMatch(/^\uFEFFfinishedAt,key,/);
+    expect(csvText.split('\r\n')[0]).toMatch(/^\uFEFFfinishedAt,finishedLocal,utcOffset,key,/);
     expect(csvText).toContain(`ao:${done.jobId}`);
     await a.call('exportHistory', { format: 'json' });
     expect((JSON.parse(await readFile(a.platform.saved[1], 'utf8')) as HistoryEntry[]).map((e) => e.job.key)).toContain(`ao:${done.jobId}`);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -194,14 +194,20 @@ describe('history store', () => {
     expect((await readdir(dir)).some((n) => n.startsWith('history.json.corrupt-'))).toBe(true);
   });
 
-  it('exports CSV (RFC 4180, formula-injection safe) and JSON', async () => {
+  it('exports CSV (RFC 4180, formula-injection safe, local times beside UTC) and JSON', async () => {
+    const tz = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    onTestFinished(() => {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    });
     const h = createHistoryStore(file, { clock: fakeClock(NOW) });
     h.record(entry('a:1', '2026-06-15T10:00:00.000Z', { document: '=HYPERLINK("http://evil","x")', owner: 'Doe, "Jo"', detail: 'line1\nline2', printer: '@SUM(A1)' }));
-    h.record(entry('a:2', '2026-06-15T11:00:00.000Z', { document: '-2+3', owner: '+cmd', detail: '\tTab', printer: 'Plain' }));
+    h.record(entry('a:2', '2026-06-15T11:00:00.000Z', { document: '-2+3', owner: '+cmd', detail: '\tTab', printer: 'Plain', createdAt: '2026-06-15T10:59:00.000Z' }));
     const csv = await h.exportCsv();
     const lines = csv.split('\r\n');
-    expect(lines[0]).toBe('finishedAt,key,sourceId,sourceKind,nativeId,state,rawState,detail,document,owner,printer,createdAt,updatedAt,gone');
-    expect(lines[1]).toBe("2026-06-15T11:00:00.000Z,a:2,a,scriptx,2,completed,Completed,'\tTab,'-2+3,'+cmd,Plain,,,false");
+    expect(lines[0]).toBe('finishedAt,finishedLocal,utcOffset,key,sourceId,sourceKind,nativeId,state,rawState,detail,document,owner,printer,createdAt,createdLocal,updatedAt,updatedLocal,gone');
+    expect(lines[1]).toBe("2026-06-15T11:00:00.000Z,2026-06-15 07:00:00,UTC-04:00,a:2,a,scriptx,2,completed,Completed,'\tTab,'-2+3,'+cmd,Plain,2026-06-15T10:59:00.000Z,2026-06-15 06:59:00,,,false");
     expect(csv).toContain(`"line1\nline2","'=HYPERLINK(""http://evil"",""x"")","Doe, ""Jo""",'@SUM(A1)`);
     expect(csv.endsWith('\r\n')).toBe(true);
     const json = JSON.parse(await h.exportJson({ since: '2026-06-15T10:30:00Z' }));
