@@ -4,7 +4,8 @@
  * on a bar picks.
  */
 import { describe, expect, it } from 'vitest';
-import { aggregateHistory, bucketStart, percentile, pickEntries, type HistoryFilter } from '../../renderer/src/history/aggregate';
+import { aggregateHistory, bucketStart, percentile, periodStart, pickEntries, type HistoryFilter } from '../../renderer/src/history/aggregate';
+import { csvLocalTime } from '../../preload/contract/csv';
 import type { HistoryEntry, Job } from '../../preload/contract/model';
 import { makeJob } from '../helpers/fake-bridge';
 
@@ -121,6 +122,51 @@ describe('history aggregation', () => {
       expect(holding(secondPass).map((b) => [b.start, b.counts.completed])).toEqual([[Date.parse('2026-10-25T01:00:00Z'), 1]]);
       expect(bucketStart(Date.parse(secondPass.finishedAt), 'hour')).toBe(Date.parse('2026-10-25T01:00:00Z'));
       expect(pickEntries(s, { kind: 'bucket', start: holding(firstPass)[0]!.start, end: holding(firstPass)[0]!.end }).map((e) => e.job.key)).toEqual(['local:summer']);
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
+
+  it('a period starts at the start of its first bar: the first day holds every job of that date, as the export does, when the clocks change that day', () => {
+    const tz = process.env.TZ;
+    const at = (iso: string, key: string): HistoryEntry => ({ finishedAt: iso, job: makeJob({ key, state: 'completed' }), timeline: [] });
+    const check = (zone: string, now: string, date: string, midnight: string, nextMidnight: string, isos: string[]) => {
+      process.env.TZ = zone;
+      const list = isos.map((iso, i) => at(iso, `local:${i}`));
+      const s = aggregateHistory(list, { now: Date.parse(now), range: '7d', bucket: 'day', filter: ALL });
+      expect(s.from, zone).toBe(Date.parse(midnight));
+      expect(periodStart(Date.parse(now), '7d', 'day')).toBe(s.from);
+      expect([s.buckets[0]!.start, s.buckets[0]!.end], zone).toEqual([Date.parse(midnight), Date.parse(nextMidnight)]);
+      // The first bar counts exactly the rows of that date in the CSV's local time column.
+      const ofThatDate = list.filter((e) => csvLocalTime(e.finishedAt).startsWith(date)).length;
+      expect(ofThatDate, zone).toBeGreaterThan(1);
+      expect(s.buckets[0]!.counts.completed, zone).toBe(ofThatDate);
+      const inPeriod = list.filter((e) => Date.parse(e.finishedAt) >= s.from).length;
+      expect(s.entries.length).toBe(inPeriod);
+      // Hours: from the start of the hour 7 days back, never a part of it.
+      const h = aggregateHistory(list, { now: Date.parse(now), range: '7d', bucket: 'hour', filter: ALL });
+      expect(h.from).toBe(bucketStart(Date.parse(now) - 7 * 24 * 3600_000, 'hour'));
+      expect(h.buckets[0]!.end - h.buckets[0]!.start).toBe(3600_000);
+    };
+    try {
+      // 29 March 2026 in Berlin: 02:00 CET is 03:00 CEST, a day of 23 hours. Seven days before
+      // 5 April 10:00 is 29 March 10:00; the day starts at 00:00 CET (28 March 23:00 UTC).
+      check('Europe/Berlin', '2026-04-05T08:00:00Z', '2026-03-29', '2026-03-28T23:00:00Z', '2026-03-29T22:00:00Z', [
+        '2026-03-28T22:30:00.000Z', // 28 March 23:30: the day before
+        '2026-03-28T23:30:00.000Z', // 00:30 CET
+        '2026-03-29T05:00:00.000Z', // 07:00 CEST
+        '2026-03-29T09:00:00.000Z', // 11:00 CEST
+        '2026-04-05T07:00:00.000Z',
+      ]);
+      // 1 November 2026 in New York: 02:00 EDT is 01:00 EST, a day of 25 hours.
+      check('America/New_York', '2026-11-08T15:00:00Z', '2026-11-01', '2026-11-01T04:00:00Z', '2026-11-02T05:00:00Z', [
+        '2026-11-01T03:59:00.000Z', // 31 October 23:59 EDT
+        '2026-11-01T04:30:00.000Z', // 00:30 EDT
+        '2026-11-01T05:30:00.000Z', // 01:30 EDT, the first pass
+        '2026-11-01T06:30:00.000Z', // 01:30 EST, the second
+        '2026-11-01T16:00:00.000Z', // 11:00 EST
+      ]);
     } finally {
       if (tz === undefined) delete process.env.TZ;
       else process.env.TZ = tz;

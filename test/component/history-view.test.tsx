@@ -8,6 +8,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { AppFailure, type HistoryEntry, type Job } from '../../preload/contract/model';
 import { historyOf } from '../../renderer/src/state/history';
+import { formatBucket } from '../../renderer/src/history/format';
+import { bucketStart } from '../../renderer/src/history/aggregate';
 import { loadHistoryView } from '../../renderer/src/components/HistoryViewEntry';
 import { FakeBridge, makeHealth, makeJob } from '../helpers/fake-bridge';
 import { choose, mount, unmount, type Mounted } from './harness';
@@ -70,6 +72,31 @@ describe('the History view', () => {
     await waitFor(() => expect(listed()).toEqual(['local:1', 'local:2', 'up:3', 'up:4']));
     expect(Date.now() - Date.parse(bridge.callsOf('queryHistory').at(-1)!.since!)).toBeLessThan(25 * 3600_000);
     expect((screen.getByTestId('history-bucket') as HTMLSelectElement).value).toBe('hour');
+  });
+
+  it('7 days by day: the first day is a whole day, read from its local midnight, with every job of that date', async () => {
+    const weekAgo = Date.now() - 7 * 24 * 3600_000;
+    const midnight = new Date(weekAgo);
+    midnight.setHours(0, 0, 0, 0);
+    const early = new Date(midnight.getTime() + 60_000);
+    const at = (d: Date, key: string): HistoryEntry => ({ finishedAt: d.toISOString(), job: makeJob({ key, document: `${key}.pdf`, state: 'completed', printer: 'HP 1' }), timeline: [] });
+    // A minute into that day (before the time of day it is now), and the minute before it began.
+    const stored = [at(new Date(Date.now() - 60_000), 'local:now'), at(early, 'local:early'), at(new Date(midnight.getTime() - 60_000), 'local:day-before')];
+    const bridge = new FakeBridge({ sources, history: stored });
+    await openTables(bridge);
+    choose(screen.getByTestId('history-bucket'), 'day');
+    await waitFor(() => expect(bridge.callsOf('queryHistory').at(-1)!.since).toBe(midnight.toISOString()));
+    await screen.findByTestId('history-ready');
+    await waitFor(() => expect(listed()).toEqual(['local:now', 'local:early']));
+    const firstDay = cells('history-table-jobs')[0]!;
+    expect(firstDay[0]).toBe(formatBucket(midnight.getTime(), 'day'));
+    expect(firstDay.at(-1)).toBe('1');
+    // Back to hours: read from the hour 7 days ago, which the day's read already holds.
+    const reads = bridge.callsOf('queryHistory').length;
+    choose(screen.getByTestId('history-bucket'), 'hour');
+    const fromHour = early.getTime() >= bucketStart(weekAgo, 'hour');
+    await waitFor(() => expect(listed()).toEqual(fromHour ? ['local:now', 'local:early'] : ['local:now']));
+    expect(bridge.callsOf('queryHistory').length).toBe(reads);
   });
 
   it('the list says who printed each job', async () => {

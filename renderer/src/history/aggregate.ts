@@ -151,12 +151,21 @@ export function passes(job: Pick<Job, 'sourceId' | 'printer'>, filter: HistoryFi
   return true;
 }
 
-/** The charts' numbers over `[now - range, now]`, in one pass over the entries. */
+/**
+ * Where a period drawn in bars of `bucket` starts: the start of the bar holding `now - range` (the
+ * local midnight, or the hour). The first bar is a whole day or hour like the others, so its count
+ * is that date's (or hour's) count in an export, and the view asks for the history from there.
+ */
+export function periodStart(now: number, range: HistoryRange, bucket: BucketSize): number {
+  return bucketStart(now - RANGES[range], bucket);
+}
+
+/** The charts' numbers from the start of the period's first bar (periodStart) to `now`, in one pass over the entries. */
 export function aggregateHistory(entries: readonly HistoryEntry[], opts: { now: number; range: HistoryRange; bucket: BucketSize; filter: HistoryFilter }): HistoryStats {
   const to = opts.now;
-  const from = to - RANGES[opts.range];
+  const from = periodStart(to, opts.range, opts.bucket);
   const buckets: Bucket[] = [];
-  for (let s = bucketStart(from, opts.bucket); s <= to; s = nextBucket(s, opts.bucket)) buckets.push({ start: s, end: nextBucket(s, opts.bucket), counts: zero() });
+  for (let s = from; s <= to; s = nextBucket(s, opts.bucket)) buckets.push({ start: s, end: nextBucket(s, opts.bucket), counts: zero() });
   const starts = buckets.map((b) => b.start);
   const totals = zero();
   const byPrinter = new Map<string, PrinterCount>();

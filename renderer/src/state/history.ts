@@ -6,7 +6,7 @@
  */
 import { batch, computed, signal } from '@preact/signals';
 import type { AppError, HistoryEntry } from '../../../preload/contract/model';
-import { aggregateHistory, pickEntries, RANGES, type BucketSize, type HistoryPick, type HistoryRange } from '../history/aggregate';
+import { aggregateHistory, periodStart, pickEntries, type BucketSize, type HistoryPick, type HistoryRange } from '../history/aggregate';
 import type { Store } from './store';
 
 function createHistoryState(store: Store) {
@@ -18,6 +18,8 @@ function createHistoryState(store: Store) {
   const entries = signal<HistoryEntry[]>([]);
   /** When the entries were read: the charts end there. */
   const readAt = signal(Date.now());
+  /** The start of the period the entries were read from (ms): the start of its first bar. */
+  let readSince = Infinity;
   const status = signal<'idle' | 'loading' | 'ready' | 'error'>('idle');
   const error = signal<AppError | null>(null);
   const pick = signal<HistoryPick | null>(null);
@@ -48,16 +50,19 @@ function createHistoryState(store: Store) {
     status.value = 'loading';
     const now = Date.now();
     const period = range.value;
+    // 30 days of hours is 720 bars: days read better; a day is one bar.
+    const size: BucketSize = period === readRange.value ? bucket.value : period === '30d' ? 'day' : period === '24h' ? 'hour' : bucket.value;
+    // From the start of the first bar (a whole day or hour), as the charts count it.
+    const since = periodStart(now, period, size);
     // Without timelines: the view never shows them, and they are most of each entry's size.
-    const r = await store.queryHistory({ since: new Date(now - RANGES[period]).toISOString(), timelines: false });
+    const r = await store.queryHistory({ since: new Date(since).toISOString(), timelines: false });
     if (id !== asked) return;
     batch(() => {
       if (r.ok) {
         readAt.value = now;
+        readSince = since;
         if (period !== readRange.value) {
-          // 30 days of hours is 720 bars: days read better; a day is one bar.
-          if (period === '30d') bucket.value = 'day';
-          if (period === '24h') bucket.value = 'hour';
+          bucket.value = size;
           readRange.value = period;
           pick.value = null;
         }
@@ -87,6 +92,8 @@ function createHistoryState(store: Store) {
       bucket.value = next;
       pick.value = null;
     });
+    // Days start at midnight, before the hour the period of hours starts at: the hours between are read.
+    if (periodStart(readAt.value, readRange.value, next) < readSince) void load();
   }
 
   return { open, range, bucket, entries, status, error, pick, tables, stats, picked, shown, load, setOpen, setRange, setBucket };
