@@ -7,6 +7,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { HistoryEntry } from '../../preload/contract/model';
+import { join } from 'node:path';
+import { createHistoryStore, HISTORY_FILE_NAME } from '../../main/state/history';
+import { makeJob } from '../helpers/fake-bridge';
 import { axeViolations, openPreview, saveShot, SKIP_BROWSER_TESTS, type BrowserRun } from './helpers';
 
 /** The meta CSP's frame-ancestors directive is reported by Chromium (see layout.e2e.test.ts). */
@@ -192,6 +195,42 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the History view', () => {
     expect(await chart.locator('canvas').evaluate((c) => (c as Marked).pqmFirst === true)).toBe(true);
     expect(await page.locator('[data-testid="history-jobs-chart"] canvas').count()).toBe(1);
     expect(await paintedPixels()).toBeGreaterThan(100);
+    expect(errors).toEqual([]);
+  });
+
+  it('a 200-character document name without spaces wraps in its cell: the list is never wider than the view', async () => {
+    const name = `${'Quarterly_report_for_the_regional_office_'.repeat(5)}`.slice(0, 196) + '.pdf';
+    expect(name).toHaveLength(200);
+    // Recorded as another process would (pqm records beside the app), then read by Refresh.
+    const store = createHistoryStore(join(run.preview.dataDir, HISTORY_FILE_NAME));
+    const finishedAt = new Date().toISOString();
+    store.record({ finishedAt, job: makeJob({ key: 'local:long-name', document: name, owner: 'ann', printer: 'HP 1', state: 'completed', createdAt: finishedAt, updatedAt: finishedAt }), timeline: [] });
+    await store.flush();
+    await page.getByTestId('history-view').getByRole('button', { name: 'Refresh', exact: true }).click();
+    const row = page.locator('[data-testid="history-row"][data-key="local:long-name"]');
+    await row.waitFor({ timeout: 15_000 });
+    const sizes = await page.getByTestId('history-view').evaluate((view) => {
+      const table = view.querySelector('[data-testid="history-list"] table')!;
+      const cell = view.querySelector('[data-testid="history-row"][data-key="local:long-name"] td')!;
+      return {
+        view: view.getBoundingClientRect().width,
+        table: table.getBoundingClientRect().width,
+        viewScroll: view.scrollWidth - view.clientWidth,
+        pageScroll: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+        cellOverflow: cell.scrollWidth - cell.clientWidth,
+        cellLines: Math.round(cell.getBoundingClientRect().height / parseFloat(getComputedStyle(cell).lineHeight || '20')),
+        text: cell.textContent,
+      };
+    });
+    expect(sizes.text).toBe(name);
+    expect(sizes.table, JSON.stringify(sizes)).toBeLessThanOrEqual(sizes.view);
+    expect(sizes.viewScroll, JSON.stringify(sizes)).toBeLessThanOrEqual(0);
+    expect(sizes.pageScroll, JSON.stringify(sizes)).toBeLessThanOrEqual(0);
+    // The whole name is shown, over several lines, none of it cut off.
+    expect(sizes.cellOverflow, JSON.stringify(sizes)).toBeLessThanOrEqual(0);
+    expect(sizes.cellLines, JSON.stringify(sizes)).toBeGreaterThan(1);
+    await row.scrollIntoViewIfNeeded();
+    await saveShot(page, 'history-long-name', row);
     expect(errors).toEqual([]);
   });
 });

@@ -297,7 +297,7 @@ function HistoryRow(props: { entry: HistoryEntry; source: string }) {
   const outcome = outcomeOf(job);
   return (
     <tr data-testid="history-row" data-key={job.key} data-outcome={outcome}>
-      <td>{jobName(job)}</td>
+      <td class="history-doc">{jobName(job)}</td>
       <td>{job.owner ?? ''}</td>
       <td>
         <span class={`badge badge-${job.state}`}>{outcome === 'other' ? t.historyOutcomes.other : t.states[job.state]}</span>
