@@ -147,7 +147,15 @@ export interface JobDetails {
 // Printers: one typed printer for every source that can say how its printers are
 // ---------------------------------------------------------------------------------------------
 
-export const PRINTER_STATES = ['ready', 'printing', 'stopped', 'offline', 'unknown'] as const;
+/**
+ * A printer's state, one word for every source. `paused`: someone paused it (Windows' "Paused",
+ * IPP's stopped with the reason `paused`, CUPS's `cupsdisable`), nothing else keeps it from printing:
+ * it prints again once resumed. `stopped`: something at the printer stops it (an error, a jam, out of
+ * paper), also when it is paused besides: the device needs fixing, its reasons say what (with
+ * "Paused" among them when it is paused too). `offline` wins over both. Each source's state table
+ * maps its own values to these (docs/interfaces.md, "Printers").
+ */
+export const PRINTER_STATES = ['ready', 'printing', 'paused', 'stopped', 'offline', 'unknown'] as const;
 export const PrinterState = z.enum(PRINTER_STATES);
 export type PrinterState = z.infer<typeof PrinterState>;
 

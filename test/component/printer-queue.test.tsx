@@ -1,8 +1,9 @@
 // @vitest-environment happy-dom
 /**
  * The admin chasing a stuck job: "Open the queue of <printer>" shows that printer's whole queue
- * whatever filter led there; the Printers view puts the printers that need attention first; and a
- * printer whose jobs cannot be canceled says so, not that it has none.
+ * whatever filter led there; the Printers view puts the printers that need attention first, tells a
+ * paused printer from a stopped one, opens a printer's queue from its row ("Show jobs", the stuck
+ * count for its stuck jobs); and a printer whose jobs cannot be canceled says so, not that it has none.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
@@ -70,9 +71,59 @@ describe('the Printers view for an admin', () => {
     return within(view).getAllByTestId('printer-row');
   }
 
-  it('lists the printers that need attention first: offline or stopped, then not accepting jobs or with stuck jobs', async () => {
-    const rows = await open({ sources, printers, jobs: [makeJob({ key: 'cups:9', sourceId: 'cups', sourceKind: 'ipp', printer: 'F-stuck', state: 'printing', stuck: true })] });
-    expect(rows.map((r) => r.dataset.key)).toEqual(['cups:B-stopped', 'cups:E-offline', 'cups:D-refusing', 'cups:F-stuck', 'cups:A-ready', 'cups:C-ready']);
+  it('lists the printers that need attention first: offline or stopped, then paused, not accepting jobs or with stuck jobs', async () => {
+    const rows = await open({ sources, printers: [...printers, printer({ sourceId: 'cups', name: 'G-paused', state: 'paused' })], jobs: [makeJob({ key: 'cups:9', sourceId: 'cups', sourceKind: 'ipp', printer: 'F-stuck', state: 'printing', stuck: true })] });
+    expect(rows.map((r) => r.dataset.key)).toEqual(['cups:B-stopped', 'cups:E-offline', 'cups:D-refusing', 'cups:F-stuck', 'cups:G-paused', 'cups:A-ready', 'cups:C-ready']);
+  });
+
+  it('a printer someone paused says Paused, told apart from one an error stopped; a job on it says its printer is paused', async () => {
+    const rows = await open({
+      sources,
+      printers: [printer({ sourceId: 'cups', name: 'Paused one', state: 'paused', activeJobs: 1 }), printer({ sourceId: 'cups', name: 'Jammed one', state: 'stopped', reasons: ['Paper jam', 'Paused'] })],
+      jobs: [makeJob({ key: 'cups:1', sourceId: 'cups', sourceKind: 'ipp', printer: 'Paused one', state: 'queued', reason: 'The printer is paused' })],
+    });
+    const chip = (key: string) => within(rows.find((r) => r.dataset.key === key)!).getByTestId('printer-state');
+    expect(chip('cups:Jammed one').textContent).toBe('Stopped');
+    expect(chip('cups:Paused one').textContent).toBe('Paused');
+    expect(chip('cups:Paused one').className).toContain('printer-paused');
+    fireEvent.dblClick(rowOf(m!.container, 'cups:1'));
+    expect((await screen.findByText('Printer is paused')).className).toContain('printer-paused');
+  });
+
+  describe('a printer row opens that printer\'s queue', () => {
+    const described = [printer({ sourceId: 'local', name: 'HP 1', state: 'printing', activeJobs: 2, stuckJobs: 1 }), printer({ sourceId: 'local', name: 'HP 2', activeJobs: 1 })];
+    const stuckJobs = () => [
+      makeJob({ key: 'local:stuck', document: 'Invoice.pdf', printer: 'HP 1', state: 'queued', stuck: true, stuckSince: '2026-03-02T09:00:00.000Z' }),
+      makeJob({ key: 'local:ahead', document: 'Huge scan.pdf', printer: 'HP 1', state: 'printing', mine: false, owner: 'bob' }),
+      makeJob({ key: 'local:other', document: 'Letter.pdf', printer: 'HP 2', state: 'queued' }),
+    ];
+
+    it('"Show jobs", named for its printer, shows all of that printer\'s jobs and clears the other filters', async () => {
+      const rows = await open({ sources, printers: described, jobs: stuckJobs() });
+      m!.store.updateUi({ search: 'Letter', mineOnly: true, stateFilter: ['queued'] });
+      await waitFor(() => expect(rowKeys(m!.container)).toEqual(['local:other']));
+      const hp1 = rows.find((r) => r.dataset.key === 'local:HP 1')!;
+      const show = within(hp1).getByRole('button', { name: 'Show jobs on HP 1' });
+      // A real button, reached with Tab and pressed with Enter or Space; its visible words are in its name.
+      expect(show.tagName).toBe('BUTTON');
+      expect(show.textContent).toBe('Show jobs');
+      fireEvent.click(show);
+      await waitFor(() => expect(new Set(rowKeys(m!.container))).toEqual(new Set(['local:stuck', 'local:ahead'])));
+      expect(m!.store.ui.value).toMatchObject({ printerFilter: ['HP 1'], sourceFilter: ['local'], stuckOnly: false, stateFilter: [], search: '', mineOnly: false });
+      // Every row has one, named for its own printer.
+      expect(within(rows.find((r) => r.dataset.key === 'local:HP 2')!).getByRole('button', { name: 'Show jobs on HP 2' })).toBeTruthy();
+    });
+
+    it('the stuck count shows that printer\'s stuck jobs only; no stuck jobs, no button', async () => {
+      const rows = await open({ sources, printers: described, jobs: stuckJobs() });
+      const hp1 = rows.find((r) => r.dataset.key === 'local:HP 1')!;
+      const stuck = within(hp1).getByRole('button', { name: 'Show the 1 stuck job on HP 1' });
+      expect(stuck.textContent).toBe('1');
+      fireEvent.click(stuck);
+      await waitFor(() => expect(rowKeys(m!.container)).toEqual(['local:stuck']));
+      expect(m!.store.ui.value).toMatchObject({ printerFilter: ['HP 1'], sourceFilter: ['local'], stuckOnly: true, search: '' });
+      expect(within(rows.find((r) => r.dataset.key === 'local:HP 2')!).queryByTestId('printer-show-stuck')).toBeNull();
+    });
   });
 
   it('a printer whose active jobs all refuse cancellation says why, not that it has none', async () => {

@@ -1,11 +1,12 @@
 /**
  * The admin's view in real Chromium through the preview, against the simulators: the printers of
- * the simulated IPP print server with their states and reasons, the outage banner when a service
- * stops answering, and the summary strip's counts as filters; axe clean.
+ * the simulated IPP print server with their states and reasons (a paused one says so, and its "Show
+ * jobs" opens its queue from the keyboard), the outage banner when a service stops answering, and
+ * the summary strip's counts as filters; axe clean.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { WORKLOAD_IPP_SOURCE_ID } from '../simulators/workload';
+import { WORKLOAD_IPP_SOURCE_ID, WORKLOAD_IPP_USER } from '../simulators/workload';
 import { axeViolations, openPreview, SKIP_BROWSER_TESTS, type BrowserRun } from './helpers';
 
 let run: BrowserRun;
@@ -32,6 +33,25 @@ describe.skipIf(SKIP_BROWSER_TESTS)('printers, outages and the summary strip', (
     const ready = view.locator(`[data-testid="printer-row"][data-key^="${WORKLOAD_IPP_SOURCE_ID}:"]`).filter({ has: page.getByTestId('printer-state').getByText('Ready', { exact: true }) });
     await expect.poll(() => ready.count()).toBe(1);
     expect(await axeViolations(page)).toEqual([]);
+    await view.locator('summary').click();
+  });
+
+  it('a printer someone paused says Paused; its "Show jobs", pressed from the keyboard, shows its queue', async () => {
+    const ipp = run.preview.sims!.ipp;
+    ipp.addPrinter({ name: 'paused-one', info: 'Paused one', state: 5, reasons: ['paused'] });
+    const job = ipp.addJob({ printer: 'paused-one', name: 'Waits for resume.pdf', user: WORKLOAD_IPP_USER, state: 3, impressions: 1 });
+    const view = page.getByTestId('printers-view');
+    await view.locator('summary').click();
+    const row = view.locator(`[data-testid="printer-row"][data-key="${WORKLOAD_IPP_SOURCE_ID}:paused-one"]`);
+    await expect.poll(() => row.getByTestId('printer-state').textContent(), { timeout: 15_000 }).toBe('Paused');
+    expect(await axeViolations(page)).toEqual([]);
+    const show = row.getByRole('button', { name: 'Show jobs on Paused one' });
+    await show.focus();
+    await page.keyboard.press('Enter');
+    const key = `${WORKLOAD_IPP_SOURCE_ID}:paused-one/${job.id}`;
+    await expect.poll(() => page.getByTestId('job-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.key))).toEqual([key]);
+    await page.getByRole('button', { name: 'Clear filters' }).click();
+    await expect.poll(() => page.getByTestId('job-row').count()).toBeGreaterThan(1);
     await view.locator('summary').click();
   });
 

@@ -25,7 +25,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('hold, release and track in the browser', ()
 
   it('holds a waiting IPP job and releases it again from its row menu', async () => {
     const ipp = run.preview.sims!.ipp;
-    // A printer of its own, stopped, so the job waits instead of printing.
+    // A printer of its own, paused, so the job waits instead of printing.
     ipp.addPrinter({ name: 'hold-test', state: 5, reasons: ['paused'] });
     const job = ipp.addJob({ printer: 'hold-test', name: 'Hold me.pdf', user: WORKLOAD_IPP_USER, state: 3, impressions: 2 });
     const key = `${WORKLOAD_IPP_SOURCE_ID}:hold-test/${job.id}`;

@@ -21,7 +21,9 @@ import { activeTracked, finishTracked, isFinalJob } from './tracked';
 function printerHealth(ctx: GraphContext): { problems: string[]; detail: Record<string, unknown>[] } {
   const problems: string[] = [];
   const detail = ctx.targets.map((t) => {
-    if (t.state === 'stopped') problems.push(`${t.name} is stopped${t.description ? ` (${t.description})` : t.details.length ? ` (${t.details.join(', ')})` : ''}.`);
+    const shown = toGraphPrinter(ctx.config.id, t);
+    if (shown.state === 'paused') problems.push(`${t.name} is paused${shown.reasons.length ? ` (${shown.reasons.join(', ')})` : ''}.`);
+    else if (t.state === 'stopped') problems.push(`${t.name} is stopped${t.description ? ` (${t.description})` : t.details.length ? ` (${t.details.join(', ')})` : ''}.`);
     else if (t.isAcceptingJobs === false) problems.push(`${t.name} is not accepting jobs.`);
     return { kind: t.via === 'shares' ? 'share' : 'printer', id: t.id, name: t.name, state: t.state, details: t.details, description: t.description, isAcceptingJobs: t.isAcceptingJobs };
   });

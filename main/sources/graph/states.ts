@@ -9,7 +9,7 @@
  */
 import type { ActionPermission, JobState } from '../../../preload/contract/model';
 import type { SourcePrinter } from '../../queue/source';
-import { printerReasonWords, toPrinterState } from '../ipp/states';
+import { printerReasonWords, reasonsBeside, toPrinterState } from '../ipp/states';
 
 export const PROCESSING_STATES = ['unknown', 'pending', 'processing', 'paused', 'stopped', 'completed', 'canceled', 'aborted', 'unknownFutureValue'] as const;
 export const STATE_DETAILS = ['uploadPending', 'transforming', 'completedSuccessfully', 'completedWithWarnings', 'completedWithErrors', 'releaseWait', 'interpreting', 'unknownFutureValue'] as const;
@@ -152,15 +152,17 @@ export function toGraphPrinter(
   const keywords = t.details.map(detailKeyword).filter((k): k is string => k !== null);
   const words = printerReasonWords(keywords);
   const said = t.description?.trim() || null;
+  // Graph has no paused printerProcessingState: a paused printer is stopped with the detail paused, as in IPP.
+  const state = toPrinterState(t.state === null ? null : (GRAPH_PRINTER_STATES[t.state] ?? null), keywords);
   return {
     key: `${sourceId}:${t.id}`,
     sourceId,
     sourceKind: 'graph',
     id: t.id,
     name: t.name,
-    state: toPrinterState(t.state === null ? null : (GRAPH_PRINTER_STATES[t.state] ?? null), keywords),
+    state,
     // The printer's own description comes first, as an IPP printer's state message does.
-    reasons: said && !words.includes(said) ? [said, ...words] : words,
+    reasons: reasonsBeside(state, said && !words.includes(said) ? [said, ...words] : words),
     acceptingJobs: t.isAcceptingJobs,
   };
 }

@@ -21,11 +21,11 @@ function printerIdOf(ctx: IppContext, g: AttributeGroup): string | null {
 }
 
 /**
- * CUPS gives a job waiting on a stopped printer no reason of its own (job-state-reasons none or
- * job-queued): the printer's state and reasons say why it waits.
+ * CUPS gives a job waiting on a paused or stopped printer no reason of its own (job-state-reasons
+ * none or job-queued): the printer's state and reasons say why it waits.
  */
 function waitReason(job: SourceJob, printer: SourcePrinter | undefined): string | null {
-  if (!printer || (printer.state !== 'stopped' && printer.state !== 'offline')) return null;
+  if (!printer || (printer.state !== 'paused' && printer.state !== 'stopped' && printer.state !== 'offline')) return null;
   if (job.state !== 'queued' && job.state !== 'paused' && job.state !== 'printing') return null;
   const why = printer.reasons.filter((r) => r !== 'Paused' && r !== 'Offline');
   return `The printer is ${printer.state}${why.length ? ` (${why.join(', ')})` : ''}`;

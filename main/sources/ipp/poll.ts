@@ -61,8 +61,8 @@ async function quietHealth(ctx: IppContext, pollCtx: PollContext, now: number, q
 /** The source's words for a poll: jobs in the queue, and the printers that are in trouble. */
 function healthWords(ctx: IppContext, jobs: SourceJob[], printers: SourcePrinter[]): { message: string; active: number } {
   const active = jobs.filter((j) => !isFinal({ state: j.state, gone: false })).length;
-  const troubled = printers.filter((p) => p.state === 'stopped' || p.state === 'offline' || p.acceptingJobs === false);
-  const printerWords = troubled.map((p) => `${p.name} is ${p.state === 'offline' ? 'offline' : p.state === 'stopped' ? 'stopped' : 'not accepting jobs'}${p.reasons.length ? ` (${p.reasons.join(', ')})` : ''}`);
+  const troubled = printers.filter((p) => p.state === 'paused' || p.state === 'stopped' || p.state === 'offline' || p.acceptingJobs === false);
+  const printerWords = troubled.map((p) => `${p.name} is ${p.state === 'paused' || p.state === 'stopped' || p.state === 'offline' ? p.state : 'not accepting jobs'}${p.reasons.length ? ` (${p.reasons.join(', ')})` : ''}`);
   const base = `${active} ${active === 1 ? 'job' : 'jobs'} in the queue${ctx.target.kind === 'server' ? ` of ${printers.length} ${printers.length === 1 ? 'printer' : 'printers'}` : ''}`;
   return { message: `${[base, ...printerWords].join('; ')}.`, active };
 }

@@ -140,6 +140,27 @@ export function printerReasonWords(keywords: readonly string[]): string[] {
 
 const OFFLINE_REASONS = /^(offline|shutdown|timed-out)(-(report|warning|error))?$/;
 
+/**
+ * printer-state-reasons that do not stop a printer by themselves: being paused (or pausing), and
+ * conditions only worth telling (something low, almost full or almost worn out, connecting). Every
+ * other reason of a stopped printer is a fault to fix; with a -report or -warning suffix none is.
+ */
+const NOT_A_FAULT = /^(none|stopping|connecting-to-device|.+-low|.+-almost-full|.+-near-eol)$/;
+const PAUSED_REASONS = /^(paused|moving-to-paused)(-(report|warning|error))?$/;
+
+function isFault(reason: string): boolean {
+  if (PAUSED_REASONS.test(reason) || /-(report|warning)$/.test(reason)) return false;
+  if (/-error$/.test(reason)) return true;
+  return !NOT_A_FAULT.test(reason);
+}
+
+/**
+ * printer-state (3 idle, 4 processing, 5 stopped) and printer-state-reasons as the contract's
+ * printer state (PRINTER_STATES). Stopped with the reason `paused` or `moving-to-paused` (CUPS:
+ * every queue stopped by `cupsdisable` or by its error policy) and no fault is `paused`; stopped
+ * with a fault is `stopped`, paused or not. Also Universal Print's, whose printerStatus is IPP's
+ * (graph/states.ts).
+ */
 export function toPrinterState(code: number | null, reasons: readonly string[]): PrinterState {
   if (reasons.some((r) => OFFLINE_REASONS.test(r))) return 'offline';
   switch (code) {
@@ -148,10 +169,15 @@ export function toPrinterState(code: number | null, reasons: readonly string[]):
     case 4:
       return 'printing';
     case 5:
-      return 'stopped';
+      return reasons.some((r) => PAUSED_REASONS.test(r)) && !reasons.some(isFault) ? 'paused' : 'stopped';
     default:
       return 'unknown';
   }
+}
+
+/** A printer's reasons in plain words beside its state: the state's own word is not said again ("Paused" beside Paused). */
+export function reasonsBeside(state: PrinterState, words: readonly string[]): string[] {
+  return state === 'paused' ? words.filter((w) => w !== PRINTER_REASONS.paused) : [...words];
 }
 
 /** The attributes a job listing asks for. */
@@ -285,15 +311,16 @@ export function toSourcePrinter(g: AttributeGroup, sourceId: string, id: string)
   const keywords = strs(g, 'printer-state-reasons');
   const message = str(g, 'printer-state-message')?.trim() || null;
   const words = printerReasonWords(keywords);
+  const state = toPrinterState(int(g, 'printer-state'), keywords);
   // The operator's words (cupsdisable -r "Paper jam") come first.
-  const reasons = message && !words.includes(message) ? [message, ...words] : words;
+  const reasons = reasonsBeside(state, message && !words.includes(message) ? [message, ...words] : words);
   return {
     key: `${sourceId}:${encodePrinterId(id)}`,
     sourceId,
     sourceKind: 'ipp',
     id,
     name: str(g, 'printer-info')?.trim() || str(g, 'printer-name') || id,
-    state: toPrinterState(int(g, 'printer-state'), keywords),
+    state,
     reasons,
     acceptingJobs: bool(g, 'printer-is-accepting-jobs'),
   };

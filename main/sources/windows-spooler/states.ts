@@ -92,21 +92,29 @@ export interface PrinterStatusValues {
   workOffline: boolean;
 }
 
-/** A printer's state and the reasons for it in plain words. */
+/**
+ * A printer's state and the reasons for it in plain words. Paused by someone (ExtendedPrinterStatus
+ * 8, the spooler's PRINTER_STATUS_PAUSED) is `paused` unless an error stops it too (then `stopped`,
+ * with "Paused" among the reasons): the same rule as IPP's (ipp/states.ts, toPrinterState).
+ */
 export function printerStateOf(v: PrinterStatusValues): { state: PrinterState; reasons: string[] } {
   const { status, extended, error } = v;
   const offline = v.workOffline || status === 7 || extended === 7 || error === 9;
+  // DetectedErrorState 4 and up is something to fix at the printer, but for 5 Toner low (and 9 Offline, above).
+  const fault = extended === 9 || (error !== null && error >= 4 && error !== 5);
+  let state: PrinterState;
+  if (offline) state = 'offline';
+  else if (extended === 8 && !fault) state = 'paused';
+  else if (fault || status === 6 || extended === 6 || extended === 8) state = 'stopped';
+  else if (status === 4 || extended === 4 || extended === 13 || extended === 17) state = 'printing';
+  else if (status === 3 || extended === 3 || status === 5) state = 'ready';
+  else state = 'unknown';
   const reasons: string[] = [];
   if (v.workOffline) reasons.push('Set to use the printer offline');
   const errorWords = error !== null ? DETECTED_ERROR_WORDS[error] : undefined;
   if (errorWords && !reasons.includes(errorWords)) reasons.push(errorWords);
   const extWords = extended !== null ? EXTENDED_STATUS_WORDS[extended] : undefined;
-  if (extWords && !reasons.includes(extWords) && !(offline && extWords === 'Offline')) reasons.push(extWords);
-  let state: PrinterState;
-  if (offline) state = 'offline';
-  else if (status === 6 || extended === 6 || extended === 8 || extended === 9 || (error !== null && error >= 4 && error !== 5)) state = 'stopped';
-  else if (status === 4 || extended === 4 || extended === 13 || extended === 17) state = 'printing';
-  else if (status === 3 || extended === 3 || status === 5) state = 'ready';
-  else state = 'unknown';
+  // The state's own word is not said again beside it.
+  if (extWords && !reasons.includes(extWords) && !(offline && extWords === 'Offline') && !(state === 'paused' && extWords === 'Paused')) reasons.push(extWords);
   return { state, reasons };
 }

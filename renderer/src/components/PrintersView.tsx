@@ -1,6 +1,7 @@
 /**
  * Every printer, share or queue of every source: its plain state, the source's own reasons, whether
- * it accepts jobs, how many jobs are active and stuck on it, and "Cancel all on this printer".
+ * it accepts jobs, how many jobs are active and stuck on it, "Show jobs" (its queue; the stuck count
+ * shows its stuck jobs only) and "Cancel all on this printer".
  * Printers come from the sources that describe them (getPrinters / printers:changed); a printer that
  * only jobs name (a source that does not describe its printers) is listed with what its jobs say.
  */
@@ -15,12 +16,13 @@ import { useStore } from './context';
 import { useState } from 'preact/hooks';
 
 /**
- * How much a printer needs attention, least first: offline or stopped (nothing prints), then not
- * accepting jobs or holding stuck jobs, then the others.
+ * How much a printer needs attention, least first: offline or stopped (nothing prints until the
+ * device is fixed), then paused or not accepting jobs (someone chose so: resume it, accept jobs) or
+ * holding stuck jobs, then the others.
  */
 function attentionRank(p: Printer): number {
   if (p.state === 'offline' || p.state === 'stopped') return 0;
-  if (p.acceptingJobs === false || p.stuckJobs > 0) return 1;
+  if (p.state === 'paused' || p.acceptingJobs === false || p.stuckJobs > 0) return 1;
   return 2;
 }
 
@@ -157,8 +159,19 @@ export function PrintersView() {
                   </td>
                   <td data-testid="printer-reasons">{p.reasons.join(', ')}</td>
                   <td>{formatInt(p.activeJobs)}</td>
-                  <td>{formatInt(p.stuckJobs)}</td>
                   <td>
+                    {p.stuckJobs > 0 ? (
+                      <button type="button" class="link" data-testid="printer-show-stuck" aria-label={t.printerShowStuck(count(p.stuckJobs), p.name)} onClick={() => store.showPrinterQueue(p.sourceId, p.name, { stuckOnly: true })}>
+                        {formatInt(p.stuckJobs)}
+                      </button>
+                    ) : (
+                      formatInt(p.stuckJobs)
+                    )}
+                  </td>
+                  <td>
+                    <button type="button" data-testid="printer-show-jobs" aria-label={t.menuShowPrinter(p.name)} onClick={() => store.showPrinterQueue(p.sourceId, p.name)}>
+                      {t.printerShowJobs}
+                    </button>{' '}
                     <button
                       type="button"
                       class="danger"

@@ -129,14 +129,18 @@ export const en = {
   printersShow: 'Printers',
   printersLoadFailed: (m: string) => `The printers could not be read: ${m}`,
   printersNone: 'No source has reported printers yet.',
-  printerStates: { ready: 'Ready', printing: 'Printing', stopped: 'Stopped', offline: 'Offline', unknown: 'Unknown' },
+  printerStates: { ready: 'Ready', printing: 'Printing', paused: 'Paused', stopped: 'Stopped', offline: 'Offline', unknown: 'Unknown' },
   /** The state of the printer a job is on, beside the job's own state in its details: said to be the printer's. */
-  jobPrinterStates: { ready: 'Printer is ready', printing: 'Printer is printing', stopped: 'Printer is stopped', offline: 'Printer is offline', unknown: 'Printer state unknown' },
+  jobPrinterStates: { ready: 'Printer is ready', printing: 'Printer is printing', paused: 'Printer is paused', stopped: 'Printer is stopped', offline: 'Printer is offline', unknown: 'Printer state unknown' },
   printerNotAccepting: 'Not accepting jobs',
   printerCounts: (active: string, stuck: string) => `${active} active · ${stuck} stuck`,
   printerCancelAll: 'Cancel all on this printer',
   printerColumns: { name: 'Printer', source: 'Source', state: 'State', reasons: 'Reason', active: 'Active jobs', stuck: 'Stuck jobs', actions: 'Actions' },
   printerNoActive: 'No active jobs on this printer.',
+  /** A printer row's button showing that printer's queue; its name says which printer. */
+  printerShowJobs: 'Show jobs',
+  /** A printer row's stuck count, a button showing only that printer's stuck jobs. */
+  printerShowStuck: (n: Count, printer: string) => `Show the ${counted(n, 'stuck job', 'stuck jobs')} on ${printer}`,
   /** "Cancel all" on a printer whose active jobs the source all refuses to cancel, with its reasons. */
   printerNoneCancelable: (n: Count, reasons: string[]) =>
     `${n.n === 1 ? `Its ${n.text} active job cannot` : `None of its ${n.text} active jobs can`} be canceled: ${reasons.map(unstop).join('; ')}.`,

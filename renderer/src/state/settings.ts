@@ -80,9 +80,10 @@ export function createSettings(opts: { call: Call; notify: Notify; notifyBackgro
   /**
    * Shows one printer's whole queue, as Windows' own queue window of it would: every other filter
    * and the search are cleared, so the jobs ahead of a stuck one (anyone's) are in view too.
+   * `stuckOnly`: only its stuck jobs (the Printers view's stuck count), as "Stuck only" shows them.
    */
-  function showPrinterQueue(sourceId: string, printer: string): void {
-    updateUi({ ...NO_FILTERS, printerFilter: [printer], sourceFilter: [sourceId], view: 'all' });
+  function showPrinterQueue(sourceId: string, printer: string, opts: { stuckOnly?: boolean } = {}): void {
+    updateUi({ ...NO_FILTERS, printerFilter: [printer], sourceFilter: [sourceId], view: 'all', stuckOnly: opts.stuckOnly === true });
   }
   function flushUi(): Promise<void> {
     if (!uiSaveTimer) return Promise.resolve();

@@ -127,13 +127,32 @@ describe('Graph polling through $batch', () => {
     expect(res.health.detail!.printers).toEqual([{ kind: 'share', id: 's1', name: 'Front', state: 'stopped', details: ['mediaJam'], description: 'Paper jam in tray 2', isAcceptingJobs: false }]);
   });
 
+  /** A printer administrator signed in, and three printers: Front desk (p1), Back office (p2), Basement (p3). */
+  async function adminRig(): Promise<Rig> {
+    const admin = await rig();
+    admin.sim.addToken('admin-user', { kind: 'delegated', upn: ANN, roles: ['Printer Administrator'] });
+    await admin.secrets.set('up', 'TOKEN', 'admin-user');
+    for (const [id, displayName] of [['p1', 'Front desk'], ['p2', 'Back office'], ['p3', 'Basement']]) admin.sim.addPrinter({ id, displayName });
+    return admin;
+  }
+
+  it('a printer someone paused (stopped with the detail paused or movingToPaused) is Paused; paused with a fault is Stopped', async () => {
+    r = await adminRig();
+    r.sim.setPrinterStatus('p1', { state: 'stopped', details: ['paused', 'tonerLow'], description: '' });
+    r.sim.setPrinterStatus('p2', { state: 'stopped', details: ['movingToPaused'], description: 'Paused for maintenance' });
+    r.sim.setPrinterStatus('p3', { state: 'stopped', details: ['paused', 'mediaJam'], description: '' });
+    const res = await source(r, { printers: ['p1', 'p2', 'p3'], userPrincipalName: ANN }).poll(ctx());
+    expect(res.printers?.map((p) => [p.name, p.state, p.reasons])).toEqual([
+      ['Front desk', 'paused', ['Toner low']],
+      ['Back office', 'paused', ['Paused for maintenance', 'Pausing']],
+      ['Basement', 'stopped', ['Paused', 'Paper jam']],
+    ]);
+    expect(res.health.message).toContain('Front desk is paused (Toner low).');
+    expect(res.health.message).toContain('Basement is stopped (paused, mediaJam).');
+  });
+
   it('fills the printer model from the shares and printers it watches: state, reasons in plain words, accepting jobs', async () => {
-    r = await rig();
-    r.sim.addToken('admin-user', { kind: 'delegated', upn: ANN, roles: ['Printer Administrator'] });
-    await r.secrets.set('up', 'TOKEN', 'admin-user');
-    r.sim.addPrinter({ id: 'p1', displayName: 'Front desk' });
-    r.sim.addPrinter({ id: 'p2', displayName: 'Back office' });
-    r.sim.addPrinter({ id: 'p3', displayName: 'Basement' });
+    r = await adminRig();
     r.sim.addShare({ id: 's1', displayName: 'Front', printerId: 'p1' });
     r.sim.setPrinterStatus('p1', { state: 'stopped', details: ['mediaJam', 'tonerLow'], description: '' }, false);
     r.sim.setPrinterStatus('p2', { state: 'processing', details: ['stoppedPartially', 'opticalPhotoConductorNearEndOfLife', 'unknownFutureValue'], description: 'Tray 3 disabled' });

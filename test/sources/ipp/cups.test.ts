@@ -1,8 +1,9 @@
 /**
  * The IPP source against a real CUPS: Debian's cupsd, started by the test on a free 127.0.0.1
  * port with its own ServerRoot and queues printing to /dev/null. Jobs come from `lp` (held with
- * `-H indefinite`), printer faults from `cupsdisable -r` and `cupsreject`; the app core runs the
- * source exactly as the app does and answers getPrinters, holdJob, releaseJob and cancelJob.
+ * `-H indefinite`), a paused queue from `cupsdisable` (its operator's words from `-r`), one that
+ * refuses jobs from `cupsreject`; the app core runs the source exactly as the app does and answers
+ * getPrinters, holdJob, releaseJob and cancelJob.
  * Fails where cupsd cannot run (not root, CUPS not installed) unless PQM_SKIP_CUPS_TESTS=1.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -13,7 +14,7 @@ import { createAppCore } from '../../../main/core/app-core';
 import type { AppCore } from '../../../main/core/app-core-types';
 import { HttpClient } from '../../../main/http/client';
 import { IPP_STATUS, IppClient, IppStatusError } from '../../../main/sources/ipp/client';
-import { int, OP, TAG, type RequestAttribute } from '../../../main/sources/ipp/codec';
+import { int, OP, strs, TAG, type RequestAttribute } from '../../../main/sources/ipp/codec';
 import { createIppSource } from '../../../main/sources/ipp/source';
 import { createEnvSecretStore } from '../../../main/state/secrets-env';
 import { createRedactor } from '../../../main/state/redact';
@@ -177,15 +178,35 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
     }
   });
 
-  it('hold and release a waiting job on a stopped printer; its reason says the printer is stopped', async () => {
+  it('a queue paused with cupsdisable is Paused, as CUPS says it (stopped, reason paused), and Ready again once enabled', async () => {
+    await cups.run('/usr/sbin/cupsdisable', ['office']);
+    // What CUPS itself answers for a disabled queue.
+    const client = new IppClient({ http: new HttpClient({ timeoutMs: 10_000 }), user: cups.user, authorization: async () => undefined });
+    const answer = await client.call(cups.printerUrl('office'), OP.GET_PRINTER_ATTRIBUTES, [], new AbortController().signal, 'Reading the printer');
+    const g = answer.groups.find((x) => x.tag === TAG.PRINTER)!;
+    expect([int(g, 'printer-state'), strs(g, 'printer-state-reasons')]).toEqual([5, ['paused']]);
+
+    const id = await cups.submit('office', 'Waiting');
+    const { src } = source();
+    const r = await src.poll(ctx('full'));
+    expect(r.printers?.find((p) => p.id === 'office')).toMatchObject({ state: 'paused', reasons: [] });
+    expect(r.jobs.find((j) => j.nativeId === String(id))).toMatchObject({ state: 'queued', reason: 'The printer is paused' });
+    expect(r.health.message).toContain('Office laser is paused.');
+
+    await cups.run('/usr/sbin/cupsenable', ['office']);
+    const enabled = await pollUntil(() => src.poll(ctx('full')), (p) => p.printers?.find((x) => x.id === 'office')?.state !== 'paused', 'the queue enabled');
+    expect(enabled.printers?.find((p) => p.id === 'office')?.state).toMatch(/^(ready|printing)$/);
+  });
+
+  it('hold and release a waiting job on a paused printer; its reason says the printer is paused, in its operator\'s words', async () => {
     await cups.run('/usr/sbin/cupsdisable', ['-r', 'Paper jam', 'office']);
     const id = await cups.submit('office', 'Waiting');
     const { src } = source();
     const r = await src.poll(ctx('full'));
     const waiting = r.jobs.find((j) => j.nativeId === String(id))!;
-    expect(waiting).toMatchObject({ state: 'queued', reason: 'The printer is stopped (Paper jam)', hold: { allowed: true }, release: { allowed: false } });
-    expect(r.printers?.find((p) => p.id === 'office')).toMatchObject({ state: 'stopped', reasons: ['Paper jam', 'Paused'] });
-    expect(r.health.message).toContain('Office laser is stopped (Paper jam, Paused)');
+    expect(waiting).toMatchObject({ state: 'queued', reason: 'The printer is paused (Paper jam)', hold: { allowed: true }, release: { allowed: false } });
+    expect(r.printers?.find((p) => p.id === 'office')).toMatchObject({ state: 'paused', reasons: ['Paper jam'] });
+    expect(r.health.message).toContain('Office laser is paused (Paper jam)');
 
     const held = await src.act(asJob(waiting), { type: 'hold' }, new AbortController().signal);
     expect(held).toMatchObject({ state: 'paused', rawState: expect.stringContaining('pending-held'), release: { allowed: true } });
@@ -229,10 +250,10 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
     const seen = await src.poll(ctx('active'));
     expect(http.total).toBe(5 + 3);
     expect(seen.jobs.find((j) => j.nativeId === String(id))).toMatchObject({ state: 'paused', document: 'Seen through an event' });
-    // And a printer stopped by its operator too.
+    // And a printer paused by its operator too.
     await cups.run('/usr/sbin/cupsdisable', ['-r', 'Paper jam', 'office']);
-    const stopped = await src.poll(ctx('active'));
-    expect(stopped.printers?.find((p) => p.id === 'office')).toMatchObject({ state: 'stopped' });
+    const paused = await src.poll(ctx('active'));
+    expect(paused.printers?.find((p) => p.id === 'office')).toMatchObject({ state: 'paused' });
     const before = http.total;
     expect(await src.poll(ctx('active'))).toMatchObject({ jobs: [] });
     expect(http.total).toBe(before + 1);
@@ -306,7 +327,7 @@ describe.skipIf(SKIP_CUPS_TESTS)('the IPP source against a real CUPS server', ()
       await cups.run('/usr/sbin/cupsdisable', ['-r', 'Paper jam', 'office']);
       const id2 = await cups.submit('office', 'Second');
       await c.pollOnce();
-      expect(events.at(-1)?.printers[0]).toMatchObject({ state: 'stopped', reasons: ['Paper jam', 'Paused'] });
+      expect(events.at(-1)?.printers[0]).toMatchObject({ state: 'paused', reasons: ['Paper jam'] });
       const key2 = `cups:office/${id2}`;
       expect(await call<Job>('holdJob', { key: key2 })).toMatchObject({ ok: true, value: { state: 'paused', release: { allowed: true } } });
       expect(await call<Job>('cancelJob', { key: key2 })).toMatchObject({ ok: true, value: { state: 'canceled' } });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { ExternalJobId } from '../../../preload/contract/contract';
 import { IppSourceConfig, JobKey } from '../../../preload/contract/model';
 import { checkStructure, encodeRequest, IppFormatError, OP } from '../../../main/sources/ipp/codec';
-import { ippTime, jobLocator, jobReasonWords, parseLocator, printerReasonWords, toPrinterState, toSourceJob } from '../../../main/sources/ipp/states';
+import { ippTime, jobLocator, jobReasonWords, parseLocator, printerReasonWords, toPrinterState, toSourceJob, toSourcePrinter } from '../../../main/sources/ipp/states';
 import { httpUrlOf } from '../../../main/sources/ipp/client';
 import { TAG } from '../../../main/sources/ipp/codec';
 import { ippTarget } from '../../../main/sources/ipp/source';
@@ -60,9 +60,30 @@ describe('IPP words', () => {
     expect(printerReasonWords(['media-jam-error', 'media-jam-warning', 'toner-low-report', 'none'])).toEqual(['Paper jam', 'Toner low']);
     expect(toPrinterState(3, [])).toBe('ready');
     expect(toPrinterState(4, [])).toBe('printing');
-    expect(toPrinterState(5, ['paused'])).toBe('stopped');
+    expect(toPrinterState(5, ['media-jam'])).toBe('stopped');
     expect(toPrinterState(3, ['offline-report'])).toBe('offline');
     expect(toPrinterState(9, [])).toBe('unknown');
+  });
+
+  it('a printer someone paused is Paused; one a fault stops is Stopped, paused besides or not', () => {
+    // CUPS: every stopped queue (cupsdisable) is stopped with the reason paused.
+    expect(toPrinterState(5, ['paused'])).toBe('paused');
+    expect(toPrinterState(5, ['moving-to-paused'])).toBe('paused');
+    // What is only worth telling does not make it a fault.
+    expect(toPrinterState(5, ['paused', 'toner-low-report', 'media-low-warning', 'marker-waste-almost-full'])).toBe('paused');
+    // A fault too: the device needs fixing, whatever else.
+    expect(toPrinterState(5, ['paused', 'media-jam-error'])).toBe('stopped');
+    expect(toPrinterState(5, ['paused', 'door-open'])).toBe('stopped');
+    expect(toPrinterState(5, [])).toBe('stopped');
+    // Offline wins; still printing its last job while pausing is printing.
+    expect(toPrinterState(5, ['paused', 'offline-report'])).toBe('offline');
+    expect(toPrinterState(4, ['moving-to-paused'])).toBe('printing');
+    // The state's word is not said again among the reasons; the operator's words are.
+    const printer = (reasons: string[], message?: string) =>
+      toSourcePrinter({ tag: TAG.PRINTER, values: new Map<string, (string | number | boolean)[]>(Object.entries({ 'printer-name': ['office'], 'printer-state': [5], 'printer-state-reasons': reasons, 'printer-is-accepting-jobs': [true], ...(message ? { 'printer-state-message': [message] } : {}) })) }, 'cups', 'office');
+    expect(printer(['paused'], 'Paused')).toMatchObject({ state: 'paused', reasons: [] });
+    expect(printer(['paused'], 'Toner being replaced')).toMatchObject({ state: 'paused', reasons: ['Toner being replaced'] });
+    expect(printer(['paused', 'media-jam-error'])).toMatchObject({ state: 'stopped', reasons: ['Paused', 'Paper jam'] });
   });
 
   it('a finished job is not "being stopped"; CUPS\'s per-job message is read; mine is without case', () => {

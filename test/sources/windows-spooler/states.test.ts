@@ -77,7 +77,18 @@ describe('Windows spooler states', () => {
     expect(p({ DetectedErrorState: 8, PrinterStatus: 1 })).toMatchObject({ state: 'stopped', reasons: ['Paper jam'] });
     expect(p({ WorkOffline: true })).toMatchObject({ state: 'offline', reasons: ['Set to use the printer offline'] });
     expect(p({ PrinterStatus: 7, ExtendedPrinterStatus: 7 })).toMatchObject({ state: 'offline', reasons: [] });
-    expect(p({ ExtendedPrinterStatus: 8 })).toMatchObject({ state: 'stopped', reasons: ['Paused'] });
     expect(p({ DetectedErrorState: 5 })).toMatchObject({ state: 'ready', reasons: ['Toner low'] });
+  });
+
+  it('a printer someone paused (PRINTER_STATUS_PAUSED) is Paused, as Windows says; paused with an error is Stopped', () => {
+    const p = (over: Record<string, unknown>) => toSourcePrinter({ Name: 'Front', PrinterStatus: 3, DetectedErrorState: 2, WorkOffline: false, ExtendedPrinterStatus: 2, ...over }, 'pc');
+    // Whatever PrinterStatus says beside it (Other, Idle, Stopped printing).
+    for (const PrinterStatus of [1, 3, 6]) expect(p({ PrinterStatus, ExtendedPrinterStatus: 8 })).toMatchObject({ state: 'paused', reasons: [] });
+    expect(p({ ExtendedPrinterStatus: 8, DetectedErrorState: 5 })).toMatchObject({ state: 'paused', reasons: ['Toner low'] });
+    // Paused and jammed: the device needs fixing, and it is said to be paused too.
+    expect(p({ ExtendedPrinterStatus: 8, DetectedErrorState: 8 })).toMatchObject({ state: 'stopped', reasons: ['Paper jam', 'Paused'] });
+    expect(p({ ExtendedPrinterStatus: 8, WorkOffline: true })).toMatchObject({ state: 'offline', reasons: ['Set to use the printer offline', 'Paused'] });
+    // Stopped by an error alone stays Stopped.
+    expect(p({ PrinterStatus: 1, ExtendedPrinterStatus: 9 })).toMatchObject({ state: 'stopped', reasons: ['Error'] });
   });
 });
