@@ -47,9 +47,10 @@ describe.skipIf(SKIP_BROWSER_TESTS)('focus when dialogs close, in the browser', 
     await page().keyboard.press('Enter');
     const confirm = page().getByTestId('confirm-dialog');
     await confirm.waitFor();
-    // Keep has the focus; Shift+Tab reaches Cancel job.
+    // The dialog takes the focus once drawn (Keep has it); then Shift+Tab reaches Cancel job.
+    await expect.poll(() => confirm.evaluate((d) => d.contains(document.activeElement) && !document.activeElement!.classList.contains('danger'))).toBe(true);
     await page().keyboard.press('Shift+Tab');
-    expect(await hasFocus(confirm.locator('button.danger'))).toBe(true);
+    await expect.poll(() => hasFocus(confirm.locator('button.danger'))).toBe(true);
     await page().keyboard.press('Enter');
     await confirm.waitFor({ state: 'detached' });
     await expect.poll(() => run().preview.sims!.scriptx.jobStatus(first.split(':')[1]!)?.status, { timeout: 10_000 }).toBe(-2);
@@ -63,7 +64,7 @@ describe.skipIf(SKIP_BROWSER_TESTS)('focus when dialogs close, in the browser', 
     await panel.getByRole('button', { name: 'Close' }).click();
     await panel.waitFor({ state: 'detached' });
     // Beside the list, the panel's Close button gives the focus to the grid too.
-    expect(await focusedElement()).toBe('grid:Print jobs');
+    await expect.poll(focusedElement).toBe('grid:Print jobs');
   });
 
   it('settings keep edits across tabs and ask before closing drops them; the focus goes back to Settings', async () => {
@@ -84,10 +85,11 @@ describe.skipIf(SKIP_BROWSER_TESTS)('focus when dialogs close, in the browser', 
     await page().keyboard.press('Escape');
     const ask = page().getByRole('alertdialog', { name: 'Discard unsaved changes?' });
     await ask.waitFor();
-    expect(await hasFocus(ask.getByRole('button', { name: 'Keep editing' }))).toBe(true);
+    // The question takes the focus once drawn (Keep editing); Enter is pressed only then.
+    await expect.poll(() => hasFocus(ask.getByRole('button', { name: 'Keep editing' }))).toBe(true);
     await page().keyboard.press('Enter');
     await ask.waitFor({ state: 'detached' });
-    expect(await hasFocus(idle)).toBe(true);
+    await expect.poll(() => hasFocus(idle)).toBe(true);
     expect(await idle.inputValue()).toBe('42');
 
     await page().keyboard.press('Escape');
