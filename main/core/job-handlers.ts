@@ -77,17 +77,17 @@ export function createJobHandlers(ctx: JobContext): JobHandlers {
     async cancelPrinterJobs({ printerKey, keys }) {
       const printer = ctx.engine.printers().find((p) => p.key === printerKey);
       if (!printer) throw new AppFailure('not-found', 'No such printer is watched (it may have been removed, or its source is not polled yet).', { field: 'printerKey' });
-      // The jobs the user confirmed, when named: one that came to the printer since is not canceled unasked.
-      const confirmed = keys ? new Set(keys) : null;
-      const jobs = ctx.engine.snapshot().jobs.filter((j) => j.sourceId === printer.sourceId && j.printer === printer.name && !isFinal(j) && (confirmed === null || confirmed.has(j.key)));
-      return cancelEach(
-        jobs.map((j) => j.key),
-        (key) => {
-          const job = ctx.engine.getJob(key);
-          // What the source says cannot be canceled is not asked for (a PDF job, another user's job).
-          if (job?.cancel && !job.cancel.allowed) throw new AppFailure('not-allowed', job.cancel.reason ?? 'This job cannot be canceled.', { sourceId: job.sourceId });
-        },
-      );
+      const onPrinter = (j: Job) => j.sourceId === printer.sourceId && j.printer === printer.name;
+      // The jobs the user confirmed, when named: each one is answered, and one that came to the
+      // printer since is not canceled unasked. Without, every unfinished job of the printer.
+      const named = keys ? [...new Set(keys)] : ctx.engine.snapshot().jobs.filter((j) => onPrinter(j) && !isFinal(j)).map((j) => j.key);
+      return cancelEach(named, (key) => {
+        const job = ctx.requireJob(key);
+        if (!onPrinter(job)) throw new AppFailure('conflict', `The job is on ${job.printer ?? 'no printer'}, not on ${printer.name}: it is not canceled with this printer's jobs.`, { sourceId: job.sourceId, field: 'keys' });
+        if (isFinal(job)) throw new AppFailure('conflict', `The job is already ${job.state}.`, { sourceId: job.sourceId });
+        // What the source says cannot be canceled is not asked for (a PDF job, another user's job).
+        if (job.cancel && !job.cancel.allowed) throw new AppFailure('not-allowed', job.cancel.reason ?? 'This job cannot be canceled.', { sourceId: job.sourceId });
+      });
     },
 
     async retryJob({ key }) {

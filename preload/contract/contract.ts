@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import type { EventName, RequestName } from './channels';
+import { MAX_KEYS_PER_REQUEST } from './keys';
 import {
   JobKey,
   PrinterKey,
@@ -28,6 +29,8 @@ import {
   invalidInput,
   toAppError,
 } from './model';
+
+export { MAX_KEYS_PER_REQUEST };
 
 const Empty = z.object({}).strict();
 const KeyInput = z.object({ key: JobKey }).strict();
@@ -188,7 +191,7 @@ export const requests = {
   getSnapshot: request<Snapshot>()(z.object({ first: z.number().int().min(1).max(MAX_FIRST_ROWS).optional() }).strict()),
   getJobDetails: request<JobDetails>()(z.object({ key: JobKey, eventsPageToken: z.string().max(2000).optional() }).strict()),
   cancelJob: request<Job>()(KeyInput),
-  cancelJobs: request<{ key: string; result: Result<Job> }[]>()(z.object({ keys: z.array(JobKey).min(1).max(1000) }).strict()),
+  cancelJobs: request<{ key: string; result: Result<Job> }[]>()(z.object({ keys: z.array(JobKey).min(1).max(MAX_KEYS_PER_REQUEST) }).strict()),
   abortJob: request<Job>()(z.object({ key: JobKey, reason: z.string().trim().min(1, 'say why the job is aborted').max(500) }).strict()),
   holdJob: request<Job>()(KeyInput),
   releaseJob: request<Job>()(KeyInput),
@@ -197,10 +200,12 @@ export const requests = {
   getPrinters: request<Printer[]>()(Empty),
   /**
    * Cancels the jobs not finished on one printer (Printer.key), one at a time; each job's outcome.
-   * With `keys` (the jobs the user confirmed), only those of them: a job that reached the printer
-   * after the confirmation is left alone. Without, every one.
+   * With `keys` (the jobs the user confirmed, at most MAX_KEYS_PER_REQUEST), one outcome for each
+   * key named and no other job: a job that reached the printer after the confirmation is left
+   * alone; an unknown key is not-found, a job on another printer or already finished a conflict.
+   * Without, every unfinished job of the printer.
    */
-  cancelPrinterJobs: request<{ key: string; result: Result<Job> }[]>()(z.object({ printerKey: PrinterKey, keys: z.array(JobKey).min(1).max(1000).optional() }).strict()),
+  cancelPrinterJobs: request<{ key: string; result: Result<Job> }[]>()(z.object({ printerKey: PrinterKey, keys: z.array(JobKey).min(1).max(MAX_KEYS_PER_REQUEST).optional() }).strict()),
   retryJob: request<Job>()(KeyInput),
   trackJob: request<Job>()(
     z

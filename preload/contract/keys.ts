@@ -4,6 +4,13 @@
  * them without building every schema. model.ts re-exports them.
  */
 
+/**
+ * The most job keys one request names (cancelJobs, cancelPrinterJobs: the contract's schemas); a
+ * longer list is refused `invalid-input`. The window sends more in requests of at most this many,
+ * one after another: 1000 keys stay far below the web transport's limit on one message.
+ */
+export const MAX_KEYS_PER_REQUEST = 1000;
+
 export const SOURCE_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,31}$/;
 
 export function makeJobKey(sourceId: string, locator: string): string {

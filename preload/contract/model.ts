@@ -148,12 +148,15 @@ export interface JobDetails {
 // ---------------------------------------------------------------------------------------------
 
 /**
- * A printer's state, one word for every source. `paused`: someone paused it (Windows' "Paused",
- * IPP's stopped with the reason `paused`, CUPS's `cupsdisable`), nothing else keeps it from printing:
- * it prints again once resumed. `stopped`: something at the printer stops it (an error, a jam, out of
- * paper), also when it is paused besides: the device needs fixing, its reasons say what (with
- * "Paused" among them when it is paused too). `offline` wins over both. Each source's state table
- * maps its own values to these (docs/interfaces.md, "Printers").
+ * A printer's state, one word for every source. `paused`: the printer or queue is paused and
+ * nothing at the device is reported to keep it from printing: resuming it is the fix. Windows'
+ * "Paused" is someone's choice; IPP's stopped with the reason `paused` is, for CUPS, a disabled
+ * queue: disabled by someone (`cupsdisable`) or by CUPS itself after its backend failed (the error
+ * policy stop-printer), then with CUPS's message among the reasons. `stopped`: something at the
+ * printer stops it (an error, a jam, out of paper), also when it is paused besides: the device
+ * needs fixing, its reasons say what (with "Paused" among them when it is paused too). `offline`
+ * wins over both. The state's own words are not repeated among the reasons. Each source's state
+ * table maps its own values to these (docs/interfaces.md, "Printers").
  */
 export const PRINTER_STATES = ['ready', 'printing', 'paused', 'stopped', 'offline', 'unknown'] as const;
 export const PrinterState = z.enum(PRINTER_STATES);

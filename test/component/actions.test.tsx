@@ -1,6 +1,7 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import { MAX_KEYS_PER_REQUEST } from '../../preload/contract/contract';
 import { AppFailure, type Job } from '../../preload/contract/model';
 import { makeHealth, makeJob } from '../helpers/fake-bridge';
 import { mount, rowOf, unmount, type Mounted } from './harness';
@@ -148,6 +149,21 @@ describe('cancel', () => {
     fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Cancel jobs' }));
     await waitFor(() => expect(notices()).toContainEqual(['warning', expect.stringContaining('1 canceled, 1 not canceled: The service did not answer.')]));
     expect(within(rowOf(m.container, 'local:b')).getByText('The service did not answer.')).toBeTruthy();
+  });
+
+  it('cancels more selected jobs than one request may name in requests of at most that many, one notice for all', async () => {
+    const n = MAX_KEYS_PER_REQUEST + 1;
+    m = await mount({ jobs: Array.from({ length: n }, (_, i) => makeJob({ key: `local:j${i + 1}`, document: `J${i + 1}.pdf` })), sources });
+    // Each request passes the contract's schema first (the fake's dispatch, as main's); answered without an event per job.
+    m.bridge.override('cancelJobs', async ({ keys }) => keys.map((key) => ({ key, result: { ok: true as const, value: { ...m!.bridge.jobs.get(key)!, state: 'canceled' as const } } })));
+    fireEvent.keyDown(screen.getByRole('grid'), { key: 'ArrowDown' });
+    fireEvent.keyDown(screen.getByRole('grid'), { key: 'a', ctrlKey: true });
+    fireEvent.keyDown(screen.getByRole('grid'), { key: 'Delete' });
+    fireEvent.click(within(screen.getByRole('alertdialog')).getByRole('button', { name: 'Cancel jobs' }));
+    await waitFor(() => expect(notices()).toContainEqual(['info', expect.stringContaining('1,001 canceled')]));
+    expect(m.bridge.callsOf('cancelJobs').map((c) => c.keys.length)).toEqual([MAX_KEYS_PER_REQUEST, 1]);
+    expect(new Set(m.bridge.callsOf('cancelJobs').flatMap((c) => c.keys)).size).toBe(n);
+    expect(m.store.pending.value.size).toBe(0);
   });
 
   it('cancels all active jobs of a printer after naming the count', async () => {

@@ -71,12 +71,17 @@ describe('the Printers view for an admin', () => {
     return within(view).getAllByTestId('printer-row');
   }
 
-  it('lists the printers that need attention first: offline or stopped, then paused, not accepting jobs or with stuck jobs', async () => {
-    const rows = await open({ sources, printers: [...printers, printer({ sourceId: 'cups', name: 'G-paused', state: 'paused' })], jobs: [makeJob({ key: 'cups:9', sourceId: 'cups', sourceKind: 'ipp', printer: 'F-stuck', state: 'printing', stuck: true })] });
-    expect(rows.map((r) => r.dataset.key)).toEqual(['cups:B-stopped', 'cups:E-offline', 'cups:D-refusing', 'cups:F-stuck', 'cups:G-paused', 'cups:A-ready', 'cups:C-ready']);
+  it('lists the printers that need attention first: offline, stopped or paused with jobs waiting, then paused, not accepting jobs or with stuck jobs', async () => {
+    const rows = await open({
+      sources,
+      // A paused printer with active jobs (a CUPS queue CUPS disabled after a backend failure): its jobs cannot print.
+      printers: [...printers, printer({ sourceId: 'cups', name: 'G-paused', state: 'paused' }), printer({ sourceId: 'cups', name: 'H-paused-busy', state: 'paused', activeJobs: 2 })],
+      jobs: [makeJob({ key: 'cups:9', sourceId: 'cups', sourceKind: 'ipp', printer: 'F-stuck', state: 'printing', stuck: true })],
+    });
+    expect(rows.map((r) => r.dataset.key)).toEqual(['cups:B-stopped', 'cups:E-offline', 'cups:H-paused-busy', 'cups:D-refusing', 'cups:F-stuck', 'cups:G-paused', 'cups:A-ready', 'cups:C-ready']);
   });
 
-  it('a printer someone paused says Paused, told apart from one an error stopped; a job on it says its printer is paused', async () => {
+  it('a paused printer says Paused, told apart from one an error stopped; a job on it says its printer is paused', async () => {
     const rows = await open({
       sources,
       printers: [printer({ sourceId: 'cups', name: 'Paused one', state: 'paused', activeJobs: 1 }), printer({ sourceId: 'cups', name: 'Jammed one', state: 'stopped', reasons: ['Paper jam', 'Paused'] })],

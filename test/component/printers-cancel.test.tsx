@@ -1,10 +1,12 @@
 // @vitest-environment happy-dom
 /**
- * "Cancel all on this printer": one cancelPrinterJobs request for a printer its source describes,
- * after a confirmation naming the jobs the source refuses; each job's outcome in one notice.
+ * "Cancel all on this printer": cancelPrinterJobs for a printer its source describes (one request,
+ * or several of at most MAX_KEYS_PER_REQUEST keys one after another), after a confirmation naming
+ * the jobs the source refuses; each job's outcome in one notice.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import { MAX_KEYS_PER_REQUEST } from '../../preload/contract/contract';
 import { AppFailure, type Printer } from '../../preload/contract/model';
 import { FakeBridge, makeHealth, makeJob } from '../helpers/fake-bridge';
 import { mount, unmount, type Mounted } from './harness';
@@ -81,5 +83,56 @@ describe('Cancel all on this printer', () => {
     expect(notice.closest<HTMLElement>('[data-testid="notice"]')!.dataset.level).toBe('error');
     expect(m.store.jobs.get('cups:1')!.state).toBe('queued');
     expect(m.store.pending.value.size).toBe(0);
+  });
+
+  /**
+   * A printer holding more jobs than one request may name. Every request still passes the
+   * contract's schema first (the fake's dispatch, as main's); each named job is answered canceled,
+   * without the fake's event per job (a thousand redraws would only make the test slow).
+   */
+  function manyJobs(n: number): FakeBridge {
+    const jobs = Array.from({ length: n }, (_, i) => makeJob({ key: `cups:laser-2/${i + 1}`, sourceId: 'cups', sourceKind: 'ipp', nativeId: `laser-2/${i + 1}`, document: `Doc ${i + 1}.pdf`, printer: 'Laser-2', state: 'queued' }));
+    const b = new FakeBridge({ sources: [makeHealth({ id: 'cups', kind: 'ipp', name: 'Office CUPS' })], printers: [{ ...laser, activeJobs: n }], jobs });
+    b.override('cancelPrinterJobs', async ({ keys }) => (keys ?? []).map((key) => ({ key, result: { ok: true as const, value: { ...b.jobs.get(key)!, state: 'canceled' as const } } })));
+    return b;
+  }
+
+  it('sends more jobs than one request may name in requests of at most that many, one notice for all', async () => {
+    const n = MAX_KEYS_PER_REQUEST + 1;
+    m = await mount(manyJobs(n));
+    const dialog = await confirmCancelAll();
+    expect(dialog.textContent).toContain('Cancel all 1,001 active jobs on Laser-2');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel jobs' }));
+    const notice = await screen.findByText(/^1,001 canceled/);
+    const calls = m.bridge.callsOf('cancelPrinterJobs');
+    expect(calls.map((c) => c.keys!.length)).toEqual([MAX_KEYS_PER_REQUEST, 1]);
+    expect(calls.flatMap((c) => c.keys)).toEqual(Array.from({ length: n }, (_, i) => `cups:laser-2/${i + 1}`));
+    const item = notice.closest<HTMLElement>('[data-testid="notice"]')!;
+    expect(item.dataset.level).toBe('info');
+    expect(item.querySelectorAll('li')).toHaveLength(n);
+    expect(m.store.jobs.get(`cups:laser-2/${n}`)!.state).toBe('canceled');
+    expect(m.store.pending.value.size).toBe(0);
+  });
+
+  it('a request refused midway: the outcomes before it stay, its jobs and the later ones are not canceled, with why', async () => {
+    const n = MAX_KEYS_PER_REQUEST + 1;
+    const b = manyJobs(n);
+    const answer = b.handlers.cancelPrinterJobs;
+    b.override('cancelPrinterJobs', async (input) => {
+      if (b.callsOf('cancelPrinterJobs').length > 1) throw new AppFailure('unreachable', 'The print server does not answer.');
+      return answer(input);
+    });
+    m = await mount(b);
+    const dialog = await confirmCancelAll();
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel jobs' }));
+    const notice = await screen.findByText('1,000 canceled, 1 not canceled: The print server does not answer.');
+    const item = notice.closest<HTMLElement>('[data-testid="notice"]')!;
+    expect(item.dataset.level).toBe('warning');
+    const lines = [...item.querySelectorAll('li')].map((li) => li.textContent);
+    expect(lines).toHaveLength(n);
+    expect(lines[0]).toBe('Doc 1.pdf: canceled.');
+    expect(lines[n - 1]).toBe(`Doc ${n}.pdf: not canceled (The print server does not answer).`);
+    expect(m.store.jobs.get(`cups:laser-2/${n}`)!.state).toBe('queued');
+    expect(m.store.rowErrors.value.get(`cups:laser-2/${n}`)).toBe('The print server does not answer.');
   });
 });

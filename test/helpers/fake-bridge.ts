@@ -336,18 +336,23 @@ export class FakeBridge implements PrintQueueBridge {
       pauseJob: async ({ key }) => this.permitted(key, 'pause', 'This source cannot pause jobs.', { state: 'paused', rawState: '1 Paused', pause: { allowed: false, reason: 'The job is paused.' }, resume: { allowed: true } }),
       resumeJob: async ({ key }) => this.permitted(key, 'resume', 'This source cannot resume paused jobs.', { state: 'queued', rawState: '0', pause: { allowed: true }, resume: { allowed: false, reason: 'The job is not paused.' } }),
       getPrinters: async () => this.printers,
+      // As the core answers (main/core/job-handlers.ts): one outcome for each key named, or for every unfinished job.
       cancelPrinterJobs: async ({ printerKey, keys }) => {
         const printer = this.printers.find((p) => p.key === printerKey);
         if (!printer) throw new AppFailure('not-found', 'No such printer is watched (it may have been removed, or its source is not polled yet).', { field: 'printerKey' });
+        const onPrinter = (j: Job) => j.sourceId === printer.sourceId && j.printer === printer.name;
+        const named = keys ? [...new Set(keys)] : [...this.jobs.values()].filter((j) => onPrinter(j) && !isFinal(j)).map((j) => j.key);
         const out: { key: string; result: Result<Job> }[] = [];
-        const confirmed = keys ? new Set(keys) : null;
-        for (const job of [...this.jobs.values()].filter((j) => j.sourceId === printer.sourceId && j.printer === printer.name && !isFinal(j) && (confirmed === null || confirmed.has(j.key)))) {
+        for (const key of named) {
           try {
+            const job = this.need(key);
+            if (!onPrinter(job)) throw new AppFailure('conflict', `The job is on ${job.printer ?? 'no printer'}, not on ${printer.name}: it is not canceled with this printer's jobs.`, { sourceId: job.sourceId, field: 'keys' });
+            if (isFinal(job)) throw new AppFailure('conflict', `The job is already ${job.state}.`, { sourceId: job.sourceId });
             // What the source says cannot be canceled is not asked for.
             if (!job.cancel.allowed) throw new AppFailure('not-allowed', job.cancel.reason ?? 'This job cannot be canceled.', { sourceId: job.sourceId });
-            out.push({ key: job.key, result: { ok: true, value: await cancelOne({ key: job.key }) } });
+            out.push({ key, result: { ok: true, value: await cancelOne({ key }) } });
           } catch (err) {
-            out.push({ key: job.key, result: { ok: false, error: (err as AppFailure).toJSON() } });
+            out.push({ key, result: { ok: false, error: (err as AppFailure).toJSON() } });
           }
         }
         return out;

@@ -18,7 +18,7 @@ export const VALID_EXAMPLES: Record<RequestName, Record<string, unknown>> = {
   pauseJob: { key: 'spooler:Office%20Laser/12' },
   resumeJob: { key: 'spooler:Office%20Laser/12' },
   getPrinters: {},
-  cancelPrinterJobs: { printerKey: 'cups:office' },
+  cancelPrinterJobs: { printerKey: 'cups:office', keys: ['cups:office/12'] },
   retryJob: { key: 'local:17' },
   trackJob: { sourceId: 'ao', id: 'job-1' },
   dismissJob: { key: 'ao:job-1' },

@@ -90,7 +90,12 @@ export function jobReasonWords(keywords: readonly string[]): string[] {
 /** printer-state-reasons keywords (without -report/-warning/-error) in plain words. */
 const PRINTER_REASONS: Record<string, string | null> = {
   none: null,
-  other: null,
+  other: 'Printer error',
+  // A request to show itself (a light, a sound: PWG 5100.13 Identify-Printer): nothing to do.
+  'identify-printer-requested': null,
+  // Jobs that arrive are held until released (PWG 5100.11 Hold-New-Jobs); those queued still print.
+  'hold-new-jobs': 'Holding new jobs',
+  'printer-restarted': 'Restarted',
   'media-needed': 'Paper needed',
   'media-empty': 'Out of paper',
   'media-low': 'Paper low',
@@ -141,11 +146,13 @@ export function printerReasonWords(keywords: readonly string[]): string[] {
 const OFFLINE_REASONS = /^(offline|shutdown|timed-out)(-(report|warning|error))?$/;
 
 /**
- * printer-state-reasons that do not stop a printer by themselves: being paused (or pausing), and
- * conditions only worth telling (something low, almost full or almost worn out, connecting). Every
- * other reason of a stopped printer is a fault to fix; with a -report or -warning suffix none is.
+ * printer-state-reasons that do not stop a printer by themselves: being paused (or pausing),
+ * conditions only worth telling (something low, almost full or almost worn out, connecting, the
+ * fuser still warming up) and passing ones (asked to identify itself, just restarted), and holding
+ * new jobs (an operator's choice, PWG 5100.11: resuming is not what it needs). Every other reason
+ * of a stopped printer is a fault to fix; with a -report or -warning suffix none is.
  */
-const NOT_A_FAULT = /^(none|stopping|connecting-to-device|.+-low|.+-almost-full|.+-near-eol)$/;
+const NOT_A_FAULT = /^(none|stopping|connecting-to-device|fuser-under-temp|identify-printer-requested|hold-new-jobs|printer-restarted|.+-low|.+-almost-full|.+-near-eol)$/;
 const PAUSED_REASONS = /^(paused|moving-to-paused)(-(report|warning|error))?$/;
 
 function isFault(reason: string): boolean {
@@ -175,9 +182,19 @@ export function toPrinterState(code: number | null, reasons: readonly string[]):
   }
 }
 
-/** A printer's reasons in plain words beside its state: the state's own word is not said again ("Paused" beside Paused). */
+/** The words a state says by itself: not said again among its reasons. */
+const STATE_OWN_WORDS: Partial<Record<PrinterState, readonly (string | null)[]>> = {
+  paused: [PRINTER_REASONS.paused, PRINTER_REASONS['moving-to-paused']],
+  offline: [PRINTER_REASONS.offline],
+};
+
+/**
+ * A printer's reasons in plain words beside its state: the state's own words are not said again
+ * ("Paused" or "Pausing" beside Paused, "Offline" beside Offline).
+ */
 export function reasonsBeside(state: PrinterState, words: readonly string[]): string[] {
-  return state === 'paused' ? words.filter((w) => w !== PRINTER_REASONS.paused) : [...words];
+  const own = STATE_OWN_WORDS[state] ?? [];
+  return words.filter((w) => !own.includes(w));
 }
 
 /** The attributes a job listing asks for. */

@@ -16,12 +16,13 @@ import { useStore } from './context';
 import { useState } from 'preact/hooks';
 
 /**
- * How much a printer needs attention, least first: offline or stopped (nothing prints until the
- * device is fixed), then paused or not accepting jobs (someone chose so: resume it, accept jobs) or
- * holding stuck jobs, then the others.
+ * How much a printer needs attention, most first: offline or stopped (nothing prints until the
+ * device is fixed), and paused with active jobs (they cannot print until it is resumed; a CUPS
+ * queue is also paused by CUPS itself after a backend failure); then paused without jobs, not
+ * accepting jobs (resume it, accept jobs) or holding stuck jobs; then the others.
  */
 function attentionRank(p: Printer): number {
-  if (p.state === 'offline' || p.state === 'stopped') return 0;
+  if (p.state === 'offline' || p.state === 'stopped' || (p.state === 'paused' && p.activeJobs > 0)) return 0;
   if (p.state === 'paused' || p.acceptingJobs === false || p.stuckJobs > 0) return 1;
   return 2;
 }
@@ -52,8 +53,8 @@ export function listPrinters(store: Store): Printer[] {
 
 /**
  * "Cancel all on this printer" for a printer its source describes: asks first (how many will be
- * canceled, and which the source refuses to cancel, with why), then one cancelPrinterJobs request
- * naming the jobs confirmed: the app cancels each of them still unfinished on that printer (never one
+ * canceled, and which the source refuses to cancel, with why), then cancelPrinterJobs requests
+ * naming the jobs confirmed (at most MAX_KEYS_PER_REQUEST each, one after another): the app cancels each of them still unfinished on that printer (never one
  * that came since) and answers each one's outcome, listed in one notice. A printer only jobs name is unknown to the app by key: its jobs are canceled by key.
  */
 export function askCancelPrinter(store: Store, printer: Printer, described: boolean): void {

@@ -5,12 +5,16 @@
  */
 import { batch, signal } from '@preact/signals';
 import type { PrintRequest, RequestInput, RequestOutput, ServiceActionRequest, SignInProgress } from '../../../preload/contract/contract';
-import type { Job, Result } from '../../../preload/contract/model';
+import { MAX_KEYS_PER_REQUEST } from '../../../preload/contract/keys';
+import type { AppError, Job, Result } from '../../../preload/contract/model';
 import { t } from '../i18n/messages';
 import { formatInt } from '../i18n/format';
 import type { Call } from './call';
 import type { Notify } from './notices';
 import { docName, type Queue } from './queue';
+
+/** One job's answer to a cancel of many. */
+type CancelAnswer = { key: string; result: Result<Job> };
 
 export type PendingAction = 'cancel' | 'abort' | 'retry' | 'dismiss' | 'hold' | 'release' | 'pause' | 'resume';
 
@@ -69,6 +73,61 @@ export function createActions(opts: { call: Call; queue: Queue; notify: Notify }
   }
 
   /**
+   * Sends the keys in requests of at most MAX_KEYS_PER_REQUEST, one after another, and gathers
+   * every job's answer. A request refused as a whole answers its keys, and those of every later
+   * request (not sent), with its reason; the answers before it stay. `refused`: that reason, and
+   * whether it was the first request (then no job was asked for).
+   */
+  async function cancelInRequests(keys: string[], send: (part: string[]) => Promise<Result<CancelAnswer[]>>): Promise<{ answers: CancelAnswer[]; refused: { error: AppError; first: boolean } | null }> {
+    const answers: CancelAnswer[] = [];
+    for (let i = 0; i < keys.length; i += MAX_KEYS_PER_REQUEST) {
+      const r = await send(keys.slice(i, i + MAX_KEYS_PER_REQUEST));
+      if (!r.ok) {
+        for (const key of keys.slice(i)) answers.push({ key, result: { ok: false, error: r.error } });
+        return { answers, refused: { error: r.error, first: i === 0 } };
+      }
+      answers.push(...r.value);
+    }
+    return { answers, refused: null };
+  }
+
+  /**
+   * Applies the answers of a cancel of many jobs (the jobs into the queue, each refusal as its row's
+   * error) and words each job's outcome for the one notice; the counts for its summary.
+   */
+  function applyCancelAnswers(answers: CancelAnswer[], names: ReadonlyMap<string, string>): { ok: number; asked: number; failures: string[]; lines: string[] } {
+    let ok = 0;
+    let asked = 0;
+    const failures: string[] = [];
+    const lines: string[] = [];
+    const jobsAfter: Job[] = [];
+    batch(() => {
+      for (const { key, result } of answers) {
+        const name = names.get(key) ?? nameOf(key);
+        if (result.ok) {
+          if (result.value.state === 'canceled') ok++;
+          else asked++;
+          jobsAfter.push(result.value);
+          setMapEntry(rowErrors, key, undefined);
+          lines.push(t.jobOutcome(name, cancelOutcome(result.value)));
+        } else {
+          failures.push(result.error.message);
+          setMapEntry(rowErrors, key, result.error.message);
+          lines.push(t.jobOutcome(name, t.outcomeNotCanceled(result.error.message)));
+        }
+      }
+      queue.putAnswers(jobsAfter);
+    });
+    return { ok, asked, failures, lines };
+  }
+
+  function setPending(keys: string[], on: boolean): void {
+    batch(() => {
+      for (const k of keys) setMapEntry(pending, k, on ? 'cancel' : undefined);
+    });
+  }
+
+  /**
    * Cancels many at once; jobs that refuse cancellation are never sent. `skipped` are the selected
    * jobs left out, with why; the outcome is one notice naming each job by its document.
    */
@@ -80,89 +139,37 @@ export function createActions(opts: { call: Call; queue: Queue; notify: Notify }
     }
     const names = new Map(keys.map((k) => [k, nameOf(k)]));
     batch(() => {
-      for (const k of keys) {
-        setMapEntry(pending, k, 'cancel');
-        setMapEntry(rowErrors, k, undefined);
-      }
+      setPending(keys, true);
+      for (const k of keys) setMapEntry(rowErrors, k, undefined);
     });
-    const r = await call('cancelJobs', { keys });
-    let okCount = 0;
-    let askedCount = 0;
-    const lines: string[] = [];
-    const failures: string[] = [];
-    batch(() => {
-      for (const k of keys) setMapEntry(pending, k, undefined);
-      if (!r.ok) {
-        for (const k of keys) {
-          setMapEntry(rowErrors, k, r.error.message);
-          lines.push(t.jobOutcome(names.get(k)!, t.outcomeNotCanceled(r.error.message)));
-        }
-        failures.push(r.error.message);
-        return;
-      }
-      const answers: Job[] = [];
-      for (const item of r.value) {
-        const name = names.get(item.key) ?? item.key;
-        if (item.result.ok) {
-          const after = item.result.value;
-          if (after.state === 'canceled') okCount++;
-          else askedCount++;
-          answers.push(after);
-          lines.push(t.jobOutcome(name, cancelOutcome(after)));
-        } else {
-          failures.push(item.result.error.message);
-          setMapEntry(rowErrors, item.key, item.result.error.message);
-          lines.push(t.jobOutcome(name, t.outcomeNotCanceled(item.result.error.message)));
-        }
-      }
-      queue.putAnswers(answers);
-      queue.selection.value = new Set();
-    });
+    const { answers, refused } = await cancelInRequests(keys, (part) => call('cancelJobs', { keys: part }));
+    setPending(keys, false);
+    const { ok, asked, failures, lines } = applyCancelAnswers(answers, names);
+    // Refused before any job was asked for: the selection stays, to try again.
+    if (!refused?.first) queue.selection.value = new Set();
     for (const s of skipped) lines.push(t.jobOutcome(docName(s.job), t.outcomeSkipped(s.why)));
-    const summary = t.bulkOutcome(formatInt(okCount), formatInt(askedCount), formatInt(failures.length), formatInt(skipped.length), distinct(skipped.map((s) => s.why)), distinct(failures));
-    notify(failures.length ? (okCount + askedCount ? 'warning' : 'error') : skipped.length ? 'warning' : 'info', summary, lines);
+    const summary = t.bulkOutcome(formatInt(ok), formatInt(asked), formatInt(failures.length), formatInt(skipped.length), distinct(skipped.map((s) => s.why)), distinct(failures));
+    notify(failures.length ? (ok + asked ? 'warning' : 'error') : skipped.length ? 'warning' : 'info', summary, lines);
   }
 
   /**
-   * "Cancel all on this printer": one request for the printer's jobs (the core cancels what it may);
-   * `keys` are the jobs the window shows as being canceled meanwhile. One notice names each job's outcome.
+   * "Cancel all on this printer": cancels the jobs of one printer the user confirmed (`keys`), and
+   * no other that came since; one notice names each job's outcome.
    */
-  /** Cancels the jobs of one printer the user confirmed (`keys`), and no other that came since. */
   async function cancelPrinterJobs(printer: { key: string; name: string }, keys: string[]): Promise<void> {
     if (!keys.length) return notify('info', t.printerNothingToCancel(printer.name));
-    batch(() => {
-      for (const k of keys) setMapEntry(pending, k, 'cancel');
-    });
-    const r = await call('cancelPrinterJobs', { printerKey: printer.key, keys });
-    const lines: string[] = [];
-    const failures: string[] = [];
-    batch(() => {
-      for (const k of keys) setMapEntry(pending, k, undefined);
-      if (!r.ok) return;
-      const answers: Job[] = [];
-      for (const { key, result } of r.value) {
-        const name = nameOf(key);
-        if (result.ok) {
-          answers.push(result.value);
-          setMapEntry(rowErrors, key, undefined);
-          lines.push(t.jobOutcome(name, cancelOutcome(result.value)));
-        } else {
-          failures.push(result.error.message);
-          setMapEntry(rowErrors, key, result.error.message);
-          lines.push(t.jobOutcome(name, t.outcomeNotCanceled(result.error.message)));
-        }
-      }
-      queue.putAnswers(answers);
-    });
-    if (!r.ok) {
-      notify('error', t.printerCancelFailed(printer.name, r.error.message));
+    const names = new Map(keys.map((k) => [k, nameOf(k)]));
+    setPending(keys, true);
+    const { answers, refused } = await cancelInRequests(keys, (part) => call('cancelPrinterJobs', { printerKey: printer.key, keys: part }));
+    setPending(keys, false);
+    // Refused before any job was asked for: one error naming the printer, and nothing changes.
+    if (refused?.first) {
+      notify('error', t.printerCancelFailed(printer.name, refused.error.message));
       return;
     }
-    const done = r.value.filter((a) => a.result.ok);
-    const ok = done.filter((a) => a.result.ok && a.result.value.state === 'canceled').length;
-    const asked = done.length - ok;
-    if (!r.value.length) notify('info', t.printerNothingToCancel(printer.name));
-    else notify(failures.length ? (done.length ? 'warning' : 'error') : 'info', t.bulkOutcome(formatInt(ok), formatInt(asked), formatInt(failures.length), '0', [], distinct(failures)), lines);
+    const { ok, asked, failures, lines } = applyCancelAnswers(answers, names);
+    if (!answers.length) notify('info', t.printerNothingToCancel(printer.name));
+    else notify(failures.length ? (ok + asked ? 'warning' : 'error') : 'info', t.bulkOutcome(formatInt(ok), formatInt(asked), formatInt(failures.length), '0', [], distinct(failures)), lines);
   }
 
   function abortJob(key: string, reason: string): Promise<boolean> {

@@ -144,7 +144,7 @@ describe('Graph polling through $batch', () => {
     const res = await source(r, { printers: ['p1', 'p2', 'p3'], userPrincipalName: ANN }).poll(ctx());
     expect(res.printers?.map((p) => [p.name, p.state, p.reasons])).toEqual([
       ['Front desk', 'paused', ['Toner low']],
-      ['Back office', 'paused', ['Paused for maintenance', 'Pausing']],
+      ['Back office', 'paused', ['Paused for maintenance']],
       ['Basement', 'stopped', ['Paused', 'Paper jam']],
     ]);
     expect(res.health.message).toContain('Front desk is paused (Toner low).');

@@ -84,6 +84,16 @@ describe('IPP words', () => {
     expect(printer(['paused'], 'Paused')).toMatchObject({ state: 'paused', reasons: [] });
     expect(printer(['paused'], 'Toner being replaced')).toMatchObject({ state: 'paused', reasons: ['Toner being replaced'] });
     expect(printer(['paused', 'media-jam-error'])).toMatchObject({ state: 'stopped', reasons: ['Paused', 'Paper jam'] });
+    expect(printer(['paused', 'moving-to-paused'], 'Cleaning')).toMatchObject({ state: 'paused', reasons: ['Cleaning'] });
+    expect(printer(['offline-report'])).toMatchObject({ state: 'offline', reasons: [] });
+    expect(printer(['offline-report', 'timed-out-report'])).toMatchObject({ state: 'offline', reasons: ['The printer does not answer'] });
+  });
+
+  it('"other" is a fault said in words; passing or chosen reasons are none (PWG 5100.11, 5100.13)', () => {
+    expect(printerReasonWords(['other'])).toEqual(['Printer error']);
+    expect(toPrinterState(5, ['paused', 'other'])).toBe('stopped');
+    for (const r of ['identify-printer-requested', 'fuser-under-temp', 'hold-new-jobs', 'printer-restarted']) expect(toPrinterState(5, ['paused', r]), r).toBe('paused');
+    expect(printerReasonWords(['identify-printer-requested', 'hold-new-jobs', 'printer-restarted', 'fuser-under-temp'])).toEqual(['Holding new jobs', 'Restarted', 'Fuser warming up']);
   });
 
   it('a finished job is not "being stopped"; CUPS\'s per-job message is read; mine is without case', () => {
