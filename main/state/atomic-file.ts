@@ -4,7 +4,7 @@
  * POSIX file systems, so a reader (or a process killed mid-write) only ever sees the old file or
  * the new one, never a half-written mix.
  */
-import { closeSync, fsyncSync, mkdirSync, openSync, promises as fs, renameSync, rmSync, writeSync, constants as fsConstants } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, promises as fs, renameSync, rmSync, writeSync, constants as fsConstants } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { AppFailure } from '../../preload/contract/model';
@@ -15,11 +15,26 @@ function tempPathFor(target: string): string {
   return join(dirname(target), `.${basename(target)}${TEMP_MARK}${process.pid}-${randomBytes(6).toString('hex')}`);
 }
 
-/** Writes `data` to `target` atomically, creating the folder when needed. */
-export async function writeFileAtomic(target: string, data: string | Uint8Array, opts: { mode?: number } = {}): Promise<void> {
+/**
+ * Where the file being replaced goes when it is to be kept (a damaged file, moved aside under a
+ * fresh `<target>.<label>-<timestamp>` name): it is moved only once the new content is complete on
+ * disk, and moved back when the new file cannot be put in its place, so a failed write (a full
+ * disk) never leaves the target missing.
+ */
+export interface KeepOld {
+  label: string;
+  nowMs: number;
+}
+
+/**
+ * Writes `data` to `target` atomically, creating the folder when needed. With `keepOld`, the file
+ * it replaces is moved aside (see KeepOld); the aside path is returned (undefined: there was none).
+ */
+export async function writeFileAtomic(target: string, data: string | Uint8Array, opts: { mode?: number; keepOld?: KeepOld } = {}): Promise<string | undefined> {
   await fs.mkdir(dirname(target), { recursive: true });
   const temp = tempPathFor(target);
   const handle = await fs.open(temp, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY, opts.mode ?? 0o600);
+  let aside: string | undefined;
   try {
     try {
       await handle.writeFile(data);
@@ -27,22 +42,26 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array,
     } finally {
       await handle.close();
     }
+    if (opts.keepOld && (await statIfExists(target))) aside = await moveAside(target, opts.keepOld.label, opts.keepOld.nowMs);
     await renameWithRetry(temp, target);
   } catch (err) {
+    if (aside !== undefined) await renameWithRetry(aside, target).catch(() => undefined);
     await fs.rm(temp, { force: true }).catch(() => undefined);
     throw err;
   }
   await syncFolder(dirname(target));
+  return aside;
 }
 
 /**
  * writeFileAtomic for when nothing may wait (the Windows session is ending: the process may be
- * ended as soon as the event handler returns). Same temporary file, flush and rename.
+ * ended as soon as the event handler returns). Same temporary file, flush and rename, and keepOld.
  */
-export function writeFileAtomicSync(target: string, data: string | Uint8Array, opts: { mode?: number } = {}): void {
+export function writeFileAtomicSync(target: string, data: string | Uint8Array, opts: { mode?: number; keepOld?: KeepOld } = {}): string | undefined {
   mkdirSync(dirname(target), { recursive: true });
   const temp = tempPathFor(target);
   const fd = openSync(temp, fsConstants.O_CREAT | fsConstants.O_EXCL | fsConstants.O_WRONLY, opts.mode ?? 0o600);
+  let aside: string | undefined;
   try {
     try {
       const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
@@ -52,11 +71,24 @@ export function writeFileAtomicSync(target: string, data: string | Uint8Array, o
     } finally {
       closeSync(fd);
     }
+    if (opts.keepOld && existsSync(target)) {
+      const dest = freshAsidePath(target, opts.keepOld.label, opts.keepOld.nowMs, existsSync);
+      renameSync(target, dest);
+      aside = dest;
+    }
     renameSync(temp, target);
   } catch (err) {
+    if (aside !== undefined) {
+      try {
+        renameSync(aside, target);
+      } catch {
+        // The damaged file stays under its aside name; the error below is what the caller reports.
+      }
+    }
     rmSync(temp, { force: true });
     throw err;
   }
+  return aside;
 }
 
 /**
@@ -148,17 +180,16 @@ export function asidePath(target: string, label: string, nowMs: number): string 
   return `${target}.${label}-${stamp}`;
 }
 
+/** An aside name for `target` that `taken` says is free (`-1`, `-2`… after the timestamp when needed). */
+function freshAsidePath(target: string, label: string, nowMs: number, taken: (p: string) => boolean): string {
+  let dest = asidePath(target, label, nowMs);
+  for (let i = 1; taken(dest); i++) dest = `${asidePath(target, label, nowMs)}-${i}`;
+  return dest;
+}
+
 /** Moves a file aside under a fresh name (never overwriting an earlier one); returns the new path. */
 export async function moveAside(target: string, label: string, nowMs: number): Promise<string> {
-  let dest = asidePath(target, label, nowMs);
-  for (let i = 1; ; i++) {
-    try {
-      await fs.access(dest);
-      dest = `${asidePath(target, label, nowMs)}-${i}`;
-    } catch {
-      break;
-    }
-  }
+  const dest = freshAsidePath(target, label, nowMs, existsSync);
   await renameWithRetry(target, dest);
   return dest;
 }

@@ -14,8 +14,8 @@ import { HistorySettings, type HistoryEntry } from '../../preload/contract/model
 import { csvLocalTime, csvUtcOffset, toCsv } from '../../preload/contract/csv';
 import { FINAL_STATES } from '../../preload/contract/job-states';
 import { systemClock, type Clock, type Logger } from '../ports/ports';
-import { asidePath, copyAside, moveAside, readTextIfExists, removeLeftoverTempFiles, statIfExists, writeFileAtomic, writeFileAtomicSync } from './atomic-file';
-import { readFileSync, renameSync } from 'node:fs';
+import { copyAside, readTextIfExists, removeLeftoverTempFiles, statIfExists, writeFileAtomic, writeFileAtomicSync } from './atomic-file';
+import { readFileSync } from 'node:fs';
 import { createMutex, withFileLock } from './lock';
 
 export const HISTORY_FILE_NAME = 'history.json';
@@ -167,35 +167,44 @@ export function createHistoryStore(path: string, opts: HistoryStoreOptions = {})
   let cache: { mtimeMs: number; size: number; ino: number; entries: HistoryEntry[] } | null = null;
   let sweptTemps = false;
 
-  /** Reads the file. A damaged file is moved aside when `repair` (under the lock); either way what it still holds is read. */
-  const readDisk = async (repair: boolean): Promise<HistoryEntry[]> => {
+  /**
+   * Reads the file; either way what it still holds is read. `damaged`: the file is not a history
+   * file any more (it is moved aside by the write that replaces it, never before: a write that
+   * fails leaves it where it is, and what it holds is read again). With `repair` (under the lock),
+   * a file with entries that are not valid is copied aside.
+   */
+  const readDisk = async (repair: boolean): Promise<{ entries: HistoryEntry[]; damaged: boolean }> => {
     const st = await statIfExists(path);
-    if (!st) return [];
-    if (cache && cache.mtimeMs === st.mtimeMs && cache.size === st.size && cache.ino === st.ino) return cache.entries;
+    if (!st) return { entries: [], damaged: false };
+    if (cache && cache.mtimeMs === st.mtimeMs && cache.size === st.size && cache.ino === st.ino) return { entries: cache.entries, damaged: false };
     const text = await readTextIfExists(path);
-    if (text === null) return [];
+    if (text === null) return { entries: [], damaged: false };
     const read = readHistoryText(text);
-    if (read.damaged) {
-      if (repair) {
-        const aside = await moveAside(path, 'corrupt', clock.now());
-        logger?.error('history file was corrupt and has been moved aside; the entries that could still be read are kept in a new one', { path, movedTo: aside, recovered: read.entries.length });
-        cache = null;
-      }
-      // Never kept as read: the next write under the lock must still find the file damaged and move it aside.
-      return read.entries;
-    } else if (read.skipped && repair) {
+    // Never kept as read: the next write under the lock must still find the file damaged and move it aside.
+    if (read.damaged) return { entries: read.entries, damaged: true };
+    if (read.skipped && repair) {
       // The valid entries are kept; the whole file is kept aside so the others are not lost.
       const aside = await copyAside(path, 'corrupt', clock.now());
       logger?.warn('history file had entries that are not valid; they were skipped and the file copied aside', { path, skipped: read.skipped, copiedTo: aside });
     }
     cache = { ...st, entries: read.entries };
-    return read.entries;
+    return { entries: read.entries, damaged: false };
   };
 
-  /** Called under the lock only: no other writer can change the file between the write and the stat. */
-  const write = async (entries: HistoryEntry[]): Promise<void> => {
+  const fileText = (entries: HistoryEntry[]): string => `${JSON.stringify({ version: 1, entries })}\n`;
+
+  const loggedAside = (aside: string | undefined, recovered: number): void => {
+    if (aside !== undefined) logger?.error('history file was corrupt and has been moved aside; the entries that could still be read are kept in a new one', { path, movedTo: aside, recovered });
+  };
+
+  /**
+   * Called under the lock only: no other writer can change the file between the write and the
+   * stat. `damaged`: the file it replaces is moved aside, once the new one is complete.
+   */
+  const write = async (entries: HistoryEntry[], damaged?: { recovered: number }): Promise<void> => {
     cache = null;
-    await writeFileAtomic(path, `${JSON.stringify({ version: 1, entries })}\n`);
+    const aside = await writeFileAtomic(path, fileText(entries), damaged ? { keepOld: { label: 'corrupt', nowMs: clock.now() } } : {});
+    if (damaged) loggedAside(aside, damaged.recovered);
     // What was just written is what the file holds: the next read need not parse it again.
     const st = await statIfExists(path);
     if (st) cache = { ...st, entries };
@@ -224,7 +233,7 @@ export function createHistoryStore(path: string, opts: HistoryStoreOptions = {})
             await removeLeftoverTempFiles(path);
           }
           const disk = await readDisk(true);
-          await write(mergeHistory([disk, batch], retention, clock.now()));
+          await write(mergeHistory([disk.entries, batch], retention, clock.now()), disk.damaged ? { recovered: disk.entries.length } : undefined);
         });
       } catch (err) {
         // Kept for the next attempt: nothing recorded is lost because a write failed once.
@@ -246,7 +255,7 @@ export function createHistoryStore(path: string, opts: HistoryStoreOptions = {})
 
   const query = async (q: { since?: string; limit?: number } = {}): Promise<HistoryEntry[]> => {
     const disk = await local(() => readDisk(false));
-    let entries = mergeHistory([disk, pending], retention, clock.now());
+    let entries = mergeHistory([disk.entries, pending], retention, clock.now());
     if (q.since !== undefined) {
       const since = Date.parse(q.since);
       if (Number.isNaN(since)) throw new Error(`"${q.since}" is not a date`);
@@ -255,17 +264,16 @@ export function createHistoryStore(path: string, opts: HistoryStoreOptions = {})
     return q.limit !== undefined ? entries.slice(0, q.limit) : entries;
   };
 
-  /** The file's entries, read synchronously; a damaged file is moved aside (never dropped) and what it still holds kept. */
-  const readDiskSync = (): HistoryEntry[] => {
+  /** The file's entries, read synchronously (what a damaged file still holds, and whether it is damaged). */
+  const readDiskSync = (): { entries: HistoryEntry[]; damaged: boolean } => {
     let text: string;
     try {
       text = readFileSync(path, 'utf8');
     } catch {
-      return [];
+      return { entries: [], damaged: false };
     }
     const read = readHistoryText(text);
-    if (read.damaged) renameSync(path, asidePath(path, 'corrupt', clock.now()));
-    return read.entries;
+    return { entries: read.entries, damaged: read.damaged };
   };
 
   const flushSync = (): void => {
@@ -273,10 +281,12 @@ export function createHistoryStore(path: string, opts: HistoryStoreOptions = {})
     if (!batch) return;
     try {
       // No cross-process lock can be waited for here; the merge with the file as it is now keeps
-      // what another process wrote before.
-      const entries = mergeHistory([readDiskSync(), batch], retention, clock.now());
+      // what another process wrote before. A damaged file is moved aside once the new one is written.
+      const disk = readDiskSync();
+      const entries = mergeHistory([disk.entries, batch], retention, clock.now());
       cache = null;
-      writeFileAtomicSync(path, `${JSON.stringify({ version: 1, entries })}\n`);
+      const aside = writeFileAtomicSync(path, fileText(entries), disk.damaged ? { keepOld: { label: 'corrupt', nowMs: clock.now() } } : {});
+      loggedAside(aside, disk.entries.length);
     } catch (err) {
       pending = [...batch, ...pending];
       logger?.error('could not write the history file', { path, error: (err as Error).message });
