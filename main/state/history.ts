@@ -91,19 +91,22 @@ export function mergeHistory(lists: HistoryEntry[][], retention: HistorySettings
     .map((x) => x.e);
 }
 
-/** Where each entry of the file starts: the app writes every entry with its finishedAt first. */
-const ENTRY_START = '{"finishedAt":';
+/**
+ * Where each entry of the file starts: the app writes every entry with its finishedAt first (with
+ * whitespace between the tokens when the file was pretty-printed, by a person or a tool).
+ */
+const ENTRY_START = /\{\s*"finishedAt"\s*:/g;
 
 /**
  * The entries of a file that is not JSON any more (cut short by a crash or a full disk, or with
  * bytes damaged in the middle): each entry that still reads on its own, in file order. An entry's
- * start cannot occur inside a text of the file (its quotes would be escaped), so each start is
- * tried up to the next few (an entry's own fields may hold one more start); one that reads nowhere
- * is damaged and skipped, and the entries after it are read all the same.
+ * start cannot occur inside a text of the file (its quotes would be escaped, and whitespace stands
+ * unescaped only between tokens), so each start is tried up to the next few (an entry's own fields
+ * may hold one more start); one that reads nowhere is damaged and skipped, and the entries after
+ * it are read all the same.
  */
 export function salvageHistoryEntries(text: string): unknown[] {
-  const starts: number[] = [];
-  for (let i = text.indexOf(ENTRY_START); i >= 0; i = text.indexOf(ENTRY_START, i + 1)) starts.push(i);
+  const starts = [...text.matchAll(ENTRY_START)].map((m) => m.index);
   starts.push(text.length);
   const found: unknown[] = [];
   for (let i = 0; i < starts.length - 1; ) {
@@ -121,16 +124,21 @@ export function salvageHistoryEntries(text: string): unknown[] {
   return found;
 }
 
-/** The one entry a piece of the file holds (its separator or the file's end cut off), else undefined. */
+/**
+ * The one entry a piece of the file holds, else undefined: the piece as it is (the file cut right
+ * after the entry), else without what follows an entry (the separator, or the end of the list and
+ * of the file, whole or cut short).
+ */
 function entryIn(piece: string): unknown {
-  let s = piece.replace(/[\s\u0000]+$/, '');
-  if (s.endsWith(',')) s = s.slice(0, -1);
-  else if (s.endsWith(']}')) s = s.slice(0, -2);
-  try {
-    return JSON.parse(s) as unknown;
-  } catch {
-    return undefined;
+  const s = piece.replace(/[\s\u0000]+$/, '');
+  for (const candidate of [s, s.replace(/\s*(?:,|\]\s*\}?)$/, '')]) {
+    try {
+      return JSON.parse(candidate) as unknown;
+    } catch {
+      // Not this way.
+    }
   }
+  return undefined;
 }
 
 /**

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
-import { createHistoryStore, historyToCsv } from '../../../main/state/history';
+import { createHistoryStore, historyToCsv, readHistoryText } from '../../../main/state/history';
 import { csvCell } from '../../../preload/contract/csv';
 import type { HistoryEntry, Job } from '../../../preload/contract/model';
 import type { Clock } from '../../../main/ports/ports';
@@ -183,6 +183,26 @@ describe('history store', () => {
     again.flushSync();
     expect(JSON.parse(await readFile(file, 'utf8')).entries.map((e: HistoryEntry) => e.job.key)).toEqual(['a:5', 'a:3', 'a:1']);
     expect((await readdir(dir)).filter((n) => n.startsWith('history.json.corrupt-'))).toHaveLength(1);
+
+    // Cut right after the last entry, or after the end of the list: the last entry is whole.
+    const salvaged = (text: string) => {
+      const read = readHistoryText(text);
+      expect(read.damaged).toBe(true);
+      return read.entries.map((e) => e.job.key);
+    };
+    const end = whole.lastIndexOf(']}');
+    expect(salvaged(whole.slice(0, end))).toEqual(['a:3', 'a:2', 'a:1']);
+    expect(salvaged(whole.slice(0, end + 1))).toEqual(['a:3', 'a:2', 'a:1']);
+    expect(salvaged(`${whole.slice(0, end + 1)}\n  `)).toEqual(['a:3', 'a:2', 'a:1']);
+    // A pretty-printed file (edited by hand, or by a tool) reads the same way, whole entries and all.
+    const pretty = JSON.stringify(JSON.parse(whole) as unknown, null, 2);
+    expect(salvaged(pretty.slice(0, pretty.length - 40))).toEqual(['a:3', 'a:2']);
+    expect(salvaged(pretty.slice(0, pretty.lastIndexOf(']')))).toEqual(['a:3', 'a:2', 'a:1']);
+    expect(salvaged(pretty.slice(0, pretty.lastIndexOf(']') + 1))).toEqual(['a:3', 'a:2', 'a:1']);
+    // A start written inside a text, spaced or not, is never taken for an entry's.
+    const spaced = JSON.stringify({ version: 1, entries: [entry('a:7', '2026-06-15T11:00:00.000Z', { document: '{ "finishedAt" : "x", "job": {"key": "z:9"}, "timeline": []}' }), entry('a:6', '2026-06-15T10:00:00.000Z')] }, null, 2);
+    const cut = readHistoryText(spaced.slice(0, spaced.length - 20)).entries;
+    expect(cut.map((e) => [e.job.key, e.job.document])).toEqual([['a:7', '{ "finishedAt" : "x", "job": {"key": "z:9"}, "timeline": []}']]);
   });
 
   it('keeps the valid entries of a partly invalid file and copies the file aside', async () => {
