@@ -173,6 +173,35 @@ describe('history aggregation', () => {
     }
   });
 
+  it('a day the clocks go forward at midnight starts at 01:00, and the days after it at midnight again', () => {
+    const tz = process.env.TZ;
+    process.env.TZ = 'America/Santiago';
+    try {
+      // 6 September 2026 in Santiago: at 00:00 (UTC-4) the clocks go forward to 01:00 (UTC-3).
+      const at = (iso: string, key: string): HistoryEntry => ({ finishedAt: iso, job: makeJob({ key, state: 'completed' }), timeline: [] });
+      const list = [
+        at('2026-09-06T04:30:00.000Z', 'local:1'), // 6 September 01:30
+        at('2026-09-07T03:30:00.000Z', 'local:2'), // 7 September 00:30
+        at('2026-09-08T03:30:00.000Z', 'local:3'), // 8 September 00:30
+      ];
+      const s = aggregateHistory(list, { now: Date.parse('2026-09-10T15:00:00Z'), range: '7d', bucket: 'day', filter: ALL });
+      const day = (y: number, m: number, d: number) => s.buckets.find((b) => b.start === new Date(y, m, d).getTime());
+      expect(new Date(2026, 8, 6).getHours()).toBe(1);
+      expect([day(2026, 8, 6)?.start, day(2026, 8, 6)?.end]).toEqual([Date.parse('2026-09-06T04:00:00Z'), Date.parse('2026-09-07T03:00:00Z')]);
+      for (const b of s.buckets.filter((x) => x.start > Date.parse('2026-09-06T04:00:00Z'))) expect(new Date(b.start).getHours(), new Date(b.start).toISOString()).toBe(0);
+      expect(day(2026, 8, 6)!.counts.completed).toBe(1);
+      expect(day(2026, 8, 7)!.counts.completed).toBe(1);
+      expect(day(2026, 8, 8)!.counts.completed).toBe(1);
+      for (const e of list) {
+        const holding = s.buckets.filter((b) => Date.parse(e.finishedAt) >= b.start && Date.parse(e.finishedAt) < b.end);
+        expect(holding.map((b) => b.start), e.job.key).toEqual([bucketStart(Date.parse(e.finishedAt), 'day')]);
+      }
+    } finally {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    }
+  });
+
   it('aggregates 5,000 entries over 30 days of hours', () => {
     const many = Array.from({ length: 5000 }, (_, i) => entry((i % 700) + 0.1, { key: `local:${i}`, state: (['completed', 'failed', 'canceled'] as const)[i % 3], printer: `P${i % 20}`, reason: `R${i % 7}` }));
     const s = aggregateHistory(many, { now: NOW, range: '30d', bucket: 'hour', filter: ALL });

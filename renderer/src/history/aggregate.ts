@@ -116,9 +116,12 @@ function nextBucket(start: number, size: BucketSize): number {
     d.setHours(d.getHours() + 1);
     return d.getTime() > start && d.getTime() < start + 3600_000 ? d.getTime() : start + 3600_000;
   }
-  d.setDate(d.getDate() + 1);
+  // The local midnight of the next date, from the date and not from the instant: where the clocks
+  // go forward at midnight (America/Santiago, Asia/Beirut) that day starts at 01:00, and a day
+  // counted on from its start would make every later day start at 01:00 too.
+  const next = new Date(d.getFullYear(), d.getMonth(), d.getDate() + 1).getTime();
   // A day that does not move (a clock change folding it) still advances.
-  return d.getTime() > start ? d.getTime() : start + 3600_000;
+  return next > start ? next : start + 3600_000;
 }
 
 /** The index of the last start at or before `at` (starts ascending); -1 when before the first. */
