@@ -198,37 +198,51 @@ describe.skipIf(SKIP_BROWSER_TESTS)('the History view', () => {
     expect(errors).toEqual([]);
   });
 
-  it('a 200-character document name without spaces wraps in its cell: the list is never wider than the view', async () => {
+  it('a 200-character document name, an e-mail address and a \\\\server\\share printer without spaces wrap in their cells: the list is never wider than the view', async () => {
     const name = `${'Quarterly_report_for_the_regional_office_'.repeat(5)}`.slice(0, 196) + '.pdf';
     expect(name).toHaveLength(200);
+    const owner = 'annemarie.vandenberghe-oosterhuis.finance-and-administration@regional-office.example.org';
+    const printer = '\\\\print-server-regional-office-building-3.example.org\\Floor_3_Colour_Duplex_A3_Finance_and_Administration';
     // Recorded as another process would (pqm records beside the app), then read by Refresh.
     const store = createHistoryStore(join(run.preview.dataDir, HISTORY_FILE_NAME));
     const finishedAt = new Date().toISOString();
-    store.record({ finishedAt, job: makeJob({ key: 'local:long-name', document: name, owner: 'ann', printer: 'HP 1', state: 'completed', createdAt: finishedAt, updatedAt: finishedAt }), timeline: [] });
+    store.record({ finishedAt, job: makeJob({ key: 'local:long-name', document: name, owner, printer, state: 'completed', createdAt: finishedAt, updatedAt: finishedAt }), timeline: [] });
     await store.flush();
     await page.getByTestId('history-view').getByRole('button', { name: 'Refresh', exact: true }).click();
     const row = page.locator('[data-testid="history-row"][data-key="local:long-name"]');
     await row.waitFor({ timeout: 15_000 });
     const sizes = await page.getByTestId('history-view').evaluate((view) => {
       const table = view.querySelector('[data-testid="history-list"] table')!;
-      const cell = view.querySelector('[data-testid="history-row"][data-key="local:long-name"] td')!;
+      const cells = view.querySelectorAll('[data-testid="history-row"][data-key="local:long-name"] td');
+      const cellSizes = (cell: Element) => ({
+        overflow: cell.scrollWidth - cell.clientWidth,
+        // The lines of its own text (a row is as tall as its tallest cell).
+        lines: (() => {
+          const range = document.createRange();
+          range.selectNodeContents(cell);
+          return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+        })(),
+        text: cell.textContent,
+      });
       return {
         view: view.getBoundingClientRect().width,
         table: table.getBoundingClientRect().width,
         viewScroll: view.scrollWidth - view.clientWidth,
         pageScroll: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-        cellOverflow: cell.scrollWidth - cell.clientWidth,
-        cellLines: Math.round(cell.getBoundingClientRect().height / parseFloat(getComputedStyle(cell).lineHeight || '20')),
-        text: cell.textContent,
+        doc: cellSizes(cells[0]!),
+        owner: cellSizes(cells[1]!),
+        printer: cellSizes(cells[4]!),
       };
     });
-    expect(sizes.text).toBe(name);
+    expect([sizes.doc.text, sizes.owner.text, sizes.printer.text]).toEqual([name, owner, printer]);
     expect(sizes.table, JSON.stringify(sizes)).toBeLessThanOrEqual(sizes.view);
     expect(sizes.viewScroll, JSON.stringify(sizes)).toBeLessThanOrEqual(0);
     expect(sizes.pageScroll, JSON.stringify(sizes)).toBeLessThanOrEqual(0);
-    // The whole name is shown, over several lines, none of it cut off.
-    expect(sizes.cellOverflow, JSON.stringify(sizes)).toBeLessThanOrEqual(0);
-    expect(sizes.cellLines, JSON.stringify(sizes)).toBeGreaterThan(1);
+    // Each is shown whole, over several lines, none of it cut off.
+    for (const cell of [sizes.doc, sizes.owner, sizes.printer]) {
+      expect(cell.overflow, JSON.stringify(sizes)).toBeLessThanOrEqual(0);
+      expect(cell.lines, JSON.stringify(sizes)).toBeGreaterThan(1);
+    }
     await row.scrollIntoViewIfNeeded();
     await saveShot(page, 'history-long-name', row);
     expect(errors).toEqual([]);

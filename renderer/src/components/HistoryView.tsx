@@ -298,12 +298,12 @@ function HistoryRow(props: { entry: HistoryEntry; source: string }) {
   return (
     <tr data-testid="history-row" data-key={job.key} data-outcome={outcome}>
       <td class="history-doc">{jobName(job)}</td>
-      <td>{job.owner ?? ''}</td>
+      <td class="history-owner">{job.owner ?? ''}</td>
       <td>
         <span class={`badge badge-${job.state}`}>{outcome === 'other' ? t.historyOutcomes.other : t.states[job.state]}</span>
       </td>
       <td>{job.reason ?? job.detail ?? ''}</td>
-      <td>{printerLabel(job.printer)}</td>
+      <td class="history-printer">{printerLabel(job.printer)}</td>
       <td>{props.source}</td>
       <td>{formatDateTime(job.createdAt)}</td>
       <td>{formatDateTime(finishedAt)}</td>
