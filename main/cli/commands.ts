@@ -6,6 +6,7 @@ const EXIT_CODES = 'Exit codes: 0 success; 1 the operation failed; 2 usage or se
 /** What the times of the history CSV are (main/state/history.ts, HISTORY_CSV_COLUMNS). */
 const CSV_TIMES =
   'CSV times: finishedAt, createdAt and updatedAt exact in UTC (ISO 8601, as in the JSON); finishedLocal, createdLocal and updatedLocal the same times in this PC\'s time zone as "2026-06-15 12:00:00", which Excel reads as a date; utcOffset how far finishedLocal is from UTC ("UTC+02:00").';
+const SINCE = '--since: a date (2026-06-01: from midnight local time) or date-time (2026-06-01T08:00:00Z; without Z or an offset: local time).';
 const JSON_OPT = { kind: 'flag', help: 'machine-readable JSON output (errors as JSON on stderr)' } as const;
 
 export const COMMANDS: CommandSpec[] = [
@@ -80,7 +81,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'history',
     usage: '[--csv | --json] [--since <date>] [--limit <n>]',
     summary: 'Lists finished jobs from the history, newest first.',
-    description: `--csv: CSV (RFC 4180; cells that a spreadsheet would run as a formula are prefixed with ').\n${CSV_TIMES}\n--json: an array of {finishedAt, job, timeline}, times in UTC.\n--since: a date (2026-06-01: from midnight local time) or date-time (2026-06-01T08:00:00Z; without Z or an offset: local time).\n${EXIT_CODES}`,
+    description: `--csv: CSV (RFC 4180; cells that a spreadsheet would run as a formula are prefixed with ').\n${CSV_TIMES}\n--json: an array of {finishedAt, job, timeline}, times in UTC.\n${SINCE}\n${EXIT_CODES}`,
     positionals: [],
     options: {
       '--csv': { kind: 'flag', help: 'CSV output' },
@@ -93,7 +94,7 @@ export const COMMANDS: CommandSpec[] = [
     name: 'history export',
     usage: '(--csv | --json) [--since <date>] [--out <file> [--force]]',
     summary: 'Exports the history as CSV or JSON, to a file (--out) or to stdout.',
-    description: `The CSV is safe to open in a spreadsheet: cells starting with = + - @ tab or CR are prefixed with '; a file written with --out starts with the UTF-8 byte order mark, so that Excel reads names that are not plain ASCII as written.\n${CSV_TIMES}\n${EXIT_CODES}`,
+    description: `The CSV is safe to open in a spreadsheet: cells starting with = + - @ tab or CR are prefixed with '; a file written with --out starts with the UTF-8 byte order mark, so that Excel reads names that are not plain ASCII as written.\n${CSV_TIMES}\n${SINCE}\n${EXIT_CODES}`,
     positionals: [],
     options: {
       '--csv': { kind: 'flag', help: 'CSV' },

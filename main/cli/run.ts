@@ -319,6 +319,20 @@ export function oneLine(text: string): string {
  */
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?)?$/;
 
+/**
+ * What is impossible in an ISO_DATE_TIME, in words (null: nothing): Date.parse reads 2026-02-31
+ * as 3 March and T24:00 as the next day's midnight, never what the user meant.
+ */
+function impossibleDateTime(text: string): string | null {
+  const [y, m, d] = text.slice(0, 10).split('-').map(Number) as [number, number, number];
+  if (m < 1 || m > 12) return `there is no month ${m}`;
+  const days = new Date(Date.UTC(y, m, 0)).getUTCDate();
+  if (d < 1 || d > days) return `${text.slice(0, 7)} has ${days} days`;
+  const hour = text.length > 10 ? Number(text.slice(11, 13)) : 0;
+  if (hour > 23) return 'hours go from 00 to 23';
+  return null;
+}
+
 async function queryHistory(
   call: <K extends RequestName>(name: K, input: RequestInput<K>) => Promise<RequestOutput<K>>,
   since: string | undefined,
@@ -330,6 +344,8 @@ async function queryHistory(
     // local time (Date.parse alone reads a bare date as midnight UTC: "--since <yesterday>" would
     // leave out yesterday's first hours east of Greenwich and take in the day before's last west of it).
     const t = ISO_DATE_TIME.test(since) ? Date.parse(since.length === 10 ? `${since}T00:00` : since) : NaN;
+    const impossible = ISO_DATE_TIME.test(since) ? impossibleDateTime(since) : null;
+    if (impossible !== null) throw new UsageError(`--since must be a date that exists, not "${since}": ${impossible}.`, 'history');
     if (Number.isNaN(t)) throw new UsageError(`--since must be a date such as 2026-06-01 or 2026-06-01T08:00:00Z, not "${since}".`, 'history');
     input.since = new Date(t).toISOString();
   }

@@ -99,6 +99,8 @@ describe('help and usage', () => {
       expect(code, c.name).toBe(0);
       expect(out).toContain(`Usage: pqm [--config <file>] ${c.name}`);
       for (const o of Object.keys(c.options)) expect(out, `${c.name} ${o}`).toContain(o);
+      // A date alone is said to mean local midnight wherever --since is taken.
+      if ('--since' in c.options) expect(out, c.name).toContain('--since: a date (2026-06-01: from midnight local time)');
       expect(err).toBe('');
     }
     const real = await runPqm(bundle, ['history', 'export', '--help'], { env: h.env });
@@ -154,6 +156,13 @@ describe('help and usage', () => {
       [['history', '--since', '1'], /--since must be a date such as 2026-06-01/],
       [['history', '--since', 'March 7'], /--since must be a date/],
       [['history', '--since', '01/06/2026'], /--since must be a date/],
+      // A date that does not exist is refused, never read as another (Date.parse reads 31 February as 3 March).
+      [['history', '--since', '2026-02-31'], /--since must be a date that exists, not "2026-02-31": 2026-02 has 28 days\./],
+      [['history', '--since', '2026-02-29T08:00:00Z'], /--since must be a date that exists, not "2026-02-29T08:00:00Z": 2026-02 has 28 days\./],
+      [['history', '--since', '2026-04-31T08:00'], /2026-04 has 30 days/],
+      [['history', '--since', '2026-06-00'], /2026-06 has 30 days/],
+      [['history', '--since', '2026-13-01'], /--since must be a date that exists, not "2026-13-01": there is no month 13\./],
+      [['history', '--since', '2026-06-01T24:00'], /--since must be a date that exists, not "2026-06-01T24:00": hours go from 00 to 23\./],
       [['history', '--limit', '0x2'], /--limit must be a whole number from 1 to 100000, not "0x2"/],
       [['history', '--limit', '2.0'], /--limit must be a whole number/],
       [['print', 'ao', '--html', '<p>x</p>', '--copies', '0x10'], /--copies must be a whole number from 1 to 999, not "0x10"/],
@@ -171,7 +180,7 @@ describe('help and usage', () => {
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr, args.join(' ')).toMatch(re);
     }
-    for (const since of ['2026-06-01', '2026-06-01T08:00', '2026-06-01T08:00:00Z', '2026-06-01T08:00:00.5+02:00']) {
+    for (const since of ['2026-06-01', '2026-06-01T08:00', '2026-06-01T08:00:00Z', '2026-06-01T08:00:00.5+02:00', '2024-02-29', '2026-12-31T23:59:59Z']) {
       expect((await pqmInProcess(h, ['history', '--json', '--since', since])).code, since).toBe(0);
     }
   });
