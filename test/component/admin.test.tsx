@@ -79,7 +79,6 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/** What the window handed to the download, by clicking the export's menu item. */
 /** The file the window hands to the download: its suggested name, and its text with a byte order mark kept. */
 async function exported(item: RegExp): Promise<{ name: string; text: string }> {
   let blob: Blob | null = null;
