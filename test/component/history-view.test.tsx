@@ -9,7 +9,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact
 import { AppFailure, type HistoryEntry, type Job } from '../../preload/contract/model';
 import { historyOf } from '../../renderer/src/state/history';
 import { formatBucket } from '../../renderer/src/history/format';
-import { bucketStart } from '../../renderer/src/history/aggregate';
+import { bucketStart, periodStart } from '../../renderer/src/history/aggregate';
 import { loadHistoryView } from '../../renderer/src/components/HistoryViewEntry';
 import { FakeBridge, makeHealth, makeJob } from '../helpers/fake-bridge';
 import { choose, mount, unmount, type Mounted } from './harness';
@@ -97,6 +97,46 @@ describe('the History view', () => {
     const fromHour = early.getTime() >= bucketStart(weekAgo, 'hour');
     await waitFor(() => expect(listed()).toEqual(fromHour ? ['local:now', 'local:early'] : ['local:now']));
     expect(bridge.callsOf('queryHistory').length).toBe(reads);
+  });
+
+  it('a bar size chosen while a period is read stays chosen when its answer arrives', async () => {
+    const bridge = new FakeBridge({ sources, history });
+    await openTables(bridge);
+    const bucketSelect = () => screen.getByTestId('history-bucket') as HTMLSelectElement;
+    choose(screen.getByTestId('history-range'), '30d');
+    await waitFor(() => expect(bucketSelect().value).toBe('day'));
+    await screen.findByTestId('history-ready');
+    // 7 days is asked for, and Hour chosen before the answer arrives: the answer does not reset it to Day.
+    const held = bridge.hold('queryHistory');
+    choose(screen.getByTestId('history-range'), '7d');
+    await held.arrived;
+    choose(bucketSelect(), 'hour');
+    held.release();
+    await screen.findByTestId('history-ready');
+    await waitFor(() => expect(historyOf(m!.store).stats.value.from).toBe(periodStart(historyOf(m!.store).stats.value.to, '7d', 'hour')));
+    expect(bucketSelect().value).toBe('hour');
+    expect(historyOf(m!.store).stats.value.bucket).toBe('hour');
+  });
+
+  it('a bar size chosen while a period is read that starts it earlier reads the period again from there', async () => {
+    const bridge = new FakeBridge({ sources, history });
+    await openTables(bridge);
+    const bucketSelect = () => screen.getByTestId('history-bucket') as HTMLSelectElement;
+    choose(bucketSelect(), 'day');
+    await screen.findByTestId('history-ready');
+    // 24 hours are read by hour (from the hour 24 hours ago); Day is chosen before the answer arrives.
+    const held = bridge.hold('queryHistory');
+    choose(screen.getByTestId('history-range'), '24h');
+    await held.arrived;
+    const hourly = Date.parse(bridge.callsOf('queryHistory').at(-1)!.since!);
+    choose(bucketSelect(), 'day');
+    held.release();
+    // The day started at midnight, before what was read: read again from that midnight.
+    await waitFor(() => expect(Date.parse(bridge.callsOf('queryHistory').at(-1)!.since!)).toBe(periodStart(Date.now(), '24h', 'day')));
+    expect(periodStart(Date.now(), '24h', 'day')).toBeLessThan(hourly);
+    await screen.findByTestId('history-ready');
+    await waitFor(() => expect(historyOf(m!.store).stats.value.bucket).toBe('day'));
+    expect(bucketSelect().value).toBe('day');
   });
 
   it('the list says who printed each job', async () => {

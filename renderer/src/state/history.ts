@@ -44,6 +44,11 @@ function createHistoryState(store: Store) {
   const picked = computed(() => (pick.value ? pickEntries(stats.value, pick.value) : stats.value.entries));
 
   let asked = 0;
+  /**
+   * Whether a bar size was chosen since the period was: the period's usual size (hours for 24
+   * hours, days for 30 days) is then not applied, and a read's answer never undoes the choice.
+   */
+  let bucketChosen = false;
   /** Reads the stored history of the chosen range (the newest read wins). */
   async function load(): Promise<void> {
     const id = ++asked;
@@ -51,7 +56,7 @@ function createHistoryState(store: Store) {
     const now = Date.now();
     const period = range.value;
     // 30 days of hours is 720 bars: days read better; a day is one bar.
-    const size: BucketSize = period === readRange.value ? bucket.value : period === '30d' ? 'day' : period === '24h' ? 'hour' : bucket.value;
+    const size: BucketSize = period === readRange.value || bucketChosen ? bucket.value : period === '30d' ? 'day' : period === '24h' ? 'hour' : bucket.value;
     // From the start of the first bar (a whole day or hour), as the charts count it.
     const since = periodStart(now, period, size);
     // Without timelines: the view never shows them, and they are most of each entry's size.
@@ -62,7 +67,7 @@ function createHistoryState(store: Store) {
         readAt.value = now;
         readSince = since;
         if (period !== readRange.value) {
-          bucket.value = size;
+          if (!bucketChosen) bucket.value = size;
           readRange.value = period;
           pick.value = null;
         }
@@ -75,6 +80,9 @@ function createHistoryState(store: Store) {
         status.value = 'error';
       }
     });
+    // A size chosen while the read was on its way can start the period earlier than what was read
+    // (days at midnight, before the hour 24 hours of hours start at): the hours between are read.
+    if (r.ok && periodStart(now, period, bucket.value) < since) void load();
   }
 
   function setOpen(next: boolean): void {
@@ -84,10 +92,12 @@ function createHistoryState(store: Store) {
 
   function setRange(next: HistoryRange): void {
     range.value = next;
+    bucketChosen = false;
     void load();
   }
 
   function setBucket(next: BucketSize): void {
+    bucketChosen = true;
     batch(() => {
       bucket.value = next;
       pick.value = null;
