@@ -9,6 +9,7 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact
 import { AppFailure, type HistoryEntry, type Job } from '../../preload/contract/model';
 import { historyOf } from '../../renderer/src/state/history';
 import { formatBucket } from '../../renderer/src/history/format';
+import { useFormatLocale } from '../../renderer/src/i18n/format';
 import { bucketStart, periodStart } from '../../renderer/src/history/aggregate';
 import { loadHistoryView } from '../../renderer/src/components/HistoryViewEntry';
 import { FakeBridge, makeHealth, makeJob } from '../helpers/fake-bridge';
@@ -18,6 +19,7 @@ let m: Mounted | undefined;
 afterEach(() => {
   unmount(m);
   m = undefined;
+  useFormatLocale(undefined);
 });
 
 const minutesAgo = (n: number) => new Date(Date.now() - n * 60_000).toISOString();
@@ -137,6 +139,28 @@ describe('the History view', () => {
     await screen.findByTestId('history-ready');
     await waitFor(() => expect(historyOf(m!.store).stats.value.bucket).toBe('day'));
     expect(bucketSelect().value).toBe('day');
+  });
+
+  it('says beside the period where it starts: the first whole day or hour, which its totals count from', async () => {
+    useFormatLocale('en-GB');
+    const weekAgo = Date.now() - 7 * 24 * 3600_000;
+    const midnight = new Date(weekAgo);
+    midnight.setHours(0, 0, 0, 0);
+    // Finished a minute after that midnight: more than 7 days ago (unless it is just after midnight now).
+    const early: HistoryEntry = { finishedAt: new Date(midnight.getTime() + 60_000).toISOString(), job: makeJob({ key: 'local:early', state: 'failed', printer: 'HP 1' }), timeline: [] };
+    const bridge = new FakeBridge({ sources, history: [early] });
+    await openTables(bridge);
+    const since = () => screen.getByTestId('history-since').textContent;
+    const hour = bucketStart(weekAgo, 'hour');
+    const en = (ms: number, o: Intl.DateTimeFormatOptions) => new Date(ms).toLocaleString('en-GB', o);
+    const named = (ms: number) => `Since ${en(ms, { weekday: 'short' })} ${en(ms, { day: 'numeric' })} ${en(ms, { month: 'short' })}, ${en(ms, { hour: '2-digit', minute: '2-digit', hour12: false })}`;
+    expect(since()).toBe(named(hour));
+    expect(screen.getByTestId('history-range').getAttribute('aria-describedby')).toBe('history-since');
+    choose(screen.getByTestId('history-bucket'), 'day');
+    await waitFor(() => expect(since()).toBe(named(midnight.getTime())));
+    expect(since()).toMatch(/, 00:00$/);
+    // The totals count what the label says: from that midnight.
+    await waitFor(() => expect(screen.getByTestId('history-totals').textContent).toBe('0 completed · 1 failed · 0 canceled'));
   });
 
   it('the list says who printed each job', async () => {

@@ -9,7 +9,7 @@ import { useSignal, type Signal } from '@preact/signals';
 import type { HistoryEntry } from '../../../preload/contract/model';
 import { jobName } from '../../../preload/contract/job-states';
 import { t } from '../i18n/messages';
-import { formatDateTime, count, formatInt } from '../i18n/format';
+import { formatDateTime, count, formatInt, formatPeriodStart } from '../i18n/format';
 import { OUTCOMES, outcomeOf, RANGES, type BucketSize, type HistoryPick, type HistoryRange, type HistoryStats } from '../history/aggregate';
 import { formatBucket, formatDuration, printerLabel, reasonLabel } from '../history/format';
 import { historyOf, type HistoryState } from '../state/history';
@@ -118,6 +118,7 @@ function HistoryControls(props: { h: HistoryState; store: Store }) {
   const { h, store } = props;
   const ui = store.ui.value;
   const names = store.sourceNames.value;
+  const shown = h.shown.value;
   const filters = [
     ui.sourceFilter.length ? t.historyFilterSources(ui.sourceFilter.map((id) => names.get(id) ?? id).join(', ')) : '',
     ui.printerFilter.length ? t.historyFilterPrinters(ui.printerFilter.join(', ')) : '',
@@ -126,7 +127,7 @@ function HistoryControls(props: { h: HistoryState; store: Store }) {
     <div class="history-controls">
       <label>
         {t.historyRange}{' '}
-        <select value={h.range.value} onChange={(e) => h.setRange((e.currentTarget as HTMLSelectElement).value as HistoryRange)} data-testid="history-range">
+        <select value={h.range.value} onChange={(e) => h.setRange((e.currentTarget as HTMLSelectElement).value as HistoryRange)} aria-describedby={shown ? 'history-since' : undefined} data-testid="history-range">
           {(Object.keys(RANGES) as HistoryRange[]).map((r) => (
             <option key={r} value={r}>
               {t.historyRanges[r]}
@@ -141,6 +142,12 @@ function HistoryControls(props: { h: HistoryState; store: Store }) {
           <option value="day">{t.historyBuckets.day}</option>
         </select>
       </label>
+      {/* The period starts at its first whole hour or day: what it covers, totals and tables included, is said as such. */}
+      {shown && (
+        <span class="muted" id="history-since" data-testid="history-since">
+          {t.historySince(formatPeriodStart(h.stats.value.from))}
+        </span>
+      )}
       <button type="button" aria-pressed={h.tables.value} onClick={() => (h.tables.value = !h.tables.value)} data-testid="history-tables-toggle">
         {t.historyAsTables}
       </button>

@@ -36,6 +36,7 @@ const timeOnly = lazy((tag) => new Intl.DateTimeFormat(tag, { timeStyle: 'medium
 const weekdayTime = lazy((tag) => new Intl.DateTimeFormat(tag, { weekday: 'short', hour: 'numeric', minute: '2-digit' }));
 const dateShort = lazy((tag) => new Intl.DateTimeFormat(tag, { dateStyle: 'short' }));
 const dateOnly = lazy((tag) => new Intl.DateTimeFormat(tag, { dateStyle: 'medium' }));
+const weekdayDateTime = lazy((tag) => new Intl.DateTimeFormat(tag, { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' }));
 const integer = lazy((tag) => new Intl.NumberFormat(tag, { maximumFractionDigits: 0 }));
 const percent = lazy((tag) => new Intl.NumberFormat(tag, { style: 'percent', maximumFractionDigits: 0 }));
 const threeDigits = lazy((tag) => new Intl.NumberFormat(tag, { minimumSignificantDigits: 3, maximumSignificantDigits: 3 }));
@@ -68,6 +69,11 @@ export function formatDateTime(iso: string | null | undefined): string {
 export function formatDate(iso: string | null | undefined): string {
   const d = parse(iso);
   return d ? dateOnly().format(d) : '';
+}
+
+/** Where a period starts (ms since the epoch), to the minute with its weekday: "Mon 30 Nov, 00:00". */
+export function formatPeriodStart(ms: number): string {
+  return weekdayDateTime().format(ms);
 }
 
 export const formatInt = (n: number): string => integer().format(n);

@@ -592,6 +592,8 @@ export const en = {
   historyRanges: { '24h': 'Last 24 hours', '7d': 'Last 7 days', '30d': 'Last 30 days' } as Record<'24h' | '7d' | '30d', string>,
   historyBucket: 'Bars per',
   historyBuckets: { hour: 'Hour', day: 'Day' } as Record<'hour' | 'day', string>,
+  /** What the period covers: from the start of its first whole hour or day (beyond its name's 24 hours or days). */
+  historySince: (when: string) => `Since ${when}`,
   historyAsTables: 'Show as tables',
   historyFiltered: (what: string) => `Only ${what}, as the queue's filters choose.`,
   historyFilterSources: (names: string) => `sources ${names}`,
