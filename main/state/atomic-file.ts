@@ -133,11 +133,11 @@ export async function readTextIfExists(path: string): Promise<string | null> {
   }
 }
 
-/** Size and modification time, or null when the file does not exist. */
-export async function statIfExists(path: string): Promise<{ mtimeMs: number; size: number; ino: number } | null> {
+/** Which file it is (dev, ino), its size and modification time, or null when the file does not exist. */
+export async function statIfExists(path: string): Promise<{ mtimeMs: number; size: number; ino: number; dev: number } | null> {
   try {
     const s = await fs.stat(path);
-    return { mtimeMs: s.mtimeMs, size: s.size, ino: s.ino };
+    return { mtimeMs: s.mtimeMs, size: s.size, ino: s.ino, dev: s.dev };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;

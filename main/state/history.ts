@@ -172,7 +172,12 @@ export function createHistoryStore(path: string, opts: HistoryStoreOptions = {})
   const local = createMutex();
   let pending: HistoryEntry[] = [];
   let timer: unknown = null;
-  let cache: { mtimeMs: number; size: number; ino: number; entries: HistoryEntry[] } | null = null;
+  /**
+   * The file as last read or written, by which file it is and its size and time: a file that did
+   * not change is not parsed again. A damaged one is kept with `damaged`, so it is not salvaged on
+   * every read (seconds for a large file) and the next write still moves it aside.
+   */
+  let cache: { dev: number; ino: number; size: number; mtimeMs: number; entries: HistoryEntry[]; damaged: boolean } | null = null;
   let sweptTemps = false;
 
   /**
@@ -184,18 +189,21 @@ export function createHistoryStore(path: string, opts: HistoryStoreOptions = {})
   const readDisk = async (repair: boolean): Promise<{ entries: HistoryEntry[]; damaged: boolean }> => {
     const st = await statIfExists(path);
     if (!st) return { entries: [], damaged: false };
-    if (cache && cache.mtimeMs === st.mtimeMs && cache.size === st.size && cache.ino === st.ino) return { entries: cache.entries, damaged: false };
+    if (cache && cache.dev === st.dev && cache.ino === st.ino && cache.size === st.size && cache.mtimeMs === st.mtimeMs) return { entries: cache.entries, damaged: cache.damaged };
     const text = await readTextIfExists(path);
     if (text === null) return { entries: [], damaged: false };
     const read = readHistoryText(text);
-    // Never kept as read: the next write under the lock must still find the file damaged and move it aside.
-    if (read.damaged) return { entries: read.entries, damaged: true };
+    if (read.damaged) {
+      // Kept as damaged: the next write under the lock still moves it aside.
+      cache = { ...st, entries: read.entries, damaged: true };
+      return { entries: read.entries, damaged: true };
+    }
     if (read.skipped && repair) {
       // The valid entries are kept; the whole file is kept aside so the others are not lost.
       const aside = await copyAside(path, 'corrupt', clock.now());
       logger?.warn('history file had entries that are not valid; they were skipped and the file copied aside', { path, skipped: read.skipped, copiedTo: aside });
     }
-    cache = { ...st, entries: read.entries };
+    cache = { ...st, entries: read.entries, damaged: false };
     return { entries: read.entries, damaged: false };
   };
 
@@ -215,7 +223,7 @@ export function createHistoryStore(path: string, opts: HistoryStoreOptions = {})
     if (damaged) loggedAside(aside, damaged.recovered);
     // What was just written is what the file holds: the next read need not parse it again.
     const st = await statIfExists(path);
-    if (st) cache = { ...st, entries };
+    if (st) cache = { ...st, entries, damaged: false };
   };
 
   /** Stops the debounce and takes what is buffered (null: nothing). */

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, beforeEach, afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, promises as fsPromises } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildSync } from 'esbuild';
@@ -153,6 +153,38 @@ describe('history store', () => {
     expect(await readFile(join(dir, names[1]), 'utf8')).toMatch(/^\{"version":1,"entries":\[\{"finishedAt":"2026-06-15T$/);
     expect(logs[0]).toMatch(/corrupt.*moved aside/);
     expect((await h.query()).map((e) => e.job.key)).toEqual(['a:1']);
+  });
+
+  it('a damaged file is salvaged once, not on every read, and the next write still moves it aside', async () => {
+    const whole = JSON.stringify({ version: 1, entries: [entry('a:2', '2026-06-15T10:00:00.000Z'), entry('a:1', '2026-06-15T09:00:00.000Z')] });
+    const damaged = whole.slice(0, whole.length - 30);
+    await writeFile(file, damaged);
+    // Each salvage reads the file's text first: counting the reads of history.json counts them.
+    const reads = vi.spyOn(fsPromises, 'readFile');
+    onTestFinished(() => reads.mockRestore());
+    const readsOfFile = () => reads.mock.calls.filter(([p]) => p === file).length;
+    const logs: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (m: string) => logs.push(m) };
+    const h = createHistoryStore(file, { clock: fakeClock(NOW), logger });
+    expect((await h.query()).map((e) => e.job.key)).toEqual(['a:2']);
+    expect((await h.query()).map((e) => e.job.key)).toEqual(['a:2']);
+    expect(await h.exportJson()).toContain('"a:2"');
+    expect(readsOfFile()).toBe(1);
+
+    // The next write (under the lock) still finds it damaged: the new file keeps what it held, and it is moved aside.
+    h.record(entry('a:3', '2026-06-15T11:00:00.000Z'));
+    await h.flush();
+    expect(JSON.parse(await readFile(file, 'utf8')).entries.map((e: HistoryEntry) => e.job.key)).toEqual(['a:3', 'a:2']);
+    const aside = (await readdir(dir)).filter((n) => n.startsWith('history.json.corrupt-'));
+    expect(aside).toHaveLength(1);
+    expect(await readFile(join(dir, aside[0]!), 'utf8')).toBe(damaged);
+    expect(logs).toEqual([expect.stringMatching(/corrupt.*moved aside/)]);
+
+    // Damaged again by another hand (another size): read afresh, not taken for the file last seen.
+    const before = readsOfFile();
+    await writeFile(file, whole.slice(0, whole.length - 2));
+    expect((await h.query()).map((e) => e.job.key)).toEqual(['a:2', 'a:1']);
+    expect(readsOfFile()).toBe(before + 1);
   });
 
   it('a file cut short, or damaged in the middle, keeps every entry that can still be read', async () => {
