@@ -3,7 +3,8 @@
  * Where the focus goes when a dialog or panel closes: back to what opened it, or, when that is
  * gone, to the row or grid it acted on, the dialog below, or the queue; never to the page itself.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FOCUS_WATCH_MS, returnFocus } from '../../renderer/src/components/focus-return';
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { makeHealth, makeJob } from '../helpers/fake-bridge';
 import { mount, rowOf, unmount, type Mounted } from './harness';
@@ -94,6 +95,32 @@ describe('focus in the settings panel', () => {
     await waitFor(() => expect(focused()).toBe(within(dialog).getByRole('button', { name: 'Edit Second PC' })));
   });
 
+  it('Tab stays in the settings dialog: from its last control shown to its first, past the controls of the tabs not shown', async () => {
+    const dialog = await openSettings();
+    const shown = [...dialog.querySelectorAll<HTMLElement>('button:not([disabled]), input:not([disabled]), select, textarea, [href]')].filter((el) => !el.closest('[hidden]'));
+    const first = shown[0]!;
+    const last = shown[shown.length - 1]!;
+    last.focus();
+    fireEvent.keyDown(last, { key: 'Tab' });
+    expect(focused()).toBe(first);
+    fireEvent.keyDown(first, { key: 'Tab', shiftKey: true });
+    expect(focused()).toBe(last);
+  });
+
+  it('settings opened on one source keep the focus in its editor, and give it back to what had it on closing', async () => {
+    m = await mount({ sources: [local], settings });
+    const opener = screen.getByRole('button', { name: 'Settings' });
+    opener.focus();
+    act(() => {
+      m!.store.panel.value = { kind: 'settings', sourceId: 'two' };
+    });
+    const dialog = await screen.findByRole('dialog', { name: 'Settings' });
+    await waitFor(() => expect(focused()).toBe(within(dialog).getByLabelText('Id (a-z, 0-9, -)')));
+    fireEvent.keyDown(focused()!, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('dialog', { name: 'Settings' })).toBeNull());
+    await waitFor(() => expect(focused()).toBe(opener));
+  });
+
   it('the source editor gives the focus back to the Edit button it was opened with, on Cancel and on Save', async () => {
     const dialog = await openSettings();
     const edit = () => within(dialog).getByRole('button', { name: 'Edit Second PC' });
@@ -107,5 +134,44 @@ describe('focus in the settings panel', () => {
     fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(within(dialog).queryByTestId('source-editor')).toBeNull());
     await waitFor(() => expect(focused()).toBe(edit()));
+  });
+});
+
+describe('the focus given back is watched for a while, not for ever', () => {
+  /** A button the focus goes back to, the grid named as the place after it, and a closing dialog holding the focus. */
+  function place() {
+    const back = document.body.appendChild(document.createElement('button'));
+    back.textContent = 'Opener';
+    const grid = document.body.appendChild(document.createElement('div'));
+    grid.setAttribute('role', 'grid');
+    grid.tabIndex = 0;
+    const dialog = document.body.appendChild(document.createElement('div'));
+    dialog.appendChild(document.createElement('button')).focus();
+    return { back, grid, dialog, remove: () => [back, grid, dialog].forEach((e) => e.remove()) };
+  }
+  const settle = () => new Promise((r) => setTimeout(r, 0));
+
+  it('moves it on when what holds it is disabled soon after the dialog closed, and leaves it once FOCUS_WATCH_MS have passed', async () => {
+    const soon = place();
+    returnFocus(soon.back, () => soon.grid, soon.dialog);
+    expect(document.activeElement).toBe(soon.back);
+    soon.back.disabled = true;
+    await waitFor(() => expect(document.activeElement).toBe(soon.grid));
+    soon.remove();
+
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const late = place();
+    try {
+      returnFocus(late.back, () => late.grid, late.dialog);
+      expect(document.activeElement).toBe(late.back);
+      vi.advanceTimersByTime(FOCUS_WATCH_MS);
+      vi.useRealTimers();
+      late.back.disabled = true;
+      await settle();
+      expect(document.activeElement).not.toBe(late.grid);
+    } finally {
+      vi.useRealTimers();
+      late.remove();
+    }
   });
 });

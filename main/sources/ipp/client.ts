@@ -126,6 +126,8 @@ export class IppClient {
    */
   async call(uri: string, operationId: number, attributes: RequestAttribute[], signal: AbortSignal, what: string, groups: RequestGroup[] = []): Promise<IppAnswer> {
     const tried: IppVersion[] = [];
+    /** A version was refused as such (server-error-version-not-supported), not as a bad request. */
+    let versionRefused = false;
     for (let i = IPP_VERSIONS.indexOf(this.versionFor(uri)); ; i++) {
       const version = IPP_VERSIONS[i];
       const older = i + 1 < IPP_VERSIONS.length;
@@ -139,16 +141,21 @@ export class IppClient {
       }
       const status = answer.statusCode;
       const refused = status === IPP_STATUS.VERSION_NOT_SUPPORTED || (version === '2.0' && status === IPP_STATUS.BAD_REQUEST);
+      if (status === IPP_STATUS.VERSION_NOT_SUPPORTED) versionRefused = true;
       if (refused && older) continue;
       if (refused) {
         this.versions.delete(uri);
         throw new IppVersionError(statusMessage(answer), what, tried);
       }
-      if (version !== this.versionFor(uri)) {
+      const accepted = status >= 0 && status < 0x0400;
+      // An older version is kept when a newer one was refused as a version (0x0503), or once it has
+      // worked: a bad request in 2.0 that 1.1 refuses too was no version refusal, and the printer is
+      // asked in 2.0 again next time.
+      if (version !== this.versionFor(uri) && (accepted || versionRefused)) {
         this.versions.set(uri, version);
         this.opts.onVersion?.(uri, version, tried.slice(0, -1));
       }
-      if (status < 0 || status >= 0x0400) throw new IppStatusError(status, statusMessage(answer), what);
+      if (!accepted) throw new IppStatusError(status, statusMessage(answer), what);
       return answer;
     }
   }

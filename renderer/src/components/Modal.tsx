@@ -3,9 +3,9 @@
  * that opened it, or where `returnFocus` says when that one is gone (see focus-return.ts).
  */
 import type { ComponentChildren } from 'preact';
-import { useEffect, useId, useRef } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import { t } from '../i18n/messages';
-import { FOCUSABLE, focusOpener, type FocusFallback } from './focus-return';
+import { firstFocusable, focusableIn, focusOpener, type FocusFallback } from './focus-return';
 
 export function Modal(props: {
   title: string;
@@ -24,11 +24,13 @@ export function Modal(props: {
   const fallback = useRef(props.returnFocus);
   fallback.current = props.returnFocus;
 
+  // What had the focus when the dialog was first drawn: its contents' own effects run before this
+  // component's, and one of them may already have taken the focus in (the source editor).
+  const [opener] = useState(() => (typeof document === 'undefined' ? null : document.activeElement));
   useEffect(() => {
     const dialog = ref.current;
-    const giveBack = focusOpener(dialog, () => fallback.current?.());
-    const first = dialog?.querySelector<HTMLElement>('[data-autofocus]') ?? dialog?.querySelector<HTMLElement>(FOCUSABLE);
-    first?.focus();
+    const giveBack = focusOpener(dialog, () => fallback.current?.(), opener);
+    if (!dialog?.contains(document.activeElement)) firstFocusable(dialog)?.focus();
     return giveBack;
   }, []);
 
@@ -56,7 +58,8 @@ export function Modal(props: {
       return;
     }
     if (e.key !== 'Tab' || !ref.current) return;
-    const items = [...ref.current.querySelectorAll<HTMLElement>(FOCUSABLE)];
+    // The controls the focus can reach: not those of a hidden part (the settings' other tabs).
+    const items = focusableIn(ref.current);
     if (!items.length) return;
     const first = items[0];
     const last = items[items.length - 1];

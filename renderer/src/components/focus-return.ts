@@ -29,8 +29,16 @@ function focusLost(): boolean {
   return !active || active === document.body || !usable(active);
 }
 
-function firstFocusable(root: Element | null | undefined): HTMLElement | null {
-  return root?.querySelector<HTMLElement>('[data-autofocus]') ?? root?.querySelector<HTMLElement>(FOCUSABLE) ?? null;
+/** The elements of `root` the focus can go to (Tab, a dialog's first control): enabled, not in a hidden or inert part, in order. */
+export function focusableIn(root: Element): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter((el) => usable(el));
+}
+
+/** Where the focus goes first in `root`: its element marked data-autofocus, else its first control (hidden parts skipped). */
+export function firstFocusable(root: Element | null | undefined): HTMLElement | null {
+  if (!root) return null;
+  const marked = root.querySelector<HTMLElement>('[data-autofocus]');
+  return usable(marked) ? marked : (focusableIn(root)[0] ?? null);
 }
 
 /**
@@ -64,14 +72,17 @@ function openerOf(target: Element | null, closing?: Element | null): HTMLElement
 }
 
 /**
- * Remembers what has the focus as `dialog` opens (call it before moving the focus in); the
- * answer gives the focus back as the dialog closes (see returnFocus).
+ * Remembers `before`, what had the focus as `dialog` opened (by default what has it now: call it
+ * before moving the focus in, or pass what had it when the dialog was first drawn, before its
+ * contents could take it); the answer gives the focus back as the dialog closes (see returnFocus).
  */
-export function focusOpener(dialog: Element | null, fallback?: FocusFallback): () => void {
-  const before = document.activeElement;
+export function focusOpener(dialog: Element | null, fallback?: FocusFallback, before: Element | null = document.activeElement): () => void {
   if (dialog) openers.set(dialog, before);
   return () => returnFocus(before, fallback, dialog);
 }
+
+/** How long after a dialog closed the focus is still moved on should what holds it be removed or disabled. */
+export const FOCUS_WATCH_MS = 10_000;
 
 /** Stops the watch of the last focus given back, if any. */
 let stopWatching: (() => void) | null = null;
@@ -101,7 +112,10 @@ export function returnFocus(target: Element | null, fallback?: FocusFallback, cl
   const onFocusIn = (e: Event) => {
     if (e.target !== held) stop();
   };
+  // What the dialog did has shown by then: later changes are the queue's own, not its.
+  const timer = setTimeout(stop, FOCUS_WATCH_MS);
   function stop() {
+    clearTimeout(timer);
     observer.disconnect();
     document.removeEventListener('focusin', onFocusIn, true);
     document.removeEventListener('pointerdown', stop, true);
