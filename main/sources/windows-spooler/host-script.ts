@@ -20,7 +20,7 @@ $utf8 = New-Object System.Text.UTF8Encoding $false
 [Console]::OutputEncoding = $utf8
 
 $JobFields = @('Document', 'Owner', 'JobStatus', 'StatusMask', 'TotalPages', 'PagesPrinted', 'Size', 'TimeSubmitted', 'JobId', 'Name')
-$PrinterFields = @('Name', 'PrinterStatus', 'DetectedErrorState', 'WorkOffline', 'ExtendedPrinterStatus')
+$PrinterFields = @('Name', 'PrinterStatus', 'DetectedErrorState', 'ExtendedDetectedErrorState', 'WorkOffline', 'ExtendedPrinterStatus')
 $EventSource = 'pqm.printjob'
 
 function Send-Line($value) {

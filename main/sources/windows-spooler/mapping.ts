@@ -113,6 +113,6 @@ export function toSourceJob(row: Record<string, unknown>, ctx: SpoolerJobContext
 export function toSourcePrinter(row: Record<string, unknown>, sourceId: string): SourcePrinter | null {
   const name = str(row.Name);
   if (name === null) return null;
-  const { state, reasons } = printerStateOf({ status: uint(row.PrinterStatus), extended: uint(row.ExtendedPrinterStatus), error: uint(row.DetectedErrorState), workOffline: row.WorkOffline === true });
+  const { state, reasons } = printerStateOf({ status: uint(row.PrinterStatus), extended: uint(row.ExtendedPrinterStatus), error: uint(row.DetectedErrorState), extendedError: uint(row.ExtendedDetectedErrorState), workOffline: row.WorkOffline === true });
   return { key: `${sourceId}:${encodeURIComponent(name)}`, sourceId, sourceKind: 'windows-spooler', id: encodeURIComponent(name), name, state, reasons, acceptingJobs: null };
 }

@@ -56,18 +56,41 @@ export function jobStateOf(mask: number): { state: JobState; reason: string | nu
   return { state: 'queued', reason: null };
 }
 
-/** Win32_Printer.DetectedErrorState values in plain words (2 "No Error" says nothing). */
-const DETECTED_ERROR_WORDS: Record<number, string> = {
+/** The words DetectedErrorState and ExtendedDetectedErrorState share, values 3 to 8 in both. */
+const SUPPLY_AND_PAPER_WORDS: Record<number, string> = {
   3: 'Low paper',
   4: 'Out of paper',
   5: 'Toner low',
   6: 'Out of toner',
   7: 'Door open',
   8: 'Paper jam',
-  9: 'Offline',
-  10: 'Service requested',
-  11: 'Output bin full',
 };
+
+/** Win32_Printer.DetectedErrorState values in plain words (2 "No Error" says nothing). */
+const DETECTED_ERROR_WORDS: Record<number, string> = { ...SUPPLY_AND_PAPER_WORDS, 9: 'Offline', 10: 'Service requested', 11: 'Output bin full' };
+
+/**
+ * Win32_Printer.ExtendedDetectedErrorState values in plain words, as Microsoft names them (2 "No
+ * Error" says nothing; 9 here is Service Requested, not DetectedErrorState's Offline). It says
+ * what DetectedErrorState cannot: a paper problem, a page the printer cannot print, a printer
+ * waiting for someone, out of memory.
+ */
+const EXTENDED_ERROR_WORDS: Record<number, string> = {
+  ...SUPPLY_AND_PAPER_WORDS,
+  9: 'Service requested',
+  10: 'Output bin full',
+  11: 'Paper problem',
+  12: 'Cannot print page',
+  13: 'User intervention required',
+  14: 'Out of memory',
+  15: 'Server unknown',
+};
+
+/**
+ * The ExtendedDetectedErrorState values that are something to fix at the printer: 4 to 14, but for 5
+ * Low toner. 3 Low paper and 5 Low toner are warnings, and 15 Server unknown says nothing of the device.
+ */
+const EXTENDED_ERROR_FAULTS = new Set([4, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
 
 /** Win32_Printer.ExtendedPrinterStatus values worth saying. */
 const EXTENDED_STATUS_WORDS: Record<number, string> = {
@@ -84,24 +107,26 @@ const EXTENDED_STATUS_WORDS: Record<number, string> = {
   18: 'Manual feed',
 };
 
-/** What Win32_Printer says about a printer's state (its PrinterStatus, ExtendedPrinterStatus, DetectedErrorState, WorkOffline). */
+/** What Win32_Printer says about a printer's state (its PrinterStatus, ExtendedPrinterStatus, DetectedErrorState, ExtendedDetectedErrorState, WorkOffline). */
 export interface PrinterStatusValues {
   status: number | null;
   extended: number | null;
   error: number | null;
+  extendedError: number | null;
   workOffline: boolean;
 }
 
 /**
  * A printer's state and the reasons for it in plain words. Paused by someone (ExtendedPrinterStatus
- * 8, the spooler's PRINTER_STATUS_PAUSED) is `paused` unless an error stops it too (then `stopped`,
+ * 8, the spooler's PRINTER_STATUS_PAUSED) is `paused` unless an error stops it too (a DetectedErrorState
+ * or ExtendedDetectedErrorState to fix, or ExtendedPrinterStatus 9 Error: then `stopped`,
  * with "Paused" among the reasons): the same rule as IPP's (ipp/states.ts, toPrinterState).
  */
 export function printerStateOf(v: PrinterStatusValues): { state: PrinterState; reasons: string[] } {
-  const { status, extended, error } = v;
+  const { status, extended, error, extendedError } = v;
   const offline = v.workOffline || status === 7 || extended === 7 || error === 9;
   // DetectedErrorState 4 and up is something to fix at the printer, but for 5 Toner low (and 9 Offline, above).
-  const fault = extended === 9 || (error !== null && error >= 4 && error !== 5);
+  const fault = extended === 9 || (error !== null && error >= 4 && error !== 5) || (extendedError !== null && EXTENDED_ERROR_FAULTS.has(extendedError));
   let state: PrinterState;
   if (offline) state = 'offline';
   else if (extended === 8 && !fault) state = 'paused';
@@ -113,6 +138,8 @@ export function printerStateOf(v: PrinterStatusValues): { state: PrinterState; r
   if (v.workOffline) reasons.push('Set to use the printer offline');
   const errorWords = error !== null ? DETECTED_ERROR_WORDS[error] : undefined;
   if (errorWords && !reasons.includes(errorWords)) reasons.push(errorWords);
+  const extErrorWords = extendedError !== null ? EXTENDED_ERROR_WORDS[extendedError] : undefined;
+  if (extErrorWords && !reasons.includes(extErrorWords)) reasons.push(extErrorWords);
   const extWords = extended !== null ? EXTENDED_STATUS_WORDS[extended] : undefined;
   // The state's own word is not said again beside it.
   if (extWords && !reasons.includes(extWords) && !(offline && extWords === 'Offline') && !(state === 'paused' && extWords === 'Paused')) reasons.push(extWords);

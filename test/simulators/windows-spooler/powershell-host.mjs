@@ -12,7 +12,7 @@
 // is told of every request the source sends.
 
 const JOB_FIELDS = ['Document', 'Owner', 'JobStatus', 'StatusMask', 'TotalPages', 'PagesPrinted', 'Size', 'TimeSubmitted', 'JobId', 'Name'];
-const PRINTER_FIELDS = ['Name', 'PrinterStatus', 'DetectedErrorState', 'WorkOffline', 'ExtendedPrinterStatus'];
+const PRINTER_FIELDS = ['Name', 'PrinterStatus', 'DetectedErrorState', 'ExtendedDetectedErrorState', 'WorkOffline', 'ExtendedPrinterStatus'];
 const OPS = ['jobs', 'printers', 'subscribe', 'cancel', 'pause', 'resume'];
 const BIT_NAMES = [
   [1, 'Paused'],

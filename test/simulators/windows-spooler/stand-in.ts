@@ -26,6 +26,8 @@ export interface StandInPrinter {
   Name: string;
   PrinterStatus: number;
   DetectedErrorState: number;
+  /** Absent: written as null, as Select-Object gives a property the driver leaves empty. */
+  ExtendedDetectedErrorState?: number;
   WorkOffline: boolean;
   ExtendedPrinterStatus: number;
 }

@@ -65,6 +65,16 @@ describe('Windows spooler source against the PowerShell stand-in', () => {
     expect(only.printers?.map((p) => p.name)).toEqual(['Labels']);
   });
 
+  it('asks Win32_Printer for ExtendedDetectedErrorState: a paused printer that needs someone is Stopped', async () => {
+    const fields = /^\$PrinterFields = @\((.*)\)$/m.exec(HOST_SCRIPT)?.[1]?.split(', ').map((f) => f.replace(/^'|'$/g, ''));
+    expect(fields).toEqual(['Name', 'PrinterStatus', 'DetectedErrorState', 'ExtendedDetectedErrorState', 'WorkOffline', 'ExtendedPrinterStatus']);
+    expect(HOST_SCRIPT).toContain('Get-CimInstance -ClassName Win32_Printer | Select-Object -Property $PrinterFields');
+    const { standIn, poll } = rig({ printers: [printer('Office Laser', { ExtendedPrinterStatus: 8, DetectedErrorState: 1, ExtendedDetectedErrorState: 13 })], jobs: [] });
+    expect((await poll()).printers).toEqual([expect.objectContaining({ name: 'Office Laser', state: 'stopped', reasons: ['User intervention required', 'Paused'] })]);
+    await standIn.control({ type: 'printer', printer: { Name: 'Office Laser', ExtendedDetectedErrorState: 3 } });
+    expect((await poll()).printers).toEqual([expect.objectContaining({ name: 'Office Laser', state: 'paused', reasons: ['Low paper'] })]);
+  });
+
   it('sends only the requests host.ps1 answers, in its protocol, from one long-lived process', async () => {
     const { standIn, poll, source, asJob } = rig({ printers: [printer('Office Laser')], jobs: [job(4)] });
     source.watch?.(() => undefined);

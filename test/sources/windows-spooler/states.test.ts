@@ -91,4 +91,31 @@ describe('Windows spooler states', () => {
     // Stopped by an error alone stays Stopped.
     expect(p({ PrinterStatus: 1, ExtendedPrinterStatus: 9 })).toMatchObject({ state: 'stopped', reasons: ['Error'] });
   });
+
+  it('reads ExtendedDetectedErrorState: the faults DetectedErrorState cannot say stop a paused printer, low paper or toner does not', () => {
+    const p = (over: Record<string, unknown>) => toSourcePrinter({ Name: 'Front', PrinterStatus: 3, DetectedErrorState: 2, ExtendedDetectedErrorState: 2, WorkOffline: false, ExtendedPrinterStatus: 2, ...over }, 'pc');
+    const paused = (ExtendedDetectedErrorState: number) => p({ ExtendedPrinterStatus: 8, DetectedErrorState: 1, ExtendedDetectedErrorState });
+    // Faults, in the words Microsoft gives each value, with "Paused" among the reasons.
+    expect(paused(13)).toMatchObject({ state: 'stopped', reasons: ['User intervention required', 'Paused'] });
+    expect(paused(11)).toMatchObject({ state: 'stopped', reasons: ['Paper problem', 'Paused'] });
+    expect(paused(12)).toMatchObject({ state: 'stopped', reasons: ['Cannot print page', 'Paused'] });
+    expect(paused(14)).toMatchObject({ state: 'stopped', reasons: ['Out of memory', 'Paused'] });
+    for (const [value, words] of [[4, 'Out of paper'], [6, 'Out of toner'], [7, 'Door open'], [8, 'Paper jam'], [9, 'Service requested'], [10, 'Output bin full']] as const) {
+      expect(paused(value)).toMatchObject({ state: 'stopped', reasons: [words, 'Paused'] });
+    }
+    // Warnings: a paused printer stays Paused, and a ready one Ready.
+    expect(paused(3)).toMatchObject({ state: 'paused', reasons: ['Low paper'] });
+    expect(paused(5)).toMatchObject({ state: 'paused', reasons: ['Toner low'] });
+    expect(p({ ExtendedDetectedErrorState: 3 })).toMatchObject({ state: 'ready', reasons: ['Low paper'] });
+    // Not paused: a fault alone stops it.
+    expect(p({ PrinterStatus: 1, ExtendedDetectedErrorState: 13 })).toMatchObject({ state: 'stopped', reasons: ['User intervention required'] });
+    // 9 is Service Requested here, not Offline as in DetectedErrorState.
+    expect(p({ ExtendedDetectedErrorState: 9 })).toMatchObject({ state: 'stopped', reasons: ['Service requested'] });
+    // Both properties saying the same thing say it once.
+    expect(p({ DetectedErrorState: 8, ExtendedDetectedErrorState: 8 })).toMatchObject({ state: 'stopped', reasons: ['Paper jam'] });
+    // Unknown, Other, No Error, Server Unknown, absent: no fault.
+    for (const ExtendedDetectedErrorState of [0, 1, 2, null, undefined]) expect(p({ ExtendedDetectedErrorState })).toMatchObject({ state: 'ready', reasons: [] });
+    expect(p({ ExtendedDetectedErrorState: 15 })).toMatchObject({ state: 'ready', reasons: ['Server unknown'] });
+    expect(paused(15)).toMatchObject({ state: 'paused', reasons: ['Server unknown'] });
+  });
 });
