@@ -1,12 +1,13 @@
 /**
  * What every source needs the same way, written once: telling an abort from a failure, waiting on
- * the injected clock, marking a tracked job finished, summing up several problems in one line, and
- * a jittered back-off on the injected random. Each source folder (scriptx/, graph/, aodocs/, ipp/,
+ * the injected clock, marking a tracked job finished, summing up several problems in one line, saying
+ * what is wrong with a printer, and a jittered back-off on the injected random. Each source folder (scriptx/, graph/, aodocs/, ipp/,
  * windows-spooler/) imports these instead of writing its own.
  */
 import { userInfo } from 'node:os';
 import { HttpError } from '../http/client';
 import type { Clock, TrackedJob } from '../ports/ports';
+import type { SourcePrinter } from '../queue/source';
 import type { SourceDeps } from './deps';
 
 /** True when the work was stopped on purpose (the signal fired, or the HTTP layer says aborted). */
@@ -72,6 +73,17 @@ export function andMore(problems: readonly string[], noun?: readonly [one: strin
   if (rest === 0) return problems[0];
   const what = noun ? ` ${rest === 1 ? noun[0] : noun[1]}` : '';
   return `${problems[0]} (and ${rest} more${what})`;
+}
+
+/**
+ * What a source's health says of a printer in trouble, from the printer the Printers view shows
+ * (its state and its reasons in plain words): "Basement is stopped (Paused, Paper jam)", "Basement
+ * is offline", "Front is not accepting jobs"; null for a printer with nothing to say.
+ */
+export function printerTroubleWords(p: Pick<SourcePrinter, 'name' | 'state' | 'reasons' | 'acceptingJobs'>): string | null {
+  const state = p.state === 'paused' || p.state === 'stopped' || p.state === 'offline' ? p.state : p.acceptingJobs === false ? 'not accepting jobs' : null;
+  if (state === null) return null;
+  return `${p.name} is ${state}${p.reasons.length ? ` (${p.reasons.join(', ')})` : ''}`;
 }
 
 /** The signed-in user's name as the OS reports it ("" where it cannot be read): whose jobs are "mine". */

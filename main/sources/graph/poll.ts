@@ -8,7 +8,7 @@
 import { makeJobKey } from '../../../preload/contract/model';
 import { describeSchemaError } from '../../http/client';
 import { SourceError, type PollContext, type PollResult, type SourceJob } from '../../queue/source';
-import { andMore } from '../shared';
+import { andMore, printerTroubleWords } from '../shared';
 import { jobUrl, jobsUrl, placeNameSteps, run, tookPlaceName, withoutPlaceNames, type RunResult } from './batch';
 import { JobPageSchema, PrintJobSchema } from './client';
 import { currentUpn, isWatched, mapCtx, nextStepId, targetFor, type GraphContext, type Step, type StepProblem } from './context';
@@ -21,10 +21,9 @@ import { activeTracked, finishTracked, isFinalJob } from './tracked';
 function printerHealth(ctx: GraphContext): { problems: string[]; detail: Record<string, unknown>[] } {
   const problems: string[] = [];
   const detail = ctx.targets.map((t) => {
-    const shown = toGraphPrinter(ctx.config.id, t);
-    if (shown.state === 'paused') problems.push(`${t.name} is paused${shown.reasons.length ? ` (${shown.reasons.join(', ')})` : ''}.`);
-    else if (t.state === 'stopped') problems.push(`${t.name} is stopped${t.description ? ` (${t.description})` : t.details.length ? ` (${t.details.join(', ')})` : ''}.`);
-    else if (t.isAcceptingJobs === false) problems.push(`${t.name} is not accepting jobs.`);
+    // In the words the Printers view shows for it: its state and reasons, not Graph's own values.
+    const words = printerTroubleWords(toGraphPrinter(ctx.config.id, t));
+    if (words) problems.push(`${words}.`);
     return { kind: t.via === 'shares' ? 'share' : 'printer', id: t.id, name: t.name, state: t.state, details: t.details, description: t.description, isAcceptingJobs: t.isAcceptingJobs };
   });
   return { problems, detail };

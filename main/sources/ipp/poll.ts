@@ -8,7 +8,7 @@
  */
 import { isFinal } from '../../../preload/contract/job-states';
 import type { PollContext, PollResult, SourceJob, SourcePrinter } from '../../queue/source';
-import { andMore, errorWords, isAbort } from '../shared';
+import { andMore, errorWords, isAbort, printerTroubleWords } from '../shared';
 import { lookUp } from './actions';
 import { OP, str, TAG, type AttributeGroup, type RequestAttribute } from './codec';
 import { kw, wanted, type IppContext } from './context';
@@ -61,8 +61,7 @@ async function quietHealth(ctx: IppContext, pollCtx: PollContext, now: number, q
 /** The source's words for a poll: jobs in the queue, and the printers that are in trouble. */
 function healthWords(ctx: IppContext, jobs: SourceJob[], printers: SourcePrinter[]): { message: string; active: number } {
   const active = jobs.filter((j) => !isFinal({ state: j.state, gone: false })).length;
-  const troubled = printers.filter((p) => p.state === 'paused' || p.state === 'stopped' || p.state === 'offline' || p.acceptingJobs === false);
-  const printerWords = troubled.map((p) => `${p.name} is ${p.state === 'paused' || p.state === 'stopped' || p.state === 'offline' ? p.state : 'not accepting jobs'}${p.reasons.length ? ` (${p.reasons.join(', ')})` : ''}`);
+  const printerWords = printers.map(printerTroubleWords).filter((w): w is string => w !== null);
   const base = `${active} ${active === 1 ? 'job' : 'jobs'} in the queue${ctx.target.kind === 'server' ? ` of ${printers.length} ${printers.length === 1 ? 'printer' : 'printers'}` : ''}`;
   return { message: `${[base, ...printerWords].join('; ')}.`, active };
 }

@@ -123,8 +123,24 @@ describe('Graph polling through $batch', () => {
     r.sim.setPrinterStatus('p1', { state: 'stopped', details: ['mediaJam'], description: 'Paper jam in tray 2' }, false);
     const res = await source(r).poll(ctx());
     expect(res.health.status).toBe('ok');
-    expect(res.health.message).toContain('Front is stopped (Paper jam in tray 2).');
+    // In the words the Printers view shows: the printer's own description, then its details in plain words.
+    expect(res.printers).toEqual([expect.objectContaining({ name: 'Front', state: 'stopped', reasons: ['Paper jam in tray 2', 'Paper jam'] })]);
+    expect(res.health.message).toContain('Front is stopped (Paper jam in tray 2, Paper jam).');
     expect(res.health.detail!.printers).toEqual([{ kind: 'share', id: 's1', name: 'Front', state: 'stopped', details: ['mediaJam'], description: 'Paper jam in tray 2', isAcceptingJobs: false }]);
+  });
+
+  it('says an offline printer is offline, not stopped, and a printer that takes no jobs is not accepting them', async () => {
+    r = await adminRig();
+    r.sim.setPrinterStatus('p1', { state: 'stopped', details: ['timedOut'], description: '' });
+    r.sim.setPrinterStatus('p2', { state: 'idle', details: [], description: '' }, false);
+    r.sim.setPrinterStatus('p3', { state: 'idle', details: [], description: '' });
+    const res = await source(r, { printers: ['p1', 'p2', 'p3'], userPrincipalName: ANN }).poll(ctx());
+    expect(res.printers?.map((p) => [p.name, p.state, p.reasons])).toEqual([
+      ['Front desk', 'offline', ['The printer does not answer']],
+      ['Back office', 'ready', []],
+      ['Basement', 'ready', []],
+    ]);
+    expect(res.health.message).toBe('Watching 3 printers for your jobs. Front desk is offline (The printer does not answer). Back office is not accepting jobs.');
   });
 
   /** A printer administrator signed in, and three printers: Front desk (p1), Back office (p2), Basement (p3). */
@@ -147,8 +163,8 @@ describe('Graph polling through $batch', () => {
       ['Back office', 'paused', ['Paused for maintenance']],
       ['Basement', 'stopped', ['Paused', 'Paper jam']],
     ]);
-    expect(res.health.message).toContain('Front desk is paused (Toner low).');
-    expect(res.health.message).toContain('Basement is stopped (paused, mediaJam).');
+    // The health says what the Printers view shows, not Graph's camel-case values.
+    expect(res.health.message).toBe('Watching 3 printers for your jobs. Front desk is paused (Toner low). Back office is paused (Paused for maintenance). Basement is stopped (Paused, Paper jam).');
   });
 
   it('fills the printer model from the shares and printers it watches: state, reasons in plain words, accepting jobs', async () => {
@@ -166,6 +182,8 @@ describe('Graph polling through $batch', () => {
     ]);
     // The job on the share counts on that printer (the engine matches them by name).
     expect(res.jobs.find((j) => j.nativeId === 'j1')).toMatchObject({ printer: 'Front' });
+    // Shut down is offline, not stopped, in the health as in the Printers view.
+    expect(res.health.message).toBe('Watching 3 printers for your jobs. Front is stopped (Paper jam, Toner low). Basement is offline (Shut down).');
     // The simulator sends only what Graph documents.
     expect(() => r!.sim.setPrinterStatus('p1', { details: ['paperJam'] })).toThrow('"paperJam" is not a printerProcessingStateDetail');
   });

@@ -1,6 +1,6 @@
 /** The helpers every source shares (main/sources/shared.ts). */
 import { describe, expect, it } from 'vitest';
-import { andMore, backoffMs, isAbort, markTrackedFinished, sleep } from '../../../main/sources/shared';
+import { andMore, backoffMs, isAbort, markTrackedFinished, printerTroubleWords, sleep } from '../../../main/sources/shared';
 import { HttpError } from '../../../main/http/client';
 import type { Logger } from '../../../main/ports/ports';
 import { FakeClock } from '../../helpers/fake-clock';
@@ -67,5 +67,15 @@ describe('source helpers', () => {
     await markTrackedFinished({ tracked: broken, clock, logger }, 's1', 'j1', 'ScriptX');
     expect(logger.lines.join('\n')).toContain('disk full');
     expect(logger.lines.join('\n')).toContain('tracked ScriptX job');
+  });
+
+  it('says what is wrong with a printer from its state and reasons, and nothing for one that is fine', () => {
+    const p = (state: 'ready' | 'paused' | 'stopped' | 'offline', reasons: string[] = [], acceptingJobs: boolean | null = true) => printerTroubleWords({ name: 'Basement', state, reasons, acceptingJobs });
+    expect(p('stopped', ['Paused', 'Paper jam'])).toBe('Basement is stopped (Paused, Paper jam)');
+    expect(p('offline')).toBe('Basement is offline');
+    expect(p('paused', ['Toner low'])).toBe('Basement is paused (Toner low)');
+    expect(p('ready', [], false)).toBe('Basement is not accepting jobs');
+    expect(p('ready', ['Toner low'])).toBeNull();
+    expect(p('ready', [], null)).toBeNull();
   });
 });
