@@ -185,7 +185,7 @@ export function createSettingsHandlers(ctx: SettingsContext): { handlers: Settin
       const base = { id: config.id, kind: config.kind, name: sourceDisplayName(config), capabilities: sourceCapabilities(source), lastErrorAt: null as string | null, lastSuccessAt: null as string | null };
       const at = new Date(ctx.clock.now()).toISOString();
       try {
-        const result = await source.poll({ mode: 'full', signal: AbortSignal.timeout(TEST_SOURCE_TIMEOUT_MS), activeJobs: new Map() });
+        const result = await source.poll({ mode: 'full', signal: AbortSignal.timeout(TEST_SOURCE_TIMEOUT_MS), activeJobs: new Map(), oneShot: true });
         const health: SourceHealth = { ...base, status: result.health.status, message: result.health.message, lastSuccessAt: at };
         if (result.health.detail) health.detail = result.health.detail;
         return health;

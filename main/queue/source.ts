@@ -30,7 +30,10 @@ export interface PollContext {
   priorityKeys?: ReadonlySet<string>;
   /** This source kind's polling settings (intervals, and ScriptX's request budget). */
   interval?: PollInterval & { maxRequestsPerSecond?: number };
-  /** A one-shot listing (the CLI's `jobs`, `sources`): every job is asked about, whatever the budget. */
+  /**
+   * A one-shot poll (the CLI's `jobs`, `sources`, a test from Settings): every job is asked about,
+   * whatever the budget, and nothing is set up for later polls (no IPP event subscription).
+   */
   oneShot?: boolean;
 }
 

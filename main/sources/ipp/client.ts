@@ -193,7 +193,10 @@ export class IppClient {
       throw err;
     }
     if (answer.unreadable.length) this.unreadable.push(...answer.unreadable.map((u) => `${u} from ${where}`));
-    if (answer.requestId !== requestId) {
+    // An old stack refusing the version may not have read the request-id it could not parse
+    // (answering 0): the refusal stands, so that an older version is tried.
+    const versionRefusal = answer.statusCode === IPP_STATUS.VERSION_NOT_SUPPORTED || (version === '2.0' && answer.statusCode === IPP_STATUS.BAD_REQUEST);
+    if (answer.requestId !== requestId && !versionRefusal) {
       throw new HttpError('malformed', `${where} answered request ${answer.requestId} instead of ${requestId}`, { status: res.status, target: where });
     }
     return answer;

@@ -67,12 +67,17 @@ export interface IppContext {
   lastPrinters: ReadonlyMap<string, SourcePrinter>;
   /** The ippget subscription: its id, the next event sequence number, when its lease ends. */
   subscription: IppSubscription | null;
-  /** Subscriptions given up on (a renewal or a read refused) that the server may still hold. */
+  /**
+   * Subscriptions given up on (a renewal or a read refused) whose cancellation failed, that the
+   * server may still hold until their lease ends: canceled again when the source stops.
+   */
   abandoned: IppSubscription[];
+  /** Cancellations of subscriptions given up on, under way in the background. */
+  canceling: Set<Promise<void>>;
   /** The source was stopped: it subscribes no more (see cancelSubscriptions). */
   stopped: boolean;
-  /** The server refused subscriptions: Get-Jobs at every poll. */
-  subscriptionsRefused: boolean;
+  /** The server refused subscriptions: Get-Jobs at every poll, and no subscribing before this time (Infinity: never). */
+  subscribeAfter: number;
   /** The health of the last poll that read the printers and jobs (a quiet poll repeats it). */
   lastHealth: PollResult['health'] | null;
   lastReadAt: number;
@@ -111,8 +116,9 @@ export function createIppContext(config: IppSourceConfig, deps: SourceDeps, opts
     lastPrinters: new Map(),
     subscription: null,
     abandoned: [],
+    canceling: new Set(),
     stopped: false,
-    subscriptionsRefused: false,
+    subscribeAfter: 0,
     lastHealth: null,
     lastReadAt: 0,
   };

@@ -54,7 +54,8 @@ async function quietHealth(ctx: IppContext, pollCtx: PollContext, now: number, q
   // A fast poll with a subscription: nothing changed, nothing to read. Servers keep events
   // only briefly (CUPS about 15 s), so after a longer gap everything is read again.
   if (pollCtx.mode === 'active' && ctx.subscription && quiet && now - ctx.lastReadAt < EVENT_LIFE_MS && !(await changedSinceLast(ctx, signal))) return quiet;
-  if (!ctx.subscription && !ctx.subscriptionsRefused && !ctx.stopped) await subscribe(ctx, signal);
+  // A one-shot poll (a listing from the command line, a test from Settings) would only cancel it again.
+  if (!ctx.subscription && now >= ctx.subscribeAfter && !ctx.stopped && !pollCtx.oneShot) await subscribe(ctx, signal);
   return null;
 }
 

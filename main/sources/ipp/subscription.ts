@@ -2,9 +2,10 @@
  * IPP event notifications with the `ippget` pull method (RFC 3996; CUPS offers them): the source
  * subscribes once to the changes of its printer or server, and a fast poll is then one
  * Get-Notifications. The lease is renewed before it ends; a server that refuses the subscription
- * (a printer speaking only IPP/1.0 or 1.1 without RFC 3995) is polled with Get-Jobs instead. When
- * the source stops, its subscriptions are canceled, so the server does not keep events for
- * nobody until the lease ends.
+ * (a printer speaking only IPP/1.0 or 1.1 without RFC 3995) is polled with Get-Jobs instead. A
+ * subscription given up on is canceled at once, and the ones left when the source stops then, so
+ * the server does not keep events for nobody until the lease ends (CUPS holds at most 100
+ * subscriptions for all its clients together, MaxSubscriptions).
  */
 import { HttpError } from '../../http/client';
 import { errorWords } from '../shared';
@@ -19,6 +20,13 @@ export const RENEW_BEFORE_MS = 120_000;
 export const EVENT_LIFE_MS = 10_000;
 /** How long stopping waits for the server to confirm the cancellations. */
 export const CANCEL_TIMEOUT_MS = 2_000;
+/**
+ * How long a refusal that proves nothing (HTTP 400, which a proxy may send too, or an IPP error
+ * other than operation-not-supported) stops the source from subscribing: it asks again then.
+ */
+export const SUBSCRIBE_AGAIN_MS = 10 * 60_000;
+/** Subscriptions whose cancellation failed, kept for the sweep when the source stops: at most. */
+export const MAX_ABANDONED = 10;
 const NOTIFY_EVENTS = ['job-created', 'job-state-changed', 'job-progress', 'job-completed', 'printer-state-changed', 'printer-added', 'printer-deleted', 'printer-modified'];
 
 export async function subscribe(ctx: IppContext, signal: AbortSignal): Promise<void> {
@@ -44,25 +52,48 @@ export async function subscribe(ctx: IppContext, signal: AbortSignal): Promise<v
   } catch (err) {
     // No IPP version accepted: the poll says so (the read that follows would fail alike).
     if (err instanceof IppVersionError) throw err;
-    // Not offered (or not to us), or a request an old printer cannot read (HTTP 400): poll with
-    // Get-Jobs from now on.
+    // Refused: polled with Get-Jobs. For good when the server does not know the operation (or
+    // cannot read the request, in IPP's words); a bare HTTP 400 (a proxy may send it) or another
+    // IPP error may pass, and the server is asked again after SUBSCRIBE_AGAIN_MS.
     if (err instanceof IppStatusError || (err instanceof HttpError && err.kind === 'http' && err.status === 400)) {
-      ctx.subscriptionsRefused = true;
-      deps.logger.info('IPP server refused event subscriptions; polling the job list instead', { sourceId: config.id, status: err instanceof IppStatusError ? err.statusName : `HTTP ${err.status}`, version: ctx.client.versionFor(ctx.listUri) });
+      const definitive = err instanceof IppStatusError && (err.status === IPP_STATUS.OPERATION_NOT_SUPPORTED || err.status === IPP_STATUS.BAD_REQUEST);
+      ctx.subscribeAfter = definitive ? Infinity : deps.clock.now() + SUBSCRIBE_AGAIN_MS;
+      deps.logger.info(definitive ? 'IPP server refused event subscriptions; polling the job list instead' : 'IPP server refused an event subscription; polling the job list, and asking again later', {
+        sourceId: config.id,
+        status: err instanceof IppStatusError ? err.statusName : `HTTP ${err.status}`,
+        version: ctx.client.versionFor(ctx.listUri),
+        ...(definitive ? {} : { againInSeconds: SUBSCRIBE_AGAIN_MS / 1000 }),
+      });
       return;
     }
     throw err;
   }
 }
 
+/** Whether the server has said it no longer holds the subscription. */
+const isGone = (err: unknown): boolean => err instanceof IppStatusError && (err.status === IPP_STATUS.NOT_FOUND || err.status === IPP_STATUS.GONE);
+
 /**
  * The subscription failed (its lease ended, the server restarted or refused it): a new one is made
- * at the next poll. One the server did not say it has lost is canceled when the source stops.
+ * at the next poll. One the server did not say it has lost is canceled at once, in the background;
+ * only one whose cancellation failed is kept, for the sweep when the source stops. Otherwise a
+ * lasting failure would leave one live subscription on the server per poll.
  */
 function drop(ctx: IppContext, err: IppStatusError): void {
   const sub = ctx.subscription;
   ctx.subscription = null;
-  if (sub && err.status !== IPP_STATUS.NOT_FOUND && err.status !== IPP_STATUS.GONE) ctx.abandoned.push(sub);
+  if (!sub || isGone(err)) return;
+  const done = cancelAll(ctx, [sub]).then((failed) => {
+    ctx.canceling.delete(done);
+    if (failed.length && !ctx.stopped) keepAbandoned(ctx, failed);
+  });
+  ctx.canceling.add(done);
+}
+
+/** Keeps subscriptions for the stop-time sweep: not those whose lease has ended, MAX_ABANDONED at most (the newest). */
+function keepAbandoned(ctx: IppContext, subs: readonly IppSubscription[]): void {
+  const now = ctx.deps.clock.now();
+  ctx.abandoned = [...ctx.abandoned, ...subs].filter((s) => s.expiresAt > now).slice(-MAX_ABANDONED);
 }
 
 /**
@@ -77,25 +108,30 @@ export async function cancelSubscriptions(ctx: IppContext): Promise<void> {
   const held = [...(ctx.subscription ? [ctx.subscription] : []), ...ctx.abandoned].filter((s) => s.expiresAt > now);
   ctx.subscription = null;
   ctx.abandoned = [];
-  await cancelAll(ctx, held);
+  // The cancellations already under way (each CANCEL_TIMEOUT_MS at most) end alongside.
+  await Promise.all([cancelAll(ctx, held), ...ctx.canceling]);
 }
 
-async function cancelAll(ctx: IppContext, subs: readonly IppSubscription[]): Promise<void> {
-  if (!subs.length) return;
+/** Cancels the subscriptions, all at once, for CANCEL_TIMEOUT_MS at most; resolves with those that may still be held. */
+async function cancelAll(ctx: IppContext, subs: readonly IppSubscription[]): Promise<IppSubscription[]> {
+  if (!subs.length) return [];
   const { config, deps } = ctx;
   const signal = AbortSignal.timeout(CANCEL_TIMEOUT_MS);
+  const failed: IppSubscription[] = [];
   await Promise.all(
-    subs.map(async ({ id }) => {
+    subs.map(async (sub) => {
       try {
-        await ctx.client.call(ctx.listUri, OP.CANCEL_SUBSCRIPTION, [{ tag: TAG.INTEGER, name: 'notify-subscription-id', value: id }], signal, `Canceling subscription ${id}`);
-        deps.logger.debug('IPP subscription canceled', { sourceId: config.id, subscriptionId: id });
+        await ctx.client.call(ctx.listUri, OP.CANCEL_SUBSCRIPTION, [{ tag: TAG.INTEGER, name: 'notify-subscription-id', value: sub.id }], signal, `Canceling subscription ${sub.id}`);
+        deps.logger.debug('IPP subscription canceled', { sourceId: config.id, subscriptionId: sub.id });
       } catch (err) {
         // Already ended on the server: nothing to give back.
-        if (err instanceof IppStatusError && (err.status === IPP_STATUS.NOT_FOUND || err.status === IPP_STATUS.GONE)) return;
-        deps.logger.warn('IPP subscription could not be canceled; the server ends it when its lease runs out', { sourceId: config.id, subscriptionId: id, error: errorWords(err) });
+        if (isGone(err)) return;
+        failed.push(sub);
+        deps.logger.warn('IPP subscription could not be canceled; the server ends it when its lease runs out', { sourceId: config.id, subscriptionId: sub.id, error: errorWords(err) });
       }
     }),
   );
+  return failed;
 }
 
 export async function renew(ctx: IppContext, signal: AbortSignal): Promise<void> {

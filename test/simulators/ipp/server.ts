@@ -125,6 +125,8 @@ export interface IppSimulatorOptions {
   versions?: readonly string[];
   /** How a request in another version is refused: server-error-version-not-supported (default), or HTTP 400 as some old printers do. */
   versionRefusal?: 'ipp' | 'http-400';
+  /** 'zero': a version refused with server-error-version-not-supported answers request-id 0, as old stacks that stop reading at the version do. */
+  versionRefusalRequestId?: 'echo' | 'zero';
 }
 
 export async function startIppSimulator(opts: IppSimulatorOptions = {}): Promise<IppSimulator> {
@@ -379,6 +381,7 @@ export async function startIppSimulator(opts: IppSimulatorOptions = {}): Promise
     } catch (err) {
       const status = err instanceof IppProblem ? err.status : 0x0500;
       entry.status = status;
+      if (status === 0x0503 && opts.versionRefusalRequestId === 'zero') requestId = 0;
       return sendIpp(encode(requestId, status, err instanceof Error ? err.message : String(err), []));
     }
   }

@@ -103,6 +103,18 @@ describe('an IPP printer that speaks an older IPP', () => {
     ]);
   });
 
+  it('a printer that refuses a version without echoing the request-id (request-id 0) is asked in the older version all the same', async () => {
+    const sim = await printer({ versions: ['1.0', '1.1'], versionRefusalRequestId: 'zero' });
+    const { src } = source(sim);
+    const r = await src.poll(ctx());
+    expect(r.health).toEqual({ status: 'ok', message: '2 jobs in the queue.' });
+    expect(seen(sim).slice(0, 3)).toEqual([
+      [OP.CREATE_PRINTER_SUBSCRIPTIONS, '2.0', VERSION_NOT_SUPPORTED],
+      [OP.CREATE_PRINTER_SUBSCRIPTIONS, '1.1', 0x0501],
+      [OP.GET_PRINTER_ATTRIBUTES, '1.1', 0],
+    ]);
+  });
+
   it('a printer that answers an IPP/2.0 request with HTTP 400 is asked in 1.1', async () => {
     const sim = await printer({ versions: ['1.0', '1.1'], versionRefusal: 'http-400' });
     const { src } = source(sim);
@@ -178,5 +190,50 @@ describe('an IPP printer that speaks an older IPP', () => {
       code: 'unsupported',
       message: `The IPP server at 127.0.0.1:${sim.port} accepts none of the IPP versions the monitor speaks (it answered IPP/1.1 and 1.0 with "IPP/1.0 is not supported; only IPP/3.0" (server-error-version-not-supported)), so the monitor cannot cancel job ${job.nativeId}.`,
     });
+  });
+});
+
+describe('subscribing to an IPP printer', () => {
+  const subscribing = (sim: IppSimulator, from = 0) => sim.requests.slice(from).filter((q) => q.operationId === OP.CREATE_PRINTER_SUBSCRIPTIONS).map((q) => [q.version, q.status]);
+
+  it('a subscription refused with HTTP 400 (a proxy may say so) is asked for again after 10 minutes; operation-not-supported is for good', async () => {
+    const sim = await printer({});
+    const { deps, clock } = makeDeps();
+    const src = createIppSource({ id: 'proxied', kind: 'ipp', url: sim.printerUrl('office'), user: 'alex' }, deps);
+    sim.injectFault({ kind: 'http', status: 400 }, 2);
+    expect((await src.poll(ctx())).health.status).toBe('ok');
+    // 2.0 refused with HTTP 400, then 1.1 alike.
+    expect(subscribing(sim)).toEqual([
+      ['2.0', 400],
+      ['1.1', 400],
+    ]);
+    let from = sim.requests.length;
+    clock.t += 60_000;
+    await src.poll(ctx());
+    clock.t += 8 * 60_000;
+    await src.poll(ctx());
+    expect(subscribing(sim, from)).toEqual([]);
+    clock.t += 60_000;
+    expect((await src.poll(ctx())).health.status).toBe('ok');
+    // This printer has no RFC 3995: it says so, and is not asked again.
+    expect(subscribing(sim, from)).toEqual([['2.0', 0x0501]]);
+    from = sim.requests.length;
+    for (let i = 0; i < 3; i++) {
+      clock.t += 10 * 60_000;
+      await src.poll(ctx());
+    }
+    expect(subscribing(sim, from)).toEqual([]);
+  });
+
+  it('a one-shot poll (a listing from the command line, a test from Settings) does not subscribe', async () => {
+    const sim = await printer({});
+    const { src } = source(sim);
+    const r = await src.poll({ ...ctx(), oneShot: true });
+    expect(r.health).toEqual({ status: 'ok', message: '2 jobs in the queue.' });
+    expect(subscribing(sim)).toEqual([]);
+    expect(sim.requests.map((q) => q.operationId)).toEqual([OP.GET_PRINTER_ATTRIBUTES, OP.GET_JOBS, OP.GET_JOBS]);
+    // The same source polled by the app subscribes.
+    await src.poll(ctx());
+    expect(subscribing(sim)).toHaveLength(1);
   });
 });
