@@ -119,4 +119,76 @@ describe('the detail panel in a narrow window', () => {
     expect(panel.dataset.overlay).toBe('false');
     expect(document.activeElement).toBe(grid);
   });
+
+});
+
+/** The panel's media query, as a window being resized makes it: its answer changes and it says so. */
+class ResizedWindow extends EventTarget {
+  constructor(
+    public matches: boolean,
+    readonly media = '',
+  ) {
+    super();
+  }
+  resize(narrow: boolean): void {
+    act(() => {
+      this.matches = narrow;
+      this.dispatchEvent(new Event('change'));
+    });
+  }
+}
+
+async function openDetailsResizable(narrow: boolean) {
+  const media = new ResizedWindow(narrow);
+  vi.stubGlobal('matchMedia', () => media);
+  m = await mount({ jobs: jobs(), sources });
+  const grid = screen.getByRole('grid');
+  grid.focus();
+  fireEvent.keyDown(grid, { key: 'Home' });
+  fireEvent.keyDown(grid, { key: 'Enter' });
+  return { media, grid, panel: await screen.findByTestId('detail-panel') };
+}
+
+describe('the detail panel in a window resized while it is open', () => {
+  it('made narrow, keeps the focus where it was in the panel, now over the list; Escape still gives it to the grid', async () => {
+    const { media, grid, panel } = await openDetailsResizable(false);
+    const close = within(panel).getByRole('button', { name: 'Close' });
+    close.focus();
+    media.resize(true);
+    expect(panel.dataset.overlay).toBe('true');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(screen.getByTestId('detail-panel')).toBe(panel);
+    expect(document.activeElement).toBe(close);
+    fireEvent.keyDown(close, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('detail-panel')).toBeNull());
+    expect(document.activeElement).toBe(grid);
+  });
+
+  it('made wide, keeps the focus in the panel, now beside the list, and gives it back to the grid only on closing', async () => {
+    const { media, grid, panel } = await openDetailsResizable(true);
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Invoice.pdf'));
+    const heading = document.activeElement;
+    media.resize(false);
+    expect(panel.dataset.overlay).toBe('false');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(document.activeElement).toBe(heading);
+    // Back and forth: still where the user is.
+    media.resize(true);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(document.activeElement).toBe(heading);
+    fireEvent.click(within(panel).getByRole('button', { name: 'Close' }));
+    await waitFor(() => expect(screen.queryByTestId('detail-panel')).toBeNull());
+    expect(document.activeElement).toBe(grid);
+  });
+
+  it('made narrow while the user is in the list, brings the focus to the panel over it, and back to the grid on Escape', async () => {
+    const { media, grid, panel } = await openDetailsResizable(false);
+    expect(document.activeElement).toBe(grid);
+    media.resize(true);
+    await waitFor(() => expect(document.activeElement?.textContent).toBe('Invoice.pdf'));
+    expect(panel.contains(document.activeElement)).toBe(true);
+    fireEvent.keyDown(document.activeElement!, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('detail-panel')).toBeNull());
+    expect(document.activeElement).toBe(grid);
+  });
 });

@@ -1,6 +1,6 @@
 // @vitest-environment happy-dom
 import { afterEach, describe, expect, it } from 'vitest';
-import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { AppFailure, type SettingsInput } from '../../preload/contract/model';
 import type { DesktopInfo } from '../../preload/contract/contract';
 import { makeHealth } from '../helpers/fake-bridge';
@@ -445,5 +445,61 @@ describe('settings: edits not saved yet', () => {
     fireEvent.click(within(again).getAllByRole('button', { name: 'Close' })[0]!);
     expect(screen.queryByRole('alertdialog')).toBeNull();
     expect(screen.queryByRole('dialog', { name: 'Settings' })).toBeNull();
+  });
+});
+
+describe('settings: a save that finishes in a tab not shown', () => {
+  /** What the dialog says, as a screen reader has it: its live lines not in a hidden tab. */
+  const said = (dialog: HTMLElement, role: 'status' | 'alert') => within(dialog).queryAllByRole(role).map((el) => el.textContent);
+
+  it('says its outcome under the tabs, with the tab’s name, until the user goes back to that tab', async () => {
+    const dialog = await openSettings();
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'Polling' }));
+    const hold = m!.bridge.hold('saveSettings');
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await hold.arrived;
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'General' }));
+    await act(async () => hold.release());
+    await waitFor(() => expect(said(dialog, 'status')).toContain('Polling: Settings saved.'));
+    const line = within(dialog).getByTestId('settings-outcome-elsewhere');
+    expect(line.closest('[hidden]')).toBeNull();
+    // Only the outcome of the tab shown has the tab's own test id.
+    expect(within(dialog).queryByTestId('settings-outcome')).toBeNull();
+
+    // Back in Polling: the outcome is in its place in the tab, said once.
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'Polling' }));
+    expect(within(dialog).queryByTestId('settings-outcome-elsewhere')).toBeNull();
+    expect(within(dialog).getByTestId('settings-outcome').textContent).toBe('Settings saved.');
+    expect(said(dialog, 'status')).toEqual(['Settings saved.']);
+  });
+
+  it('says a refusal as an alert, and each tab’s own outcome line is told apart', async () => {
+    const dialog = await openSettings();
+    // General saved while shown: its outcome is in the tab.
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'General' }));
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(within(dialog).getByTestId('settings-outcome').textContent).toBe('Settings saved.'));
+
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'History' }));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    m!.bridge.override('saveSettings', async () => {
+      await held;
+      throw new AppFailure('internal', 'The settings file is locked by another program.');
+    });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Save' }));
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'Notifications' }));
+    await act(async () => release());
+    await waitFor(() => expect(said(dialog, 'alert')).toContain('History: Settings were not saved: The settings file is locked by another program.'));
+    // Two tabs hold an outcome, one test id each place: none in the tab shown, the one under the tabs.
+    expect(within(dialog).queryAllByTestId('settings-outcome')).toHaveLength(0);
+    expect(within(dialog).getAllByTestId('settings-outcome-elsewhere')).toHaveLength(1);
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'General' }));
+    expect(within(dialog).getAllByTestId('settings-outcome').map((el) => el.textContent)).toEqual(['Settings saved.']);
+    // Still said under the tabs until the user goes to History.
+    expect(within(dialog).getByTestId('settings-outcome-elsewhere').getAttribute('role')).toBe('alert');
+    fireEvent.click(within(dialog).getByRole('tab', { name: 'History' }));
+    expect(within(dialog).queryByTestId('settings-outcome-elsewhere')).toBeNull();
+    expect(within(dialog).getByTestId('settings-outcome').getAttribute('role')).toBe('alert');
   });
 });

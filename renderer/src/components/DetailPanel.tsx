@@ -37,17 +37,22 @@ function useOverlay(): boolean {
 /**
  * Over the list, the panel takes the focus (its heading) when it opens and gives it back when it
  * closes: to where it was, or the grid. Beside the list, it gives the focus it has on closing (its
- * Close button, an action) to the grid.
+ * Close button, an action) to the grid. A resize across the width where the panel moves over or
+ * beside the list leaves the focus where the user is: the panel is still open. Only moving over the
+ * list with the focus outside the panel (the list, now under it) brings the focus to its heading.
  */
 function usePanelFocus(overlay: boolean, panel: { readonly current: HTMLElement | null }): void {
+  const giveBack = useRef<(() => void) | null>(null);
   useEffect(() => {
     const el = panel.current;
     const toGrid = () => document.querySelector<HTMLElement>('[role="grid"]');
-    if (!overlay) return () => returnFocus(null, toGrid, el);
-    const giveBack = focusOpener(el, toGrid);
-    el?.querySelector<HTMLElement>('.detail-head h2')?.focus();
-    return giveBack;
+    if (overlay && !el?.contains(document.activeElement)) {
+      giveBack.current = focusOpener(el, toGrid);
+      el?.querySelector<HTMLElement>('.detail-head h2')?.focus();
+    } else giveBack.current ??= () => returnFocus(null, toGrid, el);
   }, [overlay]);
+  // Only the panel closing gives the focus back, not the switch between over and beside the list.
+  useEffect(() => () => giveBack.current?.(), []);
 }
 
 export function DetailPanel() {

@@ -469,6 +469,8 @@ export const en = {
   settingsProblems: 'The settings file has problems; these parts are not used:',
   settingsSaved: 'Settings saved.',
   settingsSaveFailed: (reason: string) => `Settings were not saved: ${reason}`,
+  /** An outcome that came in a settings tab not shown, said under the tabs ("Polling: Settings saved."). */
+  outcomeInTab: (tab: string, message: string) => `${tab}: ${message}`,
   settingsLoadFailed: (reason: string) => `The settings could not be read: ${reason}. The window shows its default view.`,
   settingsFile: (path: string) => `Settings file: ${path}`,
   discardChangesTitle: 'Discard unsaved changes?',

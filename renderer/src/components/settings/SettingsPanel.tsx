@@ -4,7 +4,9 @@
  * validated with the same schemas main uses, and a refusal from main is shown at the field it
  * names. Credentials go to main only (setSecret) and are never read back: the panel only learns
  * whether one is stored. Every tab stays drawn while the panel is open, so edits in one are kept
- * while another is shown until they are saved; closing with edits not saved asks first.
+ * while another is shown until they are saved; closing with edits not saved asks first. An outcome
+ * that comes in a tab not shown (a save that finished after the user went to another tab) is said
+ * under the tabs, with the tab's name, until the user goes back to that tab.
  */
 import { useMemo, useRef, useState } from 'preact/hooks';
 import { problemDetail } from '../../../../preload/contract/model';
@@ -17,6 +19,7 @@ import { HistoryTab } from './HistoryTab';
 import { NotificationsTab } from './NotificationsTab';
 import { PollingTab } from './PollingTab';
 import { SourcesTab } from './SourcesTab';
+import { TabPlaceContext, type Outcome } from './fields';
 import { UnsavedContext } from './unsaved';
 
 const TABS: SettingsTab[] = ['sources', 'polling', 'notifications', 'history', 'general'];
@@ -24,6 +27,16 @@ const TABS: SettingsTab[] = ['sources', 'polling', 'notifications', 'history', '
 export function SettingsPanel(props: { initialTab?: SettingsTab; sourceId?: string }) {
   const store = useStore();
   const [tab, setTab] = useState<SettingsTab>(props.initialTab ?? 'sources');
+  /** The last outcome that came in a tab while it was not shown: said under the tabs until that tab is. */
+  const [elsewhere, setElsewhere] = useState<{ tab: SettingsTab; outcome: NonNullable<Outcome> } | null>(null);
+  const tellElsewhere = useMemo(
+    () => Object.fromEntries(TABS.map((k) => [k, (outcome: NonNullable<Outcome>) => setElsewhere({ tab: k, outcome })])) as Record<SettingsTab, (outcome: NonNullable<Outcome>) => void>,
+    [],
+  );
+  function show(k: SettingsTab) {
+    setTab(k);
+    setElsewhere((e) => (e?.tab === k ? null : e));
+  }
   const view = store.settingsView.value;
   const close = () => (store.panel.value = null);
   // The tabs holding edits not saved yet, as each tab says.
@@ -60,7 +73,7 @@ export function SettingsPanel(props: { initialTab?: SettingsTab; sourceId?: stri
     const next = e.key === 'ArrowRight' ? (i + 1) % TABS.length : e.key === 'ArrowLeft' ? (i - 1 + TABS.length) % TABS.length : e.key === 'Home' ? 0 : e.key === 'End' ? TABS.length - 1 : -1;
     if (next < 0) return;
     e.preventDefault();
-    setTab(TABS[next]);
+    show(TABS[next]);
     (e.currentTarget as HTMLElement).querySelector<HTMLElement>(`#settings-tab-${TABS[next]}`)?.focus();
   }
 
@@ -98,7 +111,7 @@ export function SettingsPanel(props: { initialTab?: SettingsTab; sourceId?: stri
                 aria-selected={tab === k ? 'true' : 'false'}
                 aria-controls={`settings-panel-${k}`}
                 tabIndex={tab === k ? 0 : -1}
-                onClick={() => setTab(k)}
+                onClick={() => show(k)}
               >
                 {t.settingsTabs[k]}
               </button>
@@ -107,14 +120,21 @@ export function SettingsPanel(props: { initialTab?: SettingsTab; sourceId?: stri
           {TABS.map((k) => (
             <div key={k} role="tabpanel" id={`settings-panel-${k}`} aria-labelledby={`settings-tab-${k}`} class="tab-panel" hidden={tab !== k}>
               <UnsavedContext.Provider value={reporters[k]}>
-                {k === 'sources' && <SourcesTab settings={view.settings} editSourceId={props.sourceId} />}
-                {k === 'polling' && <PollingTab settings={view.settings} />}
-                {k === 'notifications' && <NotificationsTab settings={view.settings} />}
-                {k === 'history' && <HistoryTab settings={view.settings} />}
-                {k === 'general' && <GeneralTab />}
+                <TabPlaceContext.Provider value={{ shown: tab === k, elsewhere: tellElsewhere[k] }}>
+                  {k === 'sources' && <SourcesTab settings={view.settings} editSourceId={props.sourceId} />}
+                  {k === 'polling' && <PollingTab settings={view.settings} />}
+                  {k === 'notifications' && <NotificationsTab settings={view.settings} />}
+                  {k === 'history' && <HistoryTab settings={view.settings} />}
+                  {k === 'general' && <GeneralTab />}
+                </TabPlaceContext.Provider>
               </UnsavedContext.Provider>
             </div>
           ))}
+          {elsewhere && elsewhere.tab !== tab && (
+            <p class={elsewhere.outcome.ok ? 'result-ok' : 'error-text'} role={elsewhere.outcome.ok ? 'status' : 'alert'} data-testid="settings-outcome-elsewhere">
+              {t.outcomeInTab(t.settingsTabs[elsewhere.tab], elsewhere.outcome.message)}
+            </p>
+          )}
           <p class="muted small">{t.settingsFile(view.configPath)}</p>
         </div>
       )}

@@ -1,4 +1,6 @@
 /** The settings tabs' fields, their error lists and the line that says how a save went. */
+import { createContext } from 'preact';
+import { useContext, useEffect } from 'preact/hooks';
 import { problemDetail, wholeNumberIn, type AppError } from '../../../../preload/contract/model';
 import { t } from '../../i18n/messages';
 import { formatInt } from '../../i18n/format';
@@ -37,11 +39,30 @@ export function serverFieldErrors(e: AppError, prefix: string, known: string[]):
   return { form: e.message };
 }
 
+/**
+ * The settings tab a form is in: whether it is the one shown, and how the panel is told of an
+ * outcome that comes while it is not (a save that finishes after the user went to another tab).
+ */
+export interface TabPlace {
+  shown: boolean;
+  elsewhere: (outcome: NonNullable<Outcome>) => void;
+}
+export const TabPlaceContext = createContext<TabPlace>({ shown: true, elsewhere: () => undefined });
+
+/**
+ * How the tab's last save (test, export) went, where the user acted. In a tab not shown, the line
+ * waits there for the user's return, and the panel says it meanwhile (SettingsPanel.tsx).
+ */
 export function OutcomeLine(props: { outcome: Outcome }) {
-  if (!props.outcome) return null;
+  const { outcome } = props;
+  const place = useContext(TabPlaceContext);
+  useEffect(() => {
+    if (outcome && !place.shown) place.elsewhere(outcome);
+  }, [outcome]);
+  if (!outcome) return null;
   return (
-    <p class={props.outcome.ok ? 'result-ok' : 'error-text'} role={props.outcome.ok ? 'status' : 'alert'} data-testid="settings-outcome">
-      {props.outcome.message}
+    <p class={outcome.ok ? 'result-ok' : 'error-text'} role={outcome.ok ? 'status' : 'alert'} data-testid={place.shown ? 'settings-outcome' : undefined}>
+      {outcome.message}
     </p>
   );
 }
