@@ -31,14 +31,13 @@ export function createJobHandlers(ctx: JobContext): JobHandlers {
 
   /**
    * Cancels jobs one at a time (50 jobs must not become 50 parallel requests to a service); each
-   * job's outcome, a refusal included. `check` may refuse a job before anything is sent.
+   * job's outcome, a refusal included. `check` may refuse a job (as it is now) before anything is sent.
    */
-  async function cancelEach(keys: string[], check?: (key: string) => void): Promise<{ key: string; result: Result<Job> }[]> {
+  async function cancelEach(keys: string[], check?: (job: Job) => void): Promise<{ key: string; result: Result<Job> }[]> {
     const results: { key: string; result: Result<Job> }[] = [];
     for (const key of keys) {
       try {
-        ctx.requireJob(key);
-        check?.(key);
+        check?.(ctx.requireJob(key));
         results.push({ key, result: { ok: true, value: await ctx.engine.act(key, { type: 'cancel' }) } });
       } catch (err) {
         results.push({ key, result: { ok: false, error: ctx.redactor.redactError(err) } });
@@ -81,8 +80,7 @@ export function createJobHandlers(ctx: JobContext): JobHandlers {
       // The jobs the user confirmed, when named: each one is answered, and one that came to the
       // printer since is not canceled unasked. Without, every unfinished job of the printer.
       const named = keys ? [...new Set(keys)] : ctx.engine.snapshot().jobs.filter((j) => onPrinter(j) && !isFinal(j)).map((j) => j.key);
-      return cancelEach(named, (key) => {
-        const job = ctx.requireJob(key);
+      return cancelEach(named, (job) => {
         if (!onPrinter(job)) throw new AppFailure('conflict', `The job is on ${job.printer ?? 'no printer'}, not on ${printer.name}: it is not canceled with this printer's jobs.`, { sourceId: job.sourceId, field: 'keys' });
         if (isFinal(job)) throw new AppFailure('conflict', `The job is already ${job.state}.`, { sourceId: job.sourceId });
         // What the source says cannot be canceled is not asked for (a PDF job, another user's job).

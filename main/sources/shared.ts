@@ -1,8 +1,8 @@
 /**
  * What every source needs the same way, written once: telling an abort from a failure, waiting on
- * the injected clock, marking a tracked job finished, summing up several problems in one line, saying
- * what is wrong with a printer, and a jittered back-off on the injected random. Each source folder (scriptx/, graph/, aodocs/, ipp/,
- * windows-spooler/) imports these instead of writing its own.
+ * the injected clock, marking a tracked job finished, summing up several problems in one line,
+ * saying what is wrong with a printer, and a jittered back-off on the injected random. Each source
+ * folder (scriptx/, graph/, aodocs/, ipp/, windows-spooler/) imports these instead of writing its own.
  */
 import { userInfo } from 'node:os';
 import { HttpError } from '../http/client';

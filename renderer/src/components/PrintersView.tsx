@@ -5,13 +5,13 @@
  * Printers come from the sources that describe them (getPrinters / printers:changed); a printer that
  * only jobs name (a source that does not describe its printers) is listed with what its jobs say.
  */
-import type { Printer, PrinterState } from '../../../preload/contract/model';
+import type { Job, Printer, PrinterState } from '../../../preload/contract/model';
 import { isFinal } from '../../../preload/contract/job-states';
 import { activeJobsOf } from '../../../preload/contract/queue-view';
 import { t } from '../i18n/messages';
 import { count, formatInt } from '../i18n/format';
 import { docName, type Store } from '../state/store';
-import { askCancelAll, cancelableOf, cancelRefusal } from './actions';
+import { askCancelAll, cancelRefusal } from './actions';
 import { useStore } from './context';
 import { useState } from 'preact/hooks';
 
@@ -54,8 +54,10 @@ export function listPrinters(store: Store): Printer[] {
 /**
  * "Cancel all on this printer" for a printer its source describes: asks first (how many will be
  * canceled, and which the source refuses to cancel, with why), then cancelPrinterJobs requests
- * naming the jobs confirmed (at most MAX_KEYS_PER_REQUEST each, one after another): the app cancels each of them still unfinished on that printer (never one
- * that came since) and answers each one's outcome, listed in one notice. A printer only jobs name is unknown to the app by key: its jobs are canceled by key.
+ * naming the jobs confirmed (at most MAX_KEYS_PER_REQUEST each, one after another): the app
+ * cancels each of them still unfinished on that printer (never one that came since) and answers
+ * each one's outcome, listed in one notice. A printer only jobs name is unknown to the app by key:
+ * its jobs are canceled by key.
  */
 export function askCancelPrinter(store: Store, printer: Printer, described: boolean): void {
   if (!described) {
@@ -76,11 +78,10 @@ export function askCancelPrinter(store: Store, printer: Printer, described: bool
 }
 
 /**
- * Why "Cancel all on this printer" is not offered though the printer has active jobs: the source
+ * Why "Cancel all on this printer" is not offered though the printer has `active` jobs: the source
  * lets none of them be canceled (its reasons); null when it has no active job.
  */
-function noneCancelable(store: Store, p: Printer): string | null {
-  const active = activeJobsOf(store.allJobs.value, { sourceId: p.sourceId, printer: p.name });
+function noneCancelable(active: Job[]): string | null {
   return active.length ? t.printerNoneCancelable(count(active.length), [...new Set(active.map(cancelRefusal))]) : null;
 }
 
@@ -147,8 +148,10 @@ export function PrintersView() {
           </thead>
           <tbody>
             {printers.map((p) => {
-              const cancelable = cancelableOf(store, { sourceId: p.sourceId, printer: p.name }).length;
-              const refused = cancelable ? null : noneCancelable(store, p);
+              // One pass over the queue for each printer: its active jobs, of them those it may cancel.
+              const active = activeJobsOf(store.allJobs.value, { sourceId: p.sourceId, printer: p.name });
+              const cancelable = active.some((j) => j.cancel.allowed);
+              const refused = cancelable ? null : noneCancelable(active);
               const whyNot = cancelable ? undefined : (refused ?? t.printerNoActive);
               const whyId = `printer-no-cancel-${encodeURIComponent(p.key)}`;
               return (

@@ -144,9 +144,15 @@ export function createActions(opts: { call: Call; queue: Queue; notify: Notify }
     });
     const { answers, refused } = await cancelInRequests(keys, (part) => call('cancelJobs', { keys: part }));
     setPending(keys, false);
-    const { ok, asked, failures, lines } = applyCancelAnswers(answers, names);
+    const outcome = applyCancelAnswers(answers, names);
     // Refused before any job was asked for: the selection stays, to try again.
     if (!refused?.first) queue.selection.value = new Set();
+    tellCancelOutcome(outcome, skipped);
+  }
+
+  /** The one notice of a cancel of many: each job's outcome (then those left out, with why) under the counts. */
+  function tellCancelOutcome(outcome: ReturnType<typeof applyCancelAnswers>, skipped: { job: Job; why: string }[] = []): void {
+    const { ok, asked, failures, lines } = outcome;
     for (const s of skipped) lines.push(t.jobOutcome(docName(s.job), t.outcomeSkipped(s.why)));
     const summary = t.bulkOutcome(formatInt(ok), formatInt(asked), formatInt(failures.length), formatInt(skipped.length), distinct(skipped.map((s) => s.why)), distinct(failures));
     notify(failures.length ? (ok + asked ? 'warning' : 'error') : skipped.length ? 'warning' : 'info', summary, lines);
@@ -167,9 +173,8 @@ export function createActions(opts: { call: Call; queue: Queue; notify: Notify }
       notify('error', t.printerCancelFailed(printer.name, refused.error.message));
       return;
     }
-    const { ok, asked, failures, lines } = applyCancelAnswers(answers, names);
-    if (!answers.length) notify('info', t.printerNothingToCancel(printer.name));
-    else notify(failures.length ? (ok + asked ? 'warning' : 'error') : 'info', t.bulkOutcome(formatInt(ok), formatInt(asked), formatInt(failures.length), '0', [], distinct(failures)), lines);
+    // Every key named is answered (cancelPrinterJobs), so there is an outcome for each job confirmed.
+    tellCancelOutcome(applyCancelAnswers(answers, names));
   }
 
   function abortJob(key: string, reason: string): Promise<boolean> {

@@ -19,8 +19,7 @@ import { HistoryTab } from './HistoryTab';
 import { NotificationsTab } from './NotificationsTab';
 import { PollingTab } from './PollingTab';
 import { SourcesTab } from './SourcesTab';
-import { TabPlaceContext, type Outcome } from './fields';
-import { UnsavedContext } from './unsaved';
+import { TabPlaceContext, type Outcome, type TabPlace } from './fields';
 
 const TABS: SettingsTab[] = ['sources', 'polling', 'notifications', 'history', 'general'];
 
@@ -29,10 +28,7 @@ export function SettingsPanel(props: { initialTab?: SettingsTab; sourceId?: stri
   const [tab, setTab] = useState<SettingsTab>(props.initialTab ?? 'sources');
   /** The last outcome that came in a tab while it was not shown: said under the tabs until that tab is. */
   const [elsewhere, setElsewhere] = useState<{ tab: SettingsTab; outcome: NonNullable<Outcome> } | null>(null);
-  const tellElsewhere = useMemo(
-    () => Object.fromEntries(TABS.map((k) => [k, (outcome: NonNullable<Outcome>) => setElsewhere({ tab: k, outcome })])) as Record<SettingsTab, (outcome: NonNullable<Outcome>) => void>,
-    [],
-  );
+
   function show(k: SettingsTab) {
     setTab(k);
     setElsewhere((e) => (e?.tab === k ? null : e));
@@ -41,17 +37,21 @@ export function SettingsPanel(props: { initialTab?: SettingsTab; sourceId?: stri
   const close = () => (store.panel.value = null);
   // The tabs holding edits not saved yet, as each tab says.
   const unsaved = useRef(new Set<SettingsTab>());
-  const reporters = useMemo(
+  /** What each tab tells the panel (TabPlace): an outcome while it is not shown, its unsaved edits. */
+  const told = useMemo(
     () =>
       Object.fromEntries(
         TABS.map((k) => [
           k,
-          (edited: boolean) => {
-            if (edited) unsaved.current.add(k);
-            else unsaved.current.delete(k);
+          {
+            elsewhere: (outcome: NonNullable<Outcome>) => setElsewhere({ tab: k, outcome }),
+            unsaved: (edited: boolean) => {
+              if (edited) unsaved.current.add(k);
+              else unsaved.current.delete(k);
+            },
           },
         ]),
-      ) as Record<SettingsTab, (edited: boolean) => void>,
+      ) as Record<SettingsTab, Omit<TabPlace, 'shown'>>,
     [],
   );
 
@@ -119,15 +119,13 @@ export function SettingsPanel(props: { initialTab?: SettingsTab; sourceId?: stri
           </div>
           {TABS.map((k) => (
             <div key={k} role="tabpanel" id={`settings-panel-${k}`} aria-labelledby={`settings-tab-${k}`} class="tab-panel" hidden={tab !== k}>
-              <UnsavedContext.Provider value={reporters[k]}>
-                <TabPlaceContext.Provider value={{ shown: tab === k, elsewhere: tellElsewhere[k] }}>
-                  {k === 'sources' && <SourcesTab settings={view.settings} editSourceId={props.sourceId} />}
-                  {k === 'polling' && <PollingTab settings={view.settings} />}
-                  {k === 'notifications' && <NotificationsTab settings={view.settings} />}
-                  {k === 'history' && <HistoryTab settings={view.settings} />}
-                  {k === 'general' && <GeneralTab />}
-                </TabPlaceContext.Provider>
-              </UnsavedContext.Provider>
+              <TabPlaceContext.Provider value={{ shown: tab === k, ...told[k] }}>
+                {k === 'sources' && <SourcesTab settings={view.settings} editSourceId={props.sourceId} />}
+                {k === 'polling' && <PollingTab settings={view.settings} />}
+                {k === 'notifications' && <NotificationsTab settings={view.settings} />}
+                {k === 'history' && <HistoryTab settings={view.settings} />}
+                {k === 'general' && <GeneralTab />}
+              </TabPlaceContext.Provider>
             </div>
           ))}
           {elsewhere && elsewhere.tab !== tab && (

@@ -40,14 +40,16 @@ export function serverFieldErrors(e: AppError, prefix: string, known: string[]):
 }
 
 /**
- * The settings tab a form is in: whether it is the one shown, and how the panel is told of an
- * outcome that comes while it is not (a save that finishes after the user went to another tab).
+ * The settings tab a form is in: whether it is the one shown, how the panel is told of an outcome
+ * that comes while it is not (a save that finishes after the user went to another tab), and
+ * whether the tab holds edits not saved yet (useUnsaved in unsaved.ts).
  */
 export interface TabPlace {
   shown: boolean;
   elsewhere: (outcome: NonNullable<Outcome>) => void;
+  unsaved: (edited: boolean) => void;
 }
-export const TabPlaceContext = createContext<TabPlace>({ shown: true, elsewhere: () => undefined });
+export const TabPlaceContext = createContext<TabPlace>({ shown: true, elsewhere: () => undefined, unsaved: () => undefined });
 
 /**
  * How the tab's last save (test, export) went, where the user acted. In a tab not shown, the line

@@ -2,15 +2,12 @@
  * Edits not saved yet: each settings tab says whether its form differs from the saved settings,
  * and the panel asks before closing drops them (SettingsPanel.tsx).
  */
-import { createContext } from 'preact';
 import { useContext, useLayoutEffect } from 'preact/hooks';
-
-/** Where a tab says whether it holds unsaved edits. */
-export const UnsavedContext = createContext<(unsaved: boolean) => void>(() => undefined);
+import { TabPlaceContext } from './fields';
 
 /** Tells the settings panel whether this form holds edits not saved yet (none once it is gone). */
 export function useUnsaved(unsaved: boolean): void {
-  const report = useContext(UnsavedContext);
+  const report = useContext(TabPlaceContext).unsaved;
   useLayoutEffect(() => report(unsaved), [unsaved, report]);
   useLayoutEffect(() => () => report(false), [report]);
 }
