@@ -3,6 +3,7 @@
  * StatusMask bits, Win32_Printer's status values, and what each means for a job or a printer.
  */
 import type { JobState, PrinterState } from '../../../preload/contract/model';
+import { reasonsBeside } from '../ipp/states';
 
 /** Win32_PrintJob.StatusMask bits as Microsoft documents them (and the spooler's JOB_STATUS flags above 2048). */
 export const STATUS_BITS = {
@@ -134,14 +135,12 @@ export function printerStateOf(v: PrinterStatusValues): { state: PrinterState; r
   else if (status === 4 || extended === 4 || extended === 13 || extended === 17) state = 'printing';
   else if (status === 3 || extended === 3 || status === 5) state = 'ready';
   else state = 'unknown';
-  const reasons: string[] = [];
-  if (v.workOffline) reasons.push('Set to use the printer offline');
-  const errorWords = error !== null ? DETECTED_ERROR_WORDS[error] : undefined;
-  if (errorWords && !reasons.includes(errorWords)) reasons.push(errorWords);
-  const extErrorWords = extendedError !== null ? EXTENDED_ERROR_WORDS[extendedError] : undefined;
-  if (extErrorWords && !reasons.includes(extErrorWords)) reasons.push(extErrorWords);
-  const extWords = extended !== null ? EXTENDED_STATUS_WORDS[extended] : undefined;
-  // The state's own word is not said again beside it.
-  if (extWords && !reasons.includes(extWords) && !(offline && extWords === 'Offline') && !(state === 'paused' && extWords === 'Paused')) reasons.push(extWords);
-  return { state, reasons };
+  const words = [
+    v.workOffline ? 'Set to use the printer offline' : undefined,
+    error !== null ? DETECTED_ERROR_WORDS[error] : undefined,
+    extendedError !== null ? EXTENDED_ERROR_WORDS[extendedError] : undefined,
+    extended !== null ? EXTENDED_STATUS_WORDS[extended] : undefined,
+  ].filter((w): w is string => !!w);
+  // Each said once, and the state's own words not again beside it (the rule every source follows).
+  return { state, reasons: reasonsBeside(state, [...new Set(words)]) };
 }

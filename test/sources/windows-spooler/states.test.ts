@@ -77,6 +77,8 @@ describe('Windows spooler states', () => {
     expect(p({ DetectedErrorState: 8, PrinterStatus: 1 })).toMatchObject({ state: 'stopped', reasons: ['Paper jam'] });
     expect(p({ WorkOffline: true })).toMatchObject({ state: 'offline', reasons: ['Set to use the printer offline'] });
     expect(p({ PrinterStatus: 7, ExtendedPrinterStatus: 7 })).toMatchObject({ state: 'offline', reasons: [] });
+    // DetectedErrorState 9 Offline says the state itself: not again among the reasons.
+    expect(p({ DetectedErrorState: 9 })).toMatchObject({ state: 'offline', reasons: [] });
     expect(p({ DetectedErrorState: 5 })).toMatchObject({ state: 'ready', reasons: ['Toner low'] });
   });
 
