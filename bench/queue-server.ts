@@ -55,6 +55,8 @@ export function syntheticJobs(count: number, now = Date.now()): Job[] {
 export interface ServedQueue {
   url: string;
   jobs: Job[];
+  /** When the jobs were made (syntheticJobs): another server made at the same time serves the same rows. */
+  now: number;
   emitPatch(patch: JobPatch): void;
   close(): Promise<void>;
 }
@@ -62,9 +64,8 @@ export interface ServedQueue {
 type ToChild = { type: 'start'; rendererDir: string; count: number; now: number } | { type: 'patch'; patch: JobPatch } | { type: 'close' };
 type FromChild = { type: 'ready'; url: string } | { type: 'failed'; message: string };
 
-/** Starts the server process with `count` jobs and resolves once it listens. */
-export async function serveQueue(rendererDir: string, count: number): Promise<ServedQueue> {
-  const now = Date.now();
+/** Starts the server process with `count` jobs (made at `now`: see syntheticJobs) and resolves once it listens. */
+export async function serveQueue(rendererDir: string, count: number, now = Date.now()): Promise<ServedQueue> {
   const child: ChildProcess = fork(join(here, 'queue-server.ts'), ['--child'], { cwd: join(here, '..'), execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const send = (m: ToChild) => child.send(m);
@@ -76,6 +77,7 @@ export async function serveQueue(rendererDir: string, count: number): Promise<Se
   return {
     url,
     jobs: syntheticJobs(count, now),
+    now,
     emitPatch: (patch) => send({ type: 'patch', patch }),
     close: async () => {
       if (child.connected) send({ type: 'close' });

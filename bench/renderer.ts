@@ -7,7 +7,7 @@
  * instrumented before any of its own code runs. A frame counts once it is drawn (FRAME_DRAWN):
  * - first rows: navigation start to the first frame drawn with job rows in it, the median of
  *   several cold loads, each in a fresh browser that has finished its own start-up; beside it, its
- *   floors: the same frame as a page without script, loaded the same way (staticFrame), and a page
+ *   floors: the window's page as the app serves it, without its scripts, loaded the same way (staticFrame), and a page
  *   of one line of text without stylesheet or script, this browser's own (bareFrame), and the same
  *   line with its time formatted in the user's locale by one script (intlFrame: a page's first use
  *   of Intl loads the locale data, which the window's rows need too);
@@ -71,14 +71,9 @@ ${AFTER_FRAME_SCRIPT}  const check = () => {
     frameAt = at;
     if (!b.rowsSeen && document.querySelector('[data-testid="job-row"]')) {
       b.rowsSeen = true;
-      // The frame about to be drawn, as a page without script (staticFrame): asked for in a load of
-      // its own, never in a timed one (the copy takes the page's main thread).
-      if (window.__pqmBenchCapture) {
-        const copy = document.documentElement.cloneNode(true);
-        for (const e of copy.querySelectorAll('script, link[rel="modulepreload"]')) e.remove();
-        b.frameHtml = '<!doctype html>' + copy.outerHTML;
-        b.frameRows = rowBoxes();
-      }
+      // The rows about to be drawn, where they are (staticFrame compares its page's with them):
+      // asked for in a load of its own, never in a timed one (it takes the page's main thread).
+      if (window.__pqmBenchCapture) b.frameRows = rowBoxes();
       afterFrame((t) => {
         b.firstRows = t;
         if (typeof window.__pqmBenchRows === 'function') window.__pqmBenchRows();
@@ -169,6 +164,8 @@ ${AFTER_FRAME_SCRIPT}  const check = () => {
 
 /** The phases of one load, ms from navigation start (null: not seen). */
 interface LoadPhases {
+  /** The page itself received (with the first rows the app drew into it). */
+  page: number | null;
   /** The window chunk (the rest of the window's code) received. */
   code: number | null;
   socket: number | null;
@@ -189,8 +186,10 @@ function phaseWords(phases: LoadPhases[], which: 'first' | 'whole'): string {
     const xs = phases.map((p) => p[k]).filter((x): x is number => typeof x === 'number');
     return xs.length ? `${median(xs).toFixed(0)} ms` : 'not seen';
   };
+  // A page served with its first rows in it does not ask for them.
+  const head = phases.some((p) => p.head !== null) ? `; the first rows' answer read ${med('head')}` : '';
   return which === 'first'
-    ? `median phases: socket made ${med('socket')}, open ${med('open')}; the window's code received ${med('code')}; the first rows' answer read ${med('head')}; the frame with them ${med('firstRows')}`
+    ? `median phases: the page received ${med('page')}; socket made ${med('socket')}, open ${med('open')}; the window's code received ${med('code')}${head}; the frame with the first rows ${med('firstRows')}`
     : `median phases: first rows ${med('firstRows')}; the whole queue's answer read ${med('whole')}; every job counted ${med('shown')}; the filter over them answered ${med('wholeReady')}`;
 }
 
@@ -210,11 +209,12 @@ async function coldLoads(served: Served, loads: number, browsers: Browser[], opt
     const b = await last.page.evaluate(() => {
       const bench = (window as unknown as { __bench: { firstRows: number; wholeReady: number; filterSetAt: number | null; phases: { socket: number | null; open: number | null; head: number | null; whole: number | null } } }).__bench;
       const windowCode = performance.getEntriesByType('resource').find((e) => /\/assets\/window-[^/]+\.js$/.test(e.name)) as PerformanceResourceTiming | undefined;
-      return { ...bench, code: windowCode ? windowCode.responseEnd : null };
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+      return { ...bench, code: windowCode ? windowCode.responseEnd : null, page: nav ? nav.responseEnd : null };
     });
     firstRows.push(b.firstRows);
     wholeReady.push(b.wholeReady);
-    phases.push({ ...b.phases, code: b.code, firstRows: b.firstRows, shown: b.filterSetAt, wholeReady: b.wholeReady });
+    phases.push({ ...b.phases, page: b.page, code: b.code, firstRows: b.firstRows, shown: b.filterSetAt, wholeReady: b.wholeReady });
     if (opts.heap) heapMb.push(await usedHeapMb(last.page));
     if (n < loads - 1) await last.browser.close();
   }
@@ -345,17 +345,17 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
         unit: 'ms',
         target: '≤ 150 ms',
         met: first <= 150,
-        cause: `${phaseWords(phases, 'first')}; the same frame as a page without script: ${floor.toFixed(0)} ms; a page of one line of text without stylesheet or script: ${bare.toFixed(0)} ms, and ${intlPage.toFixed(0)} ms with its time formatted in the user's locale by one script (the page's first use of Intl, which the window's rows need too: ${intlFirstUse.toFixed(0)} ms)`,
-        method: `${method}; navigation start to the first frame drawn with job rows (the page's scripts, its connection, the first rows of the queue and their layout and paint); ${WINDOW_LOADS} (${spread(firstRows)})`,
+        cause: `${phaseWords(phases, 'first')}; the window's page as served, without its scripts: ${floor.toFixed(0)} ms; a page of one line of text without stylesheet or script: ${bare.toFixed(0)} ms, and ${intlPage.toFixed(0)} ms with its time formatted in the user's locale by one script (the page's first use of Intl, which the window's rows need too: ${intlFirstUse.toFixed(0)} ms)`,
+        method: `${method}; navigation start to the first frame drawn with job rows: the window's page as the app serves it, the first rows drawn into it by the app (renderer/src/first-frame.tsx: the core's answers rendered by the window's own components, in its process) with its stylesheet, their layout and paint, the page's scripts loading beside them; ${WINDOW_LOADS} (${spread(firstRows)})`,
       },
       {
         group: 'renderer',
-        name: `first rows' frame as a page without script, ${JOBS / 1000}k jobs`,
+        name: `first rows' page as served, without its scripts, ${JOBS / 1000}k jobs`,
         value: floor,
         unit: 'ms',
         target: null,
         met: null,
-        method: `${method}; the frame the window draws with its first rows, its elements copied as they were about to be drawn (a load of its own), served as a page without any script with the same stylesheet by the same transport: navigation start to that frame drawn, the floor under the first rows in this browser on this machine; ${COLD_LOADS} (${spread(frameOnly)})`,
+        method: `${method}; the window's page as the app serves it (its first rows and stylesheet drawn in by the app) without any of its scripts, from the same transport and jobs, its rows checked to be the window's first frame's at the same places: navigation start to that frame drawn, the floor under the first rows in this browser on this machine; ${COLD_LOADS} (${spread(frameOnly)})`,
       },
       {
         group: 'renderer',
@@ -449,38 +449,25 @@ async function loadQueueWindow(url: string, jobs: Job[], browsers: Browser[], op
 }
 
 /**
- * The floor under the first rows on this machine: the frame the window draws with its first rows,
- * as a page without any script (its elements as they were about to be drawn, the same stylesheet,
- * served by the same transport), loaded cold as the window is. A window that draws that frame
- * cannot draw it sooner in this browser: what the first rows take beyond it is the window's own
- * script, its connection and its data.
+ * The floor under the first rows on this machine: the window's page as the app serves it (its first
+ * rows and its stylesheet in it), without any of its scripts, from the same transport and the same
+ * jobs, loaded cold as the window is. Its rows must be the window's first frame's, at the same
+ * places. What the window's first rows take beyond it is what its scripts cost that frame.
  */
 async function staticFrame(served: Served, rendererDir: string, loads: number, browsers: Browser[]): Promise<number[]> {
   const captured = await loadQueueWindow(served.url, served.jobs, browsers, { rowsOnly: true, capture: true });
-  const { html, rows } = await captured.page.evaluate(() => {
-    const b = (window as unknown as { __bench: { frameHtml?: string; frameRows?: string } }).__bench;
-    return { html: b.frameHtml ?? null, rows: b.frameRows ?? null };
-  });
+  const rows = await captured.page.evaluate(() => (window as unknown as { __bench: { frameRows?: string } }).__bench.frameRows ?? null);
   await captured.browser.close();
-  if (!html || /<script/i.test(html)) throw new Error('renderer bench: the first rows\' frame was not captured as a page without script');
+  if (!rows) throw new Error("renderer bench: the first rows' places were not captured");
   const drawn = await timePage('frame', served.jobs, loads, browsers, async (dir) => {
     await cp(rendererDir, dir, { recursive: true });
-    // The window's Content-Security-Policy (style-src 'self') does not apply style attributes
-    // written in a page, only those set from script: each one becomes a rule at the end of the
-    // window's own stylesheet (one file fetched, as the window fetches it), as strong as it was.
-    const sheet = /<link rel="stylesheet"[^>]*href="\.\/([^"]+\.css)"/.exec(html)?.[1];
-    if (!sheet) throw new Error('renderer bench: the first rows\' frame names no stylesheet');
-    const rules = new Map<string, number>();
-    const page = html.replace(/ style="([^"]*)"/g, (_, css: string) => {
-      const text = css.replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-      if (!rules.has(text)) rules.set(text, rules.size);
-      return ` data-frame-style="${rules.get(text)}"`;
-    });
-    const important = (text: string) => text.split(';').map((d) => d.trim()).filter(Boolean).map((d) => `${d} !important`).join('; ');
-    const extra = [...rules].map(([text, n]) => `[data-frame-style="${n}"] { ${important(text)} }`).join('\n');
-    await writeFile(join(dir, sheet), `${await readFile(join(rendererDir, sheet), 'utf8')}\n${extra}\n`);
+    // The window's page without its scripts (the inline one and the files), served by the same
+    // transport with the same jobs: the app draws its first frame into it as into the window's.
+    const built = await readFile(join(rendererDir, 'index.html'), 'utf8');
+    const page = built.replace(/<script\b[^>]*>[\s\S]*?<\/script>/g, '').replace(/<link rel="modulepreload"[^>]*>/g, '');
+    if (/<script/i.test(page) || page === built) throw new Error("renderer bench: the window's page could not be served without its scripts");
     await writeFile(join(dir, 'index.html'), page);
-  });
+  }, { count: served.jobs.length, now: served.now });
   // The same rows with the same text at the same places, or the figure would be of another frame.
   const other = drawn.find((d) => d.rows !== rows);
   if (other) throw new Error(`renderer bench: the page without script drew other rows than the window (${other.rows.slice(0, 200)} against ${String(rows).slice(0, 200)})`);
@@ -535,12 +522,12 @@ async function intlFrame(jobs: Job[], loads: number, browsers: Browser[]): Promi
  * frame drawn with job rows (`at`), those rows (`rows`), and what the page said it measured
  * (window.__pqmBenchMeasured, null if nothing). The folder is removed afterwards.
  */
-async function timePage(name: string, jobs: Job[], loads: number, browsers: Browser[], write: (dir: string) => Promise<void>): Promise<{ at: number; rows: string; measured: number | null }[]> {
+async function timePage(name: string, jobs: Job[], loads: number, browsers: Browser[], write: (dir: string) => Promise<void>, served?: { count: number; now: number }): Promise<{ at: number; rows: string; measured: number | null }[]> {
   const dir = await mkdtemp(join(tmpdir(), `pqm-bench-${name}-`));
   try {
     await write(dir);
     const drawn: { at: number; rows: string; measured: number | null }[] = [];
-    const server = await serveQueue(dir, 0);
+    const server = await serveQueue(dir, served?.count ?? 0, served?.now);
     try {
       for (let n = 0; n < loads; n++) {
         const { page, browser } = await loadQueueWindow(server.url, jobs, browsers, { rowsOnly: true });

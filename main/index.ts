@@ -37,6 +37,7 @@ import { createAppUpdater, followSettingsInUpdater, type AppUpdater } from './up
 import { detectInstall, updatesUnavailable } from './desktop/install-kind';
 import { updateFeed, withInstallUpdate } from './desktop/update-policy';
 import { createMainWindow, handleAppProtocol, hardenWebContents, registerAppScheme, showWindow } from './window';
+import type { FirstFrameSource } from './desktop/app-protocol';
 import { besideSettings, configArg, resolveConfigPath } from './state/settings';
 import { createFileLogger, redactingLogger } from './state/logger';
 
@@ -110,7 +111,9 @@ async function startPrimary(): Promise<void> {
 
   const devServerUrl = !app.isPackaged ? (process.env.ELECTRON_RENDERER_URL ?? null) : null;
   const where: AppPageLocation = { devServerUrl };
-  handleAppProtocol(rendererDir);
+  // The window's page is served with its first rows in it once the core is open (set below).
+  let firstFrame: ReturnType<FirstFrameSource> = null;
+  handleAppProtocol(rendererDir, () => firstFrame);
   // Any web contents, now or later (devtools aside), is refused navigation, popups and webviews.
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, where, log));
 
@@ -130,6 +133,7 @@ async function startPrimary(): Promise<void> {
   };
   const core = await openCore({ configPath, install, log, logFiles: () => fileLogger.files(), getWindow, updateStatus: () => updater?.status() ?? { state: 'off', reason: noUpdater() } });
   if (!core) return;
+  firstFrame = { handlers: core.handlers, toError: core.toError, locale: systemLocale };
   if (demo.active) core.redactor.addSecrets([...demo.secrets.values()]);
   logger = redactingLogger(fileLogger, core.redactor);
   const settings = () => core.settings().settings;

@@ -9,7 +9,7 @@ import { restoreBounds, MIN_SIZE, type SavedWindowState } from './desktop/bounds
 import { appContentSecurityPolicy } from './desktop/csp';
 import { checkExternalUrl, isAppUrl, type AppPageLocation } from './desktop/external-links';
 import { APP_PAGE_URL, PRODUCT_NAME } from './desktop/app-identity';
-import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler } from './desktop/app-protocol';
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler, type FirstFrameSource } from './desktop/app-protocol';
 import { formatLocaleArguments } from '../preload/contract/format-locale';
 
 /** Before 'ready': app:// is a standard, secure scheme (Electron allows this call only once, before ready). */
@@ -17,9 +17,12 @@ export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
 }
 
-/** After 'ready': app://window/ answers from the built renderer folder, with the CSP header. */
-export function handleAppProtocol(rendererDir: string): void {
-  protocol.handle(APP_SCHEME, createAppProtocolHandler({ rendererDir }));
+/**
+ * After 'ready': app://window/ answers from the built renderer folder, with the CSP header, and the
+ * window's page with its first rows in it once `firstFrame` can answer (the core is open).
+ */
+export function handleAppProtocol(rendererDir: string, firstFrame?: FirstFrameSource): void {
+  protocol.handle(APP_SCHEME, createAppProtocolHandler({ rendererDir, firstFrame }));
 }
 
 /**

@@ -10,8 +10,12 @@
 import { promises as fsp } from 'node:fs';
 import { extname, resolve } from 'node:path';
 import { APP_HOST, APP_SCHEME } from './app-identity';
-import { appContentSecurityPolicy } from './csp';
+import { appContentSecurityPolicy, withStyleHashes } from './csp';
 import { CONTENT_TYPES, resolveRendererFile } from './renderer-files';
+import { pageWithFirstFrame, type FirstFrameOptions } from './first-frame';
+
+/** What the window's page is drawn from (first-frame.ts): the core's handlers and the window's locale; null until the core is open. */
+export type FirstFrameSource = () => Pick<FirstFrameOptions, 'handlers' | 'toError' | 'locale'> | null;
 
 export { APP_PAGE_URL, APP_SCHEME } from './app-identity';
 
@@ -33,9 +37,13 @@ function answer(status: number, text: string, extra: Record<string, string> = {}
   return new Response(text, { status, headers: { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', ...extra } });
 }
 
-export function createAppProtocolHandler(opts: { rendererDir: string; csp?: string }): (request: Request) => Promise<Response> {
+export function createAppProtocolHandler(opts: { rendererDir: string; csp?: string; firstFrame?: FirstFrameSource }): (request: Request) => Promise<Response> {
   const root = resolve(opts.rendererDir);
   const csp = opts.csp ?? appContentSecurityPolicy();
+  const readAsset = async (path: string): Promise<string | null> => {
+    const file = await resolveRendererFile(root, `/${path}`);
+    return file ? fsp.readFile(file, 'utf8').catch(() => null) : null;
+  };
   return async (request) => {
     let url: URL;
     try {
@@ -56,7 +64,11 @@ export function createAppProtocolHandler(opts: { rendererDir: string; csp?: stri
     const type = CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
     const headers: Record<string, string> = { ...SECURITY_HEADERS, 'Content-Type': type, 'Cache-Control': 'no-cache' };
     if (type.startsWith('text/html')) {
-      headers['Content-Security-Policy'] = csp;
+      // The window's page with its first rows drawn in it, once the core can answer.
+      const source = opts.firstFrame?.();
+      const framed = source ? await pageWithFirstFrame(body.toString('utf8'), { ...source, readAsset }) : null;
+      if (framed) body = Buffer.from(framed.html, 'utf8');
+      headers['Content-Security-Policy'] = withStyleHashes(csp, framed?.styleHashes ?? []);
       headers['Cache-Control'] = 'no-store';
     }
     return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), { status: 200, headers });

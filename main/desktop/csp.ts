@@ -4,7 +4,7 @@
  * source), so no other inline script runs; test/unit/desktop/csp.test.ts pins the hash to the
  * script in the page, as written and as built.
  */
-export const EARLY_SOCKET_SCRIPT_HASH = "'sha256-fcoxiUBif0gmCZfapAKuYdtsqao+R76k0ec4qdac4sI='";
+export const EARLY_SOCKET_SCRIPT_HASH = "'sha256-UW9XGLYeP5Rup9SxfG7eVKXQgmJkVNob8gcwJPMo7yg='";
 
 /**
  * The Content-Security-Policy of the app's pages. Strict: only the app's own scripts (its files, and
@@ -36,4 +36,18 @@ export function appContentSecurityPolicy(devServerUrl?: string | null): string {
     }
   }
   return directives.map(([k, v]) => `${k} ${v}`).join('; ');
+}
+
+/**
+ * `policy` allowing, beside the page's own stylesheets, the inline ones whose hashes are given
+ * (the stylesheet a page served with its first frame carries, first-frame.ts); unchanged without.
+ */
+export function withStyleHashes(policy: string, hashes: readonly string[]): string {
+  if (hashes.length === 0) return policy;
+  return policy
+    .split(';')
+    .map((d) => d.trim())
+    .filter(Boolean)
+    .map((d) => (/^style-src\s/i.test(d) ? `${d} ${hashes.join(' ')}` : d))
+    .join('; ');
 }

@@ -26,6 +26,8 @@ import type { AppCore } from '../core/app-core-types';
 import { nextTurn, silentLogger, type Logger } from '../ports/ports';
 import { previewContentSecurityPolicy, rewriteCspMeta } from './csp';
 import { CONTENT_TYPES, rendererCandidate, resolveRendererFile, safePath } from '../desktop/renderer-files';
+import { firstLanguage, pageWithFirstFrame, type FirstFramePage } from '../desktop/first-frame';
+import { withStyleHashes } from '../desktop/csp';
 import { PROTOCOL, type ClientMessage, type ServerMessage } from '../../preload/contract/protocol';
 import { answerTextInSteps, compactAnswer } from '../../preload/contract/wire';
 
@@ -50,10 +52,12 @@ export interface WebTransportOptions {
   token?: string;
   /** Time source for rate limiting (tests). */
   now?: () => number;
+  /** Serve the window's page with its first frame in it to a request carrying the token (default true; first-frame.ts). */
+  firstFrame?: boolean;
 }
 
 export interface WebTransport {
-  /** The page address, token in the fragment: `http://127.0.0.1:<port>/#token=<token>`. */
+  /** The page address, token in the query: `http://127.0.0.1:<port>/?token=<token>` (the page is then served with its first rows in it). */
   url: string;
   port: number;
   token: string;
@@ -95,6 +99,7 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
   const mapError = opts.core.toError ?? toAppError;
   const rendererRoot = resolve(opts.rendererDir);
   const handlers: Handlers = opts.core.handlers;
+  const firstFrame = opts.firstFrame ?? true;
 
   let port = 0;
   const expectedOrigin = (): string => `http://127.0.0.1:${port}`;
@@ -106,7 +111,8 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
    * (getSnapshot `first`) and the whole queue at once, and the first rows are answered between two
    * steps of the whole queue's encoding instead of after it. Once the first rows are answered it is
    * prepared too (for a window that asks for the whole queue only then), and never while the page's
-   * own scripts load, so that it does not hold up the first rows. A prepared answer serves every
+   * own scripts load, so that it does not hold up the first rows; except after serving the page with
+   * its first rows already in it, which asks for the whole queue as soon as its socket is open. A prepared answer serves every
    * whole-queue request until an event invalidates it (`epoch`): an answer is only ever sent if no
    * patch, health change or pause happened since it was taken, so every event after it follows it.
    */
@@ -178,6 +184,19 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
     }
   }
 
+  /** Whether an address's query carries the access token (`?token=`). */
+  function hasToken(url: string | undefined): boolean {
+    const q = (url ?? '').indexOf('?');
+    if (q < 0) return false;
+    const given = new URLSearchParams((url ?? '').slice(q + 1).split('#')[0]).get('token');
+    return given !== null && given.length <= 512 && tokensEqual(given, token);
+  }
+
+  async function readAsset(path: string): Promise<string | null> {
+    const file = await readRendererFile(`/${path}`).catch(() => null);
+    return file ? file.body.toString('utf8') : null;
+  }
+
   async function serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (req.headers.host !== expectedHost()) return sendText(res, 403, 'This server only answers requests for 127.0.0.1.');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -188,12 +207,17 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
     if (!file) return sendText(res, 404, 'Not found.');
     const type = CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream';
     let body: Buffer = file.body;
+    let framed: FirstFramePage | null = null;
     securityHeaders(res);
     res.setHeader('Content-Type', type);
     if (type.startsWith('text/html')) {
       const rewritten = rewriteCspMeta(body.toString('utf8'), port);
-      body = Buffer.from(rewritten.html, 'utf8');
-      res.setHeader('Content-Security-Policy', rewritten.policy ?? previewContentSecurityPolicy(port));
+      // The queue's rows are the user's: only a request that carries the access token gets the page
+      // with them in it; any other gets the page as built, which shows nothing until its socket is
+      // let in with the token.
+      framed = firstFrame && hasToken(req.url) ? await pageWithFirstFrame(rewritten.html, { handlers, toError: mapError, locale: firstLanguage(req.headers['accept-language']), readAsset }) : null;
+      body = Buffer.from(framed?.html ?? rewritten.html, 'utf8');
+      res.setHeader('Content-Security-Policy', withStyleHashes(rewritten.policy ?? previewContentSecurityPolicy(port), framed?.styleHashes ?? []));
       res.setHeader('Cache-Control', 'no-store');
     } else {
       res.setHeader('Cache-Control', 'no-cache');
@@ -201,6 +225,8 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
     res.setHeader('Content-Length', body.length);
     res.statusCode = 200;
     res.end(req.method === 'HEAD' ? undefined : body);
+    // A page served with its first rows asks for the whole queue next: it is encoded meanwhile.
+    if (framed) prepareSnapshot();
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -362,7 +388,7 @@ export async function startWebTransport(opts: WebTransportOptions): Promise<WebT
 
   let closing: Promise<void> | null = null;
   return {
-    url: `http://127.0.0.1:${port}/#token=${token}`,
+    url: `http://127.0.0.1:${port}/?token=${token}`,
     port,
     token,
     clientCount: () => clients.size,

@@ -16,26 +16,42 @@ import { recordEvents, type EventRecorder } from './state/early-events';
 /** Rows asked for ahead of the whole queue: more than any window shows at once. */
 export const FIRST_ROWS = 100;
 
+/**
+ * The attribute that marks the page's #app element as holding the window's first frame, drawn by
+ * the app into the page it served (main/desktop/first-frame.ts, renderer/src/first-frame.tsx).
+ */
+export const FIRST_FRAME_ATTRIBUTE = 'data-first-frame';
+
+/** Whether the page came with its first frame in it. */
+export function pageHasFirstFrame(): boolean {
+  return typeof document !== 'undefined' && document.getElementById('app')?.hasAttribute(FIRST_FRAME_ATTRIBUTE) === true;
+}
+
 export interface EarlyAnswers {
   settings: Promise<Result<RequestOutput<'getSettings'>>>;
-  /** The first rows of the queue as the window shows it (getSnapshot `first`). */
-  head: Promise<Result<RequestOutput<'getSnapshot'>>>;
+  /** The first rows of the queue as the window shows it (getSnapshot `first`); not asked for when the page came with them. */
+  head?: Promise<Result<RequestOutput<'getSnapshot'>>>;
+  /** The page came with its first frame drawn by the app: the window keeps it until the whole queue is in (start.tsx). */
+  firstFrame: boolean;
   snapshot: Promise<Result<RequestOutput<'getSnapshot'>>>;
   /** The app's events from before the first request on, for the store to take over (early-events.ts). */
   events: EventRecorder;
 }
 
-export function boot(bridge: PrintQueueBridge = getBridge()): { bridge: PrintQueueBridge; early: EarlyAnswers } {
+export function boot(bridge: PrintQueueBridge = getBridge(), firstFrame: boolean = pageHasFirstFrame()): { bridge: PrintQueueBridge; early: EarlyAnswers } {
   // Listening before anything is asked: an event that follows an answer is never missed.
   const events = recordEvents(bridge);
   const settings = requestSafely(bridge, 'getSettings', {});
-  const head = requestSafely(bridge, 'getSnapshot', { first: FIRST_ROWS });
+  // Rows the page already shows are not asked for again; and as they are on screen, a long answer
+  // (the whole queue) is read as soon as it comes (transport/reader.ts).
+  const head = firstFrame ? undefined : requestSafely(bridge, 'getSnapshot', { first: FIRST_ROWS });
+  if (firstFrame) (bridge as Partial<{ windowDrawn(): void }>).windowDrawn?.();
   // Asked for at once, so that the app prepares it while the window draws its first rows; the
   // transport reads a long answer only after the next frame (transport/reader.ts), so it
   // never holds up the first rows.
   const snapshot = requestSafely(bridge, 'getSnapshot', {});
   events.markAnswer(snapshot);
-  return { bridge, early: { settings, head, snapshot, events } };
+  return { bridge, early: { settings, head, snapshot, events, firstFrame } };
 }
 
 /** Resolves when the web bridge's first connection attempt is decided, or after `ms`; at once for other bridges. */

@@ -18,10 +18,12 @@ export const started = boot();
 // On the desktop, dates, times and numbers follow the system's regional format, which main hands
 // over with the bridge; in a browser, the browser's locale.
 useFormatLocale(typeof window !== 'undefined' ? window.printQueue?.formatLocale : undefined);
-// The locale data the rows' times and numbers need takes tens of milliseconds to load: it is
-// loaded now, while the socket opens (the main thread has nothing else to do until then), rather
-// than while the first rows' answer waits to be read.
-prepareFormatters();
+// The locale data the rows' times and numbers need takes tens of milliseconds to load. Without a
+// first frame in the page it is loaded now, while the socket opens (the main thread has nothing
+// else to do until then), rather than while the first rows' answer waits to be read. A page that
+// shows its first rows already needs it only for the whole queue: the requests leave first, and it
+// is loaded while the app prepares their answers.
+if (!started.early.firstFrame) prepareFormatters();
 
 /**
  * The rest of the window (Preact, the components, the store) is a separate chunk: its download and
@@ -30,3 +32,4 @@ prepareFormatters();
 export const windowCode = import('./start');
 
 await connectionSettled(started.bridge, FIRST_SEND_WAIT_MS);
+if (started.early.firstFrame) prepareFormatters();

@@ -6,11 +6,17 @@ import { App } from './App';
 import { createStore } from './state/store';
 import type { ConnectionStatus } from './transport/web';
 import { afterNextFrame } from './transport/reader';
-import type { EarlyAnswers } from './boot';
+import { FIRST_FRAME_ATTRIBUTE, FIRST_ROWS, type EarlyAnswers } from './boot';
 import { loadPanels } from './components/lazy';
 
 /** How long the window waits for its first rows before it draws itself without them. */
 export const FIRST_FRAME_WAIT_MS = 150;
+
+/**
+ * How long a page that came with its first frame keeps it (its controls not working yet) while the
+ * whole queue is slow to come: the window then asks for its first rows and draws itself with them.
+ */
+export const FIRST_FRAME_HOLD_MS = 1000;
 
 export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: EarlyAnswers): void {
   const store = createStore(bridge);
@@ -52,13 +58,19 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
     if (drawn) return;
     drawn = true;
     clearTimeout(timer);
+    clearTimeout(hold);
     stop?.();
     render(<App store={store} />, root);
+    root.removeAttribute(FIRST_FRAME_ATTRIBUTE);
     // Once this frame is on screen, a long message (the whole queue) is read as it comes.
     const windowDrawn = web.windowDrawn;
     if (typeof windowDrawn === 'function') afterNextFrame(() => windowDrawn.call(bridge));
   };
-  const timer = setTimeout(draw, FIRST_FRAME_WAIT_MS);
+  // A page that came with its first frame (drawn by the app: boot.ts) shows its rows already: the
+  // window draws over them, in place, once the whole queue is in, and never a frame with fewer; or,
+  // when the whole queue is slow to come, with its first rows, asked for after FIRST_FRAME_HOLD_MS.
+  const timer = early.firstFrame ? undefined : setTimeout(draw, FIRST_FRAME_WAIT_MS);
+  const hold = early.firstFrame ? setTimeout(() => void store.loadFirstRows(FIRST_ROWS), FIRST_FRAME_HOLD_MS) : undefined;
   stop = effect(() => {
     if (store.status.value !== 'loading' || store.connection.value !== null) draw();
   });

@@ -27,7 +27,7 @@ describe('boot', () => {
       ['getSnapshot', { first: FIRST_ROWS }],
       ['getSnapshot', {}],
     ]);
-    const head = await early.head;
+    const head = await early.head!;
     // Newest update first, as the saved view choices say.
     expect(head.ok && head.value.jobs.map((j) => j.key)).toEqual(jobs.map((j) => j.key).reverse().slice(0, FIRST_ROWS));
     expect(head.ok && head.value.total).toBe(FIRST_ROWS + 20);

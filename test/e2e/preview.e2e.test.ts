@@ -96,6 +96,33 @@ describe.skipIf(SKIP_BROWSER_TESTS)('browser preview end to end', () => {
     }
   });
 
+  it("draws the queue's first rows from the page itself, styled, before any of its scripts runs; a page without the token shows none", async () => {
+    const other = await context.newPage();
+    try {
+      // None of the window's code is let in: what shows is the page as the app served it.
+      await other.route('**/assets/*.js', (route) => route.abort());
+      await other.goto(preview.url);
+      const rows = other.getByTestId('job-row');
+      expect(await rows.count()).toBeGreaterThan(0);
+      expect(await other.locator('#app').getAttribute('data-first-frame')).toBe('');
+      // The stylesheet in the page applied (its hash in the policy): rows laid out as in the window.
+      await expect.poll(() => page.getByTestId('job-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+      const look = (r: Element) => [getComputedStyle(r).display, getComputedStyle(r).height, getComputedStyle(r.parentElement!).position].join(' ');
+      expect(await rows.first().evaluate(look)).toBe(await page.getByTestId('job-row').first().evaluate(look));
+      expect(await rows.first().evaluate(look)).not.toMatch(/^block /);
+      // The same rows the window shows once its code runs.
+      const drawn = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-key')));
+      const shown = await page.getByTestId('job-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')));
+      expect(new Set(drawn)).toEqual(new Set(shown.slice(0, drawn.length)));
+      const bare = await fetch(`http://127.0.0.1:${preview.port}/`);
+      const html = await bare.text();
+      expect(html).toContain('<div id="app"></div>');
+      expect(html).not.toContain('job-row');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('shows a state change made in a simulator as a row update', async () => {
     const row = page.locator('[data-key^="universal-print:"][data-key$="/e2e-up-1"]');
     await expect.poll(() => row.getAttribute('data-state'), { timeout: 10_000 }).toBe('processing');

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_NAMES, REQUEST_NAMES, requestChannel } from '../../preload/contract/channels';
-import { appContentSecurityPolicy } from '../../main/desktop/csp';
+import { appContentSecurityPolicy, withStyleHashes } from '../../main/desktop/csp';
 import { startScriptxSimulator, type ScriptxSimulator } from '../simulators/scriptx/server';
 
 const root = join(__dirname, '..', '..');
@@ -28,6 +28,8 @@ interface Report {
   schemes: unknown[];
   pageHasMetaCsp: boolean;
   fetched: { url: string; status: number; type: string | null; csp: string | null }[];
+  pageHasFirstFrame: boolean;
+  inlineStyleHash: string | null;
   navigatedBeforeReady: string[];
   navigatedAfterReady: string[];
   windowReady: unknown;
@@ -133,7 +135,11 @@ describe('the built main process, started as Electron would start it', () => {
   it('serves the window from app:// with the CSP as its one header, and the hardened window options', () => {
     expect(report.schemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, codeCache: true } }]);
     expect(report.pageHasMetaCsp).toBe(false);
-    expect(report.fetched[0]).toMatchObject({ url: 'app://window/index.html', type: 'text/html; charset=utf-8', csp: appContentSecurityPolicy() });
+    // The page comes with its first frame drawn in by the bundled main process, its stylesheet inline
+    // and allowed by that stylesheet's hash only.
+    expect(report.pageHasFirstFrame).toBe(true);
+    expect(report.inlineStyleHash).toMatch(/^'sha256-[A-Za-z0-9+/]{43}='$/);
+    expect(report.fetched[0]).toMatchObject({ url: 'app://window/index.html', type: 'text/html; charset=utf-8', csp: withStyleHashes(appContentSecurityPolicy(), [report.inlineStyleHash!]) });
     expect(report.windowOptions.show).toBe(false);
     // Packaged: no developer tools; isolated, sandboxed, no Node.
     expect(report.windowOptions.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, devTools: false });

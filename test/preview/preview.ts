@@ -1,7 +1,7 @@
 /**
  * `npm run preview`: the real app in a browser. Starts the simulators with a live workload (or,
  * with `--config <file>`, the real sources of that settings file), the app core and the web
- * transport, and prints one line: `Preview ready: http://127.0.0.1:<port>/#token=<token>`.
+ * transport, and prints one line: `Preview ready: http://127.0.0.1:<port>/?token=<token>`.
  * Ctrl+C stops everything.
  *
  * Options: --config <file>   real sources (secrets from PQM_SECRET_<ID>_<NAME>)

@@ -58,7 +58,7 @@ export interface PreviewOptions {
 }
 
 export interface Preview {
-  /** `http://127.0.0.1:<port>/#token=<token>` */
+  /** `http://127.0.0.1:<port>/?token=<token>` */
   url: string;
   port: number;
   token: string;

@@ -105,6 +105,7 @@ export function createStore(bridge: PrintQueueBridge) {
     // The jobs are put in only once the settings are in: the queue is then filtered and sorted
     // (and drawn) once, under the saved view choices, not first under the defaults.
     const loaded = settings.loadSettings(first.settings);
+    settingsLoaded = loaded;
     if (first.head) void loadHead(first.head, loaded);
     const snapshot = first.snapshot ?? call('getSnapshot', {});
     // Boot marked its own snapshot request; any other is marked here.
@@ -127,6 +128,17 @@ export function createStore(bridge: PrintQueueBridge) {
     void call('windowReady', {});
     // The printers are not needed for the first frame; asked for once the queue is in.
     void loadPrinters();
+  }
+
+  /** The settings' loading at start (start()), which the first rows wait for. */
+  let settingsLoaded: Promise<boolean> = Promise.resolve(true);
+
+  /**
+   * Asks for the queue's first `count` rows now and puts them in as boot's would be: for a page that
+   * came with its first frame (boot.ts), which did not ask for them, when the whole queue is slow.
+   */
+  function loadFirstRows(count: number): Promise<void> {
+    return loadHead(call('getSnapshot', { first: count }), settingsLoaded);
   }
 
   async function loadHead(answer: Promise<Result<Snapshot>>, settingsIn: Promise<boolean>): Promise<void> {
@@ -178,6 +190,7 @@ export function createStore(bridge: PrintQueueBridge) {
     connectionLost,
     start,
     loadSnapshot,
+    loadFirstRows,
     dispose,
     isFinal,
   };

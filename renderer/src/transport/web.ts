@@ -2,8 +2,8 @@
  * The bridge over a WebSocket, for the browser preview and the end-to-end tests: the same
  * `PrintQueueBridge` the Electron preload exposes, talking to main/web/server.ts. Browser APIs only.
  *
- * The access token comes from the address fragment (`#token=...`) and is removed from the address
- * bar at once. Requests made while the socket is connecting wait for it; requests made while it is
+ * The access token comes from the address (`?token=...`, or the fragment `#token=...`) and is
+ * removed from the address bar at once. Requests made while the socket is connecting wait for it; requests made while it is
  * down answer `unreachable` at once, and the bridge reconnects by itself with backoff. A refused
  * token is final: the page says it cannot connect and why.
  */
@@ -56,7 +56,7 @@ type WebSocketLike = Pick<WebSocket, 'readyState' | 'send' | 'close'> & {
 export interface WebBridgeOptions {
   /** Socket address; default ws://<location.host>/ws. */
   url?: string;
-  /** Access token; default the `#token=` of the address, which is then removed from the address bar. */
+  /** Access token; default the `token` of the address (query or fragment), which is then removed from the address bar. */
   token?: string;
   /** The WebSocket constructor (tests); default the browser's. */
   WebSocketImpl?: new (url: string) => WebSocketLike;
@@ -82,22 +82,31 @@ const OPEN = 1;
 
 
 
-/** Reads `token` from a fragment such as `#token=abc` or `#view=x&token=abc`. */
-export function tokenFromHash(hash: string): string | null {
-  const params = new URLSearchParams(hash.replace(/^#/, ''));
+/** Reads `token` from an address's query (`?token=abc`) or fragment (`#token=abc`, `#view=x&token=abc`). */
+export function tokenFromAddress(hash: string): string | null {
+  const params = new URLSearchParams(hash.replace(/^[#?]/, ''));
   const token = params.get('token');
   return token && token.length > 0 ? token : null;
 }
 
+/** `?a=1&b=2` or `#a=1` without its `token`, as it goes back into the address. */
+function withoutToken(part: string, mark: '?' | '#'): string {
+  const params = new URLSearchParams(part.replace(/^[#?]/, ''));
+  params.delete('token');
+  const rest = params.toString();
+  return rest ? `${mark}${rest}` : '';
+}
+
+/**
+ * The token of the page's address: its query (which the server also reads, to serve the page with
+ * its first rows in it: main/desktop/first-frame.ts) or its fragment.
+ */
 function takeTokenFromLocation(): string {
   if (typeof location === 'undefined') return '';
-  const token = tokenFromHash(location.hash);
+  const token = tokenFromAddress(location.search) ?? tokenFromAddress(location.hash);
   if (token !== null && typeof history !== 'undefined') {
     // Keep the token out of the address bar, bookmarks and screenshots.
-    const params = new URLSearchParams(location.hash.replace(/^#/, ''));
-    params.delete('token');
-    const rest = params.toString();
-    history.replaceState(history.state, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
+    history.replaceState(history.state, '', `${location.pathname}${withoutToken(location.search, '?')}${withoutToken(location.hash, '#')}`);
   }
   return token ?? '';
 }
@@ -271,7 +280,7 @@ export function createWebBridge(opts: WebBridgeOptions = {}): WebBridge {
       if (ev.code === CLOSE_POLICY) {
         const message = token
           ? 'Cannot connect to the preview server: it refused this page’s access token. Open the exact address that "npm run preview" printed.'
-          : 'Cannot connect to the preview server: this address has no access token. Open the exact address that "npm run preview" printed, including #token=….';
+          : 'Cannot connect to the preview server: this address has no access token. Open the exact address that "npm run preview" printed, including ?token=….';
         setStatus({ state: 'refused', message });
         failAll();
         return;

@@ -4,6 +4,7 @@
  * completion, a second instance with a link, hide/show, suspend/resume, the Windows session ending,
  * and quit. Prints one line `PQM-REPORT <json>` with what it saw.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -60,6 +61,10 @@ const get = async (url) => {
 };
 const page = await (await get(win.loaded[0])).text();
 report.pageHasMetaCsp = /http-equiv\s*=\s*["']?content-security-policy/i.test(page);
+// The page as the app serves it once the core is open: its first frame drawn in, its stylesheet inline.
+report.pageHasFirstFrame = page.includes('<div id="app" data-first-frame>');
+const inlineStyle = /<style>([\s\S]*?)<\/style>/.exec(page)?.[1];
+report.inlineStyleHash = inlineStyle === undefined ? null : `'sha256-${createHash('sha256').update(inlineStyle, 'utf8').digest('base64')}'`;
 for (const m of page.matchAll(/(?:src|href)="([^"]+)"/g)) await get(new URL(m[1], win.loaded[0]).href);
 report.fetched = fetched;
 

@@ -26,8 +26,12 @@ class RecordingSocket {
 }
 
 describe('web bridge in a page', () => {
-  it('takes the token from the fragment, removes it from the address bar and connects to /ws of the page host', () => {
-    (window as unknown as { happyDOM: { setURL(u: string): void } }).happyDOM.setURL('http://127.0.0.1:4567/?q=1#token=secret-token-value&view=all');
+  it.each([
+    // The address the preview prints: the token in the query, which the server reads too.
+    ['query', 'http://127.0.0.1:4567/?token=secret-token-value&q=1#view=all'],
+    ['fragment', 'http://127.0.0.1:4567/?q=1#token=secret-token-value&view=all'],
+  ])('takes the token from the %s, removes it from the address bar and connects to /ws of the page host', (_where, url) => {
+    (window as unknown as { happyDOM: { setURL(u: string): void } }).happyDOM.setURL(url);
     const b = createWebBridge({ WebSocketImpl: RecordingSocket as never });
     const s = RecordingSocket.last!;
     expect(s.url).toBe('ws://127.0.0.1:4567/ws');
@@ -66,10 +70,16 @@ describe("the page's early socket (renderer/index.html)", () => {
     expect(early?.url).toBe(webSocketUrl());
     expect(webSocketUrl()).toBe(`ws://127.0.0.1:4567${PROTOCOL.path}`);
     delete scope[EARLY_SOCKET_GLOBAL];
+    // The address the preview prints: the token in the query.
+    expect(runPageScript('http://127.0.0.1:4567/?token=secret-token-value')?.url).toBe(`ws://127.0.0.1:4567${PROTOCOL.path}`);
+    delete scope[EARLY_SOCKET_GLOBAL];
+    expect(runPageScript('http://127.0.0.1:4567/?q=1&token=secret-token-value')?.url).toBe(`ws://127.0.0.1:4567${PROTOCOL.path}`);
+    delete scope[EARLY_SOCKET_GLOBAL];
     // The app's own window (app://), or a page without a token: nothing is opened.
     expect(runPageScript('app://window/index.html')).toBeUndefined();
     expect(runPageScript('http://127.0.0.1:4567/')).toBeUndefined();
     expect(runPageScript('http://127.0.0.1:4567/#view=all')).toBeUndefined();
+    expect(runPageScript('http://127.0.0.1:4567/?mytoken=1')).toBeUndefined();
   });
 
   it('takes over a socket already open: the hello goes on it at once, and no other socket is opened', () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WebSocket } from 'ws';
 import { startWebTransport, type WebTransport } from '../../../main/web/server';
-import { createWebBridge, tokenFromHash, type ConnectionStatus, type WebBridge } from '../../../renderer/src/transport/web';
+import { createWebBridge, tokenFromAddress, type ConnectionStatus, type WebBridge } from '../../../renderer/src/transport/web';
 import type { Events } from '../../../preload/contract/contract';
 import { createFakeCore, sampleJob } from './fake-core';
 
@@ -151,10 +151,13 @@ describe('web bridge (browser client) against the real server', () => {
     expect(await inFlight).toMatchObject({ ok: false, error: { code: 'unreachable' } });
   });
 
-  it('reads the token from a fragment', () => {
-    expect(tokenFromHash('#token=abc')).toBe('abc');
-    expect(tokenFromHash('#view=x&token=a-b_c')).toBe('a-b_c');
-    expect(tokenFromHash('#token=')).toBeNull();
-    expect(tokenFromHash('')).toBeNull();
+  it('reads the token from a fragment or a query', () => {
+    expect(tokenFromAddress('?token=abc')).toBe('abc');
+    expect(tokenFromAddress('?q=1&token=a-b_c')).toBe('a-b_c');
+    expect(tokenFromAddress('?token=')).toBeNull();
+    expect(tokenFromAddress('#token=abc')).toBe('abc');
+    expect(tokenFromAddress('#view=x&token=a-b_c')).toBe('a-b_c');
+    expect(tokenFromAddress('#token=')).toBeNull();
+    expect(tokenFromAddress('')).toBeNull();
   });
 });

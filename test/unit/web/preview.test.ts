@@ -83,7 +83,7 @@ describe('npm run preview, as a process', () => {
         child.stderr.on('data', (d: Buffer) => (err += d.toString()));
         void closed.then((code) => fail(new Error(`preview exited with ${code}: ${err}`)));
       });
-      const m = /^Preview ready: (http:\/\/127\.0\.0\.1:(\d+)\/)#token=([A-Za-z0-9_-]{43})$/.exec(line);
+      const m = /^Preview ready: (http:\/\/127\.0\.0\.1:(\d+)\/)\?token=([A-Za-z0-9_-]{43})$/.exec(line);
       expect(m, line).not.toBeNull();
       const res = await fetch(m![1]);
       expect(res.status).toBe(200);

@@ -165,7 +165,7 @@ describe('web transport: static files', () => {
 
   it('serves index.html with the preview CSP (one added ws origin) and security headers', async () => {
     const { t } = await start();
-    expect(t.url).toBe(`http://127.0.0.1:${t.port}/#token=${t.token}`);
+    expect(t.url).toBe(`http://127.0.0.1:${t.port}/?token=${t.token}`);
     expect(t.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const res = await get(t.port, '/', { host: `127.0.0.1:${t.port}` });
     expect(res.status).toBe(200);

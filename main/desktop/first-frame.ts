@@ -1,0 +1,81 @@
+/**
+ * The window's page served with its first frame in it: the app asks its own core what the window
+ * asks first (its settings, the first rows of the queue under the saved view choices), renders the
+ * window's own components from the answers (renderer/src/first-frame.tsx) and puts the markup and
+ * the stylesheet into the page. The rows are then drawn as soon as the page is read, not once its
+ * scripts have loaded, connected and rendered; the window takes the markup over when the whole
+ * queue is in. Used by both ways the page is served: the app:// protocol (app-protocol.ts) and the
+ * browser preview (main/web/server.ts), which serves it only to a request carrying the access token.
+ *
+ * The stylesheet goes into the page too (one request less before the first frame can be drawn),
+ * allowed by its SHA-256 in the page's Content-Security-Policy (csp.ts, withStyleHashes); nothing
+ * else inline is ever allowed. When anything here fails, the page is served as built, without a
+ * first frame: the window then draws its rows itself.
+ */
+import { createHash } from 'node:crypto';
+import { dispatch, type Handlers, type SettingsView, type Snapshot } from '../../preload/contract/contract';
+import { toAppError, type AppError, type Result } from '../../preload/contract/model';
+import { FIRST_FRAME_ATTRIBUTE, FIRST_FRAME_ROWS, renderFirstFrame } from '../../renderer/src/first-frame';
+
+/** The page's own root element for the window, as the built page has it (renderer/index.html). */
+const APP_ROOT = '<div id="app"></div>';
+/** A stylesheet link of the built page (a file of its own under assets/). */
+const STYLESHEET_LINK = /<link\s+rel="stylesheet"(?:\s+crossorigin)?\s+href="\.?\/?(assets\/[A-Za-z0-9._-]+\.css)"\s*\/?>/g;
+
+export interface FirstFramePage {
+  html: string;
+  /** CSP hash sources (`'sha256-…'`) of the page's inline stylesheets, for style-src. */
+  styleHashes: string[];
+}
+
+export interface FirstFrameOptions {
+  handlers: Handlers;
+  /** Turns what a handler throws into the error envelope (the core's toError: secrets hidden). */
+  toError?: (err: unknown) => AppError;
+  /** The locale the window formats in: the system's regional format (desktop), the browser's first language (preview). */
+  locale: string | undefined;
+  /** Reads one of the page's files (`assets/…`) as text; null when it cannot be read. */
+  readAsset(path: string): Promise<string | null>;
+}
+
+/** `'sha256-<base64>'` of a text, as a CSP hash source. */
+export function cspHash(text: string): string {
+  return `'sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}'`;
+}
+
+/**
+ * The built page with the window's first frame and its stylesheet in it; null (serve the page as
+ * built) when the page is not the window's, or the core cannot answer, or the render fails.
+ */
+export async function pageWithFirstFrame(page: string, opts: FirstFrameOptions): Promise<FirstFramePage | null> {
+  if (!page.includes(APP_ROOT)) return null;
+  const mapError = opts.toError ?? toAppError;
+  const [settings, head] = (await Promise.all([dispatch(opts.handlers, 'getSettings', {}, mapError), dispatch(opts.handlers, 'getSnapshot', { first: FIRST_FRAME_ROWS }, mapError)])) as [Result<SettingsView>, Result<Snapshot>];
+  if (!settings.ok || !head.ok) return null;
+  let frame;
+  try {
+    frame = await renderFirstFrame({ settings: settings.value, head: head.value, locale: opts.locale });
+  } catch {
+    return null;
+  }
+  const styleHashes: string[] = [];
+  let html = page;
+  for (const link of [...page.matchAll(STYLESHEET_LINK)]) {
+    const css = await opts.readAsset(link[1]!);
+    // A stylesheet that cannot be read stays a link: the page still works, its frame a little later.
+    if (css === null || css.includes('</style')) continue;
+    styleHashes.push(cspHash(css));
+    html = html.replace(link[0], () => `<style>${css}</style>`);
+  }
+  const root = `<div id="app" ${FIRST_FRAME_ATTRIBUTE}>${frame.html}</div>`;
+  html = html.replace(APP_ROOT, () => root);
+  if (frame.theme !== 'system') html = html.replace(/<html\b/, () => `<html data-theme="${frame.theme}"`);
+  return { html, styleHashes };
+}
+
+/** The first language of an Accept-Language header (`en-GB,en;q=0.9` → `en-GB`); undefined when there is none. */
+export function firstLanguage(header: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(header) ? header[0] : header;
+  const tag = text?.split(',')[0]?.split(';')[0]?.trim();
+  return tag && /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$/.test(tag) ? tag : undefined;
+}

@@ -1,0 +1,147 @@
+/**
+ * The window's page served with its first frame in it (main/desktop/first-frame.ts), by both ways
+ * the page is served: the app:// protocol (desktop) and the browser preview's server, which gives
+ * the rows only to a request that carries the access token.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cspHash, firstLanguage, pageWithFirstFrame } from '../../../main/desktop/first-frame';
+import { appContentSecurityPolicy, withStyleHashes } from '../../../main/desktop/csp';
+import { createAppProtocolHandler, APP_PAGE_URL } from '../../../main/desktop/app-protocol';
+import { startWebTransport } from '../../../main/web/server';
+import { AppFailure, Settings } from '../../../preload/contract/model';
+import { snapshotAnswer } from '../../../preload/contract/queue-view';
+import { createFakeCore, sampleJob } from '../web/fake-core';
+
+const CSS = '.app{display:flex}[role=row]{height:32px}';
+/** The built window page's shape (renderer/index.html after the build). */
+const PAGE = `<!doctype html><html lang="en"><head><script type="module" crossorigin src="./assets/index-a1.js"></script><link rel="stylesheet" crossorigin href="./assets/index-b2.css"></head><body><div id="app"></div></body></html>`;
+
+const jobs = Array.from({ length: 5 }, (_, i) => sampleJob({ key: `local:tok-${i}`, nativeId: `tok-${i}`, document: `Invoice ${i}`, updatedAt: `2026-01-05T09:0${i}:00.000Z` }));
+
+function core(ui: Record<string, unknown> = { view: 'all' }, fail = false) {
+  const settings = Settings.parse({ version: 1, sources: [], ui });
+  return createFakeCore({
+    getSettings: async () => {
+      if (fail) throw new AppFailure('internal', 'The settings file is locked.');
+      return { settings, problems: [], secrets: [], configPath: '/tmp/settings.json' };
+    },
+    getSnapshot: async ({ first }) => snapshotAnswer({ jobs, sources: [], paused: null }, settings.ui, first),
+  });
+}
+
+const readAsset = async (path: string) => (path === 'assets/index-b2.css' ? CSS : null);
+const rowKeys = (html: string) => [...html.matchAll(/data-testid="job-row"[^>]*data-key="([^"]+)"/g)].map((m) => m[1]);
+
+describe('pageWithFirstFrame', () => {
+  it('puts the first rows, newest first, and the stylesheet into the page, the stylesheet allowed by its hash', async () => {
+    const page = await pageWithFirstFrame(PAGE, { handlers: core().handlers, locale: 'en-US', readAsset });
+    expect(page).not.toBeNull();
+    expect(rowKeys(page!.html)).toEqual(['local:tok-4', 'local:tok-3', 'local:tok-2', 'local:tok-1', 'local:tok-0']);
+    expect(page!.html).toContain('<div id="app" data-first-frame><div class="app">');
+    expect(page!.html).toContain(`<style>${CSS}</style>`);
+    expect(page!.html).not.toContain('index-b2.css');
+    // The scripts stay as they were.
+    expect(page!.html).toContain('<script type="module" crossorigin src="./assets/index-a1.js"></script>');
+    expect(page!.styleHashes).toEqual([`'sha256-${createHash('sha256').update(CSS).digest('base64')}'`]);
+    expect(cspHash(CSS)).toBe(page!.styleHashes[0]);
+    expect(page!.html).toMatch(/^<!doctype html><html lang="en">/);
+  });
+
+  it("sets the theme the settings choose on the page's root element", async () => {
+    const page = await pageWithFirstFrame(PAGE, { handlers: core({ view: 'all', theme: 'dark' }).handlers, locale: 'en-US', readAsset });
+    expect(page!.html).toMatch(/^<!doctype html><html data-theme="dark" lang="en">/);
+  });
+
+  it('serves nothing drawn when the core cannot answer, or the page is not the window', async () => {
+    expect(await pageWithFirstFrame(PAGE, { handlers: core({ view: 'all' }, true).handlers, locale: 'en-US', readAsset })).toBeNull();
+    expect(await pageWithFirstFrame('<!doctype html><title>x</title>', { handlers: core().handlers, locale: 'en-US', readAsset })).toBeNull();
+  });
+
+  it('keeps a stylesheet it cannot read, or cannot put inline safely, as a link', async () => {
+    for (const read of [async () => null, async () => 'a{}</style><script>alert(1)</script>']) {
+      const page = await pageWithFirstFrame(PAGE, { handlers: core().handlers, locale: 'en-US', readAsset: read });
+      expect(page!.html).toContain('<link rel="stylesheet" crossorigin href="./assets/index-b2.css">');
+      expect(page!.html).not.toContain('<style>');
+      expect(page!.styleHashes).toEqual([]);
+      expect(rowKeys(page!.html)).toHaveLength(5);
+    }
+  });
+});
+
+describe('firstLanguage and withStyleHashes', () => {
+  it('takes the first language of Accept-Language, and nothing that is not a language tag', () => {
+    expect(firstLanguage('de-DE,de;q=0.9,en;q=0.8')).toBe('de-DE');
+    expect(firstLanguage('en-GB')).toBe('en-GB');
+    expect(firstLanguage(['fr-CA;q=1', 'en'])).toBe('fr-CA');
+    for (const bad of [undefined, '', '*', '"><script>', 'x'.repeat(20)]) expect(firstLanguage(bad), String(bad)).toBeUndefined();
+  });
+
+  it('adds the hashes to style-src only, and changes nothing without any', () => {
+    const policy = appContentSecurityPolicy();
+    expect(withStyleHashes(policy, [])).toBe(policy);
+    const next = withStyleHashes(policy, ["'sha256-AAA='", "'sha256-BBB='"]);
+    expect(next).toBe(policy.replace("style-src 'self'", "style-src 'self' 'sha256-AAA=' 'sha256-BBB='"));
+    expect(next).toContain("script-src 'self' 'sha256-");
+    expect(next).not.toContain('unsafe-inline');
+  });
+});
+
+describe('the two ways the page is served', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'pqm-first-frame-'));
+    await mkdir(join(dir, 'assets'), { recursive: true });
+    await writeFile(join(dir, 'index.html'), PAGE);
+    await writeFile(join(dir, 'assets', 'index-b2.css'), CSS);
+    await writeFile(join(dir, 'assets', 'index-a1.js'), 'export {}');
+  });
+  afterAll(async () => rm(dir, { recursive: true, force: true }));
+
+  it('app:// serves the page drawn once the core is open, with the stylesheet hash in its policy', async () => {
+    let source: { handlers: ReturnType<typeof core>['handlers']; locale: string } | null = null;
+    const handle = createAppProtocolHandler({ rendererDir: dir, firstFrame: () => source });
+    // Before the core is open: the page as built, the app's own policy.
+    const before = await handle(new Request(APP_PAGE_URL));
+    expect(await before.text()).toBe(PAGE);
+    expect(before.headers.get('content-security-policy')).toBe(appContentSecurityPolicy());
+    source = { handlers: core().handlers, locale: 'en-GB' };
+    const after = await handle(new Request(APP_PAGE_URL));
+    const html = await after.text();
+    expect(rowKeys(html)).toHaveLength(5);
+    expect(after.headers.get('content-security-policy')).toBe(withStyleHashes(appContentSecurityPolicy(), [cspHash(CSS)]));
+    expect(after.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('the preview gives the rows only to a request with the access token', async () => {
+    const t = await startWebTransport({ core: core(), rendererDir: dir, port: 0 });
+    try {
+      expect(t.url).toBe(`http://127.0.0.1:${t.port}/?token=${t.token}`);
+      const page = async (path: string) => {
+        const res = await fetch(`http://127.0.0.1:${t.port}${path}`, { headers: { 'accept-language': 'en-US' } });
+        return { html: await res.text(), csp: res.headers.get('content-security-policy') ?? '' };
+      };
+      const withToken = await page(`/?token=${encodeURIComponent(t.token)}`);
+      expect(rowKeys(withToken.html)).toHaveLength(5);
+      expect(withToken.csp).toContain(`style-src 'self' ${cspHash(CSS)}`);
+      for (const path of ['/', '/index.html', '/?token=wrong', `/?token=${t.token}x`, `/#token=${t.token}`, `/?other=${t.token}`]) {
+        const plain = await page(path);
+        expect(rowKeys(plain.html), path).toEqual([]);
+        expect(plain.html, path).toContain('<div id="app"></div>');
+        expect(plain.csp, path).not.toContain(cspHash(CSS));
+      }
+    } finally {
+      await t.close();
+    }
+    const off = await startWebTransport({ core: core(), rendererDir: dir, port: 0, firstFrame: false });
+    try {
+      const res = await fetch(off.url);
+      expect(rowKeys(await res.text())).toEqual([]);
+    } finally {
+      await off.close();
+    }
+  });
+});
