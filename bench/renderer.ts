@@ -32,6 +32,7 @@ import type { BenchFigure } from './types';
 import type { Browser, Page } from 'playwright-core';
 import { AFTER_FRAME_SCRIPT, FRAME_DRAWN, launchChromium } from './chromium';
 import { median, percentile } from './harness';
+import { seededRandom } from '../test/helpers/seeded-random';
 
 const JOBS = 10_000;
 const PATCHES = 200;
@@ -57,7 +58,7 @@ const REPEATS = 3;
 /** Runs in the page before its own code: records first rows and patch arrival-to-frame times. */
 const INSTRUMENT = `
 (() => {
-  const b = (window.__bench = { rowsSeen: false, firstRows: null, wholeSeen: false, wholeReady: null, filterSetAt: null, change: null, changes: [], pending: [], results: [], waits: [], frameGaps: [] });
+  const b = (window.__bench = { rowsSeen: false, firstRows: null, wholeSeen: false, wholeReady: null, filterSetAt: null, change: null, changes: [], pending: [], results: [], waits: [], frameCounts: [], frameGaps: [] });
   let frameAt = null;
   const firstKey = () => document.querySelector('[data-testid="job-row"]')?.getAttribute('data-key') ?? null;
   const rowBoxes = () => JSON.stringify([...document.querySelectorAll('[data-testid="job-row"]')].map((r) => { const x = r.getBoundingClientRect(); return [r.textContent, Math.round(x.left), Math.round(x.top), Math.round(x.width), Math.round(x.height)]; }));
@@ -118,10 +119,13 @@ ${AFTER_FRAME_SCRIPT}  const check = () => {
     }
     for (let i = b.pending.length - 1; i >= 0; i--) {
       const p = b.pending[i];
+      // Frames begun since the patch arrived, this one included.
+      p.frames++;
       if (document.body && document.body.textContent.includes(p.text)) {
         b.pending.splice(i, 1);
         // Of the time to the frame drawn, the part spent waiting for that frame to begin.
         b.waits.push(at - p.t0);
+        b.frameCounts.push(p.frames);
         afterFrame((t) => b.results.push(t - p.t0));
       }
     }
@@ -145,7 +149,7 @@ ${AFTER_FRAME_SCRIPT}  const check = () => {
         if (which && b.phases[which] === null) b.phases[which] = performance.now();
         if (!ev.data.includes('"jobs:patch"')) return;
         const m = /"owner":"(bench-[0-9]+)"/.exec(ev.data);
-        if (m) b.pending.push({ text: m[1], t0: performance.now() });
+        if (m) b.pending.push({ text: m[1], t0: performance.now(), frames: 0 });
       });
     }
     send(data) {
@@ -276,22 +280,32 @@ async function sortAndFilterChanges(page: Page, jobs: Job[], n: number): Promise
   return page.evaluate(() => (window as unknown as { __bench: { changes: number[] } }).__bench.changes);
 }
 
-/** On one window with the whole queue ready: the sort and filter changes, then the single-job patches, then the heap. */
-async function changesAndPatches(page: Page, served: Served): Promise<{ changes: number[]; results: number[]; waits: number[]; frameGaps: number[]; heapMb: number }> {
+/** The longest of the random waits before each patch: one frame at the display's 60 Hz. */
+const PATCH_PHASE_MS = 16.7;
+
+/**
+ * On one window with the whole queue ready: the sort and filter changes, then the single-job
+ * patches, then the heap. Each patch is sent after a seeded random wait of up to a frame
+ * (PATCH_PHASE_MS): a service's changes come at any moment of the display's frame cycle, and a
+ * patch sent as soon as the last one was seen drawn would always arrive at the same moment of it.
+ */
+async function changesAndPatches(page: Page, served: Served, seed: number): Promise<{ changes: number[]; results: number[]; waits: number[]; frameCounts: number[]; frameGaps: number[]; heapMb: number }> {
   const changes = await sortAndFilterChanges(page, served.jobs, CHANGES);
+  const random = seededRandom(seed);
   for (let i = 0; i < PATCHES; i++) {
     const key = await page.evaluate(() => document.querySelector('[data-testid="job-row"]')?.getAttribute('data-key') ?? null);
     if (!key) throw new Error('no job row is shown');
+    await new Promise((r) => setTimeout(r, random() * PATCH_PHASE_MS));
     // The owner: a column the queue is not sorted by, so the row stays where it is.
     served.emitPatch({ type: 'changed', key, changes: { owner: `bench-${i}` } });
     if (process.env.PQM_BENCH_DEBUG) console.log(await page.evaluate(() => JSON.stringify((window as unknown as { __bench: unknown }).__bench)));
     await page.waitForFunction((n) => (window as unknown as { __bench: { results: number[] } }).__bench.results.length >= n, i + 1, { timeout: 10_000 });
   }
-  const { results, waits, frameGaps } = await page.evaluate(() => {
-    const b = (window as unknown as { __bench: { results: number[]; waits: number[]; frameGaps: number[] } }).__bench;
-    return { results: b.results, waits: b.waits, frameGaps: b.frameGaps };
+  const { results, waits, frameCounts, frameGaps } = await page.evaluate(() => {
+    const b = (window as unknown as { __bench: { results: number[]; waits: number[]; frameCounts: number[]; frameGaps: number[] } }).__bench;
+    return { results: b.results, waits: b.waits, frameCounts: b.frameCounts, frameGaps: b.frameGaps };
   });
-  return { changes, results, waits, frameGaps, heapMb: await usedHeapMb(page) };
+  return { changes, results, waits, frameCounts, frameGaps, heapMb: await usedHeapMb(page) };
 }
 
 export async function runRendererBench(): Promise<BenchFigure[]> {
@@ -321,7 +335,7 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
     const runs: Awaited<ReturnType<typeof changesAndPatches>>[] = [];
     for (let r = 0; r < REPEATS; r++) {
       const { page, browser: used } = r === 0 ? last : await loadQueueWindow(served.url, served.jobs, browsers);
-      runs.push(await changesAndPatches(page, served));
+      runs.push(await changesAndPatches(page, served, 7001 + r));
       await used.close();
     }
     const c95 = median(runs.map((r) => percentile(r.changes, 95)));
@@ -333,9 +347,12 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
     const frameGap = median(runs.map((r) => percentile(r.frameGaps, 50)));
     // The rest: that frame's own work (the window's animation-frame callbacks, style, layout, paint).
     const work95 = median(runs.map((r) => percentile(r.results.map((t, i) => t - (r.waits[i] ?? 0)), 95)));
+    // Patches drawn in the first frame that began after they arrived (none waited a frame more).
+    const nextFrame = median(runs.map((r) => r.frameCounts.filter((n) => n === 1).length));
     const heapMb = median(runs.map((r) => r.heapMb));
     const each = (f: (r: (typeof runs)[number]) => number, digits: number, unit: string) => `runs: ${runs.map((r) => f(r).toFixed(digits)).join(', ')} ${unit}`;
     const method = `Debian Chromium ${version} headless, ${JOBS.toLocaleString('en')} jobs over the web transport from a server process of its own (as the app's main process is); ${FRAME_DRAWN}`;
+    const patches = `${PATCHES} single-job patches, each sent after a seeded random wait of 0–${PATCH_PHASE_MS} ms (one frame at 60 Hz) so that they arrive at independent random moments of the frame cycle, as a service's changes do; message arrival to the first frame drawn showing it`;
     const repeated = `median of ${REPEATS} windows, each loaded afresh in a browser of its own and measured alone`;
     figures.push(
       {
@@ -395,8 +412,18 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
         method: `${method}; navigation start to the first frame drawn showing the answer to a filter over every job (the search set to the last job's document as soon as the count names all ${JOBS.toLocaleString('en')} jobs); same ${LOADS} cold loads (${spread(wholeReady)})`,
       },
       { group: 'renderer', name: `sort or filter change over ${JOBS / 1000}k jobs, p95`, value: c95, unit: 'ms', target: '≤ 50 ms', met: c95 <= 50, method: `${method}; ${CHANGES} changes (search cleared, Document sort clicked twice, search set to one job's document), click or input event to the first frame drawn whose first row is the answer; ${repeated} (${each((r) => percentile(r.changes, 95), 1, 'ms')}; p50 ${median(runs.map((r) => percentile(r.changes, 50))).toFixed(1)} ms)` },
-      { group: 'renderer', name: 'patch-to-paint p50', value: p50, unit: 'ms', target: null, met: null, method: `${method}; ${PATCHES} single-job patches, message arrival to the first frame drawn showing it; ${repeated}` },
-      { group: 'renderer', name: 'patch-to-paint p95', value: p95, unit: 'ms', target: '≤ 16 ms', met: p95 <= 16, cause: `of it, the wait for the next frame to begin: p95 ${wait95.toFixed(1)} ms (frames began every ${frameGap.toFixed(1)} ms, so a patch arriving at a random moment waits up to a whole frame before its rows can be drawn); that frame's own work (style, layout, paint): p95 ${work95.toFixed(1)} ms`, method: `${method}; ${PATCHES} single-job patches, message arrival to the first frame drawn showing it; ${repeated} (${each((r) => percentile(r.results, 95), 1, 'ms')})` },
+      { group: 'renderer', name: 'patch-to-paint p50', value: p50, unit: 'ms', target: null, met: null, method: `${method}; ${patches}; ${repeated}` },
+      {
+        group: 'renderer',
+        name: 'patch-to-paint p95',
+        value: p95,
+        unit: 'ms',
+        target: '≤ 16 ms',
+        met: p95 <= 16,
+        cause: `the target is below the display's frame interval: frames began every ${frameGap.toFixed(1)} ms, and a patch arriving at a random moment waits for the next one to begin, p95 ${wait95.toFixed(1)} ms, before any window can draw it; that frame's own work (the window's animation-frame callbacks, style, layout, paint) p95 ${work95.toFixed(1)} ms; ${nextFrame} of ${PATCHES} patches drawn in the first frame that began after they arrived`,
+        method: `${method}; ${patches}; ${repeated} (${each((r) => percentile(r.results, 95), 1, 'ms')})`,
+      },
+      { group: 'renderer', name: 'patches drawn in the first frame after they arrived', value: nextFrame, unit: `of ${PATCHES}`, target: null, met: null, method: `${method}; the same patches: those whose row showed the new value in the first frame that began after the message arrived (none waited a frame more); ${repeated} (${each((r) => r.frameCounts.filter((n) => n === 1).length, 0, `of ${PATCHES}`)})` },
       { group: 'renderer', name: 'patch-to-paint p95: the wait for the next frame to begin', value: wait95, unit: 'ms', target: null, met: null, method: `${method}; the same patches: message arrival to the start of the next frame's rendering on the page's main thread (its animation-frame callbacks), the part of patch-to-paint no window can shorten, as frames are drawn at the display's rate (they began every ${frameGap.toFixed(1)} ms, median); ${repeated} (${each((r) => percentile(r.waits, 95), 1, 'ms')})` },
       { group: 'renderer', name: `JS heap, ${JOBS / 1000}k jobs`, value: heapMb, unit: 'MB', target: '≤ 80 MB', met: heapMb <= 80, method: `${method}; used heap after a forced GC (CDP Runtime.getHeapUsage), after the patches and changes; ${repeated} (${each((r) => r.heapMb, 1, 'MB')})` },
     );
