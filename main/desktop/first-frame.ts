@@ -8,9 +8,12 @@
  * browser preview (main/web/server.ts), which serves it only to a request carrying the access token.
  *
  * The stylesheet goes into the page too (one request less before the first frame can be drawn),
- * allowed by its SHA-256 in the page's Content-Security-Policy (csp.ts, withStyleHashes); nothing
- * else inline is ever allowed. When anything here fails, the page is served as built, without a
- * first frame: the window then draws its rows itself.
+ * and so do the rules for what the window's layout effects would have written (the rows' places,
+ * the columns: renderer/src/first-frame.tsx), each allowed by its SHA-256 in the page's
+ * Content-Security-Policy (csp.ts, withStyleHashes); nothing else inline is ever allowed. The frame
+ * is inert and says it is busy until the window takes it over (start.tsx): its controls do nothing
+ * before. When anything here fails or is late (FIRST_FRAME_TIMEOUT_MS), the page is served as
+ * built, without a first frame: the window then draws its rows itself.
  */
 import { createHash } from 'node:crypto';
 import { dispatch, type Handlers, type SettingsView, type Snapshot } from '../../preload/contract/contract';
@@ -44,30 +47,60 @@ export function cspHash(text: string): string {
 }
 
 /**
+ * The longest the page waits for its first frame: past it (a core that does not answer), the page
+ * is served as built. The frame takes milliseconds, tens in a process that has not drawn one yet.
+ */
+export const FIRST_FRAME_TIMEOUT_MS = 2000;
+
+/**
+ * A stylesheet that can go inline as it is: nothing that would close the element early, and no
+ * address that would resolve against the page rather than the stylesheet's folder.
+ */
+function inlineable(css: string): boolean {
+  return !/<\/style/i.test(css) && !/@import|url\(\s*(?!['"]?data:)/i.test(css);
+}
+
+/**
  * The built page with the window's first frame and its stylesheet in it; null (serve the page as
- * built) when the page is not the window's, or the core cannot answer, or the render fails.
+ * built) when the page is not the window's, or the core cannot answer in FIRST_FRAME_TIMEOUT_MS, or
+ * anything fails.
  */
 export async function pageWithFirstFrame(page: string, opts: FirstFrameOptions): Promise<FirstFramePage | null> {
   if (!page.includes(APP_ROOT)) return null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), FIRST_FRAME_TIMEOUT_MS)));
+  try {
+    return await Promise.race([framedPage(page, opts), late]);
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function framedPage(page: string, opts: FirstFrameOptions): Promise<FirstFramePage | null> {
   const mapError = opts.toError ?? toAppError;
   const [settings, head] = (await Promise.all([dispatch(opts.handlers, 'getSettings', {}, mapError), dispatch(opts.handlers, 'getSnapshot', { first: FIRST_FRAME_ROWS }, mapError)])) as [Result<SettingsView>, Result<Snapshot>];
   if (!settings.ok || !head.ok) return null;
-  let frame;
-  try {
-    frame = await renderFirstFrame({ settings: settings.value, head: head.value, locale: opts.locale });
-  } catch {
-    return null;
-  }
+  const frame = await renderFirstFrame({ settings: settings.value, head: head.value, locale: opts.locale });
   const styleHashes: string[] = [];
+  /** An inline stylesheet: its text as the page's parser will read it (line ends as LF), and its hash. */
+  const inline = (css: string): string => {
+    const text = css.replace(/\r\n?/g, '\n');
+    styleHashes.push(cspHash(text));
+    return `<style>${text}</style>`;
+  };
   let html = page;
   for (const link of [...page.matchAll(STYLESHEET_LINK)]) {
     const css = await opts.readAsset(link[1]!);
-    // A stylesheet that cannot be read stays a link: the page still works, its frame a little later.
-    if (css === null || css.includes('</style')) continue;
-    styleHashes.push(cspHash(css));
-    html = html.replace(link[0], () => `<style>${css}</style>`);
+    // A stylesheet that cannot be read or put inline stays a link: the page still works, its frame a little later.
+    if (css === null || !inlineable(css)) continue;
+    // The link stays, disabled (never fetched): the window's code loading its later parts finds the
+    // stylesheet in the page by it, rather than fetching and applying it a second time.
+    html = html.replace(link[0], () => `${inline(css)}${link[0].replace(/\s*\/?>$/, ' disabled>')}`);
   }
-  const root = `<div id="app" ${FIRST_FRAME_ATTRIBUTE}>${frame.html}</div>`;
+  if (!inlineable(frame.css)) return null;
+  const root = `<div id="app" ${FIRST_FRAME_ATTRIBUTE} inert aria-busy="true">${frame.html}</div>${inline(frame.css)}`;
   html = html.replace(APP_ROOT, () => root);
   if (frame.theme !== 'system') html = html.replace(/<html\b/, () => `<html data-theme="${frame.theme}"`);
   return { html, styleHashes };

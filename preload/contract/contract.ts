@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import type { EventName, RequestName } from './channels';
 import { MAX_KEYS_PER_REQUEST } from './keys';
+import type { StateCounts } from './queue-view';
 import {
   JobKey,
   PrinterKey,
@@ -132,6 +133,10 @@ export interface Snapshot {
    * `ui`), in that order, for a window to draw before the whole queue has arrived.
    */
   total?: number;
+  /** Present with `total`: how many jobs of the whole queue the saved view choices show. */
+  shown?: number;
+  /** Present with `total`: how many jobs of the whole queue are in each state, and how many are stuck. */
+  states?: StateCounts;
 }
 
 /** The most job keys setSelection takes (more selected rows are not polled first). */

@@ -136,6 +136,11 @@ export function keepsPlace(before: Job, after: Job, q: QueryChoices, sourceNames
  * `limit`, only the first `limit` jobs of that order.
  */
 export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: ReadonlyMap<string, string> = new Map(), limit?: number): Job[] {
+  return selectRows(jobs, q, sourceNames, limit).jobs;
+}
+
+/** selectJobs, and how many jobs the choices show in all (`matching`, however many `limit` keeps). */
+function selectRows(jobs: Iterable<Job>, q: QueryChoices, sourceNames: ReadonlyMap<string, string>, limit: number | undefined): { jobs: Job[]; matching: number } {
   const needle = q.search.trim().toLowerCase();
   const matches = needle ? searchMatcher(needle) : null;
   const sources = q.sourceFilter.length ? new Set(q.sourceFilter) : null;
@@ -185,7 +190,7 @@ export function selectJobs(jobs: Iterable<Job>, q: QueryChoices, sourceNames: Re
   const top = count < rows.length / 4 ? firstInOrder(rows, count, order) : rows.sort(order);
   const out = new Array<Job>(count);
   for (let i = 0; i < count; i++) out[i] = top[i]!.job;
-  return out;
+  return { jobs: out, matching: rows.length };
 }
 
 type SortRow = { job: Job; v: string | number | null };
@@ -212,15 +217,34 @@ function firstInOrder<T>(rows: readonly T[], count: number, order: (a: T, b: T) 
   return best;
 }
 
+/** How many jobs are in each state, and how many are stuck (the window's summary strip). */
+export interface StateCounts {
+  byState: Partial<Record<JobState, number>>;
+  stuck: number;
+}
+
+/** StateCounts of `jobs`, in one pass. */
+export function countStates(jobs: Iterable<Job>): StateCounts {
+  const byState: Partial<Record<JobState, number>> = {};
+  let stuck = 0;
+  for (const j of jobs) {
+    byState[j.state] = (byState[j.state] ?? 0) + 1;
+    if (j.stuck) stuck++;
+  }
+  return { byState, stuck };
+}
+
 /**
  * The answer to getSnapshot: the whole queue, or with `first`, only the first `first` jobs of the
- * queue as the window shows it under `choices` (the saved view choices), in that order, and how
- * many jobs the queue holds.
+ * queue as the window shows it under `choices` (the saved view choices), in that order, with what
+ * the window says of the whole queue beside them: how many jobs it holds (`total`), how many the
+ * choices show (`shown`), and how many are in each state (`states`).
  */
-export function snapshotAnswer<S extends { jobs: Job[]; sources: readonly { id: string; name: string }[] }>(whole: S, choices: QueryChoices, first: number | undefined): S & { total?: number } {
+export function snapshotAnswer<S extends { jobs: Job[]; sources: readonly { id: string; name: string }[] }>(whole: S, choices: QueryChoices, first: number | undefined): S & { total?: number; shown?: number; states?: StateCounts } {
   if (first === undefined) return whole;
   const names = new Map(whole.sources.map((s) => [s.id, s.name]));
-  return { ...whole, jobs: selectJobs(whole.jobs, choices, names, first), total: whole.jobs.length };
+  const { jobs, matching } = selectRows(whole.jobs, choices, names, first);
+  return { ...whole, jobs, total: whole.jobs.length, shown: matching, states: countStates(whole.jobs) };
 }
 
 /** `YYYY-MM-DDTHH:MM:SS.sssZ`, the form of Date.prototype.toISOString for years 0000-9999. */

@@ -16,11 +16,17 @@ import type { PrintQueueBridge, Snapshot, SettingsView } from '../../preload/con
 import { App, type ThemeChoice } from './App';
 import { createStore } from './state/store';
 import { useFormatLocale } from './i18n/format';
+import { gridPlacementCss } from './components/QueueGrid';
+import { FIRST_FRAME_ATTRIBUTE } from './boot';
 
-export { FIRST_FRAME_ATTRIBUTE } from './boot';
+export { FIRST_FRAME_ATTRIBUTE };
 
 
-/** Rows the app puts in the first frame it draws: more than any window shows at once. */
+/**
+ * The first rows the app reads for the frame it draws (getSnapshot `first`): more than the frame
+ * draws (the rows a window of FALLBACK_ROWS_HEIGHT shows, QueueGrid.tsx), fewer than the window asks
+ * for when it draws its first rows itself (boot.ts, FIRST_ROWS).
+ */
 export const FIRST_FRAME_ROWS = 60;
 
 export interface FirstFrameInput {
@@ -34,6 +40,12 @@ export interface FirstFrameInput {
 export interface FirstFrame {
   /** The markup of the window's #app element. */
   html: string;
+  /**
+   * CSS rules, scoped to the page's #app while it holds the frame, for what the window's layout
+   * effects would have written into the DOM (the grid's columns, its rows' places: QueueGrid's
+   * gridPlacementCss); they lapse once the window takes the frame over and writes its own.
+   */
+  css: string;
   /** The theme the settings choose, for the page's root element (App's applyTheme sets it on the page otherwise). */
   theme: ThemeChoice;
 }
@@ -51,7 +63,9 @@ export async function renderFirstFrame(input: FirstFrameInput): Promise<FirstFra
     await store.loadSettings(Promise.resolve({ ok: true, value: input.settings }));
     store.putSnapshot(input.head, store.ui.value);
     useFormatLocale(input.locale);
-    return { html: renderToString(h(App, { store })), theme: store.ui.value.theme };
+    const html = renderToString(h(App, { store }));
+    const css = gridPlacementCss(`#app[${FIRST_FRAME_ATTRIBUTE}]`, store.ui.value.columns, store.visible.value.length);
+    return { html, css, theme: store.ui.value.theme };
   } finally {
     store.dispose();
   }

@@ -61,7 +61,8 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
     clearTimeout(hold);
     stop?.();
     render(<App store={store} />, root);
-    root.removeAttribute(FIRST_FRAME_ATTRIBUTE);
+    // The frame the app drew is the window's now: live, and no longer busy.
+    if (early.firstFrame) for (const a of [FIRST_FRAME_ATTRIBUTE, 'inert', 'aria-busy']) root.removeAttribute(a);
     // Once this frame is on screen, a long message (the whole queue) is read as it comes.
     const windowDrawn = web.windowDrawn;
     if (typeof windowDrawn === 'function') afterNextFrame(() => windowDrawn.call(bridge));
@@ -70,7 +71,8 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
   // window draws over them, in place, once the whole queue is in, and never a frame with fewer; or,
   // when the whole queue is slow to come, with its first rows, asked for after FIRST_FRAME_HOLD_MS.
   const timer = early.firstFrame ? undefined : setTimeout(draw, FIRST_FRAME_WAIT_MS);
-  const hold = early.firstFrame ? setTimeout(() => void store.loadFirstRows(FIRST_ROWS), FIRST_FRAME_HOLD_MS) : undefined;
+  // Drawn once they are in, or when they cannot be read (then saying it is loading, its controls working).
+  const hold = early.firstFrame ? setTimeout(() => void store.loadFirstRows(FIRST_ROWS).then(draw), FIRST_FRAME_HOLD_MS) : undefined;
   stop = effect(() => {
     if (store.status.value !== 'loading' || store.connection.value !== null) draw();
   });

@@ -93,7 +93,8 @@ async function pageWithFirstFrame() {
   const frame = await renderFirstFrame({ ...(await answers(bridge)), locale: undefined });
   const root = newRoot();
   root.id = 'app';
-  root.setAttribute(FIRST_FRAME_ATTRIBUTE, '');
+  // As main/desktop/first-frame.ts serves it: inert and busy until the window takes it over.
+  for (const [name, value] of [[FIRST_FRAME_ATTRIBUTE, ''], ['inert', ''], ['aria-busy', 'true']]) root.setAttribute(name!, value!);
   root.innerHTML = frame.html;
   return { bridge, root, drawnRows: rowTexts(root) };
 }
@@ -121,8 +122,10 @@ describe('the window taking the first frame over', () => {
     expect(root.querySelector('[role="status"].loading')).toBeNull();
     expect(root.hasAttribute(FIRST_FRAME_ATTRIBUTE)).toBe(true);
 
+    expect(root.hasAttribute('inert')).toBe(true);
     whole.release();
     await waitFor(() => expect(root.hasAttribute(FIRST_FRAME_ATTRIBUTE)).toBe(false));
+    expect([root.hasAttribute('inert'), root.hasAttribute('aria-busy')]).toEqual([false, false]);
     // Drawn over in place: the same rows, once each, and now the window's own (they answer a click).
     expect(rowTexts(root).slice(0, drawnRows.length)).toEqual(drawnRows);
     expect(root.querySelectorAll('.app').length).toBe(1);
@@ -141,10 +144,29 @@ describe('the window taking the first frame over', () => {
     await waitFor(() => expect(bridge.callsOf('getSnapshot')).toEqual([{}, { first: FIRST_ROWS }]), { timeout: FIRST_FRAME_HOLD_MS * 5 });
     expect(Date.now() - asked).toBeGreaterThanOrEqual(FIRST_FRAME_HOLD_MS - 20);
     await waitFor(() => expect(root.hasAttribute(FIRST_FRAME_ATTRIBUTE)).toBe(false));
+    expect([root.hasAttribute('inert'), root.hasAttribute('aria-busy')]).toEqual([false, false]);
     expect(rowTexts(root).slice(0, drawnRows.length)).toEqual(drawnRows);
     const first = screen.getAllByTestId('job-row')[0]!;
     fireEvent.mouseDown(first);
     await waitFor(() => expect(first.getAttribute('aria-selected')).toBe('true'));
+    whole.release();
+    await waitFor(() => expect(screen.getByTestId('queue').dataset.status).toBe('ready'));
+  });
+
+  it('draws itself, saying it is loading, when the first rows it asks for after the hold cannot be read', async () => {
+    const { bridge, root } = await pageWithFirstFrame();
+    const whole = bridge.hold('getSnapshot');
+    const real = bridge.request.bind(bridge);
+    bridge.request = ((name: string, input: { first?: number }) =>
+      name === 'getSnapshot' && input.first !== undefined ? Promise.resolve({ ok: false, error: { code: 'internal', message: 'The queue is being read' } }) : real(name as never, input as never)) as typeof bridge.request;
+    const { early } = boot(bridge);
+    startWindow(root, bridge, early);
+    await whole.arrived;
+    await waitFor(() => expect(root.hasAttribute(FIRST_FRAME_ATTRIBUTE)).toBe(false), { timeout: FIRST_FRAME_HOLD_MS * 5 });
+    expect(root.hasAttribute('inert')).toBe(false);
+    expect(screen.getByTestId('queue').dataset.status).toBe('loading');
+    // Its controls work meanwhile.
+    expect(screen.getByRole('button', { name: 'Settings' })).toBeTruthy();
     whole.release();
     await waitFor(() => expect(screen.getByTestId('queue').dataset.status).toBe('ready'));
   });

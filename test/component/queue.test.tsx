@@ -60,7 +60,12 @@ describe('the queue', () => {
     m = { bridge, store } as Mounted;
     await screen.findAllByTestId('job-row');
     expect(screen.getAllByTestId('job-row').map((r) => r.dataset.key)).toEqual(['local:a', 'local:b']);
-    expect(screen.getByTestId('job-count').textContent).toBe('Loading the rest of the queue…');
+    // The counts are the whole queue's, as the app said them beside the first rows; the printers
+    // are counted once the whole queue is in.
+    expect(screen.getByTestId('job-count').textContent).toBe('3 of 5 jobs');
+    const summary = () => document.querySelector('.summary-strip')?.textContent;
+    const partialSummary = summary();
+    expect(screen.getByTestId('printers-view').querySelector('summary')?.textContent).toBe('Printers');
     // Another view cannot be drawn from the first rows of this one: the window says it is loading.
     fireEvent.click(screen.getByRole('radio', { name: 'Finished' }));
     expect(screen.queryAllByTestId('job-row')).toEqual([]);
@@ -70,6 +75,19 @@ describe('the queue', () => {
     await screen.findAllByTestId('job-row');
     expect(screen.getAllByTestId('job-row').map((r) => r.dataset.key)).toEqual(['local:d', 'up:p1/e']);
     expect(screen.getByTestId('job-count').textContent).toBe('2 of 5 jobs');
+    expect(summary()).toBe(partialSummary);
+    expect(screen.getByTestId('printers-view').querySelector('summary')?.textContent).toMatch(/^Printers \(\d+\)$/);
+  });
+
+  it('says it is still loading when the first rows come without the counts of the whole queue in the contract shape', async () => {
+    const bridge = new FakeBridge({ jobs: sample(), sources });
+    const store = createStore(bridge);
+    const head = requestSafely(bridge, 'getSnapshot', { first: 2 }).then((r) => (r.ok ? { ...r, value: { ...r.value, shown: 'three' as unknown as number } } : r));
+    render(<App store={store} />);
+    void store.start({ settings: requestSafely(bridge, 'getSettings', {}), head, snapshot: new Promise(() => undefined) });
+    m = { bridge, store } as Mounted;
+    await screen.findAllByTestId('job-row');
+    expect(screen.getByTestId('job-count').textContent).toBe('Loading the rest of the queue…');
   });
 
   it('switches between Active, Finished and All', async () => {

@@ -78,6 +78,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('browser preview end to end', () => {
       other.on('websocket', (ws) => sockets.push(ws.url()));
       const panelsAsked: string[] = [];
       other.on('request', (r) => /\/assets\/panels-[^/]*\.js$/.test(r.url()) && panelsAsked.push(r.url()));
+      const sheetsAsked: string[] = [];
+      other.on('request', (r) => /\/assets\/index-[^/]*\.css$/.test(r.url()) && sheetsAsked.push(r.url()));
       await other.goto(preview.url);
       await expect.poll(() => other.getByTestId('job-row').count(), { timeout: 10_000 }).toBeGreaterThan(0);
       // The panels' code loads by itself once the window is idle, before any panel is opened.
@@ -91,6 +93,8 @@ describe.skipIf(SKIP_BROWSER_TESTS)('browser preview end to end', () => {
       await other.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
       expect(await other.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);
       expect(await other.evaluate(() => '__pqmEarlySocket' in window)).toBe(false);
+      // The stylesheet came inline with the page: never fetched, not when the panels loaded either.
+      expect(sheetsAsked).toEqual([]);
     } finally {
       await other.close();
     }
@@ -110,10 +114,17 @@ describe.skipIf(SKIP_BROWSER_TESTS)('browser preview end to end', () => {
       const look = (r: Element) => [getComputedStyle(r).display, getComputedStyle(r).height, getComputedStyle(r.parentElement!).position].join(' ');
       expect(await rows.first().evaluate(look)).toBe(await page.getByTestId('job-row').first().evaluate(look));
       expect(await rows.first().evaluate(look)).not.toMatch(/^block /);
-      // The same rows the window shows once its code runs.
-      const drawn = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-key')));
-      const shown = await page.getByTestId('job-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-key')));
-      expect(new Set(drawn)).toEqual(new Set(shown.slice(0, drawn.length)));
+      // Each row in its place, one row height below the one before, in the queue's order: the
+      // same rows, at the same places, as the window's own once its code runs.
+      const places = (p: Page) => p.getByTestId('job-row').evaluateAll((els) => els.map((e) => [e.getAttribute('data-key'), Math.round(e.getBoundingClientRect().top)] as const).sort((a, b) => a[1] - b[1]));
+      const drawn = await places(other);
+      expect(drawn.length).toBeGreaterThan(2);
+      for (let i = 1; i < drawn.length; i++) expect(drawn[i]![1] - drawn[i - 1]![1]).toBe(32);
+      const shown = await places(page);
+      expect(drawn).toEqual(shown.slice(0, drawn.length));
+      // Inert and busy until the window's code takes it over.
+      expect(await other.locator('#app').evaluate((el) => [el.hasAttribute('inert'), el.getAttribute('aria-busy')])).toEqual([true, 'true']);
+      expect(await page.locator('#app').evaluate((el) => [el.hasAttribute('data-first-frame'), el.hasAttribute('inert'), el.hasAttribute('aria-busy')])).toEqual([false, false, false]);
       const bare = await fetch(`http://127.0.0.1:${preview.port}/`);
       const html = await bare.text();
       expect(html).toContain('<div id="app"></div>');

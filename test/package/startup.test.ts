@@ -29,7 +29,7 @@ interface Report {
   pageHasMetaCsp: boolean;
   fetched: { url: string; status: number; type: string | null; csp: string | null }[];
   pageHasFirstFrame: boolean;
-  inlineStyleHash: string | null;
+  inlineStyleHashes: string[];
   navigatedBeforeReady: string[];
   navigatedAfterReady: string[];
   windowReady: unknown;
@@ -135,11 +135,13 @@ describe('the built main process, started as Electron would start it', () => {
   it('serves the window from app:// with the CSP as its one header, and the hardened window options', () => {
     expect(report.schemes).toEqual([{ scheme: 'app', privileges: { standard: true, secure: true, codeCache: true } }]);
     expect(report.pageHasMetaCsp).toBe(false);
-    // The page comes with its first frame drawn in by the bundled main process, its stylesheet inline
-    // and allowed by that stylesheet's hash only.
+    // The page comes with its first frame drawn in by the bundled main process, its inline
+    // stylesheets allowed by their hashes only.
     expect(report.pageHasFirstFrame).toBe(true);
-    expect(report.inlineStyleHash).toMatch(/^'sha256-[A-Za-z0-9+/]{43}='$/);
-    expect(report.fetched[0]).toMatchObject({ url: 'app://window/index.html', type: 'text/html; charset=utf-8', csp: withStyleHashes(appContentSecurityPolicy(), [report.inlineStyleHash!]) });
+    // The stylesheet and the rows' places, each by its own hash.
+    expect(report.inlineStyleHashes).toHaveLength(2);
+    for (const h of report.inlineStyleHashes) expect(h).toMatch(/^'sha256-[A-Za-z0-9+/]{43}='$/);
+    expect(report.fetched[0]).toMatchObject({ url: 'app://window/index.html', type: 'text/html; charset=utf-8', csp: withStyleHashes(appContentSecurityPolicy(), report.inlineStyleHashes) });
     expect(report.windowOptions.show).toBe(false);
     // Packaged: no developer tools; isolated, sandboxed, no Node.
     expect(report.windowOptions.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, webSecurity: true, webviewTag: false, devTools: false });

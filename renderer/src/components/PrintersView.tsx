@@ -125,7 +125,9 @@ export function PrintersView() {
     <section class="app-section" aria-label={t.printersTitle}>
     <details class="printers-view" data-testid="printers-view" onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
       <summary>
-        {t.printersTitle} ({formatInt(open ? printers.length : store.printerCount.value)})
+        {t.printersTitle}
+        {/* Counted once the whole queue is in: the first rows' printers are not all of them. */}
+        {store.partial.value ? '' : ` (${formatInt(open ? printers.length : store.printerCount.value)})`}
       </summary>
       {/* Drawn only while open: a closed section costs the queue nothing. */}
       {!open ? null : printers.length === 0 ? (

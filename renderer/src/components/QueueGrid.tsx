@@ -16,7 +16,7 @@ import { handoverText } from './handover-text';
 import { RowMenu, type RowMenuRequest } from './RowMenu';
 import { useStore } from './context';
 import { fittedWidth, HeaderRow, type ResizeHandlers } from './ColumnHeader';
-import { COLUMN_SPECS, columnWidth, layoutColumns, squeezedColumns, withWidth } from '../state/columns';
+import { COLUMN_SPECS, columnWidth, layoutColumns, squeezedColumns, withWidth, type ColumnChoices } from '../state/columns';
 
 export const ROW_HEIGHT = 32;
 /**
@@ -42,6 +42,22 @@ export const ROWS_TOP_ESTIMATE = 224;
 export function initialRowsHeight(win: { innerHeight: number } | null = typeof window === 'undefined' ? null : window): number {
   if (!win || !(win.innerHeight > ROWS_TOP_ESTIMATE)) return FALLBACK_ROWS_HEIGHT;
   return win.innerHeight - ROWS_TOP_ESTIMATE;
+}
+
+/**
+ * What the grid's layout effects write into the DOM (the columns' layout as CSS variables, the
+ * sizer's height, each drawn row's place), as CSS rules under `scope`: for a frame drawn without
+ * script (renderer/src/first-frame.tsx), which runs no effects. The rows are the ones the grid's
+ * first render draws for `count` rows (FixedRows at initialRowsHeight, no window: the fallback).
+ */
+export function gridPlacementCss(scope: string, choices: ColumnChoices, count: number): string {
+  const layout = layoutColumns(choices, 0);
+  const rows = new FixedRows({ rowHeight: ROW_HEIGHT, overscan: OVERSCAN_ROWS, height: initialRowsHeight(), onChange: () => undefined });
+  rows.setCount(count);
+  const drawn = rows.range();
+  const rules = [`${scope} .grid{--pq-cols:${layout.template};--pq-row-min:${layout.minWidth}px}`, `${scope} .grid-sizer{height:${rows.totalSize()}px}`];
+  for (let i = drawn.start; i < drawn.end; i++) rules.push(`${scope} .grid-body .row[aria-rowindex="${i + 2}"]{transform:translateY(${rows.startOf(i)}px)}`);
+  return rules.join('\n');
 }
 
 /** Every column, in order (the export writes them all; the grid draws those the layout shows). */

@@ -168,7 +168,9 @@ export function FilterBar() {
   const printers = printerOptions(store);
   const [search, setSearch] = useState(ui.search);
   useEffect(() => setSearch(ui.search), [ui.search]);
-  const shown = store.visible.value.length;
+  // While only the first rows are in, the counts the app gave beside them (the whole queue's).
+  const head = store.headCounts.value;
+  const shown = head?.shown ?? store.visible.value.length;
   const total = store.jobCount.value;
   const selected = store.selection.value;
   const filtered = isFiltered(ui);
@@ -246,7 +248,7 @@ export function FilterBar() {
         </button>
       )}
       <span class="count" aria-live="polite" data-testid="job-count">
-        {store.partial.value ? t.loadingRest : t.jobCount(formatInt(shown), count(total))}
+        {store.partial.value && !head ? t.loadingRest : t.jobCount(formatInt(shown), count(total))}
         {selected.size > 1 ? ` · ${t.selectedCount(formatInt(selected.size))}` : ''}
       </span>
     </div>

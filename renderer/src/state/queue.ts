@@ -6,10 +6,10 @@
  */
 import { batch, computed, signal, type ReadonlySignal, type Signal } from '@preact/signals';
 import type { Snapshot } from '../../../preload/contract/contract';
-import type { AppError, Job, JobPatch, JobState, Printer, SourceHealth, UiSettings } from '../../../preload/contract/model';
+import type { AppError, Job, JobPatch, Printer, SourceHealth, UiSettings } from '../../../preload/contract/model';
 import { noCapabilities, type SourceCapabilities } from '../../../preload/contract/capabilities';
 import { jobName } from '../../../preload/contract/job-states';
-import { keepsPlace, selectJobs } from '../../../preload/contract/queue-view';
+import { countStates, keepsPlace, selectJobs, type StateCounts } from '../../../preload/contract/queue-view';
 import { t } from '../i18n/messages';
 import type { Notify } from './notices';
 import { jsonEqual } from '../../../preload/contract/json-equal';
@@ -60,6 +60,12 @@ export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Noti
    * loading, and shows them only under those same choices.
    */
   const partial = signal<UiSettings | null>(null);
+  /**
+   * While only the first rows are in: what the app said of the whole queue beside them (how many
+   * jobs it holds, how many the choices show, how many are in each state), so that the counts the
+   * window shows meanwhile are the whole queue's, not the first rows'. Null otherwise.
+   */
+  const headCounts = signal<{ total: number; shown: number; states: StateCounts } | null>(null);
   const loadError = signal<AppError | null>(null);
   /** Every source's printers as their sources describe them (getPrinters, then printers:changed). */
   const printerList = signal<Printer[]>([]);
@@ -77,18 +83,12 @@ export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Noti
   });
   const jobCount = computed(() => {
     void jobsVersion.value;
-    return jobs.size;
+    return headCounts.value?.total ?? jobs.size;
   });
   /** How many jobs are in each state, and how many are stuck (the summary strip): one pass over the jobs, no list made. */
-  const stateCounts = computed(() => {
+  const stateCounts = computed((): StateCounts => {
     void jobsVersion.value;
-    const byState: Partial<Record<JobState, number>> = {};
-    let stuck = 0;
-    for (const j of jobs.values()) {
-      byState[j.state] = (byState[j.state] ?? 0) + 1;
-      if (j.stuck) stuck++;
-    }
-    return { byState, stuck };
+    return headCounts.value?.states ?? countStates(jobs.values());
   });
   /** Bumped only when the set of printers may have changed, so a progress patch does not rescan. */
   const printersVersion = signal(0);
@@ -242,6 +242,7 @@ export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Noti
       sources.value = snap.sources;
       paused.value = snap.paused;
       partial.value = head;
+      headCounts.value = head ? countsBeside(snap) : null;
       loadError.value = null;
       status.value = 'ready';
     });
@@ -251,6 +252,7 @@ export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Noti
     batch(() => {
       loadError.value = error;
       partial.value = null;
+      headCounts.value = null;
       status.value = 'error';
     });
   }
@@ -275,6 +277,7 @@ export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Noti
     paused,
     status,
     partial,
+    headCounts: headCounts as ReadonlySignal<{ total: number; shown: number; states: StateCounts } | null>,
     loadError,
     visible,
     printers,
@@ -294,3 +297,15 @@ export function createQueue(opts: { ui: ReadonlySignal<UiSettings>; notify: Noti
 }
 
 export type Queue = ReturnType<typeof createQueue>;
+
+/**
+ * What a first-rows answer says of the whole queue (Snapshot total, shown, states), when it says
+ * all of it in the contract's shape; null otherwise (the window then says it is still loading).
+ */
+function countsBeside(snap: Snapshot): { total: number; shown: number; states: StateCounts } | null {
+  const { total, shown, states } = snap;
+  const whole = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
+  if (!whole(total) || !whole(shown) || typeof states !== 'object' || states === null || !whole(states.stuck)) return null;
+  if (typeof states.byState !== 'object' || states.byState === null || !Object.values(states.byState).every(whole)) return null;
+  return { total, shown, states };
+}

@@ -103,10 +103,14 @@ function withoutToken(part: string, mark: '?' | '#'): string {
  */
 function takeTokenFromLocation(): string {
   if (typeof location === 'undefined') return '';
-  const token = tokenFromAddress(location.search) ?? tokenFromAddress(location.hash);
+  const inQuery = tokenFromAddress(location.search);
+  const inHash = tokenFromAddress(location.hash);
+  const token = inQuery ?? inHash;
   if (token !== null && typeof history !== 'undefined') {
-    // Keep the token out of the address bar, bookmarks and screenshots.
-    history.replaceState(history.state, '', `${location.pathname}${withoutToken(location.search, '?')}${withoutToken(location.hash, '#')}`);
+    // Keep the token out of the address bar, bookmarks and screenshots; the rest as it was.
+    const search = inQuery !== null ? withoutToken(location.search, '?') : location.search;
+    const hash = inHash !== null ? withoutToken(location.hash, '#') : location.hash;
+    history.replaceState(history.state, '', `${location.pathname}${search}${hash}`);
   }
   return token ?? '';
 }

@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cspHash, firstLanguage, pageWithFirstFrame } from '../../../main/desktop/first-frame';
+import { cspHash, FIRST_FRAME_TIMEOUT_MS, firstLanguage, pageWithFirstFrame } from '../../../main/desktop/first-frame';
 import { appContentSecurityPolicy, withStyleHashes } from '../../../main/desktop/csp';
 import { createAppProtocolHandler, APP_PAGE_URL } from '../../../main/desktop/app-protocol';
 import { startWebTransport } from '../../../main/web/server';
@@ -41,12 +41,19 @@ describe('pageWithFirstFrame', () => {
     const page = await pageWithFirstFrame(PAGE, { handlers: core().handlers, locale: 'en-US', readAsset });
     expect(page).not.toBeNull();
     expect(rowKeys(page!.html)).toEqual(['local:tok-4', 'local:tok-3', 'local:tok-2', 'local:tok-1', 'local:tok-0']);
-    expect(page!.html).toContain('<div id="app" data-first-frame><div class="app">');
-    expect(page!.html).toContain(`<style>${CSS}</style>`);
-    expect(page!.html).not.toContain('index-b2.css');
+    // Inert and busy until the window takes it over.
+    expect(page!.html).toContain('<div id="app" data-first-frame inert aria-busy="true"><div class="app">');
+    // The stylesheet inline; its link kept, disabled, for the window's code to find.
+    expect(page!.html).toContain(`<style>${CSS}</style><link rel="stylesheet" crossorigin href="./assets/index-b2.css" disabled>`);
     // The scripts stay as they were.
     expect(page!.html).toContain('<script type="module" crossorigin src="./assets/index-a1.js"></script>');
-    expect(page!.styleHashes).toEqual([`'sha256-${createHash('sha256').update(CSS).digest('base64')}'`]);
+    // Two inline stylesheets, each allowed by its own hash: the page's, and the rows' places.
+    const styles = [...page!.html.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]!);
+    expect(styles[0]).toBe(CSS);
+    expect(styles[1]).toContain('#app[data-first-frame] .grid-body .row[aria-rowindex="2"]{transform:translateY(0px)}');
+    expect(styles[1]).toContain('#app[data-first-frame] .grid-body .row[aria-rowindex="6"]{transform:translateY(128px)}');
+    expect(styles[1]).toContain('#app[data-first-frame] .grid-sizer{height:160px}');
+    expect(page!.styleHashes).toEqual(styles.map((css) => `'sha256-${createHash('sha256').update(css).digest('base64')}'`));
     expect(cspHash(CSS)).toBe(page!.styleHashes[0]);
     expect(page!.html).toMatch(/^<!doctype html><html lang="en">/);
   });
@@ -61,14 +68,36 @@ describe('pageWithFirstFrame', () => {
     expect(await pageWithFirstFrame('<!doctype html><title>x</title>', { handlers: core().handlers, locale: 'en-US', readAsset })).toBeNull();
   });
 
-  it('keeps a stylesheet it cannot read, or cannot put inline safely, as a link', async () => {
-    for (const read of [async () => null, async () => 'a{}</style><script>alert(1)</script>']) {
-      const page = await pageWithFirstFrame(PAGE, { handlers: core().handlers, locale: 'en-US', readAsset: read });
-      expect(page!.html).toContain('<link rel="stylesheet" crossorigin href="./assets/index-b2.css">');
-      expect(page!.html).not.toContain('<style>');
-      expect(page!.styleHashes).toEqual([]);
+  it('keeps a stylesheet it cannot read, or cannot put inline as it is, as a link', async () => {
+    const unsafe = ['a{}</style><script>alert(1)</script>', 'a{}</STYLE ><script>alert(1)</script>', '@import "x.css";', '.a{background:url(icon.png)}', ".a{background:url( 'x.svg')}"];
+    for (const css of [null, ...unsafe]) {
+      const page = await pageWithFirstFrame(PAGE, { handlers: core().handlers, locale: 'en-US', readAsset: async () => css });
+      expect(page!.html, String(css)).toContain('<link rel="stylesheet" crossorigin href="./assets/index-b2.css"></head>');
+      // Only the rows' places inline.
+      expect(page!.html.match(/<style>/g), String(css)).toHaveLength(1);
+      expect(page!.styleHashes).toHaveLength(1);
       expect(rowKeys(page!.html)).toHaveLength(5);
     }
+  });
+
+  it('puts a stylesheet inline with its line ends as the parser reads them, and hashes that text', async () => {
+    const page = await pageWithFirstFrame(PAGE, { handlers: core().handlers, locale: 'en-US', readAsset: async () => '.a{color:red}\r\n.b{background:url(data:image/png;base64,AA==)}\r.c{}' });
+    const text = '.a{color:red}\n.b{background:url(data:image/png;base64,AA==)}\n.c{}';
+    expect(page!.html).toContain(`<style>${text}</style>`);
+    expect(page!.styleHashes[0]).toBe(cspHash(text));
+  });
+
+  it('serves the page as built when the core is late or its error mapping throws', async () => {
+    const hanging = createFakeCore({ getSettings: () => new Promise(() => undefined), getSnapshot: async () => ({ jobs, sources: [], paused: null }) });
+    const started = Date.now();
+    expect(await pageWithFirstFrame(PAGE, { handlers: hanging.handlers, locale: 'en-US', readAsset })).toBeNull();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(FIRST_FRAME_TIMEOUT_MS - 20);
+    const failing = core({ view: 'all' }, true);
+    const toError = () => {
+      throw new Error('the mapping failed');
+    };
+    expect(await pageWithFirstFrame(PAGE, { handlers: failing.handlers, toError, locale: 'en-US', readAsset })).toBeNull();
+    expect(await pageWithFirstFrame(PAGE, { handlers: core().handlers, locale: 'en-US', readAsset: () => Promise.reject(new Error('disk gone')) })).toBeNull();
   });
 });
 
@@ -112,7 +141,8 @@ describe('the two ways the page is served', () => {
     const after = await handle(new Request(APP_PAGE_URL));
     const html = await after.text();
     expect(rowKeys(html)).toHaveLength(5);
-    expect(after.headers.get('content-security-policy')).toBe(withStyleHashes(appContentSecurityPolicy(), [cspHash(CSS)]));
+    const placement = /<style>([^<]*aria-rowindex[^<]*)<\/style>/.exec(html)![1]!;
+    expect(after.headers.get('content-security-policy')).toBe(withStyleHashes(appContentSecurityPolicy(), [cspHash(CSS), cspHash(placement)]));
     expect(after.headers.get('cache-control')).toBe('no-store');
   });
 

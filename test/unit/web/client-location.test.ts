@@ -44,6 +44,20 @@ describe('web bridge in a page', () => {
   });
 });
 
+describe('the address left in the bar', () => {
+  it.each([
+    ['http://127.0.0.1:4567/?token=secret-token-value#section', 'http://127.0.0.1:4567/#section'],
+    ['http://127.0.0.1:4567/?token=secret-token-value&a=b%20c', 'http://127.0.0.1:4567/?a=b+c'],
+    ['http://127.0.0.1:4567/?q=x%2Fy#token=secret-token-value', 'http://127.0.0.1:4567/?q=x%2Fy'],
+    ['http://127.0.0.1:4567/?token=secret-token-value#token=secret-token-value', 'http://127.0.0.1:4567/'],
+  ])('%s becomes %s: only the token taken out', (url, left) => {
+    (window as unknown as { happyDOM: { setURL(u: string): void } }).happyDOM.setURL(url);
+    const b = createWebBridge({ WebSocketImpl: RecordingSocket as never });
+    expect(location.href).toBe(left);
+    b.close();
+  });
+});
+
 describe("the page's early socket (renderer/index.html)", () => {
   const page = readFileSync(join(__dirname, '../../../renderer/index.html'), 'utf8');
   const [script] = inlineScripts(page);

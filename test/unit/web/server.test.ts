@@ -431,12 +431,12 @@ describe('web transport: the whole queue as a table, prepared while the window d
   it('answers `first` with the first rows in the window\'s order, then prepares the whole queue and answers with it', async () => {
     const { core, state, snapshotCalls } = liveCore();
     const { t } = await start(core);
-    // Serving the page prepares nothing: that would take time from the page's own scripts.
+    // Serving the page without the token prepares nothing (its rows are not the page's to have).
     expect((await get(t.port, '/', { host: `127.0.0.1:${t.port}` })).status).toBe(200);
     await new Promise((r) => setTimeout(r, 30));
     expect(snapshotCalls()).toBe(0);
     const c = await authed(t);
-    expect(await c.request('getSnapshot', { first: 10 })).toEqual({ ok: true, value: { jobs: [sampleJob({ document: 'first' })], sources: [], paused: null, total: 1 } });
+    expect(await c.request('getSnapshot', { first: 10 })).toEqual({ ok: true, value: { jobs: [sampleJob({ document: 'first' })], sources: [], paused: null, total: 1, shown: 1, states: { byState: { queued: 1 }, stuck: 0 } } });
     await until(() => snapshotCalls() === 2);
     // Changed without an event: the prepared answer (taken before) is what is sent, no further read.
     state.document = 'changed silently';
