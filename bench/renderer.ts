@@ -12,7 +12,7 @@
  *   line with its time formatted in the user's locale by one script (intlFrame: a page's first use
  *   of Intl loads the locale data, which the window's rows need too);
  * - whole queue ready: navigation start to the first frame drawn answering a filter set as soon as
- *   the count names every job (all of them received and the grid working over all of them);
+ *   the grid holds every job (all of them received and the grid working over all of them);
  * - sort or filter change: a click or keystroke to the first frame drawn whose first row is the answer;
  * - patch-to-paint: a `jobs:patch` message arriving on the WebSocket to the first frame drawn in
  *   which the changed row shows the new value (200 patches, one at a time); beside it, the part of
@@ -80,9 +80,9 @@ ${AFTER_FRAME_SCRIPT}  const check = () => {
         if (typeof window.__pqmBenchRows === 'function') window.__pqmBenchRows();
       });
     }
-    // The whole queue is in when the count names every job; the grid then answers a filter over
-    // all of them (the search set to the last job's document): the whole queue is ready once the
-    // first frame whose first row is that job is drawn.
+    // The whole queue is in when the grid holds every job; it then answers a filter over all of
+    // them (the search set to the last job's document): the whole queue is ready once the first
+    // frame whose first row is that job is drawn.
     const answered = () => {
       if (b.wholeSeen || firstKey() !== window.__pqmBenchLast.key) return;
       b.wholeSeen = true;
@@ -92,10 +92,11 @@ ${AFTER_FRAME_SCRIPT}  const check = () => {
       });
     };
     if (b.rowsSeen && b.filterSetAt === null) {
-      const count = document.querySelector('[data-testid="job-count"]');
-      const digits = count ? count.textContent.replace(/[^0-9]/g, '') : '';
+      // Every job in the grid (its row count names them all, the header row besides): the count
+      // above it says the whole queue's size from the first rows on, the grid only once all are in.
+      const grid = document.querySelector('[role="grid"]');
       const search = document.querySelector('input[type="search"]');
-      if (digits.includes(String(window.__pqmBenchTotal)) && search) {
+      if (grid && grid.getAttribute('aria-rowcount') === String(window.__pqmBenchTotal + 1) && search && !document.querySelector('#app[inert]')) {
         b.filterSetAt = performance.now();
         search.value = window.__pqmBenchLast.document;
         search.dispatchEvent(new Event('input', { bubbles: true }));
@@ -179,7 +180,7 @@ interface LoadPhases {
   firstRows: number;
   /** The whole queue's answer read. */
   whole: number | null;
-  /** The count named every job (the filter set). */
+  /** The grid held every job (the filter set). */
   shown: number | null;
   wholeReady: number;
 }
@@ -194,7 +195,7 @@ function phaseWords(phases: LoadPhases[], which: 'first' | 'whole'): string {
   const head = phases.some((p) => p.head !== null) ? `; the first rows' answer read ${med('head')}` : '';
   return which === 'first'
     ? `median phases: the page received ${med('page')}; socket made ${med('socket')}, open ${med('open')}; the window's code received ${med('code')}${head}; the frame with the first rows ${med('firstRows')}`
-    : `median phases: first rows ${med('firstRows')}; the whole queue's answer read ${med('whole')}; every job counted ${med('shown')}; the filter over them answered ${med('wholeReady')}`;
+    : `median phases: first rows ${med('firstRows')}; the whole queue's answer read ${med('whole')}; every job in the grid ${med('shown')}; the filter over them answered ${med('wholeReady')}`;
 }
 
 /** Cold loads of the window, each in a fresh browser: first rows and whole queue ready (ms). */
@@ -409,7 +410,7 @@ export async function runRendererBench(): Promise<BenchFigure[]> {
         target: '≤ 300 ms',
         met: whole <= 300,
         cause: phaseWords(phases, 'whole'),
-        method: `${method}; navigation start to the first frame drawn showing the answer to a filter over every job (the search set to the last job's document as soon as the count names all ${JOBS.toLocaleString('en')} jobs); same ${LOADS} cold loads (${spread(wholeReady)})`,
+        method: `${method}; navigation start to the first frame drawn showing the answer to a filter over every job (the search set to the last job's document as soon as the grid holds all ${JOBS.toLocaleString('en')} jobs: its aria-rowcount); same ${LOADS} cold loads (${spread(wholeReady)})`,
       },
       { group: 'renderer', name: `sort or filter change over ${JOBS / 1000}k jobs, p95`, value: c95, unit: 'ms', target: '≤ 50 ms', met: c95 <= 50, method: `${method}; ${CHANGES} changes (search cleared, Document sort clicked twice, search set to one job's document), click or input event to the first frame drawn whose first row is the answer; ${repeated} (${each((r) => percentile(r.changes, 95), 1, 'ms')}; p50 ${median(runs.map((r) => percentile(r.changes, 50))).toFixed(1)} ms)` },
       { group: 'renderer', name: 'patch-to-paint p50', value: p50, unit: 'ms', target: null, met: null, method: `${method}; ${patches}; ${repeated}` },

@@ -133,7 +133,18 @@ async function startPrimary(): Promise<void> {
   };
   const core = await openCore({ configPath, install, log, logFiles: () => fileLogger.files(), getWindow, updateStatus: () => updater?.status() ?? { state: 'off', reason: noUpdater() } });
   if (!core) return;
-  firstFrame = { handlers: core.handlers, toError: core.toError, locale: systemLocale };
+  firstFrame = {
+    handlers: core.handlers,
+    toError: core.toError,
+    locale: systemLocale,
+    // The window asking for its page: the frame is drawn for its size.
+    viewport: () => {
+      const w = getWindow();
+      if (!w) return null;
+      const [width, height] = w.getContentSize();
+      return width && height ? { width, height } : null;
+    },
+  };
   if (demo.active) core.redactor.addSecrets([...demo.secrets.values()]);
   logger = redactingLogger(fileLogger, core.redactor);
   const settings = () => core.settings().settings;

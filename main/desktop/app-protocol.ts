@@ -14,8 +14,8 @@ import { appContentSecurityPolicy, withStyleHashes } from './csp';
 import { CONTENT_TYPES, resolveRendererFile } from './renderer-files';
 import { pageWithFirstFrame, type FirstFrameOptions } from './first-frame';
 
-/** What the window's page is drawn from (first-frame.ts): the core's handlers and the window's locale; null until the core is open. */
-export type FirstFrameSource = () => Pick<FirstFrameOptions, 'handlers' | 'toError' | 'locale'> | null;
+/** What the window's page is drawn from (first-frame.ts): the core's handlers, the window's locale and size; null until the core is open. */
+export type FirstFrameSource = () => Pick<FirstFrameOptions, 'handlers' | 'toError' | 'locale' | 'viewport'> | null;
 
 export { APP_PAGE_URL, APP_SCHEME } from './app-identity';
 

@@ -37,6 +37,8 @@ export interface FirstFrameOptions {
   toError?: (err: unknown) => AppError;
   /** The locale the window formats in: the system's regional format (desktop), the browser's first language (preview). */
   locale: string | undefined;
+  /** The window's content size in CSS pixels, when the app has the window (desktop); unknown in the preview. */
+  viewport?: () => { width: number; height: number } | null;
   /** Reads one of the page's files (`assets/…`) as text; null when it cannot be read. */
   readAsset(path: string): Promise<string | null>;
 }
@@ -66,7 +68,8 @@ function inlineable(css: string): boolean {
  * anything fails.
  */
 export async function pageWithFirstFrame(page: string, opts: FirstFrameOptions): Promise<FirstFramePage | null> {
-  if (!page.includes(APP_ROOT)) return null;
+  // A page that carries its own policy would not allow the inline stylesheets their hashes allow.
+  if (!page.includes(APP_ROOT) || /http-equiv\s*=\s*["']?content-security-policy/i.test(page)) return null;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), FIRST_FRAME_TIMEOUT_MS)));
   try {
@@ -82,7 +85,7 @@ async function framedPage(page: string, opts: FirstFrameOptions): Promise<FirstF
   const mapError = opts.toError ?? toAppError;
   const [settings, head] = (await Promise.all([dispatch(opts.handlers, 'getSettings', {}, mapError), dispatch(opts.handlers, 'getSnapshot', { first: FIRST_FRAME_ROWS }, mapError)])) as [Result<SettingsView>, Result<Snapshot>];
   if (!settings.ok || !head.ok) return null;
-  const frame = await renderFirstFrame({ settings: settings.value, head: head.value, locale: opts.locale });
+  const frame = await renderFirstFrame({ settings: settings.value, head: head.value, locale: opts.locale, viewport: opts.viewport?.() ?? null });
   const styleHashes: string[] = [];
   /** An inline stylesheet: its text as the page's parser will read it (line ends as LF), and its hash. */
   const inline = (css: string): string => {
@@ -100,7 +103,8 @@ async function framedPage(page: string, opts: FirstFrameOptions): Promise<FirstF
     html = html.replace(link[0], () => `${inline(css)}${link[0].replace(/\s*\/?>$/, ' disabled>')}`);
   }
   if (!inlineable(frame.css)) return null;
-  const root = `<div id="app" ${FIRST_FRAME_ATTRIBUTE} inert aria-busy="true">${frame.html}</div>${inline(frame.css)}`;
+  // The rows' places before the rows: no part of the frame is ever drawn without them.
+  const root = `${inline(frame.css)}<div id="app" ${FIRST_FRAME_ATTRIBUTE} inert aria-busy="true">${frame.html}</div>`;
   html = html.replace(APP_ROOT, () => root);
   if (frame.theme !== 'system') html = html.replace(/<html\b/, () => `<html data-theme="${frame.theme}"`);
   return { html, styleHashes };

@@ -22,6 +22,14 @@ export const FIRST_ROWS = 100;
  */
 export const FIRST_FRAME_ATTRIBUTE = 'data-first-frame';
 
+/**
+ * The page's #app made the window's own: no longer marked as the app's frame, no longer inert or
+ * busy. Called whatever the window then shows (its App, or why its code could not load).
+ */
+export function releaseFirstFrame(root: HTMLElement): void {
+  for (const a of [FIRST_FRAME_ATTRIBUTE, 'inert', 'aria-busy']) root.removeAttribute(a);
+}
+
 /** Whether the page came with its first frame in it. */
 export function pageHasFirstFrame(): boolean {
   return typeof document !== 'undefined' && document.getElementById('app')?.hasAttribute(FIRST_FRAME_ATTRIBUTE) === true;

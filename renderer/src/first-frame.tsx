@@ -16,7 +16,7 @@ import type { PrintQueueBridge, Snapshot, SettingsView } from '../../preload/con
 import { App, type ThemeChoice } from './App';
 import { createStore } from './state/store';
 import { useFormatLocale } from './i18n/format';
-import { gridPlacementCss } from './components/QueueGrid';
+import { assumeViewport, gridPlacementCss } from './components/QueueGrid';
 import { FIRST_FRAME_ATTRIBUTE } from './boot';
 
 export { FIRST_FRAME_ATTRIBUTE };
@@ -35,6 +35,8 @@ export interface FirstFrameInput {
   head: Snapshot;
   /** The locale the window formats in (the system's regional format on the desktop; the browser's language in the preview). */
   locale: string | undefined;
+  /** The window's content size in CSS pixels when the app knows it (the desktop's window); null: unknown (the preview). */
+  viewport?: { width: number; height: number } | null;
 }
 
 export interface FirstFrame {
@@ -63,9 +65,14 @@ export async function renderFirstFrame(input: FirstFrameInput): Promise<FirstFra
     await store.loadSettings(Promise.resolve({ ok: true, value: input.settings }));
     store.putSnapshot(input.head, store.ui.value);
     useFormatLocale(input.locale);
-    const html = renderToString(h(App, { store }));
-    const css = gridPlacementCss(`#app[${FIRST_FRAME_ATTRIBUTE}]`, store.ui.value.columns, store.visible.value.length);
-    return { html, css, theme: store.ui.value.theme };
+    assumeViewport(input.viewport ?? null);
+    try {
+      const html = renderToString(h(App, { store }));
+      const css = gridPlacementCss(`#app[${FIRST_FRAME_ATTRIBUTE}]`, store.ui.value.columns, store.visible.value.length);
+      return { html, css, theme: store.ui.value.theme };
+    } finally {
+      assumeViewport(null);
+    }
   } finally {
     store.dispose();
   }

@@ -7,6 +7,7 @@
  * (electron.vite.config.ts, windowChunk), so a top-level await here would have each wait on the other.
  */
 import { started, windowCode } from './early';
+import { releaseFirstFrame } from './boot';
 import './styles/app.css';
 
 const root = document.getElementById('app');
@@ -20,5 +21,6 @@ windowCode.then(
     p.setAttribute('role', 'alert');
     p.textContent = `The queue window could not load its code: ${err instanceof Error ? err.message : String(err)}. Reload the window to try again.`;
     root.replaceChildren(p);
+    releaseFirstFrame(root);
   },
 );

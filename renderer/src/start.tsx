@@ -6,7 +6,7 @@ import { App } from './App';
 import { createStore } from './state/store';
 import type { ConnectionStatus } from './transport/web';
 import { afterNextFrame } from './transport/reader';
-import { FIRST_FRAME_ATTRIBUTE, FIRST_ROWS, type EarlyAnswers } from './boot';
+import { FIRST_ROWS, releaseFirstFrame, type EarlyAnswers } from './boot';
 import { loadPanels } from './components/lazy';
 
 /** How long the window waits for its first rows before it draws itself without them. */
@@ -60,9 +60,12 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
     clearTimeout(timer);
     clearTimeout(hold);
     stop?.();
-    render(<App store={store} />, root);
-    // The frame the app drew is the window's now: live, and no longer busy.
-    if (early.firstFrame) for (const a of [FIRST_FRAME_ATTRIBUTE, 'inert', 'aria-busy']) root.removeAttribute(a);
+    try {
+      render(<App store={store} />, root);
+    } finally {
+      // The frame the app drew is the window's now: live, and no longer busy.
+      releaseFirstFrame(root);
+    }
     // Once this frame is on screen, a long message (the whole queue) is read as it comes.
     const windowDrawn = web.windowDrawn;
     if (typeof windowDrawn === 'function') afterNextFrame(() => windowDrawn.call(bridge));
@@ -71,8 +74,14 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
   // window draws over them, in place, once the whole queue is in, and never a frame with fewer; or,
   // when the whole queue is slow to come, with its first rows, asked for after FIRST_FRAME_HOLD_MS.
   const timer = early.firstFrame ? undefined : setTimeout(draw, FIRST_FRAME_WAIT_MS);
-  // Drawn once they are in, or when they cannot be read (then saying it is loading, its controls working).
-  const hold = early.firstFrame ? setTimeout(() => void store.loadFirstRows(FIRST_ROWS).then(draw), FIRST_FRAME_HOLD_MS) : undefined;
+  // Drawn once they are in, or when they cannot be read, and FIRST_FRAME_WAIT_MS later whatever
+  // happened (then saying it is loading, its controls working).
+  const hold = early.firstFrame
+    ? setTimeout(() => {
+        void store.loadFirstRows(FIRST_ROWS).finally(draw);
+        setTimeout(draw, FIRST_FRAME_WAIT_MS);
+      }, FIRST_FRAME_HOLD_MS)
+    : undefined;
   stop = effect(() => {
     if (store.status.value !== 'loading' || store.connection.value !== null) draw();
   });

@@ -70,6 +70,8 @@ describe('the queue', () => {
     fireEvent.click(screen.getByRole('radio', { name: 'Finished' }));
     expect(screen.queryAllByTestId('job-row')).toEqual([]);
     expect(screen.getByTestId('queue').dataset.status).toBe('loading');
+    // Nor its count: the first rows' counts were the other view's.
+    expect(screen.getByTestId('job-count').textContent).toBe('Loading the rest of the queue…');
     release();
     await started;
     await screen.findAllByTestId('job-row');
@@ -79,10 +81,16 @@ describe('the queue', () => {
     expect(screen.getByTestId('printers-view').querySelector('summary')?.textContent).toMatch(/^Printers \(\d+\)$/);
   });
 
-  it('says it is still loading when the first rows come without the counts of the whole queue in the contract shape', async () => {
+  it.each([
+    ['in another shape', { shown: 'three' }],
+    ['more shown than held', { shown: 9 }],
+    ['fewer shown than sent', { shown: 1 }],
+    ['states that are not all the jobs', { states: { byState: { queued: 1 }, stuck: 0 } }],
+    ['states as a list', { states: { byState: [5], stuck: 0 } }],
+  ])('says it is still loading when the first rows come with counts of the whole queue %s', async (_why, wrong) => {
     const bridge = new FakeBridge({ jobs: sample(), sources });
     const store = createStore(bridge);
-    const head = requestSafely(bridge, 'getSnapshot', { first: 2 }).then((r) => (r.ok ? { ...r, value: { ...r.value, shown: 'three' as unknown as number } } : r));
+    const head = requestSafely(bridge, 'getSnapshot', { first: 2 }).then((r) => (r.ok ? { ...r, value: { ...r.value, ...(wrong as object) } } : r));
     render(<App store={store} />);
     void store.start({ settings: requestSafely(bridge, 'getSettings', {}), head, snapshot: new Promise(() => undefined) });
     m = { bridge, store } as Mounted;

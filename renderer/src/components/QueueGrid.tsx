@@ -39,7 +39,21 @@ export const ROWS_TOP_ESTIMATE = 224;
  * ROWS_TOP_ESTIMATE. The first frame then draws the rows the window shows, and the measurement
  * that follows its layout usually finds the same rows, with nothing to draw again before paint.
  */
-export function initialRowsHeight(win: { innerHeight: number } | null = typeof window === 'undefined' ? null : window): number {
+/**
+ * The window's size as the app knows it, for a frame drawn where there is no window (the app's
+ * first frame: renderer/src/first-frame.tsx, set for each render); null: not known.
+ */
+let assumedViewport: { width: number; height: number } | null = null;
+
+export function assumeViewport(viewport: { width: number; height: number } | null): void {
+  assumedViewport = viewport;
+}
+
+/** The window to go by: the page's own, else the size the app assumes (assumeViewport), else none. */
+const viewportNow = (): { innerWidth: number; innerHeight: number } | null =>
+  typeof window !== 'undefined' ? window : assumedViewport && { innerWidth: assumedViewport.width, innerHeight: assumedViewport.height };
+
+export function initialRowsHeight(win: { innerHeight: number } | null = viewportNow()): number {
   if (!win || !(win.innerHeight > ROWS_TOP_ESTIMATE)) return FALLBACK_ROWS_HEIGHT;
   return win.innerHeight - ROWS_TOP_ESTIMATE;
 }
@@ -47,11 +61,12 @@ export function initialRowsHeight(win: { innerHeight: number } | null = typeof w
 /**
  * What the grid's layout effects write into the DOM (the columns' layout as CSS variables, the
  * sizer's height, each drawn row's place), as CSS rules under `scope`: for a frame drawn without
- * script (renderer/src/first-frame.tsx), which runs no effects. The rows are the ones the grid's
- * first render draws for `count` rows (FixedRows at initialRowsHeight, no window: the fallback).
+ * script (renderer/src/first-frame.tsx), which runs no effects. The rows and columns are those the
+ * grid draws for `count` rows in the window the app assumes (assumeViewport; unknown: the fallback
+ * height, every chosen column).
  */
 export function gridPlacementCss(scope: string, choices: ColumnChoices, count: number): string {
-  const layout = layoutColumns(choices, 0);
+  const layout = layoutColumns(choices, typeof window === 'undefined' ? (assumedViewport?.width ?? 0) : 0);
   const rows = new FixedRows({ rowHeight: ROW_HEIGHT, overscan: OVERSCAN_ROWS, height: initialRowsHeight(), onChange: () => undefined });
   rows.setCount(count);
   const drawn = rows.range();
@@ -268,8 +283,11 @@ function Row(this: Component<RowProps>, p: RowProps) {
  * attribute: the CSP forbids those).
  */
 function useColumns(store: Store, gridRef: { readonly current: HTMLDivElement | null }) {
-  /** The grid's width as last measured (0: not yet, and every chosen column shows). */
-  const measured = useRef(0);
+  /**
+   * The grid's width as last measured (0: not yet, and every chosen column shows). Drawn without a
+   * page (the app's first frame), the width of the window the app assumes: the grid spans it.
+   */
+  const measured = useRef(typeof window === 'undefined' ? (assumedViewport?.width ?? 0) : 0);
   /** The columns the grid shows now, as `shownKey` below. */
   const shownNow = useRef('');
   // The grid is laid out again when a new width shows other columns, not at every measurement:

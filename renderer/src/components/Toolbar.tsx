@@ -168,8 +168,9 @@ export function FilterBar() {
   const printers = printerOptions(store);
   const [search, setSearch] = useState(ui.search);
   useEffect(() => setSearch(ui.search), [ui.search]);
-  // While only the first rows are in, the counts the app gave beside them (the whole queue's).
-  const head = store.headCounts.value;
+  // While only the first rows are in, the counts the app gave beside them (the whole queue's),
+  // under the view choices they were given for; under others the window is still loading.
+  const head = store.partial.value === store.ui.value ? store.headCounts.value : null;
   const shown = head?.shown ?? store.visible.value.length;
   const total = store.jobCount.value;
   const selected = store.selection.value;

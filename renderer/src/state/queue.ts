@@ -306,6 +306,10 @@ function countsBeside(snap: Snapshot): { total: number; shown: number; states: S
   const { total, shown, states } = snap;
   const whole = (n: unknown): n is number => typeof n === 'number' && Number.isInteger(n) && n >= 0;
   if (!whole(total) || !whole(shown) || typeof states !== 'object' || states === null || !whole(states.stuck)) return null;
-  if (typeof states.byState !== 'object' || states.byState === null || !Object.values(states.byState).every(whole)) return null;
+  const { byState } = states;
+  if (typeof byState !== 'object' || byState === null || Array.isArray(byState) || !Object.values(byState).every(whole)) return null;
+  // Counts of one queue: the first rows among those shown, those among all, every job in one state.
+  const inStates = Object.values(byState).reduce((a, n) => a + n, 0);
+  if (snap.jobs.length > shown || shown > total || states.stuck > total || inStates !== total) return null;
   return { total, shown, states };
 }

@@ -247,6 +247,10 @@ export class BrowserWindow extends EventEmitter {
   getBounds() {
     return { ...this.#bounds };
   }
+  /** electron.d.ts: `getContentSize(): number[]`, [width, height] of the client area (no frame here). */
+  getContentSize() {
+    return [this.#bounds.width, this.#bounds.height];
+  }
   setOverlayIcon(image, description) {
     call('win.setOverlayIcon', description);
   }

@@ -15,6 +15,8 @@ import { startWebTransport } from '../../../main/web/server';
 import { AppFailure, Settings } from '../../../preload/contract/model';
 import { snapshotAnswer } from '../../../preload/contract/queue-view';
 import { createFakeCore, sampleJob } from '../web/fake-core';
+import { layoutColumns } from '../../../renderer/src/state/columns';
+import { FALLBACK_ROWS_HEIGHT, OVERSCAN_ROWS, ROW_HEIGHT, ROWS_TOP_ESTIMATE } from '../../../renderer/src/components/QueueGrid';
 
 const CSS = '.app{display:flex}[role=row]{height:32px}';
 /** The built window page's shape (renderer/index.html after the build). */
@@ -98,6 +100,39 @@ describe('pageWithFirstFrame', () => {
     };
     expect(await pageWithFirstFrame(PAGE, { handlers: failing.handlers, toError, locale: 'en-US', readAsset })).toBeNull();
     expect(await pageWithFirstFrame(PAGE, { handlers: core().handlers, locale: 'en-US', readAsset: () => Promise.reject(new Error('disk gone')) })).toBeNull();
+  });
+});
+
+describe('the frame drawn for the window the app has', () => {
+  const many = Array.from({ length: 60 }, (_, i) => sampleJob({ key: `local:m-${String(i).padStart(2, '0')}`, nativeId: `m-${i}`, updatedAt: new Date(Date.UTC(2026, 0, 5, 9, i)).toISOString() }));
+  const manyCore = () => {
+    const settings = Settings.parse({ version: 1, sources: [], ui: { view: 'all' } });
+    return createFakeCore({
+      getSettings: async () => ({ settings, problems: [], secrets: [], configPath: '/tmp/settings.json' }),
+      getSnapshot: async ({ first }) => snapshotAnswer({ jobs: many, sources: [], paused: null }, settings.ui, first),
+    });
+  };
+  const frameFor = async (viewport: { width: number; height: number } | null) => {
+    const page = await pageWithFirstFrame(PAGE, { handlers: manyCore().handlers, locale: 'en-US', readAsset, viewport: () => viewport });
+    const placement = /<style>([^<]*aria-rowindex[^<]*)<\/style>/.exec(page!.html)![1]!;
+    return { rows: rowKeys(page!.html).length, headers: (page!.html.match(/role="columnheader"/g) ?? []).length, placement };
+  };
+
+  it("draws the rows and columns the window's own first frame draws at its size; unknown, those of the fallback", async () => {
+    const ui = Settings.parse({ version: 1, sources: [], ui: {} }).ui;
+    // The desktop's default window: the columns the grid squeezes out at that width are left out.
+    const narrow = await frameFor({ width: 1100, height: 720 });
+    const layout = layoutColumns(ui.columns, 1100);
+    expect(layout.squeezed.length).toBeGreaterThan(0);
+    expect(narrow.headers).toBe(layout.shown.length);
+    expect(narrow.placement).toContain(`--pq-cols:${layout.template};--pq-row-min:${layout.minWidth}px`);
+    // The rows a window of that height shows, and the overscan.
+    const rowsFor = (height: number) => Math.ceil((height - ROWS_TOP_ESTIMATE) / ROW_HEIGHT) + OVERSCAN_ROWS;
+    expect(narrow.rows).toBe(rowsFor(720));
+    expect((await frameFor({ width: 2560, height: 1400 })).rows).toBe(rowsFor(1400));
+    const unknown = await frameFor(null);
+    expect(unknown.rows).toBe(rowsFor(ROWS_TOP_ESTIMATE + FALLBACK_ROWS_HEIGHT));
+    expect(unknown.headers).toBe(layoutColumns(ui.columns, 0).shown.length);
   });
 });
 
