@@ -81,6 +81,18 @@ describe('the queue', () => {
     expect(screen.getByTestId('printers-view').querySelector('summary')?.textContent).toMatch(/^Printers \(\d+\)$/);
   });
 
+  it('says no job is active, not that there are none, while only the first rows of a queue of finished jobs are in', async () => {
+    const finished = sample().filter((j) => j.state === 'completed' || j.state === 'failed');
+    const bridge = new FakeBridge({ jobs: finished, sources });
+    const store = createStore(bridge);
+    render(<App store={store} />);
+    void store.start({ settings: requestSafely(bridge, 'getSettings', {}), head: requestSafely(bridge, 'getSnapshot', { first: 2 }), snapshot: new Promise(() => undefined) });
+    m = { bridge, store } as Mounted;
+    await waitFor(() => expect(screen.getByTestId('queue').dataset.status).toBe('ready'));
+    expect(screen.getByText('No active print jobs. Switch to Finished or All to see earlier ones.')).toBeTruthy();
+    expect(screen.getByTestId('job-count').textContent).toBe('0 of 2 jobs');
+  });
+
   it.each([
     ['in another shape', { shown: 'three' }],
     ['more shown than held', { shown: 9 }],
