@@ -36,7 +36,7 @@ import { createQuitSequence } from './quit';
 import { createAppUpdater, followSettingsInUpdater, type AppUpdater } from './updates';
 import { detectInstall, updatesUnavailable } from './desktop/install-kind';
 import { updateFeed, withInstallUpdate } from './desktop/update-policy';
-import { createMainWindow, handleAppProtocol, hardenWebContents, registerAppScheme, showWindow } from './window';
+import { createMainWindow, handleAppProtocol, hardenWebContents, pageViewport, registerAppScheme, showWindow } from './window';
 import type { FirstFrameSource } from './desktop/app-protocol';
 import { besideSettings, configArg, resolveConfigPath } from './state/settings';
 import { createFileLogger, redactingLogger } from './state/logger';
@@ -140,9 +140,7 @@ async function startPrimary(): Promise<void> {
     // The window asking for its page: the frame is drawn for its size.
     viewport: () => {
       const w = getWindow();
-      if (!w) return null;
-      const [width, height] = w.getContentSize();
-      return width && height ? { width, height } : null;
+      return w ? pageViewport(w) : null;
     },
   };
   if (demo.active) core.redactor.addSecrets([...demo.secrets.values()]);

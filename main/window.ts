@@ -12,6 +12,29 @@ import { APP_PAGE_URL, PRODUCT_NAME } from './desktop/app-identity';
 import { APP_SCHEME, APP_SCHEME_PRIVILEGES, createAppProtocolHandler, type FirstFrameSource } from './desktop/app-protocol';
 import { formatLocaleArguments } from '../preload/contract/format-locale';
 
+/** Whether a window made by createMainWindow is to be maximized when it is first shown. */
+const willMaximize = new WeakMap<BrowserWindow, () => boolean>();
+
+/**
+ * The size, in CSS pixels, of the page the window shows or is about to show: its content size
+ * (DIP, Electron's docs) over the page's zoom factor; for a window to be maximized when first shown
+ * (its page is drawn while it is still hidden at its normal size), the work area of its display less
+ * the window's frame.
+ */
+export function pageViewport(win: BrowserWindow): { width: number; height: number } | null {
+  const [contentW = 0, contentH = 0] = win.getContentSize();
+  let width = contentW;
+  let height = contentH;
+  if (willMaximize.get(win)?.() === true) {
+    const [outerW = 0, outerH = 0] = win.getSize();
+    const area = screen.getDisplayMatching(win.getBounds()).workArea;
+    width = area.width - (outerW - contentW);
+    height = area.height - (outerH - contentH);
+  }
+  const zoom = win.webContents.getZoomFactor() || 1;
+  return width > 0 && height > 0 ? { width: Math.floor(width / zoom), height: Math.floor(height / zoom) } : null;
+}
+
 /** Before 'ready': app:// is a standard, secure scheme (Electron allows this call only once, before ready). */
 export function registerAppScheme(): void {
   protocol.registerSchemesAsPrivileged([{ scheme: APP_SCHEME, privileges: { ...APP_SCHEME_PRIVILEGES } }]);
@@ -173,6 +196,7 @@ export function createMainWindow(deps: MainWindowDeps): BrowserWindow {
   // maximize() also shows a hidden window (Electron's BrowserWindow docs): a window last left
   // maximized is maximized when it is first shown, never while it is to stay in the tray.
   let maximizeWhenShown = restored.maximized;
+  willMaximize.set(win, () => maximizeWhenShown);
 
   let saveTimer: ReturnType<typeof setTimeout> | null = null;
   const saveNow = () => {

@@ -85,7 +85,7 @@ async function framedPage(page: string, opts: FirstFrameOptions): Promise<FirstF
   const mapError = opts.toError ?? toAppError;
   const [settings, head] = (await Promise.all([dispatch(opts.handlers, 'getSettings', {}, mapError), dispatch(opts.handlers, 'getSnapshot', { first: FIRST_FRAME_ROWS }, mapError)])) as [Result<SettingsView>, Result<Snapshot>];
   if (!settings.ok || !head.ok) return null;
-  const frame = await renderFirstFrame({ settings: settings.value, head: head.value, locale: opts.locale, viewport: opts.viewport?.() ?? null });
+  const frame = await renderFirstFrame({ settings: settings.value, head: head.value, locale: opts.locale, viewport: viewportOf(opts) });
   const styleHashes: string[] = [];
   /** An inline stylesheet: its text as the page's parser will read it (line ends as LF), and its hash. */
   const inline = (css: string): string => {
@@ -108,6 +108,15 @@ async function framedPage(page: string, opts: FirstFrameOptions): Promise<FirstF
   html = html.replace(APP_ROOT, () => root);
   if (frame.theme !== 'system') html = html.replace(/<html\b/, () => `<html data-theme="${frame.theme}"`);
   return { html, styleHashes };
+}
+
+/** The window's size as the shell says it; unknown (the fallback frame) when it cannot say. */
+function viewportOf(opts: FirstFrameOptions): { width: number; height: number } | null {
+  try {
+    return opts.viewport?.() ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /** The first language of an Accept-Language header (`en-GB,en;q=0.9` → `en-GB`); undefined when there is none. */

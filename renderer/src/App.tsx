@@ -38,9 +38,11 @@ function Shell() {
   const theme = store.ui.value.theme;
   useEffect(() => applyTheme(theme), [theme]);
   useEffect(() => watchJobNotices(store), [store]);
-  // While only the queue's first rows are in, they are shown under the choices they were picked for.
+  // While only the queue's first rows are in, they are shown under the choices they were picked for;
+  // none of them, without the whole queue's counts beside them, says nothing of the queue yet.
   const head = store.partial.value;
-  const status = store.status.value === 'ready' && head !== null && head !== store.ui.value ? 'loading' : store.status.value;
+  const unknown = head !== null && (head !== store.ui.value || (store.headCounts.value === null && store.visible.value.length === 0));
+  const status = store.status.value === 'ready' && unknown ? 'loading' : store.status.value;
   const detailOpen = store.detailKey.value !== null;
   return (
     <div class={detailOpen ? 'app has-detail' : 'app'}>

@@ -18,6 +18,12 @@ export const FIRST_FRAME_WAIT_MS = 150;
  */
 export const FIRST_FRAME_HOLD_MS = 1000;
 
+/**
+ * How long after that the window waits for the first rows it asked for before it draws itself
+ * without them (saying it is loading, its controls working): only for an answer that does not come.
+ */
+export const FIRST_ROWS_GIVE_UP_MS = 5000;
+
 export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: EarlyAnswers): void {
   const store = createStore(bridge);
 
@@ -59,6 +65,7 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
     drawn = true;
     clearTimeout(timer);
     clearTimeout(hold);
+    clearTimeout(giveUp);
     stop?.();
     try {
       render(<App store={store} />, root);
@@ -74,12 +81,13 @@ export function startWindow(root: HTMLElement, bridge: PrintQueueBridge, early: 
   // window draws over them, in place, once the whole queue is in, and never a frame with fewer; or,
   // when the whole queue is slow to come, with its first rows, asked for after FIRST_FRAME_HOLD_MS.
   const timer = early.firstFrame ? undefined : setTimeout(draw, FIRST_FRAME_WAIT_MS);
-  // Drawn once they are in, or when they cannot be read, and FIRST_FRAME_WAIT_MS later whatever
+  // Drawn once they are in, or when they cannot be read, and FIRST_ROWS_GIVE_UP_MS later whatever
   // happened (then saying it is loading, its controls working).
+  let giveUp: ReturnType<typeof setTimeout> | undefined;
   const hold = early.firstFrame
     ? setTimeout(() => {
         void store.loadFirstRows(FIRST_ROWS).finally(draw);
-        setTimeout(draw, FIRST_FRAME_WAIT_MS);
+        giveUp = setTimeout(draw, FIRST_ROWS_GIVE_UP_MS);
       }, FIRST_FRAME_HOLD_MS)
     : undefined;
   stop = effect(() => {

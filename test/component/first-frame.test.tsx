@@ -9,7 +9,7 @@ import { cleanup, fireEvent, screen, waitFor } from '@testing-library/preact';
 import { render } from 'preact';
 import { FIRST_FRAME_ROWS, renderFirstFrame } from '../../renderer/src/first-frame';
 import { boot, FIRST_FRAME_ATTRIBUTE, FIRST_ROWS } from '../../renderer/src/boot';
-import { FIRST_FRAME_HOLD_MS, FIRST_FRAME_WAIT_MS, startWindow } from '../../renderer/src/start';
+import { FIRST_FRAME_HOLD_MS, FIRST_FRAME_WAIT_MS, FIRST_ROWS_GIVE_UP_MS, startWindow } from '../../renderer/src/start';
 import { formatTime, useFormatLocale } from '../../renderer/src/i18n/format';
 import type { Snapshot, SettingsView } from '../../preload/contract/contract';
 import { FakeBridge, makeJob } from '../helpers/fake-bridge';
@@ -170,4 +170,33 @@ describe('the window taking the first frame over', () => {
     whole.release();
     await waitFor(() => expect(screen.getByTestId('queue').dataset.status).toBe('ready'));
   });
+
+  it('keeps the rows it shows while the first rows it asked for are slow, and draws itself only once it gives up on them', async () => {
+    const { bridge, root, drawnRows } = await pageWithFirstFrame();
+    const whole = bridge.hold('getSnapshot');
+    const real = bridge.request.bind(bridge);
+    let firstAsked!: () => void;
+    const asked = new Promise<void>((r) => (firstAsked = r));
+    bridge.request = ((name: string, input: { first?: number }) => {
+      if (name === 'getSnapshot' && input.first !== undefined) {
+        firstAsked();
+        return new Promise(() => undefined);
+      }
+      return real(name as never, input as never);
+    }) as typeof bridge.request;
+    const { early } = boot(bridge);
+    startWindow(root, bridge, early);
+    await whole.arrived;
+    await asked;
+    const since = Date.now();
+    // Longer than a window without a first frame waits for its first rows: the rows stay.
+    await new Promise((r) => setTimeout(r, FIRST_FRAME_WAIT_MS * 2));
+    expect(rowTexts(root)).toEqual(drawnRows);
+    expect(root.hasAttribute('inert')).toBe(true);
+    await waitFor(() => expect(root.hasAttribute(FIRST_FRAME_ATTRIBUTE)).toBe(false), { timeout: FIRST_ROWS_GIVE_UP_MS * 3 });
+    expect(Date.now() - since).toBeGreaterThanOrEqual(FIRST_ROWS_GIVE_UP_MS - FIRST_FRAME_WAIT_MS * 2 - 50);
+    expect(root.hasAttribute('inert')).toBe(false);
+    expect(screen.getByTestId('queue').dataset.status).toBe('loading');
+    whole.release();
+  }, 30_000);
 });

@@ -108,6 +108,21 @@ describe('the queue', () => {
     m = { bridge, store } as Mounted;
     await screen.findAllByTestId('job-row');
     expect(screen.getByTestId('job-count').textContent).toBe('Loading the rest of the queue…');
+    // Nor how the queue stands, counted from the first rows only.
+    expect(screen.queryByTestId('summary-strip')).toBeNull();
+  });
+
+  it('says it is loading, not that there are no jobs, when first rows of none come without the counts of the whole queue', async () => {
+    const finished = sample().filter((j) => j.state === 'completed' || j.state === 'failed');
+    const bridge = new FakeBridge({ jobs: finished, sources });
+    const store = createStore(bridge);
+    const head = requestSafely(bridge, 'getSnapshot', { first: 2 }).then((r) => (r.ok ? { ...r, value: { ...r.value, states: undefined } } : r));
+    render(<App store={store} />);
+    void store.start({ settings: requestSafely(bridge, 'getSettings', {}), head, snapshot: new Promise(() => undefined) });
+    m = { bridge, store } as Mounted;
+    await waitFor(() => expect(store.partial.value).not.toBeNull());
+    expect(screen.getByTestId('queue').dataset.status).toBe('loading');
+    expect(screen.queryByText('No print jobs right now')).toBeNull();
   });
 
   it('switches between Active, Finished and All', async () => {

@@ -174,9 +174,13 @@ describe.skipIf(SKIP_BROWSER_TESTS)('queue window in the browser', () => {
     try {
       // The entry loads; the chunk with the rest of the window does not.
       await other.route(/\/assets\/window-[^/]+\.js$/, (route) => route.abort('connectionrefused'));
+      const served = new Promise<string>((resolve) => other.on('response', (r) => void (r.request().resourceType() === 'document' && r.text().then(resolve))));
       await other.goto(run.preview.url);
       const alert = other.locator('#app [role="alert"]');
       await expect.poll(() => alert.textContent(), { timeout: 10_000 }).toMatch(/^The queue window could not load its code: .+\. Reload the window to try again\.$/);
+      // The page came with its first frame, inert; the message that replaced it is live and said.
+      expect(await served).toContain('<div id="app" data-first-frame inert aria-busy="true">');
+      expect(await other.locator('#app').evaluate((el) => ['data-first-frame', 'inert', 'aria-busy'].filter((a) => el.hasAttribute(a)))).toEqual([]);
     } finally {
       await other.close();
     }

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EVENT_NAMES, REQUEST_NAMES, requestChannel } from '../../preload/contract/channels';
 import { appContentSecurityPolicy, withStyleHashes } from '../../main/desktop/csp';
+import { Settings } from '../../preload/contract/model';
+import { layoutColumns } from '../../renderer/src/state/columns';
 import { startScriptxSimulator, type ScriptxSimulator } from '../simulators/scriptx/server';
 
 const root = join(__dirname, '..', '..');
@@ -21,7 +23,7 @@ const here = join(__dirname, 'startup');
 interface Report {
   steps: string[];
   beforeReady: string[];
-  windowOptions: { webPreferences: Record<string, unknown>; show: boolean };
+  windowOptions: { webPreferences: Record<string, unknown>; show: boolean; width: number; height: number };
   preloadExists: boolean;
   loaded: string[];
   ipcChannels: string[];
@@ -29,6 +31,7 @@ interface Report {
   pageHasMetaCsp: boolean;
   fetched: { url: string; status: number; type: string | null; csp: string | null }[];
   pageHasFirstFrame: boolean;
+  pageColumns: [string, string] | null;
   inlineStyleHashes: string[];
   navigatedBeforeReady: string[];
   navigatedAfterReady: string[];
@@ -138,6 +141,13 @@ describe('the built main process, started as Electron would start it', () => {
     // The page comes with its first frame drawn in by the bundled main process, its inline
     // stylesheets allowed by their hashes only.
     expect(report.pageHasFirstFrame).toBe(true);
+    // Drawn for the window's content size (the window less its frame): the columns the grid shows at
+    // that width, not every column as a frame of unknown size would.
+    const contentWidth = report.windowOptions.width - 16;
+    const choices = Settings.parse({ version: 1, sources: [] }).ui.columns;
+    expect(layoutColumns(choices, contentWidth).shown.length).toBeLessThan(layoutColumns(choices, 0).shown.length);
+    const layout = layoutColumns(choices, contentWidth);
+    expect(report.pageColumns).toEqual([layout.template, String(layout.minWidth)]);
     // The stylesheet and the rows' places, each by its own hash.
     expect(report.inlineStyleHashes).toHaveLength(2);
     for (const h of report.inlineStyleHashes) expect(h).toMatch(/^'sha256-[A-Za-z0-9+/]{43}='$/);

@@ -35,11 +35,6 @@ export const FALLBACK_ROWS_HEIGHT = 640;
 export const ROWS_TOP_ESTIMATE = 224;
 
 /**
- * The rows' area's height as the first frame assumes it, before it is measured: the window below
- * ROWS_TOP_ESTIMATE. The first frame then draws the rows the window shows, and the measurement
- * that follows its layout usually finds the same rows, with nothing to draw again before paint.
- */
-/**
  * The window's size as the app knows it, for a frame drawn where there is no window (the app's
  * first frame: renderer/src/first-frame.tsx, set for each render); null: not known.
  */
@@ -53,6 +48,11 @@ export function assumeViewport(viewport: { width: number; height: number } | nul
 const viewportNow = (): { innerWidth: number; innerHeight: number } | null =>
   typeof window !== 'undefined' ? window : assumedViewport && { innerWidth: assumedViewport.width, innerHeight: assumedViewport.height };
 
+/**
+ * The rows' area's height as the first frame assumes it, before it is measured: the window below
+ * ROWS_TOP_ESTIMATE. The first frame then draws the rows the window shows, and the measurement
+ * that follows its layout usually finds the same rows, with nothing to draw again before paint.
+ */
 export function initialRowsHeight(win: { innerHeight: number } | null = viewportNow()): number {
   if (!win || !(win.innerHeight > ROWS_TOP_ESTIMATE)) return FALLBACK_ROWS_HEIGHT;
   return win.innerHeight - ROWS_TOP_ESTIMATE;

@@ -14,6 +14,8 @@ const COUNTED: JobState[] = ['printing', 'processing', 'queued', 'paused', 'fail
 export function SummaryStrip() {
   const store = useStore();
   const ui = store.ui.value;
+  // Counts of the first rows only are not how the queue stands: nothing until the whole queue's.
+  if (store.partial.value !== null && store.headCounts.value === null) return null;
   const { byState, stuck } = store.stateCounts.value;
   const items: { id: string; label: string; on: boolean; choose: () => void }[] = [];
   for (const s of COUNTED) {

@@ -63,6 +63,7 @@ const page = await (await get(win.loaded[0])).text();
 report.pageHasMetaCsp = /http-equiv\s*=\s*["']?content-security-policy/i.test(page);
 // The page as the app serves it once the core is open: its first frame drawn in, its stylesheet inline.
 report.pageHasFirstFrame = page.includes('<div id="app" data-first-frame inert aria-busy="true">');
+report.pageColumns = /#app\[data-first-frame\] \.grid\{--pq-cols:([^;]*);--pq-row-min:(\d+)px\}/.exec(page)?.slice(1) ?? null;
 report.inlineStyleHashes = [...page.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => `'sha256-${createHash('sha256').update(m[1], 'utf8').digest('base64')}'`);
 for (const m of page.matchAll(/(?:src|href)="([^"]+)"/g)) await get(new URL(m[1], win.loaded[0]).href);
 report.fetched = fetched;

@@ -177,6 +177,10 @@ class WebContents extends EventEmitter {
   getURL() {
     return this.url ?? '';
   }
+  /** electron.d.ts: `getZoomFactor(): number` (1: not zoomed). */
+  getZoomFactor() {
+    return 1;
+  }
   __destroy() {
     this.#destroyed = true;
   }
@@ -247,8 +251,12 @@ export class BrowserWindow extends EventEmitter {
   getBounds() {
     return { ...this.#bounds };
   }
-  /** electron.d.ts: `getContentSize(): number[]`, [width, height] of the client area (no frame here). */
+  /** electron.d.ts: `getContentSize(): number[]`, [width, height] of the client area (a frame of 16 × 39 here, as Windows 11 draws one). */
   getContentSize() {
+    return [this.#bounds.width - 16, this.#bounds.height - 39];
+  }
+  /** electron.d.ts: `getSize(): number[]`, the whole window's [width, height]. */
+  getSize() {
     return [this.#bounds.width, this.#bounds.height];
   }
   setOverlayIcon(image, description) {
@@ -365,6 +373,7 @@ export const protocol = {
 
 const screenApi = {
   getPrimaryDisplay: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1040 }, bounds: { x: 0, y: 0, width: 1920, height: 1080 } }),
+  getDisplayMatching: () => ({ workArea: { x: 0, y: 0, width: 1920, height: 1040 }, bounds: { x: 0, y: 0, width: 1920, height: 1080 } }),
   getAllDisplays: () => [{ workArea: { x: 0, y: 0, width: 1920, height: 1040 } }],
 };
 export const screen = new Proxy(screenApi, {

@@ -65,9 +65,19 @@ describe('pageWithFirstFrame', () => {
     expect(page!.html).toMatch(/^<!doctype html><html data-theme="dark" lang="en">/);
   });
 
-  it('serves nothing drawn when the core cannot answer, or the page is not the window', async () => {
+  it('serves nothing drawn when the core cannot answer, or the page is not the window, or carries its own policy', async () => {
     expect(await pageWithFirstFrame(PAGE, { handlers: core({ view: 'all' }, true).handlers, locale: 'en-US', readAsset })).toBeNull();
     expect(await pageWithFirstFrame('<!doctype html><title>x</title>', { handlers: core().handlers, locale: 'en-US', readAsset })).toBeNull();
+    for (const meta of [`<meta http-equiv="Content-Security-Policy" content="default-src 'self'">`, `<meta http-equiv='content-security-policy' content="x">`, '<meta http-equiv=Content-Security-Policy content="x">']) {
+      expect(await pageWithFirstFrame(PAGE.replace('<head>', `<head>${meta}`), { handlers: core().handlers, locale: 'en-US', readAsset }), meta).toBeNull();
+    }
+  });
+
+  it('puts the rows\' places before the frame, so that no part of it is drawn without them', async () => {
+    const page = await pageWithFirstFrame(PAGE, { handlers: core().handlers, locale: 'en-US', readAsset });
+    const places = page!.html.indexOf('aria-rowindex="2"]{transform');
+    expect(places).toBeGreaterThan(0);
+    expect(places).toBeLessThan(page!.html.indexOf('<div id="app"'));
   });
 
   it('keeps a stylesheet it cannot read, or cannot put inline as it is, as a link', async () => {
@@ -113,7 +123,7 @@ describe('the frame drawn for the window the app has', () => {
     });
   };
   const frameFor = async (viewport: { width: number; height: number } | null) => {
-    const page = await pageWithFirstFrame(PAGE, { handlers: manyCore().handlers, locale: 'en-US', readAsset, viewport: () => viewport });
+    const page = await pageWithFirstFrame(PAGE, { handlers: manyCore().handlers, locale: 'en-US', readAsset, viewport: viewport ? () => viewport : undefined });
     const placement = /<style>([^<]*aria-rowindex[^<]*)<\/style>/.exec(page!.html)![1]!;
     return { rows: rowKeys(page!.html).length, headers: (page!.html.match(/role="columnheader"/g) ?? []).length, placement };
   };
@@ -130,6 +140,8 @@ describe('the frame drawn for the window the app has', () => {
     const rowsFor = (height: number) => Math.ceil((height - ROWS_TOP_ESTIMATE) / ROW_HEIGHT) + OVERSCAN_ROWS;
     expect(narrow.rows).toBe(rowsFor(720));
     expect((await frameFor({ width: 2560, height: 1400 })).rows).toBe(rowsFor(1400));
+    // The size assumed for one frame is not assumed for the next.
+    await frameFor({ width: 900, height: 1400 });
     const unknown = await frameFor(null);
     expect(unknown.rows).toBe(rowsFor(ROWS_TOP_ESTIMATE + FALLBACK_ROWS_HEIGHT));
     expect(unknown.headers).toBe(layoutColumns(ui.columns, 0).shown.length);
